@@ -1,0 +1,3 @@
+from infusiondesk.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,371 @@
+"""Load and validate a drug library file (TOML) into frozen values.
+
+A malformed or self-contradictory file is a LibraryError naming the file and the entry, raised at
+start-up rather than as a crash in the middle of a visit.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+from infusiondesk.errors import InputError, LibraryError
+from infusiondesk.units import Q, Quantity, U, registry
+
+Check = Literal["dose", "weight_based_dose", "concentration", "dose_rate", "dose_24h", "duration"]
+Bound = Literal["max", "min"]
+Level = Literal["hard", "soft"]
+Population = Literal["adult", "pediatric", "all"]
+
+BUNDLED_DIR = Path(__file__).resolve().parent
+ENV_VAR = "INFUSIONDESK_DRUG_LIBRARY"
+
+# The dimension each check's value must have.
+_CHECK_DIMENSIONS: dict[str, str] = {
+    "dose": "[mass]",
+    "weight_based_dose": "[mass] / [mass]",
+    "concentration": "[mass] / [length] ** 3",
+    "dose_rate": "[mass] / [time]",
+    "dose_24h": "[mass]",
+    "duration": "[time]",
+}
+_LEVELS = ("hard", "soft")
+_BOUNDS = ("max", "min")
+_POPULATIONS = ("adult", "pediatric", "all")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Product:
+    """A standard concentration: a premixed bag (amount in volume) or a vial (concentration)."""
+
+    id: str
+    name: str
+    concentration: Quantity
+    iv_ready: bool
+    source: str
+    amount: Quantity | None = None
+    volume: Quantity | None = None
+
+
+@dataclass(frozen=True)
+class Limit:
+    check: Check
+    bound: Bound
+    level: Level
+    value: Quantity
+    indication: str
+    population: Population
+    source: str
+    basis: str
+
+    def applies_to(self, indication: str, pediatric: bool) -> bool:
+        if self.indication not in ("*", indication):
+            return False
+        return self.population == "all" or (self.population == "pediatric") == pediatric
+
+
+@dataclass(frozen=True)
+class Indication:
+    id: str
+    name: str
+    default: bool
+    note: str
+
+
+@dataclass(frozen=True)
+class Drug:
+    """One drug's library entry; owns its conversions between mass, mmol and mEq."""
+
+    id: str
+    name: str
+    salt: str
+    molar_mass: Quantity
+    valence: int
+    elemental_name: str
+    elemental_molar_mass: Quantity
+    products: tuple[Product, ...]
+    limits: tuple[Limit, ...]
+    indications: tuple[Indication, ...]
+    sources: Mapping[str, Source]
+    path: Path
+    provenance: str = field(default="bundled")
+
+    # --- conversions: they belong to the drug (its molar mass and valence), not to global units.
+    def to_mass(self, amount: Quantity) -> Quantity:
+        """A dose in g, mmol or mEq as a mass of the salt."""
+        if amount.check("[mass]"):
+            return amount.to(U("gram"))
+        if amount.check("[substance]"):
+            return (amount * self.molar_mass).to(U("gram"))
+        if amount.check("[charge_amount]"):
+            mmol = amount.to(U("milliequivalent")).magnitude / self.valence
+            return (Q(mmol, "millimole") * self.molar_mass).to(U("gram"))
+        raise ValueError(f"not an amount of drug: {amount.dimensionality}")
+
+    def mmol(self, mass: Quantity) -> Quantity:
+        return (mass / self.molar_mass).to(U("millimole"))
+
+    def meq(self, mass: Quantity) -> Quantity:
+        return Q(self.mmol(mass).magnitude * self.valence, "milliequivalent")
+
+    def elemental_mass(self, mass: Quantity) -> Quantity:
+        return (self.mmol(mass) * self.elemental_molar_mass).to(U("milligram"))
+
+    def to_mass_concentration(self, conc: Quantity) -> Quantity:
+        """A concentration in mg/mL, mmol/mL or mEq/mL as mg/mL of the salt."""
+        amount_in_one_ml = (conc * Q(1, "mL")).to_reduced_units()
+        return (self.to_mass(amount_in_one_ml) / Q(1, "mL")).to(U("mg/mL"))
+
+    def product(self, product_id: str) -> Product:
+        for p in self.products:
+            if p.id == product_id:
+                return p
+        known = ", ".join(p.id for p in self.products)
+        raise InputError("product", f'Product "{product_id}" is not in the library; choose one of: {known}.')
+
+    def indication(self, indication_id: str | None) -> Indication:
+        if indication_id is None:
+            return next(i for i in self.indications if i.default)
+        for i in self.indications:
+            if i.id == indication_id:
+                return i
+        known = ", ".join(i.id for i in self.indications)
+        raise InputError("indication", f'Indication "{indication_id}" is not in the library; choose one of: '
+                                       f"{known}.")
+
+    def limits_for(self, indication: str, pediatric: bool) -> tuple[Limit, ...]:
+        return tuple(lim for lim in self.limits if lim.applies_to(indication, pediatric))
+
+
+def library_path(drug_file: str = "magnesium_sulfate.toml") -> tuple[Path, str]:
+    """Which library file is in force, and why: the env var, the clinic's own file, or the bundled one."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env), f"{ENV_VAR}"
+    from platformdirs import user_config_path
+
+    clinic = user_config_path("InfusionDesk", appauthor=False) / "drugs" / drug_file
+    if clinic.exists():
+        return clinic, "clinic library"
+    return BUNDLED_DIR / drug_file, "bundled"
+
+
+@lru_cache(maxsize=8)
+def _load_cached(path: Path, provenance: str, mtime: float) -> Drug:
+    return parse_library(path, provenance)
+
+
+def load_drug(path: Path | str | None = None) -> Drug:
+    """Load (cached while the file is unchanged) and validate a drug library file."""
+    if path is None:
+        p, provenance = library_path()
+    else:
+        p, provenance = Path(path), "given path"
+    try:
+        mtime = p.stat().st_mtime
+    except OSError as exc:
+        raise LibraryError(f"Drug library {p} cannot be read: {exc.strerror or exc}.") from None
+    return _load_cached(p.resolve(), provenance, mtime)
+
+
+def parse_library(path: Path, provenance: str = "given path") -> Drug:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LibraryError(f"Drug library {path} cannot be read: {exc.strerror or exc}.") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise LibraryError(f"Drug library {path} is not valid TOML: {exc}.") from None
+    return _Validator(path, provenance).drug(data)
+
+
+class _Validator:
+    def __init__(self, path: Path, provenance: str) -> None:
+        self.path = path
+        self.provenance = provenance
+
+    def error(self, where: str, what: str) -> LibraryError:
+        return LibraryError(f"Drug library {self.path}: {where}: {what}")
+
+    def need(self, table: Mapping[str, Any], key: str, where: str, kind: type | tuple[type, ...]) -> Any:
+        if key not in table:
+            raise self.error(where, f'"{key}" is missing.')
+        value = table[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error(where, f'"{key}" has the wrong type ({type(value).__name__}).')
+        return value
+
+    def quantity(self, text: Any, dim: str, where: str) -> Quantity:
+        if not isinstance(text, str):
+            raise self.error(where, f"{text!r} must be a quantity written as text, e.g. \"2 g\".")
+        try:
+            q = registry().Quantity(text)
+        except Exception:
+            raise self.error(where, f'"{text}" is not a quantity.') from None
+        if not hasattr(q, "check") or not q.check(dim):
+            raise self.error(where, f'"{text}" does not have the dimension {dim}.')
+        if not float(q.magnitude) > 0:
+            raise self.error(where, f'"{text}" must be more than zero.')
+        return q
+
+    def drug(self, data: Mapping[str, Any]) -> Drug:
+        if data.get("schema") != 1:
+            raise self.error("schema", "this file needs `schema = 1`.")
+        sources = self.sources(data.get("sources", {}))
+        d = self.need(data, "drug", "[drug]", dict)
+        for key in ("molar_mass_source", "valence_source", "elemental_molar_mass_source"):
+            self.source_ref(sources, self.need(d, key, "[drug]", str), "[drug]")
+        indications = self.indications(data.get("indications", {}))
+        products = tuple(self.product(p, i, sources) for i, p in enumerate(data.get("products", [])))
+        if not products:
+            raise self.error("[[products]]", "the library lists no product.")
+        ids = [p.id for p in products]
+        if len(set(ids)) != len(ids):
+            raise self.error("[[products]]", "two products share an id.")
+        limits = tuple(self.limit(x, i, sources, indications) for i, x in enumerate(data.get("limits", [])))
+        drug = Drug(
+            id=self.need(d, "id", "[drug]", str),
+            name=self.need(d, "name", "[drug]", str),
+            salt=self.need(d, "salt", "[drug]", str),
+            molar_mass=self.quantity(self.need(d, "molar_mass", "[drug]", str), "[mass] / [substance]",
+                                     "[drug] molar_mass"),
+            valence=self.need(d, "valence", "[drug]", int),
+            elemental_name=self.need(d, "elemental_name", "[drug]", str),
+            elemental_molar_mass=self.quantity(self.need(d, "elemental_molar_mass", "[drug]", str),
+                                               "[mass] / [substance]", "[drug] elemental_molar_mass"),
+            products=products,
+            limits=limits,
+            indications=indications,
+            sources=sources,
+            path=self.path,
+            provenance=self.provenance,
+        )
+        if drug.valence < 1:
+            raise self.error("[drug]", "valence must be 1 or more.")
+        self.consistency(drug)
+        return drug
+
+    def sources(self, table: Any) -> dict[str, Source]:
+        if not isinstance(table, dict) or not table:
+            raise self.error("[sources]", "the library cites no sources; every number needs one.")
+        out = {}
+        for sid, s in table.items():
+            where = f"[sources.{sid}]"
+            if not isinstance(s, dict):
+                raise self.error(where, "must be a table with title and url.")
+            out[sid] = Source(sid, self.need(s, "title", where, str), self.need(s, "url", where, str))
+        return out
+
+    def source_ref(self, sources: Mapping[str, Source], sid: str, where: str) -> str:
+        if sid not in sources:
+            raise self.error(where, f'cites source "{sid}", which is not in [sources].')
+        return sid
+
+    def indications(self, table: Any) -> tuple[Indication, ...]:
+        if not isinstance(table, dict) or not table:
+            raise self.error("[indications]", "the library lists no indication.")
+        out = tuple(
+            Indication(iid, self.need(t, "name", f"[indications.{iid}]", str), bool(t.get("default", False)),
+                       str(t.get("note", "")))
+            for iid, t in table.items()
+        )
+        if sum(i.default for i in out) != 1:
+            raise self.error("[indications]", "exactly one indication must have `default = true`.")
+        return out
+
+    def product(self, p: Any, i: int, sources: Mapping[str, Source]) -> Product:
+        where = f"products[{i}]"
+        if not isinstance(p, dict):
+            raise self.error(where, "must be a table.")
+        pid = self.need(p, "id", where, str)
+        where = f"products[{i}] ({pid})"
+        amount = volume = None
+        if "concentration" in p:
+            if "amount" in p or "volume" in p:
+                raise self.error(where, "give either concentration, or amount and volume, not both.")
+            conc = self.quantity(p["concentration"], "[mass] / [length] ** 3", where).to(U("mg/mL"))
+        else:
+            amount = self.quantity(self.need(p, "amount", where, str), "[mass]", where)
+            volume = self.quantity(self.need(p, "volume", where, str), "[length] ** 3", where)
+            conc = (amount / volume).to(U("mg/mL"))
+        return Product(
+            id=pid, name=self.need(p, "name", where, str), concentration=conc,
+            iv_ready=self.need(p, "iv_ready", where, bool),
+            source=self.source_ref(sources, self.need(p, "source", where, str), where),
+            amount=amount, volume=volume,
+        )
+
+    def limit(self, x: Any, i: int, sources: Mapping[str, Source], indications: tuple[Indication, ...]) -> Limit:
+        where = f"limits[{i}]"
+        if not isinstance(x, dict):
+            raise self.error(where, "must be a table.")
+        check = self.need(x, "check", where, str)
+        if check not in _CHECK_DIMENSIONS:
+            raise self.error(where, f'check "{check}" is not one of {", ".join(_CHECK_DIMENSIONS)}.')
+        bound = self.need(x, "bound", where, str)
+        if bound not in _BOUNDS:
+            raise self.error(where, f'bound "{bound}" must be max or min.')
+        level = self.need(x, "level", where, str)
+        if level not in _LEVELS:
+            raise self.error(where, f'level "{level}" must be hard or soft.')
+        population = self.need(x, "population", where, str)
+        if population not in _POPULATIONS:
+            raise self.error(where, f'population "{population}" must be adult, pediatric or all.')
+        indication = self.need(x, "indication", where, str)
+        if indication != "*" and indication not in {i.id for i in indications}:
+            raise self.error(where, f'indication "{indication}" is not in [indications].')
+        value = self.quantity(self.need(x, "value", where, str), _CHECK_DIMENSIONS[check], where)
+        return Limit(check, bound, level, value, indication, population,
+                     self.source_ref(sources, self.need(x, "source", where, str), where),
+                     self.need(x, "basis", where, str))
+
+    def consistency(self, drug: Drug) -> None:
+        """Refuse limits that can never fire or contradict each other, and unsafe 'IV-ready' products."""
+        for ind in drug.indications:
+            for pediatric in (False, True):
+                lims = drug.limits_for(ind.id, pediatric)
+                who = f"{ind.id}, {'pediatric' if pediatric else 'adult'}"
+
+                def strictest(check: str, bound: str, level: str, lims: tuple[Limit, ...] = lims) -> Limit | None:
+                    found = [x for x in lims if (x.check, x.bound, x.level) == (check, bound, level)]
+                    if not found:
+                        return None
+                    pick = min if bound == "max" else max
+                    return pick(found, key=lambda x: x.value.to_base_units().magnitude)
+
+                for check in _CHECK_DIMENSIONS:
+                    hmax, smax = strictest(check, "max", "hard"), strictest(check, "max", "soft")
+                    hmin, smin = strictest(check, "min", "hard"), strictest(check, "min", "soft")
+                    if hmax and smax and not smax.value < hmax.value:
+                        raise self.error(f"limits ({who}, {check})",
+                                         f"the soft maximum {smax.value:~P} is not below the hard maximum "
+                                         f"{hmax.value:~P}, so it could never warn.")
+                    if hmin and smin and not smin.value > hmin.value:
+                        raise self.error(f"limits ({who}, {check})",
+                                         f"the soft minimum {smin.value:~P} is not above the hard minimum "
+                                         f"{hmin.value:~P}.")
+                    lows = [x for x in (hmin, smin) if x]
+                    highs = [x for x in (hmax, smax) if x]
+                    for lo in lows:
+                        for hi in highs:
+                            if not lo.value < hi.value:
+                                raise self.error(f"limits ({who}, {check})",
+                                                 f"the minimum {lo.value:~P} is not below the maximum "
+                                                 f"{hi.value:~P}.")
+                conc_max = strictest("concentration", "max", "hard")
+                for p in drug.products:
+                    if p.iv_ready and conc_max and p.concentration > conc_max.value:
+                        raise self.error(f"products ({p.id})",
+                                         f"is marked iv_ready but its concentration is above the hard "
+                                         f"maximum {conc_max.value:~P}.")

@@ -1,0 +1,282 @@
+"""One pharmacy unit registry and a strict parser for what people type into dose fields.
+
+The parser never evaluates input: it matches `number unit` or `number unit / number unit` with a
+regular expression and looks each unit up in a closed list of accepted spellings.
+Drug-specific conversions (mass <-> mmol <-> mEq) are not here; they live with the drug
+(`infusiondesk.drugs`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+from typing import Any
+
+import pint
+
+from infusiondesk.errors import InputError
+
+Quantity = Any  # pint.Quantity; pint's typing is too dynamic to be useful to mypy here.
+
+
+@lru_cache(maxsize=1)
+def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
+    """The pharmacy registry, built once.
+
+    Adds an `equivalent` dimension (mEq is not a fixed multiple of mol: it depends on the ion's
+    valence, which belongs to the drug) and a w/v percent unit (1 % = 1 g/100 mL = 10 mg/mL).
+    """
+    ureg: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
+        autoconvert_offset_to_baseunit=False, cache_folder=None)
+    ureg.define("equivalent = [charge_amount] = eq")
+    ureg.define("milliequivalent = 1e-3 * equivalent = mEq")
+    ureg.define("percent_wv = 10 * milligram / milliliter = pct_wv")
+    return ureg
+
+
+@lru_cache(maxsize=512)
+def U(unit: str) -> Any:
+    """A unit of the pharmacy registry, parsed once (parsing unit strings dominates pint's cost)."""
+    return registry().Unit(unit)
+
+
+def Q(value: float, unit: str) -> Quantity:
+    """A quantity in the pharmacy registry."""
+    return registry().Quantity(value, U(unit))
+
+
+# Every spelling we accept, in lower case, mapped to the pint unit it means. A closed list: anything
+# else is an "unknown unit" with a list of what is accepted.
+_UNIT_ALIASES: dict[str, str] = {
+    "g": "gram", "gram": "gram", "grams": "gram", "gm": "gram",
+    "mg": "milligram", "milligram": "milligram", "milligrams": "milligram",
+    "mcg": "microgram", "microgram": "microgram", "micrograms": "microgram",
+    "kg": "kilogram", "kilogram": "kilogram", "kilograms": "kilogram", "kgs": "kilogram",
+    "lb": "pound", "lbs": "pound", "pound": "pound", "pounds": "pound",
+    "ml": "milliliter", "millilitre": "milliliter", "milliliter": "milliliter",
+    "millilitres": "milliliter", "milliliters": "milliliter",
+    "l": "liter", "litre": "liter", "liter": "liter", "litres": "liter", "liters": "liter",
+    "s": "second", "sec": "second", "secs": "second", "second": "second", "seconds": "second",
+    "min": "minute", "mins": "minute", "minute": "minute", "minutes": "minute",
+    "h": "hour", "hr": "hour", "hrs": "hour", "hour": "hour", "hours": "hour",
+    "mmol": "millimole", "millimole": "millimole", "millimoles": "millimole", "mol": "mole",
+    "meq": "milliequivalent", "milliequivalent": "milliequivalent", "milliequivalents": "milliequivalent",
+    "eq": "equivalent",
+    "%": "percent_wv", "percent": "percent_wv",
+}
+
+# Spellings that are on the do-not-use lists: refused with the safe spelling named.
+_UNSAFE_UNITS: dict[str, str] = {
+    "cc": 'write "mL" (cc is read as "u" or "00")',
+    "µg": 'write "mcg" (µg is misread as mg)',
+    "ug": 'write "mcg" (ug is misread as mg)',
+    "iu": "magnesium is not dosed in international units",
+    "u": "magnesium is not dosed in units",
+}
+
+_NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+_UNIT = r"[A-Za-zµ%]+"
+_SIMPLE_RE = re.compile(rf"^({_NUMBER})\s*({_UNIT}(?:\s*/\s*{_UNIT})?)?$")
+_RATIO_RE = re.compile(rf"^({_NUMBER})\s*({_UNIT})\s*/\s*({_NUMBER})\s*({_UNIT})$")
+_PLAIN_NUMBER_RE = re.compile(rf"^{_NUMBER}$")
+
+
+class Kind(Enum):
+    """What a field holds: the dimensions it accepts, an example, and a sanity range.
+
+    The ranges catch typing slips (an extra zero, a unit mix-up) and impossible numbers; they are
+    not clinical limits, which live in the drug library with their sources.
+    """
+
+    DOSE = "dose"
+    CONCENTRATION = "concentration"
+    DURATION = "duration"
+    RATE = "rate"
+    WEIGHT = "weight"
+    VOLUME = "volume"
+    AGE = "age"
+
+
+@dataclass(frozen=True)
+class _FieldSpec:
+    accepts: tuple[str, ...]  # names in _DIMENSIONS
+    examples: str
+    expected: str  # "a mass", "a time" ...
+    upper: Quantity | None = None
+    lower: Quantity | None = None
+
+
+_DIMENSIONS: dict[str, str] = {
+    "mass": "[mass]",
+    "substance": "[substance]",
+    "equivalents": "[charge_amount]",
+    "mass per body mass": "[mass] / [mass]",
+    "volume": "[length] ** 3",
+    "time": "[time]",
+    "mass per volume": "[mass] / [length] ** 3",
+    "substance per volume": "[substance] / [length] ** 3",
+    "equivalents per volume": "[charge_amount] / [length] ** 3",
+    "volume per time": "[length] ** 3 / [time]",
+    "mass per time": "[mass] / [time]",
+}
+
+_DESCRIPTIONS: dict[str, str] = {
+    "mass": "a mass",
+    "substance": "an amount in mmol",
+    "equivalents": "an amount in mEq",
+    "mass per body mass": "a weight-based dose",
+    "volume": "a volume",
+    "time": "a time",
+    "mass per volume": "a concentration",
+    "substance per volume": "a concentration",
+    "equivalents per volume": "a concentration",
+    "volume per time": "a rate",
+    "mass per time": "a dose rate",
+}
+
+
+def _spec(kind: Kind) -> _FieldSpec:
+    return _SPECS[kind]
+
+
+_SPECS: dict[Kind, _FieldSpec] = {}
+
+
+def _init_specs() -> None:
+    if _SPECS:
+        return
+    _SPECS.update(
+        {
+            Kind.DOSE: _FieldSpec(
+                ("mass", "substance", "equivalents", "mass per body mass"),
+                '"2 g", "2000 mg", "16 mEq" or "25 mg/kg"', "a dose",
+                upper=Q(1, "kilogram")),
+            Kind.CONCENTRATION: _FieldSpec(
+                ("mass per volume", "substance per volume", "equivalents per volume"),
+                '"2 g/50 mL", "40 mg/mL" or "20 %"', "a concentration",
+                upper=Q(1000, "mg/mL")),
+            Kind.DURATION: _FieldSpec(("time",), '"30 min" or "1.5 h"', "a time",
+                                      upper=Q(7, "day"), lower=Q(1, "second")),
+            Kind.RATE: _FieldSpec(("volume per time", "mass per time"), '"100 mL/h" or "67 mg/min"',
+                                  "a rate", upper=Q(10_000, "mL/h")),
+            Kind.WEIGHT: _FieldSpec(("mass",), '"70 kg" or "154 lb"', "a body weight",
+                                    upper=Q(700, "kg"), lower=Q(0.2, "kg")),
+            Kind.VOLUME: _FieldSpec(("volume",), '"50 mL" or "1 L"', "a volume", upper=Q(10, "L")),
+        }
+    )
+
+
+def dimension_name(q: Quantity) -> str | None:
+    """Which of our named dimensions a quantity has, or None."""
+    for name, dim in _DIMENSIONS.items():
+        if q.check(dim):
+            return name
+    return None
+
+
+def _field_label(field: str) -> str:
+    return field[:1].upper() + field[1:]
+
+
+def parse_quantity(text: str, kind: Kind, field: str | None = None) -> Quantity:
+    """Parse what a person typed into a field of the given kind, or raise InputError.
+
+    Accepts "2 g", "2g", "2000 mg", "0.5 g", "2 g/50 mL", "40 mg/mL", "20 %", "30 min", "1.5 h",
+    "100 mL/h", "70 kg", "154 lb". The message of every rejection names the field, what was
+    wrong and what is accepted.
+    """
+    _init_specs()
+    spec = _spec(kind)
+    label = _field_label(field or kind.value)
+    raw = text if isinstance(text, str) else str(text)
+    shown = raw.strip()
+    accepted = f"enter {spec.expected} such as {spec.examples}."
+
+    def fail(what: str, instead: str | None = None) -> InputError:
+        return InputError(field or kind.value, f"{label} {what}; {instead or accepted}")
+
+    if not shown:
+        raise fail("is empty")
+    s = " ".join(shown.split())
+    if "," in s:
+        if re.search(r"\d,\d{3}(?!\d)", s) and not re.search(r"\d,\d{1,2}(?!\d)", s):
+            raise fail(f'"{shown}" has a thousands comma', "write the number without it, as in 2000 mg.")
+        raise fail(f'"{shown}" has a decimal comma', 'use a decimal point, as in "2.5 g".')
+    if re.match(r"^\.\d", s) or re.search(r"[\s/]\.\d", s):
+        raise fail(f'"{shown}" has no leading zero', 'write "0.5", not ".5".')
+    if re.search(r"\d\.(?!\d)", s):
+        raise fail(f'"{shown}" ends a number with a point', 'write "2", not "2.".')
+    if s.startswith("-") or s.startswith("−"):
+        raise fail(f'"{shown}" is negative')
+    if re.search(r"\d\s*[eE][+-]?\d", s):
+        raise fail(f'"{shown}" uses exponent notation')
+    if _PLAIN_NUMBER_RE.match(s):
+        raise fail(f'"{shown}" has no unit')
+    m_ratio = _RATIO_RE.match(s)
+    if m_ratio:
+        num, num_unit, den, den_unit = m_ratio.groups()
+        top = float(num) * _unit(num_unit, shown, fail)
+        bottom_value = float(den)
+        if bottom_value == 0:
+            raise fail(f'"{shown}" divides by zero')
+        q = top / (bottom_value * _unit(den_unit, shown, fail))
+    else:
+        m = _SIMPLE_RE.match(s)
+        if not m:
+            if not re.search(r"\d", s):
+                raise fail(f'"{shown}" is not a number with a unit')
+            raise fail(f'"{shown}" is not understood')
+        value, unit_text = m.groups()
+        if unit_text is None:
+            raise fail(f'"{shown}" has no unit')
+        parts = [p.strip() for p in unit_text.split("/")]
+        unit = _unit(parts[0], shown, fail)
+        for p in parts[1:]:
+            unit = unit / _unit(p, shown, fail)
+        q = float(value) * unit
+    magnitude = float(q.magnitude)
+    if math.isnan(magnitude) or math.isinf(magnitude):
+        raise fail(f'"{shown}" is not a finite number')
+    dim = dimension_name(q)
+    if dim not in spec.accepts:
+        what = _DESCRIPTIONS.get(dim or "", "not a quantity this field takes")
+        raise fail(f'"{shown}" is {what}')
+    if magnitude <= 0:
+        raise fail(f'"{shown}" must be more than zero')
+    base = q
+    if spec.upper is not None and base.check(spec.upper.dimensionality) and base > spec.upper:
+        raise fail(f'"{shown}" is implausibly large (check for an extra zero or the wrong unit)')
+    if spec.lower is not None and base.check(spec.lower.dimensionality) and base < spec.lower:
+        raise fail(f'"{shown}" is implausibly small (check the unit)')
+    if kind is Kind.DOSE and dim == "mass per body mass" and q.to("mg/kg").magnitude > 1000:
+        raise fail(f'"{shown}" is implausibly large (check for an extra zero or the wrong unit)')
+    return q
+
+
+def _unit(token: str, shown: str, fail: Any) -> Quantity:
+    key = token.strip().lower()
+    if key in _UNSAFE_UNITS:
+        raise fail(f'"{shown}" uses "{token}"', f"{_UNSAFE_UNITS[key]}.")
+    if token.strip() == "Mg":
+        raise fail(f'"{shown}" uses "Mg" (megagram, or magnesium)', 'write milligrams as "mg".')
+    name = _UNIT_ALIASES.get(key)
+    if name is None:
+        raise fail(f'"{shown}" has an unknown unit "{token}" (accepted: g, mg, mcg, kg, lb, mL, L, '
+                   "min, h, s, mmol, mEq, %)")
+    return registry().Quantity(1, U(name))
+
+
+def parse_age_years(text: str, field: str = "age") -> float:
+    """Age in years, a plain number ("42") or with a unit ("42 y")."""
+    s = text.strip().lower()
+    m = re.match(r"^([0-9]+(?:\.[0-9]+)?)\s*(y|yr|yrs|year|years)?$", s)
+    label = _field_label(field)
+    if not m:
+        raise InputError(field, f'{label} "{text.strip()}" is not understood; enter years such as "42".')
+    years = float(m.group(1))
+    if years > 130:
+        raise InputError(field, f'{label} "{text.strip()}" is implausible; enter years such as "42".')
+    return years

@@ -1,0 +1,1 @@
+"""Printed and signed documents (reportlab), built from the core's records."""

@@ -1,0 +1,114 @@
+"""What nurses type into quantity fields: accepted spellings, and a clear sentence for everything else."""
+
+import contextlib
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from infusiondesk.errors import InputError
+from infusiondesk.units import Kind, dimension_name, parse_quantity
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "unit", "value"),
+    [
+        ("2 g", Kind.DOSE, "g", 2),
+        ("2g", Kind.DOSE, "g", 2),
+        ("2000 mg", Kind.DOSE, "g", 2),
+        ("0.5 g", Kind.DOSE, "mg", 500),
+        ("16 mEq", Kind.DOSE, "mEq", 16),
+        ("8 mmol", Kind.DOSE, "mmol", 8),
+        ("25 mg/kg", Kind.DOSE, "mg/kg", 25),
+        ("2 g/50 mL", Kind.CONCENTRATION, "mg/mL", 40),
+        ("40 mg/mL", Kind.CONCENTRATION, "mg/mL", 40),
+        ("20 %", Kind.CONCENTRATION, "mg/mL", 200),
+        ("50%", Kind.CONCENTRATION, "mg/mL", 500),
+        ("30 min", Kind.DURATION, "min", 30),
+        ("1.5 h", Kind.DURATION, "min", 90),
+        ("100 mL/h", Kind.RATE, "mL/h", 100),
+        ("67 mg/min", Kind.RATE, "mg/min", 67),
+        ("2 g/h", Kind.RATE, "mg/min", 2000 / 60),
+        ("70 kg", Kind.WEIGHT, "kg", 70),
+        ("154 lb", Kind.WEIGHT, "kg", 154 * 0.45359237),
+        ("  2   G  ", Kind.DOSE, "g", 2),
+        ("50 ML", Kind.VOLUME, "mL", 50),
+    ],
+)
+def test_accepted_spellings(text: str, kind: Kind, unit: str, value: float) -> None:
+    q = parse_quantity(text, kind)
+    assert q.to(unit).magnitude == pytest.approx(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "field", "expected"),
+    [
+        ("2 g", Kind.DURATION, "duration",
+         'Duration "2 g" is a mass; enter a time such as "30 min" or "1.5 h".'),
+        ("", Kind.DOSE, "dose", "Dose is empty; enter a dose such as"),
+        ("   ", Kind.DOSE, "dose", "Dose is empty"),
+        ("2", Kind.DOSE, "dose", 'Dose "2" has no unit'),
+        ("2 furlongs", Kind.DOSE, "dose", 'unknown unit "furlongs"'),
+        ("310 mL", Kind.RATE, "rate", 'Rate "310 mL" is a volume; enter a rate such as "100 mL/h"'),
+        ("0 g", Kind.DOSE, "dose", "must be more than zero"),
+        ("-2 g", Kind.DOSE, "dose", "is negative"),
+        ("nan g", Kind.DOSE, "dose", "not a number with a unit"),
+        ("inf g", Kind.DOSE, "dose", "not a number with a unit"),
+        ("2000000 g", Kind.DOSE, "dose", "implausibly large"),
+        ("99999999999999999999999 mg", Kind.DOSE, "dose", "implausibly large"),
+        ("1e3 mg", Kind.DOSE, "dose", "exponent notation"),
+        ("2,5 g", Kind.DOSE, "dose", 'has a decimal comma; use a decimal point, as in "2.5 g".'),
+        ("2,000 mg", Kind.DOSE, "dose", "thousands comma"),
+        (".5 g", Kind.DOSE, "dose", 'no leading zero; write "0.5"'),
+        ("2. g", Kind.DOSE, "dose", "ends a number with a point"),
+        ("two grams", Kind.DOSE, "dose", "not a number with a unit"),
+        ("2 cc", Kind.VOLUME, "volume", 'write "mL"'),
+        ("500 µg", Kind.DOSE, "dose", 'write "mcg"'),
+        ("2 Mg", Kind.DOSE, "dose", "megagram, or magnesium"),
+        ("__import__('os').system('true')", Kind.DOSE, "dose", "not a number with a unit"),
+        ("2 g/0 mL", Kind.CONCENTRATION, "concentration", "divides by zero"),
+        ("2 g", Kind.WEIGHT, "weight", "implausibly small"),
+        ("900 kg", Kind.WEIGHT, "weight", "implausibly large"),
+        ("30 min", Kind.DOSE, "dose", "is a time"),
+        ("100 mL/h", Kind.DOSE, "dose", "is a rate"),
+    ],
+)
+def test_rejections_name_field_problem_and_what_is_accepted(text: str, kind: Kind, field: str,
+                                                            expected: str) -> None:
+    with pytest.raises(InputError) as err:
+        parse_quantity(text, kind)
+    assert err.value.field == field
+    assert expected in err.value.message
+    assert err.value.message.startswith(field.capitalize())
+    assert err.value.message.endswith(".")
+
+
+def test_field_name_in_message_is_the_one_given() -> None:
+    with pytest.raises(InputError, match=r'^Bag volume "2 g" is a mass'):
+        parse_quantity("2 g", Kind.VOLUME, "bag volume")
+
+
+@given(st.text(max_size=40))
+def test_any_string_parses_to_the_right_dimension_or_raises_the_domain_error(text: str) -> None:
+    for kind in (Kind.DOSE, Kind.CONCENTRATION, Kind.DURATION, Kind.RATE, Kind.WEIGHT, Kind.VOLUME):
+        try:
+            q = parse_quantity(text, kind)
+        except InputError as exc:
+            assert exc.message
+            continue
+        assert math.isfinite(q.magnitude) and q.magnitude > 0
+        assert dimension_name(q) is not None
+
+
+_units = st.sampled_from(["g", "mg", "mcg", "mEq", "mmol", "mL", "min", "h", "mL/h", "mg/min", "kg", "%", "mg/mL"])
+
+
+@given(st.decimals(min_value="0.001", max_value="5000", places=3), _units)
+def test_number_and_unit_strings_never_raise_anything_but_the_domain_error(number: object, unit: str) -> None:
+    text = f"{number} {unit}"
+    for kind in Kind:
+        if kind is Kind.AGE:
+            continue
+        with contextlib.suppress(InputError):
+            parse_quantity(text, kind)

@@ -1,0 +1,1 @@
+"""InfusionDesk's Qt views. All rules come from `infusiondesk`; nothing here re-implements one."""
