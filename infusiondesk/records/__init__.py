@@ -1,0 +1,42 @@
+"""The clinic's records as plain frozen values: patients, visits and everything charted in a visit.
+
+These are the shared vocabulary of the store, the UI and the visit note. They hold no database or Qt
+objects; the store maps them to tables and the UI draws them.
+"""
+
+from infusiondesk.records.models import (
+    Addendum,
+    Allergy,
+    Assessment,
+    Clinic,
+    DoseOrderRecord,
+    DoubleCheck,
+    InfusionEvent,
+    InfusionEventKind,
+    IVAccess,
+    MigraineFeatures,
+    Override,
+    Patient,
+    PregnancyStatus,
+    Readiness,
+    RenalStatus,
+    Role,
+    Screening,
+    SideEffect,
+    SideEffectAction,
+    SideEffectOutcome,
+    Signature,
+    SignatureMeaning,
+    Suitability,
+    User,
+    Visit,
+    VisitStatus,
+    VitalSigns,
+)
+
+__all__ = [
+    "Addendum", "Allergy", "Assessment", "Clinic", "DoseOrderRecord", "DoubleCheck", "IVAccess",
+    "InfusionEvent", "InfusionEventKind", "MigraineFeatures", "Override", "Patient", "PregnancyStatus",
+    "Readiness", "RenalStatus", "Role", "Screening", "SideEffect", "SideEffectAction", "SideEffectOutcome",
+    "Signature", "SignatureMeaning", "Suitability", "User", "Visit", "VisitStatus", "VitalSigns",
+]

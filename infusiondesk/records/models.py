@@ -1,0 +1,307 @@
+"""Frozen values for everything a visit records. Times are timezone-aware (UTC in storage).
+
+Quantities that a person typed are kept twice: as typed (`*_text`, what the record shows was entered)
+and as computed numbers in one canonical unit (kg, mL, mL/h, mg), so the store can query them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import Enum
+from typing import Any
+
+
+class Role(str, Enum):
+    NURSE = "nurse"
+    CLINICIAN = "clinician"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class User:
+    id: int | None
+    username: str
+    full_name: str
+    role: Role
+    credentials: str = ""  # printed after the name on signatures: "RN", "MD"
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: str
+    address: str = ""
+    phone: str = ""
+    hours: str = ""
+    timezone: str = "UTC"  # IANA name; notes show local time and zone
+
+
+class RenalStatus(str, Enum):
+    """From the clinician's reading of eGFR / creatinine clearance (mL/min)."""
+
+    NORMAL = "normal"              # >= 60
+    MODERATE = "moderate"          # 30-59
+    SEVERE = "severe"              # < 30
+    FAILURE_OR_DIALYSIS = "failure_or_dialysis"
+    UNKNOWN = "unknown"
+
+
+class PregnancyStatus(str, Enum):
+    NOT_APPLICABLE = "not_applicable"
+    NOT_PREGNANT = "not_pregnant"
+    PREGNANT = "pregnant"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Allergy:
+    substance: str
+    reaction: str = ""
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: int | None
+    mrn: str
+    family_name: str
+    given_name: str
+    date_of_birth: date
+    sex: str  # "female" | "male" | "other" | "unknown"
+    weight_kg: float | None = None
+    allergies: tuple[Allergy, ...] = ()
+    no_known_allergies: bool = False
+    medicines: tuple[str, ...] = ()
+    migraine_diagnosis: bool = False
+    egfr_ml_min: float | None = None  # eGFR or creatinine clearance, mL/min(/1.73 m2)
+    renal_status: RenalStatus = RenalStatus.UNKNOWN
+    heart_block: bool = False
+    myasthenia_gravis: bool = False
+    pregnancy: PregnancyStatus = PregnancyStatus.UNKNOWN
+    history_notes: str = ""
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.family_name.upper()}, {self.given_name}"
+
+    def age_on(self, day: date) -> int:
+        years = day.year - self.date_of_birth.year
+        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
+            years -= 1
+        return years
+
+
+class VisitStatus(str, Enum):
+    """draft -> assessed -> infusing -> completed -> signed. A signed visit changes only by addenda."""
+
+    DRAFT = "draft"
+    ASSESSED = "assessed"
+    INFUSING = "infusing"
+    COMPLETED = "completed"
+    SIGNED = "signed"
+
+
+@dataclass(frozen=True)
+class VitalSigns:
+    taken_at: datetime
+    systolic: int | None = None       # mmHg
+    diastolic: int | None = None      # mmHg
+    heart_rate: int | None = None     # /min
+    resp_rate: int | None = None      # /min
+    spo2: int | None = None           # %
+    temperature_c: float | None = None
+    pain_score: int | None = None     # 0-10 NRS
+    patellar_reflex: str | None = None  # "present" | "diminished" | "absent"
+    phase: str = "during"             # "baseline" | "during" | "after"
+    recorded_by: int | None = None
+
+
+@dataclass(frozen=True)
+class MigraineFeatures:
+    onset: datetime | None = None     # this attack
+    duration_hours: float | None = None
+    aura: bool | None = None
+    attacks_per_month: int | None = None
+    nausea: bool | None = None
+    photophobia: bool | None = None
+    phonophobia: bool | None = None
+    current_symptoms: str = ""
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One contraindication or caution found by the screening rules, with its reason and source."""
+
+    code: str
+    level: str  # "contraindication" | "caution" | "info"
+    message: str
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Suitability:
+    suitable: bool
+    decided_by: int
+    decided_at: datetime
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    vitals: VitalSigns | None = None
+    pain_score: int | None = None  # 0-10 before treatment
+    migraine: MigraineFeatures = field(default_factory=MigraineFeatures)
+    answers: dict[str, Any] = field(default_factory=dict)  # screening questions -> answers
+    screening: tuple[Screening, ...] = ()
+    suitability: Suitability | None = None
+    assessed_by: int | None = None
+    assessed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """A soft limit passed with a written reason."""
+
+    code: str
+    message: str
+    reason: str
+    by: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DoubleCheck:
+    by: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class DoseOrderRecord:
+    """The calc inputs as typed, what the engine computed from them, and who accepted its findings."""
+
+    dose_text: str
+    concentration_text: str = ""
+    product_id: str | None = None
+    duration_text: str = ""
+    rate_text: str = ""
+    weight_text: str = ""
+    indication: str = "migraine"
+    computed: dict[str, Any] = field(default_factory=dict)  # DoseCalculation.as_dict()
+    overrides: tuple[Override, ...] = ()
+    double_check: DoubleCheck | None = None
+    ordered_by: int | None = None
+    ordered_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class IVAccess:
+    site: str
+    gauge: str
+    attempts: int
+    placed_by: str
+    placed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Readiness:
+    consent: bool = False
+    allergies_reviewed: bool = False
+    weight_kg_today: float | None = None
+    weight_change_acknowledged: bool = False
+    baseline_vitals_done: bool = False
+    iv_access: IVAccess | None = None
+    lot_number: str = ""
+    lot_expiry: date | None = None
+    calcium_gluconate_available: bool = False
+
+
+class InfusionEventKind(str, Enum):
+    START = "start"
+    PAUSE = "pause"
+    RESUME = "resume"
+    RATE_CHANGE = "rate_change"
+    STOP = "stop"
+
+
+@dataclass(frozen=True)
+class InfusionEvent:
+    kind: InfusionEventKind
+    at: datetime
+    rate_ml_h: float | None = None        # the rate from this event on (start, resume, rate change)
+    volume_infused_ml: float | None = None  # pump reading at this event
+    reason: str = ""
+    by: int | None = None
+
+
+class SideEffectAction(str, Enum):
+    NONE = "none"
+    RATE_SLOWED = "rate_slowed"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    TREATED = "treated"
+
+
+class SideEffectOutcome(str, Enum):
+    RESOLVED = "resolved"
+    RESOLVING = "resolving"
+    ONGOING = "ongoing"
+    ESCALATED = "escalated"  # transferred / emergency care
+    FATAL = "fatal"
+
+
+@dataclass(frozen=True)
+class SideEffect:
+    type_code: str  # "flushing", "warmth", ... "other"; the catalogue is data
+    onset_at: datetime
+    grade: int  # 1-5, CTCAE-style
+    action: SideEffectAction = SideEffectAction.NONE
+    outcome: SideEffectOutcome = SideEffectOutcome.ONGOING
+    notes: str = ""
+    recorded_by: int | None = None
+    id: int | None = None
+
+
+class SignatureMeaning(str, Enum):
+    ADMINISTERED = "Administered by"
+    REVIEWED_APPROVED = "Reviewed and approved by"
+    ADDENDUM = "Addendum signed by"
+
+
+@dataclass(frozen=True)
+class Signature:
+    signer_id: int
+    signer_name: str
+    credentials: str
+    meaning: SignatureMeaning
+    signed_at: datetime
+    version: int = 1
+    pdf_sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Addendum:
+    text: str
+    by: int
+    at: datetime
+    signature: Signature | None = None
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: int | None
+    patient_id: int
+    status: VisitStatus = VisitStatus.DRAFT
+    created_at: datetime | None = None
+    started_at: datetime | None = None  # infusion start
+    assessment: Assessment = field(default_factory=Assessment)
+    dose_order: DoseOrderRecord | None = None
+    readiness: Readiness = field(default_factory=Readiness)
+    events: tuple[InfusionEvent, ...] = ()
+    vitals: tuple[VitalSigns, ...] = ()
+    side_effects: tuple[SideEffect, ...] = ()
+    post_pain_score: int | None = None
+    discharge_notes: str = ""
+    notes: str = ""
+    signatures: tuple[Signature, ...] = ()
+    addenda: tuple[Addendum, ...] = ()
+    version: int = 0  # optimistic concurrency: bumped by every save
