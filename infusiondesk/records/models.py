@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     NURSE = "nurse"
     CLINICIAN = "clinician"
     ADMIN = "admin"
@@ -37,7 +37,7 @@ class Clinic:
     timezone: str = "UTC"  # IANA name; notes show local time and zone
 
 
-class RenalStatus(str, Enum):
+class RenalStatus(StrEnum):
     """From the clinician's reading of eGFR / creatinine clearance (mL/min)."""
 
     NORMAL = "normal"              # >= 60
@@ -47,7 +47,7 @@ class RenalStatus(str, Enum):
     UNKNOWN = "unknown"
 
 
-class PregnancyStatus(str, Enum):
+class PregnancyStatus(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     NOT_PREGNANT = "not_pregnant"
     PREGNANT = "pregnant"
@@ -91,7 +91,7 @@ class Patient:
         return years
 
 
-class VisitStatus(str, Enum):
+class VisitStatus(StrEnum):
     """draft -> assessed -> infusing -> completed -> signed. A signed visit changes only by addenda."""
 
     DRAFT = "draft"
@@ -215,7 +215,7 @@ class Readiness:
     calcium_gluconate_available: bool = False
 
 
-class InfusionEventKind(str, Enum):
+class InfusionEventKind(StrEnum):
     START = "start"
     PAUSE = "pause"
     RESUME = "resume"
@@ -233,7 +233,7 @@ class InfusionEvent:
     by: int | None = None
 
 
-class SideEffectAction(str, Enum):
+class SideEffectAction(StrEnum):
     NONE = "none"
     RATE_SLOWED = "rate_slowed"
     PAUSED = "paused"
@@ -241,7 +241,7 @@ class SideEffectAction(str, Enum):
     TREATED = "treated"
 
 
-class SideEffectOutcome(str, Enum):
+class SideEffectOutcome(StrEnum):
     RESOLVED = "resolved"
     RESOLVING = "resolving"
     ONGOING = "ongoing"
@@ -261,7 +261,7 @@ class SideEffect:
     id: int | None = None
 
 
-class SignatureMeaning(str, Enum):
+class SignatureMeaning(StrEnum):
     ADMINISTERED = "Administered by"
     REVIEWED_APPROVED = "Reviewed and approved by"
     ADDENDUM = "Addendum signed by"
