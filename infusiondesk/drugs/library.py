@@ -38,6 +38,32 @@ _LEVELS = ("hard", "soft")
 _BOUNDS = ("max", "min")
 _POPULATIONS = ("adult", "pediatric", "all")
 
+# Screening rules (`[[screening]]`) test facts about the patient. Each fact has a kind, which decides the
+# tests a condition may use; the workflow's screening module derives the facts from the patient record and
+# the assessment answers.
+SCREENING_FACTS: dict[str, str] = {
+    "heart_block": "bool",
+    "myocardial_damage": "bool",
+    "renal_status": "text",
+    "egfr_ml_min": "number",
+    "myasthenia_gravis": "bool",
+    "pregnancy": "text",
+    "sex": "text",
+    "hypermagnesemia": "bool",
+    "serum_magnesium_mmol_l": "number",
+    "medicines": "list",
+    "allergies": "list",
+    "resp_rate": "number",
+    "patellar_reflex": "text",
+}
+SCREENING_LEVELS = ("contraindication", "caution", "info")
+_TESTS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "bool": ("is", "missing"),
+    "text": ("is", "in", "missing"),
+    "number": ("below", "at_least", "above", "missing"),
+    "list": ("matches_any",),
+}
+
 
 @dataclass(frozen=True)
 class Source:
@@ -77,6 +103,33 @@ class Limit:
 
 
 @dataclass(frozen=True)
+class Condition:
+    """One test on one fact; every test given must hold. A missing fact fails every test but `missing`."""
+
+    fact: str
+    is_: bool | str | None = None
+    in_: tuple[str, ...] | None = None
+    below: float | None = None
+    at_least: float | None = None
+    above: float | None = None
+    matches_any: tuple[str, ...] | None = None
+    missing: bool | None = None
+
+
+@dataclass(frozen=True)
+class ScreeningRule:
+    """A contraindication, caution or note, found when its conditions hold (any of them, or all)."""
+
+    code: str
+    level: str  # contraindication | caution | info
+    message: str
+    sources: tuple[str, ...]
+    basis: str
+    conditions: tuple[Condition, ...]
+    match: str = "any"  # any | all
+
+
+@dataclass(frozen=True)
 class Indication:
     id: str
     name: str
@@ -101,6 +154,7 @@ class Drug:
     sources: Mapping[str, Source]
     path: Path
     provenance: str = field(default="bundled")
+    screening: tuple[ScreeningRule, ...] = ()
 
     # --- conversions: they belong to the drug (its molar mass and valence), not to global units.
     def to_mass(self, amount: Quantity) -> Quantity:
@@ -234,6 +288,10 @@ class _Validator:
         if len(set(ids)) != len(ids):
             raise self.error("[[products]]", "two products share an id.")
         limits = tuple(self.limit(x, i, sources, indications) for i, x in enumerate(data.get("limits", [])))
+        screening = tuple(self.screening_rule(x, i, sources) for i, x in enumerate(data.get("screening", [])))
+        codes = [r.code for r in screening]
+        if len(set(codes)) != len(codes):
+            raise self.error("[[screening]]", "two screening rules share a code.")
         drug = Drug(
             id=self.need(d, "id", "[drug]", str),
             name=self.need(d, "name", "[drug]", str),
@@ -250,6 +308,7 @@ class _Validator:
             sources=sources,
             path=self.path,
             provenance=self.provenance,
+            screening=screening,
         )
         if drug.valence < 1:
             raise self.error("[drug]", "valence must be 1 or more.")
@@ -329,6 +388,73 @@ class _Validator:
         return Limit(check, bound, level, value, indication, population,
                      self.source_ref(sources, self.need(x, "source", where, str), where),
                      self.need(x, "basis", where, str))
+
+    def screening_rule(self, x: Any, i: int, sources: Mapping[str, Source]) -> ScreeningRule:
+        where = f"screening[{i}]"
+        if not isinstance(x, dict):
+            raise self.error(where, "must be a table.")
+        code = self.need(x, "code", where, str)
+        where = f"screening[{i}] ({code})"
+        level = self.need(x, "level", where, str)
+        if level not in SCREENING_LEVELS:
+            raise self.error(where, f'level "{level}" must be one of {", ".join(SCREENING_LEVELS)}.')
+        message = self.need(x, "message", where, str)
+        if not message.strip():
+            raise self.error(where, "the message is empty.")
+        cited = self.need(x, "source", where, (str, list))
+        ids = (cited,) if isinstance(cited, str) else tuple(cited)
+        if not ids or not all(isinstance(sid, str) for sid in ids):
+            raise self.error(where, "source must name one source id or a list of them.")
+        for sid in ids:
+            self.source_ref(sources, sid, where)
+        match = x.get("match", "any")
+        if match not in ("any", "all"):
+            raise self.error(where, f'match "{match}" must be any or all.')
+        when = self.need(x, "when", where, list)
+        if not when:
+            raise self.error(where, "has no condition in [[screening.when]].")
+        conditions = tuple(self.condition(c, f"{where} when[{j}]") for j, c in enumerate(when))
+        return ScreeningRule(code, level, message, ids, str(x.get("basis", "")), conditions, match)
+
+    def condition(self, c: Any, where: str) -> Condition:
+        if not isinstance(c, dict):
+            raise self.error(where, "must be a table.")
+        fact = self.need(c, "fact", where, str)
+        kind = SCREENING_FACTS.get(fact)
+        if kind is None:
+            raise self.error(where, f'fact "{fact}" is not one of {", ".join(SCREENING_FACTS)}.')
+        tests = [k for k in c if k != "fact"]
+        if not tests:
+            raise self.error(where, "names a fact but no test (is, in, below, at_least, above, matches_any, missing).")
+        allowed = _TESTS_BY_KIND[kind]
+        for t in tests:
+            if t not in allowed:
+                raise self.error(where, f'"{t}" cannot test the {kind} fact "{fact}"; use {", ".join(allowed)}.')
+
+        def number(key: str) -> float | None:
+            if key not in c:
+                return None
+            v = c[key]
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise self.error(where, f'"{key}" must be a number.')
+            return float(v)
+
+        def words(key: str) -> tuple[str, ...] | None:
+            if key not in c:
+                return None
+            v = c[key]
+            if not isinstance(v, list) or not v or not all(isinstance(w, str) and w.strip() for w in v):
+                raise self.error(where, f'"{key}" must be a non-empty list of words.')
+            return tuple(v)
+
+        is_ = c.get("is")
+        if is_ is not None and not isinstance(is_, bool if kind == "bool" else str):
+            raise self.error(where, f'"is" must be {"true or false" if kind == "bool" else "text"} for "{fact}".')
+        missing = c.get("missing")
+        if missing is not None and missing is not True:
+            raise self.error(where, '"missing" can only be true.')
+        return Condition(fact, is_, words("in"), number("below"), number("at_least"), number("above"),
+                         words("matches_any"), missing)
 
     def consistency(self, drug: Drug) -> None:
         """Refuse limits that can never fire or contradict each other, and unsafe 'IV-ready' products."""

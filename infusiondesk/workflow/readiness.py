@@ -1,0 +1,109 @@
+"""What must be true before an infusion starts; each problem is a sentence naming what to do."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from infusiondesk.display import format_weight
+from infusiondesk.errors import LibraryError
+from infusiondesk.records.models import Patient, Visit, VisitStatus
+from infusiondesk.units import Q
+
+READINESS_FILE = Path(__file__).resolve().parent / "readiness.toml"
+
+
+@dataclass(frozen=True)
+class ReadinessRules:
+    weight_change_max_fraction: float
+    weight_change_source: str
+
+
+@lru_cache(maxsize=1)
+def readiness_rules() -> ReadinessRules:
+    """The readiness numbers from readiness.toml (cited data, like the drug library)."""
+    try:
+        data = tomllib.loads(READINESS_FILE.read_text(encoding="utf-8"))
+        wc = data["weight_change"]
+        fraction = wc["max_fraction"]
+        source = wc["source"]
+        if source not in data.get("sources", {}):
+            raise KeyError(source)
+    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        raise LibraryError(f"Readiness rules {READINESS_FILE} are missing or malformed ({exc}).") from None
+    if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction < 1:
+        raise LibraryError(f"Readiness rules {READINESS_FILE}: weight_change.max_fraction must be between 0 and 1.")
+    return ReadinessRules(float(fraction), str(source))
+
+
+def weight_change_fraction(today_kg: float, previous_kg: float) -> float:
+    return abs(today_kg - previous_kg) / previous_kg
+
+
+def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float | None, today: date) -> list[str]:
+    """Everything that stops the infusion from starting now; an empty list means ready.
+
+    `previous_weight_kg` is the weight recorded at the patient's previous visit (None for a first visit);
+    `today` is compared with the lot's expiry date (a lot is usable through its expiry date).
+    """
+    problems: list[str] = []
+    suitability = visit.assessment.suitability
+    if visit.status is VisitStatus.SIGNED:
+        problems.append("This visit is signed; it cannot be started.")
+    elif visit.status is not VisitStatus.ASSESSED:
+        if suitability is None or not suitability.suitable:
+            problems.append("A clinician has not yet decided the patient is suitable for the infusion.")
+        else:
+            problems.append(f"The visit is {visit.status.value}; only an assessed visit can be started.")
+    order = visit.dose_order
+    if order is None:
+        problems.append("There is no dose order yet; a clinician must order the dose.")
+    elif order.computed.get("blocked"):
+        problems.append("The dose order breaks a hard limit; a clinician must change the order.")
+    r = visit.readiness
+    if not r.consent:
+        problems.append("Consent is not recorded; record the patient's consent.")
+    if not r.allergies_reviewed:
+        problems.append("Allergies have not been reviewed with the patient; review and confirm them.")
+    elif not patient.allergies and not patient.no_known_allergies:
+        problems.append("The patient's record lists no allergies and does not say \"no known allergies\"; "
+                        "record one or the other.")
+    if r.weight_kg_today is None:
+        problems.append("Today's weight is not recorded; weigh the patient.")
+    elif r.weight_kg_today <= 0:
+        problems.append("Today's weight must be more than zero; re-enter it.")
+    elif previous_weight_kg is not None and previous_weight_kg > 0 and not r.weight_change_acknowledged:
+        change = weight_change_fraction(r.weight_kg_today, previous_weight_kg)
+        limit = readiness_rules().weight_change_max_fraction
+        if change > limit:
+            problems.append(
+                f"Today's weight {format_weight(Q(r.weight_kg_today, 'kg'))} differs from the last visit's "
+                f"{format_weight(Q(previous_weight_kg, 'kg'))} by {change * 100:.0f} % (more than "
+                f"{limit * 100:.0f} %); re-weigh the patient and acknowledge the change.")
+    baseline_charted = any(v.phase == "baseline" for v in visit.vitals)
+    if not (r.baseline_vitals_done or baseline_charted):
+        problems.append("Baseline vital signs are not recorded; take them before the start.")
+    access = r.iv_access
+    if access is None:
+        problems.append("IV access is not recorded; record the site, gauge, attempts and who placed it.")
+    else:
+        missing = [name for name, ok in (("site", access.site.strip()), ("gauge", access.gauge.strip()),
+                                         ("who placed it", access.placed_by.strip())) if not ok]
+        if missing:
+            problems.append(f"IV access is missing: {', '.join(missing)}; complete the IV access record.")
+        if access.attempts < 1:
+            problems.append("IV access attempts must be 1 or more; enter how many attempts it took.")
+    if not r.lot_number.strip():
+        problems.append("The product lot number is not recorded; copy it from the bag.")
+    if r.lot_expiry is None:
+        problems.append("The product expiry date is not recorded; copy it from the bag.")
+    elif r.lot_expiry < today:
+        problems.append(f"Lot {r.lot_number.strip() or '(no number)'} expired on {r.lot_expiry.isoformat()}; "
+                        "do not use it: take an in-date product.")
+    if not r.calcium_gluconate_available:
+        problems.append("Calcium gluconate 10 % (the antidote) must be immediately available; confirm it is at "
+                        "the chair.")
+    return problems
