@@ -1,0 +1,329 @@
+"""The clinic's own certificate authority and each clinician's signing credentials.
+
+A signed visit note is only as good as the key behind it, so: the clinic CA is made once at setup (EC P-256, the
+key kept encrypted with a passphrase), each clinician gets a certificate and key in a PKCS#12 file encrypted with
+a passphrase they choose, a clinician may bring a PKCS#12 from a real CA instead, and revocation is a signed CRL.
+Only the `cryptography` package is used here; the PDF side (pyHanko) lives in `reports.signing`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from infusiondesk.errors import DomainError
+
+# Kinds of blobs kept by `Store.save_pki_object`; this module owns their formats.
+KIND_CA_CERT = "ca_cert"  # PEM certificate
+KIND_CA_KEY = "ca_key"  # PEM PKCS#8, encrypted with the CA passphrase
+KIND_USER_P12 = "user_p12"  # PKCS#12 (key + certificate + chain), encrypted with the clinician's passphrase
+KIND_CRL = "crl"  # DER certificate revocation list, signed by the clinic CA
+
+MIN_PASSPHRASE_LENGTH = 8
+CA_VALID_DAYS = 20 * 365
+CLINICIAN_VALID_DAYS = 3 * 365
+CRL_VALID_DAYS = 30
+
+SigningKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+
+
+class PKIError(DomainError):
+    """A certificate, key or passphrase problem the person signing can fix."""
+
+
+@dataclass(frozen=True)
+class ClinicCA:
+    """The clinic's root: a self-signed certificate and its key, encrypted at rest."""
+
+    certificate_pem: bytes
+    encrypted_key_pem: bytes
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.certificate_pem)
+
+    def unlock(self, passphrase: str) -> ec.EllipticCurvePrivateKey:
+        """The CA key, for issuing certificates and CRLs; a wrong passphrase says so."""
+        try:
+            key = serialization.load_pem_private_key(self.encrypted_key_pem, _encode(passphrase))
+        except (ValueError, TypeError) as exc:
+            raise PKIError("The clinic certificate authority passphrase is wrong; try again.") from exc
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise PKIError("The clinic certificate authority key is not an EC key; set the clinic up again.")
+        return key
+
+
+@dataclass(frozen=True)
+class SignerCredentials:
+    """An unlocked key with its certificate and chain: what signing a note needs, held only while signing."""
+
+    private_key: SigningKey
+    certificate: x509.Certificate
+    chain: tuple[x509.Certificate, ...] = ()
+
+    @property
+    def signer_name(self) -> str:
+        return common_name(self.certificate)
+
+
+@dataclass(frozen=True)
+class CertificateInfo:
+    """What a person checks about a certificate: whose, from whom, until when, which one."""
+
+    subject: str
+    issuer: str
+    serial: int
+    not_before: datetime
+    not_after: datetime
+    sha256_fingerprint: str
+
+
+class PKIStore(Protocol):
+    """The part of the records store that keeps PKI blobs (infusiondesk.store.Store has it)."""
+
+    def save_pki_object(self, kind: str, owner_user_id: int | None, name: str, data: bytes) -> None: ...
+
+    def load_pki_objects(self, kind: str, owner_user_id: int | None = None) -> list[tuple[str, bytes]]: ...
+
+
+def _encode(passphrase: str) -> bytes:
+    return passphrase.encode("utf-8")
+
+
+def check_passphrase(passphrase: str) -> None:
+    """Refuse a passphrase too short to protect a signing key."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise PKIError(f"Choose a passphrase of at least {MIN_PASSPHRASE_LENGTH} characters.")
+
+
+def common_name(cert: x509.Certificate) -> str:
+    names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else cert.subject.rfc4514_string()
+
+
+def certificate_info(cert: x509.Certificate) -> CertificateInfo:
+    return CertificateInfo(
+        subject=cert.subject.rfc4514_string(),
+        issuer=cert.issuer.rfc4514_string(),
+        serial=cert.serial_number,
+        not_before=cert.not_valid_before_utc,
+        not_after=cert.not_valid_after_utc,
+        sha256_fingerprint=cert.fingerprint(hashes.SHA256()).hex(":").upper(),
+    )
+
+
+def _need_aware(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+
+
+def create_clinic_ca(clinic_name: str, passphrase: str, now: datetime) -> ClinicCA:
+    """Make the clinic's root certificate (EC P-256, valid 20 years), its key encrypted with `passphrase`."""
+    _need_aware(now)
+    check_passphrase(passphrase)
+    if not clinic_name.strip():
+        raise PKIError("Enter the clinic name before creating its certificate authority.")
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([
+        x509.NameAttribute(NameOID.COMMON_NAME, f"{clinic_name.strip()} Signing CA"),
+        x509.NameAttribute(NameOID.ORGANIZATION_NAME, clinic_name.strip()),
+    ])
+    ski = x509.SubjectKeyIdentifier.from_public_key(key.public_key())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=CA_VALID_DAYS))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                     crl_sign=True, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(ski, critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    return ClinicCA(
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM),
+        encrypted_key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.BestAvailableEncryption(_encode(passphrase))),
+    )
+
+
+def issue_clinician_pkcs12(ca: ClinicCA, ca_passphrase: str, *, full_name: str, username: str,
+                           passphrase: str, now: datetime, credentials: str = "") -> bytes:
+    """A new key and certificate for one clinician, returned as PKCS#12 encrypted with their passphrase."""
+    _need_aware(now)
+    check_passphrase(passphrase)
+    if not full_name.strip():
+        raise PKIError("Enter the person's full name before issuing a signing certificate.")
+    ca_key = ca.unlock(ca_passphrase)
+    ca_cert = ca.certificate
+    key = ec.generate_private_key(ec.SECP256R1())
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, full_name.strip())]
+    if credentials.strip():
+        attrs.append(x509.NameAttribute(NameOID.TITLE, credentials.strip()))
+    attrs.append(x509.NameAttribute(NameOID.USER_ID, username))
+    org = ca_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    if org:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0].value)))
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attrs))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(min(now + timedelta(days=CLINICIAN_VALID_DAYS), ca_cert.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return _pkcs12(key, cert, (ca_cert,), passphrase, full_name)
+
+
+def _pkcs12(key: SigningKey, cert: x509.Certificate, chain: Sequence[x509.Certificate], passphrase: str,
+            friendly: str) -> bytes:
+    return pkcs12.serialize_key_and_certificates(
+        friendly.encode("utf-8"), key, cert, list(chain),
+        serialization.BestAvailableEncryption(_encode(passphrase)),
+    )
+
+
+def unlock_pkcs12(data: bytes, passphrase: str) -> SignerCredentials:
+    """Open a clinician's PKCS#12 for one signing; a wrong passphrase is a sentence, not a traceback."""
+    try:
+        key, cert, chain = pkcs12.load_key_and_certificates(data, _encode(passphrase))
+    except ValueError as exc:
+        raise PKIError("The signing passphrase is wrong, or the file is not a PKCS#12 certificate; "
+                       "try again.") from exc
+    if cert is None or key is None:
+        raise PKIError("The PKCS#12 file holds no certificate with its private key; export it again with the key.")
+    if not isinstance(key, ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey):
+        raise PKIError("The signing key must be an EC or RSA key; ask for a certificate with one of those.")
+    if key.public_key().public_numbers() != cert.public_key().public_numbers():  # type: ignore[union-attr]
+        raise PKIError("The PKCS#12 file's key does not belong to its certificate; export it again.")
+    return SignerCredentials(private_key=key, certificate=cert, chain=tuple(chain))
+
+
+def check_can_sign(creds: SignerCredentials, now: datetime) -> None:
+    """Refuse credentials that cannot make a valid signature now: expired, not yet valid, or not for signing."""
+    _need_aware(now)
+    cert = creds.certificate
+    if now < cert.not_valid_before_utc:
+        raise PKIError(f"The signing certificate is not valid until {cert.not_valid_before_utc:%Y-%m-%d}.")
+    if now > cert.not_valid_after_utc:
+        raise PKIError(f"The signing certificate expired on {cert.not_valid_after_utc:%Y-%m-%d}; "
+                       "ask the administrator for a new one.")
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return
+    if not (usage.digital_signature and usage.content_commitment):
+        raise PKIError("This certificate is not for signing documents (it lacks digital signature and "
+                       "non-repudiation key usage); use a document-signing certificate.")
+
+
+def import_pkcs12(data: bytes, passphrase: str, now: datetime, new_passphrase: str | None = None) -> bytes:
+    """Check a clinician's own PKCS#12 (from a real CA) can sign; return it, re-encrypted if asked."""
+    creds = unlock_pkcs12(data, passphrase)
+    check_can_sign(creds, now)
+    if new_passphrase is None:
+        return data
+    check_passphrase(new_passphrase)
+    return _pkcs12(creds.private_key, creds.certificate, creds.chain, new_passphrase, creds.signer_name)
+
+
+def build_crl(ca: ClinicCA, ca_passphrase: str, revoked: Iterable[tuple[int, datetime]], now: datetime) -> bytes:
+    """A CRL (DER) listing the revoked serial numbers, signed by the clinic CA, valid 30 days."""
+    _need_aware(now)
+    key = ca.unlock(ca_passphrase)
+    builder = (
+        x509.CertificateRevocationListBuilder()
+        .issuer_name(ca.certificate.subject)
+        .last_update(now - timedelta(minutes=5))
+        .next_update(now + timedelta(days=CRL_VALID_DAYS))
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()), critical=False)
+        .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+    )
+    for serial, when in sorted(set(revoked)):
+        builder = builder.add_revoked_certificate(
+            x509.RevokedCertificateBuilder().serial_number(serial).revocation_date(when).build())
+    return builder.sign(key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+def revoked_serials(crl_der: bytes, ca: ClinicCA) -> list[tuple[int, datetime]]:
+    """The entries of a CRL the clinic CA signed (a forged or foreign CRL is refused)."""
+    crl = x509.load_der_x509_crl(crl_der)
+    try:
+        valid = crl.is_signature_valid(ca.certificate.public_key())  # type: ignore[arg-type]
+    except InvalidSignature:
+        valid = False
+    if not valid:
+        raise PKIError("The stored revocation list is not signed by the clinic certificate authority.")
+    return [(r.serial_number, r.revocation_date_utc) for r in crl]
+
+
+# --- the store side: blobs kept by Store.save_pki_object / load_pki_objects ---------------------------------
+
+
+def save_clinic_ca(store: PKIStore, ca: ClinicCA) -> None:
+    store.save_pki_object(KIND_CA_CERT, None, "clinic-ca.pem", ca.certificate_pem)
+    store.save_pki_object(KIND_CA_KEY, None, "clinic-ca-key.pem", ca.encrypted_key_pem)
+
+
+def load_clinic_ca(store: PKIStore) -> ClinicCA:
+    certs = store.load_pki_objects(KIND_CA_CERT)
+    keys = store.load_pki_objects(KIND_CA_KEY)
+    if not certs or not keys:
+        raise PKIError("This clinic has no signing certificate authority yet; finish the clinic setup first.")
+    return ClinicCA(certificate_pem=certs[-1][1], encrypted_key_pem=keys[-1][1])
+
+
+def save_clinician_pkcs12(store: PKIStore, user_id: int, p12: bytes) -> None:
+    store.save_pki_object(KIND_USER_P12, user_id, f"user-{user_id}.p12", p12)
+
+
+def load_clinician_pkcs12(store: PKIStore, user_id: int) -> bytes:
+    found = store.load_pki_objects(KIND_USER_P12, user_id)
+    if not found:
+        raise PKIError("You have no signing certificate yet; ask the administrator to issue one or import yours.")
+    return found[-1][1]
+
+
+def load_crl(store: PKIStore) -> bytes | None:
+    found = store.load_pki_objects(KIND_CRL)
+    return found[-1][1] if found else None
+
+
+def revoke(store: PKIStore, ca_passphrase: str, certificate: x509.Certificate, now: datetime) -> bytes:
+    """Add a certificate to the clinic CRL and keep the new CRL; returns it (DER)."""
+    ca = load_clinic_ca(store)
+    if certificate.issuer != ca.certificate.subject:
+        raise PKIError("Only certificates issued by the clinic can be revoked here; ask the issuing CA.")
+    current = load_crl(store)
+    entries = revoked_serials(current, ca) if current else []
+    entries.append((certificate.serial_number, now))
+    crl = build_crl(ca, ca_passphrase, entries, now)
+    store.save_pki_object(KIND_CRL, None, "clinic.crl", crl)
+    return crl
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()

@@ -1,0 +1,272 @@
+"""The visit note: the legal record of one infusion visit, as a PDF built with reportlab Platypus.
+
+The page template draws the clinic header and the patient's name, MRN and date of birth on every page, and
+"Page X of Y" in the footer; an unsigned export carries a "DRAFT — not signed" watermark on every page. Signed
+versions reserve a box per signer where `reports.signing` draws the visible signature stamp.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table
+
+from infusiondesk.drugs.library import Drug
+from infusiondesk.records.models import Clinic, Patient, Signature, User, Visit, VisitStatus
+from reports import note_sections as ns
+from reports import styles
+
+DRAFT_MARK = "DRAFT — not signed"
+STAMP_WIDTH = 78 * mm
+STAMP_HEIGHT = 22 * mm
+
+
+@dataclass(frozen=True)
+class StampPlace:
+    """Where a signer's visible stamp goes: page index (0-based) and box (x1, y1, x2, y2) in PDF points."""
+
+    signature: Signature
+    page: int
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class RenderedNote:
+    pdf: bytes
+    version: int
+    pages: int
+    stamps: tuple[StampPlace, ...]
+
+
+def note_version(visit: Visit, draft: bool) -> int:
+    """Version 1 is the first signed note; each signed addendum makes the next. A draft is the version that
+    signing would make: the next one when there is something unsigned to sign."""
+    signed = [s.version for s in visit.signatures] + [a.signature.version for a in visit.addenda if a.signature]
+    latest = max(signed, default=0)
+    pending = visit.status != VisitStatus.SIGNED or any(a.signature is None for a in visit.addenda)
+    if draft and pending:
+        return latest + 1
+    return max(latest, 1)
+
+
+class _StampBox(Flowable):
+    """Reserves the area a signer's visible stamp is drawn into, and notes where it landed on which page."""
+
+    def __init__(self, signature: Signature, places: list[StampPlace]) -> None:
+        super().__init__()
+        self.signature = signature
+        self.places = places
+        self.width, self.height = STAMP_WIDTH, STAMP_HEIGHT
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(styles.RULE)
+        c.setLineWidth(0.4)
+        c.setDash(2, 2)
+        c.rect(0, 0, self.width, self.height)
+        c.restoreState()
+        x, y = c.absolutePosition(0, 0)
+        self.places.append(StampPlace(self.signature, c.getPageNumber() - 1,
+                                      (x, y, x + self.width, y + self.height)))
+
+
+def _numbered_canvas(draft: bool, footer_left: str) -> type[Canvas]:
+    """A canvas that holds pages back until the end so each can say "Page X of Y" (and carry the watermark)."""
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab API)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._decorate(total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, total: int) -> None:
+            width, _ = self._pagesize
+            self.saveState()
+            self.setFont(styles.FONT, 7.5)
+            self.setFillColor(styles.MUTED)
+            self.drawString(styles.PAGE_MARGIN, 9 * mm, footer_left)
+            self.drawRightString(width - styles.PAGE_MARGIN, 9 * mm, f"Page {self._pageNumber} of {total}")
+            if draft:
+                self.setFont(styles.FONT_BOLD, 44)
+                self.setFillColor(styles.WATERMARK)
+                self.translate(width / 2, self._pagesize[1] / 2)
+                self.rotate(45)
+                self.drawCentredString(0, -18, DRAFT_MARK)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _header(clinic: Clinic, patient: Patient) -> Callable[[Canvas, BaseDocTemplate], None]:
+    """Clinic on the left, patient identifiers on the right: drawn on every page by the page template."""
+    contact = " · ".join(x for x in (clinic.phone and f"Tel {clinic.phone}", clinic.hours and f"Hours {clinic.hours}")
+                         if x)
+    patient_lines = (patient.display_name, f"MRN {patient.mrn}", f"DOB {patient.date_of_birth:%Y-%m-%d}")
+
+    def draw(canvas: Canvas, doc: BaseDocTemplate) -> None:
+        width, height = doc.pagesize
+        top = height - styles.PAGE_MARGIN
+        canvas.saveState()
+        canvas.setFillColor(styles.ACCENT)
+        canvas.setFont(styles.FONT_BOLD, 11)
+        canvas.drawString(styles.PAGE_MARGIN, top - 4, clinic.name)
+        canvas.setFillColor(styles.MUTED)
+        canvas.setFont(styles.FONT, 7.5)
+        canvas.drawString(styles.PAGE_MARGIN, top - 14, clinic.address.replace("\n", ", "))
+        canvas.drawString(styles.PAGE_MARGIN, top - 23, contact)
+
+        box_w, box_h = 64 * mm, 17 * mm
+        x = width - styles.PAGE_MARGIN - box_w
+        canvas.setFillColor(styles.SHADE)
+        canvas.setStrokeColor(styles.RULE)
+        canvas.setLineWidth(0.5)
+        canvas.rect(x, top - box_h + 6, box_w, box_h, fill=1, stroke=1)
+        canvas.setFillColor(styles.INK)
+        canvas.setFont(styles.FONT_BOLD, 9)
+        canvas.drawString(x + 5, top - 4, patient_lines[0])
+        canvas.setFont(styles.FONT, 8)
+        canvas.drawString(x + 5, top - 14, patient_lines[1])
+        canvas.drawString(x + 5, top - 24, patient_lines[2])
+
+        canvas.setStrokeColor(styles.ACCENT)
+        canvas.setLineWidth(0.8)
+        line_y = height - styles.PAGE_MARGIN - styles.HEADER_HEIGHT + 4 * mm
+        canvas.line(styles.PAGE_MARGIN, line_y, width - styles.PAGE_MARGIN, line_y)
+        canvas.restoreState()
+
+    return draw
+
+
+def _title(ctx: ns.NoteContext, version: int, draft: bool) -> list[Flowable]:
+    v = ctx.visit
+    moment = v.started_at or v.created_at
+    zone = ctx.zone.key
+    out: list[Flowable] = [
+        Paragraph(f"Infusion visit note — {ctx.drug.name}", styles.TITLE),
+        ns.text(f"Visit {v.id if v.id is not None else '(unsaved)'} · {ctx.when(moment)} · times shown in {zone} · "
+                f"status {v.status.value} · version {version}", styles.SUBTITLE),
+    ]
+    if version > 1:
+        out.append(ns.text(f"Version {version} — supersedes version {version - 1}", styles.NOTICE))
+    if draft:
+        out.append(ns.text(f"{DRAFT_MARK}: this export is not the signed record of the visit.", styles.NOTICE))
+    return out
+
+
+def _signature_block(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPlace]) -> list[Flowable]:
+    """One block per signer: meaning, printed name and credentials, date/time, and the stamp box for signatures
+    applied to this version."""
+    visit = ctx.visit
+    signatures = [s for s in visit.signatures if s.version <= version]
+    signatures += [a.signature for a in visit.addenda if a.signature is not None and a.signature.version <= version]
+    out: list[Flowable] = [ns.section("Signatures")]
+    if not signatures:
+        out.append(ns.text("Not signed.", styles.NOTICE))
+        return out
+    w = ctx.width
+    for s in signatures:
+        left = [ns.text(s.meaning.value, styles.CELL_BOLD),
+                ns.text(f"{s.signer_name}{', ' + s.credentials if s.credentials else ''}", styles.BODY),
+                ns.text(f"{ctx.when(s.signed_at)}", styles.CELL),
+                ns.text("signed in this version" if s.version == version else f"signed in version {s.version}",
+                        styles.SMALL)]
+        right: Flowable = (_StampBox(s, places) if s.version == version and not draft
+                           else ns.text("" if s.version != version else "(signature applied on signing)",
+                                        styles.SMALL))
+        table = Table([[left, right]], colWidths=[w - STAMP_WIDTH - 6, STAMP_WIDTH + 6], hAlign="LEFT")
+        table.setStyle(styles.grid(header=False))
+        out.append(KeepTogether([table, Spacer(1, 3)]))
+    return out
+
+
+def _story(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPlace],
+           dose_given_g: Callable[[Visit], float] | None) -> list[Flowable]:
+    story: list[Flowable] = []
+    story += _title(ctx, version, draft)
+    story += ns.patient_section(ctx)
+    story += ns.assessment_section(ctx)
+    story += ns.dose_section(ctx)
+    story += ns.readiness_section(ctx)
+    story += ns.timeline_section(ctx, dose_given_g)
+    story += ns.vitals_section(ctx)
+    story += ns.side_effects_section(ctx)
+    story += ns.after_section(ctx)
+    story += ns.addenda_section(ctx)
+    story += _signature_block(ctx, version, draft, places)
+    return story
+
+
+def _default_grades() -> ns.SideEffectGrades | None:
+    try:
+        from infusiondesk.workflow import side_effect_catalogue
+    except ImportError:  # the workflow package is optional for rendering
+        return None
+    catalogue: ns.SideEffectGrades = side_effect_catalogue()
+    return catalogue
+
+
+def _default_dose_given() -> Callable[[Visit], float] | None:
+    try:
+        from infusiondesk.workflow import dose_given_g
+    except ImportError:
+        return None
+    return dose_given_g  # type: ignore[no-any-return]
+
+
+def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Mapping[int, User], drug: Drug, *,
+                      draft: bool, version: int | None = None, side_effects: ns.SideEffectGrades | None = None,
+                      dose_given_g: Callable[[Visit], float] | None = None) -> RenderedNote:
+    """The note's PDF bytes with where each signer's stamp goes (see `reports.signing.sign_visit_note`)."""
+    styles.register_fonts()
+    version = version if version is not None else note_version(visit, draft)
+    buffer = io.BytesIO()
+    width, height = A4
+    frame_h = height - 2 * styles.PAGE_MARGIN - styles.HEADER_HEIGHT - styles.FOOTER_HEIGHT + 8 * mm
+    frame = Frame(styles.PAGE_MARGIN, styles.PAGE_MARGIN + styles.FOOTER_HEIGHT - 8 * mm,
+                  width - 2 * styles.PAGE_MARGIN, frame_h, leftPadding=0, rightPadding=0, topPadding=0,
+                  bottomPadding=0, id="body")
+    doc = BaseDocTemplate(
+        buffer, pagesize=A4, leftMargin=styles.PAGE_MARGIN, rightMargin=styles.PAGE_MARGIN,
+        topMargin=styles.PAGE_MARGIN, bottomMargin=styles.PAGE_MARGIN,
+        title=f"Visit note {patient.display_name} MRN {patient.mrn} visit {visit.id} v{version}",
+        author=clinic.name, subject="Infusion visit note", creator="InfusionDesk",
+    )
+    doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=_header(clinic, patient))])
+    ctx = ns.NoteContext(clinic, patient, visit, users, drug,
+                         side_effects if side_effects is not None else _default_grades(), frame._width)
+    places: list[StampPlace] = []
+    footer = f"{clinic.name} · {patient.display_name} · MRN {patient.mrn} · visit {visit.id} · version {version}"
+    story = _story(ctx, version, draft, places, dose_given_g if dose_given_g is not None else _default_dose_given())
+    doc.build(story, canvasmaker=_numbered_canvas(draft, footer))
+    return RenderedNote(buffer.getvalue(), version, doc.page, tuple(places))
+
+
+def build_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Mapping[int, User], drug: Drug, *,
+                     draft: bool, version: int | None = None) -> bytes:
+    """The visit note as PDF bytes; `draft=True` watermarks every page "DRAFT — not signed"."""
+    return render_visit_note(clinic, patient, visit, users, drug, draft=draft, version=version).pdf
+
+
+def signatures_to_apply(note: RenderedNote) -> Sequence[Signature]:
+    return [p.signature for p in note.stamps]
