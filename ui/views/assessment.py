@@ -1,0 +1,230 @@
+"""Step 1: the assessment, with the screening result and its reasons shown live; the clinician decides."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusiondesk import workflow
+from infusiondesk.records.models import Assessment, MigraineFeatures, Role, Screening, Visit, VisitStatus
+from infusiondesk.workflow.screening import SCREENING_QUESTIONS
+from ui.session import VisitController
+from ui.views.vitals_form import VitalsForm
+from ui.widgets.forms import YES_NO, ChoiceBox, Form
+from ui.widgets.number_edit import NumberEdit
+from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
+
+_LEVEL_WORDS = {"contraindication": "CONTRAINDICATION", "caution": "Caution", "info": "Note"}
+
+
+def screening_html(found: tuple[Screening, ...]) -> str:
+    if not found:
+        return "Screening: nothing found against the drug library's rules."
+    rows = "".join(f"<li><b>{_LEVEL_WORDS.get(s.level, s.level)}:</b> {s.message} "
+                   f"<span style='color:gray'>(source: {s.source})</span></li>" for s in found)
+    return f"<ul style='margin:0'>{rows}</ul>"
+
+
+class AssessmentView(QWidget):
+    def __init__(self, controller: VisitController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.c = controller
+        self.vitals = VitalsForm("Baseline vital signs")
+        self.pain = NumberEdit("Pain before treatment", "0-10", "7")
+        self.attacks = NumberEdit("Migraine attacks per month", "", "4")
+        self.hours = NumberEdit("This attack, hours so far", "h", "12", integer=False)
+        self.aura = ChoiceBox("Aura", YES_NO)
+        self.nausea = ChoiceBox("Nausea", YES_NO)
+        self.photophobia = ChoiceBox("Light sensitivity", YES_NO)
+        self.phonophobia = ChoiceBox("Sound sensitivity", YES_NO)
+        self.symptoms = EnterMovesOnLineEdit()
+        self.symptoms.setAccessibleName("Current symptoms")
+        self.questions: dict[str, Any] = {}
+        form = Form()
+        form.add("Pain before (0-10)", self.pain, self.pain.error_label)
+        form.add("Attacks per month", self.attacks, self.attacks.error_label)
+        form.add("Hours into this attack", self.hours, self.hours.error_label)
+        for w in (self.aura, self.nausea, self.photophobia, self.phonophobia):
+            form.add(w.accessibleName(), w)
+        form.add("Current symptoms", self.symptoms)
+        qform = Form()
+        for q in SCREENING_QUESTIONS:
+            if q.kind == "bool":
+                w: Any = ChoiceBox(q.text, YES_NO)
+                qform.add(q.text, w)
+                w.currentIndexChanged.connect(self._rescreen)
+            elif q.kind == "number":
+                w = NumberEdit(q.text, "", "0.9" if "magnesium" in q.key else "16", integer=q.key == "resp_rate")
+                qform.add(q.text, w, w.error_label)
+                w.textChanged.connect(self._rescreen)
+            else:
+                w = ChoiceBox(q.text, (("not checked", None), *((c, c) for c in q.choices)))
+                qform.add(q.text, w)
+                w.currentIndexChanged.connect(self._rescreen)
+            self.questions[q.key] = w
+        self.screening = QLabel()
+        self.screening.setObjectName("screeningResult")
+        self.screening.setWordWrap(True)
+        self.screening.setTextFormat(Qt.TextFormat.RichText)
+        self.screening.setAccessibleName("Screening result")
+        self.record = QPushButton("Record &assessment")
+        self.record.clicked.connect(self.record_assessment)
+        self.suitable_reason = EnterMovesOnLineEdit()
+        self.suitable_reason.setAccessibleName("Reason for the suitability decision")
+        self.suitable_reason.setPlaceholderText("Needed when unsuitable, or suitable despite a contraindication")
+        self.suitable = QPushButton("Clinician: patient is &suitable")
+        self.unsuitable = QPushButton("Clinician: &not suitable")
+        self.suitable.clicked.connect(lambda: self.decide(True))
+        self.unsuitable.clicked.connect(lambda: self.decide(False))
+        self.decision = QLabel()
+        self.decision.setObjectName("suitabilityDecision")
+        self.decision.setWordWrap(True)
+        self.problem = ErrorLabel()
+
+        vbox = QGroupBox("Baseline vital signs")
+        QVBoxLayout(vbox).addWidget(self.vitals)
+        left = QGroupBox("Pain and migraine")
+        left.setLayout(form)
+        right = QGroupBox("Screening questions")
+        rl = QVBoxLayout(right)
+        rl.addLayout(qform)
+        rl.addWidget(self.screening)
+        row = QHBoxLayout()
+        row.addWidget(left, 1)
+        row.addWidget(right, 1)
+        decide = QHBoxLayout()
+        decide.addWidget(self.record)
+        decide.addWidget(self.suitable_reason, 1)
+        decide.addWidget(self.suitable)
+        decide.addWidget(self.unsuitable)
+        lay = QVBoxLayout(self)
+        lay.addWidget(vbox)
+        lay.addLayout(row)
+        lay.addWidget(self.problem)
+        lay.addLayout(decide)
+        lay.addWidget(self.decision)
+        lay.addStretch(1)
+        self.vitals.reflex.currentIndexChanged.connect(self._rescreen)
+        self.vitals.resp_rate.textChanged.connect(self._rescreen)
+        controller.visitChanged.connect(self.show_visit)
+        self.show_visit(controller.visit)
+
+    def answers(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, w in self.questions.items():
+            value = w.value
+            if value is not None:
+                out[key] = value
+        if "resp_rate" not in out and self.vitals.resp_rate.value is not None:
+            out["resp_rate"] = self.vitals.resp_rate.value
+        if "patellar_reflex" not in out and self.vitals.reflex.value is not None:
+            out["patellar_reflex"] = self.vitals.reflex.value
+        return out
+
+    def _rescreen(self, *_: object) -> None:
+        found = self.c.try_(lambda: workflow.screen(self.c.patient, self.answers(), self.c.session.drug))
+        if found is not None:
+            self.screening.setText(screening_html(found))
+
+    def assessment(self) -> Assessment:
+        user = self.c.session.require_user()
+        now = self.c.session.clock.now()
+        vitals = None if self.vitals.empty else self.vitals.vitals(now, "baseline", user.id)
+        migraine = MigraineFeatures(
+            attacks_per_month=int(self.attacks.value) if self.attacks.value is not None else None,
+            duration_hours=float(self.hours.value) if self.hours.value is not None else None,
+            aura=self.aura.value, nausea=self.nausea.value, photophobia=self.photophobia.value,
+            phonophobia=self.phonophobia.value, current_symptoms=self.symptoms.text().strip())
+        return Assessment(vitals=vitals, pain_score=int(self.pain.value) if self.pain.value is not None else None,
+                          migraine=migraine, answers=self.answers())
+
+    def record_assessment(self) -> None:
+        bad = [w.message for w in (*self.vitals.numbers, self.pain, self.attacks, self.hours) if w.message]
+        if bad:
+            self.problem.show_message(bad[0])
+            return
+        self.c.apply(workflow.record_assessment, self.assessment(), self.c.patient, self.c.session.drug,
+                     self.c.session.require_user(), self.c.session.clock.now())
+
+    def decide(self, suitable: bool) -> None:
+        self.c.apply(workflow.decide_suitability, suitable, self.suitable_reason.text(),
+                     self.c.session.require_user(), self.c.session.clock.now())
+
+    def show_visit(self, visit: Visit) -> None:
+        a = visit.assessment
+        if a.assessed_at is not None:
+            self.screening.setText(screening_html(a.screening))
+        else:
+            self._rescreen()
+        s = a.suitability
+        if s is None:
+            self.decision.setText("Suitability: not yet decided by a clinician." if a.assessed_at
+                                  else "Record the assessment, then a clinician decides suitability.")
+        else:
+            self.decision.setText(f"Suitability: {'SUITABLE' if s.suitable else 'NOT SUITABLE'}"
+                                  f"{' — ' + s.reason if s.reason else ''} ({s.decided_at:%H:%M})")
+        user = self.c.session.user
+        clinician = user is not None and user.role is Role.CLINICIAN
+        editable = visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED)
+        self.record.setEnabled(editable)
+        for b in (self.suitable, self.unsuitable):
+            b.setEnabled(editable and clinician and a.assessed_at is not None)
+            b.setToolTip("" if clinician else "Only a clinician decides suitability.")
+        self.vitals.set_read_only(not editable)
+
+    def load(self, visit: Visit) -> None:
+        """Fill the fields from a recorded assessment (reopening a visit)."""
+        a = visit.assessment
+        if a.assessed_at is None:
+            return
+        self.vitals.show_vitals(a.vitals)
+        self.pain.set_value(a.pain_score)
+        self.attacks.set_value(a.migraine.attacks_per_month)
+        self.hours.set_value(a.migraine.duration_hours)
+        self.aura.set_value(a.migraine.aura)
+        self.nausea.set_value(a.migraine.nausea)
+        self.photophobia.set_value(a.migraine.photophobia)
+        self.phonophobia.set_value(a.migraine.phonophobia)
+        self.symptoms.setText(a.migraine.current_symptoms)
+        for key, w in self.questions.items():
+            if key in a.answers:
+                if isinstance(w, NumberEdit):
+                    w.set_value(a.answers[key])
+                else:
+                    w.set_value(a.answers[key])
+
+    def state(self) -> dict[str, Any]:
+        return {"vitals": self.vitals.state(), "pain": self.pain.text(), "attacks": self.attacks.text(),
+                "hours": self.hours.text(), "symptoms": self.symptoms.text(),
+                "choices": {k: w.value for k, w in (("aura", self.aura), ("nausea", self.nausea),
+                                                    ("photophobia", self.photophobia),
+                                                    ("phonophobia", self.phonophobia))},
+                "answers": {k: (w.text() if isinstance(w, NumberEdit) else w.value)
+                            for k, w in self.questions.items()},
+                "reason": self.suitable_reason.text()}
+
+    def restore(self, state: dict[str, Any]) -> None:
+        self.vitals.restore(state.get("vitals", {}))
+        self.pain.setText(state.get("pain", ""))
+        self.attacks.setText(state.get("attacks", ""))
+        self.hours.setText(state.get("hours", ""))
+        self.symptoms.setText(state.get("symptoms", ""))
+        self.suitable_reason.setText(state.get("reason", ""))
+        for k, w in (("aura", self.aura), ("nausea", self.nausea), ("photophobia", self.photophobia),
+                     ("phonophobia", self.phonophobia)):
+            w.set_value(state.get("choices", {}).get(k))
+        for k, w in self.questions.items():
+            v = state.get("answers", {}).get(k)
+            if isinstance(w, NumberEdit):
+                w.setText(v or "")
+            else:
+                w.set_value(v)

@@ -1,0 +1,206 @@
+"""Step 4: after the infusion (pain after, discharge notes), the whole visit for review, and signing.
+
+Signing re-asks the password and shows what the signature means; a signed visit is read-only and gains
+"Add addendum". Export and Print use the PDF visit note when the reports package provides it.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusiondesk import workflow
+from infusiondesk.records.models import Role, Signature, SignatureMeaning, Visit, VisitStatus
+from ui.session import VisitController
+from ui.widgets.banner import allergy_text
+from ui.widgets.number_edit import NumberEdit
+from ui.widgets.quantity_edit import EnterMovesOnLineEdit
+
+MEANINGS = {
+    SignatureMeaning.REVIEWED_APPROVED: "By signing you confirm you reviewed this whole visit and approve it as "
+                                        "the clinical record. The signed visit can no longer be edited; later "
+                                        "changes are addenda.",
+    SignatureMeaning.ADMINISTERED: "By signing you confirm you administered this infusion as charted.",
+}
+
+
+def visit_summary_html(visit: Visit, controller: VisitController) -> str:
+    """The visit as the reviewer reads it: every section, in the order the work happened."""
+    p = controller.patient
+    a = visit.assessment
+    e = html.escape
+    rows: list[str] = [f"<h3>{e(p.display_name)} · MRN {e(p.mrn)}</h3><p>{e(allergy_text(p))}</p>",
+                       f"<p><b>Status:</b> {visit.status.value}</p>"]
+    if a.assessed_at is not None:
+        v = a.vitals
+        vit = (f"BP {v.systolic}/{v.diastolic}, HR {v.heart_rate}, RR {v.resp_rate}, SpO2 {v.spo2} %"
+               if v is not None else "no baseline vitals")
+        rows.append(f"<p><b>Assessment</b> ({a.assessed_at.astimezone():%H:%M}): pain {a.pain_score}, {vit}.</p>")
+        if a.screening:
+            rows.append("<ul>" + "".join(f"<li>{e(s.level)}: {e(s.message)}</li>" for s in a.screening) + "</ul>")
+        if a.suitability is not None:
+            rows.append(f"<p><b>Suitability:</b> {'suitable' if a.suitability.suitable else 'NOT suitable'}"
+                        f" {e(a.suitability.reason)}</p>")
+    if visit.dose_order is not None:
+        o = visit.dose_order
+        d = o.computed.get("display", {})
+        rows.append(f"<p><b>Dose:</b> {e(d.get('salt_and_elemental', o.dose_text))}; {e(d.get('volume', ''))} at "
+                    f"{e(d.get('rate', ''))} ({e(d.get('dose_rate', ''))}) over {e(d.get('duration', ''))}.</p>")
+        for ov in o.overrides:
+            rows.append(f"<p>Warning passed: {e(ov.message)} <i>Reason: {e(ov.reason)}</i></p>")
+    if visit.readiness.lot_number:
+        rows.append(f"<p><b>Lot</b> {e(visit.readiness.lot_number)}, expires {visit.readiness.lot_expiry}.</p>")
+    for ev in visit.events:
+        rate = f" at {ev.rate_ml_h:g} mL/h" if ev.rate_ml_h else ""
+        vol = f", {ev.volume_infused_ml:g} mL infused" if ev.volume_infused_ml is not None else ""
+        rows.append(f"<p>{ev.at.astimezone():%H:%M} {ev.kind.value.replace('_', ' ')}{rate}{vol}"
+                    f"{' — ' + e(ev.reason) if ev.reason else ''}</p>")
+    if visit.side_effects:
+        rows.append("<p><b>Side effects:</b> " + "; ".join(
+            f"{e(s.type_code)} grade {s.grade} ({s.action.value}, {s.outcome.value})" for s in visit.side_effects)
+            + "</p>")
+    if visit.dose_order is not None and visit.events:
+        rows.append(f"<p><b>Given:</b> {workflow.dose_given_g(visit):g} g magnesium sulfate.</p>")
+    if visit.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED):
+        rows.append(f"<p><b>Pain after:</b> {visit.post_pain_score}. {e(visit.discharge_notes)}</p>")
+    for s in visit.signatures:
+        rows.append(f"<p><b>{e(s.meaning.value)}</b> {e(s.signer_name)} {e(s.credentials)}, "
+                    f"{s.signed_at.astimezone():%d %b %Y %H:%M}</p>")
+    for ad in visit.addenda:
+        rows.append(f"<p><b>Addendum</b> {ad.at.astimezone():%d %b %H:%M}: {e(ad.text)}</p>")
+    return "".join(rows)
+
+
+class ReviewView(QWidget):
+    def __init__(self, controller: VisitController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.c = controller
+        self.post_pain = NumberEdit("Pain after", "0-10", "2")
+        self.discharge = EnterMovesOnLineEdit()
+        self.discharge.setAccessibleName("Discharge notes")
+        self.complete = QPushButton("Co&mplete visit")
+        done = QGroupBox("After the infusion")
+        dl = QHBoxLayout(done)
+        dl.addWidget(QLabel("Pain after (0-10)"))
+        dl.addWidget(self.post_pain)
+        dl.addWidget(self.post_pain.error_label)
+        dl.addWidget(QLabel("Discharge notes"))
+        dl.addWidget(self.discharge, 1)
+        dl.addWidget(self.complete)
+        self.summary = QTextBrowser()
+        self.summary.setAccessibleName("Visit summary for review")
+        self.meaning = QLabel()
+        self.meaning.setWordWrap(True)
+        self.meaning.setObjectName("signatureMeaning")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Your password, to sign")
+        self.sign = QPushButton("Si&gn visit")
+        self.read_only = QLabel()
+        self.read_only.setObjectName("readOnlyNotice")
+        sign_box = QGroupBox("Review and sign")
+        sl = QVBoxLayout(sign_box)
+        sl.addWidget(self.meaning)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Password"))
+        row.addWidget(self.password, 1)
+        row.addWidget(self.sign)
+        sl.addLayout(row)
+        sl.addWidget(self.read_only)
+        self.addendum = EnterMovesOnLineEdit()
+        self.addendum.setAccessibleName("Addendum text")
+        self.add_addendum = QPushButton("Add a&ddendum")
+        self.export = QPushButton("E&xport PDF…")
+        self.print = QPushButton("&Print…")
+        self.preview = QPushButton("Pre&view")
+        self.doc_status = QLabel()
+        self.doc_status.setObjectName("documentStatus")
+        self.doc_status.setWordWrap(True)
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.addendum, 1)
+        add_row.addWidget(self.add_addendum)
+        docs = QHBoxLayout()
+        for b in (self.preview, self.export, self.print):
+            docs.addWidget(b)
+        docs.addWidget(self.doc_status, 1)
+        lay = QVBoxLayout(self)
+        lay.addWidget(done)
+        lay.addWidget(self.summary, 1)
+        lay.addWidget(sign_box)
+        lay.addLayout(add_row)
+        lay.addLayout(docs)
+        self.complete.clicked.connect(self.do_complete)
+        self.sign.clicked.connect(self.do_sign)
+        self.password.returnPressed.connect(self.do_sign)
+        self.add_addendum.clicked.connect(self.do_addendum)
+        self.documents: Any = None  # ui.documents.VisitDocuments, set by the workspace
+        controller.visitChanged.connect(self.show_visit)
+        self.show_visit(controller.visit)
+
+    def _meaning(self) -> SignatureMeaning:
+        user = self.c.session.user
+        return (SignatureMeaning.REVIEWED_APPROVED if user is not None and user.role is Role.CLINICIAN
+                else SignatureMeaning.ADMINISTERED)
+
+    def do_complete(self) -> None:
+        if not self.post_pain.valid:
+            self.c.problem.emit(self.post_pain.message)
+            return
+        pain = int(self.post_pain.value) if self.post_pain.value is not None else None
+        s = self.c.session
+        self.c.apply(workflow.complete, pain, self.discharge.text(), s.require_user(), s.clock.now())
+
+    def do_sign(self) -> None:
+        s = self.c.session
+        user = s.require_user()
+        password = self.password.text()
+        self.password.clear()
+        from infusiondesk.errors import DomainError
+
+        try:
+            who = s.store.authenticate(user.username, password)
+        except DomainError as exc:
+            self.c.problem.emit(f"Not signed: {exc.message}")
+            return
+        if who.id != user.id:
+            self.c.problem.emit("Not signed: the password is not the signed-in person's.")
+            return
+        now = s.clock.now()
+        signature = Signature(signer_id=user.id or 0, signer_name=user.full_name, credentials=user.credentials,
+                              meaning=self._meaning(), signed_at=now, version=self.c.visit.version + 1)
+        if self.c.apply(workflow.sign, signature, user, now) and self.documents is not None:
+            self.documents.signed(self.c.visit, password)
+
+    def do_addendum(self) -> None:
+        s = self.c.session
+        if self.c.apply(workflow.add_addendum, self.addendum.text(), s.require_user(), s.clock.now()):
+            self.addendum.clear()
+
+    def show_visit(self, visit: Visit) -> None:
+        self.summary.setHtml(visit_summary_html(visit, self.c))
+        signed = visit.status is VisitStatus.SIGNED
+        self.complete.setEnabled(visit.status is VisitStatus.INFUSING)
+        self.post_pain.setReadOnly(visit.status is not VisitStatus.INFUSING)
+        self.discharge.setReadOnly(visit.status is not VisitStatus.INFUSING)
+        meaning = self._meaning()
+        self.meaning.setText(f"<b>Signature meaning: “{meaning.value}”.</b> {MEANINGS[meaning]}")
+        self.meaning.setTextFormat(Qt.TextFormat.RichText)
+        can_sign = visit.status is VisitStatus.COMPLETED
+        self.sign.setEnabled(can_sign)
+        self.password.setEnabled(can_sign)
+        self.addendum.setVisible(signed)
+        self.add_addendum.setVisible(signed)
+        self.read_only.setText("Signed: this visit is read-only. Add an addendum for any later change."
+                               if signed else "")

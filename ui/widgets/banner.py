@@ -1,0 +1,54 @@
+"""The identity banner: name, MRN, age, weight and allergies, on every screen of a patient."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+
+from infusiondesk import display
+from infusiondesk.records.models import Patient
+from infusiondesk.units import Q
+
+
+def allergy_text(patient: Patient) -> str:
+    if patient.allergies:
+        return "Allergies: " + ", ".join(
+            f"{a.substance} ({a.reaction})" if a.reaction else a.substance for a in patient.allergies)
+    return "No known allergies" if patient.no_known_allergies else "Allergies NOT RECORDED"
+
+
+def identity_text(patient: Patient, today: date) -> str:
+    weight = display.format_weight(Q(patient.weight_kg, "kg")) if patient.weight_kg else "weight not recorded"
+    return (f"{patient.display_name}   MRN {patient.mrn}   {patient.age_on(today)} y {patient.sex}   "
+            f"born {patient.date_of_birth:%d %b %Y}   {weight}")
+
+
+class IdentityBanner(QFrame):
+    """Always visible above a patient's screens, so nobody charts on the wrong patient."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("identityBanner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.identity = QLabel()
+        self.identity.setObjectName("identityText")
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = self.identity.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.identity.setFont(font)
+        self.allergies = QLabel()
+        self.allergies.setObjectName("allergyText")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.addWidget(self.identity, 1)
+        lay.addWidget(self.allergies)
+        self.setAccessibleName("Patient identity")
+
+    def show_patient(self, patient: Patient, today: date) -> None:
+        self.identity.setText(identity_text(patient, today))
+        self.allergies.setText(allergy_text(patient))
+        self.allergies.setProperty("alert", bool(patient.allergies) or not patient.no_known_allergies)
+        self.setAccessibleDescription(f"{identity_text(patient, today)}. {allergy_text(patient)}")
