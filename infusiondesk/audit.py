@@ -1,0 +1,181 @@
+"""The audit trail (21 CFR Part 11 style): an append-only, hash-chained log of who did what, when.
+
+Each entry carries the hash of the entry before it and, for a record change, a hash of the record's new
+content. `verify` therefore detects an edited entry, a deleted entry, and a clinical row changed outside
+the app (its current content no longer matches the last content hash the chain holds for it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Row, Table, insert, select, update
+
+from infusiondesk.records.models import User
+from infusiondesk.store import tables
+from infusiondesk.store.codec import to_plain
+
+if TYPE_CHECKING:
+    from infusiondesk.store.store import Store
+
+GENESIS = "0" * 64
+REDACTED_COLUMNS = frozenset({"password_hash"})  # audited by hash only; never written into the detail
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def row_content(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """A table row as plain values: JSON documents parsed, binary data by its SHA-256."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, bytes | memoryview):
+            out[key] = {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
+        elif key in ("content", "payload") and isinstance(value, str):
+            out[key] = json.loads(value)
+        else:
+            out[key] = to_plain(value)
+    return out
+
+
+def content_hash(row: Mapping[Any, Any]) -> str:
+    return _sha256(_canonical(row_content(row)))
+
+
+def changes(before: Mapping[Any, Any] | None, after: Mapping[Any, Any] | None) -> dict[str, Any]:
+    """What changed, field by field ('before' and 'after'), for the audit detail. Passwords are redacted."""
+    old = _flatten(before) if before is not None else {}
+    new = _flatten(after) if after is not None else {}
+    keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
+
+    def shown(side: dict[str, Any], k: str) -> Any:
+        return "(redacted)" if k in REDACTED_COLUMNS and k in side else side.get(k)
+
+    out: dict[str, Any] = {}
+    if before is not None:
+        out["before"] = {k: shown(old, k) for k in keys if k in old}
+    if after is not None:
+        out["after"] = {k: shown(new, k) for k in keys if k in new}
+    return out
+
+
+def _flatten(row: Mapping[Any, Any]) -> dict[str, Any]:
+    content = row_content(row)
+    doc = content.pop("content", None)
+    if isinstance(doc, dict):
+        content.update({k: v for k, v in doc.items() if k not in content})
+    return content
+
+
+def _entry_hash(entry: Mapping[Any, Any]) -> str:
+    fields = [entry["id"], to_plain(entry["at"]), entry["user_id"], entry["username"], entry["event"],
+              entry["table_name"], entry["record_id"], entry["detail"], entry["content_hash"], entry["prev_hash"]]
+    return _sha256(_canonical(fields))
+
+
+def append(conn: Connection, *, at: datetime, by: User | None, event: str, detail: Mapping[Any, Any],
+           table: str | None = None, record_id: int | None = None, content: str | None = None) -> int:
+    """Add one entry at the end of the chain, in the caller's transaction. Returns the entry id."""
+    head = conn.execute(select(tables.audit_head).where(tables.audit_head.c.id == 1).with_for_update()).one()
+    entry: dict[str, Any] = {
+        "id": head.last_id + 1, "at": at, "user_id": by.id if by else None, "username": by.username if by else "",
+        "event": event, "table_name": table, "record_id": record_id, "detail": _canonical(to_plain(detail)),
+        "content_hash": content, "prev_hash": head.last_hash,
+    }
+    entry["entry_hash"] = _entry_hash(entry)
+    conn.execute(insert(tables.audit_log).values(**entry))
+    conn.execute(update(tables.audit_head).where(tables.audit_head.c.id == 1)
+                 .values(last_id=entry["id"], last_hash=entry["entry_hash"]))
+    return int(entry["id"])
+
+
+def record_change(conn: Connection, *, at: datetime, by: User | None, event: str, table: Table, record_id: int,
+                  before: Mapping[Any, Any] | None, extra: Mapping[Any, Any] | None = None) -> int:
+    """Audit a create/change/delete of one row: its new content is read back in the same transaction."""
+    row = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    detail: dict[str, Any] = {**changes(before, row), **(extra or {})}
+    return append(conn, at=at, by=by, event=event, detail=detail, table=table.name, record_id=record_id,
+                  content=content_hash(row) if row is not None else None)
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    ok: bool
+    entries_checked: int
+    rows_checked: int
+    broken_entry_id: int | None = None
+    problem: str = ""
+
+    def summary(self) -> str:
+        if self.ok:
+            return (f"Audit trail intact: {self.entries_checked} entries chained, {self.rows_checked} records "
+                    "match their last audited content.")
+        return f"Audit trail BROKEN: {self.problem}"
+
+
+def _describe(e: Row[Any]) -> str:
+    what = f"{e.event} {e.table_name} #{e.record_id}" if e.table_name else e.event
+    who = e.username or "system"
+    return f"audit entry {e.id} ({what} by {who} at {to_plain(e.at)})"
+
+
+def _entries(conn: Connection) -> Iterator[Row[Any]]:
+    result = conn.execution_options(yield_per=5000).execute(select(tables.audit_log).order_by(tables.audit_log.c.id))
+    yield from result
+
+
+def _entry(conn: Connection, entry_id: int) -> Row[Any]:
+    return conn.execute(select(tables.audit_log).where(tables.audit_log.c.id == entry_id)).one()
+
+
+def verify(store_or_url: Store | str) -> AuditReport:
+    """Walk the chain, then compare every audited row with the chain's last content hash for it."""
+    from infusiondesk.store.store import Store
+
+    store = store_or_url if isinstance(store_or_url, Store) else Store.open(store_or_url, migrate=False)
+    with store.engine.connect() as conn:
+        prev_hash, last_id, count = GENESIS, 0, 0
+        expected: dict[tuple[str, int], tuple[str | None, int]] = {}
+        for e in _entries(conn):
+            count += 1
+            if e.prev_hash != prev_hash:
+                return AuditReport(False, count, 0, e.id, f"{_describe(e)} does not follow the entry before it: "
+                                   f"an entry between {last_id} and {e.id} was deleted or changed.")
+            if _entry_hash(e._mapping) != e.entry_hash:
+                return AuditReport(False, count, 0, e.id, f"{_describe(e)} was edited: its hash no longer "
+                                   "matches its content.")
+            if e.table_name is not None and e.record_id is not None:
+                expected[(e.table_name, e.record_id)] = (e.content_hash, e.id)
+            prev_hash, last_id = e.entry_hash, e.id
+        head = conn.execute(select(tables.audit_head)).one()
+        if (head.last_id, head.last_hash) != (last_id, prev_hash):
+            return AuditReport(False, count, 0, last_id or None,
+                               f"the chain ends at entry {last_id} but its head records entry {head.last_id}: "
+                               "the newest entries were deleted.")
+        rows = 0
+        for name, table in tables.AUDITED_TABLES.items():
+            for row in conn.execution_options(yield_per=5000).execute(select(table).order_by(table.c.id)).mappings():
+                rows += 1
+                found = expected.pop((name, row["id"]), None)
+                if found is None:
+                    return AuditReport(False, count, rows, None, f"{name} #{row['id']} has no audit entry: it "
+                                       "was added outside the app.")
+                want, entry_id = found
+                if want != content_hash(row):
+                    return AuditReport(False, count, rows, entry_id, f"{name} #{row['id']} was changed outside "
+                                       f"the app: it no longer matches {_describe(_entry(conn, entry_id))}.")
+        for (name, record_id), (want, entry_id) in sorted(expected.items(), key=lambda kv: kv[1][1]):
+            if want is not None:
+                return AuditReport(False, count, rows, entry_id, f"{name} #{record_id} was deleted outside the "
+                                   f"app: {_describe(_entry(conn, entry_id))} records it.")
+    return AuditReport(True, count, rows)

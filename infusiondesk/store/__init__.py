@@ -1,0 +1,12 @@
+"""The records store: SQLite by default, PostgreSQL for several workstations; every change audited.
+
+    store = Store.open(default_db_url())   # or a path, or "postgresql://user:pw@host/db"
+"""
+
+from infusiondesk.auth import AuthError, PermissionDenied
+from infusiondesk.store.engine import ENV_VAR, default_db_url
+from infusiondesk.store.errors import ConflictError, RecordNotFound
+from infusiondesk.store.store import Store
+
+__all__ = ["ENV_VAR", "AuthError", "ConflictError", "PermissionDenied", "RecordNotFound", "Store",
+           "default_db_url"]

@@ -1,0 +1,102 @@
+"""The records' frozen values to JSON and back, driven by their type hints.
+
+A visit is stored as one JSON document (plus a few indexed columns) so the record vocabulary can grow
+by adding defaulted fields without a migration: unknown keys are ignored and missing keys take defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import json
+import types
+import typing
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+Decoder = Callable[[Any], Any]
+
+
+def to_plain(value: Any) -> Any:
+    """A frozen value as JSON-ready dicts, lists, strings and numbers (datetimes in UTC ISO 8601)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return _utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return [to_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): to_plain(v) for k, v in value.items()}
+    return value
+
+
+def dumps(value: Any) -> str:
+    """Canonical JSON: sorted keys, no spaces, so equal content always hashes the same."""
+    return json.dumps(to_plain(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def from_plain(cls: type[T], data: Any) -> T:
+    """Rebuild a frozen value of `cls` from `to_plain` output."""
+    result: T = _decoder(cls)(data)  # type: ignore[arg-type]  # classes are hashable
+    return result
+
+
+def loads(cls: type[T], text: str) -> T:
+    return from_plain(cls, json.loads(text))
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _parse_datetime(text: Any) -> datetime:
+    return _utc(datetime.fromisoformat(text))
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+@cache
+def _decoder(tp: Any) -> Decoder:
+    """One decoding function per type, built once: decoding a thousand visits stays fast."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(inner) == 1:
+            dec = _decoder(inner[0])
+            return lambda v: None if v is None else dec(v)
+        return _identity
+    if origin is tuple:
+        item = _decoder(typing.get_args(tp)[0])
+        return lambda v: tuple(item(x) for x in v)
+    if origin is dict or tp is Any:
+        return _identity
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _dataclass_decoder(tp)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp
+    if tp is datetime:
+        return _parse_datetime
+    if tp is date:
+        return date.fromisoformat
+    if tp is float:
+        return float
+    return _identity
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    hints = typing.get_type_hints(cls)
+    fields = [(f.name, _decoder(hints[f.name])) for f in dataclasses.fields(cls) if f.init]
+
+    def decode(data: Any) -> Any:
+        return cls(**{name: dec(data[name]) for name, dec in fields if name in data})
+
+    return decode

@@ -1,0 +1,52 @@
+"""Finding a patient from what the nurse types: a prefix of the family name, given name or MRN.
+
+Names are kept lower-cased in key columns compared byte-wise, so "starts with" is an index range on
+SQLite and PostgreSQL alike (LIKE would not use the index on either without extra set-up).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_
+
+from infusiondesk.records.models import Patient
+from infusiondesk.store import tables
+
+
+def search_key(text: str) -> str:
+    """Lower-case, accents kept, spaces collapsed: 'O'Brien ' and "o'brien" match."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def patient_keys(p: Patient) -> dict[str, str]:
+    return {"mrn_key": search_key(p.mrn), "family_key": search_key(p.family_name),
+            "given_key": search_key(p.given_name)}
+
+
+def _starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return and_(column >= prefix, column < upper)
+
+
+def search_conditions(text: str) -> list[tuple[ColumnElement[bool], tuple[Any, ...]]]:
+    """(where, order by) pairs, each served by one index; the store merges their results."""
+    c = tables.patients.c
+    words = search_key(text.replace(",", " ")).split()
+    if not words:
+        return []
+    if len(words) == 1:
+        w = words[0]
+        return [(_starts_with(c.family_key, w), (c.family_key, c.given_key)),
+                (_starts_with(c.given_key, w), (c.given_key, c.family_key)),
+                (_starts_with(c.mrn_key, w), (c.mrn_key,))]
+    # "smith jo", "smith, jo" or "jo smith": the first word the family name and the rest the given name,
+    # or the other way round; a family name with a space ("van der berg") is tried whole as well.
+    first, rest = words[0], " ".join(words[1:])
+    last, front = words[-1], " ".join(words[:-1])
+    whole = " ".join(words)
+    return [(and_(c.family_key == first, _starts_with(c.given_key, rest)), (c.family_key, c.given_key)),
+            (and_(c.family_key == last, _starts_with(c.given_key, front)), (c.family_key, c.given_key)),
+            (and_(_starts_with(c.family_key, first), _starts_with(c.given_key, rest)), (c.family_key, c.given_key)),
+            (_starts_with(c.family_key, whole), (c.family_key, c.given_key))]

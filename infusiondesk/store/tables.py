@@ -1,0 +1,167 @@
+"""The database tables (SQLAlchemy Core). The Alembic migrations build exactly this schema.
+
+Records whose shape grows with the clinic's vocabulary (patients, visits) keep a canonical JSON document
+in `content` beside the columns that are searched or indexed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on SQLite (which stores naive text) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the store only accepts timezone-aware datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def search_text() -> TypeEngine[Any]:
+    """Lower-cased text compared byte-wise on both databases, so a prefix is an index range."""
+    return String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
+metadata = MetaData()
+
+clinic = Table(
+    "clinic", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("address", Text, nullable=False, default=""),
+    Column("phone", String(100), nullable=False, default=""),
+    Column("hours", Text, nullable=False, default=""),
+    Column("timezone", String(64), nullable=False, default="UTC"),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("full_name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("credentials", String(64), nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("failed_attempts", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+patients = Table(
+    "patients", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("mrn", String(64), nullable=False, unique=True),
+    Column("mrn_key", search_text(), nullable=False),
+    Column("family_key", search_text(), nullable=False),
+    Column("given_key", search_text(), nullable=False),
+    Column("content", Text, nullable=False),
+    Index("ix_patients_mrn_key", "mrn_key"),
+    Index("ix_patients_family_given", "family_key", "given_key"),
+    Index("ix_patients_given_family", "given_key", "family_key"),
+)
+
+visits = Table(
+    "visits", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("started_at", UTCDateTime, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("content", Text, nullable=False),
+    Index("ix_visits_patient_created", "patient_id", "created_at"),
+    Index("ix_visits_patient_started", "patient_id", "started_at"),
+)
+
+drafts = Table(
+    "drafts", metadata,
+    Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("payload", Text, nullable=False),
+    Column("saved_at", UTCDateTime, nullable=False),
+)
+
+signed_notes = Table(
+    "signed_notes", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("visit_id", Integer, ForeignKey("visits.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("pdf", LargeBinary, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("signer_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("stored_at", UTCDateTime, nullable=False),
+    UniqueConstraint("visit_id", "version", name="uq_signed_notes_visit_version"),
+)
+
+pki_objects = Table(
+    "pki_objects", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("owner_user_id", Integer, ForeignKey("users.id"), nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Column("revocation_reason", Text, nullable=False, default=""),
+    Index("ix_pki_objects_kind_owner", "kind", "owner_user_id"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("user_id", Integer, nullable=True),
+    Column("username", String(64), nullable=False, default=""),
+    Column("event", String(32), nullable=False),
+    Column("table_name", String(32), nullable=True),
+    Column("record_id", Integer, nullable=True),
+    Column("detail", Text, nullable=False),
+    Column("content_hash", String(64), nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Index("ix_audit_log_event_at", "event", "at"),
+    Index("ix_audit_log_record", "table_name", "record_id"),
+)
+
+# One row: the newest entry of the chain, so deleting the last entries is detected too. Every write
+# transaction locks it first, which also serialises the chain across workstations.
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("last_id", Integer, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+)
+
+# The tables whose rows are clinical or access records: each row's content is in the audit chain.
+AUDITED_TABLES: dict[str, Table] = {t.name: t for t in (clinic, users, patients, visits, signed_notes, pki_objects)}
