@@ -73,7 +73,10 @@ def infusion_clock(visit: Visit, now: datetime) -> InfusionClock:
     remaining = max(0.0, planned - volume)
     end: datetime | None = None
     if phase == RUNNING and rate:
-        end = max(now, prev or now) + timedelta(hours=remaining / rate)
+        try:
+            end = max(now, prev or now) + timedelta(hours=remaining / rate)
+        except OverflowError:  # a rate so slow the end is beyond the calendar
+            end = None
     elif phase == STOPPED:
         end = state.stopped_at
     return InfusionClock(phase, state.started_at, running_s / 60, paused_s / 60, rate, volume, planned, remaining,

@@ -26,6 +26,7 @@ from infusiondesk.workflow.guards import require_aware, require_charting, requir
 from infusiondesk.workflow.readiness import readiness_problems
 
 _REL_TOL = 1e-9
+_SMALLEST_RATE_ML_H = 0.1  # rates are programmed and displayed to 0.1 mL/h (infusiondesk.display)
 
 NOT_STARTED, RUNNING, PAUSED, STOPPED = "not_started", "running", "paused", "stopped"
 
@@ -145,8 +146,9 @@ def change_rate(visit: Visit, rate_ml_h: float, reason: str, user: User, now: da
     if state.phase != RUNNING:
         raise WorkflowError(f"The infusion is {state.phase.replace('_', ' ')}; the rate can only be changed while "
                             "it runs (resume it first).")
-    if not rate_ml_h > 0:
-        raise WorkflowError("The new rate must be more than 0 mL/h; to stop the flow, pause or stop the infusion.")
+    if not rate_ml_h >= _SMALLEST_RATE_ML_H:
+        raise WorkflowError("The new rate must be at least 0.1 mL/h (rates are set to 0.1 mL/h); to stop the flow, "
+                            "pause or stop the infusion.")
     ordered = ordered_rate_ml_h(order)
     if rate_ml_h > ordered * (1 + _REL_TOL):
         raise WorkflowError(f"{format_volume_rate(Q(rate_ml_h, 'mL/h'))} is faster than the ordered "
