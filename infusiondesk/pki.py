@@ -27,6 +27,7 @@ from infusiondesk.errors import DomainError
 KIND_CA_CERT = "ca_cert"  # PEM certificate
 KIND_CA_KEY = "ca_key"  # PEM PKCS#8, encrypted with the CA passphrase
 KIND_USER_P12 = "user_p12"  # PKCS#12 (key + certificate + chain), encrypted with the clinician's passphrase
+KIND_USER_CERT = "user_cert"  # the same clinician's certificate in PEM, readable without the passphrase
 KIND_CRL = "crl"  # DER certificate revocation list, signed by the clinic CA
 
 MIN_PASSPHRASE_LENGTH = 8
@@ -296,8 +297,19 @@ def load_clinic_ca(store: PKIStore) -> ClinicCA:
     return ClinicCA(certificate_pem=certs[-1][1], encrypted_key_pem=keys[-1][1])
 
 
-def save_clinician_pkcs12(store: PKIStore, user_id: int, p12: bytes) -> None:
+def save_clinician_pkcs12(store: PKIStore, user_id: int, p12: bytes, passphrase: str) -> x509.Certificate:
+    """Keep a clinician's PKCS#12 and, beside it, their certificate in the clear (so it can be shown and revoked
+    without their passphrase). The passphrase is checked here, so a typo cannot lock them out later."""
+    cert = unlock_pkcs12(p12, passphrase).certificate
     store.save_pki_object(KIND_USER_P12, user_id, f"user-{user_id}.p12", p12)
+    store.save_pki_object(KIND_USER_CERT, user_id, f"user-{user_id}.pem",
+                          cert.public_bytes(serialization.Encoding.PEM))
+    return cert
+
+
+def load_clinician_certificate(store: PKIStore, user_id: int) -> x509.Certificate | None:
+    found = store.load_pki_objects(KIND_USER_CERT, user_id)
+    return x509.load_pem_x509_certificate(found[-1][1]) if found else None
 
 
 def load_clinician_pkcs12(store: PKIStore, user_id: int) -> bytes:

@@ -6,6 +6,7 @@ in the clinic's time zone with its abbreviation; every person is shown by printe
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,7 +24,6 @@ from infusiondesk.records.models import (
     DoseOrderRecord,
     InfusionEventKind,
     Patient,
-    Signature,
     User,
     Visit,
     VitalSigns,
@@ -346,10 +346,10 @@ def timeline_section(ctx: NoteContext, dose_given_g: Callable[[Visit], float] | 
     stops = [e for e in events if e.kind == InfusionEventKind.STOP]
     if stops and dose_given_g is not None:
         given = dose_given_g(ctx.visit)
-        volume = stops[-1].volume_infused_ml
+        infused = stops[-1].volume_infused_ml
         summary = f"Dose given: {display.format_mass(Q(given, 'g'))} {ctx.drug.name}"
-        if volume is not None:
-            summary += f" ({display.format_volume(Q(volume, 'mL'))} infused)"
+        if infused is not None:
+            summary += f" ({display.format_volume(Q(infused, 'mL'))} infused)"
         out.append(Spacer(1, 3))
         out.append(Paragraph(f"<b>{escape(summary)}</b>", styles.BODY))
     return out
@@ -384,10 +384,8 @@ def side_effects_section(ctx: NoteContext) -> list[Flowable]:
     for s in effects:
         grade = f"Grade {s.grade}"
         if ctx.grades is not None:
-            try:
+            with contextlib.suppress(DomainError, KeyError):
                 grade += f": {ctx.grades.definition(s.type_code, s.grade)}"
-            except (DomainError, KeyError):
-                pass
         kind = s.type_code.replace("_", " ")
         if s.notes:
             kind += f" — {s.notes}"
@@ -416,16 +414,14 @@ def addenda_section(ctx: NoteContext) -> list[Flowable]:
     if not ctx.visit.addenda:
         return []
     out: list[Flowable] = [section("Addenda")]
+    signed_count = 0
     for n, a in enumerate(ctx.visit.addenda, start=1):
-        signed = f" — signed in version {a.signature.version}" if a.signature else ""
+        if a.signature is not None:
+            signed_count += 1
+        signed = f" — signed in version {signed_count + 1}" if a.signature else " — not yet signed"
         out.append(KeepTogether([
             Paragraph(f"<b>Addendum {n}</b> — {escape(ctx.when(a.at))}, {escape(ctx.who(a.by))}{escape(signed)}",
                       styles.BODY),
             text(a.text, styles.BODY), Spacer(1, 4)]))
     return out
 
-
-def signature_rows(ctx: NoteContext, signatures: Sequence[Signature]) -> list[list[object]]:
-    return [[text(s.meaning.value, styles.CELL_BOLD),
-             text(f"{s.signer_name}{', ' + s.credentials if s.credentials else ''}"),
-             text(ctx.when(s.signed_at)), text(f"version {s.version}")] for s in signatures]

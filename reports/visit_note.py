@@ -19,6 +19,8 @@ from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, P
 
 from infusiondesk.drugs.library import Drug
 from infusiondesk.records.models import Clinic, Patient, Signature, User, Visit, VisitStatus
+from infusiondesk.workflow import dose_given_g as workflow_dose_given_g
+from infusiondesk.workflow import side_effect_catalogue
 from reports import note_sections as ns
 from reports import styles
 
@@ -44,11 +46,19 @@ class RenderedNote:
     stamps: tuple[StampPlace, ...]
 
 
+def signed_versions(visit: Visit) -> list[tuple[int, Signature]]:
+    """Every signature with the note version it belongs to: the visit's own signatures make version 1, the
+    k-th signed addendum makes version k + 1 (whatever version number the caller put on the Signature)."""
+    out = [(1, s) for s in visit.signatures]
+    signed_addenda = [a.signature for a in visit.addenda if a.signature is not None]
+    out += [(k + 1, sig) for k, sig in enumerate(signed_addenda, start=1)]
+    return out
+
+
 def note_version(visit: Visit, draft: bool) -> int:
     """Version 1 is the first signed note; each signed addendum makes the next. A draft is the version that
     signing would make: the next one when there is something unsigned to sign."""
-    signed = [s.version for s in visit.signatures] + [a.signature.version for a in visit.addenda if a.signature]
-    latest = max(signed, default=0)
+    latest = max((v for v, _ in signed_versions(visit)), default=0)
     pending = visit.status != VisitStatus.SIGNED or any(a.signature is None for a in visit.addenda)
     if draft and pending:
         return latest + 1
@@ -64,7 +74,7 @@ class _StampBox(Flowable):
         self.places = places
         self.width, self.height = STAMP_WIDTH, STAMP_HEIGHT
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab API)
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
 
     def draw(self) -> None:
@@ -88,7 +98,7 @@ def _numbered_canvas(draft: bool, footer_left: str) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
 
-        def showPage(self) -> None:  # noqa: N802 (reportlab API)
+        def showPage(self) -> None:
             self._pages.append(dict(self.__dict__))
             self._startPage()
 
@@ -177,22 +187,20 @@ def _title(ctx: ns.NoteContext, version: int, draft: bool) -> list[Flowable]:
 def _signature_block(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPlace]) -> list[Flowable]:
     """One block per signer: meaning, printed name and credentials, date/time, and the stamp box for signatures
     applied to this version."""
-    visit = ctx.visit
-    signatures = [s for s in visit.signatures if s.version <= version]
-    signatures += [a.signature for a in visit.addenda if a.signature is not None and a.signature.version <= version]
+    signatures = [(v, s) for v, s in signed_versions(ctx.visit) if v <= version]
     out: list[Flowable] = [ns.section("Signatures")]
     if not signatures:
         out.append(ns.text("Not signed.", styles.NOTICE))
         return out
     w = ctx.width
-    for s in signatures:
+    for signed_in, s in signatures:
         left = [ns.text(s.meaning.value, styles.CELL_BOLD),
                 ns.text(f"{s.signer_name}{', ' + s.credentials if s.credentials else ''}", styles.BODY),
                 ns.text(f"{ctx.when(s.signed_at)}", styles.CELL),
-                ns.text("signed in this version" if s.version == version else f"signed in version {s.version}",
+                ns.text("signed in this version" if signed_in == version else f"signed in version {signed_in}",
                         styles.SMALL)]
-        right: Flowable = (_StampBox(s, places) if s.version == version and not draft
-                           else ns.text("" if s.version != version else "(signature applied on signing)",
+        right: Flowable = (_StampBox(s, places) if signed_in == version and not draft
+                           else ns.text("" if signed_in != version else "(signature applied on signing)",
                                         styles.SMALL))
         table = Table([[left, right]], colWidths=[w - STAMP_WIDTH - 6, STAMP_WIDTH + 6], hAlign="LEFT")
         table.setStyle(styles.grid(header=False))
@@ -217,23 +225,6 @@ def _story(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPla
     return story
 
 
-def _default_grades() -> ns.SideEffectGrades | None:
-    try:
-        from infusiondesk.workflow import side_effect_catalogue
-    except ImportError:  # the workflow package is optional for rendering
-        return None
-    catalogue: ns.SideEffectGrades = side_effect_catalogue()
-    return catalogue
-
-
-def _default_dose_given() -> Callable[[Visit], float] | None:
-    try:
-        from infusiondesk.workflow import dose_given_g
-    except ImportError:
-        return None
-    return dose_given_g  # type: ignore[no-any-return]
-
-
 def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Mapping[int, User], drug: Drug, *,
                       draft: bool, version: int | None = None, side_effects: ns.SideEffectGrades | None = None,
                       dose_given_g: Callable[[Visit], float] | None = None) -> RenderedNote:
@@ -254,10 +245,10 @@ def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Map
     )
     doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=_header(clinic, patient))])
     ctx = ns.NoteContext(clinic, patient, visit, users, drug,
-                         side_effects if side_effects is not None else _default_grades(), frame._width)
+                         side_effects if side_effects is not None else side_effect_catalogue(), frame._width)
     places: list[StampPlace] = []
     footer = f"{clinic.name} · {patient.display_name} · MRN {patient.mrn} · visit {visit.id} · version {version}"
-    story = _story(ctx, version, draft, places, dose_given_g if dose_given_g is not None else _default_dose_given())
+    story = _story(ctx, version, draft, places, dose_given_g or workflow_dose_given_g)
     doc.build(story, canvasmaker=_numbered_canvas(draft, footer))
     return RenderedNote(buffer.getvalue(), version, doc.page, tuple(places))
 
