@@ -1,25 +1,281 @@
-"""Start the desktop app."""
+"""The InfusionDesk window: sign-in, patients, chart, visit workspace, near-miss report, idle lock.
+
+Start-up shows the sign-in screen first and opens the database and drug library in the background,
+so the window is interactive about as fast as a bare Qt window.
+"""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
+
+from ui.clock import Clock
+from ui.ops import run_in_background, user_message
+from ui.views.signin import LockView, SetupView, SignInView
 
 APP_NAME = "InfusionDesk"
+log = logging.getLogger("infusiondesk.ui")
+_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+
+
+def open_backend(db: str | None, clock: Clock) -> tuple[Any, Any]:
+    """The store and the drug library (slow imports: SQLAlchemy, pint); called off the UI thread."""
+    from infusiondesk.drugs import load_drug
+    from infusiondesk.store import Store, default_db_url
+
+    store = Store.open(db or default_db_url(), clock=clock.now)
+    return store, load_drug()
 
 
 class MainWindow(QMainWindow):
-    def __init__(self) -> None:
+    """Pass `session` (tests) to skip the background start; otherwise `db` names the database."""
+
+    def __init__(self, session: Any = None, *, db: str | None = None, clock: Clock | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
-        self.setCentralWidget(QLabel("InfusionDesk"))
+        self.session: Any = session
+        self.clock = clock or (session.clock if session is not None else Clock())
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.signin = SignInView()
+        self.setup_view = SetupView()
+        self.lock_view = LockView()
+        for w in (self.signin, self.setup_view, self.lock_view):
+            self.stack.addWidget(w)
+        self.patients: Any = None
+        self.chart: Any = None
+        self.report: Any = None
+        self.workspaces: dict[int, Any] = {}
+        self._before_lock: QWidget | None = None
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.signin.submitted.connect(self.sign_in)
+        self.setup_view.submitted.connect(self.set_up)
+        self.lock_view.unlock.connect(self.unlock)
+        self.lock_view.sign_out.connect(self.sign_out)
+        self._actions()
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self.lock)
+        self._show(self.signin, "Sign in")
+        if session is not None:
+            self._backend_ready((session.store, session.drug))
+        else:
+            self.signin.button.setEnabled(False)
+            run_in_background(lambda: open_backend(db, self.clock), self._backend_ready, self._backend_failed)
+
+    # --- start-up ---------------------------------------------------------------------------------
+    def _backend_ready(self, backend: tuple[Any, Any]) -> None:
+        store, drug = backend
+        if self.session is None:
+            from ui.session import Session
+
+            self.session = Session(store=store, drug=drug, clock=self.clock)
+        self.signin.status.setText(f"Drug library: {drug.path.name} ({drug.provenance})")
+        self.signin.button.setEnabled(True)
+        if store.needs_setup():
+            self._show(self.setup_view, "First-run setup")
+
+    def _backend_failed(self, exc: Exception) -> None:
+        self.signin.status.setText(user_message(exc))
+        self.signin.show_error(f"InfusionDesk cannot start: {user_message(exc)}")
+
+    def _actions(self) -> None:
+        def action(text: str, keys: str, slot: Any) -> QAction:
+            a = QAction(text, self)
+            a.setShortcut(QKeySequence(keys))
+            a.triggered.connect(slot)
+            a.setEnabled(False)
+            self.addAction(a)
+            return a
+
+        self.act_patients = action("&Patients", "Ctrl+P", self.show_patients)
+        self.act_report = action("&Near-miss report", "Ctrl+R", self.show_report)
+        self.act_lock = action("&Lock now", "Ctrl+L", self.lock)
+        self.act_sign_out = action("Sign &out", "Ctrl+Shift+Q", self.sign_out)
+        menu = self.menuBar().addMenu("&InfusionDesk")
+        for a in (self.act_patients, self.act_report, self.act_lock, self.act_sign_out):
+            menu.addAction(a)
+
+    def _show(self, widget: QWidget, title: str) -> None:
+        if self.stack.indexOf(widget) < 0:
+            self.stack.addWidget(widget)
+        self.stack.setCurrentWidget(widget)
+        user = self.session.user if self.session is not None else None
+        who = f" — {user.full_name} ({user.role.value})" if user is not None else ""
+        self.setWindowTitle(f"{APP_NAME} — {title}{who}")
+        widget.setFocus()
+
+    # --- sign-in, setup, lock ---------------------------------------------------------------------
+    def sign_in(self, username: str, password: str) -> None:
+        if self.session is None:
+            self.signin.show_error("Still opening the clinic database; try again in a moment.")
+            return
+        try:
+            user = self.session.store.authenticate(username, password)
+        except Exception as exc:
+            self.signin.show_error(user_message(exc))
+            self.signin.password.clear()
+            return
+        self.session.user = user
+        self.signin.reset()
+        for a in (self.act_patients, self.act_report, self.act_lock, self.act_sign_out):
+            a.setEnabled(True)
+        self.status_label.setText(f"Signed in: {user.full_name} ({user.role.value})")
+        self._arm_idle()
+        self.show_patients()
+
+    def set_up(self, form: dict[str, str]) -> None:
+        from infusiondesk.records.models import Clinic
+
+        try:
+            self.session.store.setup_clinic(
+                Clinic(name=form["clinic"], address=form["address"], phone=form["phone"],
+                       timezone=form["timezone"]), form["username"], form["full_name"], form["password"])
+        except Exception as exc:
+            self.setup_view.show_error(user_message(exc))
+            return
+        self.signin.username.setText(form["username"])
+        self._show(self.signin, "Sign in")
+        self.signin.show_error("")
+        self.signin.status.setText("Clinic created. Sign in as the admin to add nurses and clinicians.")
+
+    def _arm_idle(self) -> None:
+        if self.session is not None and self.session.user is not None:
+            self.idle.start(int(self.session.idle_lock_min * 60_000))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _ACTIVITY and self.stack.currentWidget() is not self.lock_view:
+            self._arm_idle()
+        return False
+
+    def lock(self) -> None:
+        """Hide the screen, keep every unsaved field, and save drafts now."""
+        if self.session is None or self.session.user is None or self.stack.currentWidget() is self.lock_view:
+            return
+        self._before_lock = self.stack.currentWidget()
+        for ws in self.workspaces.values():
+            ws.save_draft()
+        self.lock_view.locked_for(self.session.user.full_name)
+        self._show(self.lock_view, "Locked")
+
+    def unlock(self, password: str) -> None:
+        user = self.session.user
+        try:
+            who = self.session.store.authenticate(user.username, password)
+        except Exception as exc:
+            self.lock_view.show_error(user_message(exc))
+            self.lock_view.password.clear()
+            return
+        if who.id != user.id:
+            self.lock_view.show_error("Only the person who was signed in can unlock; sign out to switch.")
+            return
+        back = self._before_lock or self.signin
+        self._show(back, self._title_for(back))
+        self._arm_idle()
+
+    def sign_out(self) -> None:
+        for ws in self.workspaces.values():
+            ws.save_draft()
+            ws.deleteLater()
+        self.workspaces.clear()
+        if self.session is not None:
+            self.session.user = None
+        self.idle.stop()
+        for a in (self.act_patients, self.act_report, self.act_lock, self.act_sign_out):
+            a.setEnabled(False)
+        self.status_label.setText("")
+        self._show(self.signin, "Sign in")
+        self.signin.reset()
+
+    def _title_for(self, widget: QWidget) -> str:
+        if widget is self.patients:
+            return "Patients"
+        if widget is self.report:
+            return "Near-miss report"
+        if widget is self.chart and self.chart.patient is not None:
+            return self.chart.patient.display_name
+        for ws in self.workspaces.values():
+            if widget is ws:
+                return f"{ws.controller.patient.display_name} — visit"
+        return "Sign in"
+
+    # --- screens ----------------------------------------------------------------------------------
+    def show_patients(self) -> None:
+        if self.patients is None:
+            from ui.views.patients import PatientListView
+
+            self.patients = PatientListView(self.session)
+            self.patients.open_patient.connect(self.show_chart)
+        self._show(self.patients, "Patients")
+        self.patients.search.setFocus()
+        self.patients.search_now()
+
+    def show_chart(self, patient: Any) -> None:
+        if self.chart is None:
+            from ui.views.chart import ChartView
+
+            self.chart = ChartView(self.session)
+            self.chart.back.connect(self.show_patients)
+            self.chart.new_visit.connect(self.new_visit)
+            self.chart.open_visit.connect(self.open_visit)
+        self.chart.show_patient(patient)
+        self._show(self.chart, patient.display_name)
+        self.chart.new_button.setFocus()
+
+    def show_report(self) -> None:
+        if self.report is None:
+            from ui.views.report import OverrideReportView
+
+            self.report = OverrideReportView(self.session)
+            self.report.back.connect(self.show_patients)
+        self.report.refresh()
+        self._show(self.report, "Near-miss report")
+
+    def new_visit(self) -> None:
+        patient = self.chart.patient
+        try:
+            visit = self.session.store.create_visit(patient.id, by=self.session.require_user())
+        except Exception as exc:
+            self.statusBar().showMessage(user_message(exc), 10_000)
+            return
+        self.open_visit(visit)
+
+    def open_visit(self, visit: Any) -> None:
+        """Open (or return to) a visit's workspace; an open workspace keeps everything typed in it."""
+        ws = self.workspaces.get(visit.id)
+        if ws is None:
+            from ui.views.visit_workspace import VisitWorkspace
+
+            patient = self.chart.patient if self.chart is not None else self.session.store.get_patient(
+                visit.patient_id)
+            store = self.session.store
+            previous = [v for v in store.list_visits(patient.id) if v.id != visit.id
+                        and v.readiness.weight_kg_today is not None]
+            ws = VisitWorkspace(self.session, patient, store.get_visit(visit.id),
+                                previous_weight_kg=previous[-1].readiness.weight_kg_today if previous else None,
+                                given_last_24h_g=store.magnesium_given_last_24h(patient.id, self.clock.now()))
+            ws.back.connect(lambda p=patient: self.show_chart(p))
+            self.workspaces[visit.id] = ws
+        self._show(ws, f"{ws.controller.patient.display_name} — visit")
+        ws.tabs.currentWidget().setFocus()
 
 
-def run(argv: Sequence[str]) -> int:
+def run(argv: Sequence[str], db: str | None = None) -> int:
+    from ui import style
+
     app = QApplication.instance() or QApplication(list(argv))
+    assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
-    window = MainWindow()
+    app.setApplicationDisplayName(APP_NAME)
+    style.apply(app)
+    window = MainWindow(db=db)
+    app.installEventFilter(window)
     window.show()
     return int(app.exec())

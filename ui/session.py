@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from infusiondesk.drugs.library import Drug
 from infusiondesk.records.models import Patient, User, Visit
 from ui.clock import Clock
+
+if TYPE_CHECKING:  # the drug library pulls in pint; the sign-in screen must not wait for it
+    from infusiondesk.drugs.library import Drug
 
 T = TypeVar("T")
 
@@ -20,7 +22,7 @@ class Session:
     """Passed to each view; `user` changes at sign-in and stays through an idle lock."""
 
     store: Any  # infusiondesk.store.Store (typed loosely: the UI must start without the store module)
-    drug: Drug
+    drug: Drug | Any
     clock: Clock = field(default_factory=Clock)
     user: User | None = None
     vitals_reminder_min: int = 15

@@ -44,9 +44,10 @@ class DoseStep(QWidget):
             return
         if calc.blocked:
             hard = [f for f in calc.findings if f.level == "hard"]
-            s.store.audit("hard_stop", user, {"visit_id": self.c.visit.id, "patient_id": self.c.patient.id,
-                                              "rules": [f.code for f in hard], "dose": calc.display()["dose"],
-                                              "rate": calc.display()["rate"]})
+            s.store.audit("hard_stop", user, {
+                "visit_id": self.c.visit.id, "patient_id": self.c.patient.id,
+                "code": ", ".join(f.code for f in hard), "message": " ".join(f.message for f in hard),
+                "dose": calc.display()["dose"], "rate": calc.display()["rate"]})
         missing = self.panel.missing_reasons()
         if missing and not calc.blocked:
             edit = self.panel.findings.reason_edits.get(missing[0])

@@ -1,0 +1,167 @@
+"""A complete standard visit driven by the keyboard, as at the chair, against a real store.
+
+Sign in, find the patient, assess, "2 g" of "2 g/50 mL" over "30 min" (100 mL/h), start, record vitals,
+log flushing grade 1, stop, complete; the clinician signs and the visit is read-only.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from infusiondesk.records.models import VisitStatus
+from tests.ui.conftest import Clinic_
+from ui.app import MainWindow
+from ui.views.visit_workspace import VisitWorkspace
+
+Key = Qt.Key
+
+
+def focused() -> QWidget:
+    w = QApplication.focusWidget()
+    assert w is not None
+    return w
+
+
+def type_enter(qtbot: QtBot, text: str) -> None:
+    """Type into whatever has focus, then Enter (which moves on)."""
+    w = focused()
+    qtbot.keyClicks(w, text)
+    qtbot.keyClick(w, Key.Key_Return)
+
+
+def press(qtbot: QtBot, widget: QWidget, key: Qt.Key = Key.Key_Space) -> None:
+    widget.setFocus()
+    qtbot.keyClick(widget, key)
+
+
+def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:
+    assert window.signin.username.hasFocus() or window.signin.password.hasFocus()
+    window.signin.username.setFocus()
+    type_enter(qtbot, username)
+    assert window.signin.password.hasFocus()
+    type_enter(qtbot, password)
+
+
+def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    assert window.windowTitle().startswith("InfusionDesk")
+    sign_in(qtbot, window, "drlee", "doctor-pass-1")
+    assert window.stack.currentWidget() is window.patients, window.signin.error.text()
+    assert window.windowTitle() == "InfusionDesk — Patients — Dana Lee (clinician)"
+
+    # find the patient: search as you type, Enter opens the chart
+    assert window.patients.search.hasFocus()
+    type_enter(qtbot, "riv")
+    assert window.stack.currentWidget() is window.chart
+    assert "RIVERA, Ana" in window.chart.banner.identity.text()
+    assert window.chart.new_button.hasFocus()
+    qtbot.keyClick(window.chart.new_button, Key.Key_Space)
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    assert "RIVERA, Ana" in ws.banner.identity.text()
+
+    # 1. assessment: vitals by typing, Enter moves from field to field
+    a = ws.assessment
+    a.vitals.systolic.setFocus()
+    for value in ("124", "78", "72", "16", "98", "36.8", "7"):
+        type_enter(qtbot, value)
+    assert a.vitals.vitals(clinic.clock.now(), "baseline", 1).spo2 == 98
+    a.pain.setFocus()
+    type_enter(qtbot, "7")
+    type_enter(qtbot, "4")  # attacks per month
+    a.questions["heart_block"].setFocus()
+    qtbot.keyClick(a.questions["heart_block"], Key.Key_Down)  # "no"
+    assert a.questions["heart_block"].value is False
+    press(qtbot, a.record)
+    assert ws.visit.assessment.assessed_at is not None, ws.problem.text()
+    press(qtbot, a.suitable)
+    assert ws.visit.status is VisitStatus.ASSESSED, ws.problem.text()
+
+    # 2. the dose: "2 g", Tab, "2 g/50 mL", Tab, "30 min" -> 100 mL/h
+    ws.tabs.setCurrentWidget(ws.dose)
+    panel = ws.dose.panel
+    panel.dose.setFocus()
+    for text in ("2 g", "2 g/50 mL", "30 min"):
+        qtbot.keyClicks(focused(), text)
+        qtbot.keyClick(focused(), Key.Key_Tab)
+    assert panel.rate_value.text() == "100 mL/h"
+    assert panel.salt_line.text() == "2 g magnesium sulfate = 16.2 mEq = 8.1 mmol Mg"
+    press(qtbot, ws.dose.order)
+    assert ws.visit.dose_order is not None, ws.problem.text()
+
+    # 3. readiness: ticks with Space, text with Enter, the lot as a barcode scanner types it
+    ws.tabs.setCurrentWidget(ws.infusion)
+    r = ws.infusion.readiness
+    for box in (r.consent, r.allergies):
+        press(qtbot, box)
+    r.weight.setFocus()
+    type_enter(qtbot, "64 kg")
+    press(qtbot, r.baseline)
+    r.iv_site.setFocus()
+    for text in ("left antecubital", "22 G", "1", "Noor Kim RN", "LOT-2291A", "2027-06-30"):
+        type_enter(qtbot, text)
+    press(qtbot, r.calcium)
+    assert r.readiness().lot_number == "LOT-2291A"
+    assert "Ready to start." in r.problems.text(), r.problems.text()
+    ws.infusion.start.setFocus()
+    qtbot.keyClick(focused(), Key.Key_F5)  # the Start shortcut
+    assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()
+
+    # vitals after 15 min: the reminder shows, F7 goes to the vitals row
+    clinic.clock.advance(minutes=15)
+    ws.infusion.refresh_clock()
+    assert not ws.infusion.reminder.isHidden()
+    qtbot.keyClick(focused(), Key.Key_F7)
+    assert ws.infusion.vitals.systolic.hasFocus()
+    for value in ("118", "74", "70", "15", "97"):
+        type_enter(qtbot, value)
+    qtbot.keyClick(focused(), Key.Key_F7)  # record them
+    assert len(ws.visit.vitals) == 1, ws.problem.text()
+    ws.infusion.refresh_clock()
+    assert ws.infusion.reminder.isHidden()
+
+    # flushing, grade 1, with its definition shown
+    press(qtbot, ws.infusion.side_effects.quick_buttons["flushing"])
+    assert ws.infusion.side_effects.grade.hasFocus()
+    assert ws.infusion.side_effects.definition.text().startswith("Grade 1:")
+    qtbot.keyClick(focused(), Key.Key_F9)
+    assert [(e.type_code, e.grade) for e in ws.visit.side_effects] == [("flushing", 1)], ws.problem.text()
+
+    # stop at 30 min with the pump's volume, then complete
+    clinic.clock.advance(minutes=15)
+    ws.infusion.volume.setFocus()
+    qtbot.keyClicks(focused(), "50 mL")
+    qtbot.keyClick(focused(), Key.Key_F8)
+    assert ws.visit.events[-1].kind.value == "stop", ws.problem.text()
+    ws.tabs.setCurrentWidget(ws.review)
+    ws.review.post_pain.setFocus()
+    type_enter(qtbot, "2")
+    qtbot.keyClicks(focused(), "Home with a driver; call if weakness")
+    press(qtbot, ws.review.complete)
+    assert ws.visit.status is VisitStatus.COMPLETED, ws.problem.text()
+
+    # the clinician signs with the password; the signature's meaning is shown
+    assert "Reviewed and approved by" in ws.review.meaning.text()
+    ws.review.password.setFocus()
+    type_enter(qtbot, "doctor-pass-1")
+    assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
+    saved = clinic.store.get_visit(ws.visit.id or 0)
+    assert saved.status is VisitStatus.SIGNED
+    assert saved.signatures[0].signer_name == "Dana Lee"
+
+    # read-only: the fields refuse typing and "Add addendum" appears
+    assert panel.dose.isReadOnly()
+    assert not ws.infusion.start.isEnabled() and not ws.review.sign.isEnabled()
+    assert not ws.review.add_addendum.isHidden()
+    assert "read-only" in ws.status.text()
+    ws.review.addendum.setFocus()
+    qtbot.keyClicks(focused(), "Patient phoned: headache gone next morning")
+    press(qtbot, ws.review.add_addendum)
+    assert clinic.store.get_visit(ws.visit.id or 0).addenda[0].text.startswith("Patient phoned")
+
+
+def test_a_wrong_password_is_refused_in_words(qtbot: QtBot, window: MainWindow) -> None:
+    sign_in(qtbot, window, "drlee", "nope")
+    assert window.stack.currentWidget() is window.signin
+    assert "do not match" in window.signin.error.text()

@@ -1,0 +1,140 @@
+"""The patient chart: identity banner, the "last time" card, visit history with status, and trends."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusiondesk.records.models import Patient, Visit, VisitStatus
+from ui.session import Session
+from ui.widgets.banner import IdentityBanner
+
+
+def last_time_text(visits: list[Visit]) -> str:
+    """The previous finished visit's dose, duration, side effects and pain change, in one paragraph."""
+    done = [v for v in visits if v.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED) and v.dose_order]
+    if not done:
+        return "No previous infusion."
+    v = done[-1]
+    order = v.dose_order
+    assert order is not None
+    shown = order.computed.get("display", {})
+    effects = ", ".join(f"{e.type_code} grade {e.grade}" for e in v.side_effects) or "no side effects"
+    pain = (f"pain {v.assessment.pain_score} → {v.post_pain_score}"
+            if v.assessment.pain_score is not None and v.post_pain_score is not None else "pain change not recorded")
+    when = f"{v.created_at:%d %b %Y}" if v.created_at else ""
+    return (f"<b>Last time</b> ({when}): {shown.get('dose', order.dose_text)} at {shown.get('rate', '')} over "
+            f"{shown.get('duration', order.duration_text)}; {effects}; {pain}.")
+
+
+def visit_row(v: Visit) -> list[str]:
+    order = v.dose_order
+    shown = order.computed.get("display", {}) if order else {}
+    pain = f"{v.assessment.pain_score if v.assessment.pain_score is not None else '–'} → " \
+           f"{v.post_pain_score if v.post_pain_score is not None else '–'}"
+    return [f"{v.created_at:%d %b %Y %H:%M}" if v.created_at else "", v.status.value,
+            shown.get("dose", ""), shown.get("rate", ""), str(len(v.side_effects)), pain]
+
+
+class ChartView(QWidget):
+    open_visit = Signal(object)
+    new_visit = Signal()
+    back = Signal()
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.patient: Patient | None = None
+        self.visits: list[Visit] = []
+        self.banner = IdentityBanner()
+        self.last_time = QLabel()
+        self.last_time.setObjectName("lastTimeCard")
+        self.last_time.setWordWrap(True)
+        self.last_time.setAccessibleName("Last time")
+        self.back_button = QPushButton("← &Patients")
+        self.new_button = QPushButton("&New visit")
+        self.open_button = QPushButton("&Open visit")
+        self.history = QTableWidget(0, 6)
+        self.history.setHorizontalHeaderLabels(["Date", "Status", "Dose", "Rate", "Side effects", "Pain"])
+        self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.history.setAccessibleName("Visit history")
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.setColumnWidth(0, 150)
+        self.history.verticalHeader().setVisible(False)
+        self.trends = QTabWidget()
+        self.trends.setAccessibleName("Trends")
+        self._trends_for: tuple[int | None, int] | None = None
+        card = QGroupBox()
+        QVBoxLayout(card).addWidget(self.last_time)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.open_button)
+        left = QVBoxLayout()
+        left.addWidget(card)
+        left.addWidget(QLabel("Visit history"))
+        left.addWidget(self.history, 1)
+        body = QHBoxLayout()
+        body.addLayout(left, 1)
+        body.addWidget(self.trends, 1)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.banner)
+        lay.addLayout(buttons)
+        lay.addLayout(body, 1)
+        self.back_button.clicked.connect(self.back)
+        self.new_button.clicked.connect(self.new_visit)
+        self.open_button.clicked.connect(self._open_selected)
+        self.history.activated.connect(lambda index: self._open_row(index.row()))
+        self.history.doubleClicked.connect(lambda index: self._open_row(index.row()))
+
+    def show_patient(self, patient: Patient) -> None:
+        self.patient = patient
+        self.banner.show_patient(patient, self.session.clock.now().astimezone().date())
+        self.visits = self.session.store.list_visits(patient.id)
+        self.last_time.setText(last_time_text(self.visits))
+        newest_first = list(reversed(self.visits))
+        self.history.setRowCount(len(newest_first))
+        for r, v in enumerate(newest_first):
+            for c, text in enumerate(visit_row(v)):
+                self.history.setItem(r, c, QTableWidgetItem(text))
+        if newest_first:
+            self.history.selectRow(0)
+        self.draw_trends()
+
+    def draw_trends(self) -> None:
+        key = (self.patient.id if self.patient else None, sum(v.version for v in self.visits))
+        if key == self._trends_for:
+            return
+        self._trends_for = key
+        from ui.views import trends
+
+        while self.trends.count():
+            w = self.trends.widget(0)
+            self.trends.removeTab(0)
+            w.deleteLater()
+        self.trends.addTab(trends.vitals_trend(self.visits), "Vital signs")
+        self.trends.addTab(trends.pain_before_after(self.visits), "Pain before/after")
+        self.trends.addTab(trends.attacks_per_month(self.visits), "Attacks per month")
+
+    def _open_selected(self) -> None:
+        rows = self.history.selectionModel().selectedRows()
+        if rows:
+            self._open_row(rows[0].row())
+
+    def _open_row(self, row: int) -> None:
+        newest_first = list(reversed(self.visits))
+        if 0 <= row < len(newest_first):
+            self.open_visit.emit(newest_first[row])

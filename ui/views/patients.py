@@ -1,0 +1,227 @@
+"""The patient list: search as you type (name or MRN, off the UI thread), and registering a new patient."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
+from ui.ops import run_in_background, user_message
+from ui.session import Session
+from ui.widgets.banner import allergy_text
+from ui.widgets.forms import ChoiceBox, Form
+from ui.widgets.number_edit import NumberEdit
+from ui.widgets.quantity_edit import ErrorLabel
+
+SEARCH_DELAY_MS = 150
+
+
+class _SearchBox(QLineEdit):
+    """Down arrow moves into the results, so the list is usable without the mouse."""
+
+    down = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down:
+            self.down.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class PatientListView(QWidget):
+    open_patient = Signal(object)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.search = _SearchBox()
+        self.search.setPlaceholderText("Search by family name, given name or MRN")
+        self.search.setAccessibleName("Search patients")
+        self.new = QPushButton("&New patient")
+        self.busy = QLabel()
+        self.busy.setObjectName("searchStatus")
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Weight", "Allergies"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAccessibleName("Patients found")
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 260)
+        self.table.setColumnWidth(2, 120)
+        self.table.verticalHeader().setVisible(False)
+        top = QHBoxLayout()
+        find = QLabel("&Find")
+        find.setBuddy(self.search)
+        top.addWidget(find)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.new)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.busy)
+        lay.addWidget(self.table, 1)
+        self.patients: list[Patient] = []
+        self._pending = ""
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self.run_search)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self._open_first)
+        self.search.down.connect(self._into_table)
+        self.table.activated.connect(lambda index: self._open_row(index.row()))
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.new.clicked.connect(self.new_patient)
+        self.setFocusProxy(self.search)
+
+    def run_search(self) -> None:
+        text = self.search.text().strip()
+        self._pending = text
+        self.busy.setText("Searching…")
+        store = self.session.store
+        run_in_background(lambda: store.search_patients(text, limit=50),
+                          lambda found, t=text: self._show(t, found),
+                          lambda exc: self.busy.setText(user_message(exc)))
+
+    def search_now(self) -> list[Patient]:
+        """Synchronous search (tests, and Enter pressed before the typed search returned)."""
+        self._timer.stop()
+        text = self.search.text().strip()
+        self._pending = text
+        self._show(text, self.session.store.search_patients(text, limit=50))
+        return self.patients
+
+    def _show(self, text: str, found: list[Patient]) -> None:
+        if text != self._pending:
+            return  # an older search finished after a newer one was typed
+        self.patients = found
+        self.busy.setText(f"{len(found)} patient(s)" if text else f"{len(found)} patient(s), most recent first")
+        self.table.setRowCount(len(found))
+        for r, p in enumerate(found):
+            weight = f"{p.weight_kg:g} kg" if p.weight_kg else ""
+            for c, text_ in enumerate((p.display_name, p.mrn, f"{p.date_of_birth:%d %b %Y}", weight,
+                                       allergy_text(p))):
+                self.table.setItem(r, c, QTableWidgetItem(text_))
+        if found:
+            self.table.selectRow(0)
+
+    def _into_table(self) -> None:
+        if self.table.rowCount():
+            self.table.setFocus()
+            self.table.selectRow(0)
+
+    def _open_first(self) -> None:
+        if self._timer.isActive() or self._pending != self.search.text().strip():
+            self.search_now()
+        if self.patients:
+            self.open_patient.emit(self.patients[0])
+
+    def _open_row(self, row: int) -> None:
+        if 0 <= row < len(self.patients):
+            self.open_patient.emit(self.patients[row])
+
+    def new_patient(self) -> None:
+        dialog = PatientDialog(self.session, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.search.setText(dialog.saved.mrn)
+            self.search_now()
+            self.open_patient.emit(dialog.saved)
+
+
+class PatientDialog(QDialog):
+    """Register a patient: identity, weight, allergies and the facts screening needs."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.saved: Patient | None = None
+        self.setWindowTitle("InfusionDesk — new patient")
+        self.mrn = QLineEdit()
+        self.family = QLineEdit()
+        self.given = QLineEdit()
+        self.dob = QLineEdit()
+        self.dob.setPlaceholderText("1985-06-01")
+        self.sex = ChoiceBox("Sex", (("female", "female"), ("male", "male"), ("other", "other"),
+                                     ("unknown", "unknown")))
+        self.weight = NumberEdit("Weight", "kg", "70", integer=False)
+        self.allergies = QLineEdit()
+        self.allergies.setPlaceholderText("penicillin (rash); latex")
+        self.nka = QCheckBox("No known allergies")
+        self.renal = ChoiceBox("Renal function", tuple((r.value.replace("_", " "), r.value) for r in RenalStatus))
+        self.renal.set_value(RenalStatus.UNKNOWN.value)
+        self.egfr = NumberEdit("eGFR or creatinine clearance", "mL/min", "90", integer=False)
+        self.pregnancy = ChoiceBox("Pregnancy", tuple((p.value.replace("_", " "), p.value) for p in PregnancyStatus))
+        self.pregnancy.set_value(PregnancyStatus.UNKNOWN.value)
+        self.error = ErrorLabel()
+        form = Form()
+        form.add("&MRN", self.mrn)
+        form.add("&Family name", self.family)
+        form.add("&Given name", self.given)
+        form.add("&Date of birth", self.dob)
+        form.add("&Sex", self.sex)
+        form.add("&Weight (kg)", self.weight, self.weight.error_label)
+        form.add("&Allergies", self.allergies)
+        form.add_wide(self.nka)
+        form.add("&Renal function", self.renal)
+        form.add("eGFR (mL/min)", self.egfr, self.egfr.error_label)
+        form.add("&Pregnancy", self.pregnancy)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(buttons)
+
+    def patient(self) -> Patient:
+        from infusiondesk.errors import DomainError
+
+        try:
+            dob = date.fromisoformat(self.dob.text().strip())
+        except ValueError:
+            raise DomainError(f'Date of birth "{self.dob.text().strip()}" is not a date; enter it as '
+                              "year-month-day, such as 1985-06-01.") from None
+        for w in (self.weight, self.egfr):
+            if w.message:
+                raise DomainError(w.message)
+        allergies = tuple(_allergy(a) for a in self.allergies.text().split(";") if a.strip())
+        return Patient(id=None, mrn=self.mrn.text().strip(), family_name=self.family.text().strip(),
+                       given_name=self.given.text().strip(), date_of_birth=dob, sex=self.sex.value,
+                       weight_kg=float(self.weight.value) if self.weight.value is not None else None,
+                       allergies=allergies, no_known_allergies=self.nka.isChecked(),
+                       renal_status=RenalStatus(self.renal.value),
+                       egfr_ml_min=float(self.egfr.value) if self.egfr.value is not None else None,
+                       pregnancy=PregnancyStatus(self.pregnancy.value))
+
+    def save(self) -> None:
+        try:
+            self.saved = self.session.store.add_patient(self.patient(), by=self.session.require_user())
+        except Exception as exc:
+            self.error.show_message(user_message(exc))
+            return
+        self.accept()
+
+
+def _allergy(text: str) -> Allergy:
+    text = text.strip()
+    if "(" in text and text.endswith(")"):
+        substance, reaction = text[:-1].split("(", 1)
+        return Allergy(substance.strip(), reaction.strip())
+    return Allergy(text)
+
+

@@ -1,0 +1,140 @@
+"""Sign-in and first-run setup. Kept light: the app window is interactive before the store is loaded."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class _Card(QWidget):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.box = QGroupBox(title)
+        self.box.setMaximumWidth(520)
+        self.form = QFormLayout(self.box)
+        self.error = QLabel()
+        self.error.setObjectName("fieldError")
+        self.error.setWordWrap(True)
+        self.error.setVisible(False)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(self.box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addWidget(self.error, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+    def line(self, label: str, *, secret: bool = False) -> QLineEdit:
+        edit = QLineEdit()
+        edit.setAccessibleName(label.replace("&", ""))
+        if secret:
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.form.addRow(label, edit)
+        return edit
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+
+class SignInView(_Card):
+    """User name, password, Enter. `submitted(username, password)`; the window checks them."""
+
+    submitted = Signal(str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Sign in to InfusionDesk", parent)
+        self.username = self.line("&User name")
+        self.password = self.line("&Password", secret=True)
+        self.button = QPushButton("&Sign in")
+        self.form.addRow(self.button)
+        self.status = QLabel("Opening the clinic database…")
+        self.status.setObjectName("loadingStatus")
+        self.form.addRow(self.status)
+        self.username.returnPressed.connect(self.password.setFocus)
+        self.password.returnPressed.connect(self._submit)
+        self.button.clicked.connect(self._submit)
+        self.setFocusProxy(self.username)
+
+    def _submit(self) -> None:
+        self.submitted.emit(self.username.text().strip(), self.password.text())
+
+    def reset(self) -> None:
+        self.password.clear()
+        self.show_error("")
+        (self.password if self.username.text() else self.username).setFocus()
+
+
+class SetupView(_Card):
+    """First run: the clinic's name and details, and the first admin account."""
+
+    submitted = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Set up this clinic (first run)", parent)
+        self.clinic = self.line("Clinic &name")
+        self.address = self.line("&Address")
+        self.phone = self.line("P&hone")
+        self.timezone = self.line("&Time zone")
+        self.timezone.setText("UTC")
+        self.admin_username = self.line("Admin &user name")
+        self.admin_name = self.line("Admin &full name")
+        self.admin_password = self.line("Admin pass&word", secret=True)
+        self.admin_confirm = self.line("&Repeat the password", secret=True)
+        self.button = QPushButton("&Create the clinic")
+        self.form.addRow(self.button)
+        for e in (self.clinic, self.address, self.phone, self.timezone, self.admin_username, self.admin_name,
+                  self.admin_password):
+            e.returnPressed.connect(e.focusNextChild)
+        self.admin_confirm.returnPressed.connect(self._submit)
+        self.button.clicked.connect(self._submit)
+        self.setFocusProxy(self.clinic)
+
+    def _submit(self) -> None:
+        if not self.clinic.text().strip():
+            self.show_error("The clinic name is empty; enter it as it should appear on visit notes.")
+            return
+        if not self.admin_username.text().strip() or not self.admin_name.text().strip():
+            self.show_error("Enter the admin's user name and full name.")
+            return
+        if self.admin_password.text() != self.admin_confirm.text():
+            self.show_error("The two passwords differ; type the same password twice.")
+            return
+        self.submitted.emit({"clinic": self.clinic.text().strip(), "address": self.address.text().strip(),
+                             "phone": self.phone.text().strip(), "timezone": self.timezone.text().strip() or "UTC",
+                             "username": self.admin_username.text().strip(),
+                             "full_name": self.admin_name.text().strip(), "password": self.admin_password.text()})
+
+
+class LockView(_Card):
+    """The idle lock: the screen is hidden, unsaved work stays, the same person unlocks."""
+
+    unlock = Signal(str)
+    sign_out = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Locked", parent)
+        self.who = QLabel()
+        self.who.setWordWrap(True)
+        self.form.addRow(self.who)
+        self.password = self.line("&Password", secret=True)
+        self.button = QPushButton("&Unlock")
+        self.switch = QPushButton("Sign out (your work is kept as a draft)")
+        self.form.addRow(self.button)
+        self.form.addRow(self.switch)
+        self.password.returnPressed.connect(lambda: self.unlock.emit(self.password.text()))
+        self.button.clicked.connect(lambda: self.unlock.emit(self.password.text()))
+        self.switch.clicked.connect(self.sign_out)
+        self.setFocusProxy(self.password)
+
+    def locked_for(self, full_name: str) -> None:
+        self.who.setText(f"InfusionDesk locked itself after a time without use. {full_name}'s unsaved work is "
+                         "kept. Enter your password to carry on.")
+        self.password.clear()
+        self.show_error("")
