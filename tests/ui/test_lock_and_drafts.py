@@ -1,0 +1,131 @@
+"""Idle lock keeps unsaved work; drafts are autosaved through the store; first-run setup; hard stops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from infusiondesk.drugs import load_drug
+from infusiondesk.records.models import VisitStatus
+from infusiondesk.store import Store
+from tests.ui.conftest import CLINIC_START, Clinic_
+from ui.app import MainWindow
+from ui.clock import FixedClock
+from ui.session import Session
+from ui.views.visit_workspace import VisitWorkspace, draft_key
+
+
+def signed_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:
+    window.sign_in(username, password)
+    assert window.session.user is not None, window.signin.error.text()
+
+
+def open_new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    return ws
+
+
+def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.session.idle_lock_min = 0.002  # 120 ms for the test; the default is 10 min
+    signed_in(qtbot, window, "nkim", "nurse-pass-1")
+    ws = open_new_visit(window, clinic)
+    ws.tabs.setCurrentWidget(ws.dose)
+    qtbot.keyClicks(ws.dose.panel.dose, "2 g")
+    qtbot.keyClicks(ws.dose.panel.concentration, "2 g/50 mL")
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.lock_view, timeout=3000)
+    assert window.windowTitle().startswith("InfusionDesk — Locked")
+    # the draft was saved when the screen locked
+    draft = clinic.store.load_draft(clinic.nurse.id or 0, draft_key(ws.visit))
+    assert draft is not None and draft["dose"]["dose"] == "2 g"
+    # someone else's password does not unlock it
+    qtbot.keyClicks(window.lock_view.password, "doctor-pass-1")
+    qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.lock_view
+    assert window.lock_view.error.text()
+    qtbot.keyClicks(window.lock_view.password, "nurse-pass-1")
+    qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is ws
+    assert ws.dose.panel.dose.text() == "2 g"
+    assert ws.dose.panel.concentration.text() == "2 g/50 mL"
+
+
+def test_a_draft_comes_back_after_signing_out_and_in(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    signed_in(qtbot, window, "nkim", "nurse-pass-1")
+    ws = open_new_visit(window, clinic)
+    visit_id = ws.visit.id
+    qtbot.keyClicks(ws.assessment.pain, "8")
+    qtbot.keyClicks(ws.infusion.readiness.lot, "LOT-55")
+    window.sign_out()
+    assert window.stack.currentWidget() is window.signin
+    signed_in(qtbot, window, "nkim", "nurse-pass-1")
+    window.show_chart(clinic.patient)
+    window.open_visit(clinic.store.get_visit(visit_id or 0))
+    again = window.stack.currentWidget()
+    assert isinstance(again, VisitWorkspace) and again is not ws
+    assert again.assessment.pain.text() == "8"
+    assert again.infusion.readiness.lot.text() == "LOT-55"
+
+
+def test_switching_screens_keeps_what_was_typed(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    signed_in(qtbot, window, "nkim", "nurse-pass-1")
+    ws = open_new_visit(window, clinic)
+    qtbot.keyClicks(ws.dose.panel.dose, "1.5 g")
+    window.show_patients()
+    window.show_report()
+    window.show_chart(clinic.patient)
+    window.open_visit(ws.visit)
+    assert window.stack.currentWidget() is ws
+    assert ws.dose.panel.dose.text() == "1.5 g"
+
+
+def test_a_hard_stop_blocks_start_and_appears_in_the_near_miss_report(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    signed_in(qtbot, window, "drlee", "doctor-pass-1")
+    ws = open_new_visit(window, clinic)
+    ws.assessment.record.click()
+    ws.assessment.suitable.click()
+    assert ws.visit.status is VisitStatus.ASSESSED, ws.problem.text()
+    panel = ws.dose.panel
+    qtbot.keyClicks(panel.dose, "2 g")
+    qtbot.keyClicks(panel.concentration, "2 g/50 mL")
+    qtbot.keyClicks(panel.duration, "10 min")
+    assert panel.blocked
+    ws.dose.order.click()
+    assert ws.visit.dose_order is None
+    assert "cannot be ordered" in ws.problem.text()
+    assert not ws.infusion.start.isEnabled()
+    window.show_report()
+    table = window.report.table
+    assert table.rowCount() == 1
+    assert table.item(0, 1).text() == "HARD STOP"
+    assert table.item(0, 3).text() == "dose_rate.max.hard"
+    assert table.item(0, 2).text() == "drlee"
+
+
+def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path: Path) -> None:
+    clock = FixedClock(CLINIC_START)
+    store = Store.open(str(tmp_path / "new.db"), clock=clock.now)
+    window = MainWindow(Session(store=store, drug=load_drug(), clock=clock))
+    qtbot.addWidget(window)
+    window.show()
+    assert window.stack.currentWidget() is window.setup_view
+    v = window.setup_view
+    for edit, text in ((v.clinic, "Hilltop Clinic"), (v.admin_username, "boss"), (v.admin_name, "Bo Ss"),
+                       (v.admin_password, "long-pass-42"), (v.admin_confirm, "long-pass-43")):
+        qtbot.keyClicks(edit, text)
+    v.button.click()
+    assert "differ" in v.error.text()
+    v.admin_confirm.clear()
+    qtbot.keyClicks(v.admin_confirm, "long-pass-42")
+    qtbot.keyClick(v.admin_confirm, Qt.Key.Key_Return)
+    assert window.stack.currentWidget() is window.signin
+    assert store.get_clinic().name == "Hilltop Clinic"
+    window.sign_in("boss", "long-pass-42")
+    assert window.session.user is not None and window.session.user.username == "boss"
+    store.close()
