@@ -10,7 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from infusiondesk.errors import DomainError
 
@@ -65,6 +65,75 @@ def _run_app(args: argparse.Namespace) -> int:
     return run(sys.argv[:1])
 
 
+def _open_store(args: argparse.Namespace, *, migrate: bool = True) -> Any:
+    from infusiondesk.store import Store, default_db_url
+
+    return Store.open(args.db or default_db_url(), migrate=migrate)
+
+
+def _visits(args: argparse.Namespace) -> int:
+    store = _open_store(args)
+    patient_id = None
+    if args.patient is not None:
+        patient = store.get_patient_by_mrn(args.patient)
+        if patient is None:
+            raise DomainError(f"No patient has MRN {args.patient}; check the number.")
+        patient_id = patient.id
+    rows = store.visit_summaries(patient_id)
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return EXIT_OK
+    for r in rows:
+        print(f"{r['id']:>8}  {r['patient']:<12} {r['patient_name']:<32} {r['status']:<10} "
+              f"{r['started_at'] or '-'}")
+    return EXIT_OK
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    from infusiondesk.audit import verify
+
+    report = verify(_open_store(args, migrate=False))
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from infusiondesk.demo import build_demo
+
+    store = _open_store(args)
+    result = build_demo(store, patients=args.patients, seed=args.seed, progress=not args.quiet)
+    print(f"Demo clinic \"{result.clinic}\" in {store.engine.url.render_as_string(hide_password=True)}: "
+          f"{result.patients} patients, {result.visits} visits.")
+    print("Demo users (user name / password / role):")
+    for username, password, role in result.logins:
+        print(f"  {username:<10} {password:<24} {role}")
+    return EXIT_OK
+
+
+def _add_records_commands(sub: Any) -> None:
+    """`demo`, `visits` and `audit verify`: the records store from scripts (imports stay inside handlers)."""
+    db_help = ("database file or postgresql://user:password@host/db URL "
+               "(default: $INFUSIONDESK_DB, else the user data folder)")
+    demo = sub.add_parser("demo", help="build a synthetic demo clinic (users, patients, visits in every status)")
+    demo.add_argument("--db", help=db_help)
+    demo.add_argument("--patients", type=int, default=50, help="how many patients (default 50)")
+    demo.add_argument("--seed", type=int, default=1, help="random seed: the same seed builds the same clinic")
+    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.set_defaults(handler=_demo)
+
+    visits = sub.add_parser("visits", help="list visits (id, patient MRN, status, started_at)")
+    visits.add_argument("--db", help=db_help)
+    visits.add_argument("--patient", metavar="MRN", help="only this patient's visits")
+    visits.add_argument("--json", action="store_true", help="print one JSON list")
+    visits.set_defaults(handler=_visits)
+
+    audit = sub.add_parser("audit", help="the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    check = audit_sub.add_parser("verify", help="check the hash chain and that no record changed outside the app")
+    check.add_argument("--db", help=db_help)
+    check.set_defaults(handler=_audit_verify)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="infusiondesk", description="InfusionDesk: IV magnesium infusion charting.")
     parser.set_defaults(handler=_run_app)
@@ -86,6 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--library", help="a drug library file (default: the clinic's, else the bundled one)")
     calc.add_argument("--json", action="store_true", help="print one JSON object")
     calc.set_defaults(handler=_calc)
+    _add_records_commands(sub)
     return parser
 
 

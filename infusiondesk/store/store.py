@@ -197,9 +197,10 @@ class Store:
             before = self._row(conn, tables.users, user.id)
             if before is None:
                 raise RecordNotFound("That user no longer exists.")
-            values: dict[str, Any] = {"full_name": user.full_name, "credentials": user.credentials}
-            if by.role is Role.ADMIN:
-                values.update(role=Role(user.role).value, active=user.active)
+            values: dict[str, Any] = {"full_name": user.full_name, "credentials": user.credentials,
+                                      "role": Role(user.role).value, "active": user.active}
+            if (values["role"], values["active"]) != (before.role, before.active):
+                _require_role(by, (Role.ADMIN,), "change a role or deactivate an account")
             if password is not None:
                 values["password_hash"] = auth.hash_password(password)
             if unlock or password is not None:
@@ -355,6 +356,29 @@ class Store:
             query = query.where(tables.visits.c.patient_id == patient_id)
         with self._read() as conn:
             return [_visit_from_row(r) for r in conn.execute(query)]
+
+    def visit_summaries(self, patient_id: int | None = None) -> list[dict[str, Any]]:
+        """One line per visit for lists and `infusiondesk visits --json`: id, patient (MRN), patient_name,
+        patient_id, status, created_at, started_at (ISO 8601 UTC or None), version. Newest first."""
+        v, p = tables.visits.c, tables.patients.c
+        query = (select(v.id, v.patient_id, p.mrn, p.family_key, p.content, v.status, v.created_at, v.started_at,
+                        v.version)
+                 .join_from(tables.visits, tables.patients, v.patient_id == p.id)
+                 .order_by(v.created_at.desc(), v.id.desc()))
+        if patient_id is not None:
+            query = query.where(v.patient_id == patient_id)
+        names: dict[int, str] = {}
+        out = []
+        with self._read() as conn:
+            for r in conn.execute(query):
+                if r.patient_id not in names:
+                    doc = json.loads(r.content)
+                    names[r.patient_id] = f"{doc['family_name'].upper()}, {doc['given_name']}"
+                out.append({"id": r.id, "patient": r.mrn, "patient_id": r.patient_id,
+                            "patient_name": names[r.patient_id], "status": r.status,
+                            "created_at": codec.to_plain(r.created_at), "started_at": codec.to_plain(r.started_at),
+                            "version": r.version})
+        return out
 
     def save_visit(self, visit: Visit, by: User) -> Visit:
         """Save the whole visit as one transaction and return it with its new version.

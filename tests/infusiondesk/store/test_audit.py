@@ -1,0 +1,146 @@
+"""The audit trail: who, when, what; and `audit verify` catches an edited entry, a deleted entry and a
+clinical row changed outside the app."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import delete, select, text, update
+
+from infusiondesk import audit
+from infusiondesk.cli import main
+from infusiondesk.records.models import DoseOrderRecord, Override, Patient, Visit
+from infusiondesk.store import Store, tables
+from tests.infusiondesk.store.conftest import Clock, Staff
+
+
+def _charted(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> Visit:
+    p = patient_factory()
+    v = store.create_visit(p.id, staff.nurse)  # type: ignore[arg-type]
+    return store.save_visit(dataclasses.replace(v, notes="BP 120/80 before start"), staff.nurse)
+
+
+def test_every_change_says_who_when_and_what_before_and_after(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient], clock: Clock) -> None:
+    v = _charted(store, staff, patient_factory)
+    clock.advance(minutes=5)
+    store.save_visit(dataclasses.replace(v, notes="BP 118/76 before start"), staff.nurse2)
+    entries = store.audit_entries("visits", v.id)
+    assert [e["event"] for e in entries] == ["create", "update", "update"]
+    last = entries[-1]
+    assert last["username"] == "noel" and last["at"] == clock.now
+    assert last["detail"]["before"] == {"notes": "BP 120/80 before start", "version": 2}
+    assert last["detail"]["after"] == {"notes": "BP 118/76 before start", "version": 3}
+
+
+def test_overrides_hard_stops_and_exports_are_audited_and_reported(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient], clock: Clock) -> None:
+    v = _charted(store, staff, patient_factory)
+    override = Override("dose.max.soft", "Dose 4 g is above the usual 2 g.", "neurology advice on file",
+                        staff.clinician.id, clock.now)  # type: ignore[arg-type]
+    store.save_visit(dataclasses.replace(v, dose_order=DoseOrderRecord("4 g", overrides=(override,))),
+                     staff.clinician)
+    store.audit("hard_stop", staff.nurse, {"code": "dose_rate.max.hard", "message": "Rate too fast.",
+                                           "patient_id": v.patient_id})
+    store.audit("export", staff.admin, {"what": "visit note", "visit_id": v.id})
+    report = store.override_report(clock.now - timedelta(days=1), clock.now + timedelta(days=1))
+    assert [(r["kind"], r["username"], r["rule"]) for r in report] == [
+        ("override", "carl", "dose.max.soft"), ("hard_stop", "nina", "dose_rate.max.hard")]
+    assert report[0]["reason"] == "neurology advice on file" and report[0]["visit_id"] == v.id
+    assert store.override_report(clock.now + timedelta(days=1), clock.now + timedelta(days=2)) == []
+    assert store.audit_entries()[-1]["event"] == "export"
+
+
+def test_an_intact_trail_verifies(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
+    _charted(store, staff, patient_factory)
+    report = audit.verify(store)
+    assert report.ok, report.problem
+    assert report.entries_checked >= 8 and report.rows_checked >= 7
+
+
+def test_an_edited_audit_entry_is_named(store: Store, staff: Staff,
+                                        patient_factory: Callable[..., Patient]) -> None:
+    v = _charted(store, staff, patient_factory)
+    target = store.audit_entries("visits", v.id)[-1]["id"]
+    with store.engine.begin() as conn:
+        conn.execute(update(tables.audit_log).where(tables.audit_log.c.id == target)
+                     .values(username="carl"))
+    report = audit.verify(store)
+    assert not report.ok and report.broken_entry_id == target
+    assert f"audit entry {target}" in report.problem and "was edited" in report.problem
+
+
+def test_an_edited_entry_with_its_hash_recomputed_still_breaks_the_chain(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
+    v = _charted(store, staff, patient_factory)
+    target = store.audit_entries("visits", v.id)[-2]["id"]
+    with store.engine.begin() as conn:
+        row = conn.execute(select(tables.audit_log).where(tables.audit_log.c.id == target)).mappings().one()
+        forged = {**row, "username": "carl"}
+        conn.execute(update(tables.audit_log).where(tables.audit_log.c.id == target)
+                     .values(username="carl", entry_hash=audit._entry_hash(forged)))
+    report = audit.verify(store)
+    assert not report.ok and report.broken_entry_id == target + 1
+    assert "does not follow the entry before it" in report.problem
+
+
+@pytest.mark.parametrize("which", ["middle", "last"])
+def test_a_deleted_audit_entry_is_detected(store: Store, staff: Staff, patient_factory: Callable[..., Patient],
+                                           which: str) -> None:
+    v = _charted(store, staff, patient_factory)
+    store.audit("export", staff.admin, {"visit_id": v.id})
+    ids = [e["id"] for e in store.audit_entries()]
+    target = ids[len(ids) // 2] if which == "middle" else ids[-1]
+    with store.engine.begin() as conn:
+        conn.execute(delete(tables.audit_log).where(tables.audit_log.c.id == target))
+    report = audit.verify(store)
+    assert not report.ok
+    if which == "middle":
+        assert report.broken_entry_id == target + 1
+        assert f"between {target - 1} and {target + 1} was deleted" in report.problem
+    else:
+        assert "newest entries were deleted" in report.problem
+
+
+def test_a_clinical_row_changed_outside_the_app_is_detected(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
+    v = _charted(store, staff, patient_factory)
+    last_entry = store.audit_entries("visits", v.id)[-1]["id"]
+    with store.engine.begin() as conn:
+        conn.execute(update(tables.visits).where(tables.visits.c.id == v.id)
+                     .values(content=text("replace(content, '120/80', '100/60')")))
+    assert store.get_visit(v.id).notes == "BP 100/60 before start"  # type: ignore[arg-type]
+    report = audit.verify(store)
+    assert not report.ok and report.broken_entry_id == last_entry
+    assert f"visits #{v.id} was changed outside the app" in report.problem
+
+
+def test_a_row_added_or_deleted_outside_the_app_is_detected(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
+    p = patient_factory()
+    with store.engine.begin() as conn:
+        conn.execute(delete(tables.patients).where(tables.patients.c.id == p.id))
+    report = audit.verify(store)
+    assert not report.ok and f"patients #{p.id} was deleted outside the app" in report.problem
+
+
+def test_audit_verify_command_exits_0_when_intact_and_1_naming_the_entry(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient],
+        capsys: pytest.CaptureFixture[str]) -> None:
+    v = _charted(store, staff, patient_factory)
+    assert main(["audit", "verify", "--db", store.url]) == 0
+    assert "intact" in capsys.readouterr().out
+    with store.engine.begin() as conn:
+        conn.execute(update(tables.visits).where(tables.visits.c.id == v.id).values(status="signed"))
+    assert main(["audit", "verify", "--db", store.url]) == 1
+    assert f"visits #{v.id} was changed outside the app" in capsys.readouterr().out
+
+
+def test_audit_times_are_timezone_aware_utc(store: Store, staff: Staff) -> None:
+    store.audit("print", staff.nurse, {"what": "label"})
+    at = store.audit_entries()[-1]["at"]
+    assert isinstance(at, datetime) and at.tzinfo is not None and at.utcoffset() == timedelta(0)
+    assert at == datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
