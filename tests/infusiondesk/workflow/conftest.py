@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -25,7 +25,7 @@ from infusiondesk.records.models import (
     VitalSigns,
 )
 
-T0 = datetime(2025, 3, 4, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 4, 9, 0, tzinfo=UTC)
 NURSE = User(1, "nina", "Nina Okafor", Role.NURSE, "RN")
 CLINICIAN = User(2, "carl", "Carl Mendes", Role.CLINICIAN, "MD")
 CLINICIAN_2 = User(3, "dana", "Dana Li", Role.CLINICIAN, "NP")

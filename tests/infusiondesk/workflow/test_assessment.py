@@ -67,7 +67,7 @@ def test_suitable_despite_a_contraindication_needs_the_clinicians_written_reason
                                                                                 drug: Drug) -> None:
     heart_block = dataclasses.replace(patient, heart_block=True)
     visit = wf.record_assessment(_draft(patient), Assessment(), heart_block, drug, NURSE, T0)
-    with pytest.raises(wf.WorkflowError, match="contraindication .*Heart block.*write the reason"):
+    with pytest.raises(wf.WorkflowError, match=r"contraindication .*Heart block.*write the reason"):
         wf.decide_suitability(visit, True, "   ", CLINICIAN, minutes(1))
     decided = wf.decide_suitability(visit, True, "Paced; cardiology agrees.", CLINICIAN, minutes(1))
     assert decided.status is VisitStatus.ASSESSED

@@ -44,7 +44,7 @@ def test_3_g_needs_a_written_reason_which_becomes_an_override(drug: Drug, patien
     calc = calculate_from_text(drug, dose="3 g", concentration="4 g/100 mL", duration="1 h")
     assert [f.code for f in calc.soft_findings] == ["dose.max.soft"]
     visit = assessed(drug, patient)
-    with pytest.raises(wf.WorkflowError, match="Write a reason for each warning.*Dose 3 g"):
+    with pytest.raises(wf.WorkflowError, match=r"Write a reason for each warning.*Dose 3 g"):
         wf.order_dose(visit, DoseOrderRecord("3 g"), calc, {"dose.max.soft": "  "}, CLINICIAN, minutes(10))
     done = wf.order_dose(visit, DoseOrderRecord("3 g"), calc, {"dose.max.soft": "Neurology plan, tolerated before"},
                          CLINICIAN, minutes(10))
