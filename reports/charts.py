@@ -39,6 +39,7 @@ def vitals_chart(vitals: Sequence[VitalSigns], width: float, height: float = 150
         return None
 
     drawing = Drawing(width, height)
+    drawing.initialFontName = styles.FONT  # else the renderer starts in Helvetica, a font we do not embed
     plot = LinePlot()
     plot.x, plot.y = 34, 30
     plot.width, plot.height = width - 34 - 120, height - 42

@@ -235,8 +235,10 @@ def verify_pdf(data: bytes, trust_roots: Sequence[bytes] = (), crls: Sequence[by
     reports: list[SignatureReport] = []
     problems: list[str] = []
     for sig in embedded:
+        # Our certificates name no CRL location, so "soft-fail" would never look at a CRL: when the caller
+        # gives CRLs (the clinic's), require a revocation check against them.
         context = ValidationContext(trust_roots=roots, crls=crl_list, allow_fetching=False,
-                                    revocation_mode="soft-fail")
+                                    revocation_mode="require" if crl_list else "soft-fail")
         try:
             status = validate_pdf_signature(sig, context)
         except Exception as exc:  # pyHanko raises many types for malformed signatures; each is "invalid"

@@ -242,6 +242,7 @@ def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Map
         topMargin=styles.PAGE_MARGIN, bottomMargin=styles.PAGE_MARGIN,
         title=f"Visit note {patient.display_name} MRN {patient.mrn} visit {visit.id} v{version}",
         author=clinic.name, subject="Infusion visit note", creator="InfusionDesk",
+        initialFontName=styles.FONT,  # else every page starts in Helvetica, a font the note does not embed
     )
     doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=_header(clinic, patient))])
     ctx = ns.NoteContext(clinic, patient, visit, users, drug,
