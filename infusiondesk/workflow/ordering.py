@@ -1,4 +1,5 @@
-"""The dose order: the engine's calculation accepted by a clinician, soft findings each with a reason."""
+"""The dose order: the engine's calculation accepted by the nurse or clinician who enters it at the chair,
+soft findings each with a reason."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime
 from infusiondesk.dosing import DoseCalculation
 from infusiondesk.records.models import DoseOrderRecord, DoubleCheck, Override, User, Visit, VisitStatus
 from infusiondesk.workflow.errors import WorkflowError
-from infusiondesk.workflow.guards import require_aware, require_charting, require_clinician, require_status
+from infusiondesk.workflow.guards import require_aware, require_charting, require_status
 
 
 def order_dose(visit: Visit, order: DoseOrderRecord, calc: DoseCalculation, reasons: Mapping[str, str],
@@ -17,7 +18,8 @@ def order_dose(visit: Visit, order: DoseOrderRecord, calc: DoseCalculation, reas
     """Record the order. A hard finding cannot be ordered; every soft finding needs a written reason,
     kept as an Override (code, message, reason, who, when). Re-ordering replaces the order and its check."""
     require_status(visit, (VisitStatus.ASSESSED,), "order the dose")
-    by = require_clinician(user, "order the dose")
+    # The nurse at the chair enters the chosen dose (the product brief); admin accounts never chart.
+    by = require_charting(user, "enter the dose")
     require_aware(now)
     if calc.blocked:
         hard = " ".join(f.message for f in calc.findings if f.level == "hard")

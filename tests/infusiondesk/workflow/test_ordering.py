@@ -9,7 +9,7 @@ from infusiondesk.dosing import calculate_from_text
 from infusiondesk.drugs import Drug
 from infusiondesk.records.models import DoseOrderRecord, Patient, VisitStatus
 
-from .conftest import CLINICIAN, CLINICIAN_2, NURSE, ORDER, assessed, calc_2g_over_30min, minutes, ordered
+from .conftest import ADMIN, CLINICIAN, CLINICIAN_2, NURSE, ORDER, assessed, calc_2g_over_30min, minutes, ordered
 
 
 def test_a_clinician_orders_2_g_over_30_min_and_the_computed_values_are_kept(drug: Drug, patient: Patient) -> None:
@@ -20,9 +20,11 @@ def test_a_clinician_orders_2_g_over_30_min_and_the_computed_values_are_kept(dru
     assert visit.dose_order.ordered_by == CLINICIAN.id and visit.dose_order.overrides == ()
 
 
-def test_a_nurse_cannot_order_the_dose(drug: Drug, patient: Patient) -> None:
-    with pytest.raises(wf.WorkflowError, match="Only a clinician can order the dose"):
-        wf.order_dose(assessed(drug, patient), ORDER, calc_2g_over_30min(drug), {}, NURSE, minutes(10))
+def test_the_nurse_at_the_chair_enters_the_dose_but_an_admin_account_cannot(drug: Drug, patient: Patient) -> None:
+    visit = wf.order_dose(assessed(drug, patient), ORDER, calc_2g_over_30min(drug), {}, NURSE, minutes(10))
+    assert visit.dose_order is not None and visit.dose_order.ordered_by == NURSE.id
+    with pytest.raises(wf.WorkflowError, match="Only a nurse or clinician can enter the dose"):
+        wf.order_dose(assessed(drug, patient), ORDER, calc_2g_over_30min(drug), {}, ADMIN, minutes(10))
 
 
 def test_the_dose_cannot_be_ordered_before_the_patient_is_found_suitable(drug: Drug, patient: Patient) -> None:
