@@ -134,6 +134,50 @@ def _add_records_commands(sub: Any) -> None:
     check.set_defaults(handler=_audit_verify)
 
 
+def _verify_note(args: argparse.Namespace) -> int:
+    from reports.note_commands import verify_command
+
+    return verify_command(args)
+
+
+def _export_note(args: argparse.Namespace) -> int:
+    from reports.note_commands import export_note_command
+
+    return export_note_command(args, _open_store(args))
+
+
+def _ca_export(args: argparse.Namespace) -> int:
+    from reports.note_commands import ca_export_command
+
+    return ca_export_command(args, _open_store(args))
+
+
+def _add_signed_note_commands(sub: Any) -> None:
+    """`verify`, `export-note` and `ca export`: signed PDF visit notes (reports/ and pyHanko load lazily)."""
+    verify = sub.add_parser("verify", help="check a signed visit note: valid, unchanged since signing, trusted")
+    verify.add_argument("file", help="the PDF to check")
+    verify.add_argument("--trust", action="append", metavar="CA.pem",
+                        help="a CA certificate to trust (e.g. from `ca export`); repeatable")
+    verify.add_argument("--crl", action="append", metavar="FILE", help="a revocation list to check against")
+    verify.add_argument("--json", action="store_true", help="print one JSON object")
+    verify.set_defaults(handler=_verify_note)
+
+    export = sub.add_parser("export-note", help="write a visit's signed note (the exact stored bytes), or a draft")
+    export.add_argument("--db", help="database file or URL (default: $INFUSIONDESK_DB, else the user data folder)")
+    export.add_argument("--visit", type=int, required=True, help="visit id")
+    export.add_argument("--version", type=int, help="a signed version (default: the latest)")
+    export.add_argument("--out", required=True, help="the PDF file to write")
+    export.set_defaults(handler=_export_note)
+
+    ca = sub.add_parser("ca", help="the clinic's signing certificate authority")
+    ca_sub = ca.add_subparsers(dest="ca_command", required=True, parser_class=_Parser)
+    ca_export = ca_sub.add_parser("export", help="write the clinic CA certificate (PEM) for other validators")
+    ca_export.add_argument("--db", help="database file or URL (default: $INFUSIONDESK_DB, else the user data folder)")
+    ca_export.add_argument("--out", required=True, help="the .pem file to write")
+    ca_export.add_argument("--crl", help="also write the clinic's revocation list (DER) here, if there is one")
+    ca_export.set_defaults(handler=_ca_export)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="infusiondesk", description="InfusionDesk: IV magnesium infusion charting.")
     parser.set_defaults(handler=_run_app)
@@ -156,6 +200,7 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--json", action="store_true", help="print one JSON object")
     calc.set_defaults(handler=_calc)
     _add_records_commands(sub)
+    _add_signed_note_commands(sub)
     return parser
 
 

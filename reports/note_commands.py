@@ -1,0 +1,121 @@
+"""Signed notes against the records store: sign and keep, export the exact stored bytes, verify, export the CA.
+
+Called by `infusiondesk verify | export-note | ca export` (infusiondesk.cli, lazily), by the app and by the demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from infusiondesk import pki
+from infusiondesk.drugs.library import Drug
+from infusiondesk.errors import DomainError
+from infusiondesk.records.models import User, Visit
+from reports.signing import NotAPdfError, VerificationReport, sign_visit_note, verify_pdf
+from reports.visit_note import build_visit_note, note_version
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _users(store: Any) -> dict[int, User]:
+    return {u.id: u for u in store.list_users() if u.id is not None}
+
+
+def sign_and_store(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials]) -> str:
+    """Render the note of a signed visit, sign it for every signer of this version, keep the exact bytes with
+    `store_signed_note` (audited there), and return their SHA-256."""
+    if visit.id is None:
+        raise DomainError("Save the visit before signing its note.")
+    patient = store.get_patient(visit.patient_id)
+    pdf = sign_visit_note(store.get_clinic(), patient, visit, _users(store), drug, credentials)
+    version = note_version(visit, draft=False)
+    digest: str = store.store_signed_note(visit.id, version, pdf, _last_signer(visit))
+    return digest
+
+
+def _last_signer(visit: Visit) -> int:
+    signers = [s.signer_id for s in visit.signatures] + [a.signature.signer_id for a in visit.addenda if a.signature]
+    return signers[-1]
+
+
+def note_for_export(store: Any, visit_id: int, drug: Drug, version: int | None = None) -> tuple[bytes, bool]:
+    """(PDF, signed): the stored signed bytes when there are some (never re-rendered), else a draft."""
+    stored = store.get_signed_note(visit_id, version)
+    if stored is not None:
+        return bytes(stored), True
+    if version is not None:
+        raise DomainError(f"Visit {visit_id} has no signed note version {version}; leave out --version for the "
+                          "latest.")
+    visit = store.get_visit(visit_id)
+    patient = store.get_patient(visit.patient_id)
+    return build_visit_note(store.get_clinic(), patient, visit, _users(store), drug, draft=True), False
+
+
+# --- command line -----------------------------------------------------------------------------------------
+
+
+def _print_report(path: str, report: VerificationReport, trusted_required: bool) -> None:
+    verdict = "VALID" if report.valid and report.intact and (report.trusted or not trusted_required) else "INVALID"
+    print(f"{path}: {verdict}")
+    print(f"  signatures: {len(report.signatures)}; valid: {'yes' if report.valid else 'no'}; "
+          f"intact since signing: {'yes' if report.intact else 'no'}; "
+          f"trusted: {'yes' if report.trusted else 'no'}")
+    for s in report.signatures:
+        when = s.signing_time.isoformat(timespec="seconds") if s.signing_time else "unknown time"
+        trust = "trusted" if s.trusted else f"untrusted ({s.trust_problem})"
+        print(f"  - {s.signer}, {when}: {s.reason or 'no reason given'}; "
+              f"{'valid' if s.valid and s.intact else 'INVALID'}, {trust}, "
+              f"changes after it: {s.modification_level.lower().replace('_', ' ')}")
+    for p in report.problems:
+        print(f"  ! {p}")
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    """Exit 0 only when every signature is valid and nothing was changed after signing (and trusted, when
+    --trust is given); 1 otherwise; 2 when the file is missing or not a PDF."""
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+    roots = [Path(t).read_bytes() for t in args.trust or []]
+    crls = [Path(c).read_bytes() for c in args.crl or []]
+    try:
+        report = verify_pdf(data, roots, crls)
+    except NotAPdfError as exc:
+        raise DomainError(f"{path} is not a PDF; give the exported visit note.") from exc
+    ok = report.valid and report.intact and (report.trusted or not roots)
+    if args.json:
+        print(json.dumps({"file": str(path), "ok": ok, **report.as_dict()}, indent=2))
+    else:
+        _print_report(str(path), report, bool(roots))
+    return EXIT_OK if ok else EXIT_FAIL
+
+
+def export_note_command(args: argparse.Namespace, store: Any) -> int:
+    from infusiondesk.drugs import load_drug
+
+    pdf, signed = note_for_export(store, args.visit, load_drug(None), args.version)
+    Path(args.out).write_bytes(pdf)
+    store.audit("export_note", None, {"visit_id": args.visit, "signed": signed, "bytes": len(pdf),
+                                      "sha256": pki.sha256_hex(pdf), "via": "cli"})
+    what = "signed note" if signed else "DRAFT (the visit has no signed note yet)"
+    print(f"Wrote {what} of visit {args.visit} to {args.out} ({len(pdf):,} bytes).", file=sys.stderr)
+    return EXIT_OK
+
+
+def ca_export_command(args: argparse.Namespace, store: Any) -> int:
+    ca = pki.load_clinic_ca(store)
+    Path(args.out).write_bytes(ca.certificate_pem)
+    info = pki.certificate_info(ca.certificate)
+    print(f"Wrote the clinic CA certificate to {args.out}: {info.subject}, SHA-256 {info.sha256_fingerprint}.",
+          file=sys.stderr)
+    crl = pki.load_crl(store)
+    if crl is not None and args.crl:
+        Path(args.crl).write_bytes(crl)
+    return EXIT_OK
