@@ -1,0 +1,104 @@
+"""`infusiondesk verify`, `export-note` and `ca export` against a real store: the exact signed bytes go out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from infusiondesk import pki
+from infusiondesk.cli import main
+from infusiondesk.records.models import Role, VisitStatus
+from infusiondesk.store import Store
+from reports.note_commands import sign_and_store
+from tests.reports import scenario
+from tests.reports.conftest import ClinicKeys
+
+
+@pytest.fixture()
+def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
+    """A clinic with its CA, a signed visit whose signed note is stored, and an unsigned one."""
+    db = str(tmp_path / "clinic.db")
+    store = Store.open(db)
+    admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "admin-pass-123")
+    nurse = store.create_user("jdoe", "Jane Doe", Role.NURSE, "nurse-pass-123", "RN", by=admin)
+    doc = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doc-pass-123", "MD", by=admin)
+    pki.save_clinic_ca(store, keys.ca)
+    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
+    template = scenario.standard_visit()
+    sigs = (replace(template.signatures[0], signer_id=nurse.id), replace(template.signatures[1], signer_id=doc.id))
+    visit = store.create_visit(patient.id, by=nurse)
+    visit = store.save_visit(replace(template, id=visit.id, patient_id=patient.id, version=visit.version,
+                                     signatures=sigs), by=doc)
+    assert visit.status is VisitStatus.SIGNED
+    sign_and_store(store, visit, scenario.drug(), {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician})
+    stored = store.get_signed_note(visit.id or 0)
+    assert stored is not None
+    draft_visit = store.create_visit(patient.id, by=nurse)
+    store.close()
+    return db, visit.id or 0, draft_visit.id or 0, stored
+
+
+def test_export_writes_the_exact_stored_signed_bytes_and_they_verify(tmp_path: Path, clinic_db: tuple[str, int, int, bytes],
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    db, visit_id, _, stored = clinic_db
+    out, ca = tmp_path / "note.pdf", tmp_path / "ca.pem"
+    assert main(["export-note", "--db", db, "--visit", str(visit_id), "--out", str(out)]) == 0
+    assert out.read_bytes() == stored
+    assert main(["ca", "export", "--db", db, "--out", str(ca)]) == 0
+    assert ca.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
+    capsys.readouterr()
+    assert main(["verify", str(out), "--trust", str(ca), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] and result["valid"] and result["intact"] and result["trusted"]
+    assert [s["signer"] for s in result["signatures"]] == ["Jane Doe", "Alan Smith"]
+    store = Store.open(db)
+    events = [e for e in store.audit_entries() if e.get("event") in ("export_note", "signed_note")]
+    store.close()
+    assert {e["event"] for e in events} == {"export_note", "signed_note"}
+
+
+def test_an_unsigned_visit_exports_as_a_watermarked_draft_that_does_not_verify(
+        tmp_path: Path, clinic_db: tuple[str, int, int, bytes], capsys: pytest.CaptureFixture[str]) -> None:
+    db, _, draft_id, _ = clinic_db
+    out = tmp_path / "draft.pdf"
+    assert main(["export-note", "--db", db, "--visit", str(draft_id), "--out", str(out)]) == 0
+    assert b"%PDF" in out.read_bytes()[:10]
+    assert main(["verify", str(out)]) == 1
+    assert "INVALID" in capsys.readouterr().out
+
+
+def test_verify_fails_on_a_tampered_note_and_without_trust(tmp_path: Path, keys: ClinicKeys, signed_note: bytes,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    good, bad, ca, other = (tmp_path / n for n in ("good.pdf", "bad.pdf", "ca.pem", "other.pem"))
+    good.write_bytes(signed_note)
+    tampered = bytearray(signed_note)
+    tampered[signed_note.index(b"Reviewed and approved by") - 400] ^= 0x01
+    bad.write_bytes(bytes(tampered))
+    ca.write_bytes(keys.ca.certificate_pem)
+    other.write_bytes(pki.create_clinic_ca("Elsewhere", "other-secret", datetime.now(UTC)).certificate_pem)
+    assert main(["verify", str(good)]) == 0  # valid and intact; trust not asked for
+    assert main(["verify", str(good), "--trust", str(ca)]) == 0
+    assert main(["verify", str(good), "--trust", str(other)]) == 1
+    assert main(["verify", str(bad), "--trust", str(ca)]) == 1
+    text = capsys.readouterr().out
+    assert "Jane Doe" in text and "Alan Smith" in text and "INVALID" in text
+
+
+def test_verify_a_file_that_is_not_a_pdf_exits_2_with_one_line(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not a pdf\n")
+    assert main(["verify", str(notes)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is not a PDF" in err
+
+
+def test_ca_export_without_setup_says_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "empty.db")
+    Store.open(db).close()
+    assert main(["ca", "export", "--db", db, "--out", str(tmp_path / "ca.pem")]) == 2
+    assert "finish the clinic setup" in capsys.readouterr().err
