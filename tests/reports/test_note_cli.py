@@ -42,8 +42,8 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
     return db, visit.id or 0, draft_visit.id or 0, stored
 
 
-def test_export_writes_the_exact_stored_signed_bytes_and_they_verify(tmp_path: Path, clinic_db: tuple[str, int, int, bytes],
-                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_writes_the_exact_stored_signed_bytes_and_they_verify(
+        tmp_path: Path, clinic_db: tuple[str, int, int, bytes], capsys: pytest.CaptureFixture[str]) -> None:
     db, visit_id, _, stored = clinic_db
     out, ca = tmp_path / "note.pdf", tmp_path / "ca.pem"
     assert main(["export-note", "--db", db, "--visit", str(visit_id), "--out", str(out)]) == 0
