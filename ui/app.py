@@ -51,6 +51,7 @@ class MainWindow(QMainWindow):
         self.patients: Any = None
         self.chart: Any = None
         self.report: Any = None
+        self.users: Any = None
         self.workspaces: dict[int, Any] = {}
         self._before_lock: QWidget | None = None
         self.status_label = QLabel()
@@ -97,11 +98,15 @@ class MainWindow(QMainWindow):
 
         self.act_patients = action("&Patients", "Ctrl+P", self.show_patients)
         self.act_report = action("&Near-miss report", "Ctrl+R", self.show_report)
+        self.act_users = action("&Users", "Ctrl+U", self.show_users)
         self.act_lock = action("&Lock now", "Ctrl+L", self.lock)
         self.act_sign_out = action("Sign &out", "Ctrl+Shift+Q", self.sign_out)
         menu = self.menuBar().addMenu("&InfusionDesk")
-        for a in (self.act_patients, self.act_report, self.act_lock, self.act_sign_out):
+        for a in self._user_actions():
             menu.addAction(a)
+
+    def _user_actions(self) -> tuple[QAction, ...]:
+        return (self.act_patients, self.act_report, self.act_users, self.act_lock, self.act_sign_out)
 
     def _show(self, widget: QWidget, title: str) -> None:
         if self.stack.indexOf(widget) < 0:
@@ -125,19 +130,31 @@ class MainWindow(QMainWindow):
             return
         self.session.user = user
         self.signin.reset()
-        for a in (self.act_patients, self.act_report, self.act_lock, self.act_sign_out):
+        for a in self._user_actions():
             a.setEnabled(True)
         self.status_label.setText(f"Signed in: {user.full_name} ({user.role.value})")
         self._arm_idle()
-        self.show_patients()
+        from infusiondesk.records.models import Role
+
+        self.act_users.setEnabled(user.role is Role.ADMIN)
+        self.act_patients.setEnabled(user.role is not Role.ADMIN)
+        if user.role is Role.ADMIN:
+            self.show_users()
+        else:
+            self.show_patients()
 
     def set_up(self, form: dict[str, str]) -> None:
         from infusiondesk.records.models import Clinic
 
         try:
+            from infusiondesk import pki
+
+            pki.check_passphrase(form["password"])  # it also protects the clinic's signing authority
             self.session.store.setup_clinic(
                 Clinic(name=form["clinic"], address=form["address"], phone=form["phone"],
                        timezone=form["timezone"]), form["username"], form["full_name"], form["password"])
+            pki.save_clinic_ca(self.session.store, pki.create_clinic_ca(form["clinic"], form["password"],
+                                                                        self.clock.now()))
         except Exception as exc:
             self.setup_view.show_error(user_message(exc))
             return
@@ -188,7 +205,7 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.user = None
         self.idle.stop()
-        for a in (self.act_patients, self.act_report, self.act_lock, self.act_sign_out):
+        for a in self._user_actions():
             a.setEnabled(False)
         self.status_label.setText("")
         self._show(self.signin, "Sign in")
@@ -199,6 +216,8 @@ class MainWindow(QMainWindow):
             return "Patients"
         if widget is self.report:
             return "Near-miss report"
+        if widget is self.users:
+            return "Users"
         if widget is self.chart and self.chart.patient is not None:
             return self.chart.patient.display_name
         for ws in self.workspaces.values():
@@ -228,6 +247,14 @@ class MainWindow(QMainWindow):
         self.chart.show_patient(patient)
         self._show(self.chart, patient.display_name)
         self.chart.new_button.setFocus()
+
+    def show_users(self) -> None:
+        if self.users is None:
+            from ui.views.users import UsersView
+
+            self.users = UsersView(self.session)
+        self.users.refresh()
+        self._show(self.users, "Users")
 
     def show_report(self) -> None:
         if self.report is None:

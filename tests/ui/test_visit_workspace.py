@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Allergy, Patient, RenalStatus, Role, User, Visit, VisitStatus
 from tests.ui.fakes import MemoryStore
+from tests.ui.steps import assess_and_approve, get_ready, order
 from ui.clock import FixedClock
 from ui.session import Session
 from ui.views.visit_workspace import VisitWorkspace
@@ -33,41 +34,6 @@ def ws(qtbot: QtBot) -> VisitWorkspace:
     w.show()
     qtbot.waitExposed(w)
     return w
-
-
-def assess_and_approve(w: VisitWorkspace) -> None:
-    a = w.assessment
-    a.vitals.systolic.setText("122")
-    a.vitals.diastolic.setText("78")
-    a.vitals.heart_rate.setText("70")
-    a.vitals.resp_rate.setText("16")
-    a.vitals.spo2.setText("98")
-    a.pain.setText("7")
-    a.questions["heart_block"].set_value(False)
-    a.record.click()
-    assert w.visit.assessment.assessed_at is not None, w.problem.text()
-    a.suitable.click()
-    assert w.visit.status is VisitStatus.ASSESSED, w.problem.text()
-
-
-def order(w: VisitWorkspace, dose: str = "2 g", conc: str = "2 g/50 mL", duration: str = "30 min") -> None:
-    w.dose.panel.dose.setText(dose)
-    w.dose.panel.concentration.setText(conc)
-    w.dose.panel.duration.setText(duration)
-    w.dose.order.click()
-
-
-def get_ready(w: VisitWorkspace) -> None:
-    r = w.infusion.readiness
-    for cb in (r.consent, r.allergies, r.baseline, r.calcium):
-        cb.setChecked(True)
-    r.weight.setText("64 kg")
-    r.iv_site.setText("left antecubital")
-    r.iv_gauge.setText("22 G")
-    r.iv_attempts.setText("1")
-    r.iv_by.setText("N. Kim RN")
-    r.lot.setText("LOT123")
-    r.expiry.setText("2027-01-31")
 
 
 def test_the_banner_shows_who_the_patient_is(ws: VisitWorkspace) -> None:

@@ -52,6 +52,10 @@ class VisitWorkspace(QWidget):
                                             given_last_24h_g=given_last_24h_g)
         self.infusion = InfusionView(self.controller, previous_weight_kg)
         self.review = ReviewView(self.controller)
+        from ui.documents import VisitDocuments
+
+        self.review.documents = VisitDocuments(self.controller, self.review.doc_status, self.review.preview,
+                                               self.review.export, self.review.print, self)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.assessment, "&1 Assessment")
         self.tabs.addTab(self.dose, "&2 Dose")

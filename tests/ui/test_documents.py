@@ -1,0 +1,65 @@
+"""The visit note from the app: a watermarked draft to preview, the signed PDF stored after signing,
+export audited. The admin adds the clinician, whose signing certificate comes from the clinic CA."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from infusiondesk import pki
+from infusiondesk.records.models import Role, VisitStatus
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import run_to_completed
+from ui.app import MainWindow
+from ui.views.visit_workspace import VisitWorkspace
+
+
+def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
+                                                    tmp_path: Path) -> None:
+    pki.save_clinic_ca(clinic.store, pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1",
+                                                          clinic.clock.now()))
+    window.sign_in("admin", "admin-pass-1")
+    assert window.stack.currentWidget() is window.users
+    u = window.users
+    for edit, text in ((u.username, "drpark"), (u.full_name, "Jin Park"), (u.credentials, "MD"),
+                       (u.password, "park-signs-notes"), (u.admin_password, "admin-pass-1")):
+        qtbot.keyClicks(edit, text)
+    u.role.set_value(Role.CLINICIAN.value)
+    u.add.click()
+    assert "with a signing certificate" in u.message.text(), u.message.text()
+    window.sign_out()
+
+    window.sign_in("drpark", "park-signs-notes")
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    run_to_completed(ws, clinic.clock)
+
+    # before signing, preview builds a watermarked draft off the UI thread
+    docs = ws.review.documents
+    ws.review.preview.click()
+    qtbot.waitUntil(lambda: docs.viewer is not None, timeout=20_000)
+    assert docs.last_pdf is not None and docs.last_pdf.startswith(b"%PDF")
+    assert docs.viewer.page_count >= 1
+    docs.viewer.close()
+
+    ws.review.password.setText("park-signs-notes")
+    ws.review.sign.click()
+    assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
+    qtbot.waitUntil(lambda: clinic.store.get_signed_note(ws.visit.id or 0) is not None, timeout=30_000)
+    assert "Signed note stored" in ws.review.doc_status.text()
+
+    signed = clinic.store.get_signed_note(ws.visit.id or 0)
+    assert signed is not None
+    out = tmp_path / "note.pdf"
+    docs.export(signed, signed=True, path=str(out))
+    assert out.read_bytes() == signed
+    from reports.signing import verify_pdf
+
+    ca_pem = clinic.store.load_pki_objects(pki.KIND_CA_CERT)[0][1]
+    report = verify_pdf(out.read_bytes(), [ca_pem])
+    assert report.valid and report.trusted
+    events = [e["event"] for e in clinic.store.audit_entries()]
+    assert "export" in events

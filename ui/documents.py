@@ -1,0 +1,156 @@
+"""The visit note as a document: preview, export, print, and the signed PDF made after signing.
+
+reportlab, pyHanko and QtPdf load only when first used; building and signing run off the UI thread
+with the status shown, and each export or print is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
+
+from infusiondesk.records.models import Visit, VisitStatus
+from ui.ops import run_in_background, user_message
+from ui.session import VisitController
+
+log = logging.getLogger("infusiondesk.ui")
+
+
+def _reports_available() -> bool:
+    """Whether the PDF note is installed, found without importing reportlab (that waits for first use)."""
+    from importlib.util import find_spec
+
+    try:
+        return find_spec("reports.visit_note") is not None and find_spec("reportlab") is not None
+    except ImportError:
+        return False
+
+
+class VisitDocuments:
+    """Wires the Preview / Export / Print buttons of the review step to the visit note."""
+
+    def __init__(self, controller: VisitController, status: QLabel, preview: QPushButton, export: QPushButton,
+                 print_: QPushButton, parent: QWidget) -> None:
+        self.c = controller
+        self.status = status
+        self.parent = parent
+        self.busy = False
+        self.last_pdf: bytes | None = None
+        self.viewer: Any = None
+        self.buttons = (preview, export, print_)
+        if not _reports_available():
+            for b in self.buttons:
+                b.setEnabled(False)
+                b.setToolTip("The PDF visit note is not available in this installation.")
+            status.setText("Export PDF and Print are not available yet.")
+            return
+        preview.clicked.connect(lambda: self._with_pdf(self.preview))
+        export.clicked.connect(lambda: self._with_pdf(self.export))
+        print_.clicked.connect(lambda: self._with_pdf(self.print))
+
+    # --- building -----------------------------------------------------------------------------------
+    def _context(self) -> tuple[Any, ...]:
+        store = self.c.session.store
+        users = {u.id: u for u in store.list_users()}
+        return store.get_clinic(), self.c.patient, self.c.visit, users, self.c.session.drug
+
+    def _with_pdf(self, then: Any) -> None:
+        """The signed note when there is one, else a watermarked draft, built off the UI thread."""
+        if self.busy:
+            return
+        visit = self.c.visit
+        store = self.c.session.store
+        signed = store.get_signed_note(visit.id) if visit.status is VisitStatus.SIGNED else None
+        if signed is not None:
+            then(signed, signed=True)
+            return
+        context = self._context()
+        self._busy("Building the visit note…")
+
+        def build() -> bytes:
+            from reports.visit_note import build_visit_note
+
+            clinic, patient, v, users, drug = context
+            return build_visit_note(clinic, patient, v, users, drug, draft=v.status is not VisitStatus.SIGNED)
+
+        run_in_background(build, lambda pdf: (self._done(""), then(pdf, signed=False)), self._failed)
+
+    def signed(self, visit: Visit, passphrase: str) -> None:
+        """After the clinician signs: the PAdES-signed note, stored with the visit (never blocks the screen)."""
+        from infusiondesk import pki
+
+        s = self.c.session
+        user = s.require_user()
+        try:
+            creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(s.store, user.id or 0), passphrase)
+        except Exception as exc:
+            self.status.setText(f"The visit is signed in the record; the PDF note was not signed: "
+                                f"{user_message(exc)}")
+            return
+        context = self._context()
+        now = s.clock.now()
+        self._busy("Signing the visit note…")
+
+        def sign() -> bytes:
+            from reports.signing import sign_visit_note
+
+            clinic, patient, v, users, drug = context
+            return sign_visit_note(clinic, patient, v, users, drug, {user.id or 0: creds}, now=now)
+
+        def store_it(pdf: bytes) -> None:
+            digest = s.store.store_signed_note(visit.id or 0, visit.version, pdf, user.id or 0)
+            self._done(f"Signed note stored (SHA-256 {digest[:12]}…).")
+
+        run_in_background(sign, store_it, self._failed)
+
+    def _busy(self, text: str) -> None:
+        self.busy = True
+        self.status.setText(text)
+        for b in self.buttons:
+            b.setEnabled(False)
+
+    def _done(self, text: str) -> None:
+        self.busy = False
+        self.status.setText(text)
+        for b in self.buttons:
+            b.setEnabled(True)
+
+    def _failed(self, exc: Exception) -> None:
+        self._done(user_message(exc))
+
+    # --- the three actions --------------------------------------------------------------------------
+    def preview(self, pdf: bytes, signed: bool) -> None:
+        from ui.views.pdf_preview import PdfPreview
+
+        self.last_pdf = pdf
+        self.viewer = PdfPreview(pdf, f"InfusionDesk — visit note {'(signed)' if signed else '(draft)'}")
+        self.viewer.show()
+
+    def export(self, pdf: bytes, signed: bool, path: str | None = None) -> None:
+        self.last_pdf = pdf
+        if path is None:
+            p = self.c.patient
+            suggested = f"visit-{self.c.visit.id}-{p.mrn}{'' if signed else '-DRAFT'}.pdf"
+            path, _ = QFileDialog.getSaveFileName(self.parent, "InfusionDesk — export the visit note", suggested,
+                                                  "PDF (*.pdf)")
+        if not path:
+            return
+        Path(path).write_bytes(pdf)
+        self.c.session.store.audit("export", self.c.session.user, {"visit_id": self.c.visit.id,
+                                                                  "signed": signed, "what": "visit note"})
+        self.status.setText(f"Exported {'signed note' if signed else 'DRAFT'} to {path}.")
+
+    def print(self, pdf: bytes, signed: bool) -> None:
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from ui.views.pdf_preview import print_pdf
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, self.parent).exec() != QPrintDialog.DialogCode.Accepted:
+            return
+        print_pdf(pdf, printer)
+        self.c.session.store.audit("print", self.c.session.user, {"visit_id": self.c.visit.id, "signed": signed})
+        self.status.setText("Sent to the printer.")
