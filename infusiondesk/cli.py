@@ -178,6 +178,20 @@ def _add_signed_note_commands(sub: Any) -> None:
     ca_export.set_defaults(handler=_ca_export)
 
 
+def _add_ui_commands(sub: Any) -> None:
+    """`app`: open the desktop app on a chosen database (Qt loads only inside the handler)."""
+    app = sub.add_parser("app", help="open the desktop app")
+    app.add_argument("--db", help="database file or postgresql:// URL (default: $INFUSIONDESK_DB, else the user "
+                                  "data folder)")
+    app.set_defaults(handler=_run_ui_app)
+
+
+def _run_ui_app(args: argparse.Namespace) -> int:
+    from ui.app import run
+
+    return run(sys.argv[:1], db=args.db)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="infusiondesk", description="InfusionDesk: IV magnesium infusion charting.")
     parser.set_defaults(handler=_run_app)
@@ -201,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
     calc.set_defaults(handler=_calc)
     _add_records_commands(sub)
     _add_signed_note_commands(sub)
+    _add_ui_commands(sub)
     return parser
 
 
