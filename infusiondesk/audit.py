@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, Table, insert, select, update
+from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
 
 from infusiondesk.records.models import User
 from infusiondesk.store import tables
@@ -35,13 +35,13 @@ def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def row_content(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A table row as plain values: JSON documents parsed, binary data by its SHA-256."""
+def row_content(row: Mapping[Any, Any], *, parse_documents: bool = True) -> dict[str, Any]:
+    """A table row as plain values: binary data by its SHA-256, JSON documents parsed (or as stored)."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         if isinstance(value, bytes | memoryview):
             out[key] = {"sha256": hashlib.sha256(bytes(value)).hexdigest()}
-        elif key in ("content", "payload") and isinstance(value, str):
+        elif parse_documents and key == "content" and isinstance(value, str):
             out[key] = json.loads(value)
         else:
             out[key] = to_plain(value)
@@ -49,7 +49,8 @@ def row_content(row: Mapping[Any, Any]) -> dict[str, Any]:
 
 
 def content_hash(row: Mapping[Any, Any]) -> str:
-    return _sha256(_canonical(row_content(row)))
+    """The hash of a row exactly as stored (a JSON document by its stored text)."""
+    return _sha256(_canonical(row_content(row, parse_documents=False)))
 
 
 def changes(before: Mapping[Any, Any] | None, after: Mapping[Any, Any] | None) -> dict[str, Any]:
@@ -86,17 +87,24 @@ def _entry_hash(entry: Mapping[Any, Any]) -> str:
 def append(conn: Connection, *, at: datetime, by: User | None, event: str, detail: Mapping[Any, Any],
            table: str | None = None, record_id: int | None = None, content: str | None = None) -> int:
     """Add one entry at the end of the chain, in the caller's transaction. Returns the entry id."""
-    head = conn.execute(select(tables.audit_head).where(tables.audit_head.c.id == 1).with_for_update()).one()
+    head = conn.execute(_READ_HEAD).one()
     entry: dict[str, Any] = {
         "id": head.last_id + 1, "at": at, "user_id": by.id if by else None, "username": by.username if by else "",
         "event": event, "table_name": table, "record_id": record_id, "detail": _canonical(to_plain(detail)),
         "content_hash": content, "prev_hash": head.last_hash,
     }
     entry["entry_hash"] = _entry_hash(entry)
-    conn.execute(insert(tables.audit_log).values(**entry))
-    conn.execute(update(tables.audit_head).where(tables.audit_head.c.id == 1)
-                 .values(last_id=entry["id"], last_hash=entry["entry_hash"]))
+    conn.execute(_INSERT_ENTRY, entry)
+    conn.execute(_MOVE_HEAD, {"new_id": entry["id"], "new_hash": entry["entry_hash"]})
     return int(entry["id"])
+
+
+# Built once: constructing statements per entry costs more than running them in a bulk demo.
+_READ_HEAD = select(tables.audit_head.c.last_id, tables.audit_head.c.last_hash).where(
+    tables.audit_head.c.id == 1).with_for_update()
+_INSERT_ENTRY = insert(tables.audit_log)
+_MOVE_HEAD = update(tables.audit_head).where(tables.audit_head.c.id == 1).values(
+    last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
 
 
 def record_change(conn: Connection, *, at: datetime, by: User | None, event: str, table: Table, record_id: int,

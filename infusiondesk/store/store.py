@@ -85,6 +85,7 @@ class Store:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _utcnow) -> None:
         self.engine = engine
         self._now = clock
+        self._batch: Connection | None = None
 
     @classmethod
     def open(cls, url_or_path: str, *, clock: Callable[[], datetime] = _utcnow, migrate: bool = True) -> Store:
@@ -103,15 +104,39 @@ class Store:
 
     # -- transactions ------------------------------------------------------------------------------------
 
+    def with_clock(self, clock: Callable[[], datetime]) -> Store:
+        """The same database seen with another clock (the demo dates its records in the past)."""
+        return Store(self.engine, clock)
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Run many store calls as ONE transaction (bulk imports, the demo): all or nothing, one commit.
+        For a single thread; every call inside is audited exactly as on its own."""
+        if self._batch is not None:
+            raise RuntimeError("batches do not nest")
+        with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            conn.execute(select(tables.audit_head.c.id).where(tables.audit_head.c.id == 1).with_for_update())
+            self._batch = conn
+            try:
+                yield
+            finally:
+                self._batch = None
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         """One write transaction. The audit head is locked first, so writers queue in a fixed order."""
+        if self._batch is not None:
+            yield self._batch
+            return
         with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
             conn.execute(select(tables.audit_head.c.id).where(tables.audit_head.c.id == 1).with_for_update())
             yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        if self._batch is not None:
+            yield self._batch
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
@@ -598,8 +623,8 @@ class Store:
 
 
 def _check_transition(old: Visit, new: Visit, by: User) -> None:
-    """What a save may never do, whoever calls it: move a visit backwards, to another patient, or edit a
-    signed visit (only addenda, and their signatures, are added to it)."""
+    """What a save may never do, whoever calls it: take a started visit backwards, move it to another
+    patient, or edit a signed visit (only addenda, and their signatures, are added to it)."""
     if new.patient_id != old.patient_id:
         raise DomainError("A visit cannot be moved to another patient; open a new visit for them.")
     if old.status is VisitStatus.SIGNED:
@@ -610,7 +635,9 @@ def _check_transition(old: Visit, new: Visit, by: User) -> None:
             if dataclasses.replace(now, signature=was.signature) != was or (was.signature and now != was):
                 raise DomainError("A saved addendum is never edited; add another addendum.")
         return
-    if _STATUS_ORDER.index(new.status) < _STATUS_ORDER.index(old.status):
+    # Re-assessing sends an assessed visit back to draft (the workflow's rule); nothing returns once started.
+    if (_STATUS_ORDER.index(new.status) < _STATUS_ORDER.index(old.status)
+            and _STATUS_ORDER.index(old.status) >= _STATUS_ORDER.index(VisitStatus.INFUSING)):
         raise DomainError(f"A {old.status.value} visit cannot go back to {new.status.value}.")
     if new.status is VisitStatus.SIGNED:
         _require_role(by, (Role.CLINICIAN,), "sign a visit as reviewed and approved")

@@ -102,7 +102,7 @@ def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_loses_nothing(
     at_station_b = store.get_visit(visit.id)  # type: ignore[arg-type]
     a = store.save_visit(dataclasses.replace(at_station_a, notes="from A"), staff.nurse)
     mine = dataclasses.replace(at_station_b, notes="from B")
-    with pytest.raises(ConflictError, match="saved on another workstation by nina .* Reopen the visit"):
+    with pytest.raises(ConflictError, match=r"saved on another workstation by nina .* Reopen the visit"):
         store.save_visit(mine, staff.nurse2)
     assert store.get_visit(visit.id) == a  # type: ignore[arg-type]
     assert mine.notes == "from B"  # the caller still holds its unsaved work

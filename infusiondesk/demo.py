@@ -1,0 +1,290 @@
+"""A synthetic demo clinic, built through the same calls the app makes (Store + workflow + dosing).
+
+No real person is in it: names, MRNs and histories come from a seeded random generator, so the same
+seed always builds the same clinic. Visits cover every status; some completed visits wait for a
+clinician's signature. Signing with a real PDF note belongs to the signing code: it fills `sign_hook`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from infusiondesk.dosing import DoseCalculation, calculate_from_text
+from infusiondesk.drugs import load_drug
+from infusiondesk.drugs.library import Drug
+from infusiondesk.errors import DomainError
+from infusiondesk.records.models import (
+    Allergy,
+    Assessment,
+    Clinic,
+    DoseOrderRecord,
+    IVAccess,
+    MigraineFeatures,
+    Patient,
+    PregnancyStatus,
+    Readiness,
+    RenalStatus,
+    Role,
+    SideEffect,
+    SideEffectAction,
+    SideEffectOutcome,
+    Signature,
+    SignatureMeaning,
+    User,
+    Visit,
+    VisitStatus,
+    VitalSigns,
+)
+from infusiondesk.store import Store
+
+BATCH_PATIENTS = 500  # patients per transaction: a crash loses one batch at most, and commits stay cheap
+
+# Signs a completed visit as "Reviewed and approved by" `clinician` and returns the SIGNED visit, already
+# saved. The PDF code sets this to render the note, sign it and store_signed_note(); None signs without a
+# PDF note through the workflow alone.
+SignHook = Callable[[Store, Visit, Patient, User, datetime], Visit]
+sign_hook: SignHook | None = None
+
+DEMO_CLINIC = Clinic(name="Riverside Headache & Infusion Clinic (DEMO)", address="1 River Road, Springfield",
+                     phone="555-0100", hours="Mon-Fri 08:00-17:00", timezone="UTC")
+DEMO_USERS = (  # username, full name, role, credentials, password (printed by `infusiondesk demo`)
+    ("admin", "Ada Admin", Role.ADMIN, "", "demo-admin-pass"),
+    ("nina", "Nina Novak", Role.NURSE, "RN", "demo-nurse-pass"),
+    ("noel", "Noel Okafor", Role.NURSE, "RN", "demo-nurse-pass"),
+    ("carl", "Dr Carla Reyes", Role.CLINICIAN, "MD", "demo-clinician-pass"),
+    ("dev", "Dr Dev Patel", Role.CLINICIAN, "MD", "demo-clinician-pass"),
+)
+_FAMILY = ("Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson",
+           "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson",
+           "Clarke", "Nguyen", "Garcia", "Kowalski", "O'Brien", "Murphy", "Khan", "Ahmed", "Chen", "Lopez",
+           "Martin", "Lee", "Müller", "Rossi", "Novak", "Silva", "Dubois", "Andersen", "Ivanova", "Okafor")
+_GIVEN_F = ("Olivia", "Amelia", "Isla", "Ava", "Mia", "Grace", "Sofia", "Emily", "Priya", "Fatima", "Zoe",
+            "Chloe", "Hannah", "Leah", "Nora", "Maya", "Elena", "Anna", "Ruth", "Jane")
+_GIVEN_M = ("Oliver", "George", "Noah", "Arthur", "Leo", "Harry", "Jack", "Samuel", "Omar", "Ravi", "Luca",
+            "Daniel", "Adam", "Ethan", "Tom", "Ivan", "Mateo", "Ben", "Kofi", "Sam")
+_MEDICINES = ("propranolol 40 mg BD", "topiramate 50 mg BD", "amitriptyline 10 mg nocte", "sumatriptan 50 mg PRN",
+              "candesartan 8 mg daily", "erenumab 70 mg monthly", "paracetamol 1 g PRN", "levonorgestrel IUD")
+_ORDERS = (  # dose, product, duration: the clinic's usual migraine orders
+    ("1 g", "premix-1g-100ml-d5w", "1 h"),
+    ("2 g", "premix-2g-50ml", "30 min"),
+    ("2 g", "premix-2g-50ml", "1 h"),
+    ("4 g", "premix-4g-100ml", "1 h"),
+)
+_SITES = ("left antecubital", "right antecubital", "left forearm", "right hand")
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    clinic: str
+    patients: int
+    visits: int
+    logins: tuple[tuple[str, str, str], ...]  # (username, password, role)
+
+
+class _DemoClock:
+    """The store's clock during the demo: set to each step's time so records carry realistic dates."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def build_demo(store: Store, *, patients: int = 50, seed: int = 1, progress: bool = False,
+               today: date | None = None, hook: SignHook | None = None) -> DemoResult:
+    """Fill an empty store with a demo clinic. Commits every BATCH_PATIENTS patients."""
+    if not store.needs_setup():
+        raise DomainError("The demo needs an empty database; this one is already set up. Choose a new --db file.")
+    today = today or datetime.now(UTC).date()
+    clock = _DemoClock(datetime.combine(today - timedelta(days=120), time(7, 0), UTC))
+    demo_store = store.with_clock(clock)
+    builder = _Builder(demo_store, clock, random.Random(seed), load_drug(), today, hook or sign_hook)
+    with demo_store.batch():
+        builder.add_staff()
+    from tqdm import tqdm
+
+    bar = tqdm(total=patients, unit="patient", desc="demo clinic", disable=not progress)
+    done = 0
+    while done < patients:
+        size = min(BATCH_PATIENTS, patients - done)
+        with demo_store.batch():
+            for i in range(done, done + size):
+                builder.add_patient_with_visits(i)
+        done += size
+        bar.update(size)
+    bar.close()
+    logins = tuple((u, pw, role.value) for u, _, role, _, pw in DEMO_USERS)
+    return DemoResult(DEMO_CLINIC.name, patients, builder.visits, logins)
+
+
+class _Builder:
+    def __init__(self, store: Store, clock: _DemoClock, rng: random.Random, drug: Drug, today: date,
+                 hook: SignHook | None) -> None:
+        self.store, self.clock, self.rng, self.drug, self.today, self.hook = store, clock, rng, drug, today, hook
+        self.visits = 0
+        self.nurses: list[User] = []
+        self.clinicians: list[User] = []
+        self._calcs: dict[tuple[str, ...], DoseCalculation] = {}
+
+    def add_staff(self) -> None:
+        (username, full, _, cred, pw), *others = DEMO_USERS
+        admin = self.store.setup_clinic(DEMO_CLINIC, username, full, pw)
+        for username, full, role, cred, pw in others:
+            user = self.store.create_user(username, full, role, pw, cred, by=admin)
+            (self.nurses if role is Role.NURSE else self.clinicians).append(user)
+
+    # -- patients ------------------------------------------------------------------------------------
+
+    def _patient(self, i: int) -> Patient:
+        r = self.rng
+        female = r.random() < 0.75  # migraine clinics see mostly women
+        age = r.randint(19, 78)  # adults on every visit date in the demo window
+        dob = self.today - timedelta(days=age * 365 + r.randint(0, 364))
+        renal = r.choices([*list(RenalStatus)[:3], RenalStatus.UNKNOWN], weights=(80, 12, 2, 6))[0]
+        egfr = {RenalStatus.NORMAL: r.randint(60, 110), RenalStatus.MODERATE: r.randint(30, 59),
+                RenalStatus.SEVERE: r.randint(15, 29)}.get(renal)
+        allergies = (Allergy(r.choice(("penicillin", "sulfonamides", "codeine", "latex")),
+                             r.choice(("rash", "hives", "nausea", "anaphylaxis"))),) if r.random() < 0.25 else ()
+        return Patient(
+            id=None, mrn=f"DEMO{i + 1:07d}", family_name=r.choice(_FAMILY),
+            given_name=r.choice(_GIVEN_F if female else _GIVEN_M), date_of_birth=dob,
+            sex="female" if female else "male", weight_kg=round(r.uniform(48, 110), 1), allergies=allergies,
+            no_known_allergies=not allergies, medicines=tuple(r.sample(_MEDICINES, r.randint(0, 3))),
+            migraine_diagnosis=True, egfr_ml_min=float(egfr) if egfr is not None else None, renal_status=renal,
+            heart_block=r.random() < 0.02, myasthenia_gravis=r.random() < 0.005,
+            pregnancy=(PregnancyStatus.NOT_PREGNANT if female and age < 55 else PregnancyStatus.NOT_APPLICABLE),
+            history_notes=r.choice(("", "Chronic migraine since teens.", "Menstrual migraine.",
+                                    "Medication-overuse headache, now weaning.")))
+
+    def add_patient_with_visits(self, i: int) -> None:
+        r = self.rng
+        self.clock.now = datetime.combine(self.today - timedelta(days=120), time(7, r.randint(0, 59)), UTC)
+        patient = self.store.add_patient(self._patient(i), r.choice(self.nurses))
+        past = r.choices((0, 1, 2, 3), weights=(15, 45, 25, 15))[0]
+        days = sorted(r.sample(range(3, 110), past), reverse=True)
+        weight = patient.weight_kg
+        for d in days:
+            status = r.choices((VisitStatus.SIGNED, VisitStatus.COMPLETED), weights=(85, 15))[0]
+            weight = self._visit(patient, self.today - timedelta(days=d), status, weight)
+        if r.random() < 0.3:  # seen today, at any stage
+            status = r.choice(list(VisitStatus))
+            self._visit(patient, self.today, status, weight)
+
+    # -- one visit through the workflow --------------------------------------------------------------
+
+    def _at(self, day: date, start_minute: int, minutes: int) -> datetime:
+        self.clock.now = datetime.combine(day, time(8, 0), UTC) + timedelta(minutes=start_minute + minutes)
+        return self.clock.now
+
+    def _calc(self, dose: str, product: str, duration: str, age: int, given_g: float) -> DoseCalculation:
+        given = f"{given_g:g} g" if given_g > 0 else None
+        key = (dose, product, duration, str(age >= 18), str(given))
+        if key not in self._calcs:  # pint is slow; the clinic's orders repeat
+            self._calcs[key] = calculate_from_text(self.drug, dose=dose, product=product, duration=duration,
+                                                   age=str(age), given_last_24h=given)
+        return self._calcs[key]
+
+    def _visit(self, patient: Patient, day: date, target: VisitStatus, previous_weight: float | None) -> float | None:
+        from infusiondesk import workflow as wf
+
+        r, s = self.rng, self.store
+        nurse, nurse2 = r.sample(self.nurses, 2)
+        clinician = r.choice(self.clinicians)
+        start = r.randint(0, 7 * 60)
+        self._at(day, start, 0)
+        visit = s.create_visit(patient.id, nurse)  # type: ignore[arg-type]
+        self.visits += 1
+        weight = round((previous_weight or 70.0) * r.uniform(0.97, 1.03), 1)
+        t = self._at(day, start, 5)
+        vitals = VitalSigns(t, systolic=r.randint(105, 145), diastolic=r.randint(62, 90), heart_rate=r.randint(58, 96),
+                            resp_rate=r.randint(12, 18), spo2=r.randint(95, 100),
+                            temperature_c=round(r.uniform(36.2, 37.3), 1), pain_score=r.randint(4, 9),
+                            patellar_reflex="present", phase="baseline")
+        migraine = MigraineFeatures(onset=t - timedelta(hours=r.randint(4, 60)), duration_hours=r.randint(4, 60),
+                                    aura=r.random() < 0.3, attacks_per_month=r.randint(2, 15),
+                                    nausea=r.random() < 0.6, photophobia=r.random() < 0.8,
+                                    phonophobia=r.random() < 0.6, current_symptoms="Throbbing unilateral headache.")
+        answers: dict[str, Any] = {"heart_block": patient.heart_block, "myocardial_damage": False,
+                                   "myasthenia_gravis": patient.myasthenia_gravis, "hypermagnesemia": False}
+        visit = wf.record_assessment(visit, Assessment(vitals=vitals, pain_score=vitals.pain_score, migraine=migraine,
+                                                       answers=answers), patient, self.drug, nurse, t)
+        visit = wf.record_vitals(visit, vitals, nurse)
+        if target is VisitStatus.DRAFT:
+            return self._save(visit, nurse, weight)
+        t = self._at(day, start, 15)
+        contraindicated = any(x.level == "contraindication" for x in visit.assessment.screening)
+        if contraindicated:  # the clinician declines: the visit stays a draft
+            visit = wf.decide_suitability(visit, False, "Contraindication on screening; referred back to GP.",
+                                          clinician, t)
+            return self._save(visit, clinician, weight)
+        visit = wf.decide_suitability(visit, True, "", clinician, t)
+        age = patient.age_on(day)
+        given = s.magnesium_given_last_24h(patient.id, t) if day == self.today else 0.0  # type: ignore[arg-type]
+        dose, product, duration = r.choice(_ORDERS)
+        calc = self._calc(dose, product, duration, age, given)
+        if calc.blocked:
+            dose, product, duration = _ORDERS[1]
+            calc = self._calc(dose, product, duration, age, 0.0)
+        reasons = {f.code: "Usual dose for this patient; agreed with neurology." for f in calc.soft_findings}
+        order = DoseOrderRecord(dose_text=dose, product_id=product, duration_text=duration, indication=calc.indication)
+        visit = wf.order_dose(visit, order, calc, reasons, clinician, t)
+        visit = wf.double_check(visit, nurse2, self._at(day, start, 20))
+        if target is VisitStatus.ASSESSED:
+            return self._save(visit, nurse, weight)
+        t = self._at(day, start, 25)
+        lot_expiry = day + timedelta(days=r.randint(30, 400))
+        visit = dataclasses.replace(visit, readiness=Readiness(
+            consent=True, allergies_reviewed=True, weight_kg_today=weight, weight_change_acknowledged=True,
+            baseline_vitals_done=True, iv_access=IVAccess(r.choice(_SITES), r.choice(("20G", "22G")),
+                                                          r.choices((1, 2), weights=(85, 15))[0], nurse.full_name, t),
+            lot_number=f"L{r.randint(100000, 999999)}", lot_expiry=lot_expiry, calcium_gluconate_available=True))
+        visit = wf.start_infusion(visit, patient, previous_weight, nurse, t)
+        computed = visit.dose_order.computed  # type: ignore[union-attr]
+        minutes, volume = float(computed["duration_min"]), float(computed["volume_ml"])
+        visit = wf.record_vitals(visit, dataclasses.replace(vitals, taken_at=self._at(day, start, 40), phase="during",
+                                                            heart_rate=r.randint(58, 90)), nurse)
+        effect = r.random()
+        if effect < 0.25:
+            kind = r.choice(("flushing", "warmth", "injection_site_pain", "nausea_vomiting", "drowsiness"))
+            onset = self._at(day, start, 35)
+            visit = wf.log_side_effect(visit, SideEffect(kind, onset, 1, SideEffectAction.NONE,
+                                                         SideEffectOutcome.RESOLVED, "Mild; reassured."), nurse)
+        partial = effect < 0.03
+        if target is VisitStatus.INFUSING and day == self.today:
+            return self._save(visit, nurse, weight)
+        stop_at = self._at(day, start, 25 + int(minutes) + (0 if not partial else -int(minutes) // 2))
+        if partial:
+            visit = wf.stop(visit, round(volume / 2, 1), "Hypotension 88/50; stopped and lay flat, recovered.",
+                            nurse, stop_at)
+        else:
+            visit = wf.stop(visit, volume, "", nurse, stop_at)
+        done = self._at(day, start, 40 + int(minutes))
+        visit = wf.complete(visit, r.randint(0, 4), "Headache much improved; discharged home with an adult.",
+                            nurse, done)
+        visit = wf.sign(visit, Signature(nurse.id, nurse.full_name, nurse.credentials,  # type: ignore[arg-type]
+                                         SignatureMeaning.ADMINISTERED, done), nurse, done)
+        if target is not VisitStatus.SIGNED:
+            return self._save(visit, nurse, weight)
+        visit = self._save_visit(visit, nurse)
+        signed_at = self._at(day, start, 60 + int(minutes))
+        if self.hook is not None:
+            self.hook(s, visit, patient, clinician, signed_at)
+        else:
+            visit = wf.sign(visit, Signature(clinician.id, clinician.full_name,  # type: ignore[arg-type]
+                                             clinician.credentials, SignatureMeaning.REVIEWED_APPROVED, signed_at),
+                            clinician, signed_at)
+            s.save_visit(visit, clinician)
+        return weight
+
+    def _save_visit(self, visit: Visit, by: User) -> Visit:
+        return self.store.save_visit(visit, by)
+
+    def _save(self, visit: Visit, by: User, weight: float | None) -> float | None:
+        self._save_visit(visit, by)
+        return weight

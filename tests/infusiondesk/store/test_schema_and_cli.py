@@ -1,0 +1,112 @@
+"""The migrations build exactly the tables the code uses; the database settings; the records commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from infusiondesk.cli import main
+from infusiondesk.records.models import Clinic, VisitStatus
+from infusiondesk.store import Store, default_db_url, tables
+from infusiondesk.store.engine import to_url
+
+
+def test_the_migrated_schema_matches_the_tables_in_code(empty_store: Store) -> None:
+    with empty_store.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), tables.metadata)
+    assert diff == []
+
+
+def test_opening_twice_does_not_migrate_again_or_lose_data(db_url: str) -> None:
+    first = Store.open(db_url)
+    first.setup_clinic(Clinic("Clinic"), "admin", "Ada Admin", "correct horse battery")
+    first.close()
+    again = Store.open(db_url)
+    assert not again.needs_setup()
+    again.close()
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys_and_a_busy_timeout(tmp_path: Path) -> None:
+    store = Store.open(str(tmp_path / "x.sqlite3"))
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_the_default_database_is_in_the_user_data_folder_unless_infusiondesk_db_says(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("INFUSIONDESK_DB", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_db_url() == f"sqlite:///{tmp_path / 'data' / 'InfusionDesk' / 'infusiondesk.sqlite3'}"
+    monkeypatch.setenv("INFUSIONDESK_DB", "postgresql://clinic:pw@db.local/infusiondesk")
+    assert default_db_url() == "postgresql+psycopg://clinic:pw@db.local/infusiondesk"
+    assert to_url("relative.db") == f"sqlite:///{Path('relative.db').resolve()}"
+
+
+def test_demo_then_visits_json_lists_every_status(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--db", db_url, "--patients", "40", "--seed", "7", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "40 patients" in out and "demo-nurse-pass" in out and "carl" in out
+    assert main(["visits", "--db", db_url, "--json"]) == 0
+    visits = json.loads(capsys.readouterr().out)
+    assert {v["status"] for v in visits} == {s.value for s in VisitStatus}
+    assert all({"id", "patient", "status", "started_at"} <= v.keys() for v in visits)
+    mrn = visits[0]["patient"]
+    assert main(["visits", "--db", db_url, "--patient", mrn, "--json"]) == 0
+    mine = json.loads(capsys.readouterr().out)
+    assert mine and {v["patient"] for v in mine} == {mrn}
+    assert main(["audit", "verify", "--db", db_url]) == 0
+    store = Store.open(db_url)
+    signed = [v for v in store.list_visits() if v.status is VisitStatus.SIGNED]
+    assert signed and all(len(v.signatures) == 2 for v in signed)
+    assert any(v.side_effects for v in store.list_visits())
+
+
+def test_the_same_seed_builds_the_same_clinic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("a", "b"):
+        assert main(["demo", "--db", str(tmp_path / f"{name}.db"), "--patients", "15", "--seed", "3", "--quiet"]) == 0
+    capsys.readouterr()
+    listings = []
+    for name in ("a", "b"):
+        main(["visits", "--db", str(tmp_path / f"{name}.db"), "--json"])
+        listings.append([(v["patient"], v["status"], v["patient_name"]) for v in json.loads(capsys.readouterr().out)])
+    assert listings[0] == listings[1]
+
+
+def test_demo_refuses_a_database_that_is_in_use(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "d.db")
+    assert main(["demo", "--db", db, "--patients", "1", "--quiet"]) == 0
+    assert main(["demo", "--db", db, "--patients", "1", "--quiet"]) == 2
+    assert "empty database" in capsys.readouterr().err
+
+
+def test_visits_for_an_unknown_mrn_is_one_line_and_exit_2(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["visits", "--db", str(tmp_path / "v.db"), "--patient", "NOPE", "--json"]) == 2
+    assert capsys.readouterr().err.strip() == "infusiondesk: No patient has MRN NOPE; check the number."
+
+
+def test_a_sign_hook_signs_the_demo_visits(tmp_path: Path) -> None:
+    from infusiondesk import workflow
+    from infusiondesk.demo import build_demo
+    from infusiondesk.records.models import Signature, SignatureMeaning
+
+    calls = []
+
+    def hook(store, visit, patient, clinician, now):  # type: ignore[no-untyped-def]
+        calls.append(visit.id)
+        signed = workflow.sign(visit, Signature(clinician.id, clinician.full_name, clinician.credentials,
+                                                SignatureMeaning.REVIEWED_APPROVED, now, pdf_sha256="f" * 64),
+                               clinician, now)
+        return store.save_visit(signed, clinician)
+
+    store = Store.open(str(tmp_path / "h.db"))
+    build_demo(store, patients=10, seed=2, hook=hook)
+    signed = [v for v in store.list_visits() if v.status is VisitStatus.SIGNED]
+    assert calls and sorted(calls) == sorted(v.id for v in signed)
+    assert all(v.signatures[-1].pdf_sha256 == "f" * 64 for v in signed)
