@@ -1,6 +1,6 @@
 """The InfusionDesk window: sign-in, patients, chart, visit workspace, near-miss report, idle lock.
 
-Start-up shows the sign-in screen first and opens the database and drug library in the background,
+Start-up shows the sign-in screen first and opens the database and drug library in a background thread,
 so the window is interactive about as fast as a bare Qt window.
 """
 
@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
 from ui.clock import Clock
-from ui.ops import run_in_background, user_message
+from ui.ops import run_in_thread, user_message
 from ui.views.signin import LockView, SetupView, SignInView
 
 APP_NAME = "InfusionDesk"
@@ -24,7 +24,7 @@ _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mou
 
 
 def open_backend(db: str | None, clock: Clock) -> tuple[Any, Any]:
-    """The store and the drug library (slow imports: SQLAlchemy, pint); called off the UI thread."""
+    """The store and the drug library (slow imports: SQLAlchemy, pint); run off the UI thread."""
     from infusiondesk.drugs import load_drug
     from infusiondesk.store import Store, default_db_url
 
@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
             self._backend_ready((session.store, session.drug))
         else:
             self.signin.button.setEnabled(False)
-            run_in_background(lambda: open_backend(db, self.clock), self._backend_ready, self._backend_failed)
+            run_in_thread(lambda: open_backend(db, self.clock), self._backend_ready, self._backend_failed)
 
     # --- start-up ---------------------------------------------------------------------------------
     def _backend_ready(self, backend: tuple[Any, Any]) -> None:
@@ -224,6 +224,15 @@ class MainWindow(QMainWindow):
             if widget is ws:
                 return f"{ws.controller.patient.display_name} — visit"
         return "Sign in"
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Keep drafts and let a note being signed finish before the app goes."""
+        from ui.ops import wait_all
+
+        for ws in self.workspaces.values():
+            ws.save_draft()
+        wait_all(30_000)
+        super().closeEvent(event)
 
     # --- screens ----------------------------------------------------------------------------------
     def show_patients(self) -> None:

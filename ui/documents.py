@@ -13,7 +13,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from infusiondesk.records.models import Visit, VisitStatus
-from ui.ops import run_in_background, user_message
+from ui.ops import run_in_process, user_message
 from ui.session import VisitController
 
 log = logging.getLogger("infusiondesk.ui")
@@ -52,31 +52,23 @@ class VisitDocuments:
         print_.clicked.connect(lambda: self._with_pdf(self.print))
 
     # --- building -----------------------------------------------------------------------------------
-    def _context(self) -> tuple[Any, ...]:
-        store = self.c.session.store
-        users = {u.id: u for u in store.list_users()}
-        return store.get_clinic(), self.c.patient, self.c.visit, users, self.c.session.drug
+    def _job(self) -> dict[str, Any]:
+        drug = self.c.session.drug
+        return {"db": self.c.session.store.url, "visit_id": self.c.visit.id,
+                "library": str(drug.path) if drug.provenance != "bundled" else None}
 
     def _with_pdf(self, then: Any) -> None:
-        """The signed note when there is one, else a watermarked draft, built off the UI thread."""
+        """The signed note when there is one, else a watermarked draft, built in a child process."""
         if self.busy:
             return
         visit = self.c.visit
-        store = self.c.session.store
-        signed = store.get_signed_note(visit.id) if visit.status is VisitStatus.SIGNED else None
+        signed = self.c.session.store.get_signed_note(visit.id) if visit.status is VisitStatus.SIGNED else None
         if signed is not None:
             then(signed, signed=True)
             return
-        context = self._context()
         self._busy("Building the visit note…")
-
-        def build() -> bytes:
-            from reports.visit_note import build_visit_note
-
-            clinic, patient, v, users, drug = context
-            return build_visit_note(clinic, patient, v, users, drug, draft=v.status is not VisitStatus.SIGNED)
-
-        run_in_background(build, lambda pdf: (self._done(""), then(pdf, signed=False)), self._failed)
+        run_in_process("ui.note_worker", self._job(), lambda pdf: (self._done(""), then(pdf, signed=False)),
+                       self._done)
 
     def signed(self, visit: Visit, passphrase: str) -> None:
         """After the clinician signs: the PAdES-signed note, stored with the visit (never blocks the screen)."""
@@ -84,27 +76,23 @@ class VisitDocuments:
 
         s = self.c.session
         user = s.require_user()
-        try:
-            creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(s.store, user.id or 0), passphrase)
+        try:  # checked here, at once, so a missing certificate is said before any work starts
+            pki.load_clinician_pkcs12(s.store, user.id or 0)
         except Exception as exc:
             self.status.setText(f"The visit is signed in the record; the PDF note was not signed: "
                                 f"{user_message(exc)}")
             return
-        context = self._context()
-        now = s.clock.now()
+        job = {**self._job(), "sign": {"user_id": user.id, "passphrase": passphrase, "now": s.clock.now().isoformat()}}
         self._busy("Signing the visit note…")
-
-        def sign() -> bytes:
-            from reports.signing import sign_visit_note
-
-            clinic, patient, v, users, drug = context
-            return sign_visit_note(clinic, patient, v, users, drug, {user.id or 0: creds}, now=now)
 
         def store_it(pdf: bytes) -> None:
             digest = s.store.store_signed_note(visit.id or 0, visit.version, pdf, user.id or 0)
             self._done(f"Signed note stored (SHA-256 {digest[:12]}…).")
 
-        run_in_background(sign, store_it, self._failed)
+        def refused(message: str) -> None:
+            self._done(f"The visit is signed in the record; the PDF note was not signed: {message}")
+
+        run_in_process("ui.note_worker", job, store_it, refused)
 
     def _busy(self, text: str) -> None:
         self.busy = True
@@ -117,9 +105,6 @@ class VisitDocuments:
         self.status.setText(text)
         for b in self.buttons:
             b.setEnabled(True)
-
-    def _failed(self, exc: Exception) -> None:
-        self._done(user_message(exc))
 
     # --- the three actions --------------------------------------------------------------------------
     def preview(self, pdf: bytes, signed: bool) -> None:

@@ -1,17 +1,22 @@
-"""Work off the UI thread: run a function in the thread pool and get its result (or error) back on the
-UI thread. Screens call `run_in_background` for anything slower than ~100 ms (opening the database,
-large searches, building and signing PDFs), showing a progress indication meanwhile."""
+"""Slow work away from the UI thread, with the result (or the error, in words) back on the UI thread.
+
+`run_in_thread` for work that needs the app's own objects (opening the store at start-up);
+`run_in_process` for PDF building and signing: a `python -m <module>` child reads JSON on stdin and
+writes bytes on stdout, so reportlab and pyHanko never load into the app and never hold its GIL.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import sys
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QByteArray, QObject, QProcess, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger("infusiondesk.ui")
-_alive: set[_Job] = set()
+_running: set[QProcess] = set()
 
 
 class _Signals(QObject):
@@ -35,27 +40,59 @@ class _Job(QRunnable):
             self.signals.done.emit(result)
 
 
-def run_in_background(fn: Callable[[], Any], on_done: Callable[[Any], None],
-                      on_error: Callable[[Exception], None] | None = None) -> _Job:
-    """Run `fn` in the global thread pool; `on_done(result)` or `on_error(exc)` run on the UI thread."""
+_jobs: set[_Job] = set()
+
+
+def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
+                  on_error: Callable[[Exception], None]) -> None:
+    """Run `fn` in Qt's thread pool; `on_done(result)` or `on_error(exc)` run on the UI thread."""
     job = _Job(fn)
-    _alive.add(job)
+    _jobs.add(job)
 
     def finish(result: Any) -> None:
-        _alive.discard(job)
+        _jobs.discard(job)
         on_done(result)
 
     def fail(exc: Exception) -> None:
-        _alive.discard(job)
-        if on_error is not None:
-            on_error(exc)
-        else:
-            log.error("background work failed", exc_info=exc)
+        _jobs.discard(job)
+        on_error(exc)
 
     job.signals.done.connect(finish)
     job.signals.failed.connect(fail)
     QThreadPool.globalInstance().start(job)
-    return job
+
+
+def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], None],
+                   on_error: Callable[[str], None]) -> QProcess:
+    """Run `python -m module`, feed it `job` as JSON; `on_done(stdout)` or `on_error(sentence)` later."""
+    proc = QProcess()
+    _running.add(proc)
+
+    def finished(code: int, _status: QProcess.ExitStatus) -> None:
+        _running.discard(proc)
+        out = bytes(proc.readAllStandardOutput().data())
+        err = bytes(proc.readAllStandardError().data()).decode("utf-8", "replace").strip()
+        proc.deleteLater()
+        if code == 0:
+            on_done(out)
+        elif code == 2 and err:
+            on_error(err.splitlines()[-1])
+        else:
+            log.error("%s failed with status %s: %s", module, code, err[-2000:])
+            on_error("Something went wrong; nothing was lost. The details are in the log.")
+
+    proc.finished.connect(finished)
+    proc.errorOccurred.connect(lambda e: log.error("%s could not run: %s", module, e))
+    proc.start(sys.executable, ["-m", module])
+    proc.write(QByteArray(json.dumps(job).encode()))
+    proc.closeWriteChannel()
+    return proc
+
+
+def wait_all(timeout_ms: int = 60_000) -> None:
+    """Wait for running children (used when closing the app and by scripts)."""
+    for proc in list(_running):
+        proc.waitForFinished(timeout_ms)
 
 
 def user_message(exc: Exception) -> str:

@@ -46,5 +46,8 @@ class MemoryStore:
     def load_draft(self, user_id: int, key: str) -> dict[str, Any] | None:
         return self.drafts.get((user_id, key))
 
+    def load_pki_objects(self, kind: str, owner_user_id: int | None = None) -> list[tuple[str, bytes]]:
+        return []
+
     def discard_draft(self, user_id: int, key: str) -> None:
         self.drafts.pop((user_id, key), None)

@@ -137,5 +137,6 @@ def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace) ->
     ws.review.password.setText("pw-dr")
     ws.review.sign.click()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
+    assert "no signing certificate" in ws.review.doc_status.text()  # said at once, not after a failed job
     assert not ws.review.add_addendum.isHidden()
     assert ws.dose.panel.dose.isReadOnly()

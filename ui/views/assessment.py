@@ -48,6 +48,7 @@ class AssessmentView(QWidget):
         self.phonophobia = ChoiceBox("Sound sensitivity", YES_NO)
         self.symptoms = EnterMovesOnLineEdit()
         self.symptoms.setAccessibleName("Current symptoms")
+        self.symptoms.setMinimumWidth(320)
         self.questions: dict[str, Any] = {}
         form = Form()
         form.add("Pain before (0-10)", self.pain, self.pain.error_label)

@@ -71,7 +71,8 @@ class ChartView(QWidget):
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setAccessibleName("Visit history")
         self.history.horizontalHeader().setStretchLastSection(True)
-        self.history.setColumnWidth(0, 150)
+        for col, width in enumerate((130, 75, 60, 80, 90)):
+            self.history.setColumnWidth(col, width)
         self.history.verticalHeader().setVisible(False)
         self.trends = QTabWidget()
         self.trends.setAccessibleName("Trends")

@@ -362,6 +362,10 @@ class InfusionView(QWidget):
                                            self._now().astimezone().date())
 
     def refresh_problems(self, *_: object) -> None:
+        started = self.c.visit.started_at
+        if started is not None:
+            self.readiness.problems.setText(f"Checklist complete; infusion started {started.astimezone():%H:%M}.")
+            return
         if self.c.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             problems = self.problems()
             self.readiness.problems.setText("Ready to start." if not problems else

@@ -21,8 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusiondesk import workflow
+from infusiondesk import display, workflow
 from infusiondesk.records.models import Role, Signature, SignatureMeaning, Visit, VisitStatus
+from infusiondesk.units import Q
 from ui.session import VisitController
 from ui.widgets.banner import allergy_text
 from ui.widgets.number_edit import NumberEdit
@@ -68,11 +69,13 @@ def visit_summary_html(visit: Visit, controller: VisitController) -> str:
         rows.append(f"<p>{ev.at.astimezone():%H:%M} {ev.kind.value.replace('_', ' ')}{rate}{vol}"
                     f"{' — ' + e(ev.reason) if ev.reason else ''}</p>")
     if visit.side_effects:
+        names = {t.code: t.name for t in workflow.side_effect_catalogue().types}
         rows.append("<p><b>Side effects:</b> " + "; ".join(
-            f"{e(s.type_code)} grade {s.grade} ({s.action.value}, {s.outcome.value})" for s in visit.side_effects)
-            + "</p>")
+            f"{s.onset_at.astimezone():%H:%M} {e(names.get(s.type_code, s.type_code))} grade {s.grade} "
+            f"({s.action.value.replace('_', ' ')}, {s.outcome.value})" for s in visit.side_effects) + "</p>")
     if visit.dose_order is not None and visit.events:
-        rows.append(f"<p><b>Given:</b> {workflow.dose_given_g(visit):g} g magnesium sulfate.</p>")
+        given = display.format_mass(Q(workflow.dose_given_g(visit), "g"))
+        rows.append(f"<p><b>Given:</b> {given} {controller.session.drug.name}.</p>")
     if visit.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED):
         rows.append(f"<p><b>Pain after:</b> {visit.post_pain_score}. {e(visit.discharge_notes)}</p>")
     for s in visit.signatures:
@@ -121,6 +124,7 @@ class ReviewView(QWidget):
         sl.addWidget(self.read_only)
         self.addendum = EnterMovesOnLineEdit()
         self.addendum.setAccessibleName("Addendum text")
+        self.addendum.setPlaceholderText("A later fact or correction; the signed record itself is not changed")
         self.add_addendum = QPushButton("Add a&ddendum")
         self.export = QPushButton("E&xport PDF…")
         self.print = QPushButton("&Print…")

@@ -35,6 +35,7 @@ class Form(QGridLayout):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._row = 0
+        self.setColumnStretch(1, 1)
         self.setColumnStretch(2, 1)
 
     def add(self, text: str, widget: QWidget, error: QWidget | None = None) -> QWidget:

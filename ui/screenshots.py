@@ -1,0 +1,219 @@
+"""`make screenshots`: the main screens, rendered offscreen at 1280×800 into docs/screenshots/.
+
+A demo clinic is made in a temporary database (two earlier visits for the chart's plots), then the app
+is driven to each screen and grabbed with QWidget.grab().
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import tempfile
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtWidgets import QApplication, QWidget
+
+DEMO_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any, at: datetime, dose: str,
+                   attacks: int, pain: tuple[int, int], effects: tuple[str, ...]) -> None:
+    """A finished, signed visit made with the pure workflow, for the chart's history and plots."""
+    from infusiondesk import workflow
+    from infusiondesk.dosing import calculate_from_text
+    from infusiondesk.records.models import (
+        Assessment,
+        DoseOrderRecord,
+        IVAccess,
+        MigraineFeatures,
+        Readiness,
+        SideEffect,
+        Signature,
+        SignatureMeaning,
+        VitalSigns,
+    )
+
+    v = store.create_visit(patient.id, by=nurse)
+    base = VitalSigns(at, 126, 80, 74, 16, 98, 36.7, pain[0], "present", "baseline")
+    v = workflow.record_assessment(v, Assessment(vitals=base, pain_score=pain[0],
+                                                 migraine=MigraineFeatures(attacks_per_month=attacks)),
+                                   patient, drug, doctor, at)
+    v = workflow.decide_suitability(v, True, "", doctor, at)
+    calc = calculate_from_text(drug, dose=dose, concentration="2 g/50 mL", duration="30 min", weight="64 kg")
+    reasons = {f.code: "Earlier visit, reviewed" for f in calc.soft_findings}
+    v = workflow.order_dose(v, DoseOrderRecord(dose, "2 g/50 mL", None, "30 min", weight_text="64 kg"), calc,
+                            reasons, doctor, at)
+    v = dataclasses.replace(v, readiness=Readiness(True, True, 64, False, True, IVAccess("L arm", "22 G", 1, "NK"),
+                                                   "LOT-A1", date(2027, 1, 1), True))
+    v = workflow.start_infusion(v, patient, None, nurse, at + timedelta(minutes=5))
+    v = workflow.record_vitals(v, VitalSigns(at + timedelta(minutes=20), 118, 76, 70, 15, 97, phase="during",
+                                             pain_score=pain[0] - 2), nurse)
+    for code in effects:
+        v = workflow.log_side_effect(v, SideEffect(code, at + timedelta(minutes=12), 1), nurse)
+    v = workflow.stop(v, float(calc.volume.to("mL").magnitude), "complete", nurse, at + timedelta(minutes=35))
+    v = workflow.complete(v, pain[1], "Home", nurse, at + timedelta(minutes=50))
+    v = workflow.sign(v, Signature(doctor.id, doctor.full_name, doctor.credentials,
+                                   SignatureMeaning.REVIEWED_APPROVED, at), doctor, at + timedelta(minutes=55))
+    store.save_visit(v, by=doctor)
+
+
+def demo_clinic(db: str) -> tuple[Any, Any, Any]:
+    """A clinic with a nurse, a clinician and a few patients, one with two earlier visits."""
+    from infusiondesk.drugs import load_drug
+    from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role
+    from infusiondesk.store import Store
+    from ui.clock import FixedClock
+
+    clock = FixedClock(DEMO_START - timedelta(days=60))
+    store = Store.open(db, clock=clock.now)
+    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Road"), "admin", "Ada Admin",
+                               "admin-pass-1")
+    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-pass-1", "RN", by=admin)
+    doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-pass-1", "MD", by=admin)
+    drug = load_drug()
+    ana = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
+                                    (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
+                                    migraine_diagnosis=True), by=nurse)
+    for p in (Patient(None, "MRN-0012", "Rivers", "Tom", date(1971, 2, 11), "male", 82, no_known_allergies=True,
+                      renal_status=RenalStatus.NORMAL),
+              Patient(None, "MRN-0031", "Okafor", "Grace", date(1990, 9, 23), "female", 58,
+                      no_known_allergies=True, renal_status=RenalStatus.MODERATE, egfr_ml_min=48),
+              Patient(None, "MRN-0044", "Lindqvist", "Erik", date(1964, 12, 5), "male", 91,
+                      (Allergy("latex"),), renal_status=RenalStatus.NORMAL)):
+        store.add_patient(p, by=nurse)
+    for days, dose, attacks, pain, effects in ((56, "1 g", 9, (8, 4), ("warmth",)),
+                                               (28, "2 g", 6, (7, 2), ("flushing",))):
+        at = DEMO_START - timedelta(days=days)
+        clock._now = at
+        _earlier_visit(store, drug, ana, nurse, doctor, at, dose, attacks, pain, effects)
+    clock._now = DEMO_START
+    from infusiondesk import pki
+
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", clock.now())
+    pki.save_clinic_ca(store, ca)
+    p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=doctor.full_name, username=doctor.username,
+                                     passphrase="doctor-pass-1", now=clock.now(), credentials="MD")
+    pki.save_clinician_pkcs12(store, doctor.id, p12, "doctor-pass-1")
+    return store, drug, clock
+
+
+def main(out_dir: str) -> int:
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    from ui import style
+    from ui.app import MainWindow
+    from ui.session import Session
+    from ui.views.visit_workspace import VisitWorkspace
+
+    style.apply(app)
+    with tempfile.TemporaryDirectory() as tmp:
+        store, drug, clock = demo_clinic(str(Path(tmp) / "demo.db"))
+        window = MainWindow(Session(store=store, drug=drug, clock=clock))
+        window.resize(1280, 800)
+        window.show()
+        shots: list[str] = []
+
+        def shot(name: str, widget: QWidget | None = None) -> None:
+            for _ in range(3):
+                app.processEvents()
+            (widget or window).grab().save(str(out / f"{name}.png"))
+            shots.append(name)
+
+        window.signin.username.setText("drlee")
+        shot("01-sign-in")
+        window.sign_in("drlee", "doctor-pass-1")
+        window.patients.search.setText("riv")
+        window.patients.search_now()
+        shot("02-patients")
+        window.show_chart(store.search_patients("Rivera")[0])
+        window.chart.trends.setCurrentIndex(1)
+        shot("03-chart")
+        window.new_visit()
+        ws = window.stack.currentWidget()
+        assert isinstance(ws, VisitWorkspace)
+        a = ws.assessment
+        for edit, text in ((a.vitals.systolic, "124"), (a.vitals.diastolic, "78"), (a.vitals.heart_rate, "72"),
+                           (a.vitals.resp_rate, "16"), (a.vitals.spo2, "98"), (a.vitals.temperature, "36.8"),
+                           (a.vitals.pain, "7"), (a.pain, "7"), (a.attacks, "4"), (a.hours, "14"),
+                           (a.symptoms, "left-sided throbbing headache, nausea")):
+            edit.setText(text)
+        a.vitals.reflex.set_value("present")
+        for key in ("heart_block", "myocardial_damage", "myasthenia_gravis", "hypermagnesemia"):
+            a.questions[key].set_value(False)
+        a.nausea.set_value(True)
+        a.photophobia.set_value(True)
+        a.record.click()
+        shot("04-assessment")
+        a.suitable.click()
+        ws.tabs.setCurrentWidget(ws.dose)
+        panel = ws.dose.panel
+        panel.product.setCurrentIndex(panel.product.findData("premix-4g-100ml"))
+        panel.dose.setText("3 g")
+        panel.duration.setText("1 h")
+        panel.findings.reason_edits["dose.max.soft"].setText("Refractory attack; neurology advised 3 g")
+        shot("05-dose-soft-finding")
+        panel.dose.setText("2 g")
+        panel.duration.setText("10 min")
+        shot("06-dose-hard-stop")
+        panel.product.setCurrentIndex(panel.product.findData("premix-2g-50ml"))
+        panel.dose.setText("2 g")
+        panel.duration.setText("30 min")
+        ws.dose.order.click()
+        ws.tabs.setCurrentWidget(ws.infusion)
+        r = ws.infusion.readiness
+        for cb in (r.consent, r.allergies, r.baseline):
+            cb.setChecked(True)
+        for edit, text in ((r.weight, "64 kg"), (r.iv_site, "left antecubital"), (r.iv_gauge, "22 G"),
+                           (r.iv_attempts, "1"), (r.iv_by, "Noor Kim RN"), (r.lot, "LOT-2291A"),
+                           (r.expiry, "2027-06-30")):
+            edit.setText(text)
+        shot("07-readiness")
+        r.calcium.setChecked(True)
+        ws.infusion.start.click()
+        clock.advance(minutes=12)
+        ws.infusion.side_effects.choose("flushing")
+        ws.infusion.side_effects.log.click()
+        clock.advance(minutes=4)
+        ws.infusion.side_effects.choose("warmth")
+        ws.infusion.refresh_clock()
+        shot("08-infusion-running")
+        for edit, text in ((ws.infusion.vitals.systolic, "118"), (ws.infusion.vitals.diastolic, "74"),
+                           (ws.infusion.vitals.heart_rate, "70"), (ws.infusion.vitals.resp_rate, "15"),
+                           (ws.infusion.vitals.spo2, "97")):
+            edit.setText(text)
+        ws.infusion.record_vitals.click()
+        ws.infusion.side_effects.reset()
+        clock.advance(minutes=14)
+        ws.infusion.volume.setText("50 mL")
+        ws.infusion.stop.click()
+        ws.review.post_pain.setText("2")
+        ws.review.discharge.setText("Headache 2/10; home with her partner")
+        ws.review.complete.click()
+        ws.tabs.setCurrentWidget(ws.review)
+        ws.review.password.setText("doctor-pass-1")
+        ws.review.sign.click()
+        docs = ws.review.documents
+        while docs is not None and docs.busy:  # the signed PDF is made off the UI thread
+            app.processEvents()
+        shot("09-review-signed")
+        window.show_report()
+        shot("10-near-miss-report")
+        window.show_chart(store.search_patients("Rivera")[0])
+        window.chart.trends.setCurrentIndex(0)
+        shot("11-chart-vitals-trend")
+        window.lock()
+        shot("12-locked")
+        store.close()
+    print("\n".join(f"{out / n}.png" for n in shots))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
