@@ -35,5 +35,9 @@ bench: $(STAMP)
 	$(PYTEST_ENV) $(BIN)/pytest benchmarks --benchmark-only \
 		--benchmark-columns=min,median,mean,max,rounds --benchmark-sort=name
 
+screenshots: $(STAMP)
+	@bash scripts/system-deps.sh screenshots
+	$(PYTEST_ENV) $(BIN)/python -m ui.screenshots docs/screenshots
+
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .hypothesis .benchmarks
