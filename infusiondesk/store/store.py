@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -49,10 +50,10 @@ def _visit_document(visit: Visit) -> str:
 
 
 def _visit_from_row(row: Row[Any]) -> Visit:
-    doc = json.loads(row.content)
-    doc.update(id=row.id, version=row.version, patient_id=row.patient_id, status=row.status, created_at=None,
-               started_at=None)
-    return dataclasses.replace(codec.from_plain(Visit, doc), created_at=row.created_at, started_at=row.started_at)
+    doc = orjson.loads(row.content)
+    doc.update(id=row.id, version=row.version, patient_id=row.patient_id, status=row.status,
+               created_at=row.created_at, started_at=row.started_at)
+    return codec.from_plain(Visit, doc)
 
 
 def _patient_document(p: Patient) -> str:
@@ -62,7 +63,7 @@ def _patient_document(p: Patient) -> str:
 
 
 def _patient_from_row(row: Row[Any]) -> Patient:
-    doc = json.loads(row.content)
+    doc = orjson.loads(row.content)
     doc["id"] = row.id
     return codec.from_plain(Patient, doc)
 
@@ -379,7 +380,7 @@ class Store:
         query = select(tables.visits).order_by(tables.visits.c.created_at, tables.visits.c.id)
         if patient_id is not None:
             query = query.where(tables.visits.c.patient_id == patient_id)
-        with self._read() as conn:
+        with self._read() as conn, codec.bulk_decoding():
             return [_visit_from_row(r) for r in conn.execute(query)]
 
     def visit_summaries(self, patient_id: int | None = None) -> list[dict[str, Any]]:
