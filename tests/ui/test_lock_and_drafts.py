@@ -129,3 +129,21 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
     window.sign_in("boss", "long-pass-42")
     assert window.session.user is not None and window.session.user.username == "boss"
     store.close()
+
+
+def test_a_second_person_double_checks_the_order(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    from tests.ui.steps import assess_and_approve, order
+
+    signed_in(qtbot, window, "drlee", "doctor-pass-1")
+    ws = open_new_visit(window, clinic)
+    assess_and_approve(ws)
+    order(ws)
+    ws.dose.check_by("drlee", "doctor-pass-1")  # the one who ordered cannot check their own order
+    assert ws.visit.dose_order is not None and ws.visit.dose_order.double_check is None
+    assert ws.problem.text()
+    ws.dose.check_by("nkim", "wrong")
+    assert ws.problem.text().startswith("Not double-checked:")
+    ws.dose.check_by("nkim", "nurse-pass-1")
+    assert ws.visit.dose_order.double_check is not None
+    assert ws.visit.dose_order.double_check.by == clinic.nurse.id
+    assert "double-checked at" in ws.dose.status.text()

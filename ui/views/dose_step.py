@@ -57,8 +57,36 @@ class DoseStep(QWidget):
                      s.clock.now())
 
     def double_check(self) -> None:
+        """The second person signs in here (user name and password) without signing the first one out."""
+        from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit
+
+        dialog = QDialog(self)
+        dialog.setWindowTitle("InfusionDesk — independent double check")
+        username, password = QLineEdit(), QLineEdit()
+        username.setAccessibleName("Second person's user name")
+        password.setAccessibleName("Second person's password")
+        password.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout(dialog)
+        form.addRow("Second person's user name", username)
+        form.addRow("Password", password)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        form.addRow(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        self.check_by(username.text(), password.text())
+
+    def check_by(self, username: str, password: str) -> None:
+        from infusiondesk.errors import DomainError
+
         s = self.c.session
-        self.c.apply(workflow.double_check, s.require_user(), s.clock.now())
+        try:
+            checker = s.store.authenticate(username.strip(), password)
+        except DomainError as exc:
+            self.c.problem.emit(f"Not double-checked: {exc.message}")
+            return
+        self.c.apply(workflow.double_check, checker, s.clock.now())
 
     def _enable(self) -> None:
         editable = self.c.visit.status is VisitStatus.ASSESSED

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
-from ui.ops import user_message
+from ui.ops import run_in_thread, user_message
 from ui.session import Session
 from ui.widgets.banner import allergy_text
 from ui.widgets.forms import ChoiceBox, Form
@@ -90,13 +90,14 @@ class PatientListView(QWidget):
         self.setFocusProxy(self.search)
 
     def run_search(self) -> None:
-        """Search once typing pauses (SEARCH_DELAY_MS). An indexed prefix search capped at 50 rows takes a
-        few milliseconds even with 100,000 patients, so it runs on the UI thread (see ui/ops.py for why
-        Python worker threads are avoided)."""
-        try:
-            self.search_now()
-        except Exception as exc:
-            self.busy.setText(user_message(exc))
+        """Search once typing pauses (SEARCH_DELAY_MS), off the UI thread; a result that arrives after a
+        newer search was typed is dropped."""
+        text = self.search.text().strip()
+        self._pending = text
+        self.busy.setText("Searching…")
+        store = self.session.store
+        run_in_thread(lambda: store.search_patients(text, limit=50), lambda found: self._show(text, found),
+                      lambda exc: self.busy.setText(user_message(exc)))
 
     def search_now(self) -> list[Patient]:
         """Synchronous search (tests, and Enter pressed before the typed search returned)."""

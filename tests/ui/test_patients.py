@@ -1,0 +1,44 @@
+"""The patient list: search as you type (off the UI thread), and registering a patient with errors in words."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pytestqt.qtbot import QtBot
+
+from infusiondesk.records.models import Patient
+from tests.ui.conftest import Clinic_
+from ui.app import MainWindow
+from ui.views.patients import PatientDialog
+
+
+def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    clinic.store.add_patient(Patient(None, "MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female"),
+                             by=clinic.nurse)
+    window.sign_in("nkim", "nurse-pass-1")
+    search = window.patients.search
+    qtbot.keyClicks(search, "oka")
+    qtbot.waitUntil(lambda: [p.mrn for p in window.patients.patients] == ["MRN-0100"], timeout=5000)
+    assert window.patients.table.item(0, 0).text() == "OKAFOR, Grace"
+    search.clear()
+    qtbot.keyClicks(search, "MRN-0007")
+    qtbot.waitUntil(lambda: [p.mrn for p in window.patients.patients] == ["MRN-0007"], timeout=5000)
+    assert "penicillin" in window.patients.table.item(0, 4).text()
+
+
+def test_a_new_patient_with_a_bad_date_is_explained(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("nkim", "nurse-pass-1")
+    dialog = PatientDialog(window.session, window)
+    qtbot.addWidget(dialog)
+    for edit, text in ((dialog.mrn, "MRN-0200"), (dialog.family, "Lind"), (dialog.given, "Erik"),
+                       (dialog.dob, "5/12/1964"), (dialog.allergies, "latex (hives); codeine")):
+        qtbot.keyClicks(edit, text)
+    dialog.save()
+    assert "is not a date" in dialog.error.text()
+    dialog.dob.clear()
+    qtbot.keyClicks(dialog.dob, "1964-12-05")
+    dialog.save()
+    assert dialog.saved is not None, dialog.error.text()
+    saved = clinic.store.get_patient_by_mrn("MRN-0200")
+    assert saved is not None
+    assert [(a.substance, a.reaction) for a in saved.allergies] == [("latex", "hives"), ("codeine", "")]
