@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Row, Select, Table, bindparam, insert, select, update
 
 from infusiondesk.records.models import User
 from infusiondesk.store import tables
@@ -87,16 +88,49 @@ def _entry_hash(entry: Mapping[Any, Any]) -> str:
 def append(conn: Connection, *, at: datetime, by: User | None, event: str, detail: Mapping[Any, Any],
            table: str | None = None, record_id: int | None = None, content: str | None = None) -> int:
     """Add one entry at the end of the chain, in the caller's transaction. Returns the entry id."""
-    head = conn.execute(_READ_HEAD).one()
+    cached = conn.info.get(BATCH_HEAD)
+    last_id, last_hash = cached if cached is not None else conn.execute(_READ_HEAD).one()
     entry: dict[str, Any] = {
-        "id": head.last_id + 1, "at": at, "user_id": by.id if by else None, "username": by.username if by else "",
+        "id": last_id + 1, "at": at, "user_id": by.id if by else None, "username": by.username if by else "",
         "event": event, "table_name": table, "record_id": record_id, "detail": _canonical(to_plain(detail)),
-        "content_hash": content, "prev_hash": head.last_hash,
+        "content_hash": content, "prev_hash": last_hash,
     }
     entry["entry_hash"] = _entry_hash(entry)
     conn.execute(_INSERT_ENTRY, entry)
-    conn.execute(_MOVE_HEAD, {"new_id": entry["id"], "new_hash": entry["entry_hash"]})
+    if BATCH_HEAD in conn.info:
+        conn.info[BATCH_HEAD] = (entry["id"], entry["entry_hash"])
+    else:
+        move_head(conn, entry["id"], entry["entry_hash"])
     return int(entry["id"])
+
+
+def move_head(conn: Connection, last_id: int, last_hash: str) -> None:
+    conn.execute(_MOVE_HEAD, {"new_id": last_id, "new_hash": last_hash})
+
+
+@contextmanager
+def batched_head(conn: Connection) -> Iterator[None]:
+    """Within one long write transaction (which holds the head locked), keep the chain head in memory and
+    write it once at the end, in the same transaction."""
+    conn.info[BATCH_HEAD] = tuple(conn.execute(_READ_HEAD).one())
+    try:
+        yield
+        last_id, last_hash = conn.info[BATCH_HEAD]
+        move_head(conn, last_id, last_hash)
+    finally:
+        del conn.info[BATCH_HEAD]
+
+
+def by_id(table: Table) -> Select[Any]:
+    """`SELECT * FROM table WHERE id = :id`, built once per table (building statements is not free)."""
+    stmt = _BY_ID.get(table.name)
+    if stmt is None:
+        stmt = _BY_ID[table.name] = select(table).where(table.c.id == bindparam("id"))
+    return stmt
+
+
+_BY_ID: dict[str, Select[Any]] = {}
+BATCH_HEAD = "infusiondesk_audit_head"
 
 
 # Built once: constructing statements per entry costs more than running them in a bulk demo.
@@ -110,7 +144,7 @@ _MOVE_HEAD = update(tables.audit_head).where(tables.audit_head.c.id == 1).values
 def record_change(conn: Connection, *, at: datetime, by: User | None, event: str, table: Table, record_id: int,
                   before: Mapping[Any, Any] | None, extra: Mapping[Any, Any] | None = None) -> int:
     """Audit a create/change/delete of one row: its new content is read back in the same transaction."""
-    row = conn.execute(select(table).where(table.c.id == record_id)).mappings().first()
+    row = conn.execute(by_id(table), {"id": record_id}).mappings().first()
     detail: dict[str, Any] = {**changes(before, row), **(extra or {})}
     return append(conn, at=at, by=by, event=event, detail=detail, table=table.name, record_id=record_id,
                   content=content_hash(row) if row is not None else None)

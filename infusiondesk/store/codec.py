@@ -151,7 +151,7 @@ def _dataclass_decoder(cls: type) -> Decoder:
                 if name not in values:
                     values[name] = factory()
             values = {**defaults, **values}
-        obj = new(cls)
+        obj: Any = new(cls)
         obj.__dict__.update(values)
         return obj
 

@@ -119,7 +119,8 @@ class Store:
             conn.execute(select(tables.audit_head.c.id).where(tables.audit_head.c.id == 1).with_for_update())
             self._batch = conn
             try:
-                yield
+                with audit.batched_head(conn):
+                    yield
             finally:
                 self._batch = None
 
@@ -142,7 +143,7 @@ class Store:
             yield conn
 
     def _row(self, conn: Connection, table: Any, record_id: int) -> Row[Any] | None:
-        return conn.execute(select(table).where(table.c.id == record_id)).first()
+        return conn.execute(audit.by_id(table), {"id": record_id}).first()
 
     # -- clinic and first run ----------------------------------------------------------------------------
 
