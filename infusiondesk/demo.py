@@ -44,9 +44,9 @@ from infusiondesk.store import Store
 
 BATCH_PATIENTS = 500  # patients per transaction: a crash loses one batch at most, and commits stay cheap
 
-# Signs a completed visit as "Reviewed and approved by" `clinician` and returns the SIGNED visit, already
-# saved. The PDF code sets this to render the note, sign it and store_signed_note(); None signs without a
-# PDF note through the workflow alone.
+# Signs a completed visit (charted in memory, not yet saved past its creation) as "Reviewed and approved by"
+# `clinician`, saves it with store.save_visit and returns the saved SIGNED visit. The PDF code sets this to
+# render the note, sign it and store_signed_note(); None signs without a PDF note through the workflow alone.
 SignHook = Callable[[Store, Visit, Patient, User, datetime], Visit]
 sign_hook: SignHook | None = None
 
@@ -271,8 +271,7 @@ class _Builder:
                                          SignatureMeaning.ADMINISTERED, done), nurse, done)
         if target is not VisitStatus.SIGNED:
             return self._save(visit, nurse, weight)
-        visit = self._save_visit(visit, nurse)
-        signed_at = self._at(day, start, 60 + int(minutes))
+        signed_at = self._at(day, start, 60 + int(minutes))  # saved once, signed (one save fewer per visit)
         if self.hook is not None:
             self.hook(s, visit, patient, clinician, signed_at)
         else:
@@ -282,9 +281,6 @@ class _Builder:
             s.save_visit(visit, clinician)
         return weight
 
-    def _save_visit(self, visit: Visit, by: User) -> Visit:
-        return self.store.save_visit(visit, by)
-
     def _save(self, visit: Visit, by: User, weight: float | None) -> float | None:
-        self._save_visit(visit, by)
+        self.store.save_visit(visit, by)
         return weight
