@@ -59,7 +59,8 @@ def dumps(value: Any) -> str:
 
 
 def from_plain(cls: type[T], data: Any) -> T:
-    """Rebuild a frozen value of `cls` from `to_plain` output."""
+    """Rebuild a frozen value of `cls` from `to_plain` output. Takes ownership of `data`: its dicts become
+    the values' storage, so pass freshly parsed JSON, not a dict still in use."""
     result: T = _decoder(cls)(data)  # type: ignore[arg-type]  # classes are hashable
     return result
 
@@ -139,7 +140,8 @@ def _dataclass_decoder(cls: type) -> Decoder:
     converted = [(name, dec) for name, dec in fields if dec is not _identity]
 
     def decode(data: Any) -> Any:
-        values = dict(data) if data.keys() <= names else {k: v for k, v in data.items() if k in names}
+        # The freshly parsed dict becomes the value's storage (no copy) unless it holds unknown keys.
+        values = data if data.keys() <= names else {k: v for k, v in data.items() if k in names}
         for name, dec in converted:
             if name in values:
                 values[name] = dec(values[name])
@@ -152,7 +154,7 @@ def _dataclass_decoder(cls: type) -> Decoder:
                     values[name] = factory()
             values = {**defaults, **values}
         obj: Any = new(cls)
-        obj.__dict__.update(values)
+        object.__setattr__(obj, "__dict__", values)
         return obj
 
     return decode
