@@ -99,11 +99,18 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from infusiondesk.demo import build_demo
+    from infusiondesk.drugs import load_drug
+    from reports.demo_signing import demo_sign_hook
 
     store = _open_store(args)
-    result = build_demo(store, patients=args.patients, seed=args.seed, progress=not args.quiet)
+    result = build_demo(store, patients=args.patients, seed=args.seed, progress=not args.quiet,
+                        hook=demo_sign_hook(load_drug()), max_signed_notes=args.signed_notes)
     print(f"Demo clinic \"{result.clinic}\" in {store.engine.url.render_as_string(hide_password=True)}: "
-          f"{result.patients} patients, {result.visits} visits.")
+          f"{result.patients} patients, {result.visits} visits, {result.signed_notes} signed with real signed PDF "
+          "notes (the rest of the clinic's finished visits await a clinician's signature).")
+    if result.signed_notes:
+        print("Trust the demo clinic's CA elsewhere with: infusiondesk ca export --db DB --out ca.pem "
+              "(its passphrase is the admin's demo password).")
     print("Demo users (user name / password / role):")
     for username, password, role in result.logins:
         print(f"  {username:<10} {password:<24} {role}")
@@ -119,6 +126,8 @@ def _add_records_commands(sub: Any) -> None:
     demo.add_argument("--patients", type=int, default=50, help="how many patients (default 50)")
     demo.add_argument("--seed", type=int, default=1, help="random seed: the same seed builds the same clinic")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    demo.add_argument("--signed-notes", type=int, default=100, metavar="N",
+                      help="sign at most N visits with real signed PDF notes, ~0.2 s each (default 100)")
     demo.set_defaults(handler=_demo)
 
     visits = sub.add_parser("visits", help="list visits (id, patient MRN, status, started_at)")

@@ -1,0 +1,46 @@
+"""`infusiondesk demo` signs visits with real notes: exported, they verify against the exported clinic CA."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from infusiondesk.cli import main
+from infusiondesk.records.models import VisitStatus
+from infusiondesk.store import Store
+
+
+def test_every_signed_demo_visit_has_a_signed_note_that_verifies(tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "demo.db")
+    assert main(["demo", "--db", db, "--patients", "12", "--seed", "5", "--quiet", "--signed-notes", "6"]) == 0
+    assert "6 signed with real signed PDF notes" in capsys.readouterr().out
+
+    store = Store.open(db)
+    signed = [v for v in store.list_visits() if v.status is VisitStatus.SIGNED]
+    completed = [v for v in store.list_visits() if v.status is VisitStatus.COMPLETED]
+    assert len(signed) == 6 and completed, "past the cap, finished visits wait for the clinician"
+    assert all(store.get_signed_note(v.id) is not None for v in signed if v.id is not None)
+
+    assert main(["visits", "--db", db, "--json"]) == 0
+    listed = [v for v in json.loads(capsys.readouterr().out) if v["status"] == "signed"]
+    note, ca = tmp_path / "note.pdf", tmp_path / "ca.pem"
+    assert main(["export-note", "--db", db, "--visit", str(listed[0]["id"]), "--out", str(note)]) == 0
+    assert main(["ca", "export", "--db", db, "--out", str(ca)]) == 0
+    assert note.read_bytes() == store.get_signed_note(listed[0]["id"])
+    capsys.readouterr()
+    assert main(["verify", str(note), "--trust", str(ca), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and len(report["signatures"]) == 2
+    assert main(["audit", "verify", "--db", db]) == 0
+
+
+def test_without_a_sign_hook_the_demo_signs_nothing(tmp_path: Path) -> None:
+    from infusiondesk.demo import build_demo
+
+    store = Store.open(str(tmp_path / "plain.db"))
+    result = build_demo(store, patients=8, seed=2)
+    assert result.signed_notes == 0
+    assert not [v for v in store.list_visits() if v.status is VisitStatus.SIGNED]
