@@ -186,6 +186,50 @@ def _add_signed_note_commands(sub: Any) -> None:
     ca_export.add_argument("--crl", help="also write the clinic's revocation list (DER) here, if there is one")
     ca_export.set_defaults(handler=_ca_export)
 
+    cert = sub.add_parser("cert", help="signing certificates of the clinic's staff")
+    cert_sub = cert.add_subparsers(dest="cert_command", required=True, parser_class=_Parser)
+    cert_import = cert_sub.add_parser(
+        "import", help="use your own PKCS#12 (.p12/.pfx from a real CA) to sign notes instead of the clinic CA's")
+    cert_import.add_argument("--db", help="database file or URL (default: $INFUSIONDESK_DB, else the user data folder)")
+    cert_import.add_argument("--user", required=True, help="your InfusionDesk user name")
+    cert_import.add_argument("--p12", required=True, help="the PKCS#12 file")
+    cert_import.set_defaults(handler=_cert_import)
+
+
+def _ask(prompt: str) -> str:
+    """A secret from the terminal (not echoed), or one line of standard input when scripted."""
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass(prompt)
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _cert_import(args: argparse.Namespace) -> int:
+    """Import a clinician's own PKCS#12. It is re-encrypted with their InfusionDesk password, which is what the
+    app asks for when they sign, after checking it can sign (key usage, validity)."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+
+    from infusiondesk import pki
+
+    try:
+        data = Path(args.p12).read_bytes()
+    except OSError as exc:
+        raise DomainError(f"Cannot read {args.p12}: {exc.strerror or exc}.") from None
+    store = _open_store(args)
+    password = _ask(f"InfusionDesk password for {args.user}: ")
+    user = store.authenticate(args.user, password)
+    if user.id is None or user.role.value not in ("nurse", "clinician"):
+        raise DomainError("Only nurses and clinicians sign visit notes; this account cannot hold a signing "
+                          "certificate.")
+    p12 = pki.import_pkcs12(data, _ask("PKCS#12 passphrase: "), datetime.now(UTC), new_passphrase=password)
+    cert = pki.save_clinician_pkcs12(store, user.id, p12, password)
+    info = pki.certificate_info(cert)
+    print(f"{user.full_name} now signs with {info.subject}, issued by {info.issuer}, valid until "
+          f"{info.not_after:%Y-%m-%d}. Validators must trust that issuer, not the clinic CA.")
+    return EXIT_OK
+
 
 def _add_ui_commands(sub: Any) -> None:
     """`app`: open the desktop app on a chosen database (Qt loads only inside the handler)."""
