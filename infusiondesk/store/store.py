@@ -23,7 +23,7 @@ from infusiondesk import audit, auth
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, Patient, Role, User, Visit, VisitStatus
-from infusiondesk.store import codec, tables
+from infusiondesk.store import codec, history, tables, trail
 from infusiondesk.store.engine import WRITE, make_engine, migrate, to_url
 from infusiondesk.store.errors import ConflictError, RecordNotFound
 from infusiondesk.store.search import patient_keys, search_conditions
@@ -160,7 +160,7 @@ class Store:
                 raise DomainError("This clinic is already set up; sign in as an admin to change it.")
             conn.execute(insert(tables.clinic).values(id=1, **codec.to_plain(clinic)))
             admin = self._insert_user(conn, admin_username, admin_full_name, Role.ADMIN, password_hash, "", None)
-            audit.record_change(conn, at=self._now(), by=admin, event="create", table=tables.clinic, record_id=1,
+            trail.record_change(conn, at=self._now(), by=admin, event="create", table=tables.clinic, record_id=1,
                                 before=None)
         return admin
 
@@ -178,7 +178,7 @@ class Store:
             if before is None:
                 raise RecordNotFound("The clinic is not set up yet; run the first-run setup.")
             conn.execute(update(tables.clinic).where(tables.clinic.c.id == 1).values(**codec.to_plain(clinic)))
-            audit.record_change(conn, at=self._now(), by=by, event="update", table=tables.clinic, record_id=1,
+            trail.record_change(conn, at=self._now(), by=by, event="update", table=tables.clinic, record_id=1,
                                 before=before._mapping)
         return clinic
 
@@ -197,7 +197,7 @@ class Store:
             created_at=self._now())))
         user = User(id=user_id, username=username, full_name=full_name.strip(), role=Role(role),
                     credentials=credentials)
-        audit.record_change(conn, at=self._now(), by=by or user, event="create", table=tables.users,
+        trail.record_change(conn, at=self._now(), by=by or user, event="create", table=tables.users,
                             record_id=user_id, before=None)
         return user
 
@@ -233,7 +233,7 @@ class Store:
             if unlock or password is not None:
                 values.update(failed_attempts=0, locked_until=None)
             conn.execute(update(tables.users).where(tables.users.c.id == user.id).values(**values))
-            audit.record_change(conn, at=self._now(), by=by, event="update", table=tables.users,
+            trail.record_change(conn, at=self._now(), by=by, event="update", table=tables.users,
                                 record_id=user.id, before=before._mapping)
             return _user_from_row(self._row(conn, tables.users, user.id))  # type: ignore[arg-type]
 
@@ -261,7 +261,7 @@ class Store:
                 conn.execute(update(tables.users).where(tables.users.c.id == row.id)
                              .values(failed_attempts=count, locked_until=locked_until))
                 user = _user_from_row(row)
-                audit.record_change(conn, at=now, by=user, event="sign_in_failed", table=tables.users,
+                trail.record_change(conn, at=now, by=user, event="sign_in_failed", table=tables.users,
                                     record_id=row.id, before=row._mapping, extra={"why": "wrong password"})
                 if locked_until is not None:
                     audit.append(conn, at=now, by=user, event="lockout",
@@ -275,7 +275,7 @@ class Store:
                 if auth.needs_rehash(row.password_hash):
                     values["password_hash"] = auth.hash_password(password)
                 conn.execute(update(tables.users).where(tables.users.c.id == row.id).values(**values))
-                audit.record_change(conn, at=now, by=user, event="sign_in", table=tables.users, record_id=row.id,
+                trail.record_change(conn, at=now, by=user, event="sign_in", table=tables.users, record_id=row.id,
                                     before=row._mapping)
                 return user
         raise failure
@@ -305,7 +305,7 @@ class Store:
                 raise DomainError(f"A patient with MRN {mrn} already exists; search for them instead.")
             patient_id = _new_id(conn.execute(insert(tables.patients).values(
                 mrn=mrn, content=_patient_document(p), **patient_keys(p))))
-            audit.record_change(conn, at=self._now(), by=by, event="create", table=tables.patients,
+            trail.record_change(conn, at=self._now(), by=by, event="create", table=tables.patients,
                                 record_id=patient_id, before=None)
         return dataclasses.replace(p, id=patient_id)
 
@@ -323,7 +323,7 @@ class Store:
                 raise DomainError(f"MRN {p.mrn} belongs to another patient; check the number.")
             conn.execute(update(tables.patients).where(tables.patients.c.id == p.id).values(
                 mrn=p.mrn.strip(), content=_patient_document(p), **patient_keys(p)))
-            audit.record_change(conn, at=self._now(), by=by, event="update", table=tables.patients,
+            trail.record_change(conn, at=self._now(), by=by, event="update", table=tables.patients,
                                 record_id=p.id, before=before._mapping)
         return p
 
@@ -365,9 +365,11 @@ class Store:
             visit_id = _new_id(conn.execute(insert(tables.visits).values(
                 patient_id=patient_id, status=visit.status.value, created_at=now, started_at=None, version=1,
                 content=_visit_document(visit))))
-            audit.record_change(conn, at=now, by=by, event="create", table=tables.visits, record_id=visit_id,
+            visit = dataclasses.replace(visit, id=visit_id)
+            history.write_summary(conn, visit, new=True)
+            trail.record_change(conn, at=now, by=by, event="create", table=tables.visits, record_id=visit_id,
                                 before=None)
-        return dataclasses.replace(visit, id=visit_id)
+        return visit
 
     def get_visit(self, visit_id: int) -> Visit:
         with self._read() as conn:
@@ -383,6 +385,12 @@ class Store:
             query = query.where(tables.visits.c.patient_id == patient_id)
         with self._read() as conn, codec.bulk_decoding():
             return [_visit_from_row(r) for r in conn.execute(query)]
+
+    def visit_history(self, patient_id: int) -> list[history.VisitSummary]:
+        """What the chart shows of each of a patient's visits (date, status, dose, rate, side effects, pain,
+        vitals, attacks per month), oldest first: light summaries, not whole records."""
+        with self._read() as conn:
+            return history.visit_history(conn, patient_id)
 
     def visit_summaries(self, patient_id: int | None = None) -> list[dict[str, Any]]:
         """One line per visit for lists and `infusiondesk visits --json`: id, patient (MRN), patient_name,
@@ -433,8 +441,9 @@ class Store:
             if result.rowcount != 1:
                 raise ConflictError(self._conflict_message(conn, visit.id))
             saved = dataclasses.replace(visit, version=visit.version + 1, created_at=old.created_at)
+            history.write_summary(conn, saved, new=False)
             event = "addendum" if old.status is VisitStatus.SIGNED else "update"
-            audit.record_change(conn, at=now, by=by, event=event, table=tables.visits, record_id=visit.id,
+            trail.record_change(conn, at=now, by=by, event=event, table=tables.visits, record_id=visit.id,
                                 before=row._mapping)
             self._audit_findings(conn, old, saved, by, now)
         return saved
@@ -522,7 +531,7 @@ class Store:
             except IntegrityError:
                 raise ConflictError(f"Version {version} of this visit's signed note is already stored; a signed "
                                     "note is never replaced.") from None
-            audit.record_change(conn, at=now, by=_user_from_row(signer), event="signed_note",
+            trail.record_change(conn, at=now, by=_user_from_row(signer), event="signed_note",
                                 table=tables.signed_notes, record_id=note_id, before=None)
         return digest
 
@@ -551,7 +560,7 @@ class Store:
             object_id = _new_id(conn.execute(insert(tables.pki_objects).values(
                 kind=kind, owner_user_id=owner_user_id, name=name, data=data, created_at=now,
                 revoked_at=None, revocation_reason="")))
-            audit.record_change(conn, at=now, by=by, event="pki_saved", table=tables.pki_objects,
+            trail.record_change(conn, at=now, by=by, event="pki_saved", table=tables.pki_objects,
                                 record_id=object_id, before=None)
 
     def load_pki_objects(self, kind: str, owner_user_id: int | None = None, *,
@@ -576,7 +585,7 @@ class Store:
             for row in rows:
                 conn.execute(update(tables.pki_objects).where(k.id == row.id)
                              .values(revoked_at=now, revocation_reason=reason))
-                audit.record_change(conn, at=now, by=by, event="revoke", table=tables.pki_objects,
+                trail.record_change(conn, at=now, by=by, event="revoke", table=tables.pki_objects,
                                     record_id=row.id, before=row._mapping)
         return len(rows)
 
@@ -596,7 +605,8 @@ class Store:
             return audit.append(conn, at=self._now(), by=by, event=event, detail=detail)
 
     def audit_entries(self, table: str | None = None, record_id: int | None = None) -> list[dict[str, Any]]:
-        """The audit trail (for one record when given), oldest first, with the detail parsed."""
+        """The audit trail (for one record when given), oldest first, with the detail parsed; a record
+        change's detail holds the fields changed and their values before and after."""
         a = tables.audit_log.c
         query = select(tables.audit_log).order_by(a.id)
         if table is not None:
@@ -604,8 +614,9 @@ class Store:
         if record_id is not None:
             query = query.where(a.record_id == record_id)
         with self._read() as conn:
-            rows = conn.execute(query).mappings().all()
-        return [{**r, "detail": json.loads(r["detail"])} for r in rows]
+            entries = [{**r, "detail": json.loads(r["detail"])} for r in conn.execute(query).mappings()]
+            trail.fill_after(conn, entries)
+        return entries
 
     def override_report(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
         """Near misses between two times: soft-limit overrides and hard stops, by date, user and rule."""

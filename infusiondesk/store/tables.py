@@ -104,6 +104,16 @@ visits = Table(
     Index("ix_visits_patient_started", "patient_id", "started_at"),
 )
 
+# What the chart shows of each visit (date, dose, pain, vitals...), written with the visit in the same
+# transaction so opening a chart reads a few hundred bytes per visit instead of decoding the whole record.
+# Derived, like an index: not audited, and ignored unless its version is the visit's current one.
+visit_summaries = Table(
+    "visit_summaries", metadata,
+    Column("visit_id", Integer, ForeignKey("visits.id"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("summary", Text, nullable=False),
+)
+
 drafts = Table(
     "drafts", metadata,
     Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),

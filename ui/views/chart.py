@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -16,31 +18,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusiondesk.records.models import Patient, Visit, VisitStatus
+from infusiondesk.records.models import Patient, VisitStatus
 from ui.session import Session
 from ui.widgets.banner import IdentityBanner
 
+if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a database is opened
+    from infusiondesk.store import VisitSummary
 
-def last_time_text(visits: list[Visit]) -> str:
+
+def last_time_text(visits: list[VisitSummary]) -> str:
     """The previous finished visit's dose, duration, side effects and pain change, in one paragraph."""
-    done = [v for v in visits if v.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED) and v.dose_order]
+    done = [v for v in visits if v.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED) and v.dose_text]
     if not done:
         return "No previous infusion."
     v = done[-1]
-    order = v.dose_order
-    assert order is not None
-    shown = order.computed.get("display", {})
+    shown = v.dose_shown
     effects = ", ".join(f"{e.type_code} grade {e.grade}" for e in v.side_effects) or "no side effects"
     pain = (f"pain {v.assessment.pain_score} → {v.post_pain_score}"
             if v.assessment.pain_score is not None and v.post_pain_score is not None else "pain change not recorded")
     when = f"{v.created_at:%d %b %Y}" if v.created_at else ""
-    return (f"<b>Last time</b> ({when}): {shown.get('dose', order.dose_text)} at {shown.get('rate', '')} over "
-            f"{shown.get('duration', order.duration_text)}; {effects}; {pain}.")
+    return (f"<b>Last time</b> ({when}): {shown.get('dose', v.dose_text)} at {shown.get('rate', '')} over "
+            f"{shown.get('duration', v.duration_text)}; {effects}; {pain}.")
 
 
-def visit_row(v: Visit) -> list[str]:
-    order = v.dose_order
-    shown = order.computed.get("display", {}) if order else {}
+def visit_row(v: VisitSummary) -> list[str]:
+    shown = v.dose_shown
     pain = f"{v.assessment.pain_score if v.assessment.pain_score is not None else '–'} → " \
            f"{v.post_pain_score if v.post_pain_score is not None else '–'}"
     return [f"{v.created_at:%d %b %Y %H:%M}" if v.created_at else "", v.status.value,
@@ -56,7 +58,7 @@ class ChartView(QWidget):
         super().__init__(parent)
         self.session = session
         self.patient: Patient | None = None
-        self.visits: list[Visit] = []
+        self.visits: list[VisitSummary] = []
         self.banner = IdentityBanner()
         self.last_time = QLabel()
         self.last_time.setObjectName("lastTimeCard")
@@ -104,7 +106,7 @@ class ChartView(QWidget):
     def show_patient(self, patient: Patient) -> None:
         self.patient = patient
         self.banner.show_patient(patient, self.session.clock.now().astimezone().date())
-        self.visits = self.session.store.list_visits(patient.id)
+        self.visits = self.session.store.visit_history(patient.id)
         self.last_time.setText(last_time_text(self.visits))
         newest_first = list(reversed(self.visits))
         self.history.setRowCount(len(newest_first))

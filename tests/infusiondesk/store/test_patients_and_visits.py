@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import delete, update
 
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import (
@@ -24,7 +25,7 @@ from infusiondesk.records.models import (
     VisitStatus,
     VitalSigns,
 )
-from infusiondesk.store import ConflictError, RecordNotFound, Store
+from infusiondesk.store import ConflictError, RecordNotFound, Store, tables
 from tests.infusiondesk.store.conftest import Clock, Staff, make_patient
 
 T0 = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
@@ -93,6 +94,23 @@ def test_a_full_visit_round_trips(store: Store, patient_factory: Callable[..., P
     assert saved.version == 2
     assert store.get_visit(visit.id) == saved  # type: ignore[arg-type]
     assert store.list_visits(p.id) == [saved]
+    [summary] = store.visit_history(p.id)  # what the chart shows, without the whole record
+    assert (summary.id, summary.version, summary.status, summary.assessment, summary.side_effects,
+            summary.dose_text, summary.duration_text) == (
+        saved.id, 2, VisitStatus.INFUSING, saved.assessment, saved.side_effects, "2 g", "30 min")
+
+
+def test_the_chart_history_is_right_even_without_a_current_summary(
+        store: Store, patient_factory: Callable[..., Patient], staff: Staff) -> None:
+    p = patient_factory()
+    first = store.save_visit(dataclasses.replace(store.create_visit(p.id, staff.nurse),  # type: ignore[arg-type]
+                                                 post_pain_score=3), staff.nurse)
+    second = store.create_visit(p.id, staff.nurse)  # type: ignore[arg-type]
+    with store.engine.begin() as conn:  # as if saved before summaries existed, or left stale
+        conn.execute(delete(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == first.id))
+        conn.execute(update(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == second.id)
+                     .values(version=0, summary='{"post_pain_score": 9}'))
+    assert [(v.id, v.post_pain_score) for v in store.visit_history(p.id)] == [(first.id, 3), (second.id, None)]
 
 
 def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_loses_nothing(
