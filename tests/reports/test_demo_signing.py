@@ -44,3 +44,34 @@ def test_without_a_sign_hook_the_demo_signs_nothing(tmp_path: Path) -> None:
     result = build_demo(store, patients=8, seed=2)
     assert result.signed_notes == 0
     assert not [v for v in store.list_visits() if v.status is VisitStatus.SIGNED]
+
+
+def test_a_note_that_fails_to_sign_leaves_its_visit_unsigned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The visit is saved SIGNED and its note stored in one transaction: when signing the third note fails, that
+    patient's batch rolls back (no SIGNED visit without its PDF) and the patients committed before keep theirs."""
+    import infusiondesk.demo as demo
+    import reports.demo_signing as demo_signing
+    from infusiondesk.drugs import load_drug
+    from infusiondesk.errors import DomainError
+    from reports.note_commands import sign_and_store as real_sign_and_store
+
+    calls = 0
+
+    def fails_on_the_third_note(*args: object, **kwargs: object) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise DomainError("The signing key could not be unlocked.")
+        return real_sign_and_store(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(demo_signing, "sign_and_store", fails_on_the_third_note)
+    monkeypatch.setattr(demo, "BATCH_PATIENTS", 1)  # commit after every patient
+    db = str(tmp_path / "interrupted.db")
+    store = Store.open(db)
+    with pytest.raises(DomainError):
+        demo.build_demo(store, patients=30, seed=5, hook=demo_signing.demo_sign_hook(load_drug()))
+
+    signed = [v for v in Store.open(db).list_visits() if v.status is VisitStatus.SIGNED]
+    assert 1 <= len(signed) < 3, "the failed note's visit is not signed; earlier committed ones are"
+    assert all(v.id is not None and store.get_signed_note(v.id) is not None for v in signed)
+    assert main(["audit", "verify", "--db", db]) == 0
