@@ -236,13 +236,23 @@ def _add_ui_commands(sub: Any) -> None:
     app = sub.add_parser("app", help="open the desktop app")
     app.add_argument("--db", help="database file or postgresql:// URL (default: $INFUSIONDESK_DB, else the user "
                                   "data folder)")
+    app.add_argument("--idle-lock-min", type=int, metavar="N",
+                     help="lock the screen after N minutes without use (this run; default: the workstation "
+                          "setting, else 10)")
+    app.add_argument("--vitals-every-min", type=int, metavar="N",
+                     help="remind to take vital signs every N minutes during an infusion (this run; default: the "
+                          "workstation setting, else 15)")
     app.set_defaults(handler=_run_ui_app)
 
 
 def _run_ui_app(args: argparse.Namespace) -> int:
+    from infusiondesk.settings import Timing
+
+    overrides = {"idle_lock_min": args.idle_lock_min, "vitals_every_min": args.vitals_every_min}
+    Timing.from_values(overrides)  # a value out of range is one line and exit 2, before Qt loads
     from ui.app import run
 
-    return run(sys.argv[:1], db=args.db)
+    return run(sys.argv[:1], db=args.db, overrides=overrides)
 
 
 def build_parser() -> argparse.ArgumentParser:

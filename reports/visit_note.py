@@ -18,9 +18,11 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table
 
 from infusiondesk.drugs.library import Drug
-from infusiondesk.records.models import Clinic, Patient, Signature, User, Visit, VisitStatus
+from infusiondesk.records.models import Clinic, Patient, Signature, User, Visit
 from infusiondesk.workflow import dose_given_g as workflow_dose_given_g
 from infusiondesk.workflow import side_effect_catalogue
+from infusiondesk.workflow.signing import note_version as note_version  # re-exported for reports callers
+from infusiondesk.workflow.signing import signed_versions
 from reports import note_sections as ns
 from reports import styles
 
@@ -44,25 +46,6 @@ class RenderedNote:
     version: int
     pages: int
     stamps: tuple[StampPlace, ...]
-
-
-def signed_versions(visit: Visit) -> list[tuple[int, Signature]]:
-    """Every signature with the note version it belongs to: the visit's own signatures make version 1, the
-    k-th signed addendum makes version k + 1 (whatever version number the caller put on the Signature)."""
-    out = [(1, s) for s in visit.signatures]
-    signed_addenda = [a.signature for a in visit.addenda if a.signature is not None]
-    out += [(k + 1, sig) for k, sig in enumerate(signed_addenda, start=1)]
-    return out
-
-
-def note_version(visit: Visit, draft: bool) -> int:
-    """Version 1 is the first signed note; each signed addendum makes the next. A draft is the version that
-    signing would make: the next one when there is something unsigned to sign."""
-    latest = max((v for v, _ in signed_versions(visit)), default=0)
-    pending = visit.status != VisitStatus.SIGNED or any(a.signature is None for a in visit.addenda)
-    if draft and pending:
-        return latest + 1
-    return max(latest, 1)
 
 
 class _StampBox(Flowable):

@@ -1,13 +1,15 @@
 """The InfusionDesk window: sign-in, patients, chart, visit workspace, near-miss report, idle lock.
 
 Start-up shows the sign-in screen first and opens the database and drug library in a background thread,
-so the window is interactive about as fast as a bare Qt window.
+so the window is interactive about as fast as a bare Qt window. The idle lock reads the app's clock (checked
+every second), so a suspended laptop locks on waking and tests move time instead of waiting.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -16,11 +18,13 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget,
 
 from ui.clock import Clock
 from ui.ops import run_in_thread, user_message
+from ui.settings import WorkstationSettings
 from ui.views.signin import LockView, SetupView, SignInView
 
 APP_NAME = "InfusionDesk"
 log = logging.getLogger("infusiondesk.ui")
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
+IDLE_CHECK_MS = 1000
 
 
 def open_backend(db: str | None, clock: Clock) -> tuple[Any, Any]:
@@ -33,14 +37,24 @@ def open_backend(db: str | None, clock: Clock) -> tuple[Any, Any]:
 
 
 class MainWindow(QMainWindow):
-    """Pass `session` (tests) to skip the background start; otherwise `db` names the database."""
+    """Pass `session` (tests) to skip the background start; otherwise `db` names the database. `settings` is
+    this workstation's settings file (idle lock, vitals reminder) with any command-line overrides."""
 
-    def __init__(self, session: Any = None, *, db: str | None = None, clock: Clock | None = None) -> None:
+    def __init__(self, session: Any = None, *, db: str | None = None, clock: Clock | None = None,
+                 settings: WorkstationSettings | None = None) -> None:
         super().__init__()
+        from ui import style
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            style.apply(app)  # and follow the system's light/dark palette from now on
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self.session: Any = session
         self.clock = clock or (session.clock if session is not None else Clock())
+        self.settings = settings or WorkstationSettings()
+        self.timing = self.settings.effective()
+        self.last_activity = self.clock.now()
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.signin = SignInView()
@@ -52,6 +66,7 @@ class MainWindow(QMainWindow):
         self.chart: Any = None
         self.report: Any = None
         self.users: Any = None
+        self.settings_view: Any = None
         self.workspaces: dict[int, Any] = {}
         self._before_lock: QWidget | None = None
         self.status_label = QLabel()
@@ -62,8 +77,8 @@ class MainWindow(QMainWindow):
         self.lock_view.sign_out.connect(self.sign_out)
         self._actions()
         self.idle = QTimer(self)
-        self.idle.setSingleShot(True)
-        self.idle.timeout.connect(self.lock)
+        self.idle.setInterval(IDLE_CHECK_MS)
+        self.idle.timeout.connect(self.check_idle)
         self._show(self.signin, "Sign in")
         if session is not None:
             self._backend_ready((session.store, session.drug))
@@ -78,6 +93,7 @@ class MainWindow(QMainWindow):
             from ui.session import Session
 
             self.session = Session(store=store, drug=drug, clock=self.clock)
+        self.apply_timing(self.timing)
         self.signin.status.setText(f"Drug library: {drug.path.name} ({drug.provenance})")
         self.signin.button.setEnabled(True)
         if store.needs_setup():
@@ -99,6 +115,7 @@ class MainWindow(QMainWindow):
         self.act_patients = action("&Patients", "Ctrl+P", self.show_patients)
         self.act_report = action("&Near-miss report", "Ctrl+R", self.show_report)
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
+        self.act_settings = action("&Settings", "Ctrl+,", self.show_settings)
         self.act_lock = action("&Lock now", "Ctrl+L", self.lock)
         self.act_sign_out = action("Sign &out", "Ctrl+Shift+Q", self.sign_out)
         menu = self.menuBar().addMenu("&InfusionDesk")
@@ -106,7 +123,8 @@ class MainWindow(QMainWindow):
             menu.addAction(a)
 
     def _user_actions(self) -> tuple[QAction, ...]:
-        return (self.act_patients, self.act_report, self.act_users, self.act_lock, self.act_sign_out)
+        return (self.act_patients, self.act_report, self.act_users, self.act_settings, self.act_lock,
+                self.act_sign_out)
 
     def _show(self, widget: QWidget, title: str) -> None:
         if self.stack.indexOf(widget) < 0:
@@ -137,6 +155,7 @@ class MainWindow(QMainWindow):
         from infusiondesk.records.models import Role
 
         self.act_users.setEnabled(user.role is Role.ADMIN)
+        self.act_settings.setEnabled(user.role is Role.ADMIN)
         self.act_patients.setEnabled(user.role is not Role.ADMIN)
         if user.role is Role.ADMIN:
             self.show_users()
@@ -163,13 +182,32 @@ class MainWindow(QMainWindow):
         self.signin.show_error("")
         self.signin.status.setText("Clinic created. Sign in as the admin to add nurses and clinicians.")
 
+    def apply_timing(self, timing: Any) -> None:
+        """Use these idle-lock and vitals-reminder times from now on (start-up, or an admin saved them)."""
+        self.timing = timing
+        if self.session is not None:
+            self.session.idle_lock_min = timing.idle_lock_min
+            self.session.vitals_reminder_min = timing.vitals_every_min
+        for ws in self.workspaces.values():
+            ws.infusion.refresh_clock()
+
     def _arm_idle(self) -> None:
-        if self.session is not None and self.session.user is not None:
-            self.idle.start(int(self.session.idle_lock_min * 60_000))
+        """Someone is at the keyboard: the idle time starts again."""
+        self.last_activity = self.clock.now()
+        if self.session is not None and self.session.user is not None and not self.idle.isActive():
+            self.idle.start()
+
+    def check_idle(self) -> None:
+        """Lock once the signed-in person has left the screen untouched for the idle-lock time."""
+        if self.session is None or self.session.user is None:
+            self.idle.stop()
+            return
+        if self.clock.now() - self.last_activity >= timedelta(minutes=self.session.idle_lock_min):
+            self.lock()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self.stack.currentWidget() is not self.lock_view:
-            self._arm_idle()
+            self.last_activity = self.clock.now()
         return False
 
     def lock(self) -> None:
@@ -218,6 +256,8 @@ class MainWindow(QMainWindow):
             return "Near-miss report"
         if widget is self.users:
             return "Users"
+        if widget is self.settings_view:
+            return "Settings"
         if widget is self.chart and self.chart.patient is not None:
             return self.chart.patient.display_name
         for ws in self.workspaces.values():
@@ -265,6 +305,16 @@ class MainWindow(QMainWindow):
         self.users.refresh()
         self._show(self.users, "Users")
 
+    def show_settings(self) -> None:
+        if self.settings_view is None:
+            from ui.views.settings import SettingsView
+
+            self.settings_view = SettingsView(self.session, self.settings)
+            self.settings_view.saved.connect(self.apply_timing)
+        self.settings_view.refresh()
+        self._show(self.settings_view, "Settings")
+        self.settings_view.setFocus()
+
     def show_report(self) -> None:
         if self.report is None:
             from ui.views.report import OverrideReportView
@@ -303,15 +353,15 @@ class MainWindow(QMainWindow):
         ws.tabs.currentWidget().setFocus()
 
 
-def run(argv: Sequence[str], db: str | None = None) -> int:
-    from ui import style
-
+def run(argv: Sequence[str], db: str | None = None, overrides: Mapping[str, int | None] | None = None) -> int:
+    """Open the app; `overrides` ({"idle_lock_min": N, "vitals_every_min": N}) win over the settings file
+    for this run."""
+    settings = WorkstationSettings(overrides)  # a bad override is refused before any window appears
     app = QApplication.instance() or QApplication(list(argv))
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
-    style.apply(app)
-    window = MainWindow(db=db)
+    window = MainWindow(db=db, settings=settings)
     app.installEventFilter(window)
     window.show()
     return int(app.exec())

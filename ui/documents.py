@@ -1,17 +1,20 @@
 """The visit note as a document: preview, export, print, and the signed PDF made after signing.
 
 reportlab, pyHanko and QtPdf load only when first used; building and signing run off the UI thread
-with the status shown, and each export or print is audited.
+with the status shown, and each export or print is audited. Each signing of a signed visit (the visit, then
+each addendum) stores a new note version beside the earlier ones; export and print use the newest.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
+from infusiondesk import workflow
 from infusiondesk.records.models import Visit, VisitStatus
 from ui.ops import run_in_process, user_message
 from ui.session import VisitController
@@ -71,26 +74,34 @@ class VisitDocuments:
                        self._done)
 
     def signed(self, visit: Visit, passphrase: str) -> None:
-        """After the clinician signs: the PAdES-signed note, stored with the visit (never blocks the screen)."""
+        """After the clinician signs the visit, or someone signs an addendum: the PAdES-signed note of this
+        version, stored with the visit as the next version (never blocks the screen)."""
         from infusiondesk import pki
 
         s = self.c.session
         user = s.require_user()
+        what = "addendum" if visit.addenda and visit.addenda[-1].signature is not None else "visit"
         try:  # checked here, at once, so a missing certificate is said before any work starts
             pki.load_clinician_pkcs12(s.store, user.id or 0)
         except Exception as exc:
-            self.status.setText(f"The visit is signed in the record; the PDF note was not signed: "
+            self.status.setText(f"The {what} is signed in the record; the PDF note was not signed: "
                                 f"{user_message(exc)}")
             return
+        version = workflow.note_version(visit, draft=False)
         job = {**self._job(), "sign": {"user_id": user.id, "passphrase": passphrase, "now": s.clock.now().isoformat()}}
-        self._busy("Signing the visit note…")
+        self._busy(f"Signing version {version} of the visit note…")
 
         def store_it(pdf: bytes) -> None:
-            digest = s.store.store_signed_note(visit.id or 0, visit.version, pdf, user.id or 0)
-            self._done(f"Signed note stored (SHA-256 {digest[:12]}…).")
+            try:
+                digest = s.store.store_signed_note(visit.id or 0, version, pdf, user.id or 0)
+            except Exception as exc:
+                self._done(f"The {what} is signed in the record; the PDF note was not stored: {user_message(exc)}")
+                return
+            supersedes = f", superseding version {version - 1}" if version > 1 else ""
+            self._done(f"Signed note version {version} stored{supersedes} (SHA-256 {digest[:12]}…).")
 
         def refused(message: str) -> None:
-            self._done(f"The visit is signed in the record; the PDF note was not signed: {message}")
+            self._done(f"The {what} is signed in the record; the PDF note was not signed: {message}")
 
         run_in_process("ui.note_worker", job, store_it, refused)
 
@@ -128,14 +139,33 @@ class VisitDocuments:
                                                                   "signed": signed, "what": "visit note"})
         self.status.setText(f"Exported {'signed note' if signed else 'DRAFT'} to {path}.")
 
-    def print(self, pdf: bytes, signed: bool) -> None:
+    def ask_printer(self) -> Any:
+        """The print dialog: a configured QPrinter, or None when the user cancels."""
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-        from ui.views.pdf_preview import print_pdf
 
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         if QPrintDialog(printer, self.parent).exec() != QPrintDialog.DialogCode.Accepted:
+            return None
+        return printer
+
+    def print(self, pdf: bytes, signed: bool) -> None:
+        printer = self.ask_printer()
+        if printer is None:
             return
-        print_pdf(pdf, printer)
-        self.c.session.store.audit("print", self.c.session.user, {"visit_id": self.c.visit.id, "signed": signed})
-        self.status.setText("Sent to the printer.")
+        try:
+            self.print_to(printer, pdf, signed)
+        except Exception as exc:
+            self.status.setText(f"Not printed: {user_message(exc)}")
+
+    def print_to(self, printer: Any, pdf: bytes, signed: bool) -> int:
+        """Print every page of `pdf` on an already configured printer (or PDF file), audited; the page count."""
+        from ui.views.pdf_preview import print_pdf
+
+        self.last_pdf = pdf
+        pages = print_pdf(pdf, printer)
+        self.c.session.store.audit("print", self.c.session.user, {
+            "visit_id": self.c.visit.id, "signed": signed, "pages": pages,
+            "sha256": hashlib.sha256(pdf).hexdigest(), "printer": printer.printerName() or printer.outputFileName()})
+        self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the "
+                            f"{'signed note' if signed else 'DRAFT'} to the printer.")
+        return pages

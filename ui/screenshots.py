@@ -16,6 +16,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 DEMO_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -120,7 +121,12 @@ def main(out_dir: str) -> int:
         window.show()
         shots: list[str] = []
 
+        def at_the_screen() -> None:
+            """The demo clock jumps ahead while someone is at the keyboard: not a reason to idle-lock."""
+            window.last_activity = clock.now()
+
         def shot(name: str, widget: QWidget | None = None) -> None:
+            at_the_screen()
             for _ in range(3):
                 app.processEvents()
             (widget or window).grab().save(str(out / f"{name}.png"))
@@ -159,6 +165,10 @@ def main(out_dir: str) -> int:
         panel.duration.setText("1 h")
         panel.findings.reason_edits["dose.max.soft"].setText("Refractory attack; neurology advised 3 g")
         shot("05-dose-soft-finding")
+        light = QPalette(app.palette())
+        app.setPalette(style.dark_palette())  # the system switches to dark while the app runs
+        shot("05-dark-dose-soft-finding")
+        app.setPalette(light)
         panel.dose.setText("2 g")
         panel.duration.setText("10 min")
         shot("06-dose-hard-stop")
@@ -200,6 +210,7 @@ def main(out_dir: str) -> int:
         ws.review.password.setText("doctor-pass-1")
         ws.review.sign.click()
         docs = ws.review.documents
+        at_the_screen()
         while docs is not None and docs.busy:  # the signed PDF is made off the UI thread
             app.processEvents()
         shot("09-review-signed")
@@ -210,6 +221,20 @@ def main(out_dir: str) -> int:
         shot("11-chart-vitals-trend")
         window.lock()
         shot("12-locked")
+        window.unlock("doctor-pass-1")
+        clock.advance(minutes=60 * 18)
+        window.open_visit(ws.visit)
+        ws.tabs.setCurrentWidget(ws.review)
+        ws.review.addendum.setText("Phoned next morning: headache free; flushing resolved within 20 min.")
+        ws.review.add_addendum.click()
+        ws.review.password.setText("doctor-pass-1")
+        ws.review.sign.click()
+        at_the_screen()
+        while docs is not None and docs.busy:
+            app.processEvents()
+        bar = ws.review.summary.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        shot("13-addendum-signed")
         store.close()
     print("\n".join(f"{out / n}.png" for n in shots))
     return 0

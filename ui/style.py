@@ -1,9 +1,15 @@
-"""The few colours the app adds to the system palette (light or dark): errors, alerts, findings."""
+"""The few colours the app adds to the system palette (light or dark): errors, alerts, findings.
+
+The app follows the palette while it runs: when the system switches between light and dark
+(QStyleHints.colorSchemeChanged) or the application palette changes (QEvent.ApplicationPaletteChange /
+PaletteChange), the stylesheet is rebuilt for the new palette.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
 
 def is_dark(app: QApplication) -> bool:
@@ -28,5 +34,56 @@ def stylesheet(dark: bool) -> str:
     """
 
 
-def apply(app: QApplication) -> None:
-    app.setStyleSheet(stylesheet(is_dark(app)))
+def dark_palette() -> QPalette:
+    """A dark palette like a system in dark mode gives the app (screenshots and tests set it by hand)."""
+    p = QPalette()
+    role = QPalette.ColorRole
+    for r, colour in ((role.Window, "#202124"), (role.WindowText, "#e8eaed"), (role.Base, "#17181a"),
+                      (role.AlternateBase, "#26282b"), (role.Text, "#e8eaed"), (role.Button, "#2d2f33"),
+                      (role.ButtonText, "#e8eaed"), (role.BrightText, "#ffffff"), (role.Light, "#3c4043"),
+                      (role.Midlight, "#34373b"), (role.Mid, "#80868b"), (role.Dark, "#111214"),
+                      (role.Shadow, "#000000"), (role.Highlight, "#5b8def"), (role.HighlightedText, "#000000"),
+                      (role.Link, "#8ab4f8"), (role.PlaceholderText, "#9aa0a6"), (role.ToolTipBase, "#303134"),
+                      (role.ToolTipText, "#e8eaed")):
+        p.setColor(r, QColor(colour))
+    for r in (role.WindowText, role.Text, role.ButtonText):
+        p.setColor(QPalette.ColorGroup.Disabled, r, QColor("#6f7378"))
+    return p
+
+
+class PaletteFollower(QWidget):
+    """Re-applies the stylesheet whenever the application's palette turns light or dark.
+
+    A hidden widget, never shown: every widget is told when the application palette changes, and watching
+    one costs nothing, where an event filter on the application would see every event of the app.
+    """
+
+    def __init__(self, app: QApplication) -> None:
+        super().__init__()
+        self.app = app
+        self.dark: bool | None = None
+        self.setObjectName("paletteFollower")
+        app.styleHints().colorSchemeChanged.connect(self.refresh)
+
+    def refresh(self, *_: object) -> None:
+        dark = is_dark(self.app)
+        if dark != self.dark:  # setting the stylesheet re-polishes widgets; that must not loop back here
+            self.dark = dark
+            self.app.setStyleSheet(stylesheet(dark))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.ApplicationPaletteChange, QEvent.Type.PaletteChange):
+            self.refresh()
+        super().changeEvent(event)
+
+
+_follower: PaletteFollower | None = None
+
+
+def apply(app: QApplication) -> PaletteFollower:
+    """Style the app for its current palette and keep following it (once per application)."""
+    global _follower
+    if _follower is None or _follower.app is not app:
+        _follower = PaletteFollower(app)
+    _follower.refresh()
+    return _follower

@@ -22,12 +22,20 @@ from infusiondesk.workflow.ordering import double_check, order_dose
 from infusiondesk.workflow.readiness import readiness_problems
 from infusiondesk.workflow.screening import SCREENING_QUESTIONS, ScreeningQuestion, screen
 from infusiondesk.workflow.side_effects import SideEffectCatalogue, SideEffectType, side_effect_catalogue
-from infusiondesk.workflow.signing import add_addendum, sign, sign_addendum
+from infusiondesk.workflow.signing import (
+    add_addendum,
+    note_version,
+    sign,
+    sign_addendum,
+    signed_versions,
+    unsigned_addendum,
+)
 
 __all__ = [
     "SCREENING_QUESTIONS", "InfusionClock", "InfusionState", "ScreeningQuestion", "SideEffectCatalogue",
     "SideEffectType", "WorkflowError", "add_addendum", "change_rate", "complete", "decide_suitability",
     "dose_given_g", "double_check", "ensure_editable", "infusion_clock", "infusion_state", "log_side_effect",
-    "magnesium_given_g", "order_dose", "pause", "readiness_problems", "record_assessment", "record_vitals",
-    "resume", "screen", "side_effect_catalogue", "sign", "sign_addendum", "start_infusion", "stop",
+    "magnesium_given_g", "note_version", "order_dose", "pause", "readiness_problems", "record_assessment",
+    "record_vitals", "resume", "screen", "side_effect_catalogue", "sign", "sign_addendum", "signed_versions",
+    "start_infusion", "stop", "unsigned_addendum",
 ]

@@ -70,3 +70,27 @@ def sign_addendum(visit: Visit, index: int, signature: Signature, user: User, no
     signed = dataclasses.replace(addendum, signature=dataclasses.replace(signature, signed_at=now))
     addenda = (*visit.addenda[:index], signed, *visit.addenda[index + 1:])
     return dataclasses.replace(visit, addenda=addenda)
+
+
+def signed_versions(visit: Visit) -> list[tuple[int, Signature]]:
+    """Every signature with the note version it belongs to: the visit's own signatures make version 1, the
+    k-th signed addendum makes version k + 1 (whatever version number the caller put on the Signature)."""
+    out = [(1, s) for s in visit.signatures]
+    signed_addenda = [a.signature for a in visit.addenda if a.signature is not None]
+    out += [(k + 1, sig) for k, sig in enumerate(signed_addenda, start=1)]
+    return out
+
+
+def note_version(visit: Visit, draft: bool) -> int:
+    """Version 1 is the first signed note; each signed addendum makes the next. A draft is the version that
+    signing would make: the next one when there is something unsigned to sign."""
+    latest = max((v for v, _ in signed_versions(visit)), default=0)
+    pending = visit.status != VisitStatus.SIGNED or any(a.signature is None for a in visit.addenda)
+    if draft and pending:
+        return latest + 1
+    return max(latest, 1)
+
+
+def unsigned_addendum(visit: Visit) -> int | None:
+    """The index of the first addendum still waiting for its signature, if any."""
+    return next((i for i, a in enumerate(visit.addenda) if a.signature is None), None)

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
@@ -28,6 +29,14 @@ class Clinic_:
     nurse: User
     clinician: User
     patient: Patient
+
+
+@pytest.fixture(autouse=True)
+def workstation_settings(tmp_path: Path) -> Path:
+    """Each test's workstation settings file lives in its own folder, never in the tester's config."""
+    folder = tmp_path / "config"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    return folder
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from infusiondesk import pki
@@ -49,7 +50,8 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     ws.review.sign.click()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     qtbot.waitUntil(lambda: clinic.store.get_signed_note(ws.visit.id or 0) is not None, timeout=30_000)
-    assert "Signed note stored" in ws.review.doc_status.text()
+    assert "Signed note version 1 stored" in ws.review.doc_status.text()
+    assert [n["version"] for n in clinic.store.list_signed_notes(ws.visit.id or 0)] == [1]
 
     signed = clinic.store.get_signed_note(ws.visit.id or 0)
     assert signed is not None
@@ -63,3 +65,62 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     assert report.valid and report.trusted
     events = [e["event"] for e in clinic.store.audit_entries()]
     assert "export" in events
+
+
+def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Print button's path, with a printer that writes a PDF file instead of the print dialog."""
+    import io
+
+    from pypdf import PdfReader
+    from PySide6.QtCore import Qt
+    from PySide6.QtPrintSupport import QPrinter
+
+    window.sign_in("drlee", "doctor-pass-1")
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    run_to_completed(ws, clinic.clock)
+    docs = ws.review.documents
+    out = tmp_path / "printed.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    monkeypatch.setattr(docs, "ask_printer", lambda: printer)  # what the print dialog returns on OK
+
+    ws.review.print.setFocus()
+    qtbot.keyClick(ws.review.print, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: out.exists() and not docs.busy, timeout=30_000)
+    note = docs.last_pdf
+    assert note is not None
+    note_pages = PdfReader(io.BytesIO(note)).pages
+    printed_pages = PdfReader(out).pages
+    assert len(note_pages) >= 1
+    assert len(printed_pages) == len(note_pages)
+    for page in printed_pages:  # each page carries the rendered note page (an image), not a blank sheet
+        assert page.images, "a printed page is blank"
+    assert ws.review.doc_status.text() == f"Sent {len(note_pages)} page{'s' if len(note_pages) != 1 else ''} of " \
+                                          "the DRAFT to the printer."
+    printed = [e for e in clinic.store.audit_entries() if e["event"] == "print"]
+    assert len(printed) == 1
+    assert printed[0]["detail"]["pages"] == len(note_pages) and printed[0]["detail"]["signed"] is False
+    assert printed[0]["detail"]["visit_id"] == ws.visit.id
+
+
+def test_a_printer_that_cannot_be_opened_is_said_in_words(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
+                                                         tmp_path: Path) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    window.sign_in("drlee", "doctor-pass-1")
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    printer = QPrinter()
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "no-such-folder" / "x.pdf"))
+    ws.review.documents.ask_printer = lambda: printer
+    ws.review.documents.print(b"%PDF-1.4 not really", signed=False)
+    assert ws.review.doc_status.text().startswith("Not printed: ")
+    assert not [e for e in clinic.store.audit_entries() if e["event"] == "print"]

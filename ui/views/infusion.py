@@ -161,6 +161,9 @@ class ReadinessForm(QGroupBox):
             w.setEnabled(not ro)
 
 
+DEFAULT_OUTCOME = SideEffectOutcome.ONGOING  # the honest default: it is logged while the nurse still watches
+
+
 class SideEffectForm(QGroupBox):
     """Quick buttons for the common side effects; grade 1-5 with its definition; action and outcome."""
 
@@ -205,6 +208,7 @@ class SideEffectForm(QGroupBox):
         lay.addWidget(self.logged)
         self.type.currentIndexChanged.connect(self._define)
         self.grade.currentIndexChanged.connect(self._define)
+        self.outcome.set_value(DEFAULT_OUTCOME)
         self._define()
 
     def choose(self, code: str) -> None:
@@ -233,7 +237,7 @@ class SideEffectForm(QGroupBox):
         self.type.setCurrentIndex(0)
         self.grade.setCurrentIndex(0)
         self.action.setCurrentIndex(0)
-        self.outcome.setCurrentIndex(0)
+        self.outcome.set_value(DEFAULT_OUTCOME)
         self.notes.clear()
 
     def show_logged(self, effects: tuple[SideEffect, ...]) -> None:

@@ -6,6 +6,12 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize,
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from infusiondesk.errors import DomainError
+
+
+class PrintError(DomainError):
+    """The printer could not be used; nothing was printed."""
+
 
 def _document(pdf: bytes, parent: QWidget | None = None):  # type: ignore[no-untyped-def]
     from PySide6.QtPdf import QPdfDocument
@@ -37,10 +43,12 @@ class PdfPreview(QWidget):
         return int(self.document.pageCount())
 
 
-def print_pdf(pdf: bytes, printer) -> None:  # type: ignore[no-untyped-def]
-    """Render each page at the printer's resolution."""
+def print_pdf(pdf: bytes, printer) -> int:  # type: ignore[no-untyped-def]
+    """Render each page at the printer's resolution; returns the number of pages sent."""
     doc = _document(pdf)
     painter = QPainter(printer)
+    if not painter.isActive():
+        raise PrintError("The printer could not be opened; check it is on and connected, then print again.")
     try:
         for i in range(doc.pageCount()):
             if i:
@@ -52,3 +60,4 @@ def print_pdf(pdf: bytes, printer) -> None:  # type: ignore[no-untyped-def]
             painter.drawImage(QRect(QPoint(0, 0), size.toSize()), image)
     finally:
         painter.end()
+    return int(doc.pageCount())

@@ -1,7 +1,8 @@
 """Step 4: after the infusion (pain after, discharge notes), the whole visit for review, and signing.
 
 Signing re-asks the password and shows what the signature means; a signed visit is read-only and gains
-"Add addendum". Export and Print use the PDF visit note when the reports package provides it.
+"Add addendum". An addendum waits for its signature (its author or a clinician, password again, meaning shown);
+signing it makes the next version of the signed note. Export and Print use the newest signed note.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ MEANINGS = {
                                         "the clinical record. The signed visit can no longer be edited; later "
                                         "changes are addenda.",
     SignatureMeaning.ADMINISTERED: "By signing you confirm you administered this infusion as charted.",
+    SignatureMeaning.ADDENDUM: "By signing you confirm this addendum is accurate. It becomes part of the record as "
+                               "a new version of the signed visit note, which supersedes the earlier version; the "
+                               "earlier version is kept unchanged.",
 }
 
 
@@ -82,7 +86,10 @@ def visit_summary_html(visit: Visit, controller: VisitController) -> str:
         rows.append(f"<p><b>{e(s.meaning.value)}</b> {e(s.signer_name)} {e(s.credentials)}, "
                     f"{s.signed_at.astimezone():%d %b %Y %H:%M}</p>")
     for ad in visit.addenda:
-        rows.append(f"<p><b>Addendum</b> {ad.at.astimezone():%d %b %H:%M}: {e(ad.text)}</p>")
+        sig = ad.signature
+        state = (f"signed by {e(sig.signer_name)} {e(sig.credentials)}, {sig.signed_at.astimezone():%d %b %H:%M}"
+                 if sig is not None else "<b>awaiting signature</b>")
+        rows.append(f"<p><b>Addendum</b> {ad.at.astimezone():%d %b %H:%M}: {e(ad.text)} ({state})</p>")
     return "".join(rows)
 
 
@@ -154,6 +161,8 @@ class ReviewView(QWidget):
         self.show_visit(controller.visit)
 
     def _meaning(self) -> SignatureMeaning:
+        if self.c.visit.status is VisitStatus.SIGNED:
+            return SignatureMeaning.ADDENDUM
         user = self.c.session.user
         return (SignatureMeaning.REVIEWED_APPROVED if user is not None and user.role is Role.CLINICIAN
                 else SignatureMeaning.ADMINISTERED)
@@ -166,7 +175,8 @@ class ReviewView(QWidget):
         s = self.c.session
         self.c.apply(workflow.complete, pain, self.discharge.text(), s.require_user(), s.clock.now())
 
-    def do_sign(self) -> None:
+    def _password_checked(self) -> str | None:
+        """The password typed (cleared from the field), if it is the signed-in person's; else None, said why."""
         s = self.c.session
         user = s.require_user()
         password = self.password.text()
@@ -177,20 +187,51 @@ class ReviewView(QWidget):
             who = s.store.authenticate(user.username, password)
         except DomainError as exc:
             self.c.problem.emit(f"Not signed: {exc.message}")
-            return
+            return None
         if who.id != user.id:
             self.c.problem.emit("Not signed: the password is not the signed-in person's.")
+            return None
+        return password
+
+    def do_sign(self) -> None:
+        """Sign the visit, or, on a signed visit, the addendum waiting for its signature."""
+        if self.c.visit.status is VisitStatus.SIGNED:
+            self.do_sign_addendum()
             return
+        password = self._password_checked()
+        if password is None:
+            return
+        s = self.c.session
+        user = s.require_user()
         now = s.clock.now()
         signature = Signature(signer_id=user.id or 0, signer_name=user.full_name, credentials=user.credentials,
-                              meaning=self._meaning(), signed_at=now, version=self.c.visit.version + 1)
-        if self.c.apply(workflow.sign, signature, user, now) and self.documents is not None:
+                              meaning=self._meaning(), signed_at=now, version=1)
+        if (self.c.apply(workflow.sign, signature, user, now) and self.documents is not None
+                and self.c.visit.status is VisitStatus.SIGNED):  # the note is the record of a signed visit
+            self.documents.signed(self.c.visit, password)
+
+    def do_sign_addendum(self) -> None:
+        index = workflow.unsigned_addendum(self.c.visit)
+        if index is None:
+            self.c.problem.emit("No addendum is waiting for a signature.")
+            return
+        password = self._password_checked()
+        if password is None:
+            return
+        s = self.c.session
+        user = s.require_user()
+        now = s.clock.now()
+        signature = Signature(signer_id=user.id or 0, signer_name=user.full_name, credentials=user.credentials,
+                              meaning=SignatureMeaning.ADDENDUM, signed_at=now,
+                              version=workflow.note_version(self.c.visit, draft=True))
+        if self.c.apply(workflow.sign_addendum, index, signature, user, now) and self.documents is not None:
             self.documents.signed(self.c.visit, password)
 
     def do_addendum(self) -> None:
         s = self.c.session
         if self.c.apply(workflow.add_addendum, self.addendum.text(), s.require_user(), s.clock.now()):
             self.addendum.clear()
+            self.password.setFocus()  # next: the signature (password again, the meaning shown above it)
 
     def show_visit(self, visit: Visit) -> None:
         self.summary.setHtml(visit_summary_html(visit, self.c))
@@ -201,10 +242,20 @@ class ReviewView(QWidget):
         meaning = self._meaning()
         self.meaning.setText(f"<b>Signature meaning: “{meaning.value}”.</b> {MEANINGS[meaning]}")
         self.meaning.setTextFormat(Qt.TextFormat.RichText)
-        can_sign = visit.status is VisitStatus.COMPLETED
+        waiting = workflow.unsigned_addendum(visit) if signed else None
+        can_sign = visit.status is VisitStatus.COMPLETED or waiting is not None
+        self.sign.setText("Si&gn addendum" if signed else "Si&gn visit")
         self.sign.setEnabled(can_sign)
         self.password.setEnabled(can_sign)
+        self.password.setAccessibleName("Your password, to sign the addendum" if signed
+                                        else "Your password, to sign")
         self.addendum.setVisible(signed)
         self.add_addendum.setVisible(signed)
-        self.read_only.setText("Signed: this visit is read-only. Add an addendum for any later change."
-                               if signed else "")
+        self.addendum.setEnabled(waiting is None)
+        self.add_addendum.setEnabled(waiting is None)
+        if waiting is not None:
+            self.read_only.setText("Signed: this visit is read-only. An addendum is waiting for its signature "
+                                   "(its author or a clinician); sign it before writing another.")
+        else:
+            self.read_only.setText("Signed: this visit is read-only. Add an addendum for any later change."
+                                   if signed else "")

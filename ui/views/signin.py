@@ -19,6 +19,7 @@ class _Card(QWidget):
         super().__init__(parent)
         self.box = QGroupBox(title)
         self.box.setMaximumWidth(520)
+        self.box.setMinimumWidth(420)  # wide enough that a wrapped message gets the lines it needs
         self.form = QFormLayout(self.box)
         self.error = QLabel()
         self.error.setObjectName("fieldError")
@@ -122,6 +123,7 @@ class LockView(_Card):
         super().__init__("Locked", parent)
         self.who = QLabel()
         self.who.setWordWrap(True)
+        self.who.setMinimumHeight(self.who.fontMetrics().lineSpacing() * 3)  # a centred card gets no extra lines
         self.form.addRow(self.who)
         self.password = self.line("&Password", secret=True)
         self.button = QPushButton("&Unlock")

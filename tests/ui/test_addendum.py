@@ -1,0 +1,140 @@
+"""An addendum to a signed visit, by keyboard: the nurse writes it the next morning, the clinician signs it
+(password again, the meaning shown), and the signed note gains version 2, which supersedes version 1; version 1
+stays in the record and Export writes version 2."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from infusiondesk import pki
+from infusiondesk.records.models import SignatureMeaning, User, VisitStatus
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import run_to_completed
+from ui.app import MainWindow
+from ui.views.visit_workspace import VisitWorkspace
+
+Key = Qt.Key
+ADDENDUM = "Patient phoned next morning: headache free, flushing gone."
+
+
+def give_signing_certificates(clinic: Clinic_) -> bytes:
+    """What the admin does when adding staff: a clinic CA, and a certificate for each of them."""
+    now = clinic.clock.now()
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", now)
+    pki.save_clinic_ca(clinic.store, ca)
+    for user, password in ((clinic.clinician, "doctor-pass-1"), (clinic.nurse, "nurse-pass-1")):
+        p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=user.full_name, username=user.username,
+                                         passphrase=password, now=now, credentials=user.credentials)
+        pki.save_clinician_pkcs12(clinic.store, user.id or 0, p12, password)
+    return ca.certificate_pem
+
+
+def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str, visit_id: int) -> VisitWorkspace:
+    window.sign_out()
+    window.sign_in(user.username, password)
+    assert window.session.user is not None and window.session.user.id == user.id
+    window.show_chart(clinic.patient)
+    window.open_visit(clinic.store.get_visit(visit_id))
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    return ws
+
+
+def sign_by_keyboard(qtbot: QtBot, ws: VisitWorkspace, password: str) -> None:
+    ws.review.password.setFocus()
+    qtbot.keyClicks(ws.review.password, password)
+    qtbot.keyClick(ws.review.password, Key.Key_Return)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_2(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ca_pem = give_signing_certificates(clinic)
+    window.sign_in("drlee", "doctor-pass-1")
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    run_to_completed(ws, clinic.clock)
+    sign_by_keyboard(qtbot, ws, "doctor-pass-1")
+    assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
+    visit_id = ws.visit.id or 0
+    qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
+    version_1 = clinic.store.get_signed_note(visit_id, 1)
+    assert version_1 is not None, ws.review.doc_status.text()
+
+    # the next morning the nurse opens the signed visit: read-only, with "Add addendum"
+    clinic.clock.advance(minutes=60 * 20)
+    ws = open_visit_as(window, clinic, clinic.nurse, "nurse-pass-1", visit_id)
+    review = ws.review
+    assert ws.tabs.currentWidget() is review
+    assert review.add_addendum.isVisible() and not review.sign.isEnabled()
+    review.addendum.setFocus()
+    qtbot.keyClicks(review.addendum, ADDENDUM)
+    qtbot.keyClick(review.addendum, Key.Key_Return)  # Enter moves on to "Add addendum"…
+    assert review.add_addendum.hasFocus()
+    qtbot.keyClick(review.add_addendum, Key.Key_Space)  # …and Space presses it
+    assert [a.text for a in ws.visit.addenda] == [ADDENDUM], ws.problem.text()
+    assert ws.visit.addenda[0].by == clinic.nurse.id and ws.visit.addenda[0].signature is None
+    assert "awaiting signature" in review.summary.toPlainText()
+    assert "waiting for its signature" in review.read_only.text()
+    assert not review.add_addendum.isEnabled()  # one addendum at a time: sign it first
+    assert clinic.store.get_signed_note(visit_id) == version_1  # nothing signed yet, version 1 is the record
+
+    # the clinician signs it: the meaning is shown, the password asked again
+    clinic.clock.advance(minutes=30)
+    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-pass-1", visit_id)
+    review = ws.review
+    assert review.sign.isEnabled() and review.sign.text() == "Si&gn addendum"
+    assert "Addendum signed by" in review.meaning.text()
+    assert "supersedes the earlier version" in review.meaning.text()
+    sign_by_keyboard(qtbot, ws, "not-my-password")
+    assert ws.problem.text().startswith("Not signed:")
+    assert ws.visit.addenda[0].signature is None
+    sign_by_keyboard(qtbot, ws, "doctor-pass-1")
+    signature = ws.visit.addenda[0].signature
+    assert signature is not None, ws.problem.text()
+    assert signature.meaning is SignatureMeaning.ADDENDUM and signature.signer_id == clinic.clinician.id
+    assert clinic.store.get_visit(visit_id).addenda[0].signature == signature  # saved through the store
+
+    # the signed note of version 2 is made off the UI thread, with the progress shown
+    docs = review.documents
+    assert docs.busy and "Signing version 2" in review.doc_status.text()
+    assert not review.export.isEnabled()
+    qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
+    assert "Signed note version 2 stored, superseding version 1" in review.doc_status.text()
+    assert [n["version"] for n in clinic.store.list_signed_notes(visit_id)] == [1, 2]
+    version_2 = clinic.store.get_signed_note(visit_id, 2)
+    assert version_2 is not None
+    text = pdf_text(version_2)
+    assert "Version 2 — supersedes version 1" in text
+    assert "headache free" in text and "Addendum signed by" in text
+    assert clinic.store.get_signed_note(visit_id, 1) == version_1  # the earlier version is kept as it was
+
+    from reports.signing import verify_pdf
+
+    report = verify_pdf(version_2, [ca_pem])
+    assert report.valid and report.intact and report.trusted
+    assert any("Addendum signed by" in s.reason for s in report.signatures)
+
+    # Export writes the newest signed bytes
+    out = tmp_path / "visit-note.pdf"
+    monkeypatch.setattr("ui.documents.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), "PDF (*.pdf)"))
+    review.export.setFocus()
+    qtbot.keyClick(review.export, Key.Key_Space)
+    assert out.read_bytes() == version_2
+    assert "Exported signed note" in review.doc_status.text()
+
+    # after signing, another later fact is another addendum
+    assert review.add_addendum.isEnabled() and not review.sign.isEnabled()
+    events = [e["event"] for e in clinic.store.audit_entries()]
+    assert events.count("signed_note") == 2 and "export" in events

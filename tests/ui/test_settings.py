@@ -1,0 +1,149 @@
+"""Idle lock and vitals reminder times are workstation settings: the admin edits them, the command line
+overrides them for one run, and a 1-minute lock locks after one minute on the app's clock (no waiting)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+from pytestqt.qtbot import QtBot
+
+from infusiondesk import cli
+from infusiondesk.drugs import load_drug
+from infusiondesk.settings import Timing
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import assess_and_approve, get_ready, order
+from ui.app import MainWindow
+from ui.session import Session
+from ui.settings import WorkstationSettings
+from ui.views.visit_workspace import VisitWorkspace
+
+Key = Qt.Key
+
+
+def type_into(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Key.Key_Return)
+
+
+def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, workstation_settings: Path) -> None:
+    assert window.session.idle_lock_min == 10 and window.session.vitals_reminder_min == 15  # defaults
+    window.sign_in("admin", "admin-pass-1")
+    assert window.act_settings.isEnabled()
+    window.act_settings.trigger()  # Ctrl+,
+    view = window.settings_view
+    assert window.stack.currentWidget() is view
+    assert view.edits["idle_lock_min"].text() == "10" and view.edits["vitals_every_min"].text() == "15"
+
+    type_into(qtbot, view.edits["idle_lock_min"], "0")
+    qtbot.keyClick(view.save, Key.Key_Space)
+    assert view.errors["idle_lock_min"].text() == "Idle auto-lock: 0 min is outside 1–120 min."
+    assert window.session.idle_lock_min == 10  # nothing saved
+
+    type_into(qtbot, view.edits["idle_lock_min"], "1")
+    assert view.edits["vitals_every_min"].hasFocus()  # Enter moved on
+    type_into(qtbot, view.edits["vitals_every_min"], "5")
+    assert view.save.hasFocus()
+    qtbot.keyClick(view.save, Key.Key_Space)
+    assert view.errors["idle_lock_min"].text() == ""
+    assert "locks after 1 min" in view.message.text()
+    assert window.session.idle_lock_min == 1 and window.session.vitals_reminder_min == 5
+    saved = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "InfusionDesk", "workstation")
+    assert Path(saved.fileName()).is_relative_to(workstation_settings)
+    assert int(saved.value("idle_lock_min")) == 1 and int(saved.value("vitals_every_min")) == 5
+    audit = [e for e in clinic.store.audit_entries() if e["event"] == "settings"]
+    assert len(audit) == 1
+
+    # the nurse works; one simulated minute later without a key or mouse, the screen locks
+    window.sign_out()
+    window.sign_in("nkim", "nurse-pass-1")
+    assert window.stack.currentWidget() is window.patients
+    clinic.clock.advance(seconds=59)
+    window.check_idle()
+    assert window.stack.currentWidget() is window.patients
+    clinic.clock.advance(seconds=1)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is window.lock_view, timeout=3000)  # the 1 s check
+
+
+def test_activity_restarts_the_idle_time(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.session.idle_lock_min = 1
+    window.sign_in("nkim", "nurse-pass-1")
+    clinic.clock.advance(seconds=50)
+    window.eventFilter(window.patients.search, _key_press())  # a key pressed anywhere in the app
+    clinic.clock.advance(seconds=50)
+    window.check_idle()
+    assert window.stack.currentWidget() is window.patients
+    clinic.clock.advance(seconds=10)
+    window.check_idle()
+    assert window.stack.currentWidget() is window.lock_view
+
+
+def _key_press():  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    return QKeyEvent(QEvent.Type.KeyPress, Key.Key_A, Qt.KeyboardModifier.NoModifier, "a")
+
+
+def test_saved_settings_apply_at_the_next_start_and_the_command_line_overrides_them(
+        qtbot: QtBot, clinic: Clinic_) -> None:
+    WorkstationSettings().save(Timing(idle_lock_min=3, vitals_every_min=20))
+    session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock)
+    w = MainWindow(session)
+    qtbot.addWidget(w)
+    assert (session.idle_lock_min, session.vitals_reminder_min) == (3, 20)
+
+    session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock)
+    w = MainWindow(session, settings=WorkstationSettings({"idle_lock_min": 2, "vitals_every_min": None}))
+    qtbot.addWidget(w)
+    assert (session.idle_lock_min, session.vitals_reminder_min) == (2, 20)
+
+
+def test_a_bad_saved_value_falls_back_to_the_default() -> None:
+    q = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "InfusionDesk", "workstation")
+    q.setValue("idle_lock_min", "ten")
+    q.setValue("vitals_every_min", "30")
+    q.sync()
+    assert WorkstationSettings().effective() == Timing(idle_lock_min=10, vitals_every_min=30)
+
+
+def test_infusiondesk_app_takes_the_overrides(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) \
+        -> None:
+    seen: dict[str, object] = {}
+
+    def fake_run(argv: object, db: str | None = None, overrides: dict[str, int | None] | None = None) -> int:
+        seen.update(db=db, overrides=overrides)
+        return 0
+
+    monkeypatch.setattr("ui.app.run", fake_run)
+    assert cli.main(["app", "--db", "c.db", "--idle-lock-min", "1", "--vitals-every-min", "5"]) == 0
+    assert seen == {"db": "c.db", "overrides": {"idle_lock_min": 1, "vitals_every_min": 5}}
+    seen.clear()
+    assert cli.main(["app", "--idle-lock-min", "0"]) == 2
+    assert "Idle auto-lock: 0 min is outside 1–120 min." in capsys.readouterr().err
+    assert seen == {}  # refused before the app starts
+
+
+def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("drlee", "doctor-pass-1")
+    window.apply_timing(Timing(idle_lock_min=10, vitals_every_min=5))
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    assess_and_approve(ws)
+    order(ws)
+    get_ready(ws)
+    ws.infusion.start.click()
+    ws.tabs.setCurrentWidget(ws.infusion)
+    clinic.clock.advance(minutes=4)
+    ws.infusion.refresh_clock()
+    assert not ws.infusion.reminder.isVisible()
+    clinic.clock.advance(minutes=1)
+    ws.infusion.refresh_clock()
+    assert ws.infusion.reminder.isVisible()
+    assert "last taken 5 min ago (every 5 min)" in ws.infusion.reminder.text()
