@@ -22,7 +22,7 @@ from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.pki import SignerCredentials, check_can_sign
 from infusiondesk.records.models import Clinic, Patient, User, Visit
-from reports.visit_note import RenderedNote, StampPlace, render_visit_note
+from reports.visit_note import RenderedNote, StampPlace, note_version, render_visit_note, signed_versions
 
 __all__ = [
     "NotAPdfError",
@@ -129,18 +129,24 @@ def sign_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Mappi
                     credentials: Mapping[int, SignerCredentials], *, now: datetime | None = None) -> bytes:
     """Render the signed note and apply one PAdES signature per signer of this version, in signing order.
 
-    `credentials` maps signer_id to unlocked credentials for every signature of this version (the UI asks each
-    signer's passphrase). Returns the exact bytes to store with `Store.store_signed_note`.
+    `credentials` maps signer_id to unlocked credentials (the UI asks each signer present for their
+    passphrase). The signer who closes this version (the clinician approving, or the addendum's signer) must sign
+    digitally; earlier signers of the version whose keys are not at hand (the nurse who administered and has
+    gone home) appear as electronic signatures, covered by the digital ones. Returns the exact bytes to store
+    with `Store.store_signed_note`.
     """
-    note: RenderedNote = render_visit_note(clinic, patient, visit, users, drug, draft=False)
-    if not note.stamps:
+    version_signers = [s for v, s in signed_versions(visit) if v == note_version(visit, draft=False)]
+    if not version_signers:
         raise SigningError("This visit has no signature to apply in this version; sign the visit first.")
+    closing = version_signers[-1]
+    if closing.signer_id not in credentials:
+        raise SigningError(f"{closing.signer_name} must enter their signing passphrase to sign this note.")
+    digital = {s.signer_id for s in version_signers if s.signer_id in credentials}
+    note: RenderedNote = render_visit_note(clinic, patient, visit, users, drug, draft=False, digital_signers=digital)
     pdf = note.pdf
     for i, place in enumerate(note.stamps, start=1):
         sig = place.signature
-        creds = credentials.get(sig.signer_id)
-        if creds is None:
-            raise SigningError(f"{sig.signer_name} must enter their signing passphrase to sign this note.")
+        creds = credentials[sig.signer_id]
         pdf = sign_pdf(pdf, creds, sig.meaning.value,
                        f"visit {visit.id} note version {note.version}", field_name=f"V{note.version}Sig{i}",
                        stamp=place, location=clinic.name, time_zone=clinic.timezone, now=now)

@@ -8,7 +8,7 @@ versions reserve a box per signer where `reports.signing` draws the visible sign
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,9 +167,12 @@ def _title(ctx: ns.NoteContext, version: int, draft: bool) -> list[Flowable]:
     return out
 
 
-def _signature_block(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPlace]) -> list[Flowable]:
+def _signature_block(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPlace],
+                     digital_signers: Collection[int] | None = None) -> list[Flowable]:
     """One block per signer: meaning, printed name and credentials, date/time, and the stamp box for signatures
-    applied to this version."""
+    applied to this version. A signer of this version who is not among `digital_signers` (their key is not at
+    hand when the note is sealed: the nurse has gone home) is shown as an electronic signature instead; the
+    digital signatures on the version cover their block."""
     signatures = [(v, s) for v, s in signed_versions(ctx.visit) if v <= version]
     out: list[Flowable] = [ns.section("Signatures")]
     if not signatures:
@@ -182,9 +185,15 @@ def _signature_block(ctx: ns.NoteContext, version: int, draft: bool, places: lis
                 ns.text(f"{ctx.when(s.signed_at)}", styles.CELL),
                 ns.text("signed in this version" if signed_in == version else f"signed in version {signed_in}",
                         styles.SMALL)]
-        right: Flowable = (_StampBox(s, places) if signed_in == version and not draft
-                           else ns.text("" if signed_in != version else "(signature applied on signing)",
-                                        styles.SMALL))
+        electronic = digital_signers is not None and s.signer_id not in digital_signers
+        right: Flowable
+        if signed_in == version and not draft and not electronic:
+            right = _StampBox(s, places)
+        elif signed_in == version and electronic:
+            right = ns.text("Electronic signature: password re-entered in InfusionDesk at the time shown and kept "
+                            "in the audit trail; sealed by the digital signature(s) on this version.", styles.SMALL)
+        else:
+            right = ns.text("" if signed_in != version else "(signature applied on signing)", styles.SMALL)
         table = Table([[left, right]], colWidths=[w - STAMP_WIDTH - 6, STAMP_WIDTH + 6], hAlign="LEFT")
         table.setStyle(styles.grid(header=False))
         out.append(KeepTogether([table, Spacer(1, 3)]))
@@ -192,7 +201,8 @@ def _signature_block(ctx: ns.NoteContext, version: int, draft: bool, places: lis
 
 
 def _story(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPlace],
-           dose_given_g: Callable[[Visit], float] | None) -> list[Flowable]:
+           dose_given_g: Callable[[Visit], float] | None,
+           digital_signers: Collection[int] | None = None) -> list[Flowable]:
     story: list[Flowable] = []
     story += _title(ctx, version, draft)
     story += ns.patient_section(ctx)
@@ -204,13 +214,14 @@ def _story(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPla
     story += ns.side_effects_section(ctx)
     story += ns.after_section(ctx)
     story += ns.addenda_section(ctx)
-    story += _signature_block(ctx, version, draft, places)
+    story += _signature_block(ctx, version, draft, places, digital_signers)
     return story
 
 
 def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Mapping[int, User], drug: Drug, *,
                       draft: bool, version: int | None = None, side_effects: ns.SideEffectGrades | None = None,
-                      dose_given_g: Callable[[Visit], float] | None = None) -> RenderedNote:
+                      dose_given_g: Callable[[Visit], float] | None = None,
+                      digital_signers: Collection[int] | None = None) -> RenderedNote:
     """The note's PDF bytes with where each signer's stamp goes (see `reports.signing.sign_visit_note`)."""
     styles.register_fonts()
     version = version if version is not None else note_version(visit, draft)
@@ -232,7 +243,7 @@ def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Map
                          side_effects if side_effects is not None else side_effect_catalogue(), frame._width)
     places: list[StampPlace] = []
     footer = f"{clinic.name} · {patient.display_name} · MRN {patient.mrn} · visit {visit.id} · version {version}"
-    story = _story(ctx, version, draft, places, dose_given_g or workflow_dose_given_g)
+    story = _story(ctx, version, draft, places, dose_given_g or workflow_dose_given_g, digital_signers)
     doc.build(story, canvasmaker=_numbered_canvas(draft, footer))
     return RenderedNote(buffer.getvalue(), version, doc.page, tuple(places))
 

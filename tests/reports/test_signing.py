@@ -101,7 +101,7 @@ def test_an_unsigned_pdf_is_neither_valid_nor_intact() -> None:
     assert not report.signed and not report.valid and not report.intact
 
 
-def test_every_signer_must_unlock_their_credentials(keys: ClinicKeys) -> None:
+def test_the_approving_clinician_must_sign_digitally(keys: ClinicKeys) -> None:
     with pytest.raises(SigningError, match="Alan Smith must enter their signing passphrase"):
         sign_visit_note(scenario.CLINIC, scenario.PATIENT, scenario.standard_visit(), scenario.USERS,
                         scenario.drug(), {scenario.NURSE.id or 0: keys.nurse})
@@ -115,3 +115,18 @@ def test_an_expired_certificate_does_not_sign(keys: ClinicKeys) -> None:
                            scenario.drug(), draft=False)
     with pytest.raises(pki.PKIError, match="expired"):
         sign_pdf(pdf, keys.nurse, "Administered by", now=datetime.now(UTC) + timedelta(days=5 * 365))
+
+
+def test_a_nurse_gone_home_is_an_electronic_signature_sealed_by_the_clinicians_digital_one(keys: ClinicKeys) -> None:
+    """The nurse signed "Administered by" at the chair; the clinician approves later, alone."""
+    from pypdf import PdfReader
+
+    pdf = sign_visit_note(scenario.CLINIC, scenario.PATIENT, scenario.standard_visit(), scenario.USERS,
+                          scenario.drug(), {scenario.CLINICIAN.id or 0: keys.clinician})
+    report = verify_pdf(pdf, [keys.ca.certificate_pem])
+    assert report.valid and report.intact and report.trusted
+    assert [s.signer for s in report.signatures] == ["Alan Smith"]
+    text = " ".join((page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages)
+    text = " ".join(text.split())
+    assert "Administered by" in text and "Jane Doe, RN" in text
+    assert "Electronic signature: password re-entered in InfusionDesk" in text

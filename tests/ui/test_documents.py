@@ -124,3 +124,49 @@ def test_a_printer_that_cannot_be_opened_is_said_in_words(qtbot: QtBot, window: 
     ws.review.documents.print(b"%PDF-1.4 not really", signed=False)
     assert ws.review.doc_status.text().startswith("Not printed: ")
     assert not [e for e in clinic.store.audit_entries() if e["event"] == "print"]
+
+
+def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtbot: QtBot, window: MainWindow,
+                                                                            clinic: Clinic_) -> None:
+    """The nurse's "Administered by" is an electronic signature in the record; the clinician's approval seals the
+    PDF with a digital signature, without needing the nurse's key."""
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", clinic.clock.now())
+    pki.save_clinic_ca(clinic.store, ca)
+    p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name="Dana Lee", username="drlee", credentials="MD",
+                                     passphrase="doctor-pass-1", now=clinic.clock.now())
+    pki.save_clinician_pkcs12(clinic.store, clinic.clinician.id or 0, p12, "doctor-pass-1")
+
+    window.sign_in("drlee", "doctor-pass-1")
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    run_to_completed(ws, clinic.clock)
+    visit_id = ws.visit.id or 0
+    window.sign_out()
+
+    window.sign_in("nkim", "nurse-pass-1")
+    window.open_visit(clinic.store.get_visit(visit_id))
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    ws.review.password.setText("nurse-pass-1")
+    ws.review.sign.click()
+    assert ws.visit.status is VisitStatus.COMPLETED and len(ws.visit.signatures) == 1, ws.problem.text()
+    assert clinic.store.get_signed_note(visit_id) is None
+    window.sign_out()
+
+    window.sign_in("drlee", "doctor-pass-1")
+    window.open_visit(clinic.store.get_visit(visit_id))
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    ws.review.password.setText("doctor-pass-1")
+    ws.review.sign.click()
+    assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
+    qtbot.waitUntil(lambda: clinic.store.get_signed_note(visit_id) is not None, timeout=30_000)
+    from reports.signing import verify_pdf
+
+    signed = clinic.store.get_signed_note(visit_id)
+    assert signed is not None
+    report = verify_pdf(signed, [ca.certificate_pem])
+    assert report.valid and report.intact and report.trusted
+    assert [s.signer for s in report.signatures] == ["Dana Lee"]
