@@ -110,11 +110,18 @@ def _demo(args: argparse.Namespace) -> int:
           "notes (the rest of the clinic's finished visits await a clinician's signature).")
     if result.signed_notes:
         print("Trust the demo clinic's CA elsewhere with: infusiondesk ca export --db DB --out ca.pem "
-              "(its passphrase is the admin's demo password).")
+              "(the CA's key, needed only to issue certificates, is locked with the admin's demo password).")
     print("Demo users (user name / password / role):")
     for username, password, role in result.logins:
         print(f"  {username:<10} {password:<24} {role}")
     return EXIT_OK
+
+
+def _count(text: str) -> int:
+    """A whole number, zero or more (argparse reports anything else as one line, exit 2)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f'"{text}" is not a whole number of 0 or more')
+    return int(text)
 
 
 def _add_records_commands(sub: Any) -> None:
@@ -123,10 +130,10 @@ def _add_records_commands(sub: Any) -> None:
                "(default: $INFUSIONDESK_DB, else the user data folder)")
     demo = sub.add_parser("demo", help="build a synthetic demo clinic (users, patients, visits in every status)")
     demo.add_argument("--db", help=db_help)
-    demo.add_argument("--patients", type=int, default=50, help="how many patients (default 50)")
+    demo.add_argument("--patients", type=_count, default=50, help="how many patients (default 50)")
     demo.add_argument("--seed", type=int, default=1, help="random seed: the same seed builds the same clinic")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
-    demo.add_argument("--signed-notes", type=int, default=100, metavar="N",
+    demo.add_argument("--signed-notes", type=_count, default=100, metavar="N",
                       help="sign at most N visits with real signed PDF notes, ~0.2 s each (default 100)")
     demo.set_defaults(handler=_demo)
 

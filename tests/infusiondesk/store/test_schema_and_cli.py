@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -110,3 +112,11 @@ def test_a_sign_hook_signs_the_demo_visits(tmp_path: Path) -> None:
     signed = [v for v in store.list_visits() if v.status is VisitStatus.SIGNED]
     assert calls and sorted(calls) == sorted(v.id for v in signed)
     assert all(v.signatures[-1].pdf_sha256 == "f" * 64 for v in signed)
+
+
+@pytest.mark.parametrize("flag", ["--patients", "--signed-notes"])
+def test_demo_counts_must_be_whole_numbers_of_zero_or_more(tmp_path: Path, flag: str) -> None:
+    proc = subprocess.run([sys.executable, "-m", "infusiondesk", "demo", "--db", str(tmp_path / "n.db"), flag, "-5"],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 2 and "whole number of 0 or more" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and not (tmp_path / "n.db").exists()
