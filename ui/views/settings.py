@@ -1,10 +1,15 @@
-"""Workstation settings, for the admin: the idle auto-lock time and the vital signs reminder interval."""
+"""Settings, for the admin: the clinic profile printed on every note (kept in the database, audited) and this
+workstation's idle auto-lock time and vital signs reminder interval."""
 
 from __future__ import annotations
+
+import dataclasses
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from infusiondesk.errors import DomainError
 from infusiondesk.settings import SETTINGS, SettingError, Timing
 from ui.session import Session
 from ui.settings import WorkstationSettings
@@ -46,12 +51,66 @@ class SettingsView(QWidget):
         bl.addWidget(self.message)
         bl.addWidget(self.where)
         lay = QVBoxLayout(self)
+        lay.addWidget(self._clinic_box())
         lay.addWidget(box)
         lay.addStretch(1)
         self.save.clicked.connect(self.do_save)
         self.setFocusProxy(self.edits["idle_lock_min"])
 
+    def _clinic_box(self) -> QGroupBox:
+        """Name, address, phone, hours and time zone: the header and times of every visit note."""
+        self.clinic_edits: dict[str, EnterMovesOnLineEdit] = {}
+        form = Form()
+        for key, label, hint in (("name", "Clinic name", "as printed on notes"),
+                                 ("address", "Address", "street, town, postcode"),
+                                 ("phone", "Phone", "the number patients call"),
+                                 ("hours", "Opening hours", "e.g. Mon–Fri 08:00–18:00"),
+                                 ("timezone", "Time zone", "IANA name, e.g. America/New_York")):
+            edit = EnterMovesOnLineEdit()
+            edit.setAccessibleName(label)
+            edit.setPlaceholderText(hint)
+            self.clinic_edits[key] = edit
+            form.add(label, edit)
+        self.save_clinic = QPushButton("Save clinic &profile")
+        self.clinic_message = QLabel()
+        self.clinic_message.setObjectName("settingsMessage")
+        self.clinic_message.setWordWrap(True)
+        box = QGroupBox("Clinic profile (printed on every visit note)")
+        bl = QVBoxLayout(box)
+        bl.addLayout(form)
+        bl.addWidget(self.save_clinic)
+        bl.addWidget(self.clinic_message)
+        self.save_clinic.clicked.connect(self.do_save_clinic)
+        return box
+
+    def do_save_clinic(self) -> None:
+        values = {key: edit.text().strip() for key, edit in self.clinic_edits.items()}
+        if not values["name"]:
+            self.clinic_message.setText("Enter the clinic's name: it heads every visit note.")
+            self.clinic_edits["name"].setFocus()
+            return
+        try:
+            ZoneInfo(values["timezone"] or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            self.clinic_message.setText(f'"{values["timezone"]}" is not a time zone name; use one such as '
+                                        '"Europe/London" or "America/New_York".')
+            self.clinic_edits["timezone"].setFocus()
+            return
+        values["timezone"] = values["timezone"] or "UTC"
+        clinic = dataclasses.replace(self.session.store.get_clinic(), **values)
+        try:
+            self.session.store.update_clinic(clinic, self.session.require_user())
+        except DomainError as exc:
+            self.clinic_message.setText(exc.message)
+            return
+        self.clinic_message.setText("Saved: notes built from now on carry this profile; signed notes keep what "
+                                    "they say.")
+
     def refresh(self) -> None:
+        clinic = self.session.store.get_clinic()
+        for key, edit in self.clinic_edits.items():
+            edit.setText(str(getattr(clinic, key)))
+        self.clinic_message.setText("")
         timing = self.settings.effective()
         for setting in SETTINGS:
             self.edits[setting.key].setText(str(getattr(timing, setting.key)))

@@ -1,0 +1,45 @@
+"""The admin keeps the clinic profile that heads every visit note: edited in Settings, saved, audited."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from tests.ui.conftest import Clinic_
+from ui.app import MainWindow
+
+
+def test_the_admin_updates_the_clinic_phone_and_time_zone(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("admin", "admin-pass-1")
+    window.act_settings.trigger()
+    view = window.settings_view
+    edits = view.clinic_edits
+    assert edits["name"].text() == "Riverside Infusion Clinic"
+
+    edits["phone"].selectAll()
+    qtbot.keyClicks(edits["phone"], "+1 207 555 0142")
+    edits["timezone"].selectAll()
+    qtbot.keyClicks(edits["timezone"], "Mars/Olympus_Mons")
+    qtbot.keyClick(view.save_clinic, Qt.Key.Key_Space)
+    assert "is not a time zone name" in view.clinic_message.text()
+    assert clinic.store.get_clinic().phone == ""  # nothing saved from a refused form
+
+    edits["timezone"].selectAll()
+    qtbot.keyClicks(edits["timezone"], "America/New_York")
+    qtbot.keyClick(view.save_clinic, Qt.Key.Key_Space)
+    assert view.clinic_message.text().startswith("Saved"), view.clinic_message.text()
+    saved = clinic.store.get_clinic()
+    assert (saved.phone, saved.timezone, saved.name) == ("+1 207 555 0142", "America/New_York",
+                                                         "Riverside Infusion Clinic")
+    change = [e for e in clinic.store.audit_entries() if e["event"] == "update" and e["table_name"] == "clinic"]
+    assert change and change[-1]["detail"]["after"]["phone"] == "+1 207 555 0142"
+
+
+def test_the_clinic_needs_a_name(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("admin", "admin-pass-1")
+    window.act_settings.trigger()
+    view = window.settings_view
+    view.clinic_edits["name"].clear()
+    qtbot.keyClick(view.save_clinic, Qt.Key.Key_Space)
+    assert "Enter the clinic's name" in view.clinic_message.text()
+    assert clinic.store.get_clinic().name == "Riverside Infusion Clinic"
