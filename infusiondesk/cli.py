@@ -1,7 +1,8 @@
-"""The `infusiondesk` command: with no arguments it opens the app; subcommands serve scripts and CI.
+"""The core's commands: `calc`, `demo`, `visits`, `audit verify`, `cert import`.
 
-This module is the composition root: it is the one place in the core package allowed to start the
-Qt app or the PDF code, and it does so lazily so `infusiondesk calc` never loads Qt.
+The installed `infusiondesk` command is composed in `ui.cli` (the top layer), which adds the signed-note
+commands from `reports.cli` and the app itself; this module never imports Qt, reportlab, pyHanko, `ui` or
+`reports`, so `python -m infusiondesk` runs the core alone (demo visits are then not signed).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from infusiondesk.errors import DomainError
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
-class _Parser(argparse.ArgumentParser):
+class Parser(argparse.ArgumentParser):
     """argparse that reports a usage error as one line (no usage dump) and exit 2."""
 
     def error(self, message: str) -> NoReturn:
@@ -59,20 +60,14 @@ def _calc(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_app(args: argparse.Namespace) -> int:
-    from ui.app import run
-
-    return run(sys.argv[:1])
-
-
-def _open_store(args: argparse.Namespace, *, migrate: bool = True) -> Any:
+def open_store(args: argparse.Namespace, *, migrate: bool = True) -> Any:
     from infusiondesk.store import Store, default_db_url
 
     return Store.open(args.db or default_db_url(), migrate=migrate)
 
 
 def _visits(args: argparse.Namespace) -> int:
-    store = _open_store(args)
+    store = open_store(args)
     patient_id = None
     if args.patient is not None:
         patient = store.get_patient_by_mrn(args.patient)
@@ -92,19 +87,22 @@ def _visits(args: argparse.Namespace) -> int:
 def _audit_verify(args: argparse.Namespace) -> int:
     from infusiondesk.audit import verify
 
-    report = verify(_open_store(args, migrate=False))
+    report = verify(open_store(args, migrate=False))
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAIL
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from infusiondesk.demo import build_demo
-    from infusiondesk.drugs import load_drug
-    from reports.demo_signing import demo_sign_hook
+    return demo_command(args)
 
-    store = _open_store(args)
+
+def demo_command(args: argparse.Namespace, hook: Any = None) -> int:
+    """Build the demo clinic; `hook` signs visits with real notes (given by `reports.cli`)."""
+    from infusiondesk.demo import build_demo
+
+    store = open_store(args)
     result = build_demo(store, patients=args.patients, seed=args.seed, progress=not args.quiet,
-                        hook=demo_sign_hook(load_drug()), max_signed_notes=args.signed_notes)
+                        hook=hook, max_signed_notes=args.signed_notes)
     print(f"Demo clinic \"{result.clinic}\" in {store.engine.url.render_as_string(hide_password=True)}: "
           f"{result.patients} patients, {result.visits} visits, {result.signed_notes} signed with real signed PDF "
           "notes (the rest of the clinic's finished visits await a clinician's signature).")
@@ -144,57 +142,16 @@ def _add_records_commands(sub: Any) -> None:
     visits.set_defaults(handler=_visits)
 
     audit = sub.add_parser("audit", help="the audit trail")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=_Parser)
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=Parser)
     check = audit_sub.add_parser("verify", help="check the hash chain and that no record changed outside the app")
     check.add_argument("--db", help=db_help)
     check.set_defaults(handler=_audit_verify)
 
 
-def _verify_note(args: argparse.Namespace) -> int:
-    from reports.note_commands import verify_command
-
-    return verify_command(args)
-
-
-def _export_note(args: argparse.Namespace) -> int:
-    from reports.note_commands import export_note_command
-
-    return export_note_command(args, _open_store(args))
-
-
-def _ca_export(args: argparse.Namespace) -> int:
-    from reports.note_commands import ca_export_command
-
-    return ca_export_command(args, _open_store(args))
-
-
-def _add_signed_note_commands(sub: Any) -> None:
-    """`verify`, `export-note` and `ca export`: signed PDF visit notes (reports/ and pyHanko load lazily)."""
-    verify = sub.add_parser("verify", help="check a signed visit note: valid, unchanged since signing, trusted")
-    verify.add_argument("file", help="the PDF to check")
-    verify.add_argument("--trust", action="append", metavar="CA.pem",
-                        help="a CA certificate to trust (e.g. from `ca export`); repeatable")
-    verify.add_argument("--crl", action="append", metavar="FILE", help="a revocation list to check against")
-    verify.add_argument("--json", action="store_true", help="print one JSON object")
-    verify.set_defaults(handler=_verify_note)
-
-    export = sub.add_parser("export-note", help="write a visit's signed note (the exact stored bytes), or a draft")
-    export.add_argument("--db", help="database file or URL (default: $INFUSIONDESK_DB, else the user data folder)")
-    export.add_argument("--visit", type=int, required=True, help="visit id")
-    export.add_argument("--version", type=int, help="a signed version (default: the latest)")
-    export.add_argument("--out", required=True, help="the PDF file to write")
-    export.set_defaults(handler=_export_note)
-
-    ca = sub.add_parser("ca", help="the clinic's signing certificate authority")
-    ca_sub = ca.add_subparsers(dest="ca_command", required=True, parser_class=_Parser)
-    ca_export = ca_sub.add_parser("export", help="write the clinic CA certificate (PEM) for other validators")
-    ca_export.add_argument("--db", help="database file or URL (default: $INFUSIONDESK_DB, else the user data folder)")
-    ca_export.add_argument("--out", required=True, help="the .pem file to write")
-    ca_export.add_argument("--crl", help="also write the clinic's revocation list (DER) here, if there is one")
-    ca_export.set_defaults(handler=_ca_export)
-
+def _add_cert_commands(sub: Any) -> None:
+    """`cert import`: a clinician's own signing certificate (the `cryptography` package only)."""
     cert = sub.add_parser("cert", help="signing certificates of the clinic's staff")
-    cert_sub = cert.add_subparsers(dest="cert_command", required=True, parser_class=_Parser)
+    cert_sub = cert.add_subparsers(dest="cert_command", required=True, parser_class=Parser)
     cert_import = cert_sub.add_parser(
         "import", help="use your own PKCS#12 (.p12/.pfx from a real CA) to sign notes instead of the clinic CA's")
     cert_import.add_argument("--db", help="database file or URL (default: $INFUSIONDESK_DB, else the user data folder)")
@@ -224,7 +181,7 @@ def _cert_import(args: argparse.Namespace) -> int:
         data = Path(args.p12).read_bytes()
     except OSError as exc:
         raise DomainError(f"Cannot read {args.p12}: {exc.strerror or exc}.") from None
-    store = _open_store(args)
+    store = open_store(args)
     password = _ask(f"InfusionDesk password for {args.user}: ")
     user = store.authenticate(args.user, password)
     if user.id is None or user.role.value not in ("nurse", "clinician"):
@@ -238,34 +195,11 @@ def _cert_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_ui_commands(sub: Any) -> None:
-    """`app`: open the desktop app on a chosen database (Qt loads only inside the handler)."""
-    app = sub.add_parser("app", help="open the desktop app")
-    app.add_argument("--db", help="database file or postgresql:// URL (default: $INFUSIONDESK_DB, else the user "
-                                  "data folder)")
-    app.add_argument("--idle-lock-min", type=int, metavar="N",
-                     help="lock the screen after N minutes without use (this run; default: the workstation "
-                          "setting, else 10)")
-    app.add_argument("--vitals-every-min", type=int, metavar="N",
-                     help="remind to take vital signs every N minutes during an infusion (this run; default: the "
-                          "workstation setting, else 15)")
-    app.set_defaults(handler=_run_ui_app)
-
-
-def _run_ui_app(args: argparse.Namespace) -> int:
-    from infusiondesk.settings import Timing
-
-    overrides = {"idle_lock_min": args.idle_lock_min, "vitals_every_min": args.vitals_every_min}
-    Timing.from_values(overrides)  # a value out of range is one line and exit 2, before Qt loads
-    from ui.app import run
-
-    return run(sys.argv[:1], db=args.db, overrides=overrides)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="infusiondesk", description="InfusionDesk: IV magnesium infusion charting.")
-    parser.set_defaults(handler=_run_app)
-    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+def new_parser() -> tuple[argparse.ArgumentParser, Any]:
+    """The `infusiondesk` parser with the core's commands; other layers add theirs to the subparsers."""
+    parser = Parser(prog="infusiondesk", description="InfusionDesk: IV magnesium infusion charting.")
+    parser.set_defaults(handler=lambda args: _usage(parser))
+    sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
     calc = sub.add_parser("calc", help="compute volume, rate and duration and check them against the library")
     calc.add_argument("--drug", default="magnesium-sulfate")
@@ -284,13 +218,17 @@ def build_parser() -> argparse.ArgumentParser:
     calc.add_argument("--json", action="store_true", help="print one JSON object")
     calc.set_defaults(handler=_calc)
     _add_records_commands(sub)
-    _add_signed_note_commands(sub)
-    _add_ui_commands(sub)
-    return parser
+    _add_cert_commands(sub)
+    return parser, sub
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help(sys.stderr)
+    return EXIT_USAGE
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
+    """Parse and dispatch; a DomainError is one line on stderr and exit 2, never a traceback."""
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
@@ -298,3 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         print(f"infusiondesk: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(new_parser()[0], argv)

@@ -1,6 +1,6 @@
 """Signed notes against the records store: sign and keep, export the exact stored bytes, verify, export the CA.
 
-Called by `infusiondesk verify | export-note | ca export` (infusiondesk.cli, lazily), by the app and by the demo.
+Called by `infusiondesk verify | export-note | ca export` (reports.cli), by the app and by the demo.
 """
 
 from __future__ import annotations

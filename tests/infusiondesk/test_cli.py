@@ -57,8 +57,20 @@ def test_invalid_input_exits_2_with_one_line_and_no_traceback(args: list[str]) -
     assert "Traceback" not in proc.stderr
 
 
-def test_calc_does_not_load_qt_or_pdf_libraries() -> None:
-    code = (f"import sys; from infusiondesk.cli import main; main({STANDARD!r}); "
+def test_the_installed_command_runs_calc_without_loading_qt_or_pdf_libraries() -> None:
+    # ui.cli is what the `infusiondesk` console script runs: it composes every command, yet calc stays light.
+    code = (f"import sys; from ui.cli import main; main({STANDARD!r}); "
             "bad = [m for m in ('PySide6', 'reportlab', 'pyhanko') if m in sys.modules]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
+
+
+def test_python_m_infusiondesk_is_the_core_alone_and_the_installed_command_has_everything() -> None:
+    core = subprocess.run([sys.executable, "-m", "infusiondesk", "--help"], capture_output=True, text=True, check=False)
+    full = subprocess.run([sys.executable, "-m", "ui", "--help"], capture_output=True, text=True, check=False)
+    assert core.returncode == 0 and full.returncode == 0
+    for command in ("calc", "demo", "visits", "audit", "cert"):
+        assert command in core.stdout and command in full.stdout
+    for command in ("verify", "export-note", "app"):
+        assert command not in core.stdout.split("positional arguments")[1].split("options")[0]
+        assert command in full.stdout

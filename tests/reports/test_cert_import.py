@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from infusiondesk import pki
-from infusiondesk.cli import main
 from infusiondesk.records.models import Clinic, Role
 from infusiondesk.store import Store
+from ui.cli import main
 
 
 def _clinic(tmp_path: Path) -> tuple[str, Store]:

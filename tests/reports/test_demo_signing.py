@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from infusiondesk.cli import main
 from infusiondesk.records.models import VisitStatus
 from infusiondesk.store import Store
+from ui.cli import main
 
 
 def test_every_signed_demo_visit_has_a_signed_note_that_verifies(tmp_path: Path,

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from infusiondesk import pki
-from infusiondesk.cli import main
 from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk.store import Store
 from reports.note_commands import sign_and_store
 from tests.reports import scenario
 from tests.reports.conftest import ClinicKeys
+from ui.cli import main
 
 
 @pytest.fixture()

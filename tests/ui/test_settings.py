@@ -9,11 +9,11 @@ import pytest
 from PySide6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from infusiondesk import cli
 from infusiondesk.drugs import load_drug
 from infusiondesk.settings import Timing
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import assess_and_approve, get_ready, order
+from ui import cli
 from ui.app import MainWindow
 from ui.session import Session
 from ui.settings import WorkstationSettings

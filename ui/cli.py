@@ -1,0 +1,53 @@
+"""The installed `infusiondesk` command: the composition root, in the top layer.
+
+It takes the core's commands (`infusiondesk.cli`), the signed-note commands (`reports.cli`) and adds the app:
+`infusiondesk` with no command, or `infusiondesk app`, opens the window. Qt loads only when the app starts, so
+`infusiondesk calc` never loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from infusiondesk import cli as core_cli
+from reports import cli as reports_cli
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from infusiondesk.settings import Timing
+
+    db = getattr(args, "db", None)
+    overrides = {"idle_lock_min": getattr(args, "idle_lock_min", None),
+                 "vitals_every_min": getattr(args, "vitals_every_min", None)}
+    Timing.from_values(overrides)  # a value out of range is one line and exit 2, before Qt loads
+    from ui.app import run
+
+    return run(sys.argv[:1], db=db, overrides=overrides)
+
+
+def _add_app_command(sub: Any) -> None:
+    app = sub.add_parser("app", help="open the desktop app (the same as no command)")
+    app.add_argument("--db", help="database file or postgresql:// URL (default: $INFUSIONDESK_DB, else the user "
+                                  "data folder)")
+    app.add_argument("--idle-lock-min", type=int, metavar="N",
+                     help="lock the screen after N minutes without use (this run; default: the workstation "
+                          "setting, else 10)")
+    app.add_argument("--vitals-every-min", type=int, metavar="N",
+                     help="remind to take vital signs every N minutes during an infusion (this run; default: the "
+                          "workstation setting, else 15)")
+    app.set_defaults(handler=_run_app)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser, sub = core_cli.new_parser()
+    reports_cli.add_commands(sub)
+    _add_app_command(sub)
+    parser.set_defaults(handler=_run_app)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return core_cli.run(build_parser(), argv)
