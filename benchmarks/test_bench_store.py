@@ -123,8 +123,11 @@ def test_opening_a_patient_with_1000_visits(benchmark: BenchmarkFixture,
     assert open_patient() == VISITS_OF_ONE_PATIENT
     first, charted = store.visit_history(patient_id)[0], _charted_visit(patient_id, datetime(2022, 1, 1, 9, tzinfo=UTC))
     assert dataclasses.replace(store.list_visits(patient_id)[0], id=None) == charted
-    assert (first.assessment, first.vitals, first.side_effects, first.post_pain_score, first.dose_shown) == (
-        charted.assessment, charted.vitals, charted.side_effects, 2, {"dose": "2 g", "rate": "100 mL/h"})
+    assert (first.pain_before, first.pain_after, first.dose_shown) == (
+        charted.assessment.pain_score, 2, {"dose": "2 g", "rate": "100 mL/h"})
+    assert [(r.at, r.systolic) for r in first.readings] == [
+        (v.taken_at.timestamp(), v.systolic) for v in (charted.assessment.vitals, *charted.vitals) if v is not None]
+    assert [(e.type_code, e.grade) for e in first.side_effects] == [("flushing", 1)]
     benchmark.pedantic(open_patient, rounds=40, iterations=1, warmup_rounds=3)
     fig = record("open a patient with 1,000 visits (SQLite)", list(benchmark.stats.stats.data),
                  "p95 <= 100 ms", target_p95_ms=100.0)

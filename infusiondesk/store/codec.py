@@ -87,7 +87,7 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def _parse_datetime(text: Any) -> datetime:
+def parse_datetime(text: Any) -> datetime:
     """ISO 8601 text, or a datetime already read from a column."""
     moment = text if isinstance(text, datetime) else datetime.fromisoformat(text)
     return moment if moment.tzinfo is UTC else _utc(moment)
@@ -118,7 +118,7 @@ def _decoder(tp: Any) -> Decoder:
         members = {m.value: m for m in tp}  # a dict lookup is far cheaper than Enum.__call__
         return lambda v: members[v] if v in members else tp(v)
     if tp is datetime:
-        return _parse_datetime
+        return parse_datetime
     if tp is date:
         return date.fromisoformat
     return _identity  # str, int, float (JSON keeps 70.0 a float), bool

@@ -12,19 +12,33 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from infusiondesk.records.models import Assessment, SideEffect, Visit, VisitStatus, VitalSigns
+from infusiondesk.records.models import Visit, VisitStatus
 from infusiondesk.store import codec, tables
+
+
+class Reading(NamedTuple):
+    """One vital-signs reading on the trend plot: when (seconds since the epoch, UTC) and the plotted values."""
+
+    at: float
+    systolic: int | None
+    heart_rate: int | None
+    resp_rate: int | None
+
+
+class EffectBrief(NamedTuple):
+    type_code: str
+    grade: int
 
 
 @dataclass(frozen=True)
 class VisitSummary:
-    """What the chart shows of one visit. Fields share Visit's names and types, so the chart's trend plots
-    take either; open the visit (`Store.get_visit(id)`) to chart it."""
+    """What the chart shows of one visit, and nothing more: open the visit (`Store.get_visit(id)`) for the
+    record itself. Deliberately not a half-filled Visit, so nothing can mistake it for the whole record."""
 
     id: int
     patient_id: int
@@ -32,24 +46,37 @@ class VisitSummary:
     created_at: datetime
     started_at: datetime | None
     version: int
-    assessment: Assessment = field(default_factory=Assessment)  # baseline vitals, pain before, migraine
+    pain_before: int | None = None
+    pain_after: int | None = None
+    attacks_per_month: int | None = None
     dose_text: str = ""  # the order as typed ("2 g"); "" before a dose is ordered
     duration_text: str = ""  # as typed ("30 min")
     dose_shown: dict[str, str] = field(default_factory=dict)  # the order's display strings: dose, rate, duration
-    vitals: tuple[VitalSigns, ...] = ()
-    side_effects: tuple[SideEffect, ...] = ()
-    post_pain_score: int | None = None
+    readings: tuple[Reading, ...] = ()  # baseline and during/after vital signs, oldest first
+    side_effects: tuple[EffectBrief, ...] = ()
+
+
+_FORMAT = 2  # summaries written in another shape are ignored and rebuilt from the record
+
+
+def _summary_parts(visit: Visit) -> dict[str, Any]:
+    """The chart's view of a visit, as JSON-ready parts (the same for the stored summary and the fallback)."""
+    order = visit.dose_order
+    vitals = ([visit.assessment.vitals] if visit.assessment.vitals else []) + list(visit.vitals)
+    return {
+        "f": _FORMAT,
+        "pain_before": visit.assessment.pain_score, "pain_after": visit.post_pain_score,
+        "attacks_per_month": visit.assessment.migraine.attacks_per_month,
+        "dose_text": order.dose_text if order else "", "duration_text": order.duration_text if order else "",
+        "dose_shown": order.computed.get("display", {}) if order else {},
+        "readings": [[v.taken_at.timestamp(), v.systolic, v.heart_rate, v.resp_rate] for v in vitals],
+        "side_effects": [[e.type_code, e.grade] for e in visit.side_effects],
+    }
 
 
 def summary_document(visit: Visit) -> str:
     """The JSON text of what the chart shows of this visit (kept in visit_summaries)."""
-    order = visit.dose_order
-    return json.dumps({
-        "assessment": codec.to_plain(visit.assessment), "vitals": codec.to_plain(visit.vitals),
-        "side_effects": codec.to_plain(visit.side_effects), "post_pain_score": visit.post_pain_score,
-        "dose_text": order.dose_text if order else "", "duration_text": order.duration_text if order else "",
-        "dose_shown": order.computed.get("display", {}) if order else {},
-    }, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(_summary_parts(visit), separators=(",", ":"), ensure_ascii=False)
 
 
 def write_summary(conn: Connection, visit: Visit, *, new: bool) -> None:
@@ -66,16 +93,6 @@ _INSERT = insert(tables.visit_summaries)
 _UPDATE = update(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == bindparam("of_visit"))
 
 
-def _from_content(content: str) -> dict[str, Any]:
-    doc = orjson.loads(content)
-    parts = {name: doc[name] for name in ("assessment", "vitals", "side_effects", "post_pain_score") if name in doc}
-    order = doc.get("dose_order")
-    if order:
-        parts.update(dose_text=order.get("dose_text", ""), duration_text=order.get("duration_text", ""),
-                     dose_shown=order.get("computed", {}).get("display", {}))
-    return parts
-
-
 def visit_history(conn: Connection, patient_id: int) -> list[VisitSummary]:
     """The patient's visits, oldest first, as summaries."""
     v, vs = tables.visits.c, tables.visit_summaries.c
@@ -83,14 +100,30 @@ def visit_history(conn: Connection, patient_id: int) -> list[VisitSummary]:
     query = (select(v.id, v.patient_id, v.status, v.created_at, v.started_at, v.version, fresh.label("summary"))
              .where(v.patient_id == patient_id).order_by(v.created_at, v.id))
     out = []
+    new = object.__new__
     with codec.bulk_decoding():
         for r in conn.execute(query):
-            if r.summary is not None:
-                doc = orjson.loads(r.summary)
-            else:  # saved before summaries existed: read the full record once
+            doc = orjson.loads(r.summary) if r.summary is not None else None
+            if doc is None or doc.get("f") != _FORMAT:  # no current summary: read the full record once
                 content = conn.execute(select(v.content).where(v.id == r.id)).scalar_one()
-                doc = _from_content(content)
-            doc.update(id=r.id, patient_id=r.patient_id, status=r.status, created_at=r.created_at,
-                       started_at=r.started_at, version=r.version)
-            out.append(codec.from_plain(VisitSummary, doc))
+                full = orjson.loads(content)
+                full.update(id=r.id, version=r.version, patient_id=r.patient_id, status=r.status,
+                            created_at=r.created_at, started_at=r.started_at)
+                doc = _summary_parts(codec.from_plain(Visit, full))
+            # Built directly (a frozen __init__ costs a setattr per field, a thousand times over).
+            summary = new(VisitSummary)
+            object.__setattr__(summary, "__dict__", {
+                "id": r.id, "patient_id": r.patient_id, "status": _STATUS[r.status],
+                "created_at": codec.parse_datetime(r.created_at),
+                "started_at": codec.parse_datetime(r.started_at) if r.started_at is not None else None,
+                "version": r.version, "pain_before": doc["pain_before"], "pain_after": doc["pain_after"],
+                "attacks_per_month": doc["attacks_per_month"], "dose_text": doc["dose_text"],
+                "duration_text": doc["duration_text"], "dose_shown": doc["dose_shown"],
+                "readings": tuple(Reading(*x) for x in doc["readings"]),
+                "side_effects": tuple(EffectBrief(*x) for x in doc["side_effects"]),
+            })
+            out.append(summary)
     return out
+
+
+_STATUS = {s.value: s for s in VisitStatus}

@@ -34,8 +34,8 @@ def last_time_text(visits: list[VisitSummary]) -> str:
     v = done[-1]
     shown = v.dose_shown
     effects = ", ".join(f"{e.type_code} grade {e.grade}" for e in v.side_effects) or "no side effects"
-    pain = (f"pain {v.assessment.pain_score} → {v.post_pain_score}"
-            if v.assessment.pain_score is not None and v.post_pain_score is not None else "pain change not recorded")
+    pain = (f"pain {v.pain_before} → {v.pain_after}"
+            if v.pain_before is not None and v.pain_after is not None else "pain change not recorded")
     when = f"{v.created_at:%d %b %Y}" if v.created_at else ""
     return (f"<b>Last time</b> ({when}): {shown.get('dose', v.dose_text)} at {shown.get('rate', '')} over "
             f"{shown.get('duration', v.duration_text)}; {effects}; {pain}.")
@@ -43,8 +43,8 @@ def last_time_text(visits: list[VisitSummary]) -> str:
 
 def visit_row(v: VisitSummary) -> list[str]:
     shown = v.dose_shown
-    pain = f"{v.assessment.pain_score if v.assessment.pain_score is not None else '–'} → " \
-           f"{v.post_pain_score if v.post_pain_score is not None else '–'}"
+    pain = f"{v.pain_before if v.pain_before is not None else '–'} → " \
+           f"{v.pain_after if v.pain_after is not None else '–'}"
     return [f"{v.created_at:%d %b %Y %H:%M}" if v.created_at else "", v.status.value,
             shown.get("dose", ""), shown.get("rate", ""), str(len(v.side_effects)), pain]
 

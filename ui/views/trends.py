@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QWidget
 
-from infusiondesk.records.models import Visit
+if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a database is opened
+    from infusiondesk.store import VisitSummary
 
 
 def _view(chart: Any) -> QWidget:
@@ -21,7 +22,7 @@ def _view(chart: Any) -> QWidget:
     return view
 
 
-def vitals_trend(visits: Sequence[Visit]) -> QWidget:
+def vitals_trend(visits: Sequence[VisitSummary]) -> QWidget:
     """Systolic pressure and heart rate over time, across every visit."""
     from PySide6.QtCharts import QChart, QDateTimeAxis, QLineSeries, QValueAxis
 
@@ -31,12 +32,10 @@ def vitals_trend(visits: Sequence[Visit]) -> QWidget:
               "Respiratory rate (/min)": QLineSeries()}
     for name, s in series.items():
         s.setName(name)
-    readings = sorted((v for visit in visits for v in (
-        ([visit.assessment.vitals] if visit.assessment.vitals else []) + list(visit.vitals))),
-        key=lambda v: v.taken_at)
+    readings = sorted((r for visit in visits for r in visit.readings), key=lambda r: r.at)
     top = 10.0
     for v in readings:
-        ms = QDateTime.fromSecsSinceEpoch(int(v.taken_at.timestamp())).toMSecsSinceEpoch()
+        ms = int(v.at * 1000)
         for name, value in (("Systolic (mmHg)", v.systolic), ("Heart rate (/min)", v.heart_rate),
                             ("Respiratory rate (/min)", v.resp_rate)):
             if value is not None:
@@ -53,13 +52,13 @@ def vitals_trend(visits: Sequence[Visit]) -> QWidget:
         s.attachAxis(x)
         s.attachAxis(y)
     if readings:
-        first = QDateTime.fromSecsSinceEpoch(int(readings[0].taken_at.timestamp()))
-        last = QDateTime.fromSecsSinceEpoch(int(readings[-1].taken_at.timestamp()))
+        first = QDateTime.fromSecsSinceEpoch(int(readings[0].at))
+        last = QDateTime.fromSecsSinceEpoch(int(readings[-1].at))
         x.setRange(first.addSecs(-600), last.addSecs(600))
     return _view(chart)
 
 
-def pain_before_after(visits: Sequence[Visit]) -> QWidget:
+def pain_before_after(visits: Sequence[VisitSummary]) -> QWidget:
     """Pain (0-10) before and after each visit: did the infusion help?"""
     from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QValueAxis
 
@@ -68,10 +67,10 @@ def pain_before_after(visits: Sequence[Visit]) -> QWidget:
     before, after = QBarSet("Before"), QBarSet("After")
     labels = []
     for v in visits:
-        if v.assessment.pain_score is None and v.post_pain_score is None:
+        if v.pain_before is None and v.pain_after is None:
             continue
-        before.append(v.assessment.pain_score or 0)
-        after.append(v.post_pain_score or 0)
+        before.append(v.pain_before or 0)
+        after.append(v.pain_after or 0)
         labels.append(f"{v.created_at:%d %b}" if v.created_at else f"#{v.id}")
     series = QBarSeries()
     series.append(before)
@@ -89,7 +88,7 @@ def pain_before_after(visits: Sequence[Visit]) -> QWidget:
     return _view(chart)
 
 
-def attacks_per_month(visits: Sequence[Visit]) -> QWidget:
+def attacks_per_month(visits: Sequence[VisitSummary]) -> QWidget:
     """Migraine attacks per month as reported at each visit."""
     from PySide6.QtCharts import QBarCategoryAxis, QChart, QLineSeries, QValueAxis
 
@@ -100,7 +99,7 @@ def attacks_per_month(visits: Sequence[Visit]) -> QWidget:
     labels = []
     top = 4
     for v in visits:
-        n = v.assessment.migraine.attacks_per_month
+        n = v.attacks_per_month
         if n is None:
             continue
         series.append(len(labels), n)

@@ -95,9 +95,12 @@ def test_a_full_visit_round_trips(store: Store, patient_factory: Callable[..., P
     assert store.get_visit(visit.id) == saved  # type: ignore[arg-type]
     assert store.list_visits(p.id) == [saved]
     [summary] = store.visit_history(p.id)  # what the chart shows, without the whole record
-    assert (summary.id, summary.version, summary.status, summary.assessment, summary.side_effects,
-            summary.dose_text, summary.duration_text) == (
-        saved.id, 2, VisitStatus.INFUSING, saved.assessment, saved.side_effects, "2 g", "30 min")
+    assert (summary.id, summary.version, summary.status, summary.pain_before, summary.dose_text,
+            summary.duration_text) == (saved.id, 2, VisitStatus.INFUSING, saved.assessment.pain_score, "2 g", "30 min")
+    assert [(e.type_code, e.grade) for e in summary.side_effects] == [("flushing", 1)]
+    assert [r.at for r in summary.readings] == [
+        v.taken_at.timestamp() for v in ([saved.assessment.vitals] if saved.assessment.vitals else [])
+        + list(saved.vitals)]
 
 
 def test_the_chart_history_is_right_even_without_a_current_summary(
@@ -110,7 +113,7 @@ def test_the_chart_history_is_right_even_without_a_current_summary(
         conn.execute(delete(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == first.id))
         conn.execute(update(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == second.id)
                      .values(version=0, summary='{"post_pain_score": 9}'))
-    assert [(v.id, v.post_pain_score) for v in store.visit_history(p.id)] == [(first.id, 3), (second.id, None)]
+    assert [(v.id, v.pain_after) for v in store.visit_history(p.id)] == [(first.id, 3), (second.id, None)]
 
 
 def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_loses_nothing(
