@@ -9,6 +9,7 @@ from infusiondesk.drugs import load_drug
 from infusiondesk.drugs.library import BUNDLED_DIR, ENV_VAR, library_path, parse_library
 from infusiondesk.errors import LibraryError
 from infusiondesk.units import Q
+from tests.infusiondesk.conftest import LibraryVariant
 
 BUNDLED = BUNDLED_DIR / "magnesium_sulfate.toml"
 
@@ -44,14 +45,6 @@ def test_conversions_use_molar_mass_and_valence_not_rounded_constants() -> None:
     assert drug.to_mass_concentration(Q(4.06, "mEq/mL")).to("mg/mL").magnitude == pytest.approx(500, rel=1e-3)
 
 
-def _variant(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
-    text = BUNDLED.read_text(encoding="utf-8")
-    assert old in text, old
-    path = tmp_path / "clinic.toml"
-    path.write_text(text.replace(old, new, count), encoding="utf-8")
-    return path
-
-
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
@@ -69,9 +62,9 @@ def _variant(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
         ('[[products]]\nid = "premix-2g-50ml"', '[[products]]\nid = "premix-1g-100ml-d5w"', "two products share"),
     ],
 )
-def test_malformed_or_contradictory_library_is_a_clear_error(tmp_path: Path, old: str, new: str,
+def test_malformed_or_contradictory_library_is_a_clear_error(library_variant: LibraryVariant, old: str, new: str,
                                                              message: str) -> None:
-    path = _variant(tmp_path, old, new)
+    path = library_variant(old, new)
     with pytest.raises(LibraryError, match=message) as err:
         parse_library(path)
     assert str(path) in err.value.message
@@ -90,8 +83,8 @@ def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
 
 
 def test_a_clinic_library_overrides_the_bundled_one_and_says_where_it_came_from(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    path = _variant(tmp_path, 'value = "2 g"', 'value = "3 g"')
+        library_variant: LibraryVariant, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = library_variant('value = "2 g"', 'value = "3 g"')
     monkeypatch.setenv(ENV_VAR, str(path))
     assert library_path() == (path, ENV_VAR)
     drug = load_drug()

@@ -8,16 +8,9 @@ import pytest
 
 from infusiondesk.drugs.library import BUNDLED_DIR, parse_library
 from infusiondesk.errors import LibraryError
+from tests.infusiondesk.conftest import LibraryVariant
 
 BUNDLED = BUNDLED_DIR / "magnesium_sulfate.toml"
-
-
-def _variant(tmp_path: Path, old: str, new: str) -> Path:
-    text = BUNDLED.read_text(encoding="utf-8")
-    assert old in text, old
-    path = tmp_path / "clinic.toml"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return path
 
 
 def test_the_bundled_library_has_the_screening_rules_the_issue_lists() -> None:
@@ -43,10 +36,10 @@ def test_the_bundled_library_has_the_screening_rules_the_issue_lists() -> None:
         ('match = "all"\n[[screening.when]]', 'match = "both"\n[[screening.when]]', r'match "both" must be any or all'),
     ],
 )
-def test_a_malformed_screening_rule_stops_loading_with_its_name(tmp_path: Path, old: str, new: str,
+def test_a_malformed_screening_rule_stops_loading_with_its_name(library_variant: LibraryVariant, old: str, new: str,
                                                                  message: str) -> None:
     with pytest.raises(LibraryError, match=message):
-        parse_library(_variant(tmp_path, old, new))
+        parse_library(library_variant(old, new))
 
 
 def test_a_library_without_screening_rules_still_loads(tmp_path: Path) -> None:
