@@ -54,24 +54,8 @@ def content_hash(row: Mapping[Any, Any]) -> str:
     return _sha256(_canonical(row_content(row, parse_documents=False)))
 
 
-def changes(before: Mapping[Any, Any] | None, after: Mapping[Any, Any] | None) -> dict[str, Any]:
-    """What changed, field by field ('before' and 'after'), for the audit detail. Passwords are redacted."""
-    old = _flatten(before) if before is not None else {}
-    new = _flatten(after) if after is not None else {}
-    keys = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
-
-    def shown(side: dict[str, Any], k: str) -> Any:
-        return "(redacted)" if k in REDACTED_COLUMNS and k in side else side.get(k)
-
-    out: dict[str, Any] = {}
-    if before is not None:
-        out["before"] = {k: shown(old, k) for k in keys if k in old}
-    if after is not None:
-        out["after"] = {k: shown(new, k) for k in keys if k in new}
-    return out
-
-
-def _flatten(row: Mapping[Any, Any]) -> dict[str, Any]:
+def flatten(row: Mapping[Any, Any]) -> dict[str, Any]:
+    """The row's columns and its JSON document's fields, as one flat mapping (what an audit entry compares)."""
     content = row_content(row)
     doc = content.pop("content", None)
     if isinstance(doc, dict):
@@ -139,15 +123,6 @@ _READ_HEAD = select(tables.audit_head.c.last_id, tables.audit_head.c.last_hash).
 _INSERT_ENTRY = insert(tables.audit_log)
 _MOVE_HEAD = update(tables.audit_head).where(tables.audit_head.c.id == 1).values(
     last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
-
-
-def record_change(conn: Connection, *, at: datetime, by: User | None, event: str, table: Table, record_id: int,
-                  before: Mapping[Any, Any] | None, extra: Mapping[Any, Any] | None = None) -> int:
-    """Audit a create/change/delete of one row: its new content is read back in the same transaction."""
-    row = conn.execute(by_id(table), {"id": record_id}).mappings().first()
-    detail: dict[str, Any] = {**changes(before, row), **(extra or {})}
-    return append(conn, at=at, by=by, event=event, detail=detail, table=table.name, record_id=record_id,
-                  content=content_hash(row) if row is not None else None)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ versions reserve a box per signer where `reports.signing` draws the visible sign
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,6 +253,3 @@ def build_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Mapp
     """The visit note as PDF bytes; `draft=True` watermarks every page "DRAFT — not signed"."""
     return render_visit_note(clinic, patient, visit, users, drug, draft=draft, version=version).pdf
 
-
-def signatures_to_apply(note: RenderedNote) -> Sequence[Signature]:
-    return [p.signature for p in note.stamps]

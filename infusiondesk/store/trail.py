@@ -21,15 +21,6 @@ from infusiondesk.store import tables
 ALL_FIELDS = "all"  # "fields" of a created record: every field is new
 
 
-def _flatten(row: Mapping[Any, Any]) -> dict[str, Any]:
-    """The row's columns and its JSON document's fields, as one flat mapping."""
-    content = audit.row_content(row)
-    doc = content.pop("content", None)
-    if isinstance(doc, dict):
-        content.update({k: v for k, v in doc.items() if k not in content})
-    return content
-
-
 def _shown(values: Mapping[str, Any], key: str) -> Any:
     return "(redacted)" if key in audit.REDACTED_COLUMNS else values[key]
 
@@ -39,12 +30,12 @@ def record_change(conn: Connection, *, at: datetime, by: User | None, event: str
     """Audit a create or change of one row, read back in the same transaction: which fields changed, their
     values before, and the hash of the row's new content."""
     row = conn.execute(audit.by_id(table), {"id": record_id}).mappings().first()
-    new = _flatten(row) if row is not None else {}
+    new = audit.flatten(row) if row is not None else {}
     detail: dict[str, Any]
     if before is None:
         detail = {"fields": ALL_FIELDS}
     else:
-        old = _flatten(before)
+        old = audit.flatten(before)
         changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
         detail = {"fields": changed, "before": {k: _shown(old, k) for k in changed if k in old}}
     detail.update(extra or {})
@@ -68,7 +59,7 @@ def fill_after(conn: Connection, entries: list[dict[str, Any]]) -> None:
         for start in range(0, len(record_ids), 500):
             chunk = record_ids[start:start + 500]
             for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
-                state = _flatten(row)
+                state = audit.flatten(row)
                 for e in reversed(by_record[(name, row["id"])]):
                     detail = e["detail"]
                     fields = detail["fields"]
