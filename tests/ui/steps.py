@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from infusiondesk.records.models import VisitStatus
+from typing import TYPE_CHECKING
+
+from infusiondesk import pki
+from infusiondesk.records.models import User, VisitStatus
 from ui.clock import FixedClock
 from ui.views.visit_workspace import VisitWorkspace
+
+if TYPE_CHECKING:
+    from tests.ui.conftest import Clinic_
+    from ui.app import MainWindow
 
 
 def assess_and_approve(w: VisitWorkspace) -> None:
@@ -52,3 +59,26 @@ def run_to_completed(w: VisitWorkspace, clock: FixedClock) -> None:
     w.review.post_pain.setText("2")
     w.review.complete.click()
     assert w.visit.status is VisitStatus.COMPLETED, w.problem.text()
+
+
+def give_signing_certificates(clinic: Clinic_) -> bytes:
+    """What the admin does when adding staff: a clinic CA, and a certificate for each of them."""
+    now = clinic.clock.now()
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", now)
+    pki.save_clinic_ca(clinic.store, ca)
+    for user, password in ((clinic.clinician, "doctor-pass-1"), (clinic.nurse, "nurse-pass-1")):
+        p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=user.full_name, username=user.username,
+                                         passphrase=password, now=now, credentials=user.credentials)
+        pki.save_clinician_pkcs12(clinic.store, user.id or 0, p12, password)
+    return ca.certificate_pem
+
+
+def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str, visit_id: int) -> VisitWorkspace:
+    window.sign_out()
+    window.sign_in(user.username, password)
+    assert window.session.user is not None and window.session.user.id == user.id
+    window.show_chart(clinic.patient)
+    window.open_visit(clinic.store.get_visit(visit_id))
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    return ws

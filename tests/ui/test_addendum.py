@@ -12,38 +12,14 @@ from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from infusiondesk import pki
-from infusiondesk.records.models import SignatureMeaning, User, VisitStatus
+from infusiondesk.records.models import SignatureMeaning, VisitStatus
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import run_to_completed
+from tests.ui.steps import give_signing_certificates, open_visit_as, run_to_completed
 from ui.app import MainWindow
 from ui.views.visit_workspace import VisitWorkspace
 
 Key = Qt.Key
 ADDENDUM = "Patient phoned next morning: headache free, flushing gone."
-
-
-def give_signing_certificates(clinic: Clinic_) -> bytes:
-    """What the admin does when adding staff: a clinic CA, and a certificate for each of them."""
-    now = clinic.clock.now()
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", now)
-    pki.save_clinic_ca(clinic.store, ca)
-    for user, password in ((clinic.clinician, "doctor-pass-1"), (clinic.nurse, "nurse-pass-1")):
-        p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=user.full_name, username=user.username,
-                                         passphrase=password, now=now, credentials=user.credentials)
-        pki.save_clinician_pkcs12(clinic.store, user.id or 0, p12, password)
-    return ca.certificate_pem
-
-
-def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str, visit_id: int) -> VisitWorkspace:
-    window.sign_out()
-    window.sign_in(user.username, password)
-    assert window.session.user is not None and window.session.user.id == user.id
-    window.show_chart(clinic.patient)
-    window.open_visit(clinic.store.get_visit(visit_id))
-    ws = window.stack.currentWidget()
-    assert isinstance(ws, VisitWorkspace)
-    return ws
 
 
 def sign_by_keyboard(qtbot: QtBot, ws: VisitWorkspace, password: str) -> None:

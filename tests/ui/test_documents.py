@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from infusiondesk import pki
 from infusiondesk.records.models import Role, VisitStatus
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import run_to_completed
+from tests.ui.steps import give_signing_certificates, open_visit_as, run_to_completed
 from ui.app import MainWindow
 from ui.views.visit_workspace import VisitWorkspace
 
@@ -130,11 +130,7 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
                                                                             clinic: Clinic_) -> None:
     """The nurse's "Administered by" is an electronic signature in the record; the clinician's approval seals the
     PDF with a digital signature, without needing the nurse's key."""
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", clinic.clock.now())
-    pki.save_clinic_ca(clinic.store, ca)
-    p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name="Dana Lee", username="drlee", credentials="MD",
-                                     passphrase="doctor-pass-1", now=clinic.clock.now())
-    pki.save_clinician_pkcs12(clinic.store, clinic.clinician.id or 0, p12, "doctor-pass-1")
+    ca_pem = give_signing_certificates(clinic)
 
     window.sign_in("drlee", "doctor-pass-1")
     window.show_chart(clinic.patient)
@@ -143,22 +139,14 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     assert isinstance(ws, VisitWorkspace)
     run_to_completed(ws, clinic.clock)
     visit_id = ws.visit.id or 0
-    window.sign_out()
 
-    window.sign_in("nkim", "nurse-pass-1")
-    window.open_visit(clinic.store.get_visit(visit_id))
-    ws = window.stack.currentWidget()
-    assert isinstance(ws, VisitWorkspace)
+    ws = open_visit_as(window, clinic, clinic.nurse, "nurse-pass-1", visit_id)
     ws.review.password.setText("nurse-pass-1")
     ws.review.sign.click()
     assert ws.visit.status is VisitStatus.COMPLETED and len(ws.visit.signatures) == 1, ws.problem.text()
     assert clinic.store.get_signed_note(visit_id) is None
-    window.sign_out()
 
-    window.sign_in("drlee", "doctor-pass-1")
-    window.open_visit(clinic.store.get_visit(visit_id))
-    ws = window.stack.currentWidget()
-    assert isinstance(ws, VisitWorkspace)
+    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-pass-1", visit_id)
     ws.review.password.setText("doctor-pass-1")
     ws.review.sign.click()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
@@ -167,6 +155,6 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
 
     signed = clinic.store.get_signed_note(visit_id)
     assert signed is not None
-    report = verify_pdf(signed, [ca.certificate_pem])
+    report = verify_pdf(signed, [ca_pem])
     assert report.valid and report.intact and report.trusted
     assert [s.signer for s in report.signatures] == ["Dana Lee"]
