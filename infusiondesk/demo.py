@@ -16,41 +16,37 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from infusiondesk.dosing import DoseCalculation, calculate_from_text
 from infusiondesk.drugs import load_drug
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import (
     Allergy,
-    Assessment,
     Clinic,
-    DoseOrderRecord,
     IVAccess,
     MigraineFeatures,
     Patient,
     PregnancyStatus,
-    Readiness,
     RenalStatus,
     Role,
     SideEffect,
     SideEffectAction,
     SideEffectOutcome,
-    Signature,
     SignatureMeaning,
     User,
     Visit,
     VisitStatus,
     VitalSigns,
 )
+from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
 from infusiondesk.store import Store
 
 BATCH_PATIENTS = 500  # patients per transaction: a crash loses one batch at most, and commits stay cheap
 MAX_SIGNED_NOTES = 100  # real signed notes in a demo by default: each costs ~0.2 s of rendering and signing
 
-# Signs a completed visit (charted in memory, not yet saved past its creation) as "Reviewed and approved by"
-# `clinician`, saves it with store.save_visit, keeps its signed PDF note (store_signed_note) and returns the
-# saved SIGNED visit. The PDF code provides it (reports.demo_signing); with none, no visit is signed.
-SignHook = Callable[[Store, Visit, Patient, User, datetime], Visit]
+# Renders and signs the note of a visit as it will read once signed (the visit service's signature candidate)
+# and returns the signed PDF, which the service then saves with the signature in one transaction. The PDF code
+# provides it (reports.demo_signing); with none, no visit is signed.
+SignHook = Callable[[Store, Visit, Patient], bytes]
 sign_hook: SignHook | None = None
 
 DEMO_CLINIC = Clinic(name="Riverside Headache & Infusion Clinic (DEMO)", address="1 River Road, Springfield",
@@ -138,7 +134,7 @@ class _Builder:
         self.visits = 0
         self.nurses: list[User] = []
         self.clinicians: list[User] = []
-        self._calcs: dict[tuple[str, ...], DoseCalculation] = {}
+        self.service = VisitService(store, drug)
 
     def add_staff(self) -> None:
         (username, full, _, cred, pw), *others = DEMO_USERS
@@ -190,28 +186,24 @@ class _Builder:
         self.clock.now = datetime.combine(day, time(8, 0), UTC) + timedelta(minutes=start_minute + minutes)
         return self.clock.now
 
-    def _calc(self, dose: str, product: str, duration: str, age: int, given_g: float) -> DoseCalculation:
-        given = f"{given_g:g} g" if given_g > 0 else None
-        key = (dose, product, duration, str(age >= 18), str(given))
-        if key not in self._calcs:  # pint is slow; the clinic's orders repeat
-            self._calcs[key] = calculate_from_text(self.drug, dose=dose, product=product, duration=duration,
-                                                   age=str(age), given_last_24h=given)
-        return self._calcs[key]
-
     def _visit(self, patient: Patient, day: date, target: VisitStatus, previous_weight: float | None) -> float | None:
-        from infusiondesk import workflow as wf
-
-        r, s = self.rng, self.store
+        r, svc = self.rng, self.service
         nurse, nurse2 = r.sample(self.nurses, 2)
         clinician = r.choice(self.clinicians)
         start = r.randint(0, 7 * 60)
         self._at(day, start, 0)
-        visit = s.create_visit(patient.id, nurse)  # type: ignore[arg-type]
+        assert patient.id is not None and nurse.id is not None and nurse2.id is not None and clinician.id is not None
+        visit = svc.new_visit(nurse.id, patient.id)
         self.visits += 1
+
+        def step(who: User, minutes: int) -> Step:
+            assert who.id is not None and visit.id is not None
+            return Step(who.id, visit.id, visit.version, self._at(day, start, minutes))
+
         weight = round((previous_weight or 70.0) * r.uniform(0.97, 1.03), 1)
         t = self._at(day, start, 5)
         vitals = VitalSigns(t, systolic=r.randint(105, 145), diastolic=r.randint(62, 90), heart_rate=r.randint(58, 96),
-                            resp_rate=r.randint(12, 18), spo2=r.randint(95, 100),
+                            resp_rate=r.randint(14, 18), spo2=r.randint(95, 100),
                             temperature_c=round(r.uniform(36.2, 37.3), 1), pain_score=r.randint(4, 9),
                             patellar_reflex="present", phase="baseline")
         migraine = MigraineFeatures(onset=t - timedelta(hours=r.randint(4, 60)), duration_hours=r.randint(4, 60),
@@ -220,72 +212,67 @@ class _Builder:
                                     phonophobia=r.random() < 0.6, current_symptoms="Throbbing unilateral headache.")
         answers: dict[str, Any] = {"heart_block": patient.heart_block, "myocardial_damage": False,
                                    "myasthenia_gravis": patient.myasthenia_gravis, "hypermagnesemia": False}
-        visit = wf.record_assessment(visit, Assessment(vitals=vitals, pain_score=vitals.pain_score, migraine=migraine,
-                                                       answers=answers), patient, self.drug, nurse, t)
-        visit = wf.record_vitals(visit, vitals, nurse)
+        visit = svc.assess(step(nurse, 5), AssessmentEntry(vitals, vitals.pain_score, migraine, answers))
         if target is VisitStatus.DRAFT:
-            return self._save(visit, nurse, weight)
-        t = self._at(day, start, 15)
-        contraindicated = any(x.level == "contraindication" for x in visit.assessment.screening)
+            return weight
+        contraindicated = any(x.level in ("contraindication", "absolute") for x in visit.assessment.screening)
         if contraindicated:  # the clinician declines: the visit stays a draft
-            visit = wf.decide_suitability(visit, False, "Contraindication on screening; referred back to GP.",
-                                          clinician, t)
-            return self._save(visit, clinician, weight)
-        visit = wf.decide_suitability(visit, True, "", clinician, t)
-        age = patient.age_on(day)
-        given = s.magnesium_given_last_24h(patient.id, t) if day == self.today else 0.0  # type: ignore[arg-type]
+            svc.decide(step(clinician, 15), False, "Contraindication on screening; referred back to GP.")
+            return weight
+        visit = svc.decide(step(clinician, 15), True, "")
         dose, product, duration = r.choice(_ORDERS)
-        calc = self._calc(dose, product, duration, age, given)
+        entry = OrderEntry(dose, product=product, duration=duration, weight=f"{weight} kg")
+        assert visit.id is not None
+        calc = svc.preview_order(visit.id, entry, self._at(day, start, 16))
         if calc.blocked:
-            dose, product, duration = _ORDERS[1]
-            calc = self._calc(dose, product, duration, age, 0.0)
+            dose, product, duration = _ORDERS[0]
+            entry = OrderEntry(dose, product=product, duration=duration, weight=f"{weight} kg")
+            calc = svc.preview_order(visit.id, entry, self._at(day, start, 16))
+            if calc.blocked:  # nothing the clinic would give today (the 24 h total): the visit stays assessed
+                return weight
         reasons = {f.code: "Usual dose for this patient; agreed with neurology." for f in calc.soft_findings}
-        order = DoseOrderRecord(dose_text=dose, product_id=product, duration_text=duration, indication=calc.indication)
-        visit = wf.order_dose(visit, order, calc, reasons, clinician, t)
-        visit = wf.double_check(visit, nurse2, self._at(day, start, 20))
+        visit = svc.order(step(clinician, 16), dataclasses.replace(entry, reasons=reasons))
+        visit = svc.double_check(step(nurse2, 20))
         if target is VisitStatus.ASSESSED:
-            return self._save(visit, nurse, weight)
-        t = self._at(day, start, 25)
+            return weight
         lot_expiry = day + timedelta(days=r.randint(30, 400))
-        visit = dataclasses.replace(visit, readiness=Readiness(
-            consent=True, allergies_reviewed=True, weight_kg_today=weight, weight_change_acknowledged=True,
-            baseline_vitals_done=True, iv_access=IVAccess(r.choice(_SITES), r.choice(("20G", "22G")),
-                                                          r.choices((1, 2), weights=(85, 15))[0], nurse.full_name, t),
-            lot_number=f"L{r.randint(100000, 999999)}", lot_expiry=lot_expiry, calcium_gluconate_available=True))
-        visit = wf.start_infusion(visit, patient, previous_weight, nurse, t)
+        visit = svc.prepare(step(nurse, 24), Preparation(
+            consent=True, allergies_reviewed=True, weight_change_acknowledged=True,
+            iv=IVAccess(r.choice(_SITES), r.choice(("20G", "22G")), r.choices((1, 2), weights=(85, 15))[0],
+                        nurse.full_name, self._at(day, start, 24)),
+            lot=f"L{r.randint(100000, 999999)}", expiry=lot_expiry, calcium_gluconate_at_chair=True))
+        visit = svc.start(step(nurse, 25))
         computed = visit.dose_order.computed  # type: ignore[union-attr]
         minutes, volume = float(computed["duration_min"]), float(computed["volume_ml"])
-        visit = wf.record_vitals(visit, dataclasses.replace(vitals, taken_at=self._at(day, start, 40), phase="during",
-                                                            heart_rate=r.randint(58, 90)), nurse)
+        visit = svc.record_vitals(step(nurse, 40), dataclasses.replace(
+            vitals, taken_at=self._at(day, start, 40), phase="during", heart_rate=r.randint(58, 90)))
         effect = r.random()
         if effect < 0.25:
             kind = r.choice(("flushing", "warmth", "injection_site_pain", "nausea_vomiting", "drowsiness"))
-            onset = self._at(day, start, 35)
-            visit = wf.log_side_effect(visit, SideEffect(kind, onset, 1, SideEffectAction.NONE,
-                                                         SideEffectOutcome.RESOLVED, "Mild; reassured."), nurse)
+            visit = svc.log_side_effect(step(nurse, 41), SideEffect(
+                kind, self._at(day, start, 35), 1, SideEffectAction.NONE, SideEffectOutcome.RESOLVED,
+                "Mild; reassured."))
         partial = effect < 0.03
         if target is VisitStatus.INFUSING and day == self.today:
-            return self._save(visit, nurse, weight)
-        stop_at = self._at(day, start, 25 + int(minutes) + (0 if not partial else -int(minutes) // 2))
+            return weight
+        stop_minute = 25 + int(minutes) + (0 if not partial else -int(minutes) // 2)
         if partial:
-            visit = wf.stop(visit, round(volume / 2, 1), "Hypotension 88/50; stopped and lay flat, recovered.",
-                            nurse, stop_at)
+            visit = svc.stop(step(nurse, stop_minute), round(volume / 2, 1),
+                             "Hypotension 88/50; stopped and lay flat, recovered.")
         else:
-            visit = wf.stop(visit, volume, "", nurse, stop_at)
-        done = self._at(day, start, 40 + int(minutes))
-        visit = wf.complete(visit, r.randint(0, 4), "Headache much improved; discharged home with an adult.",
-                            nurse, done)
-        visit = wf.sign(visit, Signature(nurse.id, nurse.full_name, nurse.credentials,  # type: ignore[arg-type]
-                                         SignatureMeaning.ADMINISTERED, done), nurse, done)
+            visit = svc.stop(step(nurse, stop_minute), volume)
+        observed = stop_minute + int(self.drug.monitoring.observation_after_min) + 1
+        visit = svc.record_vitals(step(nurse, observed), dataclasses.replace(
+            vitals, taken_at=self._at(day, start, observed), phase="after", pain_score=r.randint(0, 4)))
+        visit = svc.complete(step(nurse, observed + 1), r.randint(0, 4),
+                             "Headache much improved; discharged home with an adult.")
+        visit = svc.sign(step(nurse, observed + 2), SignatureMeaning.ADMINISTERED)
         if target is not VisitStatus.SIGNED:
-            return self._save(visit, nurse, weight)
+            return weight
         if self.hook is None or self.signed_notes >= self.max_signed_notes:
-            return self._save(visit, nurse, weight)  # completed, awaiting the clinician's signature
-        signed_at = self._at(day, start, 60 + int(minutes))  # saved once, signed (one save fewer per visit)
-        self.hook(s, visit, patient, clinician, signed_at)
+            return weight  # completed, awaiting the clinician's signature
+        signing = step(clinician, observed + 20)
+        candidate = svc.signature_candidate(signing, SignatureMeaning.REVIEWED_APPROVED)
+        svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=self.hook(self.store, candidate, patient))
         self.signed_notes += 1
-        return weight
-
-    def _save(self, visit: Visit, by: User, weight: float | None) -> float | None:
-        self.store.save_visit(visit, by)
         return weight

@@ -37,6 +37,13 @@ class Clinic:
     timezone: str = "UTC"  # IANA name; notes show local time and zone
 
 
+@dataclass(frozen=True)
+class ClinicPolicy:
+    """Clinic-wide rules an admin sets (audited): what the visit service enforces at every step."""
+
+    double_check_required: bool = True  # an independent second check of every order before the start
+
+
 class RenalStatus(StrEnum):
     """From the clinician's reading of eGFR / creatinine clearance (mL/min)."""
 
@@ -156,6 +163,7 @@ class Assessment:
     suitability: Suitability | None = None
     assessed_by: int | None = None
     assessed_at: datetime | None = None
+    withdrawn: str = ""  # why the last suitability decision was withdrawn (new findings), for the next one
 
 
 @dataclass(frozen=True)
@@ -186,11 +194,16 @@ class DoseOrderRecord:
     rate_text: str = ""
     weight_text: str = ""
     indication: str = "migraine"
-    computed: dict[str, Any] = field(default_factory=dict)  # DoseCalculation.as_dict()
-    overrides: tuple[Override, ...] = ()
+    computed: dict[str, Any] = field(default_factory=dict)  # DoseCalculation.as_dict(), made by the service
+    overrides: tuple[Override, ...] = ()  # the approving clinician's (a nurse's reasons are proposals until then)
     double_check: DoubleCheck | None = None
     ordered_by: int | None = None
     ordered_at: datetime | None = None
+    approved_by: int | None = None  # the prescriber: a clinician who ordered or approved a nurse's entry
+    approved_at: datetime | None = None
+    age_years: float | None = None  # the inputs the calculation used, read by the service at the time
+    weight_kg: float | None = None
+    given_24h_g: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -208,7 +221,7 @@ class Readiness:
     allergies_reviewed: bool = False
     weight_kg_today: float | None = None
     weight_change_acknowledged: bool = False
-    baseline_vitals_done: bool = False
+    baseline_vitals_done: bool = False  # kept for old records; readiness counts charted baseline vitals only
     iv_access: IVAccess | None = None
     lot_number: str = ""
     lot_expiry: date | None = None
@@ -231,6 +244,7 @@ class InfusionEvent:
     volume_infused_ml: float | None = None  # pump reading at this event
     reason: str = ""
     by: int | None = None
+    confirmed: bool = False  # a pump volume beyond what the rate allows in the time, confirmed as read
 
 
 class SideEffectAction(StrEnum):
@@ -259,6 +273,34 @@ class SideEffect:
     notes: str = ""
     recorded_by: int | None = None
     id: int | None = None
+
+
+class AlertAction(StrEnum):
+    """What was done about a toxicity alert; acknowledging one needs one of these."""
+
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    CALCIUM_GLUCONATE_GIVEN = "calcium_gluconate_given"
+    CLINICIAN_INFORMED = "clinician_informed"
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A sign of magnesium toxicity or a severe side effect seen during the infusion. Until acknowledged with
+    the action taken, the infusion cannot be resumed or sped up."""
+
+    code: str
+    message: str
+    raised_at: datetime
+    source: str = ""
+    acknowledged_by: int | None = None
+    acknowledged_at: datetime | None = None
+    action: AlertAction | None = None
+    note: str = ""
+
+    @property
+    def open(self) -> bool:
+        return self.acknowledged_at is None
 
 
 class SignatureMeaning(StrEnum):
@@ -305,3 +347,5 @@ class Visit:
     signatures: tuple[Signature, ...] = ()
     addenda: tuple[Addendum, ...] = ()
     version: int = 0  # optimistic concurrency: bumped by every save
+    alerts: tuple[Alert, ...] = ()
+    superseded_orders: tuple[DoseOrderRecord, ...] = ()  # earlier orders an amended order replaced

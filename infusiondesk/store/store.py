@@ -8,28 +8,22 @@ would corrupt the record (a stale save, an edit to a signed visit, a role acting
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, select, update
 
 from infusiondesk import audit, auth
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import Clinic, Patient, Role, User, Visit, VisitStatus
-from infusiondesk.store import codec, history, tables, trail
+from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, User, Visit
+from infusiondesk.store import codec, history, tables, trail, visit_tx
 from infusiondesk.store.engine import WRITE, make_engine, migrate, to_url
-from infusiondesk.store.errors import ConflictError, RecordNotFound
+from infusiondesk.store.errors import RecordNotFound
 from infusiondesk.store.search import patient_keys, search_conditions
-
-_STATUS_ORDER = list(VisitStatus)
-_VISIT_COLUMNS = ("id", "patient_id", "status", "created_at", "started_at", "version")
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -42,30 +36,15 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _visit_document(visit: Visit) -> str:
-    plain = codec.to_plain(visit)
-    for key in _VISIT_COLUMNS:
-        plain.pop(key)
-    return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _visit_from_row(row: Row[Any]) -> Visit:
-    doc = orjson.loads(row.content)
-    doc.update(id=row.id, version=row.version, patient_id=row.patient_id, status=row.status,
-               created_at=row.created_at, started_at=row.started_at)
-    return codec.from_plain(Visit, doc)
+_visit_document = visit_tx.visit_document
+_visit_from_row = visit_tx.visit_from_row
+_patient_from_row = visit_tx.patient_from_row
 
 
 def _patient_document(p: Patient) -> str:
     plain = codec.to_plain(p)
     plain.pop("id")
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def _patient_from_row(row: Row[Any]) -> Patient:
-    doc = orjson.loads(row.content)
-    doc["id"] = row.id
-    return codec.from_plain(Patient, doc)
 
 
 def _user_from_row(row: Row[Any]) -> User:
@@ -415,78 +394,37 @@ class Store:
                             "version": r.version})
         return out
 
-    def save_visit(self, visit: Visit, by: User) -> Visit:
-        """Save the whole visit as one transaction and return it with its new version.
-
-        Raises ConflictError, and changes nothing, when the visit was saved elsewhere after `visit` was
-        loaded; the caller still holds its unsaved visit. A signed visit only accepts new addenda.
-        """
-        if visit.id is None:
-            raise DomainError("Open the visit before saving it.")
-        _require_role(by, (Role.NURSE, Role.CLINICIAN), "chart a visit")
-        now = self._now()
+    @contextmanager
+    def visit_transaction(self) -> Iterator[visit_tx.VisitTransaction]:
+        """One visit step: fresh reads and the one save, under the write lock (the visit service's only way
+        to change a visit)."""
         with self._write() as conn:
-            row = self._row(conn, tables.visits, visit.id)
-            if row is None:
-                raise RecordNotFound(f"Visit #{visit.id} does not exist.")
-            if row.version != visit.version:
-                raise ConflictError(self._conflict_message(conn, visit.id))
-            old = _visit_from_row(row)
-            _check_transition(old, visit, by)
-            result = conn.execute(
-                update(tables.visits)
-                .where(tables.visits.c.id == visit.id, tables.visits.c.version == visit.version)
-                .values(status=visit.status.value, started_at=visit.started_at, version=visit.version + 1,
-                        content=_visit_document(visit)))
-            if result.rowcount != 1:
-                raise ConflictError(self._conflict_message(conn, visit.id))
-            saved = dataclasses.replace(visit, version=visit.version + 1, created_at=old.created_at)
-            history.write_summary(conn, saved, new=False)
-            event = "addendum" if old.status is VisitStatus.SIGNED else "update"
-            trail.record_change(conn, at=now, by=by, event=event, table=tables.visits, record_id=visit.id,
-                                before=row._mapping)
-            self._audit_findings(conn, old, saved, by, now)
-        return saved
+            yield visit_tx.VisitTransaction(conn, self._now())
 
-    def _conflict_message(self, conn: Connection, visit_id: int) -> str:
-        last = conn.execute(select(tables.audit_log.c.username, tables.audit_log.c.at)
-                            .where(tables.audit_log.c.table_name == "visits",
-                                   tables.audit_log.c.record_id == visit_id)
-                            .order_by(tables.audit_log.c.id.desc()).limit(1)).first()
-        who = f" by {last.username} at {last.at:%H:%M:%S} UTC" if last is not None else ""
-        return (f"This visit was saved on another workstation{who} after you opened it, so your changes were "
-                "not saved. Reopen the visit to see the latest version, then enter your changes again.")
-
-    def _audit_findings(self, conn: Connection, old: Visit, new: Visit, by: User, now: datetime) -> None:
-        """Soft-limit overrides and signatures get their own audit entries, for the near-miss report."""
-        old_overrides = set(old.dose_order.overrides) if old.dose_order else set()
-        for o in new.dose_order.overrides if new.dose_order else ():
-            if o not in old_overrides:
-                audit.append(conn, at=now, by=by, event="override", detail={
-                    "visit_id": new.id, "patient_id": new.patient_id, "code": o.code, "message": o.message,
-                    "reason": o.reason, "overridden_by": o.by})
-        signatures = [*new.signatures, *(a.signature for a in new.addenda if a.signature)]
-        known = {*old.signatures, *(a.signature for a in old.addenda if a.signature)}
-        for s in signatures:
-            if s not in known:
-                audit.append(conn, at=now, by=by, event="signature", detail={
-                    "visit_id": new.id, "signer_id": s.signer_id, "signer": s.signer_name,
-                    "meaning": s.meaning.value, "version": s.version, "pdf_sha256": s.pdf_sha256})
-
-    def magnesium_given_last_24h(self, patient_id: int, at: datetime) -> float:
-        """Grams of magnesium sulfate given to this patient in the 24 h before `at` (for the 24 h limit)."""
-        from infusiondesk.workflow import magnesium_given_g
-
-        since = at - timedelta(hours=24)
-        v = tables.visits.c
-        # No infusion runs for a day, so visits started more than 48 h ago cannot overlap the window.
-        query = select(tables.visits).where(v.patient_id == patient_id, v.started_at.is_not(None),
-                                            v.started_at <= at,
-                                            or_(v.started_at >= since - timedelta(hours=24),
-                                                v.status == VisitStatus.INFUSING.value))
+    def magnesium_given_last_24h(self, patient_id: int, at: datetime, exclude_visit_id: int | None = None) -> float:
+        """Grams of magnesium sulfate given to this patient by infusions overlapping the 24 h before `at`."""
         with self._read() as conn:
-            visits = [_visit_from_row(r) for r in conn.execute(query)]
-        return magnesium_given_g(visits, since)
+            return visit_tx.magnesium_given_g(conn, patient_id, at, exclude_visit_id)
+
+    def clinic_policy(self) -> ClinicPolicy:
+        with self._read() as conn:
+            return visit_tx.read_policy(conn)
+
+    def set_clinic_policy(self, policy: ClinicPolicy, by: User) -> ClinicPolicy:
+        """An admin changes the clinic's rules (the double check before every start); audited."""
+        with self._write() as conn:
+            actor = visit_tx.VisitTransaction(conn, self._now()).acting_user(
+                by.id or 0, (Role.ADMIN,), "change the clinic's rules")
+            before = self._row(conn, tables.clinic_policy, 1)
+            values = {"double_check_required": policy.double_check_required}
+            if before is None:
+                conn.execute(insert(tables.clinic_policy).values(id=1, **values))
+            else:
+                conn.execute(update(tables.clinic_policy).where(tables.clinic_policy.c.id == 1).values(**values))
+            trail.record_change(conn, at=self._now(), by=actor, event="create" if before is None else "update",
+                                table=tables.clinic_policy, record_id=1,
+                                before=before._mapping if before is not None else None)
+        return policy
 
     # -- drafts (autosave) -------------------------------------------------------------------------------
 
@@ -514,26 +452,6 @@ class Store:
             conn.execute(delete(tables.drafts).where(d.user_id == user_id, d.key == key))
 
     # -- signed notes ------------------------------------------------------------------------------------
-
-    def store_signed_note(self, visit_id: int, version: int, pdf: bytes, signer_id: int) -> str:
-        """Keep a signed PDF note (never replaced: a new signature is a new version). Returns its SHA-256."""
-        digest = hashlib.sha256(pdf).hexdigest()
-        now = self._now()
-        with self._write() as conn:
-            signer = self._row(conn, tables.users, signer_id)
-            if signer is None or self._row(conn, tables.visits, visit_id) is None:
-                raise RecordNotFound("The visit or the signer of this note does not exist.")
-            try:
-                with conn.begin_nested():
-                    note_id = _new_id(conn.execute(insert(tables.signed_notes).values(
-                        visit_id=visit_id, version=version, pdf=pdf, sha256=digest, signer_id=signer_id,
-                        stored_at=now)))
-            except IntegrityError:
-                raise ConflictError(f"Version {version} of this visit's signed note is already stored; a signed "
-                                    "note is never replaced.") from None
-            trail.record_change(conn, at=now, by=_user_from_row(signer), event="signed_note",
-                                table=tables.signed_notes, record_id=note_id, before=None)
-        return digest
 
     def get_signed_note(self, visit_id: int, version: int | None = None) -> bytes | None:
         n = tables.signed_notes.c
@@ -633,27 +551,6 @@ class Store:
                            "message": detail.get("message", ""), "reason": detail.get("reason", ""),
                            "visit_id": detail.get("visit_id"), "patient_id": detail.get("patient_id")})
         return report
-
-
-def _check_transition(old: Visit, new: Visit, by: User) -> None:
-    """What a save may never do, whoever calls it: take a started visit backwards, move it to another
-    patient, or edit a signed visit (only addenda, and their signatures, are added to it)."""
-    if new.patient_id != old.patient_id:
-        raise DomainError("A visit cannot be moved to another patient; open a new visit for them.")
-    if old.status is VisitStatus.SIGNED:
-        same = dataclasses.replace(new, addenda=(), version=old.version, created_at=old.created_at)
-        if same != dataclasses.replace(old, addenda=()) or len(new.addenda) < len(old.addenda):
-            raise DomainError("Signed visits are never edited; add an addendum.")
-        for was, now in zip(old.addenda, new.addenda, strict=False):
-            if dataclasses.replace(now, signature=was.signature) != was or (was.signature and now != was):
-                raise DomainError("A saved addendum is never edited; add another addendum.")
-        return
-    # Re-assessing sends an assessed visit back to draft (the workflow's rule); nothing returns once started.
-    if (_STATUS_ORDER.index(new.status) < _STATUS_ORDER.index(old.status)
-            and _STATUS_ORDER.index(old.status) >= _STATUS_ORDER.index(VisitStatus.INFUSING)):
-        raise DomainError(f"A {old.status.value} visit cannot go back to {new.status.value}.")
-    if new.status is VisitStatus.SIGNED:
-        _require_role(by, (Role.CLINICIAN,), "sign a visit as reviewed and approved")
 
 
 def _migrate(engine: Engine) -> None:

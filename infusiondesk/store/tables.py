@@ -114,6 +114,25 @@ visit_summaries = Table(
     Column("summary", Text, nullable=False),
 )
 
+# When each started infusion ran (ended_at NULL while it runs), written with the visit in the same transaction:
+# the 24 h total finds every infusion overlapping its window without decoding a patient's whole history.
+# Derived, like an index; a started visit without a span row is read from its record instead.
+infusion_spans = Table(
+    "infusion_spans", metadata,
+    Column("visit_id", Integer, ForeignKey("visits.id"), primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Index("ix_infusion_spans_patient", "patient_id", "started_at"),
+)
+
+# The clinic's rules an admin sets (one row once set; none means the defaults). Audited like the clinic.
+clinic_policy = Table(
+    "clinic_policy", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("double_check_required", Boolean, nullable=False),
+)
+
 drafts = Table(
     "drafts", metadata,
     Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
@@ -174,4 +193,5 @@ audit_head = Table(
 )
 
 # The tables whose rows are clinical or access records: each row's content is in the audit chain.
-AUDITED_TABLES: dict[str, Table] = {t.name: t for t in (clinic, users, patients, visits, signed_notes, pki_objects)}
+AUDITED_TABLES: dict[str, Table] = {t.name: t for t in (clinic, clinic_policy, users, patients, visits, signed_notes,
+                                                         pki_objects)}

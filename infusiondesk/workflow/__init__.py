@@ -8,7 +8,7 @@ from infusiondesk.workflow.assessment import decide_suitability, record_assessme
 from infusiondesk.workflow.charting import complete, log_side_effect, record_vitals
 from infusiondesk.workflow.clock import InfusionClock, dose_given_g, infusion_clock, magnesium_given_g
 from infusiondesk.workflow.errors import WorkflowError
-from infusiondesk.workflow.guards import ensure_editable
+from infusiondesk.workflow.guards import check_transition, ensure_editable
 from infusiondesk.workflow.infusion import (
     InfusionState,
     change_rate,
@@ -18,7 +18,7 @@ from infusiondesk.workflow.infusion import (
     start_infusion,
     stop,
 )
-from infusiondesk.workflow.ordering import double_check, order_dose
+from infusiondesk.workflow.ordering import amend_order, approve_order, double_check, order_dose
 from infusiondesk.workflow.readiness import readiness_problems
 from infusiondesk.workflow.screening import SCREENING_QUESTIONS, ScreeningQuestion, screen
 from infusiondesk.workflow.side_effects import SideEffectCatalogue, SideEffectType, side_effect_catalogue
@@ -32,10 +32,40 @@ from infusiondesk.workflow.signing import (
 )
 
 __all__ = [
-    "SCREENING_QUESTIONS", "InfusionClock", "InfusionState", "ScreeningQuestion", "SideEffectCatalogue",
-    "SideEffectType", "WorkflowError", "add_addendum", "change_rate", "complete", "decide_suitability",
-    "dose_given_g", "double_check", "ensure_editable", "infusion_clock", "infusion_state", "log_side_effect",
-    "magnesium_given_g", "note_version", "order_dose", "pause", "readiness_problems", "record_assessment",
-    "record_vitals", "resume", "screen", "side_effect_catalogue", "sign", "sign_addendum", "signed_versions",
-    "start_infusion", "stop", "unsigned_addendum",
+    "SCREENING_QUESTIONS",
+    "InfusionClock",
+    "InfusionState",
+    "ScreeningQuestion",
+    "SideEffectCatalogue",
+    "SideEffectType",
+    "WorkflowError",
+    "add_addendum",
+    "amend_order",
+    "approve_order",
+    "change_rate",
+    "check_transition",
+    "complete",
+    "decide_suitability",
+    "dose_given_g",
+    "double_check",
+    "ensure_editable",
+    "infusion_clock",
+    "infusion_state",
+    "log_side_effect",
+    "magnesium_given_g",
+    "note_version",
+    "order_dose",
+    "pause",
+    "readiness_problems",
+    "record_assessment",
+    "record_vitals",
+    "resume",
+    "screen",
+    "side_effect_catalogue",
+    "sign",
+    "sign_addendum",
+    "signed_versions",
+    "start_infusion",
+    "stop",
+    "unsigned_addendum",
 ]

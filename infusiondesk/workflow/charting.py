@@ -67,8 +67,10 @@ def log_side_effect(visit: Visit, effect: SideEffect, user: User) -> Visit:
     return dataclasses.replace(visit, side_effects=(*visit.side_effects, logged))
 
 
-def complete(visit: Visit, post_pain_score: int | None, discharge_notes: str, user: User, now: datetime) -> Visit:
-    """Close the infusion part of the visit once the infusion is stopped; it then waits for signatures."""
+def complete(visit: Visit, post_pain_score: int | None, discharge_notes: str, user: User, now: datetime,
+             observation_min: float = 0.0) -> Visit:
+    """Close the infusion part of the visit once the infusion is stopped, the patient has been observed for the
+    library's observation period with vital signs charted after the stop, and every alert is acknowledged."""
     require_status(visit, (VisitStatus.INFUSING,), "complete the visit")
     require_charting(user, "complete the visit")
     require_aware(now)
@@ -77,6 +79,16 @@ def complete(visit: Visit, post_pain_score: int | None, discharge_notes: str, us
         raise WorkflowError("Stop the infusion (record the volume infused) before completing the visit.")
     if state.stopped_at is not None and now < state.stopped_at:
         raise WorkflowError("The completion time is before the infusion stopped; enter the right time.")
+    pending = [a.message for a in visit.alerts if a.acknowledged_at is None]
+    if pending:
+        raise WorkflowError(f"Acknowledge the open alert first, with what was done: {' '.join(pending)}")
+    stopped = state.stopped_at
+    if stopped is not None and not any(v.taken_at >= stopped for v in visit.vitals):
+        raise WorkflowError("Chart the vital signs after the infusion (observation) before completing the visit.")
+    if stopped is not None and observation_min > 0 and (now - stopped).total_seconds() < observation_min * 60:
+        left = (stopped.timestamp() + observation_min * 60 - now.timestamp()) / 60
+        raise WorkflowError(f"The patient is observed for {observation_min:g} min after the infusion; the visit can "
+                            f"be completed in {left:.0f} min.")
     if post_pain_score is not None and not 0 <= post_pain_score <= 10:
         raise WorkflowError(f"Pain score {post_pain_score} is outside 0-10; enter 0 (no pain) to 10.")
     return dataclasses.replace(visit, status=VisitStatus.COMPLETED, post_pain_score=post_pain_score,

@@ -86,24 +86,27 @@ def infusion_clock(visit: Visit, now: datetime) -> InfusionClock:
 def dose_given_g(visit: Visit) -> float:
     """Grams of magnesium sulfate given in this visit.
 
-    Not started: 0. Stopped: the full order when the whole volume ran, else volume infused x concentration.
-    Still running or paused: the full order, so a running dose is never left out of a 24 h total.
+    Not started: 0. Stopped: the full order when the whole volume ran, else volume infused x concentration (an
+    over-infusion counts what ran). Still running or paused: the full order, or what already ran when that is
+    more, so a running dose is never left out of a 24 h total.
     """
     order = visit.dose_order
     state = infusion_state(visit)
     if order is None or state.phase == NOT_STARTED:
         return 0.0
     full_g = float(order.computed["dose_mg"]) / 1000
+    read_g = state.volume_read_ml * float(order.computed["concentration_mg_per_ml"]) / 1000
     if state.phase != STOPPED:
-        return full_g
+        return max(full_g, read_g)
     planned = planned_volume_ml(order)
-    if state.volume_read_ml >= planned * (1 - _REL_TOL):
+    if abs(state.volume_read_ml - planned) <= planned * _REL_TOL:
         return full_g
-    return state.volume_read_ml * float(order.computed["concentration_mg_per_ml"]) / 1000
+    return read_g
 
 
-def magnesium_given_g(visits: Iterable[Visit], since: datetime) -> float:
-    """Grams given in infusions that were still running at or after `since` (for the per-24 h limit).
+def magnesium_given_g(visits: Iterable[Visit], since: datetime, until: datetime | None = None) -> float:
+    """Grams given in every infusion whose running time overlaps the window from `since` to `until` (for the
+    per-24 h limit), however long ago it started.
 
     An infusion that overlaps the window counts whole, the cautious reading. The caller leaves out the
     visit being ordered.
@@ -115,6 +118,8 @@ def magnesium_given_g(visits: Iterable[Visit], since: datetime) -> float:
         if state.phase == NOT_STARTED:
             continue
         if state.phase == STOPPED and state.stopped_at is not None and state.stopped_at < since:
+            continue
+        if until is not None and state.started_at is not None and state.started_at > until:
             continue
         total += dose_given_g(v)
     return total

@@ -68,3 +68,39 @@ def require_text(text: str, what: str) -> str:
     if not cleaned:
         raise WorkflowError(f"{what} is empty; write it in a few words.")
     return cleaned
+
+
+# The status changes the workflow makes, and nothing else: re-assessing sends an assessed visit back to draft
+# (and a new contraindication withdraws the decision); nothing goes back once the infusion has started.
+ALLOWED_TRANSITIONS: dict[VisitStatus, frozenset[VisitStatus]] = {
+    VisitStatus.DRAFT: frozenset({VisitStatus.DRAFT, VisitStatus.ASSESSED}),
+    VisitStatus.ASSESSED: frozenset({VisitStatus.ASSESSED, VisitStatus.DRAFT, VisitStatus.INFUSING}),
+    VisitStatus.INFUSING: frozenset({VisitStatus.INFUSING, VisitStatus.COMPLETED}),
+    VisitStatus.COMPLETED: frozenset({VisitStatus.COMPLETED, VisitStatus.SIGNED}),
+    VisitStatus.SIGNED: frozenset({VisitStatus.SIGNED}),
+}
+
+
+def check_transition(old: Visit, new: Visit) -> None:
+    """The one guard on what a saved visit may become, used by the workflow's steps and by the store on every
+    save: an allowed status change, backed by the facts that status means."""
+    if new.patient_id != old.patient_id:
+        raise WorkflowError("A visit cannot be moved to another patient; open a new visit for them.")
+    if new.status not in ALLOWED_TRANSITIONS[old.status]:
+        raise WorkflowError(f"A visit that is {_STATUS_WORDS[old.status]} cannot become {new.status.value}; "
+                            "take the steps in order.")
+    if new.status is old.status:
+        return
+    if new.status is VisitStatus.ASSESSED:
+        s = new.assessment.suitability
+        if s is None or not s.suitable:
+            raise WorkflowError("A visit becomes assessed only when a clinician decides the patient is suitable.")
+    elif new.status is VisitStatus.INFUSING:
+        if new.dose_order is None or not new.events or new.events[0].kind != "start" or new.started_at is None:
+            raise WorkflowError("A visit becomes infusing only when the ordered infusion is started.")
+    elif new.status is VisitStatus.COMPLETED:
+        if not new.events or new.events[-1].kind != "stop":
+            raise WorkflowError("A visit is completed only after the infusion is stopped.")
+    elif new.status is VisitStatus.SIGNED and not any(
+            s.meaning == "Reviewed and approved by" for s in new.signatures):
+        raise WorkflowError('A visit becomes signed only with a clinician\'s "Reviewed and approved by" signature.')

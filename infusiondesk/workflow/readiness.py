@@ -43,11 +43,12 @@ def weight_change_fraction(today_kg: float, previous_kg: float) -> float:
     return abs(today_kg - previous_kg) / previous_kg
 
 
-def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float | None, today: date) -> list[str]:
+def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float | None, today: date, *,
+                       double_check_required: bool = True) -> list[str]:
     """Everything that stops the infusion from starting now; an empty list means ready.
 
     `previous_weight_kg` is the weight recorded at the patient's previous visit (None for a first visit);
-    `today` is compared with the lot's expiry date (a lot is usable through its expiry date).
+    `today` is the clinic's local date, compared with the lot's expiry date (usable through its expiry date).
     """
     problems: list[str] = []
     suitability = visit.assessment.suitability
@@ -63,6 +64,10 @@ def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float
         problems.append("There is no dose order yet; a clinician must order the dose.")
     elif order.computed.get("blocked"):
         problems.append("The dose order breaks a hard limit; a clinician must change the order.")
+    elif order.approved_by is None:
+        problems.append("The dose order was entered by a nurse and waits for a clinician's approval.")
+    elif double_check_required and order.double_check is None:
+        problems.append("The dose order has not been independently double-checked; a second person must check it.")
     r = visit.readiness
     if not r.consent:
         problems.append("Consent is not recorded; record the patient's consent.")
@@ -83,9 +88,9 @@ def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float
                 f"Today's weight {format_weight(Q(r.weight_kg_today, 'kg'))} differs from the last visit's "
                 f"{format_weight(Q(previous_weight_kg, 'kg'))} by {change * 100:.0f} % (more than "
                 f"{limit * 100:.0f} %); re-weigh the patient and acknowledge the change.")
-    baseline_charted = any(v.phase == "baseline" for v in visit.vitals)
-    if not (r.baseline_vitals_done or baseline_charted):
-        problems.append("Baseline vital signs are not recorded; take them before the start.")
+    baseline_charted = visit.assessment.vitals is not None or any(v.phase == "baseline" for v in visit.vitals)
+    if not baseline_charted:  # charted values, never a tick box
+        problems.append("Baseline vital signs are not charted; take and chart them before the start.")
     access = r.iv_access
     if access is None:
         problems.append("IV access is not recorded; record the site, gauge, attempts and who placed it.")

@@ -1,0 +1,72 @@
+"""What a caller hands the visit service: who acts on which visit as they saw it, and the step's inputs as typed.
+
+Nothing here is a result: calculations, screening and signatures are made by the service from these and from
+what it reads in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from infusiondesk.records.models import IVAccess, MigraineFeatures, VitalSigns
+
+
+@dataclass(frozen=True)
+class Step:
+    """The acting user's id (re-read from the database at the step), the visit and the version the caller saw
+    (a later save elsewhere makes the step a conflict), and when it happened (timezone-aware)."""
+
+    by: int
+    visit_id: int
+    version: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class AssessmentEntry:
+    vitals: VitalSigns | None = None
+    pain_score: int | None = None
+    migraine: MigraineFeatures = field(default_factory=MigraineFeatures)
+    answers: Mapping[str, object] = field(default_factory=dict)  # the drug library's screening fact names
+
+
+@dataclass(frozen=True)
+class OrderEntry:
+    """A dose order as typed. Exactly one of product and concentration; one of duration and rate. `weight` charts
+    today's weight when given; `reasons` answer soft findings by their code."""
+
+    dose: str
+    product: str | None = None
+    concentration: str = ""
+    duration: str = ""
+    rate: str = ""
+    indication: str | None = None
+    weight: str = ""
+    reasons: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Preparation:
+    """The chair-side checklist before the start, as charted."""
+
+    consent: bool = False
+    allergies_reviewed: bool = False
+    weight: str = ""  # today's weight as typed ("64 kg"); empty keeps what was charted
+    weight_change_acknowledged: bool = False
+    iv: IVAccess | None = None
+    lot: str = ""
+    expiry: date | None = None
+    calcium_gluconate_at_chair: bool = False
+
+
+@dataclass(frozen=True)
+class OrderContext:
+    """The facts an order is calculated with, as the service reads them now (for the dose screen's preview; the
+    service reads them again when the order is made)."""
+
+    age_years: float
+    weight_kg: float | None
+    given_24h_g: float
+    renal_status: str

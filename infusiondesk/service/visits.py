@@ -1,0 +1,409 @@
+"""The visit service: the one way a visit changes, for the app, the CLI, the demo, scenario files and tests.
+
+Each step re-reads the acting user (active, current role), the visit at the version the caller saw and the
+patient, re-derives everything derived (the dose calculation from the order as typed, today's weight, age, the
+24 h total; the screening from the latest charted values), runs the workflow's rule, and saves the result
+with its audit entry, all in one transaction. Nothing a caller computed is trusted.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from infusiondesk import workflow as wf
+from infusiondesk.dosing import DoseCalculation, DoseOrder, calculate
+from infusiondesk.drugs.library import Drug
+from infusiondesk.errors import DomainError
+from infusiondesk.records.models import (
+    AlertAction,
+    Assessment,
+    Clinic,
+    DoseOrderRecord,
+    Patient,
+    Readiness,
+    Role,
+    SideEffect,
+    Signature,
+    SignatureMeaning,
+    User,
+    Visit,
+    VisitStatus,
+    VitalSigns,
+)
+from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, Step
+from infusiondesk.store.visit_tx import VisitTransaction
+from infusiondesk.units import Kind, Q, parse_quantity
+from infusiondesk.workflow.errors import WorkflowError
+from infusiondesk.workflow.infusion import infusion_state
+from infusiondesk.workflow.monitoring import acknowledge, raise_alerts, side_effect_alert, toxicity_alerts
+from infusiondesk.workflow.screening import contraindications, screen
+
+CHARTING = (Role.NURSE, Role.CLINICIAN)
+CLINICIAN = (Role.CLINICIAN,)
+
+
+class _SaveThenRefuse(Exception):
+    """A step that is refused but leaves something on record (a withdrawn decision, a hard stop seen)."""
+
+    def __init__(self, message: str, visit: Visit | None = None, audit: tuple[str, dict[str, Any]] | None = None):
+        super().__init__(message)
+        self.visit = visit
+        self.audit = audit
+
+
+@dataclasses.dataclass(frozen=True)
+class _Ctx:
+    tx: VisitTransaction
+    user: User
+    visit: Visit
+    patient: Patient
+    at: datetime
+
+
+def local_date(clinic: Clinic, at: datetime) -> date:
+    """The clinic's calendar date at `at` (a lot's expiry and a patient's age are local-date facts)."""
+    try:
+        zone = ZoneInfo(clinic.timezone)
+    except Exception:
+        raise DomainError(f'The clinic time zone "{clinic.timezone}" is not known; an admin must correct it in '
+                          "Settings.") from None
+    return at.astimezone(zone).date()
+
+
+def _latest_readings(visit: Visit) -> dict[str, Any]:
+    """The newest charted respiratory rate and patellar reflex (they answer screening questions)."""
+    series = sorted([v for v in (visit.assessment.vitals, *visit.vitals) if v is not None], key=lambda v: v.taken_at)
+    out: dict[str, Any] = {}
+    for v in series:
+        if v.resp_rate is not None:
+            out["resp_rate"] = v.resp_rate
+        if v.patellar_reflex is not None:
+            out["patellar_reflex"] = v.patellar_reflex
+    return out
+
+
+class VisitService:
+    """Every visit step, each one transaction. `drug` is the library in force."""
+
+    def __init__(self, store: Any, drug: Drug) -> None:
+        self.store = store
+        self.drug = drug
+
+    # -- the transaction every step runs in ------------------------------------------------------------------
+
+    def _step(self, step: Step, roles: tuple[Role, ...], action: str, rule: Callable[[_Ctx], Visit], *,
+              note: bytes | None = None) -> Visit:
+        if step.at.tzinfo is None:
+            raise WorkflowError("The time of a step must be timezone-aware (UTC).")
+        refusal: _SaveThenRefuse | None = None
+        with self.store.visit_transaction() as tx:
+            user = tx.acting_user(step.by, roles, action)
+            visit = tx.visit(step.visit_id, step.version)
+            ctx = _Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at)
+            try:
+                saved = tx.save_visit(visit, rule(ctx), user, note=note)
+            except _SaveThenRefuse as exc:
+                refusal = exc
+                if exc.visit is not None:
+                    tx.save_visit(visit, exc.visit, user)
+                if exc.audit is not None:
+                    tx.audit(exc.audit[0], user, exc.audit[1])
+        if refusal is not None:
+            raise WorkflowError(str(refusal))
+        result: Visit = saved
+        return result
+
+    # -- derived facts ---------------------------------------------------------------------------------------
+
+    def _context(self, tx: VisitTransaction, visit: Visit, patient: Patient, at: datetime) -> OrderContext:
+        day = local_date(tx.clinic(), at)
+        return OrderContext(age_years=float(patient.age_on(day)), weight_kg=visit.readiness.weight_kg_today,
+                            given_24h_g=tx.magnesium_given_g(visit.patient_id, at, exclude_visit_id=visit.id),
+                            renal_status=patient.renal_status.value)
+
+    def order_context(self, visit_id: int, at: datetime) -> OrderContext:
+        """What an order on this visit would be calculated with now (the dose screen's preview)."""
+        with self.store.visit_transaction() as tx:
+            visit = tx.visit(visit_id)
+            return self._context(tx, visit, tx.patient(visit.patient_id), at)
+
+    def preview_order(self, visit_id: int, entry: OrderEntry, at: datetime) -> DoseCalculation:
+        """The calculation an order would get now (nothing saved): what the dose screen and the demo show."""
+        with self.store.visit_transaction() as tx:
+            visit = self._chart_weight(tx.visit(visit_id), entry.weight)
+            ctx = self._context(tx, visit, tx.patient(visit.patient_id), at)
+        return self._calculate(self._order_record(entry), ctx)
+
+    def _calculate(self, order: DoseOrderRecord, ctx: OrderContext) -> DoseCalculation:
+        def typed(text: str, kind: Kind, name: str) -> Any:
+            return parse_quantity(text, kind, name) if text.strip() else None
+
+        dose_order = DoseOrder(
+            dose=parse_quantity(order.dose_text, Kind.DOSE, "dose"),
+            concentration=typed(order.concentration_text, Kind.CONCENTRATION, "concentration"),
+            duration=typed(order.duration_text, Kind.DURATION, "duration"),
+            rate=typed(order.rate_text, Kind.RATE, "rate"),
+            weight=Q(ctx.weight_kg, "kg") if ctx.weight_kg is not None else None,
+            age_years=ctx.age_years, indication=order.indication or None,
+            given_last_24h=Q(ctx.given_24h_g, "g") if ctx.given_24h_g > 0 else None,
+            product_id=order.product_id or None)
+        fields = DoseOrder.__dataclass_fields__
+        if "renal_status" in fields:
+            dose_order = dataclasses.replace(dose_order, renal_status=ctx.renal_status)  # type: ignore[call-arg]
+        return calculate(self.drug, dose_order)
+
+    def _rescreen(self, visit: Visit, patient: Patient) -> tuple[tuple[Any, ...], tuple[str, ...]]:
+        """Screening on the patient's current record and the latest charted values; and the contraindications
+        that were not there when the clinician decided."""
+        answers = {**visit.assessment.answers, **_latest_readings(visit)}
+        found = screen(patient, answers, self.drug)
+        known = {s.code for s in visit.assessment.screening}
+        new = tuple(s.message for s in contraindications(found) if s.code not in known)
+        return found, new
+
+    def _withdrawn(self, visit: Visit, screening: tuple[Any, ...], new: tuple[str, ...]) -> Visit:
+        why = ("New contraindication since the suitability decision: " + " ".join(new) +
+               " The decision was withdrawn; a clinician must decide again.")
+        assessment = dataclasses.replace(visit.assessment, screening=screening, suitability=None, withdrawn=why)
+        return dataclasses.replace(visit, assessment=assessment, status=VisitStatus.DRAFT)
+
+    # -- steps -----------------------------------------------------------------------------------------------
+
+    def new_visit(self, by: int, patient_id: int) -> Visit:
+        actor = self.store.get_user(by)
+        visit: Visit = self.store.create_visit(patient_id, actor)
+        return visit
+
+    def update_patient(self, by: int, patient: Patient) -> Patient:
+        updated: Patient = self.store.update_patient(patient, self.store.get_user(by))
+        return updated
+
+    def assess(self, step: Step, entry: AssessmentEntry) -> Visit:
+        def rule(c: _Ctx) -> Visit:
+            assessment = Assessment(vitals=entry.vitals, pain_score=entry.pain_score, migraine=entry.migraine,
+                                    answers=dict(entry.answers))
+            v = wf.record_assessment(c.visit, assessment, c.patient, self.drug, c.user, c.at)
+            if entry.vitals is not None:  # the assessment's vital signs are the charted baseline
+                v = dataclasses.replace(v, assessment=dataclasses.replace(
+                    v.assessment, vitals=dataclasses.replace(entry.vitals, phase="baseline", recorded_by=c.user.id)))
+            return v
+        return self._step(step, CHARTING, "record the assessment", rule)
+
+    def decide(self, step: Step, suitable: bool, reason: str = "") -> Visit:
+        def rule(c: _Ctx) -> Visit:
+            found, _new = self._rescreen(c.visit, c.patient)  # decided on the findings as they are now
+            current = dataclasses.replace(c.visit, assessment=dataclasses.replace(c.visit.assessment,
+                                                                                   screening=found))
+            return wf.decide_suitability(current, suitable, reason, c.user, c.at)
+        return self._step(step, CLINICIAN, "decide whether the patient is suitable", rule)
+
+    def _order_record(self, entry: OrderEntry) -> DoseOrderRecord:
+        if entry.product and entry.concentration.strip():
+            raise WorkflowError("Choose a product or type a concentration, not both.")
+        return DoseOrderRecord(dose_text=entry.dose.strip(), concentration_text=entry.concentration.strip(),
+                               product_id=entry.product or None, duration_text=entry.duration.strip(),
+                               rate_text=entry.rate.strip(), indication=entry.indication or "")
+
+    def _chart_weight(self, visit: Visit, text: str) -> Visit:
+        if not text.strip():
+            return visit
+        kg = float(parse_quantity(text, Kind.WEIGHT, "weight").to("kg").magnitude)
+        return dataclasses.replace(visit, readiness=dataclasses.replace(visit.readiness, weight_kg_today=kg))
+
+    def _checked_order(self, c: _Ctx, visit: Visit, record: DoseOrderRecord) -> tuple[DoseOrderRecord,
+                                                                                      DoseCalculation]:
+        ctx = self._context(c.tx, visit, c.patient, c.at)
+        calc = self._calculate(record, ctx)
+        if calc.blocked:
+            hard = [f for f in calc.findings if f.level == "hard"]
+            raise _SaveThenRefuse(
+                "This dose cannot be ordered: " + " ".join(f.message for f in hard),
+                audit=("hard_stop", {"visit_id": visit.id, "patient_id": visit.patient_id, "code": hard[0].code,
+                                     "message": hard[0].message, "codes": [f.code for f in hard]}))
+        inputs = dataclasses.replace(record, age_years=ctx.age_years, weight_kg=ctx.weight_kg,
+                                     given_24h_g=ctx.given_24h_g,
+                                     weight_text=f"{ctx.weight_kg:g} kg" if ctx.weight_kg is not None else "",
+                                     indication=calc.indication)
+        return inputs, calc
+
+    def order(self, step: Step, entry: OrderEntry) -> Visit:
+        """A clinician orders (approved at once); a nurse enters an order that waits for approval. While the
+        infusion runs, only a clinician's amended order (same bag) replaces the running one."""
+        def rule(c: _Ctx) -> Visit:
+            visit = self._chart_weight(c.visit, entry.weight)
+            record, calc = self._checked_order(c, visit, self._order_record(entry))
+            if visit.status is VisitStatus.INFUSING:
+                read = infusion_state(visit).volume_read_ml
+                return wf.amend_order(visit, record, calc, entry.reasons, c.user, c.at, read)
+            return wf.order_dose(visit, record, calc, entry.reasons, c.user, c.at)
+        return self._step(step, CHARTING, "enter a dose order", rule)
+
+    def approve_order(self, step: Step, reasons: Mapping[str, str] | None = None) -> Visit:
+        def rule(c: _Ctx) -> Visit:
+            if c.visit.dose_order is None:
+                raise WorkflowError("There is no dose order to approve yet.")
+            record, calc = self._checked_order(c, c.visit, c.visit.dose_order)
+            visit = dataclasses.replace(c.visit, dose_order=dataclasses.replace(c.visit.dose_order, **{
+                k: getattr(record, k) for k in ("age_years", "weight_kg", "given_24h_g", "weight_text")}))
+            return wf.approve_order(visit, calc, reasons or {}, c.user, c.at)
+        return self._step(step, CLINICIAN, "approve a dose order", rule)
+
+    def double_check(self, step: Step) -> Visit:
+        return self._step(step, CHARTING, "double-check the dose",
+                          lambda c: wf.double_check(c.visit, c.user, c.at))
+
+    def prepare(self, step: Step, prep: Preparation) -> Visit:
+        def rule(c: _Ctx) -> Visit:
+            wf.ensure_editable(c.visit)
+            if c.visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
+                raise WorkflowError("The checklist is done before the start; the infusion has started.")
+            visit = self._chart_weight(c.visit, prep.weight)
+            r = visit.readiness
+            ready = Readiness(consent=prep.consent, allergies_reviewed=prep.allergies_reviewed,
+                              weight_kg_today=r.weight_kg_today,
+                              weight_change_acknowledged=prep.weight_change_acknowledged, iv_access=prep.iv,
+                              lot_number=prep.lot.strip(), lot_expiry=prep.expiry,
+                              calcium_gluconate_available=prep.calcium_gluconate_at_chair)
+            return dataclasses.replace(visit, readiness=ready)
+        return self._step(step, CHARTING, "record the checklist", rule)
+
+    def start_problems(self, c: _Ctx) -> list[str]:
+        """What re-checking the order at the start finds: a new hard or soft finding, or numbers that changed
+        with today's weight or the 24 h total since the order was approved."""
+        order = c.visit.dose_order
+        if order is None or not order.computed:
+            return []
+        ctx = self._context(c.tx, c.visit, c.patient, c.at)
+        calc = self._calculate(order, ctx)
+        problems = []
+        if calc.blocked:
+            problems.append("Re-checked now, the order breaks a hard limit: " +
+                            " ".join(f.message for f in calc.findings if f.level == "hard"))
+        overridden = {o.code for o in order.overrides if o.by == order.approved_by}
+        unreasoned = [f.message for f in calc.soft_findings if f.code not in overridden]
+        if unreasoned and order.approved_by is not None:
+            problems.append("Re-checked now, there is a warning the prescriber has not answered: " +
+                            " ".join(unreasoned) + " A clinician must re-approve the order.")
+        now_numbers = calc.as_dict()
+        for key, what in (("dose_mg", "dose"), ("volume_ml", "volume"), ("rate_ml_per_h", "rate")):
+            was = float(order.computed.get(key, 0.0))
+            if abs(float(now_numbers[key]) - was) > max(1e-6, abs(was) * 1e-6):
+                problems.append(f"The order's {what} changes with today's facts (weight "
+                                f"{ctx.weight_kg if ctx.weight_kg is not None else 'not charted'} kg); a clinician "
+                                "must re-order.")
+                break
+        return problems
+
+    def start(self, step: Step) -> Visit:
+        def rule(c: _Ctx) -> Visit:
+            if c.visit.status is VisitStatus.ASSESSED:
+                found, new = self._rescreen(c.visit, c.patient)
+                if new:
+                    withdrawn = self._withdrawn(c.visit, found, new)
+                    raise _SaveThenRefuse("The infusion cannot start: " + withdrawn.assessment.withdrawn, withdrawn)
+            policy = c.tx.policy()
+            previous = c.tx.previous_weight(c.visit)
+            return wf.start_infusion(c.visit, c.patient, previous, c.user, c.at,
+                                     today=local_date(c.tx.clinic(), c.at),
+                                     double_check_required=policy.double_check_required,
+                                     problems=tuple(self.start_problems(c)))
+        return self._step(step, CHARTING, "start the infusion", rule)
+
+    def record_vitals(self, step: Step, vitals: VitalSigns) -> Visit:
+        """Chart vital signs. Before the start, a value that is now a contraindication withdraws the decision;
+        during the infusion, a toxicity sign raises an alert."""
+        def rule(c: _Ctx) -> Visit:
+            phase = vitals.phase
+            if c.visit.status is VisitStatus.INFUSING:
+                phase = "after" if infusion_state(c.visit).phase == "stopped" else "during"
+            elif c.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
+                phase = "baseline"
+            elif c.visit.status is VisitStatus.COMPLETED:
+                phase = "after"
+            v = wf.record_vitals(c.visit, dataclasses.replace(vitals, phase=phase), c.user)
+            if v.status is VisitStatus.ASSESSED:
+                found, new = self._rescreen(v, c.patient)
+                if new:
+                    return self._withdrawn(v, found, new)
+            return raise_alerts(v, toxicity_alerts(self.drug, vitals))
+        return self._step(step, CHARTING, "record vital signs", rule)
+
+    def log_side_effect(self, step: Step, effect: SideEffect) -> Visit:
+        def rule(c: _Ctx) -> Visit:
+            v = wf.log_side_effect(c.visit, effect, c.user)
+            alert = side_effect_alert(self.drug, effect)
+            return raise_alerts(v, (alert,)) if alert is not None else v
+        return self._step(step, CHARTING, "log a side effect", rule)
+
+    def acknowledge(self, step: Step, action: AlertAction | str, note: str = "") -> Visit:
+        return self._step(step, CHARTING, "acknowledge an alert",
+                          lambda c: acknowledge(c.visit, action, note, c.user, c.at))
+
+    def pause(self, step: Step, volume_ml: float, reason: str, confirmed: bool = False) -> Visit:
+        return self._step(step, CHARTING, "pause the infusion",
+                          lambda c: wf.pause(c.visit, volume_ml, reason, c.user, c.at, confirmed))
+
+    def resume(self, step: Step) -> Visit:
+        return self._step(step, CHARTING, "resume the infusion", lambda c: wf.resume(c.visit, c.user, c.at))
+
+    def change_rate(self, step: Step, rate: str, reason: str) -> Visit:
+        def rule(c: _Ctx) -> Visit:
+            q = parse_quantity(rate, Kind.RATE, "rate")
+            if not q.check("[length] ** 3 / [time]"):
+                raise WorkflowError('Enter the new pump rate in mL/h, such as "50 mL/h".')
+            return wf.change_rate(c.visit, float(q.to("mL/h").magnitude), reason, c.user, c.at)
+        return self._step(step, CHARTING, "change the rate", rule)
+
+    def stop(self, step: Step, volume_ml: float, reason: str = "", confirmed: bool = False) -> Visit:
+        return self._step(step, CHARTING, "stop the infusion",
+                          lambda c: wf.stop(c.visit, volume_ml, reason, c.user, c.at, confirmed))
+
+    def complete(self, step: Step, pain_after: int | None, notes: str = "") -> Visit:
+        return self._step(step, CHARTING, "complete the visit",
+                          lambda c: wf.complete(c.visit, pain_after, notes, c.user, c.at,
+                                                self.drug.monitoring.observation_after_min))
+
+    # -- signatures: the note is made from the candidate, then both are saved together ---------------------------
+
+    def _signature(self, user: User, meaning: SignatureMeaning, at: datetime, version: int) -> Signature:
+        assert user.id is not None
+        return Signature(user.id, user.full_name, user.credentials, meaning, at, version=version)
+
+    def _signed(self, c: _Ctx, meaning: SignatureMeaning) -> Visit:
+        version = wf.note_version(c.visit, draft=True)
+        return wf.sign(c.visit, self._signature(c.user, meaning, c.at, version), c.user, c.at)
+
+    def signature_candidate(self, step: Step, meaning: SignatureMeaning) -> Visit:
+        """The visit as it will read once this signature is made (render and sign its note from this); nothing
+        is saved."""
+        with self.store.visit_transaction() as tx:
+            user = tx.acting_user(step.by, CHARTING, "sign the visit")
+            visit = tx.visit(step.visit_id, step.version)
+            return self._signed(_Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at), meaning)
+
+    def sign(self, step: Step, meaning: SignatureMeaning, note: bytes | None = None) -> Visit:
+        """ "Administered by" is saved alone. "Reviewed and approved by" makes the visit signed, and is saved
+        in one transaction with its signed note (`note`, made from `signature_candidate`)."""
+        return self._step(step, CHARTING, "sign the visit", lambda c: self._signed(c, meaning), note=note)
+
+    def add_addendum(self, step: Step, text: str) -> Visit:
+        return self._step(step, CHARTING, "add an addendum",
+                          lambda c: wf.add_addendum(c.visit, text, c.user, c.at))
+
+    def _addendum_signed(self, c: _Ctx, index: int) -> Visit:
+        version = wf.note_version(c.visit, draft=True)
+        return wf.sign_addendum(c.visit, index, self._signature(c.user, SignatureMeaning.ADDENDUM, c.at, version),
+                                c.user, c.at)
+
+    def addendum_candidate(self, step: Step, index: int) -> Visit:
+        with self.store.visit_transaction() as tx:
+            user = tx.acting_user(step.by, CHARTING, "sign an addendum")
+            visit = tx.visit(step.visit_id, step.version)
+            return self._addendum_signed(_Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at), index)
+
+    def sign_addendum(self, step: Step, index: int, note: bytes) -> Visit:
+        return self._step(step, CHARTING, "sign an addendum", lambda c: self._addendum_signed(c, index), note=note)
