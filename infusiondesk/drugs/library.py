@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from infusiondesk.drugs.monitoring import NO_MONITORING, Monitoring, ToxicitySign, parse_monitoring
 from infusiondesk.errors import InputError, LibraryError
 from infusiondesk.units import Q, Quantity, U, registry
 
@@ -21,6 +22,9 @@ Check = Literal["dose", "weight_based_dose", "concentration", "dose_rate", "dose
 Bound = Literal["max", "min"]
 Level = Literal["hard", "soft"]
 Population = Literal["adult", "pediatric", "all"]
+
+__all__ = ["Drug", "Indication", "Limit", "Monitoring", "Product", "ScreeningRule", "Source", "ToxicitySign",
+           "load_drug", "parse_library"]
 
 BUNDLED_DIR = Path(__file__).resolve().parent
 ENV_VAR = "INFUSIONDESK_DRUG_LIBRARY"
@@ -155,6 +159,7 @@ class Drug:
     path: Path
     provenance: str = field(default="bundled")
     screening: tuple[ScreeningRule, ...] = ()
+    monitoring: Monitoring = NO_MONITORING
 
     # --- conversions: they belong to the drug (its molar mass and valence), not to global units.
     def to_mass(self, amount: Quantity) -> Quantity:
@@ -292,6 +297,7 @@ class _Validator:
         codes = [r.code for r in screening]
         if len(set(codes)) != len(codes):
             raise self.error("[[screening]]", "two screening rules share a code.")
+        monitoring = parse_monitoring(data.get("monitoring"), sources, self.error)
         drug = Drug(
             id=self.need(d, "id", "[drug]", str),
             name=self.need(d, "name", "[drug]", str),
@@ -309,6 +315,7 @@ class _Validator:
             path=self.path,
             provenance=self.provenance,
             screening=screening,
+            monitoring=monitoring,
         )
         if drug.valence < 1:
             raise self.error("[drug]", "valence must be 1 or more.")
