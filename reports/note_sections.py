@@ -296,6 +296,9 @@ def dose_section(ctx: NoteContext) -> list[Flowable]:
     if "weight_based" in shown:
         rows.append(("Weight-based dose", shown["weight_based"]))
     rows.append(("Ordered", f"{ctx.clock(order.ordered_at)} by {ctx.who(order.ordered_by)}"))
+    approved = (f"{ctx.clock(order.approved_at)} by {ctx.who(order.approved_by)}" if order.approved_by is not None
+                else "NOT APPROVED by a clinician")
+    rows.append(("Approved (prescriber)", approved))
     dc = order.double_check
     rows.append(("Double check", f"{ctx.clock(dc.at)} by {ctx.who(dc.by)}" if dc else "not done"))
     out.append(_pairs(rows, ctx.width))
@@ -306,7 +309,25 @@ def dose_section(ctx: NoteContext) -> list[Flowable]:
         out.append(_table(("Limit", "Reason given", "Approved by"),
                           [(o.message, o.reason, f"{ctx.who(o.by)}\n{ctx.clock(o.at)}") for o in order.overrides],
                           (w * 0.40, w * 0.36, w * 0.24)))
+    for old in ctx.visit.superseded_orders:
+        was = dose_lines(ctx.drug, _computed(ctx, old))
+        out.append(text(f"Amended during the infusion: replaces the order of {ctx.clock(old.ordered_at)} "
+                        f"({was.get('dose', old.dose_text)} at {was.get('rate', old.rate_text or '—')}).", styles.SMALL))
     return out
+
+
+def alerts_section(ctx: NoteContext) -> list[Flowable]:
+    """Toxicity alerts and severe side effects seen during the infusion, and what was done about each."""
+    alerts = ctx.visit.alerts
+    if not alerts:
+        return []
+    w = ctx.width
+    rows = [(ctx.clock(a.raised_at), a.message,
+             f"{a.action.value.replace('_', ' ')}{': ' + a.note if a.note else ''}\n{ctx.who(a.acknowledged_by)} "
+             f"{ctx.clock(a.acknowledged_at)}" if a.action is not None else "NOT ACKNOWLEDGED")
+            for a in alerts]
+    return [section("Alerts during the infusion"),
+            _table(("Time", "Alert", "Action taken"), rows, (w * 0.12, w * 0.58, w * 0.30))]
 
 
 def readiness_section(ctx: NoteContext) -> list[Flowable]:
@@ -316,7 +337,8 @@ def readiness_section(ctx: NoteContext) -> list[Flowable]:
         ("Consent", _yes_no(r.consent)),
         ("Allergies reviewed", _yes_no(r.allergies_reviewed)),
         ("Weight today", display.format_weight(Q(r.weight_kg_today, "kg")) if r.weight_kg_today else "—"),
-        ("Baseline vitals", _yes_no(r.baseline_vitals_done)),
+        ("Baseline vitals", "charted" if ctx.visit.assessment.vitals is not None
+         or any(v.phase == "baseline" for v in ctx.visit.vitals) else "not charted"),
         ("IV access", f"{access.gauge} {access.site}, {access.attempts} attempt(s), by {access.placed_by}"
          if access else "—"),
         ("Lot / expiry", f"{r.lot_number or '—'} / {r.lot_expiry:%Y-%m-%d}" if r.lot_expiry else r.lot_number or "—"),
@@ -350,6 +372,11 @@ def timeline_section(ctx: NoteContext, dose_given_g: Callable[[Visit], float] | 
         summary = f"Dose given: {display.format_mass(Q(given, 'g'))} {ctx.drug.name}"
         if infused is not None:
             summary += f" ({display.format_volume(Q(infused, 'mL'))} infused)"
+        order = ctx.visit.dose_order
+        planned = float(_computed(ctx, order).get("volume_ml", 0.0)) if order is not None else 0.0
+        if infused is not None and planned and infused > planned * (1 + 1e-9):
+            summary += (f" — OVER-INFUSION: {display.format_volume(Q(infused - planned, 'mL'))} more than the "
+                        f"ordered {display.format_volume(Q(planned, 'mL'))}")
         out.append(Spacer(1, 3))
         out.append(Paragraph(f"<b>{escape(summary)}</b>", styles.BODY))
     return out

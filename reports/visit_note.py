@@ -18,7 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table
 
 from infusiondesk.drugs.library import Drug
-from infusiondesk.records.models import Clinic, Patient, Signature, User, Visit
+from infusiondesk.records.models import Clinic, Patient, Signature, User, Visit, VisitStatus
 from infusiondesk.workflow import dose_given_g as workflow_dose_given_g
 from infusiondesk.workflow import side_effect_catalogue
 from infusiondesk.workflow.signing import note_version as note_version  # re-exported for reports callers
@@ -151,6 +151,13 @@ def _header(clinic: Clinic, patient: Patient) -> Callable[[Canvas, BaseDocTempla
     return draw
 
 
+def _status_word(visit: Visit, draft: bool) -> str:
+    """A draft export never calls itself signed: only the stored signed note is the signed record."""
+    if draft and visit.status is VisitStatus.SIGNED:
+        return "unsigned copy"
+    return visit.status.value
+
+
 def _title(ctx: ns.NoteContext, version: int, draft: bool) -> list[Flowable]:
     v = ctx.visit
     moment = v.started_at or v.created_at
@@ -158,7 +165,7 @@ def _title(ctx: ns.NoteContext, version: int, draft: bool) -> list[Flowable]:
     out: list[Flowable] = [
         Paragraph(f"Infusion visit note — {ctx.drug.name}", styles.TITLE),
         ns.text(f"Visit {v.id if v.id is not None else '(unsaved)'} · {ctx.when(moment)} · times shown in {zone} · "
-                f"status {v.status.value} · version {version}", styles.SUBTITLE),
+                f"status {_status_word(v, draft)} · version {version}", styles.SUBTITLE),
     ]
     if version > 1:
         out.append(ns.text(f"Version {version} — supersedes version {version - 1}", styles.NOTICE))
@@ -210,6 +217,7 @@ def _story(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPla
     story += ns.dose_section(ctx)
     story += ns.readiness_section(ctx)
     story += ns.timeline_section(ctx, dose_given_g)
+    story += ns.alerts_section(ctx)
     story += ns.vitals_section(ctx)
     story += ns.side_effects_section(ctx)
     story += ns.after_section(ctx)
