@@ -311,8 +311,9 @@ def dose_section(ctx: NoteContext) -> list[Flowable]:
                           (w * 0.40, w * 0.36, w * 0.24)))
     for old in ctx.visit.superseded_orders:
         was = dose_lines(ctx.drug, _computed(ctx, old))
-        out.append(text(f"Amended during the infusion: replaces the order of {ctx.clock(old.ordered_at)} "
-                        f"({was.get('dose', old.dose_text)} at {was.get('rate', old.rate_text or '—')}).", styles.SMALL))
+        line = (f"Amended during the infusion: replaces the order of {ctx.clock(old.ordered_at)} "
+                f"({was.get('dose', old.dose_text)} at {was.get('rate', old.rate_text or '—')}).")
+        out.append(text(line, styles.SMALL))
     return out
 
 
