@@ -13,6 +13,7 @@ from infusiondesk.workflow.infusion import (
     InfusionState,
     change_rate,
     infusion_state,
+    over_infused_ml,
     pause,
     resume,
     start_infusion,

@@ -69,9 +69,20 @@ def assessed(drug: Drug, patient: Patient) -> Visit:
     return wf.decide_suitability(visit, True, "", CLINICIAN, minutes(5))
 
 
+def prescribed(drug: Drug, patient: Patient) -> Visit:
+    """Ordered by a clinician, and so approved; not yet double-checked."""
+    return wf.order_dose(assessed(drug, patient), ORDER, calc_2g_over_30min(drug), {}, CLINICIAN, minutes(10))
+
+
 def ordered(drug: Drug, patient: Patient) -> Visit:
-    visit = assessed(drug, patient)
-    return wf.order_dose(visit, ORDER, calc_2g_over_30min(drug), {}, CLINICIAN, minutes(10))
+    """Ordered by a clinician (so approved) and independently double-checked by a second nurse."""
+    return wf.double_check(prescribed(drug, patient), NURSE_2, minutes(12))
+
+
+def observed(visit: Visit, at: datetime) -> Visit:
+    """Vital signs charted after the stop (the observation the library asks for)."""
+    return wf.record_vitals(visit, VitalSigns(at, systolic=118, diastolic=76, heart_rate=70, resp_rate=16,
+                                              spo2=98, phase="after"), NURSE)
 
 
 def ready(drug: Drug, patient: Patient) -> Visit:

@@ -15,7 +15,7 @@ from infusiondesk.records.models import (
     VitalSigns,
 )
 
-from .conftest import ADMIN, NURSE, minutes, ready, running
+from .conftest import ADMIN, NURSE, minutes, observed, ready, running
 
 
 def test_vitals_are_kept_in_time_order_and_signed_by_the_charting_nurse(drug: Drug, patient: Patient) -> None:
@@ -90,9 +90,14 @@ def test_the_visit_completes_only_after_the_infusion_is_stopped(drug: Drug, pati
     with pytest.raises(wf.WorkflowError, match="Stop the infusion"):
         wf.complete(visit, 3, "", NURSE, minutes(55))
     stopped = wf.stop(visit, 50, "", NURSE, minutes(50))
+    with pytest.raises(wf.WorkflowError, match="Chart the vital signs after the infusion"):
+        wf.complete(stopped, 3, "", NURSE, minutes(85), observation_min=30)
+    stopped = observed(stopped, minutes(60))
+    with pytest.raises(wf.WorkflowError, match="observed for 30 min after the infusion"):
+        wf.complete(stopped, 3, "", NURSE, minutes(79), observation_min=30)
     with pytest.raises(wf.WorkflowError, match="outside 0-10"):
-        wf.complete(stopped, 11, "", NURSE, minutes(55))
-    done = wf.complete(stopped, 3, " Home with her partner driving. ", NURSE, minutes(55))
+        wf.complete(stopped, 11, "", NURSE, minutes(80), observation_min=30)
+    done = wf.complete(stopped, 3, " Home with her partner driving. ", NURSE, minutes(80), observation_min=30)
     assert done.status is VisitStatus.COMPLETED and done.post_pain_score == 3
     assert done.discharge_notes == "Home with her partner driving."
     late = wf.log_side_effect(done, SideEffect("drowsiness", minutes(52), 1), NURSE)

@@ -96,7 +96,7 @@ def test_nonsense_sequences_are_refused(drug: Drug, patient: Patient, steps: lis
             elif step == "rate":
                 visit = wf.change_rate(visit, 50, "warmth", NURSE, minutes(at))
             else:
-                visit = wf.stop(visit, 50, "", NURSE, minutes(at))
+                visit = wf.stop(visit, 2, "stopped early", NURSE, minutes(at))
 
 
 def test_an_event_before_the_previous_one_is_refused(drug: Drug, patient: Patient) -> None:
@@ -109,8 +109,25 @@ def test_the_volume_never_goes_down_and_never_exceeds_the_order(drug: Drug, pati
     resumed = wf.resume(paused, NURSE, minutes(35))
     with pytest.raises(wf.WorkflowError, match="less than the earlier pump reading of 20 mL"):
         wf.stop(resumed, 15, "ended", NURSE, minutes(40))
-    with pytest.raises(wf.WorkflowError, match="more than the ordered volume of 50 mL"):
+    with pytest.raises(wf.WorkflowError, match="more than the ordered volume of 50 mL: an over-infusion"):
         wf.stop(resumed, 55, "", NURSE, minutes(60))
+
+
+def test_a_free_flow_is_charted_with_its_reason_and_counts_in_the_dose_given(drug: Drug, patient: Patient) -> None:
+    """60 mL of a 50 mL bag: charted as read (never refused), so the record does not understate the dose."""
+    stopped = wf.stop(running(drug, patient), 60, "Pump free-flowed; clamped", NURSE, minutes(50), confirmed=True)
+    assert stopped.events[-1].volume_infused_ml == 60
+    assert wf.dose_given_g(stopped) == pytest.approx(2.4)  # 60 mL x 40 mg/mL
+    assert wf.over_infused_ml(stopped) == pytest.approx(10)
+
+
+def test_a_volume_impossible_for_the_time_at_the_rate_needs_confirmation(drug: Drug, patient: Patient) -> None:
+    """At 100 mL/h, 5 min can give about 8 mL; 40 mL is a misread or a free flow: the nurse confirms it."""
+    with pytest.raises(wf.WorkflowError, match="more than the pump could give at its rate"):
+        wf.stop(running(drug, patient), 40, "stopped early", NURSE, minutes(25))
+    confirmed = wf.stop(running(drug, patient), 40, "free flow seen", NURSE, minutes(25), confirmed=True)
+    assert confirmed.events[-1].confirmed
+    assert wf.stop(running(drug, patient), 9, "stopped early", NURSE, minutes(25)).events[-1].volume_infused_ml == 9
 
 
 def test_a_pause_needs_a_reason(drug: Drug, patient: Patient) -> None:
@@ -175,13 +192,13 @@ def test_any_sequence_of_events_is_accepted_or_refused_cleanly(drug: Drug, patie
             elif kind == "rate":
                 visit = wf.change_rate(visit, rate, "warmth", NURSE, at)
             else:
-                visit = wf.stop(visit, volume, "stopped early", NURSE, at)
+                visit = wf.stop(visit, volume, "stopped early", NURSE, at, confirmed=True)
         except wf.WorkflowError as exc:
             assert exc.message.endswith(".")
     times = [e.at for e in visit.events]
     assert times == sorted(times)
     readings = [e.volume_infused_ml for e in visit.events if e.volume_infused_ml is not None]
-    assert readings == sorted(readings) and all(0 <= r <= 50 for r in readings)
+    assert readings == sorted(readings) and all(r >= 0 for r in readings)
     assert all(e.rate_ml_h is None or 0 < e.rate_ml_h <= 100 for e in visit.events)
     kinds = [e.kind for e in visit.events]
     assert kinds.count(InfusionEventKind.STOP) <= 1 and kinds[0] is InfusionEventKind.START
@@ -189,4 +206,4 @@ def test_any_sequence_of_events_is_accepted_or_refused_cleanly(drug: Drug, patie
         assert kinds[-1] is InfusionEventKind.STOP
     clock = wf.infusion_clock(visit, at + timedelta(minutes=5))
     assert 0 <= clock.volume_ml <= 50 and clock.elapsed_running_min >= 0
-    assert 0 <= wf.dose_given_g(visit) <= 2 + 1e-9
+    assert 0 <= wf.dose_given_g(visit) <= max(2, readings[-1] * 0.04 if readings else 0) + 1e-9

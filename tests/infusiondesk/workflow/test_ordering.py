@@ -9,7 +9,18 @@ from infusiondesk.dosing import calculate_from_text
 from infusiondesk.drugs import Drug
 from infusiondesk.records.models import DoseOrderRecord, Patient, VisitStatus
 
-from .conftest import ADMIN, CLINICIAN, CLINICIAN_2, NURSE, ORDER, assessed, calc_2g_over_30min, minutes, ordered
+from .conftest import (
+    ADMIN,
+    CLINICIAN,
+    CLINICIAN_2,
+    NURSE,
+    ORDER,
+    assessed,
+    calc_2g_over_30min,
+    minutes,
+    ordered,
+    prescribed,
+)
 
 
 def test_a_clinician_orders_2_g_over_30_min_and_the_computed_values_are_kept(drug: Drug, patient: Patient) -> None:
@@ -58,8 +69,8 @@ def test_3_g_needs_a_written_reason_which_becomes_an_override(drug: Drug, patien
 
 
 def test_the_double_check_is_by_someone_other_than_the_prescriber(drug: Drug, patient: Patient) -> None:
-    visit = ordered(drug, patient)
-    with pytest.raises(wf.WorkflowError, match="someone other than the person who ordered"):
+    visit = prescribed(drug, patient)
+    with pytest.raises(wf.WorkflowError, match="someone other than the person who entered or approved"):
         wf.double_check(visit, CLINICIAN, minutes(12))
     checked = wf.double_check(visit, NURSE, minutes(12))
     assert checked.dose_order is not None and checked.dose_order.double_check is not None
@@ -69,7 +80,7 @@ def test_the_double_check_is_by_someone_other_than_the_prescriber(drug: Drug, pa
 
 
 def test_reordering_replaces_the_order_and_clears_its_double_check(drug: Drug, patient: Patient) -> None:
-    checked = wf.double_check(ordered(drug, patient), NURSE, minutes(12))
+    checked = wf.double_check(prescribed(drug, patient), NURSE, minutes(12))
     again = wf.order_dose(checked, ORDER, calc_2g_over_30min(drug), {}, CLINICIAN_2, minutes(14))
     assert again.dose_order is not None
     assert again.dose_order.double_check is None and again.dose_order.ordered_by == CLINICIAN_2.id

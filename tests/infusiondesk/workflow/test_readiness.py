@@ -9,7 +9,7 @@ import pytest
 
 from infusiondesk import workflow as wf
 from infusiondesk.drugs import Drug
-from infusiondesk.records.models import IVAccess, Patient, Readiness, VisitStatus, VitalSigns
+from infusiondesk.records.models import IVAccess, Patient, Readiness, Visit, VisitStatus, VitalSigns
 
 from .conftest import NURSE, READY, T0, assessed, minutes, ordered, ready
 
@@ -20,8 +20,12 @@ def test_a_fully_prepared_visit_is_ready(drug: Drug, patient: Patient) -> None:
     assert wf.readiness_problems(ready(drug, patient), patient, 70.0, TODAY) == []
 
 
+def _without_charted_vitals(visit: Visit) -> Visit:
+    return dataclasses.replace(visit, assessment=dataclasses.replace(visit.assessment, vitals=None), vitals=())
+
+
 def test_an_unprepared_visit_lists_every_missing_item(drug: Drug, patient: Patient) -> None:
-    problems = " ".join(wf.readiness_problems(ordered(drug, patient), patient, None, TODAY))
+    problems = " ".join(wf.readiness_problems(_without_charted_vitals(ordered(drug, patient)), patient, None, TODAY))
     for words in ("Consent", "Allergies have not been reviewed", "Today's weight", "Baseline vital signs",
                   "IV access", "lot number", "expiry date", "Calcium gluconate"):
         assert words in problems
@@ -66,9 +70,10 @@ def test_a_first_visit_has_no_weight_to_compare(drug: Drug, patient: Patient) ->
     assert wf.readiness_problems(visit, patient, None, TODAY) == []
 
 
-def test_baseline_vitals_charted_in_the_series_count(drug: Drug, patient: Patient) -> None:
-    visit = dataclasses.replace(ready(drug, patient), readiness=dataclasses.replace(READY, baseline_vitals_done=False))
-    assert any("Baseline" in p for p in wf.readiness_problems(visit, patient, 70.0, TODAY))
+def test_baseline_vitals_are_charted_values_never_a_tick_box(drug: Drug, patient: Patient) -> None:
+    ticked = dataclasses.replace(READY, baseline_vitals_done=True)
+    visit = dataclasses.replace(_without_charted_vitals(ready(drug, patient)), readiness=ticked)
+    assert any("Baseline vital signs are not charted" in p for p in wf.readiness_problems(visit, patient, 70.0, TODAY))
     charted = wf.record_vitals(visit, VitalSigns(minutes(15), heart_rate=70, phase="baseline"), NURSE)
     assert wf.readiness_problems(charted, patient, 70.0, TODAY) == []
 

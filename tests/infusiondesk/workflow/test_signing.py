@@ -8,11 +8,11 @@ from infusiondesk import workflow as wf
 from infusiondesk.drugs import Drug
 from infusiondesk.records.models import Patient, Signature, SignatureMeaning, User, Visit, VisitStatus, VitalSigns
 
-from .conftest import CLINICIAN, CLINICIAN_2, NURSE, NURSE_2, minutes, running
+from .conftest import CLINICIAN, CLINICIAN_2, NURSE, NURSE_2, minutes, observed, running
 
 
 def completed(drug: Drug, patient: Patient) -> Visit:
-    stopped = wf.stop(running(drug, patient), 50, "", NURSE, minutes(50))
+    stopped = observed(wf.stop(running(drug, patient), 50, "", NURSE, minutes(50)), minutes(52))
     return wf.complete(stopped, 2, "", NURSE, minutes(55))
 
 
