@@ -12,7 +12,8 @@ import pytest
 from infusiondesk import pki
 from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk.store import Store
-from reports.note_commands import sign_and_store
+from reports.note_commands import sign_note
+from tests.clinic_day import chart_visit
 from tests.reports import scenario
 from tests.reports.conftest import ClinicKeys
 from ui.cli import main
@@ -27,14 +28,13 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
     nurse = store.create_user("jdoe", "Jane Doe", Role.NURSE, "nurse-pass-123", "RN", by=admin)
     doc = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doc-pass-123", "MD", by=admin)
     pki.save_clinic_ca(store, keys.ca)
+    nurse2 = store.create_user("bnurse", "Bo Nurse", Role.NURSE, "nurse-pass-456", "RN", by=admin)
     patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
-    template = scenario.standard_visit()
-    sigs = (replace(template.signatures[0], signer_id=nurse.id), replace(template.signatures[1], signer_id=doc.id))
-    visit = store.create_visit(patient.id, by=nurse)
-    visit = store.save_visit(replace(template, id=visit.id, patient_id=patient.id, version=visit.version,
-                                     signatures=sigs), by=doc)
+    drug = scenario.drug()
+    credentials = {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician}
+    visit = chart_visit(store, drug, patient, nurse, nurse2, doc, datetime(2025, 3, 4, 14, 0, tzinfo=UTC),
+                        until=VisitStatus.SIGNED, sign_note=lambda v: sign_note(store, v, drug, credentials))
     assert visit.status is VisitStatus.SIGNED
-    sign_and_store(store, visit, scenario.drug(), {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician})
     stored = store.get_signed_note(visit.id or 0)
     assert stored is not None
     draft_visit = store.create_visit(patient.id, by=nurse)

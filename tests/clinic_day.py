@@ -1,0 +1,78 @@
+"""A standard visit charted through the visit service, as the app does it: for tests that need a visit in a
+given status in a real store (there is no other way to put one there)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from infusiondesk.drugs.library import Drug
+from infusiondesk.records.models import (
+    IVAccess,
+    Patient,
+    SideEffect,
+    SideEffectAction,
+    SideEffectOutcome,
+    SignatureMeaning,
+    User,
+    Visit,
+    VisitStatus,
+    VitalSigns,
+)
+from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
+
+NoteSigner = Callable[[Visit], bytes]
+
+
+def baseline(at: datetime) -> VitalSigns:
+    return VitalSigns(at, systolic=122, diastolic=78, heart_rate=72, resp_rate=16, spo2=98, temperature_c=36.8,
+                      pain_score=7, patellar_reflex="present", phase="baseline")
+
+
+def chart_visit(store: object, drug: Drug, patient: Patient, nurse: User, nurse2: User, clinician: User,
+                t0: datetime, until: VisitStatus = VisitStatus.COMPLETED, sign_note: NoteSigner | None = None,
+                dose: str = "2 g", product: str = "premix-2g-50ml", duration: str = "30 min") -> Visit:
+    """Ms X's 2 g over 30 min from draft to `until`: assessed by the nurse, ordered by the clinician, checked by a
+    second nurse, started, a flushing side effect, stopped, observed, completed, signed (with `sign_note`)."""
+    svc = VisitService(store, drug)
+    assert patient.id is not None and nurse.id and nurse2.id and clinician.id
+    visit = svc.new_visit(nurse.id, patient.id)
+
+    def step(who: User, minutes: float) -> Step:
+        assert who.id is not None and visit.id is not None
+        return Step(who.id, visit.id, visit.version, t0 + timedelta(minutes=minutes))
+
+    visit = svc.assess(step(nurse, 1), AssessmentEntry(baseline(t0), 7, answers={"heart_block": False}))
+    if until is VisitStatus.DRAFT:
+        return visit
+    visit = svc.decide(step(clinician, 5), True, "")
+    visit = svc.order(step(clinician, 10), OrderEntry(dose, product=product, duration=duration,
+                                                      weight=f"{patient.weight_kg or 70:g} kg"))
+    visit = svc.double_check(step(nurse2, 12))
+    visit = svc.prepare(step(nurse, 15), Preparation(
+        consent=True, allergies_reviewed=True, weight_change_acknowledged=True,
+        iv=IVAccess("left forearm", "22G", 1, nurse.full_name, t0), lot="LOT-A1", expiry=date(2099, 1, 31),
+        calcium_gluconate_at_chair=True))
+    if until is VisitStatus.ASSESSED:
+        return visit
+    visit = svc.start(step(nurse, 20))
+    visit = svc.record_vitals(step(nurse, 30), VitalSigns(t0 + timedelta(minutes=30), systolic=118, diastolic=76,
+                                                           heart_rate=70, resp_rate=16, spo2=98))
+    visit = svc.log_side_effect(step(nurse, 31), SideEffect("flushing", t0 + timedelta(minutes=28), 1,
+                                                            SideEffectAction.NONE, SideEffectOutcome.RESOLVED))
+    if until is VisitStatus.INFUSING:
+        return visit
+    volume = float(visit.dose_order.computed["volume_ml"])  # type: ignore[union-attr]
+    minutes = float(visit.dose_order.computed["duration_min"])  # type: ignore[union-attr]
+    stop = 20 + minutes
+    visit = svc.stop(step(nurse, stop), volume)
+    visit = svc.record_vitals(step(nurse, stop + 31), VitalSigns(t0 + timedelta(minutes=stop + 31), systolic=120,
+                                                                  diastolic=78, heart_rate=68, resp_rate=16, spo2=98))
+    visit = svc.complete(step(nurse, stop + 32), 2, "Home with her partner driving.")
+    visit = svc.sign(step(nurse, stop + 33), SignatureMeaning.ADMINISTERED)
+    if until is VisitStatus.COMPLETED:
+        return visit
+    assert sign_note is not None, "a signed visit needs its signed note"
+    signing = step(clinician, stop + 40)
+    candidate = svc.signature_candidate(signing, SignatureMeaning.REVIEWED_APPROVED)
+    return svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=sign_note(candidate))
