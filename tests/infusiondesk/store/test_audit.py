@@ -3,7 +3,6 @@ clinical row changed outside the app."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -12,37 +11,47 @@ from sqlalchemy import delete, select, text, update
 
 from infusiondesk import audit
 from infusiondesk.cli import main
-from infusiondesk.records.models import DoseOrderRecord, Override, Patient, Visit
+from infusiondesk.drugs import load_drug
+from infusiondesk.records.models import Patient, Visit, VitalSigns
+from infusiondesk.service import AssessmentEntry, OrderEntry, Step, VisitService
 from infusiondesk.store import Store, tables
 from tests.infusiondesk.store.conftest import Clock, Staff
 
 
 def _charted(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> Visit:
+    """A visit assessed by the nurse (BP 120/80) through the visit service."""
     p = patient_factory()
-    v = store.create_visit(p.id, staff.nurse)  # type: ignore[arg-type]
-    return store.save_visit(dataclasses.replace(v, notes="BP 120/80 before start"), staff.nurse)
+    svc = VisitService(store, load_drug(None))
+    v = svc.new_visit(staff.nurse.id, p.id)  # type: ignore[arg-type]
+    vitals = VitalSigns(store._now(), systolic=120, diastolic=80, heart_rate=72, resp_rate=16, spo2=98)
+    return svc.assess(Step(staff.nurse.id, v.id, v.version, store._now()),  # type: ignore[arg-type]
+                      AssessmentEntry(vitals, 6))
 
 
 def test_every_change_says_who_when_and_what_before_and_after(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient], clock: Clock) -> None:
     v = _charted(store, staff, patient_factory)
     clock.advance(minutes=5)
-    store.save_visit(dataclasses.replace(v, notes="BP 118/76 before start"), staff.nurse2)
+    svc = VisitService(store, load_drug(None))
+    svc.record_vitals(Step(staff.nurse2.id, v.id, v.version, clock.now),  # type: ignore[arg-type]
+                      VitalSigns(clock.now, systolic=118, diastolic=76))
     entries = store.audit_entries("visits", v.id)
     assert [e["event"] for e in entries] == ["create", "update", "update"]
     last = entries[-1]
     assert last["username"] == "noel" and last["at"] == clock.now
-    assert last["detail"]["before"] == {"notes": "BP 120/80 before start", "version": 2}
-    assert last["detail"]["after"] == {"notes": "BP 118/76 before start", "version": 3}
+    assert last["detail"]["before"] == {"vitals": [], "version": 2}
+    assert last["detail"]["after"]["version"] == 3
+    assert [x["systolic"] for x in last["detail"]["after"]["vitals"]] == [118]
 
 
 def test_overrides_hard_stops_and_exports_are_audited_and_reported(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient], clock: Clock) -> None:
     v = _charted(store, staff, patient_factory)
-    override = Override("dose.max.soft", "Dose 4 g is above the usual 2 g.", "neurology advice on file",
-                        staff.clinician.id, clock.now)  # type: ignore[arg-type]
-    store.save_visit(dataclasses.replace(v, dose_order=DoseOrderRecord("4 g", overrides=(override,))),
-                     staff.clinician)
+    svc = VisitService(store, load_drug(None))
+    v = svc.decide(Step(staff.clinician.id, v.id, v.version, clock.now), True)  # type: ignore[arg-type]
+    svc.order(Step(staff.clinician.id, v.id, v.version, clock.now),  # type: ignore[arg-type]
+              OrderEntry("4 g", product="premix-4g-100ml", duration="1 h", weight="70 kg",
+                         reasons={"dose.max.soft": "neurology advice on file"}))
     store.audit("hard_stop", staff.nurse, {"code": "dose_rate.max.hard", "message": "Rate too fast.",
                                            "patient_id": v.patient_id})
     store.audit("export", staff.admin, {"what": "visit note", "visit_id": v.id})
@@ -111,8 +120,9 @@ def test_a_clinical_row_changed_outside_the_app_is_detected(
     last_entry = store.audit_entries("visits", v.id)[-1]["id"]
     with store.engine.begin() as conn:
         conn.execute(update(tables.visits).where(tables.visits.c.id == v.id)
-                     .values(content=text("replace(content, '120/80', '100/60')")))
-    assert store.get_visit(v.id).notes == "BP 100/60 before start"  # type: ignore[arg-type]
+                     .values(content=text("replace(content, :was, :forged)").bindparams(
+                         was='"systolic":120', forged='"systolic":100')))
+    assert store.get_visit(v.id).assessment.vitals.systolic == 100  # type: ignore[arg-type, union-attr]
     report = audit.verify(store)
     assert not report.ok and report.broken_entry_id == last_entry
     assert f"visits #{v.id} was changed outside the app" in report.problem
