@@ -6,12 +6,17 @@ import dataclasses
 import hashlib
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 
 from infusiondesk import audit
-from infusiondesk.records.models import Patient
+from infusiondesk.drugs import load_drug
+from infusiondesk.records.models import Patient, Visit, VisitStatus
+from infusiondesk.service import AssessmentEntry, Step, VisitService
 from infusiondesk.store import ConflictError, Store
+from infusiondesk.workflow import WorkflowError
+from tests.clinic_day import chart_visit
 from tests.infusiondesk.store.conftest import Staff
 
 
@@ -27,21 +32,38 @@ def test_a_draft_survives_until_discarded_and_belongs_to_its_user(store: Store, 
     assert audit.verify(store).ok
 
 
+def _fake_note(text: str) -> bytes:
+    """Bytes shaped like a signed PDF (the store's structural check); the real signature is tested in reports."""
+    return f"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00> {text}".encode()
+
+
+def _signed_visit(store: Store, staff: Staff, patient: Patient, note: bytes) -> Visit:
+    patient = store.update_patient(dataclasses.replace(patient, no_known_allergies=True), staff.nurse)
+    return chart_visit(store, load_drug(None), patient, staff.nurse, staff.nurse2, staff.clinician,
+                       store._now(), until=VisitStatus.SIGNED, sign_note=lambda _: note)
+
+
 def test_signed_notes_are_kept_by_version_never_replaced_and_audited(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
-    v = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
-    v1, v2 = b"%PDF-1.7 version one", b"%PDF-1.7 version two"
-    digest = store.store_signed_note(v.id, 1, v1, staff.clinician.id)  # type: ignore[arg-type]
-    assert digest == hashlib.sha256(v1).hexdigest()
-    store.store_signed_note(v.id, 2, v2, staff.clinician.id)  # type: ignore[arg-type]
-    with pytest.raises(ConflictError, match="never replaced"):
-        store.store_signed_note(v.id, 1, b"%PDF forged", staff.clinician.id)  # type: ignore[arg-type]
-    assert store.get_signed_note(v.id) == v2  # type: ignore[arg-type]
-    assert store.get_signed_note(v.id, 1) == v1  # type: ignore[arg-type]
-    assert store.get_signed_note(v.id, 3) is None  # type: ignore[arg-type]
-    assert [n["version"] for n in store.list_signed_notes(v.id)] == [1, 2]  # type: ignore[arg-type]
+    v1, v2 = _fake_note("version one"), _fake_note("version two")
+    v = _signed_visit(store, staff, patient_factory(), v1)
+    assert v.id is not None and store.get_signed_note(v.id) == v1
+    svc = VisitService(store, load_drug(None))
+    at = store._now() + timedelta(hours=3)
+    v = svc.add_addendum(Step(staff.nurse.id, v.id, v.version, at), "BP rechecked 118/76")  # type: ignore[arg-type]
+    with pytest.raises(WorkflowError, match="signed together with its signed PDF note"):
+        svc.sign_addendum(Step(staff.nurse.id, v.id, v.version, at), 0, None)  # type: ignore[arg-type]
+    with pytest.raises(WorkflowError, match="not a signed PDF"):
+        svc.sign_addendum(Step(staff.nurse.id, v.id, v.version, at), 0, b"%PDF junk")  # type: ignore[arg-type]
+    svc.sign_addendum(Step(staff.nurse.id, v.id, v.version, at), 0, v2)  # type: ignore[arg-type]
+    assert not hasattr(store, "store_signed_note"), "notes are stored only with the signature they record"
+    assert store.get_signed_note(v.id) == v2
+    assert store.get_signed_note(v.id, 1) == v1
+    assert store.get_signed_note(v.id, 3) is None
+    notes = store.list_signed_notes(v.id)
+    assert [n["version"] for n in notes] == [1, 2] and notes[0]["sha256"] == hashlib.sha256(v1).hexdigest()
     entry = store.audit_entries("signed_notes")[-1]
-    assert entry["event"] == "signed_note" and entry["username"] == "carl"
+    assert entry["event"] == "signed_note" and entry["username"] == "nina"
     assert audit.verify(store).ok
 
 
@@ -51,8 +73,7 @@ def test_a_replaced_pdf_is_caught_by_audit_verify(store: Store, staff: Staff,
 
     from infusiondesk.store import tables
 
-    v = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
-    store.store_signed_note(v.id, 1, b"%PDF-1.7 signed", staff.clinician.id)  # type: ignore[arg-type]
+    _signed_visit(store, staff, patient_factory(), _fake_note("signed"))
     with store.engine.begin() as conn:
         conn.execute(update(tables.signed_notes).values(pdf=b"%PDF-1.7 swapped"))
     report = audit.verify(store)
@@ -81,12 +102,14 @@ def test_two_workstations_saving_the_same_visit_at_once_one_wins_one_is_told(
     stations = [Store.open(store.url) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
+    drug = load_drug(None)
 
     def save(i: int) -> None:
-        mine = dataclasses.replace(visit, notes=f"station {i}")
+        who = staff.nurse if i == 0 else staff.nurse2
+        step = Step(who.id, visit.id, visit.version, store._now())  # type: ignore[arg-type]
         barrier.wait()
         try:
-            stations[i].save_visit(mine, staff.nurse if i == 0 else staff.nurse2)
+            VisitService(stations[i], drug).assess(step, AssessmentEntry(pain_score=i + 3))
             outcomes.append(f"saved {i}")
         except ConflictError:
             outcomes.append(f"conflict {i}")
@@ -98,7 +121,7 @@ def test_two_workstations_saving_the_same_visit_at_once_one_wins_one_is_told(
         t.join()
     assert sorted(o.split()[0] for o in outcomes) == ["conflict", "saved"]
     winner = int(next(o for o in outcomes if o.startswith("saved")).split()[1])
-    assert store.get_visit(visit.id).notes == f"station {winner}"  # type: ignore[arg-type]
+    assert store.get_visit(visit.id).assessment.pain_score == winner + 3  # type: ignore[arg-type]
     assert store.get_visit(visit.id).version == visit.version + 1  # type: ignore[arg-type]
     assert audit.verify(store).ok
     for s in stations:
