@@ -4,28 +4,26 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, update
 
+from infusiondesk.drugs import load_drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import (
     Addendum,
     Allergy,
-    Assessment,
-    DoseOrderRecord,
-    InfusionEvent,
-    InfusionEventKind,
-    Override,
     Patient,
-    Readiness,
     RenalStatus,
-    SideEffect,
+    User,
+    Visit,
     VisitStatus,
-    VitalSigns,
 )
+from infusiondesk.service import AssessmentEntry, Step, VisitService
 from infusiondesk.store import ConflictError, RecordNotFound, Store, tables
+from infusiondesk.workflow import WorkflowError
+from tests.clinic_day import chart_visit
 from tests.infusiondesk.store.conftest import Clock, Staff, make_patient
 
 T0 = datetime(2025, 3, 3, 9, 30, tzinfo=UTC)
@@ -75,28 +73,20 @@ def test_search_by_prefix_of_family_name_given_name_or_mrn(store: Store, staff: 
     assert len(store.search_patients("s", limit=2)) == 2
 
 
+def _chart(store: Store, staff: Staff, patient: Patient, until: VisitStatus, t0: datetime = T0) -> Visit:
+    return chart_visit(store, load_drug(None), patient, staff.nurse, staff.nurse2, staff.clinician, t0, until=until,
+                       sign_note=lambda _: b"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00> signed")
+
+
 def test_a_full_visit_round_trips(store: Store, patient_factory: Callable[..., Patient], staff: Staff) -> None:
-    p = patient_factory()
-    visit = store.create_visit(p.id, staff.nurse)  # type: ignore[arg-type]
-    assert visit.status is VisitStatus.DRAFT and visit.version == 1
-    charted = dataclasses.replace(
-        visit, status=VisitStatus.INFUSING, started_at=T0,
-        assessment=Assessment(vitals=VitalSigns(T0, 120, 80, 72, 16, 98, 36.8, 7, phase="baseline"), pain_score=7,
-                              answers={"pregnant": False, "weight_kg": 70}),
-        dose_order=DoseOrderRecord("2 g", "2 g/50 mL", duration_text="30 min", computed={"dose_mg": 2000.0},
-                                   overrides=(Override("dose.max.soft", "above usual", "neurology advice",
-                                                       staff.clinician.id, T0),)),  # type: ignore[arg-type]
-        readiness=Readiness(consent=True, lot_number="L123", lot_expiry=date(2026, 1, 31)),
-        events=(InfusionEvent(InfusionEventKind.START, T0, rate_ml_h=100.0, by=staff.nurse.id),),
-        side_effects=(SideEffect("flushing", T0, 1, notes="mild"),),
-    )
-    saved = store.save_visit(charted, staff.nurse)
-    assert saved.version == 2
-    assert store.get_visit(visit.id) == saved  # type: ignore[arg-type]
+    p = patient_factory(no_known_allergies=True)
+    saved = _chart(store, staff, p, VisitStatus.INFUSING)
+    assert saved.status is VisitStatus.INFUSING and saved.version > 2
+    assert store.get_visit(saved.id) == saved  # type: ignore[arg-type]
     assert store.list_visits(p.id) == [saved]
     [summary] = store.visit_history(p.id)  # what the chart shows, without the whole record
     assert (summary.id, summary.version, summary.status, summary.pain_before, summary.dose_text,
-            summary.duration_text) == (saved.id, 2, VisitStatus.INFUSING, saved.assessment.pain_score, "2 g", "30 min")
+            summary.duration_text) == (saved.id, saved.version, VisitStatus.INFUSING, 7, "2 g", "30 min")
     assert [(e.type_code, e.grade) for e in summary.side_effects] == [("flushing", 1)]
     assert [r.at for r in summary.readings] == [
         v.taken_at.timestamp() for v in ([saved.assessment.vitals] if saved.assessment.vitals else [])
@@ -105,54 +95,70 @@ def test_a_full_visit_round_trips(store: Store, patient_factory: Callable[..., P
 
 def test_the_chart_history_is_right_even_without_a_current_summary(
         store: Store, patient_factory: Callable[..., Patient], staff: Staff) -> None:
-    p = patient_factory()
-    first = store.save_visit(dataclasses.replace(store.create_visit(p.id, staff.nurse),  # type: ignore[arg-type]
-                                                 post_pain_score=3), staff.nurse)
+    p = patient_factory(no_known_allergies=True)
+    first = _chart(store, staff, p, VisitStatus.COMPLETED)
     second = store.create_visit(p.id, staff.nurse)  # type: ignore[arg-type]
     with store.engine.begin() as conn:  # as if saved before summaries existed, or left stale
         conn.execute(delete(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == first.id))
         conn.execute(update(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == second.id)
                      .values(version=0, summary='{"post_pain_score": 9}'))
-    assert [(v.id, v.pain_after) for v in store.visit_history(p.id)] == [(first.id, 3), (second.id, None)]
+    assert [(v.id, v.pain_after) for v in store.visit_history(p.id)] == [(first.id, 2), (second.id, None)]
 
 
 def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_loses_nothing(
         store: Store, patient_factory: Callable[..., Patient], staff: Staff) -> None:
     visit = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
-    at_station_a = store.get_visit(visit.id)  # type: ignore[arg-type]
-    at_station_b = store.get_visit(visit.id)  # type: ignore[arg-type]
-    a = store.save_visit(dataclasses.replace(at_station_a, notes="from A"), staff.nurse)
-    mine = dataclasses.replace(at_station_b, notes="from B")
+    svc = VisitService(store, load_drug(None))
+    seen = visit.version  # both workstations opened this version
+    a = svc.assess(Step(staff.nurse.id, visit.id, seen, T0), AssessmentEntry(pain_score=5))  # type: ignore[arg-type]
     with pytest.raises(ConflictError, match=r"saved on another workstation by nina .* Reopen the visit"):
-        store.save_visit(mine, staff.nurse2)
+        svc.assess(Step(staff.nurse2.id, visit.id, seen, T0), AssessmentEntry(pain_score=8))  # type: ignore[arg-type]
     assert store.get_visit(visit.id) == a  # type: ignore[arg-type]
-    assert mine.notes == "from B"  # the caller still holds its unsaved work
-    again = store.save_visit(dataclasses.replace(store.get_visit(visit.id), notes="from B"),  # type: ignore[arg-type]
-                             staff.nurse2)
-    assert again.version == 3 and store.get_visit(visit.id).notes == "from B"  # type: ignore[arg-type]
+    again = svc.assess(Step(staff.nurse2.id, visit.id, a.version, T0),  # type: ignore[arg-type]
+                       AssessmentEntry(pain_score=8))
+    assert again.version == 3 and store.get_visit(visit.id).assessment.pain_score == 8  # type: ignore[arg-type]
+
+
+def _forge(store: Store, visit: Visit, change: Callable[[Visit], Visit], by: User) -> Visit:
+    """An attacker with the store in hand: a hand-made visit saved through the store's own transaction."""
+    with store.visit_transaction() as tx:
+        old = tx.visit(visit.id, visit.version)  # type: ignore[arg-type]
+        return tx.save_visit(old, change(old), by)
+
+
+@pytest.mark.parametrize("status", [VisitStatus.ASSESSED, VisitStatus.INFUSING, VisitStatus.COMPLETED,
+                                    VisitStatus.SIGNED])
+def test_the_store_refuses_a_draft_saved_straight_to_any_later_status(
+        store: Store, patient_factory: Callable[..., Patient], staff: Staff, status: VisitStatus) -> None:
+    """The store itself refuses what the workflow does not allow, whoever calls it (was: saved, and a test
+    asserted it)."""
+    v = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
+    with pytest.raises(WorkflowError):
+        _forge(store, v, lambda old: dataclasses.replace(old, status=status, started_at=T0), staff.clinician)
+    assert store.get_visit(v.id).status is VisitStatus.DRAFT  # type: ignore[arg-type]
 
 
 def test_a_visit_never_goes_backwards(store: Store, patient_factory: Callable[..., Patient], staff: Staff) -> None:
-    v = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
-    v = store.save_visit(dataclasses.replace(v, status=VisitStatus.COMPLETED), staff.nurse)
-    with pytest.raises(DomainError, match="completed visit cannot go back to draft"):
-        store.save_visit(dataclasses.replace(v, status=VisitStatus.DRAFT), staff.nurse)
+    v = _chart(store, staff, patient_factory(no_known_allergies=True), VisitStatus.COMPLETED)
+    with pytest.raises(WorkflowError, match="completed cannot become draft"):
+        _forge(store, v, lambda old: dataclasses.replace(old, status=VisitStatus.DRAFT), staff.nurse)
+    with pytest.raises(WorkflowError, match="signed only with a clinician's"):
+        _forge(store, v, lambda old: dataclasses.replace(old, status=VisitStatus.SIGNED), staff.clinician)
 
 
 def test_a_signed_visit_takes_only_addenda(store: Store, patient_factory: Callable[..., Patient], staff: Staff,
                                            clock: Clock) -> None:
-    v = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
-    v = store.save_visit(dataclasses.replace(v, status=VisitStatus.SIGNED, notes="done"), staff.clinician)
-    with pytest.raises(DomainError, match="Signed visits are never edited; add an addendum"):
-        store.save_visit(dataclasses.replace(v, notes="changed"), staff.clinician)
-    v2 = store.save_visit(dataclasses.replace(v, addenda=(Addendum("BP rechecked 118/76", staff.nurse.id,  # type: ignore[arg-type]
-                                                                    clock.now),)), staff.nurse)
+    v = _chart(store, staff, patient_factory(no_known_allergies=True), VisitStatus.SIGNED)
+    with pytest.raises(WorkflowError, match="Signed visits are never edited; add an addendum"):
+        _forge(store, v, lambda old: dataclasses.replace(old, discharge_notes="changed"), staff.clinician)
+    svc = VisitService(store, load_drug(None))
+    v2 = svc.add_addendum(Step(staff.nurse.id, v.id, v.version, clock.now), "BP rechecked 118/76")  # type: ignore[arg-type]
     assert store.get_visit(v.id).addenda[0].text == "BP rechecked 118/76"  # type: ignore[arg-type]
-    with pytest.raises(DomainError, match="addendum is never edited"):
-        store.save_visit(dataclasses.replace(v2, addenda=(Addendum("changed", staff.nurse.id,  # type: ignore[arg-type]
-                                                                   clock.now),)), staff.nurse)
-    with pytest.raises(DomainError, match="Signed visits are never edited"):
-        store.save_visit(dataclasses.replace(v2, addenda=()), staff.nurse)
+    with pytest.raises(WorkflowError, match="addendum is never edited"):
+        _forge(store, v2, lambda old: dataclasses.replace(old, addenda=(Addendum("changed", staff.nurse.id,  # type: ignore[arg-type]
+                                                                                  clock.now),)), staff.nurse)
+    with pytest.raises(WorkflowError, match="Signed visits are never edited"):
+        _forge(store, v2, lambda old: dataclasses.replace(old, addenda=()), staff.nurse)
 
 
 def test_missing_records_say_so(store: Store, staff: Staff) -> None:
@@ -162,24 +168,25 @@ def test_missing_records_say_so(store: Store, staff: Staff) -> None:
         store.create_visit(999, staff.nurse)
 
 
-def test_magnesium_given_in_the_last_24_hours_counts_recent_infusions_only(
+def test_magnesium_given_in_the_last_24_hours_counts_every_overlapping_infusion(
         store: Store, patient_factory: Callable[..., Patient], staff: Staff) -> None:
-    p = patient_factory()
-    other = patient_factory(mrn="MRN0002")
-
-    def infused(patient: Patient, start: datetime, grams: float) -> None:
-        v = store.create_visit(patient.id, staff.nurse)  # type: ignore[arg-type]
-        order = DoseOrderRecord(f"{grams:g} g", "40 mg/mL", duration_text="30 min",
-                                computed={"dose_mg": grams * 1000, "volume_ml": grams * 25,
-                                          "concentration_mg_per_ml": 40.0, "rate_ml_per_h": grams * 50})
-        events = (InfusionEvent(InfusionEventKind.START, start, rate_ml_h=grams * 50),
-                  InfusionEvent(InfusionEventKind.STOP, start.replace(minute=30), volume_infused_ml=grams * 25))
-        store.save_visit(dataclasses.replace(v, status=VisitStatus.COMPLETED, started_at=start, dose_order=order,
-                                             events=events), staff.nurse)
-
-    infused(p, datetime(2025, 3, 1, 8, 0, tzinfo=UTC), 4)    # two days before: not counted
-    infused(p, datetime(2025, 3, 2, 14, 0, tzinfo=UTC), 2)   # yesterday afternoon: counted
-    infused(p, datetime(2025, 3, 3, 8, 0, tzinfo=UTC), 1)    # this morning: counted
-    infused(other, datetime(2025, 3, 3, 8, 0, tzinfo=UTC), 2)  # another patient: never counted
-    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 12, 0, tzinfo=UTC)) == pytest.approx(3)  # type: ignore[arg-type]
+    p = patient_factory(no_known_allergies=True)
+    other = patient_factory(mrn="MRN0002", no_known_allergies=True)
+    _chart(store, staff, p, VisitStatus.COMPLETED, datetime(2025, 3, 1, 8, 0, tzinfo=UTC))   # two days before
+    _chart(store, staff, p, VisitStatus.COMPLETED, datetime(2025, 3, 2, 14, 0, tzinfo=UTC))  # yesterday: 2 g
+    _chart(store, staff, p, VisitStatus.COMPLETED, datetime(2025, 3, 3, 8, 0, tzinfo=UTC))   # this morning: 2 g
+    _chart(store, staff, other, VisitStatus.COMPLETED, datetime(2025, 3, 3, 8, 0, tzinfo=UTC))  # never counted
+    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 12, 0, tzinfo=UTC)) == pytest.approx(4)  # type: ignore[arg-type]
     assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 4, 12, 0, tzinfo=UTC)) == pytest.approx(0)  # type: ignore[arg-type]
+
+
+def test_an_infusion_that_started_48_h_ago_and_stopped_20_h_ago_counts(
+        store: Store, patient_factory: Callable[..., Patient], staff: Staff) -> None:
+    p = patient_factory(no_known_allergies=True)
+    start = datetime(2025, 3, 1, 8, 0, tzinfo=UTC)
+    v = _chart(store, staff, p, VisitStatus.INFUSING, start)
+    svc = VisitService(store, load_drug(None))
+    stopped_at = datetime(2025, 3, 2, 12, 0, tzinfo=UTC)
+    svc.stop(Step(staff.nurse.id, v.id, v.version, stopped_at), 50, "")  # type: ignore[arg-type]
+    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 8, 0, tzinfo=UTC)) == pytest.approx(2)  # type: ignore[arg-type]
+    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 12, 1, tzinfo=UTC)) == pytest.approx(0)  # type: ignore[arg-type]
