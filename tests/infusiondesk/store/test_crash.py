@@ -17,24 +17,28 @@ from infusiondesk.store import Store
 # Charts visits as fast as it can, in single saves and in batches, until it is killed.
 WRITER = r"""
 import dataclasses, itertools, sys
-from datetime import date
-from infusiondesk.records.models import Patient, VisitStatus
+from datetime import UTC, date, datetime
+from infusiondesk.drugs import load_drug
+from infusiondesk.records.models import Patient
+from infusiondesk.service import AssessmentEntry, Step, VisitService
 from infusiondesk.store import Store
 
 store = Store.open(sys.argv[1])
 nurse = next(u for u in store.list_users() if u.username == "nina")
+svc = VisitService(store, load_drug(None))
+now = datetime.now(UTC)
 print("ready", flush=True)
 for n in itertools.count():
     mrn = f"CRASH{sys.argv[2]}-{n}"
     p = store.add_patient(Patient(None, mrn, "Crash", f"Test{n}", date(1970, 1, 1), "female"), nurse)
     v = store.create_visit(p.id, nurse)
     for i in range(3):
-        v = store.save_visit(dataclasses.replace(v, notes=f"note {i}"), nurse)
+        v = svc.assess(Step(nurse.id, v.id, v.version, now), AssessmentEntry(pain_score=i))
     with store.batch():
         for i in range(5):
             q = store.add_patient(Patient(None, f"{mrn}-b{i}", "Batch", f"Test{i}", date(1980, 1, 1), "male"), nurse)
             w = store.create_visit(q.id, nurse)
-            store.save_visit(dataclasses.replace(w, status=VisitStatus.ASSESSED), nurse)
+            svc.assess(Step(nurse.id, w.id, w.version, now), AssessmentEntry(pain_score=i))
 """
 
 

@@ -94,24 +94,21 @@ def test_visits_for_an_unknown_mrn_is_one_line_and_exit_2(tmp_path: Path,
 
 
 def test_a_sign_hook_signs_the_demo_visits(tmp_path: Path) -> None:
-    from infusiondesk import workflow
+    """The hook signs the note of the signature candidate; the service saves both together."""
     from infusiondesk.demo import build_demo
-    from infusiondesk.records.models import Signature, SignatureMeaning
 
     calls = []
 
-    def hook(store, visit, patient, clinician, now):  # type: ignore[no-untyped-def]
-        calls.append(visit.id)
-        signed = workflow.sign(visit, Signature(clinician.id, clinician.full_name, clinician.credentials,
-                                                SignatureMeaning.REVIEWED_APPROVED, now, pdf_sha256="f" * 64),
-                               clinician, now)
-        return store.save_visit(signed, clinician)
+    def hook(store, candidate, patient):  # type: ignore[no-untyped-def]
+        calls.append(candidate.id)
+        assert candidate.status is VisitStatus.SIGNED and candidate.signatures[-1].meaning.value.startswith("Review")
+        return b"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00> " + str(candidate.id).encode()
 
     store = Store.open(str(tmp_path / "h.db"))
     build_demo(store, patients=10, seed=2, hook=hook)
     signed = [v for v in store.list_visits() if v.status is VisitStatus.SIGNED]
     assert calls and sorted(calls) == sorted(v.id for v in signed)
-    assert all(v.signatures[-1].pdf_sha256 == "f" * 64 for v in signed)
+    assert all(store.get_signed_note(v.id).endswith(str(v.id).encode()) for v in signed)  # type: ignore[arg-type, union-attr]
 
 
 @pytest.mark.parametrize("flag", ["--patients", "--signed-notes"])

@@ -66,13 +66,39 @@ def test_admin_manages_users_and_a_deactivated_user_cannot_sign_in(store: Store,
 
 def test_only_a_clinician_signs_a_visit_and_an_admin_does_not_chart(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
+    from infusiondesk.drugs import load_drug
+    from infusiondesk.records.models import SignatureMeaning
+    from infusiondesk.service import AssessmentEntry, Step, VisitService
+    from infusiondesk.workflow import WorkflowError
+    from tests.clinic_day import chart_visit
+
+    p = patient_factory(no_known_allergies=True)
+    v = chart_visit(store, load_drug(None), p, staff.nurse, staff.nurse2, staff.clinician, store._now())
+    svc = VisitService(store, load_drug(None))
+    note = b"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00>"
+    with pytest.raises(WorkflowError, match="Only a clinician can sign"):
+        svc.sign(Step(staff.nurse.id, v.id, v.version, store._now()),  # type: ignore[arg-type]
+                 SignatureMeaning.REVIEWED_APPROVED, note)
+    with pytest.raises(PermissionDenied, match="Only a nurse or clinician can record the assessment"):
+        svc.assess(Step(staff.admin.id, v.id, v.version, store._now()), AssessmentEntry())  # type: ignore[arg-type]
+    signed = svc.sign(Step(staff.clinician.id, v.id, v.version, store._now()),  # type: ignore[arg-type]
+                      SignatureMeaning.REVIEWED_APPROVED, note)
+    assert signed.status is VisitStatus.SIGNED and signed.signatures[-1].signer_name == "Carl Clinician"
+
+
+def test_the_acting_user_is_read_from_the_database_not_taken_from_the_caller(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
+    """A caller claiming a clinician's role for a nurse's id, or acting for a deactivated account, is refused."""
+    from infusiondesk.drugs import load_drug
+    from infusiondesk.service import Step, VisitService
+
     v = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
-    with pytest.raises(PermissionDenied, match="Only a clinician can sign"):
-        store.save_visit(dataclasses.replace(v, status=VisitStatus.SIGNED), staff.nurse)
-    with pytest.raises(PermissionDenied, match="chart a visit"):
-        store.save_visit(dataclasses.replace(v, notes="x"), staff.admin)
-    assert store.save_visit(dataclasses.replace(v, status=VisitStatus.SIGNED), staff.clinician).status \
-        is VisitStatus.SIGNED
+    svc = VisitService(store, load_drug(None))
+    with pytest.raises(PermissionDenied, match="Only a clinician can decide"):
+        svc.decide(Step(staff.nurse.id, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
+    store.update_user(dataclasses.replace(staff.clinician, active=False), staff.admin)
+    with pytest.raises(PermissionDenied, match="deactivated"):
+        svc.decide(Step(staff.clinician.id, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
 
 
 def test_repeated_wrong_passwords_lock_the_account_for_a_while(store: Store, staff: Staff, clock: Clock) -> None:
