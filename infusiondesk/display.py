@@ -58,7 +58,7 @@ def format_volume(q: Quantity) -> str:
 def format_volume_rate(q: Quantity) -> str:
     """Pump rates to 0.1 mL/h. A positive rate below the pump's step never reads "0 mL/h"."""
     ml_h = float(q.to(U("milliliter / hour")).magnitude)
-    if 0 < ml_h and format_number(ml_h, 1) == "0":
+    if ml_h > 0 and format_number(ml_h, 1) == "0":
         return "less than 0.1 mL/h"
     return _fmt(q, "milliliter / hour", "mL/h", 1)
 

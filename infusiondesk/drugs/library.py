@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+from infusiondesk.drugs.monitoring import NO_MONITORING, Monitoring, ToxicitySign, parse_monitoring
 from infusiondesk.drugs.reading import (
     MAX_QUANTITY_CHARS,
     magnitude_problem,
@@ -21,7 +22,6 @@ from infusiondesk.drugs.reading import (
     quantity_text_problem,
     read_library_text,
 )
-from infusiondesk.drugs.monitoring import NO_MONITORING, Monitoring, ToxicitySign, parse_monitoring
 from infusiondesk.errors import InputError, LibraryError
 from infusiondesk.units import Q, Quantity, U, registry
 

@@ -47,7 +47,8 @@ def record_assessment(visit: Visit, assessment: Assessment, patient: Patient, dr
 
 def decide_suitability(visit: Visit, suitable: bool, reason: str, user: User, now: datetime) -> Visit:
     """The clinician's decision. Suitable despite a contraindication needs a written reason; so does
-    unsuitable. An absolute contraindication refuses "suitable" whatever the reason. A suitable patient's visit becomes ASSESSED and may be ordered and started."""
+    unsuitable. An absolute contraindication refuses "suitable" whatever the reason. A suitable patient's
+    visit becomes ASSESSED and may be ordered and started."""
     require_status(visit, (VisitStatus.DRAFT, VisitStatus.ASSESSED), "decide suitability")
     by = require_clinician(user, "decide whether the patient is suitable")
     require_aware(now)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from infusiondesk.drugs import Drug
-from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
 from infusiondesk.drugs.library import SCREENING_LEVELS
+from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
 from infusiondesk.workflow import SCREENING_QUESTIONS, WorkflowError, screen
 from infusiondesk.workflow.screening import absolute_contraindications, contraindications
 
