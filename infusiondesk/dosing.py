@@ -318,8 +318,9 @@ def _unit_slip(order: DoseOrder, limits: tuple[Limit, ...], measured: dict[str, 
             shown, meant = display.format_mass(typed), display.format_mass(typed * 1000)
             if check == "weight_based_dose":
                 shown += f" ({display.format_weight_based(value)})"
-        else:  # mmol or mEq: say what was entered, without guessing another unit
-            shown, meant = display.format_quantity(typed), ""
+        else:  # mmol or mEq: say what it weighs, without guessing which unit was meant
+            mass = measured["dose"]
+            shown, meant = (display.format_mass(mass) if mass is not None else ""), ""
         lowest = display.format_quantity(floor.value)
         guess = f" Did you mean {meant}?" if meant else ""
         return Finding("hard", "dose.unit_slip",

@@ -411,6 +411,7 @@ class _Validator:
         indication = self.need(x, "indication", where, str)
         if indication != "*" and indication not in {i.id for i in indications}:
             raise self.error(where, f'indication "{indication}" is not in [indications].')
+        where = f"limits[{i}] ({check} {bound} {level}, {indication}, {population})"
         value = self.quantity(self.need(x, "value", where, str), _CHECK_DIMENSIONS[check], where)
         renal: tuple[str, ...] | None = None
         if "renal" in x:
