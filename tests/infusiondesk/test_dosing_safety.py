@@ -178,3 +178,13 @@ def test_the_pump_finding_fires_when_the_programmed_rate_is_more_than_5_percent_
     r = calculate(DRUG, DoseOrder(dose=Q(0.5, "g"), concentration=Q(40, "mg/mL"), rate=Q(rate, "mL/h")))
     pump = pump_rate_ml_per_h(Q(rate, "mL/h"))
     assert ("pump.rate_display" in {f.code for f in r.findings}) is fires, (rate, pump)
+
+
+def test_a_solution_holding_drug_never_reads_0_percent() -> None:
+    from infusiondesk import display
+
+    assert display.format_concentration(Q(0.04, "mg/mL")) == "0.04 mg/mL (less than 0.01 %)"
+    assert display.format_concentration(Q(0.05, "mg/mL")) == "0.05 mg/mL (0.01 %)"
+    assert display.format_volume_rate(Q(0.05, "mL/h")) == "0.1 mL/h"
+    assert display.format_volume_rate(Q(0.049, "mL/h")) == "less than 0.1 mL/h"
+    assert display.format_volume_rate(Q(0, "mL/h")) == "0 mL/h"
