@@ -38,7 +38,7 @@ def _calc(args: argparse.Namespace) -> int:
     result = calculate_from_text(
         drug, dose=args.dose, concentration=args.concentration, product=args.product,
         duration=args.duration, rate=args.rate, weight=args.weight, age=args.age,
-        indication=args.indication, given_last_24h=args.given_24h,
+        indication=args.indication, given_last_24h=args.given_24h, renal_status=args.renal,
     )
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
@@ -214,6 +214,9 @@ def new_parser() -> tuple[argparse.ArgumentParser, Any]:
     calc.add_argument("--indication", help="an indication id from the library (default: the library's default)")
     calc.add_argument("--given-24h", dest="given_24h",
                       help='magnesium sulfate already given in the last 24 h, e.g. "2 g"')
+    calc.add_argument("--renal", metavar="STATUS",
+                      help="the patient's renal status: normal, moderate, severe, failure_or_dialysis or unknown "
+                           "(severe and failure apply the library's renal limits)")
     calc.add_argument("--library", help="a drug library file (default: the clinic's, else the bundled one)")
     calc.add_argument("--json", action="store_true", help="print one JSON object")
     calc.set_defaults(handler=_calc)

@@ -56,7 +56,10 @@ def format_volume(q: Quantity) -> str:
 
 
 def format_volume_rate(q: Quantity) -> str:
-    """Pump rates to 0.1 mL/h."""
+    """Pump rates to 0.1 mL/h. A positive rate below the pump's step never reads "0 mL/h"."""
+    ml_h = float(q.to(U("milliliter / hour")).magnitude)
+    if ml_h > 0 and format_number(ml_h, 1) == "0":
+        return "less than 0.1 mL/h"
     return _fmt(q, "milliliter / hour", "mL/h", 1)
 
 
@@ -67,7 +70,10 @@ def format_mass_rate(q: Quantity) -> str:
 def format_concentration(q: Quantity) -> str:
     """mg/mL with the w/v percent beside it: "40 mg/mL (4 %)"."""
     mg_per_ml = float(q.to(U("mg/mL")).magnitude)
-    return f"{format_number(mg_per_ml, 2)} mg/mL ({format_number(mg_per_ml / 10, 2)} %)"
+    percent = format_number(mg_per_ml / 10, 2)
+    if percent == "0" and mg_per_ml > 0:
+        percent = "less than 0.01"  # never "0 %" for a solution that holds drug
+    return f"{format_number(mg_per_ml, 2)} mg/mL ({percent} %)"
 
 
 def format_weight(q: Quantity) -> str:

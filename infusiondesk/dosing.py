@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from infusiondesk import display
-from infusiondesk.drugs.library import Drug, Limit, Product
+from infusiondesk.drugs.library import RENAL_STATUSES, Drug, Limit, Product
 from infusiondesk.errors import InputError
 from infusiondesk.units import Kind, Q, Quantity, U, parse_age_years, parse_quantity
 
@@ -19,6 +19,11 @@ FindingLevel = Literal["hard", "soft", "info"]
 PEDIATRIC_BELOW_AGE = 18.0
 _REL_TOL = 1e-9  # a value equal to a limit (up to float noise) does not exceed it
 _LEVEL_ORDER = {"hard": 0, "soft": 1, "info": 2}
+# A mg/g slip is a factor of 1,000; a dose 100 times or more below the indication's lowest minimum is no
+# intended dose but such a slip (units arithmetic, not a clinical threshold: the minimum itself is cited).
+_SLIP_FACTOR = 100.0
+# The pump shows the rate it will run to 0.1 mL/h; more than 5 % between the two is a different order.
+PUMP_RATE_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class DoseOrder:
     indication: str | None = None
     given_last_24h: Quantity | None = None
     product_id: str | None = None
+    renal_status: str | None = None  # a RenalStatus value; limits with a renal condition apply to it
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,11 @@ class DoseCalculation:
     duration: Quantity
     total_24h: Quantity
     findings: tuple[Finding, ...]
+
+    @property
+    def rate_ml_per_h_pump(self) -> float:
+        """The rate as the pump is programmed: 0.1 mL/h steps, rounded as `display.format_volume_rate` does."""
+        return pump_rate_ml_per_h(self.rate_volume)
 
     @property
     def blocked(self) -> bool:
@@ -114,6 +125,7 @@ class DoseCalculation:
             "drug": self.drug.id,
             "indication": self.indication,
             "population": "pediatric" if self.pediatric else "adult",
+            "renal_status": self.order.renal_status,
             "product": self.product.id if self.product else None,
             "dose_mg": _mag(self.dose_mass, "mg"),
             "dose_mmol": _mag(self.dose_mmol, "mmol"),
@@ -123,6 +135,7 @@ class DoseCalculation:
             "concentration_mg_per_ml": _mag(self.concentration, "mg/mL"),
             "volume_ml": _mag(self.volume, "mL"),
             "rate_ml_per_h": _mag(self.rate_volume, "mL/h"),
+            "rate_ml_per_h_pump": self.rate_ml_per_h_pump,
             "rate_mg_per_min": _mag(self.rate_mass, "mg/min"),
             "duration_min": _mag(self.duration, "min"),
             "total_24h_mg": _mag(self.total_24h, "mg"),
@@ -138,10 +151,18 @@ def _mag(q: Quantity, unit: str) -> float:
     return float(q.to(U(unit)).magnitude)
 
 
+def pump_rate_ml_per_h(rate: Quantity) -> float:
+    """A rate rounded to the pump's 0.1 mL/h step, half up, exactly as it is displayed."""
+    return float(display.format_number(_mag(rate, "mL/h"), 1).replace(",", ""))
+
+
 def calculate(drug: Drug, order: DoseOrder) -> DoseCalculation:
     """Compute the pump program and check it against the drug library. Raises InputError for orders
     that cannot be computed at all (no concentration, both duration and rate, mg/kg without a weight)."""
     indication = drug.indication(order.indication)
+    if order.renal_status is not None and order.renal_status not in RENAL_STATUSES:
+        raise InputError("renal_status", f'Renal status "{order.renal_status}" is not one of '
+                                         f'{", ".join(RENAL_STATUSES)}.')
     pediatric = order.age_years is not None and order.age_years < PEDIATRIC_BELOW_AGE
     product = drug.product(order.product_id) if order.product_id else None
     concentration = _concentration(drug, order, product)
@@ -191,11 +212,21 @@ def calculate(drug: Drug, order: DoseOrder) -> DoseCalculation:
         "dose_rate": rate_mass,
         "dose_24h": total_24h,
         "duration": duration,
+        "volume": volume,
+        "pump_rate": rate_volume,
     }
     who = f"{indication.id}, {'pediatric' if pediatric else 'adult'}"
+    if order.renal_status is not None:
+        who += f", renal {order.renal_status.replace('_', ' ')}"
+    limits = drug.limits_for(indication.id, pediatric, order.renal_status)
     # Hard limits first, so a soft limit on the same bound is not reported on top of its hard stop.
     hard_hit: set[tuple[str, str]] = set()
-    for lim in sorted(drug.limits_for(indication.id, pediatric), key=lambda x: _LEVEL_ORDER[x.level]):
+    slip = _unit_slip(order, limits, measured, who)
+    if slip is not None:
+        findings.append(slip)
+        hard_hit.update({("dose", "min"), ("weight_based_dose", "min")})
+    findings.extend(_pump_display(rate_volume))
+    for lim in sorted(limits, key=lambda x: _LEVEL_ORDER[x.level]):
         value = measured[lim.check]
         if value is None or (lim.check, lim.bound) in hard_hit or not _violates(value, lim):
             continue
@@ -242,6 +273,8 @@ def _violates(value: Quantity, lim: Limit) -> bool:
 
 
 _CHECK_WORDS = {
+    "volume": "Volume to be infused",
+    "pump_rate": "Pump rate",
     "dose": "Dose",
     "weight_based_dose": "Weight-based dose",
     "concentration": "Concentration",
@@ -265,6 +298,50 @@ def _limit_message(lim: Limit, value: Quantity, who: str, prior: Quantity, dose:
     action = ("it cannot be given as ordered; change the order."
               if lim.level == "hard" else "a written reason is needed to continue.")
     return f"{what} {shown} is {side} the {lim.level} {kind} of {limit} ({who}); {action}"
+
+
+def _unit_slip(order: DoseOrder, limits: tuple[Limit, ...], measured: dict[str, Quantity | None],
+               who: str) -> Finding | None:
+    """A dose so far below the indication's lowest minimum that it is a mg/g (or mcg/mg) slip."""
+    for check in ("dose", "weight_based_dose"):
+        value = measured[check]
+        floors = [lim for lim in limits if lim.check == check and lim.bound == "min"]
+        if value is None or not floors:
+            continue
+        floor = min(floors, key=lambda lim: lim.value.to_base_units().magnitude)
+        if not float(value.to(floor.value.units).magnitude) * _SLIP_FACTOR < float(floor.value.magnitude):
+            continue
+        typed = order.dose
+        if typed.check("[mass] / [mass]"):
+            shown, meant = display.format_weight_based(typed), display.format_weight_based(typed * 1000)
+        elif typed.check("[mass]"):
+            shown, meant = display.format_mass(typed), display.format_mass(typed * 1000)
+            if check == "weight_based_dose":
+                shown += f" ({display.format_weight_based(value)})"
+        else:  # mmol or mEq: say what it weighs, without guessing which unit was meant
+            mass = measured["dose"]
+            shown, meant = (display.format_mass(mass) if mass is not None else ""), ""
+        lowest = display.format_quantity(floor.value)
+        guess = f" Did you mean {meant}?" if meant else ""
+        return Finding("hard", "dose.unit_slip",
+                       f"Dose {shown} is far below the lowest usual dose of {lowest} ({who}): likely a mg/g "
+                       f"slip.{guess} Re-enter the dose in the unit intended.", floor)
+    return None
+
+
+def _pump_display(rate: Quantity) -> list[Finding]:
+    """A rate the pump cannot show as ordered: it would run at 0 mL/h, or more than 5 % off the order."""
+    ordered = _mag(rate, "mL/h")
+    pump = pump_rate_ml_per_h(rate)
+    if pump > 0 and abs(pump - ordered) <= PUMP_RATE_TOLERANCE * ordered:
+        return []
+    shown = f"{display.format_number(pump, 1)} mL/h"
+    exact = f"{display.format_number(ordered, 3)} mL/h" if display.format_number(ordered, 3) != "0" else \
+        "less than 0.001 mL/h"
+    return [Finding("hard", "pump.rate_display",
+                    f"The rate {exact} cannot be programmed: the pump sets rates in 0.1 mL/h steps and would run "
+                    f"at {shown}. Use a more concentrated product or a shorter duration so the rate is at least "
+                    "1 mL/h.")]
 
 
 def _product_notes(drug: Drug, product: Product | None, concentration: Quantity, dose: Quantity,
@@ -305,6 +382,7 @@ def calculate_from_text(
     age: str | None = None,
     indication: str | None = None,
     given_last_24h: str | None = None,
+    renal_status: str | None = None,
 ) -> DoseCalculation:
     """Parse what was typed (each field's errors name that field) and calculate."""
     def opt(text: str | None, kind: Kind, name: str) -> Quantity | None:
@@ -320,6 +398,7 @@ def calculate_from_text(
         indication=indication,
         given_last_24h=opt(given_last_24h, Kind.DOSE, "given in the last 24 h"),
         product_id=product or None,
+        renal_status=renal_status.strip() if renal_status and renal_status.strip() else None,
     )
     if order.given_last_24h is not None and not order.given_last_24h.check("[mass]"):
         order = DoseOrder(**{**order.__dict__, "given_last_24h": drug.to_mass(order.given_last_24h)})

@@ -6,8 +6,8 @@ start-up rather than as a crash in the middle of a visit.
 
 from __future__ import annotations
 
+import itertools
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,10 +15,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 from infusiondesk.drugs.monitoring import NO_MONITORING, Monitoring, ToxicitySign, parse_monitoring
+from infusiondesk.drugs.reading import (
+    MAX_QUANTITY_CHARS,
+    magnitude_problem,
+    parse_toml,
+    quantity_text_problem,
+    read_library_text,
+)
 from infusiondesk.errors import InputError, LibraryError
 from infusiondesk.units import Q, Quantity, U, registry
 
-Check = Literal["dose", "weight_based_dose", "concentration", "dose_rate", "dose_24h", "duration"]
+Check = Literal["dose", "weight_based_dose", "concentration", "dose_rate", "dose_24h", "duration", "volume",
+                "pump_rate"]
 Bound = Literal["max", "min"]
 Level = Literal["hard", "soft"]
 Population = Literal["adult", "pediatric", "all"]
@@ -37,10 +45,15 @@ _CHECK_DIMENSIONS: dict[str, str] = {
     "dose_rate": "[mass] / [time]",
     "dose_24h": "[mass]",
     "duration": "[time]",
+    "volume": "[length] ** 3",
+    "pump_rate": "[length] ** 3 / [time]",
 }
 _LEVELS = ("hard", "soft")
 _BOUNDS = ("max", "min")
 _POPULATIONS = ("adult", "pediatric", "all")
+# The values of infusiondesk.records.models.RenalStatus (a test keeps them equal): a limit with `renal` applies
+# only to an order whose patient has one of the statuses listed.
+RENAL_STATUSES = ("normal", "moderate", "severe", "failure_or_dialysis", "unknown")
 
 # Screening rules (`[[screening]]`) test facts about the patient. Each fact has a kind, which decides the
 # tests a condition may use; the workflow's screening module derives the facts from the patient record and
@@ -60,7 +73,9 @@ SCREENING_FACTS: dict[str, str] = {
     "resp_rate": "number",
     "patellar_reflex": "text",
 }
-SCREENING_LEVELS = ("contraindication", "caution", "info")
+# "absolute": no written reason can pass it; "contraindication": the clinician may still judge the patient
+# suitable, with a written reason.
+SCREENING_LEVELS = ("absolute", "contraindication", "caution", "info")
 _TESTS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": ("is", "missing"),
     "text": ("is", "in", "missing"),
@@ -99,9 +114,12 @@ class Limit:
     population: Population
     source: str
     basis: str
+    renal: tuple[str, ...] | None = None  # applies only to these renal statuses (None: whatever the kidneys)
 
-    def applies_to(self, indication: str, pediatric: bool) -> bool:
+    def applies_to(self, indication: str, pediatric: bool, renal_status: str | None = None) -> bool:
         if self.indication not in ("*", indication):
+            return False
+        if self.renal is not None and renal_status not in self.renal:
             return False
         return self.population == "all" or (self.population == "pediatric") == pediatric
 
@@ -204,8 +222,8 @@ class Drug:
         raise InputError("indication", f'Indication "{indication_id}" is not in the library; choose one of: '
                                        f"{known}.")
 
-    def limits_for(self, indication: str, pediatric: bool) -> tuple[Limit, ...]:
-        return tuple(lim for lim in self.limits if lim.applies_to(indication, pediatric))
+    def limits_for(self, indication: str, pediatric: bool, renal_status: str | None = None) -> tuple[Limit, ...]:
+        return tuple(lim for lim in self.limits if lim.applies_to(indication, pediatric, renal_status))
 
 
 def library_path(drug_file: str = "magnesium_sulfate.toml") -> tuple[Path, str]:
@@ -240,12 +258,8 @@ def load_drug(path: Path | str | None = None) -> Drug:
 
 
 def parse_library(path: Path, provenance: str = "given path") -> Drug:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LibraryError(f"Drug library {path} cannot be read: {exc.strerror or exc}.") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise LibraryError(f"Drug library {path} is not valid TOML: {exc}.") from None
+    """Read (size-limited, UTF-8, depth-limited, finite numbers only) and validate one library file."""
+    data = parse_toml(path, read_library_text(path))
     return _Validator(path, provenance).drug(data)
 
 
@@ -268,12 +282,18 @@ class _Validator:
     def quantity(self, text: Any, dim: str, where: str) -> Quantity:
         if not isinstance(text, str):
             raise self.error(where, f"{text!r} must be a quantity written as text, e.g. \"2 g\".")
+        problem = quantity_text_problem(text)
+        if problem:
+            raise self.error(where, f'"{text[:MAX_QUANTITY_CHARS]}" {problem}')
         try:
             q = registry().Quantity(text)
         except Exception:
             raise self.error(where, f'"{text}" is not a quantity.') from None
         if not hasattr(q, "check") or not q.check(dim):
             raise self.error(where, f'"{text}" does not have the dimension {dim}.')
+        problem = magnitude_problem(float(q.magnitude))
+        if problem:
+            raise self.error(where, f'"{text}" {problem}')
         if not float(q.magnitude) > 0:
             raise self.error(where, f'"{text}" must be more than zero.')
         return q
@@ -391,10 +411,18 @@ class _Validator:
         indication = self.need(x, "indication", where, str)
         if indication != "*" and indication not in {i.id for i in indications}:
             raise self.error(where, f'indication "{indication}" is not in [indications].')
+        where = f"limits[{i}] ({check} {bound} {level}, {indication}, {population})"
         value = self.quantity(self.need(x, "value", where, str), _CHECK_DIMENSIONS[check], where)
+        renal: tuple[str, ...] | None = None
+        if "renal" in x:
+            given = x["renal"]
+            if (not isinstance(given, list) or not given
+                    or not all(isinstance(r, str) and r in RENAL_STATUSES for r in given)):
+                raise self.error(where, f'renal must be a non-empty list of {", ".join(RENAL_STATUSES)}.')
+            renal = tuple(given)
         return Limit(check, bound, level, value, indication, population,
                      self.source_ref(sources, self.need(x, "source", where, str), where),
-                     self.need(x, "basis", where, str))
+                     self.need(x, "basis", where, str), renal)
 
     def screening_rule(self, x: Any, i: int, sources: Mapping[str, Source]) -> ScreeningRule:
         where = f"screening[{i}]"
@@ -465,40 +493,41 @@ class _Validator:
 
     def consistency(self, drug: Drug) -> None:
         """Refuse limits that can never fire or contradict each other, and unsafe 'IV-ready' products."""
-        for ind in drug.indications:
-            for pediatric in (False, True):
-                lims = drug.limits_for(ind.id, pediatric)
-                who = f"{ind.id}, {'pediatric' if pediatric else 'adult'}"
+        # Every scenario a limit can meet: indication x population x renal status.
+        for ind, pediatric, renal in itertools.product(drug.indications, (False, True), (None, *RENAL_STATUSES)):
+            lims = drug.limits_for(ind.id, pediatric, renal)
+            who = f"{ind.id}, {'pediatric' if pediatric else 'adult'}" + (f", renal {renal}" if renal else "")
 
-                def strictest(check: str, bound: str, level: str, lims: tuple[Limit, ...] = lims) -> Limit | None:
-                    found = [x for x in lims if (x.check, x.bound, x.level) == (check, bound, level)]
-                    if not found:
-                        return None
-                    pick = min if bound == "max" else max
-                    return pick(found, key=lambda x: x.value.to_base_units().magnitude)
+            def strictest(check: str, bound: str, level: str, lims: tuple[Limit, ...] = lims) -> Limit | None:
+                found = [x for x in lims if (x.check, x.bound, x.level) == (check, bound, level)]
+                if not found:
+                    return None
+                pick = min if bound == "max" else max
+                return pick(found, key=lambda x: x.value.to_base_units().magnitude)
 
-                for check in _CHECK_DIMENSIONS:
-                    hmax, smax = strictest(check, "max", "hard"), strictest(check, "max", "soft")
-                    hmin, smin = strictest(check, "min", "hard"), strictest(check, "min", "soft")
-                    if hmax and smax and not smax.value < hmax.value:
-                        raise self.error(f"limits ({who}, {check})",
-                                         f"the soft maximum {smax.value:~P} is not below the hard maximum "
-                                         f"{hmax.value:~P}, so it could never warn.")
-                    if hmin and smin and not smin.value > hmin.value:
-                        raise self.error(f"limits ({who}, {check})",
-                                         f"the soft minimum {smin.value:~P} is not above the hard minimum "
-                                         f"{hmin.value:~P}.")
-                    lows = [x for x in (hmin, smin) if x]
-                    highs = [x for x in (hmax, smax) if x]
-                    for lo in lows:
-                        for hi in highs:
-                            if not lo.value < hi.value:
-                                raise self.error(f"limits ({who}, {check})",
-                                                 f"the minimum {lo.value:~P} is not below the maximum "
-                                                 f"{hi.value:~P}.")
-                conc_max = strictest("concentration", "max", "hard")
-                for p in drug.products:
-                    if p.iv_ready and conc_max and p.concentration > conc_max.value:
-                        raise self.error(f"products ({p.id})",
-                                         f"is marked iv_ready but its concentration is above the hard "
-                                         f"maximum {conc_max.value:~P}.")
+            for check in _CHECK_DIMENSIONS:
+                hmax, smax = strictest(check, "max", "hard"), strictest(check, "max", "soft")
+                hmin, smin = strictest(check, "min", "hard"), strictest(check, "min", "soft")
+                # A renal stop below a general warning is legitimate: the warning still serves other patients.
+                if hmax and smax and not smax.value < hmax.value and hmax.renal == smax.renal:
+                    raise self.error(f"limits ({who}, {check})",
+                                     f"the soft maximum {smax.value:~P} is not below the hard maximum "
+                                     f"{hmax.value:~P}, so it could never warn.")
+                if hmin and smin and not smin.value > hmin.value and hmin.renal == smin.renal:
+                    raise self.error(f"limits ({who}, {check})",
+                                     f"the soft minimum {smin.value:~P} is not above the hard minimum "
+                                     f"{hmin.value:~P}.")
+                lows = [x for x in (hmin, smin) if x]
+                highs = [x for x in (hmax, smax) if x]
+                for lo in lows:
+                    for hi in highs:
+                        if not lo.value < hi.value:
+                            raise self.error(f"limits ({who}, {check})",
+                                             f"the minimum {lo.value:~P} is not below the maximum "
+                                             f"{hi.value:~P}.")
+            conc_max = strictest("concentration", "max", "hard")
+            for p in drug.products:
+                if p.iv_ready and conc_max and p.concentration > conc_max.value:
+                    raise self.error(f"products ({p.id})",
+                                     f"is marked iv_ready but its concentration is above the hard "
+                                     f"maximum {conc_max.value:~P}.")

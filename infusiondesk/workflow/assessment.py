@@ -11,7 +11,7 @@ from infusiondesk.records.models import Assessment, Patient, Suitability, User, 
 from infusiondesk.workflow.charting import check_vitals
 from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk.workflow.guards import require_aware, require_charting, require_clinician, require_status
-from infusiondesk.workflow.screening import contraindications, screen
+from infusiondesk.workflow.screening import absolute_contraindications, contraindications, screen
 
 
 def _answers_with_vitals(assessment: Assessment) -> dict[str, Any]:
@@ -47,13 +47,19 @@ def record_assessment(visit: Visit, assessment: Assessment, patient: Patient, dr
 
 def decide_suitability(visit: Visit, suitable: bool, reason: str, user: User, now: datetime) -> Visit:
     """The clinician's decision. Suitable despite a contraindication needs a written reason; so does
-    unsuitable. A suitable patient's visit becomes ASSESSED and may be ordered and started."""
+    unsuitable. An absolute contraindication refuses "suitable" whatever the reason. A suitable patient's
+    visit becomes ASSESSED and may be ordered and started."""
     require_status(visit, (VisitStatus.DRAFT, VisitStatus.ASSESSED), "decide suitability")
     by = require_clinician(user, "decide whether the patient is suitable")
     require_aware(now)
     if visit.assessment.assessed_at is None:
         raise WorkflowError("Record the assessment (with its screening) before deciding suitability.")
     written = reason.strip()
+    absolute = absolute_contraindications(visit.assessment.screening)
+    if suitable and absolute:
+        names = "; ".join(s.message for s in absolute)
+        raise WorkflowError(f"The patient cannot be judged suitable: {names} An absolute contraindication cannot "
+                            "be overridden, whatever the reason; decide not suitable.")
     found = contraindications(visit.assessment.screening)
     if suitable and found and not written:
         names = "; ".join(s.message for s in found)

@@ -14,7 +14,7 @@ from infusiondesk.drugs.library import SCREENING_FACTS, Condition, Drug, Screeni
 from infusiondesk.records.models import Patient, Screening
 from infusiondesk.workflow.errors import WorkflowError
 
-_LEVEL_ORDER = {"contraindication": 0, "caution": 1, "info": 2}
+_LEVEL_ORDER = {"absolute": 0, "contraindication": 1, "caution": 2, "info": 3}
 
 
 @dataclass(frozen=True)
@@ -107,13 +107,20 @@ def rule_fires(rule: ScreeningRule, facts: Mapping[str, Any]) -> bool:
 
 
 def screen(patient: Patient, answers: Mapping[str, Any], drug: Drug) -> tuple[Screening, ...]:
-    """Every screening rule of the drug that fires for this patient, contraindications first."""
+    """Every screening rule of the drug that fires for this patient: absolute contraindications first, then
+    contraindications, cautions and notes."""
     facts = patient_facts(patient, answers)
     found = [Screening(r.code, r.level, r.message, ", ".join(r.sources))
              for r in drug.screening if rule_fires(r, facts)]
-    found.sort(key=lambda s: _LEVEL_ORDER.get(s.level, 3))
+    found.sort(key=lambda s: _LEVEL_ORDER.get(s.level, len(_LEVEL_ORDER)))
     return tuple(found)
 
 
 def contraindications(screenings: tuple[Screening, ...]) -> tuple[Screening, ...]:
-    return tuple(s for s in screenings if s.level == "contraindication")
+    """Absolute contraindications and contraindications: each stops a "suitable" decision without more."""
+    return tuple(s for s in screenings if s.level in ("absolute", "contraindication"))
+
+
+def absolute_contraindications(screenings: tuple[Screening, ...]) -> tuple[Screening, ...]:
+    """The findings no written reason can pass: the patient cannot be judged suitable while they stand."""
+    return tuple(s for s in screenings if s.level == "absolute")

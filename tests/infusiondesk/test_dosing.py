@@ -139,6 +139,7 @@ def _order_for(lim: Limit, factor: float) -> DoseOrder:
         "weight": Q(70 if not pediatric else 60, "kg"),
         "age_years": 10.0 if pediatric else 40.0,
         "indication": None if lim.indication == "*" else lim.indication,
+        "renal_status": lim.renal[0] if lim.renal else None,
     }
     if lim.check == "dose":
         base["dose"] = v
@@ -151,20 +152,29 @@ def _order_for(lim: Limit, factor: float) -> DoseOrder:
     elif lim.check == "dose_rate":
         base["duration"] = None
         return DoseOrder(dose=base["dose"], concentration=base["concentration"], rate=v,
-                         weight=base["weight"], age_years=base["age_years"], indication=base["indication"])
+                         weight=base["weight"], age_years=base["age_years"], indication=base["indication"],
+                         renal_status=base["renal_status"])
     elif lim.check == "dose_24h":
         return DoseOrder(dose=base["dose"], concentration=base["concentration"], duration=base["duration"],
                          weight=base["weight"], age_years=base["age_years"], indication=base["indication"],
-                         given_last_24h=v - Q(1, "g"))
+                         given_last_24h=v - Q(1, "g"), renal_status=base["renal_status"])
     elif lim.check == "duration":
         base["duration"] = v
         base["dose"] = Q(0.5, "g") if lim.bound == "min" else Q(1, "g")
+    elif lim.check == "volume":
+        base["concentration"] = Q(1, "g") / v  # 1 g in exactly the volume checked
+    elif lim.check == "pump_rate":
+        return DoseOrder(dose=Q(0.5, "g"), concentration=Q(1, "mg/mL"), rate=v, weight=base["weight"],
+                         age_years=base["age_years"], indication=base["indication"],
+                         renal_status=base["renal_status"])
     return DoseOrder(dose=base["dose"], concentration=base["concentration"], duration=base["duration"],
-                     weight=base["weight"], age_years=base["age_years"], indication=base["indication"])
+                     weight=base["weight"], age_years=base["age_years"], indication=base["indication"],
+                     renal_status=base["renal_status"])
 
 
 def _limit_id(lim: Limit) -> str:
-    return f"{lim.indication}-{lim.population}-{lim.check}-{lim.bound}-{lim.level}"
+    renal = f"-renal:{'+'.join(lim.renal)}" if lim.renal else ""
+    return f"{lim.indication}-{lim.population}-{lim.check}-{lim.bound}-{lim.level}{renal}"
 
 
 @pytest.mark.parametrize("lim", DRUG.limits, ids=_limit_id)

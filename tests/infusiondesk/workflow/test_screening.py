@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from infusiondesk.drugs import Drug
+from infusiondesk.drugs.library import SCREENING_LEVELS
 from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
 from infusiondesk.workflow import SCREENING_QUESTIONS, WorkflowError, screen
+from infusiondesk.workflow.screening import absolute_contraindications, contraindications
 
 
 def codes(patient: Patient, drug: Drug, **answers: Any) -> dict[str, str]:
@@ -23,7 +25,7 @@ def test_a_healthy_migraine_patient_screens_clear(patient: Patient, drug: Drug) 
 def test_every_finding_names_its_sources_from_the_library(drug: Drug) -> None:
     for rule in drug.screening:
         assert rule.sources and all(s in drug.sources for s in rule.sources), rule.code
-        assert rule.message.strip() and rule.level in ("contraindication", "caution", "info")
+        assert rule.message.strip() and rule.level in ("absolute", "contraindication", "caution", "info")
 
 
 def test_heart_block_on_the_record_or_myocardial_damage_in_the_answers_is_a_contraindication(
@@ -42,7 +44,7 @@ def test_a_screening_result_carries_the_label_source(patient: Patient, drug: Dru
 @pytest.mark.parametrize(
     ("status", "egfr", "expected"),
     [
-        (RenalStatus.FAILURE_OR_DIALYSIS, None, {"renal.failure_or_dialysis": "contraindication"}),
+        (RenalStatus.FAILURE_OR_DIALYSIS, None, {"renal.failure_or_dialysis": "absolute"}),
         (RenalStatus.SEVERE, None, {"renal.severe": "contraindication"}),
         (RenalStatus.UNKNOWN, 29.9, {"renal.severe": "contraindication"}),
         (RenalStatus.UNKNOWN, 30, {"renal.moderate": "caution"}),
@@ -126,19 +128,34 @@ def test_respiratory_rate_below_12_stops_and_12_to_15_warns(patient: Patient, dr
     assert codes(patient, drug, resp_rate=rr) == expected
 
 
-def test_an_absent_patellar_reflex_is_a_contraindication_and_a_diminished_one_a_caution(
+def test_an_absent_patellar_reflex_is_absolute_and_a_diminished_one_a_caution(
         patient: Patient, drug: Drug) -> None:
-    assert codes(patient, drug, patellar_reflex="absent") == {"monitoring.patellar_reflex_absent": "contraindication"}
+    assert codes(patient, drug, patellar_reflex="absent") == {"monitoring.patellar_reflex_absent": "absolute"}
     assert codes(patient, drug, patellar_reflex="Diminished") == {
         "monitoring.patellar_reflex_diminished": "caution"}
     assert codes(patient, drug, patellar_reflex="present") == {}
 
 
-def test_contraindications_come_first(patient: Patient, drug: Drug) -> None:
+def test_absolute_findings_come_first_then_contraindications(patient: Patient, drug: Drug) -> None:
     levels = [s.level for s in screen(dataclasses.replace(patient, pregnancy=PregnancyStatus.PREGNANT,
                                                           heart_block=True), {"resp_rate": 14}, drug)]
     assert levels == sorted(levels, key=["contraindication", "caution", "info"].index)
     assert levels[0] == "contraindication"
+    found = screen(dataclasses.replace(patient, pregnancy=PregnancyStatus.PREGNANT, heart_block=True,
+                                       renal_status=RenalStatus.FAILURE_OR_DIALYSIS),
+                   {"resp_rate": 14, "patellar_reflex": "absent"}, drug)
+    levels = [s.level for s in found]
+    assert levels == sorted(levels, key=list(SCREENING_LEVELS).index)
+    assert levels[:3] == ["absolute", "absolute", "contraindication"]
+
+
+def test_contraindications_include_the_absolute_ones_and_absolute_lists_only_those(patient: Patient,
+                                                                                   drug: Drug) -> None:
+    found = screen(dataclasses.replace(patient, heart_block=True, renal_status=RenalStatus.FAILURE_OR_DIALYSIS),
+                   {"resp_rate": 14}, drug)
+    assert {s.code for s in contraindications(found)} == {"renal.failure_or_dialysis", "cardiac.heart_block"}
+    assert [s.code for s in absolute_contraindications(found)] == ["renal.failure_or_dialysis"]
+    assert absolute_contraindications(screen(patient, {"resp_rate": 16}, drug)) == ()
 
 
 def test_a_malformed_answer_is_refused_with_the_question_named(patient: Patient, drug: Drug) -> None:
