@@ -150,10 +150,7 @@ class VisitService:
             weight=Q(ctx.weight_kg, "kg") if ctx.weight_kg is not None else None,
             age_years=ctx.age_years, indication=order.indication or None,
             given_last_24h=Q(ctx.given_24h_g, "g") if ctx.given_24h_g > 0 else None,
-            product_id=order.product_id or None)
-        fields = DoseOrder.__dataclass_fields__
-        if "renal_status" in fields:
-            dose_order = dataclasses.replace(dose_order, renal_status=ctx.renal_status)  # type: ignore[call-arg]
+            product_id=order.product_id or None, renal_status=ctx.renal_status)
         return calculate(self.drug, dose_order)
 
     def _rescreen(self, visit: Visit, patient: Patient) -> tuple[tuple[Any, ...], tuple[str, ...]]:

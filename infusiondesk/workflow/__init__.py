@@ -56,6 +56,7 @@ __all__ = [
     "magnesium_given_g",
     "note_version",
     "order_dose",
+    "over_infused_ml",
     "pause",
     "readiness_problems",
     "record_assessment",
