@@ -202,7 +202,8 @@ class ScenarioRunner:
 
     def _do_order(self, spec: StepSpec, before: Visit | None) -> _Outcome:
         saved = self.service.order(self._step(spec, before), self._order_entry(spec))
-        return _order_message(saved), _order_findings(saved)
+        amended = before is not None and len(saved.superseded_orders) > len(before.superseded_orders)
+        return _order_message(saved, amended), _order_findings(saved)
 
     _do_amend = _do_order
 
@@ -324,12 +325,14 @@ def _order_findings(visit: Visit) -> list[dict[str, str]]:
     return [_finding(x["code"], x["level"], x["message"]) for x in order.computed.get("findings", [])]
 
 
-def _order_message(visit: Visit) -> str:
+def _order_message(visit: Visit, amended: bool = False) -> str:
     order = visit.dose_order
     assert order is not None
     shown = order.computed.get("display", {})
     what = (f"{order.dose_text}: {shown.get('volume', '?')} at {shown.get('rate', '?')} over "
             f"{shown.get('duration', '?')}")
+    if amended:
+        return f"Order amended while infusing ({what}); the earlier order is kept."
     if order.approved_by is None:
         return f"Order entered ({what}); it waits for a clinician's approval."
     return f"Order approved ({what})."
