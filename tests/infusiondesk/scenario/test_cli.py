@@ -102,3 +102,14 @@ def test_the_installed_command_signs_real_notes_that_verify(tmp_path: Path, caps
     report = json.loads(capsys.readouterr().out)
     assert report["ok"]
     assert [s["signer"].split(",")[0] for s in report["signatures"]] == ["Nina Novak", "Dr Carla Reyes"]
+
+
+def test_the_readmes_example_prints_what_the_readme_shows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (Path(__file__).parents[3] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Scenario files", 1)[1]
+    example = section.split("```json\n", 1)[1].split("```", 1)[0]
+    shown = section.split("```json\n", 1)[1].split("```\n", 2)[2].split("```", 1)[0]
+    path = tmp_path / "example.json"
+    path.write_text(example, encoding="utf-8")
+    assert core_main(["scenario", "run", str(path)]) == 0
+    assert capsys.readouterr().out == shown
