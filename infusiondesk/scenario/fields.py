@@ -8,7 +8,7 @@ and report every problem of a file at once. A reader returns the value as the ru
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from infusiondesk.drugs.library import SCREENING_FACTS
@@ -83,6 +83,17 @@ def iso_date(value: Any) -> date:
         return date.fromisoformat(text(value))
     except ValueError:
         raise Bad(f'"{value}" is not a date written YYYY-MM-DD') from None
+
+
+def aware_time(value: Any) -> datetime:
+    """An ISO time with its offset ("2026-03-02T09:35:00+00:00")."""
+    try:
+        at = datetime.fromisoformat(text(value))
+    except ValueError:
+        raise Bad(f'"{value}" is not a time such as "2026-03-02T09:35:00+00:00"') from None
+    if at.tzinfo is None:
+        raise Bad(f'"{value}" has no offset; write it with one, such as "+00:00"')
+    return at
 
 
 def choice(*allowed: str) -> Reader:
@@ -222,7 +233,7 @@ STEPS: dict[str, tuple[dict[str, Reader], dict[str, Reader]]] = {
     "vitals": ({"vitals": vitals}, {}),
     "side_effect": ({"code": nonempty_text, "grade": whole},
                     {"action": enum_reader(SideEffectAction), "outcome": enum_reader(SideEffectOutcome),
-                     "notes": text, "onset": text}),
+                     "notes": text, "onset": aware_time}),
     "acknowledge": ({"action": nonempty_text}, {"note": text}),
     "pause": ({"volume": volume_ml}, {"reason": text, "confirm": boolean}),
     "resume": ({}, {}),

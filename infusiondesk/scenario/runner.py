@@ -241,7 +241,7 @@ class ScenarioRunner:
 
     def _do_side_effect(self, spec: StepSpec, before: Visit | None) -> _Outcome:
         v = spec.values
-        onset = datetime.fromisoformat(v["onset"]) if "onset" in v else spec.at
+        onset = v.get("onset", spec.at)
         saved = self.service.log_side_effect(self._step(spec, before), SideEffect(
             type_code=v["code"], onset_at=onset, grade=v["grade"],
             action=SideEffectAction(v.get("action", "none")), outcome=SideEffectOutcome(v.get("outcome", "ongoing")),

@@ -78,6 +78,8 @@ def test_values_that_cannot_be_read_are_refused_before_anything_runs() -> None:
     data["steps"][1]["answers"]["heartblock"] = True
     data["steps"][8]["volume"] = "fifty"
     data["steps"][0]["at"] = "2 March"
+    data["steps"].append({"as": "nina", "do": "side_effect", "visit": "v1", "code": "flushing", "grade": 1,
+                          "onset": "2026-03-02T09:20:00"})
     data["patients"][0]["born"] = "01/06/1985"
     data["clinic"]["time_zone"] = "Dublin"
     found = "\n".join(problems(data))
@@ -88,7 +90,8 @@ def test_values_that_cannot_be_read_are_refused_before_anything_runs() -> None:
                      'steps[9] (stop): volume "fifty" is not a volume',
                      "steps[1] (new_visit): at '2 March' is not a time",
                      'patients[0]: born "01/06/1985" is not a date written YYYY-MM-DD',
-                     'clinic: time_zone "Dublin" is not an IANA time zone'):
+                     'clinic: time_zone "Dublin" is not an IANA time zone',
+                     'steps[14] (side_effect): onset "2026-03-02T09:20:00" has no offset'):
         assert expected in found
 
 
