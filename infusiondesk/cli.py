@@ -1,8 +1,9 @@
-"""The core's commands: `calc`, `demo`, `visits`, `audit verify`, `cert import`.
+"""The core's commands: `calc`, `demo`, `visits`, `audit verify`, `cert import`, `scenario run`.
 
 The installed `infusiondesk` command is composed in `ui.cli` (the top layer), which adds the signed-note
 commands from `reports.cli` and the app itself; this module never imports Qt, reportlab, pyHanko, `ui` or
-`reports`, so `python -m infusiondesk` runs the core alone (demo visits are then not signed).
+`reports`, so `python -m infusiondesk` runs the core alone (demo visits are then not signed, and a scenario's
+clinician signatures are refused with a sentence saying why).
 """
 
 from __future__ import annotations
@@ -148,6 +149,25 @@ def _add_records_commands(sub: Any) -> None:
     check.set_defaults(handler=_audit_verify)
 
 
+def _scenario_run(args: argparse.Namespace) -> int:
+    from infusiondesk.scenario.command import scenario_command
+
+    # The composition root (ui.cli) sets `make_note_signer` on the top parser; the core alone has none.
+    return scenario_command(args, getattr(args, "make_note_signer", None))
+
+
+def _add_scenario_command(sub: Any) -> None:
+    """`scenario run`: a scripted clinic played through the visit service (a clinic tests its drug library)."""
+    scenario = sub.add_parser("scenario", help="scripted clinics played through the visit service")
+    scenario_sub = scenario.add_subparsers(dest="scenario_command", required=True, parser_class=Parser)
+    run = scenario_sub.add_parser("run", help="play a scenario file and print each step's outcome")
+    run.add_argument("file", help="the scenario file (JSON; see README, Scenario files)")
+    run.add_argument("--db", help="an empty database file or postgresql:// URL to keep the run in (default: a "
+                                  "temporary database, deleted afterwards)")
+    run.add_argument("--json", action="store_true", help="print one JSON object")
+    run.set_defaults(handler=_scenario_run)
+
+
 def _add_cert_commands(sub: Any) -> None:
     """`cert import`: a clinician's own signing certificate (the `cryptography` package only)."""
     cert = sub.add_parser("cert", help="signing certificates of the clinic's staff")
@@ -222,6 +242,7 @@ def new_parser() -> tuple[argparse.ArgumentParser, Any]:
     calc.set_defaults(handler=_calc)
     _add_records_commands(sub)
     _add_cert_commands(sub)
+    _add_scenario_command(sub)
     return parser, sub
 
 

@@ -1,18 +1,21 @@
-"""Real signed notes for the demo clinic: its certificate authority, its staff's signing credentials, and the
-sign hook `infusiondesk demo` hands to build_demo.
+"""Real signed notes made outside the app: a clinic certificate authority and its staff's signing credentials,
+made once on first use, and the sign hook that renders and signs a visit's note with them.
 
-The demo's passphrases are the demo users' printed passwords (the CA's is the admin's), as the app sets
-them up at first run, so a demo clinician can also sign in the app.
+`infusiondesk demo` uses it with the demo users' printed passwords as passphrases (the CA's is the admin's), as
+the app sets them up at first run, so a demo clinician can also sign in the app; `infusiondesk scenario run`
+uses it with passphrases made for the run.
 """
 
 from __future__ import annotations
 
+import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from infusiondesk import pki
 from infusiondesk.demo import DEMO_USERS, SignHook
 from infusiondesk.drugs.library import Drug
-from infusiondesk.records.models import Patient, Role, Visit
+from infusiondesk.records.models import Patient, Role, User, Visit
 from infusiondesk.store import Store
 from reports.note_commands import sign_note
 
@@ -20,20 +23,20 @@ _PASSWORDS = {username: password for username, _, _, _, password in DEMO_USERS}
 _ADMIN = next(username for username, _, role, _, _ in DEMO_USERS if role is Role.ADMIN)
 
 
-def demo_sign_hook(drug: Drug) -> SignHook:
-    """A hook that signs each visit as the clinician, keeps its signed PDF, and returns the saved visit.
-    The clinic CA and every nurse's and clinician's credentials are made on first use, once."""
+def clinic_sign_hook(drug: Drug, ca_passphrase: str, passphrase_for: Callable[[User], str]) -> SignHook:
+    """A hook that returns the signed PDF note of a signature candidate (the visit as it will read once signed),
+    for the visit service to save with the signature. The clinic CA and every nurse's and clinician's
+    credentials (each locked with `passphrase_for(user)`) are made on first use, once."""
     credentials: dict[int, pki.SignerCredentials] = {}
 
     def enrol(store: Store) -> None:
-        now = datetime.now(UTC)  # certificates are valid from the real time of signing, not the demo's dates
-        ca_passphrase = _PASSWORDS[_ADMIN]
+        now = datetime.now(UTC)  # certificates are valid from the real time of signing, not the records' dates
         ca = pki.create_clinic_ca(store.get_clinic().name, ca_passphrase, now)
         pki.save_clinic_ca(store, ca)
         for user in store.list_users():
             if user.role not in (Role.NURSE, Role.CLINICIAN) or user.id is None:
                 continue
-            passphrase = _PASSWORDS[user.username]
+            passphrase = passphrase_for(user)
             p12 = pki.issue_clinician_pkcs12(ca, ca_passphrase, full_name=user.full_name, username=user.username,
                                              passphrase=passphrase, now=now, credentials=user.credentials)
             pki.save_clinician_pkcs12(store, user.id, p12, passphrase)
@@ -46,3 +49,13 @@ def demo_sign_hook(drug: Drug) -> SignHook:
         return sign_note(store, candidate, drug, credentials)
 
     return hook
+
+
+def demo_sign_hook(drug: Drug) -> SignHook:
+    """The demo clinic's hook: passphrases are the demo users' printed passwords."""
+    return clinic_sign_hook(drug, _PASSWORDS[_ADMIN], lambda user: _PASSWORDS[user.username])
+
+
+def run_sign_hook(drug: Drug) -> SignHook:
+    """A hook for a throwaway run (a scenario): passphrases are random, used only in memory."""
+    return clinic_sign_hook(drug, secrets.token_urlsafe(18), lambda user: secrets.token_urlsafe(18))

@@ -1,6 +1,7 @@
 """The installed `infusiondesk` command: the composition root, in the top layer.
 
-It takes the core's commands (`infusiondesk.cli`), the signed-note commands (`reports.cli`) and adds the app:
+It takes the core's commands (`infusiondesk.cli`), the signed-note commands (`reports.cli`), gives `scenario run`
+its note signer (the clinic CA and staff certificates of `reports.demo_signing`, made on first use), and adds the app:
 `infusiondesk` with no command, or `infusiondesk app`, opens the window. Qt loads only when the app starts, so
 `infusiondesk calc` never loads it.
 """
@@ -41,11 +42,20 @@ def _add_app_command(sub: Any) -> None:
     app.set_defaults(handler=_run_app)
 
 
+def _scenario_note_signer(store: Any, drug: Any) -> Any:
+    """The scenario run's clinician notes, signed for real (reportlab and pyHanko load here, at the first run)."""
+    from reports.demo_signing import run_sign_hook
+
+    hook = run_sign_hook(drug)
+    return lambda candidate, patient: hook(store, candidate, patient)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser, sub = core_cli.new_parser()
     reports_cli.add_commands(sub)
     _add_app_command(sub)
-    parser.set_defaults(handler=_run_app)
+    # The top parser's default reaches `scenario run` (its own parser leaves make_note_signer unset).
+    parser.set_defaults(handler=_run_app, make_note_signer=_scenario_note_signer)
     return parser
 
 
