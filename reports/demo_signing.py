@@ -10,19 +10,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from infusiondesk import pki
-from infusiondesk import workflow as wf
 from infusiondesk.demo import DEMO_USERS, SignHook
 from infusiondesk.drugs.library import Drug
-from infusiondesk.records.models import Patient, Role, Signature, SignatureMeaning, User, Visit
+from infusiondesk.records.models import Patient, Role, Visit
 from infusiondesk.store import Store
-from reports.note_commands import sign_and_store
+from reports.note_commands import sign_note
 
 _PASSWORDS = {username: password for username, _, _, _, password in DEMO_USERS}
 _ADMIN = next(username for username, _, role, _, _ in DEMO_USERS if role is Role.ADMIN)
 
 
 def demo_sign_hook(drug: Drug) -> SignHook:
-    """A hook that signs each visit as the clinician, keeps its signed PDF, and returns the saved visit.
+    """A hook that renders and signs the note of each visit's signature candidate and returns the PDF bytes.
     The clinic CA and every nurse's and clinician's credentials are made on first use, once."""
     credentials: dict[int, pki.SignerCredentials] = {}
 
@@ -40,14 +39,10 @@ def demo_sign_hook(drug: Drug) -> SignHook:
             pki.save_clinician_pkcs12(store, user.id, p12, passphrase)
             credentials[user.id] = pki.unlock_pkcs12(p12, passphrase)
 
-    def hook(store: Store, visit: Visit, patient: Patient, clinician: User, now: datetime) -> Visit:
+    def hook(store: Store, candidate: Visit, patient: Patient) -> bytes:
+        """The signed note of the visit as it will read once signed; the demo saves both in one step."""
         if not credentials:
             enrol(store)
-        assert clinician.id is not None
-        signed = wf.sign(visit, Signature(clinician.id, clinician.full_name, clinician.credentials,
-                                          SignatureMeaning.REVIEWED_APPROVED, now), clinician, now)
-        saved = store.save_visit(signed, clinician)
-        sign_and_store(store, saved, drug, credentials)
-        return saved
+        return sign_note(store, candidate, drug, credentials)
 
     return hook

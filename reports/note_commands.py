@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import User, Visit
 from reports.signing import NotAPdfError, VerificationReport, sign_visit_note, verify_pdf
-from reports.visit_note import build_visit_note, note_version
+from reports.visit_note import build_visit_note
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -26,21 +27,17 @@ def _users(store: Any) -> dict[int, User]:
     return {u.id: u for u in store.list_users() if u.id is not None}
 
 
-def sign_and_store(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials]) -> str:
-    """Render the note of a signed visit, sign it for every signer of this version, keep the exact bytes with
-    `store_signed_note` (audited there), and return their SHA-256."""
+def sign_note(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials], *,
+              now: datetime | None = None) -> bytes:
+    """The signed PDF note of a candidate visit: the visit as it will read once its signature is saved
+    (`VisitService.signature_candidate` / `addendum_candidate`), rendered and signed for every signer of this
+    version whose credentials are given. Nothing is stored here: the caller hands the bytes to
+    `VisitService.sign` / `sign_addendum`, which saves the signature and the note in one transaction."""
     if visit.id is None:
         raise DomainError("Save the visit before signing its note.")
     patient = store.get_patient(visit.patient_id)
-    pdf = sign_visit_note(store.get_clinic(), patient, visit, _users(store), drug, credentials)
-    version = note_version(visit, draft=False)
-    digest: str = store.store_signed_note(visit.id, version, pdf, _last_signer(visit))
-    return digest
-
-
-def _last_signer(visit: Visit) -> int:
-    signers = [s.signer_id for s in visit.signatures] + [a.signature.signer_id for a in visit.addenda if a.signature]
-    return signers[-1]
+    pdf: bytes = sign_visit_note(store.get_clinic(), patient, visit, _users(store), drug, credentials, now=now)
+    return pdf
 
 
 def note_for_export(store: Any, visit_id: int, drug: Drug, version: int | None = None) -> tuple[bytes, bool]:
