@@ -93,7 +93,8 @@ class VisitWorkspace(QWidget):
         if visit.status is VisitStatus.DRAFT:
             return 0
         if visit.status is VisitStatus.ASSESSED:
-            return 1 if visit.dose_order is None else 2
+            order = visit.dose_order  # the dose tab until the order is approved and double-checked
+            return 1 if order is None or order.approved_by is None or order.double_check is None else 2
         if visit.status is VisitStatus.INFUSING:
             return 2
         return 3
