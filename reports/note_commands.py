@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +27,16 @@ def _users(store: Any) -> dict[int, User]:
     return {u.id: u for u in store.list_users() if u.id is not None}
 
 
-def sign_note(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials]) -> bytes:
-    """Render and sign the note of a visit as it will read once signed (the visit service's signature
-    candidate), for every signer of this version whose key is at hand. The service then saves the signature and
-    these exact bytes in one transaction; nothing is stored here."""
+def sign_note(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials], *,
+              now: datetime | None = None) -> bytes:
+    """The signed PDF note of a candidate visit: the visit as it will read once its signature is saved
+    (`VisitService.signature_candidate` / `addendum_candidate`), rendered and signed for every signer of this
+    version whose credentials are given. Nothing is stored here: the caller hands the bytes to
+    `VisitService.sign` / `sign_addendum`, which saves the signature and the note in one transaction."""
     if visit.id is None:
         raise DomainError("Save the visit before signing its note.")
     patient = store.get_patient(visit.patient_id)
-    pdf: bytes = sign_visit_note(store.get_clinic(), patient, visit, _users(store), drug, credentials)
+    pdf: bytes = sign_visit_note(store.get_clinic(), patient, visit, _users(store), drug, credentials, now=now)
     return pdf
 
 

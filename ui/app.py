@@ -327,7 +327,8 @@ class MainWindow(QMainWindow):
     def new_visit(self) -> None:
         patient = self.chart.patient
         try:
-            visit = self.session.store.create_visit(patient.id, by=self.session.require_user())
+            user = self.session.require_user()
+            visit = self.session.service.new_visit(user.id, patient.id)
         except Exception as exc:
             self.statusBar().showMessage(user_message(exc), 10_000)
             return
@@ -345,8 +346,7 @@ class MainWindow(QMainWindow):
             previous = [v for v in store.list_visits(patient.id) if v.id != visit.id
                         and v.readiness.weight_kg_today is not None]
             ws = VisitWorkspace(self.session, patient, store.get_visit(visit.id),
-                                previous_weight_kg=previous[-1].readiness.weight_kg_today if previous else None,
-                                given_last_24h_g=store.magnesium_given_last_24h(patient.id, self.clock.now()))
+                                previous_weight_kg=previous[-1].readiness.weight_kg_today if previous else None)
             ws.back.connect(lambda p=patient: self.show_chart(p))
             self.workspaces[visit.id] = ws
         self._show(ws, f"{ws.controller.patient.display_name} — visit")

@@ -1,8 +1,10 @@
-"""The visit note as a document: preview, export, print, and the signed PDF made after signing.
+"""The visit note as a document: preview, export, print, and signing with the signed PDF.
 
 reportlab, pyHanko and QtPdf load only when first used; building and signing run off the UI thread
-with the status shown, and each export or print is audited. Each signing of a signed visit (the visit, then
-each addendum) stores a new note version beside the earlier ones; export and print use the newest.
+with the status shown, and each export or print is audited. Signing is atomic: the clinician's approval (and
+each addendum's signature) is saved by the visit service together with its signed note, or not at all. Each
+signing stores a new note version beside the earlier ones; export and print use the newest; an unsigned
+visit's export is a watermarked DRAFT.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from infusiondesk import workflow
-from infusiondesk.records.models import Visit, VisitStatus
+from infusiondesk.records.models import SignatureMeaning, VisitStatus
 from ui.ops import run_in_process, user_message
 from ui.session import VisitController
 
@@ -36,11 +38,13 @@ class VisitDocuments:
     """Wires the Preview / Export / Print buttons of the review step to the visit note."""
 
     def __init__(self, controller: VisitController, status: QLabel, preview: QPushButton, export: QPushButton,
-                 print_: QPushButton, parent: QWidget) -> None:
+                 print_: QPushButton, parent: QWidget, *, also_disable: tuple[QWidget, ...] = ()) -> None:
         self.c = controller
         self.status = status
         self.parent = parent
         self.busy = False
+        self.worker: Any = None  # the note worker's QProcess while one runs
+        self.also_disable = also_disable  # the Sign button and password, while a note is being signed
         self.last_pdf: bytes | None = None
         self.viewer: Any = None
         self.buttons = (preview, export, print_)
@@ -71,51 +75,71 @@ class VisitDocuments:
             return
         self._busy("Building the visit note…")
         run_in_process("ui.note_worker", self._job(), lambda pdf: (self._done(""), then(pdf, signed=False)),
-                       self._done)
+                       lambda message: self._done(f"The visit note was not built: {message}"))
 
-    def signed(self, visit: Visit, passphrase: str) -> None:
-        """After the clinician signs the visit, or someone signs an addendum: the PAdES-signed note of this
-        version, stored with the visit as the next version (never blocks the screen)."""
+    def sign(self, meaning: SignatureMeaning, passphrase: str, addendum: int | None = None) -> None:
+        """Sign the visit ("Reviewed and approved by") or the addendum at `addendum`: the service's candidate is
+        rendered and signed by the note worker (off the UI thread), and only then are the signature and its note
+        saved together. Until then the visit is not signed; if the worker fails or is killed, nothing changes
+        and the user can sign again."""
         from infusiondesk import pki
+        from ui.note_worker import sign_job
 
         s = self.c.session
         user = s.require_user()
-        what = "addendum" if visit.addenda and visit.addenda[-1].signature is not None else "visit"
+        what = "addendum" if addendum is not None else "visit"
         try:  # checked here, at once, so a missing certificate is said before any work starts
             pki.load_clinician_pkcs12(s.store, user.id or 0)
         except Exception as exc:
-            self.status.setText(f"The {what} is signed in the record; the PDF note was not signed: "
-                                f"{user_message(exc)}")
+            self.c.problem.emit(f"Not signed: {user_message(exc)} The {what} is not signed.")
             return
-        version = workflow.note_version(visit, draft=False)
-        job = {**self._job(), "sign": {"user_id": user.id, "passphrase": passphrase, "now": s.clock.now().isoformat()}}
-        self._busy(f"Signing version {version} of the visit note…")
+        step = self.c.step()
+        try:
+            candidate = (s.service.signature_candidate(step, meaning) if addendum is None
+                         else s.service.addendum_candidate(step, addendum))
+        except Exception as exc:
+            self.c.problem.emit(f"Not signed: {user_message(exc)}")
+            return
+        version = workflow.note_version(candidate, draft=False)
+        drug = s.drug
+        job = sign_job(s.store.url, str(drug.path) if drug.provenance != "bundled" else None, candidate,
+                       user.id or 0, passphrase, step.at)
+        self._busy(f"Signing version {version} of the visit note… The {what} is signed once its signed note is "
+                   "stored.")
 
-        def store_it(pdf: bytes) -> None:
-            try:
-                digest = s.store.store_signed_note(visit.id or 0, version, pdf, user.id or 0)
-            except Exception as exc:
-                self._done(f"The {what} is signed in the record; the PDF note was not stored: {user_message(exc)}")
+        def save(pdf: bytes) -> None:
+            self._done("")
+            saved = (self.c.run("sign", meaning, note=pdf, step=step) if addendum is None
+                     else self.c.run("sign_addendum", addendum, pdf, step=step))
+            if not saved:
+                self.status.setText(f"The {what} is not signed: the signed note was not stored. Sign again.")
                 return
             supersedes = f", superseding version {version - 1}" if version > 1 else ""
-            self._done(f"Signed note version {version} stored{supersedes} (SHA-256 {digest[:12]}…).")
+            digest = hashlib.sha256(pdf).hexdigest()
+            self.status.setText(f"Signed. Signed note version {version} stored{supersedes} "
+                                f"(SHA-256 {digest[:12]}…).")
 
-        def refused(message: str) -> None:
-            self._done(f"The {what} is signed in the record; the PDF note was not signed: {message}")
+        def failed(message: str) -> None:
+            text = (f"Not signed: the signed note could not be made. {message} The {what} is not signed and "
+                    "nothing was changed; sign again.")
+            self._done(text)
+            self.c.problem.emit(text)
 
-        run_in_process("ui.note_worker", job, store_it, refused)
+        self.worker = run_in_process("ui.note_worker", job, save, failed)
 
     def _busy(self, text: str) -> None:
         self.busy = True
         self.status.setText(text)
-        for b in self.buttons:
+        for b in (*self.buttons, *self.also_disable):
             b.setEnabled(False)
 
     def _done(self, text: str) -> None:
         self.busy = False
+        self.worker = None
         self.status.setText(text)
         for b in self.buttons:
             b.setEnabled(True)
+        self.c.visitChanged.emit(self.c.visit)  # the screens enable what the visit allows again
 
     # --- the three actions --------------------------------------------------------------------------
     def preview(self, pdf: bytes, signed: bool) -> None:

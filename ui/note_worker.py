@@ -1,9 +1,14 @@
-"""`python -m ui.note_worker`: build (and optionally sign) one visit note in a separate process.
+"""`python -m ui.note_worker`: build a draft visit note, or render and sign the note of a signature candidate,
+in a separate process.
 
 The app runs PDF work here rather than in a thread: with PySide6 6.12, Python code running in a worker
 thread while the UI thread calls into Qt corrupts None's reference count and crashes the app. A child
 process keeps the UI responsive with no shared interpreter. Reads one JSON object on stdin, writes the
 PDF bytes to stdout; a problem is one line on stderr and exit status 2. Imports no Qt.
+
+Signing stores nothing: the child returns the signed bytes of the candidate visit (the visit as it will read
+once signed), and the app saves the signature and the note together through the visit service. A child that
+fails or is killed leaves the visit exactly as it was.
 """
 
 from __future__ import annotations
@@ -16,29 +21,40 @@ from typing import Any
 
 def build(job: dict[str, Any]) -> bytes:
     from infusiondesk.drugs import load_drug
-    from infusiondesk.records.models import VisitStatus
-    from infusiondesk.store import Store
+    from infusiondesk.records.models import Visit, VisitStatus
+    from infusiondesk.store import Store, codec
 
     store = Store.open(job["db"], migrate=False)
     try:
-        visit = store.get_visit(int(job["visit_id"]))
-        patient = store.get_patient(visit.patient_id)
-        users = {u.id: u for u in store.list_users()}
-        clinic = store.get_clinic()
         drug = load_drug(job.get("library"))
         sign = job.get("sign")
         if sign is None:
             from reports.visit_note import build_visit_note
 
-            return build_visit_note(clinic, patient, visit, users, drug, draft=visit.status is not VisitStatus.SIGNED)
+            visit = store.get_visit(int(job["visit_id"]))
+            users = {u.id: u for u in store.list_users()}
+            return build_visit_note(store.get_clinic(), store.get_patient(visit.patient_id), visit, users, drug,
+                                    draft=visit.status is not VisitStatus.SIGNED)
         from infusiondesk import pki
-        from reports.signing import sign_visit_note
+        from reports.note_commands import sign_note
 
-        creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, int(sign["user_id"])), sign["passphrase"])
-        return sign_visit_note(clinic, patient, visit, users, drug, {int(sign["user_id"]): creds},
-                               now=datetime.fromisoformat(sign["now"]))
+        candidate = codec.from_plain(Visit, job["candidate"])
+        if candidate.id != int(job["visit_id"]):
+            raise ValueError("the candidate is not the visit asked for")
+        user_id = int(sign["user_id"])
+        creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, user_id), sign["passphrase"])
+        return sign_note(store, candidate, drug, {user_id: creds}, now=datetime.fromisoformat(sign["now"]))
     finally:
         store.close()
+
+
+def sign_job(db: str, library: str | None, candidate: Any, user_id: int, passphrase: str,
+             now: datetime) -> dict[str, Any]:
+    """The job that signs the note of `candidate` (a Visit from the service's signature candidate)."""
+    from infusiondesk.store import codec
+
+    return {"db": db, "visit_id": candidate.id, "library": library, "candidate": codec.to_plain(candidate),
+            "sign": {"user_id": user_id, "passphrase": passphrase, "now": now.isoformat()}}
 
 
 def main() -> int:

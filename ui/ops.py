@@ -67,22 +67,35 @@ def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], 
     """Run `python -m module`, feed it `job` as JSON; `on_done(stdout)` or `on_error(sentence)` later."""
     proc = QProcess()
     _running.add(proc)
+    reported = False
 
-    def finished(code: int, _status: QProcess.ExitStatus) -> None:
+    def report(fn: Callable[[Any], None], value: Any) -> None:
+        nonlocal reported
+        if not reported:  # once: a child that cannot start reports an error and never finishes
+            reported = True
+            fn(value)
+
+    def finished(code: int, status: QProcess.ExitStatus) -> None:
         _running.discard(proc)
         out = bytes(proc.readAllStandardOutput().data())
         err = bytes(proc.readAllStandardError().data()).decode("utf-8", "replace").strip()
         proc.deleteLater()
-        if code == 0:
-            on_done(out)
-        elif code == 2 and err:
-            on_error(err.splitlines()[-1])
-        else:
-            log.error("%s failed with status %s: %s", module, code, err[-2000:])
-            on_error("Something went wrong; nothing was lost. The details are in the log.")
+        if status == QProcess.ExitStatus.NormalExit and code == 0:
+            report(on_done, out)
+        elif status == QProcess.ExitStatus.NormalExit and code == 2 and err:
+            report(on_error, err.splitlines()[-1])
+        else:  # a crash or a kill ends here too (the exit code then means nothing)
+            log.error("%s failed (%s, status %s): %s", module, status.name, code, err[-2000:])
+            report(on_error, "The note worker stopped before finishing; nothing was lost. The details are in the log.")
+
+    def could_not_run(error: QProcess.ProcessError) -> None:
+        log.error("%s could not run: %s", module, error)
+        if error == QProcess.ProcessError.FailedToStart:
+            _running.discard(proc)
+            report(on_error, "The note worker could not be started; nothing was lost. The details are in the log.")
 
     proc.finished.connect(finished)
-    proc.errorOccurred.connect(lambda e: log.error("%s could not run: %s", module, e))
+    proc.errorOccurred.connect(could_not_run)
     proc.start(sys.executable, ["-m", module])
     proc.write(QByteArray(json.dumps(job).encode()))
     proc.closeWriteChannel()

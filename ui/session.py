@@ -13,6 +13,8 @@ from ui.clock import Clock
 
 if TYPE_CHECKING:  # the drug library pulls in pint; the sign-in screen must not wait for it
     from infusiondesk.drugs.library import Drug
+    from infusiondesk.errors import DomainError
+    from infusiondesk.service import Step, VisitService
 
 T = TypeVar("T")
 
@@ -27,18 +29,31 @@ class Session:
     user: User | None = None
     vitals_reminder_min: int = 15
     idle_lock_min: int = 10
+    _service: Any = field(default=None, repr=False)
 
     def require_user(self) -> User:
         if self.user is None:
             raise RuntimeError("no one is signed in")
         return self.user
 
+    @property
+    def service(self) -> VisitService:
+        """The one visit service of this session, over its store and drug library: every visit change goes
+        through it (made on first use, so the sign-in screen does not wait for the service's imports)."""
+        from infusiondesk.service import VisitService
+
+        if self._service is None or self._service.store is not self.store or self._service.drug is not self.drug:
+            self._service = VisitService(self.store, self.drug)
+        service: VisitService = self._service
+        return service
+
 
 class VisitController(QObject):
-    """One open visit: applies a pure workflow step, saves the result, and tells the panels.
+    """One open visit: runs a visit-service step on the version this screen shows, and tells the panels.
 
-    Every step is `workflow_fn(visit, ...) -> Visit`; a DomainError leaves the visit as it was and is
-    reported (in words) through `problem`.
+    A step is refused by the service with a DomainError whose sentence is reported through `problem`; the
+    visit and everything typed stay as they were. `last_error` keeps the refusal for a caller that asks the
+    user something and tries again (an over-infusion the pump reading must confirm).
     """
 
     visitChanged = Signal(object)
@@ -49,20 +64,58 @@ class VisitController(QObject):
         self.session = session
         self.patient = patient
         self.visit = visit
+        self.last_error: DomainError | None = None
 
-    def apply(self, step: Callable[..., Visit], *args: Any, **kwargs: Any) -> bool:
+    def step(self, by: int | None = None) -> Step:
+        """Who acts (the signed-in person unless `by`), on the visit as this screen saw it, now."""
+        from infusiondesk.service import Step
+
+        actor = by if by is not None else self.session.require_user().id
+        assert actor is not None and self.visit.id is not None
+        return Step(actor, self.visit.id, self.visit.version, self.session.clock.now())
+
+    def run(self, name: str, *args: Any, by: int | None = None, step: Step | None = None, **kwargs: Any) -> bool:
+        """`service.<name>(Step(...), *args, **kwargs)`; True when saved (the panels are told), False when
+        refused (the sentence is shown)."""
         from infusiondesk.errors import DomainError
 
+        method = getattr(self.session.service, name)
         try:
-            changed = step(self.visit, *args, **kwargs)
-            saved = self.session.store.save_visit(changed, by=self.session.require_user())
+            saved = method(step or self.step(by), *args, **kwargs)
         except DomainError as exc:
+            self.last_error = exc
             self.problem.emit(exc.message)
+            self.reload_after_refusal()
             return False
-        self.visit = saved
-        self.problem.emit("")
-        self.visitChanged.emit(saved)
+        self.last_error = None
+        self.show(saved)
         return True
+
+    def show(self, visit: Visit) -> None:
+        self.visit = visit
+        self.problem.emit("")
+        self.visitChanged.emit(visit)
+
+    def reload_after_refusal(self) -> None:
+        """Some refusals leave something on record (a withdrawn decision): show the visit as saved then, keeping
+        the refusal's sentence on screen."""
+        try:
+            saved = self.session.store.get_visit(self.visit.id)
+        except Exception:  # the refusal is what the user must see; a failed re-read changes nothing shown
+            return
+        if saved.version != self.visit.version and saved.version > self.visit.version:
+            message = self.last_error.message if self.last_error is not None else ""
+            refreshed_by_refusal = self._refusal_saved(saved)
+            if refreshed_by_refusal:
+                self.visit = saved
+                self.visitChanged.emit(saved)
+                self.problem.emit(message)
+
+    def _refusal_saved(self, saved: Visit) -> bool:
+        """Whether the newer saved version was written by this step's refusal (not by another workstation,
+        which the next step reports as a conflict)."""
+        return saved.version == self.visit.version + 1 and saved.assessment.withdrawn != \
+            self.visit.assessment.withdrawn
 
     def try_(self, fn: Callable[[], T]) -> T | None:
         """Run a check that may raise a DomainError; report it instead of raising."""

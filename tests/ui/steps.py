@@ -33,20 +33,39 @@ def order(w: VisitWorkspace, dose: str = "2 g", conc: str = "2 g/50 mL", duratio
     w.dose.order.click()
 
 
+def double_check(w: VisitWorkspace, username: str = "nkim", password: str = "nurse-pass-1") -> None:
+    """The second person (not the prescriber) signs in at the dose step and checks the order."""
+    w.dose.check_by(username, password)
+    assert w.visit.dose_order is not None and w.visit.dose_order.double_check is not None, w.problem.text()
+
+
 def get_ready(w: VisitWorkspace) -> None:
     r = w.infusion.readiness
-    for cb in (r.consent, r.allergies, r.baseline, r.calcium):
+    for cb in (r.consent, r.allergies, r.calcium):
         cb.setChecked(True)
     for edit, text in ((r.weight, "64 kg"), (r.iv_site, "left antecubital"), (r.iv_gauge, "22 G"),
                        (r.iv_attempts, "1"), (r.iv_by, "N. Kim RN"), (r.lot, "LOT123"), (r.expiry, "2027-01-31")):
         edit.setText(text)
 
 
+def observe(w: VisitWorkspace, clock: FixedClock, minutes: int = 30) -> None:
+    """The observation after the stop: the library's 30 min, with vital signs charted at its end."""
+    clock.advance(minutes=minutes)
+    v = w.infusion.vitals
+    for edit, text in ((v.systolic, "120"), (v.diastolic, "76"), (v.heart_rate, "68"), (v.resp_rate, "15"),
+                       (v.spo2, "98")):
+        edit.setText(text)
+    w.infusion.record_vitals.click()
+    assert w.visit.vitals and w.visit.vitals[-1].phase == "after", w.problem.text()
+
+
 def run_to_completed(w: VisitWorkspace, clock: FixedClock) -> None:
-    """Assess, order 2 g over 30 min, start, flushing grade 1, stop at 50 mL, complete with pain 2."""
+    """Assess, order 2 g over 30 min (the nurse double-checks), start, flushing grade 1, stop at 50 mL, observe
+    30 min with vital signs, complete with pain 2."""
     assess_and_approve(w)
     order(w)
     assert w.visit.dose_order is not None, w.problem.text()
+    double_check(w)
     get_ready(w)
     w.infusion.start.click()
     assert w.visit.status is VisitStatus.INFUSING, w.problem.text()
@@ -56,6 +75,8 @@ def run_to_completed(w: VisitWorkspace, clock: FixedClock) -> None:
     clock.advance(minutes=20)
     w.infusion.volume.setText("50 mL")
     w.infusion.stop.click()
+    assert w.visit.events[-1].kind.value == "stop", w.problem.text()
+    observe(w, clock)
     w.review.post_pain.setText("2")
     w.review.complete.click()
     assert w.visit.status is VisitStatus.COMPLETED, w.problem.text()

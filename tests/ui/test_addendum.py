@@ -42,9 +42,9 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     assert isinstance(ws, VisitWorkspace)
     run_to_completed(ws, clinic.clock)
     sign_by_keyboard(qtbot, ws, "doctor-pass-1")
+    qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     visit_id = ws.visit.id or 0
-    qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     version_1 = clinic.store.get_signed_note(visit_id, 1)
     assert version_1 is not None, ws.review.doc_status.text()
 
@@ -77,16 +77,18 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     assert ws.problem.text().startswith("Not signed:")
     assert ws.visit.addenda[0].signature is None
     sign_by_keyboard(qtbot, ws, "doctor-pass-1")
+
+    # the signed note of version 2 is made off the UI thread, with the progress shown; the addendum is signed
+    # only when it is stored with its note
+    docs = review.documents
+    assert docs.busy and "Signing version 2" in review.doc_status.text()
+    assert not review.export.isEnabled() and not review.sign.isEnabled()
+    assert clinic.store.get_visit(visit_id).addenda[0].signature is None
+    qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
     signature = ws.visit.addenda[0].signature
     assert signature is not None, ws.problem.text()
     assert signature.meaning is SignatureMeaning.ADDENDUM and signature.signer_id == clinic.clinician.id
     assert clinic.store.get_visit(visit_id).addenda[0].signature == signature  # saved through the store
-
-    # the signed note of version 2 is made off the UI thread, with the progress shown
-    docs = review.documents
-    assert docs.busy and "Signing version 2" in review.doc_status.text()
-    assert not review.export.isEnabled()
-    qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
     assert "Signed note version 2 stored, superseding version 1" in review.doc_status.text()
     assert [n["version"] for n in clinic.store.list_signed_notes(visit_id)] == [1, 2]
     version_2 = clinic.store.get_signed_note(visit_id, 2)

@@ -48,8 +48,13 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
 
     ws.review.password.setText("park-signs-notes")
     ws.review.sign.click()
+    # while the note worker renders and signs, the visit is not signed yet, and the screen says so
+    assert docs.busy and "Signing version 1 of the visit note" in ws.review.doc_status.text(), ws.problem.text()
+    assert clinic.store.get_visit(ws.visit.id or 0).status is VisitStatus.COMPLETED
+    assert not ws.review.sign.isEnabled() and not ws.review.export.isEnabled()
+    qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    qtbot.waitUntil(lambda: clinic.store.get_signed_note(ws.visit.id or 0) is not None, timeout=30_000)
+    assert clinic.store.get_signed_note(ws.visit.id or 0) is not None
     assert "Signed note version 1 stored" in ws.review.doc_status.text()
     assert [n["version"] for n in clinic.store.list_signed_notes(ws.visit.id or 0)] == [1]
 
@@ -149,8 +154,9 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     ws = open_visit_as(window, clinic, clinic.clinician, "doctor-pass-1", visit_id)
     ws.review.password.setText("doctor-pass-1")
     ws.review.sign.click()
+    qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    qtbot.waitUntil(lambda: clinic.store.get_signed_note(visit_id) is not None, timeout=30_000)
+    assert clinic.store.get_signed_note(visit_id) is not None
     from reports.signing import verify_pdf
 
     signed = clinic.store.get_signed_note(visit_id)

@@ -45,7 +45,9 @@ def test_2_g_of_2_g_per_50_ml_over_30_min_runs_at_100_ml_per_h(qtbot: QtBot, pan
     assert panel.salt_line.text() == "2 g magnesium sulfate = 16.2 mEq = 8.1 mmol Mg"
     assert panel.end_value.text().startswith(NOON.astimezone().replace(minute=30).strftime("%H:%M"))
     assert not panel.blocked and panel.missing_reasons() == []
-    assert panel.order_record().computed["rate_ml_per_h"] == pytest.approx(100)
+    assert panel.calculation is not None
+    assert panel.calculation.as_dict()["rate_ml_per_h"] == pytest.approx(100)
+    assert panel.entry().concentration == "2 g/50 mL" and panel.entry().product is None
 
 
 def test_a_number_without_unit_is_explained_next_to_the_field(qtbot: QtBot, panel: DosePanel) -> None:
@@ -110,7 +112,8 @@ def test_the_product_picker_fills_the_concentration(qtbot: QtBot, panel: DosePan
     panel.dose.setText("2 g")
     panel.rate.setText("100 mL/h")
     assert panel.duration_value.text() == "30 min"
-    assert panel.order_record().product_id == "premix-2g-50ml"
+    entry = panel.entry()  # what the service gets: the product, never also its strength typed as text
+    assert entry.product == "premix-2g-50ml" and entry.concentration == ""
 
 
 def test_the_undiluted_vial_is_blocked(qtbot: QtBot, panel: DosePanel) -> None:

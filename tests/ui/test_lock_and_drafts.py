@@ -147,4 +147,5 @@ def test_a_second_person_double_checks_the_order(qtbot: QtBot, window: MainWindo
     ws.dose.check_by("nkim", "nurse-pass-1")
     assert ws.visit.dose_order.double_check is not None
     assert ws.visit.dose_order.double_check.by == clinic.nurse.id
-    assert "double-checked at" in ws.dose.status.text()
+    assert "double-checked by Noor Kim at" in ws.dose.status.text()
+    assert not ws.dose.check.isEnabled()  # once is enough

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.drugs import load_drug
 from infusiondesk.settings import Timing
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 from ui import cli
 from ui.app import MainWindow
 from ui.session import Session
@@ -137,6 +137,7 @@ def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindo
     assert isinstance(ws, VisitWorkspace)
     assess_and_approve(ws)
     order(ws)
+    double_check(ws)
     get_ready(ws)
     ws.infusion.start.click()
     ws.tabs.setCurrentWidget(ws.infusion)

@@ -7,7 +7,7 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import SideEffectOutcome, VisitStatus
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 from ui.app import MainWindow
 from ui.views.visit_workspace import VisitWorkspace
 
@@ -23,6 +23,7 @@ def test_flushing_logged_with_the_defaults_is_ongoing(qtbot: QtBot, window: Main
     assert form.outcome.currentText() == "ongoing"
     assess_and_approve(ws)
     order(ws)
+    double_check(ws)
     get_ready(ws)
     ws.infusion.start.click()
     assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import VisitStatus
 from tests.ui.conftest import Clinic_
+from tests.ui.steps import give_signing_certificates
 from ui.app import MainWindow
 from ui.views.visit_workspace import VisitWorkspace
 
@@ -89,6 +90,9 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     assert panel.salt_line.text() == "2 g magnesium sulfate = 16.2 mEq = 8.1 mmol Mg"
     press(qtbot, ws.dose.order)
     assert ws.visit.dose_order is not None, ws.problem.text()
+    assert "Ordered 2 g magnesium sulfate" in ws.dose.status.text() and "by Dana Lee" in ws.dose.status.text()
+    ws.dose.check_by("nkim", "nurse-pass-1")  # the second person signs in at the dose step
+    assert ws.visit.dose_order.double_check is not None, ws.problem.text()
 
     # 3. readiness: ticks with Space, text with Enter, the lot as a barcode scanner types it
     ws.tabs.setCurrentWidget(ws.infusion)
@@ -97,7 +101,6 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
         press(qtbot, box)
     r.weight.setFocus()
     type_enter(qtbot, "64 kg")
-    press(qtbot, r.baseline)
     r.iv_site.setFocus()
     for text in ("left antecubital", "22 G", "1", "Noor Kim RN", "LOT-2291A", "2027-06-30"):
         type_enter(qtbot, text)
@@ -134,6 +137,14 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     qtbot.keyClicks(focused(), "50 mL")
     qtbot.keyClick(focused(), Key.Key_F8)
     assert ws.visit.events[-1].kind.value == "stop", ws.problem.text()
+
+    # 30 min of observation, with vital signs after the infusion
+    clinic.clock.advance(minutes=30)
+    ws.infusion.vitals.systolic.setFocus()
+    for value in ("120", "76", "68", "15", "98"):
+        type_enter(qtbot, value)
+    qtbot.keyClick(focused(), Key.Key_F7)
+    assert ws.visit.vitals[-1].phase == "after", ws.problem.text()
     ws.tabs.setCurrentWidget(ws.review)
     ws.review.post_pain.setFocus()
     type_enter(qtbot, "2")
@@ -143,9 +154,12 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
 
     # the clinician signs with the password; the signature's meaning is shown
     assert "Reviewed and approved by" in ws.review.meaning.text()
+    give_signing_certificates(clinic)
     ws.review.password.setFocus()
     type_enter(qtbot, "doctor-pass-1")
+    qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)  # the signed note, off the UI thread
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
+    assert clinic.store.get_signed_note(ws.visit.id or 0) is not None
     saved = clinic.store.get_visit(ws.visit.id or 0)
     assert saved.status is VisitStatus.SIGNED
     assert saved.signatures[0].signer_name == "Dana Lee"

@@ -1,34 +1,27 @@
-"""The visit workspace over the pure workflow: each step through the screen, refusals shown in words."""
+"""The visit workspace over the visit service and a real store: each step through the screen, refusals shown in
+words."""
 
 from __future__ import annotations
-
-from datetime import UTC, date, datetime
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
-from infusiondesk.records.models import Allergy, Patient, RenalStatus, Role, User, Visit, VisitStatus
-from tests.ui.fakes import MemoryStore
-from tests.ui.steps import assess_and_approve, get_ready, order
+from infusiondesk.records.models import VisitStatus
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import assess_and_approve, double_check, get_ready, observe, order
 from ui.clock import FixedClock
 from ui.session import Session
 from ui.views.visit_workspace import VisitWorkspace
 
-START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-CLINICIAN = User(2, "drlee", "Dana Lee", Role.CLINICIAN, "MD")
-NURSE = User(1, "nkim", "Noor Kim", Role.NURSE, "RN")
-PATIENT = Patient(7, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", weight_kg=64,
-                  allergies=(Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
-                  migraine_diagnosis=True)
-
 
 @pytest.fixture
-def ws(qtbot: QtBot) -> VisitWorkspace:
-    store = MemoryStore({"drlee": (CLINICIAN, "pw-dr"), "nkim": (NURSE, "pw-n")})
-    session = Session(store=store, drug=load_drug(), clock=FixedClock(START), user=CLINICIAN)
-    w = VisitWorkspace(session, PATIENT, Visit(1, PATIENT.id or 0, created_at=START))
+def ws(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
+    """The clinician's workspace on a new visit, over the real store and the visit service."""
+    session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock, user=clinic.clinician)
+    visit = session.service.new_visit(clinic.clinician.id or 0, clinic.patient.id or 0)
+    w = VisitWorkspace(session, clinic.patient, visit)
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
@@ -49,11 +42,15 @@ def test_screening_updates_as_questions_are_answered(ws: VisitWorkspace) -> None
     assert "Myasthenia gravis" not in ws.assessment.screening.text()
 
 
-def test_a_nurse_cannot_decide_suitability(ws: VisitWorkspace) -> None:
-    ws.session.user = NURSE
+def test_a_nurse_cannot_decide_suitability(ws: VisitWorkspace, clinic: Clinic_) -> None:
+    ws.session.user = clinic.nurse
     ws.assessment.record.click()
     ws.assessment.show_visit(ws.visit)
     assert not ws.assessment.suitable.isEnabled()
+    ws.assessment.decide(True)  # pressed anyway (a stale screen): the service refuses by the nurse's role
+    assert ws.visit.status is VisitStatus.DRAFT
+    assert "Only a clinician can decide" in ws.problem.text()
+    assert clinic.store.get_visit(ws.visit.id or 0).assessment.suitability is None
 
 
 def test_the_soft_override_reason_is_required_to_order(ws: VisitWorkspace, qtbot: QtBot) -> None:
@@ -72,7 +69,8 @@ def test_a_hard_stop_blocks_the_start_and_is_audited(ws: VisitWorkspace) -> None
     order(ws, duration="10 min")
     assert ws.visit.dose_order is None
     assert "cannot be ordered" in ws.problem.text()
-    assert ws.session.store.audits[0][0] == "hard_stop"
+    hard_stops = [e for e in ws.session.store.audit_entries() if e["event"] == "hard_stop"]
+    assert len(hard_stops) == 1 and hard_stops[0]["detail"]["visit_id"] == ws.visit.id  # audited once, by the service
     get_ready(ws)
     assert not ws.infusion.start.isEnabled()
     ws.infusion.do_start()
@@ -102,6 +100,7 @@ def test_a_barcode_scanner_types_the_lot_and_enter_moves_on(ws: VisitWorkspace, 
 def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace) -> None:
     assess_and_approve(ws)
     order(ws)
+    double_check(ws)
     get_ready(ws)
     assert ws.infusion.start.isEnabled(), ws.infusion.readiness.problems.text()
     ws.infusion.start.click()
@@ -129,14 +128,22 @@ def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace) ->
     ws.infusion.stop.click()
     assert ws.visit.events[-1].kind.value == "stop", ws.problem.text()
     ws.review.post_pain.setText("2")
+    ws.review.complete.click()  # too early: the patient is observed first
+    assert ws.visit.status is VisitStatus.INFUSING
+    assert "Chart the vital signs after the infusion" in ws.problem.text()
+    observe(ws, clock)
     ws.review.complete.click()
     assert ws.visit.status is VisitStatus.COMPLETED, ws.problem.text()
     ws.review.password.setText("wrong")
     ws.review.sign.click()
     assert "Not signed" in ws.problem.text()
-    ws.review.password.setText("pw-dr")
+    ws.review.password.setText("doctor-pass-1")
     ws.review.sign.click()
-    assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    assert "no signing certificate" in ws.review.doc_status.text()  # said at once, not after a failed job
-    assert not ws.review.add_addendum.isHidden()
+    # no signing certificate: said at once, before any work, and the visit stays unsigned (no signature without
+    # its signed note)
+    assert "no signing certificate" in ws.problem.text().lower(), ws.problem.text()
+    assert ws.visit.status is VisitStatus.COMPLETED
+    assert ws.session.store.get_visit(ws.visit.id or 0).status is VisitStatus.COMPLETED
+    assert ws.review.sign.isEnabled()
+    assert ws.review.add_addendum.isHidden()
     assert ws.dose.panel.dose.isReadOnly()

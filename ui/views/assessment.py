@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk import workflow
-from infusiondesk.records.models import Assessment, MigraineFeatures, Role, Screening, Visit, VisitStatus
+from infusiondesk.records.models import MigraineFeatures, Role, Screening, Visit, VisitStatus
+from infusiondesk.service import AssessmentEntry
 from infusiondesk.workflow.screening import SCREENING_QUESTIONS
 from ui.session import VisitController
 from ui.views.vitals_form import VitalsForm
@@ -136,7 +137,8 @@ class AssessmentView(QWidget):
         if found is not None:
             self.screening.setText(screening_html(found))
 
-    def assessment(self) -> Assessment:
+    def entry(self) -> AssessmentEntry:
+        """The assessment as typed; its vital signs become the charted baseline."""
         user = self.c.session.require_user()
         now = self.c.session.clock.now()
         vitals = None if self.vitals.empty else self.vitals.vitals(now, "baseline", user.id)
@@ -145,20 +147,18 @@ class AssessmentView(QWidget):
             duration_hours=float(self.hours.value) if self.hours.value is not None else None,
             aura=self.aura.value, nausea=self.nausea.value, photophobia=self.photophobia.value,
             phonophobia=self.phonophobia.value, current_symptoms=self.symptoms.text().strip())
-        return Assessment(vitals=vitals, pain_score=int(self.pain.value) if self.pain.value is not None else None,
-                          migraine=migraine, answers=self.answers())
+        return AssessmentEntry(vitals=vitals, pain_score=int(self.pain.value) if self.pain.value is not None
+                               else None, migraine=migraine, answers=self.answers())
 
     def record_assessment(self) -> None:
         bad = [w.message for w in (*self.vitals.numbers, self.pain, self.attacks, self.hours) if w.message]
         if bad:
             self.problem.show_message(bad[0])
             return
-        self.c.apply(workflow.record_assessment, self.assessment(), self.c.patient, self.c.session.drug,
-                     self.c.session.require_user(), self.c.session.clock.now())
+        self.c.run("assess", self.entry())
 
     def decide(self, suitable: bool) -> None:
-        self.c.apply(workflow.decide_suitability, suitable, self.suitable_reason.text(),
-                     self.c.session.require_user(), self.c.session.clock.now())
+        self.c.run("decide", suitable, self.suitable_reason.text())
 
     def show_visit(self, visit: Visit) -> None:
         a = visit.assessment
@@ -168,8 +168,9 @@ class AssessmentView(QWidget):
             self._rescreen()
         s = a.suitability
         if s is None:
-            self.decision.setText("Suitability: not yet decided by a clinician." if a.assessed_at
-                                  else "Record the assessment, then a clinician decides suitability.")
+            self.decision.setText(a.withdrawn or ("Suitability: not yet decided by a clinician." if a.assessed_at
+                                                  else "Record the assessment, then a clinician decides "
+                                                  "suitability."))
         else:
             self.decision.setText(f"Suitability: {'SUITABLE' if s.suitable else 'NOT SUITABLE'}"
                                   f"{' — ' + s.reason if s.reason else ''} ({s.decided_at:%H:%M})")

@@ -1,13 +1,15 @@
-"""Step 2: the dose panel, the clinician's order (with reasons for soft findings) and the double check."""
+"""Step 2: the dose panel, the order (a clinician's is approved at once; a nurse's waits for a clinician's
+approval, with the reasons for soft findings), and the independent double check by a second person."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from infusiondesk import workflow
-from infusiondesk.records.models import Visit, VisitStatus
+from infusiondesk.records.models import DoseOrderRecord, Role, Visit, VisitStatus
 from ui.session import VisitController
 from ui.widgets.dose_panel import DosePanel
+
+AWAITING_APPROVAL = "awaiting a clinician's approval"
 
 
 class DoseStep(QWidget):
@@ -17,44 +19,51 @@ class DoseStep(QWidget):
         s = controller.session
         self.panel = DosePanel(s.drug, now=s.clock.now)
         self.order = QPushButton("&Order this dose")
-        self.order.setToolTip("A clinician accepts the calculation; each warning needs its written reason.")
+        self.order.setToolTip("A clinician's order is approved at once; a nurse's order waits for a clinician's "
+                              "approval. Each warning needs its written reason.")
+        self.approve = QPushButton("A&pprove the order")
+        self.approve.setToolTip("A clinician approves the order a nurse entered; each warning needs its written "
+                                "reason (the nurse's proposal, or your own).")
         self.check = QPushButton("Second-person double chec&k")
         self.status = QLabel()
         self.status.setObjectName("orderStatus")
         self.status.setWordWrap(True)
         row = QHBoxLayout()
         row.addWidget(self.order)
+        row.addWidget(self.approve)
         row.addWidget(self.check)
         row.addWidget(self.status, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(self.panel, 1)
         lay.addLayout(row)
         self.order.clicked.connect(self.place_order)
+        self.approve.clicked.connect(self.approve_order)
         self.check.clicked.connect(self.double_check)
         self.panel.changed.connect(self._enable)
         controller.visitChanged.connect(self.show_visit)
         self.show_visit(controller.visit)
 
+    def refresh_context(self, visit: Visit) -> None:
+        """Age, today's weight and the 24 h total as the service reads them now (once per visit change)."""
+        if visit.id is None or visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
+            return
+        ctx = self.c.try_(lambda: self.c.session.service.order_context(visit.id or 0, self.c.session.clock.now()))
+        if ctx is not None:
+            self.panel.set_context(ctx)
+
     def place_order(self) -> None:
-        calc = self.panel.calculation
-        s = self.c.session
-        user = s.require_user()
-        if calc is None:
+        if self.panel.calculation is None:
             self.c.problem.emit(self.panel.problem or "Complete the dose fields first.")
             return
-        if calc.blocked:
-            hard = [f for f in calc.findings if f.level == "hard"]
-            s.store.audit("hard_stop", user, {
-                "visit_id": self.c.visit.id, "patient_id": self.c.patient.id,
-                "code": ", ".join(f.code for f in hard), "message": " ".join(f.message for f in hard),
-                "dose": calc.display()["dose"], "rate": calc.display()["rate"]})
         missing = self.panel.missing_reasons()
-        if missing and not calc.blocked:
+        if missing and not self.panel.blocked:
             edit = self.panel.findings.reason_edits.get(missing[0])
             if edit is not None:
                 edit.setFocus()
-        self.c.apply(workflow.order_dose, self.panel.order_record(), calc, self.panel.reasons(), user,
-                     s.clock.now())
+        self.c.run("order", self.panel.entry())  # a hard stop is refused and audited by the service
+
+    def approve_order(self) -> None:
+        self.c.run("approve_order", self.panel.reasons())
 
     def double_check(self) -> None:
         """The second person signs in here (user name and password) without signing the first one out."""
@@ -78,32 +87,55 @@ class DoseStep(QWidget):
         self.check_by(username.text(), password.text())
 
     def check_by(self, username: str, password: str) -> None:
+        """The checker is signed in on the spot, and the double check is their step (the service re-reads them)."""
         from infusiondesk.errors import DomainError
 
-        s = self.c.session
         try:
-            checker = s.store.authenticate(username.strip(), password)
+            checker = self.c.session.store.authenticate(username.strip(), password)
         except DomainError as exc:
             self.c.problem.emit(f"Not double-checked: {exc.message}")
             return
-        self.c.apply(workflow.double_check, checker, s.clock.now())
+        self.c.run("double_check", by=checker.id)
 
     def _enable(self) -> None:
         editable = self.c.visit.status is VisitStatus.ASSESSED
         self.order.setEnabled(editable and self.panel.calculation is not None)
 
+    def _name(self, user_id: int | None) -> str:
+        try:
+            return str(self.c.session.store.get_user(user_id).full_name) if user_id is not None else "someone"
+        except Exception:
+            return f"user #{user_id}"
+
+    def _order_text(self, order: DoseOrderRecord) -> str:
+        computed = order.computed.get("display", {})
+        what = f"{computed.get('salt_and_elemental', order.dose_text)} at {computed.get('rate', '')}"
+        entered = f"{order.ordered_at:%H:%M}" if order.ordered_at else ""
+        if order.approved_by is None:
+            return (f"Entered {what} by {self._name(order.ordered_by)} ({entered}): <b>{AWAITING_APPROVAL}</b>"
+                    ". It cannot be double-checked or started until a clinician approves it.")
+        check = (f"double-checked by {self._name(order.double_check.by)} at {order.double_check.at:%H:%M}"
+                 if order.double_check else "not double-checked yet")
+        who = (f"by {self._name(order.approved_by)}" if order.approved_by == order.ordered_by else
+               f"by {self._name(order.ordered_by)}, approved by {self._name(order.approved_by)}")
+        overrides = f"; {len(order.overrides)} warning(s) passed with a reason" if order.overrides else ""
+        return f"Ordered {what} {who} ({entered}), {check}{overrides}."
+
     def show_visit(self, visit: Visit) -> None:
         order = visit.dose_order
+        assessed = visit.status is VisitStatus.ASSESSED
         if order is None:
-            self.status.setText("No dose ordered yet." if visit.status is VisitStatus.ASSESSED
+            self.status.setText("No dose ordered yet." if assessed
                                 else "The dose can be ordered once a clinician has found the patient suitable.")
         else:
-            computed = order.computed.get("display", {})
-            check = (f"double-checked at {order.double_check.at:%H:%M}" if order.double_check
-                     else "not double-checked")
-            overrides = f"; {len(order.overrides)} warning(s) passed with a reason" if order.overrides else ""
-            self.status.setText(f"Ordered {computed.get('salt_and_elemental', order.dose_text)} at "
-                                f"{computed.get('rate', '')} ({order.ordered_at:%H:%M}), {check}{overrides}.")
-        self.check.setEnabled(order is not None and visit.status is VisitStatus.ASSESSED)
+            self.status.setText(self._order_text(order))
+        user = self.c.session.user
+        clinician = user is not None and user.role is Role.CLINICIAN
+        awaiting = order is not None and order.approved_by is None
+        self.approve.setVisible(clinician and awaiting and assessed)
+        self.approve.setEnabled(clinician and awaiting and assessed)
+        self.check.setEnabled(order is not None and not awaiting and order.double_check is None and assessed)
+        self.check.setToolTip(f"The order is {AWAITING_APPROVAL}." if awaiting else "")
         self.panel.set_read_only(visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED))
+        self.refresh_context(visit)
         self._enable()

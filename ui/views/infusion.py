@@ -1,5 +1,9 @@
 """Step 3: the readiness checklist, then Start / Pause / Resume / Change rate / Stop with a live timer,
-vital signs with a reminder every N minutes, and side effects logged with their grade definitions."""
+vital signs with a reminder every N minutes, side effects logged with their grade definitions, and open
+toxicity alerts on top until acknowledged. Every step goes through the visit service.
+
+Baseline vital signs are the ones charted with the assessment (or charted before the start), never a tick box.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import display, workflow
 from infusiondesk.records.models import (
+    AlertAction,
     IVAccess,
     Readiness,
     SideEffect,
@@ -30,8 +35,10 @@ from infusiondesk.records.models import (
     Visit,
     VisitStatus,
 )
+from infusiondesk.service import Preparation
 from infusiondesk.units import Kind, Q
 from ui.session import VisitController
+from ui.views.alerts import AlertBox
 from ui.views.vitals_form import VitalsForm
 from ui.widgets.forms import ChoiceBox, Form
 from ui.widgets.number_edit import NumberEdit
@@ -68,7 +75,6 @@ class ReadinessForm(QGroupBox):
         self.allergies = QCheckBox("Allergies reviewed with the patient")
         self.weight = QuantityEdit(Kind.WEIGHT, "today's weight", required=False, placeholder='"70 kg"')
         self.weight_ack = QCheckBox("Weight change acknowledged")
-        self.baseline = QCheckBox("Baseline vital signs taken")
         self.iv_site = EnterMovesOnLineEdit()
         self.iv_site.setAccessibleName("IV site")
         self.iv_site.setPlaceholderText("left antecubital")
@@ -91,7 +97,6 @@ class ReadinessForm(QGroupBox):
             form.add_wide(w)
         form.add("Today's &weight", self.weight, self.weight.error_label)
         form.add_wide(self.weight_ack)
-        form.add_wide(self.baseline)
         form.add("IV &site", self.iv_site)
         form.add("IV gauge", self.iv_gauge)
         form.add("IV attempts", self.iv_attempts, self.iv_attempts.error_label)
@@ -107,24 +112,39 @@ class ReadinessForm(QGroupBox):
         lay.addLayout(form)
         lay.addWidget(self.problems)
         self.expiry.textChanged.connect(lambda t: self.expiry_error.show_message(parse_expiry(t)[1]))
-        for cb in (self.consent, self.allergies, self.weight_ack, self.baseline, self.calcium):
+        for cb in self.checks():
             cb.setAccessibleName(cb.text())
 
-    def inputs(self) -> tuple[QWidget, ...]:
-        return (self.consent, self.allergies, self.weight, self.weight_ack, self.baseline, self.iv_site,
-                self.iv_gauge, self.iv_attempts, self.iv_by, self.lot, self.expiry, self.calcium)
+    def checks(self) -> tuple[QCheckBox, ...]:
+        return (self.consent, self.allergies, self.weight_ack, self.calcium)
 
-    def readiness(self) -> Readiness:
-        access = None
-        if any(w.text().strip() for w in (self.iv_site, self.iv_gauge, self.iv_by, self.iv_attempts)):
-            access = IVAccess(site=self.iv_site.text().strip(), gauge=self.iv_gauge.text().strip(),
-                              attempts=int(self.iv_attempts.value or 0), placed_by=self.iv_by.text().strip())
+    def inputs(self) -> tuple[QWidget, ...]:
+        return (self.consent, self.allergies, self.weight, self.weight_ack, self.iv_site, self.iv_gauge,
+                self.iv_attempts, self.iv_by, self.lot, self.expiry, self.calcium)
+
+    def _iv_access(self) -> IVAccess | None:
+        if not any(w.text().strip() for w in (self.iv_site, self.iv_gauge, self.iv_by, self.iv_attempts)):
+            return None
+        return IVAccess(site=self.iv_site.text().strip(), gauge=self.iv_gauge.text().strip(),
+                        attempts=int(self.iv_attempts.value or 0), placed_by=self.iv_by.text().strip())
+
+    def preparation(self) -> Preparation:
+        """The checklist as charted, for the visit service; today's weight as typed (empty keeps what the
+        order charted)."""
+        return Preparation(consent=self.consent.isChecked(), allergies_reviewed=self.allergies.isChecked(),
+                           weight=self.weight.text().strip(), weight_change_acknowledged=self.weight_ack.isChecked(),
+                           iv=self._iv_access(), lot=self.lot.text().strip(),
+                           expiry=parse_expiry(self.expiry.text())[0],
+                           calcium_gluconate_at_chair=self.calcium.isChecked())
+
+    def readiness(self, charted_weight_kg: float | None = None) -> Readiness:
+        """The checklist as it would read once charted (for showing what still stops the start)."""
         weight = self.weight.quantity
         return Readiness(
             consent=self.consent.isChecked(), allergies_reviewed=self.allergies.isChecked(),
-            weight_kg_today=float(weight.to("kg").magnitude) if weight is not None else None,
-            weight_change_acknowledged=self.weight_ack.isChecked(), baseline_vitals_done=self.baseline.isChecked(),
-            iv_access=access, lot_number=self.lot.text().strip(), lot_expiry=parse_expiry(self.expiry.text())[0],
+            weight_kg_today=float(weight.to("kg").magnitude) if weight is not None else charted_weight_kg,
+            weight_change_acknowledged=self.weight_ack.isChecked(), iv_access=self._iv_access(),
+            lot_number=self.lot.text().strip(), lot_expiry=parse_expiry(self.expiry.text())[0],
             calcium_gluconate_available=self.calcium.isChecked())
 
     def load(self, r: Readiness) -> None:
@@ -133,7 +153,6 @@ class ReadinessForm(QGroupBox):
         if r.weight_kg_today is not None:
             self.weight.setText(display.format_weight(Q(r.weight_kg_today, "kg")))
         self.weight_ack.setChecked(r.weight_change_acknowledged)
-        self.baseline.setChecked(r.baseline_vitals_done)
         if r.iv_access is not None:
             self.iv_site.setText(r.iv_access.site)
             self.iv_gauge.setText(r.iv_access.gauge)
@@ -144,14 +163,13 @@ class ReadinessForm(QGroupBox):
         self.calcium.setChecked(r.calcium_gluconate_available)
 
     def state(self) -> dict[str, Any]:
-        return {"checks": {cb.text(): cb.isChecked() for cb in (self.consent, self.allergies, self.weight_ack,
-                                                                self.baseline, self.calcium)},
+        return {"checks": {cb.text(): cb.isChecked() for cb in self.checks()},
                 "texts": {w.accessibleName(): w.text() for w in (self.weight, self.iv_site, self.iv_gauge,
                                                                  self.iv_attempts, self.iv_by, self.lot,
                                                                  self.expiry)}}
 
     def restore(self, state: dict[str, Any]) -> None:
-        for cb in (self.consent, self.allergies, self.weight_ack, self.baseline, self.calcium):
+        for cb in self.checks():
             cb.setChecked(bool(state.get("checks", {}).get(cb.text(), False)))
         for w in (self.weight, self.iv_site, self.iv_gauge, self.iv_attempts, self.iv_by, self.lot, self.expiry):
             w.setText(state.get("texts", {}).get(w.accessibleName(), ""))
@@ -251,13 +269,24 @@ class SideEffectForm(QGroupBox):
             for e in effects))
 
 
+OVER_INFUSION_HINT = "pause, rate change, early stop, or what happened in an over-infusion"
+
+
+def asks_to_confirm(message: str) -> bool:
+    """Whether the service refused a pump reading only because it is more than the pump could give in the time
+    (it is charted once the nurse confirms the reading; every other refusal stands)."""
+    return "confirm the reading" in message
+
+
 class InfusionView(QWidget):
     def __init__(self, controller: VisitController, previous_weight_kg: float | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.c = controller
         self.previous_weight_kg = previous_weight_kg
+        self.double_check_required = True
         self.readiness = ReadinessForm()
+        self.alerts = AlertBox()
         self.salt_line = QLabel()
         self.salt_line.setObjectName("infusionSaltLine")
         font = self.salt_line.font()
@@ -279,7 +308,8 @@ class InfusionView(QWidget):
         self.volume = QuantityEdit(Kind.VOLUME, "volume infused (pump)", required=False, placeholder='"25 mL"')
         self.new_rate = QuantityEdit(Kind.RATE, "new rate", required=False, placeholder='"50 mL/h"')
         self.reason = EnterMovesOnLineEdit()
-        self.reason.setAccessibleName("Reason for pause, rate change or stop")
+        self.reason.setAccessibleName("Reason for pause, rate change, early stop or over-infusion")
+        self.reason.setPlaceholderText(OVER_INFUSION_HINT)
         self.vitals = VitalsForm("Vital signs during the infusion")
         self.record_vitals = QPushButton(f"Record &vitals ({SHORTCUT_VITALS})")
         self.side_effects = SideEffectForm()
@@ -307,6 +337,7 @@ class InfusionView(QWidget):
         vl.addWidget(self.record_vitals)
         vl.addWidget(self.vitals_log)
         right = QVBoxLayout()
+        right.addWidget(self.alerts)
         right.addWidget(pump)
         right.addWidget(vit)
         right.addWidget(self.side_effects)
@@ -322,6 +353,7 @@ class InfusionView(QWidget):
         self.stop.clicked.connect(self.do_stop)
         self.record_vitals.clicked.connect(self.do_vitals)
         self.side_effects.log.clicked.connect(self.do_side_effect)
+        self.alerts.acknowledge.connect(self.do_acknowledge)
         for key, slot in ((SHORTCUT_START, self.do_start), (SHORTCUT_PAUSE, self._pause_or_resume),
                           (SHORTCUT_STOP, self.do_stop), (SHORTCUT_VITALS, self._vitals_key),
                           (SHORTCUT_SIDE_EFFECT, self._side_effect_key)):
@@ -336,6 +368,7 @@ class InfusionView(QWidget):
         self.tick.timeout.connect(self.refresh_clock)
         self.tick.start()
         controller.visitChanged.connect(self.show_visit)
+        self._read_policy()
         self.readiness.load(controller.visit.readiness)
         self.show_visit(controller.visit)
 
@@ -343,12 +376,11 @@ class InfusionView(QWidget):
     def _now(self) -> Any:
         return self.c.session.clock.now()
 
-    def _user(self) -> Any:
-        return self.c.session.require_user()
-
-    def _with_readiness(self, visit: Visit) -> Visit:
-        workflow.ensure_editable(visit)
-        return dataclasses.replace(visit, readiness=self.readiness.readiness())
+    def _read_policy(self) -> None:
+        """Whether the clinic requires the double check (what the service enforces at the start)."""
+        policy = getattr(self.c.session.store, "clinic_policy", None)
+        if policy is not None:
+            self.double_check_required = bool(policy().double_check_required)
 
     def _volume_ml(self) -> float | None:
         q = self.volume.quantity
@@ -359,11 +391,36 @@ class InfusionView(QWidget):
             return None
         return float(q.to("mL").magnitude)
 
+    def confirm_volume(self, message: str) -> bool:
+        """Ask the nurse to re-read the pump and confirm a volume the pump could not have given in the time."""
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.warning(
+            self, "InfusionDesk — confirm the pump reading",
+            f"{message}\n\nIs the volume on the pump exactly what you typed? It is charted as read (an "
+            "over-infusion counts in the dose given and is flagged on the note).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _chart_reading(self, name: str, volume_ml: float, reason: str) -> bool:
+        """Pause or stop with the pump's volume; a reading the service finds impossible for the time is charted
+        only after the nurse confirms it (then the same step again, confirmed)."""
+        if self.c.run(name, volume_ml, reason):
+            return True
+        error = self.c.last_error
+        if error is None or not asks_to_confirm(error.message) or not self.confirm_volume(error.message):
+            return False
+        return self.c.run(name, volume_ml, reason, confirmed=True)
+
     # --- actions ----------------------------------------------------------------------------------
     def problems(self) -> list[str]:
-        visit = dataclasses.replace(self.c.visit, readiness=self.readiness.readiness())
-        return workflow.readiness_problems(visit, self.c.patient, self.previous_weight_kg,
-                                           self._now().astimezone().date())
+        """What still stops the start, as the workflow's readiness rule reads the checklist as typed (the
+        service checks again, with what it reads, when Start is pressed)."""
+        visit = self.c.visit
+        preview = dataclasses.replace(visit, readiness=self.readiness.readiness(visit.readiness.weight_kg_today))
+        return workflow.readiness_problems(preview, self.c.patient, self.previous_weight_kg,
+                                           self._now().astimezone().date(),
+                                           double_check_required=self.double_check_required)
 
     def refresh_problems(self, *_: object) -> None:
         started = self.c.visit.started_at
@@ -379,20 +436,21 @@ class InfusionView(QWidget):
             self.start.setEnabled(not problems)
 
     def do_start(self) -> None:
+        """Chart the checklist, then start: two steps of the service, each checked again there."""
         if not self.start.isEnabled():
             self.c.problem.emit("The infusion cannot start now: " + " ".join(self.problems()))
             return
-        self.c.apply(lambda v, *a: workflow.start_infusion(self._with_readiness(v), *a), self.c.patient,
-                     self.previous_weight_kg, self._user(), self._now())
+        if self.c.run("prepare", self.readiness.preparation()):
+            self.c.run("start")
 
     def do_pause(self) -> None:
         ml = self._volume_ml()
-        if ml is not None and self.c.apply(workflow.pause, ml, self.reason.text(), self._user(), self._now()):
+        if ml is not None and self._chart_reading("pause", ml, self.reason.text()):
             self.volume.clear()
             self.reason.clear()
 
     def do_resume(self) -> None:
-        self.c.apply(workflow.resume, self._user(), self._now())
+        self.c.run("resume")
 
     def _pause_or_resume(self) -> None:
         if self.pause.isEnabled():
@@ -401,20 +459,18 @@ class InfusionView(QWidget):
             self.do_resume()
 
     def do_change_rate(self) -> None:
-        q = self.new_rate.quantity
-        if q is None or not q.check("[length] ** 3 / [time]"):
-            self.c.problem.emit(self.new_rate.message or 'Enter the new pump rate in mL/h, such as "50 mL/h".')
+        if not self.new_rate.text().strip():
+            self.c.problem.emit('Enter the new pump rate in mL/h, such as "50 mL/h".')
             self.new_rate.setFocus()
             return
-        if self.c.apply(workflow.change_rate, float(q.to("mL/h").magnitude), self.reason.text(), self._user(),
-                        self._now()):
+        if self.c.run("change_rate", self.new_rate.text().strip(), self.reason.text()):
             self.new_rate.clear()
             self.reason.clear()
 
     def do_stop(self) -> None:
+        """Stop with the pump's volume; less than ordered, or more (an over-infusion), needs the reason."""
         ml = self._volume_ml()
-        reason = self.reason.text().strip() or "infusion complete"
-        if ml is not None and self.c.apply(workflow.stop, ml, reason, self._user(), self._now()):
+        if ml is not None and self._chart_reading("stop", ml, self.reason.text().strip()):
             self.volume.clear()
             self.reason.clear()
 
@@ -423,11 +479,9 @@ class InfusionView(QWidget):
             self.c.problem.emit(self.vitals.errors.text() or "Enter at least one vital sign.")
             self.vitals.systolic.setFocus()
             return
-        phase = "after" if self.c.visit.status is VisitStatus.COMPLETED or self._stopped() else "during"
-        if self.c.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
-            phase = "baseline"
-        user = self._user()
-        if self.c.apply(workflow.record_vitals, self.vitals.vitals(self._now(), phase, user.id), user):
+        user = self.c.session.require_user()
+        # the service decides the phase (baseline, during, after) from the visit as it is saved
+        if self.c.run("record_vitals", self.vitals.vitals(self._now(), "during", user.id)):
             self.vitals.clear()
 
     def _vitals_key(self) -> None:
@@ -437,14 +491,22 @@ class InfusionView(QWidget):
             self.do_vitals()
 
     def do_side_effect(self) -> None:
-        user = self._user()
+        user = self.c.session.require_user()
         effect = self.side_effects.side_effect(self._now(), user.id)
         if effect is None:
             self.c.problem.emit("Choose the side effect first (a quick button or the list).")
             self.side_effects.type.setFocus()
             return
-        if self.c.apply(workflow.log_side_effect, effect, user):
+        if self.c.run("log_side_effect", effect):
             self.side_effects.reset()
+
+    def do_acknowledge(self, action: AlertAction | None, note: str) -> None:
+        if action is None:
+            self.c.problem.emit("Choose what was done about the alert: infusion paused, infusion stopped, calcium "
+                                "gluconate given, or clinician informed.")
+            self.alerts.action.setFocus()
+            return
+        self.c.run("acknowledge", action, note)
 
     def _side_effect_key(self) -> None:
         if self.side_effects.type.value is None:
@@ -502,13 +564,18 @@ class InfusionView(QWidget):
         status = visit.status
         phase = workflow.infusion_clock(visit, self._now()).phase if order is not None else "not_started"
         before = status in (VisitStatus.DRAFT, VisitStatus.ASSESSED)
+        alerting = any(a.open for a in visit.alerts)
         self.readiness.set_read_only(not before)
+        if before and not self.readiness.weight.text() and visit.readiness.weight_kg_today is not None:
+            self.readiness.weight.setText(display.format_weight(Q(visit.readiness.weight_kg_today, "kg")))
         self.start.setEnabled(before and not self.problems())
         self.pause.setEnabled(status is VisitStatus.INFUSING and phase == "running")
-        self.resume.setEnabled(status is VisitStatus.INFUSING and phase == "paused")
+        self.resume.setEnabled(status is VisitStatus.INFUSING and phase == "paused" and not alerting)
+        self.resume.setToolTip("An alert is not acknowledged: record what was done first." if alerting else "")
         self.change_rate.setEnabled(status is VisitStatus.INFUSING and phase == "running")
         self.stop.setEnabled(status is VisitStatus.INFUSING and phase in ("running", "paused"))
         editable = status is not VisitStatus.SIGNED
+        self.alerts.show_visit(visit, editable)
         self.record_vitals.setEnabled(editable)
         self.side_effects.log.setEnabled(editable)
         self.vitals.set_read_only(not editable)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk import display, workflow
-from infusiondesk.records.models import Role, Signature, SignatureMeaning, Visit, VisitStatus
+from infusiondesk.records.models import Role, SignatureMeaning, Visit, VisitStatus
 from infusiondesk.units import Q
 from ui.session import VisitController
 from ui.widgets.banner import allergy_text
@@ -80,6 +80,11 @@ def visit_summary_html(visit: Visit, controller: VisitController) -> str:
     if visit.dose_order is not None and visit.events:
         given = display.format_mass(Q(workflow.dose_given_g(visit), "g"))
         rows.append(f"<p><b>Given:</b> {given} {controller.session.drug.name}.</p>")
+    for al in visit.alerts:
+        done = (f"acknowledged {al.acknowledged_at.astimezone():%H:%M}: {al.action.value.replace('_', ' ')}"
+                f"{' — ' + e(al.note) if al.note else ''}" if al.acknowledged_at is not None and al.action
+                else "<b>NOT acknowledged</b>")
+        rows.append(f"<p><b>Alert</b> {al.raised_at.astimezone():%H:%M}: {e(al.message)} ({done})</p>")
     if visit.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED):
         rows.append(f"<p><b>Pain after:</b> {visit.post_pain_score}. {e(visit.discharge_notes)}</p>")
     for s in visit.signatures:
@@ -172,8 +177,7 @@ class ReviewView(QWidget):
             self.c.problem.emit(self.post_pain.message)
             return
         pain = int(self.post_pain.value) if self.post_pain.value is not None else None
-        s = self.c.session
-        self.c.apply(workflow.complete, pain, self.discharge.text(), s.require_user(), s.clock.now())
+        self.c.run("complete", pain, self.discharge.text())
 
     def _password_checked(self) -> str | None:
         """The password typed (cleared from the field), if it is the signed-in person's; else None, said why."""
@@ -194,21 +198,24 @@ class ReviewView(QWidget):
         return password
 
     def do_sign(self) -> None:
-        """Sign the visit, or, on a signed visit, the addendum waiting for its signature."""
+        """Sign the visit, or, on a signed visit, the addendum waiting for its signature. "Administered by" is
+        saved at once; "Reviewed and approved by" is saved with its signed note, made first off the UI thread."""
+        if self.documents is not None and self.documents.busy:
+            return
         if self.c.visit.status is VisitStatus.SIGNED:
             self.do_sign_addendum()
             return
+        meaning = self._meaning()
         password = self._password_checked()
         if password is None:
             return
-        s = self.c.session
-        user = s.require_user()
-        now = s.clock.now()
-        signature = Signature(signer_id=user.id or 0, signer_name=user.full_name, credentials=user.credentials,
-                              meaning=self._meaning(), signed_at=now, version=1)
-        if (self.c.apply(workflow.sign, signature, user, now) and self.documents is not None
-                and self.c.visit.status is VisitStatus.SIGNED):  # the note is the record of a signed visit
-            self.documents.signed(self.c.visit, password)
+        if meaning is SignatureMeaning.ADMINISTERED:
+            self.c.run("sign", meaning)
+        elif self.documents is None:
+            self.c.problem.emit("Not signed: the signed PDF note is not available in this installation, and a "
+                                "visit is approved only with its signed note.")
+        else:
+            self.documents.sign(meaning, password)
 
     def do_sign_addendum(self) -> None:
         index = workflow.unsigned_addendum(self.c.visit)
@@ -218,18 +225,14 @@ class ReviewView(QWidget):
         password = self._password_checked()
         if password is None:
             return
-        s = self.c.session
-        user = s.require_user()
-        now = s.clock.now()
-        signature = Signature(signer_id=user.id or 0, signer_name=user.full_name, credentials=user.credentials,
-                              meaning=SignatureMeaning.ADDENDUM, signed_at=now,
-                              version=workflow.note_version(self.c.visit, draft=True))
-        if self.c.apply(workflow.sign_addendum, index, signature, user, now) and self.documents is not None:
-            self.documents.signed(self.c.visit, password)
+        if self.documents is None:
+            self.c.problem.emit("Not signed: the signed PDF note is not available in this installation, and an "
+                                "addendum is signed only with its signed note.")
+            return
+        self.documents.sign(SignatureMeaning.ADDENDUM, password, addendum=index)
 
     def do_addendum(self) -> None:
-        s = self.c.session
-        if self.c.apply(workflow.add_addendum, self.addendum.text(), s.require_user(), s.clock.now()):
+        if self.c.run("add_addendum", self.addendum.text()):
             self.addendum.clear()
             self.password.setFocus()  # next: the signature (password again, the meaning shown above it)
 
@@ -243,7 +246,8 @@ class ReviewView(QWidget):
         self.meaning.setText(f"<b>Signature meaning: “{meaning.value}”.</b> {MEANINGS[meaning]}")
         self.meaning.setTextFormat(Qt.TextFormat.RichText)
         waiting = workflow.unsigned_addendum(visit) if signed else None
-        can_sign = visit.status is VisitStatus.COMPLETED or waiting is not None
+        busy = self.documents is not None and self.documents.busy
+        can_sign = (visit.status is VisitStatus.COMPLETED or waiting is not None) and not busy
         self.sign.setText("Si&gn addendum" if signed else "Si&gn visit")
         self.sign.setEnabled(can_sign)
         self.password.setEnabled(can_sign)

@@ -32,7 +32,7 @@ class VisitWorkspace(QWidget):
     back = Signal()
 
     def __init__(self, session: Session, patient: Patient, visit: Visit, *, previous_weight_kg: float | None = None,
-                 given_last_24h_g: float = 0.0, parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
         self.controller = VisitController(session, patient, visit)
@@ -46,16 +46,14 @@ class VisitWorkspace(QWidget):
         top.addWidget(self.back_button)
         top.addWidget(self.status, 1)
         self.assessment = AssessmentView(self.controller)
-        self.dose = DoseStep(self.controller)
-        self.dose.panel.set_patient_context(weight_kg=patient.weight_kg,
-                                            age_years=patient.age_on(session.clock.now().date()),
-                                            given_last_24h_g=given_last_24h_g)
+        self.dose = DoseStep(self.controller)  # its preview reads age, weight and the 24 h total from the service
         self.infusion = InfusionView(self.controller, previous_weight_kg)
         self.review = ReviewView(self.controller)
         from ui.documents import VisitDocuments
 
         self.review.documents = VisitDocuments(self.controller, self.review.doc_status, self.review.preview,
-                                               self.review.export, self.review.print, self)
+                                               self.review.export, self.review.print, self,
+                                               also_disable=(self.review.sign, self.review.password))
         self.tabs = QTabWidget()
         self.tabs.addTab(self.assessment, "&1 Assessment")
         self.tabs.addTab(self.dose, "&2 Dose")
@@ -95,7 +93,8 @@ class VisitWorkspace(QWidget):
         if visit.status is VisitStatus.DRAFT:
             return 0
         if visit.status is VisitStatus.ASSESSED:
-            return 1 if visit.dose_order is None else 2
+            order = visit.dose_order  # the dose tab until the order is approved and double-checked
+            return 1 if order is None or order.approved_by is None or order.double_check is None else 2
         if visit.status is VisitStatus.INFUSING:
             return 2
         return 3

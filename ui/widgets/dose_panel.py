@@ -5,6 +5,7 @@ Every number and every finding comes from infusiondesk.dosing; this panel only l
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +28,7 @@ from infusiondesk.dosing import DoseCalculation, DoseOrder, Finding, calculate
 from infusiondesk.drugs.library import Drug, Product
 from infusiondesk.errors import InputError
 from infusiondesk.records.models import DoseOrderRecord
+from infusiondesk.service.entries import OrderContext, OrderEntry
 from infusiondesk.units import Kind, Q
 from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit
 
@@ -121,6 +123,7 @@ class DosePanel(QWidget):
         self._now = now or (lambda: datetime.now(UTC))
         self.age_years: float | None = None
         self.given_last_24h_g = 0.0
+        self.renal_status: str | None = None
         self.calculation: DoseCalculation | None = None
         self.problem = ""
 
@@ -232,6 +235,12 @@ class DosePanel(QWidget):
         self.recalculate()
 
     # --- context from the chart -------------------------------------------------------------------
+    def set_context(self, ctx: OrderContext) -> None:
+        """The facts the visit service calculates an order with (age, today's weight, the 24 h total, renal
+        status), read when the visit opens or changes, so the live preview is the calculation the order gets."""
+        self.renal_status = ctx.renal_status
+        self.set_patient_context(weight_kg=ctx.weight_kg, age_years=ctx.age_years, given_last_24h_g=ctx.given_24h_g)
+
     def set_patient_context(self, *, weight_kg: float | None, age_years: float | None,
                             given_last_24h_g: float = 0.0) -> None:
         """Today's weight (pre-filled, editable), age (paediatric rules) and magnesium already given."""
@@ -277,6 +286,8 @@ class DosePanel(QWidget):
                 age_years=self.age_years, indication=self.indication.currentData(),
                 given_last_24h=Q(self.given_last_24h_g, "gram") if self.given_last_24h_g else None,
                 product_id=self.product_id())
+            if self.renal_status is not None and "renal_status" in DoseOrder.__dataclass_fields__:
+                order = dataclasses.replace(order, renal_status=self.renal_status)  # type: ignore[call-arg]
             try:
                 self.calculation = calculate(self.drug, order)
             except InputError as exc:
@@ -330,15 +341,16 @@ class DosePanel(QWidget):
     def missing_reasons(self) -> list[str]:
         return [code for code, text in self.reasons().items() if not text]
 
-    def order_record(self) -> DoseOrderRecord:
-        """The order as typed plus what the engine computed; the workflow adds who and when."""
-        calc = self.calculation
-        return DoseOrderRecord(
-            dose_text=self.dose.text().strip(), concentration_text=self.concentration.text().strip(),
-            product_id=self.product_id(), duration_text=self.duration.text().strip(),
-            rate_text=self.rate.text().strip(), weight_text=self.weight.text().strip(),
-            indication=str(self.indication.currentData()),
-            computed=calc.as_dict() if calc is not None else {})
+    def entry(self) -> OrderEntry:
+        """The order as typed, for the visit service (which calculates it again, with the facts it reads then):
+        a chosen product or a typed concentration, never both; the weight charts today's weight."""
+        pid = self.product_id()
+        indication = self.indication.currentData()
+        return OrderEntry(dose=self.dose.text().strip(), product=pid,
+                          concentration="" if pid is not None else self.concentration.text().strip(),
+                          duration=self.duration.text().strip(), rate=self.rate.text().strip(),
+                          indication=str(indication) if indication is not None else None,
+                          weight=self.weight.text().strip(), reasons=self.reasons())
 
     def state(self) -> dict[str, Any]:
         """What was typed, for drafts."""

@@ -42,7 +42,9 @@ class ErrorLabel(QLabel):
     def show_message(self, text: str) -> None:
         self.setText(text)
         self.setAccessibleName(f"Problem: {text}" if text else "")
-        self.setVisible(bool(text))
+        # a label never placed in a layout (the vitals row shows its fields' words in one line) must not
+        # become a window of its own when it has something to say
+        self.setVisible(bool(text) and self.parent() is not None)
 
 
 class QuantityEdit(EnterMovesOnLineEdit):

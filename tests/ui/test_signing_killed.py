@@ -1,0 +1,156 @@
+"""kill -9 while a clinician signs: the visit is either not signed (and signing again works), or signed with
+its stored note, which verifies. Never a signature without its note, never a note without its signature.
+
+The app's signing path (the service's candidate, the note worker's render and sign, the service's save with
+the note) runs in a child process (tests/ui/signing_child.py), killed with SIGKILL at ten moments spread over
+the time a whole signing takes.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from infusiondesk import pki
+from infusiondesk.drugs import load_drug
+from infusiondesk.records.models import (
+    Clinic,
+    IVAccess,
+    Patient,
+    RenalStatus,
+    Role,
+    VisitStatus,
+    VitalSigns,
+)
+from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
+from infusiondesk.store import Store
+from tests.ui.signing_child import sign
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+KILLS = 10
+
+
+@dataclass(frozen=True)
+class Completed:
+    db: Path
+    visit_id: int
+    clinician_id: int
+    ca_pem: bytes
+    sign_at: datetime
+
+
+def completed_visit(db: Path) -> Completed:
+    """A clinic with signing certificates and one visit completed through the visit service, awaiting the
+    clinician's "Reviewed and approved by"."""
+    store = Store.open(str(db), clock=lambda: START)
+    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "admin-pass-1")
+    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-pass-1", "RN", by=admin)
+    doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-pass-1", "MD", by=admin)
+    patient = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
+                                        no_known_allergies=True, renal_status=RenalStatus.NORMAL,
+                                        migraine_diagnosis=True), by=nurse)
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", START)
+    pki.save_clinic_ca(store, ca)
+    p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=doctor.full_name, username=doctor.username,
+                                     passphrase="doctor-pass-1", now=START, credentials="MD")
+    pki.save_clinician_pkcs12(store, doctor.id or 0, p12, "doctor-pass-1")
+    svc = VisitService(store, load_drug())
+    visit = svc.new_visit(nurse.id or 0, patient.id or 0)
+
+    def at(who: int, minutes: int) -> Step:
+        return Step(who, visit.id or 0, visit.version, START + timedelta(minutes=minutes))
+
+    base = VitalSigns(START, 122, 78, 70, 16, 98, pain_score=7, patellar_reflex="present", phase="baseline")
+    visit = svc.assess(at(nurse.id or 0, 1), AssessmentEntry(base, 7, answers={
+        "heart_block": False, "myocardial_damage": False, "myasthenia_gravis": False, "hypermagnesemia": False}))
+    visit = svc.decide(at(doctor.id or 0, 5), True)
+    visit = svc.order(at(doctor.id or 0, 6), OrderEntry("2 g", product="premix-2g-50ml", duration="30 min",
+                                                        weight="64 kg"))
+    visit = svc.double_check(at(nurse.id or 0, 8))
+    visit = svc.prepare(at(nurse.id or 0, 9), Preparation(
+        True, True, "", False, IVAccess("left antecubital", "22 G", 1, "Noor Kim RN"), "LOT-1", date(2027, 1, 1),
+        True))
+    visit = svc.start(at(nurse.id or 0, 10))
+    visit = svc.stop(at(nurse.id or 0, 40), 50.0)
+    visit = svc.record_vitals(at(nurse.id or 0, 71), VitalSigns(START + timedelta(minutes=71), 118, 76, 68, 15, 98))
+    visit = svc.complete(at(nurse.id or 0, 72), 2, "Home")
+    assert visit.status is VisitStatus.COMPLETED
+    store.close()
+    return Completed(db, visit.id or 0, doctor.id or 0, ca.certificate_pem, START + timedelta(minutes=90))
+
+
+def copy_db(src: Path, dst: Path) -> Path:
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{src}{suffix}").exists():
+            shutil.copyfile(f"{src}{suffix}", f"{dst}{suffix}")
+    return dst
+
+
+def child(db: Path, c: Completed) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "tests.ui.signing_child", str(db), str(c.visit_id),
+                             str(c.clinician_id), "doctor-pass-1", c.sign_at.isoformat()],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def state_after(db: Path, c: Completed) -> str:
+    """"signed" (with its note, verified) or "unsigned" (no signature, no note); anything else fails the test."""
+    from reports.signing import verify_pdf
+
+    store = Store.open(str(db), migrate=False)
+    try:
+        visit = store.get_visit(c.visit_id)
+        note = store.get_signed_note(c.visit_id)
+        if visit.status is VisitStatus.SIGNED:
+            assert note is not None, "a signed visit without its signed note"
+            report = verify_pdf(note, [c.ca_pem])
+            assert report.valid and report.intact and report.trusted, report.problems
+            assert [s.meaning.value for s in visit.signatures] == ["Reviewed and approved by"]
+            return "signed"
+        assert visit.status is VisitStatus.COMPLETED and not visit.signatures, visit.status
+        assert note is None, "a signed note stored for a visit that is not signed"
+        assert store.list_signed_notes(c.visit_id) == []
+        return "unsigned"
+    finally:
+        store.close()
+
+
+def test_killing_the_signing_at_ten_moments_never_leaves_half_a_signature(tmp_path: Path) -> None:
+    c = completed_visit(tmp_path / "template.db")
+
+    whole = copy_db(c.db, tmp_path / "whole.db")  # how long a whole signing takes here, start to finish
+    began = time.monotonic()
+    proc = child(whole, c)
+    out, err = proc.communicate(timeout=120)
+    duration = time.monotonic() - began
+    assert proc.returncode == 0 and out.strip() == b"signed", err.decode()[-2000:]
+    assert state_after(whole, c) == "signed"
+
+    rng = random.Random(9)
+    moments = [duration * (i + rng.random()) / KILLS * 1.2 for i in range(KILLS)]  # 0 … 1.2 × the signing time
+    outcomes = []
+    for i, delay in enumerate(moments):
+        db = copy_db(c.db, tmp_path / f"kill-{i}.db")
+        proc = child(db, c)
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)  # a finished child is already a zombie: the kill is then harmless
+        proc.communicate(timeout=60)
+        outcome = state_after(db, c)
+        if outcome == "unsigned":  # nothing half-done is left behind: signing again works
+            sign(str(db), c.visit_id, c.clinician_id, "doctor-pass-1", c.sign_at)
+            assert state_after(db, c) == "signed"
+        outcomes.append((round(delay, 2), outcome))
+    assert len(outcomes) == KILLS
+    print("kill moments (s) and outcomes:", outcomes)
+    assert outcomes[0][1] == "unsigned", outcomes  # killed before the worker could even start
