@@ -103,7 +103,8 @@ class VisitDocuments:
         def refused(message: str) -> None:
             self._done(f"The {what} is signed in the record; the PDF note was not signed: {message}")
 
-        run_in_process("ui.note_worker", job, store_it, refused)
+        # storing the signed bytes must not wait for an unlock; the status line it sets is on a hidden page
+        run_in_process("ui.note_worker", job, store_it, refused, shows=False)
 
     def _busy(self, text: str) -> None:
         self.busy = True
