@@ -8,8 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+<<<<<<< HEAD
 from collections.abc import Mapping
 from datetime import datetime
+=======
+from collections.abc import Callable, Mapping
+>>>>>>> feat-lockcert
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +21,21 @@ from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import User, Visit
+<<<<<<< HEAD
 from reports.signing import NotAPdfError, VerificationReport, sign_visit_note, verify_pdf
 from reports.visit_note import build_visit_note
+=======
+from reports.signing import (
+    NotAPdfError,
+    TrustFileError,
+    VerificationReport,
+    load_crl,
+    load_trust_root,
+    sign_visit_note,
+    verify_pdf,
+)
+from reports.visit_note import build_visit_note, note_version
+>>>>>>> feat-lockcert
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -61,7 +78,7 @@ def _print_report(path: str, report: VerificationReport, trusted_required: bool)
     print(f"{path}: {verdict}")
     print(f"  signatures: {len(report.signatures)}; valid: {'yes' if report.valid else 'no'}; "
           f"intact since signing: {'yes' if report.intact else 'no'}; "
-          f"trusted: {'yes' if report.trusted else 'no'}")
+          f"trusted: {'yes' if report.trusted else 'no'}; certified: {'yes' if report.certified else 'no'}")
     for s in report.signatures:
         when = s.signing_time.isoformat(timespec="seconds") if s.signing_time else "unknown time"
         trust = "trusted" if s.trusted else f"untrusted ({s.trust_problem})"
@@ -72,20 +89,35 @@ def _print_report(path: str, report: VerificationReport, trusted_required: bool)
         print(f"  ! {p}")
 
 
-def verify_command(args: argparse.Namespace) -> int:
-    """Exit 0 only when every signature is valid and nothing was changed after signing (and trusted, when
-    --trust is given); 1 otherwise; 2 when the file is missing or not a PDF."""
-    path = Path(args.file)
+def _read(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    roots = [Path(t).read_bytes() for t in args.trust or []]
-    crls = [Path(c).read_bytes() for c in args.crl or []]
+
+
+def _checked(path: Path, load: Callable[[bytes], Any]) -> bytes:
+    """The bytes of a --trust or --crl file, refused in one sentence naming it when they are not what was asked."""
+    data = _read(path)
+    try:
+        load(data)
+    except TrustFileError as exc:
+        raise DomainError(f"{path}: {exc.message}") from exc
+    return data
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    """Exit 0 only when every signature is valid and nothing was changed or added after signing (and trusted,
+    when --trust is given); 1 otherwise; 2 when the file is missing, not a PDF or unreadable, or a --trust or
+    --crl file is not a certificate or revocation list."""
+    path = Path(args.file)
+    data = _read(path)
+    roots = [_checked(Path(t), load_trust_root) for t in args.trust or []]
+    crls = [_checked(Path(c), load_crl) for c in args.crl or []]
     try:
         report = verify_pdf(data, roots, crls)
     except NotAPdfError as exc:
-        raise DomainError(f"{path} is not a PDF; give the exported visit note.") from exc
+        raise DomainError(f"{path}: {exc.message}") from exc
     ok = report.valid and report.intact and (report.trusted or not roots)
     if args.json:
         print(json.dumps({"file": str(path), "ok": ok, **report.as_dict()}, indent=2))

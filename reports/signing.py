@@ -1,7 +1,9 @@
 """Real PDF signatures on visit notes (pyHanko, PAdES baseline B) and their verification.
 
 A note is signed once per signer, each signature an incremental update with a visible stamp in the box the note
-reserved for it. Verification reports what a clinician or an auditor must know: is each signature valid, is
+reserved for it. The signature fields are laid out before anyone signs, and the first signature certifies the
+note (DocMDP, form filling only), so a signature added later in a field of its own is caught, not just a change.
+Verification reports what a clinician or an auditor must know: is each signature valid, is
 the document intact since it was signed, who signed and when, and does the chain lead to a CA we trust.
 pyHanko is imported inside the functions: it is slow to import and the rest of the app does not need it.
 """
@@ -9,7 +11,7 @@ pyHanko is imported inside the functions: it is slow to import and the rest of t
 from __future__ import annotations
 
 import io
-import unicodedata
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -22,15 +24,23 @@ from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.pki import SignerCredentials, check_can_sign
 from infusiondesk.records.models import Clinic, Patient, User, Visit
+from reports.note_integrity import additions_since, describe
 from reports.visit_note import RenderedNote, StampPlace, note_version, render_visit_note, signed_versions
+
+log = logging.getLogger("infusiondesk.reports")
 
 __all__ = [
     "NotAPdfError",
     "SignatureReport",
     "SignerCredentials",
+    "TrustFileError",
     "VerificationReport",
+    "lay_out_signature_fields",
+    "load_crl",
+    "load_trust_root",
     "sign_pdf",
     "sign_visit_note",
+    "signature_field_name",
     "verify_pdf",
 ]
 
@@ -39,22 +49,25 @@ class NotAPdfError(DomainError):
     """The file given is not a PDF at all."""
 
 
+class TrustFileError(DomainError):
+    """A --trust or --crl file is not a certificate or revocation list."""
+
+
 class SigningError(DomainError):
     """The note could not be signed; the message says what to fix."""
 
 
-def _stamp_safe(value: str) -> str:
-    """The stamp uses a standard PDF font, where only Latin-1 reads the same in PDFDoc and WinAnsi encodings:
-    keep Latin-1, turn dashes into hyphens, strip accents from the rest (the note's body shows the exact name)."""
-    out = []
-    for ch in value.replace("—", "-").replace("–", "-"):
-        try:
-            ch.encode("latin-1")
-            out.append(ch)
-        except UnicodeEncodeError:
-            base = unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode("latin-1")
-            out.append(base or "?")
-    return "".join(out)
+def _stamp_text_style(font_size: int = 8) -> Any:
+    """The stamp's text in the note's own DejaVu Sans, embedded (subset): every signer's name reads exactly as
+    written, in any script, where a standard PDF font (Latin-1 only) dropped letters."""
+    from pyhanko.pdf_utils.text import TextBoxStyle
+
+    from reports.stamp_font import StampFontFactory
+    from reports.styles import FONTS_DIR
+
+    # the engine's size and the box's must be the same, or every line after the first drifts sideways
+    return TextBoxStyle(font=StampFontFactory(str(FONTS_DIR / "DejaVuSans.ttf"), font_size=font_size),
+                        font_size=font_size, leading=font_size + 2)
 
 
 def _pyhanko_signer(creds: SignerCredentials) -> Any:
@@ -71,48 +84,78 @@ def _pyhanko_signer(creds: SignerCredentials) -> Any:
     return SimpleSigner(signing_cert=cert, signing_key=key, cert_registry=SimpleCertificateStore.from_certs(chain))
 
 
+def _writer(pdf: bytes) -> Any:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.misc import PdfReadError
+
+    try:
+        return IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    except (PdfReadError, ValueError) as exc:
+        raise NotAPdfError("The document to sign is not a readable PDF; export the note again.") from exc
+
+
+def signature_field_name(version: int, index: int) -> str:
+    """The name of the field the `index`-th (1-based) signer of note `version` signs into."""
+    return f"V{version}Sig{index}"
+
+
+def lay_out_signature_fields(pdf: bytes, fields_: Sequence[tuple[str, StampPlace]]) -> bytes:
+    """Add one empty signature field per expected signer, in the box the note reserved for them, before anyone
+    signs. The first signature certifies this layout: a signature in any other field is then an addition that
+    `verify_pdf` names, however valid its certificate."""
+    from pyhanko.sign import fields
+
+    writer = _writer(pdf)
+    for name, place in fields_:
+        fields.append_signature_field(writer, fields.SigFieldSpec(name, on_page=place.page,
+                                                                  box=_int_box(place.box)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def sign_pdf(pdf: bytes, signer: SignerCredentials, meaning: str, reason: str = "", *,
              field_name: str = "Signature1", stamp: StampPlace | None = None, location: str = "",
-             time_zone: str = "UTC", now: datetime | None = None) -> bytes:
-    """Sign `pdf` as an incremental update (PAdES, SHA-256), with a visible stamp in `stamp`'s box if given.
+             time_zone: str = "UTC", now: datetime | None = None, certify: bool = False) -> bytes:
+    """Sign `pdf` as an incremental update (PAdES, SHA-256), with a visible stamp in `stamp`'s box if given
+    (into the field of that name when the note laid it out, else a new field there).
 
     `meaning` is the clinical meaning ("Reviewed and approved by"); it leads the signature's /Reason. `now` is
     only used to refuse an expired certificate; the signature time is the clock's, as pyHanko records it.
+    `certify`: this is the note's first signature; it certifies the document (DocMDP), allowing later changes
+    only to fill the signature fields already laid out.
     """
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.misc import PdfReadError
-    from pyhanko.pdf_utils.text import TextBoxStyle
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.fields import MDPPerm
     from pyhanko.stamp import TextStampStyle
 
     check_can_sign(signer, now or datetime.now(UTC))
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    except (PdfReadError, ValueError) as exc:
-        raise NotAPdfError("The document to sign is not a readable PDF; export the note again.") from exc
+    writer = _writer(pdf)
     full_reason = f"{meaning}: {reason}" if reason else meaning
     meta = signers.PdfSignatureMetadata(
         field_name=field_name, md_algorithm="sha256", reason=full_reason, location=location or None,
         name=signer.signer_name, subfilter=fields.SigSeedSubFilter.PADES,
+        certify=certify, docmdp_permissions=MDPPerm.FILL_FORMS,
     )
     spec = None
     style = None
     params: dict[str, str] = {}
     if stamp is not None:
-        spec = fields.SigFieldSpec(field_name, on_page=stamp.page, box=_int_box(stamp.box))
+        laid_out = any(True for _ in fields.enumerate_sig_fields(writer, with_name=field_name))
+        spec = None if laid_out else fields.SigFieldSpec(field_name, on_page=stamp.page, box=_int_box(stamp.box))
         style = TextStampStyle(
             stamp_text="Digitally signed by %(name)s\n%(meaning)s\n%(when)s\n%(reason)s",
-            border_width=1, background=None, text_box_style=TextBoxStyle(font_size=8, leading=10),
+            border_width=1, background=None, text_box_style=_stamp_text_style(),
         )
         try:
             zone = ZoneInfo(time_zone)
         except Exception:  # an unknown zone name must not stop a signature; the stamp shows UTC instead
             zone = ZoneInfo("UTC")
         params = {
-            "meaning": _stamp_safe(meaning),
-            "name": _stamp_safe(signer.signer_name),
+            "meaning": meaning,
+            "name": signer.signer_name,
             "when": datetime.now(UTC).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z"),
-            "reason": _stamp_safe(reason or meaning),
+            "reason": reason or meaning,
         }
     pdf_signer = signers.PdfSigner(meta, signer=_pyhanko_signer(signer), stamp_style=style, new_field_spec=spec)
     out = io.BytesIO()
@@ -143,13 +186,13 @@ def sign_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Mappi
         raise SigningError(f"{closing.signer_name} must enter their signing passphrase to sign this note.")
     digital = {s.signer_id for s in version_signers if s.signer_id in credentials}
     note: RenderedNote = render_visit_note(clinic, patient, visit, users, drug, draft=False, digital_signers=digital)
-    pdf = note.pdf
-    for i, place in enumerate(note.stamps, start=1):
+    layout = [(signature_field_name(note.version, i), place) for i, place in enumerate(note.stamps, start=1)]
+    pdf = lay_out_signature_fields(note.pdf, layout)
+    for i, (name, place) in enumerate(layout):
         sig = place.signature
-        creds = credentials[sig.signer_id]
-        pdf = sign_pdf(pdf, creds, sig.meaning.value,
-                       f"visit {visit.id} note version {note.version}", field_name=f"V{note.version}Sig{i}",
-                       stamp=place, location=clinic.name, time_zone=clinic.timezone, now=now)
+        pdf = sign_pdf(pdf, credentials[sig.signer_id], sig.meaning.value,
+                       f"visit {visit.id} note version {note.version}", field_name=name, stamp=place,
+                       location=clinic.name, time_zone=clinic.timezone, now=now, certify=i == 0)
     return pdf
 
 
@@ -189,6 +232,8 @@ class VerificationReport:
 
     signatures: tuple[SignatureReport, ...]
     problems: tuple[str, ...] = field(default=())
+    certified: bool = False  # the first signature certifies the note (DocMDP): only laid-out fields may be signed
+    additions: tuple[str, ...] = field(default=())  # what was added after certification, in words
 
     @property
     def signed(self) -> bool:
@@ -204,7 +249,8 @@ class VerificationReport:
         if not self.signed:
             return False
         last = self.signatures[-1]
-        return last.coverage == "ENTIRE_FILE" and all(s.modifications_allowed for s in self.signatures)
+        return (last.coverage == "ENTIRE_FILE" and all(s.modifications_allowed for s in self.signatures)
+                and not self.additions)
 
     @property
     def trusted(self) -> bool:
@@ -212,6 +258,7 @@ class VerificationReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {"signed": self.signed, "valid": self.valid, "intact": self.intact, "trusted": self.trusted,
+                "certified": self.certified, "additions": list(self.additions),
                 "signatures": [s.as_dict() for s in self.signatures], "problems": list(self.problems)}
 
 
@@ -221,23 +268,31 @@ def _looks_like_pdf(data: bytes) -> bool:
 
 def verify_pdf(data: bytes, trust_roots: Sequence[bytes] = (), crls: Sequence[bytes] = ()) -> VerificationReport:
     """Validate every signature in `data` against `trust_roots` (PEM or DER CA certificates) and `crls` (DER or
-    PEM). Raises NotAPdfError for a file that is not a PDF; a PDF without signatures is reported unsigned."""
-    from pyhanko.pdf_utils.misc import PdfReadError
+    PEM). Raises NotAPdfError for a file that is not a PDF or cannot be read, TrustFileError for a bad CA or CRL;
+    a PDF without signatures is reported unsigned."""
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko_certvalidator import ValidationContext
 
     if not _looks_like_pdf(data):
         raise NotAPdfError("This file is not a PDF; give the exported visit note (.pdf).")
+    logging.getLogger("pyhanko").addHandler(logging.NullHandler())  # its diff tracebacks are not for the reader
+    roots = [load_trust_root(r) for r in trust_roots]
+    crl_list = [load_crl(c) for c in crls]
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
-    except (PdfReadError, ValueError, KeyError) as exc:
-        return VerificationReport((), (f"The PDF cannot be read ({exc}); it may be damaged or altered.",))
-    roots = [_load_cert(r) for r in trust_roots]
-    crl_list = [_load_crl(c) for c in crls]
-    if not embedded:
-        return VerificationReport((), ("The PDF carries no signature.",))
+        if not embedded:
+            return VerificationReport((), ("The PDF carries no signature.",))
+        return _verify_signatures(reader, embedded, roots, crl_list)
+    except Exception as exc:  # a truncated or hostile file fails in many ways inside the parser
+        log.info("unreadable PDF: %s: %s", type(exc).__name__, exc)
+        raise NotAPdfError("This PDF cannot be read; it is damaged, truncated or not a visit note.") from exc
+
+
+def _verify_signatures(reader: Any, embedded: Sequence[Any], roots: Sequence[Any],
+                       crl_list: Sequence[Any]) -> VerificationReport:
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
     reports: list[SignatureReport] = []
     problems: list[str] = []
     for sig in embedded:
@@ -275,21 +330,55 @@ def verify_pdf(data: bytes, trust_roots: Sequence[bytes] = (), crls: Sequence[by
             problems.append(f"{sig.field_name}: the signature does not match the signed content.")
         if not allowed:
             problems.append(f"{sig.field_name}: the document was modified after it was signed.")
-    return VerificationReport(tuple(reports), tuple(problems))
+    certified, additions = _certified_additions(reader, embedded, reports)
+    if additions:
+        problems.insert(0, describe(additions))
+    return VerificationReport(tuple(reports), tuple(problems), certified, tuple(additions))
 
 
-def _load_cert(data: bytes) -> Any:
+def _certified_additions(reader: Any, embedded: Sequence[Any],
+                         reports: Sequence[SignatureReport]) -> tuple[bool, list[str]]:
+    """(certified, additions): whether the first signature certifies the note, and what was added after it
+    beyond signing the fields laid out then. A note signed before notes were certified has no layout to hold
+    later signatures to; pyHanko's own analysis is all it gets."""
+    first = embedded[0]
+    try:
+        certified = first.docmdp_level is not None and "/Perms" in reader.root
+    except Exception:
+        certified = False
+    if not certified:
+        return False, []
+    try:
+        return True, additions_since(reader, first.signed_revision, {r.field_name: r.signer for r in reports})
+    except Exception as exc:  # a structure we cannot walk is itself a reason not to call the note intact
+        return True, [f"a structure that cannot be checked ({type(exc).__name__})"]
+
+
+def load_trust_root(data: bytes) -> Any:
+    """A CA certificate (PEM or DER) to trust, parsed now so a wrong file is said at once, not mid-validation."""
     from asn1crypto import pem
     from asn1crypto import x509 as asn1_x509
 
-    if pem.detect(data):
-        _, _, data = pem.unarmor(data)
-    return asn1_x509.Certificate.load(data)
+    try:
+        if pem.detect(data):
+            _, _, data = pem.unarmor(data)
+        cert = asn1_x509.Certificate.load(data)
+        cert.native  # noqa: B018 -- asn1crypto parses lazily; this parses it all
+    except Exception as exc:
+        raise TrustFileError("This is not a CA certificate (PEM or DER); give the file from `ca export`.") from exc
+    return cert
 
 
-def _load_crl(data: bytes) -> Any:
+def load_crl(data: bytes) -> Any:
+    """A certificate revocation list (DER or PEM), parsed now like `load_trust_root`."""
     from asn1crypto import crl, pem
 
-    if pem.detect(data):
-        _, _, data = pem.unarmor(data)
-    return crl.CertificateList.load(data)
+    try:
+        if pem.detect(data):
+            _, _, data = pem.unarmor(data)
+        revocations = crl.CertificateList.load(data)
+        revocations.native  # noqa: B018 -- as above
+    except Exception as exc:
+        raise TrustFileError("This is not a revocation list (DER or PEM); give the file from "
+                             "`ca export --crl`.") from exc
+    return revocations

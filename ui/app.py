@@ -79,6 +79,9 @@ class MainWindow(QMainWindow):
         self.idle = QTimer(self)
         self.idle.setInterval(IDLE_CHECK_MS)
         self.idle.timeout.connect(self.check_idle)
+        from ui.lock import ScreenLock
+
+        self.screen_lock = ScreenLock(self, self.lock_view, keep_running=(self.idle,))
         self._show(self.signin, "Sign in")
         if session is not None:
             self._backend_ready((session.store, session.drug))
@@ -116,7 +119,7 @@ class MainWindow(QMainWindow):
         self.act_report = action("&Near-miss report", "Ctrl+R", self.show_report)
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
         self.act_settings = action("&Settings", "Ctrl+,", self.show_settings)
-        self.act_lock = action("&Lock now", "Ctrl+L", self.lock)
+        self.act_lock = action("&Lock now", "Ctrl+L", lambda: self.lock(idle=False))
         self.act_sign_out = action("Sign &out", "Ctrl+Shift+Q", self.sign_out)
         menu = self.menuBar().addMenu("&InfusionDesk")
         for a in self._user_actions():
@@ -203,22 +206,29 @@ class MainWindow(QMainWindow):
             self.idle.stop()
             return
         if self.clock.now() - self.last_activity >= timedelta(minutes=self.session.idle_lock_min):
-            self.lock()
+            self.lock(idle=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _ACTIVITY and self.stack.currentWidget() is not self.lock_view:
             self.last_activity = self.clock.now()
         return False
 
-    def lock(self) -> None:
-        """Hide the screen, keep every unsaved field, and save drafts now."""
-        if self.session is None or self.session.user is None or self.stack.currentWidget() is self.lock_view:
+    @property
+    def locked(self) -> bool:
+        return self.screen_lock.engaged
+
+    def lock(self, *, idle: bool = False) -> None:
+        """Hide the screen, keep every unsaved field, save drafts now, and let nothing but the lock card act
+        (ui.lock.ScreenLock). `idle`: the idle time ran out, rather than the person locking it (Ctrl+L)."""
+        if self.session is None or self.session.user is None or self.locked:
             return
         self._before_lock = self.stack.currentWidget()
         for ws in self.workspaces.values():
             ws.save_draft()
-        self.lock_view.locked_for(self.session.user.full_name)
+        self.lock_view.locked_for(self.session.user.full_name, idle=idle)
         self._show(self.lock_view, "Locked")
+        self.screen_lock.engage([self.stack.widget(i) for i in range(self.stack.count())])
+        self.lock_view.setFocus()
 
     def unlock(self, password: str) -> None:
         user = self.session.user
@@ -232,10 +242,14 @@ class MainWindow(QMainWindow):
             self.lock_view.show_error("Only the person who was signed in can unlock; sign out to switch.")
             return
         back = self._before_lock or self.signin
+        self.screen_lock.release()
+        for ws in self.workspaces.values():
+            ws.infusion.refresh_clock()  # the clock and the vitals reminder as of now, not as of the lock
         self._show(back, self._title_for(back))
         self._arm_idle()
 
     def sign_out(self) -> None:
+        self.screen_lock.discard()
         for ws in self.workspaces.values():
             ws.save_draft()
             ws.deleteLater()
@@ -269,6 +283,8 @@ class MainWindow(QMainWindow):
         """Keep drafts and let a note being signed finish before the app goes."""
         from ui.ops import wait_all
 
+        self.idle.stop()  # a closed window must not lock itself again later
+        self.screen_lock.discard()  # first: nothing below may leave the app's key filter behind
         for ws in self.workspaces.values():
             ws.save_draft()
         wait_all(30_000)

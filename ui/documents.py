@@ -125,7 +125,8 @@ class VisitDocuments:
             self._done(text)
             self.c.problem.emit(text)
 
-        self.worker = run_in_process("ui.note_worker", job, save, failed)
+        # storing the signed bytes must not wait for an unlock: the signature is saved with them at once
+        self.worker = run_in_process("ui.note_worker", job, save, failed, shows=False)
 
     def _busy(self, text: str) -> None:
         self.busy = True

@@ -3,6 +3,9 @@
 `run_in_thread` for work that needs the app's own objects (opening the store at start-up);
 `run_in_process` for PDF building and signing: a `python -m <module>` child reads JSON on stdin and
 writes bytes on stdout, so reportlab and pyHanko never load into the app and never hold its GIL.
+While the screen is locked (`hold_results`), results wait and reach the screens only at unlock
+(`release_results`), or are dropped at sign-out (`drop_held_results`): a preview asked for before the lock must
+not open over the lock card. Work that only keeps data (`shows=False`) is never held.
 """
 
 from __future__ import annotations
@@ -17,6 +20,51 @@ from PySide6.QtCore import QByteArray, QObject, QProcess, QRunnable, QThreadPool
 
 log = logging.getLogger("infusiondesk.ui")
 _running: set[QProcess] = set()
+
+
+class _ResultGate:
+    """Holds UI-thread callbacks of background work while the screen is locked."""
+
+    def __init__(self) -> None:
+        self.held = False
+        self.waiting: list[Callable[[], None]] = []
+
+    def deliver(self, fn: Callable[[Any], None], value: Any, *, shows: bool = True) -> None:
+        if self.held and shows:
+            self.waiting.append(lambda: fn(value))
+        else:
+            fn(value)
+
+
+_gate = _ResultGate()
+
+
+def hold_results() -> None:
+    """The screen locked: keep background results away from every screen until unlock or sign-out."""
+    _gate.held = True
+
+
+def results_held() -> bool:
+    return _gate.held
+
+
+def release_results() -> None:
+    """The same person unlocked: deliver what arrived meanwhile, in the order it arrived."""
+    _gate.held = False
+    waiting, _gate.waiting = _gate.waiting, []
+    for deliver in waiting:
+        deliver()
+
+
+def drop_held_results() -> int:
+    """Signed out from the lock (or closed): what arrived meanwhile was for that person; drop it. Returns how
+    many were dropped."""
+    _gate.held = False
+    dropped = len(_gate.waiting)
+    _gate.waiting = []
+    if dropped:
+        log.info("dropped %d background result(s) that arrived while the screen was locked", dropped)
+    return dropped
 
 
 class _Signals(QObject):
@@ -44,18 +92,19 @@ _jobs: set[_Job] = set()
 
 
 def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
-                  on_error: Callable[[Exception], None]) -> None:
-    """Run `fn` in Qt's thread pool; `on_done(result)` or `on_error(exc)` run on the UI thread."""
+                  on_error: Callable[[Exception], None], *, shows: bool = True) -> None:
+    """Run `fn` in Qt's thread pool; `on_done(result)` or `on_error(exc)` run on the UI thread (held while the
+    screen is locked unless `shows` is False)."""
     job = _Job(fn)
     _jobs.add(job)
 
     def finish(result: Any) -> None:
         _jobs.discard(job)
-        on_done(result)
+        _gate.deliver(on_done, result, shows=shows)
 
     def fail(exc: Exception) -> None:
         _jobs.discard(job)
-        on_error(exc)
+        _gate.deliver(on_error, exc, shows=shows)
 
     job.signals.done.connect(finish)
     job.signals.failed.connect(fail)
@@ -63,8 +112,9 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
 
 
 def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], None],
-                   on_error: Callable[[str], None]) -> QProcess:
-    """Run `python -m module`, feed it `job` as JSON; `on_done(stdout)` or `on_error(sentence)` later."""
+                   on_error: Callable[[str], None], *, shows: bool = True) -> QProcess:
+    """Run `python -m module`, feed it `job` as JSON; `on_done(stdout)` or `on_error(sentence)` later (held
+    while the screen is locked unless `shows` is False: storing a signed note must not wait for an unlock)."""
     proc = QProcess()
     _running.add(proc)
     reported = False
@@ -73,7 +123,7 @@ def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], 
         nonlocal reported
         if not reported:  # once: a child that cannot start reports an error and never finishes
             reported = True
-            fn(value)
+            _gate.deliver(fn, value, shows=shows)
 
     def finished(code: int, status: QProcess.ExitStatus) -> None:
         _running.discard(proc)

@@ -32,6 +32,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     window.sign_out()
 
     window.sign_in("drpark", "park-signs-notes")
+    window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()
@@ -82,6 +83,7 @@ def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
     from PySide6.QtPrintSupport import QPrinter
 
     window.sign_in("drlee", "doctor-pass-1")
+    window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()

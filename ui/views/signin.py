@@ -114,7 +114,7 @@ class SetupView(_Card):
 
 
 class LockView(_Card):
-    """The idle lock: the screen is hidden, unsaved work stays, the same person unlocks."""
+    """The lock (idle, or Ctrl+L): the screen is hidden, unsaved work stays, the same person unlocks."""
 
     unlock = Signal(str)
     sign_out = Signal()
@@ -135,8 +135,9 @@ class LockView(_Card):
         self.switch.clicked.connect(self.sign_out)
         self.setFocusProxy(self.password)
 
-    def locked_for(self, full_name: str) -> None:
-        self.who.setText(f"InfusionDesk locked itself after a time without use. {full_name}'s unsaved work is "
-                         "kept. Enter your password to carry on.")
+    def locked_for(self, full_name: str, *, idle: bool) -> None:
+        """Say truthfully who or what locked the screen: the idle time, or the person (Ctrl+L)."""
+        how = "InfusionDesk locked itself after a time without use." if idle else f"{full_name} locked InfusionDesk."
+        self.who.setText(f"{how} {full_name}'s unsaved work is kept. Enter your password to carry on.")
         self.password.clear()
         self.show_error("")
