@@ -8,12 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-<<<<<<< HEAD
-from collections.abc import Mapping
-from datetime import datetime
-=======
 from collections.abc import Callable, Mapping
->>>>>>> feat-lockcert
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +17,6 @@ from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import User, Visit
-<<<<<<< HEAD
-from reports.signing import NotAPdfError, VerificationReport, sign_visit_note, verify_pdf
-from reports.visit_note import build_visit_note
-=======
 from reports.signing import (
     NotAPdfError,
     TrustFileError,
@@ -34,8 +26,7 @@ from reports.signing import (
     sign_visit_note,
     verify_pdf,
 )
-from reports.visit_note import build_visit_note, note_version
->>>>>>> feat-lockcert
+from reports.visit_note import build_visit_note
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
