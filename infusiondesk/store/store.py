@@ -17,15 +17,15 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import ArgumentError, IntegrityError
 
 from infusiondesk import audit, auth
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, Patient, Role, User, Visit, VisitStatus
 from infusiondesk.store import codec, history, tables, trail
-from infusiondesk.store.engine import WRITE, make_engine, migrate, to_url
-from infusiondesk.store.errors import ConflictError, RecordNotFound
+from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate, to_url
+from infusiondesk.store.errors import ConflictError, DatabaseError, RecordNotFound
 from infusiondesk.store.search import patient_keys, search_conditions
 
 _STATUS_ORDER = list(VisitStatus)
@@ -89,11 +89,22 @@ class Store:
         self._batch: Connection | None = None
 
     @classmethod
-    def open(cls, url_or_path: str, *, clock: Callable[[], datetime] = _utcnow, migrate: bool = True) -> Store:
-        """Connect, creating the database and migrating it to the newest schema when needed."""
-        engine = make_engine(to_url(url_or_path))
-        if migrate:
-            _migrate(engine)
+    def open(cls, url_or_path: str, *, clock: Callable[[], datetime] = _utcnow, migrate: bool = True,
+             create: bool = True) -> Store:
+        """Connect, creating the database (unless create=False: commands that only read never create one) and
+        migrating it to the newest schema when needed. A database that cannot be used raises DatabaseError."""
+        try:
+            engine = make_engine(to_url(url_or_path), create=create)
+        except ArgumentError:
+            raise DatabaseError("The database given is neither a file path nor a postgresql:// URL; check --db "
+                                "(or INFUSIONDESK_DB).") from None
+        try:
+            check_schema(engine, create=create)
+            if migrate:
+                _migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine, clock)
 
     def close(self) -> None:
