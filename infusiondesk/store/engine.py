@@ -75,10 +75,33 @@ def _check_sqlite_file(path: Path, create: bool) -> None:
     elif path.stat().st_size == 0:
         raise DatabaseError(f"{path} is empty (0 bytes), not an InfusionDesk database; check --db (or "
                             "INFUSIONDESK_DB), or restore the clinic's database from the latest backup.")
+    if path.exists() and _cut_short(path):
+        raise DatabaseError(f"The database {path} is damaged (the file is shorter than SQLite recorded: it was "
+                            "cut short); stop using it, keep the file, and restore the clinic's records from the "
+                            "latest backup.")
     # SQLite writes its -wal and -shm files beside the database even to read it, so both must be writable.
     if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise DatabaseError(f"The database {path} (or its folder) is read-only for this account, so InfusionDesk "
                             "cannot use it; ask IT to give this account write access to the file and its folder.")
+
+
+def _cut_short(path: Path) -> bool:
+    """True when an SQLite file is shorter than the page count its header vouches for (a truncated copy), which
+    SQLite would only notice on reaching a missing page, perhaps after showing part of the records. With a
+    write-ahead log or journal beside it the file may be mid-checkpoint, so SQLite's recovery decides."""
+    for suffix in ("-wal", "-journal"):
+        beside = path.with_name(path.name + suffix)
+        if beside.exists() and beside.stat().st_size > 0:
+            return False
+    with path.open("rb") as f:
+        header = f.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return False  # SQLite itself reports what this is
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    vouched = pages > 0 and header[24:28] == header[92:96]  # the page count is valid only when these agree
+    return vouched and path.stat().st_size < pages * page_size
 
 
 def make_engine(url: str, *, create: bool = True) -> Engine:
