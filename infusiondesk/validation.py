@@ -28,7 +28,7 @@ def _bad_character(text: str, keep_newlines: bool = False) -> str | None:
     for ch in text:
         if keep_newlines and ch in "\n\t":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cs", "Cn", "Co") or (
+        if unicodedata.category(ch) in ("Cc", "Cs", "Cn") or (
                 unicodedata.category(ch) == "Cf" and ch not in _JOINERS):
             return ch
     return None
