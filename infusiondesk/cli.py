@@ -16,7 +16,8 @@ from typing import Any, NoReturn
 
 from infusiondesk.errors import DomainError
 
-EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130
 
 
 class Parser(argparse.ArgumentParser):
@@ -61,10 +62,12 @@ def _calc(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def open_store(args: argparse.Namespace, *, migrate: bool = True) -> Any:
+def open_store(args: argparse.Namespace, *, migrate: bool = True, create: bool = False) -> Any:
+    """The store named by --db. Only `demo` creates a database (create=True); every other command refuses a
+    missing one, so a mistyped --db is an error, not a new empty clinic."""
     from infusiondesk.store import Store, default_db_url
 
-    return Store.open(args.db or default_db_url(), migrate=migrate)
+    return Store.open(args.db or default_db_url(), migrate=migrate, create=create)
 
 
 def _visits(args: argparse.Namespace) -> int:
@@ -101,7 +104,7 @@ def demo_command(args: argparse.Namespace, hook: Any = None) -> int:
     """Build the demo clinic; `hook` signs visits with real notes (given by `reports.cli`)."""
     from infusiondesk.demo import build_demo
 
-    store = open_store(args)
+    store = open_store(args, create=True)
     result = build_demo(store, patients=args.patients, seed=args.seed, progress=not args.quiet,
                         hook=hook, max_signed_notes=args.signed_notes)
     print(f"Demo clinic \"{result.clinic}\" in {store.engine.url.render_as_string(hide_password=True)}: "
@@ -252,14 +255,25 @@ def _usage(parser: argparse.ArgumentParser) -> int:
 
 
 def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
-    """Parse and dispatch; a DomainError is one line on stderr and exit 2, never a traceback."""
+    """Parse and dispatch, never showing a traceback: a DomainError (a bad database included) is its own
+    sentence on stderr and exit 2; an unexpected error is logged (type and traceback, no patient data) and
+    reported as one line naming the log file, exit 3."""
+    from infusiondesk import logs
+
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
+    logs.configure()
     try:
         return handler(args)
     except DomainError as exc:
         print(f"infusiondesk: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("infusiondesk: interrupted; the change in progress was not saved.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        print(f"infusiondesk: {logs.unexpected(exc, getattr(args, 'command', None) or 'app')}", file=sys.stderr)
+        return EXIT_UNEXPECTED
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -8,6 +8,7 @@ every second), so a suspended laptop locks on waking and tests move time instead
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
@@ -369,10 +370,21 @@ class MainWindow(QMainWindow):
         ws.tabs.currentWidget().setFocus()
 
 
+def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: Any) -> None:
+    from infusiondesk import logs
+
+    logs.unexpected(exc.with_traceback(tb), "the app")
+    sys.__excepthook__(kind, exc, tb)
+
+
 def run(argv: Sequence[str], db: str | None = None, overrides: Mapping[str, int | None] | None = None) -> int:
     """Open the app; `overrides` ({"idle_lock_min": N, "vitals_every_min": N}) win over the settings file
     for this run."""
     settings = WorkstationSettings(overrides)  # a bad override is refused before any window appears
+    from infusiondesk import logs
+
+    logs.configure()
+    sys.excepthook = _log_uncaught  # an exception escaping a Qt slot goes to the log, not only to stderr
     app = QApplication.instance() or QApplication(list(argv))
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)

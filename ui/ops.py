@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -135,8 +136,10 @@ def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], 
         elif status == QProcess.ExitStatus.NormalExit and code == 2 and err:
             report(on_error, err.splitlines()[-1])
         else:  # a crash or a kill ends here too (the exit code then means nothing)
-            log.error("%s failed (%s, status %s): %s", module, status.name, code, err[-2000:])
-            report(on_error, "The note worker stopped before finishing; nothing was lost. The details are in the log.")
+            log.error("%s failed (%s, status %s):\n%s", module, status.name, code, _without_messages(err))
+            from infusiondesk.logs import unexpected_message
+
+            report(on_error, unexpected_message())
 
     def could_not_run(error: QProcess.ProcessError) -> None:
         log.error("%s could not run: %s", module, error)
@@ -152,6 +155,17 @@ def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], 
     return proc
 
 
+def _without_messages(stderr: str) -> str:
+    """A child's traceback with its exception messages cut: they can quote patient data (see infusiondesk.logs)."""
+    kept = []
+    for line in stderr.splitlines():
+        if line.startswith(("Traceback", "  File ", "    ")):
+            kept.append(line)
+        elif re.match(r"[A-Za-z_][\w.]*(:|$)", line):
+            kept.append(f"{line.split(':', 1)[0]} (message not logged)")
+    return "\n".join(kept[-80:])
+
+
 def wait_all(timeout_ms: int = 60_000) -> None:
     """Wait for running children (used when closing the app and by scripts)."""
     for proc in list(_running):
@@ -159,10 +173,11 @@ def wait_all(timeout_ms: int = 60_000) -> None:
 
 
 def user_message(exc: Exception) -> str:
-    """A domain error's own sentence; anything else is logged (no patient data) and summarised."""
+    """A domain error's own sentence; anything else is logged (type and traceback, no patient data) and
+    summarised with the log file's path."""
+    from infusiondesk import logs
     from infusiondesk.errors import DomainError
 
     if isinstance(exc, DomainError):
         return exc.message
-    log.error("unexpected error", exc_info=exc)
-    return "Something went wrong; nothing was lost. The details are in the log."
+    return logs.unexpected(exc, "the app")

@@ -5,9 +5,9 @@
 
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.store.engine import ENV_VAR, default_db_url
-from infusiondesk.store.errors import ConflictError, RecordNotFound
+from infusiondesk.store.errors import ConflictError, DatabaseError, DatabaseMissing, RecordNotFound
 from infusiondesk.store.history import VisitSummary
 from infusiondesk.store.store import Store
 
-__all__ = ["ENV_VAR", "AuthError", "ConflictError", "PermissionDenied", "RecordNotFound", "Store",
-           "VisitSummary", "default_db_url"]
+__all__ = ["ENV_VAR", "AuthError", "ConflictError", "DatabaseError", "DatabaseMissing", "PermissionDenied",
+           "RecordNotFound", "Store", "VisitSummary", "default_db_url"]

@@ -1,4 +1,9 @@
-"""Where the database is, how to connect to it, and bringing its schema to the newest migration."""
+"""Where the database is, how to connect to it, and bringing its schema to the newest migration.
+
+Every driver error that means the database itself cannot be used (not a database, damaged, read-only, full,
+locked, unreachable) becomes a `DatabaseError` naming the database, wherever it happens: on opening or in
+the middle of a save.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
+
+from infusiondesk.store.errors import DatabaseError, DatabaseMissing, database_error
 
 ENV_VAR = "INFUSIONDESK_DB"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -35,14 +42,82 @@ def to_url(url_or_path: str) -> str:
     return f"sqlite:///{Path(url_or_path).expanduser().resolve()}"
 
 
-def make_engine(url: str) -> Engine:
-    """An engine with the settings the store relies on; for SQLite: WAL, foreign keys, busy timeout."""
+def where(url: str | URL) -> str:
+    """The database as a person would name it: the SQLite file's path, or the PostgreSQL database and host."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        return (parsed.database or ":memory:").removeprefix("file:")
+    return f"{parsed.database} on {parsed.host or 'localhost'}:{parsed.port or 5432}"
+
+
+def _sqlite_file(parsed: URL) -> Path | None:
+    """The file of an SQLite URL (None for an in-memory or a `file:` URI database)."""
+    if not parsed.database or parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
+def _check_sqlite_file(path: Path, create: bool) -> None:
+    """Refuse what SQLite would report badly or not at all: a folder, and (when not creating) a missing or
+    empty file, which SQLite would otherwise quietly turn into a new, empty clinic."""
+    if path.is_dir():
+        raise DatabaseError(f"{path} is a folder, not a database file; give the database file's path with --db "
+                            "or INFUSIONDESK_DB.")
+    if create:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"Cannot create the folder {path.parent} for the database: "
+                                f"{exc.strerror or exc}; check the path given with --db or INFUSIONDESK_DB."
+                                ) from None
+    elif not path.exists():
+        raise DatabaseMissing(f"No database at {path}; check --db (or INFUSIONDESK_DB).")
+    elif path.stat().st_size == 0:
+        raise DatabaseError(f"{path} is empty (0 bytes), not an InfusionDesk database; check --db (or "
+                            "INFUSIONDESK_DB), or restore the clinic's database from the latest backup.")
+    if path.exists() and _cut_short(path):
+        raise DatabaseError(f"The database {path} is damaged (the file is shorter than SQLite recorded: it was "
+                            "cut short); stop using it, keep the file, and restore the clinic's records from the "
+                            "latest backup.")
+    # SQLite writes its -wal and -shm files beside the database even to read it, so both must be writable.
+    if not os.access(path.parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise DatabaseError(f"The database {path} (or its folder) is read-only for this account, so InfusionDesk "
+                            "cannot use it; ask IT to give this account write access to the file and its folder.")
+
+
+def _cut_short(path: Path) -> bool:
+    """True when an SQLite file is shorter than the page count its header vouches for (a truncated copy), which
+    SQLite would only notice on reaching a missing page, perhaps after showing part of the records. With a
+    write-ahead log or journal beside it the file may be mid-checkpoint, so SQLite's recovery decides."""
+    for suffix in ("-wal", "-journal"):
+        beside = path.with_name(path.name + suffix)
+        if beside.exists() and beside.stat().st_size > 0:
+            return False
+    with path.open("rb") as f:
+        header = f.read(100)
+    if len(header) < 100 or not header.startswith(b"SQLite format 3\x00"):
+        return False  # SQLite itself reports what this is
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    vouched = pages > 0 and header[24:28] == header[92:96]  # the page count is valid only when these agree
+    return vouched and path.stat().st_size < pages * page_size
+
+
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine with the settings the store relies on; for SQLite: WAL, foreign keys, busy timeout.
+    With create=False a missing SQLite file is refused instead of created. Parameters are kept out of
+    error messages (they hold patient data) and unusable-database errors become DatabaseError."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        _translate_errors(engine, where(parsed))
+        return engine
+    path = _sqlite_file(parsed)
+    if path is not None:
+        _check_sqlite_file(path, create)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
+    _translate_errors(engine, where(parsed))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -63,6 +138,14 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _translate_errors(engine: Engine, db: str) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        error = database_error(context.original_exception, db)
+        if error is not None:
+            raise error from context.original_exception
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration shipped with this version (a no-op when it already is)."""
     from alembic import command
@@ -73,3 +156,34 @@ def migrate(engine: Engine) -> None:
     with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def known_revisions() -> set[str]:
+    """The schema revisions this version of the app ships (and so can read)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+
+def check_schema(engine: Engine, *, create: bool = True) -> None:
+    """Refuse a database this app must not touch: one written by a newer InfusionDesk (a schema revision
+    not among ours), another program's database, or (when not creating) one with no clinic in it yet."""
+    from alembic.migration import MigrationContext
+
+    db = where(engine.url)
+    with engine.connect() as conn:
+        heads = set(MigrationContext.configure(conn).get_current_heads())
+        tables = inspect(conn).get_table_names() if not heads else []
+    unknown = heads - known_revisions()
+    if unknown:
+        raise DatabaseError(f"The database {db} was written by a newer version of InfusionDesk (schema "
+                            f"{', '.join(sorted(unknown))}); this version cannot use it safely. Install the newer "
+                            "version of InfusionDesk on this computer.")
+    if tables:
+        raise DatabaseError(f"{db} holds another program's database, not InfusionDesk's; check --db (or "
+                            "INFUSIONDESK_DB).")
+    if not heads and not create:
+        raise DatabaseMissing(f"No InfusionDesk database at {db}; check --db (or INFUSIONDESK_DB).")

@@ -15,15 +15,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import ArgumentError
 
 from infusiondesk import audit, auth
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, User, Visit
 from infusiondesk.store import codec, history, tables, trail, visit_tx
-from infusiondesk.store.engine import WRITE, make_engine, migrate, to_url
-from infusiondesk.store.errors import RecordNotFound
+from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate, to_url
+from infusiondesk.store.errors import DatabaseError, RecordNotFound
 from infusiondesk.store.search import patient_keys, search_conditions
+from infusiondesk.validation import clean_credentials, clean_full_name, clean_patient, clean_user
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -68,11 +72,22 @@ class Store:
         self._batch: Connection | None = None
 
     @classmethod
-    def open(cls, url_or_path: str, *, clock: Callable[[], datetime] = _utcnow, migrate: bool = True) -> Store:
-        """Connect, creating the database and migrating it to the newest schema when needed."""
-        engine = make_engine(to_url(url_or_path))
-        if migrate:
-            _migrate(engine)
+    def open(cls, url_or_path: str, *, clock: Callable[[], datetime] = _utcnow, migrate: bool = True,
+             create: bool = True) -> Store:
+        """Connect, creating the database (unless create=False: commands that only read never create one) and
+        migrating it to the newest schema when needed. A database that cannot be used raises DatabaseError."""
+        try:
+            engine = make_engine(to_url(url_or_path), create=create)
+        except ArgumentError:
+            raise DatabaseError("The database given is neither a file path nor a postgresql:// URL; check --db "
+                                "(or INFUSIONDESK_DB).") from None
+        try:
+            check_schema(engine, create=create)
+            if migrate:
+                _migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
         return cls(engine, clock)
 
     def close(self) -> None:
@@ -165,16 +180,14 @@ class Store:
 
     def _insert_user(self, conn: Connection, username: str, full_name: str, role: Role, password_hash: str,
                      credentials: str, by: User | None) -> User:
-        username = username.strip().lower()
-        if not username or not full_name.strip():
-            raise DomainError("Enter a user name and the person's full name.")
+        username, full_name, credentials = clean_user(username, full_name, credentials)
         if conn.execute(select(tables.users.c.id).where(tables.users.c.username == username)).first():
             raise DomainError(f'The user name "{username}" is taken; choose another.')
         user_id = _new_id(conn.execute(insert(tables.users).values(
-            username=username, full_name=full_name.strip(), role=Role(role).value, credentials=credentials,
+            username=username, full_name=full_name, role=Role(role).value, credentials=credentials,
             active=True, password_hash=password_hash, failed_attempts=0, locked_until=None,
             created_at=self._now())))
-        user = User(id=user_id, username=username, full_name=full_name.strip(), role=Role(role),
+        user = User(id=user_id, username=username, full_name=full_name, role=Role(role),
                     credentials=credentials)
         trail.record_change(conn, at=self._now(), by=by or user, event="create", table=tables.users,
                             record_id=user_id, before=None)
@@ -183,6 +196,7 @@ class Store:
     def create_user(self, username: str, full_name: str, role: Role | str, password: str, credentials: str = "",
                     by: User | None = None) -> User:
         """Add a user. Only an admin may, except for the very first user of an empty database."""
+        clean_user(username, full_name, credentials)  # a bad name is refused before the slow password hash
         password_hash = auth.hash_password(password)
         with self._write() as conn:
             has_users = conn.execute(select(func.count()).select_from(tables.users)).scalar_one() > 0
@@ -203,7 +217,8 @@ class Store:
             before = self._row(conn, tables.users, user.id)
             if before is None:
                 raise RecordNotFound("That user no longer exists.")
-            values: dict[str, Any] = {"full_name": user.full_name, "credentials": user.credentials,
+            values: dict[str, Any] = {"full_name": clean_full_name(user.full_name),
+                                      "credentials": clean_credentials(user.credentials),
                                       "role": Role(user.role).value, "active": user.active}
             if (values["role"], values["active"]) != (before.role, before.active):
                 _require_role(by, (Role.ADMIN,), "change a role or deactivate an account")
@@ -274,11 +289,10 @@ class Store:
     # -- patients ----------------------------------------------------------------------------------------
 
     def add_patient(self, p: Patient, by: User) -> Patient:
+        """Register a patient; names and MRN are checked and normalised (infusiondesk.validation)."""
         _require_role(by, (Role.NURSE, Role.CLINICIAN, Role.ADMIN), "register patients")
-        mrn = p.mrn.strip()
-        if not mrn:
-            raise DomainError("Enter the patient's MRN (medical record number).")
-        p = dataclasses.replace(p, mrn=mrn)
+        p = clean_patient(p)
+        mrn = p.mrn
         with self._write() as conn:
             if conn.execute(select(tables.patients.c.id).where(tables.patients.c.mrn == mrn)).first():
                 raise DomainError(f"A patient with MRN {mrn} already exists; search for them instead.")
@@ -290,18 +304,19 @@ class Store:
 
     def update_patient(self, p: Patient, by: User) -> Patient:
         _require_role(by, (Role.NURSE, Role.CLINICIAN, Role.ADMIN), "change patient details")
+        p = clean_patient(p)
         if p.id is None:
             raise DomainError("Register the patient before changing their details.")
         with self._write() as conn:
             before = self._row(conn, tables.patients, p.id)
             if before is None:
                 raise RecordNotFound("That patient no longer exists.")
-            clash = conn.execute(select(tables.patients.c.id).where(tables.patients.c.mrn == p.mrn.strip(),
+            clash = conn.execute(select(tables.patients.c.id).where(tables.patients.c.mrn == p.mrn,
                                                                    tables.patients.c.id != p.id)).first()
             if clash:
                 raise DomainError(f"MRN {p.mrn} belongs to another patient; check the number.")
             conn.execute(update(tables.patients).where(tables.patients.c.id == p.id).values(
-                mrn=p.mrn.strip(), content=_patient_document(p), **patient_keys(p)))
+                mrn=p.mrn, content=_patient_document(p), **patient_keys(p)))
             trail.record_change(conn, at=self._now(), by=by, event="update", table=tables.patients,
                                 record_id=p.id, before=before._mapping)
         return p
@@ -430,15 +445,16 @@ class Store:
 
     def save_draft(self, user_id: int, key: str, payload: Mapping[str, Any]) -> None:
         """Keep what is being typed so a crash loses seconds, not a visit. Drafts are not the record and
-        are not audited; the saved visit is."""
+        are not audited; the saved visit is. One upsert, so two savers at once (two windows, an autosave and
+        a lock) both succeed and the later one wins, on PostgreSQL as on SQLite."""
         text = json.dumps(codec.to_plain(dict(payload)), sort_keys=True)
-        d = tables.drafts.c
+        values = {"user_id": user_id, "key": key, "payload": text, "saved_at": self._now()}
         with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
-            changed = conn.execute(update(tables.drafts).where(d.user_id == user_id, d.key == key)
-                                   .values(payload=text, saved_at=self._now())).rowcount
-            if not changed:
-                conn.execute(insert(tables.drafts).values(user_id=user_id, key=key, payload=text,
-                                                          saved_at=self._now()))
+            dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
+            upsert = dialect_insert(tables.drafts).values(**values)
+            conn.execute(upsert.on_conflict_do_update(
+                index_elements=[tables.drafts.c.user_id, tables.drafts.c.key],
+                set_={"payload": upsert.excluded.payload, "saved_at": upsert.excluded.saved_at}))
 
     def load_draft(self, user_id: int, key: str) -> dict[str, Any] | None:
         d = tables.drafts.c

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from ui.app import MainWindow
@@ -29,5 +30,27 @@ def test_a_broken_database_is_explained_not_a_traceback(qtbot: QtBot, tmp_path: 
     qtbot.addWidget(window)
     window.show()
     qtbot.waitUntil(lambda: window.signin.error.isVisible(), timeout=20_000)
-    assert window.signin.error.text().startswith("InfusionDesk cannot start:")
+    assert window.signin.error.text() == (f"InfusionDesk cannot start: {bad} is not a database file; check the path "
+                                          "given with --db or INFUSIONDESK_DB, or restore the clinic's database "
+                                          "from the latest backup.")
     assert not window.signin.button.isEnabled()
+
+
+def test_an_unexpected_start_up_error_names_the_log_file_which_holds_the_traceback(
+        qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from infusiondesk import logs
+
+    monkeypatch.setenv(logs.ENV_VAR, str(tmp_path / "logs"))
+    log_file = logs.configure()
+
+    def broken(db: str | None, clock: object) -> None:
+        raise MemoryError()
+
+    monkeypatch.setattr("ui.app.open_backend", broken)
+    window = MainWindow(db=str(tmp_path / "clinic.db"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.signin.error.isVisible(), timeout=20_000)
+    assert window.signin.error.text() == ("InfusionDesk cannot start: Something went wrong; nothing was lost. The "
+                                          f"details are in the log: {log_file}")
+    assert log_file is not None and "builtins.MemoryError" in log_file.read_text(encoding="utf-8")

@@ -89,6 +89,7 @@ def test_demo_refuses_a_database_that_is_in_use(tmp_path: Path, capsys: pytest.C
 
 def test_visits_for_an_unknown_mrn_is_one_line_and_exit_2(tmp_path: Path,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    Store.open(str(tmp_path / "v.db")).close()  # `visits` never creates a database
     assert main(["visits", "--db", str(tmp_path / "v.db"), "--patient", "NOPE", "--json"]) == 2
     assert capsys.readouterr().err.strip() == "infusiondesk: No patient has MRN NOPE; check the number."
 

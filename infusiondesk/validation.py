@@ -1,0 +1,101 @@
+"""What a name, an MRN or a user name may be: checked in the core, so SQLite and PostgreSQL accept exactly the
+same records and every refusal is a sentence naming the field.
+
+Text is NFC-normalised and its whitespace collapsed to single spaces. Refused: blank after trimming, longer
+than the limit below (counted in characters), and characters that cannot be stored or shown safely: control
+characters (NUL, escape...), lone surrogates, unassigned code points and invisible formatting such as
+right-to-left overrides (zero-width joiners, which some scripts need in names, are kept).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+
+from infusiondesk.errors import InputError
+from infusiondesk.records.models import Allergy, Patient
+
+PERSON_NAME_MAX = 100  # a family name, a given name, a user's full name (characters)
+MRN_MAX = 64           # the MRN column's width
+USERNAME_MAX = 64      # the user name column's width
+CREDENTIALS_MAX = 64   # "RN", "MD, FRCPC" (the column's width)
+SHORT_TEXT_MAX = 200   # an allergy's substance or reaction, a medicine
+NOTES_MAX = 4000       # free-text history notes
+_JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: part of how Persian, Indic and other scripts write names
+
+
+def _bad_character(text: str, keep_newlines: bool = False) -> str | None:
+    for ch in text:
+        if keep_newlines and ch in "\n\t":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs", "Cn") or (
+                unicodedata.category(ch) == "Cf" and ch not in _JOINERS):
+            return ch
+    return None
+
+
+def one_line(value: str, *, field: str, label: str, max_chars: int, required: bool = True) -> str:
+    """`value` trimmed, NFC, inner whitespace collapsed; InputError(field) naming `label` when it is blank (and
+    required), too long, or holds a character that cannot be stored."""
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    if not text:
+        if required:
+            raise InputError(field, f"Enter the {label}.")
+        return text
+    bad = _bad_character(text)
+    if bad is not None:
+        raise InputError(field, f"The {label} contains a hidden or control character (U+{ord(bad):04X}) that "
+                                "cannot be stored; retype it.")
+    if len(text) > max_chars:
+        raise InputError(field, f"The {label} can be at most {max_chars} characters; this one has {len(text)}.")
+    return text
+
+
+def free_text(value: str, *, field: str, label: str, max_chars: int) -> str:
+    """Notes that may span lines: trimmed and NFC, line breaks kept; the same characters refused."""
+    text = unicodedata.normalize("NFC", value).strip()
+    bad = _bad_character(text, keep_newlines=True)
+    if bad is not None:
+        raise InputError(field, f"The {label} contains a hidden or control character (U+{ord(bad):04X}) that "
+                                "cannot be stored; retype it.")
+    if len(text) > max_chars:
+        raise InputError(field, f"The {label} can be at most {max_chars} characters; this one has {len(text)}.")
+    return text
+
+
+def clean_patient(p: Patient) -> Patient:
+    """The patient with every text field checked and normalised (Store.add_patient and update_patient)."""
+    allergies = tuple(
+        Allergy(one_line(a.substance, field="allergies", label="allergy's substance", max_chars=SHORT_TEXT_MAX),
+                one_line(a.reaction, field="allergies", label="allergy's reaction", max_chars=SHORT_TEXT_MAX,
+                         required=False))
+        for a in p.allergies)
+    medicines = tuple(m for m in (one_line(m, field="medicines", label="medicine", max_chars=SHORT_TEXT_MAX,
+                                           required=False) for m in p.medicines) if m)
+    return dataclasses.replace(
+        p,
+        mrn=one_line(p.mrn, field="mrn", label="patient's MRN (medical record number)", max_chars=MRN_MAX),
+        family_name=one_line(p.family_name, field="family_name", label="patient's family name",
+                             max_chars=PERSON_NAME_MAX),
+        given_name=one_line(p.given_name, field="given_name", label="patient's given name",
+                            max_chars=PERSON_NAME_MAX),
+        allergies=allergies, medicines=medicines,
+        history_notes=free_text(p.history_notes, field="history_notes", label="history notes",
+                                max_chars=NOTES_MAX))
+
+
+def clean_full_name(full_name: str) -> str:
+    return one_line(full_name, field="full_name", label="person's full name", max_chars=PERSON_NAME_MAX)
+
+
+def clean_credentials(credentials: str) -> str:
+    return one_line(credentials, field="credentials", label="credentials", max_chars=CREDENTIALS_MAX,
+                    required=False)
+
+
+def clean_user(username: str, full_name: str, credentials: str) -> tuple[str, str, str]:
+    """(user name lower-cased, full name, credentials) checked and normalised, for a new user."""
+    name = one_line(username, field="username", label="user name", max_chars=USERNAME_MAX).lower()
+    if " " in name:
+        raise InputError("username", "A user name cannot contain spaces; use a dot or a hyphen instead.")
+    return name, clean_full_name(full_name), clean_credentials(credentials)
