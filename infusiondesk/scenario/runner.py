@@ -235,7 +235,7 @@ class ScenarioRunner:
         found = _new_alerts(before, saved)
         if saved.assessment.withdrawn and (before is None or not before.assessment.withdrawn):
             found += [_finding(s.code, s.level, s.message) for s in saved.assessment.screening
-                      if s.level == "contraindication"]
+                      if s.level in ("absolute", "contraindication")]
             return saved.assessment.withdrawn, found
         return ("Vital signs charted." + (" Alert: " + " ".join(x["message"] for x in found) if found else "")), found
 
