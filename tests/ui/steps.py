@@ -64,10 +64,10 @@ def run_to_completed(w: VisitWorkspace, clock: FixedClock) -> None:
 def give_signing_certificates(clinic: Clinic_) -> bytes:
     """What the admin does when adding staff: a clinic CA, and a certificate for each of them."""
     now = clinic.clock.now()
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", now)
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "ward-office-key-1", now)
     pki.save_clinic_ca(clinic.store, ca)
-    for user, password in ((clinic.clinician, "doctor-pass-1"), (clinic.nurse, "nurse-pass-1")):
-        p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=user.full_name, username=user.username,
+    for user, password in ((clinic.clinician, "doctor-sign-pass-1"), (clinic.nurse, "nurse-chair-pass-1")):
+        p12 = pki.issue_clinician_pkcs12(ca, "ward-office-key-1", full_name=user.full_name, username=user.username,
                                          passphrase=password, now=now, credentials=user.credentials)
         pki.save_clinician_pkcs12(clinic.store, user.id or 0, p12, password)
     return ca.certificate_pem

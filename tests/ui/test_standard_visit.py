@@ -46,7 +46,7 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> N
 
 def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     assert window.windowTitle().startswith("InfusionDesk")
-    sign_in(qtbot, window, "drlee", "doctor-pass-1")
+    sign_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     assert window.stack.currentWidget() is window.patients, window.signin.error.text()
     assert window.windowTitle() == "InfusionDesk — Patients — Dana Lee (clinician)"
 
@@ -144,7 +144,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     # the clinician signs with the password; the signature's meaning is shown
     assert "Reviewed and approved by" in ws.review.meaning.text()
     ws.review.password.setFocus()
-    type_enter(qtbot, "doctor-pass-1")
+    type_enter(qtbot, "doctor-sign-pass-1")
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     saved = clinic.store.get_visit(ws.visit.id or 0)
     assert saved.status is VisitStatus.SIGNED
