@@ -9,7 +9,8 @@ are accepted (the guideline: at least 64). Every printable character, space and 
 "one digit, one symbol" rules (the guideline says they make passwords worse, not better). A password is
 refused when it is on the list of the ~20,000 most common breached passwords shipped in `data/` (see its
 NOTICE), is one of those with digits or symbols added or repeated, is one character or a run of characters
-("aaaa…", "abcd…") or a walk along the keyboard ("qwerty…"), or contains the user name or the product's name. Each refusal is one sentence.
+("aaaa…", "abcd…") or a walk along the keyboard ("qwerty…"), or contains the user name or the product's
+name. Each refusal is one sentence.
 """
 
 from __future__ import annotations
