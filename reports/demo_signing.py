@@ -1,8 +1,8 @@
 """Real signed notes for the demo clinic: its certificate authority, its staff's signing credentials, and the
 sign hook `infusiondesk demo` hands to build_demo.
 
-The demo's passphrases are the demo users' printed passwords (the CA's is the admin's), as the app sets
-them up at first run, so a demo clinician can also sign in the app.
+Each demo user's signing key is sealed with their printed password, as the app does, so a demo clinician can
+also sign in the app; the CA key is sealed with the demo CA passphrase (printed too), never a login password.
 """
 
 from __future__ import annotations
@@ -11,14 +11,13 @@ from datetime import UTC, datetime
 
 from infusiondesk import pki
 from infusiondesk import workflow as wf
-from infusiondesk.demo import DEMO_USERS, SignHook
+from infusiondesk.demo import DEMO_CA_PASSPHRASE, DEMO_USERS, SignHook
 from infusiondesk.drugs.library import Drug
 from infusiondesk.records.models import Patient, Role, Signature, SignatureMeaning, User, Visit
 from infusiondesk.store import Store
 from reports.note_commands import sign_and_store
 
 _PASSWORDS = {username: password for username, _, _, _, password in DEMO_USERS}
-_ADMIN = next(username for username, _, role, _, _ in DEMO_USERS if role is Role.ADMIN)
 
 
 def demo_sign_hook(drug: Drug) -> SignHook:
@@ -28,7 +27,7 @@ def demo_sign_hook(drug: Drug) -> SignHook:
 
     def enrol(store: Store) -> None:
         now = datetime.now(UTC)  # certificates are valid from the real time of signing, not the demo's dates
-        ca_passphrase = _PASSWORDS[_ADMIN]
+        ca_passphrase = DEMO_CA_PASSPHRASE
         ca = pki.create_clinic_ca(store.get_clinic().name, ca_passphrase, now)
         pki.save_clinic_ca(store, ca)
         for user in store.list_users():

@@ -20,6 +20,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 DEMO_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SCREENSHOT_CA_PASSPHRASE = "riverside vault granite"  # the clinic CA's own passphrase, not a login password
 
 
 def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any, at: datetime, dose: str,
@@ -95,10 +96,11 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     clock._now = DEMO_START
     from infusiondesk import pki
 
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "ward-office-key-1", clock.now())
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", SCREENSHOT_CA_PASSPHRASE, clock.now())
     pki.save_clinic_ca(store, ca)
-    p12 = pki.issue_clinician_pkcs12(ca, "ward-office-key-1", full_name=doctor.full_name, username=doctor.username,
-                                     passphrase="doctor-sign-pass-1", now=clock.now(), credentials="MD")
+    p12 = pki.issue_clinician_pkcs12(ca, SCREENSHOT_CA_PASSPHRASE, full_name=doctor.full_name,
+                                     username=doctor.username, passphrase="doctor-sign-pass-1", now=clock.now(),
+                                     credentials="MD")
     pki.save_clinician_pkcs12(store, doctor.id, p12, "doctor-sign-pass-1")
     return store, drug, clock
 

@@ -11,20 +11,20 @@ from pytestqt.qtbot import QtBot
 from infusiondesk import pki
 from infusiondesk.records.models import Role, VisitStatus
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import give_signing_certificates, open_visit_as, run_to_completed
+from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed
 from ui.app import MainWindow
 from ui.views.visit_workspace import VisitWorkspace
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                     tmp_path: Path) -> None:
-    pki.save_clinic_ca(clinic.store, pki.create_clinic_ca("Riverside Infusion Clinic", "ward-office-key-1",
+    pki.save_clinic_ca(clinic.store, pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE,
                                                           clinic.clock.now()))
     window.sign_in("admin", "ward-office-key-1")
     assert window.stack.currentWidget() is window.users
     u = window.users
     for edit, text in ((u.username, "drpark"), (u.full_name, "Jin Park"), (u.credentials, "MD"),
-                       (u.password, "park-signs-notes"), (u.admin_password, "ward-office-key-1")):
+                       (u.password, "park-signs-notes"), (u.ca_passphrase, CA_PASSPHRASE)):
         qtbot.keyClicks(edit, text)
     u.role.set_value(Role.CLINICIAN.value)
     u.add.click()

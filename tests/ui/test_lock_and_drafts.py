@@ -118,13 +118,14 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
     assert window.stack.currentWidget() is window.setup_view
     v = window.setup_view
     for edit, text in ((v.clinic, "Hilltop Clinic"), (v.admin_username, "boss"), (v.admin_name, "Bo Ss"),
-                       (v.admin_password, "long-pass-phrase-42"), (v.admin_confirm, "long-pass-43")):
+                       (v.admin_password, "long-pass-phrase-42"), (v.admin_confirm, "long-pass-43"),
+                       (v.ca_passphrase, "hilltop vault phrase"), (v.ca_confirm, "hilltop vault phrase")):
         qtbot.keyClicks(edit, text)
     v.button.click()
     assert "differ" in v.error.text()
     v.admin_confirm.clear()
     qtbot.keyClicks(v.admin_confirm, "long-pass-phrase-42")
-    qtbot.keyClick(v.admin_confirm, Qt.Key.Key_Return)
+    qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.signin
     assert store.get_clinic().name == "Hilltop Clinic"
     window.sign_in("boss", "long-pass-phrase-42")
