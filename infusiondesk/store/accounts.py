@@ -291,8 +291,10 @@ class Accounts:
 
     def change_password(self, username: str, old_password: str, new_password: str) -> User:
         """Change one's own password: the current one is needed (a wrong one counts toward the lockout,
-        and a locked account stays locked). A clinician's signing key is re-encrypted under the new password
-        in the same transaction, so signing keeps working."""
+        and a locked account stays locked). A clinician's signing key is re-sealed under the new password in the
+        same transaction, so signing keeps working. A stored key the old password does not open (one an earlier
+        version left under an even older password) is left as it is: it was unusable already, and blocking the
+        change would keep a possibly leaked password; an admin's reset issues a new one."""
         from infusiondesk import pki
 
         read, failure, _ = self._check_password(username, old_password)
@@ -305,7 +307,10 @@ class Accounts:
         if failure is None and read is not None:
             new_hash = auth.hash_password(new_password)
             for object_id, data in self._credentials_of(read.id):
-                rewrapped.append((object_id, pki.rewrap_pkcs12(data, old_password, new_password)))
+                try:
+                    rewrapped.append((object_id, pki.rewrap_pkcs12(data, old_password, new_password)))
+                except pki.PKIError:
+                    continue  # already unusable (sealed under a password changed before this version re-sealed)
         with self._write() as conn:
             row, failure = self._record_outcome(conn, username, read, failure)
             if failure is None and row is not None:

@@ -155,3 +155,13 @@ def test_a_tampered_sealed_key_is_refused_like_a_wrong_passphrase() -> None:
     for blob, passphrase in ((flipped, "a good passphrase"), (sealed, "a bad passphrase")):
         with pytest.raises(keyseal.WrongPassphrase):
             keyseal.unseal(blob, passphrase)
+
+
+def test_a_key_left_under_an_older_password_does_not_block_a_password_change(store: Store, admin: User) -> None:
+    """Before this version a password change left the key under the old password; changing again must work."""
+    doctor = _doctor(store, admin)
+    assert doctor.id is not None
+    stale = pki.rewrap_pkcs12(pki.load_clinician_pkcs12(store, doctor.id), DOCTOR_PASSWORD, "an older phrase here")
+    store.save_pki_object(pki.KIND_USER_P12, doctor.id, f"user-{doctor.id}.p12", stale)
+    store.change_password("drlee", DOCTOR_PASSWORD, "new phrase for signing")
+    assert store.authenticate("drlee", "new phrase for signing").id == doctor.id
