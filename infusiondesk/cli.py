@@ -111,8 +111,11 @@ def demo_command(args: argparse.Namespace, hook: Any = None) -> int:
           f"{result.patients} patients, {result.visits} visits, {result.signed_notes} signed with real signed PDF "
           "notes (the rest of the clinic's finished visits await a clinician's signature).")
     if result.signed_notes:
+        from infusiondesk.demo import DEMO_CA_PASSPHRASE
+
         print("Trust the demo clinic's CA elsewhere with: infusiondesk ca export --db DB --out ca.pem "
-              "(the CA's key, needed only to issue certificates, is locked with the admin's demo password).")
+              "(the CA's key, needed only to issue certificates, is sealed with its own passphrase: "
+              f'"{DEMO_CA_PASSPHRASE}").')
     print("Demo users (user name / password / role):")
     for username, password, role in result.logins:
         print(f"  {username:<10} {password:<24} {role}")

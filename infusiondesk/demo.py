@@ -52,12 +52,14 @@ sign_hook: SignHook | None = None
 DEMO_CLINIC = Clinic(name="Riverside Headache & Infusion Clinic (DEMO)", address="1 River Road, Springfield",
                      phone="555-0100", hours="Mon-Fri 08:00-17:00", timezone="UTC")
 DEMO_USERS = (  # username, full name, role, credentials, password (printed by `infusiondesk demo`)
-    ("admin", "Ada Admin", Role.ADMIN, "", "demo-admin-pass"),
+    ("admin", "Ada Admin", Role.ADMIN, "", "demo-office-pass"),
     ("nina", "Nina Novak", Role.NURSE, "RN", "demo-nurse-pass"),
     ("noel", "Noel Okafor", Role.NURSE, "RN", "demo-nurse-pass"),
     ("carl", "Dr Carla Reyes", Role.CLINICIAN, "MD", "demo-clinician-pass"),
     ("dev", "Dr Dev Patel", Role.CLINICIAN, "MD", "demo-clinician-pass"),
 )
+# The demo clinic CA's own passphrase (printed by `infusiondesk demo`): a CA key is never under a login password.
+DEMO_CA_PASSPHRASE = "demo clinic vault"
 _FAMILY = ("Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson",
            "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall", "Wood", "Jackson",
            "Clarke", "Nguyen", "Garcia", "Kowalski", "O'Brien", "Murphy", "Khan", "Ahmed", "Chen", "Lopez",

@@ -1,9 +1,11 @@
 """The clinic's own certificate authority and each clinician's signing credentials.
 
-A signed visit note is only as good as the key behind it, so: the clinic CA is made once at setup (EC P-256, the
-key kept encrypted with a passphrase), each clinician gets a certificate and key in a PKCS#12 file encrypted with
-a passphrase they choose, a clinician may bring a PKCS#12 from a real CA instead, and revocation is a signed CRL.
-Only the `cryptography` package is used here; the PDF side (pyHanko) lives in `reports.signing`.
+A signed visit note is only as good as the key behind it, so: the clinic CA is made once at setup (EC P-256), its
+key sealed with the CA's own passphrase (never a person's login password, so it outlives any one admin); each
+clinician gets a certificate and key in a PKCS#12 sealed with their login password (re-sealed when they change
+it); a clinician may bring a PKCS#12 from a real CA instead; revocation is a signed CRL. Keys are sealed by
+`infusiondesk.keyseal` (PBKDF2-SHA256 600,000 rounds, AES-256-GCM); keys stored by earlier versions (PEM PKCS#8,
+plain PKCS#12) still open. Only `cryptography` is used here; the PDF side (pyHanko) lives in `reports.signing`.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from infusiondesk import keyseal
 from infusiondesk.errors import DomainError
 
 # Kinds of blobs kept by `Store.save_pki_object`; this module owns their formats.
 KIND_CA_CERT = "ca_cert"  # PEM certificate
-KIND_CA_KEY = "ca_key"  # PEM PKCS#8, encrypted with the CA passphrase
-KIND_USER_P12 = "user_p12"  # PKCS#12 (key + certificate + chain), encrypted with the clinician's passphrase
+KIND_CA_KEY = "ca_key"  # PKCS#8 DER sealed with the CA passphrase (before: PEM PKCS#8, PBKDF2 2,048 rounds)
+KIND_USER_P12 = "user_p12"  # PKCS#12 (key + certificate + chain) sealed with the clinician's passphrase
 KIND_USER_CERT = "user_cert"  # the same clinician's certificate in PEM, readable without the passphrase
 KIND_CRL = "crl"  # DER certificate revocation list, signed by the clinic CA
 
@@ -47,7 +50,7 @@ class ClinicCA:
     """The clinic's root: a self-signed certificate and its key, encrypted at rest."""
 
     certificate_pem: bytes
-    encrypted_key_pem: bytes
+    encrypted_key: bytes  # sealed PKCS#8 DER (keyseal), or an older version's encrypted PEM
 
     @property
     def certificate(self) -> x509.Certificate:
@@ -56,7 +59,10 @@ class ClinicCA:
     def unlock(self, passphrase: str) -> ec.EllipticCurvePrivateKey:
         """The CA key, for issuing certificates and CRLs; a wrong passphrase says so."""
         try:
-            key = serialization.load_pem_private_key(self.encrypted_key_pem, _encode(passphrase))
+            if keyseal.is_sealed(self.encrypted_key):
+                key = serialization.load_der_private_key(keyseal.unseal(self.encrypted_key, passphrase), None)
+            else:
+                key = serialization.load_pem_private_key(self.encrypted_key, _encode(passphrase))
         except (ValueError, TypeError) as exc:
             raise PKIError("The clinic certificate authority passphrase is wrong; try again.") from exc
         if not isinstance(key, ec.EllipticCurvePrivateKey):
@@ -157,9 +163,20 @@ def create_clinic_ca(clinic_name: str, passphrase: str, now: datetime) -> Clinic
     )
     return ClinicCA(
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM),
-        encrypted_key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                            serialization.BestAvailableEncryption(_encode(passphrase))),
+        encrypted_key=_seal_key(key, passphrase),
     )
+
+
+def _seal_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
+    return keyseal.seal(key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()), passphrase)
+
+
+def change_ca_passphrase(ca: ClinicCA, old_passphrase: str, new_passphrase: str) -> ClinicCA:
+    """The same CA with its key sealed under a new passphrase (also upgrades a key an older version stored)."""
+    check_passphrase(new_passphrase)
+    return ClinicCA(certificate_pem=ca.certificate_pem, encrypted_key=_seal_key(ca.unlock(old_passphrase),
+                                                                                new_passphrase))
 
 
 def issue_clinician_pkcs12(ca: ClinicCA, ca_passphrase: str, *, full_name: str, username: str,
@@ -201,16 +218,19 @@ def issue_clinician_pkcs12(ca: ClinicCA, ca_passphrase: str, *, full_name: str, 
 
 def _pkcs12(key: SigningKey, cert: x509.Certificate, chain: Sequence[x509.Certificate], passphrase: str,
             friendly: str) -> bytes:
-    return pkcs12.serialize_key_and_certificates(
-        friendly.encode("utf-8"), key, cert, list(chain),
-        serialization.BestAvailableEncryption(_encode(passphrase)),
-    )
+    """A PKCS#12 sealed whole (keyseal): its own MAC would be keyed with only 2,048 rounds."""
+    return keyseal.seal(pkcs12.serialize_key_and_certificates(
+        friendly.encode("utf-8"), key, cert, list(chain), serialization.NoEncryption()), passphrase)
 
 
 def unlock_pkcs12(data: bytes, passphrase: str) -> SignerCredentials:
-    """Open a clinician's PKCS#12 for one signing; a wrong passphrase is a sentence, not a traceback."""
+    """Open a clinician's PKCS#12 for one signing; a wrong passphrase is a sentence, not a traceback.
+    Takes a sealed one (this version) or a plain PKCS#12 (an older version's, or one from a real CA)."""
     try:
-        key, cert, chain = pkcs12.load_key_and_certificates(data, _encode(passphrase))
+        if keyseal.is_sealed(data):
+            key, cert, chain = pkcs12.load_key_and_certificates(keyseal.unseal(data, passphrase), None)
+        else:
+            key, cert, chain = pkcs12.load_key_and_certificates(data, _encode(passphrase))
     except ValueError as exc:
         raise PKIError("The signing passphrase is wrong, or the file is not a PKCS#12 certificate; "
                        "try again.") from exc
@@ -239,6 +259,19 @@ def check_can_sign(creds: SignerCredentials, now: datetime) -> None:
     if not (usage.digital_signature and usage.content_commitment):
         raise PKIError("This certificate is not for signing documents (it lacks digital signature and "
                        "non-repudiation key usage); use a document-signing certificate.")
+
+
+def rewrap_pkcs12(data: bytes, old_passphrase: str, new_passphrase: str) -> bytes:
+    """The same key and certificate sealed under a new passphrase (a clinician changing their password)."""
+    creds = unlock_pkcs12(data, old_passphrase)
+    return _pkcs12(creds.private_key, creds.certificate, creds.chain, new_passphrase, creds.signer_name)
+
+
+def credential_for_store(p12: bytes, passphrase: str) -> tuple[bytes, bytes]:
+    """(PKCS#12, certificate PEM) as `Store.create_user` / `reset_password` keep them; the passphrase is
+    checked here, so a typo cannot lock the person out of signing later."""
+    cert = unlock_pkcs12(p12, passphrase).certificate
+    return p12, cert.public_bytes(serialization.Encoding.PEM)
 
 
 def import_pkcs12(data: bytes, passphrase: str, now: datetime, new_passphrase: str | None = None) -> bytes:
@@ -286,7 +319,7 @@ def revoked_serials(crl_der: bytes, ca: ClinicCA) -> list[tuple[int, datetime]]:
 
 def save_clinic_ca(store: PKIStore, ca: ClinicCA) -> None:
     store.save_pki_object(KIND_CA_CERT, None, "clinic-ca.pem", ca.certificate_pem)
-    store.save_pki_object(KIND_CA_KEY, None, "clinic-ca-key.pem", ca.encrypted_key_pem)
+    store.save_pki_object(KIND_CA_KEY, None, "clinic-ca-key", ca.encrypted_key)
 
 
 def load_clinic_ca(store: PKIStore) -> ClinicCA:
@@ -294,7 +327,7 @@ def load_clinic_ca(store: PKIStore) -> ClinicCA:
     keys = store.load_pki_objects(KIND_CA_KEY)
     if not certs or not keys:
         raise PKIError("This clinic has no signing certificate authority yet; finish the clinic setup first.")
-    return ClinicCA(certificate_pem=certs[-1][1], encrypted_key_pem=keys[-1][1])
+    return ClinicCA(certificate_pem=certs[-1][1], encrypted_key=keys[-1][1])
 
 
 def save_clinician_pkcs12(store: PKIStore, user_id: int, p12: bytes, passphrase: str) -> x509.Certificate:

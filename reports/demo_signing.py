@@ -1,9 +1,9 @@
 """Real signed notes made outside the app: a clinic certificate authority and its staff's signing credentials,
 made once on first use, and the sign hook that renders and signs a visit's note with them.
 
-`infusiondesk demo` uses it with the demo users' printed passwords as passphrases (the CA's is the admin's), as
-the app sets them up at first run, so a demo clinician can also sign in the app; `infusiondesk scenario run`
-uses it with passphrases made for the run.
+`infusiondesk demo` uses it with the demo users' printed passwords sealing their signing keys (as the app
+does, so a demo clinician can also sign in the app) and the demo CA passphrase (printed too, never a login
+password); `infusiondesk scenario run` uses it with passphrases made for the run.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from infusiondesk import pki
-from infusiondesk.demo import DEMO_USERS, SignHook
+from infusiondesk.demo import DEMO_CA_PASSPHRASE, DEMO_USERS, SignHook
 from infusiondesk.drugs.library import Drug
 from infusiondesk.records.models import Patient, Role, User, Visit
 from infusiondesk.store import Store
 from reports.note_commands import sign_note
 
 _PASSWORDS = {username: password for username, _, _, _, password in DEMO_USERS}
-_ADMIN = next(username for username, _, role, _, _ in DEMO_USERS if role is Role.ADMIN)
 
 
 def clinic_sign_hook(drug: Drug, ca_passphrase: str, passphrase_for: Callable[[User], str]) -> SignHook:
@@ -53,7 +52,7 @@ def clinic_sign_hook(drug: Drug, ca_passphrase: str, passphrase_for: Callable[[U
 
 def demo_sign_hook(drug: Drug) -> SignHook:
     """The demo clinic's hook: passphrases are the demo users' printed passwords."""
-    return clinic_sign_hook(drug, _PASSWORDS[_ADMIN], lambda user: _PASSWORDS[user.username])
+    return clinic_sign_hook(drug, DEMO_CA_PASSPHRASE, lambda user: _PASSWORDS[user.username])
 
 
 def run_sign_hook(drug: Drug) -> SignHook:

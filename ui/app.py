@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget,
 from ui.clock import Clock
 from ui.ops import run_in_thread, user_message
 from ui.settings import WorkstationSettings
-from ui.views.signin import LockView, SetupView, SignInView
+from ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
 
 APP_NAME = "InfusionDesk"
 log = logging.getLogger("infusiondesk.ui")
@@ -61,7 +61,9 @@ class MainWindow(QMainWindow):
         self.signin = SignInView()
         self.setup_view = SetupView()
         self.lock_view = LockView()
-        for w in (self.signin, self.setup_view, self.lock_view):
+        self.password_view = ChangePasswordView()
+        self._password_change_for: str | None = None  # a user name whose admin-reset password must change
+        for w in (self.signin, self.setup_view, self.lock_view, self.password_view):
             self.stack.addWidget(w)
         self.patients: Any = None
         self.chart: Any = None
@@ -70,12 +72,15 @@ class MainWindow(QMainWindow):
         self.settings_view: Any = None
         self.workspaces: dict[int, Any] = {}
         self._before_lock: QWidget | None = None
+        self._before_password: QWidget | None = None
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self.signin.submitted.connect(self.sign_in)
         self.setup_view.submitted.connect(self.set_up)
         self.lock_view.unlock.connect(self.unlock)
         self.lock_view.sign_out.connect(self.sign_out)
+        self.password_view.submitted.connect(self.change_password)
+        self.password_view.cancelled.connect(self._password_change_cancelled)
         self._actions()
         self.idle = QTimer(self)
         self.idle.setInterval(IDLE_CHECK_MS)
@@ -121,6 +126,7 @@ class MainWindow(QMainWindow):
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
         self.act_settings = action("&Settings", "Ctrl+,", self.show_settings)
         self.act_lock = action("&Lock now", "Ctrl+L", lambda: self.lock(idle=False))
+        self.act_password = action("Change my pass&word", "Ctrl+Shift+P", self.ask_new_password)
         self.act_sign_out = action("Sign &out", "Ctrl+Shift+Q", self.sign_out)
         menu = self.menuBar().addMenu("&InfusionDesk")
         for a in self._user_actions():
@@ -128,7 +134,7 @@ class MainWindow(QMainWindow):
 
     def _user_actions(self) -> tuple[QAction, ...]:
         return (self.act_patients, self.act_report, self.act_users, self.act_settings, self.act_lock,
-                self.act_sign_out)
+                self.act_password, self.act_sign_out)
 
     def _show(self, widget: QWidget, title: str) -> None:
         if self.stack.indexOf(widget) < 0:
@@ -144,8 +150,16 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.signin.show_error("Still opening the clinic database; try again in a moment.")
             return
+        from infusiondesk.auth import PasswordChangeRequired
+
         try:
             user = self.session.store.authenticate(username, password)
+        except PasswordChangeRequired as exc:
+            self.signin.password.clear()
+            self._password_change_for = username
+            self.password_view.ask(exc.message, current=password)
+            self._show(self.password_view, "Choose a new password")
+            return
         except Exception as exc:
             self.signin.show_error(user_message(exc))
             self.signin.password.clear()
@@ -170,14 +184,13 @@ class MainWindow(QMainWindow):
         from infusiondesk.records.models import Clinic
 
         try:
-            from infusiondesk import pki
+            from infusiondesk import enrolment
 
-            pki.check_passphrase(form["password"])  # it also protects the clinic's signing authority
-            self.session.store.setup_clinic(
-                Clinic(name=form["clinic"], address=form["address"], phone=form["phone"],
-                       timezone=form["timezone"]), form["username"], form["full_name"], form["password"])
-            pki.save_clinic_ca(self.session.store, pki.create_clinic_ca(form["clinic"], form["password"],
-                                                                        self.clock.now()))
+            enrolment.set_up_clinic(
+                self.session.store, Clinic(name=form["clinic"], address=form["address"], phone=form["phone"],
+                                           timezone=form["timezone"]),
+                admin_username=form["username"], admin_full_name=form["full_name"], admin_password=form["password"],
+                ca_passphrase=form["ca_passphrase"], now=self.clock.now())
         except Exception as exc:
             self.setup_view.show_error(user_message(exc))
             return
@@ -185,6 +198,43 @@ class MainWindow(QMainWindow):
         self._show(self.signin, "Sign in")
         self.signin.show_error("")
         self.signin.status.setText("Clinic created. Sign in as the admin to add nurses and clinicians.")
+
+    def ask_new_password(self) -> None:
+        """The signed-in person changes their own password (the current one is asked)."""
+        if self.session is None or self.session.user is None:
+            return
+        self._before_password = self.stack.currentWidget()
+        self._password_change_for = None
+        self.password_view.ask("Type your current password, then the new one twice. A clinician's signing "
+                               "certificate moves to the new password too.")
+        self._show(self.password_view, "Change my password")
+
+    def change_password(self, current: str, new: str) -> None:
+        forced = self._password_change_for
+        username = forced or (self.session.user.username if self.session.user is not None else "")
+        try:
+            self.session.store.change_password(username, current, new)
+        except Exception as exc:
+            self.password_view.show_error(user_message(exc))
+            return
+        self.password_view.forget()
+        self._password_change_for = None
+        if forced is not None:
+            self.sign_in(forced, new)
+            return
+        back = self._before_password or self.signin
+        self._show(back, self._title_for(back))
+        self.statusBar().showMessage("Your password is changed.", 10_000)
+
+    def _password_change_cancelled(self) -> None:
+        self.password_view.forget()
+        if self._password_change_for is not None or self.session is None or self.session.user is None:
+            self._password_change_for = None
+            self._show(self.signin, "Sign in")
+            self.signin.reset()
+            return
+        back = self._before_password or self.signin
+        self._show(back, self._title_for(back))
 
     def apply_timing(self, timing: Any) -> None:
         """Use these idle-lock and vitals-reminder times from now on (start-up, or an admin saved them)."""

@@ -20,6 +20,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 DEMO_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+SCREENSHOT_CA_PASSPHRASE = "riverside vault granite"  # the clinic CA's own passphrase, not a login password
 
 
 def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any, at: datetime, dose: str,
@@ -73,9 +74,9 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     clock = FixedClock(DEMO_START - timedelta(days=60))
     store = Store.open(db, clock=clock.now)
     admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Road"), "admin", "Ada Admin",
-                               "admin-pass-1")
-    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-pass-1", "RN", by=admin)
-    doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-pass-1", "MD", by=admin)
+                               "ward-office-key-1")
+    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
+    doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
     drug = load_drug()
     ana = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
                                     (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
@@ -95,11 +96,12 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     clock._now = DEMO_START
     from infusiondesk import pki
 
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", clock.now())
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", SCREENSHOT_CA_PASSPHRASE, clock.now())
     pki.save_clinic_ca(store, ca)
-    p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=doctor.full_name, username=doctor.username,
-                                     passphrase="doctor-pass-1", now=clock.now(), credentials="MD")
-    pki.save_clinician_pkcs12(store, doctor.id, p12, "doctor-pass-1")
+    p12 = pki.issue_clinician_pkcs12(ca, SCREENSHOT_CA_PASSPHRASE, full_name=doctor.full_name,
+                                     username=doctor.username, passphrase="doctor-sign-pass-1", now=clock.now(),
+                                     credentials="MD")
+    pki.save_clinician_pkcs12(store, doctor.id, p12, "doctor-sign-pass-1")
     return store, drug, clock
 
 
@@ -134,7 +136,7 @@ def main(out_dir: str) -> int:
 
         window.signin.username.setText("drlee")
         shot("01-sign-in")
-        window.sign_in("drlee", "doctor-pass-1")
+        window.sign_in("drlee", "doctor-sign-pass-1")
         window.patients.search.setText("riv")
         window.patients.search_now()
         shot("02-patients")
@@ -207,7 +209,7 @@ def main(out_dir: str) -> int:
         ws.review.discharge.setText("Headache 2/10; home with her partner")
         ws.review.complete.click()
         ws.tabs.setCurrentWidget(ws.review)
-        ws.review.password.setText("doctor-pass-1")
+        ws.review.password.setText("doctor-sign-pass-1")
         ws.review.sign.click()
         docs = ws.review.documents
         at_the_screen()
@@ -221,13 +223,13 @@ def main(out_dir: str) -> int:
         shot("11-chart-vitals-trend")
         window.lock()
         shot("12-locked")
-        window.unlock("doctor-pass-1")
+        window.unlock("doctor-sign-pass-1")
         clock.advance(minutes=60 * 18)
         window.open_visit(ws.visit)
         ws.tabs.setCurrentWidget(ws.review)
         ws.review.addendum.setText("Phoned next morning: headache free; flushing resolved within 20 min.")
         ws.review.add_addendum.click()
-        ws.review.password.setText("doctor-pass-1")
+        ws.review.password.setText("doctor-sign-pass-1")
         ws.review.sign.click()
         at_the_screen()
         while docs is not None and docs.busy:

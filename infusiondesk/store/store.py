@@ -20,14 +20,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError
 
 from infusiondesk import audit, auth
-from infusiondesk.auth import AuthError, PermissionDenied
+from infusiondesk.auth import PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, User, Visit
 from infusiondesk.store import codec, history, tables, trail, visit_tx
+from infusiondesk.store.accounts import Accounts
 from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate, to_url
 from infusiondesk.store.errors import DatabaseError, RecordNotFound
 from infusiondesk.store.search import patient_keys, search_conditions
-from infusiondesk.validation import clean_credentials, clean_full_name, clean_patient, clean_user
+from infusiondesk.validation import clean_patient
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -63,7 +64,7 @@ def _require_role(by: User, roles: tuple[Role, ...], action: str) -> None:
                                "ask one to do it.")
 
 
-class Store:
+class Store(Accounts):
     """One database (SQLite file or PostgreSQL). Open with `Store.open(url_or_path)`."""
 
     def __init__(self, engine: Engine, clock: Callable[[], datetime] = _utcnow) -> None:
@@ -148,7 +149,7 @@ class Store:
 
     def setup_clinic(self, clinic: Clinic, admin_username: str, admin_full_name: str, admin_password: str) -> User:
         """First run: the clinic profile and its first admin, in one transaction."""
-        password_hash = auth.hash_password(admin_password)
+        password_hash = auth.hash_new_password(admin_password, admin_username.strip().lower())
         with self._write() as conn:
             if conn.execute(select(func.count()).select_from(tables.clinic)).scalar_one():
                 raise DomainError("This clinic is already set up; sign in as an admin to change it.")
@@ -166,8 +167,8 @@ class Store:
         return Clinic(name=row.name, address=row.address, phone=row.phone, hours=row.hours, timezone=row.timezone)
 
     def update_clinic(self, clinic: Clinic, by: User) -> Clinic:
-        _require_role(by, (Role.ADMIN,), "change the clinic profile")
         with self._write() as conn:
+            by = self._acting(conn, by, (Role.ADMIN,), "change the clinic profile")
             before = self._row(conn, tables.clinic, 1)
             if before is None:
                 raise RecordNotFound("The clinic is not set up yet; run the first-run setup.")
@@ -175,116 +176,6 @@ class Store:
             trail.record_change(conn, at=self._now(), by=by, event="update", table=tables.clinic, record_id=1,
                                 before=before._mapping)
         return clinic
-
-    # -- users -------------------------------------------------------------------------------------------
-
-    def _insert_user(self, conn: Connection, username: str, full_name: str, role: Role, password_hash: str,
-                     credentials: str, by: User | None) -> User:
-        username, full_name, credentials = clean_user(username, full_name, credentials)
-        if conn.execute(select(tables.users.c.id).where(tables.users.c.username == username)).first():
-            raise DomainError(f'The user name "{username}" is taken; choose another.')
-        user_id = _new_id(conn.execute(insert(tables.users).values(
-            username=username, full_name=full_name, role=Role(role).value, credentials=credentials,
-            active=True, password_hash=password_hash, failed_attempts=0, locked_until=None,
-            created_at=self._now())))
-        user = User(id=user_id, username=username, full_name=full_name, role=Role(role),
-                    credentials=credentials)
-        trail.record_change(conn, at=self._now(), by=by or user, event="create", table=tables.users,
-                            record_id=user_id, before=None)
-        return user
-
-    def create_user(self, username: str, full_name: str, role: Role | str, password: str, credentials: str = "",
-                    by: User | None = None) -> User:
-        """Add a user. Only an admin may, except for the very first user of an empty database."""
-        clean_user(username, full_name, credentials)  # a bad name is refused before the slow password hash
-        password_hash = auth.hash_password(password)
-        with self._write() as conn:
-            has_users = conn.execute(select(func.count()).select_from(tables.users)).scalar_one() > 0
-            if has_users or by is not None:
-                if by is None:
-                    raise PermissionDenied("Only an admin can add users; sign in as an admin.")
-                _require_role(by, (Role.ADMIN,), "add users")
-            return self._insert_user(conn, username, full_name, Role(role), password_hash, credentials, by)
-
-    def update_user(self, user: User, by: User, *, password: str | None = None, unlock: bool = False) -> User:
-        """Change a user's name, role, credentials or active flag; reset the password; unlock the account.
-        Admins manage everyone; a user may change only their own password."""
-        if user.id is None:
-            raise DomainError("Save the new user first.")
-        if by.id != user.id or unlock:
-            _require_role(by, (Role.ADMIN,), "manage users")
-        with self._write() as conn:
-            before = self._row(conn, tables.users, user.id)
-            if before is None:
-                raise RecordNotFound("That user no longer exists.")
-            values: dict[str, Any] = {"full_name": clean_full_name(user.full_name),
-                                      "credentials": clean_credentials(user.credentials),
-                                      "role": Role(user.role).value, "active": user.active}
-            if (values["role"], values["active"]) != (before.role, before.active):
-                _require_role(by, (Role.ADMIN,), "change a role or deactivate an account")
-            if password is not None:
-                values["password_hash"] = auth.hash_password(password)
-            if unlock or password is not None:
-                values.update(failed_attempts=0, locked_until=None)
-            conn.execute(update(tables.users).where(tables.users.c.id == user.id).values(**values))
-            trail.record_change(conn, at=self._now(), by=by, event="update", table=tables.users,
-                                record_id=user.id, before=before._mapping)
-            return _user_from_row(self._row(conn, tables.users, user.id))  # type: ignore[arg-type]
-
-    def authenticate(self, username: str, password: str) -> User:
-        """Sign in. Every attempt is audited; repeated wrong passwords lock the account for a while."""
-        now = self._now()
-        refused = AuthError("That user name and password do not match; check them and try again.")
-        with self._write() as conn:
-            row = conn.execute(select(tables.users)
-                               .where(tables.users.c.username == username.strip().lower())).first()
-            if row is None:
-                audit.append(conn, at=now, by=None, event="sign_in_failed",
-                             detail={"username": username, "why": "unknown user"})
-                failure: AuthError = refused
-            elif not row.active:
-                audit.append(conn, at=now, by=_user_from_row(row), event="sign_in_failed",
-                             detail={"why": "account deactivated"})
-                failure = AuthError("This account is deactivated; ask a clinic admin.")
-            elif auth.is_locked(row.locked_until, now):
-                audit.append(conn, at=now, by=_user_from_row(row), event="sign_in_failed",
-                             detail={"why": "account locked"})
-                failure = AuthError(auth.locked_message(row.locked_until))
-            elif not auth.password_matches(row.password_hash, password):
-                count, locked_until = auth.after_failed_sign_in(row.failed_attempts, now)
-                conn.execute(update(tables.users).where(tables.users.c.id == row.id)
-                             .values(failed_attempts=count, locked_until=locked_until))
-                user = _user_from_row(row)
-                trail.record_change(conn, at=now, by=user, event="sign_in_failed", table=tables.users,
-                                    record_id=row.id, before=row._mapping, extra={"why": "wrong password"})
-                if locked_until is not None:
-                    audit.append(conn, at=now, by=user, event="lockout",
-                                 detail={"failed_attempts": count, "locked_until": locked_until})
-                    failure = AuthError(auth.locked_message(locked_until))
-                else:
-                    failure = refused
-            else:
-                user = _user_from_row(row)
-                values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None}
-                if auth.needs_rehash(row.password_hash):
-                    values["password_hash"] = auth.hash_password(password)
-                conn.execute(update(tables.users).where(tables.users.c.id == row.id).values(**values))
-                trail.record_change(conn, at=now, by=user, event="sign_in", table=tables.users, record_id=row.id,
-                                    before=row._mapping)
-                return user
-        raise failure
-
-    def get_user(self, user_id: int) -> User:
-        with self._read() as conn:
-            row = self._row(conn, tables.users, user_id)
-        if row is None:
-            raise RecordNotFound(f"User #{user_id} does not exist.")
-        return _user_from_row(row)
-
-    def list_users(self) -> list[User]:
-        with self._read() as conn:
-            rows = conn.execute(select(tables.users).order_by(tables.users.c.full_name)).all()
-        return [_user_from_row(r) for r in rows]
 
     # -- patients ----------------------------------------------------------------------------------------
 

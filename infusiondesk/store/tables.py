@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -76,6 +77,8 @@ users = Table(
     Column("failed_attempts", Integer, nullable=False, default=0),
     Column("locked_until", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Set by an admin's password reset: the next sign-in must choose a new password (migration 0004).
+    Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
 )
 
 patients = Table(

@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
-from infusiondesk import pki
+from infusiondesk import keyseal, pki
 
 NOW = datetime(2025, 3, 4, 19, 0, tzinfo=UTC)
 
@@ -42,7 +42,7 @@ def test_the_clinic_ca_is_an_ec_p256_root_that_can_only_sign_certificates(ca: pk
     usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     assert usage.key_cert_sign and usage.crl_sign and not usage.digital_signature
     assert cert.subject == cert.issuer
-    assert b"ENCRYPTED" in ca.encrypted_key_pem
+    assert keyseal.is_sealed(ca.encrypted_key) and b"PRIVATE KEY" not in ca.encrypted_key
 
 
 def test_the_ca_key_opens_only_with_its_passphrase(ca: pki.ClinicCA) -> None:

@@ -18,8 +18,8 @@ from ui.cli import main
 def _clinic(tmp_path: Path) -> tuple[str, Store]:
     db = str(tmp_path / "clinic.db")
     store = Store.open(db)
-    admin = store.setup_clinic(Clinic("Riverside"), "admin", "Ada Admin", "admin-pass-1")
-    store.create_user("carl", "Carla Reyes", Role.CLINICIAN, "carl-pass-1", "MD", by=admin)
+    admin = store.setup_clinic(Clinic("Riverside"), "admin", "Ada Admin", "ward-office-key-1")
+    store.create_user("carl", "Carla Reyes", Role.CLINICIAN, "reyes-signs-notes-1", "MD", by=admin)
     return db, store
 
 
@@ -32,14 +32,14 @@ def test_imported_pkcs12_is_re_encrypted_with_the_app_password_and_kept(tmp_path
     p12 = tmp_path / "carla.p12"
     p12.write_bytes(pki.issue_clinician_pkcs12(real_ca, "board-secret", full_name="Carla Reyes", username="creyes",
                                                passphrase="p12-secret", now=now, credentials="MD"))
-    monkeypatch.setattr("sys.stdin", io.StringIO("carl-pass-1\np12-secret\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO("reyes-signs-notes-1\np12-secret\n"))
     assert main(["cert", "import", "--db", db, "--user", "carl", "--p12", str(p12)]) == 0
     assert "issued by" in capsys.readouterr().out
 
-    carl = store.authenticate("carl", "carl-pass-1")
+    carl = store.authenticate("carl", "reyes-signs-notes-1")
     assert carl.id is not None
     kept = pki.load_clinician_pkcs12(store, carl.id)
-    creds = pki.unlock_pkcs12(kept, "carl-pass-1")  # the app unlocks with the password it asks for
+    creds = pki.unlock_pkcs12(kept, "reyes-signs-notes-1")  # the app unlocks with the password it asks for
     assert creds.certificate.issuer == real_ca.certificate.subject
     with pytest.raises(pki.PKIError):
         pki.unlock_pkcs12(kept, "p12-secret")
@@ -47,7 +47,7 @@ def test_imported_pkcs12_is_re_encrypted_with_the_app_password_and_kept(tmp_path
 
 @pytest.mark.parametrize(("stdin", "message"), [
     ("wrong-password\np12-secret\n", "user name and password do not match"),
-    ("carl-pass-1\nwrong-p12\n", "passphrase is wrong"),
+    ("reyes-signs-notes-1\nwrong-p12\n", "passphrase is wrong"),
 ])
 def test_a_wrong_password_or_passphrase_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                           capsys: pytest.CaptureFixture[str], stdin: str,

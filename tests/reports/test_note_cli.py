@@ -24,11 +24,11 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
     """A clinic with its CA, a signed visit whose signed note is stored, and an unsigned one."""
     db = str(tmp_path / "clinic.db")
     store = Store.open(db)
-    admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "admin-pass-123")
-    nurse = store.create_user("jdoe", "Jane Doe", Role.NURSE, "nurse-pass-123", "RN", by=admin)
-    doc = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doc-pass-123", "MD", by=admin)
+    admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
+    nurse = store.create_user("jdoe", "Jane Doe", Role.NURSE, "nurse-chair-pass-123", "RN", by=admin)
+    doc = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
     pki.save_clinic_ca(store, keys.ca)
-    nurse2 = store.create_user("bnurse", "Bo Nurse", Role.NURSE, "nurse-pass-456", "RN", by=admin)
+    nurse2 = store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
     patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
     drug = scenario.drug()
     credentials = {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician}

@@ -44,9 +44,9 @@ def clinic(tmp_path: Path) -> Iterator[Clinic_]:
     clock = FixedClock(CLINIC_START)
     store = Store.open(str(tmp_path / "clinic.db"), clock=clock.now)
     admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Rd"), "admin", "Ada Admin",
-                               "admin-pass-1")
-    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-pass-1", "RN", by=admin)
-    clinician = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-pass-1", "MD", by=admin)
+                               "ward-office-key-1")
+    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
+    clinician = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
     patient = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female",
                                         weight_kg=64, allergies=(Allergy("penicillin", "rash"),),
                                         renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=nurse)

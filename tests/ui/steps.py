@@ -9,6 +9,8 @@ from infusiondesk.records.models import User, VisitStatus
 from ui.clock import FixedClock
 from ui.views.visit_workspace import VisitWorkspace
 
+CA_PASSPHRASE = "clinic vault granite 7"  # the clinic CA's own passphrase, not any admin's password
+
 if TYPE_CHECKING:
     from tests.ui.conftest import Clinic_
     from ui.app import MainWindow
@@ -33,7 +35,7 @@ def order(w: VisitWorkspace, dose: str = "2 g", conc: str = "2 g/50 mL", duratio
     w.dose.order.click()
 
 
-def double_check(w: VisitWorkspace, username: str = "nkim", password: str = "nurse-pass-1") -> None:
+def double_check(w: VisitWorkspace, username: str = "nkim", password: str = "nurse-chair-pass-1") -> None:
     """The second person (not the prescriber) signs in at the dose step and checks the order."""
     w.dose.check_by(username, password)
     assert w.visit.dose_order is not None and w.visit.dose_order.double_check is not None, w.problem.text()
@@ -85,10 +87,10 @@ def run_to_completed(w: VisitWorkspace, clock: FixedClock) -> None:
 def give_signing_certificates(clinic: Clinic_) -> bytes:
     """What the admin does when adding staff: a clinic CA, and a certificate for each of them."""
     now = clinic.clock.now()
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", now)
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE, now)
     pki.save_clinic_ca(clinic.store, ca)
-    for user, password in ((clinic.clinician, "doctor-pass-1"), (clinic.nurse, "nurse-pass-1")):
-        p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=user.full_name, username=user.username,
+    for user, password in ((clinic.clinician, "doctor-sign-pass-1"), (clinic.nurse, "nurse-chair-pass-1")):
+        p12 = pki.issue_clinician_pkcs12(ca, CA_PASSPHRASE, full_name=user.full_name, username=user.username,
                                          passphrase=password, now=now, credentials=user.credentials)
         pki.save_clinician_pkcs12(clinic.store, user.id or 0, p12, password)
     return ca.certificate_pem

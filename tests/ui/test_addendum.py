@@ -35,13 +35,13 @@ def pdf_text(pdf: bytes) -> str:
 def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_2(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ca_pem = give_signing_certificates(clinic)
-    window.sign_in("drlee", "doctor-pass-1")
+    window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     run_to_completed(ws, clinic.clock)
-    sign_by_keyboard(qtbot, ws, "doctor-pass-1")
+    sign_by_keyboard(qtbot, ws, "doctor-sign-pass-1")
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     visit_id = ws.visit.id or 0
@@ -50,7 +50,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
 
     # the next morning the nurse opens the signed visit: read-only, with "Add addendum"
     clinic.clock.advance(minutes=60 * 20)
-    ws = open_visit_as(window, clinic, clinic.nurse, "nurse-pass-1", visit_id)
+    ws = open_visit_as(window, clinic, clinic.nurse, "nurse-chair-pass-1", visit_id)
     review = ws.review
     assert ws.tabs.currentWidget() is review
     assert review.add_addendum.isVisible() and not review.sign.isEnabled()
@@ -68,7 +68,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
 
     # the clinician signs it: the meaning is shown, the password asked again
     clinic.clock.advance(minutes=30)
-    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-pass-1", visit_id)
+    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     review = ws.review
     assert review.sign.isEnabled() and review.sign.text() == "Si&gn addendum"
     assert "Addendum signed by" in review.meaning.text()
@@ -76,7 +76,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     sign_by_keyboard(qtbot, ws, "not-my-password")
     assert ws.problem.text().startswith("Not signed:")
     assert ws.visit.addenda[0].signature is None
-    sign_by_keyboard(qtbot, ws, "doctor-pass-1")
+    sign_by_keyboard(qtbot, ws, "doctor-sign-pass-1")
 
     # the signed note of version 2 is made off the UI thread, with the progress shown; the addendum is signed
     # only when it is stored with its note

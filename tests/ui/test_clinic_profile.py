@@ -10,7 +10,7 @@ from ui.app import MainWindow
 
 
 def test_the_admin_updates_the_clinic_phone_and_time_zone(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("admin", "admin-pass-1")
+    window.sign_in("admin", "ward-office-key-1")
     window.act_settings.trigger()
     view = window.settings_view
     edits = view.clinic_edits
@@ -36,7 +36,7 @@ def test_the_admin_updates_the_clinic_phone_and_time_zone(qtbot: QtBot, window: 
 
 
 def test_the_clinic_needs_a_name(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("admin", "admin-pass-1")
+    window.sign_in("admin", "ward-office-key-1")
     window.act_settings.trigger()
     view = window.settings_view
     view.clinic_edits["name"].clear()

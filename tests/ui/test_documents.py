@@ -11,20 +11,20 @@ from pytestqt.qtbot import QtBot
 from infusiondesk import pki
 from infusiondesk.records.models import Role, VisitStatus
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import give_signing_certificates, open_visit_as, run_to_completed
+from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed
 from ui.app import MainWindow
 from ui.views.visit_workspace import VisitWorkspace
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                     tmp_path: Path) -> None:
-    pki.save_clinic_ca(clinic.store, pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1",
+    pki.save_clinic_ca(clinic.store, pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE,
                                                           clinic.clock.now()))
-    window.sign_in("admin", "admin-pass-1")
+    window.sign_in("admin", "ward-office-key-1")
     assert window.stack.currentWidget() is window.users
     u = window.users
     for edit, text in ((u.username, "drpark"), (u.full_name, "Jin Park"), (u.credentials, "MD"),
-                       (u.password, "park-signs-notes"), (u.admin_password, "admin-pass-1")):
+                       (u.password, "park-signs-notes"), (u.ca_passphrase, CA_PASSPHRASE)):
         qtbot.keyClicks(edit, text)
     u.role.set_value(Role.CLINICIAN.value)
     u.add.click()
@@ -82,7 +82,7 @@ def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
     from PySide6.QtCore import Qt
     from PySide6.QtPrintSupport import QPrinter
 
-    window.sign_in("drlee", "doctor-pass-1")
+    window.sign_in("drlee", "doctor-sign-pass-1")
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
     window.new_visit()
@@ -119,7 +119,7 @@ def test_a_printer_that_cannot_be_opened_is_said_in_words(qtbot: QtBot, window: 
                                                          tmp_path: Path) -> None:
     from PySide6.QtPrintSupport import QPrinter
 
-    window.sign_in("drlee", "doctor-pass-1")
+    window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()
@@ -139,7 +139,7 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     PDF with a digital signature, without needing the nurse's key."""
     ca_pem = give_signing_certificates(clinic)
 
-    window.sign_in("drlee", "doctor-pass-1")
+    window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()
@@ -147,14 +147,14 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     run_to_completed(ws, clinic.clock)
     visit_id = ws.visit.id or 0
 
-    ws = open_visit_as(window, clinic, clinic.nurse, "nurse-pass-1", visit_id)
-    ws.review.password.setText("nurse-pass-1")
+    ws = open_visit_as(window, clinic, clinic.nurse, "nurse-chair-pass-1", visit_id)
+    ws.review.password.setText("nurse-chair-pass-1")
     ws.review.sign.click()
     assert ws.visit.status is VisitStatus.COMPLETED and len(ws.visit.signatures) == 1, ws.problem.text()
     assert clinic.store.get_signed_note(visit_id) is None
 
-    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-pass-1", visit_id)
-    ws.review.password.setText("doctor-pass-1")
+    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
+    ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()

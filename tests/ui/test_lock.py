@@ -32,7 +32,7 @@ ATTACK_KEYS = [(Key.Key_P, Mod.ControlModifier), (Key.Key_Return, Mod.NoModifier
 
 def ready_to_start(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     """Dr Lee's visit, assessed, 2 g ordered, checklist complete: F5 would start the infusion."""
-    window.sign_in("drlee", "doctor-pass-1")
+    window.sign_in("drlee", "doctor-sign-pass-1")
     assert window.session.user is not None
     window.show_chart(clinic.patient)
     window.new_visit()
@@ -100,7 +100,7 @@ def test_no_shortcut_menu_or_mnemonic_gets_past_the_lock(qtbot: QtBot, window: M
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
 
     # the right person unlocks: everything is back, and works
-    qtbot.keyClicks(window.lock_view.password, "doctor-pass-1")
+    qtbot.keyClicks(window.lock_view.password, "doctor-sign-pass-1")
     qtbot.keyClick(window.lock_view.password, Key.Key_Return)
     assert not window.locked and window.stack.currentWidget() is ws
     assert window.menuBar().isEnabled() and window.act_patients.isEnabled() and window.act_report.isEnabled()
@@ -116,7 +116,7 @@ def test_someone_else_cannot_unlock_and_the_lock_holds_after_a_wrong_password(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     ready_to_start(window, clinic)
     window.lock()
-    qtbot.keyClicks(window.lock_view.password, "nurse-pass-1")
+    qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
     qtbot.keyClick(window.lock_view.password, Key.Key_Return)
     assert window.locked and window.lock_view.error.text()
     press(qtbot, window, Key.Key_P, Mod.ControlModifier)
@@ -137,7 +137,7 @@ def test_timers_stop_while_locked_and_the_clock_is_current_after_unlock(
     shown = ws.infusion.timer_label.text()
     qtbot.wait(1200)
     assert ws.infusion.timer_label.text() == shown  # nothing refreshed behind the lock card
-    window.unlock("doctor-pass-1")
+    window.unlock("doctor-sign-pass-1")
     assert ws.infusion.tick.isActive()
     assert "0:20 running" in ws.infusion.timer_label.text()
     assert ws.infusion.reminder.isVisibleTo(ws.infusion)  # the vitals reminder, due, shows at unlock
@@ -153,7 +153,7 @@ def test_a_background_result_waits_for_the_unlock(qtbot: QtBot, window: MainWind
     qtbot.waitUntil(ran.is_set, timeout=3000)
     qtbot.wait(200)
     assert got == []  # finished, but held
-    window.unlock("doctor-pass-1")
+    window.unlock("doctor-sign-pass-1")
     assert got == ["result"]
 
 
@@ -171,7 +171,7 @@ def test_a_background_result_is_dropped_when_the_locked_person_signs_out(
     qtbot.wait(100)
     assert got == []
     assert not ops.results_held()
-    window.sign_in("nkim", "nurse-pass-1")  # the next person's screens work normally
+    window.sign_in("nkim", "nurse-chair-pass-1")  # the next person's screens work normally
     assert window.stack.currentWidget() is window.patients
 
 
@@ -184,7 +184,7 @@ def test_data_keeping_work_is_not_held(qtbot: QtBot, window: MainWindow, clinic:
 
 
 def test_a_dialog_open_at_the_lock_is_closed_unsaved(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("nkim", "nurse-pass-1")
+    window.sign_in("nkim", "nurse-chair-pass-1")
     before = clinic.store.search_patients("", limit=50)
     seen: list[bool] = []
 
@@ -214,7 +214,7 @@ def test_an_open_preview_hides_at_the_lock(qtbot: QtBot, window: MainWindow, cli
     window.lock()
     assert not preview.isVisible()
     if unlock:
-        window.unlock("doctor-pass-1")
+        window.unlock("doctor-sign-pass-1")
         assert preview.isVisible()  # the person who opened it gets it back
     else:
         window.lock_view.switch.click()

@@ -33,7 +33,7 @@ def open_new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
 def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     assert window.session.idle_lock_min == 10  # the default
-    signed_in(qtbot, window, "nkim", "nurse-pass-1")
+    signed_in(qtbot, window, "nkim", "nurse-chair-pass-1")
     ws = open_new_visit(window, clinic)
     ws.tabs.setCurrentWidget(ws.dose)
     qtbot.keyClicks(ws.dose.panel.dose, "2 g")
@@ -45,11 +45,11 @@ def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
     draft = clinic.store.load_draft(clinic.nurse.id or 0, draft_key(ws.visit))
     assert draft is not None and draft["dose"]["dose"] == "2 g"
     # someone else's password does not unlock it
-    qtbot.keyClicks(window.lock_view.password, "doctor-pass-1")
+    qtbot.keyClicks(window.lock_view.password, "doctor-sign-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.lock_view
     assert window.lock_view.error.text()
-    qtbot.keyClicks(window.lock_view.password, "nurse-pass-1")
+    qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is ws
     assert ws.dose.panel.dose.text() == "2 g"
@@ -57,14 +57,14 @@ def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
 
 
 def test_a_draft_comes_back_after_signing_out_and_in(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    signed_in(qtbot, window, "nkim", "nurse-pass-1")
+    signed_in(qtbot, window, "nkim", "nurse-chair-pass-1")
     ws = open_new_visit(window, clinic)
     visit_id = ws.visit.id
     qtbot.keyClicks(ws.assessment.pain, "8")
     qtbot.keyClicks(ws.infusion.readiness.lot, "LOT-55")
     window.sign_out()
     assert window.stack.currentWidget() is window.signin
-    signed_in(qtbot, window, "nkim", "nurse-pass-1")
+    signed_in(qtbot, window, "nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
     window.open_visit(clinic.store.get_visit(visit_id or 0))
     again = window.stack.currentWidget()
@@ -74,7 +74,7 @@ def test_a_draft_comes_back_after_signing_out_and_in(qtbot: QtBot, window: MainW
 
 
 def test_switching_screens_keeps_what_was_typed(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    signed_in(qtbot, window, "nkim", "nurse-pass-1")
+    signed_in(qtbot, window, "nkim", "nurse-chair-pass-1")
     ws = open_new_visit(window, clinic)
     qtbot.keyClicks(ws.dose.panel.dose, "1.5 g")
     window.show_patients()
@@ -87,7 +87,7 @@ def test_switching_screens_keeps_what_was_typed(qtbot: QtBot, window: MainWindow
 
 def test_a_hard_stop_blocks_start_and_appears_in_the_near_miss_report(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    signed_in(qtbot, window, "drlee", "doctor-pass-1")
+    signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     ws = open_new_visit(window, clinic)
     ws.assessment.record.click()
     ws.assessment.suitable.click()
@@ -118,16 +118,17 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
     assert window.stack.currentWidget() is window.setup_view
     v = window.setup_view
     for edit, text in ((v.clinic, "Hilltop Clinic"), (v.admin_username, "boss"), (v.admin_name, "Bo Ss"),
-                       (v.admin_password, "long-pass-42"), (v.admin_confirm, "long-pass-43")):
+                       (v.admin_password, "long-pass-phrase-42"), (v.admin_confirm, "long-pass-43"),
+                       (v.ca_passphrase, "hilltop vault phrase"), (v.ca_confirm, "hilltop vault phrase")):
         qtbot.keyClicks(edit, text)
     v.button.click()
     assert "differ" in v.error.text()
     v.admin_confirm.clear()
-    qtbot.keyClicks(v.admin_confirm, "long-pass-42")
-    qtbot.keyClick(v.admin_confirm, Qt.Key.Key_Return)
+    qtbot.keyClicks(v.admin_confirm, "long-pass-phrase-42")
+    qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.signin
     assert store.get_clinic().name == "Hilltop Clinic"
-    window.sign_in("boss", "long-pass-42")
+    window.sign_in("boss", "long-pass-phrase-42")
     assert window.session.user is not None and window.session.user.username == "boss"
     store.close()
 
@@ -135,16 +136,16 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
 def test_a_second_person_double_checks_the_order(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     from tests.ui.steps import assess_and_approve, order
 
-    signed_in(qtbot, window, "drlee", "doctor-pass-1")
+    signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     ws = open_new_visit(window, clinic)
     assess_and_approve(ws)
     order(ws)
-    ws.dose.check_by("drlee", "doctor-pass-1")  # the one who ordered cannot check their own order
+    ws.dose.check_by("drlee", "doctor-sign-pass-1")  # the one who ordered cannot check their own order
     assert ws.visit.dose_order is not None and ws.visit.dose_order.double_check is None
     assert ws.problem.text()
     ws.dose.check_by("nkim", "wrong")
     assert ws.problem.text().startswith("Not double-checked:")
-    ws.dose.check_by("nkim", "nurse-pass-1")
+    ws.dose.check_by("nkim", "nurse-chair-pass-1")
     assert ws.visit.dose_order.double_check is not None
     assert ws.visit.dose_order.double_check.by == clinic.nurse.id
     assert "double-checked by Noor Kim at" in ws.dose.status.text()

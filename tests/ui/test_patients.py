@@ -15,7 +15,7 @@ from ui.views.patients import PatientDialog
 def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     clinic.store.add_patient(Patient(None, "MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female"),
                              by=clinic.nurse)
-    window.sign_in("nkim", "nurse-pass-1")
+    window.sign_in("nkim", "nurse-chair-pass-1")
     search = window.patients.search
     qtbot.keyClicks(search, "oka")
     qtbot.waitUntil(lambda: [p.mrn for p in window.patients.patients] == ["MRN-0100"], timeout=5000)
@@ -27,7 +27,7 @@ def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, cli
 
 
 def test_a_new_patient_with_a_bad_date_is_explained(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("nkim", "nurse-pass-1")
+    window.sign_in("nkim", "nurse-chair-pass-1")
     dialog = PatientDialog(window.session, window)
     qtbot.addWidget(dialog)
     for edit, text in ((dialog.mrn, "MRN-0200"), (dialog.family, "Lind"), (dialog.given, "Erik"),

@@ -39,7 +39,7 @@ def new_visit_as(window: MainWindow, clinic: Clinic_, username: str, password: s
 
 def running(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     """The clinician's visit, ordered 2 g of 2 g/50 mL over 30 min, double-checked by the nurse, started."""
-    ws = new_visit_as(window, clinic, "drlee", "doctor-pass-1")
+    ws = new_visit_as(window, clinic, "drlee", "doctor-sign-pass-1")
     assess_and_approve(ws)
     order(ws)
     double_check(ws)
@@ -51,13 +51,13 @@ def running(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
 
 
 def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    second_nurse = clinic.store.create_user("nlee", "Nat Lee", Role.NURSE, "nurse-pass-2", "RN", by=clinic.admin)
-    ws = new_visit_as(window, clinic, "drlee", "doctor-pass-1")
+    second_nurse = clinic.store.create_user("nlee", "Nat Lee", Role.NURSE, "second-nurse-pass-2", "RN", by=clinic.admin)
+    ws = new_visit_as(window, clinic, "drlee", "doctor-sign-pass-1")
     assess_and_approve(ws)
     visit_id = ws.visit.id or 0
 
     # the nurse enters the order: it is saved, and waits
-    ws = open_visit_as(window, clinic, clinic.nurse, "nurse-pass-1", visit_id)
+    ws = open_visit_as(window, clinic, clinic.nurse, "nurse-chair-pass-1", visit_id)
     order(ws)
     entered = ws.visit.dose_order
     assert entered is not None and entered.ordered_by == clinic.nurse.id, ws.problem.text()
@@ -76,7 +76,7 @@ def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: Ma
     assert clinic.store.get_visit(visit_id).dose_order.approved_by is None  # type: ignore[union-attr]
 
     # the clinician sees the Approve button and approves the nurse's entry
-    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-pass-1", visit_id)
+    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     assert ws.dose.approve.isVisible() and ws.dose.approve.isEnabled()
     ws.dose.approve.click()
     approved = clinic.store.get_visit(visit_id).dose_order
@@ -85,9 +85,9 @@ def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: Ma
     assert "approved by Dana Lee" in ws.dose.status.text() and ws.dose.approve.isHidden()
 
     # the double check is by a third person: neither the nurse who entered it nor the clinician who approved it
-    ws.dose.check_by("nkim", "nurse-pass-1")
+    ws.dose.check_by("nkim", "nurse-chair-pass-1")
     assert "someone other than" in ws.problem.text()
-    double_check(ws, "nlee", "nurse-pass-2")
+    double_check(ws, "nlee", "second-nurse-pass-2")
     assert ws.visit.dose_order.double_check.by == second_nurse.id  # type: ignore[union-attr]
     get_ready(ws)
     assert ws.infusion.start.isEnabled(), ws.infusion.readiness.problems.text()
@@ -173,7 +173,7 @@ def test_an_over_infusion_of_60_ml_on_a_50_ml_order_is_charted_with_a_reason_aft
 def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_enabled(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch, failure: str) -> None:
     give_signing_certificates(clinic)
-    ws = new_visit_as(window, clinic, "drlee", "doctor-pass-1")
+    ws = new_visit_as(window, clinic, "drlee", "doctor-sign-pass-1")
     run_to_completed(ws, clinic.clock)
     visit_id = ws.visit.id or 0
     version = ws.visit.version
@@ -185,7 +185,7 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
         monkeypatch.setattr(ui.documents, "run_in_process",
                             lambda _module, *a: real("ui.no_such_note_worker", *a))
     window.last_activity = clinic.clock.now()
-    ws.review.password.setText("doctor-pass-1")
+    ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
     assert docs.busy and not ws.review.sign.isEnabled(), ws.problem.text()
     if failure == "killed":
@@ -203,7 +203,7 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
 
     monkeypatch.undo()
     window.last_activity = clinic.clock.now()
-    ws.review.password.setText("doctor-pass-1")  # and signing again works
+    ws.review.password.setText("doctor-sign-pass-1")  # and signing again works
     ws.review.sign.click()
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
@@ -216,7 +216,7 @@ def test_the_exported_draft_of_an_unsigned_visit_never_says_signed(
 
     from pypdf import PdfReader
 
-    ws = new_visit_as(window, clinic, "drlee", "doctor-pass-1")
+    ws = new_visit_as(window, clinic, "drlee", "doctor-sign-pass-1")
     assess_and_approve(ws)
     order(ws)
     double_check(ws)

@@ -32,7 +32,7 @@ def type_into(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped
 def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, workstation_settings: Path) -> None:
     assert window.session.idle_lock_min == 10 and window.session.vitals_reminder_min == 15  # defaults
-    window.sign_in("admin", "admin-pass-1")
+    window.sign_in("admin", "ward-office-key-1")
     assert window.act_settings.isEnabled()
     window.act_settings.trigger()  # Ctrl+,
     view = window.settings_view
@@ -60,7 +60,7 @@ def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
 
     # the nurse works; one simulated minute later without a key or mouse, the screen locks
     window.sign_out()
-    window.sign_in("nkim", "nurse-pass-1")
+    window.sign_in("nkim", "nurse-chair-pass-1")
     assert window.stack.currentWidget() is window.patients
     clinic.clock.advance(seconds=59)
     window.check_idle()
@@ -71,7 +71,7 @@ def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
 
 def test_activity_restarts_the_idle_time(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     window.session.idle_lock_min = 1
-    window.sign_in("nkim", "nurse-pass-1")
+    window.sign_in("nkim", "nurse-chair-pass-1")
     clinic.clock.advance(seconds=50)
     window.eventFilter(window.patients.search, _key_press())  # a key pressed anywhere in the app
     clinic.clock.advance(seconds=50)
@@ -129,7 +129,7 @@ def test_infusiondesk_app_takes_the_overrides(monkeypatch: pytest.MonkeyPatch, c
 
 
 def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("drlee", "doctor-pass-1")
+    window.sign_in("drlee", "doctor-sign-pass-1")
     window.apply_timing(Timing(idle_lock_min=10, vitals_every_min=5))
     window.show_chart(clinic.patient)
     window.new_visit()

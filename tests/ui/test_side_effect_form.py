@@ -13,7 +13,7 @@ from ui.views.visit_workspace import VisitWorkspace
 
 
 def test_flushing_logged_with_the_defaults_is_ongoing(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("drlee", "doctor-pass-1")
+    window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()

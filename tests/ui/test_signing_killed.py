@@ -55,17 +55,17 @@ def completed_visit(db: Path) -> Completed:
     """A clinic with signing certificates and one visit completed through the visit service, awaiting the
     clinician's "Reviewed and approved by"."""
     store = Store.open(str(db), clock=lambda: START)
-    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "admin-pass-1")
-    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-pass-1", "RN", by=admin)
-    doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-pass-1", "MD", by=admin)
+    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "admin-office-pass-1")
+    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
+    doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
     patient = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
                                         no_known_allergies=True, renal_status=RenalStatus.NORMAL,
                                         migraine_diagnosis=True), by=nurse)
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", START)
     pki.save_clinic_ca(store, ca)
     p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=doctor.full_name, username=doctor.username,
-                                     passphrase="doctor-pass-1", now=START, credentials="MD")
-    pki.save_clinician_pkcs12(store, doctor.id or 0, p12, "doctor-pass-1")
+                                     passphrase="doctor-sign-pass-1", now=START, credentials="MD")
+    pki.save_clinician_pkcs12(store, doctor.id or 0, p12, "doctor-sign-pass-1")
     svc = VisitService(store, load_drug())
     visit = svc.new_visit(nurse.id or 0, patient.id or 0)
 
@@ -100,7 +100,7 @@ def copy_db(src: Path, dst: Path) -> Path:
 
 def child(db: Path, c: Completed) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "tests.ui.signing_child", str(db), str(c.visit_id),
-                             str(c.clinician_id), "doctor-pass-1", c.sign_at.isoformat()],
+                             str(c.clinician_id), "doctor-sign-pass-1", c.sign_at.isoformat()],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -148,7 +148,7 @@ def test_killing_the_signing_at_ten_moments_never_leaves_half_a_signature(tmp_pa
         proc.communicate(timeout=60)
         outcome = state_after(db, c)
         if outcome == "unsigned":  # nothing half-done is left behind: signing again works
-            sign(str(db), c.visit_id, c.clinician_id, "doctor-pass-1", c.sign_at)
+            sign(str(db), c.visit_id, c.clinician_id, "doctor-sign-pass-1", c.sign_at)
             assert state_after(db, c) == "signed"
         outcomes.append((round(delay, 2), outcome))
     assert len(outcomes) == KILLS

@@ -47,7 +47,7 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> N
 
 def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     assert window.windowTitle().startswith("InfusionDesk")
-    sign_in(qtbot, window, "drlee", "doctor-pass-1")
+    sign_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     assert window.stack.currentWidget() is window.patients, window.signin.error.text()
     assert window.windowTitle() == "InfusionDesk — Patients — Dana Lee (clinician)"
 
@@ -91,7 +91,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     press(qtbot, ws.dose.order)
     assert ws.visit.dose_order is not None, ws.problem.text()
     assert "Ordered 2 g magnesium sulfate" in ws.dose.status.text() and "by Dana Lee" in ws.dose.status.text()
-    ws.dose.check_by("nkim", "nurse-pass-1")  # the second person signs in at the dose step
+    ws.dose.check_by("nkim", "nurse-chair-pass-1")  # the second person signs in at the dose step
     assert ws.visit.dose_order.double_check is not None, ws.problem.text()
 
     # 3. readiness: ticks with Space, text with Enter, the lot as a barcode scanner types it
@@ -156,7 +156,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     assert "Reviewed and approved by" in ws.review.meaning.text()
     give_signing_certificates(clinic)
     ws.review.password.setFocus()
-    type_enter(qtbot, "doctor-pass-1")
+    type_enter(qtbot, "doctor-sign-pass-1")
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)  # the signed note, off the UI thread
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     assert clinic.store.get_signed_note(ws.visit.id or 0) is not None

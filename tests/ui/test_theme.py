@@ -36,7 +36,7 @@ def app_palette() -> Iterator[QApplication]:
 
 def test_switching_the_system_to_dark_restyles_the_open_visit(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, app_palette: QApplication) -> None:
-    window.sign_in("drlee", "doctor-pass-1")
+    window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()

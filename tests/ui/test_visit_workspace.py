@@ -137,7 +137,7 @@ def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace) ->
     ws.review.password.setText("wrong")
     ws.review.sign.click()
     assert "Not signed" in ws.problem.text()
-    ws.review.password.setText("doctor-pass-1")
+    ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
     # no signing certificate: said at once, before any work, and the visit stays unsigned (no signature without
     # its signed note)

@@ -1,4 +1,5 @@
-"""Sign-in and first-run setup. Kept light: the app window is interactive before the store is loaded."""
+"""Sign-in, first-run setup and choosing a new password. Kept light: the app window is interactive before the
+store is loaded."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ class SignInView(_Card):
 
 
 class SetupView(_Card):
-    """First run: the clinic's name and details, and the first admin account."""
+    """First run: the clinic's name and details, the first admin account, and the passphrase of the clinic's
+    certificate authority (the clinic keeps it, not one admin: any admin who knows it can enrol staff)."""
 
     submitted = Signal(dict)
 
@@ -88,12 +90,19 @@ class SetupView(_Card):
         self.admin_name = self.line("Admin &full name")
         self.admin_password = self.line("Admin pass&word", secret=True)
         self.admin_confirm = self.line("&Repeat the password", secret=True)
+        hint = QLabel("The certificate authority passphrase protects the key that issues everyone's signing "
+                      "certificates. Choose one different from your password, write it down and keep it "
+                      "where the clinic keeps its keys: an admin needs it to add nurses and clinicians.")
+        hint.setWordWrap(True)
+        self.form.addRow(hint)
+        self.ca_passphrase = self.line("C&ertificate authority passphrase", secret=True)
+        self.ca_confirm = self.line("Repeat the pa&ssphrase", secret=True)
         self.button = QPushButton("&Create the clinic")
         self.form.addRow(self.button)
         for e in (self.clinic, self.address, self.phone, self.timezone, self.admin_username, self.admin_name,
-                  self.admin_password):
+                  self.admin_password, self.admin_confirm, self.ca_passphrase):
             e.returnPressed.connect(e.focusNextChild)
-        self.admin_confirm.returnPressed.connect(self._submit)
+        self.ca_confirm.returnPressed.connect(self._submit)
         self.button.clicked.connect(self._submit)
         self.setFocusProxy(self.clinic)
 
@@ -107,10 +116,66 @@ class SetupView(_Card):
         if self.admin_password.text() != self.admin_confirm.text():
             self.show_error("The two passwords differ; type the same password twice.")
             return
+        if self.ca_passphrase.text() != self.ca_confirm.text():
+            self.show_error("The two certificate authority passphrases differ; type the same one twice.")
+            return
         self.submitted.emit({"clinic": self.clinic.text().strip(), "address": self.address.text().strip(),
                              "phone": self.phone.text().strip(), "timezone": self.timezone.text().strip() or "UTC",
                              "username": self.admin_username.text().strip(),
-                             "full_name": self.admin_name.text().strip(), "password": self.admin_password.text()})
+                             "full_name": self.admin_name.text().strip(), "password": self.admin_password.text(),
+                             "ca_passphrase": self.ca_passphrase.text()})
+
+
+class ChangePasswordView(_Card):
+    """Choose a new password: after an admin's reset (the current one was just typed at sign-in) or by choice
+    (then the current one is asked). `submitted(current, new)`; the window changes it."""
+
+    submitted = Signal(str, str)
+    cancelled = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Choose a new password", parent)
+        self.why = QLabel()
+        self.why.setWordWrap(True)
+        self.form.addRow(self.why)
+        self.current = self.line("&Current password", secret=True)
+        self.new = self.line("&New password", secret=True)
+        self.confirm = self.line("&Repeat the new password", secret=True)
+        self.button = QPushButton("&Change password")
+        self.cancel = QPushButton("Cancel")
+        self.form.addRow(self.button)
+        self.form.addRow(self.cancel)
+        self.current.returnPressed.connect(self.new.setFocus)
+        self.new.returnPressed.connect(self.confirm.setFocus)
+        self.confirm.returnPressed.connect(self._submit)
+        self.button.clicked.connect(self._submit)
+        self.cancel.clicked.connect(self.cancelled)
+        self._known_current: str | None = None
+
+    def ask(self, why: str, current: str | None = None) -> None:
+        """Ready the form; `current` when the person has just typed it (it is not asked again)."""
+        self._known_current = current
+        self.why.setText(why)
+        for e in (self.current, self.new, self.confirm):
+            e.clear()
+        self.current.setVisible(current is None)
+        self.form.labelForField(self.current).setVisible(current is None)
+        self.show_error("")
+        self.setFocusProxy(self.current if current is None else self.new)
+
+    def _submit(self) -> None:
+        if self.new.text() != self.confirm.text():
+            self.show_error("The two new passwords differ; type the same password twice.")
+            self.confirm.clear()
+            return
+        current = self._known_current if self._known_current is not None else self.current.text()
+        self.submitted.emit(current, self.new.text())
+
+    def forget(self) -> None:
+        """Drop the passwords held by the form."""
+        self._known_current = None
+        for e in (self.current, self.new, self.confirm):
+            e.clear()
 
 
 class LockView(_Card):

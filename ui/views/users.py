@@ -1,13 +1,19 @@
-"""Users, for the clinic admin: add nurses and clinicians, each with a signing certificate from the
-clinic's certificate authority (their first password protects it)."""
+"""Users, for the clinic admin: add nurses and clinicians (each with a signing certificate from the clinic's
+certificate authority, issued with the CA passphrase), and manage accounts: unlock, deactivate, reactivate,
+change a role, reset a password. Every action is the store's (which checks the admin again); this screen only
+asks and shows."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -16,11 +22,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusiondesk.records.models import Role
+from infusiondesk.records.models import Role, User
 from ui.ops import user_message
 from ui.session import Session
 from ui.widgets.forms import ChoiceBox, Form
 from ui.widgets.quantity_edit import ErrorLabel
+
+ROLES = (("nurse", Role.NURSE.value), ("clinician", Role.CLINICIAN.value), ("admin", Role.ADMIN.value))
+
+
+def _secret() -> QLineEdit:
+    edit = QLineEdit()
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
 
 
 class UsersView(QWidget):
@@ -29,83 +43,192 @@ class UsersView(QWidget):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Signing certificate"])
+        self.users: list[User] = []
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Account", "Signing certificate"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAccessibleName("Users")
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        self.message = ErrorLabel()
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        left.addWidget(self.message)
+        side = QVBoxLayout()
+        side.addWidget(self._add_box())
+        side.addWidget(self._manage_box())
+        side.addStretch(1)
+        row = QHBoxLayout(self)
+        row.addLayout(left, 3)
+        row.addLayout(side, 2)
+        self.table.currentCellChanged.connect(lambda *_: self._selected_changed())
+        self.setFocusProxy(self.username)
+
+    def _add_box(self) -> QGroupBox:
         self.username = QLineEdit()
         self.full_name = QLineEdit()
-        self.role = ChoiceBox("Role", (("nurse", Role.NURSE.value), ("clinician", Role.CLINICIAN.value),
-                                       ("admin", Role.ADMIN.value)))
+        self.role = ChoiceBox("Role", ROLES)
         self.credentials = QLineEdit()
         self.credentials.setPlaceholderText("RN, MD …")
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.admin_password = QLineEdit()
-        self.admin_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password = _secret()
+        self.ca_passphrase = _secret()
         self.add = QPushButton("&Add user")
-        self.message = ErrorLabel()
         form = Form()
         form.add("&User name", self.username)
         form.add("&Full name", self.full_name)
         form.add("&Role", self.role)
         form.add("&Credentials", self.credentials)
         form.add("First &password", self.password)
-        form.add("Your password (unlocks the clinic certificate authority)", self.admin_password)
+        form.add("CA pa&ssphrase (issues their signing certificate)", self.ca_passphrase)
         box = QGroupBox("Add a user")
         bl = QVBoxLayout(box)
         bl.addLayout(form)
         bl.addWidget(self.add)
-        bl.addWidget(self.message)
-        row = QHBoxLayout()
-        row.addWidget(self.table, 3)
-        row.addWidget(box, 2)
-        QVBoxLayout(self).addLayout(row)
         self.add.clicked.connect(self.add_user)
-        self.setFocusProxy(self.username)
+        return box
+
+    def _manage_box(self) -> QGroupBox:
+        self.selected = QLabel("Choose a user in the list.")
+        self.selected.setWordWrap(True)
+        self.unlock = QPushButton("U&nlock")
+        self.deactivate = QPushButton("&Deactivate")
+        self.reactivate = QPushButton("Reac&tivate")
+        self.new_role = ChoiceBox("New role", ROLES)
+        self.change_role = QPushButton("Chan&ge role")
+        self.temporary = _secret()
+        self.reset_ca_passphrase = _secret()
+        self.reset = QPushButton("R&eset password")
+        buttons = QHBoxLayout()
+        for b in (self.unlock, self.deactivate, self.reactivate):
+            buttons.addWidget(b)
+        form = Form()
+        form.add("New r&ole", self.new_role)
+        form.add_wide(self.change_role)
+        form.add("Temporary pass&word (they choose their own at sign-in)", self.temporary)
+        form.add("CA passphrase (for a new signing &key)", self.reset_ca_passphrase)
+        form.add_wide(self.reset)
+        box = QGroupBox("Selected user")
+        bl = QVBoxLayout(box)
+        bl.addWidget(self.selected)
+        bl.addLayout(buttons)
+        bl.addLayout(form)
+        self.unlock.clicked.connect(lambda: self._act("unlocked", lambda s, u, by: s.unlock_user(u.id, by)))
+        self.deactivate.clicked.connect(
+            lambda: self._act("deactivated", lambda s, u, by: s.set_active(u.id, False, by)))
+        self.reactivate.clicked.connect(
+            lambda: self._act("reactivated", lambda s, u, by: s.set_active(u.id, True, by)))
+        self.change_role.clicked.connect(
+            lambda: self._act("given a new role", lambda s, u, by: s.set_role(u.id, Role(self.new_role.value), by)))
+        self.reset.clicked.connect(self.reset_password)
+        return box
+
+    # -- the list ---------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         from infusiondesk import pki
 
-        users = self.session.store.list_users()
-        self.table.setRowCount(len(users))
-        for r, u in enumerate(users):
-            cert = pki.load_clinician_certificate(self.session.store, u.id) if u.id is not None else None
-            for c, text in enumerate((u.username, f"{u.full_name} {u.credentials}".strip(), u.role.value,
+        store = self.session.store
+        current = self.current_user()
+        self.users = store.list_users()
+        self.table.setRowCount(len(self.users))
+        for r, u in enumerate(self.users):
+            assert u.id is not None
+            cert = pki.load_clinician_certificate(store, u.id)
+            status = store.account_status(u.id)
+            if not u.active:
+                account = "deactivated"
+            elif status["locked_until"] is not None:
+                account = f"locked until {status['locked_until']:%H:%M} UTC"
+            else:
+                account = "must change password" if status["must_change_password"] else "active"
+            for c, text in enumerate((u.username, f"{u.full_name} {u.credentials}".strip(), u.role.value, account,
                                       f"valid to {cert.not_valid_after_utc:%d %b %Y}" if cert else "none")):
-                self.table.setItem(r, c, QTableWidgetItem(text))
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, u.id)
+                self.table.setItem(r, c, item)
+        if current is not None:
+            self.select(current.username)
+        self._selected_changed()
 
-    def add_user(self) -> None:
-        from infusiondesk import pki
+    def current_user(self) -> User | None:
+        row = self.table.currentRow()
+        return self.users[row] if 0 <= row < len(self.users) else None
 
-        s = self.session
-        admin = s.require_user()
-        try:
-            s.store.authenticate(admin.username, self.admin_password.text())
-            role = Role(self.role.value)
-            password = self.password.text()
-            if role is not Role.ADMIN:
-                pki.check_passphrase(password)
-            user = s.store.create_user(self.username.text().strip(), self.full_name.text().strip(), role, password,
-                                       self.credentials.text().strip(), by=admin)
-            note = ""
-            if role is not Role.ADMIN:
-                ca = pki.load_clinic_ca(s.store)
-                p12 = pki.issue_clinician_pkcs12(ca, self.admin_password.text(), full_name=user.full_name,
-                                                 username=user.username, passphrase=password, now=s.clock.now(),
-                                                 credentials=user.credentials)
-                pki.save_clinician_pkcs12(s.store, user.id or 0, p12, password)
-                note = " with a signing certificate (their first password protects it)"
-        except Exception as exc:
-            self.message.show_message(user_message(exc))
+    def select(self, username: str) -> None:
+        for r, u in enumerate(self.users):
+            if u.username == username:
+                self.table.setCurrentCell(r, 0)
+
+    def _selected_changed(self) -> None:
+        user = self.current_user()
+        for w in (self.unlock, self.deactivate, self.reactivate, self.change_role, self.reset):
+            w.setEnabled(user is not None)
+        if user is None:
+            self.selected.setText("Choose a user in the list.")
             return
-        finally:
-            self.admin_password.clear()
+        self.selected.setText(f"{user.full_name} ({user.username}, {user.role.value}"
+                              f"{'' if user.active else ', deactivated'})")
+        self.new_role.set_value(user.role.value)
+
+    def _say(self, text: str, problem: bool = False) -> None:
+        if problem:
+            self.message.show_message(text)
+            return
         self.message.show_message("")
         self.message.setVisible(True)
-        self.message.setText(f"Added {user.full_name} ({role.value}){note}.")
+        self.message.setText(text)
+
+    # -- actions ----------------------------------------------------------------------------------------
+
+    def _act(self, done: str, action: Callable[[Any, User, User], User]) -> None:
+        user = self.current_user()
+        if user is None:
+            return
+        try:
+            changed = action(self.session.store, user, self.session.require_user())
+        except Exception as exc:
+            self._say(user_message(exc), problem=True)
+            return
+        self.refresh()
+        self._say(f"{changed.full_name} is {done}.")
+
+    def reset_password(self) -> None:
+        from infusiondesk import enrolment
+
+        user = self.current_user()
+        if user is None or user.id is None:
+            return
+        try:
+            enrolment.reset_password(self.session.store, self.session.require_user(), user.id, self.temporary.text(),
+                                     ca_passphrase=self.reset_ca_passphrase.text(), now=self.session.clock.now())
+        except Exception as exc:
+            self._say(user_message(exc), problem=True)
+            return
+        finally:
+            self.reset_ca_passphrase.clear()
+        self.temporary.clear()
+        self.refresh()
+        self._say(f"{user.full_name}'s password is reset; they choose a new one when they next sign in.")
+
+    def add_user(self) -> None:
+        from infusiondesk import enrolment
+
+        s = self.session
+        role = Role(self.role.value)
+        try:
+            user = enrolment.enrol_staff(s.store, s.require_user(), username=self.username.text(),
+                                         full_name=self.full_name.text(), role=role, password=self.password.text(),
+                                         credentials=self.credentials.text(), ca_passphrase=self.ca_passphrase.text(),
+                                         now=s.clock.now())
+        except Exception as exc:
+            self._say(user_message(exc), problem=True)
+            return
+        finally:
+            self.ca_passphrase.clear()
+        note = " with a signing certificate (their first password protects it)" if role is not Role.ADMIN else ""
         for e in (self.username, self.full_name, self.credentials, self.password):
             e.clear()
         self.refresh()
+        self._say(f"Added {user.full_name} ({role.value}){note}.")

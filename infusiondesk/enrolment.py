@@ -1,0 +1,85 @@
+"""Setting up the clinic and its staff's signing keys: the steps that touch both accounts and keys, in order.
+
+The clinic CA's key is sealed with its own passphrase, chosen at first run and kept by the clinic (not any one
+admin's login password), so any admin who knows it can enrol staff, and an admin changing their password or
+leaving locks nothing. A nurse's or clinician's certificate is issued before their account is made and both
+are saved in one transaction: a wrong CA passphrase leaves no half-made user behind.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from infusiondesk import pki
+from infusiondesk.errors import DomainError
+from infusiondesk.passwords import PasswordRefused, check_new_password
+from infusiondesk.records.models import Clinic, Role, User
+
+
+def set_up_clinic(store: Any, clinic: Clinic, *, admin_username: str, admin_full_name: str, admin_password: str,
+                  ca_passphrase: str, now: datetime) -> User:
+    """First run: the clinic, its first admin, and its certificate authority under the CA passphrase."""
+    check_new_password(admin_password, admin_username)
+    check_new_password(ca_passphrase, admin_username)
+    if ca_passphrase == admin_password:
+        raise PasswordRefused("Choose a CA passphrase different from the admin's password: the clinic keeps "
+                              "the passphrase, a password belongs to one person.")
+    ca = pki.create_clinic_ca(clinic.name, ca_passphrase, now)
+    admin: User = store.setup_clinic(clinic, admin_username, admin_full_name, admin_password)
+    pki.save_clinic_ca(store, ca)
+    return admin
+
+
+def _credential(store: Any, ca_passphrase: str, user: User, password: str, now: datetime) -> tuple[bytes, bytes]:
+    ca = pki.load_clinic_ca(store)
+    p12 = pki.issue_clinician_pkcs12(ca, ca_passphrase, full_name=user.full_name, username=user.username,
+                                     passphrase=password, now=now, credentials=user.credentials)
+    return pki.credential_for_store(p12, password)
+
+
+def enrol_staff(store: Any, by: User, *, username: str, full_name: str, role: Role, password: str,
+                credentials: str = "", ca_passphrase: str = "", now: datetime) -> User:
+    """Add a user; a nurse or clinician gets a signing certificate sealed with their first password."""
+    username = username.strip().lower()
+    check_new_password(password, username)
+    credential = None
+    if Role(role) is not Role.ADMIN:
+        draft = User(None, username, full_name.strip(), Role(role), credentials.strip())
+        credential = _credential(store, ca_passphrase, draft, password, now)
+    user: User = store.create_user(username, full_name, role, password, credentials.strip(), by=by,
+                                   signing_credential=credential)
+    return user
+
+
+def reset_password(store: Any, by: User, user_id: int, temporary_password: str, *, ca_passphrase: str = "",
+                   now: datetime) -> User:
+    """An admin's reset: a temporary password the person must change at their next sign-in. Their signing key
+    opens only with their old password, so someone with a certificate gets a new one (the CA passphrase is
+    needed) and the old one goes on the clinic's revocation list."""
+    user = store.get_user(user_id)
+    old_cert = pki.load_clinician_certificate(store, user_id)
+    credential = None
+    if old_cert is not None:
+        if not ca_passphrase:
+            raise DomainError(f"Enter the clinic CA passphrase: {user.full_name}'s signing key opens only with "
+                              "their old password, so a reset issues them a new certificate.")
+        check_new_password(temporary_password, user.username)
+        credential = _credential(store, ca_passphrase, user, temporary_password, now)
+    reset: User = store.reset_password(user_id, temporary_password, by, signing_credential=credential)
+    if old_cert is not None and old_cert.issuer == pki.load_clinic_ca(store).certificate.subject:
+        pki.revoke(store, ca_passphrase, old_cert, now)
+    return reset
+
+
+def change_ca_passphrase(store: Any, old_passphrase: str, new_passphrase: str) -> None:
+    """Seal the CA key under a new passphrase (also upgrades a key an older version stored). The earlier sealed
+    copies are marked replaced but stay in the database, so a passphrase that leaked with a copy of the
+    database calls for a new CA, not just a new passphrase."""
+    check_new_password(new_passphrase)
+    ca = pki.change_ca_passphrase(pki.load_clinic_ca(store), old_passphrase, new_passphrase)
+    name = f"clinic-ca-key-{pki.sha256_hex(ca.encrypted_key)[:12]}"
+    earlier = {n for n, _ in store.load_pki_objects(pki.KIND_CA_KEY)}
+    store.save_pki_object(pki.KIND_CA_KEY, None, name, ca.encrypted_key)
+    for n in earlier - {name}:
+        store.revoke_certificate(pki.KIND_CA_KEY, n, None, "replaced: CA passphrase changed")

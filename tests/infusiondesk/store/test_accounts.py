@@ -1,0 +1,225 @@
+"""Attacks on account management through the store's public API: forged acting users, self-service resets that
+skip the old password or clear a lockout, weak passwords, timing that tells who exists, argon2 under the lock."""
+
+from __future__ import annotations
+
+import dataclasses
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infusiondesk import auth
+from infusiondesk.auth import MAX_FAILED_SIGN_INS, PasswordChangeRequired
+from infusiondesk.errors import DomainError
+from infusiondesk.passwords import PasswordRefused
+from infusiondesk.records.models import Role
+from infusiondesk.store import AuthError, PermissionDenied, Store
+from tests.infusiondesk.store.conftest import PASSWORD, Staff
+
+NEW_PASSWORD = "lantern orchard violet"
+TEMPORARY = "temporary river stone 7"
+
+
+def _lock_out(store: Store, username: str) -> None:
+    for _ in range(MAX_FAILED_SIGN_INS):
+        with pytest.raises(AuthError):
+            store.authenticate(username, "wrong password")
+
+
+# --- the acting user is read from the database, not trusted ----------------------------------------------
+
+def test_a_nurse_cannot_make_herself_admin_by_passing_a_forged_admin_user(store: Store, staff: Staff) -> None:
+    forged = dataclasses.replace(staff.nurse, role=Role.ADMIN)
+    with pytest.raises(PermissionDenied, match="Only an admin"):
+        store.update_user(dataclasses.replace(staff.nurse, role=Role.ADMIN), by=forged)
+    with pytest.raises(PermissionDenied):
+        store.set_role(staff.nurse.id, Role.ADMIN, by=forged)  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied):
+        store.create_user("eve", "Eve Evil", Role.ADMIN, "a perfectly fine phrase", by=forged)
+    with pytest.raises(PermissionDenied):
+        store.reset_password(staff.nurse2.id, TEMPORARY, by=forged)  # type: ignore[arg-type]
+    assert store.get_user(staff.nurse.id).role is Role.NURSE  # type: ignore[arg-type]
+
+
+def test_a_deactivated_admin_s_old_user_value_grants_nothing(store: Store, staff: Staff) -> None:
+    second = store.create_user("bea", "Bea Boss", Role.ADMIN, "second admin passphrase", by=staff.admin)
+    store.set_active(second.id, False, by=staff.admin)  # type: ignore[arg-type]
+    assert second.active  # the value the attacker still holds says active admin
+    with pytest.raises(PermissionDenied):
+        store.set_role(staff.nurse.id, Role.ADMIN, by=second)  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied):
+        store.unlock_user(staff.nurse.id, by=second)  # type: ignore[arg-type]
+
+
+def test_a_demoted_admin_loses_admin_rights_at_once(store: Store, staff: Staff) -> None:
+    second = store.create_user("bea", "Bea Boss", Role.ADMIN, "second admin passphrase", by=staff.admin)
+    store.set_role(second.id, Role.NURSE, by=staff.admin)  # type: ignore[arg-type]
+    with pytest.raises(PermissionDenied):
+        store.create_user("eve", "Eve Evil", Role.ADMIN, "a perfectly fine phrase", by=second)
+
+
+def test_the_last_active_admin_cannot_be_demoted_or_deactivated(store: Store, staff: Staff) -> None:
+    with pytest.raises(DomainError, match="only active admin"):
+        store.set_role(staff.admin.id, Role.NURSE, by=staff.admin)  # type: ignore[arg-type]
+    with pytest.raises(DomainError, match="your own account"):
+        store.set_active(staff.admin.id, False, by=staff.admin)  # type: ignore[arg-type]
+
+
+def test_admin_unlocks_deactivates_reactivates_and_changes_roles(store: Store, staff: Staff) -> None:
+    _lock_out(store, "nina")
+    assert store.account_status(staff.nurse.id)["locked_until"] is not None  # type: ignore[arg-type]
+    store.unlock_user(staff.nurse.id, by=staff.admin)  # type: ignore[arg-type]
+    assert store.authenticate("nina", PASSWORD).id == staff.nurse.id
+    store.set_active(staff.nurse.id, False, by=staff.admin)  # type: ignore[arg-type]
+    with pytest.raises(AuthError, match="deactivated"):
+        store.authenticate("nina", PASSWORD)
+    store.set_active(staff.nurse.id, True, by=staff.admin)  # type: ignore[arg-type]
+    assert store.set_role(staff.nurse.id, Role.CLINICIAN, by=staff.admin).role is Role.CLINICIAN  # type: ignore[arg-type]
+    events = [e["event"] for e in store.audit_entries("users", staff.nurse.id)]
+    assert {"unlock", "deactivate", "reactivate", "role_change"} <= set(events)
+
+
+# --- one's own password needs the old one; a reset forces a change -------------------------------------------
+
+def test_changing_one_s_own_password_needs_the_old_one_and_counts_toward_the_lockout(store: Store,
+                                                                                  staff: Staff) -> None:
+    for _ in range(MAX_FAILED_SIGN_INS - 1):
+        with pytest.raises(AuthError, match="do not match"):
+            store.change_password("nina", "a guess at her password", NEW_PASSWORD)
+    with pytest.raises(AuthError, match="locked"):
+        store.change_password("nina", "another guess at it", NEW_PASSWORD)
+    with pytest.raises(AuthError, match="locked"):  # the right old password does not clear a lockout either
+        store.change_password("nina", PASSWORD, NEW_PASSWORD)
+    store.unlock_user(staff.nurse.id, by=staff.admin)  # type: ignore[arg-type]
+    store.change_password("nina", PASSWORD, NEW_PASSWORD)
+    with pytest.raises(AuthError):
+        store.authenticate("nina", PASSWORD)
+    assert store.authenticate("nina", NEW_PASSWORD).id == staff.nurse.id
+
+
+def test_update_user_no_longer_sets_passwords(store: Store, staff: Staff) -> None:
+    with pytest.raises(TypeError):
+        store.update_user(staff.nurse, staff.nurse, password="nurse sets her own")  # type: ignore[call-arg]
+
+
+def test_an_admin_reset_makes_the_person_choose_a_new_password_at_sign_in(store: Store, staff: Staff) -> None:
+    _lock_out(store, "nina")
+    store.reset_password(staff.nurse.id, TEMPORARY, by=staff.admin)  # type: ignore[arg-type]
+    with pytest.raises(AuthError, match="do not match"):
+        store.authenticate("nina", PASSWORD)
+    with pytest.raises(PasswordChangeRequired, match="choose a new one"):
+        store.authenticate("nina", TEMPORARY)  # right, and the reset cleared the lockout, but not done yet
+    with pytest.raises(PasswordRefused):
+        store.change_password("nina", TEMPORARY, TEMPORARY)
+    store.change_password("nina", TEMPORARY, NEW_PASSWORD)
+    assert store.authenticate("nina", NEW_PASSWORD).id == staff.nurse.id
+    assert not store.account_status(staff.nurse.id)["must_change_password"]  # type: ignore[arg-type]
+
+
+def test_only_an_admin_resets_and_not_their_own(store: Store, staff: Staff) -> None:
+    with pytest.raises(PermissionDenied):
+        store.reset_password(staff.nurse2.id, TEMPORARY, by=staff.nurse)  # type: ignore[arg-type]
+    with pytest.raises(DomainError, match="your current one"):
+        store.reset_password(staff.admin.id, TEMPORARY, by=staff.admin)  # type: ignore[arg-type]
+
+
+# --- the password policy applies everywhere ------------------------------------------------------------------
+
+@pytest.mark.parametrize("weak", ["12345678", "password", " " * 8, " " * 20, "nina", "nina-nightingale-ward",
+                                  "password12345678!", "qwertyuiopasdfgh"])
+def test_weak_passwords_are_refused_at_creation_reset_and_change(store: Store, staff: Staff, weak: str) -> None:
+    with pytest.raises(PasswordRefused):
+        store.create_user("nina2", "Nina Two", Role.NURSE, weak.replace("nina", "nina2"), by=staff.admin)
+    with pytest.raises(PasswordRefused):
+        store.reset_password(staff.nurse.id, weak, by=staff.admin)  # type: ignore[arg-type]
+    with pytest.raises(PasswordRefused):
+        store.change_password("nina", PASSWORD, weak)
+    assert store.authenticate("nina", PASSWORD).id == staff.nurse.id  # nothing changed
+
+
+def test_weak_admin_password_is_refused_at_setup(empty_store: Store) -> None:
+    from infusiondesk.records.models import Clinic
+
+    with pytest.raises(PasswordRefused, match="user name"):
+        empty_store.setup_clinic(Clinic("Hill"), "boss", "Bea Boss", "boss of the hill clinic")
+    assert empty_store.needs_setup()
+
+
+# --- timing and the write lock -------------------------------------------------------------------------------
+
+class _CountingHasher:
+    """Wraps the argon2 hasher: counts verifications and, for SQLite, checks the write lock is free."""
+
+    def __init__(self, real: Any, db_path: Path | None) -> None:
+        self.real, self.db_path, self.verified, self.lock_free = real, db_path, 0, []
+
+    def _lock_is_free(self) -> None:
+        if self.db_path is not None:
+            other = sqlite3.connect(self.db_path, timeout=0.05, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                self.lock_free.append(True)
+            except sqlite3.OperationalError:
+                self.lock_free.append(False)
+            finally:
+                other.close()
+
+    def verify(self, *args: Any) -> Any:
+        self.verified += 1
+        self._lock_is_free()
+        return self.real.verify(*args)
+
+    def hash(self, *args: Any) -> Any:
+        self._lock_is_free()
+        return self.real.hash(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+@pytest.fixture
+def hasher(store: Store, monkeypatch: pytest.MonkeyPatch) -> _CountingHasher:
+    db = store.engine.url.database
+    spy = _CountingHasher(auth._hasher, Path(db) if store.engine.dialect.name == "sqlite" and db else None)
+    monkeypatch.setattr(auth, "_hasher", spy)
+    return spy
+
+
+def test_an_unknown_user_costs_an_argon2_verification_like_a_known_one(store: Store, hasher: _CountingHasher
+                                                                       ) -> None:
+    for name in ("mallory", "nina"):
+        before = hasher.verified
+        with pytest.raises(AuthError, match="do not match"):
+            store.authenticate(name, "wrong password")
+        assert hasher.verified == before + 1, name
+
+
+def test_unknown_and_known_users_take_about_as_long(store: Store) -> None:
+    def slowest_of_fastest(name: str) -> float:
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            with pytest.raises(AuthError):
+                store.authenticate(name, "wrong password")
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    store.authenticate("nina", PASSWORD)  # warm up
+    unknown, known = slowest_of_fastest("mallory"), slowest_of_fastest("noel")
+    assert known / 3 < unknown < known * 3, (unknown, known)  # was 12 ms vs 1.1 s: a factor of ~90
+
+
+def test_argon2_runs_while_no_write_lock_is_held(store: Store, staff: Staff, hasher: _CountingHasher) -> None:
+    if hasher.db_path is None:
+        pytest.skip("the lock probe reads SQLite's lock; PostgreSQL takes row locks")
+    store.authenticate("nina", PASSWORD)
+    with pytest.raises(AuthError):
+        store.authenticate("nina", "wrong password")
+    store.create_user("nora", "Nora New", Role.NURSE, "joins the clinic today", by=staff.admin)
+    store.change_password("noel", PASSWORD, NEW_PASSWORD)
+    store.reset_password(staff.nurse.id, TEMPORARY, by=staff.admin)  # type: ignore[arg-type]
+    assert len(hasher.lock_free) >= 6 and all(hasher.lock_free), hasher.lock_free
