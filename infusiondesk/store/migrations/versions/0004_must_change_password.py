@@ -8,15 +8,11 @@ Revises: 0003
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-# 0003 (the visit service's) was written in parallel on another branch; until both are merged this follows
-# 0002. Once 0003 is in the tree it follows 0003, so the chain is right either way. Replace with "0003" then.
-down_revision = "0003" if any(Path(__file__).parent.glob("0003_*.py")) else "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
