@@ -13,13 +13,13 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from infusiondesk import audit, auth
+from infusiondesk import audit, audit_notes, auth
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, Patient, Role, User, Visit, VisitStatus
@@ -27,6 +27,9 @@ from infusiondesk.store import codec, history, tables, trail
 from infusiondesk.store.engine import WRITE, make_engine, migrate, to_url
 from infusiondesk.store.errors import ConflictError, RecordNotFound
 from infusiondesk.store.search import patient_keys, search_conditions
+
+if TYPE_CHECKING:
+    from infusiondesk import pki
 
 _STATUS_ORDER = list(VisitStatus)
 _VISIT_COLUMNS = ("id", "patient_id", "status", "created_at", "started_at", "version")
@@ -515,13 +518,19 @@ class Store:
 
     # -- signed notes ------------------------------------------------------------------------------------
 
-    def store_signed_note(self, visit_id: int, version: int, pdf: bytes, signer_id: int) -> str:
-        """Keep a signed PDF note (never replaced: a new signature is a new version). Returns its SHA-256."""
+    def store_signed_note(self, visit_id: int, version: int, pdf: bytes, signer_id: int,
+                          seal: pki.SignerCredentials | None = None) -> str:
+        """Keep a signed PDF note (never replaced: a new signature is a new version). Returns its SHA-256.
+
+        The audit entry records the note's hash, visit, patient and a hash of the signed visit, which
+        `audit verify` compares with the stored note and visit. With `seal` (the signer's unlocked credentials)
+        a signed checkpoint of the chain is made in the same transaction, anchoring that entry."""
         digest = hashlib.sha256(pdf).hexdigest()
         now = self._now()
         with self._write() as conn:
             signer = self._row(conn, tables.users, signer_id)
-            if signer is None or self._row(conn, tables.visits, visit_id) is None:
+            visit = self._row(conn, tables.visits, visit_id)
+            if signer is None or visit is None:
                 raise RecordNotFound("The visit or the signer of this note does not exist.")
             try:
                 with conn.begin_nested():
@@ -531,8 +540,15 @@ class Store:
             except IntegrityError:
                 raise ConflictError(f"Version {version} of this visit's signed note is already stored; a signed "
                                     "note is never replaced.") from None
+            mrn = conn.execute(select(tables.patients.c.mrn)
+                               .where(tables.patients.c.id == visit.patient_id)).scalar_one()
             trail.record_change(conn, at=now, by=_user_from_row(signer), event="signed_note",
-                                table=tables.signed_notes, record_id=note_id, before=None)
+                                table=tables.signed_notes, record_id=note_id, before=None, extra={
+                                    "visit_id": visit_id, "version": version, "patient_id": visit.patient_id,
+                                    "mrn": mrn, "sha256": digest,
+                                    "signed_visit_sha256": audit_notes.signed_visit_hash(visit._mapping)})
+            if seal is not None:
+                trail.write_checkpoint(conn, seal)
         return digest
 
     def get_signed_note(self, visit_id: int, version: int | None = None) -> bytes | None:
@@ -603,6 +619,12 @@ class Store:
         """Audit an event that changes no record (export, print, hard stop seen). Returns the entry id."""
         with self._write() as conn:
             return audit.append(conn, at=self._now(), by=by, event=event, detail=detail)
+
+    def audit_checkpoint(self, seal: pki.SignerCredentials) -> int:
+        """Sign the audit chain's head now with an unlocked key (the clinic's audit seal, `infusiondesk audit
+        checkpoint`) and keep the checkpoint. Returns the entry id it anchors."""
+        with self._write() as conn:
+            return trail.write_checkpoint(conn, seal).checkpoint.entry_id
 
     def audit_entries(self, table: str | None = None, record_id: int | None = None) -> list[dict[str, Any]]:
         """The audit trail (for one record when given), oldest first, with the detail parsed; a record
