@@ -305,6 +305,16 @@ def check_can_sign(creds: SignerCredentials, now: datetime) -> None:
                        "non-repudiation key usage); use a document-signing certificate.")
 
 
+def check_can_sign_seal(creds: SignerCredentials, now: datetime) -> None:
+    """Refuse an audit seal that is expired or not yet valid (a checkpoint made with it would not verify)."""
+    _need_aware(now)
+    cert = creds.certificate
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise PKIError(f"The audit seal certificate is valid only from {cert.not_valid_before_utc:%Y-%m-%d} to "
+                       f"{cert.not_valid_after_utc:%Y-%m-%d}; issue a new one: "
+                       "infusiondesk audit checkpoint --new-seal.")
+
+
 def import_pkcs12(data: bytes, passphrase: str, now: datetime, new_passphrase: str | None = None) -> bytes:
     """Check a clinician's own PKCS#12 (from a real CA) can sign; return it, re-encrypted if asked."""
     creds = unlock_pkcs12(data, passphrase)

@@ -28,13 +28,15 @@ def _users(store: Any) -> dict[int, User]:
 
 def sign_and_store(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials]) -> str:
     """Render the note of a signed visit, sign it for every signer of this version, keep the exact bytes with
-    `store_signed_note` (audited there), and return their SHA-256."""
+    `store_signed_note` (audited there) and, in the same transaction, a checkpoint of the audit chain signed with
+    the closing signer's key (unlocked now, and chained to the clinic CA); return the note's SHA-256."""
     if visit.id is None:
         raise DomainError("Save the visit before signing its note.")
     patient = store.get_patient(visit.patient_id)
     pdf = sign_visit_note(store.get_clinic(), patient, visit, _users(store), drug, credentials)
     version = note_version(visit, draft=False)
-    digest: str = store.store_signed_note(visit.id, version, pdf, _last_signer(visit))
+    signer = _last_signer(visit)
+    digest: str = store.store_signed_note(visit.id, version, pdf, signer, seal=credentials[signer])
     return digest
 
 

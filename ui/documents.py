@@ -92,8 +92,9 @@ class VisitDocuments:
         self._busy(f"Signing version {version} of the visit note…")
 
         def store_it(pdf: bytes) -> None:
-            try:
-                digest = s.store.store_signed_note(visit.id or 0, version, pdf, user.id or 0)
+            try:  # the signer's key seals a checkpoint of the audit trail with the note (same passphrase)
+                seal = pki.unlock_pkcs12(pki.load_clinician_pkcs12(s.store, user.id or 0), passphrase)
+                digest = s.store.store_signed_note(visit.id or 0, version, pdf, user.id or 0, seal=seal)
             except Exception as exc:
                 self._done(f"The {what} is signed in the record; the PDF note was not stored: {user_message(exc)}")
                 return
