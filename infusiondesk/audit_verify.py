@@ -205,7 +205,7 @@ def _check_notes_anchored(walk: _Walk) -> None:
         if entry_id > last:
             walk.flag(entry_id, f"signed note #{note_id} (audit entry {entry_id}) is not covered by a verified "
                                 f"checkpoint (the last anchors entry {last}), though every signed note is "
-                                "checkpointed as it is stored: checkpoints were deleted.")
+                                "checkpointed as it is stored: checkpoints were deleted, or cannot be trusted.")
 
 
 def verify_trail(store_or_url: Store | str, trust: Sequence[x509.Certificate] | None = None) -> AuditReport:
