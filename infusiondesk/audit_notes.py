@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from infusiondesk.store.codec import to_plain
 
 SIGNED = "signed"
@@ -27,16 +29,17 @@ _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 def signed_visit_hash(row: Mapping[Any, Any]) -> str:
     """The hash of what a signature freezes in a visit row: every field but the addenda and the row version."""
-    doc = json.loads(row["content"])
+    doc = orjson.loads(row["content"])
     doc.pop("addenda", None)
     doc.update(id=row["id"], patient_id=row["patient_id"], status=row["status"],
                created_at=to_plain(row["created_at"]), started_at=to_plain(row["started_at"]))
-    text = json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
 def signed_versions(content: str) -> int:
     """How many note versions a signed visit's record calls for: 1, plus one per signed addendum."""
+    if '"addenda":[]' in content:  # the usual case, without parsing the record (the store writes compact JSON)
+        return 1
     doc = json.loads(content)
     return 1 + sum(1 for a in doc.get("addenda") or () if a.get("signature"))
 
@@ -81,7 +84,7 @@ class NoteChecks:
     _mrn: dict[int, str] = field(default_factory=dict)
     _visit_patient: dict[int, int] = field(default_factory=dict)
     _noted: set[int] = field(default_factory=set)  # visits the trail says have notes
-    _hash: dict[int, str] = field(default_factory=dict)  # signed_visit_hash of those and of signed visits
+    _hash: dict[int, str] = field(default_factory=dict)  # signed_visit_hash of those visits
     _signed: dict[int, int] = field(default_factory=dict)  # signed visit -> note versions its record calls for
     _versions: dict[int, set[int]] = field(default_factory=dict)
 
@@ -107,7 +110,7 @@ class NoteChecks:
         self._visit_patient[row["id"]] = row["patient_id"]
         if row["status"] == SIGNED:
             self._signed[row["id"]] = signed_versions(row["content"])
-        if row["status"] == SIGNED or row["id"] in self._noted:
+        if row["id"] in self._noted:
             self._hash[row["id"]] = signed_visit_hash(row)
 
     def note(self, row: Mapping[Any, Any]) -> None:

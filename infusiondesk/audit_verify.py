@@ -121,9 +121,10 @@ class _Walk:
 def _read_checkpoints(conn: Connection, trust: Sequence[x509.Certificate] | None, walk: _Walk) -> None:
     stored = list(trail.read_checkpoints(conn))
     roots = list(trust) if trust is not None else (_stored_ca(conn) if stored else [])
+    verifier = checkpoints.CheckpointVerifier(roots)
     for row_id, sealed in stored:
         cp = sealed.checkpoint
-        why = checkpoints.problem(sealed, roots)
+        why = verifier.problem(sealed)
         if why is not None:
             walk.flag(cp.entry_id, f"checkpoint #{row_id} (entry {cp.entry_id}, {cp.made_at:%Y-%m-%d %H:%M} UTC) "
                                    f"cannot be trusted: {why}.")

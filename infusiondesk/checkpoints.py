@@ -110,37 +110,68 @@ def _can_sign(cert: x509.Certificate) -> bool:
         return True
 
 
-def chain_problem(certs: Sequence[x509.Certificate], roots: Sequence[x509.Certificate], when: datetime) -> str | None:
-    """Why `certs[0]` does not chain to one of `roots` (through `certs[1:]`), valid at `when`; None when it does.
-    Only the roots are trusted: a CA certificate stored beside the checkpoint is just a candidate intermediate."""
+def _path(certs: Sequence[x509.Certificate], roots: Sequence[x509.Certificate]
+          ) -> tuple[list[x509.Certificate], str | None]:
+    """The certificates from `certs[0]` up to and including a trusted root, or why there is no such path.
+    Only the roots are trusted: a CA certificate carried beside the checkpoint is just a candidate intermediate."""
     if not certs:
-        return "it carries no certificate"
-    current, pool = certs[0], list(certs[1:])
+        return [], "it carries no certificate"
+    current, pool, path = certs[0], list(certs[1:]), [certs[0]]
     if not _can_sign(current):
-        return f'the certificate of "{common_name(current)}" is not for signing'
+        return [], f'the certificate of "{common_name(current)}" is not for signing'
     for _ in range(MAX_CHAIN_LENGTH):
-        if not _valid_at(current, when):
-            return f'the certificate of "{common_name(current)}" was not valid at {when:%Y-%m-%d %H:%M} UTC'
-        for root in roots:
-            if current.issuer == root.subject and _issued_by(current, root):
-                return None if _valid_at(root, when) else "the trusted CA certificate was not valid then"
+        root = next((r for r in roots if current.issuer == r.subject and _issued_by(current, r)), None)
+        if root is not None:
+            return [*path, root], None
         issuer = next((c for c in pool if c.subject == current.issuer and _is_ca(c) and _issued_by(current, c)),
                       None)
         if issuer is None:
-            return f'the certificate of "{common_name(current)}" is not issued by the trusted CA'
+            return [], f'the certificate of "{common_name(current)}" is not issued by the trusted CA'
         pool.remove(issuer)
+        path.append(issuer)
         current = issuer
-    return "its certificate chain is too long"
+    return [], "its certificate chain is too long"
+
+
+def _expired(path: Sequence[x509.Certificate], when: datetime) -> str | None:
+    for cert in path:
+        if not _valid_at(cert, when):
+            return f'the certificate of "{common_name(cert)}" was not valid at {when:%Y-%m-%d %H:%M} UTC'
+    return None
+
+
+def chain_problem(certs: Sequence[x509.Certificate], roots: Sequence[x509.Certificate], when: datetime) -> str | None:
+    """Why `certs[0]` does not chain to one of `roots` (through `certs[1:]`), all valid at `when`; None when it does."""
+    path, why = _path(certs, roots)
+    return why if why is not None else _expired(path, when)
+
+
+class CheckpointVerifier:
+    """Checks many checkpoints against the same roots, working out each distinct certificate chain once (a clinic
+    has a few signers and thousands of checkpoints; a chain costs two signature checks, a checkpoint one)."""
+
+    def __init__(self, roots: Sequence[x509.Certificate]) -> None:
+        self.roots = list(roots)
+        self._chains: dict[bytes, tuple[list[x509.Certificate], str | None]] = {}
+
+    def problem(self, sealed: SealedCheckpoint) -> str | None:
+        """Why this checkpoint cannot be trusted (bad signature, certificate not from a trusted CA); None if sound."""
+        known = self._chains.get(sealed.certificates_pem)
+        if known is None:
+            try:
+                certs = sealed.certificates
+            except ValueError:
+                certs = []
+            known = self._chains[sealed.certificates_pem] = _path(certs, self.roots) if certs else (
+                [], "its certificates cannot be read")
+        path, why = known
+        if not path:
+            return why
+        if not _signed_by(path[0], sealed.checkpoint.payload(), sealed.signature):
+            return "its signature does not match its content (forged or edited)"
+        return _expired(path, sealed.checkpoint.made_at)
 
 
 def problem(sealed: SealedCheckpoint, roots: Sequence[x509.Certificate]) -> str | None:
-    """Why this checkpoint cannot be trusted (bad signature, certificate not from a trusted CA); None if sound."""
-    try:
-        certs = sealed.certificates
-    except ValueError:
-        return "its certificates cannot be read"
-    if not certs:
-        return "it carries no certificate"
-    if not _signed_by(certs[0], sealed.checkpoint.payload(), sealed.signature):
-        return "its signature does not match its content (forged or edited)"
-    return chain_problem(certs, roots, sealed.checkpoint.made_at)
+    """Why one checkpoint cannot be trusted; None if sound (see CheckpointVerifier for many)."""
+    return CheckpointVerifier(roots).problem(sealed)
