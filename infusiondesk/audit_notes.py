@@ -132,10 +132,12 @@ class NoteChecks:
             self._against_entry(what, stored, digest, visit_id, version, patient_id)
         identity = pdf_identity(pdf)
         if identity is not None and patient_id is not None:
-            mrn, pdf_visit, _ = identity
+            mrn, pdf_visit, pdf_version = identity
             if pdf_visit != visit_id or mrn != self._mrn.get(patient_id):
                 self._flag(None, f"{what}: the PDF is the note of visit #{pdf_visit} (MRN {mrn}), not of visit "
                                  f"#{visit_id} (MRN {self._mrn.get(patient_id)}).")
+            elif pdf_version != version:
+                self._flag(None, f"{what}: the PDF is version {pdf_version} of that visit's note.")
 
     def _against_entry(self, what: str, stored: tuple[int, dict[str, Any]], digest: str, visit_id: int,
                        version: int, patient_id: int | None) -> None:

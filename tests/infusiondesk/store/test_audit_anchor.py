@@ -268,3 +268,16 @@ def test_checkpoint_and_verify_commands_refuse_bad_input_in_one_line(
     assert "is not a PEM certificate" in capsys.readouterr().err
     assert main(["audit", "verify", "--db", store.url, "--trust", str(tmp_path / "missing.pem")]) == 2
     assert "Cannot read" in capsys.readouterr().err
+
+
+def test_a_note_relabelled_as_another_version_is_caught(store: Store, clinic: SignedClinic) -> None:
+    v = clinic.visits[0]
+    n = tables.signed_notes.c
+    with store.engine.begin() as conn:
+        note_id = conn.execute(select(n.id).where(n.visit_id == v.id)).scalar_one()
+        conn.execute(update(tables.signed_notes).where(n.id == note_id).values(version=2))
+    attacks.append_forged(store, "signed_notes", note_id, event="signed_note")
+    found = _problems(audit.verify(store, clinic.trust))
+    assert f"signed note #{note_id} (visit #{v.id} version 2): the PDF is version 1 of that visit's note" in found
+    assert f"was stored as visit #{v.id} version 1" in found
+    assert f"visit #{v.id} is signed but its signed note (version 1) is missing" in found
