@@ -16,6 +16,7 @@ from cryptography import x509
 from sqlalchemy import delete, func, select, text, update
 
 from infusiondesk import audit, pki
+from infusiondesk.audit_verify import AuditReport
 from infusiondesk.cli import main
 from infusiondesk.records.models import DoseOrderRecord, Patient, Signature, SignatureMeaning, Visit, VisitStatus
 from infusiondesk.store import Store, tables
@@ -74,7 +75,7 @@ def clinic(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) 
     return SignedClinic(ca, (visits[0], visits[1]), patients, (note_entries[0], note_entries[1]), sealed_entry)
 
 
-def _problems(report: audit.AuditReport) -> str:
+def _problems(report: AuditReport) -> str:
     assert not report.ok
     return "\n".join(report.problems)
 
