@@ -49,16 +49,19 @@ class AuditReport:
     checkpoints_verified: int = 0
     last_checkpoint: Anchor | None = None
     trusted: bool = False  # checkpoints were checked against a CA given by the verifier
+    checkpoints_unchecked: int = 0  # without trust: checkpoints that do not chain to the database's own CA
 
     def anchoring(self) -> str:
         source = "the trusted CA" if self.trusted else ("the CA stored in the database, which whoever can write the "
                                                          "database can replace: pass --trust ca.pem")
+        unchecked = (f" {self.checkpoints_unchecked} checkpoints are signed by certificates of another CA; give it "
+                     "with --trust to check them." if self.checkpoints_unchecked else "")
         if self.last_checkpoint is None:
-            return f"No checkpoint verified against {source}; nothing anchors the chain."
+            return f"No checkpoint verified against {source}; nothing anchors the chain.{unchecked}"
         a = self.last_checkpoint
         return (f"{self.checkpoints_verified} checkpoints verified against {source}; the last anchors entry "
                 f"{a.entry_id} ({a.made_at:%Y-%m-%d %H:%M:%S} UTC, signed by {a.signer}); later entries are not "
-                "anchored yet.")
+                f"anchored yet.{unchecked}")
 
     def summary(self) -> str:
         if self.ok:
@@ -113,6 +116,7 @@ class _Walk:
     rows: int = 0
     broken: bool = False
     resealed: bool = False
+    unchecked: int = 0  # checkpoints that do not chain to the database's own CA (only without --trust)
 
     def flag(self, entry_id: int | None, message: str) -> None:
         self.problems.append((entry_id, message))
@@ -125,7 +129,9 @@ def _read_checkpoints(conn: Connection, trust: Sequence[x509.Certificate] | None
     for row_id, sealed in stored:
         cp = sealed.checkpoint
         why = verifier.problem(sealed)
-        if why is not None:
+        if why is not None and trust is None:
+            walk.unchecked += 1  # e.g. a clinician's own certificate from another CA: only --trust can say
+        elif why is not None:
             walk.flag(cp.entry_id, f"checkpoint #{row_id} (entry {cp.entry_id}, {cp.made_at:%Y-%m-%d %H:%M} UTC) "
                                    f"cannot be trusted: {why}.")
         else:
@@ -234,4 +240,4 @@ def verify_trail(store_or_url: Store | str, trust: Sequence[x509.Certificate] | 
         problem=listed[0] if listed else "", problems=tuple(listed),
         more_problems=max(0, len(walk.problems) - MAX_PROBLEMS), notes_checked=notes.notes_checked,
         checkpoints_verified=len(walk.anchors), last_checkpoint=walk.anchors[-1] if walk.anchors else None,
-        trusted=trust is not None)
+        trusted=trust is not None, checkpoints_unchecked=walk.unchecked)

@@ -282,3 +282,23 @@ def test_a_note_relabelled_as_another_version_is_caught(store: Store, clinic: Si
     assert f"signed note #{note_id} (visit #{v.id} version 2): the PDF is version 1 of that visit's note" in found
     assert f"was stored as visit #{v.id} version 1" in found
     assert f"visit #{v.id} is signed but its signed note (version 1) is missing" in found
+
+
+def test_a_clinician_with_their_own_ca_is_checked_when_that_ca_is_trusted_too(
+        store: Store, staff: Staff, clinic: SignedClinic, patient_factory: Callable[..., Patient]) -> None:
+    """A clinician who imported a PKCS#12 from a real CA checkpoints with it: verify needs that CA as well."""
+    now = datetime.now(UTC)
+    their_ca = pki.create_clinic_ca("National Health Signing Service", "their-ca-pass", now)
+    own = pki.unlock_pkcs12(pki.issue_clinician_pkcs12(their_ca, "their-ca-pass", full_name="Carl Clinician",
+                                                       username="carl", passphrase="carl-own-pass", now=now),
+                            "carl-own-pass")
+    v = store.create_visit(patient_factory(mrn="MRN0003").id, staff.nurse)  # type: ignore[arg-type]
+    signature = Signature(staff.clinician.id, "Carl Clinician", "MD",  # type: ignore[arg-type]
+                          SignatureMeaning.REVIEWED_APPROVED, now)
+    v = store.save_visit(dataclasses.replace(v, status=VisitStatus.SIGNED, signatures=(signature,)), staff.clinician)
+    store.store_signed_note(v.id, 1, b"%PDF-1.7 note", staff.clinician.id, seal=own)  # type: ignore[arg-type]
+    plain = audit.verify(store)
+    assert plain.ok and "1 checkpoints are signed by certificates of another CA" in plain.summary()
+    assert "is not issued by the trusted CA" in _problems(audit.verify(store, clinic.trust))
+    both = audit.verify(store, [*clinic.trust, their_ca.certificate])
+    assert both.ok and both.checkpoints_verified == 4
