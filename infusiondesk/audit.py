@@ -1,27 +1,29 @@
 """The audit trail (21 CFR Part 11 style): an append-only, hash-chained log of who did what, when.
 
 Each entry carries the hash of the entry before it and, for a record change, a hash of the record's new
-content. `verify` therefore detects an edited entry, a deleted entry, and a clinical row changed outside
-the app (its current content no longer matches the last content hash the chain holds for it).
+content. `verify` (infusiondesk.audit_verify) therefore detects an edited entry, a deleted entry, and a clinical
+row changed outside the app; signed checkpoints (infusiondesk.checkpoints) catch a chain recomputed after it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, Select, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
 
 from infusiondesk.records.models import User
 from infusiondesk.store import tables
 from infusiondesk.store.codec import to_plain
 
 if TYPE_CHECKING:
+    from cryptography import x509
+
+    from infusiondesk.audit_verify import AuditReport
     from infusiondesk.store.store import Store
 
 GENESIS = "0" * 64
@@ -72,8 +74,7 @@ def _entry_hash(entry: Mapping[Any, Any]) -> str:
 def append(conn: Connection, *, at: datetime, by: User | None, event: str, detail: Mapping[Any, Any],
            table: str | None = None, record_id: int | None = None, content: str | None = None) -> int:
     """Add one entry at the end of the chain, in the caller's transaction. Returns the entry id."""
-    cached = conn.info.get(BATCH_HEAD)
-    last_id, last_hash = cached if cached is not None else conn.execute(_READ_HEAD).one()
+    last_id, last_hash = head(conn)
     entry: dict[str, Any] = {
         "id": last_id + 1, "at": at, "user_id": by.id if by else None, "username": by.username if by else "",
         "event": event, "table_name": table, "record_id": record_id, "detail": _canonical(to_plain(detail)),
@@ -86,6 +87,13 @@ def append(conn: Connection, *, at: datetime, by: User | None, event: str, detai
     else:
         move_head(conn, entry["id"], entry["entry_hash"])
     return int(entry["id"])
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """(last entry id, its hash) as this transaction sees the chain, batched or not."""
+    cached = conn.info.get(BATCH_HEAD)
+    last_id, last_hash = cached if cached is not None else conn.execute(_READ_HEAD).one()
+    return int(last_id), str(last_hash)
 
 
 def move_head(conn: Connection, last_id: int, last_hash: str) -> None:
@@ -125,74 +133,8 @@ _MOVE_HEAD = update(tables.audit_head).where(tables.audit_head.c.id == 1).values
     last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
 
 
-@dataclass(frozen=True)
-class AuditReport:
-    ok: bool
-    entries_checked: int
-    rows_checked: int
-    broken_entry_id: int | None = None
-    problem: str = ""
+def verify(store_or_url: Store | str, trust: Sequence[x509.Certificate] | None = None) -> AuditReport:
+    """Check the chain, the records against it, the signed notes, and the checkpoints (see audit_verify)."""
+    from infusiondesk.audit_verify import verify_trail
 
-    def summary(self) -> str:
-        if self.ok:
-            return (f"Audit trail intact: {self.entries_checked} entries chained, {self.rows_checked} records "
-                    "match their last audited content.")
-        return f"Audit trail BROKEN: {self.problem}"
-
-
-def _describe(e: Row[Any]) -> str:
-    what = f"{e.event} {e.table_name} #{e.record_id}" if e.table_name else e.event
-    who = e.username or "system"
-    return f"audit entry {e.id} ({what} by {who} at {to_plain(e.at)})"
-
-
-def _entries(conn: Connection) -> Iterator[Row[Any]]:
-    result = conn.execution_options(yield_per=5000).execute(select(tables.audit_log).order_by(tables.audit_log.c.id))
-    yield from result
-
-
-def _entry(conn: Connection, entry_id: int) -> Row[Any]:
-    return conn.execute(select(tables.audit_log).where(tables.audit_log.c.id == entry_id)).one()
-
-
-def verify(store_or_url: Store | str) -> AuditReport:
-    """Walk the chain, then compare every audited row with the chain's last content hash for it."""
-    from infusiondesk.store.store import Store
-
-    store = store_or_url if isinstance(store_or_url, Store) else Store.open(store_or_url, migrate=False)
-    with store.engine.connect() as conn:
-        prev_hash, last_id, count = GENESIS, 0, 0
-        expected: dict[tuple[str, int], tuple[str | None, int]] = {}
-        for e in _entries(conn):
-            count += 1
-            if e.prev_hash != prev_hash:
-                return AuditReport(False, count, 0, e.id, f"{_describe(e)} does not follow the entry before it: "
-                                   f"an entry between {last_id} and {e.id} was deleted or changed.")
-            if _entry_hash(e._mapping) != e.entry_hash:
-                return AuditReport(False, count, 0, e.id, f"{_describe(e)} was edited: its hash no longer "
-                                   "matches its content.")
-            if e.table_name is not None and e.record_id is not None:
-                expected[(e.table_name, e.record_id)] = (e.content_hash, e.id)
-            prev_hash, last_id = e.entry_hash, e.id
-        head = conn.execute(select(tables.audit_head)).one()
-        if (head.last_id, head.last_hash) != (last_id, prev_hash):
-            return AuditReport(False, count, 0, last_id or None,
-                               f"the chain ends at entry {last_id} but its head records entry {head.last_id}: "
-                               "the newest entries were deleted.")
-        rows = 0
-        for name, table in tables.AUDITED_TABLES.items():
-            for row in conn.execution_options(yield_per=5000).execute(select(table).order_by(table.c.id)).mappings():
-                rows += 1
-                found = expected.pop((name, row["id"]), None)
-                if found is None:
-                    return AuditReport(False, count, rows, None, f"{name} #{row['id']} has no audit entry: it "
-                                       "was added outside the app.")
-                want, entry_id = found
-                if want != content_hash(row):
-                    return AuditReport(False, count, rows, entry_id, f"{name} #{row['id']} was changed outside "
-                                       f"the app: it no longer matches {_describe(_entry(conn, entry_id))}.")
-        for (name, record_id), (want, entry_id) in sorted(expected.items(), key=lambda kv: kv[1][1]):
-            if want is not None:
-                return AuditReport(False, count, rows, entry_id, f"{name} #{record_id} was deleted outside the "
-                                   f"app: {_describe(_entry(conn, entry_id))} records it.")
-    return AuditReport(True, count, rows)
+    return verify_trail(store_or_url, trust)

@@ -1,4 +1,5 @@
-"""The core's commands: `calc`, `demo`, `visits`, `audit verify`, `cert import`, `scenario run`.
+"""The core's commands: `calc`, `demo`, `visits`, `scenario run`, `audit verify|checkpoint`, `db harden`,
+`cert import`.
 
 The installed `infusiondesk` command is composed in `ui.cli` (the top layer), which adds the signed-note
 commands from `reports.cli` and the app itself; this module never imports Qt, reportlab, pyHanko, `ui` or
@@ -89,11 +90,71 @@ def _visits(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from cryptography import x509
+
     from infusiondesk.audit import verify
 
-    report = verify(open_store(args, migrate=False))
+    trust = None
+    if args.trust:
+        trust = []
+        for path in args.trust:
+            try:
+                trust += x509.load_pem_x509_certificates(Path(path).read_bytes())
+            except OSError as exc:
+                raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+            except ValueError:
+                raise DomainError(f"{path} is not a PEM certificate; give the clinic CA certificate "
+                                  "(infusiondesk ca export --out ca.pem).") from None
+    report = verify(open_store(args, migrate=False), trust)
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def _read_secret(args: argparse.Namespace, prompt: str) -> str:
+    """From --passphrase-file (first line; for a scheduled job), else asked."""
+    from pathlib import Path
+
+    if args.passphrase_file:
+        try:
+            return Path(args.passphrase_file).read_text(encoding="utf-8").splitlines()[0]
+        except (OSError, IndexError) as exc:
+            raise DomainError(f"Cannot read a passphrase from {args.passphrase_file}.") from exc
+    return _ask(prompt)
+
+
+def _audit_checkpoint(args: argparse.Namespace) -> int:
+    """Sign the chain head with the clinic's audit seal; the first time, issue the seal from the clinic CA."""
+    from datetime import UTC, datetime
+
+    from infusiondesk import pki
+
+    store = open_store(args)
+    seal = pki.load_audit_seal(store)
+    if seal is None or args.new_seal:
+        ca = pki.load_clinic_ca(store)
+        passphrase = _read_secret(args, "Clinic CA passphrase (issues the audit seal, once): ")
+        seal = pki.issue_audit_seal(ca, passphrase, datetime.now(UTC))
+        pki.save_audit_seal(store, seal)
+        print(f"Issued the audit seal: {pki.certificate_info(seal.certificate).subject}, its key locked with the "
+              "clinic CA passphrase.", file=sys.stderr)
+    else:
+        passphrase = _read_secret(args, "Audit seal passphrase (the clinic CA passphrase unless changed): ")
+    credentials = seal.unlock(passphrase)
+    pki.check_can_sign_seal(credentials, datetime.now(UTC))
+    entry_id = store.audit_checkpoint(credentials)
+    print(f"Checkpoint signed: the audit trail up to entry {entry_id} is anchored to the clinic CA.")
+    return EXIT_OK
+
+
+def _db_harden(args: argparse.Namespace) -> int:
+    from infusiondesk.store.harden import harden
+
+    store = open_store(args)
+    for line in harden(store.engine, args.app_role):
+        print(line)
+    return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -150,9 +211,29 @@ def _add_records_commands(sub: Any) -> None:
 
     audit = sub.add_parser("audit", help="the audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, parser_class=Parser)
-    check = audit_sub.add_parser("verify", help="check the hash chain and that no record changed outside the app")
+    check = audit_sub.add_parser("verify", help="check the hash chain, the checkpoints, the signed notes, and that "
+                                 "no record changed outside the app")
     check.add_argument("--db", help=db_help)
+    check.add_argument("--trust", action="append", metavar="CA.PEM",
+                       help="the clinic CA certificate, from outside the database: checkpoints must chain to it")
     check.set_defaults(handler=_audit_verify)
+    point = audit_sub.add_parser("checkpoint", help="sign the chain head with the clinic's audit seal (schedule it "
+                                 "daily); issues the seal from the clinic CA the first time")
+    point.add_argument("--db", help=db_help)
+    point.add_argument("--passphrase-file", metavar="FILE",
+                       help="read the seal passphrase from the first line of FILE (for a scheduled job)")
+    point.add_argument("--new-seal", action="store_true",
+                       help="issue a new audit seal from the clinic CA (when the old one expires)")
+    point.set_defaults(handler=_audit_checkpoint)
+
+    db = sub.add_parser("db", help="the database itself")
+    db_sub = db.add_subparsers(dest="db_command", required=True, parser_class=Parser)
+    harden = db_sub.add_parser("harden", help="PostgreSQL: make the audit trail insert-only for the app's role and "
+                               "block changes to signed visits and stored notes")
+    harden.add_argument("--db", required=True, help="postgresql://OWNER:PASSWORD@host/db (the tables' owner)")
+    harden.add_argument("--app-role", required=True, metavar="ROLE",
+                        help="the role the workstations connect as (not the tables' owner)")
+    harden.set_defaults(handler=_db_harden)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:

@@ -32,11 +32,14 @@ KIND_CA_KEY = "ca_key"  # PKCS#8 DER sealed with the CA passphrase (before: PEM 
 KIND_USER_P12 = "user_p12"  # PKCS#12 (key + certificate + chain) sealed with the clinician's passphrase
 KIND_USER_CERT = "user_cert"  # the same clinician's certificate in PEM, readable without the passphrase
 KIND_CRL = "crl"  # DER certificate revocation list, signed by the clinic CA
+KIND_SEAL_CERT = "audit_seal_cert"  # PEM certificate of the audit seal, issued by the clinic CA
+KIND_SEAL_KEY = "audit_seal_key"  # PEM PKCS#8, encrypted with the seal passphrase (by default the CA's)
 
 MIN_PASSPHRASE_LENGTH = 8
 CA_VALID_DAYS = 20 * 365
 CLINICIAN_VALID_DAYS = 3 * 365
 CRL_VALID_DAYS = 30
+SEAL_VALID_DAYS = 5 * 365
 
 SigningKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -68,6 +71,30 @@ class ClinicCA:
         if not isinstance(key, ec.EllipticCurvePrivateKey):
             raise PKIError("The clinic certificate authority key is not an EC key; set the clinic up again.")
         return key
+
+
+@dataclass(frozen=True)
+class AuditSeal:
+    """The key that signs checkpoints of the audit chain, certified by the clinic CA. Its key is kept in the
+    database encrypted, so whoever can write the database still cannot sign a checkpoint without the passphrase."""
+
+    certificate_pem: bytes
+    encrypted_key_pem: bytes
+
+    @property
+    def certificate(self) -> x509.Certificate:
+        return x509.load_pem_x509_certificate(self.certificate_pem)
+
+    def unlock(self, passphrase: str) -> SignerCredentials:
+        """The seal key with its certificate, for one checkpoint; a wrong passphrase says so."""
+        try:
+            key = serialization.load_pem_private_key(self.encrypted_key_pem, _encode(passphrase))
+        except (ValueError, TypeError) as exc:
+            raise PKIError("The audit seal passphrase is wrong (unless it was changed, it is the clinic certificate "
+                           "authority passphrase); try again.") from exc
+        if not isinstance(key, ec.EllipticCurvePrivateKey):
+            raise PKIError("The audit seal key is not an EC key; issue a new audit seal.")
+        return SignerCredentials(private_key=key, certificate=self.certificate)
 
 
 @dataclass(frozen=True)
@@ -216,6 +243,43 @@ def issue_clinician_pkcs12(ca: ClinicCA, ca_passphrase: str, *, full_name: str, 
     return _pkcs12(key, cert, (ca_cert,), passphrase, full_name)
 
 
+def issue_audit_seal(ca: ClinicCA, ca_passphrase: str, now: datetime, passphrase: str | None = None) -> AuditSeal:
+    """A new EC P-256 key and certificate for signing audit checkpoints, issued by the clinic CA (valid 5 years),
+    its key encrypted with `passphrase` (default: the CA passphrase, so a clinic keeps one secret, not two)."""
+    _need_aware(now)
+    passphrase = ca_passphrase if passphrase is None else passphrase
+    check_passphrase(passphrase)
+    ca_key = ca.unlock(ca_passphrase)
+    ca_cert = ca.certificate
+    key = ec.generate_private_key(ec.SECP256R1())
+    org = ca_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    clinic = str(org[0].value) if org else common_name(ca_cert)
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, f"{clinic} Audit Seal"),
+             x509.NameAttribute(NameOID.ORGANIZATION_NAME, clinic)]
+    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name(attrs))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(min(now + timedelta(days=SEAL_VALID_DAYS), ca_cert.not_valid_after_utc))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
+                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
+                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    return AuditSeal(
+        certificate_pem=cert.public_bytes(serialization.Encoding.PEM),
+        encrypted_key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.BestAvailableEncryption(_encode(passphrase))),
+    )
+
+
 def _pkcs12(key: SigningKey, cert: x509.Certificate, chain: Sequence[x509.Certificate], passphrase: str,
             friendly: str) -> bytes:
     """A PKCS#12 sealed whole (keyseal): its own MAC would be keyed with only 2,048 rounds."""
@@ -272,6 +336,16 @@ def credential_for_store(p12: bytes, passphrase: str) -> tuple[bytes, bytes]:
     checked here, so a typo cannot lock the person out of signing later."""
     cert = unlock_pkcs12(p12, passphrase).certificate
     return p12, cert.public_bytes(serialization.Encoding.PEM)
+
+
+def check_can_sign_seal(creds: SignerCredentials, now: datetime) -> None:
+    """Refuse an audit seal that is expired or not yet valid (a checkpoint made with it would not verify)."""
+    _need_aware(now)
+    cert = creds.certificate
+    if not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        raise PKIError(f"The audit seal certificate is valid only from {cert.not_valid_before_utc:%Y-%m-%d} to "
+                       f"{cert.not_valid_after_utc:%Y-%m-%d}; issue a new one: "
+                       "infusiondesk audit checkpoint --new-seal.")
 
 
 def import_pkcs12(data: bytes, passphrase: str, now: datetime, new_passphrase: str | None = None) -> bytes:
@@ -368,6 +442,20 @@ def revoke(store: PKIStore, ca_passphrase: str, certificate: x509.Certificate, n
     crl = build_crl(ca, ca_passphrase, entries, now)
     store.save_pki_object(KIND_CRL, None, "clinic.crl", crl)
     return crl
+
+
+def save_audit_seal(store: PKIStore, seal: AuditSeal) -> None:
+    store.save_pki_object(KIND_SEAL_CERT, None, "audit-seal.pem", seal.certificate_pem)
+    store.save_pki_object(KIND_SEAL_KEY, None, "audit-seal-key.pem", seal.encrypted_key_pem)
+
+
+def load_audit_seal(store: PKIStore) -> AuditSeal | None:
+    """The newest audit seal, or None before the first `audit checkpoint` issues one."""
+    certs = store.load_pki_objects(KIND_SEAL_CERT)
+    keys = store.load_pki_objects(KIND_SEAL_KEY)
+    if not certs or not keys:
+        return None
+    return AuditSeal(certificate_pem=certs[-1][1], encrypted_key_pem=keys[-1][1])
 
 
 def sha256_hex(data: bytes) -> str:

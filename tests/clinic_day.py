@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from infusiondesk.drugs.library import Drug
+from infusiondesk.pki import SignerCredentials
 from infusiondesk.records.models import (
     IVAccess,
     Patient,
@@ -31,7 +32,8 @@ def baseline(at: datetime) -> VitalSigns:
 
 def chart_visit(store: object, drug: Drug, patient: Patient, nurse: User, nurse2: User, clinician: User,
                 t0: datetime, until: VisitStatus = VisitStatus.COMPLETED, sign_note: NoteSigner | None = None,
-                dose: str = "2 g", product: str = "premix-2g-50ml", duration: str = "30 min") -> Visit:
+                dose: str = "2 g", product: str = "premix-2g-50ml", duration: str = "30 min",
+                seal: SignerCredentials | None = None) -> Visit:
     """Ms X's 2 g over 30 min from draft to `until`: assessed by the nurse, ordered by the clinician, checked by a
     second nurse, started, a flushing side effect, stopped, observed, completed, signed (with `sign_note`)."""
     svc = VisitService(store, drug)
@@ -75,4 +77,4 @@ def chart_visit(store: object, drug: Drug, patient: Patient, nurse: User, nurse2
     assert sign_note is not None, "a signed visit needs its signed note"
     signing = step(clinician, stop + 40)
     candidate = svc.signature_candidate(signing, SignatureMeaning.REVIEWED_APPROVED)
-    return svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=sign_note(candidate))
+    return svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=sign_note(candidate), seal=seal)

@@ -109,8 +109,13 @@ class VisitDocuments:
 
         def save(pdf: bytes) -> None:
             self._done("")
-            saved = (self.c.run("sign", meaning, note=pdf, step=step) if addendum is None
-                     else self.c.run("sign_addendum", addendum, pdf, step=step))
+            try:  # the signer's key (same passphrase) seals a checkpoint of the audit trail with the note
+                seal = pki.unlock_pkcs12(pki.load_clinician_pkcs12(s.store, user.id or 0), passphrase)
+            except Exception as exc:
+                self.status.setText(f"The {what} is not signed: {user_message(exc)} Sign again.")
+                return
+            saved = (self.c.run("sign", meaning, note=pdf, seal=seal, step=step) if addendum is None
+                     else self.c.run("sign_addendum", addendum, pdf, seal=seal, step=step))
             if not saved:
                 self.status.setText(f"The {what} is not signed: the signed note was not stored. Sign again.")
                 return

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from infusiondesk import workflow as wf
@@ -44,6 +44,9 @@ from infusiondesk.workflow.screening import contraindications, screen
 
 CHARTING = (Role.NURSE, Role.CLINICIAN)
 CLINICIAN = (Role.CLINICIAN,)
+
+if TYPE_CHECKING:  # the key code (cryptography) loads only where a key is used
+    from infusiondesk.pki import SignerCredentials
 
 
 class _SaveThenRefuse(Exception):
@@ -96,7 +99,7 @@ class VisitService:
     # -- the transaction every step runs in ------------------------------------------------------------------
 
     def _step(self, step: Step, roles: tuple[Role, ...], action: str, rule: Callable[[_Ctx], Visit], *,
-              note: bytes | None = None) -> Visit:
+              note: bytes | None = None, seal: SignerCredentials | None = None) -> Visit:
         if step.at.tzinfo is None:
             raise WorkflowError("The time of a step must be timezone-aware (UTC).")
         refusal: _SaveThenRefuse | None = None
@@ -105,7 +108,7 @@ class VisitService:
             visit = tx.visit(step.visit_id, step.version)
             ctx = _Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at)
             try:
-                saved = tx.save_visit(visit, rule(ctx), user, note=note)
+                saved = tx.save_visit(visit, rule(ctx), user, note=note, seal=seal)
             except _SaveThenRefuse as exc:
                 refusal = exc
                 if exc.visit is not None:
@@ -382,10 +385,12 @@ class VisitService:
             visit = tx.visit(step.visit_id, step.version)
             return self._signed(_Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at), meaning)
 
-    def sign(self, step: Step, meaning: SignatureMeaning, note: bytes | None = None) -> Visit:
+    def sign(self, step: Step, meaning: SignatureMeaning, note: bytes | None = None,
+             seal: SignerCredentials | None = None) -> Visit:
         """ "Administered by" is saved alone. "Reviewed and approved by" makes the visit signed, and is saved
-        in one transaction with its signed note (`note`, made from `signature_candidate`)."""
-        return self._step(step, CHARTING, "sign the visit", lambda c: self._signed(c, meaning), note=note)
+        in one transaction with its signed note (`note`, made from `signature_candidate`); with `seal` (the
+        signer's unlocked key) a signed checkpoint of the audit trail is kept with them."""
+        return self._step(step, CHARTING, "sign the visit", lambda c: self._signed(c, meaning), note=note, seal=seal)
 
     def add_addendum(self, step: Step, text: str) -> Visit:
         return self._step(step, CHARTING, "add an addendum",
@@ -402,5 +407,6 @@ class VisitService:
             visit = tx.visit(step.visit_id, step.version)
             return self._addendum_signed(_Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at), index)
 
-    def sign_addendum(self, step: Step, index: int, note: bytes) -> Visit:
-        return self._step(step, CHARTING, "sign an addendum", lambda c: self._addendum_signed(c, index), note=note)
+    def sign_addendum(self, step: Step, index: int, note: bytes, seal: SignerCredentials | None = None) -> Visit:
+        return self._step(step, CHARTING, "sign an addendum", lambda c: self._addendum_signed(c, index), note=note,
+                          seal=seal)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -29,6 +29,9 @@ from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate,
 from infusiondesk.store.errors import DatabaseError, RecordNotFound
 from infusiondesk.store.search import patient_keys, search_conditions
 from infusiondesk.validation import clean_patient
+
+if TYPE_CHECKING:
+    from infusiondesk import pki
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -428,6 +431,12 @@ class Store(Accounts):
         """Audit an event that changes no record (export, print, hard stop seen). Returns the entry id."""
         with self._write() as conn:
             return audit.append(conn, at=self._now(), by=by, event=event, detail=detail)
+
+    def audit_checkpoint(self, seal: pki.SignerCredentials) -> int:
+        """Sign the audit chain's head now with an unlocked key (the clinic's audit seal, `infusiondesk audit
+        checkpoint`) and keep the checkpoint. Returns the entry id it anchors."""
+        with self._write() as conn:
+            return trail.write_checkpoint(conn, seal).checkpoint.entry_id
 
     def audit_entries(self, table: str | None = None, record_id: int | None = None) -> list[dict[str, Any]]:
         """The audit trail (for one record when given), oldest first, with the detail parsed; a record

@@ -195,6 +195,21 @@ audit_head = Table(
     Column("last_hash", String(64), nullable=False),
 )
 
+# Signed checkpoints of the chain head (infusiondesk.checkpoints). Not in the chain: each row carries its own
+# signature, checked against a CA certificate the verifier brings, so the chain need not vouch for it.
+audit_checkpoints = Table(
+    "audit_checkpoints", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entry_id", Integer, nullable=False),
+    Column("chain_hash", String(64), nullable=False),
+    Column("entry_count", Integer, nullable=False),
+    Column("made_at", UTCDateTime, nullable=False),
+    Column("signer", String(200), nullable=False),
+    Column("certificates", LargeBinary, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+    Index("ix_audit_checkpoints_entry", "entry_id"),
+)
+
 # The tables whose rows are clinical or access records: each row's content is in the audit chain.
 AUDITED_TABLES: dict[str, Table] = {t.name: t for t in (clinic, clinic_policy, users, patients, visits, signed_notes,
                                                          pki_objects)}

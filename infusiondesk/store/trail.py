@@ -8,15 +8,19 @@ for the newest entry, so `fill_after` rebuilds "after" exactly for anyone readin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from datetime import datetime
-from typing import Any
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, Table, func, insert, select
 
 from infusiondesk import audit
 from infusiondesk.records.models import User
 from infusiondesk.store import tables
+
+if TYPE_CHECKING:
+    from infusiondesk.checkpoints import SealedCheckpoint
+    from infusiondesk.pki import SignerCredentials
 
 ALL_FIELDS = "all"  # "fields" of a created record: every field is new
 
@@ -70,3 +74,29 @@ def fill_after(conn: Connection, entries: list[dict[str, Any]]) -> None:
                             state[k] = detail["before"][k]
                         else:
                             state.pop(k, None)
+
+
+def write_checkpoint(conn: Connection, credentials: SignerCredentials) -> SealedCheckpoint:
+    """Sign the chain head as this transaction leaves it and keep the checkpoint, in the same transaction (so
+    it covers the entries just written). Its time is the wall clock's: when the seal was made."""
+    from infusiondesk import checkpoints
+
+    last_id, last_hash = audit.head(conn)
+    count = conn.execute(select(func.count()).select_from(tables.audit_log)).scalar_one()
+    sealed = checkpoints.seal(checkpoints.Checkpoint(last_id, last_hash, int(count), datetime.now(UTC)),
+                              credentials)
+    cp = sealed.checkpoint
+    conn.execute(insert(tables.audit_checkpoints).values(
+        entry_id=cp.entry_id, chain_hash=cp.chain_hash, entry_count=cp.entry_count, made_at=cp.made_at,
+        signer=sealed.signer[:200], certificates=sealed.certificates_pem, signature=sealed.signature))
+    return sealed
+
+
+def read_checkpoints(conn: Connection) -> Iterator[tuple[int, SealedCheckpoint]]:
+    """(row id, checkpoint) of every stored checkpoint, in the order they were made."""
+    from infusiondesk import checkpoints
+
+    c = tables.audit_checkpoints.c
+    for r in conn.execute(select(tables.audit_checkpoints).order_by(c.id)):
+        cp = checkpoints.Checkpoint(r.entry_id, r.chain_hash, r.entry_count, r.made_at)
+        yield r.id, checkpoints.SealedCheckpoint(cp, bytes(r.signature), bytes(r.certificates))

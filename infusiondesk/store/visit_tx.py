@@ -10,13 +10,13 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, CursorResult, Row, and_, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from infusiondesk import audit
+from infusiondesk import audit, audit_notes
 from infusiondesk.auth import PermissionDenied
 from infusiondesk.records.models import (
     Clinic,
@@ -34,6 +34,9 @@ from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk.workflow.guards import check_transition
 
 _VISIT_COLUMNS = ("id", "patient_id", "status", "created_at", "started_at", "version")
+
+if TYPE_CHECKING:  # the key code (cryptography) loads only where a key is used
+    from infusiondesk.pki import SignerCredentials
 
 
 def visit_document(visit: Visit) -> str:
@@ -143,7 +146,8 @@ class VisitTransaction:
 
     # -- the save --------------------------------------------------------------------------------------------
 
-    def save_visit(self, old: Visit, new: Visit, by: User, *, note: bytes | None = None) -> Visit:
+    def save_visit(self, old: Visit, new: Visit, by: User, *, note: bytes | None = None,
+                   seal: SignerCredentials | None = None) -> Visit:
         """Save `new` over `old` (read in this transaction) with its audit entry. A visit becomes signed, or
         an addendum signed, only with its signed note in the same transaction; a signed visit accepts nothing
         else."""
@@ -177,10 +181,14 @@ class VisitTransaction:
         if note is not None:
             from infusiondesk.workflow import note_version
 
-            self._store_note(saved, note_version(saved, draft=False), note, by)
+            self._store_note(saved, note_version(saved, draft=False), note, by, seal)
         return saved
 
-    def _store_note(self, visit: Visit, version: int, pdf: bytes, signer: User) -> None:
+    def _store_note(self, visit: Visit, version: int, pdf: bytes, signer: User,
+                    seal: SignerCredentials | None) -> None:
+        """Keep the signed note. Its audit entry records its hash, visit, patient and the signed visit's hash (what
+        `audit verify` compares); with `seal` (the signer's unlocked key) a signed checkpoint of the chain is made
+        in the same transaction, anchoring that entry outside the database."""
         digest = hashlib.sha256(pdf).hexdigest()
         try:
             with self.conn.begin_nested():
@@ -190,9 +198,15 @@ class VisitTransaction:
         except IntegrityError:
             raise ConflictError(f"Version {version} of this visit's signed note is already stored; a signed note "
                                 "is never replaced.") from None
+        row = self.conn.execute(audit.by_id(tables.visits), {"id": visit.id}).one()
+        mrn = self.conn.execute(select(tables.patients.c.mrn)
+                                .where(tables.patients.c.id == visit.patient_id)).scalar_one()
         trail.record_change(self.conn, at=self.now, by=signer, event="signed_note", table=tables.signed_notes,
-                            record_id=note_id, before=None, extra={"visit_id": visit.id, "version": version,
-                                                                   "sha256": digest})
+                            record_id=note_id, before=None, extra={
+                                "visit_id": visit.id, "version": version, "patient_id": visit.patient_id, "mrn": mrn,
+                                "sha256": digest, "signed_visit_sha256": audit_notes.signed_visit_hash(row._mapping)})
+        if seal is not None:
+            trail.write_checkpoint(self.conn, seal)
 
     def audit(self, event: str, by: User | None, detail: Mapping[str, Any]) -> int:
         return audit.append(self.conn, at=self.now, by=by, event=event, detail=detail)

@@ -102,3 +102,23 @@ def test_ca_export_without_setup_says_what_to_do(tmp_path: Path, capsys: pytest.
     Store.open(db).close()
     assert main(["ca", "export", "--db", db, "--out", str(tmp_path / "ca.pem")]) == 2
     assert "finish the clinic setup" in capsys.readouterr().err
+
+
+def test_a_stored_note_is_checkpointed_with_its_signers_key_and_audit_verify_trusts_it(
+        tmp_path: Path, clinic_db: tuple[str, int, int, bytes], keys: ClinicKeys,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from infusiondesk.audit_notes import pdf_identity
+
+    db, visit_id, _, stored = clinic_db
+    assert pdf_identity(stored) == (scenario.PATIENT.mrn, visit_id, 1)  # read from the signed PDF's own title
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(keys.ca.certificate_pem)
+    assert main(["audit", "verify", "--db", db, "--trust", str(ca)]) == 0
+    out = capsys.readouterr().out
+    assert "1 signed notes match their visits" in out
+    assert "1 checkpoints verified against the trusted CA" in out and "signed by Alan Smith" in out
+    stranger = pki.create_clinic_ca("Another Clinic", "other-ca-pass", datetime.now(UTC))
+    ca.write_bytes(stranger.certificate_pem)
+    assert main(["audit", "verify", "--db", db, "--trust", str(ca)]) == 1
+    out = capsys.readouterr().out
+    assert "checkpoint #1" in out and "is not issued by the trusted CA" in out

@@ -116,3 +116,11 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     assert review.add_addendum.isEnabled() and not review.sign.isEnabled()
     events = [e["event"] for e in clinic.store.audit_entries()]
     assert events.count("signed_note") == 2 and "export" in events
+    # each version's storing was checkpointed with the signer's key, anchored to the clinic CA
+    from cryptography import x509
+
+    from infusiondesk import audit
+
+    trail = audit.verify(clinic.store, [x509.load_pem_x509_certificate(ca_pem)])
+    assert trail.ok, trail.problems
+    assert trail.checkpoints_verified == 2 and trail.notes_checked == 2
