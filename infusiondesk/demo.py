@@ -37,16 +37,16 @@ from infusiondesk.records.models import (
     VisitStatus,
     VitalSigns,
 )
-from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
+from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, SignedNote, Step, VisitService
 from infusiondesk.store import Store
 
 BATCH_PATIENTS = 500  # patients per transaction: a crash loses one batch at most, and commits stay cheap
 MAX_SIGNED_NOTES = 100  # real signed notes in a demo by default: each costs ~0.2 s of rendering and signing
 
 # Renders and signs the note of a visit as it will read once signed (the visit service's signature candidate)
-# and returns the signed PDF, which the service then saves with the signature in one transaction. The PDF code
-# provides it (reports.demo_signing); with none, no visit is signed.
-SignHook = Callable[[Store, Visit, Patient], bytes]
+# and returns it with the signer's key, which the service then saves with the signature (and a checkpoint sealed
+# by that key) in one transaction. The PDF code provides it (reports.demo_signing); with none, nothing is signed.
+SignHook = Callable[[Store, Visit, Patient], SignedNote]
 sign_hook: SignHook | None = None
 
 DEMO_CLINIC = Clinic(name="Riverside Headache & Infusion Clinic (DEMO)", address="1 River Road, Springfield",
@@ -275,6 +275,7 @@ class _Builder:
             return weight  # completed, awaiting the clinician's signature
         signing = step(clinician, observed + 20)
         candidate = svc.signature_candidate(signing, SignatureMeaning.REVIEWED_APPROVED)
-        svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=self.hook(self.store, candidate, patient))
+        signed = self.hook(self.store, candidate, patient)
+        svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=signed.pdf, seal=signed.seal)
         self.signed_notes += 1
         return weight

@@ -16,7 +16,9 @@ from infusiondesk import pki
 from infusiondesk.demo import DEMO_CA_PASSPHRASE, DEMO_USERS, SignHook
 from infusiondesk.drugs.library import Drug
 from infusiondesk.records.models import Patient, Role, User, Visit
+from infusiondesk.service import SignedNote
 from infusiondesk.store import Store
+from infusiondesk.workflow import signed_versions
 from reports.note_commands import sign_note
 
 _PASSWORDS = {username: password for username, _, _, _, password in DEMO_USERS}
@@ -41,11 +43,13 @@ def clinic_sign_hook(drug: Drug, ca_passphrase: str, passphrase_for: Callable[[U
             pki.save_clinician_pkcs12(store, user.id, p12, passphrase)
             credentials[user.id] = pki.unlock_pkcs12(p12, passphrase)
 
-    def hook(store: Store, candidate: Visit, patient: Patient) -> bytes:
-        """The signed note of a visit as the service will save it (its signature candidate)."""
+    def hook(store: Store, candidate: Visit, patient: Patient) -> SignedNote:
+        """The signed note of a visit as the service will save it (its signature candidate), with the closing
+        signer's key to seal the audit checkpoint."""
         if not credentials:
             enrol(store)
-        return sign_note(store, candidate, drug, credentials)
+        closing = signed_versions(candidate)[-1][1].signer_id
+        return SignedNote(sign_note(store, candidate, drug, credentials), credentials.get(closing))
 
     return hook
 

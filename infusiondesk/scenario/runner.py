@@ -36,11 +36,11 @@ from infusiondesk.records.models import (
 )
 from infusiondesk.scenario import fields as f
 from infusiondesk.scenario.loader import ADMIN_USERNAME, Scenario, StepSpec
-from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
+from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, SignedNote, Step, VisitService
 
 # Renders and signs the note of a signature candidate (the visit as it will read once signed) for its patient,
 # returning the signed PDF the service saves with the signature. The PDF code provides it (see ui.cli).
-NoteSigner = Callable[[Visit, Patient], bytes]
+NoteSigner = Callable[[Visit, Patient], SignedNote]
 
 NO_NOTE_SIGNER = ('Signing "{meaning}" saves the signed PDF note with the signature, and this run has no PDF '
                   "code to make one; run the installed `infusiondesk scenario run`, not `python -m infusiondesk`.")
@@ -285,7 +285,7 @@ class ScenarioRunner:
         if meaning is SignatureMeaning.REVIEWED_APPROVED:
             candidate = self.service.signature_candidate(step, meaning)
             note = self._note(candidate, meaning)
-        self.service.sign(step, meaning, note=note)
+        self.service.sign(step, meaning, note=note.pdf if note else None, seal=note.seal if note else None)
         return f'Signed "{meaning.value}" {by.full_name}' + (" with the signed note." if note else "."), []
 
     def _do_addendum(self, spec: StepSpec, before: Visit | None) -> _Outcome:
@@ -297,10 +297,11 @@ class ScenarioRunner:
         assert before is not None
         index = spec.values.get("index", len(before.addenda) - 1)
         candidate = self.service.addendum_candidate(step, index)
-        self.service.sign_addendum(step, index, self._note(candidate, SignatureMeaning.ADDENDUM))
+        note = self._note(candidate, SignatureMeaning.ADDENDUM)
+        self.service.sign_addendum(step, index, note.pdf, seal=note.seal)
         return f"Addendum {index} signed with a new note version.", []
 
-    def _note(self, candidate: Visit, meaning: SignatureMeaning) -> bytes:
+    def _note(self, candidate: Visit, meaning: SignatureMeaning) -> SignedNote:
         if self.note_signer is None:
             raise DomainError(NO_NOTE_SIGNER.format(meaning=meaning.value))
         return self.note_signer(candidate, self.store.get_patient(candidate.patient_id))

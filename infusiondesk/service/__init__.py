@@ -1,7 +1,8 @@
 """The visit service: every step of a visit, re-derived and re-checked at the moment of action, in one
 transaction (`VisitService`), and what callers hand it (`Step` and the typed entries)."""
 
-from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, Step
+from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, SignedNote, Step
 from infusiondesk.service.visits import VisitService, local_date
 
-__all__ = ["AssessmentEntry", "OrderContext", "OrderEntry", "Preparation", "Step", "VisitService", "local_date"]
+__all__ = ["AssessmentEntry", "OrderContext", "OrderEntry", "Preparation", "SignedNote", "Step", "VisitService",
+           "local_date"]

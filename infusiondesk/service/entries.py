@@ -9,8 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from infusiondesk.records.models import IVAccess, MigraineFeatures, VitalSigns
+
+if TYPE_CHECKING:
+    from infusiondesk.pki import SignerCredentials
 
 
 @dataclass(frozen=True)
@@ -70,3 +74,12 @@ class OrderContext:
     weight_kg: float | None
     given_24h_g: float
     renal_status: str
+
+
+@dataclass(frozen=True)
+class SignedNote:
+    """A signature candidate's note as the signing code made it, and the signer's unlocked key when it is at hand
+    (it seals a checkpoint of the audit trail in the signing transaction)."""
+
+    pdf: bytes
+    seal: SignerCredentials | None = None

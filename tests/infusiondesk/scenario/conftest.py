@@ -13,6 +13,7 @@ import pytest
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Patient, Visit
 from infusiondesk.scenario import ScenarioResult, StepResult, load_scenario, run_scenario
+from infusiondesk.service import SignedNote
 from infusiondesk.store import Store
 
 FILES = Path(__file__).parent / "files"
@@ -65,10 +66,10 @@ def play(tmp_path_factory: pytest.TempPathFactory, _migrated_db: Path) -> Play:
         store = Store.open(str(db))
         signed: list[Visit] = []
 
-        def note_signer(candidate: Visit, patient: Patient) -> bytes:
+        def note_signer(candidate: Visit, patient: Patient) -> SignedNote:
             assert candidate.patient_id == patient.id
             signed.append(candidate)
-            return STAND_IN_NOTE
+            return SignedNote(STAND_IN_NOTE)
 
         result = run_scenario(scenario, store, load_drug(scenario.library), note_signer)
         played[name] = Played(result, store, signed)

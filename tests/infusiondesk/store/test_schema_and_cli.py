@@ -97,13 +97,14 @@ def test_visits_for_an_unknown_mrn_is_one_line_and_exit_2(tmp_path: Path,
 def test_a_sign_hook_signs_the_demo_visits(tmp_path: Path) -> None:
     """The hook signs the note of the signature candidate; the service saves both together."""
     from infusiondesk.demo import build_demo
+    from infusiondesk.service import SignedNote
 
     calls = []
 
     def hook(store, candidate, patient):  # type: ignore[no-untyped-def]
         calls.append(candidate.id)
         assert candidate.status is VisitStatus.SIGNED and candidate.signatures[-1].meaning.value.startswith("Review")
-        return b"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00> " + str(candidate.id).encode()
+        return SignedNote(b"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00> " + str(candidate.id).encode())
 
     store = Store.open(str(tmp_path / "h.db"))
     build_demo(store, patients=10, seed=2, hook=hook)
