@@ -32,6 +32,7 @@ from infusiondesk.records.models import (
     SignatureMeaning,
     User,
     Visit,
+    VisitStatus,
     VitalSigns,
 )
 from infusiondesk.scenario import fields as f
@@ -233,7 +234,7 @@ class ScenarioRunner:
     def _do_vitals(self, spec: StepSpec, before: Visit | None) -> _Outcome:
         saved = self.service.record_vitals(self._step(spec, before), _vitals(spec.values["vitals"], spec.at))
         found = _new_alerts(before, saved)
-        if saved.assessment.withdrawn and (before is None or not before.assessment.withdrawn):
+        if before is not None and before.status is VisitStatus.ASSESSED and saved.status is VisitStatus.DRAFT:
             found += [_finding(s.code, s.level, s.message) for s in saved.assessment.screening
                       if s.level in ("absolute", "contraindication")]
             return saved.assessment.withdrawn, found
