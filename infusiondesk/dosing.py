@@ -216,8 +216,7 @@ def calculate(drug: Drug, order: DoseOrder) -> DoseCalculation:
         "pump_rate": rate_volume,
     }
     who = f"{indication.id}, {'pediatric' if pediatric else 'adult'}"
-    if order.renal_status is not None:
-        who += f", renal {order.renal_status.replace('_', ' ')}"
+    renal_who = who + (f", renal {order.renal_status.replace('_', ' ')}" if order.renal_status is not None else "")
     limits = drug.limits_for(indication.id, pediatric, order.renal_status)
     # Hard limits first, so a soft limit on the same bound is not reported on top of its hard stop.
     hard_hit: set[tuple[str, str]] = set()
@@ -233,7 +232,8 @@ def calculate(drug: Drug, order: DoseOrder) -> DoseCalculation:
         if lim.level == "hard":
             hard_hit.add((lim.check, lim.bound))
         findings.append(Finding(lim.level, f"{lim.check}.{lim.bound}.{lim.level}",
-                                _limit_message(lim, value, who, prior, dose_mass, duration), lim))
+                                _limit_message(lim, value, renal_who if lim.renal else who, prior, dose_mass,
+                                               duration), lim))
     findings.extend(_product_notes(drug, product, concentration, dose_mass, volume))
     if prior.magnitude > 0:
         findings.append(Finding("info", "dose_24h.prior",

@@ -33,7 +33,8 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
     drug = scenario.drug()
     credentials = {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician}
     visit = chart_visit(store, drug, patient, nurse, nurse2, doc, datetime(2025, 3, 4, 14, 0, tzinfo=UTC),
-                        until=VisitStatus.SIGNED, sign_note=lambda v: sign_note(store, v, drug, credentials))
+                        until=VisitStatus.SIGNED, sign_note=lambda v: sign_note(store, v, drug, credentials),
+                        seal=keys.clinician)
     assert visit.status is VisitStatus.SIGNED
     stored = store.get_signed_note(visit.id or 0)
     assert stored is not None

@@ -1,5 +1,5 @@
 """Issue 9, the order: paediatric rules, what is stored is what was checked, the 24 h total read at order time,
-and the library's typing-slip findings (some arrive with the feat-lib branch: marked xfail until merged)."""
+and the library's typing-slip findings."""
 
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ def test_a_10_year_old_of_15_kg_is_ordered_by_the_paediatric_mg_per_kg_rules(pla
     assert p[7].message.startswith("Order approved (375 mg: 9.4 mL at 18.8 mL/h over 30 min)")
 
 
-@pytest.mark.xfail(strict=True, reason="needs the mg/g slip finding for a child's dose from feat-lib")
 def test_2_mg_for_a_child_is_flagged_as_a_mg_for_g_slip(play: Play) -> None:
     p = play("child_mg_slip")
     assert not p[4].ok or any(f["level"] in ("soft", "hard") for f in p[4].findings)
@@ -62,7 +61,7 @@ def test_a_second_visit_the_same_day_counts_the_first_in_the_24_h_total(play: Pl
 
 def test_an_infusion_started_over_48_h_ago_and_stopped_20_h_ago_counts_in_the_24_h_total(play: Play) -> None:
     p = play("total_24h")
-    assert not p[33].ok and "Total in 24 h 22 g (this dose 2 g + 20 g already given)" in p[33].message
+    assert not p[33].ok and "Total in 24 h 8 g (this dose 2 g + 6 g already given)" in p[33].message
     # the other side: stopped 25 h ago, it no longer counts
     assert p[37].ok and "dose_24h.prior" not in p.codes(37)
     assert p.refused() == {27: "order", 33: "order"}
@@ -75,19 +74,16 @@ def test_a_free_flow_counts_in_a_later_orders_24_h_total(play: Play) -> None:
     assert not later.ok and "Total in 24 h 4.4 g (this dose 2 g + 2.4 g already given)" in later.message
 
 
-@pytest.mark.xfail(strict=True, reason="needs the volume / pump-rate bound findings from feat-lib")
 def test_2_g_of_2_mg_per_50_ml_is_a_hard_stop(play: Play) -> None:
     p = play("library_bounds")
     assert not p[4].ok and p[4].message.startswith("This dose cannot be ordered")
 
 
-@pytest.mark.xfail(strict=True, reason="needs the pump display (0.1 mL/h) rate finding from feat-lib")
 def test_an_order_at_0_01_ml_per_h_is_refused(play: Play) -> None:
     p = play("library_bounds")
     assert not p[5].ok
 
 
-@pytest.mark.xfail(strict=True, reason="needs the repletion per-dose limit from feat-lib")
 def test_a_repletion_dose_above_the_per_dose_limit_is_refused_or_needs_a_reason(play: Play) -> None:
     p = play("library_bounds")
     assert not p[6].ok
