@@ -148,3 +148,30 @@ def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindo
     ws.infusion.refresh_clock()
     assert ws.infusion.reminder.isVisible()
     assert "last taken 5 min ago (every 5 min)" in ws.infusion.reminder.text()
+
+
+def test_the_admin_turns_the_double_check_off_and_on_and_each_change_is_audited(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("admin", "ward-office-key-1")
+    window.act_settings.trigger()
+    view = window.settings_view
+    assert view.double_check.isChecked(), "on by default"
+    view.double_check.setFocus()
+    qtbot.keyClick(view.double_check, Key.Key_Space)
+    qtbot.keyClick(view.save_policy, Key.Key_Space)
+    assert not clinic.store.clinic_policy().double_check_required
+    assert "without a double check" in view.policy_message.text()
+    qtbot.keyClick(view.double_check, Key.Key_Space)
+    qtbot.keyClick(view.save_policy, Key.Key_Space)
+    assert clinic.store.clinic_policy().double_check_required
+    changes = [e for e in clinic.store.audit_entries("clinic_policy")]
+    assert [e["event"] for e in changes] == ["create", "update"] and changes[-1]["username"] == "admin"
+
+
+def test_only_an_admin_changes_the_clinic_rules(clinic: Clinic_) -> None:
+    from infusiondesk.auth import PermissionDenied
+    from infusiondesk.records.models import ClinicPolicy
+
+    with pytest.raises(PermissionDenied, match="Only an admin can change the clinic's rules"):
+        clinic.store.set_clinic_policy(ClinicPolicy(double_check_required=False), clinic.nurse)
+    assert clinic.store.clinic_policy().double_check_required

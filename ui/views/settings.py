@@ -7,7 +7,7 @@ import dataclasses
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from infusiondesk.errors import DomainError
 from infusiondesk.settings import SETTINGS, SettingError, Timing
@@ -52,6 +52,7 @@ class SettingsView(QWidget):
         bl.addWidget(self.where)
         lay = QVBoxLayout(self)
         lay.addWidget(self._clinic_box())
+        lay.addWidget(self._policy_box())
         lay.addWidget(box)
         lay.addStretch(1)
         self.save.clicked.connect(self.do_save)
@@ -83,6 +84,36 @@ class SettingsView(QWidget):
         self.save_clinic.clicked.connect(self.do_save_clinic)
         return box
 
+    def _policy_box(self) -> QGroupBox:
+        """The clinic's rules the visit service enforces at every workstation (kept in the database, audited)."""
+        self.double_check = QCheckBox("Require an independent &double check of every order before the start")
+        self.double_check.setAccessibleName("Require an independent double check of every order before the start")
+        self.save_policy = QPushButton("Save clinic &rules")
+        self.policy_message = QLabel()
+        self.policy_message.setObjectName("settingsMessage")
+        self.policy_message.setWordWrap(True)
+        box = QGroupBox("Clinic rules (every workstation)")
+        bl = QVBoxLayout(box)
+        bl.addWidget(self.double_check)
+        bl.addWidget(self.save_policy)
+        bl.addWidget(self.policy_message)
+        self.save_policy.clicked.connect(self.do_save_policy)
+        return box
+
+    def do_save_policy(self) -> None:
+        from infusiondesk.records.models import ClinicPolicy
+
+        policy = ClinicPolicy(double_check_required=self.double_check.isChecked())
+        try:
+            self.session.store.set_clinic_policy(policy, self.session.require_user())
+        except DomainError as exc:
+            self.policy_message.setText(exc.message)
+            return
+        self.policy_message.setText("Saved: an order needs a second person's double check before the start."
+                                    if policy.double_check_required else
+                                    "Saved: orders can start without a double check (ISMP recommends one for "
+                                    "magnesium sulfate; the change is in the audit trail).")
+
     def do_save_clinic(self) -> None:
         values = {key: edit.text().strip() for key, edit in self.clinic_edits.items()}
         if not values["name"]:
@@ -111,6 +142,8 @@ class SettingsView(QWidget):
         for key, edit in self.clinic_edits.items():
             edit.setText(str(getattr(clinic, key)))
         self.clinic_message.setText("")
+        self.double_check.setChecked(self.session.store.clinic_policy().double_check_required)
+        self.policy_message.setText("")
         timing = self.settings.effective()
         for setting in SETTINGS:
             self.edits[setting.key].setText(str(getattr(timing, setting.key)))
