@@ -20,7 +20,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError
 
 from infusiondesk import audit, auth
-from infusiondesk.auth import PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, User, Visit
 from infusiondesk.store import codec, history, tables, trail, visit_tx
@@ -58,13 +57,6 @@ def _patient_document(p: Patient) -> str:
 def _user_from_row(row: Row[Any]) -> User:
     return User(id=row.id, username=row.username, full_name=row.full_name, role=Role(row.role),
                 credentials=row.credentials, active=row.active)
-
-
-def _require_role(by: User, roles: tuple[Role, ...], action: str) -> None:
-    if not by.active or by.role not in roles:
-        names = " or ".join(r.value for r in roles)
-        raise PermissionDenied(f"Only a{'n' if names[0] in 'aeiou' else ''} {names} can {action}; "
-                               "ask one to do it.")
 
 
 class Store(Accounts):
@@ -184,10 +176,10 @@ class Store(Accounts):
 
     def add_patient(self, p: Patient, by: User) -> Patient:
         """Register a patient; names and MRN are checked and normalised (infusiondesk.validation)."""
-        _require_role(by, (Role.NURSE, Role.CLINICIAN, Role.ADMIN), "register patients")
         p = clean_patient(p)
         mrn = p.mrn
         with self._write() as conn:
+            by = self._acting(conn, by, (Role.NURSE, Role.CLINICIAN, Role.ADMIN), "register patients")
             if conn.execute(select(tables.patients.c.id).where(tables.patients.c.mrn == mrn)).first():
                 raise DomainError(f"A patient with MRN {mrn} already exists; search for them instead.")
             patient_id = _new_id(conn.execute(insert(tables.patients).values(
@@ -197,11 +189,11 @@ class Store(Accounts):
         return dataclasses.replace(p, id=patient_id)
 
     def update_patient(self, p: Patient, by: User) -> Patient:
-        _require_role(by, (Role.NURSE, Role.CLINICIAN, Role.ADMIN), "change patient details")
         p = clean_patient(p)
         if p.id is None:
             raise DomainError("Register the patient before changing their details.")
         with self._write() as conn:
+            by = self._acting(conn, by, (Role.NURSE, Role.CLINICIAN, Role.ADMIN), "change patient details")
             before = self._row(conn, tables.patients, p.id)
             if before is None:
                 raise RecordNotFound("That patient no longer exists.")
@@ -244,10 +236,10 @@ class Store(Accounts):
     # -- visits ------------------------------------------------------------------------------------------
 
     def create_visit(self, patient_id: int, by: User) -> Visit:
-        _require_role(by, (Role.NURSE, Role.CLINICIAN), "open a visit")
         now = self._now()
         visit = Visit(id=None, patient_id=patient_id, created_at=now, version=1)
         with self._write() as conn:
+            by = self._acting(conn, by, (Role.NURSE, Role.CLINICIAN), "open a visit")
             if self._row(conn, tables.patients, patient_id) is None:
                 raise RecordNotFound(f"Patient #{patient_id} does not exist; register the patient first.")
             visit_id = _new_id(conn.execute(insert(tables.visits).values(
@@ -322,8 +314,7 @@ class Store(Accounts):
     def set_clinic_policy(self, policy: ClinicPolicy, by: User) -> ClinicPolicy:
         """An admin changes the clinic's rules (the double check before every start); audited."""
         with self._write() as conn:
-            actor = visit_tx.VisitTransaction(conn, self._now()).acting_user(
-                by.id or 0, (Role.ADMIN,), "change the clinic's rules")
+            actor = self._acting(conn, by, (Role.ADMIN,), "change the clinic's rules")
             before = self._row(conn, tables.clinic_policy, 1)
             values = {"double_check_required": policy.double_check_required}
             if before is None:

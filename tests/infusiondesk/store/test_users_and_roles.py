@@ -135,3 +135,22 @@ def test_an_unknown_user_gets_the_same_answer_and_is_audited(store: Store) -> No
         store.authenticate("mallory", PASSWORD)
     last = store.audit_entries()[-1]
     assert last["event"] == "sign_in_failed" and last["detail"]["username"] == "mallory"
+
+
+def test_patient_and_visit_calls_read_the_acting_user_from_the_database(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
+    """A User made in code (an admin's id claiming the nurse role, a deactivated nurse still marked active) opens
+    no visit and changes no patient: the store reads who is acting, as the visit service does."""
+    from tests.infusiondesk.store.conftest import make_patient
+
+    p = patient_factory()
+    forged_nurse = dataclasses.replace(staff.admin, role=Role.NURSE)
+    with pytest.raises(PermissionDenied, match="open a visit"):
+        store.create_visit(p.id, forged_nurse)  # type: ignore[arg-type]
+    store.update_user(dataclasses.replace(staff.nurse2, active=False), staff.admin)
+    stale = dataclasses.replace(staff.nurse2, active=True)
+    with pytest.raises(PermissionDenied, match="register patients"):
+        store.add_patient(make_patient(mrn="MRN0099"), stale)
+    with pytest.raises(PermissionDenied, match="change patient details"):
+        store.update_patient(dataclasses.replace(p, weight_kg=90.0), stale)
+    assert store.get_patient(p.id).weight_kg == 70.0  # type: ignore[arg-type]
