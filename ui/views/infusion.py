@@ -269,7 +269,7 @@ class SideEffectForm(QGroupBox):
             for e in effects))
 
 
-OVER_INFUSION_HINT = "pause, rate change, early stop, or what happened in an over-infusion"
+OVER_INFUSION_HINT = "why: pause, rate change, early stop, over-infusion"
 
 
 def asks_to_confirm(message: str) -> bool:
