@@ -21,13 +21,14 @@ from PySide6.QtWidgets import QApplication, QWidget
 DEMO_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def _earlier_visit(service: Any, patient: Any, nurse: Any, doctor: Any, at: datetime, dose: str,
+def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any, at: datetime, dose: str,
                    attacks: int, pain: tuple[int, int], effects: tuple[str, ...]) -> None:
     """A finished visit made through the visit service, for the chart's history and plots (completed and
     administered; the clinician's approval needs a signed note, which these earlier visits do without)."""
     from infusiondesk.records.models import IVAccess, MigraineFeatures, SideEffect, SignatureMeaning, VitalSigns
-    from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step
+    from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
 
+    service = VisitService(store, drug)
     v = service.new_visit(nurse.id, patient.id)
 
     def step(who: Any, minutes: int) -> Any:
@@ -72,9 +73,6 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-pass-1", "RN", by=admin)
     doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-pass-1", "MD", by=admin)
     drug = load_drug()
-    from infusiondesk.service import VisitService
-
-    service = VisitService(store, drug)
     ana = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
                                     (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
                                     migraine_diagnosis=True), by=nurse)
@@ -89,7 +87,7 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
                                                (28, "2 g", 6, (7, 2), ("flushing",))):
         at = DEMO_START - timedelta(days=days)
         clock._now = at
-        _earlier_visit(service, ana, nurse, doctor, at, dose, attacks, pain, effects)
+        _earlier_visit(store, drug, ana, nurse, doctor, at, dose, attacks, pain, effects)
     clock._now = DEMO_START
     from infusiondesk import pki
 
@@ -174,7 +172,8 @@ def main(out_dir: str) -> int:
         panel.dose.setText("2 g")
         panel.duration.setText("30 min")
         ws.dose.order.click()
-        ws.dose.check_by("nkim", "nurse-pass-1")  # the second person checks the clinician's order
+        checker = next(u for u in store.list_users() if u.username == "nkim")
+        ws.controller.run("double_check", by=checker.id)  # the nurse checks the clinician's order (as check_by does)
         shot("06b-dose-ordered-and-checked")
         ws.tabs.setCurrentWidget(ws.infusion)
         r = ws.infusion.readiness
