@@ -53,18 +53,18 @@ def test_a_note_that_fails_to_sign_leaves_its_visit_unsigned(tmp_path: Path, mon
     import reports.demo_signing as demo_signing
     from infusiondesk.drugs import load_drug
     from infusiondesk.errors import DomainError
-    from reports.note_commands import sign_note as real_sign_note
+    from reports.note_commands import sign_and_store as real_sign_and_store
 
     calls = 0
 
-    def fails_on_the_third_note(*args: object, **kwargs: object) -> bytes:
+    def fails_on_the_third_note(*args: object, **kwargs: object) -> str:
         nonlocal calls
         calls += 1
         if calls == 3:
             raise DomainError("The signing key could not be unlocked.")
-        return real_sign_note(*args, **kwargs)  # type: ignore[arg-type]
+        return real_sign_and_store(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(demo_signing, "sign_note", fails_on_the_third_note)
+    monkeypatch.setattr(demo_signing, "sign_and_store", fails_on_the_third_note)
     monkeypatch.setattr(demo, "BATCH_PATIENTS", 1)  # commit after every patient
     db = str(tmp_path / "interrupted.db")
     store = Store.open(db)

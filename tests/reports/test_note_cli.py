@@ -4,42 +4,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from infusiondesk import pki
-from infusiondesk.records.models import IVAccess, Role, SignatureMeaning, User, Visit, VisitStatus, VitalSigns
-from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
+from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk.store import Store
-from reports.note_commands import sign_note
+from reports.note_commands import sign_and_store
 from tests.reports import scenario
 from tests.reports.conftest import ClinicKeys
 from ui.cli import main
-
-
-def completed_through_the_service(store: Store, nurse: User, doc: User, patient_id: int, t0: datetime) -> Visit:
-    """A standard visit taken through the visit service to completed: 2 g over 30 min, 50 mL, observed."""
-    svc = VisitService(store, scenario.drug())
-    visit = svc.new_visit(nurse.id or 0, patient_id)
-
-    def at(who: User, minutes: int) -> Step:
-        return Step(who.id or 0, visit.id or 0, visit.version, t0 + timedelta(minutes=minutes))
-
-    base = VitalSigns(t0, 122, 78, 70, 16, 98, pain_score=7, patellar_reflex="present", phase="baseline")
-    visit = svc.assess(at(nurse, 1), AssessmentEntry(base, 7, answers={
-        "heart_block": False, "myocardial_damage": False, "myasthenia_gravis": False, "hypermagnesemia": False}))
-    visit = svc.decide(at(doc, 5), True, "No contraindication.")
-    visit = svc.order(at(doc, 6), OrderEntry("2 g", product="premix-2g-50ml", duration="30 min", weight="64 kg"))
-    visit = svc.double_check(at(nurse, 8))
-    visit = svc.prepare(at(nurse, 9), Preparation(True, True, "", True, IVAccess("left antecubital", "22 G", 1,
-                                                                                  "Jane Doe RN"), "LOT-1",
-                                                  date(2099, 1, 1), True))
-    visit = svc.start(at(nurse, 10))
-    visit = svc.stop(at(nurse, 40), 50.0)
-    visit = svc.record_vitals(at(nurse, 71), VitalSigns(t0 + timedelta(minutes=71), 118, 76, 68, 15, 98))
-    return svc.complete(at(nurse, 72), 2, "Home with a driver.")
 
 
 @pytest.fixture()
@@ -51,21 +27,16 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
     nurse = store.create_user("jdoe", "Jane Doe", Role.NURSE, "nurse-pass-123", "RN", by=admin)
     doc = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doc-pass-123", "MD", by=admin)
     pki.save_clinic_ca(store, keys.ca)
-    patient = store.add_patient(replace(scenario.PATIENT, id=None, no_known_allergies=True), by=admin)
-    t0 = datetime.now(UTC) - timedelta(hours=3)
-    visit = completed_through_the_service(store, nurse, doc, patient.id or 0, t0)
-    svc = VisitService(store, scenario.drug())
-    visit = svc.sign(Step(nurse.id or 0, visit.id or 0, visit.version, t0 + timedelta(minutes=73)),
-                     SignatureMeaning.ADMINISTERED)
-    step = Step(doc.id or 0, visit.id or 0, visit.version, t0 + timedelta(minutes=90))
-    candidate = svc.signature_candidate(step, SignatureMeaning.REVIEWED_APPROVED)
-    assert store.get_visit(visit.id or 0).status is VisitStatus.COMPLETED  # a candidate is never saved
-    pdf = sign_note(store, candidate, scenario.drug(), {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician})
-    assert store.get_signed_note(visit.id or 0) is None  # sign_note stores nothing
-    visit = svc.sign(step, SignatureMeaning.REVIEWED_APPROVED, note=pdf)
+    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
+    template = scenario.standard_visit()
+    sigs = (replace(template.signatures[0], signer_id=nurse.id), replace(template.signatures[1], signer_id=doc.id))
+    visit = store.create_visit(patient.id, by=nurse)
+    visit = store.save_visit(replace(template, id=visit.id, patient_id=patient.id, version=visit.version,
+                                     signatures=sigs), by=doc)
     assert visit.status is VisitStatus.SIGNED
+    sign_and_store(store, visit, scenario.drug(), {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician})
     stored = store.get_signed_note(visit.id or 0)
-    assert stored == pdf
+    assert stored is not None
     draft_visit = store.create_visit(patient.id, by=nurse)
     store.close()
     return db, visit.id or 0, draft_visit.id or 0, stored
