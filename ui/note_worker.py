@@ -32,7 +32,7 @@ def build(job: dict[str, Any]) -> bytes:
             from reports.visit_note import build_visit_note
 
             visit = store.get_visit(int(job["visit_id"]))
-            users = {u.id: u for u in store.list_users()}
+            users = {u.id: u for u in store.list_users() if u.id is not None}
             return build_visit_note(store.get_clinic(), store.get_patient(visit.patient_id), visit, users, drug,
                                     draft=visit.status is not VisitStatus.SIGNED)
         from infusiondesk import pki

@@ -6,7 +6,6 @@ is driven to each screen and grabbed with QWidget.grab().
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import sys
 import tempfile
@@ -25,43 +24,40 @@ SCREENSHOT_CA_PASSPHRASE = "riverside vault granite"  # the clinic CA's own pass
 
 def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any, at: datetime, dose: str,
                    attacks: int, pain: tuple[int, int], effects: tuple[str, ...]) -> None:
-    """A finished, signed visit made with the pure workflow, for the chart's history and plots."""
-    from infusiondesk import workflow
-    from infusiondesk.dosing import calculate_from_text
-    from infusiondesk.records.models import (
-        Assessment,
-        DoseOrderRecord,
-        IVAccess,
-        MigraineFeatures,
-        Readiness,
-        SideEffect,
-        Signature,
-        SignatureMeaning,
-        VitalSigns,
-    )
+    """A finished visit made through the visit service, for the chart's history and plots (completed and
+    administered; the clinician's approval needs a signed note, which these earlier visits do without)."""
+    from infusiondesk.records.models import IVAccess, MigraineFeatures, SideEffect, SignatureMeaning, VitalSigns
+    from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
 
-    v = store.create_visit(patient.id, by=nurse)
+    service = VisitService(store, drug)
+    v = service.new_visit(nurse.id, patient.id)
+
+    def step(who: Any, minutes: int) -> Any:
+        return Step(who.id, v.id, v.version, at + timedelta(minutes=minutes))
+
     base = VitalSigns(at, 126, 80, 74, 16, 98, 36.7, pain[0], "present", "baseline")
-    v = workflow.record_assessment(v, Assessment(vitals=base, pain_score=pain[0],
-                                                 migraine=MigraineFeatures(attacks_per_month=attacks)),
-                                   patient, drug, doctor, at)
-    v = workflow.decide_suitability(v, True, "", doctor, at)
-    calc = calculate_from_text(drug, dose=dose, concentration="2 g/50 mL", duration="30 min", weight="64 kg")
+    v = service.assess(step(nurse, 0), AssessmentEntry(base, pain[0], MigraineFeatures(attacks_per_month=attacks),
+                                                       {"heart_block": False, "myasthenia_gravis": False}))
+    v = service.decide(step(doctor, 1), True, "")
+    entry = OrderEntry(dose, concentration="2 g/50 mL", duration="30 min", weight="64 kg")
+    calc = service.preview_order(v.id, entry, at)
     reasons = {f.code: "Earlier visit, reviewed" for f in calc.soft_findings}
-    v = workflow.order_dose(v, DoseOrderRecord(dose, "2 g/50 mL", None, "30 min", weight_text="64 kg"), calc,
-                            reasons, doctor, at)
-    v = dataclasses.replace(v, readiness=Readiness(True, True, 64, False, True, IVAccess("L arm", "22 G", 1, "NK"),
-                                                   "LOT-A1", date(2027, 1, 1), True))
-    v = workflow.start_infusion(v, patient, None, nurse, at + timedelta(minutes=5))
-    v = workflow.record_vitals(v, VitalSigns(at + timedelta(minutes=20), 118, 76, 70, 15, 97, phase="during",
-                                             pain_score=pain[0] - 2), nurse)
+    v = service.order(step(doctor, 2), OrderEntry(dose, concentration="2 g/50 mL", duration="30 min",
+                                                  weight="64 kg", reasons=reasons))
+    v = service.double_check(step(nurse, 3))
+    v = service.prepare(step(nurse, 4), Preparation(True, True, "", False, IVAccess("L arm", "22 G", 1, "NK"),
+                                                    "LOT-A1", date(2027, 1, 1), True))
+    v = service.start(step(nurse, 5))
+    v = service.record_vitals(step(nurse, 20), VitalSigns(at + timedelta(minutes=20), 118, 76, 70, 15, 97,
+                                                          pain_score=pain[0] - 2))
     for code in effects:
-        v = workflow.log_side_effect(v, SideEffect(code, at + timedelta(minutes=12), 1), nurse)
-    v = workflow.stop(v, float(calc.volume.to("mL").magnitude), "complete", nurse, at + timedelta(minutes=35))
-    v = workflow.complete(v, pain[1], "Home", nurse, at + timedelta(minutes=50))
-    v = workflow.sign(v, Signature(doctor.id, doctor.full_name, doctor.credentials,
-                                   SignatureMeaning.REVIEWED_APPROVED, at), doctor, at + timedelta(minutes=55))
-    store.save_visit(v, by=doctor)
+        v = service.log_side_effect(step(nurse, 21), SideEffect(code, at + timedelta(minutes=12), 1))
+    volume = float(v.dose_order.computed["volume_ml"])
+    v = service.stop(step(nurse, 35), volume, "")
+    v = service.record_vitals(step(nurse, 66), VitalSigns(at + timedelta(minutes=66), 120, 78, 68, 15, 98,
+                                                          pain_score=pain[1]))
+    v = service.complete(step(nurse, 67), pain[1], "Home")
+    service.sign(step(nurse, 68), SignatureMeaning.ADMINISTERED)
 
 
 def demo_clinic(db: str) -> tuple[Any, Any, Any]:
@@ -178,9 +174,12 @@ def main(out_dir: str) -> int:
         panel.dose.setText("2 g")
         panel.duration.setText("30 min")
         ws.dose.order.click()
+        checker = next(u for u in store.list_users() if u.username == "nkim")
+        ws.controller.run("double_check", by=checker.id)  # the nurse checks the clinician's order (as check_by does)
+        shot("06b-dose-ordered-and-checked")
         ws.tabs.setCurrentWidget(ws.infusion)
         r = ws.infusion.readiness
-        for cb in (r.consent, r.allergies, r.baseline):
+        for cb in (r.consent, r.allergies):
             cb.setChecked(True)
         for edit, text in ((r.weight, "64 kg"), (r.iv_site, "left antecubital"), (r.iv_gauge, "22 G"),
                            (r.iv_attempts, "1"), (r.iv_by, "Noor Kim RN"), (r.lot, "LOT-2291A"),
@@ -200,11 +199,24 @@ def main(out_dir: str) -> int:
                            (ws.infusion.vitals.heart_rate, "70"), (ws.infusion.vitals.resp_rate, "15"),
                            (ws.infusion.vitals.spo2, "97")):
             edit.setText(text)
+        ws.infusion.vitals.resp_rate.setText("10")  # a toxicity sign: the alert stays on top until acknowledged
         ws.infusion.record_vitals.click()
         ws.infusion.side_effects.reset()
+        from infusiondesk.records.models import AlertAction
+
+        ws.infusion.alerts.action.set_value(AlertAction.CLINICIAN_INFORMED)
+        ws.infusion.alerts.note.setText("Dr Lee at the chair; RR 14 on recount")
+        shot("08b-infusion-alert")
+        ws.infusion.alerts.button.click()
         clock.advance(minutes=14)
         ws.infusion.volume.setText("50 mL")
         ws.infusion.stop.click()
+        clock.advance(minutes=30)  # observed after the infusion, with vital signs
+        for edit, text in ((ws.infusion.vitals.systolic, "120"), (ws.infusion.vitals.diastolic, "76"),
+                           (ws.infusion.vitals.heart_rate, "68"), (ws.infusion.vitals.resp_rate, "15"),
+                           (ws.infusion.vitals.spo2, "98")):
+            edit.setText(text)
+        ws.infusion.record_vitals.click()
         ws.review.post_pain.setText("2")
         ws.review.discharge.setText("Headache 2/10; home with her partner")
         ws.review.complete.click()
@@ -212,7 +224,7 @@ def main(out_dir: str) -> int:
         ws.review.password.setText("doctor-sign-pass-1")
         ws.review.sign.click()
         docs = ws.review.documents
-        at_the_screen()
+        shot("09a-review-signing")  # the visit is signed only once its signed note is stored
         while docs is not None and docs.busy:  # the signed PDF is made off the UI thread
             app.processEvents()
         shot("09-review-signed")

@@ -84,8 +84,7 @@ class VisitController(QObject):
             saved = method(step or self.step(by), *args, **kwargs)
         except DomainError as exc:
             self.last_error = exc
-            self.problem.emit(exc.message)
-            self.reload_after_refusal()
+            self.problem.emit(self._refused(exc))
             return False
         self.last_error = None
         self.show(saved)
@@ -96,26 +95,25 @@ class VisitController(QObject):
         self.problem.emit("")
         self.visitChanged.emit(visit)
 
-    def reload_after_refusal(self) -> None:
-        """Some refusals leave something on record (a withdrawn decision): show the visit as saved then, keeping
-        the refusal's sentence on screen."""
+    def _refused(self, exc: DomainError) -> str:
+        """The refusal's sentence. When the visit was saved since this screen read it (another workstation, or a
+        refusal that leaves something on record, such as a withdrawn decision), the screen now shows the saved
+        visit; what was typed stays in the fields."""
         try:
             saved = self.session.store.get_visit(self.visit.id)
         except Exception:  # the refusal is what the user must see; a failed re-read changes nothing shown
-            return
-        if saved.version != self.visit.version and saved.version > self.visit.version:
-            message = self.last_error.message if self.last_error is not None else ""
-            refreshed_by_refusal = self._refusal_saved(saved)
-            if refreshed_by_refusal:
-                self.visit = saved
-                self.visitChanged.emit(saved)
-                self.problem.emit(message)
+            return exc.message
+        if saved.version <= self.visit.version:
+            return exc.message
+        self.visit = saved
+        self.visitChanged.emit(saved)
+        from infusiondesk.store.errors import ConflictError
 
-    def _refusal_saved(self, saved: Visit) -> bool:
-        """Whether the newer saved version was written by this step's refusal (not by another workstation,
-        which the next step reports as a conflict)."""
-        return saved.version == self.visit.version + 1 and saved.assessment.withdrawn != \
-            self.visit.assessment.withdrawn
+        if isinstance(exc, ConflictError):
+            said = exc.message.split(" Reopen the visit")[0]  # reopening is done: the screen shows it
+            return (f"{said} The screen now shows the latest version; what you typed is still in the fields: "
+                    "check it, then press again.")
+        return exc.message
 
     def try_(self, fn: Callable[[], T]) -> T | None:
         """Run a check that may raise a DomainError; report it instead of raising."""

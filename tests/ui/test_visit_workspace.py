@@ -147,3 +147,23 @@ def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace) ->
     assert ws.review.sign.isEnabled()
     assert ws.review.add_addendum.isHidden()
     assert ws.dose.panel.dose.isReadOnly()
+
+
+def test_a_step_on_a_visit_saved_elsewhere_is_refused_then_shows_the_latest_keeping_what_was_typed(
+        ws: VisitWorkspace, clinic: Clinic_, qtbot: QtBot) -> None:
+    nurse_session = Session(store=clinic.store, drug=ws.session.drug, clock=clinic.clock, user=clinic.nurse)
+    elsewhere = VisitWorkspace(nurse_session, clinic.patient, clinic.store.get_visit(ws.visit.id or 0))
+    qtbot.addWidget(elsewhere)
+    elsewhere.assessment.pain.setText("6")
+    elsewhere.assessment.record.click()  # the nurse's workstation saves first
+    assert elsewhere.visit.version == ws.visit.version + 1, elsewhere.problem.text()
+
+    ws.assessment.pain.setText("8")
+    ws.assessment.record.click()
+    assert "saved on another workstation" in ws.problem.text()
+    assert "what you typed is still in the fields" in ws.problem.text()
+    assert clinic.store.get_visit(ws.visit.id or 0).assessment.pain_score == 6  # nothing overwritten
+    assert ws.visit.version == elsewhere.visit.version  # the screen shows the latest version now
+    assert ws.assessment.pain.text() == "8"
+    ws.assessment.record.click()  # pressed again, on the version now shown
+    assert clinic.store.get_visit(ws.visit.id or 0).assessment.pain_score == 8, ws.problem.text()

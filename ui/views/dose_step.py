@@ -21,7 +21,7 @@ class DoseStep(QWidget):
         self.order = QPushButton("&Order this dose")
         self.order.setToolTip("A clinician's order is approved at once; a nurse's order waits for a clinician's "
                               "approval. Each warning needs its written reason.")
-        self.approve = QPushButton("A&pprove the order")
+        self.approve = QPushButton("Appro&ve the order")
         self.approve.setToolTip("A clinician approves the order a nurse entered; each warning needs its written "
                                 "reason (the nurse's proposal, or your own).")
         self.check = QPushButton("Second-person double chec&k")

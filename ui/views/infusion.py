@@ -8,268 +8,31 @@ Baseline vital signs are the ones charted with the assessment (or charted before
 from __future__ import annotations
 
 import dataclasses
-import re
-from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from infusiondesk import display, workflow
-from infusiondesk.records.models import (
-    AlertAction,
-    IVAccess,
-    Readiness,
-    SideEffect,
-    SideEffectAction,
-    SideEffectOutcome,
-    Visit,
-    VisitStatus,
-)
-from infusiondesk.service import Preparation
+from infusiondesk.records.models import AlertAction, Visit, VisitStatus
 from infusiondesk.units import Kind, Q
 from ui.session import VisitController
 from ui.views.alerts import AlertBox
+from ui.views.checklist import ReadinessForm, parse_expiry
+from ui.views.side_effect_form import DEFAULT_OUTCOME, SHORTCUT_SIDE_EFFECT, SideEffectForm
 from ui.views.vitals_form import VitalsForm
-from ui.widgets.forms import ChoiceBox, Form
-from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit
+from ui.widgets.forms import Form
+from ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
 
 SHORTCUT_START = "F5"
 SHORTCUT_PAUSE = "F6"
 SHORTCUT_STOP = "F8"
 SHORTCUT_VITALS = "F7"
-SHORTCUT_SIDE_EFFECT = "F9"
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+__all__ = ["DEFAULT_OUTCOME", "InfusionView", "ReadinessForm", "SideEffectForm", "parse_expiry"]
 
 
-def parse_expiry(text: str) -> tuple[date | None, str]:
-    """An expiry typed or scanned as YYYY-MM-DD; the message says what is wrong in words."""
-    s = text.strip()
-    if not s:
-        return None, ""
-    m = _DATE.match(s)
-    if m:
-        try:
-            return date(int(m[1]), int(m[2]), int(m[3])), ""
-        except ValueError:
-            pass
-    return None, f'Expiry "{s}" is not a date; enter it as year-month-day, such as 2027-03-31.'
-
-
-class ReadinessForm(QGroupBox):
-    """The checklist before Start; its problems come from workflow.readiness_problems, live."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Before the start", parent)
-        self.consent = QCheckBox("Consent recorded")
-        self.allergies = QCheckBox("Allergies reviewed with the patient")
-        self.weight = QuantityEdit(Kind.WEIGHT, "today's weight", required=False, placeholder='"70 kg"')
-        self.weight_ack = QCheckBox("Weight change acknowledged")
-        self.iv_site = EnterMovesOnLineEdit()
-        self.iv_site.setAccessibleName("IV site")
-        self.iv_site.setPlaceholderText("left antecubital")
-        self.iv_gauge = EnterMovesOnLineEdit()
-        self.iv_gauge.setAccessibleName("IV gauge")
-        self.iv_gauge.setPlaceholderText("22 G")
-        self.iv_attempts = NumberEdit("IV attempts", "", "1")
-        self.iv_by = EnterMovesOnLineEdit()
-        self.iv_by.setAccessibleName("IV placed by")
-        self.lot = EnterMovesOnLineEdit()
-        self.lot.setAccessibleName("Lot number (scan or type)")
-        self.lot.setPlaceholderText("scan the bag's barcode, or type the lot")
-        self.expiry = EnterMovesOnLineEdit()
-        self.expiry.setAccessibleName("Lot expiry date")
-        self.expiry.setPlaceholderText("2027-03-31")
-        self.expiry_error = ErrorLabel()
-        self.calcium = QCheckBox("Calcium gluconate 10 % at the chair")
-        form = Form()
-        for w in (self.consent, self.allergies):
-            form.add_wide(w)
-        form.add("Today's &weight", self.weight, self.weight.error_label)
-        form.add_wide(self.weight_ack)
-        form.add("IV &site", self.iv_site)
-        form.add("IV gauge", self.iv_gauge)
-        form.add("IV attempts", self.iv_attempts, self.iv_attempts.error_label)
-        form.add("IV placed by", self.iv_by)
-        form.add("&Lot", self.lot)
-        form.add("E&xpiry", self.expiry, self.expiry_error)
-        form.add_wide(self.calcium)
-        self.problems = QLabel()
-        self.problems.setObjectName("readinessProblems")
-        self.problems.setWordWrap(True)
-        self.problems.setAccessibleName("What stops the start")
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.problems)
-        self.expiry.textChanged.connect(lambda t: self.expiry_error.show_message(parse_expiry(t)[1]))
-        for cb in self.checks():
-            cb.setAccessibleName(cb.text())
-
-    def checks(self) -> tuple[QCheckBox, ...]:
-        return (self.consent, self.allergies, self.weight_ack, self.calcium)
-
-    def inputs(self) -> tuple[QWidget, ...]:
-        return (self.consent, self.allergies, self.weight, self.weight_ack, self.iv_site, self.iv_gauge,
-                self.iv_attempts, self.iv_by, self.lot, self.expiry, self.calcium)
-
-    def _iv_access(self) -> IVAccess | None:
-        if not any(w.text().strip() for w in (self.iv_site, self.iv_gauge, self.iv_by, self.iv_attempts)):
-            return None
-        return IVAccess(site=self.iv_site.text().strip(), gauge=self.iv_gauge.text().strip(),
-                        attempts=int(self.iv_attempts.value or 0), placed_by=self.iv_by.text().strip())
-
-    def preparation(self) -> Preparation:
-        """The checklist as charted, for the visit service; today's weight as typed (empty keeps what the
-        order charted)."""
-        return Preparation(consent=self.consent.isChecked(), allergies_reviewed=self.allergies.isChecked(),
-                           weight=self.weight.text().strip(), weight_change_acknowledged=self.weight_ack.isChecked(),
-                           iv=self._iv_access(), lot=self.lot.text().strip(),
-                           expiry=parse_expiry(self.expiry.text())[0],
-                           calcium_gluconate_at_chair=self.calcium.isChecked())
-
-    def readiness(self, charted_weight_kg: float | None = None) -> Readiness:
-        """The checklist as it would read once charted (for showing what still stops the start)."""
-        weight = self.weight.quantity
-        return Readiness(
-            consent=self.consent.isChecked(), allergies_reviewed=self.allergies.isChecked(),
-            weight_kg_today=float(weight.to("kg").magnitude) if weight is not None else charted_weight_kg,
-            weight_change_acknowledged=self.weight_ack.isChecked(), iv_access=self._iv_access(),
-            lot_number=self.lot.text().strip(), lot_expiry=parse_expiry(self.expiry.text())[0],
-            calcium_gluconate_available=self.calcium.isChecked())
-
-    def load(self, r: Readiness) -> None:
-        self.consent.setChecked(r.consent)
-        self.allergies.setChecked(r.allergies_reviewed)
-        if r.weight_kg_today is not None:
-            self.weight.setText(display.format_weight(Q(r.weight_kg_today, "kg")))
-        self.weight_ack.setChecked(r.weight_change_acknowledged)
-        if r.iv_access is not None:
-            self.iv_site.setText(r.iv_access.site)
-            self.iv_gauge.setText(r.iv_access.gauge)
-            self.iv_attempts.set_value(r.iv_access.attempts)
-            self.iv_by.setText(r.iv_access.placed_by)
-        self.lot.setText(r.lot_number)
-        self.expiry.setText(r.lot_expiry.isoformat() if r.lot_expiry else "")
-        self.calcium.setChecked(r.calcium_gluconate_available)
-
-    def state(self) -> dict[str, Any]:
-        return {"checks": {cb.text(): cb.isChecked() for cb in self.checks()},
-                "texts": {w.accessibleName(): w.text() for w in (self.weight, self.iv_site, self.iv_gauge,
-                                                                 self.iv_attempts, self.iv_by, self.lot,
-                                                                 self.expiry)}}
-
-    def restore(self, state: dict[str, Any]) -> None:
-        for cb in self.checks():
-            cb.setChecked(bool(state.get("checks", {}).get(cb.text(), False)))
-        for w in (self.weight, self.iv_site, self.iv_gauge, self.iv_attempts, self.iv_by, self.lot, self.expiry):
-            w.setText(state.get("texts", {}).get(w.accessibleName(), ""))
-
-    def set_read_only(self, ro: bool) -> None:
-        for w in self.inputs():
-            w.setEnabled(not ro)
-
-
-DEFAULT_OUTCOME = SideEffectOutcome.ONGOING  # the honest default: it is logged while the nurse still watches
-
-
-class SideEffectForm(QGroupBox):
-    """Quick buttons for the common side effects; grade 1-5 with its definition; action and outcome."""
-
-    QUICK = 6
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Side effects", parent)
-        self.catalogue = workflow.side_effect_catalogue()
-        self.type = ChoiceBox("Side effect", (("choose…", None), *((t.name, t.code) for t in self.catalogue.types)))
-        self.grade = ChoiceBox("Grade", tuple((f"Grade {g}", g) for g in range(1, 6)))
-        self.definition = QLabel()
-        self.definition.setObjectName("gradeDefinition")
-        self.definition.setWordWrap(True)
-        self.definition.setAccessibleName("Grade definition")
-        self.action = ChoiceBox("Action taken", tuple((a.value.replace("_", " "), a) for a in SideEffectAction))
-        self.outcome = ChoiceBox("Outcome", tuple((o.value, o) for o in SideEffectOutcome))
-        self.notes = EnterMovesOnLineEdit()
-        self.notes.setAccessibleName("Side effect notes")
-        self.log = QPushButton(f"Log side effect ({SHORTCUT_SIDE_EFFECT})")
-        quick = QHBoxLayout()
-        self.quick_buttons: dict[str, QPushButton] = {}
-        for t in self.catalogue.types[: self.QUICK]:
-            b = QPushButton(t.name)
-            b.setAccessibleName(f"Quick: {t.name}")
-            b.clicked.connect(lambda _c=False, code=t.code: self.choose(code))
-            quick.addWidget(b)
-            self.quick_buttons[t.code] = b
-        form = Form()
-        form.add("Side &effect", self.type)
-        form.add("&Grade", self.grade)
-        form.add_wide(self.definition)
-        form.add("Action taken", self.action)
-        form.add("Outcome", self.outcome)
-        form.add("Notes", self.notes)
-        self.logged = QLabel("None logged.")
-        self.logged.setObjectName("sideEffectsLogged")
-        self.logged.setWordWrap(True)
-        lay = QVBoxLayout(self)
-        lay.addLayout(quick)
-        lay.addLayout(form)
-        lay.addWidget(self.log)
-        lay.addWidget(self.logged)
-        self.type.currentIndexChanged.connect(self._define)
-        self.grade.currentIndexChanged.connect(self._define)
-        self.outcome.set_value(DEFAULT_OUTCOME)
-        self._define()
-
-    def choose(self, code: str) -> None:
-        self.type.set_value(code)
-        self.grade.setFocus()
-
-    def _define(self, *_: object) -> None:
-        code = self.type.value
-        grade = int(self.grade.value)
-        if code is None:
-            self.definition.setText(f"Grade {grade}: {self.catalogue.generic[grade]}")
-            return
-        t = self.catalogue.type(code)
-        text = t.definitions.get(grade) or "not a grade this side effect has"
-        self.definition.setText(f"Grade {grade}: {text}")
-
-    def side_effect(self, now: Any, by: int | None) -> SideEffect | None:
-        if self.type.value is None:
-            return None
-        return SideEffect(type_code=self.type.value, onset_at=now, grade=int(self.grade.value),
-                          action=SideEffectAction(self.action.value),
-                          outcome=SideEffectOutcome(self.outcome.value), notes=self.notes.text().strip(),
-                          recorded_by=by)
-
-    def reset(self) -> None:
-        self.type.setCurrentIndex(0)
-        self.grade.setCurrentIndex(0)
-        self.action.setCurrentIndex(0)
-        self.outcome.set_value(DEFAULT_OUTCOME)
-        self.notes.clear()
-
-    def show_logged(self, effects: tuple[SideEffect, ...]) -> None:
-        if not effects:
-            self.logged.setText("None logged.")
-            return
-        names = {t.code: t.name for t in self.catalogue.types}
-        self.logged.setText("<br>".join(
-            f"{e.onset_at.astimezone():%H:%M} {names.get(e.type_code, e.type_code)}, grade {e.grade}, "
-            f"{e.action.value.replace('_', ' ')}, {e.outcome.value}{': ' + e.notes if e.notes else ''}"
-            for e in effects))
-
-
-OVER_INFUSION_HINT = "pause, rate change, early stop, or what happened in an over-infusion"
+OVER_INFUSION_HINT = "why: pause, rate change, early stop, over-infusion"
 
 
 def asks_to_confirm(message: str) -> bool:
