@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import VisitStatus
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 from ui import ops
 from ui.app import MainWindow
 from ui.views.visit_workspace import VisitWorkspace
@@ -40,6 +40,7 @@ def ready_to_start(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     assert isinstance(ws, VisitWorkspace)
     assess_and_approve(ws)
     order(ws)
+    double_check(ws)
     get_ready(ws)
     ws.tabs.setCurrentWidget(ws.infusion)
     assert ws.infusion.start.isEnabled(), ws.infusion.readiness.problems.text()

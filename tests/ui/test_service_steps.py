@@ -183,7 +183,7 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
 
         real = ui.documents.run_in_process
         monkeypatch.setattr(ui.documents, "run_in_process",
-                            lambda _module, *a: real("ui.no_such_note_worker", *a))
+                            lambda _module, *a, **k: real("ui.no_such_note_worker", *a, **k))
     window.last_activity = clinic.clock.now()
     ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()

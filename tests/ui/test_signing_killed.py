@@ -55,15 +55,15 @@ def completed_visit(db: Path) -> Completed:
     """A clinic with signing certificates and one visit completed through the visit service, awaiting the
     clinician's "Reviewed and approved by"."""
     store = Store.open(str(db), clock=lambda: START)
-    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "admin-office-pass-1")
+    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "ward-office-key-1")
     nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
     doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
     patient = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
                                         no_known_allergies=True, renal_status=RenalStatus.NORMAL,
                                         migraine_diagnosis=True), by=nurse)
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "admin-pass-1", START)
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", "clinic vault granite 7", START)
     pki.save_clinic_ca(store, ca)
-    p12 = pki.issue_clinician_pkcs12(ca, "admin-pass-1", full_name=doctor.full_name, username=doctor.username,
+    p12 = pki.issue_clinician_pkcs12(ca, "clinic vault granite 7", full_name=doctor.full_name, username=doctor.username,
                                      passphrase="doctor-sign-pass-1", now=START, credentials="MD")
     pki.save_clinician_pkcs12(store, doctor.id or 0, p12, "doctor-sign-pass-1")
     svc = VisitService(store, load_drug())

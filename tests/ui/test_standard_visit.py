@@ -48,6 +48,7 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> N
 def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     assert window.windowTitle().startswith("InfusionDesk")
     sign_in(qtbot, window, "drlee", "doctor-sign-pass-1")
+    window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps through the observation
     assert window.stack.currentWidget() is window.patients, window.signin.error.text()
     assert window.windowTitle() == "InfusionDesk — Patients — Dana Lee (clinician)"
 
@@ -172,6 +173,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     ws.review.addendum.setFocus()
     qtbot.keyClicks(focused(), "Patient phoned: headache gone next morning")
     press(qtbot, ws.review.add_addendum)
+    assert clinic.store.get_visit(ws.visit.id or 0).addenda, ws.problem.text()
     assert clinic.store.get_visit(ws.visit.id or 0).addenda[0].text.startswith("Patient phoned")
 
 
