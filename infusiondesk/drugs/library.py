@@ -72,6 +72,7 @@ SCREENING_FACTS: dict[str, str] = {
     "allergies": "list",
     "resp_rate": "number",
     "patellar_reflex": "text",
+    "systolic": "number",  # the newest charted systolic blood pressure, mmHg
 }
 # "absolute": no written reason can pass it; "contraindication": the clinician may still judge the patient
 # suitable, with a written reason.

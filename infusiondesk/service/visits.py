@@ -78,7 +78,8 @@ def local_date(clinic: Clinic, at: datetime) -> date:
 
 
 def _latest_readings(visit: Visit) -> dict[str, Any]:
-    """The newest charted respiratory rate and patellar reflex (they answer screening questions)."""
+    """The newest charted respiratory rate, patellar reflex and systolic pressure (they answer screening
+    questions)."""
     series = sorted([v for v in (visit.assessment.vitals, *visit.vitals) if v is not None], key=lambda v: v.taken_at)
     out: dict[str, Any] = {}
     for v in series:
@@ -86,6 +87,8 @@ def _latest_readings(visit: Visit) -> dict[str, Any]:
             out["resp_rate"] = v.resp_rate
         if v.patellar_reflex is not None:
             out["patellar_reflex"] = v.patellar_reflex
+        if v.systolic is not None:
+            out["systolic"] = v.systolic
     return out
 
 

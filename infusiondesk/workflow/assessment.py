@@ -22,6 +22,8 @@ def _answers_with_vitals(assessment: Assessment) -> dict[str, Any]:
             answers["resp_rate"] = assessment.vitals.resp_rate
         if assessment.vitals.patellar_reflex is not None:
             answers["patellar_reflex"] = assessment.vitals.patellar_reflex
+        if assessment.vitals.systolic is not None:
+            answers["systolic"] = assessment.vitals.systolic
     answers.update(assessment.answers)
     return answers
 

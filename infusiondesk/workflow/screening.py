@@ -57,6 +57,7 @@ def patient_facts(patient: Patient, answers: Mapping[str, Any]) -> dict[str, Any
         "medicines": tuple(patient.medicines),
         "allergies": tuple(a.substance for a in patient.allergies),
         "resp_rate": None,
+        "systolic": None,
         "patellar_reflex": None,
     }
     for key, value in answers.items():

@@ -169,3 +169,11 @@ def test_every_screening_question_is_a_fact_the_rules_can_test() -> None:
     from infusiondesk.drugs.library import SCREENING_FACTS
 
     assert all(q.key in SCREENING_FACTS for q in SCREENING_QUESTIONS)
+
+
+def test_a_systolic_below_90_before_the_start_is_a_contraindication_and_90_is_not(drug: Drug,
+                                                                                   patient: Patient) -> None:
+    """BP 78/40 charted before the start: magnesium lowers blood pressure (cited in the library)."""
+    low = [s.code for s in screen(patient, {"systolic": 89}, drug)]
+    assert "monitoring.hypotension" in low
+    assert "monitoring.hypotension" not in [s.code for s in screen(patient, {"systolic": 90}, drug)]
