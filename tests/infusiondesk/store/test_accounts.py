@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from infusiondesk import auth
 from infusiondesk.auth import MAX_FAILED_SIGN_INS, PasswordChangeRequired
@@ -151,12 +153,22 @@ def test_weak_admin_password_is_refused_at_setup(empty_store: Store) -> None:
 # --- timing and the write lock -------------------------------------------------------------------------------
 
 class _CountingHasher:
-    """Wraps the argon2 hasher: counts verifications and, for SQLite, checks the write lock is free."""
+    """Wraps the argon2 hasher: counts verifications and checks the store's write lock is free while it works
+    (SQLite: the database lock; PostgreSQL: the audit head row every write transaction locks first)."""
 
-    def __init__(self, real: Any, db_path: Path | None) -> None:
+    def __init__(self, real: Any, db_path: Path | None, pg_url: str | None = None) -> None:
         self.real, self.db_path, self.verified, self.lock_free = real, db_path, 0, []
+        self.pg = create_engine(pg_url) if pg_url else None
 
     def _lock_is_free(self) -> None:
+        if self.pg is not None:
+            try:
+                with self.pg.connect() as other, other.begin():
+                    other.execute(text("SET LOCAL lock_timeout = '50ms'"))
+                    other.execute(text("SELECT id FROM audit_head WHERE id = 1 FOR UPDATE"))
+                self.lock_free.append(True)
+            except OperationalError:
+                self.lock_free.append(False)
         if self.db_path is not None:
             other = sqlite3.connect(self.db_path, timeout=0.05, isolation_level=None)
             try:
@@ -184,7 +196,8 @@ class _CountingHasher:
 @pytest.fixture
 def hasher(store: Store, monkeypatch: pytest.MonkeyPatch) -> _CountingHasher:
     db = store.engine.url.database
-    spy = _CountingHasher(auth._hasher, Path(db) if store.engine.dialect.name == "sqlite" and db else None)
+    sqlite = store.engine.dialect.name == "sqlite"
+    spy = _CountingHasher(auth._hasher, Path(db) if sqlite and db else None, None if sqlite else store.url)
     monkeypatch.setattr(auth, "_hasher", spy)
     return spy
 
@@ -214,8 +227,6 @@ def test_unknown_and_known_users_take_about_as_long(store: Store) -> None:
 
 
 def test_argon2_runs_while_no_write_lock_is_held(store: Store, staff: Staff, hasher: _CountingHasher) -> None:
-    if hasher.db_path is None:
-        pytest.skip("the lock probe reads SQLite's lock; PostgreSQL takes row locks")
     store.authenticate("nina", PASSWORD)
     with pytest.raises(AuthError):
         store.authenticate("nina", "wrong password")
@@ -223,3 +234,6 @@ def test_argon2_runs_while_no_write_lock_is_held(store: Store, staff: Staff, has
     store.change_password("noel", PASSWORD, NEW_PASSWORD)
     store.reset_password(staff.nurse.id, TEMPORARY, by=staff.admin)  # type: ignore[arg-type]
     assert len(hasher.lock_free) >= 6 and all(hasher.lock_free), hasher.lock_free
+    with store._write():  # the probe itself sees a held write lock
+        hasher._lock_is_free()
+    assert hasher.lock_free[-1] is False
