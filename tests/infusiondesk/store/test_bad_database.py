@@ -49,11 +49,17 @@ def test_a_missing_file_is_created_only_when_asked(tmp_path: Path) -> None:
     assert typo.exists()
 
 
-def test_an_empty_database_with_no_clinic_is_not_opened_by_a_command_that_only_reads(tmp_path: Path) -> None:
+def test_an_sqlite_database_with_no_tables_is_not_made_a_clinic_by_a_command_that_only_reads(
+        tmp_path: Path) -> None:
     path = tmp_path / "blank.sqlite3"
-    sqlite3.connect(path).close()  # a valid SQLite file of 0 bytes
-    with pytest.raises(DatabaseError, match="empty"):
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 1")  # a valid one-page SQLite file with no tables
+    conn.close()
+    with pytest.raises(DatabaseMissing, match=re.escape(f"No InfusionDesk database at {path}; check --db")):
         Store.open(str(path), create=False)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)  # left as it was
+    conn.close()
 
 
 def test_sqlite_read_only_database_reads_but_a_save_is_one_sentence(
