@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import orjson
-from sqlalchemy import Connection, CursorResult, Row, and_, insert, or_, select, update
+from sqlalchemy import Connection, CursorResult, Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from infusiondesk import audit, audit_notes
@@ -121,7 +121,7 @@ class VisitTransaction:
         return patient_from_row(row)
 
     def clinic(self) -> Clinic:
-        row = self.conn.execute(select(tables.clinic).where(tables.clinic.c.id == 1)).first()
+        row = self.conn.execute(_CLINIC).first()
         if row is None:
             raise RecordNotFound("The clinic is not set up yet; run the first-run setup.")
         return Clinic(name=row.name, address=row.address, phone=row.phone, hours=row.hours, timezone=row.timezone)
@@ -164,11 +164,9 @@ class VisitTransaction:
             raise WorkflowError("A signed note is stored only with the signature it records.")
         if note is not None and not looks_like_signed_pdf(note):
             raise WorkflowError("The signed note is not a signed PDF; sign it again.")
-        result = self.conn.execute(
-            update(tables.visits)
-            .where(tables.visits.c.id == old.id, tables.visits.c.version == old.version)
-            .values(status=new.status.value, started_at=new.started_at, version=old.version + 1,
-                    content=visit_document(new)))
+        result = self.conn.execute(_SAVE_VISIT, {
+            "of_visit": old.id, "seen_version": old.version, "status": new.status.value,
+            "started_at": new.started_at, "version": old.version + 1, "content": visit_document(new)})
         if result.rowcount != 1:
             raise ConflictError(self.conflict_message(old.id))
         saved = dataclasses.replace(new, id=old.id, version=old.version + 1, created_at=old.created_at)
@@ -255,9 +253,8 @@ def _write_span(conn: Connection, visit: Visit) -> None:
     if visit.started_at is None:
         return
     ended = next((e.at for e in reversed(visit.events) if e.kind is InfusionEventKind.STOP), None)
-    s = tables.infusion_spans.c
-    changed = conn.execute(update(tables.infusion_spans).where(s.visit_id == visit.id)
-                           .values(started_at=visit.started_at, ended_at=ended)).rowcount
+    changed = conn.execute(_SPAN_UPDATE, {"of_visit": visit.id, "started_at": visit.started_at,
+                                          "ended_at": ended}).rowcount
     if not changed:
         conn.execute(insert(tables.infusion_spans).values(visit_id=visit.id, patient_id=visit.patient_id,
                                                           started_at=visit.started_at, ended_at=ended))
@@ -282,7 +279,7 @@ def magnesium_given_g(conn: Connection, patient_id: int, at: datetime, exclude_v
 
 
 def read_policy(conn: Connection) -> ClinicPolicy:
-    row = conn.execute(select(tables.clinic_policy).where(tables.clinic_policy.c.id == 1)).first()
+    row = conn.execute(_POLICY).first()
     return ClinicPolicy() if row is None else ClinicPolicy(double_check_required=bool(row.double_check_required))
 
 
@@ -293,3 +290,14 @@ def conflict_message(conn: Connection, visit_id: int) -> str:
     who = f" by {last.username} at {last.at:%H:%M:%S} UTC" if last is not None else ""
     return (f"This visit was saved on another workstation{who} after you opened it, so your changes were "
             "not saved. Reopen the visit to see the latest version, then enter your changes again.")
+
+
+# Built once: a visit step runs these every time (statement construction costs more than running them).
+_CLINIC = select(tables.clinic).where(tables.clinic.c.id == 1)
+_POLICY = select(tables.clinic_policy).where(tables.clinic_policy.c.id == 1)
+_SAVE_VISIT = (update(tables.visits)
+               .where(tables.visits.c.id == bindparam("of_visit"), tables.visits.c.version == bindparam("seen_version"))
+               .values(status=bindparam("status"), started_at=bindparam("started_at"), version=bindparam("version"),
+                       content=bindparam("content")))
+_SPAN_UPDATE = (update(tables.infusion_spans).where(tables.infusion_spans.c.visit_id == bindparam("of_visit"))
+                .values(started_at=bindparam("started_at"), ended_at=bindparam("ended_at")))
