@@ -20,7 +20,7 @@ from benchmarks.conftest import record
 from infusiondesk import pki
 from infusiondesk.workflow import dose_given_g, side_effect_catalogue
 from reports import note_sections, styles
-from reports.signing import _pyhanko_signer, sign_visit_note
+from reports.signing import _pyhanko_signer, _stamp_text_style, sign_visit_note
 from reports.visit_note import StampPlace, _story
 from tests.reports import scenario
 
@@ -28,9 +28,11 @@ ROUNDS = 15
 
 
 def _raw(visit: object, drug: object, creds: list[pki.SignerCredentials]) -> bytes:
-    """reportlab straight (SimpleDocTemplate, no page template) and pyHanko straight, same content."""
+    """reportlab straight (SimpleDocTemplate, no page template) and pyHanko straight, same content: the same
+    stamp text font (DejaVu, embedded) and the first signature certifying the note, as the app signs it."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
+    from pyhanko.sign.fields import MDPPerm
     from pyhanko.stamp import TextStampStyle
 
     styles.register_fonts()
@@ -43,10 +45,12 @@ def _raw(visit: object, drug: object, creds: list[pki.SignerCredentials]) -> byt
     pdf = buffer.getvalue()
     for i, (cred, place) in enumerate(zip(creds, places, strict=True), start=1):
         meta = signers.PdfSignatureMetadata(field_name=f"Sig{i}", md_algorithm="sha256",
-                                            subfilter=fields.SigSeedSubFilter.PADES, reason="raw")
+                                            subfilter=fields.SigSeedSubFilter.PADES, reason="raw",
+                                            certify=i == 1, docmdp_permissions=MDPPerm.FILL_FORMS)
         spec = fields.SigFieldSpec(f"Sig{i}", on_page=place.page, box=tuple(round(v) for v in place.box))  # type: ignore[arg-type]
         signer = signers.PdfSigner(meta, signer=_pyhanko_signer(cred), new_field_spec=spec,
-                                   stamp_style=TextStampStyle(stamp_text="%(signer)s\n%(ts)s", background=None))
+                                   stamp_style=TextStampStyle(stamp_text="%(signer)s\n%(ts)s", background=None,
+                                                              text_box_style=_stamp_text_style()))
         out = io.BytesIO()
         signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False), output=out)
         pdf = out.getvalue()
