@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -223,24 +223,32 @@ def issue_clinician_pkcs12(ca: ClinicCA, ca_passphrase: str, *, full_name: str, 
     org = ca_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     if org:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0].value)))
+    cert = _issue_leaf(ca_key, ca_cert, attrs, key, now, CLINICIAN_VALID_DAYS, non_repudiation=True)
+    return _pkcs12(key, cert, (ca_cert,), passphrase, full_name)
+
+
+def _issue_leaf(ca_key: ec.EllipticCurvePrivateKey, ca_cert: x509.Certificate, attrs: list[x509.NameAttribute[Any]],
+                key: ec.EllipticCurvePrivateKey, now: datetime,
+                days: int, *, non_repudiation: bool) -> x509.Certificate:
+    """A signing (not CA) certificate for `key`, issued by the clinic CA, valid `days` (never past the CA)."""
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    cert = (
+    return (
         x509.CertificateBuilder()
         .subject_name(x509.Name(attrs))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(min(now + timedelta(days=CLINICIAN_VALID_DAYS), ca_cert.not_valid_after_utc))
+        .not_valid_after(min(now + timedelta(days=days), ca_cert.not_valid_after_utc))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=non_repudiation,
+                                     key_encipherment=False, data_encipherment=False, key_agreement=False,
+                                     key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False),
+                       critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
-    return _pkcs12(key, cert, (ca_cert,), passphrase, full_name)
 
 
 def issue_audit_seal(ca: ClinicCA, ca_passphrase: str, now: datetime, passphrase: str | None = None) -> AuditSeal:
@@ -256,23 +264,7 @@ def issue_audit_seal(ca: ClinicCA, ca_passphrase: str, now: datetime, passphrase
     clinic = str(org[0].value) if org else common_name(ca_cert)
     attrs = [x509.NameAttribute(NameOID.COMMON_NAME, f"{clinic} Audit Seal"),
              x509.NameAttribute(NameOID.ORGANIZATION_NAME, clinic)]
-    ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name(attrs))
-        .issuer_name(ca_cert.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(minutes=5))
-        .not_valid_after(min(now + timedelta(days=SEAL_VALID_DAYS), ca_cert.not_valid_after_utc))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False)
-        .sign(ca_key, hashes.SHA256())
-    )
+    cert = _issue_leaf(ca_key, ca_cert, attrs, key, now, SEAL_VALID_DAYS, non_repudiation=False)
     return AuditSeal(
         certificate_pem=cert.public_bytes(serialization.Encoding.PEM),
         encrypted_key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
