@@ -14,6 +14,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.messages import MessageKind, MessageLabel
+
 
 class _Card(QWidget):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
@@ -21,15 +23,17 @@ class _Card(QWidget):
         self.box = QGroupBox(title)
         self.box.setMaximumWidth(520)
         self.box.setMinimumWidth(420)  # wide enough that a wrapped message gets the lines it needs
-        self.form = QFormLayout(self.box)
-        self.error = QLabel()
+        self.form = QFormLayout()
+        # The message sits inside the card, as wide as the card: centred on its own below the card, a long
+        # sentence (the lockout's) was given one line's width and clipped.
+        self.error = MessageLabel(screen_message=True)
         self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
+        inner = QVBoxLayout(self.box)
+        inner.addLayout(self.form)
+        inner.addWidget(self.error)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
         outer.addWidget(self.box, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addWidget(self.error, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
 
     def line(self, label: str, *, secret: bool = False) -> QLineEdit:
@@ -41,8 +45,7 @@ class _Card(QWidget):
         return edit
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.error.say(text, MessageKind.ERROR)
 
 
 class SignInView(_Card):

@@ -26,7 +26,7 @@ from infusiondesk.records.models import Role, User
 from ui.ops import user_message
 from ui.session import Session
 from ui.widgets.forms import ChoiceBox, Form
-from ui.widgets.quantity_edit import ErrorLabel
+from ui.widgets.messages import MessageKind, MessageLabel
 
 ROLES = (("nurse", Role.NURSE.value), ("clinician", Role.CLINICIAN.value), ("admin", Role.ADMIN.value))
 
@@ -52,7 +52,8 @@ class UsersView(QWidget):
         self.table.setAccessibleName("Users")
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
-        self.message = ErrorLabel()
+        self.message = MessageLabel(screen_message=True)
+        self.message.setObjectName("usersMessage")
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
         left.addWidget(self.message)
@@ -173,12 +174,8 @@ class UsersView(QWidget):
         self.new_role.set_value(user.role.value)
 
     def _say(self, text: str, problem: bool = False) -> None:
-        if problem:
-            self.message.show_message(text)
-            return
-        self.message.show_message("")
-        self.message.setVisible(True)
-        self.message.setText(text)
+        """A refusal in the error style; what was done in the success style (never the red of a refusal)."""
+        self.message.say(text, MessageKind.ERROR if problem else MessageKind.SUCCESS)
 
     # -- actions ----------------------------------------------------------------------------------------
 
