@@ -28,7 +28,8 @@ def stylesheet(dark: bool) -> str:
     MessageLabel[kind="warning"] {{ color: {amber}; font-weight: bold; }}
     QLineEdit {{ placeholder-text-color: {hint}; }}
     QLineEdit[hint="true"] {{ font-style: italic; }}
-    QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"], QTextEdit[readOnly="true"] {{
+    /* a value on record stays in the text colour when its field is read-only or disabled: only a hint is grey */
+    QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"], QTextEdit[readOnly="true"], QLineEdit:disabled {{
         background: {read_only_bg}; color: palette(text); }}
     QLineEdit[invalid="true"] {{ border: 2px solid {red}; }}
     QFrame#finding_hard {{ background: {hard_bg}; border: 1px solid {red}; border-radius: 4px; }}

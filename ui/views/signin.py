@@ -3,10 +3,11 @@ store is loaded."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -21,8 +22,7 @@ class _Card(QWidget):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.box = QGroupBox(title)
-        self.box.setMaximumWidth(520)
-        self.box.setMinimumWidth(420)  # wide enough that a wrapped message gets the lines it needs
+        self.box.setFixedWidth(480)  # one width, so a wrapped message is measured at the width it is shown
         self.form = QFormLayout()
         # The message sits inside the card, as wide as the card: centred on its own below the card, a long
         # sentence (the lockout's) was given one line's width and clipped.
@@ -31,9 +31,15 @@ class _Card(QWidget):
         inner = QVBoxLayout(self.box)
         inner.addLayout(self.form)
         inner.addWidget(self.error)
+        # centred between stretches, not by alignment: an aligned card's height was worked out for the whole
+        # window's width, one line for the message, and the fields were squeezed to make room for the second
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.box)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(self.box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
     def line(self, label: str, *, secret: bool = False) -> QLineEdit:

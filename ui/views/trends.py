@@ -69,7 +69,7 @@ def vitals_trend(visits: Sequence[VisitSummary]) -> QWidget:
             series = QLineSeries()
             series.setName(name)
             series.setPointsVisible(True)
-            series.setMarkerSize(7)
+            series.setMarkerSize(6)
             series.setPen(QPen(QColor(colour), 2))
             series.setProperty("visit_id", visit.id)
             for r in sorted(visit.readings, key=lambda r: r.at):
