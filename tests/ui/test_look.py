@@ -329,3 +329,24 @@ def test_the_preview_window_is_not_taller_than_the_screen(qtbot: QtBot) -> None:
     screen = preview.screen()
     assert screen is not None
     assert preview.height() <= screen.availableGeometry().height()
+
+
+def test_in_the_dark_palette_the_plots_are_dark_and_pain_reads_in_whole_numbers(qtbot: QtBot) -> None:
+    from PySide6.QtCharts import QChart, QValueAxis
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    light = QPalette(app.palette())
+    app.setPalette(style.dark_palette())
+    try:
+        view = trends.vitals_trend([_summary(1, 28, (126, 118))])
+        pain = trends.pain_before_after([])
+        for w in (view, pain):
+            qtbot.addWidget(w)
+        assert view.chart().theme() is QChart.ChartTheme.ChartThemeDark
+        line = view.chart().series()[0]
+        assert line.pen().color().lightness() > 128  # a light line on the dark plot
+    finally:
+        app.setPalette(light)
+    y = next(a for a in pain.chart().axes(Qt.Orientation.Vertical) if isinstance(a, QValueAxis))
+    assert y.labelFormat() == "%d"

@@ -15,8 +15,17 @@ if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a database is op
 
 
 def _view(chart: Any) -> QWidget:
-    from PySide6.QtCharts import QChartView
+    """The chart in the app's light or dark palette (a white plot in a dark window glares at 7 pm)."""
+    from PySide6.QtCharts import QChart, QChartView
 
+    if _dark():
+        colours = [s.pen().color() for s in chart.series() if hasattr(s, "pen")]
+        chart.setTheme(QChart.ChartTheme.ChartThemeDark)  # (a theme resets series colours: set ours again)
+        for s, colour in zip((s for s in chart.series() if hasattr(s, "pen")), colours, strict=True):
+            pen = s.pen()
+            pen.setColor(colour)
+            s.setPen(pen)
+            s.setColor(colour)
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     view.setMinimumHeight(220)
@@ -35,8 +44,17 @@ def nice_scale(top: float, ticks: int = 5) -> tuple[float, float]:
     return math.ceil(top / step) * step if top > 0 else step, step
 
 
-VITALS = (("Systolic (mmHg)", "systolic", "#1565c0"), ("Heart rate (/min)", "heart_rate", "#c62828"),
-          ("Respiratory rate (/min)", "resp_rate", "#2e7d32"))
+# each vital sign's colour on a light and on a dark plot
+VITALS = (("Systolic (mmHg)", "systolic", ("#1565c0", "#8ab4f8")), ("Heart rate (/min)", "heart_rate",
+                                                                     ("#c62828", "#ff8a80")),
+          ("Respiratory rate (/min)", "resp_rate", ("#2e7d32", "#81c995")))
+
+
+def _dark() -> bool:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
 def vitals_trend(visits: Sequence[VisitSummary]) -> QWidget:
@@ -61,6 +79,7 @@ def vitals_trend(visits: Sequence[VisitSummary]) -> QWidget:
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     top = 10.0
+    shade = 1 if _dark() else 0
     for band, visit in enumerate(shown):
         first = min(r.at for r in visit.readings)
         label = f"{visit.created_at:%d %b %Y}" if visit.created_at else f"visit {visit.id}"
@@ -70,7 +89,7 @@ def vitals_trend(visits: Sequence[VisitSummary]) -> QWidget:
             series.setName(name)
             series.setPointsVisible(True)
             series.setMarkerSize(6)
-            series.setPen(QPen(QColor(colour), 2))
+            series.setPen(QPen(QColor(colour[shade]), 2))
             series.setProperty("visit_id", visit.id)
             for r in sorted(visit.readings, key=lambda r: r.at):
                 value = getattr(r, attribute)
@@ -115,6 +134,7 @@ def pain_before_after(visits: Sequence[VisitSummary]) -> QWidget:
     y = QValueAxis()
     y.setRange(0, 10)
     y.setTickCount(6)
+    y.setLabelFormat("%d")  # pain is a whole number from 0 to 10
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(x)
