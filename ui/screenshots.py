@@ -17,6 +17,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -131,6 +132,9 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         def shot(name: str, widget: QWidget | None = None) -> None:
             at_the_screen()
             for _ in range(3):
+                # widgets replaced with deleteLater() (old findings) go only in an event loop, which this script
+                # never enters: without this they stayed painted under the new ones
+                app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
                 app.processEvents()
             (widget or window).grab().save(str(out / f"{name}.png"))
             shots.append(name)
