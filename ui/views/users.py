@@ -72,11 +72,12 @@ class UsersView(QWidget):
         self.full_name = QLineEdit()
         self.role = ChoiceBox("Role", ROLES)
         self.credentials = QLineEdit()
-        self.credentials.setPlaceholderText("RN, MD …")
+        self.credentials.setPlaceholderText("e.g. RN, MD")
         self.password = _secret()
         self.ca_passphrase = _secret()
         self.add = QPushButton("&Add user")
         form = Form()
+        form.setColumnStretch(2, 0)  # no errors beside these fields: the fields take the width
         form.add("&User name", self.username)
         form.add("&Full name", self.full_name)
         form.add("&Role", self.role)
@@ -105,6 +106,7 @@ class UsersView(QWidget):
         for b in (self.unlock, self.deactivate, self.reactivate):
             buttons.addWidget(b)
         form = Form()
+        form.setColumnStretch(2, 0)  # no errors beside these fields: the fields take the width
         form.add("New r&ole", self.new_role)
         form.add_wide(self.change_role)
         form.add("Temporary pass&word (they choose their own at sign-in)", self.temporary)
