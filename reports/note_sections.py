@@ -30,6 +30,7 @@ from infusiondesk.records.models import (
 )
 from infusiondesk.units import Q
 from reports import charts, styles
+from reports.wrapping import break_lines
 
 _EVENT_NAMES = {
     InfusionEventKind.START: "Started",
@@ -99,6 +100,13 @@ class NoteContext:
 def text(value: object, style: Any = styles.CELL) -> Paragraph:
     """A paragraph of plain text (escaped: a patient's notes are never markup)."""
     return Paragraph(escape(str(value)).replace("\n", "<br/>"), style)
+
+
+def unbroken_names(value: str, column: float, style: Any = styles.CELL) -> Paragraph:
+    """Source names in a table column, broken at spaces or after - / _ . , (never mid-word, unless one part
+    alone is wider than the column). `column` is the column's width; the cells' padding is taken off."""
+    lines = break_lines(value, column - 2 * styles.CELL_PADDING, style.fontName, style.fontSize)
+    return Paragraph("<br/>".join(escape(line) for line in lines), style)
 
 
 def _yes_no(value: bool | None) -> str:
@@ -205,9 +213,10 @@ def assessment_section(ctx: NoteContext) -> list[Flowable]:
     out.append(Spacer(1, 4))
     if a.screening:
         w = ctx.width
+        widths = (w * 0.16, w * 0.62, w * 0.22)
         out.append(_table(("Screening", "Finding", "Source"),
-                          [(s.level, s.message, s.source or "—") for s in a.screening],
-                          (w * 0.16, w * 0.62, w * 0.22)))
+                          [(s.level, s.message, unbroken_names(s.source or "—", widths[2])) for s in a.screening],
+                          widths))
     else:
         out.append(text("Screening: no contraindication or caution found.", styles.BODY))
 
@@ -428,8 +437,8 @@ def after_section(ctx: NoteContext) -> list[Flowable]:
     v = ctx.visit
     out: list[Flowable] = [section("After the infusion")]
     rows: list[tuple[str, object]] = [
+        ("Pain before (0–10)", _opt(v.assessment.pain_score)),  # before, then after: the order they happened
         ("Pain after (0–10)", _opt(v.post_pain_score)),
-        ("Pain before (0–10)", _opt(v.assessment.pain_score)),
     ]
     out.append(_pairs(rows, ctx.width))
     out.append(text(f"Discharge notes: {v.discharge_notes or '—'}", styles.BODY))

@@ -26,6 +26,7 @@ WATERMARK = colors.Color(0.75, 0.1, 0.1, alpha=0.18)
 PAGE_MARGIN = 16 * mm
 HEADER_HEIGHT = 24 * mm
 FOOTER_HEIGHT = 12 * mm
+CELL_PADDING = 3  # points left and right of a table cell's text
 
 
 def register_fonts() -> None:
@@ -64,8 +65,8 @@ def grid(header: bool = True, zebra: bool = False) -> TableStyle:
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
     ]
     if header:
         cmds += [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("FONTNAME", (0, 0), (-1, 0), FONT_BOLD),

@@ -137,8 +137,15 @@ class MainWindow(QMainWindow):
                 self.act_password, self.act_sign_out)
 
     def _show(self, widget: QWidget, title: str) -> None:
+        """Show a screen; the screen left behind forgets its message, so nobody reads it as news later."""
+        from ui.widgets.messages import clear_screen_messages
+
         if self.stack.indexOf(widget) < 0:
             self.stack.addWidget(widget)
+        left = self.stack.currentWidget()
+        if left is not None and left is not widget and widget is not self.lock_view and left is not self.lock_view:
+            clear_screen_messages(left)  # (the lock hides a screen without leaving it: its message stays)
+            self.statusBar().clearMessage()
         self.stack.setCurrentWidget(widget)
         user = self.session.user if self.session is not None else None
         who = f" — {user.full_name} ({user.role.value})" if user is not None else ""
@@ -415,6 +422,7 @@ class MainWindow(QMainWindow):
             ws = VisitWorkspace(self.session, patient, store.get_visit(visit.id),
                                 previous_weight_kg=previous[-1].readiness.weight_kg_today if previous else None)
             ws.back.connect(lambda p=patient: self.show_chart(p))
+            ws.problem.screen_message = True  # the visit's message is about this visit only
             self.workspaces[visit.id] = ws
         self._show(ws, f"{ws.controller.patient.display_name} — visit")
         ws.tabs.currentWidget().setFocus()

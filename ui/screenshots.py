@@ -1,11 +1,13 @@
 """`make screenshots`: the main screens, rendered offscreen at 1280×800 into docs/screenshots/.
 
 A demo clinic is made in a temporary database (two earlier visits for the chart's plots), then the app
-is driven to each screen and grabbed with QWidget.grab().
+is driven to each screen and grabbed with QWidget.grab(). To look at every screen at another size or in the
+dark palette: `python -m ui.screenshots DIR --size 1920x1080 --dark`.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import tempfile
@@ -15,6 +17,7 @@ from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -101,7 +104,8 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     return store, drug, clock
 
 
-def main(out_dir: str) -> int:
+def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) -> int:
+    """Render every screen into `out_dir` at `size` (width, height), in the dark palette when `dark`."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -111,11 +115,13 @@ def main(out_dir: str) -> int:
     from ui.session import Session
     from ui.views.visit_workspace import VisitWorkspace
 
+    if dark:
+        app.setPalette(style.dark_palette())
     style.apply(app)
     with tempfile.TemporaryDirectory() as tmp:
         store, drug, clock = demo_clinic(str(Path(tmp) / "demo.db"))
         window = MainWindow(Session(store=store, drug=drug, clock=clock))
-        window.resize(1280, 800)
+        window.resize(*size)
         window.show()
         shots: list[str] = []
 
@@ -126,6 +132,9 @@ def main(out_dir: str) -> int:
         def shot(name: str, widget: QWidget | None = None) -> None:
             at_the_screen()
             for _ in range(3):
+                # widgets replaced with deleteLater() (old findings) go only in an event loop, which this script
+                # never enters: without this they stayed painted under the new ones
+                app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
                 app.processEvents()
             (widget or window).grab().save(str(out / f"{name}.png"))
             shots.append(name)
@@ -163,13 +172,15 @@ def main(out_dir: str) -> int:
         panel.duration.setText("1 h")
         panel.findings.reason_edits["dose.max.soft"].setText("Refractory attack; neurology advised 3 g")
         shot("05-dose-soft-finding")
-        light = QPalette(app.palette())
-        app.setPalette(style.dark_palette())  # the system switches to dark while the app runs
-        shot("05-dark-dose-soft-finding")
-        app.setPalette(light)
+        if not dark:
+            light = QPalette(app.palette())
+            app.setPalette(style.dark_palette())  # the system switches to dark while the app runs
+            shot("05-dark-dose-soft-finding")
+            app.setPalette(light)
         panel.dose.setText("2 g")
         panel.duration.setText("10 min")
         shot("06-dose-hard-stop")
+        ws.dose.order.click()  # refused, and on the near-miss report as a hard stop
         panel.product.setCurrentIndex(panel.product.findData("premix-2g-50ml"))
         panel.dose.setText("2 g")
         panel.duration.setText("30 min")
@@ -249,10 +260,39 @@ def main(out_dir: str) -> int:
         bar = ws.review.summary.verticalScrollBar()
         bar.setValue(bar.maximum())
         shot("13-addendum-signed")
+        window.sign_out()
+        window.sign_in("admin", "ward-office-key-1")
+        shot("14-users")
+        window.show_settings()
+        shot("15-settings")
+        window.sign_out()
+        window.signin.username.setText("nkim")
+        for _ in range(10):  # wrong passwords until the account is locked out: the message must be whole
+            window.sign_in("nkim", "not-the-password-at-all")
+            if "locked" in window.signin.error.text().lower():
+                break
+        shot("16-sign-in-locked-out")
         store.close()
     print("\n".join(f"{out / n}.png" for n in shots))
     return 0
 
 
+def _size(text: str) -> tuple[int, int]:
+    width, _, height = text.lower().partition("x")
+    try:
+        return int(width), int(height)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a size; write it as WIDTHxHEIGHT, e.g. 1920x1080') from None
+
+
+def cli(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ui.screenshots", description="Render the app's screens.")
+    parser.add_argument("out_dir", nargs="?", default="docs/screenshots")
+    parser.add_argument("--size", type=_size, default=(1280, 800), help="window size, e.g. 1920x1080")
+    parser.add_argument("--dark", action="store_true", help="in the dark palette")
+    args = parser.parse_args(argv)
+    return main(args.out_dir, args.size, args.dark)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots"))
+    raise SystemExit(cli(sys.argv[1:]))

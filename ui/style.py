@@ -18,14 +18,25 @@ def is_dark(app: QApplication) -> bool:
 
 def stylesheet(dark: bool) -> str:
     red, amber, green = ("#ff8a80", "#ffd180", "#b9f6ca") if dark else ("#b71c1c", "#8a5a00", "#1b5e20")
+    blue = "#8ab4f8" if dark else "#0d47a1"
     hard_bg, soft_bg, banner_bg = ("#4a1c1c", "#4a3a14", "#1d3346") if dark else ("#fdecea", "#fff4e0", "#e3effa")
+    hint, read_only_bg = ("#8f959c", "#26282b") if dark else ("#7a7f85", "#eef0f2")
+    muted = "#b0b5ba" if dark else "#5f6368"  # a source or path: quieter than the text, still readable on a finding
     return f"""
-    QLabel#fieldError, ErrorLabel {{ color: {red}; }}
+    QLabel#fieldError, ErrorLabel, MessageLabel[kind="error"] {{ color: {red}; }}
+    MessageLabel[kind="success"] {{ color: {green}; }}
+    MessageLabel[kind="info"] {{ color: {blue}; }}
+    MessageLabel[kind="warning"] {{ color: {amber}; font-weight: bold; }}
+    QLineEdit {{ placeholder-text-color: {hint}; }}
+    QLineEdit[hint="true"] {{ font-style: italic; }}
+    /* a value on record stays in the text colour when its field is read-only or disabled: only a hint is grey */
+    QLineEdit[readOnly="true"], QPlainTextEdit[readOnly="true"], QTextEdit[readOnly="true"], QLineEdit:disabled {{
+        background: {read_only_bg}; color: palette(text); }}
     QLineEdit[invalid="true"] {{ border: 2px solid {red}; }}
     QFrame#finding_hard {{ background: {hard_bg}; border: 1px solid {red}; border-radius: 4px; }}
     QFrame#finding_soft {{ background: {soft_bg}; border: 1px solid {amber}; border-radius: 4px; }}
     QLabel#findingOk {{ color: {green}; }}
-    QLabel#findingSource, QLabel#libraryPath {{ font-size: 9pt; color: palette(mid); }}
+    QLabel#findingSource, QLabel#libraryPath {{ font-size: 9pt; color: {muted}; }}
     QFrame#identityBanner {{ background: {banner_bg}; border-radius: 4px; }}
     QLabel#allergyText[alert="true"] {{ color: {red}; font-weight: bold; }}
     QLabel#vitalsReminder {{ color: {amber}; font-weight: bold; }}

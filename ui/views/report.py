@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QSpinBox,
@@ -39,8 +40,17 @@ class OverrideReportView(QWidget):
         self.table.setHorizontalHeaderLabels(["Date", "Kind", "User", "Rule", "Reason", "Message"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAccessibleName("Overrides and hard stops")
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # Date, kind, user and rule are as wide as their longest entry; the reason and the message share the
+        # rest and wrap, so at 1280×800 no column is squeezed below its header or cut mid-word.
+        header = self.table.horizontalHeader()
+        for column in range(4):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column in (4, 5):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addWidget(QLabel("Last"))
@@ -66,4 +76,3 @@ class OverrideReportView(QWidget):
             for c, text in enumerate((f"{r['at'].astimezone():%d %b %Y %H:%M}", kind, r.get("username") or "",
                                       r.get("rule", ""), r.get("reason", ""), r.get("message", ""))):
                 self.table.setItem(i, c, QTableWidgetItem(str(text)))
-        self.table.resizeColumnsToContents()

@@ -3,10 +3,11 @@ store is loaded."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -14,22 +15,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.widgets.messages import MessageKind, MessageLabel
+
 
 class _Card(QWidget):
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.box = QGroupBox(title)
-        self.box.setMaximumWidth(520)
-        self.box.setMinimumWidth(420)  # wide enough that a wrapped message gets the lines it needs
-        self.form = QFormLayout(self.box)
-        self.error = QLabel()
+        self.box.setFixedWidth(480)  # one width, so a wrapped message is measured at the width it is shown
+        self.form = QFormLayout()
+        # The message sits inside the card, as wide as the card: centred on its own below the card, a long
+        # sentence (the lockout's) was given one line's width and clipped.
+        self.error = MessageLabel(screen_message=True)
         self.error.setObjectName("fieldError")
-        self.error.setWordWrap(True)
-        self.error.setVisible(False)
+        inner = QVBoxLayout(self.box)
+        inner.addLayout(self.form)
+        inner.addWidget(self.error)
+        # centred between stretches, not by alignment: an aligned card's height was worked out for the whole
+        # window's width, one line for the message, and the fields were squeezed to make room for the second
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.box)
+        row.addStretch(1)
         outer = QVBoxLayout(self)
         outer.addStretch(1)
-        outer.addWidget(self.box, 0, Qt.AlignmentFlag.AlignHCenter)
-        outer.addWidget(self.error, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
     def line(self, label: str, *, secret: bool = False) -> QLineEdit:
@@ -41,8 +51,7 @@ class _Card(QWidget):
         return edit
 
     def show_error(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.setVisible(bool(text))
+        self.error.say(text, MessageKind.ERROR)
 
 
 class SignInView(_Card):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDateTime, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import QWidget
 
@@ -14,47 +15,99 @@ if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a database is op
 
 
 def _view(chart: Any) -> QWidget:
-    from PySide6.QtCharts import QChartView
+    """The chart in the app's light or dark palette (a white plot in a dark window glares at 7 pm)."""
+    from PySide6.QtCharts import QChart, QChartView
 
+    if _dark():
+        colours = [s.pen().color() for s in chart.series() if hasattr(s, "pen")]
+        chart.setTheme(QChart.ChartTheme.ChartThemeDark)  # (a theme resets series colours: set ours again)
+        for s, colour in zip((s for s in chart.series() if hasattr(s, "pen")), colours, strict=True):
+            pen = s.pen()
+            pen.setColor(colour)
+            s.setPen(pen)
+            s.setColor(colour)
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     view.setMinimumHeight(220)
     return view
 
 
+def nice_scale(top: float, ticks: int = 5) -> tuple[float, float]:
+    """An axis from 0 to at least `top` in about `ticks` steps of 1, 2, 2.5 or 5 × 10ⁿ: (upper end, step).
+
+    An axis from 0 to top × 1.1 in four equal parts gave ticks like 34.7 / 69.3 / 104.0 / 138.6, which no one
+    reads at a glance; 0 / 40 / 80 / 120 / 160 they do.
+    """
+    rough = max(top, 1.0) / ticks
+    magnitude = 10 ** math.floor(math.log10(rough))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= rough)
+    return math.ceil(top / step) * step if top > 0 else step, step
+
+
+# each vital sign's colour on a light and on a dark plot
+VITALS = (("Systolic (mmHg)", "systolic", ("#1565c0", "#8ab4f8")), ("Heart rate (/min)", "heart_rate",
+                                                                     ("#c62828", "#ff8a80")),
+          ("Respiratory rate (/min)", "resp_rate", ("#2e7d32", "#81c995")))
+
+
+def _dark() -> bool:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.palette().color(QPalette.ColorRole.Window).lightness() < 128
+
+
 def vitals_trend(visits: Sequence[VisitSummary]) -> QWidget:
-    """Systolic pressure and heart rate over time, across every visit."""
-    from PySide6.QtCharts import QChart, QDateTimeAxis, QLineSeries, QValueAxis
+    """Systolic pressure, heart rate and respiratory rate at each visit, one band per visit.
+
+    Each visit's readings are their own line (with a marker at each reading), placed within the visit's band
+    by the minutes since its first reading: visits weeks apart are never joined by a line, so the plot shows
+    the course within each visit (baseline, during, after) instead of a saw-tooth across months.
+    """
+    from PySide6.QtCharts import QCategoryAxis, QChart, QLineSeries, QValueAxis
+    from PySide6.QtGui import QColor, QPen
 
     chart = QChart()
-    chart.setTitle("Vital signs over time")
-    series = {"Systolic (mmHg)": QLineSeries(), "Heart rate (/min)": QLineSeries(),
-              "Respiratory rate (/min)": QLineSeries()}
-    for name, s in series.items():
-        s.setName(name)
-    readings = sorted((r for visit in visits for r in visit.readings), key=lambda r: r.at)
-    top = 10.0
-    for v in readings:
-        ms = int(v.at * 1000)
-        for name, value in (("Systolic (mmHg)", v.systolic), ("Heart rate (/min)", v.heart_rate),
-                            ("Respiratory rate (/min)", v.resp_rate)):
-            if value is not None:
-                series[name].append(ms, value)
-                top = max(top, value)
-    x = QDateTimeAxis()
-    x.setFormat("dd MMM HH:mm")
+    chart.setTitle("Vital signs at each visit (minutes within each visit)")
+    shown = [v for v in visits if v.readings]
+    spans = [max(r.at for r in v.readings) - min(r.at for r in v.readings) for v in shown]
+    longest = max([*spans, 60.0])
+    x = QCategoryAxis()
+    x.setLabelsPosition(QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionCenter)
+    x.setRange(0, max(len(shown), 1))
     y = QValueAxis()
-    y.setRange(0, top * 1.1)
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
-    for s in series.values():
-        chart.addSeries(s)
-        s.attachAxis(x)
-        s.attachAxis(y)
-    if readings:
-        first = QDateTime.fromSecsSinceEpoch(int(readings[0].at))
-        last = QDateTime.fromSecsSinceEpoch(int(readings[-1].at))
-        x.setRange(first.addSecs(-600), last.addSecs(600))
+    top = 10.0
+    shade = 1 if _dark() else 0
+    for band, visit in enumerate(shown):
+        first = min(r.at for r in visit.readings)
+        label = f"{visit.created_at:%d %b %Y}" if visit.created_at else f"visit {visit.id}"
+        x.append(f"{label} (#{visit.id})", band + 1)
+        for name, attribute, colour in VITALS:
+            series = QLineSeries()
+            series.setName(name)
+            series.setPointsVisible(True)
+            series.setMarkerSize(6)
+            series.setPen(QPen(QColor(colour[shade]), 2))
+            series.setProperty("visit_id", visit.id)
+            for r in sorted(visit.readings, key=lambda r: r.at):
+                value = getattr(r, attribute)
+                if value is not None:
+                    series.append(band + 0.1 + 0.8 * (r.at - first) / longest, value)
+                    top = max(top, float(value))
+            if not series.count():
+                continue
+            chart.addSeries(series)
+            series.attachAxis(x)
+            series.attachAxis(y)
+            if band:  # one legend entry per vital sign, not one per visit
+                for marker in chart.legend().markers(series):
+                    marker.setVisible(False)
+    upper, step = nice_scale(top)
+    y.setRange(0, upper)
+    y.setTickCount(round(upper / step) + 1)
+    y.setLabelFormat("%g")
     return _view(chart)
 
 
@@ -81,6 +134,7 @@ def pain_before_after(visits: Sequence[VisitSummary]) -> QWidget:
     y = QValueAxis()
     y.setRange(0, 10)
     y.setTickCount(6)
+    y.setLabelFormat("%d")  # pain is a whole number from 0 to 10
     chart.addAxis(x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(y, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(x)

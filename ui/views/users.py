@@ -26,7 +26,7 @@ from infusiondesk.records.models import Role, User
 from ui.ops import user_message
 from ui.session import Session
 from ui.widgets.forms import ChoiceBox, Form
-from ui.widgets.quantity_edit import ErrorLabel
+from ui.widgets.messages import MessageKind, MessageLabel
 
 ROLES = (("nurse", Role.NURSE.value), ("clinician", Role.CLINICIAN.value), ("admin", Role.ADMIN.value))
 
@@ -52,7 +52,8 @@ class UsersView(QWidget):
         self.table.setAccessibleName("Users")
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
-        self.message = ErrorLabel()
+        self.message = MessageLabel(screen_message=True)
+        self.message.setObjectName("usersMessage")
         left = QVBoxLayout()
         left.addWidget(self.table, 1)
         left.addWidget(self.message)
@@ -71,11 +72,12 @@ class UsersView(QWidget):
         self.full_name = QLineEdit()
         self.role = ChoiceBox("Role", ROLES)
         self.credentials = QLineEdit()
-        self.credentials.setPlaceholderText("RN, MD …")
+        self.credentials.setPlaceholderText("e.g. RN, MD")
         self.password = _secret()
         self.ca_passphrase = _secret()
         self.add = QPushButton("&Add user")
         form = Form()
+        form.setColumnStretch(2, 0)  # no errors beside these fields: the fields take the width
         form.add("&User name", self.username)
         form.add("&Full name", self.full_name)
         form.add("&Role", self.role)
@@ -104,6 +106,7 @@ class UsersView(QWidget):
         for b in (self.unlock, self.deactivate, self.reactivate):
             buttons.addWidget(b)
         form = Form()
+        form.setColumnStretch(2, 0)  # no errors beside these fields: the fields take the width
         form.add("New r&ole", self.new_role)
         form.add_wide(self.change_role)
         form.add("Temporary pass&word (they choose their own at sign-in)", self.temporary)
@@ -173,12 +176,8 @@ class UsersView(QWidget):
         self.new_role.set_value(user.role.value)
 
     def _say(self, text: str, problem: bool = False) -> None:
-        if problem:
-            self.message.show_message(text)
-            return
-        self.message.show_message("")
-        self.message.setVisible(True)
-        self.message.setText(text)
+        """A refusal in the error style; what was done in the success style (never the red of a refusal)."""
+        self.message.say(text, MessageKind.ERROR if problem else MessageKind.SUCCESS)
 
     # -- actions ----------------------------------------------------------------------------------------
 

@@ -25,6 +25,17 @@ def identity_text(patient: Patient, today: date) -> str:
             f"born {patient.date_of_birth:%d %b %Y}   {weight}")
 
 
+STACKED = "ỄẪỖỆẶǺÅ"  # Vietnamese letters with two marks stacked (and Å): taller than the font's ascent
+
+
+def _diacritic_room(label: QLabel) -> tuple[int, int, int]:
+    """(top, right, bottom) room so a name such as "Nguyễn" keeps both marks of Ễ: a label is as tall as the
+    font's line, and a stacked mark above the ascent was clipped, leaving Ê. Bottom room keeps the text centred."""
+    metrics = label.fontMetrics()
+    above = max(0, -metrics.tightBoundingRect(STACKED).top() - metrics.ascent()) + 1
+    return above, 0, above
+
+
 class IdentityBanner(QFrame):
     """Always visible above a patient's screens, so nobody charts on the wrong patient."""
 
@@ -34,11 +45,14 @@ class IdentityBanner(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.identity = QLabel()
         self.identity.setObjectName("identityText")
-        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Not selectable: a selectable label draws through a text layout that clips each line to the font's
+        # ascent, which cut the tilde off Ễ ("Nguyễn" read "Nguyên"); the accessible description has the text.
+        self.identity.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
         font = self.identity.font()
         font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setPointSizeF(font.pointSizeF() * 1.3)  # big enough that the marks of Ễ stay apart
         self.identity.setFont(font)
+        self.identity.setContentsMargins(0, *_diacritic_room(self.identity))
         self.allergies = QLabel()
         self.allergies.setObjectName("allergyText")
         lay = QHBoxLayout(self)

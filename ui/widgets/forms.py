@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
+
+from ui.widgets.quantity_edit import MIN_FIELD_WIDTH
 
 YES_NO = (("not asked", None), ("no", False), ("yes", True))
 
@@ -39,6 +41,8 @@ class Form(QGridLayout):
         self.setColumnStretch(2, 1)
 
     def add(self, text: str, widget: QWidget, error: QWidget | None = None) -> QWidget:
+        if isinstance(widget, QLineEdit) and widget.minimumWidth() < MIN_FIELD_WIDTH:
+            widget.setMinimumWidth(MIN_FIELD_WIDTH)  # a field beside a long label was squeezed to ~75 px
         label = QLabel(text)
         label.setBuddy(widget)
         if not widget.accessibleName():

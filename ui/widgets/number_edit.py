@@ -6,7 +6,7 @@ import re
 
 from PySide6.QtWidgets import QWidget
 
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
+from ui.widgets.quantity_edit import NUMBER_MIN_WIDTH, EnterMovesOnLineEdit, ErrorLabel, example_hint
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 
@@ -22,8 +22,9 @@ class NumberEdit(EnterMovesOnLineEdit):
         self.message = ""
         self.error_label = ErrorLabel()
         self.setAccessibleName(f"{field} ({unit})" if unit else field)
-        self.setPlaceholderText(example)
-        self.setMaximumWidth(110)
+        self.setPlaceholderText(example_hint(example))
+        self.setMinimumWidth(NUMBER_MIN_WIDTH)  # "36.8" and "e.g. 120" whole, not 75 px
+        self.setMaximumWidth(140)
         self.textChanged.connect(self._reparse)
 
     @property

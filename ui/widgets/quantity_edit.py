@@ -10,14 +10,47 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from infusiondesk.errors import InputError
 from infusiondesk.units import Kind, parse_quantity
+from ui.widgets.messages import MessageKind, MessageLabel
+
+# Fields were ~75 px wide: too narrow for "2000 mg/100 mL" or "1 h 30 min" or a placeholder's example.
+MIN_FIELD_WIDTH = 140  # any text field
+QUANTITY_MIN_WIDTH = 180  # a quantity with its unit: 2 g/50 mL, e.g. "30 min", "1.5 h"
+NUMBER_MIN_WIDTH = 90  # a plain number beside its unit ("e.g. 120", "36.8")
+
+
+def example_hint(text: str) -> str:
+    """A placeholder that shows an example reads as one ("e.g. 22 G"), never as a value already entered."""
+    return text if not text or text.lower().startswith("e.g.") else f"e.g. {text}"
 
 
 class EnterMovesOnLineEdit(QLineEdit):
-    """Enter (or a barcode scanner's final Return) commits the field and moves focus to the next one."""
+    """Enter (or a barcode scanner's final Return) commits the field and moves focus to the next one.
+
+    An empty field's placeholder is drawn in the stylesheet's hint colour and italics, so a hint never
+    looks like something typed; what is typed is upright in the text colour, also when read-only.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumWidth(MIN_FIELD_WIDTH)
+        self.textChanged.connect(self._hint_style)
+        self._hint_style(self.text())
+
+    def setPlaceholderText(self, text: str) -> None:  # Qt's name: every caller gets the hint style
+        super().setPlaceholderText(text)
+        self._hint_style(self.text())
+
+    def _hint_style(self, text: str) -> None:
+        """The `hint` property (ui/style.py) styles the field while only its placeholder shows."""
+        hint = not text and bool(self.placeholderText())
+        if self.property("hint") != hint:
+            self.setProperty("hint", hint)
+            self.style().unpolish(self)
+            self.style().polish(self)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
@@ -29,22 +62,12 @@ class EnterMovesOnLineEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
-class ErrorLabel(QLabel):
+class ErrorLabel(MessageLabel):
     """The words under a field saying what is wrong with it; empty when the field is fine."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
+    def __init__(self, parent: QWidget | None = None, *, screen_message: bool = False) -> None:
+        super().__init__(MessageKind.ERROR, screen_message=screen_message, parent=parent)
         self.setObjectName("fieldError")
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setVisible(False)
-
-    def show_message(self, text: str) -> None:
-        self.setText(text)
-        self.setAccessibleName(f"Problem: {text}" if text else "")
-        # a label never placed in a layout (the vitals row shows its fields' words in one line) must not
-        # become a window of its own when it has something to say
-        self.setVisible(bool(text) and self.parent() is not None)
 
 
 class QuantityEdit(EnterMovesOnLineEdit):
@@ -68,7 +91,8 @@ class QuantityEdit(EnterMovesOnLineEdit):
         self.error_label = ErrorLabel()
         self.setAccessibleName(field[:1].upper() + field[1:])
         self.setAccessibleDescription(f"Type a number and a unit, for example {placeholder}" if placeholder else "")
-        self.setPlaceholderText(placeholder)
+        self.setPlaceholderText(example_hint(placeholder))
+        self.setMinimumWidth(QUANTITY_MIN_WIDTH)
         self.setObjectName(f"quantity_{field.replace(' ', '_')}")
         self.textChanged.connect(self._reparse)
         self._reparse(self.text())
