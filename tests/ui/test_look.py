@@ -350,3 +350,15 @@ def test_in_the_dark_palette_the_plots_are_dark_and_pain_reads_in_whole_numbers(
         app.setPalette(light)
     y = next(a for a in pain.chart().axes(Qt.Orientation.Vertical) if isinstance(a, QValueAxis))
     assert y.labelFormat() == "%d"
+
+
+def test_the_infusion_tab_with_an_open_alert_fits_a_1280_by_800_screen(qtbot: QtBot, window: MainWindow,
+                                                                        clinic: Clinic_) -> None:
+    """Its right column scrolls, so the window never grows past the screen when an alert is shown."""
+    window.sign_in("drlee", "doctor-sign-pass-1")
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    ws.tabs.setCurrentWidget(ws.infusion)
+    ws.infusion.alerts.setVisible(True)
+    assert ws.infusion.minimumSizeHint().height() < 800 - 150  # the banner, tabs and status bar take the rest

@@ -12,7 +12,16 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from infusiondesk import display, workflow
 from infusiondesk.records.models import AlertAction, Visit, VisitStatus
@@ -105,9 +114,15 @@ class InfusionView(QWidget):
         right.addWidget(vit)
         right.addWidget(self.side_effects)
         right.addStretch(1)
+        column = QWidget()
+        column.setLayout(right)
+        scroll = QScrollArea()  # an open alert makes the column taller than a 1280x800 screen: it scrolls
+        scroll.setWidget(column)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
         lay = QHBoxLayout(self)
         lay.addWidget(self.readiness, 2)
-        lay.addLayout(right, 3)
+        lay.addWidget(scroll, 3)
 
         self.start.clicked.connect(self.do_start)
         self.pause.clicked.connect(self.do_pause)
