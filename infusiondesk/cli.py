@@ -43,8 +43,16 @@ def _calc(args: argparse.Namespace) -> int:
         duration=args.duration, rate=args.rate, weight=args.weight, age=args.age,
         indication=args.indication, given_last_24h=args.given_24h, renal_status=args.renal,
     )
+    pump: tuple[Any, ...] = ()
+    if args.pump_rate is not None or args.pump_vtbi is not None:
+        from infusiondesk.pump_check import calc_pump_findings, parse_readback
+
+        pump = calc_pump_findings(result, parse_readback(args.pump_rate or "", args.pump_vtbi or ""))
     if args.json:
-        print(json.dumps(result.as_dict(), indent=2))
+        out = result.as_dict()
+        out["findings"] = [f.as_dict() for f in pump] + out["findings"]
+        out["blocked"] = out["blocked"] or bool(pump)
+        print(json.dumps(out, indent=2))
         return EXIT_OK
     shown = result.display()
     print(shown["salt_and_elemental"])
@@ -56,9 +64,9 @@ def _calc(args: argparse.Namespace) -> int:
         print(f"  weight-based    {shown['weight_based_dose']}")
     if result.order.given_last_24h is not None:
         print(f"  total in 24 h   {display.format_mass(result.total_24h)}")
-    if not result.findings:
+    if not result.findings and not pump:
         print("No findings: within every library limit.")
-    for f in result.findings:
+    for f in (*pump, *result.findings):
         print(f"{f.level.upper():5} {f.message}")
     return EXIT_OK
 
@@ -324,6 +332,10 @@ def new_parser() -> tuple[argparse.ArgumentParser, Any]:
     calc.add_argument("--renal", metavar="STATUS",
                       help="the patient's renal status: normal, moderate, severe, failure_or_dialysis or unknown "
                            "(severe and failure apply the library's renal limits)")
+    calc.add_argument("--pump-rate", dest="pump_rate", metavar="RATE",
+                      help='the rate the pump shows, e.g. "100 mL/h": cross-checked against the order')
+    calc.add_argument("--pump-vtbi", dest="pump_vtbi", metavar="VOLUME",
+                      help='the volume to be infused the pump shows, e.g. "50 mL"')
     calc.add_argument("--library", help="a drug library file (default: the clinic's, else the bundled one)")
     calc.add_argument("--json", action="store_true", help="print one JSON object")
     calc.set_defaults(handler=_calc)

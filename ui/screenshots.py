@@ -46,7 +46,9 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
                                                   weight="64 kg", reasons=reasons))
     v = service.double_check(step(nurse, 3))
     v = service.prepare(step(nurse, 4), Preparation(True, True, "", False, IVAccess("L arm", "22 G", 1, "NK"),
-                                                    "LOT-A1", date(2027, 1, 1), True))
+                                                    "LOT-A1", date(2027, 1, 1), True,
+                                                    pump_rate=calc.display()["rate"],
+                                                    pump_vtbi=calc.display()["volume"]))
     v = service.start(step(nurse, 5))
     v = service.record_vitals(step(nurse, 20), VitalSigns(at + timedelta(minutes=20), 118, 76, 70, 15, 97,
                                                           pain_score=pain[0] - 2))

@@ -228,7 +228,7 @@ STEPS: dict[str, tuple[dict[str, Reader], dict[str, Reader]]] = {
     "double_check": ({}, {}),
     "prepare": ({}, {"consent": boolean, "allergies_reviewed": boolean, "weight": nonempty_text,
                      "weight_change_acknowledged": boolean, "iv": iv, "lot": text, "expiry": iso_date,
-                     "calcium_gluconate_at_chair": boolean}),
+                     "calcium_gluconate_at_chair": boolean, "pump_rate": text, "pump_vtbi": text}),
     "start": ({}, {}),
     "vitals": ({"vitals": vitals}, {}),
     "side_effect": ({"code": nonempty_text, "grade": whole},

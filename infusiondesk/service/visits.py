@@ -18,6 +18,7 @@ from infusiondesk import workflow as wf
 from infusiondesk.dosing import DoseCalculation, DoseOrder, calculate
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
+from infusiondesk.pump_check import parse_readback
 from infusiondesk.records.models import (
     AlertAction,
     Assessment,
@@ -265,12 +266,15 @@ class VisitService:
             if c.visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
                 raise WorkflowError("The checklist is done before the start; the infusion has started.")
             visit = self._chart_weight(c.visit, prep.weight)
+            pump = parse_readback(prep.pump_rate, prep.pump_vtbi)
             r = visit.readiness
             ready = Readiness(consent=prep.consent, allergies_reviewed=prep.allergies_reviewed,
                               weight_kg_today=r.weight_kg_today,
                               weight_change_acknowledged=prep.weight_change_acknowledged, iv_access=prep.iv,
                               lot_number=prep.lot.strip(), lot_expiry=prep.expiry,
-                              calcium_gluconate_available=prep.calcium_gluconate_at_chair)
+                              calcium_gluconate_available=prep.calcium_gluconate_at_chair,
+                              pump_rate_text=pump.rate_text, pump_vtbi_text=pump.vtbi_text,
+                              pump_rate_ml_h=pump.rate_ml_h, pump_vtbi_ml=pump.vtbi_ml)
             return dataclasses.replace(visit, readiness=ready)
         return self._step(step, CHARTING, "record the checklist", rule)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from infusiondesk.display import format_weight
 from infusiondesk.errors import LibraryError
+from infusiondesk.pump_check import PumpReadback, pump_findings
 from infusiondesk.records.models import Patient, Visit, VisitStatus
 from infusiondesk.units import Q
 
@@ -108,7 +109,25 @@ def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float
     elif r.lot_expiry < today:
         problems.append(f"Lot {r.lot_number.strip() or '(no number)'} expired on {r.lot_expiry.isoformat()}; "
                         "do not use it: take an in-date product.")
+    problems.extend(pump_problems(visit))
     if not r.calcium_gluconate_available:
         problems.append("Calcium gluconate 10 % (the antidote) must be immediately available; confirm it is at "
                         "the chair.")
     return problems
+
+
+def pump_problems(visit: Visit) -> list[str]:
+    """The pump readback (rate and volume to be infused as the pump shows them) against the order as computed:
+    missing, or different on the pump's display (pump_check)."""
+    r = visit.readiness
+    if r.pump_rate_ml_h is None or r.pump_vtbi_ml is None:
+        return ["The pump readback is not recorded; type the rate and the volume to be infused the pump shows."]
+    order = visit.dose_order
+    computed = order.computed if order is not None else {}
+    rate, volume = computed.get("rate_ml_per_h_pump"), computed.get("volume_ml")
+    if rate is None or volume is None:
+        return []  # no computed order: the order's own problem says so
+    bag = computed.get("bag_volume_ml")
+    readback = PumpReadback(r.pump_rate_text, r.pump_vtbi_text, r.pump_rate_ml_h, r.pump_vtbi_ml)
+    return [f.message for f in pump_findings(float(rate), float(volume), readback,
+                                             float(bag) if bag is not None else None)]
