@@ -11,6 +11,8 @@ from typing import Any
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from infusiondesk import display
+from infusiondesk.errors import InputError
+from infusiondesk.pump_check import PumpReadback, parse_readback
 from infusiondesk.records.models import IVAccess, Readiness
 from infusiondesk.service import Preparation
 from infusiondesk.units import Kind, Q
@@ -61,6 +63,14 @@ class ReadinessForm(QGroupBox):
         self.expiry.setPlaceholderText("2027-03-31")
         self.expiry_error = ErrorLabel()
         self.calcium = QCheckBox("Calcium gluconate 10 % at the chair")
+        # the pump readback: what the pump shows once programmed, typed from its display (ISMP: the bag volume
+        # keyed as the rate); the sentence beside them says how it differs from the order
+        self.pump_rate = QuantityEdit(Kind.RATE, "pump rate (as the pump shows it)", required=False,
+                                      placeholder="rate the pump shows, in mL/h")
+        self.pump_vtbi = QuantityEdit(Kind.VOLUME, "pump volume to be infused (as the pump shows it)",
+                                      required=False, placeholder="VTBI the pump shows, in mL")
+        self.pump_check = ErrorLabel()
+        self.pump_check.setObjectName("pumpCheck")
         form = Form()
         for w in (self.consent, self.allergies):
             form.add_wide(w)
@@ -72,6 +82,9 @@ class ReadinessForm(QGroupBox):
         form.add("IV placed by", self.iv_by)
         form.add("&Lot", self.lot)
         form.add("E&xpiry", self.expiry, self.expiry_error)
+        form.add("P&ump rate shown", self.pump_rate, self.pump_rate.error_label)
+        form.add("Pump VTB&I shown", self.pump_vtbi, self.pump_vtbi.error_label)
+        form.add_wide(self.pump_check)
         form.add_wide(self.calcium)
         self.problems = QLabel()
         self.problems.setObjectName("readinessProblems")
@@ -89,7 +102,14 @@ class ReadinessForm(QGroupBox):
 
     def inputs(self) -> tuple[QWidget, ...]:
         return (self.consent, self.allergies, self.weight, self.weight_ack, self.iv_site, self.iv_gauge,
-                self.iv_attempts, self.iv_by, self.lot, self.expiry, self.calcium)
+                self.iv_attempts, self.iv_by, self.lot, self.expiry, self.pump_rate, self.pump_vtbi, self.calcium)
+
+    def readback(self) -> PumpReadback:
+        """The pump readback as typed; a part that cannot be read counts as not read back (its field says why)."""
+        try:
+            return parse_readback(self.pump_rate.text(), self.pump_vtbi.text())
+        except InputError:
+            return PumpReadback(self.pump_rate.text().strip(), self.pump_vtbi.text().strip())
 
     def _iv_access(self) -> IVAccess | None:
         if not any(w.text().strip() for w in (self.iv_site, self.iv_gauge, self.iv_by, self.iv_attempts)):
@@ -104,17 +124,20 @@ class ReadinessForm(QGroupBox):
                            weight=self.weight.text().strip(), weight_change_acknowledged=self.weight_ack.isChecked(),
                            iv=self._iv_access(), lot=self.lot.text().strip(),
                            expiry=parse_expiry(self.expiry.text())[0],
-                           calcium_gluconate_at_chair=self.calcium.isChecked())
+                           calcium_gluconate_at_chair=self.calcium.isChecked(),
+                           pump_rate=self.pump_rate.text().strip(), pump_vtbi=self.pump_vtbi.text().strip())
 
     def readiness(self, charted_weight_kg: float | None = None) -> Readiness:
         """The checklist as it would read once charted (for showing what still stops the start)."""
         weight = self.weight.quantity
+        pump = self.readback()
         return Readiness(
             consent=self.consent.isChecked(), allergies_reviewed=self.allergies.isChecked(),
             weight_kg_today=float(weight.to("kg").magnitude) if weight is not None else charted_weight_kg,
             weight_change_acknowledged=self.weight_ack.isChecked(), iv_access=self._iv_access(),
             lot_number=self.lot.text().strip(), lot_expiry=parse_expiry(self.expiry.text())[0],
-            calcium_gluconate_available=self.calcium.isChecked())
+            calcium_gluconate_available=self.calcium.isChecked(), pump_rate_text=pump.rate_text,
+            pump_vtbi_text=pump.vtbi_text, pump_rate_ml_h=pump.rate_ml_h, pump_vtbi_ml=pump.vtbi_ml)
 
     def load(self, r: Readiness) -> None:
         self.consent.setChecked(r.consent)
@@ -130,17 +153,21 @@ class ReadinessForm(QGroupBox):
         self.lot.setText(r.lot_number)
         self.expiry.setText(r.lot_expiry.isoformat() if r.lot_expiry else "")
         self.calcium.setChecked(r.calcium_gluconate_available)
+        self.pump_rate.setText(r.pump_rate_text)
+        self.pump_vtbi.setText(r.pump_vtbi_text)
 
     def state(self) -> dict[str, Any]:
         return {"checks": {cb.text(): cb.isChecked() for cb in self.checks()},
-                "texts": {w.accessibleName(): w.text() for w in (self.weight, self.iv_site, self.iv_gauge,
-                                                                 self.iv_attempts, self.iv_by, self.lot,
-                                                                 self.expiry)}}
+                "texts": {w.accessibleName(): w.text() for w in self._texts()}}
+
+    def _texts(self) -> tuple[Any, ...]:
+        return (self.weight, self.iv_site, self.iv_gauge, self.iv_attempts, self.iv_by, self.lot, self.expiry,
+                self.pump_rate, self.pump_vtbi)
 
     def restore(self, state: dict[str, Any]) -> None:
         for cb in self.checks():
             cb.setChecked(bool(state.get("checks", {}).get(cb.text(), False)))
-        for w in (self.weight, self.iv_site, self.iv_gauge, self.iv_attempts, self.iv_by, self.lot, self.expiry):
+        for w in self._texts():
             w.setText(state.get("texts", {}).get(w.accessibleName(), ""))
 
     def set_read_only(self, ro: bool) -> None:

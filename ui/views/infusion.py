@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 from infusiondesk import display, workflow
 from infusiondesk.records.models import AlertAction, Visit, VisitStatus
 from infusiondesk.units import Kind, Q
+from infusiondesk.workflow.readiness import pump_problems
 from ui.session import VisitController
 from ui.views.alerts import AlertBox
 from ui.views.checklist import ReadinessForm, parse_expiry
@@ -192,6 +193,9 @@ class InfusionView(QWidget):
             return
         if self.c.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             problems = self.problems()
+            preview = dataclasses.replace(self.c.visit, readiness=self.readiness.readiness())
+            self.readiness.pump_check.show_message(
+                " ".join(pump_problems(preview)) if self.readiness.readback().complete else "")
             self.readiness.problems.setText("Ready to start." if not problems else
                                             "<b>Not ready:</b><ul style='margin:0'>" +
                                             "".join(f"<li>{p}</li>" for p in problems) + "</ul>")
