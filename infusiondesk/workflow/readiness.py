@@ -109,6 +109,7 @@ def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float
     elif r.lot_expiry < today:
         problems.append(f"Lot {r.lot_number.strip() or '(no number)'} expired on {r.lot_expiry.isoformat()}; "
                         "do not use it: take an in-date product.")
+    problems.extend(scan_problems(visit))
     problems.extend(pump_problems(visit))
     if not r.calcium_gluconate_available:
         problems.append("Calcium gluconate 10 % (the antidote) must be immediately available; confirm it is at "
@@ -131,3 +132,19 @@ def pump_problems(visit: Visit) -> list[str]:
     readback = PumpReadback(r.pump_rate_text, r.pump_vtbi_text, r.pump_rate_ml_h, r.pump_vtbi_ml)
     return [f.message for f in pump_findings(float(rate), float(volume), readback,
                                              float(bag) if bag is not None else None)]
+
+
+def scan_problems(visit: Visit) -> list[str]:
+    """A scanned product that is not in the library, or not the product the order names (an order by
+    concentration names none; its lot and expiry are still checked above)."""
+    r = visit.readiness
+    if not r.scanned_gtin:
+        return []
+    if not r.scanned_product_id:
+        return [f"The scanned product (GTIN {r.scanned_gtin}) is not in the drug library: it is not a magnesium "
+                "sulfate product this clinic stocks. Do not use it; take the ordered product and scan it."]
+    order = visit.dose_order
+    if order is not None and order.product_id and order.product_id != r.scanned_product_id:
+        return [f"The scanned product is {r.scanned_product_name}, not the ordered product ({order.product_id}). "
+                "Do not use it; take the ordered product and scan it."]
+    return []
