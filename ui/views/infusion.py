@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from infusiondesk import display, workflow
 from infusiondesk.records.models import AlertAction, Visit, VisitStatus
+from infusiondesk.scan import ProductScan, check_scan
 from infusiondesk.units import Kind, Q
 from infusiondesk.workflow.readiness import pump_problems
 from ui.session import VisitController
@@ -50,6 +51,7 @@ class InfusionView(QWidget):
         self.previous_weight_kg = previous_weight_kg
         self.double_check_required = True
         self.readiness = ReadinessForm()
+        self.readiness.scan_reader = self._read_scan
         self.alerts = AlertBox()
         self.salt_line = QLabel()
         self.salt_line.setObjectName("infusionSaltLine")
@@ -124,6 +126,7 @@ class InfusionView(QWidget):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
+        self.readiness.scan_changed.connect(self.refresh_problems)
         for w in self.readiness.inputs():
             sig = getattr(w, "toggled", None) or w.textChanged  # type: ignore[attr-defined]
             sig.connect(self.refresh_problems)
@@ -175,6 +178,12 @@ class InfusionView(QWidget):
         if error is None or not asks_to_confirm(error.message) or not self.confirm_volume(error.message):
             return False
         return self.c.run(name, volume_ml, reason, confirmed=True)
+
+    def _read_scan(self, text: str) -> ProductScan:
+        """A scan against the library, the ordered product and the clinic's date (the service checks again)."""
+        order = self.c.visit.dose_order
+        return check_scan(self.c.session.drug, text, order.product_id if order is not None else None,
+                          self._now().astimezone().date())
 
     # --- actions ----------------------------------------------------------------------------------
     def problems(self) -> list[str]:
