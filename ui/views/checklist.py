@@ -41,6 +41,12 @@ def parse_expiry(text: str) -> tuple[date | None, str]:
     return None, f'Expiry "{s}" is not a date; enter it as year-month-day, such as 2027-03-31.'
 
 
+# Beside the lot field the scan's stops are short (the column is narrow); the full sentences are in "Not ready".
+_SHORT = {"scan.wrong_product": "Not the ordered product: do not use it.",
+          "scan.unknown_product": "Not a product in the drug library: do not use it.",
+          "scan.expired": "Expired on {expiry}: do not use it."}
+
+
 class ScanLineEdit(EnterMovesOnLineEdit):
     """The lot field: a keyboard-wedge scanner types the GS1 string into it, FNC1 as the GS control character,
     which a line edit would drop (the lot would then swallow the serial number)."""
@@ -182,7 +188,8 @@ class ReadinessForm(QGroupBox):
         what = scan.product.name if scan.product is not None else "a product not in the drug library"
         serial = f", serial {scan.serial}" if scan.serial else ""
         self.scanned.setText(f"Scanned: {what} (GTIN {scan.gtin}{serial}).")
-        self.scan_error.show_message(" ".join(f.message for f in scan.findings))
+        self.scan_error.show_message(" ".join(_SHORT.get(f.code, f.message).format(expiry=scan.expiry)
+                                              for f in scan.findings))
         self.scan_changed.emit()
 
     def checks(self) -> tuple[QCheckBox, ...]:

@@ -15,10 +15,10 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from infusiondesk import display, workflow
+from infusiondesk.pump_check import BAG_VOLUME_AS_RATE, pump_findings
 from infusiondesk.records.models import AlertAction, Visit, VisitStatus
 from infusiondesk.scan import ProductScan, check_scan
 from infusiondesk.units import Kind, Q
-from infusiondesk.workflow.readiness import pump_problems
 from ui.session import VisitController
 from ui.views.alerts import AlertBox
 from ui.views.checklist import ReadinessForm, parse_expiry
@@ -179,6 +179,23 @@ class InfusionView(QWidget):
             return False
         return self.c.run(name, volume_ml, reason, confirmed=True)
 
+    def _pump_sentence(self) -> str:
+        """Beside the readback: both numbers, and the bag volume keyed as the rate named (in short: the column is
+        narrow; "Not ready" has the full sentences)."""
+        order, pump = self.c.visit.dose_order, self.readiness.readback()
+        computed = order.computed if order is not None else {}
+        if not pump.complete or "rate_ml_per_h_pump" not in computed:
+            return ""
+        bag = computed.get("bag_volume_ml")
+        found = {f.code for f in pump_findings(float(computed["rate_ml_per_h_pump"]), float(computed["volume_ml"]),
+                                               pump, float(bag) if bag is not None else None)}
+        if not found:
+            return ""
+        shown = computed["display"]
+        slip = "The bag's volume was keyed as the rate. " if BAG_VOLUME_AS_RATE in found else ""
+        return (f"{slip}Pump {pump.rate_text}, {pump.vtbi_text}; order {shown['rate']}, {shown['volume']}: "
+                "reprogram the pump.")
+
     def _read_scan(self, text: str) -> ProductScan:
         """A scan against the library, the ordered product and the clinic's date (the service checks again)."""
         order = self.c.visit.dose_order
@@ -202,9 +219,7 @@ class InfusionView(QWidget):
             return
         if self.c.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             problems = self.problems()
-            preview = dataclasses.replace(self.c.visit, readiness=self.readiness.readiness())
-            self.readiness.pump_check.show_message(
-                " ".join(pump_problems(preview)) if self.readiness.readback().complete else "")
+            self.readiness.pump_check.show_message(self._pump_sentence())
             self.readiness.problems.setText("Ready to start." if not problems else
                                             "<b>Not ready:</b><ul style='margin:0'>" +
                                             "".join(f"<li>{p}</li>" for p in problems) + "</ul>")
