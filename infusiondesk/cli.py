@@ -1,4 +1,4 @@
-"""The core's commands: `calc`, `demo`, `visits`, `scenario run`, `audit verify|checkpoint`, `db harden`,
+"""The core's commands: `calc`, `scan`, `demo`, `visits`, `scenario run`, `audit verify|checkpoint`, `db harden`,
 `cert import`.
 
 The installed `infusiondesk` command is composed in `ui.cli` (the top layer), which adds the signed-note
@@ -43,8 +43,16 @@ def _calc(args: argparse.Namespace) -> int:
         duration=args.duration, rate=args.rate, weight=args.weight, age=args.age,
         indication=args.indication, given_last_24h=args.given_24h, renal_status=args.renal,
     )
+    pump: tuple[Any, ...] = ()
+    if args.pump_rate is not None or args.pump_vtbi is not None:
+        from infusiondesk.pump_check import calc_pump_findings, parse_readback
+
+        pump = calc_pump_findings(result, parse_readback(args.pump_rate or "", args.pump_vtbi or ""))
     if args.json:
-        print(json.dumps(result.as_dict(), indent=2))
+        out = result.as_dict()
+        out["findings"] = [f.as_dict() for f in pump] + out["findings"]
+        out["blocked"] = out["blocked"] or bool(pump)
+        print(json.dumps(out, indent=2))
         return EXIT_OK
     shown = result.display()
     print(shown["salt_and_elemental"])
@@ -56,8 +64,33 @@ def _calc(args: argparse.Namespace) -> int:
         print(f"  weight-based    {shown['weight_based_dose']}")
     if result.order.given_last_24h is not None:
         print(f"  total in 24 h   {display.format_mass(result.total_24h)}")
-    if not result.findings:
+    if not result.findings and not pump:
         print("No findings: within every library limit.")
+    for f in (*pump, *result.findings):
+        print(f"{f.level.upper():5} {f.message}")
+    return EXIT_OK
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from datetime import date
+
+    from infusiondesk.drugs import load_drug
+    from infusiondesk.scan import check_scan
+
+    drug = load_drug(args.library)
+    try:
+        today = date.fromisoformat(args.date) if args.date else date.today()
+    except ValueError:
+        raise DomainError(f'--date "{args.date}" is not a date; write it as year-month-day, such as 2027-03-31.') \
+            from None
+    result = check_scan(drug, args.string, args.product, today)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+        return EXIT_OK
+    print(f"GTIN {result.gtin}: {result.product.name if result.product else 'not in the drug library'}")
+    print(f"  lot     {result.lot or '—'}")
+    print(f"  expiry  {result.expiry.isoformat() if result.expiry else '—'}")
+    print(f"  serial  {result.serial or '—'}")
     for f in result.findings:
         print(f"{f.level.upper():5} {f.message}")
     return EXIT_OK
@@ -324,9 +357,23 @@ def new_parser() -> tuple[argparse.ArgumentParser, Any]:
     calc.add_argument("--renal", metavar="STATUS",
                       help="the patient's renal status: normal, moderate, severe, failure_or_dialysis or unknown "
                            "(severe and failure apply the library's renal limits)")
+    calc.add_argument("--pump-rate", dest="pump_rate", metavar="RATE",
+                      help='the rate the pump shows, e.g. "100 mL/h": cross-checked against the order')
+    calc.add_argument("--pump-vtbi", dest="pump_vtbi", metavar="VOLUME",
+                      help='the volume to be infused the pump shows, e.g. "50 mL"')
     calc.add_argument("--library", help="a drug library file (default: the clinic's, else the bundled one)")
     calc.add_argument("--json", action="store_true", help="print one JSON object")
     calc.set_defaults(handler=_calc)
+    scan = sub.add_parser("scan", help="read a product barcode scan (GS1: GTIN, expiry, lot, serial) against the "
+                                       "library, the ordered product and today's date")
+    scan.add_argument("string", help='what the scanner typed, e.g. "(01)00304096729242(17)270731(10)A123"; '
+                                     "FNC1 separators as the GS character")
+    scan.add_argument("--product", help="the ordered product id: another product is a hard stop")
+    scan.add_argument("--date", help="the clinic's date, YYYY-MM-DD (default: today here); a lot expired before it "
+                                     "is a hard stop")
+    scan.add_argument("--library", help="a drug library file (default: the clinic's, else the bundled one)")
+    scan.add_argument("--json", action="store_true", help="print one JSON object")
+    scan.set_defaults(handler=_scan)
     _add_records_commands(sub)
     _add_cert_commands(sub)
     _add_scenario_command(sub)

@@ -242,7 +242,8 @@ class _Builder:
             consent=True, allergies_reviewed=True, weight_change_acknowledged=True,
             iv=IVAccess(r.choice(_SITES), r.choice(("20G", "22G")), r.choices((1, 2), weights=(85, 15))[0],
                         nurse.full_name, self._at(day, start, 24)),
-            lot=f"L{r.randint(100000, 999999)}", expiry=lot_expiry, calcium_gluconate_at_chair=True))
+            lot=f"L{r.randint(100000, 999999)}", expiry=lot_expiry, calcium_gluconate_at_chair=True,
+            pump_rate=calc.display()["rate"].replace(",", ""), pump_vtbi=calc.display()["volume"].replace(",", "")))
         visit = svc.start(step(nurse, 25))
         computed = visit.dose_order.computed  # type: ignore[union-attr]
         minutes, volume = float(computed["duration_min"]), float(computed["volume_ml"])

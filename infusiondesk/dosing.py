@@ -127,6 +127,8 @@ class DoseCalculation:
             "population": "pediatric" if self.pediatric else "adult",
             "renal_status": self.order.renal_status,
             "product": self.product.id if self.product else None,
+            "bag_volume_ml": (_mag(self.product.volume, "mL")
+                              if self.product is not None and self.product.volume is not None else None),
             "dose_mg": _mag(self.dose_mass, "mg"),
             "dose_mmol": _mag(self.dose_mmol, "mmol"),
             "dose_meq": _mag(self.dose_meq, "mEq"),

@@ -352,6 +352,10 @@ def readiness_section(ctx: NoteContext) -> list[Flowable]:
         ("IV access", f"{access.gauge} {access.site}, {access.attempts} attempt(s), by {access.placed_by}"
          if access else "—"),
         ("Lot / expiry", f"{r.lot_number or '—'} / {r.lot_expiry:%Y-%m-%d}" if r.lot_expiry else r.lot_number or "—"),
+        ("Product scanned", f"{r.scanned_product_name or 'not in the drug library'} (GTIN {r.scanned_gtin}"
+         f"{', serial ' + r.scanned_serial if r.scanned_serial else ''})" if r.scanned_gtin else "not scanned"),
+        ("Pump read back", f"{r.pump_rate_text}, volume to be infused {r.pump_vtbi_text}"
+         if r.pump_rate_text and r.pump_vtbi_text else "not recorded"),
         ("Calcium gluconate at hand", _yes_no(r.calcium_gluconate_available)),
     ]
     return [section("Before the infusion"), _pairs(rows, ctx.width)]

@@ -30,6 +30,13 @@ def baseline(at: datetime) -> VitalSigns:
                       pain_score=7, patellar_reflex="present", phase="baseline")
 
 
+def pump_readback(visit: Visit) -> dict[str, str]:
+    """What the pump shows once programmed as ordered: the order's rate and volume as displayed."""
+    assert visit.dose_order is not None
+    shown = visit.dose_order.computed["display"]
+    return {"pump_rate": shown["rate"].replace(",", ""), "pump_vtbi": shown["volume"].replace(",", "")}
+
+
 def chart_visit(store: object, drug: Drug, patient: Patient, nurse: User, nurse2: User, clinician: User,
                 t0: datetime, until: VisitStatus = VisitStatus.COMPLETED, sign_note: NoteSigner | None = None,
                 dose: str = "2 g", product: str = "premix-2g-50ml", duration: str = "30 min",
@@ -54,7 +61,7 @@ def chart_visit(store: object, drug: Drug, patient: Patient, nurse: User, nurse2
     visit = svc.prepare(step(nurse, 15), Preparation(
         consent=True, allergies_reviewed=True, weight_change_acknowledged=True,
         iv=IVAccess("left forearm", "22G", 1, nurse.full_name, t0), lot="LOT-A1", expiry=date(2099, 1, 31),
-        calcium_gluconate_at_chair=True))
+        calcium_gluconate_at_chair=True, **pump_readback(visit)))
     if until is VisitStatus.ASSESSED:
         return visit
     visit = svc.start(step(nurse, 20))

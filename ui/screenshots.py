@@ -49,7 +49,9 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
                                                   weight="64 kg", reasons=reasons))
     v = service.double_check(step(nurse, 3))
     v = service.prepare(step(nurse, 4), Preparation(True, True, "", False, IVAccess("L arm", "22 G", 1, "NK"),
-                                                    "LOT-A1", date(2027, 1, 1), True))
+                                                    "LOT-A1", date(2027, 1, 1), True,
+                                                    pump_rate=calc.display()["rate"],
+                                                    pump_vtbi=calc.display()["volume"]))
     v = service.start(step(nurse, 5))
     v = service.record_vitals(step(nurse, 20), VitalSigns(at + timedelta(minutes=20), 118, 76, 70, 15, 97,
                                                           pain_score=pain[0] - 2))
@@ -193,11 +195,18 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         for cb in (r.consent, r.allergies):
             cb.setChecked(True)
         for edit, text in ((r.weight, "64 kg"), (r.iv_site, "left antecubital"), (r.iv_gauge, "22 G"),
-                           (r.iv_attempts, "1"), (r.iv_by, "Noor Kim RN"), (r.lot, "LOT-2291A"),
-                           (r.expiry, "2027-06-30")):
+                           (r.iv_attempts, "1"), (r.iv_by, "Noor Kim RN"), (r.pump_rate, "50 mL/h"),
+                           (r.pump_vtbi, "50 mL")):
             edit.setText(text)
-        shot("07-readiness")
+        from infusiondesk.scan import gtin_from_ndc
+
+        # the bag's DataMatrix as the scanner types it into the lot field: it fills lot and expiry
+        r.lot.setText(f"(01){gtin_from_ndc('0409-6729-24')}(17)270630(10)LOT-2291A(21)SN58210")
+        r.lot.editingFinished.emit()
+        shot("07-readiness")  # the scan, and the bag volume keyed as the pump rate: a hard stop
+        r.pump_rate.setText("100 mL/h")
         r.calcium.setChecked(True)
+        shot("07b-readiness-ready")
         ws.infusion.start.click()
         clock.advance(minutes=12)
         ws.infusion.side_effects.choose("flushing")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -53,6 +54,8 @@ _BOUNDS = ("max", "min")
 _POPULATIONS = ("adult", "pediatric", "all")
 # The values of infusiondesk.records.models.RenalStatus (a test keeps them equal): a limit with `renal` applies
 # only to an order whose patient has one of the statuses listed.
+# An NDC as printed: 10 digits in the 4-4-2, 5-3-2 or 5-4-1 configuration.
+_NDC = re.compile(r"^(?=[\d-]{12}$)(\d{4}-\d{4}-\d{2}|\d{5}-\d{3}-\d{2}|\d{5}-\d{4}-\d{1})$")
 RENAL_STATUSES = ("normal", "moderate", "severe", "failure_or_dialysis", "unknown")
 
 # Screening rules (`[[screening]]`) test facts about the patient. Each fact has a kind, which decides the
@@ -103,6 +106,9 @@ class Product:
     source: str
     amount: Quantity | None = None
     volume: Quantity | None = None
+    ndcs: tuple[str, ...] = ()  # the NDCs printed on it (cited in ndc_source); a barcode's GTIN derives from one
+    ndc_source: str = ""
+    ndc_basis: str = ""  # which package the NDC is, or why there is none
 
 
 @dataclass(frozen=True)
@@ -386,11 +392,21 @@ class _Validator:
             amount = self.quantity(self.need(p, "amount", where, str), "[mass]", where)
             volume = self.quantity(self.need(p, "volume", where, str), "[length] ** 3", where)
             conc = (amount / volume).to(U("mg/mL"))
+        ndcs = p.get("ndc", [])
+        if not isinstance(ndcs, list) or not all(isinstance(n, str) and _NDC.match(n) for n in ndcs):
+            raise self.error(where, 'ndc must be a list of 10-digit NDCs written with hyphens, e.g. '
+                                    '["0409-6729-24"].')
+        ndc_source = ""
+        if ndcs:
+            ndc_source = self.source_ref(sources, self.need(p, "ndc_source", where, str), where)
+        ndc_basis = p.get("ndc_basis", "")
+        if not isinstance(ndc_basis, str):
+            raise self.error(where, "ndc_basis must be text.")
         return Product(
             id=pid, name=self.need(p, "name", where, str), concentration=conc,
             iv_ready=self.need(p, "iv_ready", where, bool),
             source=self.source_ref(sources, self.need(p, "source", where, str), where),
-            amount=amount, volume=volume,
+            amount=amount, volume=volume, ndcs=tuple(ndcs), ndc_source=ndc_source, ndc_basis=ndc_basis,
         )
 
     def limit(self, x: Any, i: int, sources: Mapping[str, Source], indications: tuple[Indication, ...]) -> Limit:

@@ -226,6 +226,14 @@ class Readiness:
     lot_number: str = ""
     lot_expiry: date | None = None
     calcium_gluconate_available: bool = False
+    pump_rate_text: str = ""  # the pump readback before the start, as typed ("100 mL/h") and in mL/h
+    pump_vtbi_text: str = ""  # the volume to be infused the pump shows, as typed ("50 mL") and in mL
+    pump_rate_ml_h: float | None = None
+    pump_vtbi_ml: float | None = None
+    scanned_gtin: str = ""  # the product barcode scanned at the chair (scan.py); empty when the lot was typed
+    scanned_product_id: str = ""  # the library product with that GTIN, empty when none has it
+    scanned_product_name: str = ""
+    scanned_serial: str = ""
 
 
 class InfusionEventKind(StrEnum):

@@ -223,7 +223,8 @@ class ScenarioRunner:
             consent=v.get("consent", False), allergies_reviewed=v.get("allergies_reviewed", False),
             weight=v.get("weight", ""), weight_change_acknowledged=v.get("weight_change_acknowledged", False),
             iv=iv, lot=v.get("lot", ""), expiry=v.get("expiry"),
-            calcium_gluconate_at_chair=v.get("calcium_gluconate_at_chair", False)))
+            calcium_gluconate_at_chair=v.get("calcium_gluconate_at_chair", False),
+            pump_rate=v.get("pump_rate", ""), pump_vtbi=v.get("pump_vtbi", ""), scan=v.get("scan", "")))
         return "Checklist recorded.", []
 
     def _do_start(self, spec: StepSpec, before: Visit | None) -> _Outcome:

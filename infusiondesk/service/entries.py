@@ -63,6 +63,9 @@ class Preparation:
     lot: str = ""
     expiry: date | None = None
     calcium_gluconate_at_chair: bool = False
+    pump_rate: str = ""  # what the pump shows, as typed ("100 mL/h"): the readback checked against the order
+    pump_vtbi: str = ""  # the volume to be infused the pump shows ("50 mL")
+    scan: str = ""  # the product barcode as the scanner typed it (a GS1 element string); fills lot and expiry
 
 
 @dataclass(frozen=True)

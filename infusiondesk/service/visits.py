@@ -18,6 +18,7 @@ from infusiondesk import workflow as wf
 from infusiondesk.dosing import DoseCalculation, DoseOrder, calculate
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
+from infusiondesk.pump_check import parse_readback
 from infusiondesk.records.models import (
     AlertAction,
     Assessment,
@@ -34,6 +35,7 @@ from infusiondesk.records.models import (
     VisitStatus,
     VitalSigns,
 )
+from infusiondesk.scan import read_scan
 from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, Step
 from infusiondesk.store.visit_tx import VisitTransaction
 from infusiondesk.units import Kind, Q, parse_quantity
@@ -265,13 +267,30 @@ class VisitService:
             if c.visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
                 raise WorkflowError("The checklist is done before the start; the infusion has started.")
             visit = self._chart_weight(c.visit, prep.weight)
+            pump = parse_readback(prep.pump_rate, prep.pump_vtbi)
+            lot, expiry = prep.lot.strip(), prep.expiry
+            scanned: dict[str, Any] = {}
+            if prep.scan.strip():
+                scan = read_scan(self.drug, prep.scan)
+                if lot and scan.lot is not None and lot != scan.lot:
+                    raise WorkflowError(f"The lot typed ({lot}) is not the lot scanned ({scan.lot}); scan the bag "
+                                        "again or correct the lot.")
+                if expiry is not None and scan.expiry is not None and expiry != scan.expiry:
+                    raise WorkflowError(f"The expiry typed ({expiry.isoformat()}) is not the expiry scanned "
+                                        f"({scan.expiry.isoformat()}); scan the bag again or correct the expiry.")
+                lot, expiry = lot or scan.lot or "", expiry or scan.expiry
+                scanned = {"scanned_gtin": scan.gtin, "scanned_serial": scan.serial or "",
+                           "scanned_product_id": scan.product.id if scan.product else "",
+                           "scanned_product_name": scan.product.name if scan.product else ""}
             r = visit.readiness
             ready = Readiness(consent=prep.consent, allergies_reviewed=prep.allergies_reviewed,
                               weight_kg_today=r.weight_kg_today,
                               weight_change_acknowledged=prep.weight_change_acknowledged, iv_access=prep.iv,
-                              lot_number=prep.lot.strip(), lot_expiry=prep.expiry,
-                              calcium_gluconate_available=prep.calcium_gluconate_at_chair)
-            return dataclasses.replace(visit, readiness=ready)
+                              lot_number=lot, lot_expiry=expiry,
+                              calcium_gluconate_available=prep.calcium_gluconate_at_chair,
+                              pump_rate_text=pump.rate_text, pump_vtbi_text=pump.vtbi_text,
+                              pump_rate_ml_h=pump.rate_ml_h, pump_vtbi_ml=pump.vtbi_ml)
+            return dataclasses.replace(visit, readiness=dataclasses.replace(ready, **scanned))
         return self._step(step, CHARTING, "record the checklist", rule)
 
     def start_problems(self, c: _Ctx) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from infusiondesk.display import format_weight
 from infusiondesk.errors import LibraryError
+from infusiondesk.pump_check import PumpReadback, pump_findings
 from infusiondesk.records.models import Patient, Visit, VisitStatus
 from infusiondesk.units import Q
 
@@ -108,7 +109,42 @@ def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float
     elif r.lot_expiry < today:
         problems.append(f"Lot {r.lot_number.strip() or '(no number)'} expired on {r.lot_expiry.isoformat()}; "
                         "do not use it: take an in-date product.")
+    problems.extend(scan_problems(visit))
+    problems.extend(pump_problems(visit))
     if not r.calcium_gluconate_available:
         problems.append("Calcium gluconate 10 % (the antidote) must be immediately available; confirm it is at "
                         "the chair.")
     return problems
+
+
+def pump_problems(visit: Visit) -> list[str]:
+    """The pump readback (rate and volume to be infused as the pump shows them) against the order as computed:
+    missing, or different on the pump's display (pump_check)."""
+    r = visit.readiness
+    if r.pump_rate_ml_h is None or r.pump_vtbi_ml is None:
+        return ["The pump readback is not recorded; type the rate and the volume to be infused the pump shows."]
+    order = visit.dose_order
+    computed = order.computed if order is not None else {}
+    rate, volume = computed.get("rate_ml_per_h_pump"), computed.get("volume_ml")
+    if rate is None or volume is None:
+        return []  # no computed order: the order's own problem says so
+    bag = computed.get("bag_volume_ml")
+    readback = PumpReadback(r.pump_rate_text, r.pump_vtbi_text, r.pump_rate_ml_h, r.pump_vtbi_ml)
+    return [f.message for f in pump_findings(float(rate), float(volume), readback,
+                                             float(bag) if bag is not None else None)]
+
+
+def scan_problems(visit: Visit) -> list[str]:
+    """A scanned product that is not in the library, or not the product the order names (an order by
+    concentration names none; its lot and expiry are still checked above)."""
+    r = visit.readiness
+    if not r.scanned_gtin:
+        return []
+    if not r.scanned_product_id:
+        return [f"The scanned product (GTIN {r.scanned_gtin}) is not in the drug library: it is not a magnesium "
+                "sulfate product this clinic stocks. Do not use it; take the ordered product and scan it."]
+    order = visit.dose_order
+    if order is not None and order.product_id and order.product_id != r.scanned_product_id:
+        return [f"The scanned product is {r.scanned_product_name}, not the ordered product ({order.product_id}). "
+                "Do not use it; take the ordered product and scan it."]
+    return []

@@ -33,6 +33,25 @@ def test_hard_findings_are_reported_with_exit_0(capsys: pytest.CaptureFixture[st
     assert isinstance(out["findings"][0]["message"], str)
 
 
+def test_a_pump_readback_off_the_order_adds_a_hard_pump_mismatch(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*STANDARD, "--pump-rate", "50 mL/h", "--pump-vtbi", "50 mL", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [(f["level"], f["code"]) for f in out["findings"]] == [("hard", "pump.mismatch"),
+                                                                  ("hard", "pump.bag_volume_as_rate")]
+    assert "50 mL/h on the pump and 100 mL/h in the order" in out["findings"][0]["message"]
+    assert out["blocked"] is True
+
+
+def test_a_pump_readback_as_ordered_adds_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([*STANDARD, "--pump-rate", "100 mL/h", "--pump-vtbi", "50 mL", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["findings"] == [] and out["blocked"] is False
+    assert main([*STANDARD, "--pump-rate", "100.1 mL/h"]) == 0
+    assert "HARD  The pump is not programmed as ordered" in capsys.readouterr().out
+    assert main([*STANDARD, "--pump-rate", "50 mg/min"]) == 2
+    assert "dose rate" in capsys.readouterr().err
+
+
 def test_human_summary_uses_ismp_display(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(STANDARD) == 0
     text = capsys.readouterr().out

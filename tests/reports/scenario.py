@@ -90,7 +90,8 @@ def standard_visit(signed: bool = True) -> Visit:
     )
     readiness = Readiness(consent=True, allergies_reviewed=True, weight_kg_today=64.5, baseline_vitals_done=True,
                           iv_access=IVAccess("left antecubital", "22 G", 1, "Jane Doe", T0 - timedelta(minutes=10)),
-                          lot_number="A1234", lot_expiry=date(2026, 1, 31), calcium_gluconate_available=True)
+                          lot_number="A1234", lot_expiry=date(2026, 1, 31), calcium_gluconate_available=True,
+                          pump_rate_text="100 mL/h", pump_vtbi_text="50 mL", pump_rate_ml_h=100.0, pump_vtbi_ml=50.0)
     events = (
         InfusionEvent(InfusionEventKind.START, T0, rate_ml_h=100, volume_infused_ml=0, by=NURSE.id),
         InfusionEvent(InfusionEventKind.PAUSE, T0 + timedelta(minutes=10), volume_infused_ml=16.7,

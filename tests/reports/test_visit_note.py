@@ -150,3 +150,16 @@ def test_a_visit_without_infusion_says_so() -> None:
     text = " ".join(pages_text(build_visit_note(CLINIC, PATIENT, visit, USERS, scenario.drug(), draft=True)))
     assert "No dose was ordered." in text and "The infusion was not started." in text
     assert "No side effects were recorded." in text
+
+
+def test_the_note_shows_the_pump_readback_and_the_scanned_product() -> None:
+    visit = scenario.standard_visit(signed=False)
+    typed = " ".join(" ".join(pages_text(build_visit_note(CLINIC, PATIENT, visit, USERS, scenario.drug(),
+                                                          draft=True))).split())
+    assert "Pump read back" in typed and "100 mL/h, volume to be infused 50 mL" in typed
+    assert "not scanned" in typed
+    scanned = replace(visit, readiness=replace(visit.readiness, scanned_gtin="00304096729242",
+                                               scanned_product_id="premix-2g-50ml", scanned_serial="SN42",
+                                               scanned_product_name="2 g/50 mL (4 %) premixed bag"))
+    text = " ".join(pages_text(build_visit_note(CLINIC, PATIENT, scanned, USERS, scenario.drug(), draft=True)))
+    assert "2 g/50 mL (4 %) premixed bag (GTIN 00304096729242, serial SN42)" in " ".join(text.split())

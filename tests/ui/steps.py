@@ -42,7 +42,11 @@ def double_check(w: VisitWorkspace, username: str = "nkim", password: str = "nur
 
 
 def get_ready(w: VisitWorkspace) -> None:
+    """The checklist, with the pump read back as programmed to the order (its rate and volume as displayed)."""
     r = w.infusion.readiness
+    shown = w.visit.dose_order.computed["display"] if w.visit.dose_order is not None else {}
+    r.pump_rate.setText(shown.get("rate", ""))
+    r.pump_vtbi.setText(shown.get("volume", ""))
     for cb in (r.consent, r.allergies, r.calcium):
         cb.setChecked(True)
     for edit, text in ((r.weight, "64 kg"), (r.iv_site, "left antecubital"), (r.iv_gauge, "22 G"),

@@ -81,7 +81,7 @@ def completed_visit(db: Path) -> Completed:
     visit = svc.double_check(at(nurse.id or 0, 8))
     visit = svc.prepare(at(nurse.id or 0, 9), Preparation(
         True, True, "", False, IVAccess("left antecubital", "22 G", 1, "Noor Kim RN"), "LOT-1", date(2027, 1, 1),
-        True))
+        True, pump_rate="100 mL/h", pump_vtbi="50 mL"))
     visit = svc.start(at(nurse.id or 0, 10))
     visit = svc.stop(at(nurse.id or 0, 40), 50.0)
     visit = svc.record_vitals(at(nurse.id or 0, 71), VitalSigns(START + timedelta(minutes=71), 118, 76, 68, 15, 98))

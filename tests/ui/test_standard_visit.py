@@ -103,8 +103,15 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     r.weight.setFocus()
     type_enter(qtbot, "64 kg")
     r.iv_site.setFocus()
-    for text in ("left antecubital", "22 G", "1", "Noor Kim RN", "LOT-2291A", "2027-06-30"):
-        type_enter(qtbot, text)
+    for text in ("left antecubital", "22 G", "1", "Noor Kim RN", "LOT-2291A", "2027-06-30", "50 mL/h", "50 mL"):
+        type_enter(qtbot, text)  # the pump read back: the bag's volume was keyed as the rate
+    assert r.pump_check.text() == ("The bag's volume was keyed as the rate. Pump 50 mL/h, 50 mL; order 100 mL/h, "
+                                   "50 mL: reprogram the pump.")
+    assert "is the bag's volume (50 mL), not its rate" in r.problems.text()
+    r.pump_rate.setFocus()
+    r.pump_rate.selectAll()
+    type_enter(qtbot, "100 mL/h")  # reprogrammed and read back again
+    assert r.pump_check.isHidden() and r.pump_vtbi.hasFocus()
     press(qtbot, r.calcium)
     assert r.readiness().lot_number == "LOT-2291A"
     assert "Ready to start." in r.problems.text(), r.problems.text()

@@ -167,3 +167,48 @@ def test_a_step_on_a_visit_saved_elsewhere_is_refused_then_shows_the_latest_keep
     assert ws.assessment.pain.text() == "8"
     ws.assessment.record.click()  # pressed again, on the version now shown
     assert clinic.store.get_visit(ws.visit.id or 0).assessment.pain_score == 8, ws.problem.text()
+
+
+def test_a_gs1_scan_in_the_lot_field_fills_lot_and_expiry_and_names_the_product(ws: VisitWorkspace,
+                                                                                qtbot: QtBot) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+
+    from infusiondesk.scan import GS, gtin_from_ndc
+
+    assess_and_approve(ws)
+    panel = ws.dose.panel
+    panel.dose.setText("2 g")
+    panel.product.setCurrentIndex(panel.product.findData("premix-2g-50ml"))
+    panel.duration.setText("30 min")
+    ws.dose.order.click()
+    assert ws.visit.dose_order is not None and ws.visit.dose_order.product_id == "premix-2g-50ml", ws.problem.text()
+    r = ws.infusion.readiness
+    ws.tabs.setCurrentWidget(ws.infusion)
+    r.lot.setFocus()
+    qtbot.keyClicks(r.lot, f"01{gtin_from_ndc('0409-6729-24')}1727073110A123B")
+    # FNC1 comes as the GS control character (Ctrl+]), which QTest cannot type as text
+    QApplication.sendEvent(r.lot, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_BracketRight,
+                                            Qt.KeyboardModifier.ControlModifier, GS))
+    qtbot.keyClicks(r.lot, "21SN42")
+    qtbot.keyClick(r.lot, Qt.Key.Key_Return)  # the scanner's final Return
+    assert (r.lot.text(), r.expiry.text()) == ("A123B", "2027-07-31")
+    assert "Scanned: 2 g/50 mL (4 %)" in r.scanned.text() and "serial SN42" in r.scanned.text()
+    assert r.scan_error.isHidden(), r.scan_error.text()
+    assert r.preparation().scan.startswith("01003040967292421727073110A123B")
+    # another product: a hard stop named beside the field and in what stops the start
+    r.lot.setFocus()
+    r.lot.selectAll()
+    qtbot.keyClicks(r.lot, f"(01){gtin_from_ndc('0409-6729-23')}(17)270731(10)X9")
+    qtbot.keyClick(r.lot, Qt.Key.Key_Return)
+    assert r.scan_error.text() == "Not the ordered product: do not use it."
+    assert "not the ordered product" in r.problems.text()
+    # a scan with a broken product code says so; a lot typed by hand is a typed lot
+    r.lot.setFocus()
+    r.lot.selectAll()
+    qtbot.keyClicks(r.lot, "0100304096729240172707311099")
+    qtbot.keyClick(r.lot, Qt.Key.Key_Return)
+    assert "no readable product code" in r.scan_error.text()
+    r.lot.setText("LOT-55")
+    assert r.scanned.text() == "" and r.preparation().scan == ""

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk import display, workflow
+from infusiondesk.pump_check import BAG_VOLUME_AS_RATE, pump_findings
 from infusiondesk.records.models import AlertAction, Visit, VisitStatus
+from infusiondesk.scan import ProductScan, check_scan
 from infusiondesk.units import Kind, Q
 from ui.session import VisitController
 from ui.views.alerts import AlertBox
@@ -58,6 +60,7 @@ class InfusionView(QWidget):
         self.previous_weight_kg = previous_weight_kg
         self.double_check_required = True
         self.readiness = ReadinessForm()
+        self.readiness.scan_reader = self._read_scan
         self.alerts = AlertBox()
         self.salt_line = QLabel()
         self.salt_line.setObjectName("infusionSaltLine")
@@ -138,6 +141,7 @@ class InfusionView(QWidget):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
+        self.readiness.scan_changed.connect(self.refresh_problems)
         for w in self.readiness.inputs():
             sig = getattr(w, "toggled", None) or w.textChanged  # type: ignore[attr-defined]
             sig.connect(self.refresh_problems)
@@ -190,6 +194,29 @@ class InfusionView(QWidget):
             return False
         return self.c.run(name, volume_ml, reason, confirmed=True)
 
+    def _pump_sentence(self) -> str:
+        """Beside the readback: both numbers, and the bag volume keyed as the rate named (in short: the column is
+        narrow; "Not ready" has the full sentences)."""
+        order, pump = self.c.visit.dose_order, self.readiness.readback()
+        computed = order.computed if order is not None else {}
+        if not pump.complete or "rate_ml_per_h_pump" not in computed:
+            return ""
+        bag = computed.get("bag_volume_ml")
+        found = {f.code for f in pump_findings(float(computed["rate_ml_per_h_pump"]), float(computed["volume_ml"]),
+                                               pump, float(bag) if bag is not None else None)}
+        if not found:
+            return ""
+        shown = computed["display"]
+        slip = "The bag's volume was keyed as the rate. " if BAG_VOLUME_AS_RATE in found else ""
+        return (f"{slip}Pump {pump.rate_text}, {pump.vtbi_text}; order {shown['rate']}, {shown['volume']}: "
+                "reprogram the pump.")
+
+    def _read_scan(self, text: str) -> ProductScan:
+        """A scan against the library, the ordered product and the clinic's date (the service checks again)."""
+        order = self.c.visit.dose_order
+        return check_scan(self.c.session.drug, text, order.product_id if order is not None else None,
+                          self._now().astimezone().date())
+
     # --- actions ----------------------------------------------------------------------------------
     def problems(self) -> list[str]:
         """What still stops the start, as the workflow's readiness rule reads the checklist as typed (the
@@ -207,6 +234,7 @@ class InfusionView(QWidget):
             return
         if self.c.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             problems = self.problems()
+            self.readiness.pump_check.show_message(self._pump_sentence())
             self.readiness.problems.setText("Ready to start." if not problems else
                                             "<b>Not ready:</b><ul style='margin:0'>" +
                                             "".join(f"<li>{p}</li>" for p in problems) + "</ul>")

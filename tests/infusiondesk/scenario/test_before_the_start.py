@@ -88,3 +88,20 @@ def test_a_draft_cannot_become_infusing_completed_or_signed(play: Play) -> None:
     assert p[5].message == "Cannot sign the visit: this visit is a draft (not yet assessed as suitable)."
     assert p.notes_signed == [], "no note is made for a signature that cannot be"
     assert [v.status for v in p.store.list_visits()] == [VisitStatus.DRAFT]
+
+
+def test_a_scanned_bag_and_the_pump_readback_are_checked_at_the_start_in_the_clinics_zone(play: Play) -> None:
+    p = play("scan_and_pump_sydney")
+    assert p.refused() == {14: "start", 15: "prepare", 17: "start"}
+    assert p[7].ok and p[7].status == "infusing", "a lot expiring today (4 March, Sydney) is in date"
+    v1 = p.store.list_visits(p.store.get_patient_by_mrn("P1").id)[0].readiness
+    assert (v1.lot_number, v1.lot_expiry.isoformat(), v1.scanned_product_id, v1.scanned_serial) == (
+        "L123456", "2026-03-04", "premix-2g-50ml", "S0001"), "the scan filled lot, expiry and product"
+    refusal = p[14].message
+    assert "The scanned product is 4 g/100 mL (4 %) in water for injection" in refusal
+    assert "the rate is 50 mL/h on the pump and 100 mL/h in the order" in refusal
+    assert "is the bag's volume (50 mL), not its rate" in refusal
+    assert p[15].message.startswith('The scan "hello-not-a-scan" is not a GS1 product barcode')
+    assert p[17].message == ("The infusion cannot start yet: Lot L123456 expired on 2026-03-04; do not use it: take "
+                             "an in-date product."), "08:30 on 5 March in Sydney, though UTC says 4 March"
+    assert p[19].ok and p[19].status == "infusing"

@@ -58,7 +58,8 @@ ORDER = DoseOrderRecord(dose_text="2 g", concentration_text="2 g/50 mL", duratio
 
 READY = Readiness(consent=True, allergies_reviewed=True, weight_kg_today=70.0, baseline_vitals_done=True,
                   iv_access=IVAccess("left forearm", "22G", 1, "Nina Okafor", T0), lot_number="LOT-A1",
-                  lot_expiry=date(2026, 1, 31), calcium_gluconate_available=True)
+                  lot_expiry=date(2026, 1, 31), calcium_gluconate_available=True, pump_rate_text="100 mL/h",
+                  pump_vtbi_text="50 mL", pump_rate_ml_h=100.0, pump_vtbi_ml=50.0)
 
 
 def assessed(drug: Drug, patient: Patient) -> Visit:

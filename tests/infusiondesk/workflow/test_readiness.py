@@ -103,3 +103,27 @@ def test_consent_missing_blocks_the_start(drug: Drug, patient: Patient) -> None:
     visit = dataclasses.replace(ready(drug, patient), readiness=Readiness(**{**READY.__dict__, "consent": False}))
     with pytest.raises(wf.WorkflowError, match="Consent is not recorded"):
         wf.start_infusion(visit, patient, 70.0, NURSE, minutes(20))
+
+
+def _read_back(visit: Visit, rate: float | None, vtbi: float | None) -> Visit:
+    return dataclasses.replace(visit, readiness=dataclasses.replace(
+        visit.readiness, pump_rate_text=f"{rate} mL/h" if rate is not None else "",
+        pump_vtbi_text=f"{vtbi} mL" if vtbi is not None else "", pump_rate_ml_h=rate, pump_vtbi_ml=vtbi))
+
+
+def test_the_start_needs_the_pump_readback(drug: Drug, patient: Patient) -> None:
+    for rate, vtbi in ((None, None), (100.0, None), (None, 50.0)):
+        problems = wf.readiness_problems(_read_back(ready(drug, patient), rate, vtbi), patient, 70.0, TODAY)
+        assert problems == ["The pump readback is not recorded; type the rate and the volume to be infused the pump "
+                            "shows."]
+
+
+def test_a_pump_readback_off_the_order_blocks_the_start(drug: Drug, patient: Patient) -> None:
+    # 2 g of 2 g/50 mL over 30 min: 100 mL/h, 50 mL
+    assert wf.readiness_problems(_read_back(ready(drug, patient), 100.04, 50.0), patient, 70.0, TODAY) == []
+    off = wf.readiness_problems(_read_back(ready(drug, patient), 100.1, 50.0), patient, 70.0, TODAY)
+    assert len(off) == 1 and "100.1 mL/h on the pump and 100 mL/h in the order" in off[0]
+    slip = wf.readiness_problems(_read_back(ready(drug, patient), 50.0, 50.0), patient, 70.0, TODAY)
+    assert len(slip) == 2 and "is the bag's volume (50 mL), not its rate" in slip[1]
+    with pytest.raises(wf.WorkflowError, match="pump is not programmed as ordered"):
+        wf.start_infusion(_read_back(ready(drug, patient), 50.0, 50.0), patient, 70.0, NURSE, minutes(20))
