@@ -82,6 +82,9 @@ _UNIT = r"[A-Za-zµ%]+"
 _SIMPLE_RE = re.compile(rf"^({_NUMBER})\s*({_UNIT}(?:\s*/\s*{_UNIT})?)?$")
 _RATIO_RE = re.compile(rf"^({_NUMBER})\s*({_UNIT})\s*/\s*({_NUMBER})\s*({_UNIT})$")
 _PLAIN_NUMBER_RE = re.compile(rf"^{_NUMBER}$")
+# The app's own duration display ("1 h 30 min", display.format_duration): whole hours, then whole minutes.
+_HOURS_MINUTES_RE = re.compile(r"^([0-9]+)\s*(h|hr|hrs|hour|hours)\s+([0-9]+)\s*(min|mins|minute|minutes)$",
+                               re.IGNORECASE)
 
 
 class Kind(Enum):
@@ -185,7 +188,7 @@ def parse_quantity(text: str, kind: Kind, field: str | None = None) -> Quantity:
     """Parse what a person typed into a field of the given kind, or raise InputError.
 
     Accepts "2 g", "2g", "2000 mg", "0.5 g", "2 g/50 mL", "40 mg/mL", "20 %", "30 min", "1.5 h",
-    "100 mL/h", "70 kg", "154 lb". The message of every rejection names the field, what was
+    "100 mL/h", "70 kg", "154 lb", and for a duration the app's own display "1 h 30 min". The message of every rejection names the field, what was
     wrong and what is accepted.
     """
     _init_specs()
@@ -215,6 +218,13 @@ def parse_quantity(text: str, kind: Kind, field: str | None = None) -> Quantity:
         raise fail(f'"{shown}" uses exponent notation')
     if _PLAIN_NUMBER_RE.match(s):
         raise fail(f'"{shown}" has no unit')
+    m_hm = _HOURS_MINUTES_RE.match(s) if kind is Kind.DURATION else None
+    if m_hm:
+        hours, minutes = int(m_hm.group(1)), int(m_hm.group(3))
+        if minutes >= 60:
+            raise fail(f'"{shown}" has {minutes} minutes after the hours',
+                       'write minutes below 60, as in "1 h 30 min".')
+        s = f"{hours * 60 + minutes} min"
     m_ratio = _RATIO_RE.match(s)
     if m_ratio:
         num, num_unit, den, den_unit = m_ratio.groups()

@@ -112,3 +112,44 @@ def test_number_and_unit_strings_never_raise_anything_but_the_domain_error(numbe
             continue
         with contextlib.suppress(InputError):
             parse_quantity(text, kind)
+
+
+@pytest.mark.parametrize("minutes", [60, 61, 90, 119, 120, 150, 24 * 60 + 5])
+def test_the_apps_own_duration_display_reads_back_as_the_same_time(minutes: int) -> None:
+    """What the dose screen shows ("1 h 30 min") can be typed back into a duration field."""
+    from infusiondesk.display import format_duration
+    from infusiondesk.units import Q
+
+    shown = format_duration(Q(minutes, "min"))
+    assert parse_quantity(shown, Kind.DURATION).to("min").magnitude == pytest.approx(minutes)
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("1 h 30 min", 90), ("1h 30min", 90), ("2 hours 5 minutes", 125),
+                                               ("1 H 0 MIN", 60)])
+def test_hours_and_minutes_are_a_duration(text: str, minutes: int) -> None:
+    assert parse_quantity(text, Kind.DURATION).to("min").magnitude == pytest.approx(minutes)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("1 h 60 min", "minutes below 60"),        # minutes past the hour that are an hour themselves
+    ("1 h 75 min", "minutes below 60"),
+    ("1.5 h 30 min", "not understood"),        # the display writes whole hours only
+    ("1 h 30.5 min", "not understood"),
+    ("30 min 1 h", "not understood"),          # minutes before hours is not the display's order
+    ("1 h 30", "not understood"),              # a bare number after the hours
+    ("1 h 30 min 10 s", "not understood"),
+    ("1 h, 30 min", "comma"),
+])
+def test_hours_and_minutes_outside_the_display_grammar_are_refused(text: str, said: str) -> None:
+    with pytest.raises(InputError) as exc:
+        parse_quantity(text, Kind.DURATION, "duration")
+    assert said in exc.value.message
+    assert exc.value.message.startswith("Duration")
+
+
+def test_hours_and_minutes_are_only_a_duration() -> None:
+    """A dose or rate field does not take the two-part time."""
+    with pytest.raises(InputError):
+        parse_quantity("1 h 30 min", Kind.DOSE, "dose")
+    with pytest.raises(InputError):
+        parse_quantity("1 h 30 min", Kind.RATE, "rate")
