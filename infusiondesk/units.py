@@ -188,8 +188,8 @@ def parse_quantity(text: str, kind: Kind, field: str | None = None) -> Quantity:
     """Parse what a person typed into a field of the given kind, or raise InputError.
 
     Accepts "2 g", "2g", "2000 mg", "0.5 g", "2 g/50 mL", "40 mg/mL", "20 %", "30 min", "1.5 h",
-    "100 mL/h", "70 kg", "154 lb", and for a duration the app's own display "1 h 30 min". The message of every rejection names the field, what was
-    wrong and what is accepted.
+    "100 mL/h", "70 kg", "154 lb", and for a duration the app's own display "1 h 30 min". The message of
+    every rejection names the field, what was wrong and what is accepted.
     """
     _init_specs()
     spec = _spec(kind)

@@ -116,6 +116,8 @@ class InfusionView(QWidget):
         self.stop.clicked.connect(self.do_stop)
         self.record_vitals.clicked.connect(self.do_vitals)
         self.side_effects.log.clicked.connect(self.do_side_effect)
+        self.side_effects.updateRequested.connect(
+            lambda index, outcome, action, notes: self.c.run("update_side_effect", index, outcome, action, notes))
         self.alerts.acknowledge.connect(self.do_acknowledge)
         for key, slot in ((SHORTCUT_START, self.do_start), (SHORTCUT_PAUSE, self._pause_or_resume),
                           (SHORTCUT_STOP, self.do_stop), (SHORTCUT_VITALS, self._vitals_key),
@@ -341,6 +343,7 @@ class InfusionView(QWidget):
         self.alerts.show_visit(visit, editable)
         self.record_vitals.setEnabled(editable)
         self.side_effects.log.setEnabled(editable)
+        self.side_effects.set_updatable(status in (VisitStatus.INFUSING, VisitStatus.COMPLETED))
         self.vitals.set_read_only(not editable)
         self.side_effects.show_logged(visit.side_effects)
         self.vitals_log.setText("<br>".join(
