@@ -251,7 +251,7 @@ class ReviewView(QWidget):
         signed = visit.status is VisitStatus.SIGNED
         infusing = visit.status is VisitStatus.INFUSING
         self.complete.setEnabled(infusing)
-        if not infusing:  # what was charted at completion, as the record holds it (typed text stays while infusing)
+        if visit.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED):  # as charted at completion
             self.post_pain.set_value(visit.post_pain_score)
             self.discharge.setText(visit.discharge_notes)
         self.post_pain.setReadOnly(not infusing)
