@@ -155,8 +155,8 @@ class DosePanel(QWidget):
         rows: list[tuple[str, QWidget, QWidget | None]] = [
             ("&Indication", self.indication, None),
             ("&Product", self.product, None),
-            ("D&ose", self.dose, self.dose.error_label),
-            ("&Concentration", self.concentration, self.concentration.error_label),
+            ("&Dose", self.dose, self.dose.error_label),  # Alt+O is the step's "Order this dose"
+            ("Co&ncentration", self.concentration, self.concentration.error_label),  # Alt+C is "← Chart"
             ("D&uration", self.duration, self.duration.error_label),
             ("or &rate", self.rate, self.rate.error_label),
             ("", self.timing_hint, None),
