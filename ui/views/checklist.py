@@ -84,6 +84,19 @@ class ReadinessForm(QGroupBox):
         for cb in self.checks():
             cb.setAccessibleName(cb.text())
 
+    def show_charted_weight(self, kg: float | None) -> None:
+        """Today's weight is typed once: once charted (with the order, or here), it is shown read-only; the dose
+        step, before the order, is where it is corrected."""
+        if kg is None:
+            self.weight.setReadOnly(False)
+            self.weight.setToolTip("")
+            return
+        shown = display.format_weight(Q(kg, "kg"))
+        if self.weight.quantity is None or abs(float(self.weight.quantity.to("kg").magnitude) - kg) > 1e-9:
+            self.weight.setText(shown)
+        self.weight.setReadOnly(True)
+        self.weight.setToolTip(f"Today's weight is charted ({shown}); it is typed once.")
+
     def checks(self) -> tuple[QCheckBox, ...]:
         return (self.consent, self.allergies, self.weight_ack, self.calcium)
 

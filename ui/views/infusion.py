@@ -96,6 +96,10 @@ class InfusionView(QWidget):
         pl.addLayout(controls)
         vit = QGroupBox("Vital signs")
         vl = QVBoxLayout(vit)
+        self.baseline_note = QLabel()
+        self.baseline_note.setObjectName("baselineVitalsNote")
+        self.baseline_note.setWordWrap(True)
+        vl.addWidget(self.baseline_note)
         vl.addWidget(self.vitals)
         vl.addWidget(self.record_vitals)
         vl.addWidget(self.vitals_log)
@@ -331,8 +335,8 @@ class InfusionView(QWidget):
         before = status in (VisitStatus.DRAFT, VisitStatus.ASSESSED)
         alerting = any(a.open for a in visit.alerts)
         self.readiness.set_read_only(not before)
-        if before and not self.readiness.weight.text() and visit.readiness.weight_kg_today is not None:
-            self.readiness.weight.setText(display.format_weight(Q(visit.readiness.weight_kg_today, "kg")))
+        if before:  # today's weight is typed once: once charted, it is shown here, not asked again
+            self.readiness.show_charted_weight(visit.readiness.weight_kg_today)
         self.start.setEnabled(before and not self.problems())
         self.pause.setEnabled(status is VisitStatus.INFUSING and phase == "running")
         self.resume.setEnabled(status is VisitStatus.INFUSING and phase == "paused" and not alerting)
@@ -341,10 +345,19 @@ class InfusionView(QWidget):
         self.stop.setEnabled(status is VisitStatus.INFUSING and phase in ("running", "paused"))
         editable = status is not VisitStatus.SIGNED
         self.alerts.show_visit(visit, editable)
-        self.record_vitals.setEnabled(editable)
+        # vital signs are charted once per moment: before the start the baseline is the assessment's (tab 1)
+        self.record_vitals.setEnabled(editable and not before)
+        self.baseline_note.setVisible(before)
+        if before:
+            b = visit.assessment.vitals
+            self.baseline_note.setText(
+                "Baseline vital signs are charted once, on the assessment (Alt+1)"
+                + (f": BP {b.systolic or '–'}/{b.diastolic or '–'}, HR {b.heart_rate or '–'}, "
+                   f"RR {b.resp_rate or '–'}, SpO2 {b.spo2 or '–'} %." if b is not None else "; none yet.")
+                + " This row charts the vital signs during and after the infusion.")
         self.side_effects.log.setEnabled(editable)
         self.side_effects.set_updatable(status in (VisitStatus.INFUSING, VisitStatus.COMPLETED))
-        self.vitals.set_read_only(not editable)
+        self.vitals.set_read_only(not editable or before)
         self.side_effects.show_logged(visit.side_effects)
         self.vitals_log.setText("<br>".join(
             f"{v.taken_at.astimezone():%H:%M} {v.phase}: BP {v.systolic or '–'}/{v.diastolic or '–'}, "

@@ -260,8 +260,8 @@ class DosePanel(QWidget):
         duration, rate = self.duration.text().strip(), self.rate.text().strip()
         if not (duration and rate):
             return ""
-        return (f'Both a duration ("{duration}") and a rate ("{rate}") are typed; an order runs by one of them. '
-                "Clear the one you do not mean: the other is calculated.")
+        return (f'Both a duration ("{duration}") and a rate ("{rate}") are typed; clear the one you do not mean '
+                "(the other is calculated).")
 
     def _product_chosen(self, index: int) -> None:
         pid = self.product.itemData(index)
