@@ -1,4 +1,4 @@
-"""One pharmacy unit registry and a strict parser for what people type into dose fields.
+"""One pharmacy unit registry and a strict parser for what people type into dose fields (and date fields).
 
 The parser never evaluates input: it matches `number unit` or `number unit / number unit` with a
 regular expression and looks each unit up in a closed list of accepted spellings.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -290,3 +291,48 @@ def parse_age_years(text: str, field: str = "age") -> float:
     if years > 130:
         raise InputError(field, f'{label} "{text.strip()}" is implausible; enter years such as "42".')
     return years
+
+
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_LOCAL_DATE_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d+)$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def date_rule(day_first: bool) -> str:
+    """The rule a date field states: the clinic's order of day and month, or year-month-day."""
+    return ("day/month/year (14/02/1979) or year-month-day (1979-02-14)" if day_first
+            else "month/day/year (02/14/1979) or year-month-day (1979-02-14)")
+
+
+def parse_date(text: str, field: str, *, day_first: bool) -> date:
+    """A date typed as year-month-day, or in the clinic's local order (day/month/year when the clinic's locale
+    is day-first, else month/day/year) with "/", "." or "-" and a four-digit year. The rule is fixed by the
+    locale, never guessed from the numbers; a two-digit year, or numbers that are no date in that order, are
+    refused with a sentence that names the rule."""
+    label = _field_label(field)
+    shown = text.strip()
+    rule = date_rule(day_first)
+    if not shown:
+        raise InputError(field, f"{label} is empty; enter {rule}.")
+    iso = _ISO_DATE_RE.match(shown)
+    local = _LOCAL_DATE_RE.match(shown)
+    if iso:
+        year, month, day = int(iso[1]), int(iso[2]), int(iso[3])
+    elif local:
+        first, second, year_text = int(local[1]), int(local[3]), local[4]
+        if len(year_text) != 4:
+            raise InputError(field, f'{label} "{shown}" does not have a four-digit year; type the whole year, '
+                                    f"as in {rule}.")
+        year = int(year_text)
+        day, month = (first, second) if day_first else (second, first)
+    else:
+        raise InputError(field, f'{label} "{shown}" is not a date; enter {rule}.')
+    if not 1 <= month <= 12:
+        order = "day/month/year" if day_first and local else "month/day/year" if local else "year-month-day"
+        raise InputError(field, f'{label} "{shown}" has no month {month} when read as {order}; enter {rule}.')
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InputError(field, f'{label} "{shown}": {_MONTHS[month - 1]} {year} has no day {day}; '
+                                f"enter {rule}.") from None
