@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk import display, workflow
-from infusiondesk.records.models import Role, SignatureMeaning, Visit, VisitStatus
+from infusiondesk.records.models import Role, Signature, SignatureMeaning, Visit, VisitStatus
 from infusiondesk.units import Q
 from ui.session import VisitController
 from ui.widgets.banner import allergy_text
@@ -240,7 +240,7 @@ class ReviewView(QWidget):
             self.addendum.clear()
             self.password.setFocus()  # next: the signature (password again, the meaning shown above it)
 
-    def _own_administered(self, visit: Visit) -> Any:
+    def _own_administered(self, visit: Visit) -> Signature | None:
         """The signed-in person's "Administered by" signature on this visit, if they made one."""
         user = self.c.session.user
         return next((s for s in visit.signatures if user is not None and s.signer_id == user.id
