@@ -1,4 +1,4 @@
-"""One pharmacy unit registry and a strict parser for what people type into dose fields.
+"""One pharmacy unit registry and a strict parser for what people type into dose fields (and date fields).
 
 The parser never evaluates input: it matches `number unit` or `number unit / number unit` with a
 regular expression and looks each unit up in a closed list of accepted spellings.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from functools import lru_cache
 from typing import Any
@@ -82,6 +83,9 @@ _UNIT = r"[A-Za-zµ%]+"
 _SIMPLE_RE = re.compile(rf"^({_NUMBER})\s*({_UNIT}(?:\s*/\s*{_UNIT})?)?$")
 _RATIO_RE = re.compile(rf"^({_NUMBER})\s*({_UNIT})\s*/\s*({_NUMBER})\s*({_UNIT})$")
 _PLAIN_NUMBER_RE = re.compile(rf"^{_NUMBER}$")
+# The app's own duration display ("1 h 30 min", display.format_duration): whole hours, then whole minutes.
+_HOURS_MINUTES_RE = re.compile(r"^([0-9]+)\s*(h|hr|hrs|hour|hours)\s+([0-9]+)\s*(min|mins|minute|minutes)$",
+                               re.IGNORECASE)
 
 
 class Kind(Enum):
@@ -185,8 +189,8 @@ def parse_quantity(text: str, kind: Kind, field: str | None = None) -> Quantity:
     """Parse what a person typed into a field of the given kind, or raise InputError.
 
     Accepts "2 g", "2g", "2000 mg", "0.5 g", "2 g/50 mL", "40 mg/mL", "20 %", "30 min", "1.5 h",
-    "100 mL/h", "70 kg", "154 lb". The message of every rejection names the field, what was
-    wrong and what is accepted.
+    "100 mL/h", "70 kg", "154 lb", and for a duration the app's own display "1 h 30 min". The message of
+    every rejection names the field, what was wrong and what is accepted.
     """
     _init_specs()
     spec = _spec(kind)
@@ -215,6 +219,13 @@ def parse_quantity(text: str, kind: Kind, field: str | None = None) -> Quantity:
         raise fail(f'"{shown}" uses exponent notation')
     if _PLAIN_NUMBER_RE.match(s):
         raise fail(f'"{shown}" has no unit')
+    m_hm = _HOURS_MINUTES_RE.match(s) if kind is Kind.DURATION else None
+    if m_hm:
+        hours, minutes = int(m_hm.group(1)), int(m_hm.group(3))
+        if minutes >= 60:
+            raise fail(f'"{shown}" has {minutes} minutes after the hours',
+                       'write minutes below 60, as in "1 h 30 min".')
+        s = f"{hours * 60 + minutes} min"
     m_ratio = _RATIO_RE.match(s)
     if m_ratio:
         num, num_unit, den, den_unit = m_ratio.groups()
@@ -280,3 +291,48 @@ def parse_age_years(text: str, field: str = "age") -> float:
     if years > 130:
         raise InputError(field, f'{label} "{text.strip()}" is implausible; enter years such as "42".')
     return years
+
+
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_LOCAL_DATE_RE = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d+)$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def date_rule(day_first: bool) -> str:
+    """The rule a date field states: the clinic's order of day and month, or year-month-day."""
+    return ("day/month/year (14/02/1979) or year-month-day (1979-02-14)" if day_first
+            else "month/day/year (02/14/1979) or year-month-day (1979-02-14)")
+
+
+def parse_date(text: str, field: str, *, day_first: bool) -> date:
+    """A date typed as year-month-day, or in the clinic's local order (day/month/year when the clinic's locale
+    is day-first, else month/day/year) with "/", "." or "-" and a four-digit year. The rule is fixed by the
+    locale, never guessed from the numbers; a two-digit year, or numbers that are no date in that order, are
+    refused with a sentence that names the rule."""
+    label = _field_label(field)
+    shown = text.strip()
+    rule = date_rule(day_first)
+    if not shown:
+        raise InputError(field, f"{label} is empty; enter {rule}.")
+    iso = _ISO_DATE_RE.match(shown)
+    local = _LOCAL_DATE_RE.match(shown)
+    if iso:
+        year, month, day = int(iso[1]), int(iso[2]), int(iso[3])
+    elif local:
+        first, second, year_text = int(local[1]), int(local[3]), local[4]
+        if len(year_text) != 4:
+            raise InputError(field, f'{label} "{shown}" does not have a four-digit year; type the whole year, '
+                                    f"as in {rule}.")
+        year = int(year_text)
+        day, month = (first, second) if day_first else (second, first)
+    else:
+        raise InputError(field, f'{label} "{shown}" is not a date; enter {rule}.')
+    if not 1 <= month <= 12:
+        order = "day/month/year" if day_first and local else "month/day/year" if local else "year-month-day"
+        raise InputError(field, f'{label} "{shown}" has no month {month} when read as {order}; enter {rule}.')
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise InputError(field, f'{label} "{shown}": {_MONTHS[month - 1]} {year} has no day {day}; '
+                                f"enter {rule}.") from None

@@ -28,6 +28,8 @@ from infusiondesk.records.models import (
     Readiness,
     Role,
     SideEffect,
+    SideEffectAction,
+    SideEffectOutcome,
     Signature,
     SignatureMeaning,
     User,
@@ -360,6 +362,24 @@ class VisitService:
             alert = side_effect_alert(self.drug, effect)
             return raise_alerts(v, (alert,)) if alert is not None else v
         return self._step(step, CHARTING, "log a side effect", rule)
+
+    def update_side_effect(self, step: Step, index: int, outcome: SideEffectOutcome | str,
+                           action: SideEffectAction | str, notes: str = "") -> Visit:
+        """Chart how the side effect at `index` went on (outcome, action, notes), while infusing or once completed;
+        audited with what it said before and after."""
+        def rule(c: _Ctx) -> Visit:
+            before = c.visit.side_effects[index] if 0 <= index < len(c.visit.side_effects) else None
+            v = wf.update_side_effect(c.visit, index, SideEffectOutcome(outcome), SideEffectAction(action), notes,
+                                      c.user)
+            after = v.side_effects[index]
+            assert before is not None
+            c.tx.audit("side_effect_updated", c.user, {
+                "visit_id": c.visit.id, "patient_id": c.visit.patient_id, "index": index,
+                "type": after.type_code, "grade": after.grade,
+                "before": {"outcome": before.outcome.value, "action": before.action.value, "notes": before.notes},
+                "after": {"outcome": after.outcome.value, "action": after.action.value, "notes": after.notes}})
+            return v
+        return self._step(step, CHARTING, "update a side effect", rule)
 
     def acknowledge(self, step: Step, action: AlertAction | str, note: str = "") -> Visit:
         return self._step(step, CHARTING, "acknowledge an alert",

@@ -5,7 +5,7 @@ draft -> assessed -> infusing -> completed -> signed. No I/O and no clock: `now`
 """
 
 from infusiondesk.workflow.assessment import decide_suitability, record_assessment
-from infusiondesk.workflow.charting import complete, log_side_effect, record_vitals
+from infusiondesk.workflow.charting import complete, log_side_effect, record_vitals, update_side_effect
 from infusiondesk.workflow.clock import InfusionClock, dose_given_g, infusion_clock, magnesium_given_g
 from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk.workflow.guards import check_transition, ensure_editable
@@ -70,4 +70,5 @@ __all__ = [
     "start_infusion",
     "stop",
     "unsigned_addendum",
+    "update_side_effect",
 ]

@@ -5,7 +5,15 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from infusiondesk.records.models import SideEffect, SideEffectOutcome, User, Visit, VisitStatus, VitalSigns
+from infusiondesk.records.models import (
+    SideEffect,
+    SideEffectAction,
+    SideEffectOutcome,
+    User,
+    Visit,
+    VisitStatus,
+    VitalSigns,
+)
 from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk.workflow.guards import require_aware, require_charting, require_status
 from infusiondesk.workflow.infusion import STOPPED, infusion_state
@@ -51,6 +59,17 @@ def log_side_effect(visit: Visit, effect: SideEffect, user: User) -> Visit:
     require_status(visit, (VisitStatus.INFUSING, VisitStatus.COMPLETED), "log a side effect")
     by = require_charting(user, "log a side effect")
     require_aware(effect.onset_at, "The onset time")
+    _check_effect(effect)
+    if visit.started_at is not None and effect.onset_at < visit.started_at:
+        raise WorkflowError(f"The onset {effect.onset_at:%H:%M} is before the infusion started "
+                            f"({visit.started_at:%H:%M}); record it in the assessment instead.")
+    logged = dataclasses.replace(effect, recorded_by=by)
+    return dataclasses.replace(visit, side_effects=(*visit.side_effects, logged))
+
+
+def _check_effect(effect: SideEffect) -> None:
+    """What a side effect must say however often it is charted: a grade its type has, grade 5 and a fatal outcome
+    together, and a description for the types that need one."""
     kind = side_effect_catalogue().type(effect.type_code)
     if effect.grade not in kind.grades:
         allowed = ", ".join(str(g) for g in kind.grades)
@@ -60,11 +79,24 @@ def log_side_effect(visit: Visit, effect: SideEffect, user: User) -> Visit:
                             "make the grade and the outcome agree.")
     if kind.needs_description and not effect.notes.strip():
         raise WorkflowError(f"{kind.name}: describe the side effect in the notes.")
-    if visit.started_at is not None and effect.onset_at < visit.started_at:
-        raise WorkflowError(f"The onset {effect.onset_at:%H:%M} is before the infusion started "
-                            f"({visit.started_at:%H:%M}); record it in the assessment instead.")
-    logged = dataclasses.replace(effect, recorded_by=by)
-    return dataclasses.replace(visit, side_effects=(*visit.side_effects, logged))
+
+
+def update_side_effect(visit: Visit, index: int, outcome: SideEffectOutcome, action: SideEffectAction,
+                       notes: str, user: User) -> Visit:
+    """Chart how a logged side effect went on (it is logged "ongoing" while the nurse still watches it): its
+    outcome, the action taken and the notes. Its type, grade and onset stay as logged; a signed visit takes an
+    addendum instead."""
+    require_status(visit, (VisitStatus.INFUSING, VisitStatus.COMPLETED), "update a side effect")
+    require_charting(user, "update a side effect")
+    if not 0 <= index < len(visit.side_effects):
+        raise WorkflowError("That side effect is not on this visit; choose one from the logged list.")
+    was = visit.side_effects[index]
+    now = dataclasses.replace(was, outcome=SideEffectOutcome(outcome), action=SideEffectAction(action),
+                              notes=notes.strip())
+    if now == was:
+        raise WorkflowError("Nothing to update: the outcome, action and notes are as logged.")
+    _check_effect(now)
+    return dataclasses.replace(visit, side_effects=(*visit.side_effects[:index], now, *visit.side_effects[index + 1:]))
 
 
 def complete(visit: Visit, post_pain_score: int | None, discharge_notes: str, user: User, now: datetime,

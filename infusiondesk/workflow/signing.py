@@ -83,7 +83,10 @@ def signed_versions(visit: Visit) -> list[tuple[int, Signature]]:
 
 def note_version(visit: Visit, draft: bool) -> int:
     """Version 1 is the first signed note; each signed addendum makes the next. A draft is the version that
-    signing would make: the next one when there is something unsigned to sign."""
+    signing would make: the next one when there is something unsigned to sign. Before the approval there is no
+    signed note at all (a nurse's "Administered by" is not one), so every draft of an unsigned visit is version 1."""
+    if visit.status is not VisitStatus.SIGNED:
+        return 1
     latest = max((v for v, _ in signed_versions(visit)), default=0)
     pending = visit.status != VisitStatus.SIGNED or any(a.signature is None for a in visit.addenda)
     if draft and pending:

@@ -112,3 +112,86 @@ def test_number_and_unit_strings_never_raise_anything_but_the_domain_error(numbe
             continue
         with contextlib.suppress(InputError):
             parse_quantity(text, kind)
+
+
+@pytest.mark.parametrize("minutes", [60, 61, 90, 119, 120, 150, 24 * 60 + 5])
+def test_the_apps_own_duration_display_reads_back_as_the_same_time(minutes: int) -> None:
+    """What the dose screen shows ("1 h 30 min") can be typed back into a duration field."""
+    from infusiondesk.display import format_duration
+    from infusiondesk.units import Q
+
+    shown = format_duration(Q(minutes, "min"))
+    assert parse_quantity(shown, Kind.DURATION).to("min").magnitude == pytest.approx(minutes)
+
+
+@pytest.mark.parametrize(("text", "minutes"), [("1 h 30 min", 90), ("1h 30min", 90), ("2 hours 5 minutes", 125),
+                                               ("1 H 0 MIN", 60)])
+def test_hours_and_minutes_are_a_duration(text: str, minutes: int) -> None:
+    assert parse_quantity(text, Kind.DURATION).to("min").magnitude == pytest.approx(minutes)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ("1 h 60 min", "minutes below 60"),        # minutes past the hour that are an hour themselves
+    ("1 h 75 min", "minutes below 60"),
+    ("1.5 h 30 min", "not understood"),        # the display writes whole hours only
+    ("1 h 30.5 min", "not understood"),
+    ("30 min 1 h", "not understood"),          # minutes before hours is not the display's order
+    ("1 h 30", "not understood"),              # a bare number after the hours
+    ("1 h 30 min 10 s", "not understood"),
+    ("1 h, 30 min", "comma"),
+])
+def test_hours_and_minutes_outside_the_display_grammar_are_refused(text: str, said: str) -> None:
+    with pytest.raises(InputError) as exc:
+        parse_quantity(text, Kind.DURATION, "duration")
+    assert said in exc.value.message
+    assert exc.value.message.startswith("Duration")
+
+
+def test_hours_and_minutes_are_only_a_duration() -> None:
+    """A dose or rate field does not take the two-part time."""
+    with pytest.raises(InputError):
+        parse_quantity("1 h 30 min", Kind.DOSE, "dose")
+    with pytest.raises(InputError):
+        parse_quantity("1 h 30 min", Kind.RATE, "rate")
+
+
+@pytest.mark.parametrize(("text", "day_first", "expected"), [
+    ("14/02/1979", True, (1979, 2, 14)),
+    ("14.02.1979", True, (1979, 2, 14)),
+    ("14-02-1979", True, (1979, 2, 14)),
+    ("5/12/1964", True, (1964, 12, 5)),       # day-first: 5 December, by the rule, not by guessing
+    ("5/12/1964", False, (1964, 5, 12)),      # month-first: 12 May
+    ("02/14/1979", False, (1979, 2, 14)),
+    ("1979-02-14", True, (1979, 2, 14)),      # year-month-day always
+    ("1979-02-14", False, (1979, 2, 14)),
+    (" 29/02/2000 ", True, (2000, 2, 29)),
+])
+def test_dates_in_the_clinics_order_or_year_month_day(text: str, day_first: bool,
+                                                       expected: tuple[int, int, int]) -> None:
+    from datetime import date
+
+    from infusiondesk.units import parse_date
+
+    assert parse_date(text, "date of birth", day_first=day_first) == date(*expected)
+
+
+@pytest.mark.parametrize(("text", "day_first", "said"), [
+    ("02/14/1979", True, 'Date of birth "02/14/1979" has no month 14 when read as day/month/year'),
+    ("14/02/1979", False, "has no month 14 when read as month/day/year"),
+    ("14/02/79", True, "does not have a four-digit year"),
+    ("31/02/1979", True, "February 1979 has no day 31"),
+    ("29/02/1979", True, "February 1979 has no day 29"),
+    ("1979-13-01", True, "has no month 13 when read as year-month-day"),
+    ("14/02-1979", True, "is not a date"),    # mixed separators
+    ("14 Feb 1979", True, "is not a date"),
+    ("19790214", True, "is not a date"),
+    ("", True, "is empty"),
+])
+def test_dates_that_are_not_dates_in_the_rule_are_refused_naming_the_rule(text: str, day_first: bool,
+                                                                           said: str) -> None:
+    from infusiondesk.units import date_rule, parse_date
+
+    with pytest.raises(InputError) as exc:
+        parse_date(text, "date of birth", day_first=day_first)
+    assert said in exc.value.message
+    assert exc.value.message.endswith(f"{date_rule(day_first)}.")

@@ -123,13 +123,36 @@ def test_the_undiluted_vial_is_blocked(qtbot: QtBot, panel: DosePanel) -> None:
     assert panel.blocked
 
 
-def test_typing_a_rate_clears_the_duration(qtbot: QtBot, panel: DosePanel) -> None:
+def test_typing_a_rate_after_a_duration_erases_nothing_and_asks_which_to_clear(qtbot: QtBot,
+                                                                              panel: DosePanel) -> None:
+    """Duration or rate is an explicit either/or: both typed is a question in words, never a silent erase."""
+    assert "not both" in panel.timing_hint.text()
+    panel.dose.setFocus()
+    for text in ("2 g", "2 g/50 mL", "30 min", "100 mL/h"):  # Tab from field to field, as at the chair
+        type_tab(qtbot, text)
+    assert panel.duration.text() == "30 min" and panel.rate.text() == "100 mL/h"  # both kept as typed
+    assert panel.calculation is None and panel.rate_value.text() == "—"
+    assert 'Both a duration ("30 min") and a rate ("100 mL/h") are typed' in panel.duration.error_label.text()
+    assert "clear one" in panel.rate.error_label.text()
+    # the nurse clears the duration: the rate runs the order, the duration is calculated
+    panel.duration.setFocus()
+    qtbot.keyClick(panel.duration, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(panel.duration, Qt.Key.Key_Delete)
+    assert panel.duration.text() == "" and panel.duration.error_label.text() == ""
+    assert panel.duration_value.text() == "30 min" and panel.rate_value.text() == "100 mL/h"
+    assert panel.entry().duration == "" and panel.entry().rate == "100 mL/h"
+
+
+def test_typing_a_duration_after_a_rate_keeps_the_rate_too(qtbot: QtBot, panel: DosePanel) -> None:
     panel.dose.setText("2 g")
     panel.concentration.setText("2 g/50 mL")
-    qtbot.keyClicks(panel.duration, "30 min")
     qtbot.keyClicks(panel.rate, "100 mL/h")
-    assert panel.duration.text() == ""
-    assert panel.duration_value.text() == "30 min"
+    assert panel.calculation is not None
+    qtbot.keyClicks(panel.duration, "1 h 30 min")  # the app's own duration format is accepted
+    assert panel.rate.text() == "100 mL/h" and panel.calculation is None
+    assert "Both a duration" in panel.duration.error_label.text()
+    panel.rate.clear()
+    assert panel.calculation is not None and panel.duration_value.text() == "1 h 30 min"
 
 
 def test_mg_per_kg_needs_a_weight_and_says_so_at_the_weight(qtbot: QtBot, panel: DosePanel) -> None:

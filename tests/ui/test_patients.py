@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
+import pytest
+from PySide6.QtCore import QLocale
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import Patient
 from tests.ui.conftest import Clinic_
 from ui.app import MainWindow
 from ui.views.patients import PatientDialog
+
+
+@pytest.fixture
+def day_first() -> Iterator[None]:
+    """A clinic whose locale writes day/month/year (en_GB)."""
+    was = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    yield
+    QLocale.setDefault(was)
 
 
 def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
@@ -26,19 +38,21 @@ def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, cli
     assert "penicillin" in window.patients.table.item(0, 4).text()
 
 
-def test_a_new_patient_with_a_bad_date_is_explained(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+def test_a_new_patient_with_a_bad_date_is_explained(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
+                                                    day_first: None) -> None:
     window.sign_in("nkim", "nurse-chair-pass-1")
     dialog = PatientDialog(window.session, window)
     qtbot.addWidget(dialog)
     for edit, text in ((dialog.mrn, "MRN-0200"), (dialog.family, "Lind"), (dialog.given, "Erik"),
-                       (dialog.dob, "5/12/1964"), (dialog.allergies, "latex (hives); codeine")):
+                       (dialog.dob, "31/12/64"), (dialog.allergies, "latex (hives); codeine")):
         qtbot.keyClicks(edit, text)
     dialog.save()
-    assert "is not a date" in dialog.error.text()
+    assert "does not have a four-digit year" in dialog.error.text()
+    assert dialog.error.text().endswith("day/month/year (14/02/1979) or year-month-day (1979-02-14).")
     dialog.dob.clear()
-    qtbot.keyClicks(dialog.dob, "1964-12-05")
+    qtbot.keyClicks(dialog.dob, "5/12/1964")  # day-first clinic: 5 December, as the field says
     dialog.save()
     assert dialog.saved is not None, dialog.error.text()
     saved = clinic.store.get_patient_by_mrn("MRN-0200")
-    assert saved is not None
+    assert saved is not None and saved.date_of_birth == date(1964, 12, 5)
     assert [(a.substance, a.reaction) for a in saved.allergies] == [("latex", "hives"), ("codeine", "")]

@@ -35,3 +35,68 @@ def test_flushing_logged_with_the_defaults_is_ongoing(qtbot: QtBot, window: Main
     assert ws.visit.side_effects[0].outcome is SideEffectOutcome.ONGOING
     assert "flushing" in form.logged.text().lower() and "ongoing" in form.logged.text()
     assert form.outcome.value == SideEffectOutcome.ONGOING  # ready for the next one
+
+
+def test_flushing_logged_ongoing_is_updated_to_resolved_by_keyboard_and_audited(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    """The nurse logs flushing "ongoing", then charts that it resolved: the note no longer says "ongoing"."""
+    from tests.ui.steps import run_to_completed
+
+    window.sign_in("drlee", "doctor-sign-pass-1")
+    window.session.idle_lock_min = 120
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    form = ws.infusion.side_effects
+    assert form.update_box.isHidden()  # nothing logged, nothing to update
+    run_to_completed(ws, clinic.clock)  # flushing grade 1 logged "ongoing" during the infusion
+    assert ws.visit.side_effects[0].outcome is SideEffectOutcome.ONGOING
+    ws.tabs.setCurrentWidget(ws.infusion)
+    assert form.update_box.isVisible() and form.update.isEnabled()
+    assert form.which.currentText().endswith("Flushing, grade 1")
+    assert form.new_outcome.value == SideEffectOutcome.ONGOING  # pre-filled as logged
+    form.new_outcome.setFocus()
+    qtbot.keyClick(form.new_outcome, Qt.Key.Key_Home)  # "resolved" is the first outcome
+    assert form.new_outcome.value == SideEffectOutcome.RESOLVED
+    form.new_notes.setFocus()
+    qtbot.keyClicks(form.new_notes, "settled by the end of the infusion")
+    qtbot.keyClick(form.new_notes, Qt.Key.Key_Return)  # Enter moves on to the button
+    assert form.update.hasFocus()
+    qtbot.keyClick(form.update, Qt.Key.Key_Space)
+    effect = ws.visit.side_effects[0]
+    assert effect.outcome is SideEffectOutcome.RESOLVED, ws.problem.text()
+    assert effect.notes == "settled by the end of the infusion" and effect.grade == 1
+    assert "ongoing" not in form.logged.text() and "resolved" in form.logged.text()
+    assert "(none, resolved)" in ws.review.summary.toPlainText()
+    entry = [e for e in clinic.store.audit_entries() if e["event"] == "side_effect_updated"][-1]
+    assert entry["detail"]["before"]["outcome"] == "ongoing" and entry["detail"]["after"]["outcome"] == "resolved"
+
+    # pressing again with nothing changed is refused in words, and nothing is saved
+    version = ws.visit.version
+    qtbot.keyClick(form.update, Qt.Key.Key_Space)
+    assert "Nothing to update" in ws.problem.text() and ws.visit.version == version
+
+
+
+def test_a_signed_visits_side_effects_are_not_updated(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    from tests.ui.steps import give_signing_certificates, run_to_completed
+
+    give_signing_certificates(clinic)
+    window.sign_in("drlee", "doctor-sign-pass-1")
+    window.session.idle_lock_min = 120
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    run_to_completed(ws, clinic.clock)
+    ws.review.password.setText("doctor-sign-pass-1")
+    ws.review.sign.click()
+    qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
+    assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
+    form = ws.infusion.side_effects
+    assert form.update_box.isVisibleTo(ws.infusion)  # the logged one is listed, read-only
+    assert not form.update.isEnabled() and not form.new_outcome.isEnabled()
+    version = ws.visit.version
+    assert not ws.controller.run("update_side_effect", 0, SideEffectOutcome.RESOLVED, "none", "")
+    assert "signed" in ws.problem.text() and clinic.store.get_visit(ws.visit.id or 0).version == version

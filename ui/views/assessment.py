@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -25,6 +26,8 @@ from ui.widgets.number_edit import NumberEdit
 from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
 
 _LEVEL_WORDS = {"contraindication": "CONTRAINDICATION", "caution": "Caution", "info": "Note"}
+# Screening questions answered by the baseline vital signs row: asked once, there (one place per charted value).
+ANSWERED_BY_VITALS = ("resp_rate", "patellar_reflex")
 
 
 def screening_html(found: tuple[Screening, ...]) -> str:
@@ -40,6 +43,7 @@ class AssessmentView(QWidget):
         super().__init__(parent)
         self.c = controller
         self.vitals = VitalsForm("Baseline vital signs")
+        self.vitals.leave_out(self.vitals.pain)  # pain is charted once: "Pain before" below
         self.pain = NumberEdit("Pain before treatment", "0-10", "7")
         self.attacks = NumberEdit("Migraine attacks per month", "", "4")
         self.hours = NumberEdit("This attack, hours so far", "h", "12", integer=False)
@@ -60,6 +64,8 @@ class AssessmentView(QWidget):
         form.add("Current symptoms", self.symptoms)
         qform = Form()
         for q in SCREENING_QUESTIONS:
+            if q.key in ANSWERED_BY_VITALS:
+                continue
             if q.kind == "bool":
                 w: Any = ChoiceBox(q.text, YES_NO)
                 qform.add(q.text, w)
@@ -126,9 +132,9 @@ class AssessmentView(QWidget):
             value = w.value
             if value is not None:
                 out[key] = value
-        if "resp_rate" not in out and self.vitals.resp_rate.value is not None:
+        if self.vitals.resp_rate.value is not None:
             out["resp_rate"] = self.vitals.resp_rate.value
-        if "patellar_reflex" not in out and self.vitals.reflex.value is not None:
+        if self.vitals.reflex.value is not None:
             out["patellar_reflex"] = self.vitals.reflex.value
         return out
 
@@ -141,14 +147,15 @@ class AssessmentView(QWidget):
         """The assessment as typed; its vital signs become the charted baseline."""
         user = self.c.session.require_user()
         now = self.c.session.clock.now()
-        vitals = None if self.vitals.empty else self.vitals.vitals(now, "baseline", user.id)
+        pain = int(self.pain.value) if self.pain.value is not None else None
+        vitals = None if self.vitals.empty else dataclasses.replace(self.vitals.vitals(now, "baseline", user.id),
+                                                                    pain_score=pain)
         migraine = MigraineFeatures(
             attacks_per_month=int(self.attacks.value) if self.attacks.value is not None else None,
             duration_hours=float(self.hours.value) if self.hours.value is not None else None,
             aura=self.aura.value, nausea=self.nausea.value, photophobia=self.photophobia.value,
             phonophobia=self.phonophobia.value, current_symptoms=self.symptoms.text().strip())
-        return AssessmentEntry(vitals=vitals, pain_score=int(self.pain.value) if self.pain.value is not None
-                               else None, migraine=migraine, answers=self.answers())
+        return AssessmentEntry(vitals=vitals, pain_score=pain, migraine=migraine, answers=self.answers())
 
     def record_assessment(self) -> None:
         bad = [w.message for w in (*self.vitals.numbers, self.pain, self.attacks, self.hours) if w.message]
@@ -189,7 +196,8 @@ class AssessmentView(QWidget):
         if a.assessed_at is None:
             return
         self.vitals.show_vitals(a.vitals)
-        self.pain.set_value(a.pain_score)
+        self.pain.set_value(a.pain_score if a.pain_score is not None else
+                            a.vitals.pain_score if a.vitals is not None else None)
         self.attacks.set_value(a.migraine.attacks_per_month)
         self.hours.set_value(a.migraine.duration_hours)
         self.aura.set_value(a.migraine.aura)

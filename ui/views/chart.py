@@ -67,6 +67,9 @@ class ChartView(QWidget):
         self.back_button = QPushButton("← &Patients")
         self.new_button = QPushButton("&New visit")
         self.open_button = QPushButton("&Open visit")
+        self.edit_button = QPushButton("&Edit patient")
+        self.edit_button.setToolTip("Identity, weight, allergies, renal function, pregnancy: what the screening "
+                                    "reads (saved and audited).")
         self.history = QTableWidget(0, 6)
         self.history.setHorizontalHeaderLabels(["Date", "Status", "Dose", "Rate", "Side effects", "Pain"])
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -83,6 +86,7 @@ class ChartView(QWidget):
         QVBoxLayout(card).addWidget(self.last_time)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
+        buttons.addWidget(self.edit_button)
         buttons.addStretch(1)
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.open_button)
@@ -100,6 +104,7 @@ class ChartView(QWidget):
         self.back_button.clicked.connect(self.back)
         self.new_button.clicked.connect(self.new_visit)
         self.open_button.clicked.connect(self._open_selected)
+        self.edit_button.clicked.connect(self.edit_patient)
         self.history.activated.connect(lambda index: self._open_row(index.row()))
         self.history.doubleClicked.connect(lambda index: self._open_row(index.row()))
 
@@ -131,6 +136,19 @@ class ChartView(QWidget):
         self.trends.addTab(trends.vitals_trend(self.visits), "Vital signs")
         self.trends.addTab(trends.pain_before_after(self.visits), "Pain before/after")
         self.trends.addTab(trends.attacks_per_month(self.visits), "Attacks per month")
+
+    def edit_patient(self) -> None:
+        """The patient form, filled in; saved through the visit service (`update_patient`), then shown here."""
+        if self.patient is None:
+            return
+        from PySide6.QtWidgets import QDialog
+
+        from ui.views.patient_form import PatientDialog
+
+        dialog = PatientDialog(self.session, self, patient=self.patient)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:
+            self.show_patient(dialog.saved)
+        self.edit_button.setFocus()
 
     def _open_selected(self) -> None:
         rows = self.history.selectionModel().selectedRows()

@@ -124,7 +124,7 @@ class ReadinessForm(QGroupBox):
             form.add_wide(w)
         form.add("Today's &weight", self.weight, self.weight.error_label)
         form.add_wide(self.weight_ack)
-        form.add("IV &site", self.iv_site)
+        form.add("IV &access site", self.iv_site)
         form.add("IV gauge", self.iv_gauge)
         form.add("IV attempts", self.iv_attempts, self.iv_attempts.error_label)
         form.add("IV placed by", self.iv_by)
@@ -133,7 +133,7 @@ class ReadinessForm(QGroupBox):
         form.add_wide(self.scan_error)
         form.add("E&xpiry", self.expiry, self.expiry_error)
         form.add("P&ump rate shown", self.pump_rate, self.pump_rate.error_label)
-        form.add("Pump VTB&I shown", self.pump_vtbi, self.pump_vtbi.error_label)
+        form.add("Pump VT&BI shown", self.pump_vtbi, self.pump_vtbi.error_label)
         form.add_wide(self.pump_check)
         form.add_wide(self.calcium)
         self.problems = QLabel()
@@ -191,6 +191,19 @@ class ReadinessForm(QGroupBox):
         self.scan_error.show_message(" ".join(_SHORT.get(f.code, f.message).format(expiry=scan.expiry)
                                               for f in scan.findings))
         self.scan_changed.emit()
+
+    def show_charted_weight(self, kg: float | None) -> None:
+        """Today's weight is typed once: once charted (with the order, or here), it is shown read-only; the dose
+        step, before the order, is where it is corrected."""
+        if kg is None:
+            self.weight.setReadOnly(False)
+            self.weight.setToolTip("")
+            return
+        shown = display.format_weight(Q(kg, "kg"))
+        if self.weight.quantity is None or abs(float(self.weight.quantity.to("kg").magnitude) - kg) > 1e-9:
+            self.weight.setText(shown)
+        self.weight.setReadOnly(True)
+        self.weight.setToolTip(f"Today's weight is charted ({shown}); it is typed once.")
 
     def checks(self) -> tuple[QCheckBox, ...]:
         return (self.consent, self.allergies, self.weight_ack, self.calcium)

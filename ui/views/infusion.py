@@ -78,7 +78,7 @@ class InfusionView(QWidget):
         self.start = QPushButton(f"&Start infusion ({SHORTCUT_START})")
         self.pause = QPushButton(f"&Pause ({SHORTCUT_PAUSE})")
         self.resume = QPushButton("&Resume")
-        self.change_rate = QPushButton("&Change rate")
+        self.change_rate = QPushButton("C&hange rate")
         self.stop = QPushButton(f"S&top ({SHORTCUT_STOP})")
         self.volume = QuantityEdit(Kind.VOLUME, "volume infused (pump)", required=False, placeholder='"25 mL"')
         self.new_rate = QuantityEdit(Kind.RATE, "new rate", required=False, placeholder='"50 mL/h"')
@@ -108,6 +108,10 @@ class InfusionView(QWidget):
         pl.addLayout(controls)
         vit = QGroupBox("Vital signs")
         vl = QVBoxLayout(vit)
+        self.baseline_note = QLabel()
+        self.baseline_note.setObjectName("baselineVitalsNote")
+        self.baseline_note.setWordWrap(True)
+        vl.addWidget(self.baseline_note)
         vl.addWidget(self.vitals)
         vl.addWidget(self.record_vitals)
         vl.addWidget(self.vitals_log)
@@ -134,6 +138,8 @@ class InfusionView(QWidget):
         self.stop.clicked.connect(self.do_stop)
         self.record_vitals.clicked.connect(self.do_vitals)
         self.side_effects.log.clicked.connect(self.do_side_effect)
+        self.side_effects.updateRequested.connect(
+            lambda index, outcome, action, notes: self.c.run("update_side_effect", index, outcome, action, notes))
         self.alerts.acknowledge.connect(self.do_acknowledge)
         for key, slot in ((SHORTCUT_START, self.do_start), (SHORTCUT_PAUSE, self._pause_or_resume),
                           (SHORTCUT_STOP, self.do_stop), (SHORTCUT_VITALS, self._vitals_key),
@@ -372,8 +378,8 @@ class InfusionView(QWidget):
         before = status in (VisitStatus.DRAFT, VisitStatus.ASSESSED)
         alerting = any(a.open for a in visit.alerts)
         self.readiness.set_read_only(not before)
-        if before and not self.readiness.weight.text() and visit.readiness.weight_kg_today is not None:
-            self.readiness.weight.setText(display.format_weight(Q(visit.readiness.weight_kg_today, "kg")))
+        if before:  # today's weight is typed once: once charted, it is shown here, not asked again
+            self.readiness.show_charted_weight(visit.readiness.weight_kg_today)
         self.start.setEnabled(before and not self.problems())
         self.pause.setEnabled(status is VisitStatus.INFUSING and phase == "running")
         self.resume.setEnabled(status is VisitStatus.INFUSING and phase == "paused" and not alerting)
@@ -382,9 +388,19 @@ class InfusionView(QWidget):
         self.stop.setEnabled(status is VisitStatus.INFUSING and phase in ("running", "paused"))
         editable = status is not VisitStatus.SIGNED
         self.alerts.show_visit(visit, editable)
-        self.record_vitals.setEnabled(editable)
+        # vital signs are charted once per moment: before the start the baseline is the assessment's (tab 1)
+        self.record_vitals.setEnabled(editable and not before)
+        self.baseline_note.setVisible(before)
+        if before:
+            b = visit.assessment.vitals
+            self.baseline_note.setText(
+                "Baseline vital signs are charted once, on the assessment (Alt+1)"
+                + (f": BP {b.systolic or '–'}/{b.diastolic or '–'}, HR {b.heart_rate or '–'}, "
+                   f"RR {b.resp_rate or '–'}, SpO2 {b.spo2 or '–'} %." if b is not None else "; none yet.")
+                + " This row charts the vital signs during and after the infusion.")
         self.side_effects.log.setEnabled(editable)
-        self.vitals.set_read_only(not editable)
+        self.side_effects.set_updatable(status in (VisitStatus.INFUSING, VisitStatus.COMPLETED))
+        self.vitals.set_read_only(not editable or before)
         self.side_effects.show_logged(visit.side_effects)
         self.vitals_log.setText("<br>".join(
             f"{v.taken_at.astimezone():%H:%M} {v.phase}: BP {v.systolic or '–'}/{v.diastolic or '–'}, "

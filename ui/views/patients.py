@@ -1,16 +1,13 @@
-"""The patient list: search as you type (name or MRN, off the UI thread), and registering a new patient."""
+"""The patient list: search as you type (name or MRN, off the UI thread), and registering a new patient (the form
+is `ui.views.patient_form.PatientDialog`, also used to edit one from the chart)."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -21,13 +18,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
+from infusiondesk.records.models import Patient
 from ui.ops import run_in_thread, user_message
 from ui.session import Session
+from ui.views.patient_form import PatientDialog
+
+__all__ = ["PatientDialog", "PatientListView"]
 from ui.widgets.banner import allergy_text
-from ui.widgets.forms import ChoiceBox, Form
-from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import ErrorLabel
 
 SEARCH_DELAY_MS = 150
 
@@ -142,87 +139,3 @@ class PatientListView(QWidget):
             self.search.setText(dialog.saved.mrn)
             self.search_now()
             self.open_patient.emit(dialog.saved)
-
-
-class PatientDialog(QDialog):
-    """Register a patient: identity, weight, allergies and the facts screening needs."""
-
-    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.session = session
-        self.saved: Patient | None = None
-        self.setWindowTitle("InfusionDesk — new patient")
-        self.mrn = QLineEdit()
-        self.family = QLineEdit()
-        self.given = QLineEdit()
-        self.dob = QLineEdit()
-        self.dob.setPlaceholderText("1985-06-01")
-        self.sex = ChoiceBox("Sex", (("female", "female"), ("male", "male"), ("other", "other"),
-                                     ("unknown", "unknown")))
-        self.weight = NumberEdit("Weight", "kg", "70", integer=False)
-        self.allergies = QLineEdit()
-        self.allergies.setPlaceholderText("penicillin (rash); latex")
-        self.nka = QCheckBox("No known allergies")
-        self.renal = ChoiceBox("Renal function", tuple((r.value.replace("_", " "), r.value) for r in RenalStatus))
-        self.renal.set_value(RenalStatus.UNKNOWN.value)
-        self.egfr = NumberEdit("eGFR or creatinine clearance", "mL/min", "90", integer=False)
-        self.pregnancy = ChoiceBox("Pregnancy", tuple((p.value.replace("_", " "), p.value) for p in PregnancyStatus))
-        self.pregnancy.set_value(PregnancyStatus.UNKNOWN.value)
-        self.error = ErrorLabel()
-        form = Form()
-        form.add("&MRN", self.mrn)
-        form.add("&Family name", self.family)
-        form.add("&Given name", self.given)
-        form.add("&Date of birth", self.dob)
-        form.add("&Sex", self.sex)
-        form.add("&Weight (kg)", self.weight, self.weight.error_label)
-        form.add("&Allergies", self.allergies)
-        form.add_wide(self.nka)
-        form.add("&Renal function", self.renal)
-        form.add("eGFR (mL/min)", self.egfr, self.egfr.error_label)
-        form.add("&Pregnancy", self.pregnancy)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addLayout(form)
-        lay.addWidget(self.error)
-        lay.addWidget(buttons)
-
-    def patient(self) -> Patient:
-        from infusiondesk.errors import DomainError
-
-        try:
-            dob = date.fromisoformat(self.dob.text().strip())
-        except ValueError:
-            raise DomainError(f'Date of birth "{self.dob.text().strip()}" is not a date; enter it as '
-                              "year-month-day, such as 1985-06-01.") from None
-        for w in (self.weight, self.egfr):
-            if w.message:
-                raise DomainError(w.message)
-        allergies = tuple(_allergy(a) for a in self.allergies.text().split(";") if a.strip())
-        return Patient(id=None, mrn=self.mrn.text().strip(), family_name=self.family.text().strip(),
-                       given_name=self.given.text().strip(), date_of_birth=dob, sex=self.sex.value,
-                       weight_kg=float(self.weight.value) if self.weight.value is not None else None,
-                       allergies=allergies, no_known_allergies=self.nka.isChecked(),
-                       renal_status=RenalStatus(self.renal.value),
-                       egfr_ml_min=float(self.egfr.value) if self.egfr.value is not None else None,
-                       pregnancy=PregnancyStatus(self.pregnancy.value))
-
-    def save(self) -> None:
-        try:
-            self.saved = self.session.store.add_patient(self.patient(), by=self.session.require_user())
-        except Exception as exc:
-            self.error.show_message(user_message(exc))
-            return
-        self.accept()
-
-
-def _allergy(text: str) -> Allergy:
-    text = text.strip()
-    if "(" in text and text.endswith(")"):
-        substance, reaction = text[:-1].split("(", 1)
-        return Allergy(substance.strip(), reaction.strip())
-    return Allergy(text)
-
-

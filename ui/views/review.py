@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk import display, workflow
-from infusiondesk.records.models import Role, SignatureMeaning, Visit, VisitStatus
+from infusiondesk.records.models import Role, Signature, SignatureMeaning, Visit, VisitStatus
 from infusiondesk.units import Q
 from ui.session import VisitController
 from ui.widgets.banner import allergy_text
@@ -185,6 +185,10 @@ class ReviewView(QWidget):
         user = s.require_user()
         password = self.password.text()
         self.password.clear()
+        if not password:  # nothing typed is not a wrong password: it must not count towards the lockout
+            self.c.problem.emit("Not signed: type your password in the Password field to sign.")
+            self.password.setFocus()
+            return None
         from infusiondesk.errors import DomainError
 
         try:
@@ -236,18 +240,30 @@ class ReviewView(QWidget):
             self.addendum.clear()
             self.password.setFocus()  # next: the signature (password again, the meaning shown above it)
 
+    def _own_administered(self, visit: Visit) -> Signature | None:
+        """The signed-in person's "Administered by" signature on this visit, if they made one."""
+        user = self.c.session.user
+        return next((s for s in visit.signatures if user is not None and s.signer_id == user.id
+                     and s.meaning is SignatureMeaning.ADMINISTERED), None)
+
     def show_visit(self, visit: Visit) -> None:
         self.summary.setHtml(visit_summary_html(visit, self.c))
         signed = visit.status is VisitStatus.SIGNED
-        self.complete.setEnabled(visit.status is VisitStatus.INFUSING)
-        self.post_pain.setReadOnly(visit.status is not VisitStatus.INFUSING)
-        self.discharge.setReadOnly(visit.status is not VisitStatus.INFUSING)
+        infusing = visit.status is VisitStatus.INFUSING
+        self.complete.setEnabled(infusing)
+        if visit.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED):  # as charted at completion
+            self.post_pain.set_value(visit.post_pain_score)
+            self.discharge.setText(visit.discharge_notes)
+        self.post_pain.setReadOnly(not infusing)
+        self.discharge.setReadOnly(not infusing)
         meaning = self._meaning()
         self.meaning.setText(f"<b>Signature meaning: “{meaning.value}”.</b> {MEANINGS[meaning]}")
         self.meaning.setTextFormat(Qt.TextFormat.RichText)
         waiting = workflow.unsigned_addendum(visit) if signed else None
         busy = self.documents is not None and self.documents.busy
-        can_sign = (visit.status is VisitStatus.COMPLETED or waiting is not None) and not busy
+        administered = self._own_administered(visit) if meaning is SignatureMeaning.ADMINISTERED else None
+        can_sign = ((visit.status is VisitStatus.COMPLETED and administered is None) or waiting is not None) \
+            and not busy
         self.sign.setText("Si&gn addendum" if signed else "Si&gn visit")
         self.sign.setEnabled(can_sign)
         self.password.setEnabled(can_sign)
@@ -260,6 +276,10 @@ class ReviewView(QWidget):
         if waiting is not None:
             self.read_only.setText("Signed: this visit is read-only. An addendum is waiting for its signature "
                                    "(its author or a clinician); sign it before writing another.")
+        elif administered is not None:
+            self.read_only.setText(f"You signed “Administered by” at {administered.signed_at.astimezone():%H:%M} "
+                                   f"({administered.signer_name} {administered.credentials}). The visit now waits "
+                                   "for a clinician's “Reviewed and approved by”.")
         else:
             self.read_only.setText("Signed: this visit is read-only. Add an addendum for any later change."
                                    if signed else "")

@@ -32,8 +32,10 @@ class VitalsForm(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         if title:
             self.setAccessibleName(title)
+        self.labels: dict[QWidget, QLabel] = {}
         for col, w in enumerate((*self.numbers, self.reflex)):
-            grid.addWidget(QLabel(w.accessibleName()), 0, col)
+            self.labels[w] = QLabel(w.accessibleName())
+            grid.addWidget(self.labels[w], 0, col)
             grid.addWidget(w, 1, col)
         self.errors = QLabel()
         self.errors.setObjectName("fieldError")
@@ -42,6 +44,11 @@ class VitalsForm(QWidget):
         for n in self.numbers:
             n.textChanged.connect(self._show_errors)
         self._show_errors()
+
+    def leave_out(self, field: QWidget) -> None:
+        """Hide a field charted elsewhere on the same screen (the assessment's pain is "Pain before")."""
+        field.hide()
+        self.labels[field].hide()
 
     def _show_errors(self) -> None:
         text = " ".join(n.message for n in self.numbers if n.message)

@@ -141,20 +141,25 @@ class DosePanel(QWidget):
         self.dose = QuantityEdit(Kind.DOSE, "dose", placeholder='"2 g", "2000 mg", "16 mEq", "25 mg/kg"')
         self.concentration = QuantityEdit(Kind.CONCENTRATION, "concentration",
                                           placeholder='"2 g/50 mL", "40 mg/mL", "4 %"')
-        self.duration = QuantityEdit(Kind.DURATION, "duration", required=False, placeholder='"30 min", "1.5 h"')
+        self.duration = QuantityEdit(Kind.DURATION, "duration", required=False,
+                                     placeholder='"30 min", "1.5 h", "1 h 30 min"')
         self.rate = QuantityEdit(Kind.RATE, "rate", required=False,
                                  placeholder='or a rate: "100 mL/h", "66.7 mg/min"')
         self.weight = QuantityEdit(Kind.WEIGHT, "weight", required=False, placeholder='"70 kg", "154 lb"')
         self.fields = (self.dose, self.concentration, self.duration, self.rate, self.weight)
+        self.timing_hint = QLabel("Type the duration or the pump rate, not both: the other is calculated.")
+        self.timing_hint.setObjectName("timingHint")
+        self.timing_hint.setWordWrap(True)
 
         form = QGridLayout()
         rows: list[tuple[str, QWidget, QWidget | None]] = [
-            ("&Indication", self.indication, None),
+            ("Indic&ation", self.indication, None),
             ("&Product", self.product, None),
-            ("D&ose", self.dose, self.dose.error_label),
-            ("&Concentration", self.concentration, self.concentration.error_label),
+            ("&Dose", self.dose, self.dose.error_label),  # Alt+O is the step's "Order this dose"
+            ("Co&ncentration", self.concentration, self.concentration.error_label),  # Alt+C is "← Chart"
             ("D&uration", self.duration, self.duration.error_label),
             ("or &rate", self.rate, self.rate.error_label),
+            ("", self.timing_hint, None),
             ("&Weight", self.weight, self.weight.error_label),
         ]
         for r, (text, widget, error) in enumerate(rows):
@@ -227,8 +232,6 @@ class DosePanel(QWidget):
 
         for f in self.fields:
             f.quantityChanged.connect(self.recalculate)
-        self.duration.textEdited.connect(lambda _t: self._clear_other(self.rate))
-        self.rate.textEdited.connect(lambda _t: self._clear_other(self.duration))
         self.concentration.textEdited.connect(self._concentration_typed)
         self.product.currentIndexChanged.connect(self._product_chosen)
         self.indication.currentIndexChanged.connect(lambda _i: self.recalculate())
@@ -251,9 +254,14 @@ class DosePanel(QWidget):
         self.recalculate()
 
     # --- typing -----------------------------------------------------------------------------------
-    def _clear_other(self, other: QuantityEdit) -> None:
-        if other.text():
-            other.clear()
+    def _both_timings(self) -> str:
+        """A duration and a rate both typed: an order runs by one of them. Nothing typed is cleared for the nurse
+        (a silently erased entry is worse than a question); the sentence says which to clear."""
+        duration, rate = self.duration.text().strip(), self.rate.text().strip()
+        if not (duration and rate):
+            return ""
+        return (f'Both a duration ("{duration}") and a rate ("{rate}") are typed; clear the one you do not mean '
+                "(the other is calculated).")
 
     def _product_chosen(self, index: int) -> None:
         pid = self.product.itemData(index)
@@ -278,7 +286,12 @@ class DosePanel(QWidget):
         self.problem = ""
         for f in self.fields:
             f.set_problem("")
-        if all(f.valid for f in self.fields) and self.dose.quantity is not None \
+        both = self._both_timings()
+        if both:
+            self.problem = both
+            self.duration.set_problem(both)
+            self.rate.set_problem("Duration or rate: clear one.")
+        elif all(f.valid for f in self.fields) and self.dose.quantity is not None \
                 and self.concentration.quantity is not None:
             order = DoseOrder(
                 dose=self.dose.quantity, concentration=self.concentration.quantity,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from infusiondesk import workflow as wf
@@ -11,11 +13,12 @@ from infusiondesk.records.models import (
     SideEffect,
     SideEffectAction,
     SideEffectOutcome,
+    Visit,
     VisitStatus,
     VitalSigns,
 )
 
-from .conftest import ADMIN, NURSE, minutes, observed, ready, running
+from .conftest import ADMIN, CLINICIAN, NURSE, minutes, observed, ready, running
 
 
 def test_vitals_are_kept_in_time_order_and_signed_by_the_charting_nurse(drug: Drug, patient: Patient) -> None:
@@ -102,3 +105,58 @@ def test_the_visit_completes_only_after_the_infusion_is_stopped(drug: Drug, pati
     assert done.discharge_notes == "Home with her partner driving."
     late = wf.log_side_effect(done, SideEffect("drowsiness", minutes(52), 1), NURSE)
     assert len(late.side_effects) == 1
+
+
+
+def _flushing_ongoing(drug: Drug, patient: Patient) -> Visit:
+    """Flushing grade 1 logged 8 min into the infusion, "ongoing" (the form's default) while the nurse watches."""
+    return wf.log_side_effect(running(drug, patient), SideEffect("flushing", minutes(28), 1), NURSE)
+
+
+def test_flushing_logged_ongoing_is_updated_to_resolved_keeping_its_type_grade_and_onset(drug: Drug,
+                                                                                         patient: Patient) -> None:
+    visit = wf.update_side_effect(_flushing_ongoing(drug, patient), 0, SideEffectOutcome.RESOLVED,
+                                  SideEffectAction.RATE_SLOWED, " settled after slowing ", CLINICIAN)
+    assert visit.side_effects == (SideEffect("flushing", minutes(28), 1, SideEffectAction.RATE_SLOWED,
+                                             SideEffectOutcome.RESOLVED, "settled after slowing",
+                                             recorded_by=NURSE.id),)
+
+
+def test_a_side_effect_is_updated_once_the_visit_is_completed(drug: Drug, patient: Patient) -> None:
+    visit = wf.stop(_flushing_ongoing(drug, patient), 50, "", NURSE, minutes(50))
+    visit = wf.complete(observed(visit, minutes(80)), 2, "home", NURSE, minutes(80), 30)
+    assert visit.status is VisitStatus.COMPLETED
+    updated = wf.update_side_effect(visit, 0, SideEffectOutcome.RESOLVED, SideEffectAction.NONE, "", NURSE)
+    assert updated.side_effects[0].outcome is SideEffectOutcome.RESOLVED
+
+
+@pytest.mark.parametrize(("index", "outcome", "notes", "message"), [
+    (1, SideEffectOutcome.RESOLVED, "", "not on this visit"),
+    (-1, SideEffectOutcome.RESOLVED, "", "not on this visit"),
+    (0, SideEffectOutcome.ONGOING, "", "Nothing to update"),
+    (0, SideEffectOutcome.FATAL, "", "Grade 5 means death"),
+])
+def test_an_update_that_cannot_be_right_is_refused(drug: Drug, patient: Patient, index: int,
+                                                   outcome: SideEffectOutcome, notes: str, message: str) -> None:
+    with pytest.raises(wf.WorkflowError, match=message):
+        wf.update_side_effect(_flushing_ongoing(drug, patient), index, outcome, SideEffectAction.NONE, notes, NURSE)
+
+
+def test_an_other_side_effect_keeps_its_description(drug: Drug, patient: Patient) -> None:
+    visit = wf.log_side_effect(running(drug, patient), SideEffect("other", minutes(28), 1, notes="metallic taste"),
+                               NURSE)
+    with pytest.raises(wf.WorkflowError, match="describe the side effect"):
+        wf.update_side_effect(visit, 0, SideEffectOutcome.RESOLVED, SideEffectAction.NONE, "  ", NURSE)
+
+
+def test_side_effects_are_not_updated_before_the_start_on_a_signed_visit_or_by_an_admin(drug: Drug,
+                                                                                         patient: Patient) -> None:
+    visit = _flushing_ongoing(drug, patient)
+    with pytest.raises(wf.WorkflowError, match="Only a nurse or clinician"):
+        wf.update_side_effect(visit, 0, SideEffectOutcome.RESOLVED, SideEffectAction.NONE, "", ADMIN)
+    signed = dataclasses.replace(visit, status=VisitStatus.SIGNED)
+    with pytest.raises(wf.WorkflowError, match="signed"):
+        wf.update_side_effect(signed, 0, SideEffectOutcome.RESOLVED, SideEffectAction.NONE, "", NURSE)
+    with pytest.raises(wf.WorkflowError, match="Cannot update a side effect"):
+        wf.update_side_effect(dataclasses.replace(visit, status=VisitStatus.ASSESSED), 0,
+                              SideEffectOutcome.RESOLVED, SideEffectAction.NONE, "", NURSE)

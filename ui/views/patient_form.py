@@ -1,0 +1,257 @@
+"""Registering a patient and editing one (renal function, pregnancy and the rest the screening reads).
+
+Every problem of the form is listed at once, beside nothing hidden: the nurse fixes them in one pass. Dates are
+typed in the clinic's order (from the workstation's locale: day/month/year when it is day-first) or as
+year-month-day, and the field says which. A clinic without its own MRNs presses Generate. Enter moves from field
+to field and saves from the last one; Ctrl+S saves from anywhere.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import secrets
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QEvent, QLocale, QObject, Qt
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusiondesk.errors import DomainError
+from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
+from infusiondesk.units import date_rule, parse_date
+from ui.ops import user_message
+from ui.session import Session
+from ui.widgets.forms import ChoiceBox, Form
+from ui.widgets.number_edit import NumberEdit
+from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
+
+SAVE_SHORTCUT = "Ctrl+S"
+
+
+def day_first_locale(locale: QLocale | None = None) -> bool:
+    """Whether the clinic's short date format puts the day before the month (en_GB, fr, de…; not en_US)."""
+    fmt = (locale or QLocale()).dateFormat(QLocale.FormatType.ShortFormat)
+    day, month = fmt.find("d"), fmt.find("M")
+    return 0 <= day < month
+
+
+def luhn_digit(digits: str) -> str:
+    """The Luhn check digit of `digits`, so a mistyped generated MRN is caught by a reader that checks it."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        n = int(ch) * (2 if i % 2 == 0 else 1)
+        total += n - 9 if n > 9 else n
+    return str((10 - total % 10) % 10)
+
+
+def generate_mrn(taken: Callable[[str], bool], draw: Callable[[int], int] = secrets.randbelow) -> str:
+    """A new MRN for a clinic without its own numbering: "ID-" and 7 random digits and a Luhn check digit, never
+    one already in use (the store refuses a duplicate anyway)."""
+    for _ in range(100):
+        body = f"{draw(10_000_000):07d}"
+        mrn = f"ID-{body}{luhn_digit(body)}"
+        if not taken(mrn):
+            return mrn
+    raise DomainError("No free MRN was found; type the MRN instead.")
+
+
+def _allergy(text: str) -> Allergy:
+    text = text.strip()
+    if "(" in text and text.endswith(")"):
+        substance, reaction = text[:-1].split("(", 1)
+        return Allergy(substance.strip(), reaction.strip())
+    return Allergy(text)
+
+
+def allergies_text(patient: Patient) -> str:
+    return "; ".join(f"{a.substance} ({a.reaction})" if a.reaction else a.substance for a in patient.allergies)
+
+
+class _EnterKey(QObject):
+    """Enter on a choice or a tick box moves to the next field, as it does in the text fields; on the form's last
+    field (nothing left to move to) it saves."""
+
+    def __init__(self, last: QWidget, save: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
+        self._last, self._save = last, save
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            if watched is self._last:
+                self._save()
+            elif isinstance(watched, QWidget):
+                watched.focusNextChild()
+            return True
+        return False
+
+
+class PatientDialog(QDialog):
+    """Register a patient, or (with `patient`) edit one: identity, weight, allergies and the screening facts."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None, patient: Patient | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.editing = patient
+        self.saved: Patient | None = None
+        self.day_first = day_first_locale()
+        self.setWindowTitle(f"InfusionDesk — edit patient {patient.display_name}" if patient is not None
+                            else "InfusionDesk — new patient")
+        self.mrn = EnterMovesOnLineEdit()
+        self.mrn.setAccessibleName("MRN")
+        self.generate = QPushButton("Ge&nerate MRN")
+        self.generate.setToolTip("For clinics without their own MRNs: a new number, never one in use.")
+        self.family = EnterMovesOnLineEdit()
+        self.given = EnterMovesOnLineEdit()
+        self.dob = EnterMovesOnLineEdit()
+        rule = date_rule(self.day_first)
+        self.dob.setPlaceholderText("14/02/1979 or 1979-02-14" if self.day_first else "02/14/1979 or 1979-02-14")
+        self.dob.setAccessibleDescription(f"Type the date as {rule}.")
+        self.dob_rule = QLabel(f"As {rule}.")
+        self.dob_rule.setObjectName("dateRule")
+        self.sex = ChoiceBox("Sex", (("female", "female"), ("male", "male"), ("other", "other"),
+                                     ("unknown", "unknown")))
+        self.weight = NumberEdit("Weight", "kg", "70", integer=False)
+        self.allergies = EnterMovesOnLineEdit()
+        self.allergies.setPlaceholderText("e.g. penicillin (rash); latex")
+        self.nka = QCheckBox("No known allergies")
+        self.renal = ChoiceBox("Renal function", tuple((r.value.replace("_", " "), r.value) for r in RenalStatus))
+        self.renal.set_value(RenalStatus.UNKNOWN.value)
+        self.egfr = NumberEdit("eGFR or creatinine clearance", "mL/min", "90", integer=False)
+        self.pregnancy = ChoiceBox("Pregnancy", tuple((p.value.replace("_", " "), p.value) for p in PregnancyStatus))
+        self.pregnancy.set_value(PregnancyStatus.UNKNOWN.value)
+        self.error = ErrorLabel()
+        self.error.setAccessibleName("What to correct before saving")
+        mrn_row = QWidget()
+        ml = QHBoxLayout(mrn_row)
+        ml.setContentsMargins(0, 0, 0, 0)
+        ml.addWidget(self.mrn, 1)
+        ml.addWidget(self.generate)
+        mrn_row.setFocusProxy(self.mrn)
+        mrn_row.setAccessibleName("MRN, or generate one")
+        form = Form()
+        form.add("&MRN", mrn_row)
+        form.add("&Family name", self.family)
+        form.add("&Given name", self.given)
+        form.add("&Date of birth", self.dob, self.dob_rule)
+        form.add("Se&x", self.sex)
+        form.add("&Weight (kg)", self.weight, self.weight.error_label)
+        form.add("&Allergies", self.allergies)
+        form.add_wide(self.nka)
+        form.add("&Renal function", self.renal)
+        form.add("eGFR (mL/min)", self.egfr, self.egfr.error_label)
+        form.add("&Pregnancy", self.pregnancy)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(f"&Save ({SAVE_SHORTCUT})")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(buttons)
+        self.generate.clicked.connect(self.fill_generated_mrn)
+        save_key = QShortcut(QKeySequence(SAVE_SHORTCUT), self)
+        save_key.activated.connect(self.save)
+        chain: list[QWidget] = [self.mrn, self.family, self.given, self.dob, self.sex, self.weight, self.allergies,
+                                self.nka, self.renal, self.egfr, self.pregnancy, self.save_button,
+                                buttons.button(QDialogButtonBox.StandardButton.Cancel), self.generate]
+        for a, b in itertools.pairwise(chain):  # Enter and Tab go field to field; Generate is Alt+N
+            QWidget.setTabOrder(a, b)
+        enter = _EnterKey(self.pregnancy, self.save, self)
+        for w in (self.sex, self.nka, self.renal, self.pregnancy):
+            w.installEventFilter(enter)
+        for b in self.findChildren(QPushButton):  # no button takes Enter meant for a field (Space presses them)
+            b.setAutoDefault(False)
+            b.setDefault(False)
+        if patient is not None:
+            self._load(patient)
+            self.generate.hide()
+        self.mrn.setFocus()
+
+    def _load(self, p: Patient) -> None:
+        self.mrn.setText(p.mrn)
+        self.family.setText(p.family_name)
+        self.given.setText(p.given_name)
+        self.dob.setText(p.date_of_birth.isoformat())
+        self.sex.set_value(p.sex)
+        self.weight.set_value(p.weight_kg)
+        self.allergies.setText(allergies_text(p))
+        self.nka.setChecked(p.no_known_allergies)
+        self.renal.set_value(p.renal_status.value)
+        self.egfr.set_value(p.egfr_ml_min)
+        self.pregnancy.set_value(p.pregnancy.value)
+
+    def fill_generated_mrn(self) -> None:
+        store = self.session.store
+        try:
+            self.mrn.setText(generate_mrn(lambda mrn: store.get_patient_by_mrn(mrn) is not None))
+        except Exception as exc:
+            self.error.show_message(user_message(exc))
+            return
+        self.family.setFocus()
+
+    def problems(self) -> tuple[list[str], date | None]:
+        """Every problem of the form, in the order of the fields (all shown at once), and the date of birth."""
+        out: list[str] = []
+        if not self.mrn.text().strip():
+            out.append("MRN is empty; type the clinic's MRN, or press Generate MRN (Alt+N) if the clinic has none.")
+        if not self.family.text().strip():
+            out.append("Family name is empty; type the patient's family name.")
+        if not self.given.text().strip():
+            out.append("Given name is empty; type the patient's given name.")
+        dob: date | None = None
+        try:
+            dob = parse_date(self.dob.text(), "date of birth", day_first=self.day_first)
+        except DomainError as exc:
+            out.append(exc.message)
+        today = self.session.clock.now().astimezone().date()
+        if dob is not None and dob > today:
+            out.append(f"Date of birth {dob:%d %b %Y} is after today; check the year.")
+            dob = None
+        out += [w.message for w in (self.weight, self.egfr) if w.message]
+        if self.nka.isChecked() and self.allergies.text().strip():
+            out.append("Allergies are listed and \"No known allergies\" is ticked; keep one.")
+        return out, dob
+
+    def patient(self) -> Patient:
+        """The patient as typed (every problem raised at once, one sentence each on its own line)."""
+        problems, dob = self.problems()
+        if problems or dob is None:
+            raise DomainError("\n".join(problems))
+        allergies = tuple(_allergy(a) for a in self.allergies.text().split(";") if a.strip())
+        typed = dict(mrn=self.mrn.text().strip(), family_name=self.family.text().strip(),
+                     given_name=self.given.text().strip(), date_of_birth=dob, sex=self.sex.value,
+                     weight_kg=float(self.weight.value) if self.weight.value is not None else None,
+                     allergies=allergies, no_known_allergies=self.nka.isChecked(),
+                     renal_status=RenalStatus(self.renal.value),
+                     egfr_ml_min=float(self.egfr.value) if self.egfr.value is not None else None,
+                     pregnancy=PregnancyStatus(self.pregnancy.value))
+        if self.editing is not None:  # what this form does not show (medicines, history…) stays as it was
+            return dataclasses.replace(self.editing, **typed)  # type: ignore[arg-type]
+        return Patient(id=None, **typed)  # type: ignore[arg-type]
+
+    def save(self) -> None:
+        try:
+            patient = self.patient()
+            user = self.session.require_user()
+            if self.editing is None:
+                self.saved = self.session.store.add_patient(patient, by=user)
+            else:
+                assert user.id is not None
+                self.saved = self.session.service.update_patient(user.id, patient)
+        except Exception as exc:
+            self.error.show_message(user_message(exc))
+            return
+        self.accept()
