@@ -362,3 +362,22 @@ def test_the_infusion_tab_with_an_open_alert_fits_a_1280_by_800_screen(qtbot: Qt
     ws.tabs.setCurrentWidget(ws.infusion)
     ws.infusion.alerts.setVisible(True)
     assert ws.infusion.minimumSizeHint().height() < 800 - 150  # the banner, tabs and status bar take the rest
+
+
+def test_the_infusion_column_never_scrolls_sideways(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    """At 1280x800 every pump button and vitals field of the right column is in view (it scrolls down only)."""
+    window.resize(1280, 800)
+    window.show()
+    window.sign_in("drlee", "doctor-sign-pass-1")
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    ws.tabs.setCurrentWidget(ws.infusion)
+    qtbot.waitExposed(window)
+    scroll = ws.infusion.stop.parentWidget()
+    while scroll is not None and not hasattr(scroll, "horizontalScrollBar"):
+        scroll = scroll.parentWidget()
+    assert scroll is not None and scroll.horizontalScrollBar().maximum() == 0
+    assert ws.infusion.stop.visibleRegion().boundingRect().width() == ws.infusion.stop.width()
+    assert window.minimumSizeHint().width() <= 1280, (ws.infusion.readiness.minimumSizeHint().width(),
+                                                      scroll.minimumWidth())

@@ -35,8 +35,10 @@ class VitalsForm(QWidget):
         self.labels: dict[QWidget, QLabel] = {}
         for col, w in enumerate((*self.numbers, self.reflex)):
             self.labels[w] = QLabel(w.accessibleName())
+            self.labels[w].setWordWrap(True)  # "Respiratory rate (/min)" on two lines keeps the row on a laptop screen
             grid.addWidget(self.labels[w], 0, col)
             grid.addWidget(w, 1, col)
+            grid.setColumnStretch(col, 1)
         self.errors = QLabel()
         self.errors.setObjectName("fieldError")
         self.errors.setWordWrap(True)
@@ -47,8 +49,13 @@ class VitalsForm(QWidget):
 
     def leave_out(self, field: QWidget) -> None:
         """Hide a field charted elsewhere on the same screen (the assessment's pain is "Pain before")."""
-        field.hide()
-        self.labels[field].hide()
+        grid = self.layout()
+        assert isinstance(grid, QGridLayout)
+        col = grid.getItemPosition(grid.indexOf(field))[1]
+        for w in (field, self.labels[field]):
+            w.hide()
+            grid.removeWidget(w)
+        grid.setColumnStretch(col, 0)  # no empty column left where it stood
 
     def _show_errors(self) -> None:
         text = " ".join(n.message for n in self.numbers if n.message)
