@@ -381,3 +381,12 @@ def test_the_infusion_column_never_scrolls_sideways(qtbot: QtBot, window: MainWi
     assert ws.infusion.stop.visibleRegion().boundingRect().width() == ws.infusion.stop.width()
     assert window.minimumSizeHint().width() <= 1280, (ws.infusion.readiness.minimumSizeHint().width(),
                                                       scroll.minimumWidth())
+
+
+def test_checklist_placeholders_read_as_examples(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("drlee", "doctor-sign-pass-1")
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    r = window.stack.currentWidget().infusion.readiness
+    for edit in (r.iv_site, r.iv_gauge, r.expiry):
+        assert edit.placeholderText().startswith("e.g. "), edit.placeholderText()

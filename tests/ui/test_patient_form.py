@@ -62,7 +62,7 @@ def test_the_locale_decides_the_date_order() -> None:
 def test_a_patient_registered_by_keyboard_in_a_day_first_clinic(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                                 uk_locale: None) -> None:
     dialog = dialog_for(qtbot, window)
-    assert "day/month/year" in dialog.dob_rule.text() and dialog.dob.placeholderText().startswith("14/02/1979")
+    assert "day/month/year" in dialog.dob_rule.text() and dialog.dob.placeholderText().startswith("e.g. 14/02/1979")
     # Enter moves from field to field, through the choices and the tick box, and saves on the last one
     for text in ("MRN-0300", "Lind", "Erik", "14/02/1979"):
         qtbot.keyClicks(focused(), text)

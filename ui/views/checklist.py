@@ -22,7 +22,7 @@ from infusiondesk.service import Preparation
 from infusiondesk.units import Kind, Q
 from ui.widgets.forms import Form
 from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit
+from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit, example_hint
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -86,10 +86,10 @@ class ReadinessForm(QGroupBox):
         self.weight_ack = QCheckBox("Weight change acknowledged")
         self.iv_site = EnterMovesOnLineEdit()
         self.iv_site.setAccessibleName("IV site")
-        self.iv_site.setPlaceholderText("left antecubital")
+        self.iv_site.setPlaceholderText(example_hint("left antecubital"))
         self.iv_gauge = EnterMovesOnLineEdit()
         self.iv_gauge.setAccessibleName("IV gauge")
-        self.iv_gauge.setPlaceholderText("22 G")
+        self.iv_gauge.setPlaceholderText(example_hint("22 G"))
         self.iv_attempts = NumberEdit("IV attempts", "", "1")
         self.iv_by = EnterMovesOnLineEdit()
         self.iv_by.setAccessibleName("IV placed by")
@@ -108,7 +108,7 @@ class ReadinessForm(QGroupBox):
         self.lot.setPlaceholderText("scan the bag's barcode, or type the lot")
         self.expiry = EnterMovesOnLineEdit()
         self.expiry.setAccessibleName("Lot expiry date")
-        self.expiry.setPlaceholderText("2027-03-31")
+        self.expiry.setPlaceholderText(example_hint("2027-03-31"))
         self.expiry_error = ErrorLabel()
         self.calcium = QCheckBox("Calcium gluconate 10 % at the chair")
         # the pump readback: what the pump shows once programmed, typed from its display (ISMP: the bag volume

@@ -34,7 +34,7 @@ from ui.ops import user_message
 from ui.session import Session
 from ui.widgets.forms import ChoiceBox, Form
 from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
+from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, example_hint
 
 SAVE_SHORTCUT = "Ctrl+S"
 
@@ -116,7 +116,8 @@ class PatientDialog(QDialog):
         self.given = EnterMovesOnLineEdit()
         self.dob = EnterMovesOnLineEdit()
         rule = date_rule(self.day_first)
-        self.dob.setPlaceholderText("14/02/1979 or 1979-02-14" if self.day_first else "02/14/1979 or 1979-02-14")
+        example = "14/02/1979 or 1979-02-14" if self.day_first else "02/14/1979 or 1979-02-14"
+        self.dob.setPlaceholderText(example_hint(example))
         self.dob.setAccessibleDescription(f"Type the date as {rule}.")
         self.dob_rule = QLabel(f"As {rule}.")
         self.dob_rule.setObjectName("dateRule")
