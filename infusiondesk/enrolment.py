@@ -8,6 +8,7 @@ are saved in one transaction: a wrong CA passphrase leaves no half-made user beh
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,9 +18,18 @@ from infusiondesk.passwords import PasswordRefused, check_new_password
 from infusiondesk.records.models import Clinic, Role, User
 
 
+@dataclass(frozen=True)
+class ClinicSetUp:
+    """What first run made: the admin, and the CA recovery code, shown once and never stored in the clear."""
+
+    admin: User
+    recovery_code: str
+
+
 def set_up_clinic(store: Any, clinic: Clinic, *, admin_username: str, admin_full_name: str, admin_password: str,
-                  ca_passphrase: str, now: datetime) -> User:
-    """First run: the clinic, its first admin, and its certificate authority under the CA passphrase."""
+                  ca_passphrase: str, now: datetime) -> ClinicSetUp:
+    """First run: the clinic, its first admin, and its certificate authority under the CA passphrase, with a
+    second copy of the CA key sealed under a recovery code that is returned (to be shown once) and not kept."""
     check_new_password(admin_password, admin_username)
     check_new_password(ca_passphrase, admin_username)
     if ca_passphrase == admin_password:
@@ -28,7 +38,10 @@ def set_up_clinic(store: Any, clinic: Clinic, *, admin_username: str, admin_full
     ca = pki.create_clinic_ca(clinic.name, ca_passphrase, now)
     admin: User = store.setup_clinic(clinic, admin_username, admin_full_name, admin_password)
     pki.save_clinic_ca(store, ca)
-    return admin
+    code = pki.new_recovery_code()
+    store.save_pki_object(pki.KIND_CA_RECOVERY, None, "clinic-ca-key-recovery",
+                          pki.seal_ca_key_for_recovery(ca, ca_passphrase, code), by=admin)
+    return ClinicSetUp(admin, code)
 
 
 def _credential(store: Any, ca_passphrase: str, user: User, password: str, now: datetime) -> tuple[bytes, bytes]:
@@ -77,7 +90,21 @@ def change_ca_passphrase(store: Any, old_passphrase: str, new_passphrase: str) -
     copies are marked replaced but stay in the database, so a passphrase that leaked with a copy of the
     database calls for a new CA, not just a new passphrase."""
     check_new_password(new_passphrase)
-    ca = pki.change_ca_passphrase(pki.load_clinic_ca(store), old_passphrase, new_passphrase)
+    _keep_ca_key(store, pki.change_ca_passphrase(pki.load_clinic_ca(store), old_passphrase, new_passphrase))
+
+
+def recover_ca_passphrase(store: Any, recovery_code: str, new_passphrase: str) -> None:
+    """The CA passphrase is forgotten: the recovery code printed at first run opens the second copy of the key,
+    which is sealed again under a new passphrase."""
+    check_new_password(new_passphrase)
+    copies = store.load_pki_objects(pki.KIND_CA_RECOVERY)
+    if not copies:
+        raise DomainError("This clinic has no recovery copy of its CA key (it was set up before recovery codes); "
+                          "set up a new CA.")
+    _keep_ca_key(store, pki.recover_ca(pki.load_clinic_ca(store), copies[-1][1], recovery_code, new_passphrase))
+
+
+def _keep_ca_key(store: Any, ca: pki.ClinicCA) -> None:
     name = f"clinic-ca-key-{pki.sha256_hex(ca.encrypted_key)[:12]}"
     earlier = {n for n, _ in store.load_pki_objects(pki.KIND_CA_KEY)}
     store.save_pki_object(pki.KIND_CA_KEY, None, name, ca.encrypted_key)

@@ -32,6 +32,7 @@ KIND_CA_KEY = "ca_key"  # PKCS#8 DER sealed with the CA passphrase (before: PEM 
 KIND_USER_P12 = "user_p12"  # PKCS#12 (key + certificate + chain) sealed with the clinician's passphrase
 KIND_USER_CERT = "user_cert"  # the same clinician's certificate in PEM, readable without the passphrase
 KIND_CRL = "crl"  # DER certificate revocation list, signed by the clinic CA
+KIND_CA_RECOVERY = "ca_key_recovery"  # the CA key sealed with the recovery code shown once at first run
 KIND_SEAL_CERT = "audit_seal_cert"  # PEM certificate of the audit seal, issued by the clinic CA
 KIND_SEAL_KEY = "audit_seal_key"  # PEM PKCS#8, encrypted with the seal passphrase (by default the CA's)
 
@@ -197,6 +198,42 @@ def create_clinic_ca(clinic_name: str, passphrase: str, now: datetime) -> Clinic
 def _seal_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
     return keyseal.seal(key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                           serialization.NoEncryption()), passphrase)
+
+
+_RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32: no I, L, O or U to misread
+
+
+def new_recovery_code() -> str:
+    """A random code (150 bits) printed once at first run, to seal a second copy of the CA key: a clinic that
+    forgets the CA passphrase recovers with it instead of starting a new CA."""
+    import secrets
+
+    chars = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(30))
+    return "-".join(chars[i:i + 5] for i in range(0, 30, 5))
+
+
+def normal_recovery_code(code: str) -> str:
+    """The code as typed, read the way it was printed: case, spaces and dashes do not matter, and O/I/L are
+    read as 0/1/1."""
+    cleaned = code.upper().replace("-", "").replace(" ", "").translate(str.maketrans("OIL", "011"))
+    return "-".join(cleaned[i:i + 5] for i in range(0, len(cleaned), 5))
+
+
+def seal_ca_key_for_recovery(ca: ClinicCA, ca_passphrase: str, code: str) -> bytes:
+    return _seal_key(ca.unlock(ca_passphrase), normal_recovery_code(code))
+
+
+def recover_ca(ca: ClinicCA, recovery_blob: bytes, code: str, new_passphrase: str) -> ClinicCA:
+    """The CA with its key sealed under a new passphrase, opened with the recovery code."""
+    check_passphrase(new_passphrase)
+    try:
+        key = serialization.load_der_private_key(keyseal.unseal(recovery_blob, normal_recovery_code(code)), None)
+    except (ValueError, TypeError, keyseal.WrongPassphrase) as exc:
+        raise PKIError("That recovery code does not open the clinic certificate authority; check it against "
+                       "the printed copy.") from exc
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise PKIError("The clinic certificate authority key is not an EC key; set the clinic up again.")
+    return ClinicCA(certificate_pem=ca.certificate_pem, encrypted_key=_seal_key(key, new_passphrase))
 
 
 def change_ca_passphrase(ca: ClinicCA, old_passphrase: str, new_passphrase: str) -> ClinicCA:

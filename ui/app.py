@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
             return
         self.session.user = user
         self.signin.reset()
+        self.signin.status.setText("")  # the first run's recovery code is shown once, until the first sign-in
         for a in self._user_actions():
             a.setEnabled(True)
         self.status_label.setText(f"Signed in: {user.full_name} ({user.role.value})")
@@ -193,7 +194,7 @@ class MainWindow(QMainWindow):
         try:
             from infusiondesk import enrolment
 
-            enrolment.set_up_clinic(
+            made = enrolment.set_up_clinic(
                 self.session.store, Clinic(name=form["clinic"], address=form["address"], phone=form["phone"],
                                            timezone=form["timezone"]),
                 admin_username=form["username"], admin_full_name=form["full_name"], admin_password=form["password"],
@@ -204,7 +205,10 @@ class MainWindow(QMainWindow):
         self.signin.username.setText(form["username"])
         self._show(self.signin, "Sign in")
         self.signin.show_error("")
-        self.signin.status.setText("Clinic created. Sign in as the admin to add nurses and clinicians.")
+        self.signin.status.setText(
+            f"Clinic created. CA recovery code: {made.recovery_code}. Write it down and keep it with the CA "
+            "passphrase: it is shown only now, and it resets a forgotten CA passphrase. Then sign in as the admin "
+            "to add nurses and clinicians.")
 
     def ask_new_password(self) -> None:
         """The signed-in person changes their own password (the current one is asked)."""

@@ -37,7 +37,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def admin(store: Store) -> User:
     return enrolment.set_up_clinic(store, Clinic("Riverside"), admin_username="ada", admin_full_name="Ada Admin",
-                                   admin_password=ADMIN_PASSWORD, ca_passphrase=CA_PASSPHRASE, now=NOW)
+                                   admin_password=ADMIN_PASSWORD, ca_passphrase=CA_PASSPHRASE, now=NOW).admin
 
 
 def _doctor(store: Store, admin: User) -> User:
@@ -165,3 +165,28 @@ def test_a_key_left_under_an_older_password_does_not_block_a_password_change(sto
     store.save_pki_object(pki.KIND_USER_P12, doctor.id, f"user-{doctor.id}.p12", stale)
     store.change_password("drlee", DOCTOR_PASSWORD, "new phrase for signing")
     assert store.authenticate("drlee", "new phrase for signing").id == doctor.id
+
+
+def test_first_run_shows_a_recovery_code_once_that_resets_a_forgotten_ca_passphrase(tmp_path: Path) -> None:
+    store = Store.open(str(tmp_path / "recover.sqlite3"), clock=lambda: NOW)
+    made = enrolment.set_up_clinic(store, Clinic("Riverside"), admin_username="ada", admin_full_name="Ada Admin",
+                                   admin_password=ADMIN_PASSWORD, ca_passphrase=CA_PASSPHRASE, now=NOW)
+    code = made.recovery_code
+    assert len(code.replace("-", "")) == 30  # 150 random bits
+    stored = b"".join(data for kind in (pki.KIND_CA_KEY, pki.KIND_CA_RECOVERY)
+                      for _, data in store.load_pki_objects(kind, include_revoked=True))
+    assert code.encode() not in stored and code.replace("-", "").encode() not in stored  # never kept in the clear
+    with pytest.raises(pki.PKIError, match="recovery code does not open"):
+        enrolment.recover_ca_passphrase(store, "0" * 30, "a brand new vault phrase 9")
+    # typed in lower case, without dashes, with an O for a 0: read as printed
+    typed = code.replace("-", "").lower().replace("0", "o")
+    enrolment.recover_ca_passphrase(store, typed, "a brand new vault phrase 9")
+    ca = pki.load_clinic_ca(store)
+    ca.unlock("a brand new vault phrase 9")
+    with pytest.raises(pki.PKIError, match="passphrase is wrong"):
+        ca.unlock(CA_PASSPHRASE)
+    doctor = enrolment.enrol_staff(store, made.admin, username="drlee", full_name="Dana Lee", role=Role.CLINICIAN,
+                                   password=DOCTOR_PASSWORD, credentials="MD",
+                                   ca_passphrase="a brand new vault phrase 9", now=NOW)
+    assert pki.load_clinician_certificate(store, doctor.id) is not None  # type: ignore[arg-type]
+    store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -128,8 +129,14 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.signin
     assert store.get_clinic().name == "Hilltop Clinic"
+    shown = re.search(r"CA recovery code: ([0-9A-Z-]+)\.", window.signin.status.text())
+    assert shown is not None and "shown only now" in window.signin.status.text()
     window.sign_in("boss", "long-pass-phrase-42")
     assert window.session.user is not None and window.session.user.username == "boss"
+    assert shown.group(1) not in window.signin.status.text()  # shown once: gone after the first sign-in
+    from infusiondesk import enrolment
+
+    enrolment.recover_ca_passphrase(store, shown.group(1), "hilltop vault phrase two")  # the code works
     store.close()
 
 
