@@ -83,11 +83,12 @@ def amend_order(visit: Visit, order: DoseOrderRecord, calc: DoseCalculation, rea
     if old is None:
         raise WorkflowError("There is no order to amend.")
     _refuse_hard(calc)
-    if abs(float(calc.as_dict()["concentration_mg_per_ml"]) - float(old.computed["concentration_mg_per_ml"])) > \
-            1e-6 * float(old.computed["concentration_mg_per_ml"]):
+    computed = calc.as_dict()
+    running = float(old.computed["concentration_mg_per_ml"])
+    if abs(float(computed["concentration_mg_per_ml"]) - running) > 1e-6 * running:
         raise WorkflowError("An amended order keeps the running bag's concentration; stop the infusion and order "
                             "the new product as a new visit.")
-    if float(calc.as_dict()["volume_ml"]) < volume_infused_ml:
+    if float(computed["volume_ml"]) < volume_infused_ml:
         raise WorkflowError("The amended order is less than the volume already infused; stop the infusion instead.")
     overrides = _overrides(calc, reasons, by, now, required=True)
     amended = dataclasses.replace(order, computed=calc.as_dict(), overrides=overrides, double_check=None,
