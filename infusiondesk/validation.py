@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 import unicodedata
 
-from infusiondesk.errors import InputError
-from infusiondesk.records.models import Allergy, Patient
+from infusiondesk.clinic_time import zone_named
+from infusiondesk.errors import DomainError, InputError
+from infusiondesk.records.models import Allergy, Clinic, Patient
 
 PERSON_NAME_MAX = 100  # a family name, a given name, a user's full name (characters)
 MRN_MAX = 64           # the MRN column's width
@@ -99,3 +100,19 @@ def clean_user(username: str, full_name: str, credentials: str) -> tuple[str, st
     if " " in name:
         raise InputError("username", "A user name cannot contain spaces; use a dot or a hyphen instead.")
     return name, clean_full_name(full_name), clean_credentials(credentials)
+
+
+def clean_clinic(clinic: Clinic) -> Clinic:
+    """The clinic profile checked (Store.setup_clinic and update_clinic): a name, and a time zone that exists,
+    since every time on every screen and note is shown in it."""
+    try:
+        zone = zone_named(clinic.timezone).key
+    except DomainError as exc:
+        raise InputError("timezone", str(exc)) from None
+    return dataclasses.replace(
+        clinic,
+        name=one_line(clinic.name, field="name", label="clinic's name", max_chars=SHORT_TEXT_MAX),
+        address=free_text(clinic.address, field="address", label="clinic's address", max_chars=SHORT_TEXT_MAX * 2),
+        phone=one_line(clinic.phone, field="phone", label="clinic's phone", max_chars=SHORT_TEXT_MAX, required=False),
+        hours=one_line(clinic.hours, field="hours", label="clinic's hours", max_chars=SHORT_TEXT_MAX, required=False),
+        timezone=zone)

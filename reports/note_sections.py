@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from infusiondesk import display
+from infusiondesk.clinic_time import clinic_zone
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import (
@@ -61,10 +62,8 @@ class NoteContext:
 
     @property
     def zone(self) -> ZoneInfo:
-        try:
-            return ZoneInfo(self.clinic.timezone or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            return ZoneInfo("UTC")
+        """The clinic's zone; an unknown one stops the note with a sentence (never a silent UTC)."""
+        return clinic_zone(self.clinic)
 
     def when(self, moment: datetime | None, with_date: bool = True) -> str:
         """A time in the clinic's zone with its abbreviation: "2025-03-04 14:05 EST"."""

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
@@ -30,6 +32,7 @@ class Session:
     vitals_reminder_min: int = 15
     idle_lock_min: int = 10
     _service: Any = field(default=None, repr=False)
+    _zone: Any = field(default=None, repr=False)
 
     def require_user(self) -> User:
         if self.user is None:
@@ -46,6 +49,38 @@ class Session:
             self._service = VisitService(self.store, self.drug)
         service: VisitService = self._service
         return service
+
+    # -- clinic time: every time on every screen is the clinic's, whatever the computer's zone --------------
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The clinic's time zone (read once; `clinic_changed()` after Settings saves a new one)."""
+        if self._zone is None:
+            from infusiondesk.clinic_time import clinic_zone
+
+            self._zone = clinic_zone(self.store.get_clinic())
+        zone: ZoneInfo = self._zone
+        return zone
+
+    def clinic_changed(self) -> None:
+        self._zone = None
+
+    def local(self, moment: datetime) -> datetime:
+        """`moment` (aware) on the clinic's clock."""
+        return moment.astimezone(self.zone)
+
+    def hhmm(self, moment: datetime) -> str:
+        """"14:05" on the clinic's clock."""
+        return f"{self.local(moment):%H:%M}"
+
+    def today(self) -> date:
+        """The clinic's calendar date now."""
+        return self.local(self.clock.now()).date()
+
+    @property
+    def zone_label(self) -> str:
+        """Said once per screen that shows times: "Times in Europe/Dublin"."""
+        return f"Times in {self.zone.key}"
 
 
 class VisitController(QObject):

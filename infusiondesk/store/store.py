@@ -21,13 +21,13 @@ from sqlalchemy.exc import ArgumentError
 
 from infusiondesk import audit, auth
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, User, Visit
+from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, User, Visit, VisitStatus
 from infusiondesk.store import codec, history, tables, trail, visit_tx
 from infusiondesk.store.accounts import Accounts
 from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate, to_url
 from infusiondesk.store.errors import DatabaseError, RecordNotFound
 from infusiondesk.store.search import patient_keys, search_conditions
-from infusiondesk.validation import clean_patient
+from infusiondesk.validation import clean_clinic, clean_patient
 
 if TYPE_CHECKING:
     from infusiondesk import pki
@@ -144,6 +144,7 @@ class Store(Accounts):
 
     def setup_clinic(self, clinic: Clinic, admin_username: str, admin_full_name: str, admin_password: str) -> User:
         """First run: the clinic profile and its first admin, in one transaction."""
+        clinic = clean_clinic(clinic)
         password_hash = auth.hash_new_password(admin_password, admin_username.strip().lower())
         with self._write() as conn:
             if conn.execute(select(func.count()).select_from(tables.clinic)).scalar_one():
@@ -162,6 +163,7 @@ class Store(Accounts):
         return Clinic(name=row.name, address=row.address, phone=row.phone, hours=row.hours, timezone=row.timezone)
 
     def update_clinic(self, clinic: Clinic, by: User) -> Clinic:
+        clinic = clean_clinic(clinic)
         with self._write() as conn:
             by = self._acting(conn, by, (Role.ADMIN,), "change the clinic profile")
             before = self._row(conn, tables.clinic, 1)
@@ -293,6 +295,30 @@ class Store(Accounts):
                             "patient_name": names[r.patient_id], "status": r.status,
                             "created_at": codec.to_plain(r.created_at), "started_at": codec.to_plain(r.started_at),
                             "version": r.version})
+        return out
+
+    def worklist_visits(self, *, opened_from: datetime | None = None, opened_before: datetime | None = None,
+                        statuses: tuple[VisitStatus, ...] = ()) -> list[tuple[Visit, Patient]]:
+        """Visits with their patients for a worklist: opened in [opened_from, opened_before) and/or in one of
+        `statuses`, oldest first (infusiondesk.worklists arranges them)."""
+        v = tables.visits.c
+        query = (select(tables.visits, tables.patients.c.content.label("patient_content"))
+                 .join_from(tables.visits, tables.patients, v.patient_id == tables.patients.c.id)
+                 .order_by(v.created_at, v.id))
+        if opened_from is not None:
+            query = query.where(v.created_at >= opened_from)
+        if opened_before is not None:
+            query = query.where(v.created_at < opened_before)
+        if statuses:
+            query = query.where(v.status.in_([s.value for s in statuses]))
+        patients: dict[int, Patient] = {}
+        out = []
+        with self._read() as conn, codec.bulk_decoding():
+            for r in conn.execute(query):
+                if r.patient_id not in patients:
+                    patients[r.patient_id] = codec.from_plain(Patient, {**json.loads(r.patient_content),
+                                                                         "id": r.patient_id})
+                out.append((_visit_from_row(r), patients[r.patient_id]))
         return out
 
     @contextmanager

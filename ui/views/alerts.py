@@ -8,6 +8,8 @@ the four actions (`AlertAction`): paused, stopped, calcium gluconate given, clin
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
+from datetime import datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -29,8 +31,9 @@ class AlertBox(QFrame):
 
     acknowledge = Signal(object, str)  # AlertAction, note
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, local: Callable[[datetime], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._local = local  # times in the clinic's zone
         self.setObjectName("alertBox")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet("#alertBox { border: 2px solid #c62828; border-radius: 4px; }"
@@ -67,7 +70,7 @@ class AlertBox(QFrame):
             self.action.setCurrentIndex(0)
             self.note.clear()
             return
-        items = "".join(f"<li>{a.raised_at.astimezone():%H:%M} {html.escape(a.message)}"
+        items = "".join(f"<li>{self._local(a.raised_at):%H:%M} {html.escape(a.message)}"
                         f"{' <small>(source: ' + html.escape(a.source) + ')</small>' if a.source else ''}</li>"
                         for a in pending)
         self.text.setText(f"<b>ALERT — not acknowledged.</b> Resuming and speeding up are blocked until you record "

@@ -180,7 +180,7 @@ class AssessmentView(QWidget):
                                                   "suitability."))
         else:
             self.decision.setText(f"Suitability: {'SUITABLE' if s.suitable else 'NOT SUITABLE'}"
-                                  f"{' — ' + s.reason if s.reason else ''} ({s.decided_at:%H:%M})")
+                                  f"{' — ' + s.reason if s.reason else ''} ({self.c.session.hhmm(s.decided_at)})")
         user = self.c.session.user
         clinician = user is not None and user.role is Role.CLINICIAN
         editable = visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED)

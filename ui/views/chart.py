@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -26,7 +28,7 @@ if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a database is op
     from infusiondesk.store import VisitSummary
 
 
-def last_time_text(visits: list[VisitSummary]) -> str:
+def last_time_text(visits: list[VisitSummary], local: Callable[[datetime], datetime]) -> str:
     """The previous finished visit's dose, duration, side effects and pain change, in one paragraph."""
     done = [v for v in visits if v.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED) and v.dose_text]
     if not done:
@@ -36,16 +38,16 @@ def last_time_text(visits: list[VisitSummary]) -> str:
     effects = ", ".join(f"{e.type_code} grade {e.grade}" for e in v.side_effects) or "no side effects"
     pain = (f"pain {v.pain_before} → {v.pain_after}"
             if v.pain_before is not None and v.pain_after is not None else "pain change not recorded")
-    when = f"{v.created_at:%d %b %Y}" if v.created_at else ""
+    when = f"{local(v.created_at):%d %b %Y}" if v.created_at else ""
     return (f"<b>Last time</b> ({when}): {shown.get('dose', v.dose_text)} at {shown.get('rate', '')} over "
             f"{shown.get('duration', v.duration_text)}; {effects}; {pain}.")
 
 
-def visit_row(v: VisitSummary) -> list[str]:
+def visit_row(v: VisitSummary, local: Callable[[datetime], datetime]) -> list[str]:
     shown = v.dose_shown
     pain = f"{v.pain_before if v.pain_before is not None else '–'} → " \
            f"{v.pain_after if v.pain_after is not None else '–'}"
-    return [f"{v.created_at:%d %b %Y %H:%M}" if v.created_at else "", v.status.value,
+    return [f"{local(v.created_at):%d %b %Y %H:%M}" if v.created_at else "", v.status.value,
             shown.get("dose", ""), shown.get("rate", ""), str(len(v.side_effects)), pain]
 
 
@@ -110,13 +112,13 @@ class ChartView(QWidget):
 
     def show_patient(self, patient: Patient) -> None:
         self.patient = patient
-        self.banner.show_patient(patient, self.session.clock.now().astimezone().date())
+        self.banner.show_patient(patient, self.session.today(), self.session.zone_label)
         self.visits = self.session.store.visit_history(patient.id)
-        self.last_time.setText(last_time_text(self.visits))
+        self.last_time.setText(last_time_text(self.visits, self.session.local))
         newest_first = list(reversed(self.visits))
         self.history.setRowCount(len(newest_first))
         for r, v in enumerate(newest_first):
-            for c, text in enumerate(visit_row(v)):
+            for c, text in enumerate(visit_row(v, self.session.local)):
                 self.history.setItem(r, c, QTableWidgetItem(text))
         if newest_first:
             self.history.selectRow(0)

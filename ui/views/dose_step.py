@@ -17,7 +17,7 @@ class DoseStep(QWidget):
         super().__init__(parent)
         self.c = controller
         s = controller.session
-        self.panel = DosePanel(s.drug, now=s.clock.now)
+        self.panel = DosePanel(s.drug, now=s.clock.now, local=s.local)
         self.order = QPushButton("&Order this dose")
         self.order.setToolTip("A clinician's order is approved at once; a nurse's order waits for a clinician's "
                               "approval. Each warning needs its written reason.")
@@ -110,12 +110,13 @@ class DoseStep(QWidget):
     def _order_text(self, order: DoseOrderRecord) -> str:
         computed = order.computed.get("display", {})
         what = f"{computed.get('salt_and_elemental', order.dose_text)} at {computed.get('rate', '')}"
-        entered = f"{order.ordered_at:%H:%M}" if order.ordered_at else ""
+        entered = f"{self.c.session.hhmm(order.ordered_at)}" if order.ordered_at else ""
         if order.approved_by is None:
             return (f"Entered {what} by {self._name(order.ordered_by)} ({entered}): <b>{AWAITING_APPROVAL}</b>"
                     ". It cannot be double-checked or started until a clinician approves it.")
-        check = (f"double-checked by {self._name(order.double_check.by)} at {order.double_check.at:%H:%M}"
-                 if order.double_check else "not double-checked yet")
+        dc = order.double_check
+        check = (f"double-checked by {self._name(dc.by)} at {self.c.session.hhmm(dc.at)}" if dc
+                 else "not double-checked yet")
         who = (f"by {self._name(order.approved_by)}" if order.approved_by == order.ordered_by else
                f"by {self._name(order.ordered_by)}, approved by {self._name(order.approved_by)}")
         overrides = f"; {len(order.overrides)} warning(s) passed with a reason" if order.overrides else ""

@@ -61,7 +61,7 @@ class InfusionView(QWidget):
         self.double_check_required = True
         self.readiness = ReadinessForm()
         self.readiness.scan_reader = self._read_scan
-        self.alerts = AlertBox()
+        self.alerts = AlertBox(controller.session.local)
         self.salt_line = QLabel()
         self.salt_line.setObjectName("infusionSaltLine")
         font = self.salt_line.font()
@@ -87,7 +87,7 @@ class InfusionView(QWidget):
         self.reason.setPlaceholderText(OVER_INFUSION_HINT)
         self.vitals = VitalsForm("Vital signs during the infusion")
         self.record_vitals = QPushButton(f"Record &vitals ({SHORTCUT_VITALS})")
-        self.side_effects = SideEffectForm()
+        self.side_effects = SideEffectForm(controller.session.local)
         self.vitals_log = QLabel()
         self.vitals_log.setObjectName("vitalsLog")
         self.vitals_log.setWordWrap(True)
@@ -223,7 +223,7 @@ class InfusionView(QWidget):
         """A scan against the library, the ordered product and the clinic's date (the service checks again)."""
         order = self.c.visit.dose_order
         return check_scan(self.c.session.drug, text, order.product_id if order is not None else None,
-                          self._now().astimezone().date())
+                          self.c.session.today())
 
     # --- actions ----------------------------------------------------------------------------------
     def problems(self) -> list[str]:
@@ -232,13 +232,13 @@ class InfusionView(QWidget):
         visit = self.c.visit
         preview = dataclasses.replace(visit, readiness=self.readiness.readiness(visit.readiness.weight_kg_today))
         return workflow.readiness_problems(preview, self.c.patient, self.previous_weight_kg,
-                                           self._now().astimezone().date(),
+                                           self.c.session.today(),
                                            double_check_required=self.double_check_required)
 
     def refresh_problems(self, *_: object) -> None:
         started = self.c.visit.started_at
         if started is not None:
-            self.readiness.problems.setText(f"Checklist complete; infusion started {started.astimezone():%H:%M}.")
+            self.readiness.problems.setText(f"Checklist complete; infusion started {self.c.session.hhmm(started)}.")
             return
         if self.c.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             problems = self.problems()
@@ -350,7 +350,7 @@ class InfusionView(QWidget):
         if clock.rate_ml_h:
             parts.append(display.format_volume_rate(Q(clock.rate_ml_h, "mL/h")))
         if clock.planned_end is not None:
-            parts.append(f"{'ended' if clock.phase == 'stopped' else 'ends'} {clock.planned_end.astimezone():%H:%M}")
+            parts.append(f"{'ended' if clock.phase == 'stopped' else 'ends'} {self.c.session.hhmm(clock.planned_end)}")
         self.timer_label.setText(" · ".join(parts))
         due = self.vitals_due(now)
         self.reminder.setVisible(due is not None)
@@ -405,7 +405,7 @@ class InfusionView(QWidget):
         self.vitals.set_read_only(not editable or before)
         self.side_effects.show_logged(visit.side_effects)
         self.vitals_log.setText("<br>".join(
-            f"{v.taken_at.astimezone():%H:%M} {v.phase}: BP {v.systolic or '–'}/{v.diastolic or '–'}, "
+            f"{self.c.session.hhmm(v.taken_at)} {v.phase}: BP {v.systolic or '–'}/{v.diastolic or '–'}, "
             f"HR {v.heart_rate or '–'}, RR {v.resp_rate or '–'}, SpO2 {v.spo2 or '–'} %, "
             f"pain {v.pain_score if v.pain_score is not None else '–'}" for v in visit.vitals))
         self.refresh_problems()

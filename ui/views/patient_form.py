@@ -217,7 +217,7 @@ class PatientDialog(QDialog):
             dob = parse_date(self.dob.text(), "date of birth", day_first=self.day_first)
         except DomainError as exc:
             out.append(exc.message)
-        today = self.session.clock.now().astimezone().date()
+        today = self.session.today()
         if dob is not None and dob > today:
             out.append(f"Date of birth {dob:%d %b %Y} is after today; check the year.")
             dob = None

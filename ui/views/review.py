@@ -46,13 +46,14 @@ def visit_summary_html(visit: Visit, controller: VisitController) -> str:
     p = controller.patient
     a = visit.assessment
     e = html.escape
+    local = controller.session.local
     rows: list[str] = [f"<h3>{e(p.display_name)} · MRN {e(p.mrn)}</h3><p>{e(allergy_text(p))}</p>",
                        f"<p><b>Status:</b> {visit.status.value}</p>"]
     if a.assessed_at is not None:
         v = a.vitals
         vit = (f"BP {v.systolic}/{v.diastolic}, HR {v.heart_rate}, RR {v.resp_rate}, SpO2 {v.spo2} %"
                if v is not None else "no baseline vitals")
-        rows.append(f"<p><b>Assessment</b> ({a.assessed_at.astimezone():%H:%M}): pain {a.pain_score}, {vit}.</p>")
+        rows.append(f"<p><b>Assessment</b> ({local(a.assessed_at):%H:%M}): pain {a.pain_score}, {vit}.</p>")
         if a.screening:
             rows.append("<ul>" + "".join(f"<li>{e(s.level)}: {e(s.message)}</li>" for s in a.screening) + "</ul>")
         if a.suitability is not None:
@@ -70,31 +71,31 @@ def visit_summary_html(visit: Visit, controller: VisitController) -> str:
     for ev in visit.events:
         rate = f" at {ev.rate_ml_h:g} mL/h" if ev.rate_ml_h else ""
         vol = f", {ev.volume_infused_ml:g} mL infused" if ev.volume_infused_ml is not None else ""
-        rows.append(f"<p>{ev.at.astimezone():%H:%M} {ev.kind.value.replace('_', ' ')}{rate}{vol}"
+        rows.append(f"<p>{local(ev.at):%H:%M} {ev.kind.value.replace('_', ' ')}{rate}{vol}"
                     f"{' — ' + e(ev.reason) if ev.reason else ''}</p>")
     if visit.side_effects:
         names = {t.code: t.name for t in workflow.side_effect_catalogue().types}
         rows.append("<p><b>Side effects:</b> " + "; ".join(
-            f"{s.onset_at.astimezone():%H:%M} {e(names.get(s.type_code, s.type_code))} grade {s.grade} "
+            f"{local(s.onset_at):%H:%M} {e(names.get(s.type_code, s.type_code))} grade {s.grade} "
             f"({s.action.value.replace('_', ' ')}, {s.outcome.value})" for s in visit.side_effects) + "</p>")
     if visit.dose_order is not None and visit.events:
         given = display.format_mass(Q(workflow.dose_given_g(visit), "g"))
         rows.append(f"<p><b>Given:</b> {given} {controller.session.drug.name}.</p>")
     for al in visit.alerts:
-        done = (f"acknowledged {al.acknowledged_at.astimezone():%H:%M}: {al.action.value.replace('_', ' ')}"
+        done = (f"acknowledged {local(al.acknowledged_at):%H:%M}: {al.action.value.replace('_', ' ')}"
                 f"{' — ' + e(al.note) if al.note else ''}" if al.acknowledged_at is not None and al.action
                 else "<b>NOT acknowledged</b>")
-        rows.append(f"<p><b>Alert</b> {al.raised_at.astimezone():%H:%M}: {e(al.message)} ({done})</p>")
+        rows.append(f"<p><b>Alert</b> {local(al.raised_at):%H:%M}: {e(al.message)} ({done})</p>")
     if visit.status in (VisitStatus.COMPLETED, VisitStatus.SIGNED):
         rows.append(f"<p><b>Pain after:</b> {visit.post_pain_score}. {e(visit.discharge_notes)}</p>")
     for s in visit.signatures:
         rows.append(f"<p><b>{e(s.meaning.value)}</b> {e(s.signer_name)} {e(s.credentials)}, "
-                    f"{s.signed_at.astimezone():%d %b %Y %H:%M}</p>")
+                    f"{local(s.signed_at):%d %b %Y %H:%M}</p>")
     for ad in visit.addenda:
         sig = ad.signature
-        state = (f"signed by {e(sig.signer_name)} {e(sig.credentials)}, {sig.signed_at.astimezone():%d %b %H:%M}"
+        state = (f"signed by {e(sig.signer_name)} {e(sig.credentials)}, {local(sig.signed_at):%d %b %H:%M}"
                  if sig is not None else "<b>awaiting signature</b>")
-        rows.append(f"<p><b>Addendum</b> {ad.at.astimezone():%d %b %H:%M}: {e(ad.text)} ({state})</p>")
+        rows.append(f"<p><b>Addendum</b> {local(ad.at):%d %b %H:%M}: {e(ad.text)} ({state})</p>")
     return "".join(rows)
 
 
@@ -277,7 +278,7 @@ class ReviewView(QWidget):
             self.read_only.setText("Signed: this visit is read-only. An addendum is waiting for its signature "
                                    "(its author or a clinician); sign it before writing another.")
         elif administered is not None:
-            self.read_only.setText(f"You signed “Administered by” at {administered.signed_at.astimezone():%H:%M} "
+            self.read_only.setText(f"You signed “Administered by” at {self.c.session.hhmm(administered.signed_at)} "
                                    f"({administered.signer_name} {administered.credentials}). The visit now waits "
                                    "for a clinician's “Reviewed and approved by”.")
         else:

@@ -4,11 +4,11 @@ workstation's idle auto-lock time and vital signs reminder interval."""
 from __future__ import annotations
 
 import dataclasses
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from infusiondesk.clinic_time import zone_named
 from infusiondesk.errors import DomainError
 from infusiondesk.settings import SETTINGS, SettingError, Timing
 from ui.session import Session
@@ -121,19 +121,18 @@ class SettingsView(QWidget):
             self.clinic_edits["name"].setFocus()
             return
         try:
-            ZoneInfo(values["timezone"] or "UTC")
-        except (ZoneInfoNotFoundError, ValueError):
-            self.clinic_message.setText(f'"{values["timezone"]}" is not a time zone name; use one such as '
-                                        '"Europe/London" or "America/New_York".')
+            zone_named(values["timezone"])
+        except DomainError as exc:
+            self.clinic_message.setText(exc.message)
             self.clinic_edits["timezone"].setFocus()
             return
-        values["timezone"] = values["timezone"] or "UTC"
         clinic = dataclasses.replace(self.session.store.get_clinic(), **values)
         try:
             self.session.store.update_clinic(clinic, self.session.require_user())
         except DomainError as exc:
             self.clinic_message.setText(exc.message)
             return
+        self.session.clinic_changed()  # every screen's times follow the new zone
         self.clinic_message.setText("Saved: notes built from now on carry this profile; signed notes keep what "
                                     "they say.")
 

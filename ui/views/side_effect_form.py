@@ -4,6 +4,8 @@ logged one's outcome, action and notes (so the note does not say "ongoing" once 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -26,8 +28,9 @@ class SideEffectForm(QGroupBox):
     QUICK = 6
     updateRequested = Signal(int, object, object, str)  # index, outcome, action, notes
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, local: Callable[[datetime], datetime], parent: QWidget | None = None) -> None:
         super().__init__("Side effects", parent)
+        self._local = local  # times in the clinic's zone
         self.catalogue = workflow.side_effect_catalogue()
         self.type = ChoiceBox("Side effect", (("choose…", None), *((t.name, t.code) for t in self.catalogue.types)))
         self.grade = ChoiceBox("Grade", tuple((f"Grade {g}", g) for g in range(1, 6)))
@@ -142,7 +145,7 @@ class SideEffectForm(QGroupBox):
         """The logged side effects to choose from; keeps the one chosen (and what was typed) when the list is the
         same, so a refused update loses nothing."""
         names = {t.code: t.name for t in self.catalogue.types}
-        labels = [f"{e.onset_at.astimezone():%H:%M} {names.get(e.type_code, e.type_code)}, grade {e.grade}"
+        labels = [f"{self._local(e.onset_at):%H:%M} {names.get(e.type_code, e.type_code)}, grade {e.grade}"
                   for e in effects]
         same = [self.which.itemText(i) for i in range(self.which.count())] == labels
         changed = effects != self._effects
@@ -171,6 +174,6 @@ class SideEffectForm(QGroupBox):
             return
         names = {t.code: t.name for t in self.catalogue.types}
         self.logged.setText("<br>".join(
-            f"{e.onset_at.astimezone():%H:%M} {names.get(e.type_code, e.type_code)}, grade {e.grade}, "
+            f"{self._local(e.onset_at):%H:%M} {names.get(e.type_code, e.type_code)}, grade {e.grade}, "
             f"{e.action.value.replace('_', ' ')}, {e.outcome.value}{': ' + e.notes if e.notes else ''}"
             for e in effects))

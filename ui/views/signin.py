@@ -3,8 +3,10 @@ store is loaded."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QCompleter,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -94,7 +96,6 @@ class SetupView(_Card):
         self.address = self.line("&Address")
         self.phone = self.line("P&hone")
         self.timezone = self.line("&Time zone")
-        self.timezone.setText("UTC")
         self.admin_username = self.line("Admin &user name")
         self.admin_name = self.line("Admin &full name")
         self.admin_password = self.line("Admin pass&word", secret=True)
@@ -115,9 +116,34 @@ class SetupView(_Card):
         self.button.clicked.connect(self._submit)
         self.setFocusProxy(self.clinic)
 
+    def showEvent(self, event: QShowEvent) -> None:
+        """Propose the computer's zone (every screen and note shows the clinic's time) with a list of every
+        IANA zone to pick from; done at first show, since reading the zone database costs start-up time."""
+        if self.timezone.completer() is None:
+            from zoneinfo import available_timezones
+
+            from infusiondesk.clinic_time import computer_zone_name
+
+            if not self.timezone.text():
+                self.timezone.setText(computer_zone_name())
+            zones = QCompleter(sorted(available_timezones()), self.timezone)
+            zones.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            zones.setFilterMode(Qt.MatchFlag.MatchContains)
+            self.timezone.setCompleter(zones)
+        super().showEvent(event)
+
     def _submit(self) -> None:
+        from infusiondesk.clinic_time import zone_named
+        from infusiondesk.errors import DomainError
+
         if not self.clinic.text().strip():
             self.show_error("The clinic name is empty; enter it as it should appear on visit notes.")
+            return
+        try:
+            zone_named(self.timezone.text())
+        except DomainError as exc:
+            self.show_error(exc.message)
+            self.timezone.setFocus()
             return
         if not self.admin_username.text().strip() or not self.admin_name.text().strip():
             self.show_error("Enter the admin's user name and full name.")
@@ -129,7 +155,7 @@ class SetupView(_Card):
             self.show_error("The two certificate authority passphrases differ; type the same one twice.")
             return
         self.submitted.emit({"clinic": self.clinic.text().strip(), "address": self.address.text().strip(),
-                             "phone": self.phone.text().strip(), "timezone": self.timezone.text().strip() or "UTC",
+                             "phone": self.phone.text().strip(), "timezone": self.timezone.text().strip(),
                              "username": self.admin_username.text().strip(),
                              "full_name": self.admin_name.text().strip(), "password": self.admin_password.text(),
                              "ca_passphrase": self.ca_passphrase.text()})

@@ -143,7 +143,7 @@ class UsersView(QWidget):
             if not u.active:
                 account = "deactivated"
             elif status["locked_until"] is not None:
-                account = f"locked until {status['locked_until']:%H:%M} UTC"
+                account = f"locked until {self.session.hhmm(status['locked_until'])} clinic time"
             else:
                 account = "must change password" if status["must_change_password"] else "active"
             for c, text in enumerate((u.username, f"{u.full_name} {u.credentials}".strip(), u.role.value, account,

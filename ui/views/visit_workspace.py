@@ -37,7 +37,7 @@ class VisitWorkspace(QWidget):
         self.session = session
         self.controller = VisitController(session, patient, visit)
         self.banner = IdentityBanner()
-        self.banner.show_patient(patient, session.clock.now().astimezone().date())
+        self.banner.show_patient(patient, session.today(), session.zone_label)
         self.status = QLabel()
         self.status.setObjectName("visitStatus")
         self.back_button = QPushButton("← &Chart")

@@ -55,14 +55,19 @@ class IdentityBanner(QFrame):
         self.identity.setContentsMargins(0, *_diacritic_room(self.identity))
         self.allergies = QLabel()
         self.allergies.setObjectName("allergyText")
+        self.zone = QLabel()  # "Times in Europe/Dublin": said once on each patient screen
+        self.zone.setObjectName("clinicZone")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 6, 10, 6)
         lay.addWidget(self.identity, 1)
         lay.addWidget(self.allergies)
+        lay.addWidget(self.zone)
         self.setAccessibleName("Patient identity")
 
-    def show_patient(self, patient: Patient, today: date) -> None:
+    def show_patient(self, patient: Patient, today: date, zone_label: str = "") -> None:
+        """`today` is the clinic's date (the age depends on it); `zone_label` names the zone screen times are in."""
         self.identity.setText(identity_text(patient, today))
+        self.zone.setText(zone_label)
         self.allergies.setText(allergy_text(patient))
         self.allergies.setProperty("alert", bool(patient.allergies) or not patient.no_known_allergies)
         self.setAccessibleDescription(f"{identity_text(patient, today)}. {allergy_text(patient)}")

@@ -117,10 +117,11 @@ class DosePanel(QWidget):
     changed = Signal()
 
     def __init__(self, drug: Drug, *, now: Callable[[], datetime] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 local: Callable[[datetime], datetime] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.drug = drug
         self._now = now or (lambda: datetime.now(UTC))
+        self._local = local or (lambda t: t.astimezone(UTC))  # the clinic's clock (the app passes it)
         self.age_years: float | None = None
         self.given_last_24h_g = 0.0
         self.renal_status: str | None = None
@@ -336,7 +337,7 @@ class DosePanel(QWidget):
         self.duration_value.setText(shown["duration"])
         self.weight_based_value.setText(shown.get("weight_based_dose", "—"))
         minutes = float(calc.duration.to("min").magnitude)
-        end = (self._now() + timedelta(minutes=minutes)).astimezone()
+        end = self._local(self._now() + timedelta(minutes=minutes))
         self.end_value.setText(f"{end:%H:%M} if started now")
         self.findings.show_findings(calc.findings)
 
