@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -25,6 +24,7 @@ from infusiondesk.workflow.signing import note_version as note_version  # re-exp
 from infusiondesk.workflow.signing import signed_versions
 from reports import note_sections as ns
 from reports import styles
+from reports.pages import numbered_canvas
 
 DRAFT_MARK = "DRAFT — not signed"
 STAMP_WIDTH = 78 * mm
@@ -71,44 +71,6 @@ class _StampBox(Flowable):
         x, y = c.absolutePosition(0, 0)
         self.places.append(StampPlace(self.signature, c.getPageNumber() - 1,
                                       (x, y, x + self.width, y + self.height)))
-
-
-def _numbered_canvas(draft: bool, footer_left: str) -> type[Canvas]:
-    """A canvas that holds pages back until the end so each can say "Page X of Y" (and carry the watermark)."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self._decorate(total)
-                super().showPage()
-            super().save()
-
-        def _decorate(self, total: int) -> None:
-            width, _ = self._pagesize
-            self.saveState()
-            self.setFont(styles.FONT, 7.5)
-            self.setFillColor(styles.MUTED)
-            self.drawString(styles.PAGE_MARGIN, 9 * mm, footer_left)
-            self.drawRightString(width - styles.PAGE_MARGIN, 9 * mm, f"Page {self._pageNumber} of {total}")
-            if draft:
-                self.setFont(styles.FONT_BOLD, 44)
-                self.setFillColor(styles.WATERMARK)
-                self.translate(width / 2, self._pagesize[1] / 2)
-                self.rotate(45)
-                self.drawCentredString(0, -18, DRAFT_MARK)
-            self.restoreState()
-
-    return NumberedCanvas
 
 
 def _header(clinic: Clinic, patient: Patient) -> Callable[[Canvas, BaseDocTemplate], None]:
@@ -252,7 +214,7 @@ def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Map
     places: list[StampPlace] = []
     footer = f"{clinic.name} · {patient.display_name} · MRN {patient.mrn} · visit {visit.id} · version {version}"
     story = _story(ctx, version, draft, places, dose_given_g or workflow_dose_given_g, digital_signers)
-    doc.build(story, canvasmaker=_numbered_canvas(draft, footer))
+    doc.build(story, canvasmaker=numbered_canvas(footer, DRAFT_MARK if draft else None))
     return RenderedNote(buffer.getvalue(), version, doc.page, tuple(places))
 
 

@@ -20,6 +20,10 @@ from typing import Any
 
 
 def build(job: dict[str, Any]) -> bytes:
+    if job.get("kind") == "near_miss":
+        return _near_miss(job)
+    if job.get("kind") == "day_list":
+        return _day_list(job)
     from infusiondesk.drugs import load_drug
     from infusiondesk.records.models import Visit, VisitStatus
     from infusiondesk.store import Store, codec
@@ -46,6 +50,54 @@ def build(job: dict[str, Any]) -> bytes:
         return sign_note(store, candidate, drug, {user_id: creds}, now=datetime.fromisoformat(sign["now"]))
     finally:
         store.close()
+
+
+def _near_miss(job: dict[str, Any]) -> bytes:
+    """The near-miss report's PDF from the rows the app already shows (no database read here)."""
+    from zoneinfo import ZoneInfo
+
+    from infusiondesk import near_miss
+    from infusiondesk.records.models import Clinic
+    from reports.near_miss_pdf import near_miss_pdf
+
+    rows = [{**r, "at": datetime.fromisoformat(r["at"])} for r in job["rows"]]
+    report = near_miss.report(rows, datetime.fromisoformat(job["since"]), datetime.fromisoformat(job["until"]),
+                              ZoneInfo(job["zone"]))
+    return near_miss_pdf(report, Clinic(**job["clinic"]), datetime.fromisoformat(job["printed_at"]))
+
+
+def near_miss_job(report: Any, clinic: Any, printed_at: datetime) -> dict[str, Any]:
+    """The job for `_near_miss`: a NearMissReport and the Clinic, as JSON."""
+    import dataclasses
+
+    rows = [{"at": r.at.isoformat(), "kind": r.kind.value, "username": r.username, "rule": r.rule,
+             "reason": r.reason, "message": r.message, "visit_id": r.visit_id} for r in report.rows]
+    return {"kind": "near_miss", "rows": rows, "since": report.since.isoformat(), "until": report.until.isoformat(),
+            "zone": report.zone.key, "clinic": dataclasses.asdict(clinic), "printed_at": printed_at.isoformat()}
+
+
+def _day_list(job: dict[str, Any]) -> bytes:
+    """The day list's PDF from the rows the "Today" board shows."""
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from infusiondesk.records.models import Clinic
+    from infusiondesk.worklists import BoardRow, BoardStatus
+    from reports.day_list_pdf import day_list_pdf
+
+    rows = [BoardRow(r["visit_id"], r["patient_id"], r["patient"], r["mrn"], BoardStatus(r["status"]),
+                     datetime.fromisoformat(r["since"]), r["detail"]) for r in job["rows"]]
+    return day_list_pdf(rows, Clinic(**job["clinic"]), date.fromisoformat(job["day"]), ZoneInfo(job["zone"]),
+                        datetime.fromisoformat(job["printed_at"]))
+
+
+def day_list_job(rows: Any, clinic: Any, day: Any, zone: Any, printed_at: datetime) -> dict[str, Any]:
+    """The job for `_day_list`: the board's BoardRows, the Clinic, the clinic's date and zone, as JSON."""
+    import dataclasses
+
+    return {"kind": "day_list", "clinic": dataclasses.asdict(clinic), "day": day.isoformat(), "zone": zone.key,
+            "printed_at": printed_at.isoformat(),
+            "rows": [{**dataclasses.asdict(r), "status": r.status.value, "since": r.since.isoformat()} for r in rows]}
 
 
 def sign_job(db: str, library: str | None, candidate: Any, user_id: int, passphrase: str,

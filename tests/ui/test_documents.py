@@ -105,14 +105,29 @@ def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
     printed_pages = PdfReader(out).pages
     assert len(note_pages) >= 1
     assert len(printed_pages) == len(note_pages)
-    for page in printed_pages:  # each page carries the rendered note page (an image), not a blank sheet
-        assert page.images, "a printed page is blank"
+    assert out.read_bytes() == note  # vector, exactly the note: text stays text, a signed note stays signed
+    assert "MRN-0007" in (printed_pages[0].extract_text() or "") and out.stat().st_size < 1_000_000
+    assert not any(page.images for page in printed_pages)
     assert ws.review.doc_status.text() == f"Sent {len(note_pages)} page{'s' if len(note_pages) != 1 else ''} of " \
                                           "the DRAFT to the printer."
     printed = [e for e in clinic.store.audit_entries() if e["event"] == "print"]
     assert len(printed) == 1
     assert printed[0]["detail"]["pages"] == len(note_pages) and printed[0]["detail"]["signed"] is False
     assert printed[0]["detail"]["visit_id"] == ws.visit.id
+
+
+def test_a_cups_printer_gets_the_pdf_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtPrintSupport import QPrinter
+
+    from ui.views import pdf_preview
+
+    monkeypatch.setattr(pdf_preview.shutil, "which", lambda name: "/usr/bin/lp" if name == "lp" else None)
+    command = pdf_preview.cups_command("Ward-3", 2, QPrinter.DuplexMode.DuplexLongSide)
+    assert command == ["/usr/bin/lp", "-d", "Ward-3", "-n", "2", "-t", "InfusionDesk", "-o",
+                       "sides=two-sided-long-edge"]
+    assert pdf_preview.cups_command("", 1, QPrinter.DuplexMode.DuplexNone) is None  # no queue chosen
+    monkeypatch.setattr(pdf_preview.shutil, "which", lambda name: None)
+    assert pdf_preview.cups_command("Ward-3", 1, QPrinter.DuplexMode.DuplexNone) is None  # no CUPS: render
 
 
 def test_a_printer_that_cannot_be_opened_is_said_in_words(qtbot: QtBot, window: MainWindow, clinic: Clinic_,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter, QShortcut
 from PySide6.QtWidgets import QVBoxLayout, QWidget
@@ -63,8 +68,64 @@ class PdfPreview(QWidget):
 
 
 def print_pdf(pdf: bytes, printer) -> int:  # type: ignore[no-untyped-def]
-    """Render each page at the printer's resolution; returns the number of pages sent."""
+    """Print `pdf` on a configured QPrinter; the number of pages sent.
+
+    The PDF goes as it is wherever it can: to a PDF file (the exact bytes, so a signed note stays signed and its
+    text stays text) or to a CUPS queue, which takes PDF and renders it at the printer's own resolution. Only a
+    print system that takes no PDF (Windows) gets pages rendered here, at the printer's resolution."""
+    from PySide6.QtPrintSupport import QPrinter
+
     doc = _document(pdf)
+    pages = int(doc.pageCount())
+    if pages == 0:
+        raise PrintError("The document could not be read, so nothing was printed; build it again.")
+    target = printer.outputFileName()
+    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and target:
+        _write_file(Path(target), pdf)
+        return pages
+    command = cups_command(printer.printerName(), printer.copyCount(), printer.duplex())
+    if command is not None:
+        _spool(command, pdf)
+        return pages
+    _render(doc, printer)
+    return pages
+
+
+def _write_file(path: Path, pdf: bytes) -> None:
+    partial = path.with_name(path.name + ".part")
+    try:
+        partial.write_bytes(pdf)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise PrintError(f"Cannot write {path} ({exc.strerror or exc}); nothing was printed.") from None
+
+
+def cups_command(printer_name: str, copies: int, duplex: object) -> list[str] | None:
+    """The `lp` command that queues a PDF on a CUPS printer (Linux, macOS), or None where there is no CUPS."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    lp = shutil.which("lp")
+    if sys.platform == "win32" or lp is None or not printer_name:
+        return None
+    sides = {QPrinter.DuplexMode.DuplexLongSide: "two-sided-long-edge",
+             QPrinter.DuplexMode.DuplexShortSide: "two-sided-short-edge",
+             QPrinter.DuplexMode.DuplexNone: "one-sided"}.get(duplex)  # type: ignore[call-overload]
+    command = [lp, "-d", printer_name, "-n", str(max(1, copies)), "-t", "InfusionDesk"]
+    return [*command, "-o", f"sides={sides}"] if sides else command
+
+
+def _spool(command: list[str], pdf: bytes) -> None:
+    try:
+        done = subprocess.run(command, input=pdf, capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PrintError(f"The print system did not take the document ({exc}); nothing was printed.") from None
+    if done.returncode != 0:
+        said = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PrintError(f"The print system refused the document: {said[-1] if said else 'no reason given'}.")
+
+
+def _render(doc, printer) -> None:  # type: ignore[no-untyped-def]
     painter = QPainter(printer)
     if not painter.isActive():
         raise PrintError("The printer could not be opened; check it is on and connected, then print again.")
@@ -79,4 +140,3 @@ def print_pdf(pdf: bytes, printer) -> int:  # type: ignore[no-untyped-def]
             painter.drawImage(QRect(QPoint(0, 0), size.toSize()), image)
     finally:
         painter.end()
-    return int(doc.pageCount())

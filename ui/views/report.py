@@ -1,8 +1,14 @@
-"""The near-miss report: soft-limit overrides and hard stops, by date, user and rule."""
+"""The near-miss report: soft-limit overrides and hard stops, by date, user and rule; printed, as a PDF or CSV.
+
+The PDF is built in the note worker (reportlab never loads into the app) from the rows on screen, so what is
+printed or exported is what the screen shows; times are the clinic's.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,6 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from infusiondesk import near_miss
+from infusiondesk.near_miss import NearMissReport
+from ui.pdf_output import PdfOutput
 from ui.session import Session
 
 
@@ -34,8 +43,16 @@ class OverrideReportView(QWidget):
         self.days.setAccessibleName("Report period in days")
         self.refresh_button = QPushButton("&Refresh")
         self.back_button = QPushButton("← &Patients")
+        self.csv_button = QPushButton("Export &CSV…")
+        self.pdf_button = QPushButton("Export P&DF…")
+        self.print_button = QPushButton("Pr&int…")
         self.summary = QLabel()
         self.summary.setObjectName("reportSummary")
+        self.status = QLabel()
+        self.status.setObjectName("reportStatus")
+        self.report: NearMissReport | None = None
+        self.output = PdfOutput(self, self.status, (self.pdf_button, self.print_button), "the near-miss report",
+                                self._audit)
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels(["Date", "Kind", "User", "Rule", "Reason", "Message"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -57,22 +74,71 @@ class OverrideReportView(QWidget):
         top.addWidget(self.days)
         top.addWidget(self.refresh_button)
         top.addStretch(1)
+        for button in (self.csv_button, self.pdf_button, self.print_button):
+            top.addWidget(button)
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.summary)
         lay.addWidget(self.table, 1)
+        lay.addWidget(self.status)
         self.refresh_button.clicked.connect(self.refresh)
         self.back_button.clicked.connect(self.back)
+        self.csv_button.clicked.connect(lambda: self.export_csv())
+        self.pdf_button.clicked.connect(lambda: self.export_pdf())
+        self.print_button.clicked.connect(lambda: self.print_report())
 
     def refresh(self) -> None:
         until = self.session.clock.now() + timedelta(seconds=1)
-        rows = self.session.store.override_report(until - timedelta(days=self.days.value()), until)
-        overrides = sum(1 for r in rows if r["kind"] == "override")
-        self.summary.setText(f"{overrides} soft override(s) and {len(rows) - overrides} hard stop(s) in the last "
-                             f"{self.days.value()} days.")
+        since = until - timedelta(days=self.days.value())
+        self.report = report = near_miss.report(self.session.store.override_report(since, until), since, until,
+                                                self.session.zone)
+        self.summary.setText(report.summary())
+        rows = near_miss.table_rows(report)
         self.table.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            kind = "soft override" if r["kind"] == "override" else "HARD STOP"
-            for c, text in enumerate((f"{r['at'].astimezone():%d %b %Y %H:%M}", kind, r.get("username") or "",
-                                      r.get("rule", ""), r.get("reason", ""), r.get("message", ""))):
-                self.table.setItem(i, c, QTableWidgetItem(str(text)))
+        for i, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.table.setItem(i, c, QTableWidgetItem(text))
+        self.status.clear()
+
+    def _current(self) -> NearMissReport:
+        if self.report is None:
+            self.refresh()
+        assert self.report is not None
+        return self.report
+
+    def _audit(self, event: str, detail: dict[str, object]) -> None:
+        report = self._current()
+        self.session.store.audit(event, self.session.user, {
+            "what": "near-miss report", "since": report.since.isoformat(), "until": report.until.isoformat(),
+            "rows": len(report.rows), **detail})
+
+    def _job(self) -> dict[str, object]:
+        from ui.note_worker import near_miss_job
+
+        return near_miss_job(self._current(), self.session.store.get_clinic(), self.session.clock.now())
+
+    def _suggested(self, suffix: str) -> str:
+        report = self._current()
+        return (f"near-misses-{report.since.astimezone(report.zone):%Y-%m-%d}-to-"
+                f"{report.until.astimezone(report.zone):%Y-%m-%d}.{suffix}")
+
+    def export_csv(self, path: str | None = None) -> None:
+        """The rows as CSV (UTF-8 with a byte-order mark, which spreadsheet programs need to read accents)."""
+        path = path if path is not None else self.output.ask_path(self._suggested("csv"), "CSV", "csv")
+        if not path:
+            return
+        try:
+            Path(path).write_text(near_miss.csv_text(self._current()), encoding="utf-8-sig", newline="")
+        except OSError as exc:
+            self.status.setText(f"Not exported: cannot write {path} ({exc.strerror or exc}).")
+            return
+        self._audit("export", {"format": "csv", "file": Path(path).name})
+        self.status.setText(f"Exported {len(self._current().rows)} row(s) to {path}.")
+
+    def export_pdf(self, path: str | None = None) -> None:
+        path = path if path is not None else self.output.ask_path(self._suggested("pdf"), "PDF", "pdf")
+        if path:
+            self.output.export(self._job(), path)
+
+    def print_report(self, printer: Any = None) -> None:
+        self.output.print(self._job(), printer)
