@@ -68,6 +68,8 @@ class MainWindow(QMainWindow):
         self.patients: Any = None
         self.chart: Any = None
         self.report: Any = None
+        self.today_board: Any = None
+        self.queue: Any = None
         self.users: Any = None
         self.settings_view: Any = None
         self.workspaces: dict[int, Any] = {}
@@ -123,6 +125,9 @@ class MainWindow(QMainWindow):
 
         self.act_patients = action("&Patients", "Ctrl+P", self.show_patients)
         self.act_report = action("&Near-miss report", "Ctrl+R", self.show_report)
+        self.act_today = action("&Today's visits", "Ctrl+T", self.show_today)
+        self.act_queue = action("Awaiting my si&gnature", "Ctrl+G", self.show_queue)
+        self.act_next = action("Ne&xt awaiting my signature", "Ctrl+J", self.open_next_in_queue)
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
         self.act_settings = action("&Settings", "Ctrl+,", self.show_settings)
         self.act_lock = action("&Lock now", "Ctrl+L", lambda: self.lock(idle=False))
@@ -133,7 +138,8 @@ class MainWindow(QMainWindow):
             menu.addAction(a)
 
     def _user_actions(self) -> tuple[QAction, ...]:
-        return (self.act_patients, self.act_report, self.act_users, self.act_settings, self.act_lock,
+        return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_report,
+                self.act_users, self.act_settings, self.act_lock,
                 self.act_password, self.act_sign_out)
 
     def _show(self, widget: QWidget, title: str) -> None:
@@ -183,6 +189,8 @@ class MainWindow(QMainWindow):
         self.act_users.setEnabled(user.role is Role.ADMIN)
         self.act_settings.setEnabled(user.role is Role.ADMIN)
         self.act_patients.setEnabled(user.role is not Role.ADMIN)
+        for a in (self.act_today, self.act_queue, self.act_next):
+            a.setEnabled(user.role is not Role.ADMIN)
         if user.role is Role.ADMIN:
             self.show_users()
         else:
@@ -330,6 +338,10 @@ class MainWindow(QMainWindow):
             return "Patients"
         if widget is self.report:
             return "Near-miss report"
+        if widget is self.today_board:
+            return "Today"
+        if widget is self.queue:
+            return "Awaiting my signature"
         if widget is self.users:
             return "Users"
         if widget is self.settings_view:
@@ -402,6 +414,50 @@ class MainWindow(QMainWindow):
         self.report.refresh()
         self._show(self.report, "Near-miss report")
 
+    def show_today(self) -> None:
+        if self.today_board is None:
+            from ui.views.worklists import TodayBoard
+
+            self.today_board = TodayBoard(self.session)
+            self.today_board.back.connect(self.show_patients)
+            self.today_board.open_visit.connect(self.open_visit_id)
+        self.today_board.refresh()
+        self._show(self.today_board, "Today")
+
+    def show_queue(self) -> None:
+        if self.queue is None:
+            from ui.views.worklists import SignatureQueue
+
+            self.queue = SignatureQueue(self.session)
+            self.queue.back.connect(self.show_patients)
+            self.queue.open_visit.connect(self.open_visit_id)
+        self.queue.refresh()
+        self._show(self.queue, "Awaiting my signature")
+
+    def open_next_in_queue(self) -> None:
+        """From a visit (or anywhere), the next note waiting for my signature: one after another, no list."""
+        if self.queue is None:
+            from ui.views.worklists import SignatureQueue
+
+            self.queue = SignatureQueue(self.session)
+            self.queue.back.connect(self.show_patients)
+            self.queue.open_visit.connect(self.open_visit_id)
+        current = self.stack.currentWidget()
+        here = next((vid for vid, ws in self.workspaces.items() if ws is current), None)
+        following = self.queue.next_after(here)
+        if following is None:
+            self.statusBar().showMessage("No more notes are waiting for your signature.", 10_000)
+            return
+        self.open_visit_id(following)
+
+    def open_visit_id(self, visit_id: int) -> None:
+        try:
+            visit = self.session.store.get_visit(visit_id)
+        except Exception as exc:
+            self.statusBar().showMessage(user_message(exc), 10_000)
+            return
+        self.open_visit(visit)
+
     def new_visit(self) -> None:
         patient = self.chart.patient
         try:
@@ -418,8 +474,9 @@ class MainWindow(QMainWindow):
         if ws is None:
             from ui.views.visit_workspace import VisitWorkspace
 
-            patient = self.chart.patient if self.chart is not None else self.session.store.get_patient(
-                visit.patient_id)
+            shown = self.chart.patient if self.chart is not None else None
+            patient = shown if shown is not None and shown.id == visit.patient_id else \
+                self.session.store.get_patient(visit.patient_id)
             store = self.session.store
             previous = [v for v in store.list_visits(patient.id) if v.id != visit.id
                         and v.readiness.weight_kg_today is not None]

@@ -1,0 +1,194 @@
+"""Worklists: "Today" (every visit of the clinic's day by status, live) and "Awaiting my signature" (the signed-in
+person's queue across patients, oldest first). Enter opens the chosen visit; from an open visit, Ctrl+J opens the
+next one in the queue, so a clinician signs through the day's notes without going back to a list.
+
+What is listed comes from infusiondesk.worklists (the rules) over the store's worklist read; this view only
+lays it out and keeps it fresh: on show, every 30 seconds while visible, and when asked (F5).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from infusiondesk import worklists
+from infusiondesk.records.models import VisitStatus
+from infusiondesk.worklists import BoardRow
+from ui.pdf_output import PdfOutput
+from ui.session import Session
+
+REFRESH_MS = 30_000
+NEXT_IN_QUEUE = "Ctrl+J"
+COLUMNS = ("Status", "Patient", "MRN", "Since", "Now")
+
+
+class WorklistView(QWidget):
+    """A table of visits; `open_visit(visit_id)` when one is chosen with Enter or a double click."""
+
+    open_visit = Signal(int)
+    back = Signal()
+    title = ""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.rows: list[BoardRow] = []
+        self.heading = QLabel()
+        self.heading.setObjectName("worklistHeading")
+        self.summary = QLabel()
+        self.summary.setObjectName("worklistSummary")
+        self.summary.setWordWrap(True)
+        self.back_button = QPushButton("← &Patients")
+        self.refresh_button = QPushButton("&Refresh (F5)")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAccessibleName(self.title)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        for column in range(len(COLUMNS) - 1):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.refresh_button)
+        self.actions_row = top
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.table, 1)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.table.activated.connect(lambda index: self._open(index.row()))
+        self.back_button.clicked.connect(self.back)
+        self.refresh_button.clicked.connect(self.refresh)
+        refresh = QShortcut(QKeySequence("F5"), self)
+        refresh.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        refresh.activated.connect(self.refresh)
+        self.setFocusProxy(self.table)
+
+    def _open(self, row: int) -> None:
+        if 0 <= row < len(self.rows):
+            self.open_visit.emit(self.rows[row].visit_id)
+
+    def read(self) -> list[BoardRow]:  # pragma: no cover - each list says what it reads
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """Read the list again, keeping the selected visit selected if it is still there."""
+        chosen = self.selected_visit()
+        self.rows = self.read()
+        self.table.setRowCount(len(self.rows))
+        for i, r in enumerate(self.rows):
+            cells = (r.status.value, r.patient, r.mrn, self.session.hhmm(r.since), r.detail)
+            for c, text in enumerate(cells):
+                self.table.setItem(i, c, QTableWidgetItem(text))
+        keep = next((i for i, r in enumerate(self.rows) if r.visit_id == chosen), 0)
+        if self.rows:
+            self.table.selectRow(keep)
+        self.show_summary()
+
+    def show_summary(self) -> None:
+        self.summary.setText(f"{len(self.rows)} visit{'' if len(self.rows) == 1 else 's'}. "
+                             f"{self.session.zone_label}; updated {self.session.hhmm(self.session.clock.now())}.")
+
+    def selected_visit(self) -> int | None:
+        row = self.table.currentRow()
+        return self.rows[row].visit_id if 0 <= row < len(self.rows) else None
+
+    def next_after(self, visit_id: int | None) -> int | None:
+        """The visit after `visit_id` in this list as it reads now (wrapping round); the first one when
+        `visit_id` has left the list (it was just signed), None when the list is empty."""
+        self.rows = self.read()
+        ids = [r.visit_id for r in self.rows]
+        if visit_id in ids:
+            i = ids.index(visit_id)
+            rest = ids[i + 1:] + ids[:i]
+            return rest[0] if rest else None
+        return ids[0] if ids else None
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.timer.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event: object) -> None:  # type: ignore[override]
+        self.timer.stop()
+        super().hideEvent(event)  # type: ignore[arg-type]
+
+
+class TodayBoard(WorklistView):
+    """Every visit opened on the clinic's calendar day, by status in workflow order."""
+
+    title = "Today's visits by status"
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(session, parent)
+        self.print_button = QPushButton("Pr&int day list…")
+        self.actions_row.addWidget(self.print_button)
+        self.status = QLabel()
+        self.status.setObjectName("worklistStatus")
+        self.layout().addWidget(self.status)
+        self.output = PdfOutput(self, self.status, (self.print_button,), "the day list", self._audit)
+        self.print_button.clicked.connect(lambda: self.print_day_list())
+
+    def _audit(self, event: str, detail: dict[str, object]) -> None:
+        self.session.store.audit(event, self.session.user, {"what": "day list", "day": self.session.today().isoformat(),
+                                                            "rows": len(self.rows), **detail})
+
+    def print_day_list(self, printer: Any = None) -> None:
+        from ui.note_worker import day_list_job
+
+        self.refresh()
+        self.output.print(day_list_job(self.rows, self.session.store.get_clinic(), self.session.today(),
+                                       self.session.zone, self.session.clock.now()), printer)
+
+    def read(self) -> list[BoardRow]:
+        start, end = worklists.clinic_day(self.session.today(), self.session.zone)
+        now = self.session.clock.now()
+        return worklists.today_board(self.session.store.worklist_visits(opened_from=start, opened_before=end), now)
+
+    def refresh(self) -> None:
+        self.heading.setText(f"<b>Today</b> — {self.session.today():%A %d %B %Y}")
+        super().refresh()
+
+    def show_summary(self) -> None:
+        counts = {s: 0 for s in worklists.BoardStatus}
+        for r in self.rows:
+            counts[r.status] += 1
+        by_status = ", ".join(f"{s.value.lower()} {n}" for s, n in counts.items() if n)
+        self.summary.setText(f"{len(self.rows)} visit{'' if len(self.rows) == 1 else 's'}"
+                             f"{': ' + by_status if by_status else ''}. {self.session.zone_label}; updated "
+                             f"{self.session.hhmm(self.session.clock.now())}.")
+
+
+class SignatureQueue(WorklistView):
+    """The notes waiting for the signed-in person's signature, oldest completed first."""
+
+    title = "Notes awaiting my signature"
+
+    def read(self) -> list[BoardRow]:
+        user = self.session.require_user()
+        visits = self.session.store.worklist_visits(statuses=(VisitStatus.COMPLETED,))
+        return worklists.awaiting_signature(visits, user, self.session.clock.now())
+
+    def refresh(self) -> None:
+        self.heading.setText(f"<b>Awaiting my signature</b> — open one with Enter; in a visit, {NEXT_IN_QUEUE} "
+                             "opens the next")
+        super().refresh()
