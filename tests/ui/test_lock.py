@@ -24,6 +24,7 @@ Mod = Qt.KeyboardModifier
 ATTACK_KEYS = [(Key.Key_P, Mod.ControlModifier), (Key.Key_Return, Mod.NoModifier),
                (Key.Key_R, Mod.ControlModifier), (Key.Key_N, Mod.ControlModifier),
                (Key.Key_Comma, Mod.ControlModifier), (Key.Key_U, Mod.ControlModifier),
+               (Key.Key_T, Mod.ControlModifier), (Key.Key_G, Mod.ControlModifier), (Key.Key_J, Mod.ControlModifier),
                *((k, Mod.NoModifier) for k in (Key.Key_F5, Key.Key_F6, Key.Key_F7, Key.Key_F8, Key.Key_F9)),
                *((k, Mod.AltModifier) for k in (Key.Key_1, Key.Key_2, Key.Key_3, Key.Key_4)),
                (Key.Key_I, Mod.AltModifier), (Key.Key_C, Mod.AltModifier), (Key.Key_N, Mod.AltModifier),
