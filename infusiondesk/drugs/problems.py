@@ -1,0 +1,63 @@
+"""Every problem of a library file, reported at once (after qutebrowser's ConfigFileErrors): a pharmacist who
+fixes one typo should not have to reload the file to learn about the next."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from infusiondesk.errors import LibraryError
+
+
+@dataclass(frozen=True)
+class LibraryProblem:
+    """One problem: where in the file (the entry, named) and what is wrong, as a sentence."""
+
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}"
+
+
+class LibraryFileErrors(LibraryError):
+    """All the problems of one library file. With one problem its text is the one sentence
+    "Drug library PATH: WHERE: WHAT"; with more, a first line naming the file and one problem a line."""
+
+    def __init__(self, path: Path, problems: Iterable[LibraryProblem]) -> None:
+        self.path = path
+        self.problems = tuple(problems)
+        if len(self.problems) == 1:
+            text = f"Drug library {path}: {self.problems[0]}"
+        else:
+            lines = "\n".join(f"  {p}" for p in self.problems)
+            text = f"Drug library {path} has {len(self.problems)} problems:\n{lines}"
+        super().__init__(text)
+
+
+class Problems:
+    """Collects the problems of one file while it is decoded and checked."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.found: list[LibraryProblem] = []
+
+    def add(self, where: str, message: str) -> None:
+        problem = LibraryProblem(where, message)
+        if problem not in self.found:
+            self.found.append(problem)
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise LibraryFileErrors(self.path, self.found)
+
+
+def did_you_mean(word: str, known: Iterable[str]) -> str:
+    """' — did you mean "x"?' for a near miss, else ''."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f' — did you mean "{close[0]}"?' if close else ""
