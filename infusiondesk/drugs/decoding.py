@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import ErrorDetails
 
-from infusiondesk.drugs.problems import Problems, did_you_mean
+from infusiondesk.drugs.problems import Problems, closest, did_you_mean
 from infusiondesk.drugs.schema import (
     DrugEntry,
     IndicationEntry,
@@ -96,8 +96,8 @@ def entry_label(section: str, index: int, table: Any) -> str:
     if isinstance(table, dict):
         if section == "limits":
             parts = [table.get(k) for k in ("check", "bound", "level", "indication", "population")]
-            if all(isinstance(p, str) for p in parts):
-                return f"{where} ({parts[0]} {parts[1]} {parts[2]}, {parts[3]}, {parts[4]})"
+            p = [x if isinstance(x, str) else "?" for x in parts]
+            return f"{where} ({p[0]} {p[1]} {p[2]}, {p[3]}, {p[4]})"
         return where + _name(table)
     return where
 
@@ -115,9 +115,14 @@ def decode(model: type[M], raw: Any, where: str, problems: Problems) -> M | None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            problems.add(*describe(model, raw, where, error))
-        return None
+        errors = exc.errors(include_url=False)
+    found = [describe(model, raw, where, error) for error in errors]
+    # `levle = "soft"` is one mistake: say the unknown key and its suggestion, not also that "level" is missing.
+    suggested = {(f.where, f.suggestion) for f in found if f.kind == "extra_forbidden" and f.suggestion}
+    for f in found:
+        if not (f.kind == "missing" and (f.where, f.key) in suggested):
+            problems.add(f.where, f.message)
+    return None
 
 
 def keys_of(model: type[BaseModel]) -> tuple[str, ...]:
@@ -163,8 +168,19 @@ _TYPE_WORDS = {
 _UNION_WORDS = {str: "text", bool: "true or false", int: "a whole number", float: "a number", list: "a list"}
 
 
-def describe(model: type[BaseModel], raw: Any, where: str, error: ErrorDetails) -> tuple[str, str]:
-    """(where, sentence) for one pydantic error: the entry and the key path as written in the file."""
+@dataclass(frozen=True)
+class SchemaError:
+    """One pydantic error in the file's words: the entry and key path (where), the key, and the sentence."""
+
+    kind: str  # pydantic's error type: extra_forbidden, missing, literal_error, string_type...
+    where: str
+    key: str
+    message: str
+    suggestion: str | None = None  # for an unknown key: the declared key it is probably a slip for
+
+
+def describe(model: type[BaseModel], raw: Any, where: str, error: ErrorDetails) -> SchemaError:
+    """One pydantic error as a sentence naming the entry, with the key path as written in the file."""
     tp: Any = model
     node: Any = raw
     owner: type[BaseModel] = model
@@ -187,11 +203,13 @@ def describe(model: type[BaseModel], raw: Any, where: str, error: ErrorDetails) 
         # else: a union member's tag; the key stays the field's
     kind = error["type"]
     if kind == "extra_forbidden":
-        return where, unknown_key(key, keys_of(owner))
+        known = keys_of(owner)
+        return SchemaError(kind, where, key, unknown_key(key, known), closest(key, known))
     if kind == "missing":
-        return where, f'"{key}" is missing.'
+        return SchemaError(kind, where, key, f'"{key}" is missing.')
     if not key:
-        return where, "must be a table." if kind in ("model_type", "dict_type") else f"{error['msg']}."
+        whole = "must be a table." if kind in ("model_type", "dict_type") else f"{error['msg']}."
+        return SchemaError(kind, where, key, whole)
     declared = _unwrap(info.annotation) if info is not None else Any
     if kind == "literal_error" and get_origin(declared) is Literal:
         allowed = tuple(str(a) for a in get_args(declared))
@@ -199,13 +217,13 @@ def describe(model: type[BaseModel], raw: Any, where: str, error: ErrorDetails) 
         shown = f'"{given}"' if isinstance(given, str) else repr(given)
         hint = did_you_mean(given, allowed) if isinstance(given, str) else ""
         rule = f"must be {either(allowed)}" if len(allowed) <= 2 else f"is not one of {', '.join(allowed)}"
-        return where, f"{key} {shown} {rule}{hint or '.'}"
+        return SchemaError(kind, where, key, f"{key} {shown} {rule}{hint or '.'}")
     if info is not None and info.description:
-        return where, f'"{key}" must be {info.description}.'
+        return SchemaError(kind, where, key, f'"{key}" must be {info.description}.')
     if get_origin(declared) in (Union, types.UnionType):
         words = tuple(_UNION_WORDS.get(get_origin(a) or a, str(a)) for a in get_args(declared)
                       if a is not type(None))
-        return where, f'"{key}" must be {either(words)}.'
+        return SchemaError(kind, where, key, f'"{key}" must be {either(words)}.')
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return where, f'"{key}" must be a table.'
-    return where, f'"{key}" must be {_TYPE_WORDS.get(kind, error["msg"].lower())}.'
+        return SchemaError(kind, where, key, f'"{key}" must be a table.')
+    return SchemaError(kind, where, key, f'"{key}" must be {_TYPE_WORDS.get(kind, error["msg"].lower())}.')

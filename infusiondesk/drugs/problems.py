@@ -57,7 +57,13 @@ class Problems:
             raise LibraryFileErrors(self.path, self.found)
 
 
+def closest(word: str, known: Iterable[str]) -> str | None:
+    """The known word `word` is most likely a slip for, if any is close."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, known: Iterable[str]) -> str:
     """' — did you mean "x"?' for a near miss, else ''."""
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f' — did you mean "{close[0]}"?' if close else ""
+    close = closest(word, known)
+    return f' — did you mean "{close}"?' if close else ""

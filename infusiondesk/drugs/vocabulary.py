@@ -80,6 +80,9 @@ TESTS_BY_KIND: Final[Mapping[FactKind, tuple[ConditionTest, ...]]] = MappingProx
     "list": ("matches_any",),
 })
 
+# The facts the charted vital signs answer (the VitalSigns field of the same name), unless answered directly.
+FACTS_FROM_VITALS: Final[tuple[str, ...]] = ("resp_rate", "patellar_reflex", "systolic")
+
 # --- charted observations
 PatellarReflex = Literal["present", "diminished", "absent"]
 PATELLAR_REFLEX_VALUES: Final[tuple[PatellarReflex, ...]] = get_args(PatellarReflex)
