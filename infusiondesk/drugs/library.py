@@ -83,6 +83,6 @@ def parse_library(path: Path, provenance: str = "given path") -> Drug:
         raise LibraryFileErrors(path, [LibraryProblem("schema", "this file needs `schema = 1`.")])
     problems = Problems(path)
     drug = LibraryChecks(decode_library(data, problems), data, problems).drug(path, provenance)
-    problems.raise_if_any()
+    problems.raise_if_any(sections=list(data))
     assert drug is not None  # a file without problems always builds its Drug
     return drug

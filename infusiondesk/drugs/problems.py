@@ -4,7 +4,8 @@ fixes one typo should not have to reload the file to learn about the next."""
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,9 +53,22 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.found)
 
-    def raise_if_any(self) -> None:
+    def raise_if_any(self, sections: Sequence[str] = ()) -> None:
+        """Raise every problem found, in the order of the file's `sections` (then of each list entry), so the
+        list reads top to bottom like the file; problems of one entry keep the order they were found in."""
         if self.found:
-            raise LibraryFileErrors(self.path, self.found)
+            raise LibraryFileErrors(self.path, sorted(self.found, key=lambda p: _place(p.where, sections)))
+
+
+_WHERE = re.compile(r"^\[*([a-z_]+)(?:\[(\d+)\])?")
+
+
+def _place(where: str, sections: Sequence[str]) -> tuple[int, int]:
+    """(section's position in the file, entry index) for "limits[18] (...)", "[sources.x]", "top level"…"""
+    m = _WHERE.match(where)
+    if m is None or m.group(1) not in sections:
+        return (-1, 0)
+    return (list(sections).index(m.group(1)), int(m.group(2) or 0))
 
 
 def closest(word: str, known: Iterable[str]) -> str | None:

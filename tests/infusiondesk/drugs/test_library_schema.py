@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from infusiondesk.cli import main
 from infusiondesk.drugs.library import BUNDLED_DIR, LibraryFileErrors, parse_library
 from infusiondesk.errors import LibraryError
 from tests.infusiondesk.conftest import LibraryVariant
@@ -71,12 +72,30 @@ def test_a_file_with_three_different_errors_reports_all_three_at_once(tmp_path: 
         parse_library(path)
     lines = err.value.message.splitlines()
     assert lines[0] == f"Drug library {path} has 3 problems:"
-    assert sorted(line.strip() for line in lines[1:]) == sorted([
-        'screening[4] (renal.unknown): unknown key "mach" — did you mean "match"?',
-        'limits[18] (pump_rate max hard, *, all): cites source "alaris-gp-specs", which is not in [sources] — '
+    assert lines[1:] == [  # in the file's order, though found by the schema, the checks, the schema
+        '  products[6] (vial-50pct): "iv_ready" must be true or false.',
+        '  limits[18] (pump_rate max hard, *, all): cites source "alaris-gp-specs", which is not in [sources] — '
         'did you mean "alaris-gp-spec"?',
-        'products[6] (vial-50pct): "iv_ready" must be true or false.',
-    ])
+        '  screening[4] (renal.unknown): unknown key "mach" — did you mean "match"?',
+    ]
+    assert isinstance(err.value, LibraryFileErrors)  # callers catch LibraryError; the list is there for who wants it
+    assert len(err.value.problems) == 3 and err.value.problems[0].where == "products[6] (vial-50pct)"
+
+
+def test_calc_with_a_library_with_two_problems_prints_both_and_exits_2(library_variant: LibraryVariant,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    path = library_variant(SOFT_MIGRAINE_RATE, SOFT_MIGRAINE_RATE.replace("level", "levle"))
+    path.write_text(path.read_text(encoding="utf-8").replace(RENAL_UNKNOWN_MATCH,
+                                                             RENAL_UNKNOWN_MATCH.replace("match", "mach")))
+    args = ["calc", "--dose", "2 g", "--concentration", "2 g/50 mL", "--duration", "30 min", "--library", str(path)]
+    assert main(args) == 2
+    out = capsys.readouterr()
+    assert out.out == "" and "Traceback" not in out.err
+    assert out.err.splitlines() == [
+        f"infusiondesk: Drug library {path} has 2 problems:",
+        '  limits[2] (dose_rate max ?, migraine, all): unknown key "levle" — did you mean "level"?',
+        '  screening[4] (renal.unknown): unknown key "mach" — did you mean "match"?',
+    ]
 
 
 def test_errors_inside_nested_entries_name_the_entry_and_the_condition(library_variant: LibraryVariant) -> None:
