@@ -37,7 +37,8 @@ class LibraryChecks:
         self.problems = problems
         self.sources = {sid: Source(sid, s.title, s.url) for sid, s in decoded.sources.items()}
         # A citation is checked only when [sources] decoded whole (else a missing id may be a bad entry's).
-        self.sources_known = len(decoded.sources) == len(self._raw_table("sources"))
+        raw_sources = self._raw_table("sources")
+        self.sources_known = bool(raw_sources) and len(decoded.sources) == len(raw_sources)
 
     def _raw_table(self, key: str) -> Mapping[str, object]:
         table = self.raw.get(key)
@@ -157,7 +158,7 @@ class LibraryChecks:
     def limit(self, x: LimitEntry, i: int, indications: set[str]) -> Limit | None:
         where = entry_label("limits", i, x.model_dump())
         before = len(self.problems.found)
-        if x.indication != "*" and x.indication not in indications:
+        if indications and x.indication != "*" and x.indication not in indications:
             self.add(where, f'indication "{x.indication}" is not in [indications]'
                             f'{did_you_mean(x.indication, indications) or "."}')
         value = self.quantity(x.value, CHECK_DIMENSIONS[x.check], where)

@@ -11,8 +11,6 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from infusiondesk.drugs.checks import LibraryChecks
-from infusiondesk.drugs.decoding import decode_library
 from infusiondesk.drugs.monitoring import Monitoring, ToxicitySign
 from infusiondesk.drugs.problems import LibraryFileErrors, LibraryProblem, Problems
 from infusiondesk.drugs.reading import parse_toml, read_library_text
@@ -78,6 +76,10 @@ def load_drug(path: Path | str | None = None) -> Drug:
 def parse_library(path: Path, provenance: str = "given path") -> Drug:
     """Read (size-limited, UTF-8, depth-limited, finite numbers only), decode into the declared schema and check
     one library file. Every problem found is reported at once, in one LibraryFileErrors (a LibraryError)."""
+    # pydantic (the schema) is imported when a file is read, not by everything that imports the drug's values
+    from infusiondesk.drugs.checks import LibraryChecks
+    from infusiondesk.drugs.decoding import decode_library
+
     data = parse_toml(path, read_library_text(path))
     if data.get("schema") != 1:  # another version's file: its other problems would only be noise
         raise LibraryFileErrors(path, [LibraryProblem("schema", "this file needs `schema = 1`.")])

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infusiondesk.drugs.problems import Problems, did_you_mean
-from infusiondesk.drugs.schema import MonitoringEntry, ToxicityEntry
 from infusiondesk.drugs.vocabulary import PATELLAR_REFLEX_VALUES, TOXICITY_VITALS
+
+if TYPE_CHECKING:  # the schema imports pydantic, needed only when a library file is read
+    from infusiondesk.drugs.schema import MonitoringEntry, ToxicityEntry
 
 
 @dataclass(frozen=True)
