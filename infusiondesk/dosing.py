@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from infusiondesk import display
-from infusiondesk.drugs.library import RENAL_STATUSES, Drug, Limit, Product
+from infusiondesk.drugs.library import Drug, Limit, Product
+from infusiondesk.drugs.vocabulary import RENAL_STATUSES
 from infusiondesk.errors import InputError
 from infusiondesk.units import Kind, Q, Quantity, U, parse_age_years, parse_quantity
 

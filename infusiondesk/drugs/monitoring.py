@@ -10,19 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# The VitalSigns fields a toxicity sign may test, and whether each is a number or a word.
-TOXICITY_VITALS: dict[str, str] = {
-    "resp_rate": "number",
-    "patellar_reflex": "text",
-    "systolic": "number",
-    "diastolic": "number",
-    "heart_rate": "number",
-    "spo2": "number",
-}
-PATELLAR_REFLEX_VALUES = ("present", "diminished", "absent")
-MAX_ALERT_GRADE = 5  # CTCAE grades run 1 (mild) to 5 (death)
+from infusiondesk.drugs.problems import Problems, did_you_mean
+from infusiondesk.drugs.vocabulary import PATELLAR_REFLEX_VALUES, TOXICITY_VITALS
+
+if TYPE_CHECKING:  # the schema imports pydantic, needed only when a library file is read
+    from infusiondesk.drugs.schema import MonitoringEntry, ToxicityEntry
 
 
 @dataclass(frozen=True)
@@ -78,112 +72,64 @@ class Monitoring:
 NO_MONITORING = Monitoring(toxicity_signs=(), observation_after_min=0.0, observation_source="",
                            side_effect_alert_grade=3, side_effect_alert_source="")
 
-ErrorFactory = Callable[[str, str], Exception]
+Cite = Callable[[str, str], str | None]  # (source id, where) -> the id, or None after adding the problem
 
 
-def parse_monitoring(table: Any, sources: Mapping[str, object], error: ErrorFactory) -> Monitoring:
-    """Validate the `[monitoring]` table: known vitals, exactly one test per sign, finite numbers, cited
-    sources. `error(where, what)` builds the library's one error type."""
+def monitoring_from(entry: MonitoringEntry | None, given: bool, cite: Cite, problems: Problems) -> Monitoring | None:
+    """The checks the schema cannot say: a table at all, one test per sign fitting its vital, plausible
+    thresholds, cited sources. None when a problem was found (each one is added to `problems`)."""
     where = "[monitoring]"
-    if table is None:
-        raise error(where, "the library declares no monitoring (toxicity signs and the observation period); "
-                           "without it no toxicity alert could fire.")
-    if not isinstance(table, dict):
-        raise error(where, "must be a table.")
-    known = {"observation_after_min", "observation_source", "observation_basis", "side_effect_alert_grade",
-             "side_effect_alert_source", "toxicity"}
-    for key in table:
-        if key not in known:
-            raise error(where, f'"{key}" is not a monitoring setting; use one of {", ".join(sorted(known))}.')
-
-    def cite(sid: Any, at: str) -> str:
-        if not isinstance(sid, str) or sid not in sources:
-            raise error(at, f'cites source "{sid}", which is not in [sources].')
-        return sid
-
-    observe = _number(table, "observation_after_min", where, error, required=True)
-    assert observe is not None
-    if observe < 0 or observe > 24 * 60:
-        raise error(where, f"observation_after_min {observe:g} must be between 0 and 1,440 minutes.")
-    grade = table.get("side_effect_alert_grade")
-    if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= MAX_ALERT_GRADE:
-        raise error(where, "side_effect_alert_grade must be a whole number from 1 to 5 (CTCAE grades).")
-    signs_table = table.get("toxicity")
-    if not isinstance(signs_table, list) or not signs_table:
-        raise error(where, "lists no toxicity sign in [[monitoring.toxicity]].")
-    signs = tuple(_sign(x, i, cite, error) for i, x in enumerate(signs_table))
-    codes = [s.code for s in signs]
+    if entry is None:
+        if not given:
+            problems.add(where, "the library declares no monitoring (toxicity signs and the observation period); "
+                                "without it no toxicity alert could fire.")
+        return None
+    before = len(problems.found)
+    signs = [_sign(x, i, cite, problems) for i, x in enumerate(entry.toxicity)]
+    codes = [x.code for x in entry.toxicity]
     if len(set(codes)) != len(codes):
-        raise error("[[monitoring.toxicity]]", "two toxicity signs share a code.")
-    basis = table.get("observation_basis", "")
-    if not isinstance(basis, str):
-        raise error(where, '"observation_basis" must be text.')
+        problems.add("[[monitoring.toxicity]]", "two toxicity signs share a code.")
+    observation_source = cite(entry.observation_source, where)
+    alert_source = cite(entry.side_effect_alert_source, where)
+    if len(problems.found) != before or observation_source is None or alert_source is None:
+        return None
     return Monitoring(
-        toxicity_signs=signs,
-        observation_after_min=observe,
-        observation_source=cite(table.get("observation_source"), where),
-        side_effect_alert_grade=grade,
-        side_effect_alert_source=cite(table.get("side_effect_alert_source"), where),
-        observation_basis=basis,
+        toxicity_signs=tuple(s for s in signs if s is not None),
+        observation_after_min=entry.observation_after_min,
+        observation_source=observation_source,
+        side_effect_alert_grade=entry.side_effect_alert_grade,
+        side_effect_alert_source=alert_source,
+        observation_basis=entry.observation_basis,
     )
 
 
-def _number(table: Mapping[str, Any], key: str, where: str, error: ErrorFactory,
-            required: bool = False) -> float | None:
-    if key not in table:
-        if required:
-            raise error(where, f'"{key}" is missing.')
-        return None
-    v = table[key]
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        raise error(where, f'"{key}" must be a number.')
-    if not math.isfinite(v):
-        raise error(where, f'"{key}" must be a finite number, not {v!r}.')
-    return float(v)
-
-
-def _sign(x: Any, i: int, cite: Callable[[Any, str], str], error: ErrorFactory) -> ToxicitySign:
-    where = f"monitoring.toxicity[{i}]"
-    if not isinstance(x, dict):
-        raise error(where, "must be a table.")
-    code = x.get("code")
-    if not isinstance(code, str) or not code.strip():
-        raise error(where, '"code" is missing or empty.')
-    where = f"monitoring.toxicity[{i}] ({code})"
-    known = {"code", "vital", "below", "above", "is", "message", "source", "basis"}
-    for key in x:
-        if key not in known:
-            raise error(where, f'"{key}" is not a toxicity-sign setting; use one of {", ".join(sorted(known))}.')
-    vital = x.get("vital")
-    if vital not in TOXICITY_VITALS:
-        raise error(where, f'vital "{vital}" is not one of {", ".join(TOXICITY_VITALS)}.')
-    tests = [t for t in ("below", "above", "is") if t in x]
+def _sign(x: ToxicityEntry, i: int, cite: Cite, problems: Problems) -> ToxicitySign | None:
+    where = f"[monitoring] toxicity[{i}] ({x.code})"
+    before = len(problems.found)
+    if not x.code.strip():
+        problems.add(f"[monitoring] toxicity[{i}]", '"code" is empty.')
+    kind = TOXICITY_VITALS.get(x.vital)
+    if kind is None:
+        problems.add(where, f'vital "{x.vital}" is not one of {", ".join(TOXICITY_VITALS)}'
+                            f'{did_you_mean(x.vital, TOXICITY_VITALS) or "."}')
+    tests = [name for name, value in (("below", x.below), ("above", x.above), ("is", x.is_)) if value is not None]
     if len(tests) != 1:
-        raise error(where, f"needs exactly one test (below, above or is); it has {len(tests)}.")
-    kind = TOXICITY_VITALS[vital]
-    is_: str | None = None
-    if tests == ["is"]:
-        if kind != "text":
-            raise error(where, f'"is" cannot test the number "{vital}"; use below or above.')
-        is_ = x["is"]
-        if is_ not in PATELLAR_REFLEX_VALUES:
-            raise error(where, f'"is" must be one of {", ".join(PATELLAR_REFLEX_VALUES)}.')
-    elif kind == "text":
-        raise error(where, f'"{tests[0]}" cannot test "{vital}"; use is = "absent".')
-    below = _number(x, "below", where, error)
-    above = _number(x, "above", where, error)
-    for v in (below, above):
+        problems.add(where, f"needs exactly one test (below, above or is); it has {len(tests)}.")
+    elif kind is not None and tests == ["is"] and kind != "text":
+        problems.add(where, f'"is" cannot test the number "{x.vital}"; use below or above.')
+    elif kind == "text" and tests != ["is"]:
+        problems.add(where, f'"{tests[0]}" cannot test "{x.vital}"; use is = "absent".')
+    if x.is_ is not None and kind == "text" and x.is_ not in PATELLAR_REFLEX_VALUES:
+        problems.add(where, f'"is" must be one of {", ".join(PATELLAR_REFLEX_VALUES)}.')
+    for v in (x.below, x.above):
         if v is not None and not 0 < v < 1000:
-            raise error(where, f"the threshold {v:g} is not a plausible {vital} (more than 0, below 1,000).")
-    message = x.get("message")
-    if not isinstance(message, str) or not message.strip():
-        raise error(where, "the message is empty.")
-    cited = x.get("source")
-    ids = (cited,) if isinstance(cited, str) else tuple(cited) if isinstance(cited, list) else ()
-    if not ids:
-        raise error(where, "source must name one source id or a list of them.")
-    basis = x.get("basis")
-    if not isinstance(basis, str) or not basis.strip():
-        raise error(where, '"basis" is missing: say where the threshold comes from.')
-    return ToxicitySign(code=code, vital=vital, below=below, above=above, is_=is_, message=message,
-                        sources=tuple(cite(s, where) for s in ids), basis=basis)
+            problems.add(where, f"the threshold {v:g} is not a plausible {x.vital} (more than 0, below 1,000).")
+    if not x.message.strip():
+        problems.add(where, "the message is empty.")
+    if not x.basis.strip():
+        problems.add(where, '"basis" is missing: say where the threshold comes from.')
+    sources = tuple(cite(s, where) for s in x.source)
+    if len(problems.found) != before:
+        return None
+    return ToxicitySign(code=x.code, vital=x.vital, below=x.below, above=x.above, is_=x.is_, message=x.message,
+                        sources=tuple(s for s in sources if s is not None), basis=x.basis)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from infusiondesk.drugs.library import SCREENING_FACTS
+from infusiondesk.drugs.vocabulary import PATELLAR_REFLEX_VALUES, SCREENING_FACTS
 from infusiondesk.records.models import (
     Allergy,
     PregnancyStatus,
@@ -162,7 +162,7 @@ def answers(value: Any) -> dict[str, Any]:
     return dict(value)
 
 
-REFLEXES = {"present": "present", "diminished": "diminished", "absent": "absent", "not checked": None}
+REFLEXES: dict[str, str | None] = {**{r: r for r in PATELLAR_REFLEX_VALUES}, "not checked": None}
 VITALS: dict[str, Reader] = {
     "systolic": whole, "diastolic": whole, "heart_rate": whole, "resp_rate": whole, "spo2": whole,
     "temperature": number, "pain": whole, "patellar_reflex": choice(*REFLEXES),

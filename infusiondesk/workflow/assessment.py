@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from infusiondesk.drugs.library import Drug
+from infusiondesk.drugs.vocabulary import FACTS_FROM_VITALS
 from infusiondesk.records.models import Assessment, Patient, Suitability, User, Visit, VisitStatus
 from infusiondesk.workflow.charting import check_vitals
 from infusiondesk.workflow.errors import WorkflowError
@@ -18,12 +19,10 @@ def _answers_with_vitals(assessment: Assessment) -> dict[str, Any]:
     """The assessment's vital signs answer the screening questions they cover, unless answered directly."""
     answers: dict[str, Any] = {}
     if assessment.vitals is not None:
-        if assessment.vitals.resp_rate is not None:
-            answers["resp_rate"] = assessment.vitals.resp_rate
-        if assessment.vitals.patellar_reflex is not None:
-            answers["patellar_reflex"] = assessment.vitals.patellar_reflex
-        if assessment.vitals.systolic is not None:
-            answers["systolic"] = assessment.vitals.systolic
+        for fact in FACTS_FROM_VITALS:
+            value = getattr(assessment.vitals, fact)
+            if value is not None:
+                answers[fact] = value
     answers.update(assessment.answers)
     return answers
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from infusiondesk.drugs.vocabulary import PATELLAR_REFLEX_VALUES
 from infusiondesk.records.models import (
     SideEffect,
     SideEffectAction,
@@ -20,7 +21,6 @@ from infusiondesk.workflow.infusion import STOPPED, infusion_state
 from infusiondesk.workflow.side_effects import side_effect_catalogue
 
 _PHASES = ("baseline", "during", "after")
-_REFLEXES = ("present", "diminished", "absent")
 _CHARTING = (VisitStatus.DRAFT, VisitStatus.ASSESSED, VisitStatus.INFUSING, VisitStatus.COMPLETED)
 
 
@@ -33,7 +33,7 @@ def check_vitals(v: VitalSigns) -> None:
         raise WorkflowError(f"Pain score {v.pain_score} is outside 0-10; enter 0 (no pain) to 10.")
     if v.spo2 is not None and not 0 <= v.spo2 <= 100:
         raise WorkflowError(f"SpO2 {v.spo2} % is not a percentage; enter 0 to 100.")
-    if v.patellar_reflex is not None and v.patellar_reflex not in _REFLEXES:
+    if v.patellar_reflex is not None and v.patellar_reflex not in PATELLAR_REFLEX_VALUES:
         raise WorkflowError(f'Patellar reflex "{v.patellar_reflex}" must be present, diminished or absent.')
     for name, value in (("Systolic pressure", v.systolic), ("Diastolic pressure", v.diastolic),
                         ("Heart rate", v.heart_rate), ("Respiratory rate", v.resp_rate)):

@@ -10,31 +10,35 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from infusiondesk.drugs.library import SCREENING_FACTS, Condition, Drug, ScreeningRule
+from infusiondesk.drugs.library import Condition, Drug, ScreeningRule
+from infusiondesk.drugs.vocabulary import PATELLAR_REFLEX_VALUES, SCREENING_FACTS, SCREENING_LEVELS, FactKind
 from infusiondesk.records.models import Patient, Screening
 from infusiondesk.workflow.errors import WorkflowError
 
-_LEVEL_ORDER = {"absolute": 0, "contraindication": 1, "caution": 2, "info": 3}
+_LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(SCREENING_LEVELS)}
 
 
 @dataclass(frozen=True)
 class ScreeningQuestion:
     """A question the assessment asks because the patient record does not hold the answer."""
 
-    key: str
+    key: str  # a screening fact (drugs/vocabulary.py)
     text: str
-    kind: str  # bool | number | text
     choices: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> FactKind:
+        return SCREENING_FACTS[self.key]
 
 
 SCREENING_QUESTIONS: tuple[ScreeningQuestion, ...] = (
-    ScreeningQuestion("heart_block", "Heart block or other cardiac conduction disease?", "bool"),
-    ScreeningQuestion("myocardial_damage", "Myocardial damage (previous heart attack, cardiomyopathy)?", "bool"),
-    ScreeningQuestion("myasthenia_gravis", "Myasthenia gravis or another neuromuscular disease?", "bool"),
-    ScreeningQuestion("hypermagnesemia", "Known high magnesium level (hypermagnesemia)?", "bool"),
-    ScreeningQuestion("serum_magnesium_mmol_l", "Latest serum magnesium, if known (mmol/L)", "number"),
-    ScreeningQuestion("resp_rate", "Respiratory rate now (breaths/min)", "number"),
-    ScreeningQuestion("patellar_reflex", "Patellar reflex", "text", ("present", "diminished", "absent")),
+    ScreeningQuestion("heart_block", "Heart block or other cardiac conduction disease?"),
+    ScreeningQuestion("myocardial_damage", "Myocardial damage (previous heart attack, cardiomyopathy)?"),
+    ScreeningQuestion("myasthenia_gravis", "Myasthenia gravis or another neuromuscular disease?"),
+    ScreeningQuestion("hypermagnesemia", "Known high magnesium level (hypermagnesemia)?"),
+    ScreeningQuestion("serum_magnesium_mmol_l", "Latest serum magnesium, if known (mmol/L)"),
+    ScreeningQuestion("resp_rate", "Respiratory rate now (breaths/min)"),
+    ScreeningQuestion("patellar_reflex", "Patellar reflex", PATELLAR_REFLEX_VALUES),
 )
 
 
@@ -44,22 +48,8 @@ def patient_facts(patient: Patient, answers: Mapping[str, Any]) -> dict[str, Any
     A yes in either the record or the answers counts; lists are joined; any other answer given replaces
     the record's value. Answers that are not screening facts are ignored.
     """
-    facts: dict[str, Any] = {
-        "heart_block": patient.heart_block,
-        "myocardial_damage": None,
-        "renal_status": patient.renal_status.value,
-        "egfr_ml_min": patient.egfr_ml_min,
-        "myasthenia_gravis": patient.myasthenia_gravis,
-        "pregnancy": patient.pregnancy.value,
-        "sex": patient.sex,
-        "hypermagnesemia": None,
-        "serum_magnesium_mmol_l": None,
-        "medicines": tuple(patient.medicines),
-        "allergies": tuple(a.substance for a in patient.allergies),
-        "resp_rate": None,
-        "systolic": None,
-        "patellar_reflex": None,
-    }
+    facts: dict[str, Any] = dict.fromkeys(SCREENING_FACTS)  # every declared fact; unknown until given
+    facts.update(record_facts(patient))
     for key, value in answers.items():
         kind = SCREENING_FACTS.get(key)
         if kind is None or value is None:
@@ -78,6 +68,20 @@ def patient_facts(patient: Patient, answers: Mapping[str, Any]) -> dict[str, Any
         else:
             facts[key] = str(value).strip().lower()
     return facts
+
+
+def record_facts(patient: Patient) -> dict[str, Any]:
+    """The screening facts the patient record holds (the others come from the assessment)."""
+    return {
+        "heart_block": patient.heart_block,
+        "renal_status": patient.renal_status.value,
+        "egfr_ml_min": patient.egfr_ml_min,
+        "myasthenia_gravis": patient.myasthenia_gravis,
+        "pregnancy": patient.pregnancy.value,
+        "sex": patient.sex,
+        "medicines": tuple(patient.medicines),
+        "allergies": tuple(a.substance for a in patient.allergies),
+    }
 
 
 def _holds(cond: Condition, value: Any) -> bool:

@@ -7,7 +7,8 @@ import pytest
 
 from infusiondesk.dosing import DoseOrder, calculate, calculate_from_text, pump_rate_ml_per_h
 from infusiondesk.drugs import load_drug
-from infusiondesk.drugs.library import BUNDLED_DIR, RENAL_STATUSES
+from infusiondesk.drugs.library import BUNDLED_DIR
+from infusiondesk.drugs.vocabulary import RENAL_STATUSES
 from infusiondesk.errors import InputError
 from infusiondesk.records.models import RenalStatus
 from infusiondesk.units import Q

@@ -54,3 +54,25 @@ def test_an_unexpected_start_up_error_names_the_log_file_which_holds_the_traceba
     assert window.signin.error.text() == ("InfusionDesk cannot start: Something went wrong; nothing was lost. The "
                                           f"details are in the log: {log_file}")
     assert log_file is not None and "builtins.MemoryError" in log_file.read_text(encoding="utf-8")
+
+
+def test_a_library_with_several_problems_lists_them_all_at_start_up(qtbot: QtBot, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from infusiondesk.drugs.library import BUNDLED_DIR, ENV_VAR
+
+    library = tmp_path / "magnesium_sulfate.toml"
+    text = (BUNDLED_DIR / "magnesium_sulfate.toml").read_text(encoding="utf-8")
+    library.write_text(text.replace("iv_ready = false", 'iv_ready = "no"')
+                       .replace('match = "all"\n[[screening.when]]\nfact = "renal_status"',
+                                'mach = "all"\n[[screening.when]]\nfact = "renal_status"'), encoding="utf-8")
+    monkeypatch.setenv(ENV_VAR, str(library))
+    window = MainWindow(db=str(tmp_path / "clinic.db"))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.signin.error.isVisible(), timeout=20_000)
+    assert window.signin.error.text().splitlines() == [
+        f"InfusionDesk cannot start: Drug library {library} has 2 problems:",
+        '  products[6] (vial-50pct): "iv_ready" must be true or false.',
+        '  screening[4] (renal.unknown): unknown key "mach" — did you mean "match"?',
+    ]
+    assert not window.signin.button.isEnabled()

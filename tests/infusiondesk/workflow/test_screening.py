@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from infusiondesk.drugs import Drug
-from infusiondesk.drugs.library import SCREENING_LEVELS
+from infusiondesk.drugs.vocabulary import SCREENING_LEVELS
 from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
 from infusiondesk.workflow import SCREENING_QUESTIONS, WorkflowError, screen
 from infusiondesk.workflow.screening import absolute_contraindications, contraindications

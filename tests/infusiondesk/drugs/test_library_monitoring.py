@@ -124,7 +124,8 @@ def test_a_drug_built_in_code_has_no_monitoring_by_default() -> None:
         ("side_effect_alert_grade = 3", "side_effect_alert_grade = true", r"from 1 to 5"),
         ('side_effect_alert_source = "ctcae-v5"', 'side_effect_alert_source = "ctcae-v9"',
          r'cites source "ctcae-v9"'),
-        ("[monitoring]\n", "[monitoring]\nalarm_volume = 11\n", r'"alarm_volume" is not a monitoring setting'),
+        ("[monitoring]\n", "[monitoring]\nalarm_volume = 11\n",
+         r'\[monitoring\]: unknown key "alarm_volume"; the keys are observation_after_min'),
         ("[monitoring]\n", "[monitoring_off]\n", r'"observation_after_min" is missing'),
     ],
 )

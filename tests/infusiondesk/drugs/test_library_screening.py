@@ -26,7 +26,7 @@ def test_the_bundled_library_has_the_screening_rules_the_issue_lists() -> None:
     ("old", "new", "message"),
     [
         ('level = "contraindication"\nmessage = "Heart block', 'level = "forbidden"\nmessage = "Heart block',
-         r'cardiac.heart_block\): level "forbidden" must be one of'),
+         r'cardiac.heart_block\): level "forbidden" is not one of'),
         ('fact = "heart_block"\nis = true', 'fact = "heartblock"\nis = true', r'fact "heartblock" is not one of'),
         ('fact = "heart_block"\nis = true', 'fact = "heart_block"\nbelow = 3', r'"below" cannot test the bool fact'),
         ('fact = "egfr_ml_min"\nbelow = 30', 'fact = "egfr_ml_min"\nbelow = "30"', r'"below" must be a number'),
