@@ -6,8 +6,8 @@ import csv
 import io
 from pathlib import Path
 
-from PySide6.QtPrintSupport import QPrinter
 from pypdf import PdfReader
+from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Clinic_

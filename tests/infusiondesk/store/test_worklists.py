@@ -21,14 +21,16 @@ NOTE = b"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00> signed"
 
 def _day(store: Store, staff: Staff, add: Callable[..., Patient], clock: Clock) -> dict[VisitStatus, int]:
     clock.now = datetime(2025, 3, 2, 15, 0, tzinfo=UTC)  # yesterday: a completed visit still waiting
-    old = chart_visit(store, load_drug(None), add(mrn="MRN-OLD", family="Older", no_known_allergies=True), staff.nurse, staff.nurse2,
-                      staff.clinician, clock.now, until=VisitStatus.COMPLETED)
+    older = add(mrn="MRN-OLD", family="Older", no_known_allergies=True)
+    old = chart_visit(store, load_drug(None), older, staff.nurse, staff.nurse2, staff.clinician, clock.now,
+                      until=VisitStatus.COMPLETED)
     clock.now = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
     ids = {VisitStatus.DRAFT: 0}
     for i, status in enumerate((VisitStatus.DRAFT, VisitStatus.ASSESSED, VisitStatus.INFUSING,
                                 VisitStatus.COMPLETED, VisitStatus.SIGNED)):
-        v = chart_visit(store, load_drug(None), add(mrn=f"MRN-{i}", family=f"Family{i}", no_known_allergies=True), staff.nurse,
-                        staff.nurse2, staff.clinician, T0, until=status, sign_note=lambda _: NOTE)
+        patient = add(mrn=f"MRN-{i}", family=f"Family{i}", no_known_allergies=True)
+        v = chart_visit(store, load_drug(None), patient, staff.nurse, staff.nurse2, staff.clinician, T0,
+                        until=status, sign_note=lambda _: NOTE)
         assert v.id is not None
         ids[status] = v.id
     ids[VisitStatus.COMPLETED + "-old"] = old.id  # type: ignore[index, operator]
