@@ -48,7 +48,7 @@ class RenderedNote:
     stamps: tuple[StampPlace, ...]
 
 
-class _StampBox(Flowable):
+class StampBox(Flowable):
     """Reserves the area a signer's visible stamp is drawn into, and notes where it landed on which page."""
 
     def __init__(self, signature: Signature, places: list[StampPlace]) -> None:
@@ -73,7 +73,7 @@ class _StampBox(Flowable):
                                       (x, y, x + self.width, y + self.height)))
 
 
-def _numbered_canvas(draft: bool, footer_left: str) -> type[Canvas]:
+def numbered_canvas(draft: bool, footer_left: str) -> type[Canvas]:
     """A canvas that holds pages back until the end so each can say "Page X of Y" (and carry the watermark)."""
 
     class NumberedCanvas(Canvas):
@@ -111,7 +111,7 @@ def _numbered_canvas(draft: bool, footer_left: str) -> type[Canvas]:
     return NumberedCanvas
 
 
-def _header(clinic: Clinic, patient: Patient) -> Callable[[Canvas, BaseDocTemplate], None]:
+def page_header(clinic: Clinic, patient: Patient) -> Callable[[Canvas, BaseDocTemplate], None]:
     """Clinic on the left, patient identifiers on the right: drawn on every page by the page template."""
     contact = " · ".join(x for x in (clinic.phone and f"Tel {clinic.phone}", clinic.hours and f"Hours {clinic.hours}")
                          if x)
@@ -195,7 +195,7 @@ def _signature_block(ctx: ns.NoteContext, version: int, draft: bool, places: lis
         electronic = digital_signers is not None and s.signer_id not in digital_signers
         right: Flowable
         if signed_in == version and not draft and not electronic:
-            right = _StampBox(s, places)
+            right = StampBox(s, places)
         elif signed_in == version and electronic:
             right = ns.text("Electronic signature: password re-entered in InfusionDesk at the time shown and kept "
                             "in the audit trail; sealed by the digital signature(s) on this version.", styles.SMALL)
@@ -246,13 +246,13 @@ def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Map
         author=clinic.name, subject="Infusion visit note", creator="InfusionDesk",
         initialFontName=styles.FONT,  # else every page starts in Helvetica, a font the note does not embed
     )
-    doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=_header(clinic, patient))])
+    doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=page_header(clinic, patient))])
     ctx = ns.NoteContext(clinic, patient, visit, users, drug,
                          side_effects if side_effects is not None else side_effect_catalogue(), frame._width)
     places: list[StampPlace] = []
     footer = f"{clinic.name} · {patient.display_name} · MRN {patient.mrn} · visit {visit.id} · version {version}"
     story = _story(ctx, version, draft, places, dose_given_g or workflow_dose_given_g, digital_signers)
-    doc.build(story, canvasmaker=_numbered_canvas(draft, footer))
+    doc.build(story, canvasmaker=numbered_canvas(draft, footer))
     return RenderedNote(buffer.getvalue(), version, doc.page, tuple(places))
 
 
