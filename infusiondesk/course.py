@@ -82,7 +82,7 @@ class CourseVisit:
     pain_before: int | None
     pain_after: int | None
     side_effects: tuple[str, ...]  # "flushing, grade 1"
-    signed_by: tuple[str, ...]  # "Alan Smith, MD (Reviewed and approved by)"
+    signed_by: tuple[str, ...]  # "Alan Smith, MD (reviewed and approved)"
     attacks_per_month: int | None
     vitals: tuple[VitalSigns, ...]  # baseline first, then during and after, in time order
 
@@ -173,7 +173,8 @@ def _signers(v: Visit) -> tuple[str, ...]:
     for version, s in signed_versions(v):
         name = f"{s.signer_name}, {s.credentials}" if s.credentials else s.signer_name
         suffix = f", version {version}" if version > 1 else ""
-        out.append(f"{name} ({s.meaning.value}{suffix})")
+        meaning = s.meaning.value.removesuffix(" by").lower()  # "administered", "reviewed and approved"
+        out.append(f"{name} ({meaning}{suffix})")
     return tuple(out)
 
 

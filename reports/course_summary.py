@@ -16,7 +16,17 @@ from datetime import UTC, datetime
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate, Paragraph, Spacer, Table
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+)
 
 from infusiondesk.course import Course, CourseVisit, zone_of
 from infusiondesk.errors import DomainError
@@ -29,11 +39,12 @@ from reports.visit_note import STAMP_WIDTH, StampBox, StampPlace, numbered_canva
 SIGNATURE_FIELD = "SummarySig1"
 
 _COLUMNS = (  # header, width in mm (the frame is 265 mm wide)
-    ("Date", 18), ("Visit", 10), ("Status", 16), ("Indication", 24), ("Dose (= mEq = mmol)", 30),
-    ("Rate", 16), ("Duration", 16), ("Given", 30), ("In 24 h", 14), ("Cumulative", 18), ("Pain", 12),
-    ("Side effects (grade)", 26), ("Signed by", 35),
+    ("Date", 18), ("Visit", 10), ("Status", 16), ("Indication", 24), ("Dose (= mEq = mmol)", 27),
+    ("Rate", 16), ("Duration", 17), ("Given", 27), ("In 24 h", 14), ("Cumulative", 20), ("Pain", 12),
+    ("Side effects (grade)", 26), ("Signed by", 38),
 )
 _CELL = ParagraphStyle("course-cell", parent=styles.CELL, fontSize=7.5, leading=9.2)
+_TABLE_HEADING = ParagraphStyle("course-table-heading", parent=styles.SECTION, keepWithNext=0)
 _HEAD = ParagraphStyle("course-head", parent=styles.CELL_BOLD, fontSize=7.5, leading=9.2)
 
 
@@ -86,7 +97,9 @@ def _row(v: CourseVisit) -> list[object]:
 
 
 def _visits_table(course: Course) -> list[Flowable]:
-    out: list[Flowable] = [ns.section("Visits in the period")]
+    # Not the note's keep-with-next heading: that would carry a long table whole to the next page. The table
+    # splits across pages (its header row repeats); the heading only needs room for a few rows under it.
+    out: list[Flowable] = [CondPageBreak(80 * mm), Paragraph("Visits in the period", _TABLE_HEADING)]
     if not course.visits:
         out.append(ns.text("No visit in this period.", styles.NOTICE))
         return out

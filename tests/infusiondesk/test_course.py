@@ -28,7 +28,7 @@ def test_six_two_gram_infusions_give_12_g_with_its_meq_and_mmol_and_a_running_to
     assert (first.rate, first.duration, first.indication) == ("100 mL/h", "30 min",
                                                               scenario.drug().indication("migraine").name)
     assert first.side_effects == ("Flushing, grade 1",)
-    assert first.signed_by == ("Jane Doe, RN (Administered by)", "Alan Smith, MD (Reviewed and approved by)")
+    assert first.signed_by == ("Jane Doe, RN (administered)", "Alan Smith, MD (reviewed and approved)")
     assert first.pain == "7 → 2"
     assert c.infusions == 6
     assert c.highest_24h == "2 g"  # two weeks apart: each 24 h holds one infusion

@@ -46,7 +46,7 @@ def test_a_30_visit_course_lists_every_visit_with_totals_and_page_x_of_y_on_ever
         assert f"{v.day:%Y-%m-%d} {v.visit_id} signed" in whole, v.visit_id
     assert "Attacks per month before the course 8 (reported 2025-03-04, visit 101)" in whole
     assert "Change in attacks per month −6 a month" in whole
-    assert "Jane Doe, RN (Administered by)" in whole and "Flushing, grade 1" in whole
+    assert "Jane Doe, RN (administered)" in whole and "Flushing, grade 1" in whole
 
 
 def test_the_plots_are_vector_drawings_whose_labels_are_text_and_there_is_no_image() -> None:

@@ -115,17 +115,19 @@ class ChartView(QWidget):
 
     def _documents_row(self) -> QVBoxLayout:
         """Course summary (period, Preview / Export / Print) and Export selected notes, with a busy bar."""
+        from infusiondesk.units import date_rule
         from ui.chart_documents import ChartDocuments
         from ui.views.patient_form import day_first_locale
 
         day_first = day_first_locale()
         hint = "e.g. 14/02/2026" if day_first else "e.g. 02/14/2026"
         self.date_from, self.date_to = QLineEdit(), QLineEdit()
-        for edit, name, empty in ((self.date_from, "Course summary from", "the first visit"),
-                                  (self.date_to, "Course summary to", "the latest visit")):
-            edit.setPlaceholderText(f"{hint} (empty: {empty})")
+        for edit, name, empty in ((self.date_from, "Course summary from", "starts at the first visit"),
+                                  (self.date_to, "Course summary to", "runs to the latest visit")):
+            edit.setPlaceholderText(hint)
+            edit.setToolTip(f"Type it as {date_rule(day_first)}. Left empty, the summary {empty}.")
             edit.setAccessibleName(name)
-            edit.setMinimumWidth(200)
+            edit.setMinimumWidth(140)
         from_label, to_label = QLabel("Course summary &from"), QLabel("&to")
         from_label.setBuddy(self.date_from)
         to_label.setBuddy(self.date_to)
