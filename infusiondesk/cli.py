@@ -145,7 +145,7 @@ def _audit_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FAIL
 
 
-def _read_secret(args: argparse.Namespace, prompt: str) -> str:
+def read_secret(args: argparse.Namespace, prompt: str) -> str:
     """From --passphrase-file (first line; for a scheduled job), else asked."""
     from pathlib import Path
 
@@ -167,13 +167,13 @@ def _audit_checkpoint(args: argparse.Namespace) -> int:
     seal = pki.load_audit_seal(store)
     if seal is None or args.new_seal:
         ca = pki.load_clinic_ca(store)
-        passphrase = _read_secret(args, "Clinic CA passphrase (issues the audit seal, once): ")
+        passphrase = read_secret(args, "Clinic CA passphrase (issues the audit seal, once): ")
         seal = pki.issue_audit_seal(ca, passphrase, datetime.now(UTC))
         pki.save_audit_seal(store, seal)
         print(f"Issued the audit seal: {pki.certificate_info(seal.certificate).subject}, its key locked with the "
               "clinic CA passphrase.", file=sys.stderr)
     else:
-        passphrase = _read_secret(args, "Audit seal passphrase (the clinic CA passphrase unless changed): ")
+        passphrase = read_secret(args, "Audit seal passphrase (the clinic CA passphrase unless changed): ")
     credentials = seal.unlock(passphrase)
     pki.check_can_sign_seal(credentials, datetime.now(UTC))
     entry_id = store.audit_checkpoint(credentials)

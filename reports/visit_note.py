@@ -48,7 +48,7 @@ class RenderedNote:
     stamps: tuple[StampPlace, ...]
 
 
-class _StampBox(Flowable):
+class StampBox(Flowable):
     """Reserves the area a signer's visible stamp is drawn into, and notes where it landed on which page."""
 
     def __init__(self, signature: Signature, places: list[StampPlace]) -> None:
@@ -73,7 +73,7 @@ class _StampBox(Flowable):
                                       (x, y, x + self.width, y + self.height)))
 
 
-def _header(clinic: Clinic, patient: Patient) -> Callable[[Canvas, BaseDocTemplate], None]:
+def page_header(clinic: Clinic, patient: Patient) -> Callable[[Canvas, BaseDocTemplate], None]:
     """Clinic on the left, patient identifiers on the right: drawn on every page by the page template."""
     contact = " · ".join(x for x in (clinic.phone and f"Tel {clinic.phone}", clinic.hours and f"Hours {clinic.hours}")
                          if x)
@@ -157,7 +157,7 @@ def _signature_block(ctx: ns.NoteContext, version: int, draft: bool, places: lis
         electronic = digital_signers is not None and s.signer_id not in digital_signers
         right: Flowable
         if signed_in == version and not draft and not electronic:
-            right = _StampBox(s, places)
+            right = StampBox(s, places)
         elif signed_in == version and electronic:
             right = ns.text("Electronic signature: password re-entered in InfusionDesk at the time shown and kept "
                             "in the audit trail; sealed by the digital signature(s) on this version.", styles.SMALL)
@@ -208,7 +208,7 @@ def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Map
         author=clinic.name, subject="Infusion visit note", creator="InfusionDesk",
         initialFontName=styles.FONT,  # else every page starts in Helvetica, a font the note does not embed
     )
-    doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=_header(clinic, patient))])
+    doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=page_header(clinic, patient))])
     ctx = ns.NoteContext(clinic, patient, visit, users, drug,
                          side_effects if side_effects is not None else side_effect_catalogue(), frame._width)
     places: list[StampPlace] = []

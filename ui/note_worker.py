@@ -1,5 +1,5 @@
-"""`python -m ui.note_worker`: build a draft visit note, or render and sign the note of a signature candidate,
-in a separate process.
+"""`python -m ui.note_worker`: build a draft visit note, render and sign the note of a signature candidate, or
+make the chart's documents (a course summary; several visits' notes as a zip or portfolio), in a separate process.
 
 The app runs PDF work here rather than in a thread: with PySide6 6.12, Python code running in a worker
 thread while the UI thread calls into Qt corrupts None's reference count and crashes the app. A child
@@ -19,6 +19,19 @@ from datetime import datetime
 from typing import Any
 
 
+def _chart_document(store: Any, drug: Any, job: dict[str, Any]) -> bytes:
+    """The chart's documents: a course summary, or several visits' notes packed (signed ones byte for byte)."""
+    if job["kind"] == "summary":
+        from infusiondesk.course import parse_period
+        from reports.summary_commands import course_summary_pdf
+
+        return course_summary_pdf(store, job["mrn"], parse_period(job.get("from"), job.get("to")), drug)
+    from reports.note_bundle import as_portfolio, as_zip, read_notes
+
+    notes = read_notes(store, [int(i) for i in job["visit_ids"]], drug)
+    return as_portfolio(store.get_clinic(), notes) if job["combine"] == "portfolio" else as_zip(notes)
+
+
 def build(job: dict[str, Any]) -> bytes:
     if job.get("kind") == "near_miss":
         return _near_miss(job)
@@ -31,6 +44,8 @@ def build(job: dict[str, Any]) -> bytes:
     store = Store.open(job["db"], migrate=False)
     try:
         drug = load_drug(job.get("library"))
+        if job.get("kind") in ("summary", "notes"):
+            return _chart_document(store, drug, job)
         sign = job.get("sign")
         if sign is None:
             from reports.visit_note import build_visit_note

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
+    QProgressBar,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -75,6 +77,8 @@ class ChartView(QWidget):
         self.history = QTableWidget(0, 6)
         self.history.setHorizontalHeaderLabels(["Date", "Status", "Dose", "Rate", "Side effects", "Pain"])
         self.history.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # several visits at once (Shift+arrows, Ctrl+click) for "Export selected notes"
+        self.history.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.history.setAccessibleName("Visit history")
         self.history.horizontalHeader().setStretchLastSection(True)
@@ -102,6 +106,7 @@ class ChartView(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self.banner)
         lay.addLayout(buttons)
+        lay.addLayout(self._documents_row())
         lay.addLayout(body, 1)
         self.back_button.clicked.connect(self.back)
         self.new_button.clicked.connect(self.new_visit)
@@ -110,7 +115,77 @@ class ChartView(QWidget):
         self.history.activated.connect(lambda index: self._open_row(index.row()))
         self.history.doubleClicked.connect(lambda index: self._open_row(index.row()))
 
+    def _documents_row(self) -> QVBoxLayout:
+        """Course summary (period, Preview / Export / Print) and Export selected notes, with a busy bar."""
+        from infusiondesk.units import date_rule
+        from ui.chart_documents import ChartDocuments
+        from ui.views.patient_form import day_first_locale
+
+        day_first = day_first_locale()
+        hint = "e.g. 14/02/2026" if day_first else "e.g. 02/14/2026"
+        self.date_from, self.date_to = QLineEdit(), QLineEdit()
+        for edit, name, empty in ((self.date_from, "Course summary from", "starts at the first visit"),
+                                  (self.date_to, "Course summary to", "runs to the latest visit")):
+            edit.setPlaceholderText(hint)
+            edit.setToolTip(f"Type it as {date_rule(day_first)}. Left empty, the summary {empty}.")
+            edit.setAccessibleName(name)
+            edit.setMinimumWidth(140)
+        from_label, to_label = QLabel("Course summary &from"), QLabel("&to")
+        from_label.setBuddy(self.date_from)
+        to_label.setBuddy(self.date_to)
+        self.summary_preview = QPushButton("Summary pre&view")
+        self.summary_export = QPushButton("E&xport summary…")
+        self.summary_print = QPushButton("Print s&ummary…")
+        self.notes_export = QPushButton("Export se&lected notes…")
+        self.notes_export.setToolTip("The notes of the visits selected in the history (Shift+arrows or Ctrl+click): "
+                                     "one PDF portfolio, a zip, or one file per visit. Signed notes keep their exact "
+                                     "signed bytes.")
+        self.doc_progress = QProgressBar()
+        self.doc_progress.setAccessibleName("Making the document")
+        self.doc_progress.setMaximumWidth(160)
+        self.doc_status = QLabel()
+        self.doc_status.setWordWrap(True)
+        self.doc_status.setAccessibleName("Documents status")
+        buttons = (self.summary_preview, self.summary_export, self.summary_print, self.notes_export)
+        self.documents = ChartDocuments(self.session, self, self.doc_status, self.doc_progress, self.date_from,
+                                        self.date_to, buttons, day_first=day_first)
+        row = QHBoxLayout()
+        for w in (from_label, self.date_from, to_label, self.date_to, self.summary_preview, self.summary_export,
+                  self.summary_print):
+            row.addWidget(w)
+        row.addStretch(1)
+        row.addWidget(self.notes_export)
+        status = QHBoxLayout()
+        status.addWidget(self.doc_progress)
+        status.addWidget(self.doc_status, 1)
+        self.date_from.returnPressed.connect(self.date_to.setFocus)
+        self.date_to.returnPressed.connect(self.summary_preview.click)
+        self.summary_preview.clicked.connect(lambda: self._summary(self.documents.preview))
+        self.summary_export.clicked.connect(lambda: self._summary(
+            lambda pdf: self.documents.export(pdf, self.patient)))
+        self.summary_print.clicked.connect(lambda: self._summary(lambda pdf: self.documents.print(pdf, self.patient)))
+        self.notes_export.clicked.connect(lambda: self.documents.export_notes(self.selected_visit_ids()))
+        out = QVBoxLayout()
+        out.addLayout(row)
+        out.addLayout(status)
+        return out
+
+    def _summary(self, then: Any) -> None:
+        if self.patient is not None:
+            self.documents.summary(self.patient, then)
+
+    def selected_visit_ids(self) -> list[int]:
+        """The visits selected in the history, oldest first (the order a reader expects in a bundle)."""
+        newest_first = list(reversed(self.visits))
+        rows = sorted({i.row() for i in self.history.selectionModel().selectedRows()}, reverse=True)
+        return [newest_first[r].id for r in rows if 0 <= r < len(newest_first)]
+
     def show_patient(self, patient: Patient) -> None:
+        if self.patient is None or self.patient.id != patient.id:
+            self.date_from.clear()  # another patient: another course
+            self.date_to.clear()
+            if not self.documents.busy:
+                self.doc_status.clear()
         self.patient = patient
         self.banner.show_patient(patient, self.session.today(), self.session.zone_label)
         self.visits = self.session.store.visit_history(patient.id)
