@@ -216,8 +216,8 @@ def check_copy(path: Path, known: set[str], shown: str | None = None) -> Checked
             raise BackupError(f"{not_backup} (it is another program's database); give a file made by "
                               "infusiondesk backup or the app's Back up now.") from None
     except sqlite3.DatabaseError as exc:
-        if isinstance(exc, BackupError):
-            raise
+        if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_CORRUPT:
+            raise BackupError(f"{shown} is damaged (SQLite reports: {exc}); use an older backup.") from None
         raise BackupError(f"{not_backup} (SQLite cannot read it: {exc}); give a file made by infusiondesk backup "
                           "or the app's Back up now.") from None
     finally:
