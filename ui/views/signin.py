@@ -120,9 +120,9 @@ class SetupView(_Card):
 
     def _where(self) -> None:
         """Where the records live, asked only at a first run that may still choose (`offer_locations`)."""
-        self.where_label = QLabel("Keep the clinic's records for")
+        self.where_label = QLabel("Keep the clinic's records for:")
         self.personal = QRadioButton("This computer account &only")
-        self.shared = QRadioButton("E&very account on this computer (a shared chair-side PC)")
+        self.shared = QRadioButton("E&very account on this computer (a shared PC)")
         self.personal.setChecked(True)
         self.where_hint = QLabel()
         self.where_hint.setWordWrap(True)
@@ -130,10 +130,8 @@ class SetupView(_Card):
         group = QButtonGroup(self)
         group.addButton(self.personal)
         group.addButton(self.shared)
-        column = QVBoxLayout()
-        for w in (self.personal, self.shared, self.where_hint):
-            column.addWidget(w)
-        self.form.addRow(self.where_label, column)
+        for w in (self.where_label, self.personal, self.shared, self.where_hint):
+            self.form.addRow(w)
         self.personal.toggled.connect(self._say_where)
         self._paths: tuple[str, str] | None = None
         self.offer_locations(None)
@@ -152,7 +150,8 @@ class SetupView(_Card):
             self.where_hint.setText("")
             return
         personal, shared = self._paths
-        self.where_hint.setText(f"Records in {personal if self.personal.isChecked() else shared}." +
+        path = (personal if self.personal.isChecked() else shared).replace("/", "/\u200b").replace("\\", "\\\u200b")
+        self.where_hint.setText(f"Records in {path}." +
                                 ("" if self.personal.isChecked() else " Every clinic account on this computer "
                                  "must be able to write to that folder (IT sets this up once)."))
 
