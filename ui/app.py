@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
 
         self.screen_lock = ScreenLock(self, self.lock_view, keep_running=(self.idle,))
         self._show(self.signin, "Sign in")
+        self._daily_backup: Any = None
+        self._starts_backups = session is None  # the app itself runs the clinic's daily backup; tests pass a session
         if session is not None:
             self._backend_ready((session.store, session.drug))
         else:
@@ -105,6 +107,11 @@ class MainWindow(QMainWindow):
         self.apply_timing(self.timing)
         self.signin.status.setText(f"Drug library: {drug.path.name} ({drug.provenance})")
         self.signin.button.setEnabled(True)
+        if self._daily_backup is None and self._starts_backups:
+            from ui.backup_ops import DailyBackup
+
+            self._daily_backup = DailyBackup(lambda: self.session.store,
+                                             lambda text, _ok: self.statusBar().showMessage(text), self)
         if store.needs_setup():
             from ui.first_run import location_choice
 
