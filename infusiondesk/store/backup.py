@@ -170,7 +170,7 @@ def restore(backup: Path, new_db: str, username: str, password: str, *,
             store.close()
         outcome.update(user=user.username, report=report)
 
-    checked = backup_files.write_copy(backup, final, known_revisions(), then=finish)
+    checked = backup_files.write_copy(backup, final, known_revisions(), then=finish, kind="folder")
     return RestoreResult(final, checked.size, checked.revision, outcome["user"], outcome["report"])
 
 

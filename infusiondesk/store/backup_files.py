@@ -82,15 +82,15 @@ def prune(folder: Path, keep: int, made: Path) -> list[str]:
     return deleted
 
 
-def check_folder(folder: Path) -> None:
-    """Refuse a backup folder that is missing, a file, or read-only for this account."""
+def check_folder(folder: Path, kind: str = "backup folder") -> None:
+    """Refuse a folder to write in that is missing, a file, or read-only for this account."""
     if not folder.exists():
-        raise BackupError(f"The backup folder {folder} does not exist; create it or choose another folder.")
+        raise BackupError(f"The {kind} {folder} does not exist; create it or choose another folder.")
     if not folder.is_dir():
-        raise BackupError(f"{folder} is a file, not a folder; choose a folder for the backups.")
+        raise BackupError(f"{folder} is a file, not a folder; choose a folder to write in.")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise BackupError(f"The backup folder {folder} cannot be written by this account; choose another folder "
-                          "or ask IT to give this account write access to it.")
+        raise BackupError(f"The {kind} {folder} cannot be written by this account; choose another folder or ask IT "
+                          "to give this account write access to it.")
 
 
 def refuse_existing(path: Path) -> None:
@@ -233,12 +233,12 @@ def check_copy(path: Path, known: set[str], shown: str | None = None) -> Checked
 
 
 def write_copy(source: Path, final: Path, known: set[str], progress: Progress | None = None,
-               then: Callable[[Path], None] | None = None) -> CheckedCopy:
+               then: Callable[[Path], None] | None = None, kind: str = "backup folder") -> CheckedCopy:
     """Copy `source` to `final` atomically: into a temporary file in the target folder, checked (integrity,
     schema), `then(tmp)` (a restore finishes its work on the copy here), synced to disk, and only then given its
     name. A crash at any moment leaves no half file under the real name."""
     folder = final.parent
-    check_folder(folder)
+    check_folder(folder, kind)
     refuse_existing(final)
     with _temporary_in(folder) as tmp:
         try:

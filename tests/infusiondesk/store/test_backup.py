@@ -238,6 +238,9 @@ def test_restore_refuses_what_is_not_a_backup_or_an_existing_file(store: Store, 
         backup.restore(made, str(existing), "admin", PASSWORD)
     assert existing.read_bytes() == b"today's clinic"
 
+    with pytest.raises(BackupError, match=f"The folder {tmp_path / 'gone'} does not exist"):
+        backup.restore(made, str(tmp_path / "gone" / "clinic.sqlite3"), "admin", PASSWORD)
+
     other = tmp_path / "other.sqlite3"
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE songs (title TEXT)")
@@ -318,3 +321,19 @@ def test_postgresql_is_refused_with_pg_dump_advice(postgres_server: PostgresServ
     assert f"PostgreSQL {version}" in message
     assert f"back it up with pg_dump from PostgreSQL {version.split('.')[0]} or newer" in message
     assert _files(folder) == []
+
+
+def test_a_restored_trail_that_does_not_verify_is_reported_with_exit_1(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient], folder: Path, tmp_path: Path,
+        password_file: str, capsys: pytest.CaptureFixture[str]) -> None:
+    patient = patient_factory()
+    made = backup.back_up(store, folder, staff.admin).path
+    with sqlite3.connect(made) as conn:  # someone edits the backup's patient row outside the app
+        conn.execute("UPDATE patients SET content = replace(content, 'Jane', 'Joan') WHERE id = ?", (patient.id,))
+    restored = tmp_path / "restored.sqlite3"
+    assert main(["restore", str(made), "--db", str(restored), "--user", "admin", "--password-file",
+                 password_file]) == 1
+    out = capsys.readouterr().out
+    assert f"patients #{patient.id} was changed outside the app" in out
+    assert "does not verify (above); keep the backup file and report this" in out
+    assert restored.exists()
