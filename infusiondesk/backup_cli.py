@@ -66,8 +66,8 @@ def add_backup_commands(sub: Any, db_help: str) -> None:
     """`backup` and `restore` (imports stay inside the handlers)."""
     from infusiondesk.store.backup import KEEP_MAX, KEEP_MIN
 
-    back = sub.add_parser("backup", help="copy the clinic's SQLite database to a backup file while the app runs "
-                                         "(PostgreSQL: use pg_dump)")
+    back = sub.add_parser("backup", help="copy the clinic's SQLite database to a backup file, also while it is in "
+                                         "use (PostgreSQL: use pg_dump)")
     back.add_argument("--db", help=db_help)
     back.add_argument("--out", required=True, metavar="FILE_OR_FOLDER",
                       help="a new backup file, or a folder: the file is then named with the clinic's date and time")
@@ -77,7 +77,7 @@ def add_backup_commands(sub: Any, db_help: str) -> None:
                       help=f"then delete all but the newest N backups in that folder ({KEEP_MIN}–{KEEP_MAX})")
     back.set_defaults(handler=_backup)
 
-    rest = sub.add_parser("restore", help="make a new database file from a backup and verify its audit trail")
+    rest = sub.add_parser("restore", help="make a new database file from a backup and check its audit trail")
     rest.add_argument("file", help="the backup file")
     rest.add_argument("--db", required=True, metavar="NEW_FILE",
                       help="the new database file to create (an existing file is never overwritten)")
