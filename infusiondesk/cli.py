@@ -1,5 +1,5 @@
 """The core's commands: `calc`, `scan`, `demo`, `visits`, `scenario run`, `audit verify|checkpoint`, `db harden`,
-`cert import`.
+`cert import`, `backup` and `restore` (infusiondesk.backup_cli).
 
 The installed `infusiondesk` command is composed in `ui.cli` (the top layer), which adds the signed-note
 commands from `reports.cli` and the app itself; this module never imports Qt, reportlab, pyHanko, `ui` or
@@ -123,26 +123,31 @@ def _visits(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    from infusiondesk.audit import verify
+
+    report = verify(open_store(args, migrate=False), load_trust(args.trust))
+    print(report.summary())
+    return EXIT_OK if report.ok else EXIT_FAIL
+
+
+def load_trust(paths: Sequence[str] | None) -> list[Any] | None:
+    """The CA certificates given with --trust (None when none were given: verify then says nothing is anchored)."""
     from pathlib import Path
 
     from cryptography import x509
 
-    from infusiondesk.audit import verify
-
-    trust = None
-    if args.trust:
-        trust = []
-        for path in args.trust:
-            try:
-                trust += x509.load_pem_x509_certificates(Path(path).read_bytes())
-            except OSError as exc:
-                raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from None
-            except ValueError:
-                raise DomainError(f"{path} is not a PEM certificate; give the clinic CA certificate "
-                                  "(infusiondesk ca export --out ca.pem).") from None
-    report = verify(open_store(args, migrate=False), trust)
-    print(report.summary())
-    return EXIT_OK if report.ok else EXIT_FAIL
+    if not paths:
+        return None
+    trust: list[Any] = []
+    for path in paths:
+        try:
+            trust += x509.load_pem_x509_certificates(Path(path).read_bytes())
+        except OSError as exc:
+            raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+        except ValueError:
+            raise DomainError(f"{path} is not a PEM certificate; give the clinic CA certificate "
+                              "(infusiondesk ca export --out ca.pem).") from None
+    return trust
 
 
 def read_secret(args: argparse.Namespace, prompt: str) -> str:
@@ -267,6 +272,10 @@ def _add_records_commands(sub: Any) -> None:
     harden.add_argument("--app-role", required=True, metavar="ROLE",
                         help="the role the workstations connect as (not the tables' owner)")
     harden.set_defaults(handler=_db_harden)
+
+    from infusiondesk.backup_cli import add_backup_commands
+
+    add_backup_commands(sub, db_help)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:

@@ -91,6 +91,8 @@ class MainWindow(QMainWindow):
 
         self.screen_lock = ScreenLock(self, self.lock_view, keep_running=(self.idle,))
         self._show(self.signin, "Sign in")
+        self._daily_backup: Any = None
+        self._starts_backups = session is None  # the app itself runs the clinic's daily backup; tests pass a session
         if session is not None:
             self._backend_ready((session.store, session.drug))
         else:
@@ -107,7 +109,16 @@ class MainWindow(QMainWindow):
         self.apply_timing(self.timing)
         self.signin.status.setText(f"Drug library: {drug.path.name} ({drug.provenance})")
         self.signin.button.setEnabled(True)
+        if self._daily_backup is None and self._starts_backups:
+            from ui.backup_ops import DailyBackup
+
+            self._daily_backup = DailyBackup(lambda: self.session.store,
+                                             lambda text, _ok: self.statusBar().showMessage(text), self)
         if store.needs_setup():
+            from ui.first_run import location_choice
+
+            paths = location_choice(store)
+            self.setup_view.offer_locations((str(paths[0]), str(paths[1])) if paths else None)
             self._show(self.setup_view, "First-run setup")
 
     def _backend_failed(self, exc: Exception) -> None:
@@ -202,6 +213,8 @@ class MainWindow(QMainWindow):
         try:
             from infusiondesk import enrolment
 
+            if form.get("shared"):
+                self._use_shared_database()
             made = enrolment.set_up_clinic(
                 self.session.store, Clinic(name=form["clinic"], address=form["address"], phone=form["phone"],
                                            timezone=form["timezone"]),
@@ -217,6 +230,16 @@ class MainWindow(QMainWindow):
             f"Clinic created. CA recovery code: {made.recovery_code}. Write it down and keep it with the CA "
             "passphrase: it is shown only now, and it resets a forgotten CA passphrase. Then sign in as the admin "
             "to add nurses and clinicians.")
+
+    def _use_shared_database(self) -> None:
+        """First run on a shared chair-side PC: the clinic goes into the machine-wide database instead."""
+        from ui.first_run import open_shared
+
+        shared = open_shared(self.session.store, self.clock)
+        if shared is not self.session.store:
+            self.session.store.close()  # this account's database stays empty; the machine's is used from now on
+            self.session.store = shared
+            self.setup_view.offer_locations(None)  # chosen: the machine's database exists now
 
     def ask_new_password(self) -> None:
         """The signed-in person changes their own password (the current one is asked)."""

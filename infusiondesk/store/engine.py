@@ -23,13 +23,14 @@ WRITE = "infusiondesk_write"  # execution option: this transaction writes (SQLit
 
 
 def default_db_url() -> str:
-    """INFUSIONDESK_DB if set, else an SQLite file in the user data folder (platformdirs)."""
+    """INFUSIONDESK_DB if set, else the SQLite file in the machine-wide data folder if this computer has one (a
+    shared chair-side PC), else the one in the user data folder (platformdirs; see store.location)."""
     configured = os.environ.get(ENV_VAR, "").strip()
     if configured:
         return to_url(configured)
-    from platformdirs import user_data_path
+    from infusiondesk.store.location import default_db_path
 
-    return to_url(str(user_data_path("InfusionDesk", appauthor=False) / "infusiondesk.sqlite3"))
+    return to_url(str(default_db_path()))
 
 
 def to_url(url_or_path: str) -> str:

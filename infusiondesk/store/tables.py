@@ -136,6 +136,17 @@ clinic_policy = Table(
     Column("double_check_required", Boolean, nullable=False),
 )
 
+# Where and how often the clinic is backed up (one row once an admin sets it; infusiondesk.store.backup). The
+# automatic backup acts for `set_by`, who must still be an active admin when it runs. Audited.
+backup_schedule = Table(
+    "backup_schedule", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("folder", Text, nullable=False),
+    Column("keep", Integer, nullable=False),
+    Column("daily", Boolean, nullable=False),
+    Column("set_by", Integer, ForeignKey("users.id"), nullable=False),
+)
+
 drafts = Table(
     "drafts", metadata,
     Column("user_id", Integer, ForeignKey("users.id"), primary_key=True),
@@ -211,5 +222,5 @@ audit_checkpoints = Table(
 )
 
 # The tables whose rows are clinical or access records: each row's content is in the audit chain.
-AUDITED_TABLES: dict[str, Table] = {t.name: t for t in (clinic, clinic_policy, users, patients, visits, signed_notes,
-                                                         pki_objects)}
+AUDITED_TABLES: dict[str, Table] = {t.name: t for t in (clinic, clinic_policy, backup_schedule, users, patients, visits,
+                                                         signed_notes, pki_objects)}

@@ -92,7 +92,7 @@ def test_python_m_infusiondesk_is_the_core_alone_and_the_installed_command_has_e
     core = subprocess.run([sys.executable, "-m", "infusiondesk", "--help"], capture_output=True, text=True, check=False)
     full = subprocess.run([sys.executable, "-m", "ui", "--help"], capture_output=True, text=True, check=False)
     assert core.returncode == 0 and full.returncode == 0
-    for command in ("calc", "demo", "visits", "audit", "cert"):
+    for command in ("calc", "demo", "visits", "audit", "cert", "backup", "restore"):
         assert command in core.stdout and command in full.stdout
     for command in ("verify", "export-note", "app"):
         assert command not in core.stdout.split("positional arguments")[1].split("options")[0]
@@ -108,6 +108,7 @@ BAD_DB_COMMANDS = {
     "ca export": ["ca", "export", "--out", "{out}/ca.pem"],
     "cert import": ["cert", "import", "--user", "carl", "--p12", "{out}/carl.p12"],
     "demo": ["demo", "--patients", "1", "--quiet", "--signed-notes", "0"],
+    "backup": ["backup", "--out", "{out}", "--user", "admin"],
 }
 
 

@@ -1,5 +1,6 @@
-"""Settings, for the admin: the clinic profile printed on every note (kept in the database, audited) and this
-workstation's idle auto-lock time and vital signs reminder interval."""
+"""Settings, for the admin: the clinic profile printed on every note (kept in the database, audited), the clinic's
+rules and backups (ui.views.backup_settings), and this workstation's idle auto-lock time and vital signs reminder
+interval."""
 
 from __future__ import annotations
 
@@ -53,6 +54,10 @@ class SettingsView(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self._clinic_box())
         lay.addWidget(self._policy_box())
+        from ui.views.backup_settings import BackupBox
+
+        self.backups = BackupBox(session)
+        lay.addWidget(self.backups)
         lay.addWidget(box)
         lay.addStretch(1)
         self.save.clicked.connect(self.do_save)
@@ -143,6 +148,7 @@ class SettingsView(QWidget):
         self.clinic_message.setText("")
         self.double_check.setChecked(self.session.store.clinic_policy().double_check_required)
         self.policy_message.setText("")
+        self.backups.refresh()
         timing = self.settings.effective()
         for setting in SETTINGS:
             self.edits[setting.key].setText(str(getattr(timing, setting.key)))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCompleter,
     QFormLayout,
     QGroupBox,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
@@ -92,6 +94,7 @@ class SetupView(_Card):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Set up this clinic (first run)", parent)
+        self._where()
         self.clinic = self.line("Clinic &name")
         self.address = self.line("&Address")
         self.phone = self.line("P&hone")
@@ -132,6 +135,43 @@ class SetupView(_Card):
             self.timezone.setCompleter(zones)
         super().showEvent(event)
 
+    def _where(self) -> None:
+        """Where the records live, asked only at a first run that may still choose (`offer_locations`)."""
+        self.where_label = QLabel("Keep the clinic's records for:")
+        self.personal = QRadioButton("This computer account &only")
+        self.shared = QRadioButton("E&very account on this computer (a shared PC)")
+        self.personal.setChecked(True)
+        self.where_hint = QLabel()
+        self.where_hint.setWordWrap(True)
+        self.where_hint.setObjectName("hint")
+        group = QButtonGroup(self)
+        group.addButton(self.personal)
+        group.addButton(self.shared)
+        for w in (self.where_label, self.personal, self.shared, self.where_hint):
+            self.form.addRow(w)
+        self.personal.toggled.connect(self._say_where)
+        self._paths: tuple[str, str] | None = None
+        self.offer_locations(None)
+
+    def offer_locations(self, paths: tuple[str, str] | None) -> None:
+        """Show the choice with the two database files (this account's, the machine's), or hide it (None)."""
+        self._paths = paths
+        for w in (self.where_label, self.personal, self.shared, self.where_hint):
+            w.setVisible(paths is not None)
+        if paths is None:
+            self.personal.setChecked(True)
+        self._say_where()
+
+    def _say_where(self) -> None:
+        if self._paths is None:
+            self.where_hint.setText("")
+            return
+        personal, shared = self._paths
+        path = (personal if self.personal.isChecked() else shared).replace("/", "/\u200b").replace("\\", "\\\u200b")
+        self.where_hint.setText(f"Records in {path}." +
+                                ("" if self.personal.isChecked() else " Every clinic account on this computer "
+                                 "must be able to write to that folder (IT sets this up once)."))
+
     def _submit(self) -> None:
         from infusiondesk.clinic_time import zone_named
         from infusiondesk.errors import DomainError
@@ -158,7 +198,8 @@ class SetupView(_Card):
                              "phone": self.phone.text().strip(), "timezone": self.timezone.text().strip(),
                              "username": self.admin_username.text().strip(),
                              "full_name": self.admin_name.text().strip(), "password": self.admin_password.text(),
-                             "ca_passphrase": self.ca_passphrase.text()})
+                             "ca_passphrase": self.ca_passphrase.text(),
+                             "shared": self._paths is not None and self.shared.isChecked()})
 
 
 class ChangePasswordView(_Card):

@@ -1,0 +1,78 @@
+"""Settings, Backups: the admin chooses the folder and how many to keep, saves, and presses Back up now (run in
+the background with a progress line); the daily automatic backup makes one a clinic day and says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from infusiondesk.store.backup import BackupSchedule, backup_schedule, set_backup_schedule
+from tests.ui.conftest import Clinic_
+from ui.app import MainWindow
+from ui.backup_ops import DailyBackup
+
+Key = Qt.Key
+
+
+def _type(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped-def]
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Key.Key_Return)
+
+
+def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
+                                                    tmp_path: Path) -> None:
+    folder = tmp_path / "usb-backup"
+    window.sign_in("admin", "ward-office-key-1")
+    window.act_settings.trigger()
+    box = window.settings_view.backups
+    assert box.message.text() == "No backup folder is set yet: choose one and save."
+    _type(qtbot, box.folder, str(tmp_path / "missing"))
+    _type(qtbot, box.keep, "7")
+    qtbot.keyClick(box.save, Key.Key_Space)
+    assert box.message.text() == f"The backup folder {tmp_path / 'missing'} does not exist; create it or choose " \
+                                 "another folder."
+    assert backup_schedule(clinic.store) is None
+
+    folder.mkdir()
+    _type(qtbot, box.folder, str(folder))
+    _type(qtbot, box.keep, "0")
+    qtbot.keyClick(box.save, Key.Key_Space)
+    assert box.message.text() == "Backups to keep: 0 is outside 1–365."
+    _type(qtbot, box.keep, "7")
+    qtbot.keyClick(box.save, Key.Key_Space)
+    assert box.message.text().startswith(f"Saved: backups go to {folder}, keeping the newest 7")
+    assert backup_schedule(clinic.store) == BackupSchedule(str(folder), 7, True, clinic.admin.id)
+
+    qtbot.keyClick(box.now, Key.Key_Space)
+    qtbot.waitUntil(lambda: box.message.text().startswith("Backed up to"), timeout=20_000)
+    (made,) = folder.iterdir()
+    assert made.name == "infusiondesk-backup-2026-03-02_090000+0000.sqlite3" and str(made) in box.message.text()
+    assert box.now.isEnabled()
+    entry = clinic.store.audit_entries()[-1]
+    assert (entry["event"], entry["username"], entry["detail"]["file"]) == ("backup", "admin", made.name)
+    qtbot.wait(50)
+    window.grab().save(str(tmp_path / "settings-backups.png"))
+
+
+def test_the_daily_backup_runs_in_the_background_and_says_so(qtbot: QtBot, clinic: Clinic_, tmp_path: Path) -> None:
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    set_backup_schedule(clinic.store, BackupSchedule(str(folder), keep=3), clinic.admin)
+    said: list[tuple[str, bool]] = []
+    daily = DailyBackup(lambda: clinic.store, lambda text, ok: said.append((text, ok)))
+    qtbot.waitUntil(lambda: any(text.startswith("Daily backup: Backed up to") for text, _ in said), timeout=20_000)
+    assert len(list(folder.iterdir())) == 1
+    daily.check()  # later the same clinic day: nothing due, nothing said
+    qtbot.waitUntil(lambda: not daily.job.running, timeout=20_000)
+    assert len(list(folder.iterdir())) == 1 and sum("Backed up" in text for text, _ in said) == 1
+    clinic.store.set_active(clinic.admin.id, False, clinic.store.create_user(  # type: ignore[arg-type]
+        "ada2", "Ada Two", "admin", "second-office-key-9", by=clinic.admin))
+    clinic.clock.advance(minutes=24 * 60)  # the next clinic day; the admin who set it has left
+    daily.check()
+    qtbot.waitUntil(lambda: not said[-1][1], timeout=20_000)
+    assert said[-1][0] == ("Daily backup failed: The automatic backup was set up by admin, who is no longer an "
+                           "active admin, so it did not run; an admin must save the backup settings again.")
