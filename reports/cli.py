@@ -48,6 +48,8 @@ def add_commands(sub: Any) -> None:
 
     export = sub.add_parser("export-note", help="write a visit's signed note (the exact stored bytes), or a draft")
     export.add_argument("--db", help=_DB_HELP)
+    export.add_argument("--user", metavar="NAME", help="your InfusionDesk user name, a nurse or clinician "
+                        "(required; your password is asked, or read as one line of standard input when scripted)")
     export.add_argument("--visit", type=int, required=True, help="visit id")
     export.add_argument("--version", type=int, help="a signed version (default: the latest)")
     export.add_argument("--out", required=True, help="the PDF file to write")
