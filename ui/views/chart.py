@@ -111,7 +111,7 @@ class ChartView(QWidget):
     def show_patient(self, patient: Patient) -> None:
         self.patient = patient
         self.banner.show_patient(patient, self.session.clock.now().astimezone().date())
-        self.visits = self.session.store.visit_history(patient.id)
+        self.visits = self.session.store.visit_history(patient.id, by=self.session.require_session())
         self.last_time.setText(last_time_text(self.visits))
         newest_first = list(reversed(self.visits))
         self.history.setRowCount(len(newest_first))

@@ -66,7 +66,8 @@ class OverrideReportView(QWidget):
 
     def refresh(self) -> None:
         until = self.session.clock.now() + timedelta(seconds=1)
-        rows = self.session.store.override_report(until - timedelta(days=self.days.value()), until)
+        rows = self.session.store.override_report(until - timedelta(days=self.days.value()), until,
+                                                 by=self.session.require_session())
         overrides = sum(1 for r in rows if r["kind"] == "override")
         self.summary.setText(f"{overrides} soft override(s) and {len(rows) - overrides} hard stop(s) in the last "
                              f"{self.days.value()} days.")
