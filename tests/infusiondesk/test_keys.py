@@ -120,7 +120,7 @@ def test_a_reset_issues_a_new_certificate_and_revokes_the_old_one(store: Store, 
     assert crl is not None
     assert old.serial_number in {s for s, _ in pki.revoked_serials(crl, pki.load_clinic_ca(store))}
     with pytest.raises(PasswordChangeRequired):
-        store.authenticate("drlee", "temporary phrase 19")
+        store.sign_in("drlee", "temporary phrase 19")
     store.change_password("drlee", "temporary phrase 19", "my own phrase again")
     creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, doctor.id), "my own phrase again")
     assert creds.certificate == new
@@ -164,7 +164,7 @@ def test_a_key_left_under_an_older_password_does_not_block_a_password_change(sto
     stale = pki.rewrap_pkcs12(pki.load_clinician_pkcs12(store, doctor.id), DOCTOR_PASSWORD, "an older phrase here")
     store.save_pki_object(pki.KIND_USER_P12, doctor.id, f"user-{doctor.id}.p12", stale)
     store.change_password("drlee", DOCTOR_PASSWORD, "new phrase for signing")
-    assert store.authenticate("drlee", "new phrase for signing").id == doctor.id
+    assert store.sign_in("drlee", "new phrase for signing").user_id == doctor.id
 
 
 def test_first_run_shows_a_recovery_code_once_that_resets_a_forgotten_ca_passphrase(tmp_path: Path) -> None:

@@ -67,7 +67,7 @@ def test_admin_unlocks_deactivates_reactivates_and_changes_a_role(qtbot: QtBot, 
     _press(qtbot, users.deactivate)
     assert _cell(users, 3) == "deactivated"
     try:
-        clinic.store.authenticate("nkim", NURSE_PASSWORD)
+        clinic.store.sign_in("nkim", NURSE_PASSWORD)
         raise AssertionError("a deactivated nurse signed in")
     except AuthError as exc:
         assert "deactivated" in exc.message
@@ -133,7 +133,7 @@ def test_anyone_changes_their_own_password_with_the_current_one(qtbot: QtBot, wi
     _type(qtbot, view.new, "noor picks a new phrase")
     _type(qtbot, view.confirm, "noor picks a new phrase", enter=True)
     assert window.stack.currentWidget() is window.patients
-    assert clinic.store.authenticate("nkim", "noor picks a new phrase").id == clinic.nurse.id
+    assert clinic.store.sign_in("nkim", "noor picks a new phrase").user_id == clinic.nurse.id
     pki.unlock_pkcs12(pki.load_clinician_pkcs12(clinic.store, clinic.nurse.id),  # type: ignore[arg-type]
                       "noor picks a new phrase")  # the signing key moved to the new password
 
