@@ -37,8 +37,7 @@ def test_imported_pkcs12_is_re_encrypted_with_the_app_password_and_kept(tmp_path
     assert "issued by" in capsys.readouterr().out
 
     carl = store.sign_in("carl", "reyes-signs-notes-1")
-    assert carl.id is not None
-    kept = pki.load_clinician_pkcs12(store, carl.id)
+    kept = pki.load_clinician_pkcs12(store, carl)
     creds = pki.unlock_pkcs12(kept, "reyes-signs-notes-1")  # the app unlocks with the password it asks for
     assert creds.certificate.issuer == real_ca.certificate.subject
     with pytest.raises(pki.PKIError):
