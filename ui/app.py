@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             self.setup_view.show_error(user_message(exc))
             return
+        self.session.store.sign_out(made.admin_session)  # the admin signs in on the next screen, as every day
         self.signin.username.setText(form["username"])
         self._show(self.signin, "Sign in")
         self.signin.show_error("")
