@@ -127,7 +127,8 @@ def test_opening_a_patient_with_1000_visits(benchmark: BenchmarkFixture,
         return len(store.visit_history(patient_id, by=nurse))
 
     assert open_patient() == VISITS_OF_ONE_PATIENT
-    first, charted = store.visit_history(patient_id, by=nurse)[0], _charted_visit(patient_id, datetime(2022, 1, 1, 9, tzinfo=UTC))
+    first = store.visit_history(patient_id, by=nurse)[0]
+    charted = _charted_visit(patient_id, datetime(2022, 1, 1, 9, tzinfo=UTC))
     assert dataclasses.replace(store.list_visits(patient_id, by=nurse)[0], id=None) == charted
     assert (first.pain_before, first.pain_after, first.dose_shown) == (
         charted.assessment.pain_score, 2, {"dose": "2 g", "rate": "100 mL/h"})

@@ -78,7 +78,8 @@ def test_every_stored_clinician_key_is_sealed_with_600000_rounds_not_a_weak_pkcs
     assert pki.unlock_pkcs12(blob, DOCTOR_PASSWORD).signer_name == "Dana Lee"
 
 
-def test_a_second_admin_enrols_staff_after_the_first_changes_password_and_leaves(store: Store, admin: UserSession) -> None:
+def test_a_second_admin_enrols_staff_after_the_first_changes_password_and_leaves(store: Store,
+                                                                                 admin: UserSession) -> None:
     enrolment.enrol_staff(store, admin, username="bea", full_name="Bea Boss", role=Role.ADMIN,
                           password=SECOND_ADMIN_PASSWORD, now=NOW)
     second = store.sign_in("bea", SECOND_ADMIN_PASSWORD)
@@ -190,7 +191,8 @@ def test_first_run_shows_a_recovery_code_once_that_resets_a_forgotten_ca_passphr
     ca.unlock("a brand new vault phrase 9")
     with pytest.raises(pki.PKIError, match="passphrase is wrong"):
         ca.unlock(CA_PASSPHRASE)
-    doctor = enrolment.enrol_staff(store, made.admin_session, username="drlee", full_name="Dana Lee", role=Role.CLINICIAN,
+    doctor = enrolment.enrol_staff(store, made.admin_session, username="drlee", full_name="Dana Lee",
+                                   role=Role.CLINICIAN,
                                    password=DOCTOR_PASSWORD, credentials="MD",
                                    ca_passphrase="a brand new vault phrase 9", now=NOW)
     assert pki.load_clinician_certificate(store, doctor.id) is not None  # type: ignore[arg-type]

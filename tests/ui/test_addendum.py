@@ -64,7 +64,8 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     assert "awaiting signature" in review.summary.toPlainText()
     assert "waiting for its signature" in review.read_only.text()
     assert not review.add_addendum.isEnabled()  # one addendum at a time: sign it first
-    assert clinic.store.get_signed_note(visit_id, by=clinic.reader) == version_1  # nothing signed yet, version 1 is the record
+    # nothing signed yet, version 1 is the record
+    assert clinic.store.get_signed_note(visit_id, by=clinic.reader) == version_1
 
     # the clinician signs it: the meaning is shown, the password asked again
     clinic.clock.advance(minutes=30)
@@ -88,7 +89,8 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     signature = ws.visit.addenda[0].signature
     assert signature is not None, ws.problem.text()
     assert signature.meaning is SignatureMeaning.ADDENDUM and signature.signer_id == clinic.clinician.id
-    assert clinic.store.get_visit(visit_id, by=clinic.reader).addenda[0].signature == signature  # saved through the store
+    # saved through the store
+    assert clinic.store.get_visit(visit_id, by=clinic.reader).addenda[0].signature == signature
     assert "Signed note version 2 stored, superseding version 1" in review.doc_status.text()
     assert [n["version"] for n in clinic.store.list_signed_notes(visit_id, by=clinic.reader)] == [1, 2]
     version_2 = clinic.store.get_signed_note(visit_id, 2, by=clinic.reader)
@@ -96,7 +98,8 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     text = pdf_text(version_2)
     assert "Version 2 — supersedes version 1" in text
     assert "headache free" in text and "Addendum signed by" in text
-    assert clinic.store.get_signed_note(visit_id, 1, by=clinic.reader) == version_1  # the earlier version is kept as it was
+    # the earlier version is kept as it was
+    assert clinic.store.get_signed_note(visit_id, 1, by=clinic.reader) == version_1
 
     from reports.signing import verify_pdf
 

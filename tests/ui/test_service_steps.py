@@ -51,7 +51,8 @@ def running(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
 
 
 def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    second_nurse = clinic.store.create_user("nlee", "Nat Lee", Role.NURSE, "second-nurse-pass-2", "RN", by=clinic.admin_session)
+    second_nurse = clinic.store.create_user("nlee", "Nat Lee", Role.NURSE, "second-nurse-pass-2", "RN",
+                                            by=clinic.admin_session)
     ws = new_visit_as(window, clinic, "drlee", "doctor-sign-pass-1")
     assess_and_approve(ws)
     visit_id = ws.visit.id or 0

@@ -76,7 +76,7 @@ def test_admin_unlocks_deactivates_reactivates_and_changes_a_role(qtbot: QtBot, 
     users.new_role.setFocus()
     users.new_role.set_value(Role.CLINICIAN.value)
     _press(qtbot, users.change_role)
-    assert _cell(users, 2) == "clinician" and clinic.store.get_user(clinic.nurse.id).role is Role.CLINICIAN  # type: ignore[arg-type]
+    assert _cell(users, 2) == "clinician" and clinic.store.get_user(clinic.nurse.id).role is Role.CLINICIAN
 
 
 def test_the_only_admin_cannot_deactivate_themselves_from_the_screen(qtbot: QtBot, window: MainWindow) -> None:

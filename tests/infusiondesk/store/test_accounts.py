@@ -36,7 +36,7 @@ def _lock_out(store: Store, username: str) -> None:
 
 def test_a_nurse_cannot_make_herself_admin_by_passing_a_session_that_says_admin(store: Store, staff: Staff) -> None:
     forged = dataclasses.replace(staff.nurse, user=dataclasses.replace(staff.nurse.user, role=Role.ADMIN))
-    with pytest.raises(PermissionDenied, match="Only an admin .* Nina Nurse is signed in as nurse"):
+    with pytest.raises(PermissionDenied, match=r"Only an admin .* Nina Nurse is signed in as nurse"):
         store.update_user(dataclasses.replace(staff.nurse.user, role=Role.ADMIN), by=forged)
     with pytest.raises(PermissionDenied):
         store.set_role(staff.nurse.user_id, Role.ADMIN, by=forged)

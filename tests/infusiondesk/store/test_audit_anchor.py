@@ -97,7 +97,8 @@ def test_note_entries_carry_the_note_hash_visit_and_patient(store: Store, clinic
     assert (entry["detail"]["visit_id"], entry["detail"]["patient_id"], entry["detail"]["mrn"]) == (v.id, p.id, p.mrn)
 
 
-def test_visit_edited_from_2_g_to_4_g_and_the_chain_resealed_is_caught(store: Store, clinic: SignedClinic, staff: Staff) -> None:
+def test_visit_edited_from_2_g_to_4_g_and_the_chain_resealed_is_caught(store: Store, clinic: SignedClinic,
+                                                                      staff: Staff) -> None:
     v = clinic.visits[0]
     with store.engine.begin() as conn:
         conn.execute(update(tables.visits).where(tables.visits.c.id == v.id)

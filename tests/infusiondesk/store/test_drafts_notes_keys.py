@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 
 from infusiondesk import audit
-from infusiondesk.drugs import load_drug
 from infusiondesk.auth import AuthError, PermissionDenied
+from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Patient, UserSession, Visit, VisitStatus
 from infusiondesk.service import AssessmentEntry, Step, VisitService
 from infusiondesk.store import ConflictError, Store

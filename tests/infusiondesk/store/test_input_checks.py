@@ -37,7 +37,8 @@ def test_a_bad_name_or_mrn_is_refused_alike_on_both_databases(store: Store, staf
                           staff.nurse)
     assert words in caught.value.message
     assert caught.value.field == field
-    assert store.search_patients("smith", by=staff.nurse) == [] and store.get_patient_by_mrn("MRN0001", by=staff.nurse) is None
+    assert store.search_patients("smith", by=staff.nurse) == []
+    assert store.get_patient_by_mrn("MRN0001", by=staff.nurse) is None
 
 
 def test_an_edit_is_checked_like_a_new_patient(store: Store, staff: Staff,
@@ -58,7 +59,8 @@ def test_names_are_stored_trimmed_composed_and_single_spaced(store: Store, staff
     assert saved.history_notes == "line one\n\tline two"
     assert store.get_patient(saved.id or -1, by=staff.nurse) == saved
     assert [p.id for p in store.search_patients("van  der\tberg", by=staff.nurse)] == [saved.id]
-    assert [p.id for p in store.search_patients("zo\u00e9", by=staff.nurse)] == [saved.id]  # composed or not, it is the same é
+    # composed or not, it is the same é
+    assert [p.id for p in store.search_patients("zo\u00e9", by=staff.nurse)] == [saved.id]
 
 
 def test_names_at_the_limit_in_any_script_are_stored_and_found(store: Store, staff: Staff) -> None:

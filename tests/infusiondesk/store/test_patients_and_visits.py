@@ -102,7 +102,8 @@ def test_the_chart_history_is_right_even_without_a_current_summary(
         conn.execute(delete(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == first.id))
         conn.execute(update(tables.visit_summaries).where(tables.visit_summaries.c.visit_id == second.id)
                      .values(version=0, summary='{"post_pain_score": 9}'))
-    assert [(v.id, v.pain_after) for v in store.visit_history(p.id, by=staff.nurse)] == [(first.id, 2), (second.id, None)]
+    assert [(v.id, v.pain_after) for v in store.visit_history(p.id, by=staff.nurse)] == [(first.id, 2),
+                                                                                         (second.id, None)]
 
 
 def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_loses_nothing(
@@ -116,7 +117,7 @@ def test_the_second_of_two_concurrent_saves_gets_a_conflict_and_loses_nothing(
     assert store.get_visit(visit.id, by=staff.nurse) == a  # type: ignore[arg-type]
     again = svc.assess(Step(staff.nurse2, visit.id, a.version, T0),  # type: ignore[arg-type]
                        AssessmentEntry(pain_score=8))
-    assert again.version == 3 and store.get_visit(visit.id, by=staff.nurse).assessment.pain_score == 8  # type: ignore[arg-type]
+    assert again.version == 3 and store.get_visit(visit.id, by=staff.nurse).assessment.pain_score == 8
 
 
 def _forge(store: Store, visit: Visit, change: Callable[[Visit], Visit], by: User) -> Visit:
@@ -152,10 +153,10 @@ def test_a_signed_visit_takes_only_addenda(store: Store, patient_factory: Callab
     with pytest.raises(WorkflowError, match="Signed visits are never edited; add an addendum"):
         _forge(store, v, lambda old: dataclasses.replace(old, discharge_notes="changed"), staff.clinician)
     svc = VisitService(store, load_drug(None))
-    v2 = svc.add_addendum(Step(staff.nurse, v.id, v.version, clock.now), "BP rechecked 118/76")  # type: ignore[arg-type]
+    v2 = svc.add_addendum(Step(staff.nurse, v.id, v.version, clock.now), "BP rechecked 118/76")
     assert store.get_visit(v.id, by=staff.nurse).addenda[0].text == "BP rechecked 118/76"  # type: ignore[arg-type]
     with pytest.raises(WorkflowError, match="addendum is never edited"):
-        _forge(store, v2, lambda old: dataclasses.replace(old, addenda=(Addendum("changed", staff.nurse.user_id,  # type: ignore[arg-type]
+        _forge(store, v2, lambda old: dataclasses.replace(old, addenda=(Addendum("changed", staff.nurse.user_id,
                                                                                   clock.now),)), staff.nurse)
     with pytest.raises(WorkflowError, match="Signed visits are never edited"):
         _forge(store, v2, lambda old: dataclasses.replace(old, addenda=()), staff.nurse)
@@ -176,8 +177,10 @@ def test_magnesium_given_in_the_last_24_hours_counts_every_overlapping_infusion(
     _chart(store, staff, p, VisitStatus.COMPLETED, datetime(2025, 3, 2, 14, 0, tzinfo=UTC))  # yesterday: 2 g
     _chart(store, staff, p, VisitStatus.COMPLETED, datetime(2025, 3, 3, 8, 0, tzinfo=UTC))   # this morning: 2 g
     _chart(store, staff, other, VisitStatus.COMPLETED, datetime(2025, 3, 3, 8, 0, tzinfo=UTC))  # never counted
-    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 12, 0, tzinfo=UTC), by=staff.nurse) == pytest.approx(4)  # type: ignore[arg-type]
-    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 4, 12, 0, tzinfo=UTC), by=staff.nurse) == pytest.approx(0)  # type: ignore[arg-type]
+    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 12, 0, tzinfo=UTC),
+                                          by=staff.nurse) == pytest.approx(4)
+    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 4, 12, 0, tzinfo=UTC),
+                                          by=staff.nurse) == pytest.approx(0)
 
 
 def test_an_infusion_that_started_48_h_ago_and_stopped_20_h_ago_counts(
@@ -188,5 +191,7 @@ def test_an_infusion_that_started_48_h_ago_and_stopped_20_h_ago_counts(
     svc = VisitService(store, load_drug(None))
     stopped_at = datetime(2025, 3, 2, 12, 0, tzinfo=UTC)
     svc.stop(Step(staff.nurse, v.id, v.version, stopped_at), 50, "")  # type: ignore[arg-type]
-    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 8, 0, tzinfo=UTC), by=staff.nurse) == pytest.approx(2)  # type: ignore[arg-type]
-    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 12, 1, tzinfo=UTC), by=staff.nurse) == pytest.approx(0)  # type: ignore[arg-type]
+    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 8, 0, tzinfo=UTC),
+                                          by=staff.nurse) == pytest.approx(2)
+    assert store.magnesium_given_last_24h(p.id, datetime(2025, 3, 3, 12, 1, tzinfo=UTC),
+                                          by=staff.nurse) == pytest.approx(0)
