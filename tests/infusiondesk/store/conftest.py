@@ -171,7 +171,7 @@ def postgres_staffed_template(_postgres_template: tuple[str, Staff]) -> str:
 
 
 @pytest.fixture(scope="session")
-def postgres_staff(_postgres_template: tuple[str, Staff]) -> Staff:
+def postgresql_staff(_postgres_template: tuple[str, Staff]) -> Staff:
     return _postgres_template[1]
 
 
