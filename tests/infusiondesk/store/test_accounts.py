@@ -56,6 +56,13 @@ def test_the_admin_s_session_id_with_a_guessed_token_grants_nothing(store: Store
     with pytest.raises(AuthError, match="You have been signed out"):
         store.current_user(forged)
     assert store.get_user(staff.nurse.user_id).role is Role.NURSE
+    nurse = UserSession(id=staff.nurse.id, user=staff.nurse.user, token=staff.nurse.token[:-1] + "x")
+    with pytest.raises(AuthError, match="You have been signed out"):  # clinical reads, with a near-miss token
+        store.search_patients("smi", by=nurse)
+    with pytest.raises(AuthError, match="You have been signed out"):
+        store.visit_summaries(by=nurse)
+    with pytest.raises(AuthError, match="Sign in first"):
+        store.get_patient_by_mrn("MRN0001", by=None)  # type: ignore[arg-type]
 
 
 def test_a_deactivated_admin_s_session_grants_nothing(store: Store, staff: Staff) -> None:
