@@ -38,7 +38,7 @@ def _raw(visit: object, drug: object, creds: list[pki.SignerCredentials]) -> byt
     styles.register_fonts()
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(buffer, pagesize=A4, initialFontName=styles.FONT)
-    ctx = note_sections.NoteContext(scenario.CLINIC, scenario.PATIENT, visit, scenario.USERS, drug,  # type: ignore[arg-type]
+    ctx = note_sections.NoteContext(scenario.CLINIC, scenario.PATIENT, visit, scenario.USERS, drug,
                                     side_effect_catalogue(), doc.width)
     places: list[StampPlace] = []
     doc.build(_story(ctx, 1, False, places, dose_given_g))
@@ -47,7 +47,7 @@ def _raw(visit: object, drug: object, creds: list[pki.SignerCredentials]) -> byt
         meta = signers.PdfSignatureMetadata(field_name=f"Sig{i}", md_algorithm="sha256",
                                             subfilter=fields.SigSeedSubFilter.PADES, reason="raw",
                                             certify=i == 1, docmdp_permissions=MDPPerm.FILL_FORMS)
-        spec = fields.SigFieldSpec(f"Sig{i}", on_page=place.page, box=tuple(round(v) for v in place.box))  # type: ignore[arg-type]
+        spec = fields.SigFieldSpec(f"Sig{i}", on_page=place.page, box=tuple(round(v) for v in place.box))
         signer = signers.PdfSigner(meta, signer=_pyhanko_signer(cred), new_field_spec=spec,
                                    stamp_style=TextStampStyle(stamp_text="%(signer)s\n%(ts)s", background=None,
                                                               text_box_style=_stamp_text_style()))

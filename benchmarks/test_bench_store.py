@@ -19,14 +19,17 @@ from benchmarks.conftest import record
 from infusiondesk.demo import _FAMILY, _GIVEN_F, _GIVEN_M
 from infusiondesk.records.models import (
     Assessment,
+    Clinic,
     DoseOrderRecord,
     InfusionEvent,
     InfusionEventKind,
     Patient,
     Readiness,
+    Role,
     SideEffect,
     Signature,
     SignatureMeaning,
+    UserSession,
     Visit,
     VisitStatus,
     VitalSigns,
@@ -63,9 +66,11 @@ def _charted_visit(patient_id: int, at: datetime) -> Visit:
 
 
 @pytest.fixture(scope="module")
-def big_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, int, list[str]]]:
+def big_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, int, list[str], UserSession]]:
     path: Path = tmp_path_factory.mktemp("bench-store") / "clinic.sqlite3"
     store = Store.open(str(path))
+    admin = store.setup_clinic(Clinic("Bench Clinic"), "admin", "Ada Admin", "bench office passphrase")
+    store.create_user("nina", "Nina Novak", Role.NURSE, "bench nurse passphrase", "RN", by=admin)
     rng = random.Random(42)
     patients = []
     for i in range(PATIENTS):
@@ -91,19 +96,20 @@ def big_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store
     prefixes = [*(f.lower()[:n] for f in _FAMILY for n in (2, 3, 4)), *(g[:3] for g in _GIVEN_F[:10]),
                 *(f"MRN00{d}" for d in range(10)), *(f"mrn{d:04d}" for d in range(0, 1000, 50)),
                 "smith ol", "jones, am", "olivia smi"]
-    yield store, 1, prefixes
+    nurse = store.sign_in("nina", "bench nurse passphrase")  # every read checks this session, as the app's do
+    yield store, 1, prefixes, nurse
     store.close()
 
 
 def test_patient_search_by_name_or_mrn_prefix_over_100000_patients(
-        benchmark: BenchmarkFixture, big_clinic: tuple[Store, int, list[str]]) -> None:
-    store, _, prefixes = big_clinic
-    assert store.search_patients("MRN0000123")[0].mrn == "MRN0000123"
+        benchmark: BenchmarkFixture, big_clinic: tuple[Store, int, list[str], UserSession]) -> None:
+    store, _, prefixes, nurse = big_clinic
+    assert store.search_patients("MRN0000123", by=nurse)[0].mrn == "MRN0000123"
     cycle = iter(prefixes * 10)
     found: list[int] = []
 
     def search() -> None:
-        found.append(len(store.search_patients(next(cycle))))
+        found.append(len(store.search_patients(next(cycle), by=nurse)))
 
     benchmark.pedantic(search, rounds=len(prefixes) * 5, iterations=1, warmup_rounds=10)
     assert max(found) == 50  # common prefixes fill the first page: the search is not trivially empty
@@ -113,16 +119,17 @@ def test_patient_search_by_name_or_mrn_prefix_over_100000_patients(
 
 
 def test_opening_a_patient_with_1000_visits(benchmark: BenchmarkFixture,
-                                            big_clinic: tuple[Store, int, list[str]]) -> None:
-    store, patient_id, _ = big_clinic
+                                            big_clinic: tuple[Store, int, list[str], UserSession]) -> None:
+    store, patient_id, _, nurse = big_clinic
 
     def open_patient() -> int:  # what ChartView.show_patient reads
-        store.get_patient(patient_id)
-        return len(store.visit_history(patient_id))
+        store.get_patient(patient_id, by=nurse)
+        return len(store.visit_history(patient_id, by=nurse))
 
     assert open_patient() == VISITS_OF_ONE_PATIENT
-    first, charted = store.visit_history(patient_id)[0], _charted_visit(patient_id, datetime(2022, 1, 1, 9, tzinfo=UTC))
-    assert dataclasses.replace(store.list_visits(patient_id)[0], id=None) == charted
+    first = store.visit_history(patient_id, by=nurse)[0]
+    charted = _charted_visit(patient_id, datetime(2022, 1, 1, 9, tzinfo=UTC))
+    assert dataclasses.replace(store.list_visits(patient_id, by=nurse)[0], id=None) == charted
     assert (first.pain_before, first.pain_after, first.dose_shown) == (
         charted.assessment.pain_score, 2, {"dose": "2 g", "rate": "100 mL/h"})
     assert [(r.at, r.systolic) for r in first.readings] == [

@@ -104,15 +104,42 @@ def open_store(args: argparse.Namespace, *, migrate: bool = True, create: bool =
     return Store.open(args.db or default_db_url(), migrate=migrate, create=create)
 
 
+def sign_in(args: argparse.Namespace, store: Any) -> Any:
+    """The session of `--user`, whose password is asked (the terminal, or one line of standard input when
+    scripted): commands that show clinical data read it as that person, with their role checked by the store.
+    No --user, or a wrong password, is one sentence and exit 2 (a DomainError)."""
+    if not getattr(args, "user", None):
+        raise DomainError("This command shows clinical records: give --user NAME (your InfusionDesk user name); "
+                          "your password is asked.")
+    session = store.sign_in(args.user, _ask(f"InfusionDesk password for {args.user}: "))
+    args.signed_in = session
+    return session
+
+
+def sign_out(args: argparse.Namespace, store: Any) -> None:
+    """End the session `sign_in` started for this command, if any."""
+    session = getattr(args, "signed_in", None)
+    if session is not None:
+        store.sign_out(session)
+
+
 def _visits(args: argparse.Namespace) -> int:
     store = open_store(args)
+    session = sign_in(args, store)
+    try:
+        return _list_visits(args, store, session)
+    finally:
+        sign_out(args, store)
+
+
+def _list_visits(args: argparse.Namespace, store: Any, session: Any) -> int:
     patient_id = None
     if args.patient is not None:
-        patient = store.get_patient_by_mrn(args.patient)
+        patient = store.get_patient_by_mrn(args.patient, by=session)
         if patient is None:
             raise DomainError(f"No patient has MRN {args.patient}; check the number.")
         patient_id = patient.id
-    rows = store.visit_summaries(patient_id)
+    rows = store.visit_summaries(patient_id, by=session)
     if args.json:
         print(json.dumps(rows, indent=2))
         return EXIT_OK
@@ -171,10 +198,17 @@ def _audit_checkpoint(args: argparse.Namespace) -> int:
     store = open_store(args)
     seal = pki.load_audit_seal(store)
     if seal is None or args.new_seal:
+        if not args.user:
+            raise DomainError("Issuing the audit seal replaces a clinic key: give --user NAME of an admin (their "
+                              "password is asked); later checkpoints need only the seal passphrase.")
+        admin = sign_in(args, store)
         ca = pki.load_clinic_ca(store)
         passphrase = read_secret(args, "Clinic CA passphrase (issues the audit seal, once): ")
         seal = pki.issue_audit_seal(ca, passphrase, datetime.now(UTC))
-        pki.save_audit_seal(store, seal)
+        try:
+            pki.save_audit_seal(store, seal, by=admin)
+        finally:
+            sign_out(args, store)
         print(f"Issued the audit seal: {pki.certificate_info(seal.certificate).subject}, its key locked with the "
               "clinic CA passphrase.", file=sys.stderr)
     else:
@@ -243,6 +277,8 @@ def _add_records_commands(sub: Any) -> None:
 
     visits = sub.add_parser("visits", help="list visits (id, patient MRN, status, started_at)")
     visits.add_argument("--db", help=db_help)
+    visits.add_argument("--user", metavar="NAME", help="your InfusionDesk user name (required; your password is "
+                        "asked, or read as one line of standard input when scripted)")
     visits.add_argument("--patient", metavar="MRN", help="only this patient's visits")
     visits.add_argument("--json", action="store_true", help="print one JSON list")
     visits.set_defaults(handler=_visits)
@@ -262,6 +298,9 @@ def _add_records_commands(sub: Any) -> None:
                        help="read the seal passphrase from the first line of FILE (for a scheduled job)")
     point.add_argument("--new-seal", action="store_true",
                        help="issue a new audit seal from the clinic CA (when the old one expires)")
+    point.add_argument("--user", metavar="NAME",
+                       help="an admin's user name, needed when the seal is issued (the first time, --new-seal); "
+                            "the password is asked before the CA passphrase")
     point.set_defaults(handler=_audit_checkpoint)
 
     db = sub.add_parser("db", help="the database itself")
@@ -332,12 +371,16 @@ def _cert_import(args: argparse.Namespace) -> int:
         raise DomainError(f"Cannot read {args.p12}: {exc.strerror or exc}.") from None
     store = open_store(args)
     password = _ask(f"InfusionDesk password for {args.user}: ")
-    user = store.authenticate(args.user, password)
-    if user.id is None or user.role.value not in ("nurse", "clinician"):
-        raise DomainError("Only nurses and clinicians sign visit notes; this account cannot hold a signing "
-                          "certificate.")
-    p12 = pki.import_pkcs12(data, _ask("PKCS#12 passphrase: "), datetime.now(UTC), new_passphrase=password)
-    cert = pki.save_clinician_pkcs12(store, user.id, p12, password)
+    session = store.sign_in(args.user, password)
+    try:
+        user = store.current_user(session)
+        if user.id is None or user.role.value not in ("nurse", "clinician"):
+            raise DomainError("Only nurses and clinicians sign visit notes; this account cannot hold a signing "
+                              "certificate.")
+        p12 = pki.import_pkcs12(data, _ask("PKCS#12 passphrase: "), datetime.now(UTC), new_passphrase=password)
+        cert = pki.save_clinician_pkcs12(store, user.id, p12, password, by=session)
+    finally:
+        store.sign_out(session)
     info = pki.certificate_info(cert)
     print(f"{user.full_name} now signs with {info.subject}, issued by {info.issuer}, valid until "
           f"{info.not_after:%Y-%m-%d}. Validators must trust that issuer, not the clinic CA.")

@@ -32,7 +32,7 @@ from infusiondesk.records.models import (
     SideEffectAction,
     SideEffectOutcome,
     SignatureMeaning,
-    User,
+    UserSession,
     Visit,
     VisitStatus,
     VitalSigns,
@@ -46,7 +46,9 @@ MAX_SIGNED_NOTES = 100  # real signed notes in a demo by default: each costs ~0.
 # Renders and signs the note of a visit as it will read once signed (the visit service's signature candidate)
 # and returns it with the signer's key, which the service then saves with the signature (and a checkpoint sealed
 # by that key) in one transaction. The PDF code provides it (reports.demo_signing); with none, nothing is signed.
-SignHook = Callable[[Store, Visit, Patient], SignedNote]
+# Called as hook(store, candidate, patient, signer, admin): the signer's session reads the note's facts; an admin's
+# session keeps the clinic CA and the staff's certificates the first time.
+SignHook = Callable[[Store, Visit, Patient, UserSession, UserSession], SignedNote]
 sign_hook: SignHook | None = None
 
 DEMO_CLINIC = Clinic(name="Riverside Headache & Infusion Clinic (DEMO)", address="1 River Road, Springfield",
@@ -134,16 +136,18 @@ class _Builder:
         self.max_signed_notes = max_signed_notes
         self.signed_notes = 0
         self.visits = 0
-        self.nurses: list[User] = []
-        self.clinicians: list[User] = []
+        self.nurses: list[UserSession] = []
+        self.clinicians: list[UserSession] = []
+        self.admin: UserSession | None = None
         self.service = VisitService(store, drug)
 
     def add_staff(self) -> None:
+        """The demo's staff, each signed in once (the demo acts as them through their sessions)."""
         (username, full, _, cred, pw), *others = DEMO_USERS
-        admin = self.store.setup_clinic(DEMO_CLINIC, username, full, pw)
+        admin = self.admin = self.store.setup_clinic(DEMO_CLINIC, username, full, pw)
         for username, full, role, cred, pw in others:
-            user = self.store.create_user(username, full, role, pw, cred, by=admin)
-            (self.nurses if role is Role.NURSE else self.clinicians).append(user)
+            self.store.create_user(username, full, role, pw, cred, by=admin)
+            (self.nurses if role is Role.NURSE else self.clinicians).append(self.store.sign_in(username, pw))
 
     # -- patients ------------------------------------------------------------------------------------
 
@@ -194,13 +198,13 @@ class _Builder:
         clinician = r.choice(self.clinicians)
         start = r.randint(0, 7 * 60)
         self._at(day, start, 0)
-        assert patient.id is not None and nurse.id is not None and nurse2.id is not None and clinician.id is not None
-        visit = svc.new_visit(nurse.id, patient.id)
+        assert patient.id is not None
+        visit = svc.new_visit(nurse, patient.id)
         self.visits += 1
 
-        def step(who: User, minutes: int) -> Step:
-            assert who.id is not None and visit.id is not None
-            return Step(who.id, visit.id, visit.version, self._at(day, start, minutes))
+        def step(who: UserSession, minutes: int) -> Step:
+            assert visit.id is not None
+            return Step(who, visit.id, visit.version, self._at(day, start, minutes))
 
         weight = round((previous_weight or 70.0) * r.uniform(0.97, 1.03), 1)
         t = self._at(day, start, 5)
@@ -225,11 +229,11 @@ class _Builder:
         dose, product, duration = r.choice(_ORDERS)
         entry = OrderEntry(dose, product=product, duration=duration, weight=f"{weight} kg")
         assert visit.id is not None
-        calc = svc.preview_order(visit.id, entry, self._at(day, start, 16))
+        calc = svc.preview_order(visit.id, entry, self._at(day, start, 16), by=clinician)
         if calc.blocked:
             dose, product, duration = _ORDERS[0]
             entry = OrderEntry(dose, product=product, duration=duration, weight=f"{weight} kg")
-            calc = svc.preview_order(visit.id, entry, self._at(day, start, 16))
+            calc = svc.preview_order(visit.id, entry, self._at(day, start, 16), by=clinician)
             if calc.blocked:  # nothing the clinic would give today (the 24 h total): the visit stays assessed
                 return weight
         reasons = {f.code: "Usual dose for this patient; agreed with neurology." for f in calc.soft_findings}
@@ -241,7 +245,7 @@ class _Builder:
         visit = svc.prepare(step(nurse, 24), Preparation(
             consent=True, allergies_reviewed=True, weight_change_acknowledged=True,
             iv=IVAccess(r.choice(_SITES), r.choice(("20G", "22G")), r.choices((1, 2), weights=(85, 15))[0],
-                        nurse.full_name, self._at(day, start, 24)),
+                        nurse.user.full_name, self._at(day, start, 24)),
             lot=f"L{r.randint(100000, 999999)}", expiry=lot_expiry, calcium_gluconate_at_chair=True,
             pump_rate=calc.display()["rate"].replace(",", ""), pump_vtbi=calc.display()["volume"].replace(",", "")))
         visit = svc.start(step(nurse, 25))
@@ -276,7 +280,8 @@ class _Builder:
             return weight  # completed, awaiting the clinician's signature
         signing = step(clinician, observed + 20)
         candidate = svc.signature_candidate(signing, SignatureMeaning.REVIEWED_APPROVED)
-        signed = self.hook(self.store, candidate, patient)
+        assert self.admin is not None
+        signed = self.hook(self.store, candidate, patient, clinician, self.admin)
         svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=signed.pdf, seal=signed.seal)
         self.signed_notes += 1
         return weight

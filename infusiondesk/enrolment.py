@@ -15,15 +15,20 @@ from typing import Any
 from infusiondesk import pki
 from infusiondesk.errors import DomainError
 from infusiondesk.passwords import PasswordRefused, check_new_password
-from infusiondesk.records.models import Clinic, Role, User
+from infusiondesk.records.models import Clinic, Role, User, UserSession
 
 
 @dataclass(frozen=True)
 class ClinicSetUp:
-    """What first run made: the admin, and the CA recovery code, shown once and never stored in the clear."""
+    """What first run made: the admin's session (signed in, so enrolment of staff can follow), and the CA
+    recovery code, shown once and never stored in the clear."""
 
-    admin: User
+    admin_session: UserSession
     recovery_code: str
+
+    @property
+    def admin(self) -> User:
+        return self.admin_session.user
 
 
 def set_up_clinic(store: Any, clinic: Clinic, *, admin_username: str, admin_full_name: str, admin_password: str,
@@ -36,8 +41,8 @@ def set_up_clinic(store: Any, clinic: Clinic, *, admin_username: str, admin_full
         raise PasswordRefused("Choose a CA passphrase different from the admin's password: the clinic keeps "
                               "the passphrase, a password belongs to one person.")
     ca = pki.create_clinic_ca(clinic.name, ca_passphrase, now)
-    admin: User = store.setup_clinic(clinic, admin_username, admin_full_name, admin_password)
-    pki.save_clinic_ca(store, ca)
+    admin: UserSession = store.setup_clinic(clinic, admin_username, admin_full_name, admin_password)
+    pki.save_clinic_ca(store, ca, by=admin)
     code = pki.new_recovery_code()
     store.save_pki_object(pki.KIND_CA_RECOVERY, None, "clinic-ca-key-recovery",
                           pki.seal_ca_key_for_recovery(ca, ca_passphrase, code), by=admin)
@@ -51,7 +56,7 @@ def _credential(store: Any, ca_passphrase: str, user: User, password: str, now: 
     return pki.credential_for_store(p12, password)
 
 
-def enrol_staff(store: Any, by: User, *, username: str, full_name: str, role: Role, password: str,
+def enrol_staff(store: Any, by: UserSession, *, username: str, full_name: str, role: Role, password: str,
                 credentials: str = "", ca_passphrase: str = "", now: datetime) -> User:
     """Add a user; a nurse or clinician gets a signing certificate sealed with their first password."""
     username = username.strip().lower()
@@ -65,7 +70,7 @@ def enrol_staff(store: Any, by: User, *, username: str, full_name: str, role: Ro
     return user
 
 
-def reset_password(store: Any, by: User, user_id: int, temporary_password: str, *, ca_passphrase: str = "",
+def reset_password(store: Any, by: UserSession, user_id: int, temporary_password: str, *, ca_passphrase: str = "",
                    now: datetime) -> User:
     """An admin's reset: a temporary password the person must change at their next sign-in. Their signing key
     opens only with their old password, so someone with a certificate gets a new one (the CA passphrase is
@@ -81,19 +86,19 @@ def reset_password(store: Any, by: User, user_id: int, temporary_password: str, 
         credential = _credential(store, ca_passphrase, user, temporary_password, now)
     reset: User = store.reset_password(user_id, temporary_password, by, signing_credential=credential)
     if old_cert is not None and old_cert.issuer == pki.load_clinic_ca(store).certificate.subject:
-        pki.revoke(store, ca_passphrase, old_cert, now)
+        pki.revoke(store, ca_passphrase, old_cert, now, by=by)
     return reset
 
 
-def change_ca_passphrase(store: Any, old_passphrase: str, new_passphrase: str) -> None:
+def change_ca_passphrase(store: Any, old_passphrase: str, new_passphrase: str, *, by: UserSession) -> None:
     """Seal the CA key under a new passphrase (also upgrades a key an older version stored). The earlier sealed
     copies are marked replaced but stay in the database, so a passphrase that leaked with a copy of the
     database calls for a new CA, not just a new passphrase."""
     check_new_password(new_passphrase)
-    _keep_ca_key(store, pki.change_ca_passphrase(pki.load_clinic_ca(store), old_passphrase, new_passphrase))
+    _keep_ca_key(store, pki.change_ca_passphrase(pki.load_clinic_ca(store), old_passphrase, new_passphrase), by)
 
 
-def recover_ca_passphrase(store: Any, recovery_code: str, new_passphrase: str) -> None:
+def recover_ca_passphrase(store: Any, recovery_code: str, new_passphrase: str, *, by: UserSession) -> None:
     """The CA passphrase is forgotten: the recovery code printed at first run opens the second copy of the key,
     which is sealed again under a new passphrase."""
     check_new_password(new_passphrase)
@@ -101,12 +106,13 @@ def recover_ca_passphrase(store: Any, recovery_code: str, new_passphrase: str) -
     if not copies:
         raise DomainError("This clinic has no recovery copy of its CA key (it was set up before recovery codes); "
                           "set up a new CA.")
-    _keep_ca_key(store, pki.recover_ca(pki.load_clinic_ca(store), copies[-1][1], recovery_code, new_passphrase))
+    _keep_ca_key(store, pki.recover_ca(pki.load_clinic_ca(store), copies[-1][1], recovery_code, new_passphrase), by)
 
 
-def _keep_ca_key(store: Any, ca: pki.ClinicCA) -> None:
+def _keep_ca_key(store: Any, ca: pki.ClinicCA, by: UserSession) -> None:
+    """Keep the re-sealed CA key (an admin's session: the store refuses anyone else)."""
     name = f"clinic-ca-key-{pki.sha256_hex(ca.encrypted_key)[:12]}"
     earlier = {n for n, _ in store.load_pki_objects(pki.KIND_CA_KEY)}
-    store.save_pki_object(pki.KIND_CA_KEY, None, name, ca.encrypted_key)
+    store.save_pki_object(pki.KIND_CA_KEY, None, name, ca.encrypted_key, by=by)
     for n in earlier - {name}:
-        store.revoke_certificate(pki.KIND_CA_KEY, n, None, "replaced: CA passphrase changed")
+        store.revoke_certificate(pki.KIND_CA_KEY, n, by, "replaced: CA passphrase changed")

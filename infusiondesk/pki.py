@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 
 from infusiondesk import keyseal
 from infusiondesk.errors import DomainError
+from infusiondesk.records.models import UserSession
 
 # Kinds of blobs kept by `Store.save_pki_object`; this module owns their formats.
 KIND_CA_CERT = "ca_cert"  # PEM certificate
@@ -126,9 +127,11 @@ class CertificateInfo:
 class PKIStore(Protocol):
     """The part of the records store that keeps PKI blobs (infusiondesk.store.Store has it)."""
 
-    def save_pki_object(self, kind: str, owner_user_id: int | None, name: str, data: bytes) -> None: ...
+    def save_pki_object(self, kind: str, owner_user_id: int | None, name: str, data: bytes, *,
+                        by: UserSession) -> None: ...
 
-    def load_pki_objects(self, kind: str, owner_user_id: int | None = None) -> list[tuple[str, bytes]]: ...
+    def load_pki_objects(self, kind: str, owner_user_id: int | None = None, *,
+                         by: UserSession | None = None) -> list[tuple[str, bytes]]: ...
 
 
 def _encode(passphrase: str) -> bytes:
@@ -420,9 +423,10 @@ def revoked_serials(crl_der: bytes, ca: ClinicCA) -> list[tuple[int, datetime]]:
 # --- the store side: blobs kept by Store.save_pki_object / load_pki_objects ---------------------------------
 
 
-def save_clinic_ca(store: PKIStore, ca: ClinicCA) -> None:
-    store.save_pki_object(KIND_CA_CERT, None, "clinic-ca.pem", ca.certificate_pem)
-    store.save_pki_object(KIND_CA_KEY, None, "clinic-ca-key", ca.encrypted_key)
+def save_clinic_ca(store: PKIStore, ca: ClinicCA, *, by: UserSession) -> None:
+    """Keep the clinic CA (an admin's session)."""
+    store.save_pki_object(KIND_CA_CERT, None, "clinic-ca.pem", ca.certificate_pem, by=by)
+    store.save_pki_object(KIND_CA_KEY, None, "clinic-ca-key", ca.encrypted_key, by=by)
 
 
 def load_clinic_ca(store: PKIStore) -> ClinicCA:
@@ -433,13 +437,15 @@ def load_clinic_ca(store: PKIStore) -> ClinicCA:
     return ClinicCA(certificate_pem=certs[-1][1], encrypted_key=keys[-1][1])
 
 
-def save_clinician_pkcs12(store: PKIStore, user_id: int, p12: bytes, passphrase: str) -> x509.Certificate:
+def save_clinician_pkcs12(store: PKIStore, user_id: int, p12: bytes, passphrase: str, *,
+                          by: UserSession) -> x509.Certificate:
     """Keep a clinician's PKCS#12 and, beside it, their certificate in the clear (so it can be shown and revoked
-    without their passphrase). The passphrase is checked here, so a typo cannot lock them out later."""
+    without their passphrase). The passphrase is checked here, so a typo cannot lock them out later. `by` is
+    an admin's session, or the clinician's own (importing their own credential)."""
     cert = unlock_pkcs12(p12, passphrase).certificate
-    store.save_pki_object(KIND_USER_P12, user_id, f"user-{user_id}.p12", p12)
+    store.save_pki_object(KIND_USER_P12, user_id, f"user-{user_id}.p12", p12, by=by)
     store.save_pki_object(KIND_USER_CERT, user_id, f"user-{user_id}.pem",
-                          cert.public_bytes(serialization.Encoding.PEM))
+                          cert.public_bytes(serialization.Encoding.PEM), by=by)
     return cert
 
 
@@ -448,8 +454,9 @@ def load_clinician_certificate(store: PKIStore, user_id: int) -> x509.Certificat
     return x509.load_pem_x509_certificate(found[-1][1]) if found else None
 
 
-def load_clinician_pkcs12(store: PKIStore, user_id: int) -> bytes:
-    found = store.load_pki_objects(KIND_USER_P12, user_id)
+def load_clinician_pkcs12(store: PKIStore, by: UserSession) -> bytes:
+    """The signed-in person's own sealed signing key (the store hands it only to its owner's session)."""
+    found = store.load_pki_objects(KIND_USER_P12, by.user_id, by=by)
     if not found:
         raise PKIError("You have no signing certificate yet; ask the administrator to issue one or import yours.")
     return found[-1][1]
@@ -460,7 +467,8 @@ def load_crl(store: PKIStore) -> bytes | None:
     return found[-1][1] if found else None
 
 
-def revoke(store: PKIStore, ca_passphrase: str, certificate: x509.Certificate, now: datetime) -> bytes:
+def revoke(store: PKIStore, ca_passphrase: str, certificate: x509.Certificate, now: datetime, *,
+           by: UserSession) -> bytes:
     """Add a certificate to the clinic CRL and keep the new CRL; returns it (DER)."""
     ca = load_clinic_ca(store)
     if certificate.issuer != ca.certificate.subject:
@@ -469,13 +477,14 @@ def revoke(store: PKIStore, ca_passphrase: str, certificate: x509.Certificate, n
     entries = revoked_serials(current, ca) if current else []
     entries.append((certificate.serial_number, now))
     crl = build_crl(ca, ca_passphrase, entries, now)
-    store.save_pki_object(KIND_CRL, None, "clinic.crl", crl)
+    store.save_pki_object(KIND_CRL, None, "clinic.crl", crl, by=by)
     return crl
 
 
-def save_audit_seal(store: PKIStore, seal: AuditSeal) -> None:
-    store.save_pki_object(KIND_SEAL_CERT, None, "audit-seal.pem", seal.certificate_pem)
-    store.save_pki_object(KIND_SEAL_KEY, None, "audit-seal-key.pem", seal.encrypted_key_pem)
+def save_audit_seal(store: PKIStore, seal: AuditSeal, *, by: UserSession) -> None:
+    """Keep the audit seal (an admin's session)."""
+    store.save_pki_object(KIND_SEAL_CERT, None, "audit-seal.pem", seal.certificate_pem, by=by)
+    store.save_pki_object(KIND_SEAL_KEY, None, "audit-seal-key.pem", seal.encrypted_key_pem, by=by)
 
 
 def load_audit_seal(store: PKIStore) -> AuditSeal | None:

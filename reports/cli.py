@@ -66,6 +66,8 @@ def add_commands(sub: Any) -> None:
 
     export = sub.add_parser("export-note", help="write visits' signed notes (the exact stored bytes), or drafts")
     export.add_argument("--db", help=_DB_HELP)
+    export.add_argument("--user", metavar="NAME", help="your InfusionDesk user name, a nurse or clinician "
+                        "(required; your password is asked, or read as one line of standard input when scripted)")
     which = export.add_mutually_exclusive_group(required=True)
     which.add_argument("--visit", type=int, help="one visit id (--out is the PDF)")
     which.add_argument("--visits", metavar="IDS", help="several visit ids, e.g. 3,5,9 (--out is a folder, or the "
@@ -86,10 +88,12 @@ def add_commands(sub: Any) -> None:
     summary.add_argument("--to", dest="date_to", metavar="DATE", help="last day, year-month-day (default: the "
                                                                        "latest visit)")
     summary.add_argument("--out", required=True, metavar="FILE.pdf", help="the PDF file to write")
-    summary.add_argument("--sign-as", metavar="USER", help="sign it as this clinician (asks their InfusionDesk "
-                                                            "password, which unlocks their signing key)")
-    summary.add_argument("--passphrase-file", metavar="FILE", help="with --sign-as: read the password from the "
-                                                                   "first line of FILE instead of asking")
+    summary.add_argument("--user", metavar="NAME", help="your InfusionDesk user name, a nurse or clinician "
+                         "(required; your password is asked)")
+    summary.add_argument("--sign", action="store_true", help="sign it as --user, a clinician (the same password "
+                                                             "unlocks their signing key)")
+    summary.add_argument("--passphrase-file", metavar="FILE", help="read the password from the first line of FILE "
+                                                                   "instead of asking (for a scheduled job)")
     summary.set_defaults(handler=_summary)
 
     ca = sub.add_parser("ca", help="the clinic's signing certificate authority")

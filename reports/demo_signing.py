@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from infusiondesk import pki
 from infusiondesk.demo import DEMO_CA_PASSPHRASE, DEMO_USERS, SignHook
 from infusiondesk.drugs.library import Drug
-from infusiondesk.records.models import Patient, Role, User, Visit
+from infusiondesk.records.models import Patient, Role, User, UserSession, Visit
 from infusiondesk.service import SignedNote
 from infusiondesk.store import Store
 from infusiondesk.workflow import signed_versions
@@ -30,26 +30,26 @@ def clinic_sign_hook(drug: Drug, ca_passphrase: str, passphrase_for: Callable[[U
     credentials (each locked with `passphrase_for(user)`) are made on first use, once."""
     credentials: dict[int, pki.SignerCredentials] = {}
 
-    def enrol(store: Store) -> None:
+    def enrol(store: Store, admin: UserSession) -> None:
         now = datetime.now(UTC)  # certificates are valid from the real time of signing, not the records' dates
         ca = pki.create_clinic_ca(store.get_clinic().name, ca_passphrase, now)
-        pki.save_clinic_ca(store, ca)
-        for user in store.list_users():
+        pki.save_clinic_ca(store, ca, by=admin)
+        for user in store.list_users(by=admin):
             if user.role not in (Role.NURSE, Role.CLINICIAN) or user.id is None:
                 continue
             passphrase = passphrase_for(user)
             p12 = pki.issue_clinician_pkcs12(ca, ca_passphrase, full_name=user.full_name, username=user.username,
                                              passphrase=passphrase, now=now, credentials=user.credentials)
-            pki.save_clinician_pkcs12(store, user.id, p12, passphrase)
+            pki.save_clinician_pkcs12(store, user.id, p12, passphrase, by=admin)
             credentials[user.id] = pki.unlock_pkcs12(p12, passphrase)
 
-    def hook(store: Store, candidate: Visit, patient: Patient) -> SignedNote:
-        """The signed note of a visit as the service will save it (its signature candidate), with the closing
-        signer's key to seal the audit checkpoint."""
+    def hook(store: Store, candidate: Visit, patient: Patient, signer: UserSession, admin: UserSession) -> SignedNote:
+        """The signed note of a visit as the service will save it (its signature candidate), read as the signer,
+        with the closing signer's key to seal the audit checkpoint. The first call enrols as the admin."""
         if not credentials:
-            enrol(store)
+            enrol(store, admin)
         closing = signed_versions(candidate)[-1][1].signer_id
-        return SignedNote(sign_note(store, candidate, drug, credentials), credentials.get(closing))
+        return SignedNote(sign_note(store, candidate, drug, credentials, by=signer), credentials.get(closing))
 
     return hook
 

@@ -57,14 +57,14 @@ def parse_visit_ids(text: str) -> list[int]:
     return ids
 
 
-def read_notes(store: Any, visit_ids: Sequence[int], drug: Drug) -> list[ExportedNote]:
-    """Each visit's note (its stored signed bytes, else a draft) with the patient it belongs to: every store read
-    of a multi-visit export happens here."""
+def read_notes(store: Any, visit_ids: Sequence[int], drug: Drug, *, by: Any) -> list[ExportedNote]:
+    """Each visit's note (its stored signed bytes, else a draft) with the patient it belongs to, read as the
+    session `by`: every store read of a multi-visit export happens here."""
     notes = []
     for visit_id in visit_ids:
-        visit = store.get_visit(visit_id)
-        patient = store.get_patient(visit.patient_id)
-        pdf, signed = note_for_export(store, visit_id, drug)
+        visit = store.get_visit(visit_id, by=by)
+        patient = store.get_patient(visit.patient_id, by=by)
+        pdf, signed = note_for_export(store, visit_id, drug, by=by)
         notes.append(ExportedNote(visit_id, patient.mrn, patient.display_name, pdf, signed))
     return notes
 
@@ -160,13 +160,22 @@ def as_portfolio(clinic: Clinic, notes: Sequence[ExportedNote], *, made_at: date
 
 def export_notes_command(args: Any, store: Any) -> int:
     """`infusiondesk export-note --visits 3,5,9 --out DIR` (one file per visit), or with `--combine zip|portfolio`
-    one file at --out. Audited once per note, like a single export."""
-    import sys
-
+    one file at --out, read as --user. Audited once per note, like a single export."""
+    from infusiondesk import cli as core_cli
     from infusiondesk.drugs import load_drug
 
     ids = parse_visit_ids(args.visits)
-    notes = read_notes(store, ids, load_drug(None))
+    session = core_cli.sign_in(args, store)
+    try:
+        return _export_notes(args, store, ids, load_drug(None), session)
+    finally:
+        core_cli.sign_out(args, store)
+
+
+def _export_notes(args: Any, store: Any, ids: list[int], drug: Drug, session: Any) -> int:
+    import sys
+
+    notes = read_notes(store, ids, drug, by=session)
     out = Path(args.out)
     if args.combine == "files":
         write_each(notes, out)
@@ -179,8 +188,9 @@ def export_notes_command(args: Any, store: Any) -> int:
             raise DomainError(f"Cannot write {out}: {exc.strerror or exc}.") from None
         where = f"{'a zip' if args.combine == 'zip' else 'a PDF portfolio'} at {out}"
     for note in notes:
-        store.audit("export_note", None, {"visit_id": note.visit_id, "signed": note.signed, "bytes": len(note.pdf),
-                                          "sha256": note.sha256, "via": f"cli {args.combine}"})
+        store.audit("export_note", session, {"visit_id": note.visit_id, "signed": note.signed,
+                                             "bytes": len(note.pdf), "sha256": note.sha256,
+                                             "via": f"cli {args.combine}"})
     signed = sum(1 for n in notes if n.signed)
     print(f"Wrote {len(notes)} note{'s' if len(notes) != 1 else ''} ({signed} signed, {len(notes) - signed} DRAFT) "
           f"as {where}.", file=sys.stderr)

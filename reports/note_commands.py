@@ -16,7 +16,7 @@ from typing import Any
 from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import User, Visit
+from infusiondesk.records.models import User, UserSession, Visit
 from reports.signing import (
     NotAPdfError,
     TrustFileError,
@@ -31,34 +31,38 @@ from reports.visit_note import build_visit_note
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
-def _users(store: Any) -> dict[int, User]:
-    return {u.id: u for u in store.list_users() if u.id is not None}
+def _users(store: Any, by: UserSession) -> dict[int, User]:
+    users: dict[int, User] = store.staff_names(by=by)
+    return users
 
 
 def sign_note(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials], *,
-              now: datetime | None = None) -> bytes:
+              by: UserSession, now: datetime | None = None) -> bytes:
     """The signed PDF note of a candidate visit: the visit as it will read once its signature is saved
     (`VisitService.signature_candidate` / `addendum_candidate`), rendered and signed for every signer of this
     version whose credentials are given. Nothing is stored here: the caller hands the bytes to
-    `VisitService.sign` / `sign_addendum`, which saves the signature and the note in one transaction."""
+    `VisitService.sign` / `sign_addendum`, which saves the signature and the note in one transaction. `by` is
+    the signer's session (the patient and the staff names are read as them)."""
     if visit.id is None:
         raise DomainError("Save the visit before signing its note.")
-    patient = store.get_patient(visit.patient_id)
-    pdf: bytes = sign_visit_note(store.get_clinic(), patient, visit, _users(store), drug, credentials, now=now)
+    patient = store.get_patient(visit.patient_id, by=by)
+    pdf: bytes = sign_visit_note(store.get_clinic(), patient, visit, _users(store, by), drug, credentials, now=now)
     return pdf
 
 
-def note_for_export(store: Any, visit_id: int, drug: Drug, version: int | None = None) -> tuple[bytes, bool]:
-    """(PDF, signed): the stored signed bytes when there are some (never re-rendered), else a draft."""
-    stored = store.get_signed_note(visit_id, version)
+def note_for_export(store: Any, visit_id: int, drug: Drug, version: int | None = None, *,
+                    by: UserSession) -> tuple[bytes, bool]:
+    """(PDF, signed): the stored signed bytes when there are some (never re-rendered), else a draft; read as the
+    session's user (a nurse or clinician)."""
+    stored = store.get_signed_note(visit_id, version, by=by)
     if stored is not None:
         return bytes(stored), True
     if version is not None:
         raise DomainError(f"Visit {visit_id} has no signed note version {version}; leave out --version for the "
                           "latest.")
-    visit = store.get_visit(visit_id)
-    patient = store.get_patient(visit.patient_id)
-    return build_visit_note(store.get_clinic(), patient, visit, _users(store), drug, draft=True), False
+    visit = store.get_visit(visit_id, by=by)
+    patient = store.get_patient(visit.patient_id, by=by)
+    return build_visit_note(store.get_clinic(), patient, visit, _users(store, by), drug, draft=True), False
 
 
 # --- command line -----------------------------------------------------------------------------------------
@@ -118,12 +122,18 @@ def verify_command(args: argparse.Namespace) -> int:
 
 
 def export_note_command(args: argparse.Namespace, store: Any) -> int:
+    """Write a visit's note as the --user signed in (a nurse or clinician), audited as them."""
+    from infusiondesk import cli as core_cli
     from infusiondesk.drugs import load_drug
 
-    pdf, signed = note_for_export(store, args.visit, load_drug(None), args.version)
-    Path(args.out).write_bytes(pdf)
-    store.audit("export_note", None, {"visit_id": args.visit, "signed": signed, "bytes": len(pdf),
-                                      "sha256": pki.sha256_hex(pdf), "via": "cli"})
+    session = core_cli.sign_in(args, store)
+    try:
+        pdf, signed = note_for_export(store, args.visit, load_drug(None), args.version, by=session)
+        Path(args.out).write_bytes(pdf)
+        store.audit("export_note", session, {"visit_id": args.visit, "signed": signed, "bytes": len(pdf),
+                                             "sha256": pki.sha256_hex(pdf), "via": "cli"})
+    finally:
+        core_cli.sign_out(args, store)
     what = "signed note" if signed else "DRAFT (the visit has no signed note yet)"
     print(f"Wrote {what} of visit {args.visit} to {args.out} ({len(pdf):,} bytes).", file=sys.stderr)
     return EXIT_OK

@@ -13,7 +13,7 @@ from infusiondesk import pki
 from infusiondesk.course import Course, Period, parse_period, summarise
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import Clinic, Role
+from infusiondesk.records.models import Clinic, Role, UserSession
 
 EXIT_OK = 0
 
@@ -24,32 +24,30 @@ class CourseRecords:
     course: Course
 
 
-def read_course(store: Any, mrn: str, period: Period, drug: Drug) -> CourseRecords:
-    """The patient with this MRN and the course of their visits over `period`: every store read of the summary
-    happens here (one place to hand the reader's session to)."""
-    patient = store.get_patient_by_mrn(mrn)
+def read_course(store: Any, mrn: str, period: Period, drug: Drug, *, by: UserSession) -> CourseRecords:
+    """The patient with this MRN and the course of their visits over `period`, read as the session `by` (the store
+    checks its role): every store read of the summary happens here."""
+    patient = store.get_patient_by_mrn(mrn, by=by)
     if patient is None:
         raise DomainError(f"No patient has MRN {mrn}; check the number.")
     clinic = store.get_clinic()
-    course = summarise(patient, store.list_visits(patient.id), drug, period, timezone=clinic.timezone)
+    course = summarise(patient, store.list_visits(patient.id, by=by), drug, period, timezone=clinic.timezone)
     return CourseRecords(clinic, course)
 
 
-def course_summary_pdf(store: Any, mrn: str, period: Period, drug: Drug) -> bytes:
+def course_summary_pdf(store: Any, mrn: str, period: Period, drug: Drug, *, by: UserSession) -> bytes:
     """The unsigned course summary of this patient and period, as PDF bytes."""
     from reports.course_summary import build_course_summary
 
-    records = read_course(store, mrn, period, drug)
+    records = read_course(store, mrn, period, drug, by=by)
     return build_course_summary(records.clinic, records.course, drug.name)
 
 
-def _signing_clinician(store: Any, username: str, password: str) -> tuple[Any, pki.SignerCredentials]:
-    """The clinician signing the summary (their InfusionDesk password, checked and audited as a sign-in) and their
-    unlocked signing credentials."""
-    user = store.authenticate(username, password)
-    if user.role is not Role.CLINICIAN or user.id is None:
-        raise DomainError(f"{user.full_name} is not a clinician; only a clinician signs a course summary.")
-    return user, pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, user.id), password)
+def _signing_credentials(store: Any, session: UserSession, password: str) -> pki.SignerCredentials:
+    """The signed-in clinician's signing key, unlocked by the password they signed in with."""
+    if session.user.role is not Role.CLINICIAN:
+        raise DomainError(f"{session.user.full_name} is not a clinician; only a clinician signs a course summary.")
+    return pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, session), password)
 
 
 def summary_command(args: argparse.Namespace, store: Any, read_secret: Any) -> int:
@@ -59,23 +57,31 @@ def summary_command(args: argparse.Namespace, store: Any, read_secret: Any) -> i
 
     period = parse_period(args.date_from, args.date_to)  # bad dates are refused before the database is read
     drug = load_drug(None)
-    records = read_course(store, args.patient, period, drug)
-    if args.sign_as:
-        password = read_secret(args, f"InfusionDesk password for {args.sign_as}: ")
-        user, credentials = _signing_clinician(store, args.sign_as, password)
-        pdf = sign_course_summary(records.clinic, records.course, drug.name, user, credentials)
-    else:
-        user, pdf = None, build_course_summary(records.clinic, records.course, drug.name)
+    if not args.user:
+        raise DomainError("A course summary shows clinical records: give --user NAME (your InfusionDesk user "
+                          "name); your password is asked.")
+    password = read_secret(args, f"InfusionDesk password for {args.user}: ")
+    session = store.sign_in(args.user, password)
     try:
-        Path(args.out).write_bytes(pdf)
-    except OSError as exc:
-        raise DomainError(f"Cannot write {args.out}: {exc.strerror or exc}.") from None
-    store.audit("export_summary", user, {"patient_id": records.course.patient.id,
-                                         "period": records.course.period_text,
-                                         "visits": [v.visit_id for v in records.course.visits],
-                                         "signed": user is not None, "sha256": pki.sha256_hex(pdf), "via": "cli"})
+        records = read_course(store, args.patient, period, drug, by=session)
+        if args.sign:
+            credentials = _signing_credentials(store, session, password)
+            pdf = sign_course_summary(records.clinic, records.course, drug.name, session.user, credentials)
+        else:
+            pdf = build_course_summary(records.clinic, records.course, drug.name)
+        try:
+            Path(args.out).write_bytes(pdf)
+        except OSError as exc:
+            raise DomainError(f"Cannot write {args.out}: {exc.strerror or exc}.") from None
+        store.audit("export_summary", session, {"patient_id": records.course.patient.id,
+                                                "period": records.course.period_text,
+                                                "visits": [v.visit_id for v in records.course.visits],
+                                                "signed": bool(args.sign), "sha256": pki.sha256_hex(pdf),
+                                                "via": "cli"})
+    finally:
+        store.sign_out(session)
     n = len(records.course.visits)
-    what = "signed course summary" if user is not None else "course summary"
+    what = "signed course summary" if args.sign else "course summary"
     print(f"Wrote the {what} of MRN {args.patient} ({n} visit{'s' if n != 1 else ''}, "
           f"{records.course.period_text}) to {args.out}.", file=sys.stderr)
     return EXIT_OK

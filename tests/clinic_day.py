@@ -15,7 +15,7 @@ from infusiondesk.records.models import (
     SideEffectAction,
     SideEffectOutcome,
     SignatureMeaning,
-    User,
+    UserSession,
     Visit,
     VisitStatus,
     VitalSigns,
@@ -37,19 +37,21 @@ def pump_readback(visit: Visit) -> dict[str, str]:
     return {"pump_rate": shown["rate"].replace(",", ""), "pump_vtbi": shown["volume"].replace(",", "")}
 
 
-def chart_visit(store: object, drug: Drug, patient: Patient, nurse: User, nurse2: User, clinician: User,
+def chart_visit(store: object, drug: Drug, patient: Patient, nurse: UserSession, nurse2: UserSession,
+                clinician: UserSession,
                 t0: datetime, until: VisitStatus = VisitStatus.COMPLETED, sign_note: NoteSigner | None = None,
                 dose: str = "2 g", product: str = "premix-2g-50ml", duration: str = "30 min",
                 seal: SignerCredentials | None = None) -> Visit:
     """Ms X's 2 g over 30 min from draft to `until`: assessed by the nurse, ordered by the clinician, checked by a
-    second nurse, started, a flushing side effect, stopped, observed, completed, signed (with `sign_note`)."""
+    second nurse, started, a flushing side effect, stopped, observed, completed, signed (with `sign_note`). Each
+    acts through their signed-in session."""
     svc = VisitService(store, drug)
-    assert patient.id is not None and nurse.id and nurse2.id and clinician.id
-    visit = svc.new_visit(nurse.id, patient.id)
+    assert patient.id is not None
+    visit = svc.new_visit(nurse, patient.id)
 
-    def step(who: User, minutes: float) -> Step:
-        assert who.id is not None and visit.id is not None
-        return Step(who.id, visit.id, visit.version, t0 + timedelta(minutes=minutes))
+    def step(who: UserSession, minutes: float) -> Step:
+        assert visit.id is not None
+        return Step(who, visit.id, visit.version, t0 + timedelta(minutes=minutes))
 
     visit = svc.assess(step(nurse, 1), AssessmentEntry(baseline(t0), 7, answers={"heart_block": False}))
     if until is VisitStatus.DRAFT:
@@ -60,7 +62,7 @@ def chart_visit(store: object, drug: Drug, patient: Patient, nurse: User, nurse2
     visit = svc.double_check(step(nurse2, 12))
     visit = svc.prepare(step(nurse, 15), Preparation(
         consent=True, allergies_reviewed=True, weight_change_acknowledged=True,
-        iv=IVAccess("left forearm", "22G", 1, nurse.full_name, t0), lot="LOT-A1", expiry=date(2099, 1, 31),
+        iv=IVAccess("left forearm", "22G", 1, nurse.user.full_name, t0), lot="LOT-A1", expiry=date(2099, 1, 31),
         calcium_gluconate_at_chair=True, **pump_readback(visit)))
     if until is VisitStatus.ASSESSED:
         return visit

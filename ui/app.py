@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         if self._daily_backup is None and self._starts_backups:
             from ui.backup_ops import DailyBackup
 
-            self._daily_backup = DailyBackup(lambda: self.session.store,
+            self._daily_backup = DailyBackup(lambda: self.session.store, lambda: self.session.signed_in,
                                              lambda text, _ok: self.statusBar().showMessage(text), self)
         if store.needs_setup():
             from ui.first_run import location_choice
@@ -177,7 +177,7 @@ class MainWindow(QMainWindow):
         from infusiondesk.auth import PasswordChangeRequired
 
         try:
-            user = self.session.store.authenticate(username, password)
+            signed_in = self.session.store.sign_in(username, password)
         except PasswordChangeRequired as exc:
             self.signin.password.clear()
             self._password_change_for = username
@@ -188,7 +188,8 @@ class MainWindow(QMainWindow):
             self.signin.show_error(user_message(exc))
             self.signin.password.clear()
             return
-        self.session.user = user
+        self.session.signed_in = signed_in
+        user = signed_in.user
         self.signin.reset()
         self.signin.status.setText("")  # the first run's recovery code is shown once, until the first sign-in
         for a in self._user_actions():
@@ -223,6 +224,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             self.setup_view.show_error(user_message(exc))
             return
+        self.session.store.sign_out(made.admin_session)  # the admin signs in on the next screen, as every day
         self.signin.username.setText(form["username"])
         self._show(self.signin, "Sign in")
         self.signin.show_error("")
@@ -324,15 +326,13 @@ class MainWindow(QMainWindow):
         self.lock_view.setFocus()
 
     def unlock(self, password: str) -> None:
-        user = self.session.user
+        """The person who locked the screen types their password (checked against the session's own user, so
+        no one else's password unlocks it); a session the store has ended shows why, and sign-out is the way on."""
         try:
-            who = self.session.store.authenticate(user.username, password)
+            self.session.store.confirm_password(self.session.require_session(), password)
         except Exception as exc:
             self.lock_view.show_error(user_message(exc))
             self.lock_view.password.clear()
-            return
-        if who.id != user.id:
-            self.lock_view.show_error("Only the person who was signed in can unlock; sign out to switch.")
             return
         back = self._before_lock or self.signin
         self.screen_lock.release()
@@ -347,8 +347,7 @@ class MainWindow(QMainWindow):
             ws.save_draft()
             ws.deleteLater()
         self.workspaces.clear()
-        if self.session is not None:
-            self.session.user = None
+        self._end_session()
         self.idle.stop()
         for a in self._user_actions():
             a.setEnabled(False)
@@ -377,7 +376,7 @@ class MainWindow(QMainWindow):
         return "Sign in"
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Keep drafts and let a note being signed finish before the app goes."""
+        """Keep drafts, let a note being signed finish, then end the session, before the app goes."""
         from ui.ops import wait_all
 
         self.idle.stop()  # a closed window must not lock itself again later
@@ -385,7 +384,20 @@ class MainWindow(QMainWindow):
         for ws in self.workspaces.values():
             ws.save_draft()
         wait_all(30_000)
+        self._end_session()
         super().closeEvent(event)
+
+    def _end_session(self) -> None:
+        """Sign the session out in the store (its token is refused from then on)."""
+        if self.session is None or self.session.signed_in is None:
+            return
+        ended, self.session.signed_in = self.session.signed_in, None
+        try:
+            self.session.store.sign_out(ended)
+        except Exception as exc:  # the screen is signed out either way; the store's record of it is logged
+            from infusiondesk import logs
+
+            logs.unexpected(exc, "sign-out")
 
     # --- screens ----------------------------------------------------------------------------------
     def show_patients(self) -> None:
@@ -484,8 +496,7 @@ class MainWindow(QMainWindow):
     def new_visit(self) -> None:
         patient = self.chart.patient
         try:
-            user = self.session.require_user()
-            visit = self.session.service.new_visit(user.id, patient.id)
+            visit = self.session.service.new_visit(self.session.require_session(), patient.id)
         except Exception as exc:
             self.statusBar().showMessage(user_message(exc), 10_000)
             return
@@ -497,13 +508,14 @@ class MainWindow(QMainWindow):
         if ws is None:
             from ui.views.visit_workspace import VisitWorkspace
 
+            session = self.session.require_session()
             shown = self.chart.patient if self.chart is not None else None
             patient = shown if shown is not None and shown.id == visit.patient_id else \
-                self.session.store.get_patient(visit.patient_id)
+                self.session.store.get_patient(visit.patient_id, by=session)
             store = self.session.store
-            previous = [v for v in store.list_visits(patient.id) if v.id != visit.id
+            previous = [v for v in store.list_visits(patient.id, by=session) if v.id != visit.id
                         and v.readiness.weight_kg_today is not None]
-            ws = VisitWorkspace(self.session, patient, store.get_visit(visit.id),
+            ws = VisitWorkspace(self.session, patient, store.get_visit(visit.id, by=session),
                                 previous_weight_kg=previous[-1].readiness.weight_kg_today if previous else None)
             ws.back.connect(lambda p=patient: self.show_chart(p))
             ws.problem.screen_message = True  # the visit's message is about this visit only

@@ -66,12 +66,14 @@ class BackupJob(QObject):
 
 class DailyBackup(QObject):
     """Checks now and every 10 minutes whether the clinic's daily backup is due, and makes it in the background;
-    its progress and outcome go to `say(text, ok)` (the status bar)."""
+    its progress and outcome go to `say(text, ok)` (the status bar). It runs as whoever is signed in at this
+    workstation (`signed_in`), and waits while nobody is."""
 
-    def __init__(self, store: Callable[[], Any], say: Callable[[str, bool], None],
+    def __init__(self, store: Callable[[], Any], signed_in: Callable[[], Any], say: Callable[[str, bool], None],
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store  # the session's store when the check runs (a first run may switch databases)
+        self.signed_in = signed_in
         self.say = say
         self.job = BackupJob(self)
         self.job.progress.connect(lambda text: self.say(text, True))
@@ -85,8 +87,11 @@ class DailyBackup(QObject):
     def check(self) -> None:
         from infusiondesk.store.backup import run_automatic_backup
 
-        store = self.store()
-        self.job.start("Daily backup", lambda progress: run_automatic_backup(store, progress), announce=False)
+        store, session = self.store(), self.signed_in()
+        if session is None:
+            return  # checked again in 10 minutes, or when someone has signed in
+        self.job.start("Daily backup", lambda progress: run_automatic_backup(store, session, progress),
+                       announce=False)
 
     def _finished(self, ok: bool, text: str) -> None:
         if text:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QProgressBar, QPus
 from infusiondesk.course import Period
 from infusiondesk.errors import DomainError
 from infusiondesk.units import parse_date
+from ui.note_worker import session_job
 from ui.ops import run_in_process, user_message
 
 PORTFOLIO_FILTER = "PDF portfolio: one PDF, each note attached (*.pdf)"
@@ -95,6 +96,7 @@ class ChartDocuments:
             self.status.setText(exc.message)
             return
         job = {"kind": "summary", "db": self.session.store.url, "library": self._library(), "mrn": patient.mrn,
+               "session": session_job(self.session.require_session()),
                "from": period.first.isoformat() if period.first else None,
                "to": period.last.isoformat() if period.last else None}
         self.shown_period = period
@@ -138,7 +140,7 @@ class ChartDocuments:
         self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the course summary to the printer.")
 
     def _audit(self, event: str, patient: Any, pdf: bytes, extra: dict[str, Any]) -> None:
-        self.session.store.audit(event, self.session.user, {
+        self.session.store.audit(event, self.session.require_session(), {
             "patient_id": patient.id, "period": self.shown_period.describe(), "sha256": hashlib.sha256(pdf).hexdigest(),
             **extra})
 
@@ -154,7 +156,8 @@ class ChartDocuments:
             if not target:
                 return
         job = {"kind": "notes", "db": self.session.store.url, "library": self._library(),
-               "visit_ids": list(visit_ids), "combine": "portfolio" if combine == "portfolio" else "zip"}
+               "session": session_job(self.session.require_session()), "visit_ids": list(visit_ids),
+               "combine": "portfolio" if combine == "portfolio" else "zip"}
         n = len(visit_ids)
         self._run(job, f"Collecting {n} visit note{'s' if n != 1 else ''}…",
                   lambda data: self._save_notes(data, list(visit_ids), str(target), str(combine)))
@@ -180,7 +183,7 @@ class ChartDocuments:
             Path(target).write_bytes(data)
             where = target
         for visit_id in visit_ids:
-            self.session.store.audit("export", self.session.user, {"visit_id": visit_id, "what": "visit note",
-                                                                   "combined": combine})
+            self.session.store.audit("export", self.session.require_session(),
+                                     {"visit_id": visit_id, "what": "visit note", "combined": combine})
         self.status.setText(f"Exported the notes of {len(visit_ids)} visit{'s' if len(visit_ids) != 1 else ''} "
                             f"to {where}.")

@@ -47,7 +47,7 @@ def _scenario_note_signer(store: Any, drug: Any) -> Any:
     from reports.demo_signing import run_sign_hook
 
     hook = run_sign_hook(drug)
-    return lambda candidate, patient: hook(store, candidate, patient)
+    return lambda candidate, patient, signer, admin: hook(store, candidate, patient, signer, admin)
 
 
 def build_parser() -> argparse.ArgumentParser:

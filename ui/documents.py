@@ -61,15 +61,19 @@ class VisitDocuments:
     # --- building -----------------------------------------------------------------------------------
     def _job(self) -> dict[str, Any]:
         drug = self.c.session.drug
+        from ui.note_worker import session_job
+
         return {"db": self.c.session.store.url, "visit_id": self.c.visit.id,
-                "library": str(drug.path) if drug.provenance != "bundled" else None}
+                "library": str(drug.path) if drug.provenance != "bundled" else None,
+                "session": session_job(self.c.session.require_session())}
 
     def _with_pdf(self, then: Any) -> None:
         """The signed note when there is one, else a watermarked draft, built in a child process."""
         if self.busy:
             return
         visit = self.c.visit
-        signed = self.c.session.store.get_signed_note(visit.id) if visit.status is VisitStatus.SIGNED else None
+        signed = (self.c.session.store.get_signed_note(visit.id, by=self.c.session.require_session())
+                  if visit.status is VisitStatus.SIGNED else None)
         if signed is not None:
             then(signed, signed=True)
             return
@@ -86,10 +90,10 @@ class VisitDocuments:
         from ui.note_worker import sign_job
 
         s = self.c.session
-        user = s.require_user()
+        session = s.require_session()
         what = "addendum" if addendum is not None else "visit"
         try:  # checked here, at once, so a missing certificate is said before any work starts
-            pki.load_clinician_pkcs12(s.store, user.id or 0)
+            pki.load_clinician_pkcs12(s.store, session)
         except Exception as exc:
             self.c.problem.emit(f"Not signed: {user_message(exc)} The {what} is not signed.")
             return
@@ -103,14 +107,14 @@ class VisitDocuments:
         version = workflow.note_version(candidate, draft=False)
         drug = s.drug
         job = sign_job(s.store.url, str(drug.path) if drug.provenance != "bundled" else None, candidate,
-                       user.id or 0, passphrase, step.at)
+                       session, passphrase, step.at)
         self._busy(f"Signing version {version} of the visit note… The {what} is signed once its signed note is "
                    "stored.")
 
         def save(pdf: bytes) -> None:
             self._done("")
             try:  # the signer's key (same passphrase) seals a checkpoint of the audit trail with the note
-                seal = pki.unlock_pkcs12(pki.load_clinician_pkcs12(s.store, user.id or 0), passphrase)
+                seal = pki.unlock_pkcs12(pki.load_clinician_pkcs12(s.store, session), passphrase)
             except Exception as exc:
                 self.status.setText(f"The {what} is not signed: {user_message(exc)} Sign again.")
                 return
@@ -165,7 +169,7 @@ class VisitDocuments:
         if not path:
             return
         Path(path).write_bytes(pdf)
-        self.c.session.store.audit("export", self.c.session.user, {"visit_id": self.c.visit.id,
+        self.c.session.store.audit("export", self.c.session.signed_in, {"visit_id": self.c.visit.id,
                                                                   "signed": signed, "what": "visit note"})
         self.status.setText(f"Exported {'signed note' if signed else 'DRAFT'} to {path}.")
 
@@ -193,7 +197,7 @@ class VisitDocuments:
 
         self.last_pdf = pdf
         pages = print_pdf(pdf, printer)
-        self.c.session.store.audit("print", self.c.session.user, {
+        self.c.session.store.audit("print", self.c.session.signed_in, {
             "visit_id": self.c.visit.id, "signed": signed, "pages": pages,
             "sha256": hashlib.sha256(pdf).hexdigest(), "printer": printer.printerName() or printer.outputFileName()})
         self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the "

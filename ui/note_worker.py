@@ -19,16 +19,16 @@ from datetime import datetime
 from typing import Any
 
 
-def _chart_document(store: Any, drug: Any, job: dict[str, Any]) -> bytes:
+def _chart_document(store: Any, drug: Any, job: dict[str, Any], session: Any) -> bytes:
     """The chart's documents: a course summary, or several visits' notes packed (signed ones byte for byte)."""
     if job["kind"] == "summary":
         from infusiondesk.course import parse_period
         from reports.summary_commands import course_summary_pdf
 
-        return course_summary_pdf(store, job["mrn"], parse_period(job.get("from"), job.get("to")), drug)
+        return course_summary_pdf(store, job["mrn"], parse_period(job.get("from"), job.get("to")), drug, by=session)
     from reports.note_bundle import as_portfolio, as_zip, read_notes
 
-    notes = read_notes(store, [int(i) for i in job["visit_ids"]], drug)
+    notes = read_notes(store, [int(i) for i in job["visit_ids"]], drug, by=session)
     return as_portfolio(store.get_clinic(), notes) if job["combine"] == "portfolio" else as_zip(notes)
 
 
@@ -44,25 +44,26 @@ def build(job: dict[str, Any]) -> bytes:
     store = Store.open(job["db"], migrate=False)
     try:
         drug = load_drug(job.get("library"))
+        session = session_from_job(job)
         if job.get("kind") in ("summary", "notes"):
-            return _chart_document(store, drug, job)
+            return _chart_document(store, drug, job, session)
         sign = job.get("sign")
         if sign is None:
             from reports.visit_note import build_visit_note
 
-            visit = store.get_visit(int(job["visit_id"]))
-            users = {u.id: u for u in store.list_users() if u.id is not None}
-            return build_visit_note(store.get_clinic(), store.get_patient(visit.patient_id), visit, users, drug,
-                                    draft=visit.status is not VisitStatus.SIGNED)
+            visit = store.get_visit(int(job["visit_id"]), by=session)
+            users = store.staff_names(by=session)
+            return build_visit_note(store.get_clinic(), store.get_patient(visit.patient_id, by=session), visit, users,
+                                    drug, draft=visit.status is not VisitStatus.SIGNED)
         from infusiondesk import pki
         from reports.note_commands import sign_note
 
         candidate = codec.from_plain(Visit, job["candidate"])
         if candidate.id != int(job["visit_id"]):
             raise ValueError("the candidate is not the visit asked for")
-        user_id = int(sign["user_id"])
-        creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, user_id), sign["passphrase"])
-        return sign_note(store, candidate, drug, {user_id: creds}, now=datetime.fromisoformat(sign["now"]))
+        creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, session), sign["passphrase"])
+        return sign_note(store, candidate, drug, {session.user_id: creds}, by=session,
+                         now=datetime.fromisoformat(sign["now"]))
     finally:
         store.close()
 
@@ -115,13 +116,30 @@ def day_list_job(rows: Any, clinic: Any, day: Any, zone: Any, printed_at: dateti
             "rows": [{**dataclasses.asdict(r), "status": r.status.value, "since": r.since.isoformat()} for r in rows]}
 
 
-def sign_job(db: str, library: str | None, candidate: Any, user_id: int, passphrase: str,
+def session_job(session: Any) -> dict[str, Any]:
+    """The signed-in session, for the child to read as (sent on its standard input, never on the command line)."""
+    from infusiondesk.store import codec
+
+    return {"id": session.id, "token": session.token, "user": codec.to_plain(session.user)}
+
+
+def session_from_job(job: dict[str, Any]) -> Any:
+    """The app's session as the job carries it; the store checks it at every read, as in the app."""
+    from infusiondesk.records.models import User, UserSession
+    from infusiondesk.store import codec
+
+    given = job["session"]
+    return UserSession(id=int(given["id"]), user=codec.from_plain(User, given["user"]), token=str(given["token"]))
+
+
+def sign_job(db: str, library: str | None, candidate: Any, session: Any, passphrase: str,
              now: datetime) -> dict[str, Any]:
-    """The job that signs the note of `candidate` (a Visit from the service's signature candidate)."""
+    """The job that signs the note of `candidate` (a Visit from the service's signature candidate) as the
+    signed-in `session`."""
     from infusiondesk.store import codec
 
     return {"db": db, "visit_id": candidate.id, "library": library, "candidate": codec.to_plain(candidate),
-            "sign": {"user_id": user_id, "passphrase": passphrase, "now": now.isoformat()}}
+            "session": session_job(session), "sign": {"passphrase": passphrase, "now": now.isoformat()}}
 
 
 def main() -> int:

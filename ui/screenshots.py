@@ -33,17 +33,17 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
     from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
 
     service = VisitService(store, drug)
-    v = service.new_visit(nurse.id, patient.id)
+    v = service.new_visit(nurse, patient.id)
 
     def step(who: Any, minutes: int) -> Any:
-        return Step(who.id, v.id, v.version, at + timedelta(minutes=minutes))
+        return Step(who, v.id, v.version, at + timedelta(minutes=minutes))
 
     base = VitalSigns(at, 126, 80, 74, 16, 98, 36.7, pain[0], "present", "baseline")
     v = service.assess(step(nurse, 0), AssessmentEntry(base, pain[0], MigraineFeatures(attacks_per_month=attacks),
                                                        {"heart_block": False, "myasthenia_gravis": False}))
     v = service.decide(step(doctor, 1), True, "")
     entry = OrderEntry(dose, concentration="2 g/50 mL", duration="30 min", weight="64 kg")
-    calc = service.preview_order(v.id, entry, at)
+    calc = service.preview_order(v.id, entry, at, by=doctor)
     reasons = {f.code: "Earlier visit, reviewed" for f in calc.soft_findings}
     v = service.order(step(doctor, 2), OrderEntry(dose, concentration="2 g/50 mL", duration="30 min",
                                                   weight="64 kg", reasons=reasons))
@@ -76,8 +76,10 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     store = Store.open(db, clock=clock.now)
     admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Road"), "admin", "Ada Admin",
                                "ward-office-key-1")
-    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
-    doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
+    store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
+    store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
+    nurse = store.sign_in("nkim", "nurse-chair-pass-1")
+    doctor = store.sign_in("drlee", "doctor-sign-pass-1")
     drug = load_drug()
     ana = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
                                     (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
@@ -98,11 +100,13 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     from infusiondesk import pki
 
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", SCREENSHOT_CA_PASSPHRASE, clock.now())
-    pki.save_clinic_ca(store, ca)
-    p12 = pki.issue_clinician_pkcs12(ca, SCREENSHOT_CA_PASSPHRASE, full_name=doctor.full_name,
-                                     username=doctor.username, passphrase="doctor-sign-pass-1", now=clock.now(),
+    pki.save_clinic_ca(store, ca, by=admin)
+    p12 = pki.issue_clinician_pkcs12(ca, SCREENSHOT_CA_PASSPHRASE, full_name=doctor.user.full_name,
+                                     username=doctor.user.username, passphrase="doctor-sign-pass-1", now=clock.now(),
                                      credentials="MD")
-    pki.save_clinician_pkcs12(store, doctor.id, p12, "doctor-sign-pass-1")
+    pki.save_clinician_pkcs12(store, doctor.user_id, p12, "doctor-sign-pass-1", by=admin)
+    for session in (admin, nurse, doctor):
+        store.sign_out(session)
     return store, drug, clock
 
 
@@ -147,7 +151,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.patients.search.setText("riv")
         window.patients.search_now()
         shot("02-patients")
-        window.show_chart(store.search_patients("Rivera")[0])
+        window.show_chart(store.search_patients("Rivera", by=window.session.require_session())[0])
         window.chart.trends.setCurrentIndex(1)
         shot("03-chart")
         window.new_visit()
@@ -187,8 +191,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         panel.dose.setText("2 g")
         panel.duration.setText("30 min")
         ws.dose.order.click()
-        checker = next(u for u in store.list_users() if u.username == "nkim")
-        ws.controller.run("double_check", by=checker.id)  # the nurse checks the clinician's order (as check_by does)
+        ws.dose.check_by("nkim", "nurse-chair-pass-1")  # the nurse signs in and checks the clinician's order
         shot("06b-dose-ordered-and-checked")
         ws.tabs.setCurrentWidget(ws.infusion)
         r = ws.infusion.readiness
@@ -250,7 +253,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         shot("09-review-signed")
         window.show_report()
         shot("10-near-miss-report")
-        window.show_chart(store.search_patients("Rivera")[0])
+        window.show_chart(store.search_patients("Rivera", by=window.session.require_session())[0])
         window.chart.trends.setCurrentIndex(0)
         shot("11-chart-vitals-trend")
         window.show_today()

@@ -1,4 +1,4 @@
-"""The signed-in person, the store and the clock: what every screen needs, in one value."""
+"""The signed-in session, the store and the clock: what every screen needs, in one value."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
 
-from infusiondesk.records.models import Patient, User, Visit
+from infusiondesk.records.models import Patient, User, UserSession, Visit
 from ui.clock import Clock
 
 if TYPE_CHECKING:  # the drug library pulls in pint; the sign-in screen must not wait for it
@@ -23,21 +23,30 @@ T = TypeVar("T")
 
 @dataclass
 class Session:
-    """Passed to each view; `user` changes at sign-in and stays through an idle lock."""
+    """Passed to each view; `signed_in` (the store's session) changes at sign-in, stays through an idle lock, and
+    ends at sign-out. Every store call that reads or changes clinical data passes it (`by=`)."""
 
     store: Any  # infusiondesk.store.Store (typed loosely: the UI must start without the store module)
     drug: Drug | Any
     clock: Clock = field(default_factory=Clock)
-    user: User | None = None
+    signed_in: UserSession | None = None
     vitals_reminder_min: int = 15
     idle_lock_min: int = 10
     _service: Any = field(default=None, repr=False)
     _zone: Any = field(default=None, repr=False)
 
+    @property
+    def user(self) -> User | None:
+        """The signed-in person as at sign-in: for what the screens show (the store re-checks at every call)."""
+        return self.signed_in.user if self.signed_in is not None else None
+
     def require_user(self) -> User:
-        if self.user is None:
+        return self.require_session().user
+
+    def require_session(self) -> UserSession:
+        if self.signed_in is None:
             raise RuntimeError("no one is signed in")
-        return self.user
+        return self.signed_in
 
     @property
     def service(self) -> VisitService:
@@ -101,15 +110,17 @@ class VisitController(QObject):
         self.visit = visit
         self.last_error: DomainError | None = None
 
-    def step(self, by: int | None = None) -> Step:
-        """Who acts (the signed-in person unless `by`), on the visit as this screen saw it, now."""
+    def step(self, by: UserSession | None = None) -> Step:
+        """Who acts (the signed-in session unless `by`, the dose witness's own session), on the visit as this
+        screen saw it, now."""
         from infusiondesk.service import Step
 
-        actor = by if by is not None else self.session.require_user().id
-        assert actor is not None and self.visit.id is not None
+        actor = by if by is not None else self.session.require_session()
+        assert self.visit.id is not None
         return Step(actor, self.visit.id, self.visit.version, self.session.clock.now())
 
-    def run(self, name: str, *args: Any, by: int | None = None, step: Step | None = None, **kwargs: Any) -> bool:
+    def run(self, name: str, *args: Any, by: UserSession | None = None, step: Step | None = None,
+            **kwargs: Any) -> bool:
         """`service.<name>(Step(...), *args, **kwargs)`; True when saved (the panels are told), False when
         refused (the sentence is shown)."""
         from infusiondesk.errors import DomainError
@@ -135,7 +146,7 @@ class VisitController(QObject):
         refusal that leaves something on record, such as a withdrawn decision), the screen now shows the saved
         visit; what was typed stays in the fields."""
         try:
-            saved = self.session.store.get_visit(self.visit.id)
+            saved = self.session.store.get_visit(self.visit.id, by=self.session.require_session())
         except Exception:  # the refusal is what the user must see; a failed re-read changes nothing shown
             return exc.message
         if saved.version <= self.visit.version:

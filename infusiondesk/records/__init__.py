@@ -29,6 +29,7 @@ from infusiondesk.records.models import (
     SignatureMeaning,
     Suitability,
     User,
+    UserSession,
     Visit,
     VisitStatus,
     VitalSigns,
@@ -38,5 +39,5 @@ __all__ = [
     "Addendum", "Allergy", "Assessment", "Clinic", "DoseOrderRecord", "DoubleCheck", "IVAccess",
     "InfusionEvent", "InfusionEventKind", "MigraineFeatures", "Override", "Patient", "PregnancyStatus",
     "Readiness", "RenalStatus", "Role", "Screening", "SideEffect", "SideEffectAction", "SideEffectOutcome",
-    "Signature", "SignatureMeaning", "Suitability", "User", "Visit", "VisitStatus", "VitalSigns",
+    "Signature", "SignatureMeaning", "Suitability", "User", "UserSession", "Visit", "VisitStatus", "VitalSigns",
 ]

@@ -30,7 +30,7 @@ from infusiondesk.records.models import (
     SideEffectAction,
     SideEffectOutcome,
     SignatureMeaning,
-    User,
+    UserSession,
     Visit,
     VisitStatus,
     VitalSigns,
@@ -40,8 +40,10 @@ from infusiondesk.scenario.loader import ADMIN_USERNAME, Scenario, StepSpec
 from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, SignedNote, Step, VisitService
 
 # Renders and signs the note of a signature candidate (the visit as it will read once signed) for its patient,
-# returning the signed PDF the service saves with the signature. The PDF code provides it (see ui.cli).
-NoteSigner = Callable[[Visit, Patient], SignedNote]
+# returning the signed PDF the service saves with the signature. The PDF code provides it (see ui.cli). Called as
+# note_signer(candidate, patient, signer, admin): the signer's session reads the note's facts, the admin's keeps the
+# clinic CA and the staff's certificates the first time.
+NoteSigner = Callable[[Visit, Patient, UserSession, UserSession], SignedNote]
 
 NO_NOTE_SIGNER = ('Signing "{meaning}" saves the signed PDF note with the signature, and this run has no PDF '
                   "code to make one; run the installed `infusiondesk scenario run`, not `python -m infusiondesk`.")
@@ -98,7 +100,8 @@ class ScenarioRunner:
         self.store = store.with_clock(self.clock)
         self.service = VisitService(self.store, drug)
         self.note_signer = note_signer
-        self.users: dict[str, User] = {}
+        self.users: dict[str, UserSession] = {}  # each user signed in once, at set-up
+        self.reader: UserSession | None = None  # whose session reads the visits between steps
         self.patients: dict[str, int] = {}
         self.visits: dict[str, int] = {}
 
@@ -112,9 +115,11 @@ class ScenarioRunner:
         admin = self.store.setup_clinic(s.clinic, ADMIN_USERNAME, "Clinic Admin", secrets.token_urlsafe(18))
         self.users[ADMIN_USERNAME] = admin
         for u in s.users:
-            self.users[u.username] = self.store.create_user(u.username, u.name, u.role, secrets.token_urlsafe(18),
-                                                            u.credentials, by=admin)
-        anyone = next((u for u in self.users.values() if u.role is not Role.ADMIN), admin)
+            password = secrets.token_urlsafe(18)
+            self.store.create_user(u.username, u.name, u.role, password, u.credentials, by=admin)
+            self.users[u.username] = self.store.sign_in(u.username, password)
+        anyone = next((u for u in self.users.values() if u.user.role is not Role.ADMIN), admin)
+        self.reader = anyone
         for p in s.patients:
             saved = self.store.add_patient(_patient(Patient(id=None, mrn=p.mrn, family_name="", given_name="",
                                                             date_of_birth=datetime(1900, 1, 1).date(), sex="unknown"),
@@ -146,35 +151,30 @@ class ScenarioRunner:
     def _visit(self, name: str | None) -> Visit | None:
         if name is None or name not in self.visits:
             return None
-        visit: Visit = self.store.get_visit(self.visits[name])
+        visit: Visit = self.store.get_visit(self.visits[name], by=self.reader)
         return visit
 
     def _step(self, spec: StepSpec, visit: Visit | None) -> Step:
         if visit is None or visit.id is None:
             raise DomainError(f'Visit "{spec.visit}" was not opened: its new_visit step was refused.')
-        user = self.users[spec.actor]
-        assert user.id is not None
-        return Step(user.id, visit.id, visit.version, spec.at)
+        return Step(self.users[spec.actor], visit.id, visit.version, spec.at)
 
-    def _by(self, spec: StepSpec) -> User:
+    def _by(self, spec: StepSpec) -> UserSession:
         return self.users[spec.actor]
 
     # -- steps: each returns (message, findings) or raises the service's DomainError -------------------------
 
     def _do_new_visit(self, spec: StepSpec, _: Visit | None) -> _Outcome:
-        by = self._by(spec)
-        assert by.id is not None
-        visit = self.service.new_visit(by.id, self.patients[spec.values["patient"]])
+        visit = self.service.new_visit(self._by(spec), self.patients[spec.values["patient"]])
         assert visit.id is not None and spec.visit is not None
         self.visits[spec.visit] = visit.id
         return f'Visit "{spec.visit}" opened for patient {spec.values["patient"]}.', []
 
     def _do_update_patient(self, spec: StepSpec, _: Visit | None) -> _Outcome:
         by = self._by(spec)
-        assert by.id is not None
-        current = self.store.get_patient(self.patients[spec.values["patient"]])
+        current = self.store.get_patient(self.patients[spec.values["patient"]], by=by)
         changes = {k: v for k, v in spec.values.items() if k != "patient"}
-        self.service.update_patient(by.id, _patient(current, changes))
+        self.service.update_patient(by, _patient(current, changes))
         return f"Patient {spec.values['patient']} updated: {', '.join(changes) or 'nothing changed'}.", []
 
     def _do_policy(self, spec: StepSpec, _: Visit | None) -> _Outcome:
@@ -279,16 +279,16 @@ class ScenarioRunner:
 
     def _do_sign(self, spec: StepSpec, before: Visit | None) -> _Outcome:
         by = self._by(spec)
-        default = "approved" if by.role is Role.CLINICIAN else "administered"
+        default = "approved" if by.user.role is Role.CLINICIAN else "administered"
         meaning = {"administered": SignatureMeaning.ADMINISTERED,
                    "approved": SignatureMeaning.REVIEWED_APPROVED}[spec.values.get("meaning", default)]
         step = self._step(spec, before)
         note = None
         if meaning is SignatureMeaning.REVIEWED_APPROVED:
             candidate = self.service.signature_candidate(step, meaning)
-            note = self._note(candidate, meaning)
+            note = self._note(candidate, meaning, by)
         self.service.sign(step, meaning, note=note.pdf if note else None, seal=note.seal if note else None)
-        return f'Signed "{meaning.value}" {by.full_name}' + (" with the signed note." if note else "."), []
+        return f'Signed "{meaning.value}" {by.user.full_name}' + (" with the signed note." if note else "."), []
 
     def _do_addendum(self, spec: StepSpec, before: Visit | None) -> _Outcome:
         self.service.add_addendum(self._step(spec, before), spec.values["text"])
@@ -299,14 +299,15 @@ class ScenarioRunner:
         assert before is not None
         index = spec.values.get("index", len(before.addenda) - 1)
         candidate = self.service.addendum_candidate(step, index)
-        note = self._note(candidate, SignatureMeaning.ADDENDUM)
+        note = self._note(candidate, SignatureMeaning.ADDENDUM, self._by(spec))
         self.service.sign_addendum(step, index, note.pdf, seal=note.seal)
         return f"Addendum {index} signed with a new note version.", []
 
-    def _note(self, candidate: Visit, meaning: SignatureMeaning) -> SignedNote:
+    def _note(self, candidate: Visit, meaning: SignatureMeaning, signer: UserSession) -> SignedNote:
         if self.note_signer is None:
             raise DomainError(NO_NOTE_SIGNER.format(meaning=meaning.value))
-        return self.note_signer(candidate, self.store.get_patient(candidate.patient_id))
+        return self.note_signer(candidate, self.store.get_patient(candidate.patient_id, by=signer), signer,
+                                self.users[ADMIN_USERNAME])
 
     # -- what a refusal found --------------------------------------------------------------------------------
 
@@ -315,7 +316,7 @@ class ScenarioRunner:
         if spec.do not in ("order", "amend") or before is None or before.id is None:
             return []
         try:
-            calc = self.service.preview_order(before.id, self._order_entry(spec), spec.at)
+            calc = self.service.preview_order(before.id, self._order_entry(spec), spec.at, by=self._by(spec))
         except DomainError:
             return []
         return [_finding(x.code, x.level, x.message) for x in calc.findings]

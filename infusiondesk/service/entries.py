@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from infusiondesk.records.models import IVAccess, MigraineFeatures, VitalSigns
+from infusiondesk.records.models import IVAccess, MigraineFeatures, UserSession, VitalSigns
 
 if TYPE_CHECKING:
     from infusiondesk.pki import SignerCredentials
@@ -19,10 +19,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Step:
-    """The acting user's id (re-read from the database at the step), the visit and the version the caller saw
-    (a later save elsewhere makes the step a conflict), and when it happened (timezone-aware)."""
+    """Who acts: their signed-in session (checked, with their current role and active flag, in the step's
+    transaction; naming a user grants nothing), the visit and the version the caller saw (a later save elsewhere
+    makes the step a conflict), and when it happened (timezone-aware). The dose double check's step is the
+    witness's own session: nobody names a witness without their password."""
 
-    by: int
+    by: UserSession
     visit_id: int
     version: int
     at: datetime

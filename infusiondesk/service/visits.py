@@ -33,6 +33,7 @@ from infusiondesk.records.models import (
     Signature,
     SignatureMeaning,
     User,
+    UserSession,
     Visit,
     VisitStatus,
     VitalSigns,
@@ -135,15 +136,17 @@ class VisitService:
                             given_24h_g=tx.magnesium_given_g(visit.patient_id, at, exclude_visit_id=visit.id),
                             renal_status=patient.renal_status.value)
 
-    def order_context(self, visit_id: int, at: datetime) -> OrderContext:
+    def order_context(self, visit_id: int, at: datetime, *, by: UserSession) -> OrderContext:
         """What an order on this visit would be calculated with now (the dose screen's preview)."""
         with self.store.visit_transaction() as tx:
+            tx.acting_user(by, CHARTING, "see a visit's order")
             visit = tx.visit(visit_id)
             return self._context(tx, visit, tx.patient(visit.patient_id), at)
 
-    def preview_order(self, visit_id: int, entry: OrderEntry, at: datetime) -> DoseCalculation:
+    def preview_order(self, visit_id: int, entry: OrderEntry, at: datetime, *, by: UserSession) -> DoseCalculation:
         """The calculation an order would get now (nothing saved): what the dose screen and the demo show."""
         with self.store.visit_transaction() as tx:
+            tx.acting_user(by, CHARTING, "see a visit's order")
             visit = self._chart_weight(tx.visit(visit_id), entry.weight)
             ctx = self._context(tx, visit, tx.patient(visit.patient_id), at)
         return self._calculate(self._order_record(entry), ctx)
@@ -180,13 +183,12 @@ class VisitService:
 
     # -- steps -----------------------------------------------------------------------------------------------
 
-    def new_visit(self, by: int, patient_id: int) -> Visit:
-        actor = self.store.get_user(by)
-        visit: Visit = self.store.create_visit(patient_id, actor)
+    def new_visit(self, by: UserSession, patient_id: int) -> Visit:
+        visit: Visit = self.store.create_visit(patient_id, by)
         return visit
 
-    def update_patient(self, by: int, patient: Patient) -> Patient:
-        updated: Patient = self.store.update_patient(patient, self.store.get_user(by))
+    def update_patient(self, by: UserSession, patient: Patient) -> Patient:
+        updated: Patient = self.store.update_patient(patient, by)
         return updated
 
     def assess(self, step: Step, entry: AssessmentEntry) -> Visit:

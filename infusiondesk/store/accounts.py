@@ -1,13 +1,15 @@
 """User accounts in the store: adding and managing staff, sign-in, lockout, and password changes.
 
-Two rules hold for every call here. The acting user (`by`) is only an id: their active flag and role are read
-from the database inside the transaction, so a forged or stale `User` value grants nothing. And argon2 (slow on
+Two rules hold for every call here. The acting user (`by`) is a session handed out by `sign_in`: the store
+checks its token and reads the user's active flag and role from the database inside the transaction
+(`infusiondesk.store.sessions`), so naming a user, or a forged or ended session, grants nothing. And argon2 (slow on
 purpose) and key re-encryption run outside the write transaction: hash first, then take the lock; for
 sign-in, read the row, verify with no lock held, then write the outcome, checking the row did not change.
 """
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
@@ -18,8 +20,8 @@ from sqlalchemy import Connection, Row, func, insert, select, update
 from infusiondesk import audit, auth
 from infusiondesk.auth import AuthError, PasswordChangeRequired, PermissionDenied
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import Role, User
-from infusiondesk.store import tables, trail
+from infusiondesk.records.models import Role, User, UserSession
+from infusiondesk.store import sessions, tables, trail
 from infusiondesk.store.errors import ConflictError, RecordNotFound
 from infusiondesk.validation import clean_credentials, clean_full_name, clean_user
 
@@ -31,9 +33,7 @@ KIND_USER_CERT = "user_cert"
 _REFUSED = "That user name and password do not match; check them and try again."
 
 
-def user_from_row(row: Row[Any]) -> User:
-    return User(id=row.id, username=row.username, full_name=row.full_name, role=Role(row.role),
-                credentials=row.credentials, active=row.active)
+user_from_row = sessions.user_from_row
 
 
 def _new_id(result: Any) -> int:
@@ -56,17 +56,9 @@ class Accounts:
 
     # -- who is acting -----------------------------------------------------------------------------------
 
-    def _acting(self, conn: Connection, by: User | None, roles: tuple[Role, ...], action: str) -> User:
-        """The acting user as the database has them now (active, current role); refused otherwise."""
-        names = " or ".join(r.value for r in roles)
-        refused = PermissionDenied(f"Only a{'n' if names[0] in 'aeiou' else ''} {names} can {action}; "
-                                   "ask one to do it.")
-        if by is None or by.id is None:
-            raise refused
-        row = self._row(conn, tables.users, by.id)
-        if row is None or not row.active or Role(row.role) not in roles:
-            raise refused
-        return user_from_row(row)
+    def _acting(self, conn: Connection, by: UserSession | None, roles: tuple[Role, ...], action: str) -> User:
+        """The acting user as the database has them now (genuine open session, active, current role)."""
+        return sessions.acting(conn, by, roles, action)
 
     def _target(self, conn: Connection, user_id: int | None) -> Row[Any]:
         if user_id is None:
@@ -99,7 +91,7 @@ class Accounts:
         return user
 
     def create_user(self, username: str, full_name: str, role: Role | str, password: str, credentials: str = "",
-                    by: User | None = None, *, signing_credential: SigningCredential | None = None) -> User:
+                    by: UserSession | None = None, *, signing_credential: SigningCredential | None = None) -> User:
         """Add a user, with their signing credential in the same transaction when given (so a failure leaves
         neither). Only an admin may, except for the very first user of an empty database."""
         clean_user(username, full_name, credentials)  # a bad name is refused before the slow password hash
@@ -138,8 +130,10 @@ class Accounts:
 
     # -- admin actions -----------------------------------------------------------------------------------
 
-    def _admin_change(self, user_id: int | None, by: User, action: str, event: str,
+    def _admin_change(self, user_id: int | None, by: UserSession, action: str, event: str,
                       values: Callable[[Connection, Row[Any], User], dict[str, Any]]) -> User:
+        """An admin's change to a user row. A change that takes access away (deactivated, role changed, password
+        reset) ends that user's open sessions in the same transaction: their next call is refused."""
         with self._write() as conn:
             admin = self._acting(conn, by, (Role.ADMIN,), action)
             before = self._target(conn, user_id)
@@ -147,7 +141,16 @@ class Accounts:
                          .values(**values(conn, before, admin)))
             trail.record_change(conn, at=self._now(), by=admin, event=event, table=tables.users,
                                 record_id=before.id, before=before._mapping)
-            return user_from_row(self._target(conn, before.id))
+            after = self._target(conn, before.id)
+            reason = (sessions.ENDED_DEACTIVATED if before.active and not after.active else
+                      sessions.ENDED_ROLE_CHANGED if before.role != after.role else
+                      sessions.ENDED_PASSWORD_RESET if before.password_hash != after.password_hash else None)
+            if reason is not None:
+                ended = sessions.end_all(conn, before.id, self._now(), reason)
+                if ended:
+                    audit.append(conn, at=self._now(), by=admin, event="sessions_ended",
+                                 detail={"user_id": before.id, "sessions": ended, "why": reason})
+            return user_from_row(after)
 
     def _keep_an_admin(self, conn: Connection, row: Row[Any], *, role: Role, active: bool) -> None:
         losing = row.role == Role.ADMIN.value and row.active and (role is not Role.ADMIN or not active)
@@ -155,7 +158,7 @@ class Accounts:
             raise DomainError("This is the clinic's only active admin; make another admin first, so someone "
                               "can still manage users.")
 
-    def update_user(self, user: User, by: User, *, unlock: bool = False) -> User:
+    def update_user(self, user: User, by: UserSession, *, unlock: bool = False) -> User:
         """Change a user's name, credentials, role or active flag (an admin's call); unlock when asked.
         Passwords change through `change_password` (one's own) or `reset_password` (an admin's)."""
 
@@ -167,12 +170,12 @@ class Accounts:
 
         return self._admin_change(user.id, by, "manage users", "update", values)
 
-    def unlock_user(self, user_id: int, by: User) -> User:
+    def unlock_user(self, user_id: int, by: UserSession) -> User:
         """End a lockout now (the lockout message tells the person to ask an admin)."""
         return self._admin_change(user_id, by, "unlock accounts", "unlock",
                                   lambda _c, _r, _a: {"failed_attempts": 0, "locked_until": None})
 
-    def set_active(self, user_id: int, active: bool, by: User) -> User:
+    def set_active(self, user_id: int, active: bool, by: UserSession) -> User:
         """Deactivate (they can no longer sign in; their records stay theirs) or reactivate an account."""
 
         def values(conn: Connection, row: Row[Any], admin: User) -> dict[str, Any]:
@@ -184,24 +187,27 @@ class Accounts:
         return self._admin_change(user_id, by, "deactivate or reactivate accounts",
                                   "reactivate" if active else "deactivate", values)
 
-    def set_role(self, user_id: int, role: Role | str, by: User) -> User:
+    def set_role(self, user_id: int, role: Role | str, by: UserSession) -> User:
         def values(conn: Connection, row: Row[Any], admin: User) -> dict[str, Any]:
             self._keep_an_admin(conn, row, role=Role(role), active=row.active)
             return {"role": Role(role).value}
 
         return self._admin_change(user_id, by, "change roles", "role_change", values)
 
-    def reset_password(self, user_id: int, new_password: str, by: User, *,
+    def reset_password(self, user_id: int, new_password: str, by: UserSession, *,
                        signing_credential: SigningCredential | None = None) -> User:
         """An admin sets a temporary password: the person must choose their own at their next sign-in. Their
         old signing key cannot be opened without their old password, so pass a new credential issued under
         the temporary password (the old one is marked replaced) or they cannot sign until one is issued."""
         target = self.get_user(user_id)
-        if by.id == user_id:
-            raise DomainError("Change your own password with your current one, not by a reset.")
+        own = DomainError("Change your own password with your current one, not by a reset.")
+        if by.user.id == user_id:
+            raise own
         password_hash = auth.hash_new_password(new_password, target.username)
 
         def values(conn: Connection, row: Row[Any], admin: User) -> dict[str, Any]:
+            if row.id == admin.id:
+                raise own
             if signing_credential is not None:
                 self._put_credential(conn, row.id, signing_credential, admin)
             return {"password_hash": password_hash, "must_change_password": True, "failed_attempts": 0,
@@ -262,14 +268,16 @@ class Accounts:
             if locked_until is not None:
                 audit.append(conn, at=now, by=user, event="lockout",
                              detail={"failed_attempts": count, "locked_until": locked_until})
+                sessions.end_all(conn, row.id, now, sessions.ENDED_LOCKED)
                 return row, AuthError(auth.locked_message(locked_until))
             return row, failure
         return row, None
 
-    def authenticate(self, username: str, password: str) -> User:
-        """Sign in. Every attempt is audited; repeated wrong passwords lock the account for a while; an
-        unknown name takes as long as a known one. After an admin reset, the right password raises
-        PasswordChangeRequired: the person chooses a new one with `change_password`."""
+    def sign_in(self, username: str, password: str) -> UserSession:
+        """Sign in: a new session, what every clinical read and change takes. Every attempt is audited; repeated
+        wrong passwords lock the account for a while; an unknown name takes as long as a known one. After an
+        admin reset, the right password raises PasswordChangeRequired: the person chooses a new one with
+        `change_password`, then signs in with it."""
         read, failure, new_hash = self._check_password(username, password)
         with self._write() as conn:
             row, failure = self._record_outcome(conn, username, read, failure)
@@ -279,13 +287,59 @@ class Accounts:
                     values["password_hash"] = new_hash
                 conn.execute(update(tables.users).where(tables.users.c.id == row.id).values(**values))
                 must_change = bool(row.must_change_password)
+                session = None if must_change else sessions.start(conn, row, self._now())
                 trail.record_change(conn, at=self._now(), by=user_from_row(row),
                                     event="sign_in_password_expired" if must_change else "sign_in",
-                                    table=tables.users, record_id=row.id, before=row._mapping)
-                if not must_change:
-                    return user_from_row(row)
+                                    table=tables.users, record_id=row.id, before=row._mapping,
+                                    extra={"session_id": session.id} if session is not None else None)
+                if session is not None:
+                    return session
                 failure = PasswordChangeRequired("An admin reset your password; choose a new one of your own "
                                                  "to carry on.")
+        assert failure is not None
+        raise failure
+
+    def sign_out(self, session: UserSession) -> None:
+        """End a session (signing out; closing the app). Its token is refused from then on. Ending a session
+        that already ended does nothing."""
+        with self._write() as conn:
+            s = conn.execute(select(tables.user_sessions).where(tables.user_sessions.c.id == session.id)).first()
+            if s is None or not hmac.compare_digest(s.token_hash, sessions.token_hash(session.token)):
+                return
+            if sessions.end(conn, session.id, self._now(), sessions.ENDED_SIGN_OUT):
+                user = self._row(conn, tables.users, s.user_id)
+                audit.append(conn, at=self._now(), by=user_from_row(user) if user is not None else None,
+                             event="sign_out", detail={"session_id": session.id})
+
+    def current_user(self, session: UserSession) -> User:
+        """The session's user as the database has them now; AuthError ("You have been signed out…") when the
+        session ended, is forged, or the account was deactivated."""
+        with self._read() as conn:
+            return sessions.session_user(conn, session)[1]
+
+    def confirm_password(self, session: UserSession, password: str) -> None:
+        """The signed-in person types their password again (to sign a note, to unlock the screen): checked
+        against the session's own user, never a user named by the caller. A wrong one counts toward the
+        lockout, and a lockout ends the session."""
+        with self._read() as conn:
+            row, _user = sessions.session_user(conn, session)
+        read, failure, new_hash = self._check_password(row.username, password)
+        with self._write() as conn:
+            sessions.session_user(conn, session)
+            found, failure = self._record_outcome(conn, row.username, read, failure)
+            if failure is None and found is not None:
+                if found.failed_attempts or new_hash is not None:
+                    values: dict[str, Any] = {"failed_attempts": 0, "locked_until": None}
+                    if new_hash is not None:
+                        values["password_hash"] = new_hash
+                    conn.execute(update(tables.users).where(tables.users.c.id == found.id).values(**values))
+                    trail.record_change(conn, at=self._now(), by=user_from_row(found), event="password_confirmed",
+                                        table=tables.users, record_id=found.id, before=found._mapping,
+                                        extra={"session_id": session.id})
+                else:
+                    audit.append(conn, at=self._now(), by=user_from_row(found), event="password_confirmed",
+                                 detail={"session_id": session.id})
+                return
         assert failure is not None
         raise failure
 
@@ -346,14 +400,24 @@ class Accounts:
             raise RecordNotFound(f"User #{user_id} does not exist.")
         return user_from_row(row)
 
-    def list_users(self) -> list[User]:
+    def list_users(self, *, by: UserSession) -> list[User]:
+        """Every account (the admin's Users screen)."""
         with self._read() as conn:
+            self._acting(conn, by, (Role.ADMIN,), "list the clinic's accounts")
             rows = conn.execute(select(tables.users).order_by(tables.users.c.full_name)).all()
         return [user_from_row(r) for r in rows]
 
-    def account_status(self, user_id: int) -> dict[str, Any]:
+    def staff_names(self, *, by: UserSession) -> dict[int, User]:
+        """Every account by id, for printing who charted and signed on a note or chart (any signed-in role)."""
+        with self._read() as conn:
+            self._acting(conn, by, tuple(Role), "see the clinic's staff")
+            rows = conn.execute(select(tables.users)).all()
+        return {r.id: user_from_row(r) for r in rows}
+
+    def account_status(self, user_id: int, *, by: UserSession) -> dict[str, Any]:
         """What the admin screen shows beside a user: locked until when, must change their password."""
         with self._read() as conn:
+            self._acting(conn, by, (Role.ADMIN,), "see account status")
             row = self._row(conn, tables.users, user_id)
         if row is None:
             raise RecordNotFound(f"User #{user_id} does not exist.")

@@ -24,7 +24,7 @@ from sqlalchemy import insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from infusiondesk import audit
-from infusiondesk.records.models import Role, User
+from infusiondesk.records.models import Role, User, UserSession
 from infusiondesk.store import backup_files, tables, trail
 from infusiondesk.store.backup_files import BackupError, Progress
 from infusiondesk.store.engine import known_revisions, to_url, where
@@ -110,21 +110,29 @@ def _target(store: Store, out: Path) -> Path:
 
 # -- backing up ----------------------------------------------------------------------------------------------------
 
-def back_up(store: Store, out: Path, by: User, *, keep: int | None = None, automatic: bool = False,
+def back_up(store: Store, out: Path, by: UserSession, *, keep: int | None = None,
             progress: Progress | None = None) -> BackupResult:
     """Copy the clinic's database to `out` (a folder: a new time-stamped file in it; else that new file), check
     the copy, then (with `keep`) delete all but the newest `keep` backups in its folder. Admin only; audited."""
+    return _back_up(store, out, by, _ADMIN, keep=keep, progress=progress)
+
+
+def _back_up(store: Store, out: Path, by: UserSession, roles: tuple[Role, ...], *, keep: int | None,
+             progress: Progress | None, scheduled_by: str = "") -> BackupResult:
     source = source_file(store)
+    action = "run the clinic's daily backup" if scheduled_by else "back up the clinic"
     with store._read() as conn:
-        store._acting(conn, by, _ADMIN, "back up the clinic")
+        store._acting(conn, by, roles, action)
     final = _target(store, out)
     checked = backup_files.write_copy(source, final, known_revisions(), progress)
     pruned = tuple(backup_files.prune(final.parent, keep, final)) if keep is not None else ()
     with store._write() as conn:
-        actor = store._acting(conn, by, _ADMIN, "back up the clinic")
-        audit.append(conn, at=store._now(), by=actor, event="backup",
-                     detail={"file": final.name, "folder": str(final.parent), "bytes": checked.size,
-                             "schema": checked.revision, "automatic": automatic, "pruned": list(pruned)})
+        actor = store._acting(conn, by, roles, action)
+        detail: dict[str, Any] = {"file": final.name, "folder": str(final.parent), "bytes": checked.size,
+                                  "schema": checked.revision, "automatic": bool(scheduled_by), "pruned": list(pruned)}
+        if scheduled_by:
+            detail["scheduled_by"] = scheduled_by
+        audit.append(conn, at=store._now(), by=actor, event="backup", detail=detail)
     return BackupResult(final, checked.size, checked.revision, pruned)
 
 
@@ -155,20 +163,24 @@ def restore(backup: Path, new_db: str, username: str, password: str, *,
         opened = Store.open(str(copy), create=False)
         store = opened.with_clock(clock) if clock is not None else opened
         try:
-            user = store.authenticate(username, password)
+            with store._write() as conn:  # sessions copied with the file belong to the original database's desks
+                conn.execute(update(tables.user_sessions).where(tables.user_sessions.c.ended_at.is_(None))
+                             .values(ended_at=store._now(), end_reason="restored from a backup"))
+            session = store.sign_in(username, password)
             with store._read() as conn:
-                store._acting(conn, user, _ADMIN, "restore the clinic")
+                store._acting(conn, session, _ADMIN, "restore the clinic")
             report = verify(store, trust)
             with store._write() as conn:
-                actor = store._acting(conn, user, _ADMIN, "restore the clinic")
+                actor = store._acting(conn, session, _ADMIN, "restore the clinic")
                 audit.append(conn, at=store._now(), by=actor, event="restore",
                              detail={"file": backup.name, "bytes": backup.stat().st_size, "restored_as": final.name,
                                      "audit_intact": report.ok})
+            store.sign_out(session)
             with store.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
             store.close()
-        outcome.update(user=user.username, report=report)
+        outcome.update(user=session.user.username, report=report)
 
     checked = backup_files.write_copy(backup, final, known_revisions(), then=finish, kind="folder")
     return RestoreResult(final, checked.size, checked.revision, outcome["user"], outcome["report"])
@@ -196,7 +208,7 @@ def backup_schedule(store: Store) -> BackupSchedule | None:
     return BackupSchedule(folder=row.folder, keep=row.keep, daily=row.daily, set_by=row.set_by)
 
 
-def set_backup_schedule(store: Store, schedule: BackupSchedule, by: User) -> BackupSchedule:
+def set_backup_schedule(store: Store, schedule: BackupSchedule, by: UserSession) -> BackupSchedule:
     """An admin chooses the backup folder (it must exist and be writable now), the daily backup and how many to
     keep; audited. The automatic backup will act for this admin."""
     folder = Path(schedule.folder.strip()).expanduser() if schedule.folder.strip() else None
@@ -233,15 +245,17 @@ def automatic_backup_due(store: Store, schedule: BackupSchedule | None = None) -
     return not newest or newest[0][0].astimezone(zone).date() < today
 
 
-def run_automatic_backup(store: Store, progress: Progress | None = None) -> BackupResult | None:
-    """Make today's automatic backup if it is due (None if not), for the admin who set the schedule: refused,
-    with a sentence, when they are no longer an active admin."""
+def run_automatic_backup(store: Store, by: UserSession, progress: Progress | None = None) -> BackupResult | None:
+    """Make today's automatic backup if it is due (None if not). It runs on whichever workstation someone is
+    signed in at (`by`, any role: the copy is the schedule's, not theirs to choose) and is audited as theirs,
+    naming the admin who set the schedule; refused, with a sentence, when that admin is no longer active."""
     schedule = backup_schedule(store)
     if schedule is None or not automatic_backup_due(store, schedule):
         return None
     assert schedule.set_by is not None
     admin = _schedule_admin(store, schedule.set_by)
-    return back_up(store, Path(schedule.folder), admin, keep=schedule.keep, automatic=True, progress=progress)
+    return _back_up(store, Path(schedule.folder), by, tuple(Role), keep=schedule.keep, progress=progress,
+                    scheduled_by=admin.username)
 
 
 def _schedule_admin(store: Store, user_id: int) -> User:

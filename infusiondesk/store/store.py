@@ -20,9 +20,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError
 
 from infusiondesk import audit, auth
+from infusiondesk.auth import PermissionDenied
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, User, Visit, VisitStatus
-from infusiondesk.store import codec, history, tables, trail, visit_tx
+from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, UserSession, Visit, VisitStatus
+from infusiondesk.store import codec, history, sessions, tables, trail, visit_tx
 from infusiondesk.store.accounts import Accounts
 from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate, to_url
 from infusiondesk.store.errors import DatabaseError, RecordNotFound
@@ -54,9 +55,11 @@ def _patient_document(p: Patient) -> str:
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _user_from_row(row: Row[Any]) -> User:
-    return User(id=row.id, username=row.username, full_name=row.full_name, role=Role(row.role),
-                credentials=row.credentials, active=row.active)
+# Who may read what (the role is checked in the store, from the database, at every call).
+_DEMOGRAPHICS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)  # admins register patients
+_CLINICAL = (Role.NURSE, Role.CLINICIAN)
+_AUDIT_READERS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)  # the near-miss report is on every role's menu
+_OWN_CREDENTIAL_KINDS = ("user_p12", "user_cert")  # pki.KIND_USER_P12 / KIND_USER_CERT (the formats are pki's)
 
 
 class Store(Accounts):
@@ -142,8 +145,10 @@ class Store(Accounts):
         with self._read() as conn:
             return conn.execute(select(func.count()).select_from(tables.clinic)).scalar_one() == 0
 
-    def setup_clinic(self, clinic: Clinic, admin_username: str, admin_full_name: str, admin_password: str) -> User:
-        """First run: the clinic profile and its first admin, in one transaction."""
+    def setup_clinic(self, clinic: Clinic, admin_username: str, admin_full_name: str,
+                     admin_password: str) -> UserSession:
+        """First run: the clinic profile and its first admin, in one transaction; the admin is signed in (the
+        returned session saves the clinic's keys and enrols the staff)."""
         clinic = clean_clinic(clinic)
         password_hash = auth.hash_new_password(admin_password, admin_username.strip().lower())
         with self._write() as conn:
@@ -153,7 +158,13 @@ class Store(Accounts):
             admin = self._insert_user(conn, admin_username, admin_full_name, Role.ADMIN, password_hash, "", None)
             trail.record_change(conn, at=self._now(), by=admin, event="create", table=tables.clinic, record_id=1,
                                 before=None)
-        return admin
+            assert admin.id is not None
+            row = self._row(conn, tables.users, admin.id)
+            assert row is not None
+            session = sessions.start(conn, row, self._now())
+            audit.append(conn, at=self._now(), by=admin, event="sign_in", detail={"session_id": session.id,
+                                                                                  "why": "first run"})
+        return session
 
     def get_clinic(self) -> Clinic:
         with self._read() as conn:
@@ -162,40 +173,40 @@ class Store(Accounts):
             raise RecordNotFound("The clinic is not set up yet; run the first-run setup.")
         return Clinic(name=row.name, address=row.address, phone=row.phone, hours=row.hours, timezone=row.timezone)
 
-    def update_clinic(self, clinic: Clinic, by: User) -> Clinic:
+    def update_clinic(self, clinic: Clinic, by: UserSession) -> Clinic:
         clinic = clean_clinic(clinic)
         with self._write() as conn:
-            by = self._acting(conn, by, (Role.ADMIN,), "change the clinic profile")
+            actor = self._acting(conn, by, (Role.ADMIN,), "change the clinic profile")
             before = self._row(conn, tables.clinic, 1)
             if before is None:
                 raise RecordNotFound("The clinic is not set up yet; run the first-run setup.")
             conn.execute(update(tables.clinic).where(tables.clinic.c.id == 1).values(**codec.to_plain(clinic)))
-            trail.record_change(conn, at=self._now(), by=by, event="update", table=tables.clinic, record_id=1,
+            trail.record_change(conn, at=self._now(), by=actor, event="update", table=tables.clinic, record_id=1,
                                 before=before._mapping)
         return clinic
 
     # -- patients ----------------------------------------------------------------------------------------
 
-    def add_patient(self, p: Patient, by: User) -> Patient:
+    def add_patient(self, p: Patient, by: UserSession) -> Patient:
         """Register a patient; names and MRN are checked and normalised (infusiondesk.validation)."""
         p = clean_patient(p)
         mrn = p.mrn
         with self._write() as conn:
-            by = self._acting(conn, by, (Role.NURSE, Role.CLINICIAN, Role.ADMIN), "register patients")
+            actor = self._acting(conn, by, _DEMOGRAPHICS, "register patients")
             if conn.execute(select(tables.patients.c.id).where(tables.patients.c.mrn == mrn)).first():
                 raise DomainError(f"A patient with MRN {mrn} already exists; search for them instead.")
             patient_id = _new_id(conn.execute(insert(tables.patients).values(
                 mrn=mrn, content=_patient_document(p), **patient_keys(p))))
-            trail.record_change(conn, at=self._now(), by=by, event="create", table=tables.patients,
+            trail.record_change(conn, at=self._now(), by=actor, event="create", table=tables.patients,
                                 record_id=patient_id, before=None)
         return dataclasses.replace(p, id=patient_id)
 
-    def update_patient(self, p: Patient, by: User) -> Patient:
+    def update_patient(self, p: Patient, by: UserSession) -> Patient:
         p = clean_patient(p)
         if p.id is None:
             raise DomainError("Register the patient before changing their details.")
         with self._write() as conn:
-            by = self._acting(conn, by, (Role.NURSE, Role.CLINICIAN, Role.ADMIN), "change patient details")
+            actor = self._acting(conn, by, _DEMOGRAPHICS, "change patient details")
             before = self._row(conn, tables.patients, p.id)
             if before is None:
                 raise RecordNotFound("That patient no longer exists.")
@@ -205,28 +216,31 @@ class Store(Accounts):
                 raise DomainError(f"MRN {p.mrn} belongs to another patient; check the number.")
             conn.execute(update(tables.patients).where(tables.patients.c.id == p.id).values(
                 mrn=p.mrn, content=_patient_document(p), **patient_keys(p)))
-            trail.record_change(conn, at=self._now(), by=by, event="update", table=tables.patients,
+            trail.record_change(conn, at=self._now(), by=actor, event="update", table=tables.patients,
                                 record_id=p.id, before=before._mapping)
         return p
 
-    def get_patient(self, patient_id: int) -> Patient:
+    def get_patient(self, patient_id: int, *, by: UserSession) -> Patient:
         with self._read() as conn:
+            self._acting(conn, by, _DEMOGRAPHICS, "see patients")
             row = self._row(conn, tables.patients, patient_id)
         if row is None:
             raise RecordNotFound(f"Patient #{patient_id} does not exist.")
         return _patient_from_row(row)
 
-    def get_patient_by_mrn(self, mrn: str) -> Patient | None:
+    def get_patient_by_mrn(self, mrn: str, *, by: UserSession) -> Patient | None:
         """The patient with this MRN, or None when there is none."""
         with self._read() as conn:
+            self._acting(conn, by, _DEMOGRAPHICS, "see patients")
             row = conn.execute(select(tables.patients).where(tables.patients.c.mrn == mrn.strip())).first()
         return _patient_from_row(row) if row is not None else None
 
-    def search_patients(self, text: str, limit: int = 50) -> list[Patient]:
+    def search_patients(self, text: str, limit: int = 50, *, by: UserSession) -> list[Patient]:
         """Patients whose family name, given name or MRN starts with what was typed ("smi", "smith jo",
         "jo smith", "MRN00012"), sorted by name."""
         found: dict[int, Row[Any]] = {}
         with self._read() as conn:
+            self._acting(conn, by, _DEMOGRAPHICS, "search patients")
             for condition, order in search_conditions(text):
                 query = select(tables.patients).where(condition).order_by(*order).limit(limit)
                 for row in conn.execute(query):
@@ -237,11 +251,11 @@ class Store(Accounts):
 
     # -- visits ------------------------------------------------------------------------------------------
 
-    def create_visit(self, patient_id: int, by: User) -> Visit:
+    def create_visit(self, patient_id: int, by: UserSession) -> Visit:
         now = self._now()
         visit = Visit(id=None, patient_id=patient_id, created_at=now, version=1)
         with self._write() as conn:
-            by = self._acting(conn, by, (Role.NURSE, Role.CLINICIAN), "open a visit")
+            actor = self._acting(conn, by, _CLINICAL, "open a visit")
             if self._row(conn, tables.patients, patient_id) is None:
                 raise RecordNotFound(f"Patient #{patient_id} does not exist; register the patient first.")
             visit_id = _new_id(conn.execute(insert(tables.visits).values(
@@ -249,32 +263,35 @@ class Store(Accounts):
                 content=_visit_document(visit))))
             visit = dataclasses.replace(visit, id=visit_id)
             history.write_summary(conn, visit, new=True)
-            trail.record_change(conn, at=now, by=by, event="create", table=tables.visits, record_id=visit_id,
+            trail.record_change(conn, at=now, by=actor, event="create", table=tables.visits, record_id=visit_id,
                                 before=None)
         return visit
 
-    def get_visit(self, visit_id: int) -> Visit:
+    def get_visit(self, visit_id: int, *, by: UserSession) -> Visit:
         with self._read() as conn:
+            self._acting(conn, by, _CLINICAL, "see visits")
             row = self._row(conn, tables.visits, visit_id)
         if row is None:
             raise RecordNotFound(f"Visit #{visit_id} does not exist.")
         return _visit_from_row(row)
 
-    def list_visits(self, patient_id: int | None = None) -> list[Visit]:
+    def list_visits(self, patient_id: int | None = None, *, by: UserSession) -> list[Visit]:
         """A patient's visits, oldest first (every visit in the clinic when patient_id is None)."""
         query = select(tables.visits).order_by(tables.visits.c.created_at, tables.visits.c.id)
         if patient_id is not None:
             query = query.where(tables.visits.c.patient_id == patient_id)
         with self._read() as conn, codec.bulk_decoding():
+            self._acting(conn, by, _CLINICAL, "see visits")
             return [_visit_from_row(r) for r in conn.execute(query)]
 
-    def visit_history(self, patient_id: int) -> list[history.VisitSummary]:
+    def visit_history(self, patient_id: int, *, by: UserSession) -> list[history.VisitSummary]:
         """What the chart shows of each of a patient's visits (date, status, dose, rate, side effects, pain,
         vitals, attacks per month), oldest first: light summaries, not whole records."""
         with self._read() as conn:
+            self._acting(conn, by, _CLINICAL, "see visits")
             return history.visit_history(conn, patient_id)
 
-    def visit_summaries(self, patient_id: int | None = None) -> list[dict[str, Any]]:
+    def visit_summaries(self, patient_id: int | None = None, *, by: UserSession) -> list[dict[str, Any]]:
         """One line per visit for lists and `infusiondesk visits --json`: id, patient (MRN), patient_name,
         patient_id, status, created_at, started_at (ISO 8601 UTC or None), version. Newest first."""
         v, p = tables.visits.c, tables.patients.c
@@ -287,6 +304,7 @@ class Store(Accounts):
         names: dict[int, str] = {}
         out = []
         with self._read() as conn:
+            self._acting(conn, by, _CLINICAL, "see visits")
             for r in conn.execute(query):
                 if r.patient_id not in names:
                     doc = json.loads(r.content)
@@ -297,7 +315,8 @@ class Store(Accounts):
                             "version": r.version})
         return out
 
-    def worklist_visits(self, *, opened_from: datetime | None = None, opened_before: datetime | None = None,
+    def worklist_visits(self, *, by: UserSession, opened_from: datetime | None = None,
+                        opened_before: datetime | None = None,
                         statuses: tuple[VisitStatus, ...] = ()) -> list[tuple[Visit, Patient]]:
         """Visits with their patients for a worklist: opened in [opened_from, opened_before) and/or in one of
         `statuses`, oldest first (infusiondesk.worklists arranges them)."""
@@ -314,6 +333,7 @@ class Store(Accounts):
         patients: dict[int, Patient] = {}
         out = []
         with self._read() as conn, codec.bulk_decoding():
+            self._acting(conn, by, _CLINICAL, "see visits")
             for r in conn.execute(query):
                 if r.patient_id not in patients:
                     patients[r.patient_id] = codec.from_plain(Patient, {**json.loads(r.patient_content),
@@ -328,16 +348,18 @@ class Store(Accounts):
         with self._write() as conn:
             yield visit_tx.VisitTransaction(conn, self._now())
 
-    def magnesium_given_last_24h(self, patient_id: int, at: datetime, exclude_visit_id: int | None = None) -> float:
+    def magnesium_given_last_24h(self, patient_id: int, at: datetime, exclude_visit_id: int | None = None, *,
+                                 by: UserSession) -> float:
         """Grams of magnesium sulfate given to this patient by infusions overlapping the 24 h before `at`."""
         with self._read() as conn:
+            self._acting(conn, by, _CLINICAL, "see visits")
             return visit_tx.magnesium_given_g(conn, patient_id, at, exclude_visit_id)
 
     def clinic_policy(self) -> ClinicPolicy:
         with self._read() as conn:
             return visit_tx.read_policy(conn)
 
-    def set_clinic_policy(self, policy: ClinicPolicy, by: User) -> ClinicPolicy:
+    def set_clinic_policy(self, policy: ClinicPolicy, by: UserSession) -> ClinicPolicy:
         """An admin changes the clinic's rules (the double check before every start); audited."""
         with self._write() as conn:
             actor = self._acting(conn, by, (Role.ADMIN,), "change the clinic's rules")
@@ -354,44 +376,51 @@ class Store(Accounts):
 
     # -- drafts (autosave) -------------------------------------------------------------------------------
 
-    def save_draft(self, user_id: int, key: str, payload: Mapping[str, Any]) -> None:
+    def save_draft(self, key: str, payload: Mapping[str, Any], *, by: UserSession) -> None:
         """Keep what is being typed so a crash loses seconds, not a visit. Drafts are not the record and
-        are not audited; the saved visit is. One upsert, so two savers at once (two windows, an autosave and
-        a lock) both succeed and the later one wins, on PostgreSQL as on SQLite."""
+        are not audited; the saved visit is. A draft belongs to the session's user (there is no way to name
+        another). One upsert, so two savers at once (two windows, an autosave and a lock) both succeed and the
+        later one wins, on PostgreSQL as on SQLite."""
         text = json.dumps(codec.to_plain(dict(payload)), sort_keys=True)
-        values = {"user_id": user_id, "key": key, "payload": text, "saved_at": self._now()}
         with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
+            _row, user = sessions.session_user(conn, by)
+            values = {"user_id": user.id, "key": key, "payload": text, "saved_at": self._now()}
             dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
             upsert = dialect_insert(tables.drafts).values(**values)
             conn.execute(upsert.on_conflict_do_update(
                 index_elements=[tables.drafts.c.user_id, tables.drafts.c.key],
                 set_={"payload": upsert.excluded.payload, "saved_at": upsert.excluded.saved_at}))
 
-    def load_draft(self, user_id: int, key: str) -> dict[str, Any] | None:
+    def load_draft(self, key: str, *, by: UserSession) -> dict[str, Any] | None:
+        """The session's user's draft under `key`, or None."""
         d = tables.drafts.c
         with self._read() as conn:
-            text = conn.execute(select(d.payload).where(d.user_id == user_id, d.key == key)).scalar()
+            _row, user = sessions.session_user(conn, by)
+            text = conn.execute(select(d.payload).where(d.user_id == user.id, d.key == key)).scalar()
         return json.loads(text) if text is not None else None
 
-    def discard_draft(self, user_id: int, key: str) -> None:
+    def discard_draft(self, key: str, *, by: UserSession) -> None:
         d = tables.drafts.c
         with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
-            conn.execute(delete(tables.drafts).where(d.user_id == user_id, d.key == key))
+            _row, user = sessions.session_user(conn, by)
+            conn.execute(delete(tables.drafts).where(d.user_id == user.id, d.key == key))
 
     # -- signed notes ------------------------------------------------------------------------------------
 
-    def get_signed_note(self, visit_id: int, version: int | None = None) -> bytes | None:
+    def get_signed_note(self, visit_id: int, version: int | None = None, *, by: UserSession) -> bytes | None:
         n = tables.signed_notes.c
         query = select(n.pdf).where(n.visit_id == visit_id)
         query = query.where(n.version == version) if version is not None else query.order_by(n.version.desc())
         with self._read() as conn:
+            self._acting(conn, by, _CLINICAL, "read signed notes")
             pdf = conn.execute(query.limit(1)).scalar()
         return bytes(pdf) if pdf is not None else None
 
-    def list_signed_notes(self, visit_id: int) -> list[dict[str, Any]]:
+    def list_signed_notes(self, visit_id: int, *, by: UserSession) -> list[dict[str, Any]]:
         """Each stored note's version, sha256, signer and time (not the PDF bytes)."""
         n = tables.signed_notes.c
         with self._read() as conn:
+            self._acting(conn, by, _CLINICAL, "read signed notes")
             rows = conn.execute(select(n.version, n.sha256, n.signer_id, n.stored_at)
                                 .where(n.visit_id == visit_id).order_by(n.version)).mappings().all()
         return [dict(r) for r in rows]
@@ -399,18 +428,26 @@ class Store(Accounts):
     # -- keys and certificates (the signing code owns their format) --------------------------------------
 
     def save_pki_object(self, kind: str, owner_user_id: int | None, name: str, data: bytes, *,
-                        by: User | None = None) -> None:
+                        by: UserSession) -> None:
+        """Keep a key, certificate or revocation list. An admin's session is needed (a replaced CA or audit seal
+        would make forged notes verify), except for a person's own credential (importing their own PKCS#12)."""
         now = self._now()
         with self._write() as conn:
+            _row, actor = sessions.session_user(conn, by)
+            own = kind in _OWN_CREDENTIAL_KINDS and owner_user_id is not None and owner_user_id == actor.id
+            if not own:
+                actor = self._acting(conn, by, (Role.ADMIN,), "change the clinic's keys and certificates")
             object_id = _new_id(conn.execute(insert(tables.pki_objects).values(
                 kind=kind, owner_user_id=owner_user_id, name=name, data=data, created_at=now,
                 revoked_at=None, revocation_reason="")))
-            trail.record_change(conn, at=now, by=by, event="pki_saved", table=tables.pki_objects,
+            trail.record_change(conn, at=now, by=actor, event="pki_saved", table=tables.pki_objects,
                                 record_id=object_id, before=None)
 
-    def load_pki_objects(self, kind: str, owner_user_id: int | None = None, *,
-                         include_revoked: bool = False) -> list[tuple[str, bytes]]:
-        """(name, data) of the objects of this kind, oldest first; for one owner when owner_user_id is set."""
+    def load_pki_objects(self, kind: str, owner_user_id: int | None = None, *, include_revoked: bool = False,
+                         by: UserSession | None = None) -> list[tuple[str, bytes]]:
+        """(name, data) of the objects of this kind, oldest first; for one owner when owner_user_id is set.
+        A person's PKCS#12 (their sealed signing key) is handed only to their own session; certificates,
+        revocation lists and the passphrase-sealed clinic keys are read without one."""
         k = tables.pki_objects.c
         query = select(k.name, k.data).where(k.kind == kind).order_by(k.id)
         if owner_user_id is not None:
@@ -418,19 +455,24 @@ class Store(Accounts):
         if not include_revoked:
             query = query.where(k.revoked_at.is_(None))
         with self._read() as conn:
+            if kind == _OWN_CREDENTIAL_KINDS[0]:
+                _row, user = sessions.session_user(conn, by)
+                if owner_user_id is None or owner_user_id != user.id:
+                    raise PermissionDenied("Only its owner, signed in, can open a signing key; sign in as them.")
             return [(r.name, bytes(r.data)) for r in conn.execute(query)]
 
-    def revoke_certificate(self, kind: str, name: str, by: User | None, reason: str = "") -> int:
-        """Mark the objects of this kind and name revoked (kept, not deleted). Returns how many."""
+    def revoke_certificate(self, kind: str, name: str, by: UserSession, reason: str = "") -> int:
+        """Mark the objects of this kind and name revoked (kept, not deleted); an admin's call. Returns how many."""
         now = self._now()
         k = tables.pki_objects.c
         with self._write() as conn:
+            actor = self._acting(conn, by, (Role.ADMIN,), "revoke keys and certificates")
             rows = conn.execute(select(tables.pki_objects)
                                 .where(k.kind == kind, k.name == name, k.revoked_at.is_(None))).all()
             for row in rows:
                 conn.execute(update(tables.pki_objects).where(k.id == row.id)
                              .values(revoked_at=now, revocation_reason=reason))
-                trail.record_change(conn, at=now, by=by, event="revoke", table=tables.pki_objects,
+                trail.record_change(conn, at=now, by=actor, event="revoke", table=tables.pki_objects,
                                     record_id=row.id, before=row._mapping)
         return len(rows)
 
@@ -444,10 +486,12 @@ class Store(Accounts):
 
     # -- audit ---------------------------------------------------------------------------------------------
 
-    def audit(self, event: str, by: User | None, detail: Mapping[str, Any]) -> int:
-        """Audit an event that changes no record (export, print, hard stop seen). Returns the entry id."""
+    def audit(self, event: str, by: UserSession | None, detail: Mapping[str, Any]) -> int:
+        """Audit an event that changes no record (export, print, hard stop seen) by the session's user (checked),
+        or by no one. Returns the entry id."""
         with self._write() as conn:
-            return audit.append(conn, at=self._now(), by=by, event=event, detail=detail)
+            actor = sessions.session_user(conn, by)[1] if by is not None else None
+            return audit.append(conn, at=self._now(), by=actor, event=event, detail=detail)
 
     def audit_checkpoint(self, seal: pki.SignerCredentials) -> int:
         """Sign the audit chain's head now with an unlocked key (the clinic's audit seal, `infusiondesk audit
@@ -455,7 +499,8 @@ class Store(Accounts):
         with self._write() as conn:
             return trail.write_checkpoint(conn, seal).checkpoint.entry_id
 
-    def audit_entries(self, table: str | None = None, record_id: int | None = None) -> list[dict[str, Any]]:
+    def audit_entries(self, table: str | None = None, record_id: int | None = None, *,
+                      by: UserSession) -> list[dict[str, Any]]:
         """The audit trail (for one record when given), oldest first, with the detail parsed; a record
         change's detail holds the fields changed and their values before and after."""
         a = tables.audit_log.c
@@ -465,16 +510,18 @@ class Store(Accounts):
         if record_id is not None:
             query = query.where(a.record_id == record_id)
         with self._read() as conn:
+            self._acting(conn, by, _AUDIT_READERS, "read the audit trail")
             entries = [{**r, "detail": json.loads(r["detail"])} for r in conn.execute(query).mappings()]
             trail.fill_after(conn, entries)
         return entries
 
-    def override_report(self, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    def override_report(self, since: datetime, until: datetime, *, by: UserSession) -> list[dict[str, Any]]:
         """Near misses between two times: soft-limit overrides and hard stops, by date, user and rule."""
         a = tables.audit_log.c
         query = (select(tables.audit_log).where(a.event.in_(("override", "hard_stop")), a.at >= since,
                                                  a.at < until).order_by(a.at, a.id))
         with self._read() as conn:
+            self._acting(conn, by, _AUDIT_READERS, "read the near-miss report")
             rows = conn.execute(query).all()
         report = []
         for r in rows:

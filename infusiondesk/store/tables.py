@@ -81,6 +81,20 @@ users = Table(
     Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
 )
 
+# Sign-ins (migration 0007): the store keeps the SHA-256 of each session's random token, never the token, and
+# checks it with the user's current role and active flag at every call that reads or changes clinical data.
+# Not audited as rows: signing in and out are audit events of their own.
+user_sessions = Table(
+    "user_sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Column("end_reason", String(64), nullable=False, default="", server_default=""),
+    Index("ix_user_sessions_user", "user_id", "ended_at"),
+)
+
 patients = Table(
     "patients", metadata,
     Column("id", Integer, primary_key=True),

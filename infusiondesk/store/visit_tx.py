@@ -17,7 +17,6 @@ from sqlalchemy import Connection, CursorResult, Row, and_, bindparam, insert, o
 from sqlalchemy.exc import IntegrityError
 
 from infusiondesk import audit, audit_notes
-from infusiondesk.auth import PermissionDenied
 from infusiondesk.records.models import (
     Clinic,
     ClinicPolicy,
@@ -25,10 +24,11 @@ from infusiondesk.records.models import (
     Patient,
     Role,
     User,
+    UserSession,
     Visit,
     VisitStatus,
 )
-from infusiondesk.store import codec, history, tables, trail
+from infusiondesk.store import codec, history, sessions, tables, trail
 from infusiondesk.store.errors import ConflictError, RecordNotFound
 from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk.workflow.guards import check_transition
@@ -59,9 +59,7 @@ def patient_from_row(row: Row[Any]) -> Patient:
     return codec.from_plain(Patient, doc)
 
 
-def user_from_row(row: Row[Any]) -> User:
-    return User(id=row.id, username=row.username, full_name=row.full_name, role=Role(row.role),
-                credentials=row.credentials, active=row.active)
+user_from_row = sessions.user_from_row
 
 
 def _new_id(result: CursorResult[Any]) -> int:
@@ -90,19 +88,10 @@ class VisitTransaction:
 
     # -- reads, fresh, inside the transaction ---------------------------------------------------------------
 
-    def acting_user(self, user_id: int, roles: tuple[Role, ...], action: str) -> User:
-        """The acting user as the database knows them now (active, current role), never as a caller says."""
-        row = self.conn.execute(audit.by_id(tables.users), {"id": user_id}).first()
-        if row is None:
-            raise PermissionDenied("That account does not exist; sign in again.")
-        user = user_from_row(row)
-        if not user.active:
-            raise PermissionDenied(f"{user.full_name}'s account is deactivated; sign in with an active account.")
-        if user.role not in roles:
-            names = " or ".join(r.value for r in roles)
-            raise PermissionDenied(f"Only a{'n' if names[0] in 'aeiou' else ''} {names} can {action}; "
-                                   f"{user.full_name} is signed in as {user.role.value}.")
-        return user
+    def acting_user(self, session: UserSession, roles: tuple[Role, ...], action: str) -> User:
+        """The acting user as the database knows them now (a genuine open session, active, current role), never
+        as a caller says."""
+        return sessions.acting(self.conn, session, roles, action)
 
     def visit(self, visit_id: int, seen_version: int | None = None) -> Visit:
         """The visit as stored; ConflictError when it was saved after the caller saw `seen_version`."""

@@ -102,9 +102,9 @@ def test_python_m_infusiondesk_is_the_core_alone_and_the_installed_command_has_e
 # --- a bad database on every command: one sentence naming it, exit 2, nothing created or written -------------
 
 BAD_DB_COMMANDS = {
-    "visits": ["visits"],
+    "visits": ["visits", "--user", "nina"],
     "audit verify": ["audit", "verify"],
-    "export-note": ["export-note", "--visit", "1", "--out", "{out}/note.pdf"],
+    "export-note": ["export-note", "--user", "nina", "--visit", "1", "--out", "{out}/note.pdf"],
     "ca export": ["ca", "export", "--out", "{out}/ca.pem"],
     "cert import": ["cert", "import", "--user", "carl", "--p12", "{out}/carl.p12"],
     "demo": ["demo", "--patients", "1", "--quiet", "--signed-notes", "0"],
@@ -120,17 +120,29 @@ def good_clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("good") / "clinic.sqlite3"
     store = Store.open(str(path))
-    store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "correct horse battery")
+    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "correct horse battery")
+    store.create_user(*NURSE, "Nina Nurse", "nurse", NURSE_PASSWORD, by=admin)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     return path
 
 
-def _run_ui(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+NURSE = ("nina",)
+NURSE_PASSWORD = "nurse at the chair 1"
+
+
+def _run_ui(args: list[str], capsys: pytest.CaptureFixture[str], stdin: str = "") -> tuple[int, str, str]:
+    """The installed command, with `stdin` as what a script types (a password asked by --user)."""
+    import io
+
     from ui.cli import main as ui_main
 
-    code = ui_main(args)
+    typed, sys.stdin = sys.stdin, io.StringIO(stdin)
+    try:
+        code = ui_main(args)
+    finally:
+        sys.stdin = typed
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
@@ -191,13 +203,15 @@ def test_a_full_disk_during_a_command_is_one_sentence(tmp_path: Path, monkeypatc
                       "some space on it, then try again.\n")
 
 
-def test_a_read_only_database_can_be_listed_but_not_written(good_clinic: Path, tmp_path: Path,
-                                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_read_only_database_can_be_verified_but_not_signed_into_or_written(good_clinic: Path, tmp_path: Path,
+                                                                           capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "ro.db"
     db.write_bytes(good_clinic.read_bytes())
     read_only = f"sqlite:///file:{db}?mode=ro&uri=true"  # SQLite's read-only: root ignores file permissions
-    assert _run_ui(["visits", "--db", read_only], capsys)[0] == 0
-    assert _run_ui(["audit", "verify", "--db", read_only], capsys)[0] == 0
+    assert _run_ui(["audit", "verify", "--db", read_only], capsys)[0] == 0  # an auditor's copy: no sign-in
+    code, stdout, stderr = _run_ui(["visits", "--user", "nina", "--db", read_only], capsys, NURSE_PASSWORD + "\n")
+    assert (code, stdout) == (2, "") and stderr.count("\n") == 1  # a sign-in is recorded: it must write
+    assert stderr.startswith(f"infusiondesk: The database {db} is read-only for this account")
     fresh = tmp_path / "fresh.db"
     fresh.write_bytes(b"")
     code, _, stderr = _run_ui(["demo", "--db", f"sqlite:///file:{fresh}?mode=ro&uri=true", "--quiet"], capsys)
@@ -223,7 +237,7 @@ def test_a_database_file_this_account_may_not_write_is_one_sentence(
     db.chmod(0o444)
     folder.chmod(0o555)
     try:
-        for command in (["visits"], ["demo", "--quiet"]):
+        for command in (["visits", "--user", "nina"], ["demo", "--quiet"]):
             args = [*command, "--db", str(db)]
             code, _, stderr = _run_without_override(args) if os.geteuid() == 0 else _run_ui(args, capsys)
             assert code == 2 and f"{db} (or its folder) is read-only for this account" in stderr, stderr
@@ -240,12 +254,13 @@ def test_an_unexpected_error_is_one_line_naming_the_log_and_the_log_has_no_patie
 
     patient = {"name": "Jane SMITH-PRIVATE", "mrn": "555-0101"}  # as a record would hold them
 
-    def broken(self: Store, patient_id: int | None = None) -> Any:
+    def broken(self: Store, patient_id: int | None = None, **_: Any) -> Any:
         raise RuntimeError(f"row for {patient['name']}, MRN {patient['mrn']} could not be decoded")
 
     monkeypatch.setenv("INFUSIONDESK_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setattr(Store, "visit_summaries", broken)
-    code, stdout, stderr = _run_ui(["visits", "--db", str(good_clinic)], capsys)
+    code, stdout, stderr = _run_ui(["visits", "--user", "nina", "--db", str(good_clinic)], capsys,
+                                   NURSE_PASSWORD + "\n")
     log_file = tmp_path / "logs" / "infusiondesk.log"
     assert (code, stdout) == (3, "")
     assert stderr == f"infusiondesk: Something went wrong; nothing was lost. The details are in the log: {log_file}\n"
@@ -260,13 +275,13 @@ def test_a_log_folder_that_cannot_be_written_is_said_not_hidden(
         capsys: pytest.CaptureFixture[str]) -> None:
     from infusiondesk.store import Store
 
-    def broken(self: Store, patient_id: int | None = None) -> Any:
+    def broken(self: Store, patient_id: int | None = None, **_: Any) -> Any:
         raise RuntimeError("boom")
 
     (tmp_path / "a-file").write_text("not a folder")
     monkeypatch.setenv("INFUSIONDESK_LOG_DIR", str(tmp_path / "a-file" / "logs"))
     monkeypatch.setattr(Store, "visit_summaries", broken)
-    code, _, stderr = _run_ui(["visits", "--db", str(good_clinic)], capsys)
+    code, _, stderr = _run_ui(["visits", "--user", "nina", "--db", str(good_clinic)], capsys, NURSE_PASSWORD + "\n")
     assert code == 3
     assert stderr == (f"infusiondesk: Something went wrong; nothing was lost. The details could not be logged "
                       f"({tmp_path / 'a-file' / 'logs'} cannot be written).\n")

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 from infusiondesk import keyseal, pki
+from infusiondesk.records.models import Role, User, UserSession
 
 NOW = datetime(2025, 3, 4, 19, 0, tzinfo=UTC)
 
@@ -21,16 +22,23 @@ def ca() -> pki.ClinicCA:
     return pki.create_clinic_ca("Riverside Clinic", "ca-secret-1", NOW)
 
 
+# Sessions as the store hands them out (a memory store checks nothing; the real store's checks are tested there).
+ADMIN = UserSession(9, User(9, "ada", "Ada Admin", Role.ADMIN), "admin-token")
+JANE = UserSession(1, User(1, "jdoe", "Jane Doe", Role.NURSE), "jane-token")
+
+
 class MemoryStore:
     """The two PKI methods of the records store, in memory."""
 
     def __init__(self) -> None:
         self.objects: list[tuple[str, int | None, str, bytes]] = []
 
-    def save_pki_object(self, kind: str, owner_user_id: int | None, name: str, data: bytes) -> None:
+    def save_pki_object(self, kind: str, owner_user_id: int | None, name: str, data: bytes, *,
+                        by: UserSession) -> None:
         self.objects.append((kind, owner_user_id, name, data))
 
-    def load_pki_objects(self, kind: str, owner_user_id: int | None = None) -> list[tuple[str, bytes]]:
+    def load_pki_objects(self, kind: str, owner_user_id: int | None = None, *,
+                         by: UserSession | None = None) -> list[tuple[str, bytes]]:
         return [(n, d) for k, o, n, d in self.objects if k == kind and (owner_user_id is None or o == owner_user_id)]
 
 
@@ -123,17 +131,17 @@ def test_an_external_certificate_not_meant_for_signing_is_refused() -> None:
 
 def test_revoking_puts_the_serial_on_a_crl_signed_by_the_clinic_ca(ca: pki.ClinicCA) -> None:
     store = MemoryStore()
-    pki.save_clinic_ca(store, ca)
+    pki.save_clinic_ca(store, ca, by=ADMIN)
     p12 = pki.issue_clinician_pkcs12(ca, "ca-secret-1", full_name="Jane Doe", username="jdoe",
                                      passphrase="nurse-pass", now=NOW)
-    cert = pki.save_clinician_pkcs12(store, 1, p12, "nurse-pass")
+    cert = pki.save_clinician_pkcs12(store, 1, p12, "nurse-pass", by=ADMIN)
     assert pki.load_clinician_certificate(store, 1) == cert
-    assert pki.load_clinician_pkcs12(store, 1) == p12
+    assert pki.load_clinician_pkcs12(store, JANE) == p12
     other = pki.unlock_pkcs12(pki.issue_clinician_pkcs12(ca, "ca-secret-1", full_name="Alan Smith",
                                                          username="asmith", passphrase="doc-pass-1", now=NOW),
                               "doc-pass-1").certificate
-    pki.revoke(store, "ca-secret-1", cert, NOW)
-    crl_der = pki.revoke(store, "ca-secret-1", other, NOW + timedelta(hours=1))
+    pki.revoke(store, "ca-secret-1", cert, NOW, by=ADMIN)
+    crl_der = pki.revoke(store, "ca-secret-1", other, NOW + timedelta(hours=1), by=ADMIN)
     assert pki.load_crl(store) == crl_der
     serials = {s for s, _ in pki.revoked_serials(crl_der, ca)}
     assert serials == {cert.serial_number, other.serial_number}  # the second CRL keeps the first revocation
@@ -151,4 +159,4 @@ def test_without_a_ca_the_store_says_to_finish_setup() -> None:
     with pytest.raises(pki.PKIError, match="finish the clinic setup"):
         pki.load_clinic_ca(MemoryStore())
     with pytest.raises(pki.PKIError, match="no signing certificate"):
-        pki.load_clinician_pkcs12(MemoryStore(), 3)
+        pki.load_clinician_pkcs12(MemoryStore(), JANE)

@@ -36,9 +36,8 @@ def test_imported_pkcs12_is_re_encrypted_with_the_app_password_and_kept(tmp_path
     assert main(["cert", "import", "--db", db, "--user", "carl", "--p12", str(p12)]) == 0
     assert "issued by" in capsys.readouterr().out
 
-    carl = store.authenticate("carl", "reyes-signs-notes-1")
-    assert carl.id is not None
-    kept = pki.load_clinician_pkcs12(store, carl.id)
+    carl = store.sign_in("carl", "reyes-signs-notes-1")
+    kept = pki.load_clinician_pkcs12(store, carl)
     creds = pki.unlock_pkcs12(kept, "reyes-signs-notes-1")  # the app unlocks with the password it asks for
     assert creds.certificate.issuer == real_ca.certificate.subject
     with pytest.raises(pki.PKIError):

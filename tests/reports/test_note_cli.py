@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from tests.reports import scenario
 from tests.reports.conftest import ClinicKeys
 from ui.cli import main
 
+NURSE_PASSWORD = "nurse-chair-pass-123"
+
 
 @pytest.fixture()
 def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
@@ -25,29 +28,39 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
     db = str(tmp_path / "clinic.db")
     store = Store.open(db)
     admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
-    nurse = store.create_user("jdoe", "Jane Doe", Role.NURSE, "nurse-chair-pass-123", "RN", by=admin)
-    doc = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
-    pki.save_clinic_ca(store, keys.ca)
-    nurse2 = store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
+    store.create_user("jdoe", "Jane Doe", Role.NURSE, NURSE_PASSWORD, "RN", by=admin)
+    store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
+    pki.save_clinic_ca(store, keys.ca, by=admin)
+    store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
+    nurse, doc = store.sign_in("jdoe", NURSE_PASSWORD), store.sign_in("asmith", "doctor-sign-pass-123")
+    nurse2 = store.sign_in("bnurse", "second-nurse-pass-456")
     patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
     drug = scenario.drug()
-    credentials = {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician}
+    credentials = {nurse.user_id: keys.nurse, doc.user_id: keys.clinician}
     visit = chart_visit(store, drug, patient, nurse, nurse2, doc, datetime(2025, 3, 4, 14, 0, tzinfo=UTC),
-                        until=VisitStatus.SIGNED, sign_note=lambda v: sign_note(store, v, drug, credentials),
+                        until=VisitStatus.SIGNED, sign_note=lambda v: sign_note(store, v, drug, credentials, by=doc),
                         seal=keys.clinician)
     assert visit.status is VisitStatus.SIGNED
-    stored = store.get_signed_note(visit.id or 0)
+    stored = store.get_signed_note(visit.id or 0, by=nurse)
     assert stored is not None
     draft_visit = store.create_visit(patient.id, by=nurse)
     store.close()
     return db, visit.id or 0, draft_visit.id or 0, stored
 
 
+def export_note(monkeypatch: pytest.MonkeyPatch, *args: str, user: str = "jdoe",
+                password: str = NURSE_PASSWORD) -> int:
+    """`infusiondesk export-note --user NAME ...`, the password typed on standard input as a script would."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    return main(["export-note", "--user", user, *args])
+
+
 def test_export_writes_the_exact_stored_signed_bytes_and_they_verify(
-        tmp_path: Path, clinic_db: tuple[str, int, int, bytes], capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, clinic_db: tuple[str, int, int, bytes], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     db, visit_id, _, stored = clinic_db
     out, ca = tmp_path / "note.pdf", tmp_path / "ca.pem"
-    assert main(["export-note", "--db", db, "--visit", str(visit_id), "--out", str(out)]) == 0
+    assert export_note(monkeypatch, "--db", db, "--visit", str(visit_id), "--out", str(out)) == 0
     assert out.read_bytes() == stored
     assert main(["ca", "export", "--db", db, "--out", str(ca)]) == 0
     assert ca.read_bytes().startswith(b"-----BEGIN CERTIFICATE-----")
@@ -57,16 +70,35 @@ def test_export_writes_the_exact_stored_signed_bytes_and_they_verify(
     assert result["ok"] and result["valid"] and result["intact"] and result["trusted"]
     assert [s["signer"] for s in result["signatures"]] == ["Jane Doe", "Alan Smith"]
     store = Store.open(db)
-    events = [e for e in store.audit_entries() if e.get("event") in ("export_note", "signed_note")]
+    events = [e for e in store.audit_entries(by=store.sign_in("admin", "ward-office-key-123"))
+              if e.get("event") in ("export_note", "signed_note")]
     store.close()
     assert {e["event"] for e in events} == {"export_note", "signed_note"}
+    assert next(e for e in events if e["event"] == "export_note")["username"] == "jdoe"  # who exported it
+
+
+def test_export_note_needs_a_nurse_or_clinician_signed_in(
+        tmp_path: Path, clinic_db: tuple[str, int, int, bytes], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    db, visit_id, _, _ = clinic_db
+    out = tmp_path / "note.pdf"
+    assert main(["export-note", "--db", db, "--visit", str(visit_id), "--out", str(out)]) == 2
+    assert "--user" in capsys.readouterr().err
+    assert export_note(monkeypatch, "--db", db, "--visit", str(visit_id), "--out", str(out),
+                       password="not her password at all") == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    assert export_note(monkeypatch, "--db", db, "--visit", str(visit_id), "--out", str(out), user="admin",
+                       password="ward-office-key-123") == 2
+    assert "Only a nurse or clinician can read signed notes" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_an_unsigned_visit_exports_as_a_watermarked_draft_that_does_not_verify(
-        tmp_path: Path, clinic_db: tuple[str, int, int, bytes], capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, clinic_db: tuple[str, int, int, bytes], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
     db, _, draft_id, _ = clinic_db
     out = tmp_path / "draft.pdf"
-    assert main(["export-note", "--db", db, "--visit", str(draft_id), "--out", str(out)]) == 0
+    assert export_note(monkeypatch, "--db", db, "--visit", str(draft_id), "--out", str(out)) == 0
     assert b"%PDF" in out.read_bytes()[:10]
     assert main(["verify", str(out)]) == 1
     assert "INVALID" in capsys.readouterr().out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -12,13 +12,16 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
-from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role, User
+from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role, User, UserSession
 from infusiondesk.store import Store
 from ui.app import MainWindow
 from ui.clock import FixedClock
 from ui.session import Session
 
 CLINIC_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+PASSWORDS = {"admin": "ward-office-key-1", "nkim": "nurse-chair-pass-1", "drlee": "doctor-sign-pass-1"}
 
 
 @dataclass
@@ -29,6 +32,19 @@ class Clinic_:
     nurse: User
     clinician: User
     patient: Patient
+    admin_session: UserSession
+    _sessions: dict[str, UserSession] = field(default_factory=dict)
+
+    def session(self, user: User) -> UserSession:
+        """`user` signed in (once per test: argon2 is slow on purpose), as the test's own eyes on the store."""
+        if user.username not in self._sessions:
+            self._sessions[user.username] = self.store.sign_in(user.username, PASSWORDS[user.username])
+        return self._sessions[user.username]
+
+    @property
+    def reader(self) -> UserSession:
+        """A clinician's session, for a test to read visits and notes the way the app does."""
+        return self.session(self.clinician)
 
 
 @pytest.fixture(autouse=True)
@@ -44,13 +60,13 @@ def clinic(tmp_path: Path) -> Iterator[Clinic_]:
     clock = FixedClock(CLINIC_START)
     store = Store.open(str(tmp_path / "clinic.db"), clock=clock.now)
     admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Rd"), "admin", "Ada Admin",
-                               "ward-office-key-1")
-    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
-    clinician = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
+                               PASSWORDS["admin"])
+    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, PASSWORDS["nkim"], "RN", by=admin)
+    clinician = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, PASSWORDS["drlee"], "MD", by=admin)
     patient = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female",
                                         weight_kg=64, allergies=(Allergy("penicillin", "rash"),),
-                                        renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=nurse)
-    yield Clinic_(store, clock, admin, nurse, clinician, patient)
+                                        renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=admin)
+    yield Clinic_(store, clock, admin.user, nurse, clinician, patient, admin)
     store.close()
 
 

@@ -1,6 +1,6 @@
-"""`python -m tests.ui.signing_child DB VISIT USER PASSPHRASE AT`: the app's signing path without the window.
+"""`python -m tests.ui.signing_child DB VISIT USERNAME PASSWORD AT`: the app's signing path without the window.
 
-The same calls the app makes when a clinician signs: the service's signature candidate, the note worker's
+The same calls the app makes when a clinician signs: signed in, the service's signature candidate, the note worker's
 render-and-sign of it (`ui.note_worker.build`, what the app's child process runs), then `VisitService.sign` with
 the signed note. The kill -9 test runs this in a child and kills it at chosen moments.
 """
@@ -11,7 +11,7 @@ import sys
 from datetime import datetime
 
 
-def sign(db: str, visit_id: int, user_id: int, passphrase: str, at: datetime) -> None:
+def sign(db: str, visit_id: int, username: str, passphrase: str, at: datetime) -> None:
     from infusiondesk.drugs import load_drug
     from infusiondesk.records.models import SignatureMeaning
     from infusiondesk.service import Step, VisitService
@@ -21,9 +21,10 @@ def sign(db: str, visit_id: int, user_id: int, passphrase: str, at: datetime) ->
     store = Store.open(db, migrate=False)
     try:
         service = VisitService(store, load_drug())
-        step = Step(user_id, visit_id, store.get_visit(visit_id).version, at)
+        session = store.sign_in(username, passphrase)  # the app's password is the signing key's passphrase
+        step = Step(session, visit_id, store.get_visit(visit_id, by=session).version, at)
         candidate = service.signature_candidate(step, SignatureMeaning.REVIEWED_APPROVED)
-        pdf = build(sign_job(db, None, candidate, user_id, passphrase, at))
+        pdf = build(sign_job(db, None, candidate, session, passphrase, at))
         service.sign(step, SignatureMeaning.REVIEWED_APPROVED, note=pdf)
     finally:
         store.close()
@@ -31,5 +32,5 @@ def sign(db: str, visit_id: int, user_id: int, passphrase: str, at: datetime) ->
 
 if __name__ == "__main__":
     db, visit, user, passphrase, at = sys.argv[1:6]
-    sign(db, int(visit), int(user), passphrase, datetime.fromisoformat(at))
+    sign(db, int(visit), user, passphrase, datetime.fromisoformat(at))
     print("signed", flush=True)

@@ -92,11 +92,11 @@ def give_signing_certificates(clinic: Clinic_) -> bytes:
     """What the admin does when adding staff: a clinic CA, and a certificate for each of them."""
     now = clinic.clock.now()
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE, now)
-    pki.save_clinic_ca(clinic.store, ca)
+    pki.save_clinic_ca(clinic.store, ca, by=clinic.admin_session)
     for user, password in ((clinic.clinician, "doctor-sign-pass-1"), (clinic.nurse, "nurse-chair-pass-1")):
         p12 = pki.issue_clinician_pkcs12(ca, CA_PASSPHRASE, full_name=user.full_name, username=user.username,
                                          passphrase=password, now=now, credentials=user.credentials)
-        pki.save_clinician_pkcs12(clinic.store, user.id or 0, p12, password)
+        pki.save_clinician_pkcs12(clinic.store, user.id or 0, p12, password, by=clinic.admin_session)
     return ca.certificate_pem
 
 
@@ -105,7 +105,7 @@ def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str
     window.sign_in(user.username, password)
     assert window.session.user is not None and window.session.user.id == user.id
     window.show_chart(clinic.patient)
-    window.open_visit(clinic.store.get_visit(visit_id))
+    window.open_visit(clinic.store.get_visit(visit_id, by=clinic.reader))
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     return ws

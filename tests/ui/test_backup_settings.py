@@ -61,16 +61,18 @@ def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWi
 def test_the_daily_backup_runs_in_the_background_and_says_so(qtbot: QtBot, clinic: Clinic_, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
-    set_backup_schedule(clinic.store, BackupSchedule(str(folder), keep=3), clinic.admin)
+    set_backup_schedule(clinic.store, BackupSchedule(str(folder), keep=3), clinic.admin_session)
     said: list[tuple[str, bool]] = []
-    daily = DailyBackup(lambda: clinic.store, lambda text, ok: said.append((text, ok)))
+    nurse = clinic.session(clinic.nurse)  # whoever is signed in at the workstation runs the admin's schedule
+    daily = DailyBackup(lambda: clinic.store, lambda: nurse, lambda text, ok: said.append((text, ok)))
     qtbot.waitUntil(lambda: any(text.startswith("Daily backup: Backed up to") for text, _ in said), timeout=20_000)
     assert len(list(folder.iterdir())) == 1
     daily.check()  # later the same clinic day: nothing due, nothing said
     qtbot.waitUntil(lambda: not daily.job.running, timeout=20_000)
     assert len(list(folder.iterdir())) == 1 and sum("Backed up" in text for text, _ in said) == 1
-    clinic.store.set_active(clinic.admin.id, False, clinic.store.create_user(  # type: ignore[arg-type]
-        "ada2", "Ada Two", "admin", "second-office-key-9", by=clinic.admin))
+    clinic.store.create_user("ada2", "Ada Two", "admin", "second-office-key-9", by=clinic.admin_session)
+    assert clinic.admin.id is not None
+    clinic.store.set_active(clinic.admin.id, False, clinic.store.sign_in("ada2", "second-office-key-9"))
     clinic.clock.advance(minutes=24 * 60)  # the next clinic day; the admin who set it has left
     daily.check()
     qtbot.waitUntil(lambda: not said[-1][1], timeout=20_000)

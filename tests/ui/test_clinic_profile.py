@@ -31,7 +31,8 @@ def test_the_admin_updates_the_clinic_phone_and_time_zone(qtbot: QtBot, window: 
     saved = clinic.store.get_clinic()
     assert (saved.phone, saved.timezone, saved.name) == ("+1 207 555 0142", "America/New_York",
                                                          "Riverside Infusion Clinic")
-    change = [e for e in clinic.store.audit_entries() if e["event"] == "update" and e["table_name"] == "clinic"]
+    change = [e for e in clinic.store.audit_entries(by=clinic.admin_session)
+              if e["event"] == "update" and e["table_name"] == "clinic"]
     assert change and change[-1]["detail"]["after"]["phone"] == "+1 207 555 0142"
 
 

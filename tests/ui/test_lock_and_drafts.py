@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import VisitStatus
-from infusiondesk.store import Store
+from infusiondesk.store import AuthError, Store
 from tests.ui.conftest import CLINIC_START, Clinic_
 from ui.app import MainWindow
 from ui.clock import FixedClock
@@ -43,7 +45,7 @@ def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.lock_view, timeout=3000)
     assert window.windowTitle().startswith("InfusionDesk — Locked")
     # the draft was saved when the screen locked
-    draft = clinic.store.load_draft(clinic.nurse.id or 0, draft_key(ws.visit))
+    draft = clinic.store.load_draft(draft_key(ws.visit), by=window.session.require_session())
     assert draft is not None and draft["dose"]["dose"] == "2 g"
     # someone else's password does not unlock it
     qtbot.keyClicks(window.lock_view.password, "doctor-sign-pass-1")
@@ -67,7 +69,7 @@ def test_a_draft_comes_back_after_signing_out_and_in(qtbot: QtBot, window: MainW
     assert window.stack.currentWidget() is window.signin
     signed_in(qtbot, window, "nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
-    window.open_visit(clinic.store.get_visit(visit_id or 0))
+    window.open_visit(clinic.store.get_visit(visit_id or 0, by=clinic.reader))
     again = window.stack.currentWidget()
     assert isinstance(again, VisitWorkspace) and again is not ws
     assert again.assessment.pain.text() == "8"
@@ -110,7 +112,19 @@ def test_a_hard_stop_blocks_start_and_appears_in_the_near_miss_report(
     assert table.item(0, 2).text() == "drlee"
 
 
-def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path: Path) -> None:
+def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from infusiondesk import enrolment
+
+    first_run_sessions = []
+    real_set_up = enrolment.set_up_clinic
+
+    def set_up_clinic(*args: Any, **kwargs: Any) -> Any:
+        made = real_set_up(*args, **kwargs)
+        first_run_sessions.append(made.admin_session)
+        return made
+
+    monkeypatch.setattr(enrolment, "set_up_clinic", set_up_clinic)
     clock = FixedClock(CLINIC_START)
     store = Store.open(str(tmp_path / "new.db"), clock=clock.now)
     window = MainWindow(Session(store=store, drug=load_drug(), clock=clock))
@@ -134,9 +148,11 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
     window.sign_in("boss", "long-pass-phrase-42")
     assert window.session.user is not None and window.session.user.username == "boss"
     assert shown.group(1) not in window.signin.status.text()  # shown once: gone after the first sign-in
-    from infusiondesk import enrolment
-
-    enrolment.recover_ca_passphrase(store, shown.group(1), "hilltop vault phrase two")  # the code works
+    enrolment.recover_ca_passphrase(store, shown.group(1), "hilltop vault phrase two",  # the code works
+                                    by=window.session.require_session())
+    window.sign_out()
+    with pytest.raises(AuthError, match="signed out"):  # the first run's own session ended at once, too
+        store.list_users(by=first_run_sessions[0])
     store.close()
 
 

@@ -201,9 +201,9 @@ def test_the_lockout_message_is_shown_whole_and_the_fields_keep_their_height(qtb
 
 def test_the_near_miss_report_columns_are_readable_at_1280x800(qtbot: QtBot, window: MainWindow,
                                                                clinic: Clinic_) -> None:
-    clinic.store.audit("hard_stop", clinic.clinician, {"code": "dose.rate.hard", "message": LONG_MESSAGE,
+    clinic.store.audit("hard_stop", clinic.reader, {"code": "dose.rate.hard", "message": LONG_MESSAGE,
                                                        "visit_id": 1, "patient_id": clinic.patient.id})
-    clinic.store.audit("override", clinic.clinician, {"code": "dose.max.soft", "message": LONG_MESSAGE,
+    clinic.store.audit("override", clinic.reader, {"code": "dose.max.soft", "message": LONG_MESSAGE,
                                                       "reason": "Refractory attack; neurology advised 3 g",
                                                       "visit_id": 1, "patient_id": clinic.patient.id})
     window.resize(1280, 800)

@@ -29,6 +29,7 @@ from infusiondesk.records.models import (
     Patient,
     RenalStatus,
     Role,
+    UserSession,
     VisitStatus,
     VitalSigns,
 )
@@ -46,9 +47,10 @@ KILLS = 10
 class Completed:
     db: Path
     visit_id: int
-    clinician_id: int
+    clinician: str  # user name
     ca_pem: bytes
     sign_at: datetime
+    reader: UserSession  # the nurse's session, in every copy of the database
 
 
 def completed_visit(db: Path) -> Completed:
@@ -56,39 +58,40 @@ def completed_visit(db: Path) -> Completed:
     clinician's "Reviewed and approved by"."""
     store = Store.open(str(db), clock=lambda: START)
     admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "ward-office-key-1")
-    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
+    store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
     doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
+    nurse, clinician = store.sign_in("nkim", "nurse-chair-pass-1"), store.sign_in("drlee", "doctor-sign-pass-1")
     patient = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
                                         no_known_allergies=True, renal_status=RenalStatus.NORMAL,
-                                        migraine_diagnosis=True), by=nurse)
+                                        migraine_diagnosis=True), by=admin)
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", "clinic vault granite 7", START)
-    pki.save_clinic_ca(store, ca)
+    pki.save_clinic_ca(store, ca, by=admin)
     p12 = pki.issue_clinician_pkcs12(ca, "clinic vault granite 7", full_name=doctor.full_name, username=doctor.username,
                                      passphrase="doctor-sign-pass-1", now=START, credentials="MD")
-    pki.save_clinician_pkcs12(store, doctor.id or 0, p12, "doctor-sign-pass-1")
+    pki.save_clinician_pkcs12(store, doctor.id or 0, p12, "doctor-sign-pass-1", by=admin)
     svc = VisitService(store, load_drug())
-    visit = svc.new_visit(nurse.id or 0, patient.id or 0)
+    visit = svc.new_visit(nurse, patient.id or 0)
 
-    def at(who: int, minutes: int) -> Step:
+    def at(who: UserSession, minutes: int) -> Step:
         return Step(who, visit.id or 0, visit.version, START + timedelta(minutes=minutes))
 
     base = VitalSigns(START, 122, 78, 70, 16, 98, pain_score=7, patellar_reflex="present", phase="baseline")
-    visit = svc.assess(at(nurse.id or 0, 1), AssessmentEntry(base, 7, answers={
+    visit = svc.assess(at(nurse, 1), AssessmentEntry(base, 7, answers={
         "heart_block": False, "myocardial_damage": False, "myasthenia_gravis": False, "hypermagnesemia": False}))
-    visit = svc.decide(at(doctor.id or 0, 5), True)
-    visit = svc.order(at(doctor.id or 0, 6), OrderEntry("2 g", product="premix-2g-50ml", duration="30 min",
+    visit = svc.decide(at(clinician, 5), True)
+    visit = svc.order(at(clinician, 6), OrderEntry("2 g", product="premix-2g-50ml", duration="30 min",
                                                         weight="64 kg"))
-    visit = svc.double_check(at(nurse.id or 0, 8))
-    visit = svc.prepare(at(nurse.id or 0, 9), Preparation(
+    visit = svc.double_check(at(nurse, 8))
+    visit = svc.prepare(at(nurse, 9), Preparation(
         True, True, "", False, IVAccess("left antecubital", "22 G", 1, "Noor Kim RN"), "LOT-1", date(2027, 1, 1),
         True, pump_rate="100 mL/h", pump_vtbi="50 mL"))
-    visit = svc.start(at(nurse.id or 0, 10))
-    visit = svc.stop(at(nurse.id or 0, 40), 50.0)
-    visit = svc.record_vitals(at(nurse.id or 0, 71), VitalSigns(START + timedelta(minutes=71), 118, 76, 68, 15, 98))
-    visit = svc.complete(at(nurse.id or 0, 72), 2, "Home")
+    visit = svc.start(at(nurse, 10))
+    visit = svc.stop(at(nurse, 40), 50.0)
+    visit = svc.record_vitals(at(nurse, 71), VitalSigns(START + timedelta(minutes=71), 118, 76, 68, 15, 98))
+    visit = svc.complete(at(nurse, 72), 2, "Home")
     assert visit.status is VisitStatus.COMPLETED
     store.close()
-    return Completed(db, visit.id or 0, doctor.id or 0, ca.certificate_pem, START + timedelta(minutes=90))
+    return Completed(db, visit.id or 0, doctor.username, ca.certificate_pem, START + timedelta(minutes=90), nurse)
 
 
 def copy_db(src: Path, dst: Path) -> Path:
@@ -100,7 +103,7 @@ def copy_db(src: Path, dst: Path) -> Path:
 
 def child(db: Path, c: Completed) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "tests.ui.signing_child", str(db), str(c.visit_id),
-                             str(c.clinician_id), "doctor-sign-pass-1", c.sign_at.isoformat()],
+                             c.clinician, "doctor-sign-pass-1", c.sign_at.isoformat()],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
@@ -110,8 +113,8 @@ def state_after(db: Path, c: Completed) -> str:
 
     store = Store.open(str(db), migrate=False)
     try:
-        visit = store.get_visit(c.visit_id)
-        note = store.get_signed_note(c.visit_id)
+        visit = store.get_visit(c.visit_id, by=c.reader)
+        note = store.get_signed_note(c.visit_id, by=c.reader)
         if visit.status is VisitStatus.SIGNED:
             assert note is not None, "a signed visit without its signed note"
             report = verify_pdf(note, [c.ca_pem])
@@ -120,7 +123,7 @@ def state_after(db: Path, c: Completed) -> str:
             return "signed"
         assert visit.status is VisitStatus.COMPLETED and not visit.signatures, visit.status
         assert note is None, "a signed note stored for a visit that is not signed"
-        assert store.list_signed_notes(c.visit_id) == []
+        assert store.list_signed_notes(c.visit_id, by=c.reader) == []
         return "unsigned"
     finally:
         store.close()
@@ -148,7 +151,7 @@ def test_killing_the_signing_at_ten_moments_never_leaves_half_a_signature(tmp_pa
         proc.communicate(timeout=60)
         outcome = state_after(db, c)
         if outcome == "unsigned":  # nothing half-done is left behind: signing again works
-            sign(str(db), c.visit_id, c.clinician_id, "doctor-sign-pass-1", c.sign_at)
+            sign(str(db), c.visit_id, c.clinician, "doctor-sign-pass-1", c.sign_at)
             assert state_after(db, c) == "signed"
         outcomes.append((round(delay, 2), outcome))
     assert len(outcomes) == KILLS

@@ -82,7 +82,7 @@ class BackupBox(QGroupBox):
 
         try:
             schedule = BackupSchedule(self.folder.text(), check_keep(self.keep.text()), self.daily.isChecked())
-            saved = set_backup_schedule(self.session.store, schedule, self.session.require_user())
+            saved = set_backup_schedule(self.session.store, schedule, self.session.require_session())
         except DomainError as exc:
             self.message.say(exc.message, MessageKind.ERROR)
             return
@@ -99,7 +99,7 @@ class BackupBox(QGroupBox):
             self.message.say("Save a backup folder first.", MessageKind.ERROR)
             self.folder.setFocus()
             return
-        store, user, folder, keep = self.session.store, self.session.require_user(), Path(schedule.folder), \
+        store, user, folder, keep = self.session.store, self.session.require_session(), Path(schedule.folder), \
             schedule.keep
         if self.job.start("Backing up", lambda progress: back_up(store, folder, user, keep=keep, progress=progress)):
             self.now.setEnabled(False)

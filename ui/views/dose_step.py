@@ -47,7 +47,8 @@ class DoseStep(QWidget):
         """Age, today's weight and the 24 h total as the service reads them now (once per visit change)."""
         if visit.id is None or visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             return
-        ctx = self.c.try_(lambda: self.c.session.service.order_context(visit.id or 0, self.c.session.clock.now()))
+        ctx = self.c.try_(lambda: self.c.session.service.order_context(
+            visit.id or 0, self.c.session.clock.now(), by=self.c.session.require_session()))
         if ctx is not None:
             self.panel.set_context(ctx)
 
@@ -87,15 +88,20 @@ class DoseStep(QWidget):
         self.check_by(username.text(), password.text())
 
     def check_by(self, username: str, password: str) -> None:
-        """The checker is signed in on the spot, and the double check is their step (the service re-reads them)."""
+        """The checker signs in on the spot (a short session of their own, ended after the step), and the double
+        check is their step: the service checks their session, so nobody names a witness without their password."""
         from infusiondesk.errors import DomainError
 
+        store = self.c.session.store
         try:
-            checker = self.c.session.store.authenticate(username.strip(), password)
+            checker = store.sign_in(username.strip(), password)
         except DomainError as exc:
             self.c.problem.emit(f"Not double-checked: {exc.message}")
             return
-        self.c.run("double_check", by=checker.id)
+        try:
+            self.c.run("double_check", by=checker)
+        finally:
+            store.sign_out(checker)
 
     def _enable(self) -> None:
         editable = self.c.visit.status is VisitStatus.ASSESSED

@@ -197,7 +197,8 @@ class PatientDialog(QDialog):
     def fill_generated_mrn(self) -> None:
         store = self.session.store
         try:
-            self.mrn.setText(generate_mrn(lambda mrn: store.get_patient_by_mrn(mrn) is not None))
+            session = self.session.require_session()
+            self.mrn.setText(generate_mrn(lambda mrn: store.get_patient_by_mrn(mrn, by=session) is not None))
         except Exception as exc:
             self.error.show_message(user_message(exc))
             return
@@ -246,12 +247,11 @@ class PatientDialog(QDialog):
     def save(self) -> None:
         try:
             patient = self.patient()
-            user = self.session.require_user()
+            session = self.session.require_session()
             if self.editing is None:
-                self.saved = self.session.store.add_patient(patient, by=user)
+                self.saved = self.session.store.add_patient(patient, by=session)
             else:
-                assert user.id is not None
-                self.saved = self.session.service.update_patient(user.id, patient)
+                self.saved = self.session.service.update_patient(session, patient)
         except Exception as exc:
             self.error.show_message(user_message(exc))
             return

@@ -90,8 +90,8 @@ class OverrideReportView(QWidget):
     def refresh(self) -> None:
         until = self.session.clock.now() + timedelta(seconds=1)
         since = until - timedelta(days=self.days.value())
-        self.report = report = near_miss.report(self.session.store.override_report(since, until), since, until,
-                                                self.session.zone)
+        entries = self.session.store.override_report(since, until, by=self.session.require_session())
+        self.report = report = near_miss.report(entries, since, until, self.session.zone)
         self.summary.setText(report.summary())
         rows = near_miss.table_rows(report)
         self.table.setRowCount(len(rows))
@@ -108,7 +108,7 @@ class OverrideReportView(QWidget):
 
     def _audit(self, event: str, detail: dict[str, object]) -> None:
         report = self._current()
-        self.session.store.audit(event, self.session.user, {
+        self.session.store.audit(event, self.session.require_session(), {
             "what": "near-miss report", "since": report.since.isoformat(), "until": report.until.isoformat(),
             "rows": len(report.rows), **detail})
 

@@ -183,7 +183,7 @@ class ReviewView(QWidget):
     def _password_checked(self) -> str | None:
         """The password typed (cleared from the field), if it is the signed-in person's; else None, said why."""
         s = self.c.session
-        user = s.require_user()
+        session = s.require_session()
         password = self.password.text()
         self.password.clear()
         if not password:  # nothing typed is not a wrong password: it must not count towards the lockout
@@ -192,13 +192,10 @@ class ReviewView(QWidget):
             return None
         from infusiondesk.errors import DomainError
 
-        try:
-            who = s.store.authenticate(user.username, password)
+        try:  # checked against the session's own user: no one else's password can sign as them
+            s.store.confirm_password(session, password)
         except DomainError as exc:
             self.c.problem.emit(f"Not signed: {exc.message}")
-            return None
-        if who.id != user.id:
-            self.c.problem.emit("Not signed: the password is not the signed-in person's.")
             return None
         return password
 

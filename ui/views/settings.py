@@ -110,7 +110,7 @@ class SettingsView(QWidget):
 
         policy = ClinicPolicy(double_check_required=self.double_check.isChecked())
         try:
-            self.session.store.set_clinic_policy(policy, self.session.require_user())
+            self.session.store.set_clinic_policy(policy, self.session.require_session())
         except DomainError as exc:
             self.policy_message.setText(exc.message)
             return
@@ -133,7 +133,7 @@ class SettingsView(QWidget):
             return
         clinic = dataclasses.replace(self.session.store.get_clinic(), **values)
         try:
-            self.session.store.update_clinic(clinic, self.session.require_user())
+            self.session.store.update_clinic(clinic, self.session.require_session())
         except DomainError as exc:
             self.clinic_message.setText(exc.message)
             return
@@ -168,7 +168,7 @@ class SettingsView(QWidget):
             self.errors[setting.key].show_message("")
         timing = Timing.from_values(values)
         self.settings.save(timing)
-        self.session.store.audit("settings", self.session.user, {"scope": "workstation", **values})
+        self.session.store.audit("settings", self.session.signed_in, {"scope": "workstation", **values})
         self.message.setText(f"Saved: the screen locks after {timing.idle_lock_min} min without use; vital signs "
                              f"are due every {timing.vitals_every_min} min during an infusion.")
         self.saved.emit(timing)

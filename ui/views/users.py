@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusiondesk.records.models import Role, User
+from infusiondesk.records.models import Role, User, UserSession
 from ui.ops import user_message
 from ui.session import Session
 from ui.widgets.forms import ChoiceBox, Form
@@ -134,12 +134,12 @@ class UsersView(QWidget):
 
         store = self.session.store
         current = self.current_user()
-        self.users = store.list_users()
+        self.users = store.list_users(by=self.session.require_session())
         self.table.setRowCount(len(self.users))
         for r, u in enumerate(self.users):
             assert u.id is not None
             cert = pki.load_clinician_certificate(store, u.id)
-            status = store.account_status(u.id)
+            status = store.account_status(u.id, by=self.session.require_session())
             if not u.active:
                 account = "deactivated"
             elif status["locked_until"] is not None:
@@ -181,12 +181,12 @@ class UsersView(QWidget):
 
     # -- actions ----------------------------------------------------------------------------------------
 
-    def _act(self, done: str, action: Callable[[Any, User, User], User]) -> None:
+    def _act(self, done: str, action: Callable[[Any, User, UserSession], User]) -> None:
         user = self.current_user()
         if user is None:
             return
         try:
-            changed = action(self.session.store, user, self.session.require_user())
+            changed = action(self.session.store, user, self.session.require_session())
         except Exception as exc:
             self._say(user_message(exc), problem=True)
             return
@@ -200,7 +200,7 @@ class UsersView(QWidget):
         if user is None or user.id is None:
             return
         try:
-            enrolment.reset_password(self.session.store, self.session.require_user(), user.id, self.temporary.text(),
+            enrolment.reset_password(self.session.store, self.session.require_session(), user.id, self.temporary.text(),
                                      ca_passphrase=self.reset_ca_passphrase.text(), now=self.session.clock.now())
         except Exception as exc:
             self._say(user_message(exc), problem=True)
@@ -217,7 +217,7 @@ class UsersView(QWidget):
         s = self.session
         role = Role(self.role.value)
         try:
-            user = enrolment.enrol_staff(s.store, s.require_user(), username=self.username.text(),
+            user = enrolment.enrol_staff(s.store, s.require_session(), username=self.username.text(),
                                          full_name=self.full_name.text(), role=role, password=self.password.text(),
                                          credentials=self.credentials.text(), ca_passphrase=self.ca_passphrase.text(),
                                          now=s.clock.now())

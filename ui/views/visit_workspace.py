@@ -115,19 +115,26 @@ class VisitWorkspace(QWidget):
                 "post_pain": self.review.post_pain.text(), "discharge": self.review.discharge.text()}
 
     def save_draft(self) -> None:
-        user = self.session.user
-        if user is None or user.id is None:
+        """Keep what is typed as the signed-in person's draft. A session the store has ended (signed out
+        elsewhere, deactivated) keeps nothing: the next step says so."""
+        from infusiondesk.auth import AuthError
+
+        session = self.session.signed_in
+        if session is None:
             return
-        if self.visit.status is VisitStatus.SIGNED:
-            self.session.store.discard_draft(user.id, draft_key(self.visit))
+        try:
+            if self.visit.status is VisitStatus.SIGNED:
+                self.session.store.discard_draft(draft_key(self.visit), by=session)
+                return
+            self.session.store.save_draft(draft_key(self.visit), self.draft(), by=session)
+        except AuthError:
             return
-        self.session.store.save_draft(user.id, draft_key(self.visit), self.draft())
 
     def restore_draft(self) -> None:
-        user = self.session.user
-        if user is None or user.id is None:
+        session = self.session.signed_in
+        if session is None:
             return
-        state = self.session.store.load_draft(user.id, draft_key(self.visit))
+        state = self.session.store.load_draft(draft_key(self.visit), by=session)
         if not state or self.visit.status is VisitStatus.SIGNED:
             return
         if self.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):

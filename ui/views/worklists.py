@@ -149,8 +149,8 @@ class TodayBoard(WorklistView):
         self.print_button.clicked.connect(lambda: self.print_day_list())
 
     def _audit(self, event: str, detail: dict[str, object]) -> None:
-        self.session.store.audit(event, self.session.user, {"what": "day list", "day": self.session.today().isoformat(),
-                                                            "rows": len(self.rows), **detail})
+        self.session.store.audit(event, self.session.require_session(), {
+            "what": "day list", "day": self.session.today().isoformat(), "rows": len(self.rows), **detail})
 
     def print_day_list(self, printer: Any = None) -> None:
         from ui.note_worker import day_list_job
@@ -162,7 +162,9 @@ class TodayBoard(WorklistView):
     def read(self) -> list[BoardRow]:
         start, end = worklists.clinic_day(self.session.today(), self.session.zone)
         now = self.session.clock.now()
-        return worklists.today_board(self.session.store.worklist_visits(opened_from=start, opened_before=end), now)
+        visits = self.session.store.worklist_visits(by=self.session.require_session(), opened_from=start,
+                                                    opened_before=end)
+        return worklists.today_board(visits, now)
 
     def refresh(self) -> None:
         self.heading.setText(f"<b>Today</b> — {self.session.today():%A %d %B %Y}")
@@ -185,7 +187,8 @@ class SignatureQueue(WorklistView):
 
     def read(self) -> list[BoardRow]:
         user = self.session.require_user()
-        visits = self.session.store.worklist_visits(statuses=(VisitStatus.COMPLETED,))
+        visits = self.session.store.worklist_visits(by=self.session.require_session(),
+                                                    statuses=(VisitStatus.COMPLETED,))
         return worklists.awaiting_signature(visits, user, self.session.clock.now())
 
     def refresh(self) -> None:

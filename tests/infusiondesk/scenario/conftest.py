@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from infusiondesk.drugs import load_drug
-from infusiondesk.records.models import Patient, Visit
-from infusiondesk.scenario import ScenarioResult, StepResult, load_scenario, run_scenario
+from infusiondesk.records.models import Patient, Role, UserSession, Visit
+from infusiondesk.scenario import ScenarioResult, StepResult, load_scenario
+from infusiondesk.scenario.runner import ScenarioRunner
 from infusiondesk.service import SignedNote
 from infusiondesk.store import Store
 
@@ -26,6 +27,7 @@ class Played:
     result: ScenarioResult
     store: Store
     notes_signed: list[Visit]
+    reader: UserSession  # a nurse's or clinician's session of the run, to read what it left
 
     def __getitem__(self, index: int) -> StepResult:
         """Step `index` as the file numbers it (from 1)."""
@@ -66,13 +68,15 @@ def play(tmp_path_factory: pytest.TempPathFactory, _migrated_db: Path) -> Play:
         store = Store.open(str(db))
         signed: list[Visit] = []
 
-        def note_signer(candidate: Visit, patient: Patient) -> SignedNote:
-            assert candidate.patient_id == patient.id
+        def note_signer(candidate: Visit, patient: Patient, signer: UserSession, admin: UserSession) -> SignedNote:
+            assert candidate.patient_id == patient.id and signer.user.role is not Role.ADMIN
             signed.append(candidate)
             return SignedNote(STAND_IN_NOTE)
 
-        result = run_scenario(scenario, store, load_drug(scenario.library), note_signer)
-        played[name] = Played(result, store, signed)
+        runner = ScenarioRunner(scenario, store, load_drug(scenario.library), note_signer)
+        result = runner.run()
+        assert runner.reader is not None
+        played[name] = Played(result, store, signed, runner.reader)
         return played[name]
 
     return run

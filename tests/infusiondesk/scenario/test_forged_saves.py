@@ -18,9 +18,11 @@ from infusiondesk.records.models import (
     Signature,
     SignatureMeaning,
     Suitability,
+    UserSession,
     VisitStatus,
 )
-from infusiondesk.scenario import load_scenario, run_scenario
+from infusiondesk.scenario import load_scenario
+from infusiondesk.scenario.runner import ScenarioRunner
 from infusiondesk.store import Store
 from infusiondesk.workflow.errors import WorkflowError
 from tests.infusiondesk.scenario.conftest import FILES, STAND_IN_NOTE
@@ -29,24 +31,27 @@ AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def draft(tmp_path: Path) -> tuple[Store, int, int, int]:
-    """A store with one draft visit (draft_cannot_jump), its id and a nurse's and a clinician's ids."""
+def draft(tmp_path: Path) -> tuple[Store, int, UserSession, UserSession]:
+    """A store with one draft visit (draft_cannot_jump), its id and a nurse's and a clinician's sessions."""
     store = Store.open(str(tmp_path / "forged.db"))
-    run_scenario(load_scenario(FILES / "draft_cannot_jump.json"), store, load_drug())
-    users = {u.username: u.id for u in store.list_users()}
-    visit = store.list_visits()[0]
+    runner = ScenarioRunner(load_scenario(FILES / "draft_cannot_jump.json"), store, load_drug())
+    runner.run()
+    nurse, clinician = runner.users["nina"], runner.users["carla"]
+    visit = store.list_visits(by=nurse)[0]
     assert visit.status is VisitStatus.DRAFT and visit.id is not None
-    return store, visit.id, users["nina"] or 0, users["carla"] or 0
+    return store, visit.id, nurse, clinician
 
 
 def test_the_store_has_no_save_visit_of_its_own() -> None:
     assert not hasattr(Store, "save_visit") and not hasattr(Store, "store_signed_note")
 
 
-def test_a_forged_infusing_visit_is_refused_by_the_transactions_save(draft: tuple[Store, int, int, int]) -> None:
-    store, visit_id, nurse_id, _ = draft
+def test_a_forged_infusing_visit_is_refused_by_the_transactions_save(
+        draft: tuple[Store, int, UserSession, UserSession]) -> None:
+    store, visit_id, session, _ = draft
+    nurse_id = session.user_id
     with pytest.raises(WorkflowError) as refused, store.visit_transaction() as tx:
-        nurse = tx.acting_user(nurse_id, (Role.NURSE,), "start the infusion")
+        nurse = tx.acting_user(session, (Role.NURSE,), "start the infusion")
         old = tx.visit(visit_id)
         forged = dataclasses.replace(
             old, status=VisitStatus.INFUSING, started_at=AT,
@@ -57,17 +62,18 @@ def test_a_forged_infusing_visit_is_refused_by_the_transactions_save(draft: tupl
         tx.save_visit(old, forged, nurse)
     assert refused.value.message == ("A visit that is a draft (not yet assessed as suitable) cannot become infusing; "
                                      "take the steps in order.")
-    assert store.get_visit(visit_id).status is VisitStatus.DRAFT
+    assert store.get_visit(visit_id, by=session).status is VisitStatus.DRAFT
 
 
-def test_a_forged_signed_visit_with_a_note_is_refused(draft: tuple[Store, int, int, int]) -> None:
-    store, visit_id, _, clinician_id = draft
+def test_a_forged_signed_visit_with_a_note_is_refused(draft: tuple[Store, int, UserSession, UserSession]) -> None:
+    store, visit_id, _, session = draft
+    clinician_id = session.user_id
     with pytest.raises(WorkflowError) as refused, store.visit_transaction() as tx:
-        clinician = tx.acting_user(clinician_id, (Role.CLINICIAN,), "sign the visit")
+        clinician = tx.acting_user(session, (Role.CLINICIAN,), "sign the visit")
         old = tx.visit(visit_id)
         signature = Signature(clinician_id, clinician.full_name, "MD", SignatureMeaning.REVIEWED_APPROVED, AT)
         forged = dataclasses.replace(old, status=VisitStatus.SIGNED, signatures=(signature,))
         tx.save_visit(old, forged, clinician, note=STAND_IN_NOTE)
     assert "cannot become signed" in refused.value.message
-    assert store.get_visit(visit_id).status is VisitStatus.DRAFT
-    assert store.get_signed_note(visit_id) is None
+    assert store.get_visit(visit_id, by=session).status is VisitStatus.DRAFT
+    assert store.get_signed_note(visit_id, by=session) is None

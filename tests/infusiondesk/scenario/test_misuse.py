@@ -10,7 +10,7 @@ def test_every_out_of_role_step_is_refused_and_the_rest_of_the_visit_goes_on(pla
     p = play("misuse")
     assert p.refused() == {1: "new_visit", 4: "decide", 7: "approve_order", 9: "double_check", 10: "double_check",
                            15: "acknowledge", 20: "sign", 21: "sign", 23: "vitals", 24: "sign"}
-    assert p[1].message == "Only a nurse or clinician can open a visit; ask one to do it."
+    assert p[1].message == "Only a nurse or clinician can open a visit; Clinic Admin is signed in as admin."
     assert p[4].message == ("Only a clinician can decide whether the patient is suitable; Nina Novak is signed in as "
                             "nurse.")
     assert p[7].message == "Only a clinician can approve a dose order; Nina Novak is signed in as nurse."

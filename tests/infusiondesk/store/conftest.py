@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from infusiondesk.records.models import Clinic, Patient, Role, User
+from infusiondesk.records.models import Clinic, Patient, Role, UserSession
 from infusiondesk.store import Store
 
 PASSWORD = "correct horse battery"
@@ -114,39 +114,65 @@ class Clock:
 
 @dataclass
 class Staff:
-    admin: User
-    nurse: User
-    nurse2: User
-    clinician: User
+    """The staff, each signed in (their sessions are in the template database, so every copy has them)."""
+
+    admin: UserSession
+    nurse: UserSession
+    nurse2: UserSession
+    clinician: UserSession
 
 
-def _add_staff(store: Store) -> None:
+def _add_staff(store: Store) -> Staff:
     admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Rd", "555-0100", "Mon-Fri 8-17"),
                                "admin", "Ada Admin", PASSWORD)
     store.create_user("nina", "Nina Nurse", Role.NURSE, PASSWORD, "RN", by=admin)
     store.create_user("noel", "Noel Nurse", Role.NURSE, PASSWORD, "RN", by=admin)
     store.create_user("carl", "Carl Clinician", Role.CLINICIAN, PASSWORD, "MD", by=admin)
+    return Staff(admin, store.sign_in("nina", PASSWORD), store.sign_in("noel", PASSWORD),
+                 store.sign_in("carl", PASSWORD))
 
 
 @pytest.fixture(scope="session")
-def sqlite_staffed_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A set-up clinic with its staff, built once (argon2 hashing is deliberately slow) and copied per test."""
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Staff]:
+    """A set-up clinic with its staff signed in, built once (argon2 hashing is deliberately slow) and copied per
+    test."""
     path = tmp_path_factory.mktemp("template") / "clinic.sqlite3"
     store = Store.open(str(path), clock=Clock())
-    _add_staff(store)
+    staff = _add_staff(store)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
-    return path
+    return path, staff
 
 
 @pytest.fixture(scope="session")
-def postgres_staffed_template(postgres_server: PostgresServer) -> str:
+def _postgres_template(postgres_server: PostgresServer) -> tuple[str, Staff]:
     url = postgres_server.create_database()
     store = Store.open(url, clock=Clock())
-    _add_staff(store)
+    staff = _add_staff(store)
     store.close()
-    return url.rsplit("/", 1)[1]
+    return url.rsplit("/", 1)[1], staff
+
+
+@pytest.fixture(scope="session")
+def sqlite_staffed_template(_sqlite_template: tuple[Path, Staff]) -> Path:
+    return _sqlite_template[0]
+
+
+@pytest.fixture(scope="session")
+def sqlite_staff(_sqlite_template: tuple[Path, Staff]) -> Staff:
+    """The staff's sessions in every copy of the SQLite template."""
+    return _sqlite_template[1]
+
+
+@pytest.fixture(scope="session")
+def postgres_staffed_template(_postgres_template: tuple[str, Staff]) -> str:
+    return _postgres_template[0]
+
+
+@pytest.fixture(scope="session")
+def postgresql_staff(_postgres_template: tuple[str, Staff]) -> Staff:
+    return _postgres_template[1]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -194,9 +220,10 @@ def store(staffed_db_url: str, clock: Clock) -> Iterator[Store]:
 
 
 @pytest.fixture
-def staff(store: Store) -> Staff:
-    by_name = {u.username: u for u in store.list_users()}
-    return Staff(by_name["admin"], by_name["nina"], by_name["noel"], by_name["carl"])
+def staff(store: Store, backend: str, request: pytest.FixtureRequest) -> Staff:
+    """The staff's sessions as signed in when the template was built (no argon2 per test)."""
+    staff: Staff = request.getfixturevalue(f"{backend}_staff")
+    return staff
 
 
 def make_patient(mrn: str = "MRN0001", family: str = "Smith", given: str = "Jane", **kw: object) -> Patient:

@@ -22,9 +22,9 @@ def _charted(store: Store, staff: Staff, patient_factory: Callable[..., Patient]
     """A visit assessed by the nurse (BP 120/80) through the visit service."""
     p = patient_factory()
     svc = VisitService(store, load_drug(None))
-    v = svc.new_visit(staff.nurse.id, p.id)  # type: ignore[arg-type]
+    v = svc.new_visit(staff.nurse, p.id)  # type: ignore[arg-type]
     vitals = VitalSigns(store._now(), systolic=120, diastolic=80, heart_rate=72, resp_rate=16, spo2=98)
-    return svc.assess(Step(staff.nurse.id, v.id, v.version, store._now()),  # type: ignore[arg-type]
+    return svc.assess(Step(staff.nurse, v.id, v.version, store._now()),  # type: ignore[arg-type]
                       AssessmentEntry(vitals, 6))
 
 
@@ -33,9 +33,9 @@ def test_every_change_says_who_when_and_what_before_and_after(
     v = _charted(store, staff, patient_factory)
     clock.advance(minutes=5)
     svc = VisitService(store, load_drug(None))
-    svc.record_vitals(Step(staff.nurse2.id, v.id, v.version, clock.now),  # type: ignore[arg-type]
+    svc.record_vitals(Step(staff.nurse2, v.id, v.version, clock.now),  # type: ignore[arg-type]
                       VitalSigns(clock.now, systolic=118, diastolic=76))
-    entries = store.audit_entries("visits", v.id)
+    entries = store.audit_entries("visits", v.id, by=staff.admin)
     assert [e["event"] for e in entries] == ["create", "update", "update"]
     last = entries[-1]
     assert last["username"] == "noel" and last["at"] == clock.now
@@ -48,19 +48,19 @@ def test_overrides_hard_stops_and_exports_are_audited_and_reported(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient], clock: Clock) -> None:
     v = _charted(store, staff, patient_factory)
     svc = VisitService(store, load_drug(None))
-    v = svc.decide(Step(staff.clinician.id, v.id, v.version, clock.now), True)  # type: ignore[arg-type]
-    svc.order(Step(staff.clinician.id, v.id, v.version, clock.now),  # type: ignore[arg-type]
+    v = svc.decide(Step(staff.clinician, v.id, v.version, clock.now), True)  # type: ignore[arg-type]
+    svc.order(Step(staff.clinician, v.id, v.version, clock.now),  # type: ignore[arg-type]
               OrderEntry("4 g", product="premix-4g-100ml", duration="1 h", weight="70 kg",
                          reasons={"dose.max.soft": "neurology advice on file"}))
     store.audit("hard_stop", staff.nurse, {"code": "dose_rate.max.hard", "message": "Rate too fast.",
                                            "patient_id": v.patient_id})
     store.audit("export", staff.admin, {"what": "visit note", "visit_id": v.id})
-    report = store.override_report(clock.now - timedelta(days=1), clock.now + timedelta(days=1))
+    report = store.override_report(clock.now - timedelta(days=1), clock.now + timedelta(days=1), by=staff.nurse)
     assert [(r["kind"], r["username"], r["rule"]) for r in report] == [
         ("override", "carl", "dose.max.soft"), ("hard_stop", "nina", "dose_rate.max.hard")]
     assert report[0]["reason"] == "neurology advice on file" and report[0]["visit_id"] == v.id
-    assert store.override_report(clock.now + timedelta(days=1), clock.now + timedelta(days=2)) == []
-    assert store.audit_entries()[-1]["event"] == "export"
+    assert store.override_report(clock.now + timedelta(days=1), clock.now + timedelta(days=2), by=staff.nurse) == []
+    assert store.audit_entries(by=staff.admin)[-1]["event"] == "export"
 
 
 def test_an_intact_trail_verifies(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
@@ -73,7 +73,7 @@ def test_an_intact_trail_verifies(store: Store, staff: Staff, patient_factory: C
 def test_an_edited_audit_entry_is_named(store: Store, staff: Staff,
                                         patient_factory: Callable[..., Patient]) -> None:
     v = _charted(store, staff, patient_factory)
-    target = store.audit_entries("visits", v.id)[-1]["id"]
+    target = store.audit_entries("visits", v.id, by=staff.admin)[-1]["id"]
     with store.engine.begin() as conn:
         conn.execute(update(tables.audit_log).where(tables.audit_log.c.id == target)
                      .values(username="carl"))
@@ -85,7 +85,7 @@ def test_an_edited_audit_entry_is_named(store: Store, staff: Staff,
 def test_an_edited_entry_with_its_hash_recomputed_still_breaks_the_chain(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
     v = _charted(store, staff, patient_factory)
-    target = store.audit_entries("visits", v.id)[-2]["id"]
+    target = store.audit_entries("visits", v.id, by=staff.admin)[-2]["id"]
     with store.engine.begin() as conn:
         row = conn.execute(select(tables.audit_log).where(tables.audit_log.c.id == target)).mappings().one()
         forged = {**row, "username": "carl"}
@@ -101,7 +101,7 @@ def test_a_deleted_audit_entry_is_detected(store: Store, staff: Staff, patient_f
                                            which: str) -> None:
     v = _charted(store, staff, patient_factory)
     store.audit("export", staff.admin, {"visit_id": v.id})
-    ids = [e["id"] for e in store.audit_entries()]
+    ids = [e["id"] for e in store.audit_entries(by=staff.admin)]
     target = ids[len(ids) // 2] if which == "middle" else ids[-1]
     with store.engine.begin() as conn:
         conn.execute(delete(tables.audit_log).where(tables.audit_log.c.id == target))
@@ -117,12 +117,12 @@ def test_a_deleted_audit_entry_is_detected(store: Store, staff: Staff, patient_f
 def test_a_clinical_row_changed_outside_the_app_is_detected(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
     v = _charted(store, staff, patient_factory)
-    last_entry = store.audit_entries("visits", v.id)[-1]["id"]
+    last_entry = store.audit_entries("visits", v.id, by=staff.admin)[-1]["id"]
     with store.engine.begin() as conn:
         conn.execute(update(tables.visits).where(tables.visits.c.id == v.id)
                      .values(content=text("replace(content, :was, :forged)").bindparams(
                          was='"systolic":120', forged='"systolic":100')))
-    assert store.get_visit(v.id).assessment.vitals.systolic == 100  # type: ignore[arg-type, union-attr]
+    assert store.get_visit(v.id, by=staff.nurse).assessment.vitals.systolic == 100  # type: ignore[arg-type, union-attr]
     report = audit.verify(store)
     assert not report.ok and report.broken_entry_id == last_entry
     assert f"visits #{v.id} was changed outside the app" in report.problem
@@ -151,6 +151,6 @@ def test_audit_verify_command_exits_0_when_intact_and_1_naming_the_entry(
 
 def test_audit_times_are_timezone_aware_utc(store: Store, staff: Staff) -> None:
     store.audit("print", staff.nurse, {"what": "label"})
-    at = store.audit_entries()[-1]["at"]
+    at = store.audit_entries(by=staff.admin)[-1]["at"]
     assert isinstance(at, datetime) and at.tzinfo is not None and at.utcoffset() == timedelta(0)
     assert at == datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

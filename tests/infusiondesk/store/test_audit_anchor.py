@@ -5,6 +5,7 @@ checkpointed with his key, then an audit-seal checkpoint, then one more (unancho
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +23,7 @@ from infusiondesk.records.models import Patient, Visit, VisitStatus
 from infusiondesk.store import Store, tables
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.store import attacks
-from tests.infusiondesk.store.conftest import Staff
+from tests.infusiondesk.store.conftest import PASSWORD, Staff
 
 CA_PASS = "clinic-ca-passphrase"
 
@@ -56,7 +57,7 @@ def _entry_ids(store: Store) -> list[int]:
 def clinic(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> SignedClinic:
     now = datetime.now(UTC)
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASS, now)
-    pki.save_clinic_ca(store, ca)
+    pki.save_clinic_ca(store, ca, by=staff.admin)
     carl = pki.unlock_pkcs12(pki.issue_clinician_pkcs12(ca, CA_PASS, full_name="Carl Clinician", username="carl",
                                                         passphrase="carl-passphrase", now=now), "carl-passphrase")
     patients = (patient_factory(no_known_allergies=True),
@@ -66,9 +67,9 @@ def clinic(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) 
         v = chart_visit(store, load_drug(None), p, staff.nurse, staff.nurse2, staff.clinician, store._now(),
                         until=VisitStatus.SIGNED, sign_note=lambda candidate, p=p: fake_note(p, candidate), seal=carl)
         visits.append(v)
-        note_entries.append(store.audit_entries("signed_notes")[-1]["id"])
+        note_entries.append(store.audit_entries("signed_notes", by=staff.admin)[-1]["id"])
     seal = pki.issue_audit_seal(ca, CA_PASS, now)
-    pki.save_audit_seal(store, seal)
+    pki.save_audit_seal(store, seal, by=staff.admin)
     sealed_entry = store.audit_checkpoint(seal.unlock(CA_PASS))
     store.audit("export", staff.admin, {"what": "visit note", "visit_id": visits[0].id})
     return SignedClinic(ca, (visits[0], visits[1]), patients, (note_entries[0], note_entries[1]), sealed_entry)
@@ -88,21 +89,22 @@ def test_an_honest_clinic_verifies_anchored_to_the_trusted_ca(store: Store, clin
     assert f"the last anchors entry {clinic.sealed_entry}" in report.summary()
 
 
-def test_note_entries_carry_the_note_hash_visit_and_patient(store: Store, clinic: SignedClinic) -> None:
-    entry = next(e for e in store.audit_entries("signed_notes") if e["id"] == clinic.note_entries[1])
+def test_note_entries_carry_the_note_hash_visit_and_patient(store: Store, clinic: SignedClinic, staff: Staff) -> None:
+    entry = next(e for e in store.audit_entries("signed_notes", by=staff.admin) if e["id"] == clinic.note_entries[1])
     v, p = clinic.visits[1], clinic.patients[1]
-    note = store.get_signed_note(v.id)  # type: ignore[arg-type]
+    note = store.get_signed_note(v.id, by=staff.nurse)  # type: ignore[arg-type]
     assert note is not None and entry["detail"]["sha256"] == pki.sha256_hex(note)
     assert (entry["detail"]["visit_id"], entry["detail"]["patient_id"], entry["detail"]["mrn"]) == (v.id, p.id, p.mrn)
 
 
-def test_visit_edited_from_2_g_to_4_g_and_the_chain_resealed_is_caught(store: Store, clinic: SignedClinic) -> None:
+def test_visit_edited_from_2_g_to_4_g_and_the_chain_resealed_is_caught(store: Store, clinic: SignedClinic,
+                                                                      staff: Staff) -> None:
     v = clinic.visits[0]
     with store.engine.begin() as conn:
         conn.execute(update(tables.visits).where(tables.visits.c.id == v.id)
                      .values(content=text("replace(content, '\"2 g\"', '\"4 g\"')")))
     attacks.reseal(store)
-    assert store.get_visit(v.id).dose_order.dose_text == "4 g"  # type: ignore[arg-type, union-attr]
+    assert store.get_visit(v.id, by=staff.nurse).dose_order.dose_text == "4 g"  # type: ignore[arg-type, union-attr]
     found = _problems(audit.verify(store, clinic.trust))
     assert "was edited" not in found and "does not follow" not in found  # the chain itself is consistent again
     assert "the chain was recomputed" in found
@@ -126,7 +128,7 @@ def test_reordered_inserted_or_deleted_entries_resealed_are_caught(store: Store,
     assert report.last_checkpoint is None  # nothing after the tampering is anchored any more
 
 
-def test_two_patients_notes_swapped_and_resealed_are_caught(store: Store, clinic: SignedClinic) -> None:
+def test_two_patients_notes_swapped_and_resealed_are_caught(store: Store, clinic: SignedClinic, staff: Staff) -> None:
     n = tables.signed_notes.c
     with store.engine.begin() as conn:
         rows = {r.visit_id: r for r in conn.execute(select(tables.signed_notes))}
@@ -135,7 +137,7 @@ def test_two_patients_notes_swapped_and_resealed_are_caught(store: Store, clinic
         conn.execute(update(tables.signed_notes).where(n.id == b.id).values(pdf=a.pdf, sha256=a.sha256))
     attacks.reseal(store)
     v1, v2 = clinic.visits
-    assert store.get_signed_note(v1.id) == fake_note(clinic.patients[1], v2)  # type: ignore[arg-type]
+    assert store.get_signed_note(v1.id, by=staff.nurse) == fake_note(clinic.patients[1], v2)  # type: ignore[arg-type]
     found = _problems(audit.verify(store, clinic.trust))
     assert "the chain was recomputed" in found
     assert f"the PDF is the note of visit #{v2.id} (MRN MRN0002), not of visit #{v1.id} (MRN MRN0001)" in found
@@ -232,7 +234,8 @@ def test_a_forged_or_edited_checkpoint_is_refused(store: Store, clinic: SignedCl
 
 
 def test_audit_checkpoint_and_verify_commands(store: Store, clinic: SignedClinic, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+                                              capsys: pytest.CaptureFixture[str],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     ca_pem, secret = tmp_path / "ca.pem", tmp_path / "seal-passphrase"
     ca_pem.write_bytes(clinic.ca.certificate_pem)
     secret.write_text(CA_PASS + "\n")
@@ -241,7 +244,13 @@ def test_audit_checkpoint_and_verify_commands(store: Store, clinic: SignedClinic
     attacks.reseal(store)  # (removing the seal rows is itself an outside change; start from a sound chain)
     with store.engine.begin() as conn:
         conn.execute(delete(tables.audit_checkpoints))
-    assert main(["audit", "checkpoint", "--db", store.url, "--passphrase-file", str(secret)]) == 0
+    assert main(["audit", "checkpoint", "--db", store.url, "--passphrase-file", str(secret)]) == 2
+    assert "give --user NAME of an admin" in capsys.readouterr().err  # issuing the seal replaces a clinic key
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["audit", "checkpoint", "--db", store.url, "--user", "nina", "--passphrase-file", str(secret)]) == 2
+    assert "Only an admin can change the clinic's keys" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["audit", "checkpoint", "--db", store.url, "--user", "admin", "--passphrase-file", str(secret)]) == 0
     out = capsys.readouterr()
     assert "Issued the audit seal" in out.err and "Checkpoint signed" in out.out
     assert main(["audit", "checkpoint", "--db", store.url, "--passphrase-file", str(secret)]) == 0

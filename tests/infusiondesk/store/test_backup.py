@@ -56,7 +56,7 @@ def _signed_clinic(store: Store, staff: Staff, patients: list[Patient]) -> pki.C
     checkpoint: what a clinic's database holds at the end of a day."""
     now = datetime.now(UTC)
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASS, now)
-    pki.save_clinic_ca(store, ca)
+    pki.save_clinic_ca(store, ca, by=staff.admin)
     carl = pki.unlock_pkcs12(pki.issue_clinician_pkcs12(ca, CA_PASS, full_name="Carl Clinician", username="carl",
                                                         passphrase="carl-passphrase", now=now), "carl-passphrase")
     drug = load_drug(None)
@@ -66,7 +66,7 @@ def _signed_clinic(store: Store, staff: Staff, patients: list[Patient]) -> pki.C
     chart_visit(store, drug, patients[2], staff.nurse, staff.nurse2, staff.clinician, store._now(),
                 until=VisitStatus.INFUSING)
     seal = pki.issue_audit_seal(ca, CA_PASS, now)
-    pki.save_audit_seal(store, seal)
+    pki.save_audit_seal(store, seal, by=staff.admin)
     store.audit_checkpoint(seal.unlock(CA_PASS))
     return ca
 
@@ -95,16 +95,21 @@ def test_restore_drill_back_up_restore_verify_same_visits(
     assert main(["audit", "verify", "--db", str(restored), "--trust", str(ca_pem)]) == 0
     again = Store.open(str(restored), create=False)
     try:
-        assert again.visit_summaries() == store.visit_summaries()
-        assert [v.status for v in again.list_visits()] == [VisitStatus.SIGNED, VisitStatus.SIGNED,
-                                                            VisitStatus.INFUSING]
-        assert again.get_signed_note(again.list_visits()[0].id) == store.get_signed_note(store.list_visits()[0].id)  # type: ignore[arg-type]
-        restore_entry = again.audit_entries()[-1]
+        with pytest.raises(AuthError):  # a session copied in the backup does not open the restored clinic
+            again.visit_summaries(by=staff.nurse)
+        nina = again.sign_in("nina", PASSWORD)
+        assert again.visit_summaries(by=nina) == store.visit_summaries(by=staff.nurse)
+        assert [v.status for v in again.list_visits(by=nina)] == [VisitStatus.SIGNED, VisitStatus.SIGNED,
+                                                                   VisitStatus.INFUSING]
+        first = again.list_visits(by=nina)[0].id
+        assert first is not None
+        assert again.get_signed_note(first, by=nina) == store.get_signed_note(first, by=staff.nurse)
+        restore_entry = [e for e in again.audit_entries(by=nina) if e["event"] == "restore"][-1]
         assert (restore_entry["event"], restore_entry["username"]) == ("restore", "admin")
         assert restore_entry["detail"]["file"] == made.name and restore_entry["detail"]["audit_intact"] is True
     finally:
         again.close()
-    backup_entry = store.audit_entries()[-1]
+    backup_entry = [e for e in store.audit_entries(by=staff.admin) if e["event"] == "backup"][-1]
     assert (backup_entry["event"], backup_entry["username"]) == ("backup", "admin")
     assert backup_entry["detail"]["file"] == made.name and backup_entry["detail"]["bytes"] == made.stat().st_size
     logged = str(backup_entry["detail"]) + str(restore_entry["detail"])
@@ -142,7 +147,7 @@ def test_a_backup_taken_while_the_app_writes_is_one_consistent_moment(store: Sto
     try:
         report = audit.verify(copy)
         assert report.ok, report.problems
-        assert 400 < report.entries_checked < len(store.audit_entries())
+        assert 400 < report.entries_checked < len(store.audit_entries(by=staff.admin))
     finally:
         copy.close()
 
@@ -159,7 +164,7 @@ def test_only_an_admin_backs_up(store: Store, staff: Staff, folder: Path) -> Non
     with pytest.raises(PermissionDenied, match="Only an admin can back up the clinic"):
         backup.back_up(store, folder, staff.clinician)
     assert _files(folder) == []
-    assert store.audit_entries()[-1]["event"] != "backup"
+    assert store.audit_entries(by=staff.admin)[-1]["event"] != "backup"
 
 
 @pytest.mark.parametrize("case", ["folder missing", "a file", "not writable", "file exists", "disk full"])
@@ -226,7 +231,7 @@ def test_old_backups_are_pruned_only_after_the_new_one_checks(store: Store, staf
     result = backup.back_up(store, folder, staff.admin, keep=2)
     assert result.pruned == (older[0],)
     assert _files(folder) == sorted([older[1], f"infusiondesk-backup-{STAMP}.sqlite3", "readme.txt"])
-    assert store.audit_entries()[-1]["detail"]["pruned"] == [older[0]]
+    assert store.audit_entries(by=staff.admin)[-1]["detail"]["pruned"] == [older[0]]
 
 
 def test_restore_refuses_what_is_not_a_backup_or_an_existing_file(store: Store, staff: Staff, folder: Path,
@@ -286,24 +291,27 @@ def test_the_daily_backup_runs_once_a_clinic_day_for_the_admin_who_set_it(store:
     with pytest.raises(BackupError, match="does not exist"):
         backup.set_backup_schedule(store, BackupSchedule(str(folder / "gone"), keep=2), staff.admin)
     saved = backup.set_backup_schedule(store, BackupSchedule(str(folder), keep=2), staff.admin)
-    assert saved.set_by == staff.admin.id and backup.backup_schedule(store) == saved
-    assert store.audit_entries("backup_schedule")[-1]["username"] == "admin"
+    assert saved.set_by == staff.admin.user_id and backup.backup_schedule(store) == saved
+    assert store.audit_entries("backup_schedule", by=staff.admin)[-1]["username"] == "admin"
 
     made = []
     for _day in range(3):
         assert backup.automatic_backup_due(store)
-        result = backup.run_automatic_backup(store)
+        result = backup.run_automatic_backup(store, staff.nurse)
         assert result is not None
         made.append(result.path.name)
-        assert backup.run_automatic_backup(store) is None  # once a clinic day
+        assert backup.run_automatic_backup(store, staff.nurse) is None  # once a clinic day
         clock.advance(days=1)
     assert _files(folder) == made[1:]  # keep 2
-    assert store.audit_entries()[-1]["detail"]["automatic"] is True
+    automatic = [e for e in store.audit_entries(by=staff.admin) if e["event"] == "backup"][-1]
+    assert automatic["detail"]["automatic"] is True and automatic["detail"]["scheduled_by"] == "admin"
+    assert automatic["username"] == "nina"  # run at Nina's workstation, on the admin's schedule
     assert audit.verify(store).ok
 
-    store.set_active(staff.admin.id, False, store.create_user("ada2", "Ada Two", "admin", PASSWORD, by=staff.admin))  # type: ignore[arg-type]
+    store.create_user("ada2", "Ada Two", "admin", PASSWORD, by=staff.admin)
+    store.set_active(staff.admin.user_id, False, store.sign_in("ada2", PASSWORD))
     with pytest.raises(BackupError, match="set up by admin, who is no longer an active admin, so it did not run"):
-        backup.run_automatic_backup(store)
+        backup.run_automatic_backup(store, staff.nurse)
 
 
 def test_postgresql_is_refused_with_pg_dump_advice(postgres_server: PostgresServer, postgres_staffed_template: str,
@@ -312,7 +320,7 @@ def test_postgresql_is_refused_with_pg_dump_advice(postgres_server: PostgresServ
     try:
         with store.engine.connect() as conn:
             version = str(conn.exec_driver_sql("SHOW server_version").scalar_one()).split()[0]
-        admin = next(u for u in store.list_users() if u.username == "admin")
+        admin = store.sign_in("admin", PASSWORD)
         with pytest.raises(BackupError) as raised:
             backup.back_up(store, folder, admin)
     finally:

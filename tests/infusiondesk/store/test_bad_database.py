@@ -15,7 +15,7 @@ from sqlalchemy import event, text
 from infusiondesk.store import DatabaseError, DatabaseMissing, Store
 from infusiondesk.store.engine import make_engine
 from tests.infusiondesk.bad_databases import BAD_KINDS, CREATED_BY_DEMO, bad_database
-from tests.infusiondesk.store.conftest import Clock, PostgresServer, make_patient
+from tests.infusiondesk.store.conftest import Clock, PostgresServer, Staff, make_patient
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_KINDS))
@@ -63,15 +63,16 @@ def test_an_sqlite_database_with_no_tables_is_not_made_a_clinic_by_a_command_tha
 
 
 def test_sqlite_read_only_database_reads_but_a_save_is_one_sentence(
-        sqlite_staffed_template: Path, tmp_path: Path) -> None:
+        sqlite_staffed_template: Path, tmp_path: Path, sqlite_staff: Staff) -> None:
+    staff = sqlite_staff
     # SQLite's own read-only mode: what a file this account may not write gives (root ignores file modes).
     path = tmp_path / "ro.sqlite3"
     path.write_bytes(sqlite_staffed_template.read_bytes())
     store = Store.open(f"sqlite:///file:{path}?mode=ro&uri=true", create=False)
-    admin = next(u for u in store.list_users() if u.username == "admin")
+    admin = staff.admin
     with pytest.raises(DatabaseError, match=f"The database {path} is read-only"):
         store.add_patient(make_patient(), admin)
-    assert store.search_patients("smith") == []
+    assert store.search_patients("smith", by=staff.nurse) == []
     store.close()
 
 
@@ -83,7 +84,8 @@ def _full_after_pages(engine: Any, extra_pages: int) -> None:
 
 
 def test_a_full_disk_is_one_sentence_and_earlier_records_are_kept(
-        sqlite_staffed_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        sqlite_staffed_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sqlite_staff: Staff) -> None:
+    staff = sqlite_staff
     # SQLite's max_page_count makes the file full a few pages on, as a full disk would (SQLITE_FULL).
     path = tmp_path / "clinic.sqlite3"
     path.write_bytes(sqlite_staffed_template.read_bytes())
@@ -95,7 +97,7 @@ def test_a_full_disk_is_one_sentence_and_earlier_records_are_kept(
 
     monkeypatch.setattr("infusiondesk.store.store.make_engine", tiny_disk)
     store = Store.open(str(path), clock=Clock())
-    nurse = next(u for u in store.list_users() if u.username == "nina")
+    nurse = staff.nurse
     saved = []
     with pytest.raises(DatabaseError) as caught:
         for n in range(1000):
@@ -105,7 +107,7 @@ def test_a_full_disk_is_one_sentence_and_earlier_records_are_kept(
     assert saved  # some fitted before the disk filled
     store.close()
     again = Store.open(str(path))
-    assert [p.mrn for p in again.search_patients("MRN")] == [p.mrn for p in saved]
+    assert [p.mrn for p in again.search_patients("MRN", by=staff.nurse)] == [p.mrn for p in saved]
     from infusiondesk.audit import verify
 
     assert verify(again).ok

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from infusiondesk import audit
 from infusiondesk.store import Store
+from tests.infusiondesk.store.conftest import Staff
 
 # Charts visits as fast as it can, in single saves and in batches, until it is killed.
 WRITER = r"""
@@ -24,7 +25,7 @@ from infusiondesk.service import AssessmentEntry, Step, VisitService
 from infusiondesk.store import Store
 
 store = Store.open(sys.argv[1])
-nurse = next(u for u in store.list_users() if u.username == "nina")
+nurse = store.sign_in("nina", "correct horse battery")
 svc = VisitService(store, load_drug(None))
 now = datetime.now(UTC)
 print("ready", flush=True)
@@ -33,17 +34,18 @@ for n in itertools.count():
     p = store.add_patient(Patient(None, mrn, "Crash", f"Test{n}", date(1970, 1, 1), "female"), nurse)
     v = store.create_visit(p.id, nurse)
     for i in range(3):
-        v = svc.assess(Step(nurse.id, v.id, v.version, now), AssessmentEntry(pain_score=i))
+        v = svc.assess(Step(nurse, v.id, v.version, now), AssessmentEntry(pain_score=i))
     with store.batch():
         for i in range(5):
             q = store.add_patient(Patient(None, f"{mrn}-b{i}", "Batch", f"Test{i}", date(1980, 1, 1), "male"), nurse)
             w = store.create_visit(q.id, nurse)
-            svc.assess(Step(nurse.id, w.id, w.version, now), AssessmentEntry(pain_score=i))
+            svc.assess(Step(nurse, w.id, w.version, now), AssessmentEntry(pain_score=i))
 """
 
 
 def test_kill_9_at_random_moments_leaves_the_database_and_audit_trail_intact(
-        sqlite_staffed_template: Path, tmp_path: Path) -> None:
+        sqlite_staffed_template: Path, tmp_path: Path, sqlite_staff: Staff) -> None:
+    staff = sqlite_staff
     db = tmp_path / "crash.sqlite3"
     shutil.copyfile(sqlite_staffed_template, db)
     rng = random.Random(20250303)
@@ -63,6 +65,6 @@ def test_kill_9_at_random_moments_leaves_the_database_and_audit_trail_intact(
     store = Store.open(str(db))
     report = audit.verify(store)
     assert report.ok, report.problem
-    assert len(store.search_patients("crash")) > 0  # the writer did commit work before being killed
-    for v in store.list_visits():
-        assert len(store.audit_entries("visits", v.id)) >= 1
+    assert len(store.search_patients("crash", by=staff.nurse)) > 0  # the writer did commit work before being killed
+    for v in store.list_visits(by=staff.nurse):
+        assert len(store.audit_entries("visits", v.id, by=staff.admin)) >= 1

@@ -69,8 +69,8 @@ def test_the_workstation_role_charts_signs_and_adds_addenda_but_cannot_rewrite_h
                     until=VisitStatus.SIGNED, sign_note=lambda _: note)
     svc = VisitService(workstation, load_drug(None))
     later = clock.now + timedelta(days=1)
-    v = svc.add_addendum(Step(staff.nurse.id, v.id, v.version, later), "Called next day: well.")  # type: ignore[arg-type]
-    v = svc.sign_addendum(Step(staff.clinician.id, v.id, v.version, later), 0, note + b" version 2")  # type: ignore[arg-type]
+    v = svc.add_addendum(Step(staff.nurse, v.id, v.version, later), "Called next day: well.")  # type: ignore[arg-type]
+    v = svc.sign_addendum(Step(staff.clinician, v.id, v.version, later), 0, note + b" version 2")
     assert v.addenda[0].signature is not None and audit.verify(workstation).ok
 
     _refused(workstation, "UPDATE audit_log SET username = 'carl'", "permission denied")
@@ -88,7 +88,7 @@ def test_the_workstation_role_charts_signs_and_adds_addenda_but_cannot_rewrite_h
     _refused(store, "UPDATE audit_log SET username = 'carl'", "audit_log is append-only")
     _refused(store, "DELETE FROM signed_notes", "signed_notes is append-only")
     _refused(store, "TRUNCATE audit_checkpoints", "audit_checkpoints is append-only")
-    assert workstation.get_visit(v.id).dose_order.dose_text == "2 g"  # type: ignore[arg-type, union-attr]
+    assert workstation.get_visit(v.id, by=staff.nurse).dose_order.dose_text == "2 g"
 
 
 @postgres_only
@@ -98,7 +98,7 @@ def test_unsigned_visits_and_patients_stay_editable(workstation: Store, staff: S
     patient = workstation.add_patient(make_patient(mrn="MRN0010"), staff.nurse)
     workstation.update_patient(dataclasses.replace(patient, weight_kg=71.0), staff.nurse)
     v = workstation.create_visit(patient.id, staff.nurse)  # type: ignore[arg-type]
-    VisitService(workstation, load_drug(None)).assess(Step(staff.nurse.id, v.id, v.version, v.created_at),  # type: ignore[arg-type]
+    VisitService(workstation, load_drug(None)).assess(Step(staff.nurse, v.id, v.version, v.created_at),
                                                       AssessmentEntry(pain_score=4))
     with workstation.engine.begin() as conn:  # a not-yet-signed visit may still change
         conn.execute(text(f"UPDATE visits SET status = 'draft' WHERE id = {v.id}"))

@@ -19,9 +19,11 @@ def test_first_run_creates_the_clinic_and_its_admin(empty_store: Store) -> None:
     admin = empty_store.setup_clinic(Clinic("Hill Clinic", "2 Hill St", "555-0199", "Tue-Sat 9-16"),
                                      "Boss", "Bea Boss", PASSWORD)
     assert not empty_store.needs_setup()
-    assert admin.role is Role.ADMIN and admin.username == "boss"
+    assert admin.user.role is Role.ADMIN and admin.user.username == "boss"  # signed in: a session
+    assert empty_store.current_user(admin) == admin.user
     assert empty_store.get_clinic() == Clinic("Hill Clinic", "2 Hill St", "555-0199", "Tue-Sat 9-16")
-    assert empty_store.authenticate("boss", PASSWORD) == admin
+    again = empty_store.sign_in("boss", PASSWORD)
+    assert again.user == admin.user and again.id != admin.id and again.token != admin.token
     with pytest.raises(DomainError, match="already set up"):
         empty_store.setup_clinic(Clinic("Again"), "x", "X", PASSWORD)
 
@@ -53,15 +55,19 @@ def test_only_an_admin_adds_users_or_changes_the_clinic(store: Store, staff: Sta
 
 
 def test_admin_manages_users_and_a_deactivated_user_cannot_sign_in(store: Store, staff: Staff) -> None:
-    promoted = store.update_user(dataclasses.replace(staff.nurse2, role=Role.CLINICIAN, credentials="NP"),
+    promoted = store.update_user(dataclasses.replace(staff.nurse2.user, role=Role.CLINICIAN, credentials="NP"),
                                  staff.admin)
     assert (promoted.role, promoted.credentials) == (Role.CLINICIAN, "NP")
+    with pytest.raises(AuthError, match="role changed"):  # Noel's session as a nurse ended with the change
+        store.search_patients("smi", by=staff.nurse2)
     with pytest.raises(PermissionDenied):
-        store.update_user(dataclasses.replace(staff.nurse, role=Role.ADMIN), staff.nurse)
-    store.update_user(dataclasses.replace(staff.nurse, active=False), staff.admin)
+        store.update_user(dataclasses.replace(staff.nurse.user, role=Role.ADMIN), staff.nurse)
+    store.update_user(dataclasses.replace(staff.nurse.user, active=False), staff.admin)
     with pytest.raises(AuthError, match="deactivated"):
-        store.authenticate("nina", PASSWORD)
-    assert [u.username for u in store.list_users()] == ["admin", "carl", "nina", "noel"]
+        store.sign_in("nina", PASSWORD)
+    with pytest.raises(AuthError, match="deactivated"):
+        store.search_patients("smi", by=staff.nurse)
+    assert [u.username for u in store.list_users(by=staff.admin)] == ["admin", "carl", "nina", "noel"]
 
 
 def test_only_a_clinician_signs_a_visit_and_an_admin_does_not_chart(
@@ -77,41 +83,45 @@ def test_only_a_clinician_signs_a_visit_and_an_admin_does_not_chart(
     svc = VisitService(store, load_drug(None))
     note = b"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00>"
     with pytest.raises(WorkflowError, match="Only a clinician can sign"):
-        svc.sign(Step(staff.nurse.id, v.id, v.version, store._now()),  # type: ignore[arg-type]
+        svc.sign(Step(staff.nurse, v.id, v.version, store._now()),  # type: ignore[arg-type]
                  SignatureMeaning.REVIEWED_APPROVED, note)
     with pytest.raises(PermissionDenied, match="Only a nurse or clinician can record the assessment"):
-        svc.assess(Step(staff.admin.id, v.id, v.version, store._now()), AssessmentEntry())  # type: ignore[arg-type]
-    signed = svc.sign(Step(staff.clinician.id, v.id, v.version, store._now()),  # type: ignore[arg-type]
+        svc.assess(Step(staff.admin, v.id, v.version, store._now()), AssessmentEntry())  # type: ignore[arg-type]
+    signed = svc.sign(Step(staff.clinician, v.id, v.version, store._now()),  # type: ignore[arg-type]
                       SignatureMeaning.REVIEWED_APPROVED, note)
     assert signed.status is VisitStatus.SIGNED and signed.signatures[-1].signer_name == "Carl Clinician"
 
 
 def test_the_acting_user_is_read_from_the_database_not_taken_from_the_caller(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
-    """A caller claiming a clinician's role for a nurse's id, or acting for a deactivated account, is refused."""
+    """A session claiming a clinician's role for a nurse, or a session of an account deactivated since, is
+    refused at the step."""
     from infusiondesk.drugs import load_drug
     from infusiondesk.service import Step, VisitService
 
     v = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
     svc = VisitService(store, load_drug(None))
     with pytest.raises(PermissionDenied, match="Only a clinician can decide"):
-        svc.decide(Step(staff.nurse.id, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
-    store.update_user(dataclasses.replace(staff.clinician, active=False), staff.admin)
-    with pytest.raises(PermissionDenied, match="deactivated"):
-        svc.decide(Step(staff.clinician.id, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
+        svc.decide(Step(staff.nurse, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
+    claims = dataclasses.replace(staff.nurse, user=dataclasses.replace(staff.nurse.user, role=Role.CLINICIAN))
+    with pytest.raises(PermissionDenied, match="Nina Nurse is signed in as nurse"):
+        svc.decide(Step(claims, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
+    store.update_user(dataclasses.replace(staff.clinician.user, active=False), staff.admin)
+    with pytest.raises(AuthError, match="deactivated"):
+        svc.decide(Step(staff.clinician, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
 
 
 def test_repeated_wrong_passwords_lock_the_account_for_a_while(store: Store, staff: Staff, clock: Clock) -> None:
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(AuthError, match="do not match"):
-            store.authenticate("nina", "wrong password")
+            store.sign_in("nina", "wrong password")
     with pytest.raises(AuthError, match="locked"):
-        store.authenticate("nina", "wrong password")
+        store.sign_in("nina", "wrong password")
     with pytest.raises(AuthError, match="locked"):
-        store.authenticate("nina", PASSWORD)  # even the right password, while locked
+        store.sign_in("nina", PASSWORD)  # even the right password, while locked
     clock.advance(minutes=16)
-    assert store.authenticate("nina", PASSWORD).id == staff.nurse.id
-    events = [e["event"] for e in store.audit_entries() if e["username"] == "nina"]
+    assert store.sign_in("nina", PASSWORD).user_id == staff.nurse.user_id
+    events = [e["event"] for e in store.audit_entries(by=staff.admin) if e["username"] == "nina"]
     assert events.count("sign_in_failed") == MAX_FAILED_SIGN_INS + 1
     assert "lockout" in events and events[-1] == "sign_in"
 
@@ -119,38 +129,41 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(store: Store, sta
 def test_a_success_resets_the_count_and_an_admin_can_unlock(store: Store, staff: Staff) -> None:
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(AuthError):
-            store.authenticate("nina", "wrong password")
-    store.authenticate("nina", PASSWORD)
+            store.sign_in("nina", "wrong password")
+    store.sign_in("nina", PASSWORD)
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(AuthError, match="do not match"):
-            store.authenticate("nina", "wrong password")
+            store.sign_in("nina", "wrong password")
     with pytest.raises(AuthError, match="locked"):
-        store.authenticate("nina", "wrong password")
-    store.unlock_user(staff.nurse.id, staff.admin)  # type: ignore[arg-type]
-    assert store.authenticate("NINA", PASSWORD).username == "nina"
+        store.sign_in("nina", "wrong password")
+    store.unlock_user(staff.nurse.user_id, staff.admin)  # type: ignore[arg-type]
+    assert store.sign_in("NINA", PASSWORD).user.username == "nina"
 
 
-def test_an_unknown_user_gets_the_same_answer_and_is_audited(store: Store) -> None:
+def test_an_unknown_user_gets_the_same_answer_and_is_audited(store: Store, staff: Staff) -> None:
     with pytest.raises(AuthError, match="do not match"):
-        store.authenticate("mallory", PASSWORD)
-    last = store.audit_entries()[-1]
+        store.sign_in("mallory", PASSWORD)
+    last = store.audit_entries(by=staff.admin)[-1]
     assert last["event"] == "sign_in_failed" and last["detail"]["username"] == "mallory"
 
 
 def test_patient_and_visit_calls_read_the_acting_user_from_the_database(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
-    """A User made in code (an admin's id claiming the nurse role, a deactivated nurse still marked active) opens
-    no visit and changes no patient: the store reads who is acting, as the visit service does."""
+    """A session made in code (the admin's claiming the nurse role, a deactivated nurse's still marked active)
+    opens no visit and changes no patient: the store reads who is acting, as the visit service does."""
     from tests.infusiondesk.store.conftest import make_patient
 
     p = patient_factory()
-    forged_nurse = dataclasses.replace(staff.admin, role=Role.NURSE)
+    forged_nurse = dataclasses.replace(staff.admin, user=dataclasses.replace(staff.admin.user, role=Role.NURSE))
     with pytest.raises(PermissionDenied, match="open a visit"):
         store.create_visit(p.id, forged_nurse)  # type: ignore[arg-type]
-    store.update_user(dataclasses.replace(staff.nurse2, active=False), staff.admin)
-    stale = dataclasses.replace(staff.nurse2, active=True)
-    with pytest.raises(PermissionDenied, match="register patients"):
+    store.update_user(dataclasses.replace(staff.nurse2.user, active=False), staff.admin)
+    stale = staff.nurse2
+    assert stale.user.active
+    with pytest.raises(AuthError, match="deactivated"):
         store.add_patient(make_patient(mrn="MRN0099"), stale)
-    with pytest.raises(PermissionDenied, match="change patient details"):
+    with pytest.raises(AuthError, match="deactivated"):
         store.update_patient(dataclasses.replace(p, weight_kg=90.0), stale)
-    assert store.get_patient(p.id).weight_kg == 70.0  # type: ignore[arg-type]
+    assert store.get_patient(p.id, by=staff.nurse).weight_kg == 70.0  # type: ignore[arg-type]
+    with pytest.raises(AuthError):
+        store.get_patient(p.id, by=stale)  # type: ignore[arg-type]

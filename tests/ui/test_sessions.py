@@ -1,0 +1,98 @@
+"""Sign-in sessions at the chair: the window acts through the session the store handed out, so signing out,
+closing the app, or an admin deactivating someone ends it; the double check's witness signs in for their step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from infusiondesk.records.models import UserSession
+from infusiondesk.store import AuthError
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import assess_and_approve, order
+from ui.app import MainWindow
+from ui.views.visit_workspace import VisitWorkspace
+
+
+def _sign_in_by_keyboard(qtbot: QtBot, window: MainWindow, username: str, password: str) -> UserSession:
+    """What a nurse types: the user name, Enter, the password, Enter."""
+    window.signin.username.setFocus()
+    qtbot.keyClicks(window.signin.username, username)
+    qtbot.keyClick(window.signin.username, Qt.Key.Key_Return)
+    assert window.signin.password.hasFocus()
+    qtbot.keyClicks(window.signin.password, password)
+    qtbot.keyClick(window.signin.password, Qt.Key.Key_Return)
+    assert window.session.signed_in is not None, window.signin.error.text()
+    return window.session.signed_in
+
+
+def _new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
+    window.show_chart(clinic.patient)
+    window.new_visit()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace)
+    return ws
+
+
+def test_signing_out_ends_the_session_in_the_store(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    session = _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
+    assert clinic.store.current_user(session).username == "nkim"
+    window.act_sign_out.trigger()
+    assert window.session.signed_in is None and window.stack.currentWidget() is window.signin
+    with pytest.raises(AuthError, match="You have been signed out"):
+        clinic.store.search_patients("riv", by=session)  # a copy of the token kept elsewhere grants nothing
+
+
+def test_closing_the_app_ends_the_session(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    session = _sign_in_by_keyboard(qtbot, window, "drlee", "doctor-sign-pass-1")
+    window.close()
+    with pytest.raises(AuthError, match="signed out"):
+        clinic.store.current_user(session)
+
+
+def test_a_nurse_deactivated_mid_visit_is_told_at_her_next_step_and_nothing_is_saved(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
+    ws = _new_visit(window, clinic)
+    version = ws.visit.version
+    clinic.store.set_active(clinic.nurse.id or 0, False, by=clinic.admin_session)  # at the admin's desk
+    ws.assessment.pain.setText("7")
+    ws.assessment.record.click()
+    assert ws.problem.text().startswith("You have been signed out (account deactivated)"), ws.problem.text()
+    assert clinic.store.get_visit(ws.visit.id or 0, by=clinic.reader).version == version
+    ws.save_draft()  # the autosave keeps nothing for an ended session, and does not fail
+
+
+def test_the_double_check_is_the_witness_s_own_short_session(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    _sign_in_by_keyboard(qtbot, window, "drlee", "doctor-sign-pass-1")
+    ws = _new_visit(window, clinic)
+    assess_and_approve(ws)
+    order(ws)
+    witnesses: list[Any] = []
+    real = ws.session.service.double_check
+    monkeypatch.setattr(ws.session.service, "double_check", lambda step: (witnesses.append(step.by), real(step))[1])
+    ws.dose.check_by("nkim", "the clinician guesses it")  # naming the witness needs her password
+    assert ws.problem.text().startswith("Not double-checked: That user name and password do not match")
+    assert witnesses == [] and ws.visit.dose_order is not None and ws.visit.dose_order.double_check is None
+    ws.dose.check_by("nkim", "nurse-chair-pass-1")
+    assert ws.visit.dose_order.double_check is not None
+    assert ws.visit.dose_order.double_check.by == clinic.nurse.id
+    [witness] = witnesses
+    assert witness.user.username == "nkim" and witness is not window.session.signed_in
+    with pytest.raises(AuthError, match="signed out"):  # ended after her step
+        clinic.store.current_user(witness)
+    assert clinic.store.current_user(window.session.require_session()).username == "drlee"  # still signed in
+
+
+def test_an_ended_session_does_not_unlock_the_screen(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
+    window.lock()
+    clinic.store.reset_password(clinic.nurse.id or 0, "temporary river stone 7", by=clinic.admin_session)
+    qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
+    qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
+    assert window.locked and window.stack.currentWidget() is window.lock_view
+    assert "You have been signed out (password reset by an admin)" in window.lock_view.error.text()
