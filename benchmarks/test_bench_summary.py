@@ -12,7 +12,7 @@ from benchmarks.conftest import record
 from infusiondesk.course import Period
 from infusiondesk.records.models import Role
 from infusiondesk.store import Store
-from reports.summary_commands import course_summary_pdf
+from infusiondesk_reports.summary_commands import course_summary_pdf
 from tests.clinic_day import chart_visit
 from tests.reports import scenario
 

@@ -15,7 +15,7 @@ from reportlab.lib import colors
 
 from infusiondesk.course import CourseVisit
 from infusiondesk.records.models import VitalSigns
-from reports import styles
+from infusiondesk_reports import styles
 
 # the same three vital signs, in the same colours, as the chart's trend in the app (ui/views/trends.py)
 _VITALS: tuple[tuple[str, Callable[[VitalSigns], int | None], colors.Color, str], ...] = (

@@ -2,7 +2,7 @@
 per 24 h), attacks per month before and after the course, and the plots, as a PDF in the visit note's look.
 
 The numbers come from `infusiondesk.course` (the core); this module only lays them out. The page template is the
-note's (`reports.visit_note`): the clinic and the patient's name, MRN and date of birth on every page, "Page X of
+note's (`infusiondesk_reports.visit_note`): the clinic and the patient's name, MRN and date of birth on every page, "Page X of
 Y" in the footer. The page is A4 landscape, so the table's thirteen columns read without wrapping every cell.
 A summary can be signed by a clinician (`sign_course_summary`): the same PAdES signature as a note, certifying it.
 """
@@ -32,10 +32,10 @@ from infusiondesk.course import Course, CourseVisit, zone_of
 from infusiondesk.errors import DomainError
 from infusiondesk.pki import SignerCredentials
 from infusiondesk.records.models import Clinic, Signature, SignatureMeaning, User
-from reports import course_charts, styles
-from reports import note_sections as ns
-from reports.pages import numbered_canvas
-from reports.visit_note import STAMP_WIDTH, StampBox, StampPlace, page_header
+from infusiondesk_reports import course_charts, styles
+from infusiondesk_reports import note_sections as ns
+from infusiondesk_reports.pages import numbered_canvas
+from infusiondesk_reports.visit_note import STAMP_WIDTH, StampBox, StampPlace, page_header
 
 SIGNATURE_FIELD = "SummarySig1"
 
@@ -177,8 +177,8 @@ def build_course_summary(clinic: Clinic, course: Course, drug_name: str, *, made
 def sign_course_summary(clinic: Clinic, course: Course, drug_name: str, clinician: User,
                         credentials: SignerCredentials, *, now: datetime | None = None) -> bytes:
     """The summary signed by `clinician` ("Reviewed and approved by"): PAdES, certifying the document, with the
-    visible stamp in its signature box, through the same `reports.signing.sign_pdf` as a visit note."""
-    from reports.signing import sign_pdf
+    visible stamp in its signature box, through the same `infusiondesk_reports.signing.sign_pdf` as a visit note."""
+    from infusiondesk_reports.signing import sign_pdf
 
     if clinician.id is None:
         raise DomainError("Only a saved clinician can sign a course summary.")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from infusiondesk.records.models import Clinic
 from infusiondesk.worklists import BoardRow
-from reports.table_report import table_pdf
+from infusiondesk_reports.table_report import table_pdf
 
 HEADERS = ("Status", "Patient", "MRN", "Since", "Now")
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from infusiondesk.near_miss import NearMissReport, table_rows
 from infusiondesk.records.models import Clinic
-from reports.table_report import table_pdf
+from infusiondesk_reports.table_report import table_pdf
 
 HEADERS = ("Date and time", "Kind", "User", "Rule", "Reason given", "Message shown")
 

@@ -20,7 +20,7 @@ from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic
-from reports.note_commands import note_for_export
+from infusiondesk_reports.note_commands import note_for_export
 
 FORMATS = ("files", "zip", "portfolio")
 
@@ -104,8 +104,8 @@ def _cover(clinic: Clinic, notes: Sequence[ExportedNote], made_at: datetime) -> 
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
-    from reports import note_sections as ns
-    from reports import styles
+    from infusiondesk_reports import note_sections as ns
+    from infusiondesk_reports import styles
 
     styles.register_fonts()
     buffer = io.BytesIO()

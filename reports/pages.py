@@ -7,7 +7,7 @@ from typing import Any
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from reports import styles
+from infusiondesk_reports import styles
 
 
 def numbered_canvas(footer_left: str, watermark: str | None = None) -> type[Canvas]:

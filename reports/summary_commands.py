@@ -37,7 +37,7 @@ def read_course(store: Any, mrn: str, period: Period, drug: Drug, *, by: UserSes
 
 def course_summary_pdf(store: Any, mrn: str, period: Period, drug: Drug, *, by: UserSession) -> bytes:
     """The unsigned course summary of this patient and period, as PDF bytes."""
-    from reports.course_summary import build_course_summary
+    from infusiondesk_reports.course_summary import build_course_summary
 
     records = read_course(store, mrn, period, drug, by=by)
     return build_course_summary(records.clinic, records.course, drug.name)
@@ -53,7 +53,7 @@ def _signing_credentials(store: Any, session: UserSession, password: str) -> pki
 def summary_command(args: argparse.Namespace, store: Any, read_secret: Any) -> int:
     """`infusiondesk summary --patient MRN [--from DATE] [--to DATE] --out FILE.pdf [--sign-as USER]`."""
     from infusiondesk.drugs import load_drug
-    from reports.course_summary import build_course_summary, sign_course_summary
+    from infusiondesk_reports.course_summary import build_course_summary, sign_course_summary
 
     period = parse_period(args.date_from, args.date_to)  # bad dates are refused before the database is read
     drug = load_drug(None)

@@ -10,9 +10,9 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate, Table
 
-from reports import note_sections as ns
-from reports import styles
-from reports.pages import numbered_canvas
+from infusiondesk_reports import note_sections as ns
+from infusiondesk_reports import styles
+from infusiondesk_reports.pages import numbered_canvas
 
 
 def table_pdf(*, title: str, subtitle: str, headers: Sequence[str], rows: Sequence[Sequence[str]],

@@ -17,10 +17,10 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from ui.clock import Clock
-from ui.ops import run_in_thread, user_message
-from ui.settings import WorkstationSettings
-from ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
+from infusiondesk_ui.clock import Clock
+from infusiondesk_ui.ops import run_in_thread, user_message
+from infusiondesk_ui.settings import WorkstationSettings
+from infusiondesk_ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
 
 APP_NAME = "InfusionDesk"
 log = logging.getLogger("infusiondesk.ui")
@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Any = None, *, db: str | None = None, clock: Clock | None = None,
                  settings: WorkstationSettings | None = None) -> None:
         super().__init__()
-        from ui import style
+        from infusiondesk_ui import style
 
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -87,7 +87,7 @@ class MainWindow(QMainWindow):
         self.idle = QTimer(self)
         self.idle.setInterval(IDLE_CHECK_MS)
         self.idle.timeout.connect(self.check_idle)
-        from ui.lock import ScreenLock
+        from infusiondesk_ui.lock import ScreenLock
 
         self.screen_lock = ScreenLock(self, self.lock_view, keep_running=(self.idle,))
         self._show(self.signin, "Sign in")
@@ -103,19 +103,19 @@ class MainWindow(QMainWindow):
     def _backend_ready(self, backend: tuple[Any, Any]) -> None:
         store, drug = backend
         if self.session is None:
-            from ui.session import Session
+            from infusiondesk_ui.session import Session
 
             self.session = Session(store=store, drug=drug, clock=self.clock)
         self.apply_timing(self.timing)
         self.signin.status.setText(f"Drug library: {drug.path.name} ({drug.provenance})")
         self.signin.button.setEnabled(True)
         if self._daily_backup is None and self._starts_backups:
-            from ui.backup_ops import DailyBackup
+            from infusiondesk_ui.backup_ops import DailyBackup
 
             self._daily_backup = DailyBackup(lambda: self.session.store, lambda: self.session.signed_in,
                                              lambda text, _ok: self.statusBar().showMessage(text), self)
         if store.needs_setup():
-            from ui.first_run import location_choice
+            from infusiondesk_ui.first_run import location_choice
 
             paths = location_choice(store)
             self.setup_view.offer_locations((str(paths[0]), str(paths[1])) if paths else None)
@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
 
     def _show(self, widget: QWidget, title: str) -> None:
         """Show a screen; the screen left behind forgets its message, so nobody reads it as news later."""
-        from ui.widgets.messages import clear_screen_messages
+        from infusiondesk_ui.widgets.messages import clear_screen_messages
 
         if self.stack.indexOf(widget) < 0:
             self.stack.addWidget(widget)
@@ -235,7 +235,7 @@ class MainWindow(QMainWindow):
 
     def _use_shared_database(self) -> None:
         """First run on a shared chair-side PC: the clinic goes into the machine-wide database instead."""
-        from ui.first_run import open_shared
+        from infusiondesk_ui.first_run import open_shared
 
         shared = open_shared(self.session.store, self.clock)
         if shared is not self.session.store:
@@ -314,7 +314,7 @@ class MainWindow(QMainWindow):
 
     def lock(self, *, idle: bool = False) -> None:
         """Hide the screen, keep every unsaved field, save drafts now, and let nothing but the lock card act
-        (ui.lock.ScreenLock). `idle`: the idle time ran out, rather than the person locking it (Ctrl+L)."""
+        (infusiondesk_ui.lock.ScreenLock). `idle`: the idle time ran out, rather than the person locking it (Ctrl+L)."""
         if self.session is None or self.session.user is None or self.locked:
             return
         self._before_lock = self.stack.currentWidget()
@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Keep drafts, let a note being signed finish, then end the session, before the app goes."""
-        from ui.ops import wait_all
+        from infusiondesk_ui.ops import wait_all
 
         self.idle.stop()  # a closed window must not lock itself again later
         self.screen_lock.discard()  # first: nothing below may leave the app's key filter behind
@@ -402,7 +402,7 @@ class MainWindow(QMainWindow):
     # --- screens ----------------------------------------------------------------------------------
     def show_patients(self) -> None:
         if self.patients is None:
-            from ui.views.patients import PatientListView
+            from infusiondesk_ui.views.patients import PatientListView
 
             self.patients = PatientListView(self.session)
             self.patients.open_patient.connect(self.show_chart)
@@ -412,7 +412,7 @@ class MainWindow(QMainWindow):
 
     def show_chart(self, patient: Any) -> None:
         if self.chart is None:
-            from ui.views.chart import ChartView
+            from infusiondesk_ui.views.chart import ChartView
 
             self.chart = ChartView(self.session)
             self.chart.back.connect(self.show_patients)
@@ -424,7 +424,7 @@ class MainWindow(QMainWindow):
 
     def show_users(self) -> None:
         if self.users is None:
-            from ui.views.users import UsersView
+            from infusiondesk_ui.views.users import UsersView
 
             self.users = UsersView(self.session)
         self.users.refresh()
@@ -432,7 +432,7 @@ class MainWindow(QMainWindow):
 
     def show_settings(self) -> None:
         if self.settings_view is None:
-            from ui.views.settings import SettingsView
+            from infusiondesk_ui.views.settings import SettingsView
 
             self.settings_view = SettingsView(self.session, self.settings)
             self.settings_view.saved.connect(self.apply_timing)
@@ -442,7 +442,7 @@ class MainWindow(QMainWindow):
 
     def show_report(self) -> None:
         if self.report is None:
-            from ui.views.report import OverrideReportView
+            from infusiondesk_ui.views.report import OverrideReportView
 
             self.report = OverrideReportView(self.session)
             self.report.back.connect(self.show_patients)
@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
 
     def show_today(self) -> None:
         if self.today_board is None:
-            from ui.views.worklists import TodayBoard
+            from infusiondesk_ui.views.worklists import TodayBoard
 
             self.today_board = TodayBoard(self.session)
             self.today_board.back.connect(self.show_patients)
@@ -461,7 +461,7 @@ class MainWindow(QMainWindow):
 
     def show_queue(self) -> None:
         if self.queue is None:
-            from ui.views.worklists import SignatureQueue
+            from infusiondesk_ui.views.worklists import SignatureQueue
 
             self.queue = SignatureQueue(self.session)
             self.queue.back.connect(self.show_patients)
@@ -472,7 +472,7 @@ class MainWindow(QMainWindow):
     def open_next_in_queue(self) -> None:
         """From a visit (or anywhere), the next note waiting for my signature: one after another, no list."""
         if self.queue is None:
-            from ui.views.worklists import SignatureQueue
+            from infusiondesk_ui.views.worklists import SignatureQueue
 
             self.queue = SignatureQueue(self.session)
             self.queue.back.connect(self.show_patients)
@@ -506,7 +506,7 @@ class MainWindow(QMainWindow):
         """Open (or return to) a visit's workspace; an open workspace keeps everything typed in it."""
         ws = self.workspaces.get(visit.id)
         if ws is None:
-            from ui.views.visit_workspace import VisitWorkspace
+            from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
             session = self.session.require_session()
             shown = self.chart.patient if self.chart is not None else None

@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ui.ops import run_in_thread, user_message
+from infusiondesk_ui.ops import run_in_thread, user_message
 
 log = logging.getLogger("infusiondesk.ui")
 DAILY_CHECK_MS = 10 * 60 * 1000  # is today's automatic backup due? (cheap: one read and a folder listing)

@@ -1,7 +1,7 @@
 """The chart's documents: the patient's course summary (Preview / Export / Print) and the notes of several visits
 at once (one PDF portfolio, one zip, or one file per visit in a folder).
 
-The PDFs are built by the note worker (`python -m ui.note_worker`), a child process, like the visit note: the
+The PDFs are built by the note worker (`python -m infusiondesk_ui.note_worker`), a child process, like the visit note: the
 chart stays responsive and shows a busy bar with what is being made. Signed notes leave as their exact stored
 bytes (the worker packs them, never re-renders them). Each export and print is audited.
 """
@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QProgressBar, QPus
 from infusiondesk.course import Period
 from infusiondesk.errors import DomainError
 from infusiondesk.units import parse_date
-from ui.note_worker import session_job
-from ui.ops import run_in_process, user_message
+from infusiondesk_ui.note_worker import session_job
+from infusiondesk_ui.ops import run_in_process, user_message
 
 PORTFOLIO_FILTER = "PDF portfolio: one PDF, each note attached (*.pdf)"
 ZIP_FILTER = "Zip: the notes and their SHA-256 sums (*.zip)"
@@ -78,7 +78,7 @@ class ChartDocuments:
             except OSError as exc:
                 self.status.setText(f"Not saved: {exc.strerror or exc}.")
 
-        run_in_process("ui.note_worker", job, done, lambda message: self._idle(f"Not made: {message}"))
+        run_in_process("infusiondesk_ui.note_worker", job, done, lambda message: self._idle(f"Not made: {message}"))
 
     def _idle(self, text: str) -> None:
         self.busy = False
@@ -103,7 +103,7 @@ class ChartDocuments:
         self._run(job, f"Making the course summary ({period.describe()})…", then)
 
     def preview(self, pdf: bytes) -> None:
-        from ui.views.pdf_preview import PdfPreview
+        from infusiondesk_ui.views.pdf_preview import PdfPreview
 
         self.last_pdf = pdf
         self.viewer = PdfPreview(pdf, "InfusionDesk — course summary")
@@ -121,7 +121,7 @@ class ChartDocuments:
         self.status.setText(f"Exported the course summary to {path}.")
 
     def print(self, pdf: bytes, patient: Any, printer: Any = None) -> None:
-        from ui.views.pdf_preview import print_pdf
+        from infusiondesk_ui.views.pdf_preview import print_pdf
 
         self.last_pdf = pdf
         if printer is None:

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ui.clock import Clock
+from infusiondesk_ui.clock import Clock
 
 
 def _file_of(store: Any) -> Path | None:

@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
-from ui import ops
+from infusiondesk_ui import ops
 
 log = logging.getLogger("infusiondesk.ui")
 _KEYS = {QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.ShortcutOverride, QEvent.Type.Shortcut}
@@ -50,7 +50,7 @@ class ScreenLock(QObject):
             t.setEnabled(False)
         # the app's own timers (a page's clock tick, autosave, search delay), not Qt's internal ones
         self._stopped = [t for t in w.findChildren(QTimer) if t.isActive() and t not in self.keep_running
-                         and type(t.parent()).__module__.startswith("ui.")]
+                         and type(t.parent()).__module__.startswith("infusiondesk_ui.")]
         for t in self._stopped:
             t.stop()
         self._hidden = []

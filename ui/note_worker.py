@@ -1,4 +1,4 @@
-"""`python -m ui.note_worker`: build a draft visit note, render and sign the note of a signature candidate, or
+"""`python -m infusiondesk_ui.note_worker`: build a draft visit note, render and sign the note of a signature candidate, or
 make the chart's documents (a course summary; several visits' notes as a zip or portfolio), in a separate process.
 
 The app runs PDF work here rather than in a thread: with PySide6 6.12, Python code running in a worker
@@ -23,10 +23,10 @@ def _chart_document(store: Any, drug: Any, job: dict[str, Any], session: Any) ->
     """The chart's documents: a course summary, or several visits' notes packed (signed ones byte for byte)."""
     if job["kind"] == "summary":
         from infusiondesk.course import parse_period
-        from reports.summary_commands import course_summary_pdf
+        from infusiondesk_reports.summary_commands import course_summary_pdf
 
         return course_summary_pdf(store, job["mrn"], parse_period(job.get("from"), job.get("to")), drug, by=session)
-    from reports.note_bundle import as_portfolio, as_zip, read_notes
+    from infusiondesk_reports.note_bundle import as_portfolio, as_zip, read_notes
 
     notes = read_notes(store, [int(i) for i in job["visit_ids"]], drug, by=session)
     return as_portfolio(store.get_clinic(), notes) if job["combine"] == "portfolio" else as_zip(notes)
@@ -49,14 +49,14 @@ def build(job: dict[str, Any]) -> bytes:
             return _chart_document(store, drug, job, session)
         sign = job.get("sign")
         if sign is None:
-            from reports.visit_note import build_visit_note
+            from infusiondesk_reports.visit_note import build_visit_note
 
             visit = store.get_visit(int(job["visit_id"]), by=session)
             users = store.staff_names(by=session)
             return build_visit_note(store.get_clinic(), store.get_patient(visit.patient_id, by=session), visit, users,
                                     drug, draft=visit.status is not VisitStatus.SIGNED)
         from infusiondesk import pki
-        from reports.note_commands import sign_note
+        from infusiondesk_reports.note_commands import sign_note
 
         candidate = codec.from_plain(Visit, job["candidate"])
         if candidate.id != int(job["visit_id"]):
@@ -74,7 +74,7 @@ def _near_miss(job: dict[str, Any]) -> bytes:
 
     from infusiondesk import near_miss
     from infusiondesk.records.models import Clinic
-    from reports.near_miss_pdf import near_miss_pdf
+    from infusiondesk_reports.near_miss_pdf import near_miss_pdf
 
     rows = [{**r, "at": datetime.fromisoformat(r["at"])} for r in job["rows"]]
     report = near_miss.report(rows, datetime.fromisoformat(job["since"]), datetime.fromisoformat(job["until"]),
@@ -99,7 +99,7 @@ def _day_list(job: dict[str, Any]) -> bytes:
 
     from infusiondesk.records.models import Clinic
     from infusiondesk.worklists import BoardRow, BoardStatus
-    from reports.day_list_pdf import day_list_pdf
+    from infusiondesk_reports.day_list_pdf import day_list_pdf
 
     rows = [BoardRow(r["visit_id"], r["patient_id"], r["patient"], r["mrn"], BoardStatus(r["status"]),
                      datetime.fromisoformat(r["since"]), r["detail"]) for r in job["rows"]]

@@ -9,7 +9,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
-from ui.ops import run_in_process, user_message
+from infusiondesk_ui.ops import run_in_process, user_message
 
 Audit = Callable[[str, dict[str, object]], None]
 
@@ -43,7 +43,7 @@ class PdfOutput:
             idle()
             self.status.setText(f"Not done: {message}")
 
-        run_in_process("ui.note_worker", job, done, failed)
+        run_in_process("infusiondesk_ui.note_worker", job, done, failed)
 
     def export(self, job: dict[str, Any], path: str) -> None:
         def write(pdf: bytes) -> None:
@@ -67,7 +67,7 @@ class PdfOutput:
                 return
 
         def send(pdf: bytes) -> None:
-            from ui.views.pdf_preview import print_pdf
+            from infusiondesk_ui.views.pdf_preview import print_pdf
 
             try:
                 pages = print_pdf(pdf, printer)

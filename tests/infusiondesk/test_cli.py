@@ -81,8 +81,8 @@ def test_invalid_input_exits_2_with_one_line_and_no_traceback(args: list[str]) -
 
 
 def test_the_installed_command_runs_calc_without_loading_qt_or_pdf_libraries() -> None:
-    # ui.cli is what the `infusiondesk` console script runs: it composes every command, yet calc stays light.
-    code = (f"import sys; from ui.cli import main; main({STANDARD!r}); "
+    # infusiondesk_ui.cli is what the `infusiondesk` console script runs: it composes every command, yet calc stays light.
+    code = (f"import sys; from infusiondesk_ui.cli import main; main({STANDARD!r}); "
             "bad = [m for m in ('PySide6', 'reportlab', 'pyhanko') if m in sys.modules]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
@@ -90,7 +90,7 @@ def test_the_installed_command_runs_calc_without_loading_qt_or_pdf_libraries() -
 
 def test_python_m_infusiondesk_is_the_core_alone_and_the_installed_command_has_everything() -> None:
     core = subprocess.run([sys.executable, "-m", "infusiondesk", "--help"], capture_output=True, text=True, check=False)
-    full = subprocess.run([sys.executable, "-m", "ui", "--help"], capture_output=True, text=True, check=False)
+    full = subprocess.run([sys.executable, "-m", "infusiondesk_ui", "--help"], capture_output=True, text=True, check=False)
     assert core.returncode == 0 and full.returncode == 0
     for command in ("calc", "demo", "visits", "audit", "cert", "backup", "restore"):
         assert command in core.stdout and command in full.stdout
@@ -136,7 +136,7 @@ def _run_ui(args: list[str], capsys: pytest.CaptureFixture[str], stdin: str = ""
     """The installed command, with `stdin` as what a script types (a password asked by --user)."""
     import io
 
-    from ui.cli import main as ui_main
+    from infusiondesk_ui.cli import main as ui_main
 
     typed, sys.stdin = sys.stdin, io.StringIO(stdin)
     try:
@@ -177,7 +177,7 @@ def test_demo_is_the_command_that_creates_a_database(tmp_path: Path, capsys: pyt
 def test_the_installed_command_prints_no_traceback_for_a_bad_database(tmp_path: Path) -> None:
     bad = tmp_path / "visits.csv"
     bad.write_text("id,patient,status\n" * 100)
-    proc = subprocess.run([sys.executable, "-m", "ui", "export-note", "--db", str(bad), "--visit", "1", "--out",
+    proc = subprocess.run([sys.executable, "-m", "infusiondesk_ui", "export-note", "--db", str(bad), "--visit", "1", "--out",
                            str(tmp_path / "n.pdf")], capture_output=True, text=True, check=False)
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == (f"infusiondesk: {bad} is not a database file; check the path given with --db or "
@@ -221,7 +221,7 @@ def test_a_read_only_database_can_be_verified_but_not_signed_into_or_written(goo
 def _run_without_override(args: list[str]) -> tuple[int, str, str]:
     """The command run without the power to ignore file permissions: as root, in a child process that has
     dropped CAP_DAC_OVERRIDE (util-linux `setpriv`), so a read-only file is read-only for it too."""
-    code = f"import sys; from ui.cli import main; sys.exit(main({args!r}))"
+    code = f"import sys; from infusiondesk_ui.cli import main; sys.exit(main({args!r}))"
     caps = "-dac_override,-dac_read_search"
     proc = subprocess.run(["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", sys.executable, "-c", code],
                           capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], check=False)

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from pypdf import PdfReader
 
 from infusiondesk.course import Period, summarise
-from reports.course_summary import build_course_summary, sign_course_summary
-from reports.signing import verify_pdf
+from infusiondesk_reports.course_summary import build_course_summary, sign_course_summary
+from infusiondesk_reports.signing import verify_pdf
 from tests import course_data
 from tests.reports import scenario
 from tests.reports.conftest import ClinicKeys

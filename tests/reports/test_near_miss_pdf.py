@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from infusiondesk import near_miss
 from infusiondesk.errors import DomainError
-from reports.near_miss_pdf import near_miss_pdf
-from reports.visit_note import build_visit_note
+from infusiondesk_reports.near_miss_pdf import near_miss_pdf
+from infusiondesk_reports.visit_note import build_visit_note
 from tests.reports import scenario
 from tests.reports.scenario import CLINIC, PATIENT, USERS
 

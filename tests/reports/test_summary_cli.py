@@ -16,12 +16,12 @@ from pypdf import PdfReader
 from infusiondesk import pki
 from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk.store import Store
-from reports.note_commands import sign_note
-from reports.signing import verify_pdf
+from infusiondesk_reports.note_commands import sign_note
+from infusiondesk_reports.signing import verify_pdf
 from tests.clinic_day import chart_visit
 from tests.reports import scenario
 from tests.reports.conftest import CA_PASS, ClinicKeys
-from ui.cli import main
+from infusiondesk_ui.cli import main
 
 DOCTOR_PASSWORD = "doctor-sign-pass-123"
 

@@ -10,8 +10,8 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.store.backup import BackupSchedule, backup_schedule, set_backup_schedule
 from tests.ui.conftest import Clinic_
-from ui.app import MainWindow
-from ui.backup_ops import DailyBackup
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.backup_ops import DailyBackup
 
 Key = Qt.Key
 

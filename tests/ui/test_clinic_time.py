@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import order
 from tests.ui.test_lock_and_drafts import open_new_visit, signed_in
-from ui.app import MainWindow
+from infusiondesk_ui.app import MainWindow
 
 
 @pytest.fixture

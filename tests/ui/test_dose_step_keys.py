@@ -8,8 +8,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import assess_and_approve
-from ui.app import MainWindow
-from ui.views.visit_workspace import VisitWorkspace
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
 Key, Mod = Qt.Key, Qt.KeyboardModifier
 

@@ -11,7 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Clinic_
-from ui.app import MainWindow
+from infusiondesk_ui.app import MainWindow
 
 REASON = "=cmd|' /C calc'!A0 refractory attack; neurology advised 3 g"
 

@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import Patient
 from tests.ui.conftest import Clinic_
-from ui.app import MainWindow
-from ui.views.patients import PatientDialog
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.patients import PatientDialog
 
 
 @pytest.fixture

@@ -21,8 +21,8 @@ from tests.ui.steps import (
     order,
     run_to_completed,
 )
-from ui.app import MainWindow
-from ui.views.visit_workspace import VisitWorkspace
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
 AWAITING = "waits for a clinician's approval"
 
@@ -180,10 +180,10 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
     version = ws.visit.version
     docs = ws.review.documents
     if failure == "crashes":  # a worker that dies at once (here: a module that is not there)
-        import ui.documents
+        import infusiondesk_ui.documents
 
-        real = ui.documents.run_in_process
-        monkeypatch.setattr(ui.documents, "run_in_process",
+        real = infusiondesk_ui.documents.run_in_process
+        monkeypatch.setattr(infusiondesk_ui.documents, "run_in_process",
                             lambda _module, *a, **k: real("ui.no_such_note_worker", *a, **k))
     window.last_activity = clinic.clock.now()
     ws.review.password.setText("doctor-sign-pass-1")

@@ -11,9 +11,9 @@ from PySide6.QtWidgets import QApplication, QFrame, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import Clinic_
-from ui.app import MainWindow
-from ui.style import dark_palette
-from ui.views.visit_workspace import VisitWorkspace
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.style import dark_palette
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
 
 def background(widget: QWidget) -> QColor:

@@ -16,8 +16,8 @@ from infusiondesk.service import Step, VisitService
 from infusiondesk.worklists import BoardStatus
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
-from ui.app import MainWindow
-from ui.views.visit_workspace import VisitWorkspace
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
 
 def _second_patient(clinic: Clinic_) -> Patient:

@@ -9,11 +9,11 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox, QFileDialog, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from infusiondesk.errors import DomainError
-from ui.backup_ops import BackupJob
-from ui.session import Session
-from ui.widgets.forms import Form
-from ui.widgets.messages import MessageKind, MessageLabel
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit
+from infusiondesk_ui.backup_ops import BackupJob
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.widgets.forms import Form
+from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
 
 
 class BackupBox(QGroupBox):

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.records.models import Patient, VisitStatus
-from ui.session import Session
-from ui.widgets.banner import IdentityBanner
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.widgets.banner import IdentityBanner
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a database is opened
     from infusiondesk.store import VisitSummary
@@ -118,8 +118,8 @@ class ChartView(QWidget):
     def _documents_row(self) -> QVBoxLayout:
         """Course summary (period, Preview / Export / Print) and Export selected notes, with a busy bar."""
         from infusiondesk.units import date_rule
-        from ui.chart_documents import ChartDocuments
-        from ui.views.patient_form import day_first_locale
+        from infusiondesk_ui.chart_documents import ChartDocuments
+        from infusiondesk_ui.views.patient_form import day_first_locale
 
         day_first = day_first_locale()
         hint = "e.g. 14/02/2026" if day_first else "e.g. 02/14/2026"
@@ -204,7 +204,7 @@ class ChartView(QWidget):
         if key == self._trends_for:
             return
         self._trends_for = key
-        from ui.views import trends
+        from infusiondesk_ui.views import trends
 
         while self.trends.count():
             w = self.trends.widget(0)
@@ -220,7 +220,7 @@ class ChartView(QWidget):
             return
         from PySide6.QtWidgets import QDialog
 
-        from ui.views.patient_form import PatientDialog
+        from infusiondesk_ui.views.patient_form import PatientDialog
 
         dialog = PatientDialog(self.session, self, patient=self.patient)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import near_miss
 from infusiondesk.near_miss import NearMissReport
-from ui.pdf_output import PdfOutput
-from ui.session import Session
+from infusiondesk_ui.pdf_output import PdfOutput
+from infusiondesk_ui.session import Session
 
 
 class OverrideReportView(QWidget):
@@ -113,7 +113,7 @@ class OverrideReportView(QWidget):
             "rows": len(report.rows), **detail})
 
     def _job(self) -> dict[str, object]:
-        from ui.note_worker import near_miss_job
+        from infusiondesk_ui.note_worker import near_miss_job
 
         return near_miss_job(self._current(), self.session.store.get_clinic(), self.session.clock.now())
 

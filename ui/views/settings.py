@@ -1,5 +1,5 @@
 """Settings, for the admin: the clinic profile printed on every note (kept in the database, audited), the clinic's
-rules and backups (ui.views.backup_settings), and this workstation's idle auto-lock time and vital signs reminder
+rules and backups (infusiondesk_ui.views.backup_settings), and this workstation's idle auto-lock time and vital signs reminder
 interval."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLa
 from infusiondesk.clinic_time import zone_named
 from infusiondesk.errors import DomainError
 from infusiondesk.settings import SETTINGS, SettingError, Timing
-from ui.session import Session
-from ui.settings import WorkstationSettings
-from ui.widgets.forms import Form
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.settings import WorkstationSettings
+from infusiondesk_ui.widgets.forms import Form
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
 
 
 class SettingsView(QWidget):
@@ -54,7 +54,7 @@ class SettingsView(QWidget):
         lay = QVBoxLayout(self)
         lay.addWidget(self._clinic_box())
         lay.addWidget(self._policy_box())
-        from ui.views.backup_settings import BackupBox
+        from infusiondesk_ui.views.backup_settings import BackupBox
 
         self.backups = BackupBox(session)
         lay.addWidget(self.backups)

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 from infusiondesk import worklists
 from infusiondesk.records.models import VisitStatus
 from infusiondesk.worklists import BoardRow
-from ui.pdf_output import PdfOutput
-from ui.session import Session
+from infusiondesk_ui.pdf_output import PdfOutput
+from infusiondesk_ui.session import Session
 
 REFRESH_MS = 30_000
 NEXT_IN_QUEUE = "Ctrl+J"
@@ -153,7 +153,7 @@ class TodayBoard(WorklistView):
             "what": "day list", "day": self.session.today().isoformat(), "rows": len(self.rows), **detail})
 
     def print_day_list(self, printer: Any = None) -> None:
-        from ui.note_worker import day_list_job
+        from infusiondesk_ui.note_worker import day_list_job
 
         self.refresh()
         self.output.print(day_list_job(self.rows, self.session.store.get_clinic(), self.session.today(),
