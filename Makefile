@@ -37,7 +37,7 @@ bench: $(STAMP)
 
 screenshots: $(STAMP)
 	@bash scripts/system-deps.sh screenshots
-	$(PYTEST_ENV) $(BIN)/python -m ui.screenshots docs/screenshots
+	$(PYTEST_ENV) $(BIN)/python -m infusiondesk_ui.screenshots docs/screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .hypothesis .benchmarks

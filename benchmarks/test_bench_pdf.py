@@ -19,9 +19,9 @@ from reportlab.platypus import SimpleDocTemplate
 from benchmarks.conftest import record
 from infusiondesk import pki
 from infusiondesk.workflow import dose_given_g, side_effect_catalogue
-from reports import note_sections, styles
-from reports.signing import _pyhanko_signer, _stamp_text_style, sign_visit_note
-from reports.visit_note import StampPlace, _story
+from infusiondesk_reports import note_sections, styles
+from infusiondesk_reports.signing import _pyhanko_signer, _stamp_text_style, sign_visit_note
+from infusiondesk_reports.visit_note import StampPlace, _story
 from tests.reports import scenario
 
 ROUNDS = 15

@@ -27,7 +27,7 @@ APP = """
 import sys
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
-from ui.app import MainWindow
+from infusiondesk_ui.app import MainWindow
 w = MainWindow(db=sys.argv[1]); w.show()
 app.processEvents()
 assert w.signin.username.isEnabled()
@@ -67,7 +67,7 @@ def test_cold_start_to_interactive_window_vs_bare_qmainwindow(benchmark: Benchma
 
 def test_per_keystroke_dose_revalidation(benchmark: BenchmarkFixture, qtbot: QtBot) -> None:
     from infusiondesk.drugs import load_drug
-    from ui.widgets.dose_panel import DosePanel
+    from infusiondesk_ui.widgets.dose_panel import DosePanel
 
     panel = DosePanel(load_drug())
     qtbot.addWidget(panel)

@@ -1,8 +1,8 @@
 """The core's commands: `calc`, `scan`, `demo`, `visits`, `scenario run`, `audit verify|checkpoint`, `db harden`,
 `cert import`.
 
-The installed `infusiondesk` command is composed in `ui.cli` (the top layer), which adds the signed-note
-commands from `reports.cli` and the app itself; this module never imports Qt, reportlab, pyHanko, `ui` or
+The installed `infusiondesk` command is composed in `infusiondesk_ui.cli` (the top layer), which adds the signed-note
+commands from `infusiondesk_reports.cli` and the app itself; this module never imports Qt, reportlab, pyHanko, `ui` or
 `reports`, so `python -m infusiondesk` runs the core alone (demo visits are then not signed, and a scenario's
 clinician signatures are refused with a sentence saying why).
 """
@@ -195,7 +195,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def demo_command(args: argparse.Namespace, hook: Any = None) -> int:
-    """Build the demo clinic; `hook` signs visits with real notes (given by `reports.cli`)."""
+    """Build the demo clinic; `hook` signs visits with real notes (given by `infusiondesk_reports.cli`)."""
     from infusiondesk.demo import build_demo
 
     store = open_store(args, create=True)
@@ -272,7 +272,7 @@ def _add_records_commands(sub: Any) -> None:
 def _scenario_run(args: argparse.Namespace) -> int:
     from infusiondesk.scenario.command import scenario_command
 
-    # The composition root (ui.cli) sets `make_note_signer` on the top parser; the core alone has none.
+    # The composition root (infusiondesk_ui.cli) sets `make_note_signer` on the top parser; the core alone has none.
     return scenario_command(args, getattr(args, "make_note_signer", None))
 
 

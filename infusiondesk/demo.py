@@ -3,7 +3,7 @@
 No real person is in it: names, MRNs and histories come from a seeded random generator, so the same
 seed always builds the same clinic. Visits cover every status; some completed visits wait for a
 clinician's signature. A visit is only ever SIGNED with its real signed PDF note, which the signing code
-makes through the sign hook (`reports.demo_signing`); without a hook, or past `max_signed_notes` (signing
+makes through the sign hook (`infusiondesk_reports.demo_signing`); without a hook, or past `max_signed_notes` (signing
 takes ~0.2 s a note), visits the clinic would have signed stay COMPLETED, awaiting the clinician.
 """
 
@@ -45,7 +45,8 @@ MAX_SIGNED_NOTES = 100  # real signed notes in a demo by default: each costs ~0.
 
 # Renders and signs the note of a visit as it will read once signed (the visit service's signature candidate)
 # and returns it with the signer's key, which the service then saves with the signature (and a checkpoint sealed
-# by that key) in one transaction. The PDF code provides it (reports.demo_signing); with none, nothing is signed.
+# by that key) in one transaction. The PDF code provides it (infusiondesk_reports.demo_signing); with none,
+# nothing is signed.
 SignHook = Callable[[Store, Visit, Patient], SignedNote]
 sign_hook: SignHook | None = None
 

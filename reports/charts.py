@@ -12,7 +12,7 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 from infusiondesk.records.models import VitalSigns
-from reports import styles
+from infusiondesk_reports import styles
 
 _SERIES: tuple[tuple[str, Callable[[VitalSigns], float | None], colors.Color, str], ...] = (
     ("Systolic (mmHg)", lambda v: v.systolic, colors.HexColor("#1f4e79"), "FilledTriangle"),

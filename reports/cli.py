@@ -1,5 +1,5 @@
 """The signed-note commands (`verify`, `export-note`, `ca export`) and a `demo` whose signed visits carry real
-signed notes. Added to the core's parser by `ui.cli`; reportlab and pyHanko load inside the handlers only,
+signed notes. Added to the core's parser by `infusiondesk_ui.cli`; reportlab and pyHanko load inside the handlers only,
 so `infusiondesk calc` stays light."""
 
 from __future__ import annotations
@@ -13,26 +13,26 @@ _DB_HELP = "database file or URL (default: $INFUSIONDESK_DB, else the user data 
 
 
 def _verify_note(args: argparse.Namespace) -> int:
-    from reports.note_commands import verify_command
+    from infusiondesk_reports.note_commands import verify_command
 
     return verify_command(args)
 
 
 def _export_note(args: argparse.Namespace) -> int:
-    from reports.note_commands import export_note_command
+    from infusiondesk_reports.note_commands import export_note_command
 
     return export_note_command(args, core_cli.open_store(args))
 
 
 def _ca_export(args: argparse.Namespace) -> int:
-    from reports.note_commands import ca_export_command
+    from infusiondesk_reports.note_commands import ca_export_command
 
     return ca_export_command(args, core_cli.open_store(args))
 
 
 def _demo_with_signed_notes(args: argparse.Namespace) -> int:
     from infusiondesk.drugs import load_drug
-    from reports.demo_signing import demo_sign_hook
+    from infusiondesk_reports.demo_signing import demo_sign_hook
 
     return core_cli.demo_command(args, hook=demo_sign_hook(load_drug()))
 

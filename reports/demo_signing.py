@@ -19,7 +19,7 @@ from infusiondesk.records.models import Patient, Role, User, Visit
 from infusiondesk.service import SignedNote
 from infusiondesk.store import Store
 from infusiondesk.workflow import signed_versions
-from reports.note_commands import sign_note
+from infusiondesk_reports.note_commands import sign_note
 
 _PASSWORDS = {username: password for username, _, _, _, password in DEMO_USERS}
 

@@ -1,6 +1,6 @@
 """Signed notes against the records store: sign and keep, export the exact stored bytes, verify, export the CA.
 
-Called by `infusiondesk verify | export-note | ca export` (reports.cli), by the app and by the demo.
+Called by `infusiondesk verify | export-note | ca export` (infusiondesk_reports.cli), by the app and by the demo.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import User, Visit
-from reports.signing import (
+from infusiondesk_reports.signing import (
     NotAPdfError,
     TrustFileError,
     VerificationReport,
@@ -26,7 +26,7 @@ from reports.signing import (
     sign_visit_note,
     verify_pdf,
 )
-from reports.visit_note import build_visit_note
+from infusiondesk_reports.visit_note import build_visit_note
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 

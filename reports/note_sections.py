@@ -29,8 +29,8 @@ from infusiondesk.records.models import (
     VitalSigns,
 )
 from infusiondesk.units import Q
-from reports import charts, styles
-from reports.wrapping import break_lines
+from infusiondesk_reports import charts, styles
+from infusiondesk_reports.wrapping import break_lines
 
 _EVENT_NAMES = {
     InfusionEventKind.START: "Started",

@@ -24,8 +24,8 @@ from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.pki import SignerCredentials, check_can_sign
 from infusiondesk.records.models import Clinic, Patient, User, Visit
-from reports.note_integrity import additions_since, describe
-from reports.visit_note import RenderedNote, StampPlace, note_version, render_visit_note, signed_versions
+from infusiondesk_reports.note_integrity import additions_since, describe
+from infusiondesk_reports.visit_note import RenderedNote, StampPlace, note_version, render_visit_note, signed_versions
 
 log = logging.getLogger("infusiondesk.reports")
 
@@ -62,8 +62,8 @@ def _stamp_text_style(font_size: int = 8) -> Any:
     written, in any script, where a standard PDF font (Latin-1 only) dropped letters."""
     from pyhanko.pdf_utils.text import TextBoxStyle
 
-    from reports.stamp_font import StampFontFactory
-    from reports.styles import FONTS_DIR
+    from infusiondesk_reports.stamp_font import StampFontFactory
+    from infusiondesk_reports.styles import FONTS_DIR
 
     # the engine's size and the box's must be the same, or every line after the first drifts sideways
     return TextBoxStyle(font=StampFontFactory(str(FONTS_DIR / "DejaVuSans.ttf"), font_size=font_size),

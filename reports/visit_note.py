@@ -2,7 +2,7 @@
 
 The page template draws the clinic header and the patient's name, MRN and date of birth on every page, and
 "Page X of Y" in the footer; an unsigned export carries a "DRAFT — not signed" watermark on every page. Signed
-versions reserve a box per signer where `reports.signing` draws the visible signature stamp.
+versions reserve a box per signer where `infusiondesk_reports.signing` draws the visible signature stamp.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from infusiondesk.workflow import dose_given_g as workflow_dose_given_g
 from infusiondesk.workflow import side_effect_catalogue
 from infusiondesk.workflow.signing import note_version as note_version  # re-exported for reports callers
 from infusiondesk.workflow.signing import signed_versions
-from reports import note_sections as ns
-from reports import styles
+from infusiondesk_reports import note_sections as ns
+from infusiondesk_reports import styles
 
 DRAFT_MARK = "DRAFT — not signed"
 STAMP_WIDTH = 78 * mm
@@ -230,7 +230,7 @@ def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Map
                       draft: bool, version: int | None = None, side_effects: ns.SideEffectGrades | None = None,
                       dose_given_g: Callable[[Visit], float] | None = None,
                       digital_signers: Collection[int] | None = None) -> RenderedNote:
-    """The note's PDF bytes with where each signer's stamp goes (see `reports.signing.sign_visit_note`)."""
+    """The note's PDF bytes with where each signer's stamp goes (see `infusiondesk_reports.signing.sign_visit_note`)."""
     styles.register_fonts()
     version = version if version is not None else note_version(visit, draft)
     buffer = io.BytesIO()

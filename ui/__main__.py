@@ -1,3 +1,3 @@
-from ui.cli import main
+from infusiondesk_ui.cli import main
 
 raise SystemExit(main())

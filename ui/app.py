@@ -17,10 +17,10 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from ui.clock import Clock
-from ui.ops import run_in_thread, user_message
-from ui.settings import WorkstationSettings
-from ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
+from infusiondesk_ui.clock import Clock
+from infusiondesk_ui.ops import run_in_thread, user_message
+from infusiondesk_ui.settings import WorkstationSettings
+from infusiondesk_ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
 
 APP_NAME = "InfusionDesk"
 log = logging.getLogger("infusiondesk.ui")
@@ -44,7 +44,7 @@ class MainWindow(QMainWindow):
     def __init__(self, session: Any = None, *, db: str | None = None, clock: Clock | None = None,
                  settings: WorkstationSettings | None = None) -> None:
         super().__init__()
-        from ui import style
+        from infusiondesk_ui import style
 
         app = QApplication.instance()
         if isinstance(app, QApplication):
@@ -85,7 +85,7 @@ class MainWindow(QMainWindow):
         self.idle = QTimer(self)
         self.idle.setInterval(IDLE_CHECK_MS)
         self.idle.timeout.connect(self.check_idle)
-        from ui.lock import ScreenLock
+        from infusiondesk_ui.lock import ScreenLock
 
         self.screen_lock = ScreenLock(self, self.lock_view, keep_running=(self.idle,))
         self._show(self.signin, "Sign in")
@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
     def _backend_ready(self, backend: tuple[Any, Any]) -> None:
         store, drug = backend
         if self.session is None:
-            from ui.session import Session
+            from infusiondesk_ui.session import Session
 
             self.session = Session(store=store, drug=drug, clock=self.clock)
         self.apply_timing(self.timing)
@@ -138,7 +138,7 @@ class MainWindow(QMainWindow):
 
     def _show(self, widget: QWidget, title: str) -> None:
         """Show a screen; the screen left behind forgets its message, so nobody reads it as news later."""
-        from ui.widgets.messages import clear_screen_messages
+        from infusiondesk_ui.widgets.messages import clear_screen_messages
 
         if self.stack.indexOf(widget) < 0:
             self.stack.addWidget(widget)
@@ -281,7 +281,7 @@ class MainWindow(QMainWindow):
 
     def lock(self, *, idle: bool = False) -> None:
         """Hide the screen, keep every unsaved field, save drafts now, and let nothing but the lock card act
-        (ui.lock.ScreenLock). `idle`: the idle time ran out, rather than the person locking it (Ctrl+L)."""
+        (infusiondesk_ui.lock.ScreenLock). `idle`: the idle time ran out, rather than the person locking it (Ctrl+L)."""
         if self.session is None or self.session.user is None or self.locked:
             return
         self._before_lock = self.stack.currentWidget()
@@ -343,7 +343,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Keep drafts and let a note being signed finish before the app goes."""
-        from ui.ops import wait_all
+        from infusiondesk_ui.ops import wait_all
 
         self.idle.stop()  # a closed window must not lock itself again later
         self.screen_lock.discard()  # first: nothing below may leave the app's key filter behind
@@ -355,7 +355,7 @@ class MainWindow(QMainWindow):
     # --- screens ----------------------------------------------------------------------------------
     def show_patients(self) -> None:
         if self.patients is None:
-            from ui.views.patients import PatientListView
+            from infusiondesk_ui.views.patients import PatientListView
 
             self.patients = PatientListView(self.session)
             self.patients.open_patient.connect(self.show_chart)
@@ -365,7 +365,7 @@ class MainWindow(QMainWindow):
 
     def show_chart(self, patient: Any) -> None:
         if self.chart is None:
-            from ui.views.chart import ChartView
+            from infusiondesk_ui.views.chart import ChartView
 
             self.chart = ChartView(self.session)
             self.chart.back.connect(self.show_patients)
@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
 
     def show_users(self) -> None:
         if self.users is None:
-            from ui.views.users import UsersView
+            from infusiondesk_ui.views.users import UsersView
 
             self.users = UsersView(self.session)
         self.users.refresh()
@@ -385,7 +385,7 @@ class MainWindow(QMainWindow):
 
     def show_settings(self) -> None:
         if self.settings_view is None:
-            from ui.views.settings import SettingsView
+            from infusiondesk_ui.views.settings import SettingsView
 
             self.settings_view = SettingsView(self.session, self.settings)
             self.settings_view.saved.connect(self.apply_timing)
@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
 
     def show_report(self) -> None:
         if self.report is None:
-            from ui.views.report import OverrideReportView
+            from infusiondesk_ui.views.report import OverrideReportView
 
             self.report = OverrideReportView(self.session)
             self.report.back.connect(self.show_patients)
@@ -416,7 +416,7 @@ class MainWindow(QMainWindow):
         """Open (or return to) a visit's workspace; an open workspace keeps everything typed in it."""
         ws = self.workspaces.get(visit.id)
         if ws is None:
-            from ui.views.visit_workspace import VisitWorkspace
+            from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
             patient = self.chart.patient if self.chart is not None else self.session.store.get_patient(
                 visit.patient_id)

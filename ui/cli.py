@@ -1,7 +1,8 @@
 """The installed `infusiondesk` command: the composition root, in the top layer.
 
-It takes the core's commands (`infusiondesk.cli`), the signed-note commands (`reports.cli`), gives `scenario run`
-its note signer (the clinic CA and staff certificates of `reports.demo_signing`, made on first use), and adds the app:
+It takes the core's commands (`infusiondesk.cli`), the signed-note commands (`infusiondesk_reports.cli`), gives
+`scenario run` its note signer (the clinic CA and staff certificates of `infusiondesk_reports.demo_signing`, made on
+first use), and adds the app:
 `infusiondesk` with no command, or `infusiondesk app`, opens the window. Qt loads only when the app starts, so
 `infusiondesk calc` never loads it.
 """
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from infusiondesk import cli as core_cli
-from reports import cli as reports_cli
+from infusiondesk_reports import cli as reports_cli
 
 
 def _run_app(args: argparse.Namespace) -> int:
@@ -24,7 +25,7 @@ def _run_app(args: argparse.Namespace) -> int:
     overrides = {"idle_lock_min": getattr(args, "idle_lock_min", None),
                  "vitals_every_min": getattr(args, "vitals_every_min", None)}
     Timing.from_values(overrides)  # a value out of range is one line and exit 2, before Qt loads
-    from ui.app import run
+    from infusiondesk_ui.app import run
 
     return run(sys.argv[:1], db=db, overrides=overrides)
 
@@ -44,7 +45,7 @@ def _add_app_command(sub: Any) -> None:
 
 def _scenario_note_signer(store: Any, drug: Any) -> Any:
     """The scenario run's clinician notes, signed for real (reportlab and pyHanko load here, at the first run)."""
-    from reports.demo_signing import run_sign_hook
+    from infusiondesk_reports.demo_signing import run_sign_hook
 
     hook = run_sign_hook(drug)
     return lambda candidate, patient: hook(store, candidate, patient)

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from infusiondesk import workflow
 from infusiondesk.records.models import SignatureMeaning, VisitStatus
-from ui.ops import run_in_process, user_message
-from ui.session import VisitController
+from infusiondesk_ui.ops import run_in_process, user_message
+from infusiondesk_ui.session import VisitController
 
 log = logging.getLogger("infusiondesk.ui")
 
@@ -29,7 +29,7 @@ def _reports_available() -> bool:
     from importlib.util import find_spec
 
     try:
-        return find_spec("reports.visit_note") is not None and find_spec("reportlab") is not None
+        return find_spec("infusiondesk_reports.visit_note") is not None and find_spec("reportlab") is not None
     except ImportError:
         return False
 
@@ -74,7 +74,8 @@ class VisitDocuments:
             then(signed, signed=True)
             return
         self._busy("Building the visit note…")
-        run_in_process("ui.note_worker", self._job(), lambda pdf: (self._done(""), then(pdf, signed=False)),
+        run_in_process("infusiondesk_ui.note_worker", self._job(),
+                       lambda pdf: (self._done(""), then(pdf, signed=False)),
                        lambda message: self._done(f"The visit note was not built: {message}"))
 
     def sign(self, meaning: SignatureMeaning, passphrase: str, addendum: int | None = None) -> None:
@@ -83,7 +84,7 @@ class VisitDocuments:
         saved together. Until then the visit is not signed; if the worker fails or is killed, nothing changes
         and the user can sign again."""
         from infusiondesk import pki
-        from ui.note_worker import sign_job
+        from infusiondesk_ui.note_worker import sign_job
 
         s = self.c.session
         user = s.require_user()
@@ -131,7 +132,7 @@ class VisitDocuments:
             self.c.problem.emit(text)
 
         # storing the signed bytes must not wait for an unlock: the signature is saved with them at once
-        self.worker = run_in_process("ui.note_worker", job, save, failed, shows=False)
+        self.worker = run_in_process("infusiondesk_ui.note_worker", job, save, failed, shows=False)
 
     def _busy(self, text: str) -> None:
         self.busy = True
@@ -149,7 +150,7 @@ class VisitDocuments:
 
     # --- the three actions --------------------------------------------------------------------------
     def preview(self, pdf: bytes, signed: bool) -> None:
-        from ui.views.pdf_preview import PdfPreview
+        from infusiondesk_ui.views.pdf_preview import PdfPreview
 
         self.last_pdf = pdf
         self.viewer = PdfPreview(pdf, f"InfusionDesk — visit note {'(signed)' if signed else '(draft)'}")
@@ -189,7 +190,7 @@ class VisitDocuments:
 
     def print_to(self, printer: Any, pdf: bytes, signed: bool) -> int:
         """Print every page of `pdf` on an already configured printer (or PDF file), audited; the page count."""
-        from ui.views.pdf_preview import print_pdf
+        from infusiondesk_ui.views.pdf_preview import print_pdf
 
         self.last_pdf = pdf
         pages = print_pdf(pdf, printer)

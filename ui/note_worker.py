@@ -1,5 +1,5 @@
-"""`python -m ui.note_worker`: build a draft visit note, or render and sign the note of a signature candidate,
-in a separate process.
+"""`python -m infusiondesk_ui.note_worker`: build a draft visit note, or render and sign the note of a signature
+candidate, in a separate process.
 
 The app runs PDF work here rather than in a thread: with PySide6 6.12, Python code running in a worker
 thread while the UI thread calls into Qt corrupts None's reference count and crashes the app. A child
@@ -29,14 +29,14 @@ def build(job: dict[str, Any]) -> bytes:
         drug = load_drug(job.get("library"))
         sign = job.get("sign")
         if sign is None:
-            from reports.visit_note import build_visit_note
+            from infusiondesk_reports.visit_note import build_visit_note
 
             visit = store.get_visit(int(job["visit_id"]))
             users = {u.id: u for u in store.list_users() if u.id is not None}
             return build_visit_note(store.get_clinic(), store.get_patient(visit.patient_id), visit, users, drug,
                                     draft=visit.status is not VisitStatus.SIGNED)
         from infusiondesk import pki
-        from reports.note_commands import sign_note
+        from infusiondesk_reports.note_commands import sign_note
 
         candidate = codec.from_plain(Visit, job["candidate"])
         if candidate.id != int(job["visit_id"]):

@@ -2,7 +2,7 @@
 
 A demo clinic is made in a temporary database (two earlier visits for the chart's plots), then the app
 is driven to each screen and grabbed with QWidget.grab(). To look at every screen at another size or in the
-dark palette: `python -m ui.screenshots DIR --size 1920x1080 --dark`.
+dark palette: `python -m infusiondesk_ui.screenshots DIR --size 1920x1080 --dark`.
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     from infusiondesk.drugs import load_drug
     from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role
     from infusiondesk.store import Store
-    from ui.clock import FixedClock
+    from infusiondesk_ui.clock import FixedClock
 
     clock = FixedClock(DEMO_START - timedelta(days=60))
     store = Store.open(db, clock=clock.now)
@@ -112,10 +112,10 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
-    from ui import style
-    from ui.app import MainWindow
-    from ui.session import Session
-    from ui.views.visit_workspace import VisitWorkspace
+    from infusiondesk_ui import style
+    from infusiondesk_ui.app import MainWindow
+    from infusiondesk_ui.session import Session
+    from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
     if dark:
         app.setPalette(style.dark_palette())
@@ -295,7 +295,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ui.screenshots", description="Render the app's screens.")
+    parser = argparse.ArgumentParser(prog="python -m infusiondesk_ui.screenshots",
+                                     description="Render the app's screens.")
     parser.add_argument("out_dir", nargs="?", default="docs/screenshots")
     parser.add_argument("--size", type=_size, default=(1280, 800), help="window size, e.g. 1920x1080")
     parser.add_argument("--dark", action="store_true", help="in the dark palette")

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import QObject, Signal
 
 from infusiondesk.records.models import Patient, User, Visit
-from ui.clock import Clock
+from infusiondesk_ui.clock import Clock
 
 if TYPE_CHECKING:  # the drug library pulls in pint; the sign-in screen must not wait for it
     from infusiondesk.drugs.library import Drug

@@ -1,6 +1,6 @@
 """`infusiondesk scenario run FILE [--db URL] [--json]`: check the file, play it on a fresh temporary database
 (or the empty one given), and print each step's outcome. The PDF code is not imported here: the composition
-root (`ui.cli`) hands in `make_note_signer` for the clinician's signed notes."""
+root (`infusiondesk_ui.cli`) hands in `make_note_signer` for the clinician's signed notes."""
 
 from __future__ import annotations
 

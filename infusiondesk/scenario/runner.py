@@ -40,7 +40,7 @@ from infusiondesk.scenario.loader import ADMIN_USERNAME, Scenario, StepSpec
 from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, SignedNote, Step, VisitService
 
 # Renders and signs the note of a signature candidate (the visit as it will read once signed) for its patient,
-# returning the signed PDF the service saves with the signature. The PDF code provides it (see ui.cli).
+# returning the signed PDF the service saves with the signature. The PDF code provides it (see infusiondesk_ui.cli).
 NoteSigner = Callable[[Visit, Patient], SignedNote]
 
 NO_NOTE_SIGNER = ('Signing "{meaning}" saves the signed PDF note with the signature, and this run has no PDF '

@@ -81,8 +81,9 @@ def test_invalid_input_exits_2_with_one_line_and_no_traceback(args: list[str]) -
 
 
 def test_the_installed_command_runs_calc_without_loading_qt_or_pdf_libraries() -> None:
-    # ui.cli is what the `infusiondesk` console script runs: it composes every command, yet calc stays light.
-    code = (f"import sys; from ui.cli import main; main({STANDARD!r}); "
+    # infusiondesk_ui.cli is what the `infusiondesk` console script runs: it composes every command, yet calc
+    # stays light.
+    code = (f"import sys; from infusiondesk_ui.cli import main; main({STANDARD!r}); "
             "bad = [m for m in ('PySide6', 'reportlab', 'pyhanko') if m in sys.modules]; "
             "sys.exit(1 if bad else 0)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, check=False).returncode == 0
@@ -90,7 +91,8 @@ def test_the_installed_command_runs_calc_without_loading_qt_or_pdf_libraries() -
 
 def test_python_m_infusiondesk_is_the_core_alone_and_the_installed_command_has_everything() -> None:
     core = subprocess.run([sys.executable, "-m", "infusiondesk", "--help"], capture_output=True, text=True, check=False)
-    full = subprocess.run([sys.executable, "-m", "ui", "--help"], capture_output=True, text=True, check=False)
+    full = subprocess.run([sys.executable, "-m", "infusiondesk_ui", "--help"], capture_output=True, text=True,
+                          check=False)
     assert core.returncode == 0 and full.returncode == 0
     for command in ("calc", "demo", "visits", "audit", "cert"):
         assert command in core.stdout and command in full.stdout
@@ -127,7 +129,7 @@ def good_clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _run_ui(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    from ui.cli import main as ui_main
+    from infusiondesk_ui.cli import main as ui_main
 
     code = ui_main(args)
     captured = capsys.readouterr()
@@ -164,8 +166,8 @@ def test_demo_is_the_command_that_creates_a_database(tmp_path: Path, capsys: pyt
 def test_the_installed_command_prints_no_traceback_for_a_bad_database(tmp_path: Path) -> None:
     bad = tmp_path / "visits.csv"
     bad.write_text("id,patient,status\n" * 100)
-    proc = subprocess.run([sys.executable, "-m", "ui", "export-note", "--db", str(bad), "--visit", "1", "--out",
-                           str(tmp_path / "n.pdf")], capture_output=True, text=True, check=False)
+    proc = subprocess.run([sys.executable, "-m", "infusiondesk_ui", "export-note", "--db", str(bad), "--visit", "1",
+                           "--out", str(tmp_path / "n.pdf")], capture_output=True, text=True, check=False)
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == (f"infusiondesk: {bad} is not a database file; check the path given with --db or "
                            "INFUSIONDESK_DB, or restore the clinic's database from the latest backup.\n")
@@ -206,7 +208,7 @@ def test_a_read_only_database_can_be_listed_but_not_written(good_clinic: Path, t
 def _run_without_override(args: list[str]) -> tuple[int, str, str]:
     """The command run without the power to ignore file permissions: as root, in a child process that has
     dropped CAP_DAC_OVERRIDE (util-linux `setpriv`), so a read-only file is read-only for it too."""
-    code = f"import sys; from ui.cli import main; sys.exit(main({args!r}))"
+    code = f"import sys; from infusiondesk_ui.cli import main; sys.exit(main({args!r}))"
     caps = "-dac_override,-dac_read_search"
     proc = subprocess.run(["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", sys.executable, "-c", code],
                           capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2], check=False)

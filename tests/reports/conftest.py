@@ -37,7 +37,7 @@ def keys() -> ClinicKeys:
 
 @pytest.fixture(scope="session")
 def signed_note(keys: ClinicKeys) -> bytes:
-    from reports.signing import sign_visit_note
+    from infusiondesk_reports.signing import sign_visit_note
 
     return sign_visit_note(scenario.CLINIC, scenario.PATIENT, scenario.standard_visit(), scenario.USERS,
                            scenario.drug(), keys.by_user)

@@ -12,7 +12,7 @@ import pytest
 from infusiondesk import pki
 from infusiondesk.records.models import Clinic, Role
 from infusiondesk.store import Store
-from ui.cli import main
+from infusiondesk_ui.cli import main
 
 
 def _clinic(tmp_path: Path) -> tuple[str, Store]:

@@ -17,10 +17,10 @@ from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 
 from infusiondesk.records.models import Addendum, Signature, SignatureMeaning
-from reports.signing import _pyhanko_signer, sign_visit_note, verify_pdf
+from infusiondesk_reports.signing import _pyhanko_signer, sign_visit_note, verify_pdf
+from infusiondesk_ui.cli import main
 from tests.reports import scenario
 from tests.reports.conftest import ClinicKeys
-from ui.cli import main
 
 
 def _files(tmp_path: Path, keys: ClinicKeys, pdf: bytes) -> tuple[str, str]:
@@ -192,8 +192,8 @@ def test_the_stamp_shows_a_name_in_any_script_in_the_embedded_dejavu_font(keys: 
     from pypdf import PdfReader
 
     from infusiondesk import pki
-    from reports.signing import sign_pdf
-    from reports.visit_note import StampPlace, build_visit_note
+    from infusiondesk_reports.signing import sign_pdf
+    from infusiondesk_reports.visit_note import StampPlace, build_visit_note
     from tests.reports.conftest import CA_PASS
 
     name = "Łucja Zoë Δήμητρα"

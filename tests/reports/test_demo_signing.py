@@ -9,7 +9,7 @@ import pytest
 
 from infusiondesk.records.models import VisitStatus
 from infusiondesk.store import Store
-from ui.cli import main
+from infusiondesk_ui.cli import main
 
 
 def test_every_signed_demo_visit_has_a_signed_note_that_verifies(tmp_path: Path,
@@ -50,10 +50,10 @@ def test_a_note_that_fails_to_sign_leaves_its_visit_unsigned(tmp_path: Path, mon
     """The visit is saved SIGNED and its note stored in one transaction: when signing the third note fails, that
     patient's batch rolls back (no SIGNED visit without its PDF) and the patients committed before keep theirs."""
     import infusiondesk.demo as demo
-    import reports.demo_signing as demo_signing
+    import infusiondesk_reports.demo_signing as demo_signing
     from infusiondesk.drugs import load_drug
     from infusiondesk.errors import DomainError
-    from reports.note_commands import sign_note as real_sign_note
+    from infusiondesk_reports.note_commands import sign_note as real_sign_note
 
     calls = 0
 

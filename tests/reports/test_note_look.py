@@ -8,10 +8,10 @@ from dataclasses import replace
 from pypdf import PdfReader
 
 from infusiondesk.records.models import Screening
-from reports import styles
-from reports.note_sections import unbroken_names
-from reports.visit_note import build_visit_note
-from reports.wrapping import break_lines
+from infusiondesk_reports import styles
+from infusiondesk_reports.note_sections import unbroken_names
+from infusiondesk_reports.visit_note import build_visit_note
+from infusiondesk_reports.wrapping import break_lines
 from tests.reports import scenario
 from tests.reports.scenario import CLINIC, PATIENT, USERS
 

@@ -12,8 +12,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from infusiondesk import pki
-from reports.signing import NotAPdfError, SigningError, sign_pdf, sign_visit_note, verify_pdf
-from reports.visit_note import build_visit_note
+from infusiondesk_reports.signing import NotAPdfError, SigningError, sign_pdf, sign_visit_note, verify_pdf
+from infusiondesk_reports.visit_note import build_visit_note
 from tests.reports import scenario
 from tests.reports.conftest import CA_PASS, ClinicKeys
 

@@ -12,7 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from infusiondesk.records.models import Addendum, Signature, SignatureMeaning, Visit
-from reports.visit_note import DRAFT_MARK, build_visit_note, note_version, render_visit_note
+from infusiondesk_reports.visit_note import DRAFT_MARK, build_visit_note, note_version, render_visit_note
 from tests.reports import scenario
 from tests.reports.scenario import CLINIC, CLINICIAN, PATIENT, T0, USERS
 

@@ -14,9 +14,9 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role, User
 from infusiondesk.store import Store
-from ui.app import MainWindow
-from ui.clock import FixedClock
-from ui.session import Session
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.clock import FixedClock
+from infusiondesk_ui.session import Session
 
 CLINIC_START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -1,8 +1,8 @@
 """`python -m tests.ui.signing_child DB VISIT USER PASSPHRASE AT`: the app's signing path without the window.
 
 The same calls the app makes when a clinician signs: the service's signature candidate, the note worker's
-render-and-sign of it (`ui.note_worker.build`, what the app's child process runs), then `VisitService.sign` with
-the signed note. The kill -9 test runs this in a child and kills it at chosen moments.
+render-and-sign of it (`infusiondesk_ui.note_worker.build`, what the app's child process runs), then
+`VisitService.sign` with the signed note. The kill -9 test runs this in a child and kills it at chosen moments.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ def sign(db: str, visit_id: int, user_id: int, passphrase: str, at: datetime) ->
     from infusiondesk.records.models import SignatureMeaning
     from infusiondesk.service import Step, VisitService
     from infusiondesk.store import Store
-    from ui.note_worker import build, sign_job
+    from infusiondesk_ui.note_worker import build, sign_job
 
     store = Store.open(db, migrate=False)
     try:

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 from infusiondesk import pki
 from infusiondesk.records.models import User, VisitStatus
-from ui.clock import FixedClock
-from ui.views.visit_workspace import VisitWorkspace
+from infusiondesk_ui.clock import FixedClock
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
 CA_PASSPHRASE = "clinic vault granite 7"  # the clinic CA's own passphrase, not any admin's password
 
 if TYPE_CHECKING:
+    from infusiondesk_ui.app import MainWindow
     from tests.ui.conftest import Clinic_
-    from ui.app import MainWindow
 
 
 def assess_and_approve(w: VisitWorkspace) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from ui.app import MainWindow
+from infusiondesk_ui.app import MainWindow
 
 
 def test_the_window_opens_then_the_database_loads_in_the_background(qtbot: QtBot, tmp_path: Path) -> None:
@@ -46,7 +46,7 @@ def test_an_unexpected_start_up_error_names_the_log_file_which_holds_the_traceba
     def broken(db: str | None, clock: object) -> None:
         raise MemoryError()
 
-    monkeypatch.setattr("ui.app.open_backend", broken)
+    monkeypatch.setattr("infusiondesk_ui.app.open_backend", broken)
     window = MainWindow(db=str(tmp_path / "clinic.db"))
     qtbot.addWidget(window)
     window.show()

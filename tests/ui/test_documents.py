@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk import pki
 from infusiondesk.records.models import Role, VisitStatus
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed
-from ui.app import MainWindow
-from ui.views.visit_workspace import VisitWorkspace
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
@@ -64,7 +64,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     out = tmp_path / "note.pdf"
     docs.export(signed, signed=True, path=str(out))
     assert out.read_bytes() == signed
-    from reports.signing import verify_pdf
+    from infusiondesk_reports.signing import verify_pdf
 
     ca_pem = clinic.store.load_pki_objects(pki.KIND_CA_CERT)[0][1]
     report = verify_pdf(out.read_bytes(), [ca_pem])
@@ -159,7 +159,7 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     assert clinic.store.get_signed_note(visit_id) is not None
-    from reports.signing import verify_pdf
+    from infusiondesk_reports.signing import verify_pdf
 
     signed = clinic.store.get_signed_note(visit_id)
     assert signed is not None

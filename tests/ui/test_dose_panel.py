@@ -11,8 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
 from infusiondesk.units import Kind
-from ui.widgets.dose_panel import DosePanel
-from ui.widgets.quantity_edit import QuantityEdit
+from infusiondesk_ui.widgets.dose_panel import DosePanel
+from infusiondesk_ui.widgets.quantity_edit import QuantityEdit
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 

@@ -15,17 +15,17 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.records.models import Role
 from infusiondesk.store.history import Reading, VisitSummary
 from infusiondesk.units import Kind
+from infusiondesk_ui import style
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views import trends
+from infusiondesk_ui.views.pdf_preview import PdfPreview, fitted_size
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from infusiondesk_ui.widgets.banner import STACKED, IdentityBanner
+from infusiondesk_ui.widgets.messages import MessageKind
+from infusiondesk_ui.widgets.number_edit import NumberEdit
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
 from tests.ui.conftest import CLINIC_START, Clinic_
 from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, give_signing_certificates, order
-from ui import style
-from ui.app import MainWindow
-from ui.views import trends
-from ui.views.pdf_preview import PdfPreview, fitted_size
-from ui.views.visit_workspace import VisitWorkspace
-from ui.widgets.banner import STACKED, IdentityBanner
-from ui.widgets.messages import MessageKind
-from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
 
 LONG_MESSAGE = ("Dose rate 200 mg/min is above the hard maximum of 150 mg/min (migraine, adult); the order cannot "
                 "be given at this rate. Lengthen the duration or lower the dose.")

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import PregnancyStatus, RenalStatus
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.patient_form import PatientDialog, day_first_locale, generate_mrn, luhn_digit
 from tests.ui.conftest import Clinic_
-from ui.app import MainWindow
-from ui.views.patient_form import PatientDialog, day_first_locale, generate_mrn, luhn_digit
 
 Key, Mod = Qt.Key, Qt.KeyboardModifier
 
@@ -182,7 +182,7 @@ def test_the_nurse_edits_renal_function_and_pregnancy_from_the_chart(qtbot: QtBo
     assert [e["event"] for e in trail] == ["create", "update"]  # the edit is audited, by the nurse
     # the screening of a new visit reads the edited record
     window.new_visit()
-    from ui.views.visit_workspace import VisitWorkspace
+    from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)

@@ -10,6 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import AlertAction, Role, VisitStatus
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import (
     assess_and_approve,
@@ -21,8 +23,6 @@ from tests.ui.steps import (
     order,
     run_to_completed,
 )
-from ui.app import MainWindow
-from ui.views.visit_workspace import VisitWorkspace
 
 AWAITING = "waits for a clinician's approval"
 
@@ -179,10 +179,10 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
     version = ws.visit.version
     docs = ws.review.documents
     if failure == "crashes":  # a worker that dies at once (here: a module that is not there)
-        import ui.documents
+        import infusiondesk_ui.documents
 
-        real = ui.documents.run_in_process
-        monkeypatch.setattr(ui.documents, "run_in_process",
+        real = infusiondesk_ui.documents.run_in_process
+        monkeypatch.setattr(infusiondesk_ui.documents, "run_in_process",
                             lambda _module, *a, **k: real("ui.no_such_note_worker", *a, **k))
     window.last_activity = clinic.clock.now()
     ws.review.password.setText("doctor-sign-pass-1")

@@ -11,13 +11,13 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
 from infusiondesk.settings import Timing
+from infusiondesk_ui import cli
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.settings import WorkstationSettings
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import assess_and_approve, double_check, get_ready, order
-from ui import cli
-from ui.app import MainWindow
-from ui.session import Session
-from ui.settings import WorkstationSettings
-from ui.views.visit_workspace import VisitWorkspace
 
 Key = Qt.Key
 
@@ -119,7 +119,7 @@ def test_infusiondesk_app_takes_the_overrides(monkeypatch: pytest.MonkeyPatch, c
         seen.update(db=db, overrides=overrides)
         return 0
 
-    monkeypatch.setattr("ui.app.run", fake_run)
+    monkeypatch.setattr("infusiondesk_ui.app.run", fake_run)
     assert cli.main(["app", "--db", "c.db", "--idle-lock-min", "1", "--vitals-every-min", "5"]) == 0
     assert seen == {"db": "c.db", "overrides": {"idle_lock_min": 1, "vitals_every_min": 5}}
     seen.clear()

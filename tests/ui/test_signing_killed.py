@@ -106,7 +106,7 @@ def child(db: Path, c: Completed) -> subprocess.Popen[bytes]:
 
 def state_after(db: Path, c: Completed) -> str:
     """"signed" (with its note, verified) or "unsigned" (no signature, no note); anything else fails the test."""
-    from reports.signing import verify_pdf
+    from infusiondesk_reports.signing import verify_pdf
 
     store = Store.open(str(db), migrate=False)
     try:

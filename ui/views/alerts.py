@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from infusiondesk.records.models import AlertAction, Visit
-from ui.widgets.forms import ChoiceBox
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit
+from infusiondesk_ui.widgets.forms import ChoiceBox
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
 
 ACTION_WORDS = {
     AlertAction.PAUSED: "infusion paused",

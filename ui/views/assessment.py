@@ -19,11 +19,11 @@ from infusiondesk import workflow
 from infusiondesk.records.models import MigraineFeatures, Role, Screening, Visit, VisitStatus
 from infusiondesk.service import AssessmentEntry
 from infusiondesk.workflow.screening import SCREENING_QUESTIONS
-from ui.session import VisitController
-from ui.views.vitals_form import VitalsForm
-from ui.widgets.forms import YES_NO, ChoiceBox, Form
-from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
+from infusiondesk_ui.session import VisitController
+from infusiondesk_ui.views.vitals_form import VitalsForm
+from infusiondesk_ui.widgets.forms import YES_NO, ChoiceBox, Form
+from infusiondesk_ui.widgets.number_edit import NumberEdit
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
 
 _LEVEL_WORDS = {"contraindication": "CONTRAINDICATION", "caution": "Caution", "info": "Note"}
 # Screening questions answered by the baseline vital signs row: asked once, there (one place per charted value).

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.records.models import Patient, VisitStatus
-from ui.session import Session
-from ui.widgets.banner import IdentityBanner
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.widgets.banner import IdentityBanner
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) loads only when a database is opened
     from infusiondesk.store import VisitSummary
@@ -127,7 +127,7 @@ class ChartView(QWidget):
         if key == self._trends_for:
             return
         self._trends_for = key
-        from ui.views import trends
+        from infusiondesk_ui.views import trends
 
         while self.trends.count():
             w = self.trends.widget(0)
@@ -143,7 +143,7 @@ class ChartView(QWidget):
             return
         from PySide6.QtWidgets import QDialog
 
-        from ui.views.patient_form import PatientDialog
+        from infusiondesk_ui.views.patient_form import PatientDialog
 
         dialog = PatientDialog(self.session, self, patient=self.patient)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved is not None:

@@ -20,9 +20,9 @@ from infusiondesk.records.models import IVAccess, Readiness
 from infusiondesk.scan import GS, ProductScan, looks_like_gs1
 from infusiondesk.service import Preparation
 from infusiondesk.units import Kind, Q
-from ui.widgets.forms import Form
-from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit, example_hint
+from infusiondesk_ui.widgets.forms import Form
+from infusiondesk_ui.widgets.number_edit import NumberEdit
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit, example_hint
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from infusiondesk.records.models import DoseOrderRecord, Role, Visit, VisitStatus
-from ui.session import VisitController
-from ui.widgets.dose_panel import DosePanel
+from infusiondesk_ui.session import VisitController
+from infusiondesk_ui.widgets.dose_panel import DosePanel
 
 AWAITING_APPROVAL = "awaiting a clinician's approval"
 

@@ -28,13 +28,13 @@ from infusiondesk.pump_check import BAG_VOLUME_AS_RATE, pump_findings
 from infusiondesk.records.models import AlertAction, Visit, VisitStatus
 from infusiondesk.scan import ProductScan, check_scan
 from infusiondesk.units import Kind, Q
-from ui.session import VisitController
-from ui.views.alerts import AlertBox
-from ui.views.checklist import ReadinessForm, parse_expiry
-from ui.views.side_effect_form import DEFAULT_OUTCOME, SHORTCUT_SIDE_EFFECT, SideEffectForm
-from ui.views.vitals_form import VitalsForm
-from ui.widgets.forms import Form
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
+from infusiondesk_ui.session import VisitController
+from infusiondesk_ui.views.alerts import AlertBox
+from infusiondesk_ui.views.checklist import ReadinessForm, parse_expiry
+from infusiondesk_ui.views.side_effect_form import DEFAULT_OUTCOME, SHORTCUT_SIDE_EFFECT, SideEffectForm
+from infusiondesk_ui.views.vitals_form import VitalsForm
+from infusiondesk_ui.widgets.forms import Form
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
 
 SHORTCUT_START = "F5"
 SHORTCUT_PAUSE = "F6"

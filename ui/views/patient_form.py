@@ -30,11 +30,11 @@ from PySide6.QtWidgets import (
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
 from infusiondesk.units import date_rule, parse_date
-from ui.ops import user_message
-from ui.session import Session
-from ui.widgets.forms import ChoiceBox, Form
-from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, example_hint
+from infusiondesk_ui.ops import user_message
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.widgets.forms import ChoiceBox, Form
+from infusiondesk_ui.widgets.number_edit import NumberEdit
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, example_hint
 
 SAVE_SHORTCUT = "Ctrl+S"
 

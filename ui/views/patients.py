@@ -1,5 +1,5 @@
 """The patient list: search as you type (name or MRN, off the UI thread), and registering a new patient (the form
-is `ui.views.patient_form.PatientDialog`, also used to edit one from the chart)."""
+is `infusiondesk_ui.views.patient_form.PatientDialog`, also used to edit one from the chart)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.records.models import Patient
-from ui.ops import run_in_thread, user_message
-from ui.session import Session
-from ui.views.patient_form import PatientDialog
+from infusiondesk_ui.ops import run_in_thread, user_message
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.views.patient_form import PatientDialog
 
 __all__ = ["PatientDialog", "PatientListView"]
-from ui.widgets.banner import allergy_text
+from infusiondesk_ui.widgets.banner import allergy_text
 
 SEARCH_DELAY_MS = 150
 

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.session import Session
+from infusiondesk_ui.session import Session
 
 
 class OverrideReportView(QWidget):

@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from infusiondesk import display, workflow
 from infusiondesk.records.models import Role, Signature, SignatureMeaning, Visit, VisitStatus
 from infusiondesk.units import Q
-from ui.session import VisitController
-from ui.widgets.banner import allergy_text
-from ui.widgets.number_edit import NumberEdit
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit
+from infusiondesk_ui.session import VisitController
+from infusiondesk_ui.widgets.banner import allergy_text
+from infusiondesk_ui.widgets.number_edit import NumberEdit
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
 
 MEANINGS = {
     SignatureMeaning.REVIEWED_APPROVED: "By signing you confirm you reviewed this whole visit and approve it as "
@@ -161,7 +161,7 @@ class ReviewView(QWidget):
         self.sign.clicked.connect(self.do_sign)
         self.password.returnPressed.connect(self.do_sign)
         self.add_addendum.clicked.connect(self.do_addendum)
-        self.documents: Any = None  # ui.documents.VisitDocuments, set by the workspace
+        self.documents: Any = None  # infusiondesk_ui.documents.VisitDocuments, set by the workspace
         controller.visitChanged.connect(self.show_visit)
         self.show_visit(controller.visit)
 

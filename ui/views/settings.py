@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLa
 
 from infusiondesk.errors import DomainError
 from infusiondesk.settings import SETTINGS, SettingError, Timing
-from ui.session import Session
-from ui.settings import WorkstationSettings
-from ui.widgets.forms import Form
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.settings import WorkstationSettings
+from infusiondesk_ui.widgets.forms import Form
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
 
 
 class SettingsView(QWidget):

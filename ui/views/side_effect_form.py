@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBox
 
 from infusiondesk import workflow
 from infusiondesk.records.models import SideEffect, SideEffectAction, SideEffectOutcome
-from ui.widgets.forms import ChoiceBox, Form
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit
+from infusiondesk_ui.widgets.forms import ChoiceBox, Form
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
 
 SHORTCUT_SIDE_EFFECT = "F9"
 

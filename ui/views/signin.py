@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets.messages import MessageKind, MessageLabel
+from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
 
 
 class _Card(QWidget):

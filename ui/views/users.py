@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.records.models import Role, User
-from ui.ops import user_message
-from ui.session import Session
-from ui.widgets.forms import ChoiceBox, Form
-from ui.widgets.messages import MessageKind, MessageLabel
+from infusiondesk_ui.ops import user_message
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.widgets.forms import ChoiceBox, Form
+from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
 
 ROLES = (("nurse", Role.NURSE.value), ("clinician", Role.CLINICIAN.value), ("admin", Role.ADMIN.value))
 

@@ -13,13 +13,13 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from infusiondesk.records.models import Patient, Visit, VisitStatus
-from ui.session import Session, VisitController
-from ui.views.assessment import AssessmentView
-from ui.views.dose_step import DoseStep
-from ui.views.infusion import InfusionView
-from ui.views.review import ReviewView
-from ui.widgets.banner import IdentityBanner
-from ui.widgets.quantity_edit import ErrorLabel
+from infusiondesk_ui.session import Session, VisitController
+from infusiondesk_ui.views.assessment import AssessmentView
+from infusiondesk_ui.views.dose_step import DoseStep
+from infusiondesk_ui.views.infusion import InfusionView
+from infusiondesk_ui.views.review import ReviewView
+from infusiondesk_ui.widgets.banner import IdentityBanner
+from infusiondesk_ui.widgets.quantity_edit import ErrorLabel
 
 AUTOSAVE_MS = 800
 
@@ -49,7 +49,7 @@ class VisitWorkspace(QWidget):
         self.dose = DoseStep(self.controller)  # its preview reads age, weight and the 24 h total from the service
         self.infusion = InfusionView(self.controller, previous_weight_kg)
         self.review = ReviewView(self.controller)
-        from ui.documents import VisitDocuments
+        from infusiondesk_ui.documents import VisitDocuments
 
         self.review.documents = VisitDocuments(self.controller, self.review.doc_status, self.review.preview,
                                                self.review.export, self.review.print, self,

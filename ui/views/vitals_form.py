@@ -7,8 +7,8 @@ from datetime import datetime
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from infusiondesk.records.models import VitalSigns
-from ui.widgets.forms import ChoiceBox
-from ui.widgets.number_edit import NumberEdit
+from infusiondesk_ui.widgets.forms import ChoiceBox
+from infusiondesk_ui.widgets.number_edit import NumberEdit
 
 REFLEX = (("not checked", None), ("present", "present"), ("diminished", "diminished"), ("absent", "absent"))
 

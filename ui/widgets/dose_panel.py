@@ -30,7 +30,7 @@ from infusiondesk.errors import InputError
 from infusiondesk.records.models import DoseOrderRecord
 from infusiondesk.service.entries import OrderContext, OrderEntry
 from infusiondesk.units import Kind, Q
-from ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit
+from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit
 
 TYPED_CONCENTRATION = "Type a concentration below"
 

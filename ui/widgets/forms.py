@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from ui.widgets.quantity_edit import MIN_FIELD_WIDTH
+from infusiondesk_ui.widgets.quantity_edit import MIN_FIELD_WIDTH
 
 YES_NO = (("not asked", None), ("no", False), ("yes", True))
 

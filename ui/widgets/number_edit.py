@@ -6,7 +6,7 @@ import re
 
 from PySide6.QtWidgets import QWidget
 
-from ui.widgets.quantity_edit import NUMBER_MIN_WIDTH, EnterMovesOnLineEdit, ErrorLabel, example_hint
+from infusiondesk_ui.widgets.quantity_edit import NUMBER_MIN_WIDTH, EnterMovesOnLineEdit, ErrorLabel, example_hint
 
 _NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 

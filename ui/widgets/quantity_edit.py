@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLineEdit, QWidget
 
 from infusiondesk.errors import InputError
 from infusiondesk.units import Kind, parse_quantity
-from ui.widgets.messages import MessageKind, MessageLabel
+from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
 
 # Fields were ~75 px wide: too narrow for "2000 mg/100 mL" or "1 h 30 min" or a placeholder's example.
 MIN_FIELD_WIDTH = 140  # any text field

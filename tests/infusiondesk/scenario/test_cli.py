@@ -1,5 +1,5 @@
 """`infusiondesk scenario run FILE [--db URL] [--json]`: exit 0 when the file ran, 2 with one line when it
-cannot; a temporary database unless --db; real signed notes from the installed command (ui.cli)."""
+cannot; a temporary database unless --db; real signed notes from the installed command (infusiondesk_ui.cli)."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def test_db_is_honoured_and_must_be_empty(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_the_installed_command_signs_real_notes_that_verify(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from ui.cli import main
+    from infusiondesk_ui.cli import main
 
     db = str(tmp_path / "signed.db")
     assert main(["scenario", "run", STANDARD, "--db", db, "--json"]) == 0

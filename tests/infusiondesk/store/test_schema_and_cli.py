@@ -14,7 +14,7 @@ from alembic.migration import MigrationContext
 from infusiondesk.records.models import Clinic, VisitStatus
 from infusiondesk.store import Store, default_db_url, tables
 from infusiondesk.store.engine import to_url
-from ui.cli import main
+from infusiondesk_ui.cli import main
 
 
 def test_the_migrated_schema_matches_the_tables_in_code(empty_store: Store) -> None:
