@@ -1,5 +1,6 @@
-"""`python -m infusiondesk_ui.note_worker`: build a draft visit note, or render and sign the note of a signature
-candidate, in a separate process.
+"""`python -m infusiondesk_ui.note_worker` (in a frozen build: `InfusionDesk _worker infusiondesk_ui.note_worker`,
+see `infusiondesk_ui.launch`): build a draft visit note, or render and sign the note of a signature candidate, in a
+separate process.
 
 The app runs PDF work here rather than in a thread: with PySide6 6.12, Python code running in a worker
 thread while the UI thread calls into Qt corrupts None's reference count and crashes the app. A child
