@@ -24,6 +24,7 @@ from infusiondesk.drugs.reading import (
     read_library_text,
 )
 from infusiondesk.errors import InputError, LibraryError
+from infusiondesk.resources import bundled
 from infusiondesk.units import Q, Quantity, U, registry
 
 Check = Literal["dose", "weight_based_dose", "concentration", "dose_rate", "dose_24h", "duration", "volume",
@@ -35,7 +36,7 @@ Population = Literal["adult", "pediatric", "all"]
 __all__ = ["Drug", "Indication", "Limit", "Monitoring", "Product", "ScreeningRule", "Source", "ToxicitySign",
            "load_drug", "parse_library"]
 
-BUNDLED_DIR = Path(__file__).resolve().parent
+BUNDLED_DIR = bundled("infusiondesk.drugs")
 ENV_VAR = "INFUSIONDESK_DRUG_LIBRARY"
 
 # The dimension each check's value must have.

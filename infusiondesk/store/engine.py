@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
 
+from infusiondesk.resources import bundled
 from infusiondesk.store.errors import DatabaseError, DatabaseMissing, database_error
 
 ENV_VAR = "INFUSIONDESK_DB"
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = bundled("infusiondesk.store", "migrations")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE = "infusiondesk_write"  # execution option: this transaction writes (SQLite takes the write lock up front)
 
