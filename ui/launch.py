@@ -12,11 +12,19 @@ import contextlib
 import importlib
 import os
 import sys
+import time
 from collections.abc import Sequence
+
+_STARTED = time.perf_counter()  # the program's start, near enough: the first of our modules to load
 
 WORKER_COMMAND = "_worker"
 # The modules a helper process may run (each has a main() -> int). Nothing else runs through `_worker`.
 WORKERS = frozenset({"infusiondesk_ui.note_worker"})
+
+
+def since_start_ms() -> float:
+    """Milliseconds since the program started (since this module loaded)."""
+    return (time.perf_counter() - _STARTED) * 1000
 
 
 def is_frozen() -> bool:
