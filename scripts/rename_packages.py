@@ -38,6 +38,8 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
         out.append((re.compile(rf"(?<![\w.\-/]){old}(?=\.(?:{mods})\b)"), new))
         out.append((re.compile(rf"(?m)^(\s*from\s+){old}(?=\s+import\b)"), rf"\g<1>{new}"))
         out.append((re.compile(rf"(?m)^(\s*import\s+){old}\b(?!\.)"), rf"\g<1>{new}"))
+        # a module-name prefix in a string: `__module__.startswith("ui.")`
+        out.append((re.compile(rf"""(["']){old}\.\1"""), rf"\g<1>{new}.\g<1>"))
         # `python -m ui` in a subprocess argument list
         out.append((re.compile(rf"""(["'])-m\1,\s*(["']){old}\2"""), rf'\g<1>-m\g<1>, \g<2>{new}\g<2>'))
     return out

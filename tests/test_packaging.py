@@ -46,6 +46,7 @@ def test_the_check_finds_an_old_import() -> None:
     assert rewrite(old) == ('from infusiondesk_ui.app import run\nfrom infusiondesk_reports import cli\n'
                             'import infusiondesk_ui.documents\nrun_in_process("infusiondesk_ui.note_worker")\n')
     assert rewrite("reports.append(x)  # a list") == "reports.append(x)  # a list"
+    assert rewrite(f'type(t).__module__.startswith("{ui}.")') == 'type(t).__module__.startswith("infusiondesk_ui.")'
     assert rewrite(rewrite(old)) == rewrite(old)
 
 

@@ -50,7 +50,7 @@ class ScreenLock(QObject):
             t.setEnabled(False)
         # the app's own timers (a page's clock tick, autosave, search delay), not Qt's internal ones
         self._stopped = [t for t in w.findChildren(QTimer) if t.isActive() and t not in self.keep_running
-                         and type(t.parent()).__module__.startswith("ui.")]
+                         and type(t.parent()).__module__.startswith("infusiondesk_ui.")]
         for t in self._stopped:
             t.stop()
         self._hidden = []
