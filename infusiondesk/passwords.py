@@ -20,15 +20,15 @@ import re
 import string
 from functools import cache
 from itertools import pairwise
-from pathlib import Path
 
 from infusiondesk.errors import DomainError
+from infusiondesk.resources import bundled
 
 MIN_LENGTH = 15
 MAX_LENGTH = 128
 MIN_DISTINCT_CHARACTERS = 5
 SERVICE_WORDS = ("infusiondesk", "infusion desk")
-COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent / "data" / "common-passwords.txt.gz"
+COMMON_PASSWORDS_FILE = bundled("infusiondesk", "data", "common-passwords.txt.gz")
 _ADDED = string.digits + string.punctuation + string.whitespace
 _KEYBOARD_WALKS = ("1234567890qwertyuiopasdfghjklzxcvbnm", "1qaz2wsx3edc4rfv5tgb6yhn7ujm8ik9ol0p")
 

@@ -12,14 +12,14 @@ import tomllib
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from pathlib import Path
 
 from infusiondesk import display
 from infusiondesk.dosing import DoseCalculation, Finding
 from infusiondesk.errors import InputError, LibraryError
+from infusiondesk.resources import bundled
 from infusiondesk.units import Kind, Q, parse_quantity
 
-PUMP_CHECK_FILE = Path(__file__).resolve().parent / "data" / "pump_check.toml"
+PUMP_CHECK_FILE = bundled("infusiondesk", "data", "pump_check.toml")
 MISMATCH = "pump.mismatch"
 BAG_VOLUME_AS_RATE = "pump.bag_volume_as_rate"
 

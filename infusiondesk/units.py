@@ -9,11 +9,13 @@ Drug-specific conversions (mass <-> mmol <-> mEq) are not here; they live with t
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import pint
@@ -23,6 +25,22 @@ from infusiondesk.errors import InputError
 Quantity = Any  # pint.Quantity; pint's typing is too dynamic to be useful to mypy here.
 
 
+def _cache_folder() -> Path | None:
+    """pint's cache of its parsed unit definitions, in the user cache folder: the registry then builds in ~35 ms
+    instead of ~340 ms (most of `infusiondesk calc` and of the app's start). None (no cache) when the folder
+    cannot be written; INFUSIONDESK_CACHE_DIR overrides the folder."""
+    from platformdirs import user_cache_path
+
+    base = os.environ.get("INFUSIONDESK_CACHE_DIR", "").strip()
+    folder = (Path(base).expanduser() if base else user_cache_path("InfusionDesk", appauthor=False)) / (
+        f"pint-{pint.__version__}")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """The pharmacy registry, built once.
@@ -30,8 +48,11 @@ def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     Adds an `equivalent` dimension (mEq is not a fixed multiple of mol: it depends on the ion's
     valence, which belongs to the drug) and a w/v percent unit (1 % = 1 g/100 mL = 10 mg/mL).
     """
-    ureg: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
-        autoconvert_offset_to_baseunit=False, cache_folder=None)
+    try:
+        ureg: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
+            autoconvert_offset_to_baseunit=False, cache_folder=_cache_folder())
+    except Exception:  # a damaged cache file: the registry built without the cache is the same registry
+        ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
     ureg.define("equivalent = [charge_amount] = eq")
     ureg.define("milliequivalent = 1e-3 * equivalent = mEq")
     ureg.define("percent_wv = 10 * milligram / milliliter = pct_wv")

@@ -1,3 +1,3 @@
-from infusiondesk_ui.cli import main
+from infusiondesk_ui.launch import main
 
 raise SystemExit(main())

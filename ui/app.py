@@ -37,6 +37,17 @@ def open_backend(db: str | None, clock: Clock) -> tuple[Any, Any]:
     return store, load_drug()
 
 
+def announce_ready() -> None:
+    """One INFO line when sign-in can be used, to stderr and the log: how long a nurse waited from the program's
+    start (infusiondesk_ui.launch) to a usable sign-in."""
+    from infusiondesk_ui import launch
+
+    message = f"ready: sign-in enabled after {launch.since_start_ms():.0f} ms"
+    log.info(message)
+    if sys.stderr is not None:  # None in a windowed build on Windows
+        print(message, file=sys.stderr, flush=True)
+
+
 class MainWindow(QMainWindow):
     """Pass `session` (tests) to skip the background start; otherwise `db` names the database. `settings` is
     this workstation's settings file (idle lock, vitals reminder) with any command-line overrides."""
@@ -52,6 +63,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self.session: Any = session
+        self._announced = session is not None  # tests hand in a session: nothing started, nothing to announce
+        self._open_backend: Any = None  # started once, by the first showEvent
         self.clock = clock or (session.clock if session is not None else Clock())
         self.settings = settings or WorkstationSettings()
         self.timing = self.settings.effective()
@@ -97,9 +110,18 @@ class MainWindow(QMainWindow):
             self._backend_ready((session.store, session.drug))
         else:
             self.signin.button.setEnabled(False)
-            run_in_thread(lambda: open_backend(db, self.clock), self._backend_ready, self._backend_failed)
+            # Opened once the window is shown (showEvent): the imports (SQLAlchemy, pint) would otherwise compete
+            # with building and drawing it for the interpreter, and the window would appear later.
+            self._open_backend = lambda: run_in_thread(lambda: open_backend(db, self.clock), self._backend_ready,
+                                                       self._backend_failed)
 
     # --- start-up ---------------------------------------------------------------------------------
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        if self._open_backend is not None:
+            start, self._open_backend = self._open_backend, None
+            QTimer.singleShot(0, start)
+
     def _backend_ready(self, backend: tuple[Any, Any]) -> None:
         store, drug = backend
         if self.session is None:
@@ -114,6 +136,9 @@ class MainWindow(QMainWindow):
 
             self._daily_backup = DailyBackup(lambda: self.session.store, lambda: self.session.signed_in,
                                              lambda text, _ok: self.statusBar().showMessage(text), self)
+        if not self._announced:
+            self._announced = True
+            announce_ready()
         if store.needs_setup():
             from infusiondesk_ui.first_run import location_choice
 

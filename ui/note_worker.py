@@ -1,4 +1,5 @@
-"""`python -m infusiondesk_ui.note_worker`: build a draft visit note, render and sign the note of a signature candidate, or
+"""`python -m infusiondesk_ui.note_worker` (in a frozen build: `InfusionDesk _worker infusiondesk_ui.note_worker`,
+see `infusiondesk_ui.launch`): build a draft visit note, render and sign the note of a signature candidate, or
 make the chart's documents (a course summary; several visits' notes as a zip or portfolio), in a separate process.
 
 The app runs PDF work here rather than in a thread: with PySide6 6.12, Python code running in a worker

@@ -13,11 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import re
-import sys
 from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QByteArray, QObject, QProcess, QRunnable, QThreadPool, Signal
+
+from infusiondesk_ui.launch import worker_command
 
 log = logging.getLogger("infusiondesk.ui")
 _running: set[QProcess] = set()
@@ -114,8 +115,10 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
 
 def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], None],
                    on_error: Callable[[str], None], *, shows: bool = True) -> QProcess:
-    """Run `python -m module`, feed it `job` as JSON; `on_done(stdout)` or `on_error(sentence)` later (held
-    while the screen is locked unless `shows` is False: storing a signed note must not wait for an unlock)."""
+    """Run helper `module` in a child process (`python -m module`, or the frozen app's `_worker module`: see
+    `infusiondesk_ui.launch.worker_command`), feed it `job` as JSON; `on_done(stdout)` or `on_error(sentence)`
+    later (held while the screen is locked unless `shows` is False: storing a signed note must not wait for an
+    unlock)."""
     proc = QProcess()
     _running.add(proc)
     reported = False
@@ -149,7 +152,7 @@ def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], 
 
     proc.finished.connect(finished)
     proc.errorOccurred.connect(could_not_run)
-    proc.start(sys.executable, ["-m", module])
+    proc.start(*worker_command(module))  # `python -m module`, or the frozen app's hidden `_worker module`
     proc.write(QByteArray(json.dumps(job).encode()))
     proc.closeWriteChannel()
     return proc

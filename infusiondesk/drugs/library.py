@@ -17,6 +17,7 @@ from infusiondesk.drugs.reading import parse_toml, read_library_text
 from infusiondesk.drugs.values import Condition, Drug, Indication, Limit, Product, ScreeningRule, Source
 from infusiondesk.drugs.vocabulary import RENAL_STATUSES, SCREENING_FACTS, SCREENING_LEVELS
 from infusiondesk.errors import LibraryError
+from infusiondesk.resources import bundled
 
 __all__ = [
     "RENAL_STATUSES",
@@ -38,7 +39,7 @@ __all__ = [
     "parse_library",
 ]
 
-BUNDLED_DIR = Path(__file__).resolve().parent
+BUNDLED_DIR = bundled("infusiondesk.drugs")
 ENV_VAR = "INFUSIONDESK_DRUG_LIBRARY"
 
 

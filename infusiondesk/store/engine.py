@@ -8,16 +8,19 @@ the middle of a save.
 from __future__ import annotations
 
 import os
+import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
 
+from infusiondesk.resources import bundled
 from infusiondesk.store.errors import DatabaseError, DatabaseMissing, database_error
 
 ENV_VAR = "INFUSIONDESK_DB"
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS = bundled("infusiondesk.store", "migrations")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE = "infusiondesk_write"  # execution option: this transaction writes (SQLite takes the write lock up front)
 
@@ -148,7 +151,13 @@ def _translate_errors(engine: Engine, db: str) -> None:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration shipped with this version (a no-op when it already is)."""
+    """Bring the schema to the newest migration shipped with this version (a no-op when it already is).
+
+    A database already at the shipped head is recognised by reading alembic_version directly, so the usual start
+    does not import alembic (~0.2 s); only a real upgrade runs it."""
+    with engine.connect() as conn:
+        if stored_revisions(conn) == {shipped_head()}:
+            return
     from alembic import command
     from alembic.config import Config
 
@@ -159,24 +168,49 @@ def migrate(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
+_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:["']([^"']+)["']|None)""", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _shipped_graph() -> dict[str, str | None]:
+    """{revision: the revision it follows} of the migration scripts shipped, read from their text (the same
+    module-level assignments alembic reads), so the schema can be checked without importing alembic."""
+    graph: dict[str, str | None] = {}
+    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
+        found = dict((m.group(1), m.group(2)) for m in _REVISION.finditer(script.read_text(encoding="utf-8")))
+        if "revision" in found and found["revision"] is not None:
+            graph[found["revision"]] = found.get("down_revision")
+    return graph
+
+
 def known_revisions() -> set[str]:
     """The schema revisions this version of the app ships (and so can read)."""
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
+    return set(_shipped_graph())
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+
+def shipped_head() -> str:
+    """The newest schema revision shipped (the one no other migration follows)."""
+    graph = _shipped_graph()
+    heads = set(graph) - {down for down in graph.values() if down is not None}
+    if len(heads) != 1:
+        raise RuntimeError(f"the shipped migrations must have one head, not {sorted(heads)}")
+    return heads.pop()
+
+
+def stored_revisions(conn: Connection) -> set[str]:
+    """The schema revisions recorded in the database (alembic's version table), read with plain SQL; empty for
+    a database with no InfusionDesk schema yet."""
+    if not inspect(conn).has_table("alembic_version"):
+        return set()
+    return {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
 
 
 def check_schema(engine: Engine, *, create: bool = True) -> None:
     """Refuse a database this app must not touch: one written by a newer InfusionDesk (a schema revision
     not among ours), another program's database, or (when not creating) one with no clinic in it yet."""
-    from alembic.migration import MigrationContext
-
     db = where(engine.url)
     with engine.connect() as conn:
-        heads = set(MigrationContext.configure(conn).get_current_heads())
+        heads = stored_revisions(conn)
         tables = inspect(conn).get_table_names() if not heads else []
     unknown = heads - known_revisions()
     if unknown:

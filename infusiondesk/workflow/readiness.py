@@ -6,15 +6,15 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
 
 from infusiondesk.display import format_weight
 from infusiondesk.errors import LibraryError
 from infusiondesk.pump_check import PumpReadback, pump_findings
 from infusiondesk.records.models import Patient, Visit, VisitStatus
+from infusiondesk.resources import bundled
 from infusiondesk.units import Q
 
-READINESS_FILE = Path(__file__).resolve().parent / "readiness.toml"
+READINESS_FILE = bundled("infusiondesk.workflow", "readiness.toml")
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from infusiondesk.errors import LibraryError
+from infusiondesk.resources import bundled
 
-CATALOGUE_FILE = Path(__file__).resolve().parent / "side_effects.toml"
+CATALOGUE_FILE = bundled("infusiondesk.workflow", "side_effects.toml")
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,24 @@ def test_a_library_with_several_problems_lists_them_all_at_start_up(qtbot: QtBot
         '  screening[4] (renal.unknown): unknown key "mach" — did you mean "match"?',
     ]
     assert not window.signin.button.isEnabled()
+
+
+def test_sign_in_ready_is_announced_once_to_stderr_and_the_log(qtbot: QtBot, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import re
+
+    from infusiondesk import logs
+
+    monkeypatch.setenv(logs.ENV_VAR, str(tmp_path / "logs"))
+    log_file = logs.configure()
+    window = MainWindow(db=str(tmp_path / "clinic.db"))
+    qtbot.addWidget(window)
+    assert not window.signin.button.isEnabled()
+    window.show()  # the database opens only once the window is shown
+    qtbot.waitUntil(window.signin.button.isEnabled, timeout=20_000)
+    err = capsys.readouterr().err
+    assert re.findall(r"ready: sign-in enabled after \d+ ms", err) and err.count("ready:") == 1
+    assert log_file is not None
+    assert re.search(r"INFO infusiondesk.ui: ready: sign-in enabled after \d+ ms", log_file.read_text("utf-8"))
+    window.session.store.close()
