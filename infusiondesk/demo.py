@@ -45,7 +45,8 @@ MAX_SIGNED_NOTES = 100  # real signed notes in a demo by default: each costs ~0.
 
 # Renders and signs the note of a visit as it will read once signed (the visit service's signature candidate)
 # and returns it with the signer's key, which the service then saves with the signature (and a checkpoint sealed
-# by that key) in one transaction. The PDF code provides it (infusiondesk_reports.demo_signing); with none, nothing is signed.
+# by that key) in one transaction. The PDF code provides it (infusiondesk_reports.demo_signing); with none, nothing
+# is signed.
 # Called as hook(store, candidate, patient, signer, admin): the signer's session reads the note's facts; an admin's
 # session keeps the clinic CA and the staff's certificates the first time.
 SignHook = Callable[[Store, Visit, Patient, UserSession, UserSession], SignedNote]

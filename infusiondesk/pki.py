@@ -5,7 +5,8 @@ key sealed with the CA's own passphrase (never a person's login password, so it 
 clinician gets a certificate and key in a PKCS#12 sealed with their login password (re-sealed when they change
 it); a clinician may bring a PKCS#12 from a real CA instead; revocation is a signed CRL. Keys are sealed by
 `infusiondesk.keyseal` (PBKDF2-SHA256 600,000 rounds, AES-256-GCM); keys stored by earlier versions (PEM PKCS#8,
-plain PKCS#12) still open. Only `cryptography` is used here; the PDF side (pyHanko) lives in `infusiondesk_reports.signing`.
+plain PKCS#12) still open. Only `cryptography` is used here; the PDF side (pyHanko) lives in
+`infusiondesk_reports.signing`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """Workstation settings, declared as data: what each one means, its default and the range a person may choose.
 
-The app keeps the chosen values per workstation (infusiondesk_ui.settings); this module only says what is allowed, so the
+The app keeps the chosen values per workstation (infusiondesk_ui.settings); this module only says what is allowed, so
+the
 admin screen and `infusiondesk app --idle-lock-min N` refuse the same values with the same sentence.
 """
 

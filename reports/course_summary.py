@@ -2,7 +2,8 @@
 per 24 h), attacks per month before and after the course, and the plots, as a PDF in the visit note's look.
 
 The numbers come from `infusiondesk.course` (the core); this module only lays them out. The page template is the
-note's (`infusiondesk_reports.visit_note`): the clinic and the patient's name, MRN and date of birth on every page, "Page X of
+note's (`infusiondesk_reports.visit_note`): the clinic and the patient's name, MRN and date of birth on every page,
+"Page X of
 Y" in the footer. The page is A4 landscape, so the table's thirteen columns read without wrapping every cell.
 A summary can be signed by a clinician (`sign_course_summary`): the same PAdES signature as a note, certifying it.
 """

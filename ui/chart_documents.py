@@ -1,7 +1,8 @@
 """The chart's documents: the patient's course summary (Preview / Export / Print) and the notes of several visits
 at once (one PDF portfolio, one zip, or one file per visit in a folder).
 
-The PDFs are built by the note worker (`python -m infusiondesk_ui.note_worker`), a child process, like the visit note: the
+The PDFs are built by the note worker (`python -m infusiondesk_ui.note_worker`), a child process, like the visit
+note: the
 chart stays responsive and shows a busy bar with what is being made. Signed notes leave as their exact stored
 bytes (the worker packs them, never re-renders them). Each export and print is audited.
 """

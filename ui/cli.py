@@ -1,7 +1,9 @@
 """The installed `infusiondesk` command: the composition root, in the top layer.
 
-It takes the core's commands (`infusiondesk.cli`), the signed-note commands (`infusiondesk_reports.cli`), gives `scenario run`
-its note signer (the clinic CA and staff certificates of `infusiondesk_reports.demo_signing`, made on first use), and adds the app:
+It takes the core's commands (`infusiondesk.cli`), the signed-note commands (`infusiondesk_reports.cli`), gives
+`scenario run`
+its note signer (the clinic CA and staff certificates of `infusiondesk_reports.demo_signing`, made on first use), and
+adds the app:
 `infusiondesk` with no command, or `infusiondesk app`, opens the window. Qt loads only when the app starts, so
 `infusiondesk calc` never loads it.
 """

@@ -78,7 +78,8 @@ class VisitDocuments:
             then(signed, signed=True)
             return
         self._busy("Building the visit note…")
-        run_in_process("infusiondesk_ui.note_worker", self._job(), lambda pdf: (self._done(""), then(pdf, signed=False)),
+        run_in_process("infusiondesk_ui.note_worker", self._job(),
+                       lambda pdf: (self._done(""), then(pdf, signed=False)),
                        lambda message: self._done(f"The visit note was not built: {message}"))
 
     def sign(self, meaning: SignatureMeaning, passphrase: str, addendum: int | None = None) -> None:

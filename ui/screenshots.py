@@ -302,7 +302,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m infusiondesk_ui.screenshots", description="Render the app's screens.")
+    parser = argparse.ArgumentParser(prog="python -m infusiondesk_ui.screenshots",
+                                     description="Render the app's screens.")
     parser.add_argument("out_dir", nargs="?", default="docs/screenshots")
     parser.add_argument("--size", type=_size, default=(1280, 800), help="window size, e.g. 1920x1080")
     parser.add_argument("--dark", action="store_true", help="in the dark palette")

@@ -40,7 +40,8 @@ from infusiondesk.scenario.loader import ADMIN_USERNAME, Scenario, StepSpec
 from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, SignedNote, Step, VisitService
 
 # Renders and signs the note of a signature candidate (the visit as it will read once signed) for its patient,
-# returning the signed PDF the service saves with the signature. The PDF code provides it (see infusiondesk_ui.cli). Called as
+# returning the signed PDF the service saves with the signature. The PDF code provides it (see infusiondesk_ui.cli).
+# Called as
 # note_signer(candidate, patient, signer, admin): the signer's session reads the note's facts, the admin's keeps the
 # clinic CA and the staff's certificates the first time.
 NoteSigner = Callable[[Visit, Patient, UserSession, UserSession], SignedNote]

@@ -81,7 +81,8 @@ def test_invalid_input_exits_2_with_one_line_and_no_traceback(args: list[str]) -
 
 
 def test_the_installed_command_runs_calc_without_loading_qt_or_pdf_libraries() -> None:
-    # infusiondesk_ui.cli is what the `infusiondesk` console script runs: it composes every command, yet calc stays light.
+    # infusiondesk_ui.cli is what the `infusiondesk` console script runs: it composes every command, yet calc stays
+    # light.
     code = (f"import sys; from infusiondesk_ui.cli import main; main({STANDARD!r}); "
             "bad = [m for m in ('PySide6', 'reportlab', 'pyhanko') if m in sys.modules]; "
             "sys.exit(1 if bad else 0)")
@@ -90,7 +91,8 @@ def test_the_installed_command_runs_calc_without_loading_qt_or_pdf_libraries() -
 
 def test_python_m_infusiondesk_is_the_core_alone_and_the_installed_command_has_everything() -> None:
     core = subprocess.run([sys.executable, "-m", "infusiondesk", "--help"], capture_output=True, text=True, check=False)
-    full = subprocess.run([sys.executable, "-m", "infusiondesk_ui", "--help"], capture_output=True, text=True, check=False)
+    full = subprocess.run([sys.executable, "-m", "infusiondesk_ui", "--help"], capture_output=True, text=True,
+                          check=False)
     assert core.returncode == 0 and full.returncode == 0
     for command in ("calc", "demo", "visits", "audit", "cert", "backup", "restore"):
         assert command in core.stdout and command in full.stdout
@@ -177,7 +179,8 @@ def test_demo_is_the_command_that_creates_a_database(tmp_path: Path, capsys: pyt
 def test_the_installed_command_prints_no_traceback_for_a_bad_database(tmp_path: Path) -> None:
     bad = tmp_path / "visits.csv"
     bad.write_text("id,patient,status\n" * 100)
-    proc = subprocess.run([sys.executable, "-m", "infusiondesk_ui", "export-note", "--db", str(bad), "--visit", "1", "--out",
+    proc = subprocess.run([sys.executable, "-m", "infusiondesk_ui", "export-note", "--db", str(bad), "--visit", "1",
+                           "--out",
                            str(tmp_path / "n.pdf")], capture_output=True, text=True, check=False)
     assert (proc.returncode, proc.stdout) == (2, "")
     assert proc.stderr == (f"infusiondesk: {bad} is not a database file; check the path given with --db or "

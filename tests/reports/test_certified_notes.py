@@ -18,9 +18,9 @@ from pyhanko.stamp import TextStampStyle
 
 from infusiondesk.records.models import Addendum, Signature, SignatureMeaning
 from infusiondesk_reports.signing import _pyhanko_signer, sign_visit_note, verify_pdf
+from infusiondesk_ui.cli import main
 from tests.reports import scenario
 from tests.reports.conftest import ClinicKeys
-from infusiondesk_ui.cli import main
 
 
 def _files(tmp_path: Path, keys: ClinicKeys, pdf: bytes) -> tuple[str, str]:

@@ -14,10 +14,10 @@ from infusiondesk import pki
 from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk.store import Store
 from infusiondesk_reports.note_commands import sign_note
+from infusiondesk_ui.cli import main
 from tests.clinic_day import chart_visit
 from tests.reports import scenario
 from tests.reports.conftest import ClinicKeys
-from infusiondesk_ui.cli import main
 
 NURSE_PASSWORD = "nurse-chair-pass-123"
 

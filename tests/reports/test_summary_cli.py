@@ -18,10 +18,10 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk.store import Store
 from infusiondesk_reports.note_commands import sign_note
 from infusiondesk_reports.signing import verify_pdf
+from infusiondesk_ui.cli import main
 from tests.clinic_day import chart_visit
 from tests.reports import scenario
 from tests.reports.conftest import CA_PASS, ClinicKeys
-from infusiondesk_ui.cli import main
 
 DOCTOR_PASSWORD = "doctor-sign-pass-123"
 

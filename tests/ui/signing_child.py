@@ -1,7 +1,8 @@
 """`python -m tests.ui.signing_child DB VISIT USERNAME PASSWORD AT`: the app's signing path without the window.
 
 The same calls the app makes when a clinician signs: signed in, the service's signature candidate, the note worker's
-render-and-sign of it (`infusiondesk_ui.note_worker.build`, what the app's child process runs), then `VisitService.sign` with
+render-and-sign of it (`infusiondesk_ui.note_worker.build`, what the app's child process runs), then
+`VisitService.sign` with
 the signed note. The kill -9 test runs this in a child and kills it at chosen moments.
 """
 

@@ -12,8 +12,8 @@ from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 CA_PASSPHRASE = "clinic vault granite 7"  # the clinic CA's own passphrase, not any admin's password
 
 if TYPE_CHECKING:
-    from tests.ui.conftest import Clinic_
     from infusiondesk_ui.app import MainWindow
+    from tests.ui.conftest import Clinic_
 
 
 def assess_and_approve(w: VisitWorkspace) -> None:

@@ -13,10 +13,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import SignatureMeaning, VisitStatus
-from tests.ui.conftest import Clinic_
-from tests.ui.steps import give_signing_certificates, open_visit_as, run_to_completed
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import give_signing_certificates, open_visit_as, run_to_completed
 
 Key = Qt.Key
 ADDENDUM = "Patient phoned next morning: headache free, flushing gone."
@@ -109,7 +109,8 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
 
     # Export writes the newest signed bytes
     out = tmp_path / "visit-note.pdf"
-    monkeypatch.setattr("infusiondesk_ui.documents.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), "PDF (*.pdf)"))
+    monkeypatch.setattr("infusiondesk_ui.documents.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(out), "PDF (*.pdf)"))
     review.export.setFocus()
     qtbot.keyClick(review.export, Key.Key_Space)
     assert out.read_bytes() == version_2

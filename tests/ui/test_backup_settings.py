@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.store.backup import BackupSchedule, backup_schedule, set_backup_schedule
-from tests.ui.conftest import Clinic_
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.backup_ops import DailyBackup
+from tests.ui.conftest import Clinic_
 
 Key = Qt.Key
 

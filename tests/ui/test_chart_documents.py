@@ -18,11 +18,11 @@ from infusiondesk import pki
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_reports.note_commands import sign_note
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.chart import ChartView
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import give_signing_certificates
-from infusiondesk_ui.app import MainWindow
-from infusiondesk_ui.views.chart import ChartView
 
 
 @dataclass(frozen=True)

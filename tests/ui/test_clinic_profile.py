@@ -5,8 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import Clinic_
 from infusiondesk_ui.app import MainWindow
+from tests.ui.conftest import Clinic_
 
 
 def test_the_admin_updates_the_clinic_phone_and_time_zone(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:

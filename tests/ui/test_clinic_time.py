@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
+from infusiondesk_ui.app import MainWindow
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import order
 from tests.ui.test_lock_and_drafts import open_new_visit, signed_in
-from infusiondesk_ui.app import MainWindow
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk import pki
 from infusiondesk.records.models import Role, VisitStatus
-from tests.ui.conftest import Clinic_
-from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,

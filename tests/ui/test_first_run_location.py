@@ -12,10 +12,10 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.drugs import load_drug
 from infusiondesk.store import Store, default_db_url
 from infusiondesk.store.location import personal_db_path, shared_db_path
-from tests.ui.conftest import CLINIC_START
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
+from tests.ui.conftest import CLINIC_START
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import VisitStatus
 from infusiondesk.store import AuthError, Store
-from tests.ui.conftest import CLINIC_START, Clinic_
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace, draft_key
+from tests.ui.conftest import CLINIC_START, Clinic_
 
 
 def signed_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:

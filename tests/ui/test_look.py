@@ -15,8 +15,6 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.records.models import Role
 from infusiondesk.store.history import Reading, VisitSummary
 from infusiondesk.units import Kind
-from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, give_signing_certificates, order
 from infusiondesk_ui import style
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views import trends
@@ -26,6 +24,8 @@ from infusiondesk_ui.widgets.banner import STACKED, IdentityBanner
 from infusiondesk_ui.widgets.messages import MessageKind
 from infusiondesk_ui.widgets.number_edit import NumberEdit
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
+from tests.ui.conftest import CLINIC_START, Clinic_
+from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, give_signing_certificates, order
 
 LONG_MESSAGE = ("Dose rate 200 mg/min is above the hard maximum of 150 mg/min (migraine, adult); the order cannot "
                 "be given at this rate. Lengthen the duration or lower the dose.")

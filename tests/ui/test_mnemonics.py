@@ -9,9 +9,9 @@ from collections import Counter
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import Clinic_
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
 
 _MNEMONIC = re.compile(r"&([A-Za-z0-9])")
 

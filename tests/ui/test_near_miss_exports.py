@@ -10,8 +10,8 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import Clinic_
 from infusiondesk_ui.app import MainWindow
+from tests.ui.conftest import Clinic_
 
 REASON = "=cmd|' /C calc'!A0 refractory attack; neurology advised 3 g"
 

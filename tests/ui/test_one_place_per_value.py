@@ -9,10 +9,10 @@ from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import VisitStatus
-from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 
 
 def new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:

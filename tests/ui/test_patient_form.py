@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import PregnancyStatus, RenalStatus
-from tests.ui.conftest import Clinic_
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patient_form import PatientDialog, day_first_locale, generate_mrn, luhn_digit
+from tests.ui.conftest import Clinic_
 
 Key, Mod = Qt.Key, Qt.KeyboardModifier
 

@@ -10,9 +10,9 @@ from PySide6.QtCore import QLocale
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import Patient
-from tests.ui.conftest import Clinic_
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patients import PatientDialog
+from tests.ui.conftest import Clinic_
 
 
 @pytest.fixture

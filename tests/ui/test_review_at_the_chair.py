@@ -10,10 +10,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import SignatureMeaning, VisitStatus
-from tests.ui.conftest import Clinic_
-from tests.ui.steps import open_visit_as, run_to_completed
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import open_visit_as, run_to_completed
 
 Key = Qt.Key
 NURSE_PASSWORD = "nurse-chair-pass-1"

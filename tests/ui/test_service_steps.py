@@ -10,6 +10,8 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import AlertAction, Role, VisitStatus
+from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import (
     assess_and_approve,
@@ -21,8 +23,6 @@ from tests.ui.steps import (
     order,
     run_to_completed,
 )
-from infusiondesk_ui.app import MainWindow
-from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
 AWAITING = "waits for a clinician's approval"
 

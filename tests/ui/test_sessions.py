@@ -11,10 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import UserSession
 from infusiondesk.store import AuthError
-from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, order
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import assess_and_approve, order
 
 
 def _sign_in_by_keyboard(qtbot: QtBot, window: MainWindow, username: str, password: str) -> UserSession:

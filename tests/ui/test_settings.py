@@ -11,13 +11,13 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
 from infusiondesk.settings import Timing
-from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 from infusiondesk_ui import cli
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 
 Key = Qt.Key
 

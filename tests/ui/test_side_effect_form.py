@@ -6,10 +6,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import SideEffectOutcome, VisitStatus
-from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import assess_and_approve, double_check, get_ready, order
 
 
 def test_flushing_logged_with_the_defaults_is_ongoing(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import VisitStatus
-from tests.ui.conftest import Clinic_
-from tests.ui.steps import give_signing_certificates
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import give_signing_certificates
 
 Key = Qt.Key
 

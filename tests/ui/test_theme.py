@@ -10,10 +10,10 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QFrame, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import Clinic_
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.style import dark_palette
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
 
 
 def background(widget: QWidget) -> QColor:

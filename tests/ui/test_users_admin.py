@@ -14,12 +14,12 @@ from infusiondesk.auth import MAX_FAILED_SIGN_INS
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Role
 from infusiondesk.store import AuthError, Store
-from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.users import UsersView
+from tests.ui.conftest import CLINIC_START, Clinic_
+from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates
 
 ADMIN_PASSWORD = "ward-office-key-1"
 NURSE_PASSWORD = "nurse-chair-pass-1"

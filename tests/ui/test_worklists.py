@@ -14,10 +14,10 @@ from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Patient, RenalStatus, Role, User, Visit, VisitStatus, VitalSigns
 from infusiondesk.service import Step, VisitService
 from infusiondesk.worklists import BoardStatus
-from tests.clinic_day import chart_visit
-from tests.ui.conftest import CLINIC_START, Clinic_
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.clinic_day import chart_visit
+from tests.ui.conftest import CLINIC_START, Clinic_
 
 
 def _second_patient(clinic: Clinic_) -> Patient:

@@ -1,5 +1,6 @@
 """Settings, for the admin: the clinic profile printed on every note (kept in the database, audited), the clinic's
-rules and backups (infusiondesk_ui.views.backup_settings), and this workstation's idle auto-lock time and vital signs reminder
+rules and backups (infusiondesk_ui.views.backup_settings), and this workstation's idle auto-lock time and vital signs
+reminder
 interval."""
 
 from __future__ import annotations
