@@ -512,7 +512,7 @@ class MainWindow(QMainWindow):
 
     def open_visit_id(self, visit_id: int) -> None:
         try:
-            visit = self.session.store.get_visit(visit_id)
+            visit = self.session.store.get_visit(visit_id, by=self.session.require_session())
         except Exception as exc:
             self.statusBar().showMessage(user_message(exc), 10_000)
             return

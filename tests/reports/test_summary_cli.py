@@ -24,6 +24,7 @@ from tests.reports import scenario
 from tests.reports.conftest import CA_PASS, ClinicKeys
 
 DOCTOR_PASSWORD = "doctor-sign-pass-123"
+NURSE_PASSWORD = "nurse-chair-pass-123"
 
 
 @dataclass(frozen=True)
@@ -42,26 +43,35 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, keys: ClinicKeys) -> Clinic
     db = str(tmp_path_factory.mktemp("summary") / "clinic.db")
     store = Store.open(db)
     admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
-    nurse = store.create_user("jdoe", "Jane Doe", Role.NURSE, "nurse-chair-pass-123", "RN", by=admin)
-    doc = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, DOCTOR_PASSWORD, "MD", by=admin)
-    nurse2 = store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
-    pki.save_clinic_ca(store, keys.ca)
+    store.create_user("jdoe", "Jane Doe", Role.NURSE, NURSE_PASSWORD, "RN", by=admin)
+    doc_user = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, DOCTOR_PASSWORD, "MD", by=admin)
+    store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
+    nurse, nurse2 = store.sign_in("jdoe", NURSE_PASSWORD), store.sign_in("bnurse", "second-nurse-pass-456")
+    doc = store.sign_in("asmith", DOCTOR_PASSWORD)
+    pki.save_clinic_ca(store, keys.ca, by=admin)
     p12 = pki.issue_clinician_pkcs12(keys.ca, CA_PASS, full_name="Alan Smith", username="asmith", credentials="MD",
                                      passphrase=DOCTOR_PASSWORD, now=datetime.now(UTC))
-    pki.save_clinician_pkcs12(store, doc.id or 0, p12, DOCTOR_PASSWORD)
-    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
+    pki.save_clinician_pkcs12(store, doc_user.id or 0, p12, DOCTOR_PASSWORD, by=admin)
+    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=nurse)
     drug = scenario.drug()
-    credentials = {nurse.id or 0: keys.nurse, doc.id or 0: keys.clinician}
+    credentials = {nurse.user_id: keys.nurse, doc.user_id: keys.clinician}
     signed = []
     for week in (0, 1):
         v = chart_visit(store, drug, patient, nurse, nurse2, doc,
                         datetime(2025, 3, 4, 14, 0, tzinfo=UTC) + timedelta(weeks=week), until=VisitStatus.SIGNED,
-                        sign_note=lambda v: sign_note(store, v, drug, credentials), seal=keys.clinician)
+                        sign_note=lambda v: sign_note(store, v, drug, credentials, by=doc), seal=keys.clinician)
         signed.append(v.id or 0)
     draft = store.create_visit(patient.id or 0, by=nurse)
-    stored = {i: bytes(store.get_signed_note(i) or b"") for i in signed}
+    stored = {i: bytes(store.get_signed_note(i, by=nurse) or b"") for i in signed}
     store.close()
     return Clinic(db, (signed[0], signed[1]), draft.id or 0, stored, keys.ca.certificate_pem)
+
+
+def _as(monkeypatch: pytest.MonkeyPatch, argv: list[str], user: str = "jdoe", password: str = NURSE_PASSWORD) -> int:
+    """The command run as `user`, the password typed on standard input as a script would (what the shell sees:
+    the command's return, or argparse's exit for a usage error)."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(password + "\n"))
+    return _exit_code([*argv, "--user", user])
 
 
 def _one_line_error(capsys: pytest.CaptureFixture[str], expected: str) -> None:
@@ -71,9 +81,10 @@ def _one_line_error(capsys: pytest.CaptureFixture[str], expected: str) -> None:
 
 
 def test_summary_of_a_patient_lists_every_visit_and_is_audited(clinic: Clinic, tmp_path: Path,
-                                                               capsys: pytest.CaptureFixture[str]) -> None:
+                                                               capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "course.pdf"
-    assert main(["summary", "--db", clinic.db, "--patient", "MRN-004211", "--out", str(out)]) == 0
+    assert _as(monkeypatch, ["summary", "--db", clinic.db, "--patient", "MRN-004211", "--out", str(out)]) == 0
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
     first, second = clinic.signed
     for row in (f"2025-03-04 {first} signed", f"2025-03-11 {second} signed", f" {clinic.draft} draft"):
@@ -81,15 +92,17 @@ def test_summary_of_a_patient_lists_every_visit_and_is_audited(clinic: Clinic, t
     assert "4 g = 32.5 mEq = 16.2 mmol" in text  # the two 2 g infusions; the draft gave nothing
     assert "Wrote the course summary of MRN MRN-004211 (3 visits" in capsys.readouterr().err
     store = Store.open(clinic.db)
-    entry = [e for e in store.audit_entries() if e.get("event") == "export_summary"][-1]
+    entry = [e for e in store.audit_entries(by=store.sign_in("jdoe", NURSE_PASSWORD))
+             if e.get("event") == "export_summary"][-1]
     store.close()
+    assert entry["username"] == "jdoe"
     assert entry["detail"]["visits"] == [*clinic.signed, clinic.draft] and entry["detail"]["signed"] is False
 
 
-def test_a_period_picks_its_visits(clinic: Clinic, tmp_path: Path) -> None:
+def test_a_period_picks_its_visits(clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "week1.pdf"
-    assert main(["summary", "--db", clinic.db, "--patient", "MRN-004211", "--from", "2025-03-01", "--to",
-                 "2025-03-05", "--out", str(out)]) == 0
+    assert _as(monkeypatch, ["summary", "--db", clinic.db, "--patient", "MRN-004211", "--from", "2025-03-01",
+                             "--to", "2025-03-05", "--out", str(out)]) == 0
     text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
     assert "period 2025-03-01 to 2025-03-05 · 1 visit, 1 infusion" in text
     assert "2 g = 16.2 mEq = 8.1 mmol" in text
@@ -101,7 +114,7 @@ def test_a_period_picks_its_visits(clinic: Clinic, tmp_path: Path) -> None:
      'infusiondesk: --from "04/03/2025" is not a date; write it as year-month-day, such as 2026-03-31.'),
     (["--patient", "MRN-004211", "--from", "2025-04-01", "--to", "2025-03-01"],
      "infusiondesk: The period starts on 2025-04-01, after it ends on 2025-03-01; give the earlier date first."),
-    (["--patient", "MRN-004211", "--sign-as", "jdoe", "--passphrase-file", "PASSFILE"],
+    (["--patient", "MRN-004211", "--sign", "--passphrase-file", "PASSFILE"],
      "Jane Doe is not a clinician; only a clinician signs a course summary."),
 ])
 def test_summary_refusals_are_one_line_and_exit_2_and_write_nothing(
@@ -110,7 +123,8 @@ def test_summary_refusals_are_one_line_and_exit_2_and_write_nothing(
     passfile.write_text("nurse-chair-pass-123\n")
     out = tmp_path / "never.pdf"
     argv = [str(passfile) if a == "PASSFILE" else a for a in argv]
-    assert main(["summary", "--db", clinic.db, *argv, "--out", str(out)]) == 2
+    assert main(["summary", "--db", clinic.db, *argv, "--out", str(out), "--user", "jdoe",
+                 "--passphrase-file", str(passfile)]) == 2
     _one_line_error(capsys, expected)
     assert not out.exists()
 
@@ -119,8 +133,8 @@ def test_summary_signed_by_the_clinician_verifies_against_the_clinic_ca(clinic: 
                                                                         capsys: pytest.CaptureFixture[str]) -> None:
     passfile, out, ca = tmp_path / "pass.txt", tmp_path / "signed.pdf", tmp_path / "ca.pem"
     passfile.write_text(DOCTOR_PASSWORD + "\n")
-    assert main(["summary", "--db", clinic.db, "--patient", "MRN-004211", "--out", str(out), "--sign-as", "asmith",
-                 "--passphrase-file", str(passfile)]) == 0
+    assert main(["summary", "--db", clinic.db, "--patient", "MRN-004211", "--out", str(out), "--user", "asmith",
+                 "--sign", "--passphrase-file", str(passfile)]) == 0
     ca.write_bytes(clinic.ca_pem)
     capsys.readouterr()
     assert main(["verify", str(out), "--trust", str(ca)]) == 0
@@ -128,10 +142,11 @@ def test_summary_signed_by_the_clinician_verifies_against_the_clinic_ca(clinic: 
 
 
 def test_export_several_visits_one_file_each_keeps_signed_bytes_and_drafts_are_drafts(
-        clinic: Clinic, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        clinic: Clinic, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     ids = [*clinic.signed, clinic.draft]
     folder = tmp_path / "notes"
-    assert main(["export-note", "--db", clinic.db, "--visits", ",".join(map(str, ids)), "--out", str(folder)]) == 0
+    assert _as(monkeypatch, ["export-note", "--db", clinic.db, "--visits", ",".join(map(str, ids)),
+                             "--out", str(folder)]) == 0
     assert "Wrote 3 notes (2 signed, 1 DRAFT) as 3 files in" in capsys.readouterr().err
     for visit_id in clinic.signed:
         assert (folder / f"visit-{visit_id}-MRN-004211.pdf").read_bytes() == clinic.stored[visit_id]
@@ -139,10 +154,11 @@ def test_export_several_visits_one_file_each_keeps_signed_bytes_and_drafts_are_d
     assert "DRAFT — not signed" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(draft)).pages)
 
 
-def test_a_zip_holds_each_signed_note_byte_for_byte_with_checksums(clinic: Clinic, tmp_path: Path) -> None:
+def test_a_zip_holds_each_signed_note_byte_for_byte_with_checksums(clinic: Clinic, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "notes.zip"
-    assert main(["export-note", "--db", clinic.db, "--visits", f"{clinic.signed[0]},{clinic.signed[1]}",
-                 "--combine", "zip", "--out", str(out)]) == 0
+    assert _as(monkeypatch, ["export-note", "--db", clinic.db, "--visits", f"{clinic.signed[0]},{clinic.signed[1]}",
+                             "--combine", "zip", "--out", str(out)]) == 0
     with zipfile.ZipFile(out) as z:
         for visit_id in clinic.signed:
             assert z.read(f"visit-{visit_id}-MRN-004211.pdf") == clinic.stored[visit_id]
@@ -152,11 +168,11 @@ def test_a_zip_holds_each_signed_note_byte_for_byte_with_checksums(clinic: Clini
 
 
 def test_a_portfolio_embeds_each_signed_note_whole_and_each_extracted_note_verifies(
-        clinic: Clinic, tmp_path: Path) -> None:
+        clinic: Clinic, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "notes.pdf"
     ids = [*clinic.signed, clinic.draft]
-    assert main(["export-note", "--db", clinic.db, "--visits", ",".join(map(str, ids)), "--combine", "portfolio",
-                 "--out", str(out)]) == 0
+    assert _as(monkeypatch, ["export-note", "--db", clinic.db, "--visits", ",".join(map(str, ids)), "--combine",
+                             "portfolio", "--out", str(out)]) == 0
     reader = PdfReader(out)
     cover = " ".join(reader.pages[0].extract_text().split())
     assert "3 notes (2 signed)" in cover and "DRAFT — not signed" in cover
@@ -189,10 +205,10 @@ def test_a_portfolio_embeds_each_signed_note_whole_and_each_extracted_note_verif
 ])
 def test_export_refusals_are_one_line_and_exit_2(clinic: Clinic, tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str], argv: list[str],
-                                                 expected: str) -> None:
+                                                 expected: str, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     argv = [str(out) if a == "OUT" else a for a in argv]
-    assert _exit_code(["export-note", "--db", clinic.db, *argv]) == 2
+    assert _as(monkeypatch, ["export-note", "--db", clinic.db, *argv]) == 2
     _one_line_error(capsys, expected)
     assert not out.exists()
 
@@ -203,3 +219,18 @@ def _exit_code(argv: list[str]) -> int:
         return main(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+
+
+def test_a_summary_needs_a_signed_in_reader(clinic: Clinic, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "never.pdf"
+    assert main(["summary", "--db", clinic.db, "--patient", "MRN-004211", "--out", str(out)]) == 2
+    _one_line_error(capsys, "give --user NAME")
+    assert _as(monkeypatch, ["summary", "--db", clinic.db, "--patient", "MRN-004211", "--out", str(out)],
+               password="not-her-password-at-all") == 2
+    _one_line_error(capsys, "That user name and password do not match")
+    assert not out.exists()
+    assert _as(monkeypatch, ["summary", "--db", clinic.db, "--patient", "MRN-004211", "--out", str(out)],
+               user="admin", password="ward-office-key-123") == 2  # an admin reads no clinical records
+    _one_line_error(capsys, "Only a nurse or clinician")
+    assert not out.exists()

@@ -52,7 +52,7 @@ def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWi
     (made,) = folder.iterdir()
     assert made.name == "infusiondesk-backup-2026-03-02_090000+0000.sqlite3" and str(made) in box.message.text()
     assert box.now.isEnabled()
-    entry = clinic.store.audit_entries()[-1]
+    entry = [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "backup"][-1]
     assert (entry["event"], entry["username"], entry["detail"]["file"]) == ("backup", "admin", made.name)
     qtbot.wait(50)
     window.grab().save(str(tmp_path / "settings-backups.png"))

@@ -37,22 +37,24 @@ def course(clinic: Clinic_) -> Course:
     """Ms Rivera's two signed 2 g infusions on 2 and 9 March 2026 and a completed one on 16 March (unsigned)."""
     give_signing_certificates(clinic)
     store, drug = clinic.store, load_drug()
-    second = store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=clinic.admin)
-    creds = {u.id or 0: pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, u.id or 0), pw)
-             for u, pw in ((clinic.nurse, "nurse-chair-pass-1"), (clinic.clinician, "doctor-sign-pass-1"))}
+    store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=clinic.admin_session)
+    second = store.sign_in("bnurse", "second-nurse-pass-456")
+    nurse, doctor = clinic.session(clinic.nurse), clinic.session(clinic.clinician)
+    creds = {s.user_id: pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, s), pw)
+             for s, pw in ((nurse, "nurse-chair-pass-1"), (doctor, "doctor-sign-pass-1"))}
     signed = []
     start = clinic.clock.now()
     for week in range(3):
         clinic.clock.advance(minutes=(start + timedelta(weeks=week) - clinic.clock.now()).total_seconds() / 60)
         t0 = clinic.clock.now()
         last = week == 2
-        v = chart_visit(store, drug, clinic.patient, clinic.nurse, second, clinic.clinician, t0,
+        v = chart_visit(store, drug, clinic.patient, nurse, second, doctor, t0,
                         until=VisitStatus.COMPLETED if last else VisitStatus.SIGNED,
-                        sign_note=lambda v: sign_note(store, v, drug, creds), seal=creds[clinic.clinician.id or 0])
+                        sign_note=lambda v: sign_note(store, v, drug, creds, by=doctor), seal=creds[doctor.user_id])
         if not last:
             signed.append(v.id or 0)
         clinic.clock.advance(minutes=120)
-    return Course(signed, v.id or 0, {i: bytes(store.get_signed_note(i) or b"") for i in signed})
+    return Course(signed, v.id or 0, {i: bytes(store.get_signed_note(i, by=doctor) or b"") for i in signed})
 
 
 def _chart(window: MainWindow, clinic: Clinic_) -> ChartView:
@@ -110,7 +112,7 @@ def test_summary_export_is_written_and_audited(qtbot: QtBot, window: MainWindow,
     qtbot.waitUntil(lambda: not chart.documents.busy, timeout=30_000)
     assert out.read_bytes().startswith(b"%PDF")
     assert f"Exported the course summary to {out}" in chart.doc_status.text()
-    entry = [e for e in clinic.store.audit_entries() if e.get("event") == "export_summary"][-1]
+    entry = [e for e in clinic.store.audit_entries(by=clinic.reader) if e.get("event") == "export_summary"][-1]
     assert entry["detail"]["patient_id"] == clinic.patient.id and entry["detail"]["period"] == "every visit"
 
 

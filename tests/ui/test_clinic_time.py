@@ -37,7 +37,7 @@ def test_screens_show_the_clinics_time_not_the_computers(qtbot: QtBot, window: M
                                                          computer_in_tokyo: None) -> None:
     # The clock reads 09:00 UTC on 2 March 2026: 04:00 in New York (EST), 18:00 on the Tokyo computer.
     clinic.store.update_clinic(dataclasses.replace(clinic.store.get_clinic(), timezone="America/New_York"),
-                               by=clinic.admin)
+                               by=clinic.admin_session)
     signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     ws = open_new_visit(window, clinic)
     assert ws.banner.zone.text() == "Times in America/New_York"

@@ -160,7 +160,9 @@ def test_setup_asks_for_a_ca_passphrase_of_its_own(qtbot: QtBot, tmp_path: Path)
     store = Store.open(str(tmp_path / "new.db"), clock=clock.now)
     window = MainWindow(Session(store=store, drug=load_drug(), clock=clock))
     qtbot.addWidget(window)
+    window.show()  # the first-run card proposes the computer's time zone when it is shown
     v = window.setup_view
+    assert v.timezone.text()
     for edit, text in ((v.clinic, "Hilltop Clinic"), (v.admin_username, "boss"), (v.admin_name, "Bo Ss"),
                        (v.admin_password, "hilltop office phrase"), (v.admin_confirm, "hilltop office phrase"),
                        (v.ca_passphrase, "hilltop office phrase"), (v.ca_confirm, "hilltop office phrase")):

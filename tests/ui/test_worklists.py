@@ -23,17 +23,19 @@ from tests.ui.conftest import CLINIC_START, Clinic_
 def _second_patient(clinic: Clinic_) -> Patient:
     return clinic.store.add_patient(Patient(None, "MRN-0008", "Okafor", "Chidi", date(1979, 2, 3), "male",
                                             weight_kg=80, no_known_allergies=True, renal_status=RenalStatus.NORMAL,
-                                            migraine_diagnosis=True), by=clinic.nurse)
+                                            migraine_diagnosis=True), by=clinic.session(clinic.nurse))
 
 
 def _day(clinic: Clinic_) -> tuple[User, Visit, Visit]:
     """Ana's visit infusing since 09:20, Chidi's completed earlier (nurse signed), both ordered by Dr Lee."""
     nurse2 = clinic.store.create_user("rpatel", "Ravi Patel", Role.NURSE, "second-nurse-pass-1", "RN",
-                                      by=clinic.admin)
+                                      by=clinic.admin_session)
+    second = clinic.store.sign_in("rpatel", "second-nurse-pass-1")
+    nurse, doctor = clinic.session(clinic.nurse), clinic.session(clinic.clinician)
     drug = load_drug()
-    chidi = chart_visit(clinic.store, drug, _second_patient(clinic), clinic.nurse, nurse2, clinic.clinician,
+    chidi = chart_visit(clinic.store, drug, _second_patient(clinic), nurse, second, doctor,
                         CLINIC_START - timedelta(minutes=90), until=VisitStatus.COMPLETED)
-    ana = chart_visit(clinic.store, drug, clinic.patient, clinic.nurse, nurse2, clinic.clinician, CLINIC_START,
+    ana = chart_visit(clinic.store, drug, clinic.patient, nurse, second, doctor, CLINIC_START,
                       until=VisitStatus.INFUSING)
     clinic.clock.advance(minutes=25)
     return nurse2, ana, chidi
@@ -42,13 +44,13 @@ def _day(clinic: Clinic_) -> tuple[User, Visit, Visit]:
 def _finish(clinic: Clinic_, visit_id: int) -> None:
     """Stop Ana's infusion once it has run, observe her, complete the visit (as another workstation would)."""
     svc = VisitService(clinic.store, load_drug())
-    nurse = clinic.nurse.id
-    assert nurse is not None
+    nurse = clinic.session(clinic.nurse)
 
     def step() -> Step:
-        return Step(nurse, visit_id, clinic.store.get_visit(visit_id).version, clinic.clock.now())
+        return Step(nurse, visit_id, clinic.store.get_visit(visit_id, by=nurse).version, clinic.clock.now())
 
-    volume = float(clinic.store.get_visit(visit_id).dose_order.computed["volume_ml"])  # type: ignore[union-attr]
+    visit = clinic.store.get_visit(visit_id, by=nurse)
+    volume = float(visit.dose_order.computed["volume_ml"])  # type: ignore[union-attr]
     clinic.clock.advance(minutes=30)  # the 30 min infusion has run
     svc.stop(step(), volume)
     clinic.clock.advance(minutes=31)
@@ -126,5 +128,5 @@ def test_the_day_list_prints_what_the_board_shows(qtbot: QtBot, window: MainWind
     assert window.today_board.status.text() == "Sent 1 page of the day list to the printer."
     text = PdfReader(tmp_path / "day.pdf").pages[0].extract_text() or ""
     assert "RIVERA, Ana" in text and "OKAFOR, Chidi" in text and "Monday 02 March 2026" in text
-    printed = [e["detail"] for e in clinic.store.audit_entries() if e["event"] == "print"]
+    printed = [e["detail"] for e in clinic.store.audit_entries(by=clinic.reader) if e["event"] == "print"]
     assert printed and printed[-1]["what"] == "day list" and printed[-1]["pages"] == 1
