@@ -19,9 +19,11 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.drugs import load_drug
 from infusiondesk.service import VisitService
 from infusiondesk_ui import ops, warm_worker
+from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.note_server import serve
 from infusiondesk_ui.note_worker import session_job
-from tests.ui.conftest import Clinic_
+from tests.ui.conftest import PASSWORDS, Clinic_
+from tests.ui.test_service_steps import new_visit_as
 
 WAIT_MS = 60_000
 
@@ -165,3 +167,23 @@ def test_a_child_that_writes_something_other_than_an_answer_fails_the_job_and_is
     warm_worker.run_note_job(draft_job(clinic, new_visit(clinic)), answers.done("zen"), answers.error("zen"))
     qtbot.waitUntil(lambda: len(answers.got) == 1, timeout=WAIT_MS)
     assert answers.got == [("zen", warm_worker.DIED)] and worker.proc is None
+
+
+def test_a_nurse_previews_twice_with_one_worker_and_signing_out_ends_it_for_the_next_person(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, worker: warm_worker.WarmWorker) -> None:
+    ws = new_visit_as(window, clinic, "nkim", PASSWORDS["nkim"])
+    docs = ws.review.documents
+    pids = []
+    for _ in range(2):
+        ws.review.preview.click()
+        qtbot.waitUntil(lambda: docs.viewer is not None, timeout=WAIT_MS)
+        assert docs.viewer.page_count >= 1 and "(draft)" in docs.viewer.windowTitle()
+        pids.append(worker.pid())
+        docs.viewer.close()
+        docs.viewer = None
+    assert pids[0] is not None and pids == [pids[0]] * 2 and worker.starts == 1
+
+    window.sign_out()
+    assert worker.proc is None and warm_worker.worker() is not worker  # ended; the next person gets a fresh one
+    with pytest.raises(ProcessLookupError):
+        os.kill(pids[0], 0)
