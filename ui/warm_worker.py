@@ -173,15 +173,19 @@ class WarmWorker:
             left = int((deadline - time.monotonic()) * 1000)
             if left <= 0:
                 break
-            self.proc.waitForReadyRead(min(left, 1000))  # delivers answers (and a death) through the signals
+            proc = self.proc
+            # delivers answers (and a death) through the signals; a child already gone is ended here
+            if (not proc.waitForReadyRead(min(left, 1000)) and proc is self.proc
+                    and proc.state() == QProcess.ProcessState.NotRunning):
+                self._ended(proc, "not running")
         self.stopping = True
-        proc = self.proc
-        if proc is not None:
-            proc.closeWriteChannel()  # end of input: the child finishes and exits
-            if not proc.waitForFinished(max(1000, min(5000, int((deadline - time.monotonic()) * 1000)))):
-                proc.kill()
-                proc.waitForFinished(1000)
-            self._ended(proc, "stopped")
+        ending = self.proc
+        if ending is not None:
+            ending.closeWriteChannel()  # end of input: the child finishes and exits
+            if not ending.waitForFinished(max(1000, min(5000, int((deadline - time.monotonic()) * 1000)))):
+                ending.kill()
+                ending.waitForFinished(1000)
+            self._ended(ending, "stopped")
         while self.queue:
             item = self.queue.popleft()
             item.report(item.on_error, CLOSED)
