@@ -372,6 +372,9 @@ class MainWindow(QMainWindow):
             ws.save_draft()
             ws.deleteLater()
         self.workspaces.clear()
+        from infusiondesk_ui import warm_worker
+
+        warm_worker.stop(30_000, signed_out=True)  # a signature in flight is stored; the next person gets a fresh one
         self._end_session()
         self.idle.stop()
         for a in self._user_actions():

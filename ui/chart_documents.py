@@ -1,10 +1,9 @@
 """The chart's documents: the patient's course summary (Preview / Export / Print) and the notes of several visits
 at once (one PDF portfolio, one zip, or one file per visit in a folder).
 
-The PDFs are built by the note worker (`python -m infusiondesk_ui.note_worker`), a child process, like the visit
-note: the
-chart stays responsive and shows a busy bar with what is being made. Signed notes leave as their exact stored
-bytes (the worker packs them, never re-renders them). Each export and print is audited.
+The PDFs are built by the warm note worker (`infusiondesk_ui.warm_worker`, a long-lived child process), like the
+visit note: the chart stays responsive and shows a busy bar with what is being made. Signed notes leave as their
+exact stored bytes (the worker packs them, never re-renders them). Each export and print is audited.
 """
 
 from __future__ import annotations
@@ -22,7 +21,8 @@ from infusiondesk.course import Period
 from infusiondesk.errors import DomainError
 from infusiondesk.units import parse_date
 from infusiondesk_ui.note_worker import session_job
-from infusiondesk_ui.ops import run_in_process, user_message
+from infusiondesk_ui.ops import user_message
+from infusiondesk_ui.warm_worker import run_note_job
 
 PORTFOLIO_FILTER = "PDF portfolio: one PDF, each note attached (*.pdf)"
 ZIP_FILTER = "Zip: the notes and their SHA-256 sums (*.zip)"
@@ -79,7 +79,7 @@ class ChartDocuments:
             except OSError as exc:
                 self.status.setText(f"Not saved: {exc.strerror or exc}.")
 
-        run_in_process("infusiondesk_ui.note_worker", job, done, lambda message: self._idle(f"Not made: {message}"))
+        run_note_job(job, done, lambda message: self._idle(f"Not made: {message}"))
 
     def _idle(self, text: str) -> None:
         self.busy = False

@@ -18,8 +18,9 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from infusiondesk import workflow
 from infusiondesk.records.models import SignatureMeaning, VisitStatus
-from infusiondesk_ui.ops import run_in_process, user_message
+from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.session import VisitController
+from infusiondesk_ui.warm_worker import run_note_job
 
 log = logging.getLogger("infusiondesk.ui")
 
@@ -43,7 +44,7 @@ class VisitDocuments:
         self.status = status
         self.parent = parent
         self.busy = False
-        self.worker: Any = None  # the note worker's QProcess while one runs
+        self.worker: Any = None  # the signing's NoteJob while the warm note worker runs it
         self.also_disable = also_disable  # the Sign button and password, while a note is being signed
         self.last_pdf: bytes | None = None
         self.viewer: Any = None
@@ -68,7 +69,7 @@ class VisitDocuments:
                 "session": session_job(self.c.session.require_session())}
 
     def _with_pdf(self, then: Any) -> None:
-        """The signed note when there is one, else a watermarked draft, built in a child process."""
+        """The signed note when there is one, else a watermarked draft, built by the warm note worker."""
         if self.busy:
             return
         visit = self.c.visit
@@ -78,9 +79,9 @@ class VisitDocuments:
             then(signed, signed=True)
             return
         self._busy("Building the visit note…")
-        run_in_process("infusiondesk_ui.note_worker", self._job(),
-                       lambda pdf: (self._done(""), then(pdf, signed=False)),
-                       lambda message: self._done(f"The visit note was not built: {message}"))
+        run_note_job(self._job(),
+                     lambda pdf: (self._done(""), then(pdf, signed=False)),
+                     lambda message: self._done(f"The visit note was not built: {message}"))
 
     def sign(self, meaning: SignatureMeaning, passphrase: str, addendum: int | None = None) -> None:
         """Sign the visit ("Reviewed and approved by") or the addendum at `addendum`: the service's candidate is
@@ -136,7 +137,7 @@ class VisitDocuments:
             self.c.problem.emit(text)
 
         # storing the signed bytes must not wait for an unlock: the signature is saved with them at once
-        self.worker = run_in_process("infusiondesk_ui.note_worker", job, save, failed, shows=False)
+        self.worker = run_note_job(job, save, failed, shows=False)
 
     def _busy(self, text: str) -> None:
         self.busy = True

@@ -18,8 +18,9 @@ from collections.abc import Sequence
 _STARTED = time.perf_counter()  # the program's start, near enough: the first of our modules to load
 
 WORKER_COMMAND = "_worker"
-# The modules a helper process may run (each has a main() -> int). Nothing else runs through `_worker`.
-WORKERS = frozenset({"infusiondesk_ui.note_worker"})
+# The modules a helper process may run (each has a main() -> int): the one-shot note worker and the warm one.
+# Nothing else runs through `_worker`.
+WORKERS = frozenset({"infusiondesk_ui.note_worker", "infusiondesk_ui.note_server"})
 
 
 def since_start_ms() -> float:

@@ -1,8 +1,9 @@
 """Slow work away from the UI thread, with the result (or the error, in words) back on the UI thread.
 
 `run_in_thread` for work that needs the app's own objects (opening the store at start-up);
-`run_in_process` for PDF building and signing: a `python -m <module>` child reads JSON on stdin and
-writes bytes on stdout, so reportlab and pyHanko never load into the app and never hold its GIL.
+`run_in_process` for a one-shot helper: a `python -m <module>` child reads JSON on stdin and writes bytes on
+stdout, so reportlab and pyHanko never load into the app and never hold its GIL. The app's PDF work goes to the
+warm note worker instead (`infusiondesk_ui.warm_worker.run_note_job`: one long-lived child, same jobs).
 While the screen is locked (`hold_results`), results wait and reach the screens only at unlock
 (`release_results`), or are dropped at sign-out (`drop_held_results`): a preview asked for before the lock must
 not open over the lock card. Work that only keeps data (`shows=False`) is never held.
@@ -170,7 +171,11 @@ def _without_messages(stderr: str) -> str:
 
 
 def wait_all(timeout_ms: int = 60_000) -> None:
-    """Wait for running children (used when closing the app and by scripts)."""
+    """Wait for running children and the warm note worker's jobs, then end the warm worker (used when closing
+    the app and by scripts)."""
+    from infusiondesk_ui import warm_worker
+
+    warm_worker.stop(timeout_ms)
     for proc in list(_running):
         proc.waitForFinished(timeout_ms)
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
-from infusiondesk_ui.ops import run_in_process, user_message
+from infusiondesk_ui.ops import user_message
+from infusiondesk_ui.warm_worker import run_note_job
 
 Audit = Callable[[str, dict[str, object]], None]
 
@@ -43,7 +44,7 @@ class PdfOutput:
             idle()
             self.status.setText(f"Not done: {message}")
 
-        run_in_process("infusiondesk_ui.note_worker", job, done, failed)
+        run_note_job(job, done, failed)
 
     def export(self, job: dict[str, Any], path: str) -> None:
         def write(pdf: bytes) -> None:

@@ -33,7 +33,8 @@ def test_frozen_is_read_from_sys_frozen(monkeypatch: pytest.MonkeyPatch) -> None
 def test_the_hidden_subcommand_runs_only_the_known_workers(capsys: pytest.CaptureFixture[str]) -> None:
     assert launch.main(["_worker", "os"]) == 2
     assert launch.main(["_worker"]) == 2
-    assert "_worker takes one of: infusiondesk_ui.note_worker" in capsys.readouterr().err
+    assert ("_worker takes one of: infusiondesk_ui.note_server, infusiondesk_ui.note_worker"
+            in capsys.readouterr().err)
 
 
 def test_the_note_worker_runs_through_a_frozen_style_executable(qtbot: QtBot, tmp_path: Path,

@@ -179,12 +179,11 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
     visit_id = ws.visit.id or 0
     version = ws.visit.version
     docs = ws.review.documents
-    if failure == "crashes":  # a worker that dies at once (here: a module that is not there)
-        import infusiondesk_ui.documents
+    if failure == "crashes":  # a warm worker that dies at once (here: a module that is not there)
+        from infusiondesk_ui import warm_worker
 
-        real = infusiondesk_ui.documents.run_in_process
-        monkeypatch.setattr(infusiondesk_ui.documents, "run_in_process",
-                            lambda _module, *a, **k: real("ui.no_such_note_worker", *a, **k))
+        warm_worker.stop(5_000)
+        monkeypatch.setattr(warm_worker, "SERVER", "ui.no_such_note_worker")
     window.last_activity = clinic.clock.now()
     ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
