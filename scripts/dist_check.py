@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+NURSE_PASSWORD = b"demo-nurse-pass\n"  # the demo's nurse (infusiondesk.demo.DEMO_USERS), typed on standard input
 CALC = ["calc", "--drug", "magnesium-sulfate", "--dose", "2 g", "--concentration", "2 g/50 mL",
         "--duration", "30 min"]
 
@@ -44,6 +45,18 @@ def _run(what: str, cmd: list[str], env: dict[str, str], *, stdin: bytes | None 
                           f"{proc.stderr.decode(errors='replace')[-3000:]}")
     print(f"ok  {what} ({took:.2f} s)")
     return proc
+
+
+def _nurse_session(db: Path) -> dict[str, object]:
+    """The demo nurse signed in (with this source tree's store), as the app hands a session to its note worker."""
+    from infusiondesk.store import Store
+    from infusiondesk_ui.note_worker import session_job
+
+    store = Store.open(str(db), create=False)
+    try:
+        return session_job(store.sign_in("nina", NURSE_PASSWORD.decode().strip()))
+    finally:
+        store.close()
 
 
 def _pdf_text(pdf: bytes) -> str:
@@ -100,17 +113,21 @@ def check(folder: Path) -> None:
                 raise CheckFailed(f"calc did not give 100 mL/h:\n{out}")
         _run("demo (3 patients, 2 signed notes)", [str(app), "demo", "--patients", "3", "--quiet",
                                                    "--signed-notes", "2"], env)
-        visits = json.loads(_run("visits --json", [str(app), "visits", "--json"], env).stdout)
+        visits = json.loads(_run("visits --json", [str(app), "visits", "--json", "--user", "nina"], env,
+                                 stdin=NURSE_PASSWORD).stdout)
         signed = next(v["id"] for v in visits if v["status"] == "signed")
         draft = next(v["id"] for v in visits if v["status"] != "signed")
         signed_pdf, draft_pdf, ca = tmp / "signed.pdf", tmp / "draft.pdf", tmp / "ca.pem"
-        _run(f"export-note (signed visit {signed})", [str(app), "export-note", "--visit", str(signed), "--out",
-                                                      str(signed_pdf)], env)
-        _run(f"export-note (draft of visit {draft})", [str(app), "export-note", "--visit", str(draft), "--out",
-                                                       str(draft_pdf)], env)
+        _run(f"export-note (signed visit {signed})", [str(app), "export-note", "--user", "nina", "--visit",
+                                                      str(signed), "--out", str(signed_pdf)], env,
+             stdin=NURSE_PASSWORD)
+        _run(f"export-note (draft of visit {draft})", [str(app), "export-note", "--user", "nina", "--visit",
+                                                       str(draft), "--out", str(draft_pdf)], env,
+             stdin=NURSE_PASSWORD)
         if "DRAFT" not in _pdf_text(draft_pdf.read_bytes()):
             raise CheckFailed("the draft note is not marked DRAFT")
-        job = json.dumps({"db": f"sqlite:///{db}", "visit_id": draft, "library": None}).encode()
+        job = json.dumps({"db": f"sqlite:///{db}", "visit_id": draft, "library": None,
+                          "session": _nurse_session(db)}).encode()
         pdf = _run("note worker (_worker infusiondesk_ui.note_worker)",
                    [str(app), "_worker", "infusiondesk_ui.note_worker"], env, stdin=job).stdout
         if not pdf.startswith(b"%PDF") or "DRAFT" not in _pdf_text(pdf):
