@@ -83,8 +83,8 @@ class MainWindow(QMainWindow):
         self.session: Any = session
         self._announced = session is not None  # tests hand in a session: nothing started, nothing to announce
         self._open_backend: Any = None  # started once, by the first showEvent
-        self._library_error: str | None = None  # the drug library could not be loaded: nobody signs in
-        self._pending_sign_in: tuple[str, str] | None = None  # submitted before the drug library was loaded
+        self._start_error: str | None = None  # the database or drug library could not be opened: no sign-in
+        self._pending_sign_in: tuple[str, str] | None = None  # submitted before the database and library opened
         self.clock = clock or (session.clock if session is not None else Clock())
         self.settings = settings or WorkstationSettings()
         self.timing = self.settings.effective()
@@ -145,7 +145,8 @@ class MainWindow(QMainWindow):
 
     def _store_ready(self, store: Any) -> None:
         """The database is open: sign-in can be used. The drug library is loaded next, in the background; a
-        sign-in submitted before it is loaded completes when it is (`_library_ready`)."""
+        sign-in submitted before it is loaded (even before the database was open: the fields take typing from
+        the start) completes when it is (`_library_ready`)."""
         if self.session is None:
             from infusiondesk_ui.session import Session
 
@@ -163,12 +164,20 @@ class MainWindow(QMainWindow):
             announce_ready()
         if self.session.drug is None:
             run_in_thread(load_library, self._library_ready, self._library_failed)
+            if self._pending_sign_in is not None:
+                self._say_pending()
         if store.needs_setup():
+            self._pending_sign_in = None  # nobody to sign in yet: the clinic is set up first
+            self.statusBar().clearMessage()
             from infusiondesk_ui.first_run import location_choice
 
             paths = location_choice(store)
             self.setup_view.offer_locations((str(paths[0]), str(paths[1])) if paths else None)
             self._show(self.setup_view, "First-run setup")
+
+    def _say_pending(self) -> None:
+        what = "the clinic database" if self.session is None else "the drug library"
+        self.statusBar().showMessage(f"Opening {what}; you are signed in as soon as it is open.")
 
     def _library_ready(self, drug: Any) -> None:
         self.session.drug = drug
@@ -180,17 +189,17 @@ class MainWindow(QMainWindow):
 
     def _library_failed(self, exc: Exception) -> None:
         """A bad drug library stops the app at the sign-in screen: no visit may be charted against it."""
-        self._pending_sign_in = None
-        self._library_error = f"InfusionDesk cannot start: {user_message(exc)}"
         self.signin.button.setEnabled(False)
-        self.statusBar().clearMessage()
         if self.stack.currentWidget() is self.setup_view:  # no clinic is set up against a library that is wrong
             self._show(self.signin, "Sign in")
         self._backend_failed(exc)
 
     def _backend_failed(self, exc: Exception) -> None:
+        self._pending_sign_in = None
+        self._start_error = f"InfusionDesk cannot start: {user_message(exc)}"
+        self.statusBar().clearMessage()
         self.signin.status.setText(user_message(exc))
-        self.signin.show_error(f"InfusionDesk cannot start: {user_message(exc)}")
+        self.signin.show_error(self._start_error)
 
     def _actions(self) -> None:
         def action(text: str, keys: str, slot: Any) -> QAction:
@@ -238,15 +247,13 @@ class MainWindow(QMainWindow):
 
     # --- sign-in, setup, lock ---------------------------------------------------------------------
     def sign_in(self, username: str, password: str) -> None:
-        if self.session is None:
-            self.signin.show_error("Still opening the clinic database; try again in a moment.")
+        if self._start_error is not None:
+            self.signin.show_error(self._start_error)
             return
-        if self._library_error is not None:
-            self.signin.show_error(self._library_error)
-            return
-        if self.session.drug is None:  # loading: sign in as soon as it is loaded (a fraction of a second)
+        if self.session is None or self.session.drug is None:
+            # still opening (a fraction of a second): signed in as soon as the database and library are open
             self._pending_sign_in = (username, password)
-            self.statusBar().showMessage("Opening the drug library; you are signed in as soon as it is open.")
+            self._say_pending()
             return
         from infusiondesk.auth import PasswordChangeRequired
 
