@@ -67,7 +67,7 @@ def _restore(args: argparse.Namespace) -> int:
 
 def add_backup_commands(sub: Any, db_help: str) -> None:
     """`backup` and `restore` (imports stay inside the handlers)."""
-    from infusiondesk.store.backup import KEEP_MAX, KEEP_MIN
+    from infusiondesk.store.backup_policy import KEEP_MAX, KEEP_MIN  # (no SQLAlchemy: `calc` builds this parser)
 
     back = sub.add_parser("backup", help="copy the clinic's SQLite database to a backup file, also while it is in "
                                          "use (PostgreSQL: use pg_dump)")

@@ -1,7 +1,8 @@
 """The InfusionDesk window: sign-in, patients, chart, visit workspace, near-miss report, idle lock.
 
-Start-up shows the sign-in screen first and opens the database and drug library in a background thread,
-so the window is interactive about as fast as a bare Qt window. The idle lock reads the app's clock (checked
+Start-up shows the sign-in screen first and opens the database in a background thread, so the window is
+interactive about as fast as a bare Qt window; sign-in is enabled once the database is open, and the drug library
+(which sign-in does not need) is loaded next, also in the background. The idle lock reads the app's clock (checked
 every second), so a suspended laptop locks on waking and tests move time instead of waiting.
 """
 
@@ -28,13 +29,30 @@ _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Mou
 IDLE_CHECK_MS = 1000
 
 
-def open_backend(db: str | None, clock: Clock) -> tuple[Any, Any]:
-    """The store and the drug library (slow imports: SQLAlchemy, pint); run off the UI thread."""
-    from infusiondesk.drugs import load_drug
+def open_backend(db: str | None, clock: Clock) -> Any:
+    """The store (slow import: SQLAlchemy); run off the UI thread. Sign-in needs nothing else."""
     from infusiondesk.store import Store, default_db_url
 
-    store = Store.open(db or default_db_url(), clock=clock.now)
-    return store, load_drug()
+    return Store.open(db or default_db_url(), clock=clock.now)
+
+
+def load_library() -> Any:
+    """The drug library (imports pint and pydantic, then reads and checks the file); run off the UI thread once
+    sign-in is enabled: every screen after sign-in needs it, the sign-in screen only names the file."""
+    from infusiondesk.drugs import load_drug
+
+    return load_drug()
+
+
+def library_in_force(drug: Any = None) -> str:
+    """The sign-in screen's line naming the drug library, from the loaded library or, before it is parsed, from
+    where it will be read (infusiondesk.drugs.location: no pint, no pydantic)."""
+    if drug is not None:
+        return f"Drug library: {drug.path.name} ({drug.provenance})"
+    from infusiondesk.drugs.location import library_path
+
+    path, provenance = library_path()
+    return f"Drug library: {path.name} ({provenance})"
 
 
 def announce_ready() -> None:
@@ -65,6 +83,8 @@ class MainWindow(QMainWindow):
         self.session: Any = session
         self._announced = session is not None  # tests hand in a session: nothing started, nothing to announce
         self._open_backend: Any = None  # started once, by the first showEvent
+        self._start_error: str | None = None  # the database or drug library could not be opened: no sign-in
+        self._pending_sign_in: tuple[str, str] | None = None  # submitted before the database and library opened
         self.clock = clock or (session.clock if session is not None else Clock())
         self.settings = settings or WorkstationSettings()
         self.timing = self.settings.effective()
@@ -107,12 +127,13 @@ class MainWindow(QMainWindow):
         self._daily_backup: Any = None
         self._starts_backups = session is None  # the app itself runs the clinic's daily backup; tests pass a session
         if session is not None:
-            self._backend_ready((session.store, session.drug))
+            self._store_ready(session.store)
         else:
             self.signin.button.setEnabled(False)
-            # Opened once the window is shown (showEvent): the imports (SQLAlchemy, pint) would otherwise compete
-            # with building and drawing it for the interpreter, and the window would appear later.
-            self._open_backend = lambda: run_in_thread(lambda: open_backend(db, self.clock), self._backend_ready,
+            # Opened once the window is shown (showEvent): the imports (SQLAlchemy) would otherwise compete with
+            # building and drawing it for the interpreter, and the window would appear later. The drug library
+            # (pint, pydantic) loads after that, once sign-in is enabled (_store_ready).
+            self._open_backend = lambda: run_in_thread(lambda: open_backend(db, self.clock), self._store_ready,
                                                        self._backend_failed)
 
     # --- start-up ---------------------------------------------------------------------------------
@@ -122,14 +143,16 @@ class MainWindow(QMainWindow):
             start, self._open_backend = self._open_backend, None
             QTimer.singleShot(0, start)
 
-    def _backend_ready(self, backend: tuple[Any, Any]) -> None:
-        store, drug = backend
+    def _store_ready(self, store: Any) -> None:
+        """The database is open: sign-in can be used. The drug library is loaded next, in the background; a
+        sign-in submitted before it is loaded (even before the database was open: the fields take typing from
+        the start) completes when it is (`_library_ready`)."""
         if self.session is None:
             from infusiondesk_ui.session import Session
 
-            self.session = Session(store=store, drug=drug, clock=self.clock)
+            self.session = Session(store=store, drug=None, clock=self.clock)
         self.apply_timing(self.timing)
-        self.signin.status.setText(f"Drug library: {drug.path.name} ({drug.provenance})")
+        self.signin.status.setText(library_in_force(self.session.drug))
         self.signin.button.setEnabled(True)
         if self._daily_backup is None and self._starts_backups:
             from infusiondesk_ui.backup_ops import DailyBackup
@@ -139,16 +162,44 @@ class MainWindow(QMainWindow):
         if not self._announced:
             self._announced = True
             announce_ready()
+        if self.session.drug is None:
+            run_in_thread(load_library, self._library_ready, self._library_failed)
+            if self._pending_sign_in is not None:
+                self._say_pending()
         if store.needs_setup():
+            self._pending_sign_in = None  # nobody to sign in yet: the clinic is set up first
+            self.statusBar().clearMessage()
             from infusiondesk_ui.first_run import location_choice
 
             paths = location_choice(store)
             self.setup_view.offer_locations((str(paths[0]), str(paths[1])) if paths else None)
             self._show(self.setup_view, "First-run setup")
 
+    def _say_pending(self) -> None:
+        what = "the clinic database" if self.session is None else "the drug library"
+        self.statusBar().showMessage(f"Opening {what}; you are signed in as soon as it is open.")
+
+    def _library_ready(self, drug: Any) -> None:
+        self.session.drug = drug
+        if self._pending_sign_in is not None:
+            username, password = self._pending_sign_in
+            self._pending_sign_in = None
+            self.statusBar().clearMessage()
+            self.sign_in(username, password)
+
+    def _library_failed(self, exc: Exception) -> None:
+        """A bad drug library stops the app at the sign-in screen: no visit may be charted against it."""
+        self.signin.button.setEnabled(False)
+        if self.stack.currentWidget() is self.setup_view:  # no clinic is set up against a library that is wrong
+            self._show(self.signin, "Sign in")
+        self._backend_failed(exc)
+
     def _backend_failed(self, exc: Exception) -> None:
+        self._pending_sign_in = None
+        self._start_error = f"InfusionDesk cannot start: {user_message(exc)}"
+        self.statusBar().clearMessage()
         self.signin.status.setText(user_message(exc))
-        self.signin.show_error(f"InfusionDesk cannot start: {user_message(exc)}")
+        self.signin.show_error(self._start_error)
 
     def _actions(self) -> None:
         def action(text: str, keys: str, slot: Any) -> QAction:
@@ -196,8 +247,13 @@ class MainWindow(QMainWindow):
 
     # --- sign-in, setup, lock ---------------------------------------------------------------------
     def sign_in(self, username: str, password: str) -> None:
-        if self.session is None:
-            self.signin.show_error("Still opening the clinic database; try again in a moment.")
+        if self._start_error is not None:
+            self.signin.show_error(self._start_error)
+            return
+        if self.session is None or self.session.drug is None:
+            # still opening (a fraction of a second): signed in as soon as the database and library are open
+            self._pending_sign_in = (username, password)
+            self._say_pending()
             return
         from infusiondesk.auth import PasswordChangeRequired
 

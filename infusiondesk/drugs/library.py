@@ -7,19 +7,20 @@ the file and every bad entry, raised at start-up rather than as a crash in the m
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
+from infusiondesk.drugs.location import BUNDLED_DIR, ENV_VAR, library_path
 from infusiondesk.drugs.monitoring import Monitoring, ToxicitySign
 from infusiondesk.drugs.problems import LibraryFileErrors, LibraryProblem, Problems
 from infusiondesk.drugs.reading import parse_toml, read_library_text
 from infusiondesk.drugs.values import Condition, Drug, Indication, Limit, Product, ScreeningRule, Source
 from infusiondesk.drugs.vocabulary import RENAL_STATUSES, SCREENING_FACTS, SCREENING_LEVELS
 from infusiondesk.errors import LibraryError
-from infusiondesk.resources import bundled
 
 __all__ = [
+    "BUNDLED_DIR",
+    "ENV_VAR",
     "RENAL_STATUSES",
     "SCREENING_FACTS",
     "SCREENING_LEVELS",
@@ -38,22 +39,6 @@ __all__ = [
     "load_drug",
     "parse_library",
 ]
-
-BUNDLED_DIR = bundled("infusiondesk.drugs")
-ENV_VAR = "INFUSIONDESK_DRUG_LIBRARY"
-
-
-def library_path(drug_file: str = "magnesium_sulfate.toml") -> tuple[Path, str]:
-    """Which library file is in force, and why: the env var, the clinic's own file, or the bundled one."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env), f"{ENV_VAR}"
-    from platformdirs import user_config_path
-
-    clinic = user_config_path("InfusionDesk", appauthor=False) / "drugs" / drug_file
-    if clinic.exists():
-        return clinic, "clinic library"
-    return BUNDLED_DIR / drug_file, "bundled"
 
 
 @lru_cache(maxsize=8)

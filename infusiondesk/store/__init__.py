@@ -1,13 +1,49 @@
 """The records store: SQLite by default, PostgreSQL for several workstations; every change audited.
 
     store = Store.open(default_db_url())   # or a path, or "postgresql://user:pw@host/db"
+
+The names below load on first use (PEP 562): a light submodule (`store.backup_files`, `store.errors`) can be
+imported without SQLAlchemy, so `infusiondesk calc` and the command-line parser never pay for the database.
 """
 
-from infusiondesk.auth import AuthError, PermissionDenied
-from infusiondesk.store.engine import ENV_VAR, default_db_url
-from infusiondesk.store.errors import ConflictError, DatabaseError, DatabaseMissing, RecordNotFound
-from infusiondesk.store.history import VisitSummary
-from infusiondesk.store.store import Store
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infusiondesk.auth import AuthError, PermissionDenied
+    from infusiondesk.store.engine import ENV_VAR, default_db_url
+    from infusiondesk.store.errors import ConflictError, DatabaseError, DatabaseMissing, RecordNotFound
+    from infusiondesk.store.history import VisitSummary
+    from infusiondesk.store.store import Store
 
 __all__ = ["ENV_VAR", "AuthError", "ConflictError", "DatabaseError", "DatabaseMissing", "PermissionDenied",
            "RecordNotFound", "Store", "VisitSummary", "default_db_url"]
+
+_WHERE = {
+    "AuthError": "infusiondesk.auth",
+    "PermissionDenied": "infusiondesk.auth",
+    "ENV_VAR": "infusiondesk.store.engine",
+    "default_db_url": "infusiondesk.store.engine",
+    "ConflictError": "infusiondesk.store.errors",
+    "DatabaseError": "infusiondesk.store.errors",
+    "DatabaseMissing": "infusiondesk.store.errors",
+    "RecordNotFound": "infusiondesk.store.errors",
+    "VisitSummary": "infusiondesk.store.history",
+    "Store": "infusiondesk.store.store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the module that defines `name` when it is first asked for, and keep the name here."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -27,6 +27,7 @@ from infusiondesk import audit
 from infusiondesk.records.models import Role, User, UserSession
 from infusiondesk.store import backup_files, tables, trail
 from infusiondesk.store.backup_files import BackupError, Progress
+from infusiondesk.store.backup_policy import KEEP_DEFAULT, KEEP_MAX, KEEP_MIN
 from infusiondesk.store.engine import known_revisions, to_url, where
 
 if TYPE_CHECKING:
@@ -35,8 +36,6 @@ if TYPE_CHECKING:
     from infusiondesk.audit_verify import AuditReport
     from infusiondesk.store.store import Store
 
-KEEP_DEFAULT = 14
-KEEP_MIN, KEEP_MAX = 1, 365
 _ADMIN = (Role.ADMIN,)
 
 __all__ = ["KEEP_DEFAULT", "BackupError", "BackupResult", "BackupSchedule", "RestoreResult", "automatic_backup_due",

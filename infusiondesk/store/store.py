@@ -15,8 +15,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, CursorResult, Engine, Row, delete, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError
 
 from infusiondesk import audit, auth
@@ -53,6 +51,18 @@ def _patient_document(p: Patient) -> str:
     plain = codec.to_plain(p)
     plain.pop("id")
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _upsert_insert(dialect: str) -> Any:
+    """The dialect's INSERT with ON CONFLICT, imported at the first upsert: the PostgreSQL dialect alone costs
+    ~40 ms, and a SQLite workstation never needs it (nor anything before sign-in)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert
 
 
 # Who may read what (the role is checked in the store, from the database, at every call).
@@ -385,8 +395,7 @@ class Store(Accounts):
         with self.engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
             _row, user = sessions.session_user(conn, by)
             values = {"user_id": user.id, "key": key, "payload": text, "saved_at": self._now()}
-            dialect_insert = postgresql_insert if conn.dialect.name == "postgresql" else sqlite_insert
-            upsert = dialect_insert(tables.drafts).values(**values)
+            upsert = _upsert_insert(conn.dialect.name)(tables.drafts).values(**values)
             conn.execute(upsert.on_conflict_do_update(
                 index_elements=[tables.drafts.c.user_id, tables.drafts.c.key],
                 set_={"payload": upsert.excluded.payload, "saved_at": upsert.excluded.saved_at}))

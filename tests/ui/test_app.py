@@ -3,9 +3,11 @@
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusiondesk_ui.app import MainWindow
+from tests.ui.conftest import PASSWORDS, Clinic_
 
 
 def test_the_window_opens_then_the_database_loads_in_the_background(qtbot: QtBot, tmp_path: Path) -> None:
@@ -96,4 +98,111 @@ def test_sign_in_ready_is_announced_once_to_stderr_and_the_log(qtbot: QtBot, tmp
     assert re.findall(r"ready: sign-in enabled after \d+ ms", err) and err.count("ready:") == 1
     assert log_file is not None
     assert re.search(r"INFO infusiondesk.ui: ready: sign-in enabled after \d+ ms", log_file.read_text("utf-8"))
+    window.session.store.close()
+
+
+def test_a_sign_in_typed_before_the_drug_library_is_loaded_completes_once_it_is(
+        qtbot: QtBot, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sign-in is enabled as soon as the database is open; the drug library loads after it. A nurse who signs
+    in within that moment is signed in when the library is loaded, not told to try again."""
+    import threading
+
+    from infusiondesk.drugs import load_drug
+
+    release = threading.Event()
+
+    def slow_library() -> object:
+        release.wait(20)
+        return load_drug()
+
+    monkeypatch.setattr("infusiondesk_ui.app.load_library", slow_library)
+    window = MainWindow(db=clinic.store.url, clock=clinic.clock)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.signin.button.isEnabled, timeout=20_000)
+    assert window.session.drug is None
+    assert window.signin.status.text() == "Drug library: magnesium_sulfate.toml (bundled)"
+    qtbot.keyClicks(window.signin.username, "nkim")
+    qtbot.keyClick(window.signin.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.signin.password, PASSWORDS["nkim"])
+    qtbot.keyClick(window.signin.password, Qt.Key.Key_Return)
+    assert window.session.signed_in is None
+    assert window.stack.currentWidget() is window.signin
+    assert window.statusBar().currentMessage() == ("Opening the drug library; you are signed in as soon as it is "
+                                                   "open.")
+    release.set()
+    qtbot.waitUntil(lambda: window.session.signed_in is not None, timeout=20_000)
+    assert window.session.user is not None and window.session.user.username == "nkim"
+    assert window.session.drug is not None and window.session.drug.name == "magnesium sulfate"
+    assert window.stack.currentWidget() is window.patients
+    window.session.store.sign_out(window.session.signed_in)
+    window.session.store.close()
+
+
+def test_a_sign_in_typed_while_the_database_opens_is_kept_not_refused(
+        qtbot: QtBot, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fields take typing from the moment the window shows; Enter before the database is open signs the nurse
+    in once it (and then the drug library) is open, instead of "try again"."""
+    import threading
+
+    from infusiondesk_ui import app
+
+    release = threading.Event()
+    real_open = app.open_backend
+
+    def slow_open(db: str | None, clock: object) -> object:
+        release.wait(20)
+        return real_open(db, clock)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("infusiondesk_ui.app.open_backend", slow_open)
+    window = MainWindow(db=clinic.store.url, clock=clinic.clock)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert not window.signin.button.isEnabled()
+    qtbot.keyClicks(window.signin.username, "drlee")
+    qtbot.keyClick(window.signin.username, Qt.Key.Key_Return)
+    qtbot.keyClicks(window.signin.password, PASSWORDS["drlee"])
+    qtbot.keyClick(window.signin.password, Qt.Key.Key_Return)
+    assert window.session is None
+    assert window.statusBar().currentMessage() == ("Opening the clinic database; you are signed in as soon as it "
+                                                   "is open.")
+    assert not window.signin.error.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: window.session is not None and window.session.signed_in is not None, timeout=20_000)
+    assert window.session.user is not None and window.session.user.username == "drlee"
+    assert window.session.drug is not None
+    window.session.store.sign_out(window.session.signed_in)
+    window.session.store.close()
+
+
+def test_a_sign_in_typed_before_a_broken_library_is_found_is_dropped(
+        qtbot: QtBot, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nobody is signed in against a drug library that fails its checks, however early they pressed Enter."""
+    import threading
+
+    from infusiondesk.errors import LibraryError
+
+    release = threading.Event()
+
+    def broken_library() -> object:
+        release.wait(20)
+        raise LibraryError("Drug library x.toml has 1 problem: test.")
+
+    monkeypatch.setattr("infusiondesk_ui.app.load_library", broken_library)
+    window = MainWindow(db=clinic.store.url, clock=clinic.clock)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(window.signin.button.isEnabled, timeout=20_000)
+    window.signin.username.setText("nkim")
+    window.signin.password.setText(PASSWORDS["nkim"])
+    qtbot.keyClick(window.signin.password, Qt.Key.Key_Return)
+    release.set()
+    qtbot.waitUntil(lambda: window.signin.error.isVisible(), timeout=20_000)
+    assert window.signin.error.text() == "InfusionDesk cannot start: Drug library x.toml has 1 problem: test."
+    assert not window.signin.button.isEnabled()
+    assert window.session.signed_in is None and window.stack.currentWidget() is window.signin
+    qtbot.keyClick(window.signin.password, Qt.Key.Key_Return)  # Enter again: still refused, with the reason
+    assert window.session.signed_in is None
+    assert window.signin.error.text() == "InfusionDesk cannot start: Drug library x.toml has 1 problem: test."
     window.session.store.close()

@@ -1,0 +1,81 @@
+"""What sign-in needs, and `calc`, import in a fresh interpreter: never pint, pydantic, the PDF libraries, alembic
+or the visit workflow before sign-in; never the database for `calc` (issue 14: each is tenths of a second at
+start-up, and one careless module-level import brings it back without any test noticing)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.ui.conftest import PASSWORDS, Clinic_
+
+ROOT = Path(__file__).resolve().parents[2]
+NOT_BEFORE_SIGN_IN = ("pint", "pydantic", "reportlab", "pyhanko", "alembic", "sqlalchemy.dialects.postgresql",
+                      "infusiondesk.drugs.library", "infusiondesk.workflow.assessment", "infusiondesk.service")
+NOT_FOR_CALC = ("sqlalchemy", "infusiondesk.store.store", "PySide6", "reportlab", "pyhanko", "alembic")
+
+# The window's start-up path up to a usable sign-in: the window built, the database opened, the library's name
+# shown, the session made, the daily backup armed, a nurse signed in.
+SIGN_IN = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from infusiondesk_ui.app import MainWindow, library_in_force, open_backend
+from infusiondesk_ui.backup_ops import DailyBackup
+from infusiondesk_ui.clock import Clock
+from infusiondesk_ui.first_run import location_choice
+from infusiondesk_ui.session import Session
+window = MainWindow(db=sys.argv[1])
+store = open_backend(sys.argv[1], Clock())
+line = library_in_force()
+session = Session(store=store, drug=None)
+assert not store.needs_setup()
+signed_in = store.sign_in("nkim", sys.argv[2])
+print(json.dumps({"line": line, "user": signed_in.user.username,
+                  "loaded": sorted(m for m in sys.modules if m in json.loads(sys.argv[3])
+                                   or m.split(".")[0] in json.loads(sys.argv[3]))}))
+"""
+
+
+def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False,
+                          cwd=ROOT, env=env, timeout=120)
+
+
+def test_signing_in_imports_no_pint_pydantic_pdf_library_alembic_or_workflow(clinic: Clinic_) -> None:
+    proc = _run(SIGN_IN, clinic.store.url, PASSWORDS["nkim"], json.dumps(NOT_BEFORE_SIGN_IN))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["user"] == "nkim"
+    assert result["line"] == "Drug library: magnesium_sulfate.toml (bundled)"
+    assert result["loaded"] == []
+
+
+def test_the_guard_sees_a_module_that_is_imported() -> None:
+    """The check above could pass by looking in the wrong place: the same check after loading the library does
+    see pint and pydantic."""
+    code = ("import json, sys\nfrom infusiondesk.drugs import load_drug\nload_drug()\n"
+            "print(json.dumps(sorted(m for m in ('pint', 'pydantic', 'sqlalchemy') if m in sys.modules)))")
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout) == ["pint", "pydantic"]
+
+
+def test_calc_imports_no_database_qt_or_pdf_library() -> None:
+    code = ("import json, runpy, sys, contextlib, io\n"
+            "sys.argv = ['infusiondesk', 'calc', '--dose', '2 g', '--concentration', '2 g/50 mL', '--duration', "
+            "'30 min']\n"
+            "out = io.StringIO()\n"
+            "with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):\n"
+            "    runpy.run_module('infusiondesk_ui', run_name='__main__')\n"
+            f"bad = sorted(m for m in sys.modules if m in {NOT_FOR_CALC!r} or m.split('.')[0] in {NOT_FOR_CALC!r})\n"
+            "print(json.dumps({'out': out.getvalue(), 'bad': bad}))")
+    proc = _run(code)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert "rate            100 mL/h" in result["out"]
+    assert result["bad"] == []
