@@ -21,7 +21,6 @@ from infusiondesk.course import Period
 from infusiondesk.errors import DomainError
 from infusiondesk.units import parse_date
 from infusiondesk_ui.note_worker import session_job
-from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.warm_worker import run_note_job
 
 PORTFOLIO_FILTER = "PDF portfolio: one PDF, each note attached (*.pdf)"
@@ -122,7 +121,7 @@ class ChartDocuments:
         self.status.setText(f"Exported the course summary to {path}.")
 
     def print(self, pdf: bytes, patient: Any, printer: Any = None) -> None:
-        from infusiondesk_ui.views.pdf_preview import print_pdf
+        from infusiondesk_ui.views.pdf_preview import send_to_printer
 
         self.last_pdf = pdf
         if printer is None:
@@ -131,14 +130,14 @@ class ChartDocuments:
             printer = QPrinter(QPrinter.PrinterMode.HighResolution)
             if QPrintDialog(printer, self.parent).exec() != QPrintDialog.DialogCode.Accepted:
                 return
-        try:
-            pages = print_pdf(pdf, printer)
-        except Exception as exc:
-            self.status.setText(f"Not printed: {user_message(exc)}")
-            return
-        self._audit("print_summary", patient, pdf, {"pages": pages,
-                                                    "printer": printer.printerName() or printer.outputFileName()})
-        self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the course summary to the printer.")
+
+        def sent(pages: int) -> None:
+            self._audit("print_summary", patient, pdf, {"pages": pages,
+                                                        "printer": printer.printerName() or printer.outputFileName()})
+            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the course summary to the printer.")
+
+        self.status.setText("Sending the course summary to the printer…")
+        send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))
 
     def _audit(self, event: str, patient: Any, pdf: bytes, extra: dict[str, Any]) -> None:
         self.session.store.audit(event, self.session.require_session(), {

@@ -188,20 +188,22 @@ class VisitDocuments:
         printer = self.ask_printer()
         if printer is None:
             return
-        try:
-            self.print_to(printer, pdf, signed)
-        except Exception as exc:
-            self.status.setText(f"Not printed: {user_message(exc)}")
+        self.print_to(printer, pdf, signed)
 
-    def print_to(self, printer: Any, pdf: bytes, signed: bool) -> int:
-        """Print every page of `pdf` on an already configured printer (or PDF file), audited; the page count."""
-        from infusiondesk_ui.views.pdf_preview import print_pdf
+    def print_to(self, printer: Any, pdf: bytes, signed: bool) -> None:
+        """Print every page of `pdf` on an already configured printer (or PDF file), off the UI thread where pages
+        must be rendered; audited with the page count once sent."""
+        from infusiondesk_ui.views.pdf_preview import send_to_printer
 
         self.last_pdf = pdf
-        pages = print_pdf(pdf, printer)
-        self.c.session.store.audit("print", self.c.session.signed_in, {
-            "visit_id": self.c.visit.id, "signed": signed, "pages": pages,
-            "sha256": hashlib.sha256(pdf).hexdigest(), "printer": printer.printerName() or printer.outputFileName()})
-        self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the "
-                            f"{'signed note' if signed else 'DRAFT'} to the printer.")
-        return pages
+
+        def sent(pages: int) -> None:
+            self.c.session.store.audit("print", self.c.session.signed_in, {
+                "visit_id": self.c.visit.id, "signed": signed, "pages": pages,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+                "printer": printer.printerName() or printer.outputFileName()})
+            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the "
+                                f"{'signed note' if signed else 'DRAFT'} to the printer.")
+
+        self.status.setText("Sending the note to the printer…")
+        send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))

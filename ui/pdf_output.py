@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
-from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.warm_worker import run_note_job
 
 Audit = Callable[[str, dict[str, object]], None]
@@ -68,14 +67,13 @@ class PdfOutput:
                 return
 
         def send(pdf: bytes) -> None:
-            from infusiondesk_ui.views.pdf_preview import print_pdf
+            from infusiondesk_ui.views.pdf_preview import send_to_printer
 
-            try:
-                pages = print_pdf(pdf, printer)
-            except Exception as exc:
-                self.status.setText(f"Not printed: {user_message(exc)}")
-                return
-            self.audit("print", {"pages": pages, "printer": printer.printerName() or printer.outputFileName()})
-            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of {self.what} to the printer.")
+            def sent(pages: int) -> None:
+                self.audit("print", {"pages": pages, "printer": printer.printerName() or printer.outputFileName()})
+                self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of {self.what} to the printer.")
+
+            self.status.setText(f"Sending {self.what} to the printer…")
+            send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))
 
         self._build(job, send, "Preparing")

@@ -181,3 +181,35 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     report = verify_pdf(signed, [ca_pem])
     assert report.valid and report.intact and report.trusted
     assert [s.signer for s in report.signatures] == ["Dana Lee"]
+
+
+def test_pages_rendered_for_a_printer_that_takes_no_pdf_are_rendered_off_the_ui_thread(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """Where the print system takes no PDF (Windows), each page is rendered at the printer's resolution: in a worker
+    thread, so the window keeps answering; the pages arrive and the count comes back on the UI thread."""
+    import io
+    import threading
+
+    from pypdf import PdfReader
+    from PySide6.QtPrintSupport import QPrinter
+
+    from infusiondesk_reports.near_miss_pdf import near_miss_pdf
+    from infusiondesk_ui.views.pdf_preview import send_to_printer
+    from tests.reports.scenario import CLINIC
+    from tests.reports.test_near_miss_pdf import SINCE, report
+
+    pdf = near_miss_pdf(report(60), CLINIC, SINCE)
+    out = tmp_path / "rendered.pdf"
+    printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    sent: list[tuple[int, bool]] = []
+    send_to_printer(pdf, printer, lambda pages: sent.append((pages, threading.current_thread() is
+                                                             threading.main_thread())),
+                    lambda message: pytest.fail(message), render=True)
+    assert sent == []  # not yet: the pages are being rendered in the background
+    qtbot.waitUntil(lambda: bool(sent), timeout=60_000)
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    assert sent == [(pages, True)]  # the count, delivered on the UI thread
+    printed = PdfReader(out).pages
+    assert len(printed) == pages and all(page.images for page in printed)  # rendered pages, not the PDF itself

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, Qt
@@ -67,28 +68,60 @@ class PdfPreview(QWidget):
         return int(self.document.pageCount())
 
 
-def print_pdf(pdf: bytes, printer) -> int:  # type: ignore[no-untyped-def]
-    """Print `pdf` on a configured QPrinter; the number of pages sent.
+def print_pdf(pdf: bytes, printer, *, render: bool = False) -> int:  # type: ignore[no-untyped-def]
+    """Print `pdf` on a configured QPrinter, here and now; the number of pages sent.
 
     The PDF goes as it is wherever it can: to a PDF file (the exact bytes, so a signed note stays signed and its
     text stays text) or to a CUPS queue, which takes PDF and renders it at the printer's own resolution. Only a
-    print system that takes no PDF (Windows) gets pages rendered here, at the printer's resolution."""
-    from PySide6.QtPrintSupport import QPrinter
-
+    print system that takes no PDF (Windows), or `render=True`, gets pages rendered here, at the printer's
+    resolution: slow, so the app runs it through `send_to_printer`, off the UI thread."""
     doc = _document(pdf)
-    pages = int(doc.pageCount())
-    if pages == 0:
-        raise PrintError("The document could not be read, so nothing was printed; build it again.")
-    target = printer.outputFileName()
-    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and target:
-        _write_file(Path(target), pdf)
-        return pages
-    command = cups_command(printer.printerName(), printer.copyCount(), printer.duplex())
-    if command is not None:
-        _spool(command, pdf)
+    pages = _pages(doc)
+    if not render and _spool(pdf, printer):
         return pages
     _render(doc, printer)
     return pages
+
+
+def _pages(doc) -> int:  # type: ignore[no-untyped-def]
+    pages = int(doc.pageCount())
+    if pages == 0:
+        raise PrintError("The document could not be read, so nothing was printed; build it again.")
+    return pages
+
+
+def _spool(pdf: bytes, printer) -> bool:  # type: ignore[no-untyped-def]
+    """Hand the PDF itself to a PDF file or a CUPS queue; False when this printer needs rendered pages."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    target = printer.outputFileName()
+    if printer.outputFormat() == QPrinter.OutputFormat.PdfFormat and target:
+        _write_file(Path(target), pdf)
+        return True
+    command = cups_command(printer.printerName(), printer.copyCount(), printer.duplex())
+    if command is None:
+        return False
+    _queue(command, pdf)
+    return True
+
+
+def send_to_printer(pdf: bytes, printer, on_sent: Callable[[int], None],  # type: ignore[no-untyped-def]
+                    on_failed: Callable[[str], None], *, render: bool = False) -> None:
+    """Print without holding the UI: a PDF file or a CUPS queue takes the bytes at once; rendering pages (a print
+    system that takes no PDF) runs in a worker thread (QPainter may paint on a QPrinter off the UI thread).
+    `on_sent(pages)` or `on_failed(sentence)` then run on the UI thread."""
+    from infusiondesk_ui.ops import run_in_thread, user_message
+
+    try:
+        pages = _pages(_document(pdf))
+        if not render and _spool(pdf, printer):
+            on_sent(pages)
+            return
+    except Exception as exc:
+        on_failed(user_message(exc))
+        return
+    run_in_thread(lambda: print_pdf(pdf, printer, render=True), on_sent,
+                  lambda exc: on_failed(user_message(exc)))
 
 
 def _write_file(path: Path, pdf: bytes) -> None:
@@ -115,7 +148,7 @@ def cups_command(printer_name: str, copies: int, duplex: object) -> list[str] | 
     return [*command, "-o", f"sides={sides}"] if sides else command
 
 
-def _spool(command: list[str], pdf: bytes) -> None:
+def _queue(command: list[str], pdf: bytes) -> None:
     try:
         done = subprocess.run(command, input=pdf, capture_output=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
