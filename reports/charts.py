@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
+from reportlab.graphics.charts.areas import PlotArea
 from reportlab.graphics.charts.legends import LineLegend
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, String
-from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.graphics.widgets.markers import Marker
 from reportlab.lib import colors
 
 from infusiondesk.records.models import VitalSigns
@@ -20,6 +21,18 @@ _SERIES: tuple[tuple[str, Callable[[VitalSigns], float | None], colors.Color, st
     ("Heart rate (/min)", lambda v: v.heart_rate, colors.HexColor("#a61b1b"), "FilledCircle"),
     ("SpO2 (%)", lambda v: v.spo2, colors.HexColor("#2e7d32"), "FilledSquare"),
 )
+
+
+def place(area: PlotArea, x: float, y: float, width: float, height: float) -> None:
+    """Put a plot at (x, y) in its drawing, `width` by `height` points."""
+    # reportlab takes any number (it validates with isNumber); its stubs declare these int.
+    area.x, area.y, area.width, area.height = x, y, width, height  # type: ignore[assignment]
+
+
+def filled_marker(kind: str, colour: colors.Color, size: float = 3.5) -> Marker:
+    """A series' point symbol ("FilledCircle", "FilledSquare"...) in the series' colour: what reportlab's untyped
+    `makeMarker` builds for a marker name."""
+    return Marker(kind=kind, size=size, fillColor=colour, strokeColor=colour)
 
 
 def vitals_chart(vitals: Sequence[VitalSigns], width: float, height: float = 150) -> Drawing | None:
@@ -38,11 +51,10 @@ def vitals_chart(vitals: Sequence[VitalSigns], width: float, height: float = 150
     if not data:
         return None
 
-    drawing = Drawing(width, height)
-    drawing.initialFontName = styles.FONT  # else the renderer starts in Helvetica, a font we do not embed
+    # initialFontName: else the renderer starts in Helvetica, a font we do not embed
+    drawing = Drawing(width, height, initialFontName=styles.FONT)
     plot = LinePlot()
-    plot.x, plot.y = 34, 30
-    plot.width, plot.height = width - 34 - 120, height - 42
+    place(plot, 34, 30, width - 34 - 120, height - 42)
     plot.data = data
     all_y = [y for series in data for _, y in series]
     plot.yValueAxis.valueMin = max(0, (min(all_y) // 20) * 20 - 10)
@@ -62,7 +74,7 @@ def vitals_chart(vitals: Sequence[VitalSigns], width: float, height: float = 150
     for i, (_, colour, marker) in enumerate(shown):
         plot.lines[i].strokeColor = colour
         plot.lines[i].strokeWidth = 1.2
-        plot.lines[i].symbol = makeMarker(marker, size=3.5, fillColor=colour, strokeColor=colour)
+        plot.lines[i].symbol = filled_marker(marker, colour)
     drawing.add(plot)
 
     drawing.add(String(plot.x + plot.width / 2, 6, "minutes from first reading", fontName=styles.FONT,

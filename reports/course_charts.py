@@ -10,12 +10,12 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend, LineLegend
 from reportlab.graphics.charts.lineplots import LinePlot
 from reportlab.graphics.shapes import Drawing, Line, String
-from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 from infusiondesk.course import CourseVisit
 from infusiondesk.records.models import VitalSigns
 from infusiondesk_reports import styles
+from infusiondesk_reports.charts import filled_marker, place
 
 # the same three vital signs, in the same colours, as the chart's trend in the app (ui/views/trends.py)
 _VITALS: tuple[tuple[str, Callable[[VitalSigns], int | None], colors.Color, str], ...] = (
@@ -46,8 +46,8 @@ def _every(n: int, room: float, per_label: float = 34) -> int:
 
 
 def _drawing(width: float, height: float, title: str) -> Drawing:
-    d = Drawing(width, height)
-    d.initialFontName = styles.FONT  # else the renderer starts in Helvetica, a font the PDF does not embed
+    # initialFontName: else the renderer starts in Helvetica, a font the PDF does not embed
+    d = Drawing(width, height, initialFontName=styles.FONT)
     d.add(String(0, height - 10, title, fontName=styles.FONT_BOLD, fontSize=8.5, fillColor=styles.ACCENT))
     return d
 
@@ -80,8 +80,7 @@ def vitals_per_visit(visits: Sequence[CourseVisit], width: float, height: float 
     spans = [(v.vitals[-1].taken_at - v.vitals[0].taken_at).total_seconds() for v in shown]
     longest = max([*spans, 3600.0])
     plot = LinePlot()
-    plot.x, plot.y = 30, 26
-    plot.width, plot.height = width - 30 - 110, height - 26 - 18
+    place(plot, 30, 26, width - 30 - 110, height - 26 - 18)
     data: list[list[tuple[float, float]]] = []
     kinds: list[int] = []
     top = 10.0
@@ -99,7 +98,7 @@ def vitals_per_visit(visits: Sequence[CourseVisit], width: float, height: float 
         _, _, colour, marker = _VITALS[kind]
         plot.lines[i].strokeColor = colour
         plot.lines[i].strokeWidth = 1.1
-        plot.lines[i].symbol = makeMarker(marker, size=3.5, fillColor=colour, strokeColor=colour)
+        plot.lines[i].symbol = filled_marker(marker, colour)
     upper, step = nice_scale(top)
     plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 0, upper, step
     n = len(shown)
@@ -131,16 +130,16 @@ def pain_before_after(visits: Sequence[CourseVisit], width: float, height: float
     if not shown:
         return _no_data(d, width, height, "pain scores")
     chart = VerticalBarChart()
-    chart.x, chart.y = 30, 26
-    chart.width, chart.height = width - 30 - 110, height - 26 - 18
-    chart.data = [[float(v.pain_before) if v.pain_before is not None else None for v in shown],  # type: ignore[misc]
+    place(chart, 30, 26, width - 30 - 110, height - 26 - 18)
+    chart.data = [[float(v.pain_before) if v.pain_before is not None else None for v in shown],
                   [float(v.pain_after) if v.pain_after is not None else None for v in shown]]  # None: no bar
     k = _every(len(shown), chart.width)
     chart.categoryAxis.categoryNames = [_label(v) if i % k == 0 else "" for i, v in enumerate(shown)]
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 10, 2
     chart.bars[0].fillColor, chart.bars[1].fillColor = _BEFORE, _AFTER
     chart.bars.strokeColor = None
-    chart.barSpacing, chart.groupSpacing = 1, max(4.0, chart.width / len(shown) * 0.3)
+    chart.barSpacing = 1
+    chart.groupSpacing = max(4.0, chart.width / len(shown) * 0.3)  # type: ignore[assignment]  # stubs: int
     _style_axes(chart)
     d.add(chart)
     legend = Legend()
@@ -160,12 +159,11 @@ def attacks_per_month(visits: Sequence[CourseVisit], width: float, height: float
     if not shown:
         return _no_data(d, width, height, "attack counts")
     plot = LinePlot()
-    plot.x, plot.y = 30, 26
-    plot.width, plot.height = width - 30 - 16, height - 26 - 18
+    place(plot, 30, 26, width - 30 - 16, height - 26 - 18)
     plot.data = [[(i + 0.5, float(v.attacks_per_month or 0)) for i, v in enumerate(shown)]]
     plot.lines[0].strokeColor = styles.ACCENT
     plot.lines[0].strokeWidth = 1.2
-    plot.lines[0].symbol = makeMarker("FilledCircle", size=3.5, fillColor=styles.ACCENT, strokeColor=styles.ACCENT)
+    plot.lines[0].symbol = filled_marker("FilledCircle", styles.ACCENT)
     n = len(shown)
     upper, step = nice_scale(max(4.0, *(float(v.attacks_per_month or 0) for v in shown)))
     if step != int(step):  # attacks are counted: whole-number ticks only (2.5 → 2)

@@ -159,7 +159,7 @@ def render_course_summary(clinic: Clinic, course: Course, drug_name: str, *, mad
         initialFontName=styles.FONT,
     )
     doc.addPageTemplates([PageTemplate(id="summary", frames=[frame], onPage=page_header(clinic, patient))])
-    inner = frame._width
+    inner = frame.width
     places: list[StampPlace] = []
     story: list[Flowable] = [*_title(course, clinic, made_at, drug_name), *_totals(course, inner),
                              *_visits_table(course), *_plots(course, inner)]

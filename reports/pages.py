@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -15,6 +15,11 @@ def numbered_canvas(footer_left: str, watermark: str | None = None) -> type[Canv
     e.g. "DRAFT — not signed")."""
 
     class NumberedCanvas(Canvas):
+        if TYPE_CHECKING:  # reportlab's own page state, which its stubs leave out
+            _pagesize: tuple[float, float]
+
+            def _startPage(self) -> None: ...
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
@@ -37,7 +42,7 @@ def numbered_canvas(footer_left: str, watermark: str | None = None) -> type[Canv
             self.setFont(styles.FONT, 7.5)
             self.setFillColor(styles.MUTED)
             self.drawString(styles.PAGE_MARGIN, 9 * mm, footer_left)
-            self.drawRightString(width - styles.PAGE_MARGIN, 9 * mm, f"Page {self._pageNumber} of {total}")
+            self.drawRightString(width - styles.PAGE_MARGIN, 9 * mm, f"Page {self.getPageNumber()} of {total}")
             if watermark:
                 self.setFont(styles.FONT_BOLD, 44)
                 self.setFillColor(styles.WATERMARK)

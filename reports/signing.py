@@ -24,8 +24,9 @@ from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.pki import SignerCredentials, check_can_sign
 from infusiondesk.records.models import Clinic, Patient, User, Visit
+from infusiondesk.workflow.signing import signed_versions
 from infusiondesk_reports.note_integrity import additions_since, describe
-from infusiondesk_reports.visit_note import RenderedNote, StampPlace, note_version, render_visit_note, signed_versions
+from infusiondesk_reports.visit_note import RenderedNote, StampPlace, note_version, render_visit_note
 
 log = logging.getLogger("infusiondesk.reports")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeAlias
+
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -27,6 +29,9 @@ PAGE_MARGIN = 16 * mm
 HEADER_HEIGHT = 24 * mm
 FOOTER_HEIGHT = 12 * mm
 CELL_PADDING = 3  # points left and right of a table cell's text
+
+# A table style command: opcode, first cell, last cell (column, row), then the opcode's own values.
+TableCommand: TypeAlias = tuple[str, tuple[int, int], tuple[int, int], *tuple[object, ...]]
 
 
 def register_fonts() -> None:
@@ -58,7 +63,7 @@ NOTICE = _style("notice", fontName=FONT_BOLD, fontSize=9, leading=12, textColor=
 
 def grid(header: bool = True, zebra: bool = False) -> TableStyle:
     """A light table: hairline rules, a shaded header row, cells aligned at the top."""
-    cmds: list[tuple[object, ...]] = [
+    cmds: list[TableCommand] = [
         ("FONTNAME", (0, 0), (-1, -1), FONT),
         ("FONTSIZE", (0, 0), (-1, -1), 8.5),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),

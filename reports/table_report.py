@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
-from reportlab.platypus import SimpleDocTemplate, Table
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table
 
 from infusiondesk_reports import note_sections as ns
 from infusiondesk_reports import styles
@@ -27,7 +27,7 @@ def table_pdf(*, title: str, subtitle: str, headers: Sequence[str], rows: Sequen
     flexible = len(headers) - len(fixed_mm)
     rest = (size[0] - 2 * styles.PAGE_MARGIN - sum(fixed_mm) * mm) / max(flexible, 1)
     widths = [w * mm for w in fixed_mm] + [rest] * flexible
-    body = [[ns.text(h, styles.CELL_BOLD) for h in headers]]
+    body: list[list[Paragraph | str]] = [[ns.text(h, styles.CELL_BOLD) for h in headers]]
     body += [[ns.text(cell) for cell in row] for row in rows]
     if not rows:
         body.append([ns.text(empty), *([""] * (len(headers) - 1))])

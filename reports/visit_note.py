@@ -210,7 +210,7 @@ def render_visit_note(clinic: Clinic, patient: Patient, visit: Visit, users: Map
     )
     doc.addPageTemplates([PageTemplate(id="note", frames=[frame], onPage=page_header(clinic, patient))])
     ctx = ns.NoteContext(clinic, patient, visit, users, drug,
-                         side_effects if side_effects is not None else side_effect_catalogue(), frame._width)
+                         side_effects if side_effects is not None else side_effect_catalogue(), frame.width)
     places: list[StampPlace] = []
     footer = f"{clinic.name} · {patient.display_name} · MRN {patient.mrn} · visit {visit.id} · version {version}"
     story = _story(ctx, version, draft, places, dose_given_g or workflow_dose_given_g, digital_signers)
