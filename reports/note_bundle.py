@@ -8,19 +8,23 @@ note goes out as today's watermarked DRAFT.
 
 from __future__ import annotations
 
+import argparse
 import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import Clinic
+from infusiondesk.records.models import Clinic, UserSession
 from infusiondesk_reports.note_commands import note_for_export
+
+if TYPE_CHECKING:  # the store pulls in SQLAlchemy; the commands are handed an open one
+    from infusiondesk.store import Store
 
 FORMATS = ("files", "zip", "portfolio")
 
@@ -57,7 +61,7 @@ def parse_visit_ids(text: str) -> list[int]:
     return ids
 
 
-def read_notes(store: Any, visit_ids: Sequence[int], drug: Drug, *, by: Any) -> list[ExportedNote]:
+def read_notes(store: Store, visit_ids: Sequence[int], drug: Drug, *, by: UserSession) -> list[ExportedNote]:
     """Each visit's note (its stored signed bytes, else a draft) with the patient it belongs to, read as the
     session `by`: every store read of a multi-visit export happens here."""
     notes = []
@@ -158,7 +162,7 @@ def as_portfolio(clinic: Clinic, notes: Sequence[ExportedNote], *, made_at: date
     return out.getvalue()
 
 
-def export_notes_command(args: Any, store: Any) -> int:
+def export_notes_command(args: argparse.Namespace, store: Store) -> int:
     """`infusiondesk export-note --visits 3,5,9 --out DIR` (one file per visit), or with `--combine zip|portfolio`
     one file at --out, read as --user. Audited once per note, like a single export."""
     from infusiondesk import cli as core_cli
@@ -172,7 +176,7 @@ def export_notes_command(args: Any, store: Any) -> int:
         core_cli.sign_out(args, store)
 
 
-def _export_notes(args: Any, store: Any, ids: list[int], drug: Drug, session: Any) -> int:
+def _export_notes(args: argparse.Namespace, store: Store, ids: list[int], drug: Drug, session: UserSession) -> int:
     import sys
 
     notes = read_notes(store, ids, drug, by=session)

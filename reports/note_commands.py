@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
@@ -28,15 +28,18 @@ from infusiondesk_reports.signing import (
 )
 from infusiondesk_reports.visit_note import build_visit_note
 
+if TYPE_CHECKING:  # the store pulls in SQLAlchemy; the commands are handed an open one
+    from infusiondesk.store import Store
+
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
-def _users(store: Any, by: UserSession) -> dict[int, User]:
+def _users(store: Store, by: UserSession) -> dict[int, User]:
     users: dict[int, User] = store.staff_names(by=by)
     return users
 
 
-def sign_note(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials], *,
+def sign_note(store: Store, visit: Visit, drug: Drug, credentials: Mapping[int, pki.SignerCredentials], *,
               by: UserSession, now: datetime | None = None) -> bytes:
     """The signed PDF note of a candidate visit: the visit as it will read once its signature is saved
     (`VisitService.signature_candidate` / `addendum_candidate`), rendered and signed for every signer of this
@@ -50,7 +53,7 @@ def sign_note(store: Any, visit: Visit, drug: Drug, credentials: Mapping[int, pk
     return pdf
 
 
-def note_for_export(store: Any, visit_id: int, drug: Drug, version: int | None = None, *,
+def note_for_export(store: Store, visit_id: int, drug: Drug, version: int | None = None, *,
                     by: UserSession) -> tuple[bytes, bool]:
     """(PDF, signed): the stored signed bytes when there are some (never re-rendered), else a draft; read as the
     session's user (a nurse or clinician)."""
@@ -121,7 +124,7 @@ def verify_command(args: argparse.Namespace) -> int:
     return EXIT_OK if ok else EXIT_FAIL
 
 
-def export_note_command(args: argparse.Namespace, store: Any) -> int:
+def export_note_command(args: argparse.Namespace, store: Store) -> int:
     """Write a visit's note as the --user signed in (a nurse or clinician), audited as them."""
     from infusiondesk import cli as core_cli
     from infusiondesk.drugs import load_drug
@@ -139,7 +142,7 @@ def export_note_command(args: argparse.Namespace, store: Any) -> int:
     return EXIT_OK
 
 
-def ca_export_command(args: argparse.Namespace, store: Any) -> int:
+def ca_export_command(args: argparse.Namespace, store: Store) -> int:
     ca = pki.load_clinic_ca(store)
     Path(args.out).write_bytes(ca.certificate_pem)
     info = pki.certificate_info(ca.certificate)

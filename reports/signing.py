@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import serialization
@@ -27,6 +27,11 @@ from infusiondesk.records.models import Clinic, Patient, User, Visit
 from infusiondesk.workflow.signing import signed_versions
 from infusiondesk_reports.note_integrity import additions_since, describe
 from infusiondesk_reports.visit_note import RenderedNote, StampPlace, note_version, render_visit_note
+
+if TYPE_CHECKING:  # pyHanko is imported where it is used (slow to import)
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.pdf_utils.text import TextBoxStyle
+    from pyhanko.sign.signers import SimpleSigner
 
 log = logging.getLogger("infusiondesk.reports")
 
@@ -58,7 +63,7 @@ class SigningError(DomainError):
     """The note could not be signed; the message says what to fix."""
 
 
-def _stamp_text_style(font_size: int = 8) -> Any:
+def _stamp_text_style(font_size: int = 8) -> TextBoxStyle:
     """The stamp's text in the note's own DejaVu Sans, embedded (subset): every signer's name reads exactly as
     written, in any script, where a standard PDF font (Latin-1 only) dropped letters."""
     from pyhanko.pdf_utils.text import TextBoxStyle
@@ -71,7 +76,7 @@ def _stamp_text_style(font_size: int = 8) -> Any:
                         font_size=font_size, leading=font_size + 2)
 
 
-def _pyhanko_signer(creds: SignerCredentials) -> Any:
+def _pyhanko_signer(creds: SignerCredentials) -> SimpleSigner:
     from asn1crypto import keys
     from asn1crypto import x509 as asn1_x509
     from pyhanko.sign.signers import SimpleSigner
@@ -85,7 +90,7 @@ def _pyhanko_signer(creds: SignerCredentials) -> Any:
     return SimpleSigner(signing_cert=cert, signing_key=key, cert_registry=SimpleCertificateStore.from_certs(chain))
 
 
-def _writer(pdf: bytes) -> Any:
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.pdf_utils.misc import PdfReadError
 

@@ -7,13 +7,16 @@ import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infusiondesk import pki
 from infusiondesk.course import Course, Period, parse_period, summarise
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, Role, UserSession
+
+if TYPE_CHECKING:  # the store pulls in SQLAlchemy; the commands are handed an open one
+    from infusiondesk.store import Store
 
 EXIT_OK = 0
 
@@ -24,7 +27,7 @@ class CourseRecords:
     course: Course
 
 
-def read_course(store: Any, mrn: str, period: Period, drug: Drug, *, by: UserSession) -> CourseRecords:
+def read_course(store: Store, mrn: str, period: Period, drug: Drug, *, by: UserSession) -> CourseRecords:
     """The patient with this MRN and the course of their visits over `period`, read as the session `by` (the store
     checks its role): every store read of the summary happens here."""
     patient = store.get_patient_by_mrn(mrn, by=by)
@@ -35,7 +38,7 @@ def read_course(store: Any, mrn: str, period: Period, drug: Drug, *, by: UserSes
     return CourseRecords(clinic, course)
 
 
-def course_summary_pdf(store: Any, mrn: str, period: Period, drug: Drug, *, by: UserSession) -> bytes:
+def course_summary_pdf(store: Store, mrn: str, period: Period, drug: Drug, *, by: UserSession) -> bytes:
     """The unsigned course summary of this patient and period, as PDF bytes."""
     from infusiondesk_reports.course_summary import build_course_summary
 
@@ -43,14 +46,14 @@ def course_summary_pdf(store: Any, mrn: str, period: Period, drug: Drug, *, by: 
     return build_course_summary(records.clinic, records.course, drug.name)
 
 
-def _signing_credentials(store: Any, session: UserSession, password: str) -> pki.SignerCredentials:
+def _signing_credentials(store: Store, session: UserSession, password: str) -> pki.SignerCredentials:
     """The signed-in clinician's signing key, unlocked by the password they signed in with."""
     if session.user.role is not Role.CLINICIAN:
         raise DomainError(f"{session.user.full_name} is not a clinician; only a clinician signs a course summary.")
     return pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, session), password)
 
 
-def summary_command(args: argparse.Namespace, store: Any, read_secret: Any) -> int:
+def summary_command(args: argparse.Namespace, store: Store, read_secret: Any) -> int:
     """`infusiondesk summary --patient MRN [--from DATE] [--to DATE] --out FILE.pdf [--sign-as USER]`."""
     from infusiondesk.drugs import load_drug
     from infusiondesk_reports.course_summary import build_course_summary, sign_course_summary
