@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -22,6 +22,10 @@ from infusiondesk_ui.clock import Clock
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
+
+if TYPE_CHECKING:  # imported when first shown, not at start-up
+    from infusiondesk_ui.views.chart import ChartView
+    from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
 APP_NAME = "InfusionDesk"
 log = logging.getLogger("infusiondesk.ui")
@@ -99,13 +103,13 @@ class MainWindow(QMainWindow):
         for w in (self.signin, self.setup_view, self.lock_view, self.password_view):
             self.stack.addWidget(w)
         self.patients: Any = None
-        self.chart: Any = None
+        self.chart: ChartView | None = None
         self.report: Any = None
         self.today_board: Any = None
         self.queue: Any = None
         self.users: Any = None
         self.settings_view: Any = None
-        self.workspaces: dict[int, Any] = {}
+        self.workspaces: dict[int, VisitWorkspace] = {}
         self._before_lock: QWidget | None = None
         self._before_password: QWidget | None = None
         self.status_label = QLabel()
@@ -403,7 +407,7 @@ class MainWindow(QMainWindow):
             ws.save_draft()
         self.lock_view.locked_for(self.session.user.full_name, idle=idle)
         self._show(self.lock_view, "Locked")
-        self.screen_lock.engage([self.stack.widget(i) for i in range(self.stack.count())])
+        self.screen_lock.engage([w for i in range(self.stack.count()) if (w := self.stack.widget(i)) is not None])
         self.lock_view.setFocus()
 
     def unlock(self, password: str) -> None:
@@ -452,7 +456,7 @@ class MainWindow(QMainWindow):
             return "Users"
         if widget is self.settings_view:
             return "Settings"
-        if widget is self.chart and self.chart.patient is not None:
+        if self.chart is not None and widget is self.chart and self.chart.patient is not None:
             return self.chart.patient.display_name
         for ws in self.workspaces.values():
             if widget is ws:
@@ -578,6 +582,8 @@ class MainWindow(QMainWindow):
         self.open_visit(visit)
 
     def new_visit(self) -> None:
+        if self.chart is None or self.chart.patient is None:
+            return  # the chart's New visit button is the only caller: a patient is shown
         patient = self.chart.patient
         try:
             visit = self.session.service.new_visit(self.session.require_session(), patient.id)

@@ -79,9 +79,12 @@ class VisitDocuments:
             then(signed, signed=True)
             return
         self._busy("Building the visit note…")
-        run_note_job(self._job(),
-                     lambda pdf: (self._done(""), then(pdf, signed=False)),
-                     lambda message: self._done(f"The visit note was not built: {message}"))
+
+        def built(pdf: bytes) -> None:
+            self._done("")
+            then(pdf, signed=False)
+
+        run_note_job(self._job(), built, lambda message: self._done(f"The visit note was not built: {message}"))
 
     def sign(self, meaning: SignatureMeaning, passphrase: str, addendum: int | None = None) -> None:
         """Sign the visit ("Reviewed and approved by") or the addendum at `addendum`: the service's candidate is

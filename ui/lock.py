@@ -51,8 +51,8 @@ class ScreenLock(QObject):
         # the app's own timers (a page's clock tick, autosave, search delay), not Qt's internal ones
         self._stopped = [t for t in w.findChildren(QTimer) if t.isActive() and t not in self.keep_running
                          and type(t.parent()).__module__.startswith("infusiondesk_ui.")]
-        for t in self._stopped:
-            t.stop()
+        for timer in self._stopped:
+            timer.stop()
         self._hidden = []
         for top in QApplication.topLevelWidgets():
             if top is w or not top.isVisible():

@@ -36,6 +36,7 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
     v = service.new_visit(nurse, patient.id)
 
     def step(who: Any, minutes: int) -> Any:
+        assert v.id is not None  # the service returns saved visits
         return Step(who, v.id, v.version, at + timedelta(minutes=minutes))
 
     base = VitalSigns(at, 126, 80, 74, 16, 98, 36.7, pain[0], "present", "baseline")
@@ -43,6 +44,7 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
                                                        {"heart_block": False, "myasthenia_gravis": False}))
     v = service.decide(step(doctor, 1), True, "")
     entry = OrderEntry(dose, concentration="2 g/50 mL", duration="30 min", weight="64 kg")
+    assert v.id is not None
     calc = service.preview_order(v.id, entry, at, by=doctor)
     reasons = {f.code: "Earlier visit, reviewed" for f in calc.soft_findings}
     v = service.order(step(doctor, 2), OrderEntry(dose, concentration="2 g/50 mL", duration="30 min",
@@ -57,6 +59,7 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
                                                           pain_score=pain[0] - 2))
     for code in effects:
         v = service.log_side_effect(step(nurse, 21), SideEffect(code, at + timedelta(minutes=12), 1))
+    assert v.dose_order is not None  # ordered above
     volume = float(v.dose_order.computed["volume_ml"])
     v = service.stop(step(nurse, 35), volume, "")
     v = service.record_vitals(step(nurse, 66), VitalSigns(at + timedelta(minutes=66), 120, 78, 68, 15, 98,
@@ -152,6 +155,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.patients.search_now()
         shot("02-patients")
         window.show_chart(store.search_patients("Rivera", by=window.session.require_session())[0])
+        assert window.chart is not None
         window.chart.trends.setCurrentIndex(1)
         shot("03-chart")
         window.new_visit()
@@ -254,6 +258,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.show_report()
         shot("10-near-miss-report")
         window.show_chart(store.search_patients("Rivera", by=window.session.require_session())[0])
+        assert window.chart is not None
         window.chart.trends.setCurrentIndex(0)
         shot("11-chart-vitals-trend")
         window.show_today()

@@ -53,7 +53,7 @@ def test_flushing_logged_ongoing_is_updated_to_resolved_by_keyboard_and_audited(
     run_to_completed(ws, clinic.clock)  # flushing grade 1 logged "ongoing" during the infusion
     assert ws.visit.side_effects[0].outcome is SideEffectOutcome.ONGOING
     ws.tabs.setCurrentWidget(ws.infusion)
-    assert form.update_box.isVisible() and form.update.isEnabled()
+    assert form.update_box.isVisible() and form.update_button.isEnabled()
     assert form.which.currentText().endswith("Flushing, grade 1")
     assert form.new_outcome.value == SideEffectOutcome.ONGOING  # pre-filled as logged
     form.new_outcome.setFocus()
@@ -62,8 +62,8 @@ def test_flushing_logged_ongoing_is_updated_to_resolved_by_keyboard_and_audited(
     form.new_notes.setFocus()
     qtbot.keyClicks(form.new_notes, "settled by the end of the infusion")
     qtbot.keyClick(form.new_notes, Qt.Key.Key_Return)  # Enter moves on to the button
-    assert form.update.hasFocus()
-    qtbot.keyClick(form.update, Qt.Key.Key_Space)
+    assert form.update_button.hasFocus()
+    qtbot.keyClick(form.update_button, Qt.Key.Key_Space)
     effect = ws.visit.side_effects[0]
     assert effect.outcome is SideEffectOutcome.RESOLVED, ws.problem.text()
     assert effect.notes == "settled by the end of the infusion" and effect.grade == 1
@@ -74,7 +74,7 @@ def test_flushing_logged_ongoing_is_updated_to_resolved_by_keyboard_and_audited(
 
     # pressing again with nothing changed is refused in words, and nothing is saved
     version = ws.visit.version
-    qtbot.keyClick(form.update, Qt.Key.Key_Space)
+    qtbot.keyClick(form.update_button, Qt.Key.Key_Space)
     assert "Nothing to update" in ws.problem.text() and ws.visit.version == version
 
 
@@ -96,7 +96,7 @@ def test_a_signed_visits_side_effects_are_not_updated(qtbot: QtBot, window: Main
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     form = ws.infusion.side_effects
     assert form.update_box.isVisibleTo(ws.infusion)  # the logged one is listed, read-only
-    assert not form.update.isEnabled() and not form.new_outcome.isEnabled()
+    assert not form.update_button.isEnabled() and not form.new_outcome.isEnabled()
     version = ws.visit.version
     assert not ws.controller.run("update_side_effect", 0, SideEffectOutcome.RESOLVED, "none", "")
     assert "signed" in ws.problem.text()

@@ -54,31 +54,29 @@ class AssessmentView(QWidget):
         self.symptoms = EnterMovesOnLineEdit()
         self.symptoms.setAccessibleName("Current symptoms")
         self.symptoms.setMinimumWidth(320)
-        self.questions: dict[str, Any] = {}
+        self.questions: dict[str, ChoiceBox | NumberEdit] = {}
         form = Form()
         form.add("Pain before (0-10)", self.pain, self.pain.error_label)
         form.add("Attacks per month", self.attacks, self.attacks.error_label)
         form.add("Hours into this attack", self.hours, self.hours.error_label)
-        for w in (self.aura, self.nausea, self.photophobia, self.phonophobia):
-            form.add(w.accessibleName(), w)
+        for box in (self.aura, self.nausea, self.photophobia, self.phonophobia):
+            form.add(box.accessibleName(), box)
         form.add("Current symptoms", self.symptoms)
         qform = Form()
         for q in SCREENING_QUESTIONS:
             if q.key in ANSWERED_BY_VITALS:
                 continue
-            if q.kind == "bool":
-                w: Any = ChoiceBox(q.text, YES_NO)
-                qform.add(q.text, w)
-                w.currentIndexChanged.connect(self._rescreen)
-            elif q.kind == "number":
-                w = NumberEdit(q.text, "", "0.9" if "magnesium" in q.key else "16", integer=q.key == "resp_rate")
-                qform.add(q.text, w, w.error_label)
-                w.textChanged.connect(self._rescreen)
+            if q.kind == "number":
+                edit = NumberEdit(q.text, "", "0.9" if "magnesium" in q.key else "16", integer=q.key == "resp_rate")
+                qform.add(q.text, edit, edit.error_label)
+                edit.textChanged.connect(self._rescreen)
+                self.questions[q.key] = edit
             else:
-                w = ChoiceBox(q.text, (("not checked", None), *((c, c) for c in q.choices)))
-                qform.add(q.text, w)
-                w.currentIndexChanged.connect(self._rescreen)
-            self.questions[q.key] = w
+                choice = ChoiceBox(q.text, YES_NO if q.kind == "bool"
+                                   else (("not checked", None), *((c, c) for c in q.choices)))
+                qform.add(q.text, choice)
+                choice.currentIndexChanged.connect(self._rescreen)
+                self.questions[q.key] = choice
         self.screening = QLabel()
         self.screening.setObjectName("screeningResult")
         self.screening.setWordWrap(True)
@@ -229,9 +227,9 @@ class AssessmentView(QWidget):
         self.hours.setText(state.get("hours", ""))
         self.symptoms.setText(state.get("symptoms", ""))
         self.suitable_reason.setText(state.get("reason", ""))
-        for k, w in (("aura", self.aura), ("nausea", self.nausea), ("photophobia", self.photophobia),
-                     ("phonophobia", self.phonophobia)):
-            w.set_value(state.get("choices", {}).get(k))
+        for k, box in (("aura", self.aura), ("nausea", self.nausea), ("photophobia", self.photophobia),
+                       ("phonophobia", self.phonophobia)):
+            box.set_value(state.get("choices", {}).get(k))
         for k, w in self.questions.items():
             v = state.get("answers", {}).get(k)
             if isinstance(w, NumberEdit):

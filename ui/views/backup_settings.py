@@ -19,7 +19,7 @@ from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
 class BackupBox(QGroupBox):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__("Backups (every workstation)", parent)
-        from infusiondesk.store.backup import KEEP_DEFAULT, KEEP_MAX, KEEP_MIN
+        from infusiondesk.store.backup_policy import KEEP_DEFAULT, KEEP_MAX, KEEP_MIN
 
         self.session = session
         self.folder = EnterMovesOnLineEdit()

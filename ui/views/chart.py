@@ -209,7 +209,8 @@ class ChartView(QWidget):
         while self.trends.count():
             w = self.trends.widget(0)
             self.trends.removeTab(0)
-            w.deleteLater()
+            if w is not None:
+                w.deleteLater()
         self.trends.addTab(trends.vitals_trend(self.visits), "Vital signs")
         self.trends.addTab(trends.pain_before_after(self.visits), "Pain before/after")
         self.trends.addTab(trends.attacks_per_month(self.visits), "Attacks per month")

@@ -241,8 +241,8 @@ class PatientDialog(QDialog):
                      egfr_ml_min=float(self.egfr.value) if self.egfr.value is not None else None,
                      pregnancy=PregnancyStatus(self.pregnancy.value))
         if self.editing is not None:  # what this form does not show (medicines, history…) stays as it was
-            return dataclasses.replace(self.editing, **typed)  # type: ignore[arg-type]
-        return Patient(id=None, **typed)  # type: ignore[arg-type]
+            return dataclasses.replace(self.editing, **typed)
+        return Patient(id=None, **typed)
 
     def save(self) -> None:
         try:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPainter, QShortcut
@@ -14,15 +15,18 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from infusiondesk.errors import DomainError
 
+if TYPE_CHECKING:
+    from PySide6.QtPdf import QPdfDocument
+
 
 class PrintError(DomainError):
     """The printer could not be used; nothing was printed."""
 
 
-def _document(pdf: bytes, parent: QWidget | None = None):  # type: ignore[no-untyped-def]
+def _document(pdf: bytes, parent: QWidget | None = None) -> QPdfDocument:
     from PySide6.QtPdf import QPdfDocument
 
-    doc = QPdfDocument(parent)
+    doc = QPdfDocument(parent) if parent is not None else QPdfDocument()
     buffer = QBuffer(doc)
     buffer.setData(QByteArray(pdf))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)

@@ -73,7 +73,7 @@ class SideEffectForm(QGroupBox):
         self.new_notes = EnterMovesOnLineEdit()
         self.new_notes.setAccessibleName("Updated side effect notes")
         self.new_notes.setPlaceholderText("notes")
-        self.update = QPushButton("Update side e&ffect")
+        self.update_button = QPushButton("Update side e&ffect")
         self.update_box = QWidget()  # one row: it must not crowd the infusion screen at 1280×800
         self.update_box.setAccessibleName("Update a logged side effect")
         ul = QHBoxLayout(self.update_box)
@@ -85,11 +85,11 @@ class SideEffectForm(QGroupBox):
         ul.addWidget(self.new_outcome, 1)
         ul.addWidget(self.new_action, 1)
         ul.addWidget(self.new_notes, 2)
-        ul.addWidget(self.update)
+        ul.addWidget(self.update_button)
         self.update_box.setVisible(False)
         lay.addWidget(self.update_box)
         self.which.currentIndexChanged.connect(self._prefill)
-        self.update.clicked.connect(self._request_update)
+        self.update_button.clicked.connect(self._request_update)
         self._effects: tuple[SideEffect, ...] = ()
         self.type.currentIndexChanged.connect(self._define)
         self.grade.currentIndexChanged.connect(self._define)
@@ -164,7 +164,7 @@ class SideEffectForm(QGroupBox):
 
     def set_updatable(self, allowed: bool) -> None:
         """Updates are charted while infusing and once completed; never on a signed visit."""
-        for w in (self.which, self.new_outcome, self.new_action, self.new_notes, self.update):
+        for w in (self.which, self.new_outcome, self.new_action, self.new_notes, self.update_button):
             w.setEnabled(allowed)
 
     def show_logged(self, effects: tuple[SideEffect, ...]) -> None:

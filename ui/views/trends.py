@@ -150,7 +150,7 @@ def attacks_per_month(visits: Sequence[VisitSummary]) -> QWidget:
     chart.setTitle("Migraine attacks per month")
     series = QLineSeries()
     series.setName("Attacks per month")
-    labels = []
+    labels: list[str] = []
     top = 4
     for v in visits:
         n = v.attacks_per_month

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
@@ -51,7 +52,8 @@ class VitalsForm(QWidget):
         """Hide a field charted elsewhere on the same screen (the assessment's pain is "Pain before")."""
         grid = self.layout()
         assert isinstance(grid, QGridLayout)
-        col = grid.getItemPosition(grid.indexOf(field))[1]
+        # PySide6's stub says getItemPosition returns `object`; it is (row, column, row span, column span)
+        col = cast(tuple[int, int, int, int], grid.getItemPosition(grid.indexOf(field)))[1]
         for w in (field, self.labels[field]):
             w.hide()
             grid.removeWidget(w)

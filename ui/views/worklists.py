@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QHideEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -70,6 +70,7 @@ class WorklistView(QWidget):
         top.addWidget(self.refresh_button)
         self.actions_row = top
         lay = QVBoxLayout(self)
+        self.column = lay  # a board adds its status line under the table
         lay.addLayout(top)
         lay.addWidget(self.summary)
         lay.addWidget(self.table, 1)
@@ -128,9 +129,9 @@ class WorklistView(QWidget):
         self.timer.start()
         super().showEvent(event)
 
-    def hideEvent(self, event: object) -> None:  # type: ignore[override]
+    def hideEvent(self, event: QHideEvent) -> None:
         self.timer.stop()
-        super().hideEvent(event)  # type: ignore[arg-type]
+        super().hideEvent(event)
 
 
 class TodayBoard(WorklistView):
@@ -144,7 +145,7 @@ class TodayBoard(WorklistView):
         self.actions_row.addWidget(self.print_button)
         self.status = QLabel()
         self.status.setObjectName("worklistStatus")
-        self.layout().addWidget(self.status)
+        self.column.addWidget(self.status)
         self.output = PdfOutput(self, self.status, (self.print_button,), "the day list", self._audit)
         self.print_button.clicked.connect(lambda: self.print_day_list())
 

@@ -301,7 +301,7 @@ class DosePanel(QWidget):
                 given_last_24h=Q(self.given_last_24h_g, "gram") if self.given_last_24h_g else None,
                 product_id=self.product_id())
             if self.renal_status is not None and "renal_status" in DoseOrder.__dataclass_fields__:
-                order = dataclasses.replace(order, renal_status=self.renal_status)  # type: ignore[call-arg]
+                order = dataclasses.replace(order, renal_status=self.renal_status)
             try:
                 self.calculation = calculate(self.drug, order)
             except InputError as exc:
