@@ -6,8 +6,9 @@ imported without the library's values, pint and pydantic.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from infusiondesk import lazy
 
 if TYPE_CHECKING:
     from infusiondesk.drugs.library import (
@@ -24,14 +25,4 @@ if TYPE_CHECKING:
 __all__ = ["Drug", "Limit", "Monitoring", "Product", "Source", "ToxicitySign", "library_path", "load_drug"]
 
 
-def __getattr__(name: str) -> Any:
-    """Import the library module when one of its names is first asked for, and keep the name here."""
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module("infusiondesk.drugs.library"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy.exports(__name__, dict.fromkeys(__all__, "infusiondesk.drugs.library"), __all__)

@@ -9,8 +9,9 @@ The names below load on first use (PEP 562): importing one submodule (the store 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from infusiondesk import lazy
 
 if TYPE_CHECKING:
     from infusiondesk.workflow.assessment import decide_suitability, record_assessment
@@ -124,15 +125,4 @@ _WHERE = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Import the submodule that defines `name` when it is first asked for, and keep it here."""
-    module = _WHERE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+__getattr__, __dir__ = lazy.exports(__name__, _WHERE, __all__)
