@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from infusiondesk import workflow as wf
 from infusiondesk.dosing import DoseCalculation, DoseOrder, calculate
 from infusiondesk.drugs.library import Drug
+from infusiondesk.drugs.vocabulary import FACTS_FROM_VITALS
 from infusiondesk.errors import DomainError
 from infusiondesk.pump_check import parse_readback
 from infusiondesk.records.models import (
@@ -83,17 +84,15 @@ def local_date(clinic: Clinic, at: datetime) -> date:
 
 
 def _latest_readings(visit: Visit) -> dict[str, Any]:
-    """The newest charted respiratory rate, patellar reflex and systolic pressure (they answer screening
-    questions)."""
+    """The newest charted value of each screening fact the vital signs answer (FACTS_FROM_VITALS: respiratory rate,
+    patellar reflex, systolic pressure)."""
     series = sorted([v for v in (visit.assessment.vitals, *visit.vitals) if v is not None], key=lambda v: v.taken_at)
     out: dict[str, Any] = {}
     for v in series:
-        if v.resp_rate is not None:
-            out["resp_rate"] = v.resp_rate
-        if v.patellar_reflex is not None:
-            out["patellar_reflex"] = v.patellar_reflex
-        if v.systolic is not None:
-            out["systolic"] = v.systolic
+        for fact in FACTS_FROM_VITALS:
+            value = getattr(v, fact)
+            if value is not None:
+                out[fact] = value
     return out
 
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk import workflow
+from infusiondesk.drugs.vocabulary import FACTS_FROM_VITALS
 from infusiondesk.records.models import MigraineFeatures, Role, Screening, Visit, VisitStatus
 from infusiondesk.service import AssessmentEntry
 from infusiondesk.workflow.screening import SCREENING_QUESTIONS
@@ -26,8 +27,9 @@ from infusiondesk_ui.widgets.number_edit import NumberEdit
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
 
 _LEVEL_WORDS = {"contraindication": "CONTRAINDICATION", "caution": "Caution", "info": "Note"}
-# Screening questions answered by the baseline vital signs row: asked once, there (one place per charted value).
-ANSWERED_BY_VITALS = ("resp_rate", "patellar_reflex")
+# Screening questions answered by the baseline vital signs row (the vocabulary's FACTS_FROM_VITALS): asked once,
+# there (one place per charted value).
+ANSWERED_BY_VITALS = FACTS_FROM_VITALS
 
 
 def screening_html(found: tuple[Screening, ...]) -> str:
