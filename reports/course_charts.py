@@ -64,6 +64,18 @@ def _style_axes(plot: LinePlot | VerticalBarChart) -> None:
     value.gridStrokeWidth = 0.4
 
 
+def _visits_along_x(plot: LinePlot, shown: Sequence[CourseVisit]) -> None:
+    """One band per visit along the x axis (visit i spans i to i + 1), labelled with the visit's date, as many
+    labels as fit; the axes in the summary's style."""
+    n = len(shown)
+    k = _every(n, plot.width, 40)
+    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0, n
+    plot.xValueAxis.valueSteps = [i + 0.5 for i in range(0, n, k)]
+    plot.xValueAxis.labelTextFormat = lambda x: _label(shown[min(n - 1, int(x))])
+    _style_axes(plot)
+    plot.xValueAxis.visibleTicks = False
+
+
 def _no_data(d: Drawing, width: float, height: float, what: str) -> Drawing:
     d.add(String(width / 2, height / 2, f"No {what} charted in this period.", fontName=styles.FONT, fontSize=8,
                  fillColor=styles.MUTED, textAnchor="middle"))
@@ -102,12 +114,7 @@ def vitals_per_visit(visits: Sequence[CourseVisit], width: float, height: float 
     upper, step = nice_scale(top)
     plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 0, upper, step
     n = len(shown)
-    k = _every(n, plot.width, 40)
-    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0, n
-    plot.xValueAxis.valueSteps = [i + 0.5 for i in range(0, n, k)]
-    plot.xValueAxis.labelTextFormat = lambda x: _label(shown[min(n - 1, int(x))])
-    _style_axes(plot)
-    plot.xValueAxis.visibleTicks = False
+    _visits_along_x(plot, shown)
     d.add(plot)
     for band in range(1, n):  # a hairline between visits
         x = plot.x + plot.width * band / n
@@ -164,17 +171,11 @@ def attacks_per_month(visits: Sequence[CourseVisit], width: float, height: float
     plot.lines[0].strokeColor = styles.ACCENT
     plot.lines[0].strokeWidth = 1.2
     plot.lines[0].symbol = filled_marker("FilledCircle", styles.ACCENT)
-    n = len(shown)
     upper, step = nice_scale(max(4.0, *(float(v.attacks_per_month or 0) for v in shown)))
     if step != int(step):  # attacks are counted: whole-number ticks only (2.5 → 2)
         step = max(1.0, float(int(step)))
         upper = math.ceil(upper / step) * step
     plot.yValueAxis.valueMin, plot.yValueAxis.valueMax, plot.yValueAxis.valueStep = 0, upper, step
-    k = _every(n, plot.width, 40)
-    plot.xValueAxis.valueMin, plot.xValueAxis.valueMax = 0, n
-    plot.xValueAxis.valueSteps = [i + 0.5 for i in range(0, n, k)]
-    plot.xValueAxis.labelTextFormat = lambda x: _label(shown[min(n - 1, int(x))])
-    _style_axes(plot)
-    plot.xValueAxis.visibleTicks = False
+    _visits_along_x(plot, shown)
     d.add(plot)
     return d

@@ -1,8 +1,9 @@
 """The visit service: every step of a visit, re-derived and re-checked at the moment of action, in one
 transaction (`VisitService`), and what callers hand it (`Step` and the typed entries)."""
 
+from infusiondesk.clinic_time import local_date
 from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, SignedNote, Step
-from infusiondesk.service.visits import VisitService, local_date
+from infusiondesk.service.visits import VisitService
 
 __all__ = ["AssessmentEntry", "OrderContext", "OrderEntry", "Preparation", "SignedNote", "Step", "VisitService",
            "local_date"]

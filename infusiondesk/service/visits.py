@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from infusiondesk import workflow as wf
+from infusiondesk.clinic_time import local_date
 from infusiondesk.dosing import DoseCalculation, DoseOrder, calculate
 from infusiondesk.drugs.library import Drug
 from infusiondesk.drugs.vocabulary import FACTS_FROM_VITALS
-from infusiondesk.errors import DomainError
 from infusiondesk.pump_check import parse_readback
 from infusiondesk.records.models import (
     AlertAction,
     Assessment,
-    Clinic,
     DoseOrderRecord,
     Patient,
     Readiness,
@@ -71,16 +69,6 @@ class _Ctx:
     visit: Visit
     patient: Patient
     at: datetime
-
-
-def local_date(clinic: Clinic, at: datetime) -> date:
-    """The clinic's calendar date at `at` (a lot's expiry and a patient's age are local-date facts)."""
-    try:
-        zone = ZoneInfo(clinic.timezone)
-    except Exception:
-        raise DomainError(f'The clinic time zone "{clinic.timezone}" is not known; an admin must correct it in '
-                          "Settings.") from None
-    return at.astimezone(zone).date()
 
 
 def _latest_readings(visit: Visit) -> dict[str, Any]:

@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 
 from infusiondesk import audit
+from infusiondesk.clinic_time import clinic_zone
 from infusiondesk.records.models import Role, User, UserSession
 from infusiondesk.store import backup_files, tables, trail
 from infusiondesk.store.backup_files import BackupError, Progress
@@ -89,21 +90,17 @@ def source_file(store: Store) -> Path:
     return Path(database)
 
 
-def _clinic_zone(store: Store) -> str:
-    with store._read() as conn:
-        zone = conn.execute(select(tables.clinic.c.timezone).where(tables.clinic.c.id == 1)).scalar()
-    try:
-        ZoneInfo(zone or "UTC")
-    except (ValueError, LookupError):
-        return "UTC"
-    return str(zone or "UTC")
+def _clinic_zone(store: Store) -> ZoneInfo:
+    """The clinic's zone (backup names and the daily backup's clinic date); an unknown one is a sentence, never
+    a silent UTC."""
+    return clinic_zone(store.get_clinic())
 
 
 def _target(store: Store, out: Path) -> Path:
     """A folder gets a file named with the clinic's time stamp; any other path is the file itself."""
     out = out.expanduser()
     if out.is_dir():
-        return out / backup_files.backup_name(store._now(), _clinic_zone(store))
+        return out / backup_files.backup_name(store._now(), _clinic_zone(store).key)
     return out
 
 
@@ -221,15 +218,8 @@ def set_backup_schedule(store: Store, schedule: BackupSchedule, by: UserSession)
         actor = store._acting(conn, by, _ADMIN, "change the clinic's backups")
         assert actor.id is not None
         saved = dataclasses.replace(schedule, folder=str(folder), keep=keep, set_by=actor.id)
-        values = {"folder": saved.folder, "keep": keep, "daily": saved.daily, "set_by": actor.id}
-        before = store._row(conn, tables.backup_schedule, 1)
-        if before is None:
-            conn.execute(insert(tables.backup_schedule).values(id=1, **values))
-        else:
-            conn.execute(update(tables.backup_schedule).where(tables.backup_schedule.c.id == 1).values(**values))
-        trail.record_change(conn, at=store._now(), by=actor, event="create" if before is None else "update",
-                            table=tables.backup_schedule, record_id=1,
-                            before=before._mapping if before is not None else None)
+        trail.save_single_row(conn, at=store._now(), by=actor, table=tables.backup_schedule,
+                              values={"folder": saved.folder, "keep": keep, "daily": saved.daily, "set_by": actor.id})
     return saved
 
 
@@ -238,7 +228,7 @@ def automatic_backup_due(store: Store, schedule: BackupSchedule | None = None) -
     schedule = schedule if schedule is not None else backup_schedule(store)
     if schedule is None or not schedule.daily:
         return False
-    zone = ZoneInfo(_clinic_zone(store))
+    zone = _clinic_zone(store)
     today = store._now().astimezone(zone).date()
     newest = backup_files.backups_in(Path(schedule.folder))
     return not newest or newest[0][0].astimezone(zone).date() < today

@@ -373,15 +373,8 @@ class Store(Accounts):
         """An admin changes the clinic's rules (the double check before every start); audited."""
         with self._write() as conn:
             actor = self._acting(conn, by, (Role.ADMIN,), "change the clinic's rules")
-            before = self._row(conn, tables.clinic_policy, 1)
-            values = {"double_check_required": policy.double_check_required}
-            if before is None:
-                conn.execute(insert(tables.clinic_policy).values(id=1, **values))
-            else:
-                conn.execute(update(tables.clinic_policy).where(tables.clinic_policy.c.id == 1).values(**values))
-            trail.record_change(conn, at=self._now(), by=actor, event="create" if before is None else "update",
-                                table=tables.clinic_policy, record_id=1,
-                                before=before._mapping if before is not None else None)
+            trail.save_single_row(conn, at=self._now(), by=actor, table=tables.clinic_policy,
+                                  values={"double_check_required": policy.double_check_required})
         return policy
 
     # -- drafts (autosave) -------------------------------------------------------------------------------

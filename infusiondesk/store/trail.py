@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Table, func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, update
 
 from infusiondesk import audit
 from infusiondesk.records.models import User
@@ -27,6 +27,18 @@ ALL_FIELDS = "all"  # "fields" of a created record: every field is new
 
 def _shown(values: Mapping[str, Any], key: str) -> Any:
     return "(redacted)" if key in audit.REDACTED_COLUMNS else values[key]
+
+
+def save_single_row(conn: Connection, *, at: datetime, by: User, table: Table, values: Mapping[str, Any]) -> None:
+    """Write a one-row settings table (row id 1: the clinic's policy, its backup schedule): inserted the first
+    time, updated after, and audited as a create or an update."""
+    before = conn.execute(select(table).where(table.c.id == 1)).first()
+    if before is None:
+        conn.execute(insert(table).values(id=1, **values))
+    else:
+        conn.execute(update(table).where(table.c.id == 1).values(**values))
+    record_change(conn, at=at, by=by, event="create" if before is None else "update", table=table, record_id=1,
+                  before=before._mapping if before is not None else None)
 
 
 def record_change(conn: Connection, *, at: datetime, by: User | None, event: str, table: Table, record_id: int,
