@@ -89,8 +89,12 @@ def report(entries: Iterable[Mapping[str, Any]], since: datetime, until: datetim
     return NearMissReport(from_entries(entries), since, until, zone)
 
 
-def _cell(value: str) -> str:
+def safe_cell(value: str) -> str:
+    """A typed text as a CSV cell a spreadsheet never runs as a formula (also used by the clinic reports)."""
     return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+_cell = safe_cell
 
 
 def csv_text(r: NearMissReport) -> str:

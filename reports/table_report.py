@@ -16,8 +16,10 @@ from infusiondesk_reports.pages import numbered_canvas
 
 
 def table_pdf(*, title: str, subtitle: str, headers: Sequence[str], rows: Sequence[Sequence[str]],
-              fixed_mm: Sequence[float], footer: str, empty: str, author: str, wide: bool = True) -> bytes:
-    """Columns after the `fixed_mm` ones share the rest of the width and wrap; `empty` stands in for no rows."""
+              fixed_mm: Sequence[float], footer: str, empty: str, author: str, wide: bool = True,
+              totals: Sequence[str] | None = None) -> bytes:
+    """Columns after the `fixed_mm` ones share the rest of the width and wrap; `empty` stands in for no rows;
+    `totals`, when given, is a last row in bold (the clinic reports)."""
     styles.register_fonts()
     out = io.BytesIO()
     size = landscape(A4) if wide else A4
@@ -31,6 +33,8 @@ def table_pdf(*, title: str, subtitle: str, headers: Sequence[str], rows: Sequen
     body += [[ns.text(cell) for cell in row] for row in rows]
     if not rows:
         body.append([ns.text(empty), *([""] * (len(headers) - 1))])
+    if totals is not None:
+        body.append([ns.text(cell, styles.CELL_BOLD) for cell in totals])
     table = Table(body, colWidths=widths, repeatRows=1)
     table.setStyle(styles.grid(zebra=True))
     if not rows:

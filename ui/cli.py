@@ -52,12 +52,20 @@ def _scenario_note_signer(store: Any, drug: Any) -> Any:
     return lambda candidate, patient, signer, admin: hook(store, candidate, patient, signer, admin)
 
 
+def _clinic_report_pdf(report: Any) -> bytes:
+    """`infusiondesk report NAME --pdf`: the reports layer draws it (reportlab loads here only)."""
+    from infusiondesk_reports.clinic_report_pdf import clinic_report_pdf
+
+    return bytes(clinic_report_pdf(report))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser, sub = core_cli.new_parser()
     reports_cli.add_commands(sub)
     _add_app_command(sub)
     # The top parser's default reaches `scenario run` (its own parser leaves make_note_signer unset).
-    parser.set_defaults(handler=_run_app, make_note_signer=_scenario_note_signer)
+    parser.set_defaults(handler=_run_app, make_note_signer=_scenario_note_signer,
+                        render_clinic_report_pdf=_clinic_report_pdf)
     return parser
 
 

@@ -38,6 +38,11 @@ def build(job: dict[str, Any]) -> bytes:
         return _near_miss(job)
     if job.get("kind") == "day_list":
         return _day_list(job)
+    if job.get("kind") == "clinic_report":
+        from infusiondesk.clinic_reports.export import from_job
+        from infusiondesk_reports.clinic_report_pdf import clinic_report_pdf
+
+        return clinic_report_pdf(from_job(job))  # the rows the app read and shows; no database read here
     from infusiondesk.drugs import load_drug
     from infusiondesk.records.models import Visit, VisitStatus
     from infusiondesk.store import Store, codec

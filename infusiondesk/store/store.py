@@ -21,7 +21,7 @@ from infusiondesk import audit, auth
 from infusiondesk.auth import PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, UserSession, Visit, VisitStatus
-from infusiondesk.store import codec, history, sessions, tables, trail, visit_tx
+from infusiondesk.store import codec, history, report_reads, sessions, tables, trail, visit_tx
 from infusiondesk.store.accounts import Accounts
 from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate, to_url
 from infusiondesk.store.errors import DatabaseError, RecordNotFound
@@ -69,6 +69,7 @@ def _upsert_insert(dialect: str) -> Any:
 _DEMOGRAPHICS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)  # admins register patients
 _CLINICAL = (Role.NURSE, Role.CLINICIAN)
 _AUDIT_READERS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)  # the near-miss report is on every role's menu
+_REPORT_READERS = (Role.ADMIN, Role.CLINICIAN)  # the clinic reports (infusiondesk.clinic_reports)
 _OWN_CREDENTIAL_KINDS = ("user_p12", "user_cert")  # pki.KIND_USER_P12 / KIND_USER_CERT (the formats are pki's)
 
 
@@ -519,20 +520,23 @@ class Store(Accounts):
 
     def override_report(self, since: datetime, until: datetime, *, by: UserSession) -> list[dict[str, Any]]:
         """Near misses between two times: soft-limit overrides and hard stops, by date, user and rule."""
-        a = tables.audit_log.c
-        query = (select(tables.audit_log).where(a.event.in_(("override", "hard_stop")), a.at >= since,
-                                                 a.at < until).order_by(a.at, a.id))
         with self._read() as conn:
             self._acting(conn, by, _AUDIT_READERS, "read the near-miss report")
-            rows = conn.execute(query).all()
-        report = []
-        for r in rows:
-            detail = json.loads(r.detail)
-            report.append({"at": r.at, "date": r.at.date(), "kind": r.event, "user_id": r.user_id,
-                           "username": r.username, "rule": detail.get("code", ""),
-                           "message": detail.get("message", ""), "reason": detail.get("reason", ""),
-                           "visit_id": detail.get("visit_id"), "patient_id": detail.get("patient_id")})
-        return report
+            return report_reads.near_misses(conn, since, until)
+
+    # -- clinic reports (admin and clinician; counts, no patient details leave the core's report functions) --
+
+    def clinic_report_visits(self, since: datetime, until: datetime, *, by: UserSession) -> list[Visit]:
+        """The visits opened in [since, until), for the clinic reports (infusiondesk.clinic_reports counts them)."""
+        with self._read() as conn, codec.bulk_decoding():
+            self._acting(conn, by, _REPORT_READERS, "read the clinic reports")
+            return report_reads.visits_opened(conn, since, until)
+
+    def clinic_report_near_misses(self, since: datetime, until: datetime, *, by: UserSession) -> list[dict[str, Any]]:
+        """The near misses in [since, until), for the clinic reports (admin and clinician only)."""
+        with self._read() as conn:
+            self._acting(conn, by, _REPORT_READERS, "read the clinic reports")
+            return report_reads.near_misses(conn, since, until)
 
 
 def _migrate(engine: Engine) -> None:
