@@ -31,10 +31,11 @@ def _csv_cell(column: Column, value: Cell) -> str:
     return safe_cell(text) if column.kind is ColumnKind.TEXT else text
 
 
-def record_export(store: Any, report: ClinicReport, by: UserSession, detail: dict[str, object]) -> int:
+def record_export(store: Any, report: ClinicReport, by: UserSession, detail: dict[str, object],
+                  event: str = "export") -> int:
     """One audit entry for one export or print: which report, the period, the rows, and `detail` (format, file,
     pages)."""
-    return int(store.audit("export", by, {
+    return int(store.audit(event, by, {
         "what": f"clinic report: {report.title}", "report": report.name, "from": report.period.first.isoformat(),
         "to": report.period.last.isoformat(), "zone": report.period.zone.key, "rows": len(report.rows), **detail}))
 
