@@ -105,6 +105,7 @@ class MainWindow(QMainWindow):
         self.patients: Any = None
         self.chart: ChartView | None = None
         self.report: Any = None
+        self.clinic_reports: Any = None
         self.today_board: Any = None
         self.queue: Any = None
         self.users: Any = None
@@ -217,6 +218,7 @@ class MainWindow(QMainWindow):
         self.act_patients = action("&Patients", "Ctrl+P", self.show_patients)
         self.act_report = action("&Near-miss report", "Ctrl+R", self.show_report)
         self.act_today = action("&Today's visits", "Ctrl+T", self.show_today)
+        self.act_clinic_reports = action("&Clinic reports", "Ctrl+Shift+R", self.show_clinic_reports)
         self.act_queue = action("Awaiting my si&gnature", "Ctrl+G", self.show_queue)
         self.act_next = action("Ne&xt awaiting my signature", "Ctrl+J", self.open_next_in_queue)
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
@@ -230,6 +232,7 @@ class MainWindow(QMainWindow):
 
     def _user_actions(self) -> tuple[QAction, ...]:
         return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_report,
+                self.act_clinic_reports,
                 self.act_users, self.act_settings, self.act_lock,
                 self.act_password, self.act_sign_out)
 
@@ -285,6 +288,7 @@ class MainWindow(QMainWindow):
 
         self.act_users.setEnabled(user.role is Role.ADMIN)
         self.act_settings.setEnabled(user.role is Role.ADMIN)
+        self.act_clinic_reports.setEnabled(user.role in (Role.ADMIN, Role.CLINICIAN))  # the store checks too
         self.act_patients.setEnabled(user.role is not Role.ADMIN)
         for a in (self.act_today, self.act_queue, self.act_next):
             a.setEnabled(user.role is not Role.ADMIN)
@@ -448,6 +452,8 @@ class MainWindow(QMainWindow):
             return "Patients"
         if widget is self.report:
             return "Near-miss report"
+        if widget is self.clinic_reports:
+            return "Clinic reports"
         if widget is self.today_board:
             return "Today"
         if widget is self.queue:
@@ -536,6 +542,23 @@ class MainWindow(QMainWindow):
             self.report.back.connect(self.show_patients)
         self.report.refresh()
         self._show(self.report, "Near-miss report")
+
+    def show_clinic_reports(self) -> None:
+        if self.clinic_reports is None:
+            from infusiondesk_ui.views.clinic_reports import ClinicReportsView
+
+            self.clinic_reports = ClinicReportsView(self.session)
+            self.clinic_reports.back.connect(self._back_from_reports)
+        self._show(self.clinic_reports, "Clinic reports")
+        self.clinic_reports.refresh()
+
+    def _back_from_reports(self) -> None:
+        """An admin has no patient list: back goes to the users screen for them."""
+        user = self.session.user
+        if user is not None and user.role.value == "admin":
+            self.show_users()
+        else:
+            self.show_patients()
 
     def show_today(self) -> None:
         if self.today_board is None:
