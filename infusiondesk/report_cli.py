@@ -5,6 +5,7 @@ composition root (`infusiondesk_ui.cli`) sets `render_clinic_report_pdf` on the 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ def _report(args: argparse.Namespace) -> int:
     from infusiondesk.clinic_time import clinic_zone
 
     cr.report_named(args.name)  # an unknown report is one line before the database is opened
-    render = getattr(args, "render_clinic_report_pdf", None)
+    render: Callable[[Any], bytes] | None = getattr(args, "render_clinic_report_pdf", None)
     if args.pdf and render is None:
         raise DomainError("This installation cannot write PDFs (the reports package is missing); use --csv.")
     store = open_store(args)
@@ -45,7 +46,7 @@ def _report(args: argparse.Namespace) -> int:
                 _write(Path(args.csv), csv_text(report).encode("utf-8-sig"))
                 record_export(store, report, session, {"format": "csv", "file": Path(args.csv).name})
                 print(f"Wrote {report.title} ({len(report.rows)} rows, {period.describe()}) to {args.csv}.")
-            elif args.pdf:
+            elif args.pdf and render is not None:
                 pdf = render(report)
                 _write(Path(args.pdf), pdf)
                 record_export(store, report, session, {"format": "pdf", "file": Path(args.pdf).name,

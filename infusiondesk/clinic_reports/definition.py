@@ -109,12 +109,18 @@ def totals(columns: Sequence[Column], rows: Sequence[Row]) -> Row:
     out: list[Cell] = []
     for i, column in enumerate(columns):
         if column.kind is ColumnKind.COUNT:
-            out.append(sum(int(r[i]) for r in rows))
+            out.append(sum(_number(r[i]) for r in rows))
         elif column.kind is ColumnKind.GRAMS:
-            out.append(sum(float(r[i]) for r in rows))
+            out.append(float(sum(_number(r[i]) for r in rows)))
         else:
             out.append("Total" if i == 0 else "")
     return tuple(out)
+
+
+def _number(value: Cell) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"a counted column holds {value!r}, not a number")
+    return value
 
 
 def run(store: Any, name: str, period: ReportPeriod, *, by: UserSession, now: datetime) -> ClinicReport:
