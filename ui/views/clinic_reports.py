@@ -103,6 +103,7 @@ class ClinicReportsView(QWidget):
         for label, widget in (("&Report", self.choice), ("&From", self.first), ("&To", self.last)):
             caption = QLabel(label)
             caption.setBuddy(widget)
+            caption.setMinimumWidth(caption.sizeHint().width())  # never squeezed at 1280 px ("To" read "Tc")
             top.addWidget(caption)
             top.addWidget(widget)
         top.addWidget(self.show_button)
