@@ -15,7 +15,8 @@ from infusiondesk.resources import bundled
 FHIR_CODES_FILE = bundled("infusiondesk", "data", "fhir_codes.toml")
 _VITAL_FIELDS = ("systolic", "diastolic", "heart_rate", "resp_rate", "spo2", "temperature_c", "pain_score")
 _SYSTEMS = ("ucum", "loinc", "ndc", "observation_category", "identifier_type", "encounter_class",
-            "adverse_event_severity", "adverse_event_outcome", "mrn", "visit", "ctcae_grade", "side_effect", "note_status")
+            "adverse_event_severity", "adverse_event_outcome", "mrn", "visit", "ctcae_grade", "side_effect",
+            "note_status")
 _OUTCOMES = ("resolved", "resolving", "ongoing", "escalated", "fatal")
 
 

@@ -9,7 +9,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -126,7 +126,7 @@ def test_doses_rates_and_periods_are_what_the_chart_says(clinic: tuple[Store, Us
         assert dose["value"] == pytest.approx(dose_given_g(v), abs=1e-6)
         assert admin["dosage"]["rateQuantity"]["code"] == "mL/h"
         assert admin["dosage"]["rateQuantity"]["value"] == pytest.approx(start.rate_ml_h, abs=1e-6)
-        assert admin["effectivePeriod"]["start"] == start.at.isoformat(timespec="seconds")
+        assert datetime.fromisoformat(admin["effectivePeriod"]["start"]) == start.at.replace(microsecond=0)
         assert admin["performer"][0]["actor"]["reference"].startswith("urn:uuid:")
         med = admin["contained"][0]
         assert med["batch"]["lotNumber"] == v.readiness.lot_number
@@ -135,17 +135,17 @@ def test_doses_rates_and_periods_are_what_the_chart_says(clinic: tuple[Store, Us
             assert admin["status"] in ("stopped", "in-progress", "on-hold")
 
 
-def _charted(v: Visit) -> Counter[tuple[str, str, float]]:
+def _charted(v: Visit) -> Counter[tuple[datetime, str, float]]:
     """(time, LOINC, value) of every value charted in the visit, the assessment's baseline counted once."""
     readings = {r.taken_at: r for r in v.vitals}
     if v.assessment.vitals is not None:
         readings.setdefault(v.assessment.vitals.taken_at, v.assessment.vitals)
-    out: Counter[tuple[str, str, float]] = Counter()
+    out: Counter[tuple[datetime, str, float]] = Counter()
     for r in readings.values():
         for field, code in LOINC.items():
             value = getattr(r, field)
             if value is not None:
-                out[(r.taken_at.isoformat(timespec="seconds"), code, float(value))] += 1
+                out[(r.taken_at.replace(microsecond=0), code, float(value))] += 1
     return out
 
 
@@ -155,10 +155,11 @@ def test_vital_signs_round_trip_as_loinc_observations_in_ucum(clinic: tuple[Stor
     by_visit = _by_encounter(exported, "Observation")
     total = 0
     for v in store.list_visits(by=session):
-        got: Counter[tuple[str, str, float]] = Counter()
+        got: Counter[tuple[datetime, str, float]] = Counter()
         for o in by_visit.get(_visit_url(store, v.id), []):
             assert o["valueQuantity"]["system"] == "http://unitsofmeasure.org"
-            got[(o["effectiveDateTime"], o["code"]["coding"][0]["code"], float(o["valueQuantity"]["value"]))] += 1
+            when = datetime.fromisoformat(o["effectiveDateTime"])
+            got[(when, o["code"]["coding"][0]["code"], float(o["valueQuantity"]["value"]))] += 1
         assert got == _charted(v)
         total += sum(got.values())
     assert total > 0
@@ -289,6 +290,9 @@ def test_the_command_writes_the_bundle_audits_it_and_never_overwrites(
 
 def test_a_bad_since_date_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                            capsys: pytest.CaptureFixture[str]) -> None:
-    assert _cli(monkeypatch, "--since", "31/03/2026", "--out", str(tmp_path / "b.json")) == 2
-    assert "is not a date" in capsys.readouterr().err
-    assert date.fromisoformat("2026-03-31")  # the form the message asks for
+    with pytest.raises(SystemExit) as exited:
+        _cli(monkeypatch, "--since", "31/03/2026", "--out", str(tmp_path / "b.json"))
+    assert exited.value.code == 2 and not (tmp_path / "b.json").exists()
+    err = capsys.readouterr().err
+    assert "is not a date" in err and len(err.strip().splitlines()) == 1
+    assert date.fromisoformat(err.split("such as ")[1].strip())  # the example it gives is itself a date
