@@ -91,17 +91,19 @@ class _Bundler:
         self.counts[rtype] = self.counts.get(rtype, 0) + 1
 
 
-def _ndc(drug: Drug | None, visit: Visit) -> str | None:
-    """The NDC of the product scanned (the one its GTIN encodes), else of the product ordered; None for an order
-    by concentration or a product the library has no NDC for."""
+def _product(drug: Drug | None, visit: Visit) -> tuple[str | None, str]:
+    """The NDC and name of the product scanned (the NDC its GTIN encodes), else of the product ordered; no NDC
+    for an order by concentration or a product the library has no NDC for."""
     if drug is None or visit.dose_order is None:
-        return None
+        return None, visit.readiness.scanned_product_name
     pid = visit.readiness.scanned_product_id or visit.dose_order.product_id
     product = next((p for p in drug.products if p.id == pid), None)
-    if product is None or not product.ndcs:
-        return None
+    if product is None:
+        return None, visit.readiness.scanned_product_name
     scanned = visit.readiness.scanned_gtin
-    return next((n for n in product.ndcs if scanned and gtin_from_ndc(n) == scanned), product.ndcs[0])
+    ndc = next((n for n in product.ndcs if scanned and gtin_from_ndc(n) == scanned),
+               product.ndcs[0] if product.ndcs else None)
+    return ndc, product.name
 
 
 def _in_scope(clinic: Clinic, visit: Visit, since: date | None) -> bool:
@@ -116,7 +118,7 @@ def _visit_resources(b: _Bundler, codes: FhirCodes, drug: Drug | None, visit: Vi
     is_signed = build.signed(visit, note is not None)
     b.add("visit", vid, build.encounter(codes, visit, b.ref, is_signed))
     staff: set[int] = set()
-    admin = build.administration(codes, visit, b.ref, _ndc(drug, visit))
+    admin = build.administration(codes, visit, b.ref, *_product(drug, visit))
     if admin is not None:
         b.add("administration", vid, admin)
         staff |= {e.by for e in visit.events if e.by is not None and e.kind.value == "start"}

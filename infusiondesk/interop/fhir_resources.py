@@ -112,11 +112,11 @@ def _administration_status(visit: Visit) -> str:
     return "completed" if state.volume_read_ml >= planned * (1 - _REL_TOL) else "stopped"
 
 
-def medication(codes: FhirCodes, visit: Visit, ndc: str | None) -> Json:
+def medication(codes: FhirCodes, visit: Visit, ndc: str | None, product_name: str = "") -> Json:
     """The contained Medication: the product (NDC when the library knows one), its lot and expiry, strength."""
     order, ready = visit.dose_order, visit.readiness
     assert order is not None
-    name = ready.scanned_product_name or codes.medication_text
+    name = f"{codes.medication_text}, {product_name}" if product_name else codes.medication_text
     med: Json = {"resourceType": "Medication", "id": "med",
                  "code": {"text": name} if ndc is None else
                  {"coding": [{"system": codes.systems["ndc"], "code": ndc}], "text": name}}
@@ -136,7 +136,8 @@ def medication(codes: FhirCodes, visit: Visit, ndc: str | None) -> Json:
     return med
 
 
-def administration(codes: FhirCodes, visit: Visit, ref: Ref, ndc: str | None) -> Json | None:
+def administration(codes: FhirCodes, visit: Visit, ref: Ref, ndc: str | None,
+                   product_name: str = "") -> Json | None:
     """The infusion as given, or None when it never started. Dose: `dose_given_g` (what the note and the 24 h
     total count); rate: the start's rate (later changes are listed in the note); period: start to stop."""
     events = sorted(visit.events, key=lambda e: e.at)
@@ -156,7 +157,7 @@ def administration(codes: FhirCodes, visit: Visit, ref: Ref, ndc: str | None) ->
         dosage["rateQuantity"] = quantity(codes, start.rate_ml_h, codes.rate_unit)
     out: Json = {
         "resourceType": "MedicationAdministration",
-        "contained": [medication(codes, visit, ndc)],
+        "contained": [medication(codes, visit, ndc, product_name)],
         "status": _administration_status(visit),
         "medicationReference": {"reference": "#med"},
         "subject": {"reference": ref("patient", str(visit.patient_id))},

@@ -117,7 +117,6 @@ def test_doses_rates_and_periods_are_what_the_chart_says(clinic: tuple[Store, Us
     given = {a["context"]["reference"]: a for a in _of(exported, "MedicationAdministration")}
     started = [v for v in store.list_visits(by=session) if any(e.kind is InfusionEventKind.START for e in v.events)]
     assert started and len(given) == len(started)
-    partial = 0
     for v in started:
         admin = given[_visit_url(store, v.id)]
         start = next(e for e in v.events if e.kind is InfusionEventKind.START)
@@ -130,9 +129,19 @@ def test_doses_rates_and_periods_are_what_the_chart_says(clinic: tuple[Store, Us
         assert admin["performer"][0]["actor"]["reference"].startswith("urn:uuid:")
         med = admin["contained"][0]
         assert med["batch"]["lotNumber"] == v.readiness.lot_number
-        partial += admin["status"] == "stopped"
-        if v.dose_order is not None and dose_given_g(v) < float(v.dose_order.computed["dose_mg"]) / 1000 - 1e-9:
-            assert admin["status"] in ("stopped", "in-progress", "on-hold")
+        assert med["batch"]["expirationDate"] == str(v.readiness.lot_expiry)
+        assert v.dose_order is not None
+        if v.dose_order.product_id:  # coded by the ordered (or scanned) product's NDC from the drug library
+            product = load_drug().product(v.readiness.scanned_product_id or v.dose_order.product_id)
+            [coding] = med["code"]["coding"]
+            assert coding["system"] == "http://hl7.org/fhir/sid/ndc" and coding["code"] in product.ndcs
+            assert product.name in med["code"]["text"]
+        stop = next((e for e in v.events if e.kind is InfusionEventKind.STOP), None)
+        if stop is not None:
+            assert v.dose_order is not None and stop.volume_infused_ml is not None
+            whole = stop.volume_infused_ml >= float(v.dose_order.computed["volume_ml"]) - 1e-9
+            assert admin["status"] == ("completed" if whole else "stopped")
+            assert datetime.fromisoformat(admin["effectivePeriod"]["end"]) == stop.at.replace(microsecond=0)
 
 
 def _charted(v: Visit) -> Counter[tuple[datetime, str, float]]:
