@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from infusiondesk.clinic_time import local_date
@@ -58,11 +59,20 @@ def record_uuid(clinic: Clinic, kind: str, key: str) -> str:
     return str(uuid.uuid5(_ID_NAMESPACE, f"{clinic.name}\x1f{kind}\x1f{key}"))
 
 
+@cache
 def _model(resource_type: str) -> Any:
-    import importlib
+    """The R4B model class of a resource type, imported by name (not importlib) so a frozen build finds them."""
+    from fhir.resources.R4B.adverseevent import AdverseEvent
+    from fhir.resources.R4B.documentreference import DocumentReference
+    from fhir.resources.R4B.encounter import Encounter
+    from fhir.resources.R4B.medicationadministration import MedicationAdministration
+    from fhir.resources.R4B.observation import Observation
+    from fhir.resources.R4B.patient import Patient as FhirPatient
+    from fhir.resources.R4B.practitioner import Practitioner
 
-    module = importlib.import_module(f"fhir.resources.R4B.{resource_type.lower()}")
-    return getattr(module, resource_type)
+    models = {m.__name__: m for m in (AdverseEvent, DocumentReference, Encounter, MedicationAdministration,
+                                      Observation, FhirPatient, Practitioner)}
+    return models[resource_type]
 
 
 class _Bundler:
