@@ -9,7 +9,7 @@ import json
 import sys
 from collections import Counter
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -305,3 +305,46 @@ def test_a_bad_since_date_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.M
     err = capsys.readouterr().err
     assert "is not a date" in err and len(err.strip().splitlines()) == 1
     assert date.fromisoformat(err.split("such as ")[1].strip())  # the example it gives is itself a date
+
+
+def test_a_running_infusion_and_a_partial_dose_say_what_happened(tmp_path: Path) -> None:
+    """Ms A's 2 g runs, slowed to 50 mL/h for warmth: in progress, no end, the rate change noted, counted as the
+    full order (as the 24 h total counts it). Mr B's was stopped after 20 of 50 mL: stopped, 0.8 g."""
+    from infusiondesk.records.models import Clinic, Patient, Role
+    from infusiondesk.service import Step, VisitService
+    from tests.clinic_day import chart_visit
+
+    password = "correct horse battery staple"
+    store = Store.open(str(tmp_path / "c.db"))
+    admin = store.setup_clinic(Clinic("Hillside Clinic"), "admin", "Ada Admin", password)
+    for name, role in (("nina", Role.NURSE), ("noel", Role.NURSE), ("carl", Role.CLINICIAN)):
+        store.create_user(name, name.title(), role, password, by=admin)
+    nina, noel, carl = (store.sign_in(n, password) for n in ("nina", "noel", "carl"))
+    drug, svc = load_drug(), VisitService(store, load_drug())
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    a = store.add_patient(Patient(None, "A1", "Alder", "Ann", date(1980, 1, 1), "female", 70,
+                                  no_known_allergies=True), by=nina)
+    b = store.add_patient(Patient(None, "B2", "Birch", "Bo", date(1975, 5, 5), "male", 80,
+                                  no_known_allergies=True), by=nina)
+    running = chart_visit(store, drug, a, nina, noel, carl, t0, until=VisitStatus.INFUSING)
+    assert running.id is not None
+    running = svc.change_rate(Step(nina, running.id, running.version, t0 + timedelta(minutes=35)), "50 mL/h",
+                              "warmth")
+    short = chart_visit(store, drug, b, nina, noel, carl, t0, until=VisitStatus.INFUSING)
+    assert short.id is not None
+    short = svc.stop(Step(nina, short.id, short.version, t0 + timedelta(minutes=32)), 20, "patient asked to stop")
+
+    bundle = json.loads(export_bundle(store, nina, drug=drug).json())
+    admins = {a_["subject"]["reference"]: a_ for a_ in _of(bundle, "MedicationAdministration")}
+    patient_url = {p["identifier"][0]["value"]: f"urn:uuid:{p['id']}" for p in _of(bundle, "Patient")}
+    ms_a, mr_b = admins[patient_url["A1"]], admins[patient_url["B2"]]
+    assert ms_a["status"] == "in-progress" and "end" not in ms_a["effectivePeriod"]
+    assert ms_a["dosage"]["dose"]["value"] == 2 == dose_given_g(running)
+    assert ms_a["dosage"]["rateQuantity"]["value"] == 100  # the start's rate; the change is in the note
+    assert any("50 mL/h" in n["text"] and "warmth" in n["text"] for n in ms_a["note"])
+    assert mr_b["status"] == "stopped"
+    assert mr_b["dosage"]["dose"]["value"] == pytest.approx(0.8) == pytest.approx(dose_given_g(short))
+    assert {e["status"] for e in _of(bundle, "Encounter")} == {"in-progress"}
+    assert {e["meta"]["tag"][0]["code"] for e in _of(bundle, "Encounter")} == {"unsigned"}
+    assert not _of(bundle, "DocumentReference")
+    store.close()
