@@ -20,7 +20,7 @@ from infusiondesk.drugs.values import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.interop import fhir_resources as build
 from infusiondesk.interop.fhir_codes import FhirCodes, fhir_codes
-from infusiondesk.records.models import Clinic, Patient, User, UserSession, Visit
+from infusiondesk.records.models import Clinic, InfusionEventKind, Patient, User, UserSession, Visit
 from infusiondesk.scan import gtin_from_ndc
 from infusiondesk.workflow.side_effects import side_effect_catalogue
 
@@ -131,7 +131,7 @@ def _visit_resources(b: _Bundler, codes: FhirCodes, drug: Drug | None, visit: Vi
     admin = build.administration(codes, visit, b.ref, *_product(drug, visit))
     if admin is not None:
         b.add("administration", vid, admin)
-        staff |= {e.by for e in visit.events if e.by is not None and e.kind.value == "start"}
+        staff |= {e.by for e in visit.events if e.by is not None and e.kind is InfusionEventKind.START}
     for reading in build.charted_vitals(visit):
         for key, obs in build.observations(codes, visit, reading, b.ref, is_signed):
             b.add("observation", key, obs)

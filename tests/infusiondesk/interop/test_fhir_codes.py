@@ -43,3 +43,14 @@ def test_a_malformed_file_is_refused_naming_what_is_wrong(change: Any, message: 
     change(data)
     with pytest.raises(LibraryError, match=message):
         parse_codes(data)
+
+
+def test_fhir_resources_loads_only_when_a_bundle_is_made() -> None:
+    """The command line and the export module import without pydantic's FHIR models (start-up stays light)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, infusiondesk.cli, infusiondesk.fhir_cli, infusiondesk.interop.fhir_export; "
+            "infusiondesk.cli.new_parser(); print(any(m.startswith('fhir') for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
