@@ -318,6 +318,9 @@ def _add_records_commands(sub: Any) -> None:
     from infusiondesk.report_cli import add_report_commands
 
     add_report_commands(sub, db_help)
+    from infusiondesk.fhir_cli import add_fhir_commands
+
+    add_fhir_commands(sub, db_help)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:
