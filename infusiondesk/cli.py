@@ -315,6 +315,9 @@ def _add_records_commands(sub: Any) -> None:
     from infusiondesk.backup_cli import add_backup_commands
 
     add_backup_commands(sub, db_help)
+    from infusiondesk.billing_cli import add_billing_commands
+
+    add_billing_commands(sub)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:
