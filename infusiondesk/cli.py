@@ -321,6 +321,9 @@ def _add_records_commands(sub: Any) -> None:
     from infusiondesk.fhir_cli import add_fhir_commands
 
     add_fhir_commands(sub, db_help)
+    from infusiondesk.billing_cli import add_billing_commands
+
+    add_billing_commands(sub)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:

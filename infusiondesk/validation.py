@@ -115,4 +115,19 @@ def clean_clinic(clinic: Clinic) -> Clinic:
         address=free_text(clinic.address, field="address", label="clinic's address", max_chars=SHORT_TEXT_MAX * 2),
         phone=one_line(clinic.phone, field="phone", label="clinic's phone", max_chars=SHORT_TEXT_MAX, required=False),
         hours=one_line(clinic.hours, field="hours", label="clinic's hours", max_chars=SHORT_TEXT_MAX, required=False),
-        timezone=zone)
+        timezone=zone,
+        tax_id=one_line(clinic.tax_id, field="tax_id", label="clinic's tax id", max_chars=32, required=False),
+        provider_name=one_line(clinic.provider_name, field="provider_name", label="billing provider's name",
+                               max_chars=SHORT_TEXT_MAX, required=False),
+        npi=_clean_npi(clinic.npi))
+
+
+def _clean_npi(text: str) -> str:
+    """Empty (no superbills yet) or a National Provider Identifier with a correct CMS check digit."""
+    from infusiondesk.billing.npi import npi_problem
+
+    npi = one_line(text, field="npi", label="NPI", max_chars=32, required=False).replace(" ", "")
+    problem = npi_problem(npi) if npi else None
+    if problem is not None:
+        raise InputError("npi", problem)
+    return npi

@@ -104,4 +104,7 @@ def add_commands(sub: Any) -> None:
     ca_export.add_argument("--crl", help="also write the clinic's revocation list (DER) here, if there is one")
     ca_export.set_defaults(handler=_ca_export)
 
+    from infusiondesk_reports.receipt_commands import add_receipt_command
+
+    add_receipt_command(sub, _DB_HELP)
     sub.choices["demo"].set_defaults(handler=_demo_with_signed_notes)

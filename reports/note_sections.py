@@ -392,7 +392,20 @@ def timeline_section(ctx: NoteContext, dose_given_g: Callable[[Visit], float] | 
                         f"ordered {display.format_volume(Q(planned, 'mL'))}")
         out.append(Spacer(1, 3))
         out.append(Paragraph(f"<b>{escape(summary)}</b>", styles.BODY))
+        out.append(text(billing_time_line(ctx), styles.BODY))
     return out
+
+
+def billing_time_line(ctx: NoteContext) -> str:
+    """Infusion time for billing: start, stop, running minutes (pauses removed) and the billed hour sequence."""
+    from infusiondesk.billing.codes import billing_codes
+    from infusiondesk.billing.minutes import hour_sequence, infusion_minutes
+
+    m = infusion_minutes(ctx.visit)
+    sequence = "; ".join(f"{u.label.lower()} {u.code} × {u.units}"
+                         for u in hour_sequence(m.running_minutes, billing_codes().hours))
+    return (f"Infusion time for billing: {ctx.clock(m.started_at)}–{ctx.clock(m.stopped_at)}, "
+            f"{m.running_minutes} min running (pauses removed: {m.paused_minutes} min) — {sequence or 'none'}.")
 
 
 def vitals_section(ctx: NoteContext) -> list[Flowable]:

@@ -52,6 +52,9 @@ class Clinic:
     phone: str = ""
     hours: str = ""
     timezone: str = "UTC"  # IANA name; notes show local time and zone
+    tax_id: str = ""  # on receipts and superbills (EIN or the clinic's tax id as the clinic writes it)
+    provider_name: str = ""  # the billing provider on superbills
+    npi: str = ""  # the provider's National Provider Identifier: 10 digits with the CMS check digit
 
 
 @dataclass(frozen=True)
@@ -181,6 +184,7 @@ class Assessment:
     assessed_by: int | None = None
     assessed_at: datetime | None = None
     withdrawn: str = ""  # why the last suitability decision was withdrawn (new findings), for the next one
+    diagnosis_code: str = ""  # ICD-10-CM, one of infusiondesk/data/billing_codes.toml's (the superbill's)
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,7 @@ class AssessmentEntry:
     pain_score: int | None = None
     migraine: MigraineFeatures = field(default_factory=MigraineFeatures)
     answers: Mapping[str, object] = field(default_factory=dict)  # the drug library's screening fact names
+    diagnosis_code: str = ""  # ICD-10-CM from infusiondesk/data/billing_codes.toml (the superbill's diagnosis)
 
 
 @dataclass(frozen=True)

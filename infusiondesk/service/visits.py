@@ -18,6 +18,7 @@ from infusiondesk.clinic_time import local_date
 from infusiondesk.dosing import DoseCalculation, DoseOrder, calculate
 from infusiondesk.drugs.library import Drug
 from infusiondesk.drugs.vocabulary import FACTS_FROM_VITALS
+from infusiondesk.errors import DomainError
 from infusiondesk.pump_check import parse_readback
 from infusiondesk.records.models import (
     AlertAction,
@@ -82,6 +83,18 @@ def _latest_readings(visit: Visit) -> dict[str, Any]:
             if value is not None:
                 out[fact] = value
     return out
+
+
+def _diagnosis(code: str) -> str:
+    """The ICD-10-CM code as listed in the billing codes file (empty when none was chosen); any other refused."""
+    if not code.strip():
+        return ""
+    from infusiondesk.billing.codes import billing_codes
+
+    try:
+        return billing_codes().diagnosis(code).code
+    except DomainError as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 class VisitService:
@@ -181,7 +194,7 @@ class VisitService:
     def assess(self, step: Step, entry: AssessmentEntry) -> Visit:
         def rule(c: _Ctx) -> Visit:
             assessment = Assessment(vitals=entry.vitals, pain_score=entry.pain_score, migraine=entry.migraine,
-                                    answers=dict(entry.answers))
+                                    answers=dict(entry.answers), diagnosis_code=_diagnosis(entry.diagnosis_code))
             v = wf.record_assessment(c.visit, assessment, c.patient, self.drug, c.user, c.at)
             if entry.vitals is not None:  # the assessment's vital signs are the charted baseline
                 v = dataclasses.replace(v, assessment=dataclasses.replace(

@@ -182,7 +182,8 @@ class Store(Accounts):
             row = conn.execute(select(tables.clinic).where(tables.clinic.c.id == 1)).first()
         if row is None:
             raise RecordNotFound("The clinic is not set up yet; run the first-run setup.")
-        return Clinic(name=row.name, address=row.address, phone=row.phone, hours=row.hours, timezone=row.timezone)
+        return Clinic(name=row.name, address=row.address, phone=row.phone, hours=row.hours, timezone=row.timezone,
+                      tax_id=row.tax_id, provider_name=row.provider_name, npi=row.npi)
 
     def update_clinic(self, clinic: Clinic, by: UserSession) -> Clinic:
         clinic = clean_clinic(clinic)

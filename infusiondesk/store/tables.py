@@ -63,6 +63,10 @@ clinic = Table(
     Column("phone", String(100), nullable=False, default=""),
     Column("hours", Text, nullable=False, default=""),
     Column("timezone", String(64), nullable=False, default="UTC"),
+    # For receipts and superbills (migration 0009): the clinic's tax id, the billing provider and their NPI.
+    Column("tax_id", String(32), nullable=False, default="", server_default=""),
+    Column("provider_name", String(200), nullable=False, default="", server_default=""),
+    Column("npi", String(10), nullable=False, default="", server_default=""),
 )
 
 users = Table(
@@ -235,6 +239,32 @@ audit_checkpoints = Table(
     Index("ix_audit_checkpoints_entry", "entry_id"),
 )
 
+# The clinic's price list (migration 0009): one row per code and date it takes effect, never updated, so a visit
+# is priced as on its day whatever changes later. An admin adds rows; audited.
+prices = Table(
+    "prices", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(16), nullable=False),
+    Column("unit_price_cents", Integer, nullable=False),
+    Column("effective_from", UTCDateTime, nullable=False),
+    Column("set_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("set_at", UTCDateTime, nullable=False),
+    Index("ix_prices_code_from", "code", "effective_from"),
+)
+
+# What a visit was paid (migration 0009): one row per visit, with the lines as priced when it was recorded
+# (JSON), so the receipt never changes with the price list. Audited.
+visit_payments = Table(
+    "visit_payments", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("visit_id", Integer, ForeignKey("visits.id"), nullable=False, unique=True),
+    Column("method", String(16), nullable=False),
+    Column("amount_cents", Integer, nullable=False),
+    Column("paid_at", UTCDateTime, nullable=False),
+    Column("recorded_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("lines", Text, nullable=False),
+)
+
 # The tables whose rows are clinical or access records: each row's content is in the audit chain.
 AUDITED_TABLES: dict[str, Table] = {t.name: t for t in (clinic, clinic_policy, backup_schedule, users, patients, visits,
-                                                         signed_notes, pki_objects)}
+                                                         signed_notes, pki_objects, prices, visit_payments)}

@@ -40,6 +40,14 @@ def screening_html(found: tuple[Screening, ...]) -> str:
     return f"<ul style='margin:0'>{rows}</ul>"
 
 
+def _diagnosis_choices() -> tuple[tuple[str, str | None], ...]:
+    """The migraine diagnoses the clinic bills (infusiondesk/data/billing_codes.toml), after "not chosen"."""
+    from infusiondesk.billing.codes import billing_codes
+
+    listed = tuple((f"{c.code} — {c.description}", c.code) for c in billing_codes().diagnoses.values())
+    return (("not chosen", None), *listed)
+
+
 class AssessmentView(QWidget):
     def __init__(self, controller: VisitController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -56,6 +64,7 @@ class AssessmentView(QWidget):
         self.symptoms = EnterMovesOnLineEdit()
         self.symptoms.setAccessibleName("Current symptoms")
         self.symptoms.setMinimumWidth(320)
+        self.diagnosis = ChoiceBox("Diagnosis (ICD-10-CM)", _diagnosis_choices())
         self.questions: dict[str, ChoiceBox | NumberEdit] = {}
         form = Form()
         form.add("Pain before (0-10)", self.pain, self.pain.error_label)
@@ -64,6 +73,7 @@ class AssessmentView(QWidget):
         for box in (self.aura, self.nausea, self.photophobia, self.phonophobia):
             form.add(box.accessibleName(), box)
         form.add("Current symptoms", self.symptoms)
+        form.add("Diagnosis (ICD-10)", self.diagnosis)
         qform = Form()
         for q in SCREENING_QUESTIONS:
             if q.key in ANSWERED_BY_VITALS:
@@ -155,7 +165,8 @@ class AssessmentView(QWidget):
             duration_hours=float(self.hours.value) if self.hours.value is not None else None,
             aura=self.aura.value, nausea=self.nausea.value, photophobia=self.photophobia.value,
             phonophobia=self.phonophobia.value, current_symptoms=self.symptoms.text().strip())
-        return AssessmentEntry(vitals=vitals, pain_score=pain, migraine=migraine, answers=self.answers())
+        return AssessmentEntry(vitals=vitals, pain_score=pain, migraine=migraine, answers=self.answers(),
+                               diagnosis_code=self.diagnosis.value or "")
 
     def record_assessment(self) -> None:
         bad = [w.message for w in (*self.vitals.numbers, self.pain, self.attacks, self.hours) if w.message]
@@ -205,6 +216,7 @@ class AssessmentView(QWidget):
         self.photophobia.set_value(a.migraine.photophobia)
         self.phonophobia.set_value(a.migraine.phonophobia)
         self.symptoms.setText(a.migraine.current_symptoms)
+        self.diagnosis.set_value(a.diagnosis_code or None)
         for key, w in self.questions.items():
             if key in a.answers:
                 if isinstance(w, NumberEdit):
@@ -220,7 +232,7 @@ class AssessmentView(QWidget):
                                                     ("phonophobia", self.phonophobia))},
                 "answers": {k: (w.text() if isinstance(w, NumberEdit) else w.value)
                             for k, w in self.questions.items()},
-                "reason": self.suitable_reason.text()}
+                "reason": self.suitable_reason.text(), "diagnosis": self.diagnosis.value}
 
     def restore(self, state: dict[str, Any]) -> None:
         self.vitals.restore(state.get("vitals", {}))
@@ -229,6 +241,7 @@ class AssessmentView(QWidget):
         self.hours.setText(state.get("hours", ""))
         self.symptoms.setText(state.get("symptoms", ""))
         self.suitable_reason.setText(state.get("reason", ""))
+        self.diagnosis.set_value(state.get("diagnosis"))
         for k, box in (("aura", self.aura), ("nausea", self.nausea), ("photophobia", self.photophobia),
                        ("phonophobia", self.phonophobia)):
             box.set_value(state.get("choices", {}).get(k))

@@ -72,7 +72,10 @@ class SettingsView(QWidget):
                                  ("address", "Address", "street, town, postcode"),
                                  ("phone", "Phone", "the number patients call"),
                                  ("hours", "Opening hours", "e.g. Mon–Fri 08:00–18:00"),
-                                 ("timezone", "Time zone", "IANA name, e.g. America/New_York")):
+                                 ("timezone", "Time zone", "IANA name, e.g. America/New_York"),
+                                 ("tax_id", "Tax id", "on receipts, e.g. 12-3456789"),
+                                 ("provider_name", "Billing provider", "on superbills, e.g. Alan Smith, MD"),
+                                 ("npi", "Provider NPI", "10 digits, from the NPPES record")):
             edit = EnterMovesOnLineEdit()
             edit.setAccessibleName(label)
             edit.setPlaceholderText(hint)
@@ -137,6 +140,9 @@ class SettingsView(QWidget):
             self.session.store.update_clinic(clinic, self.session.require_session())
         except DomainError as exc:
             self.clinic_message.setText(exc.message)
+            field = getattr(exc, "field", "")
+            if field in self.clinic_edits:
+                self.clinic_edits[field].setFocus()
             return
         self.session.clinic_changed()  # every screen's times follow the new zone
         self.clinic_message.setText("Saved: notes built from now on carry this profile; signed notes keep what "
