@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from datetime import date
 
 from infusiondesk.clinic_time import zone_named
 from infusiondesk.errors import DomainError, InputError
@@ -83,6 +84,27 @@ def clean_patient(p: Patient) -> Patient:
         allergies=allergies, medicines=medicines,
         history_notes=free_text(p.history_notes, field="history_notes", label="history notes",
                                 max_chars=NOTES_MAX))
+
+
+PATIENT_SEXES = ("female", "male", "other", "unknown")  # Patient.sex: what the form's Sex choice offers
+
+
+def clean_sex(value: str) -> str:
+    """Patient.sex, lower-cased; InputError("sex") for anything but the four values the record knows."""
+    text = value.strip().lower()
+    if text not in PATIENT_SEXES:
+        raise InputError("sex", f'Sex "{value.strip()}" is not one the record knows; use {", ".join(PATIENT_SEXES)}.')
+    return text
+
+
+def check_patient_facts(p: Patient, today: date) -> None:
+    """What a registration must not claim (the patient form asks the same): a birth after today, and allergies
+    listed while "no known allergies" is ticked. InputError naming the field."""
+    if p.date_of_birth > today:
+        raise InputError("date_of_birth", f"Date of birth {p.date_of_birth:%d %b %Y} is after today; check the year.")
+    if p.no_known_allergies and p.allergies:
+        raise InputError("allergies", 'Allergies are listed and "no known allergies" is set; keep one.')
+    clean_sex(p.sex)
 
 
 def clean_full_name(full_name: str) -> str:
