@@ -315,6 +315,8 @@ def _add_records_commands(sub: Any) -> None:
     from infusiondesk.backup_cli import add_backup_commands
 
     add_backup_commands(sub, db_help)
+    from infusiondesk.import_cli import add_import_commands
+    add_import_commands(sub, db_help)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:

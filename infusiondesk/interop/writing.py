@@ -31,12 +31,15 @@ def require_admin(store: Store, by: UserSession) -> None:
                                f"{user.role.value}.")
 
 
-def check_against_database(report: ImportReport, store: Store, by: UserSession) -> ImportReport:
+def check_against_database(report: ImportReport, store: Store, by: UserSession,
+                           progress: Progress | None = None) -> ImportReport:
     """The report with the database's duplicates refused and A08 updates applied to the patient found."""
     require_admin(store, by)
     accepted: list[Accepted] = []
     rejected = list(report.rejected)
-    for item in report.accepted:
+    for n, item in enumerate(report.accepted, start=1):
+        if progress is not None and (n % 100 == 0 or n == len(report.accepted)):
+            progress(n)
         found = store.get_patient_by_mrn(item.patient.mrn, by=by)
         if item.action is Action.CREATE and found is not None:
             rejected.append(Rejection(item.row, "mrn", f"MRN {item.patient.mrn} is already in the database "
