@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,13 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise DomainError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+
+
+def _follow(bar: Any) -> Callable[[int], None]:
+    """A progress callback (rows done so far) that moves a tqdm bar."""
+    def move(done: int) -> None:
+        bar.update(done - bar.n)
+    return move
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -44,10 +52,10 @@ def _import(args: argparse.Namespace) -> int:
             on_tty = sys.stderr.isatty()
             with tqdm(total=len(report.accepted), unit="row", desc="checking", disable=not on_tty,
                       leave=False) as bar:
-                report = check_against_database(report, store, session, progress=lambda n: bar.update(n - bar.n))
+                report = check_against_database(report, store, session, progress=_follow(bar))
             if args.commit:
                 with tqdm(total=len(report.accepted), unit="patient", desc="importing", disable=not on_tty) as bar:
-                    report = commit(report, store, session, progress=lambda n: bar.update(n - bar.n))
+                    report = commit(report, store, session, progress=_follow(bar))
         finally:
             sign_out(args, store)
     finally:
