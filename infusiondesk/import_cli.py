@@ -60,7 +60,7 @@ def _import(args: argparse.Namespace) -> int:
             sign_out(args, store)
     finally:
         store.close()
-    print("\n".join(report.lines()))
+    print("\n".join(report.lines("--commit to write")))
     return EXIT_REJECTED if report.rejected else EXIT_OK
 
 

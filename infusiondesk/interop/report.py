@@ -66,9 +66,11 @@ class ImportReport:
         """The rejections for an MRN met twice: earlier in the file, or already in the database."""
         return tuple(r for r in self.rejected if r.duplicate)
 
-    def summary(self) -> str:
-        """One line: what was read, what is (or would be) written, what is refused."""
-        verb = "imported" if self.committed else "would import (dry run; nothing written, --commit to write)"
+    def summary(self, how_to_write: str = "") -> str:
+        """One line: what was read, what is (or would be) written, what is refused. `how_to_write` tells a dry
+        run's reader how to write it ("--commit" for the CLI)."""
+        how = f", {how_to_write}" if how_to_write else ""
+        verb = "imported" if self.committed else f"would import (a check only: nothing written{how})"
         done = self.written if self.committed else len(self.accepted)
         what = f"{done} patient(s)"
         if self.updates:
@@ -79,9 +81,9 @@ class ImportReport:
         return (f"{self.source}: read {self.rows} {unit}; {verb} {what}; rejected {len(self.rejected)} "
                 f"{unit}{skipped}.")
 
-    def lines(self) -> list[str]:
+    def lines(self, how_to_write: str = "") -> list[str]:
         """The summary, then one line per rejected row and per skipped message, in row order."""
-        out = [self.summary()]
+        out = [self.summary(how_to_write)]
         out += [r.line() for r in sorted((*self.rejected, *self.skipped), key=lambda r: r.row)]
         out += list(self.notes)
         return out

@@ -37,7 +37,7 @@ def test_a04_creates_a08_updates_unknown_mrn_refused_other_types_skipped(store: 
     data = _file(A04_OKAFOR, A08_LEE, A08_NOBODY, A01_ADMIT, newline="\n")
     report = check_against_database(read_adt_file(data, "adt.hl7", TODAY), store, staff.admin)
     assert report.lines() == [
-        "adt.hl7: read 4 message(s); would import (dry run; nothing written, --commit to write) 2 patient(s): "
+        "adt.hl7: read 4 message(s); would import (a check only: nothing written) 2 patient(s): "
         "1 new, 1 updated; rejected 1 message(s), skipped 1 message(s) of other types.",
         "row 3, mrn: MRN MRN999 is not in the database, so there is no patient to update; send a registration "
         "(A04) first.",

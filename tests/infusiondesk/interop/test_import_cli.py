@@ -42,7 +42,7 @@ def test_dry_run_reports_and_writes_nothing_then_commit_writes_the_good_rows(
     code, out, err = _run(args, capsys)
     assert (code, err) == (1, "")
     assert out.splitlines() == [
-        "list.csv: read 3 row(s); would import (dry run; nothing written, --commit to write) 2 patient(s); "
+        "list.csv: read 3 row(s); would import (a check only: nothing written, --commit to write) 2 patient(s); "
         "rejected 1 row(s).",
         'row 4, date_of_birth: "03/04/1980" is not a year-month-day date; write dates as YYYY-MM-DD (1980-04-03): '
         "a date such as 03/04/1980 could be March or April and is not guessed."]
