@@ -97,13 +97,27 @@ def clean_sex(value: str) -> str:
     return text
 
 
+def birth_date_problem(dob: date, today: date) -> str | None:
+    """A birth after today is a mistyped year (the patient form and the import both ask this)."""
+    return f"Date of birth {dob:%d %b %Y} is after today; check the year." if dob > today else None
+
+
+def allergy_claim_problem(no_known_allergies: bool, allergies_listed: bool) -> str | None:
+    """Allergies listed while "no known allergies" is claimed: the record must say one or the other."""
+    if no_known_allergies and allergies_listed:
+        return 'Allergies are listed and "No known allergies" is ticked; keep one.'
+    return None
+
+
 def check_patient_facts(p: Patient, today: date) -> None:
-    """What a registration must not claim (the patient form asks the same): a birth after today, and allergies
-    listed while "no known allergies" is ticked. InputError naming the field."""
-    if p.date_of_birth > today:
-        raise InputError("date_of_birth", f"Date of birth {p.date_of_birth:%d %b %Y} is after today; check the year.")
-    if p.no_known_allergies and p.allergies:
-        raise InputError("allergies", 'Allergies are listed and "no known allergies" is set; keep one.')
+    """What a registration must not claim, as the patient form refuses it: a birth after today, allergies listed
+    with "no known allergies", a sex the record does not know. InputError naming the field."""
+    born = birth_date_problem(p.date_of_birth, today)
+    if born:
+        raise InputError("date_of_birth", born)
+    claim = allergy_claim_problem(p.no_known_allergies, bool(p.allergies))
+    if claim:
+        raise InputError("allergies", claim)
     clean_sex(p.sex)
 
 
