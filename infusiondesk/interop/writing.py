@@ -90,8 +90,18 @@ def commit(report: ImportReport, store: Store, by: UserSession, progress: Progre
         done = dataclasses.replace(report, committed=True, written=len(written),
                                    accepted=tuple(written),
                                    rejected=tuple(sorted((*report.rejected, *refused), key=lambda r: r.row)))
-        store.audit(AUDIT_EVENT, by, audit_detail(done, complete=len(written) + len(refused) == len(items)))
+        _audit_import(store, by, audit_detail(done, complete=len(written) + len(refused) == len(items)))
     return done
+
+
+def _audit_import(store: Store, by: UserSession, detail: dict[str, object]) -> None:
+    """The import's entry, by the admin; when their session ended mid-import (signed out, deactivated) the batches
+    already written are still recorded, by no one, naming the session (each patient's entry names the admin)."""
+    try:
+        store.audit(AUDIT_EVENT, by, detail)
+    except (AuthError, PermissionDenied):
+        store.audit(AUDIT_EVENT, None, {**detail, "session_id": by.id, "session_ended": True})
+        raise
 
 
 def audit_detail(report: ImportReport, *, complete: bool = True) -> dict[str, object]:

@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 
-from infusiondesk.auth import PermissionDenied
+from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.interop.patient_import import ImportFileError, read_patients_csv
 from infusiondesk.interop.writing import AUDIT_EVENT, check_against_database, commit
-from infusiondesk.records.models import Patient
+from infusiondesk.records.models import Patient, UserSession
 from infusiondesk.store import Store
 from tests.infusiondesk.interop.csv_files import IN_DATABASE, clinic_file, good_row, to_csv
 from tests.infusiondesk.store.conftest import Staff
@@ -18,8 +18,8 @@ from tests.infusiondesk.store.conftest import Staff
 TODAY = date(2026, 1, 5)
 
 
-def _count(store: Store, staff: Staff) -> int:
-    return len(store.search_patients("IMP", limit=10_000, by=staff.admin))
+def _count(store: Store, staff: Staff, reader: UserSession | None = None) -> int:
+    return len(store.search_patients("IMP", limit=10_000, by=reader or staff.admin))
 
 
 def _register_existing(store: Store, staff: Staff) -> None:
@@ -95,3 +95,18 @@ def test_a_patient_registered_between_the_check_and_the_commit_is_reported_not_m
     assert done.written == 1
     assert [(r.row, r.field) for r in done.rejected] == [(3, "mrn")]
     assert store.get_patient_by_mrn("IMP000002", by=staff.admin).family_name == "Meanwhile"
+
+
+def test_an_import_stopped_by_a_sign_out_keeps_and_audits_the_batches_written(store: Store, staff: Staff) -> None:
+    report = check_against_database(read_patients_csv(to_csv([good_row(i) for i in range(1, 6)]), "c.csv", TODAY),
+                                    store, staff.admin)
+
+    def sign_out_after_the_first_batch(done: int) -> None:
+        store.sign_out(staff.admin)
+
+    with pytest.raises(AuthError):
+        commit(report, store, staff.admin, progress=sign_out_after_the_first_batch, batch_rows=2)
+    assert _count(store, staff, reader=staff.nurse) == 2
+    entry = [e for e in store.audit_entries(by=staff.nurse) if e["event"] == AUDIT_EVENT][-1]
+    assert (entry["detail"]["created"], entry["detail"]["complete"], entry["detail"]["session_ended"]) == (
+        2, False, True)
