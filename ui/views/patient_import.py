@@ -143,7 +143,11 @@ class PatientImportView(QWidget):
         from infusiondesk.interop.writing import check_against_database
 
         path = Path(text)
-        session, store, today = self.session.require_session(), self.session.store, self.session.today()
+        try:
+            session, store, today = self.session.require_session(), self.session.store, self.session.today()
+        except Exception as exc:  # signed out meanwhile: the sentence, not a traceback
+            self._failed(exc)
+            return
         self._checked_by = session.id
 
         def work() -> ImportReport:
@@ -199,7 +203,11 @@ class PatientImportView(QWidget):
             return
         from infusiondesk.interop.writing import commit
 
-        session = self.session.require_session()
+        try:
+            session = self.session.require_session()
+        except Exception as exc:
+            self._failed(exc)
+            return
         # a Store of its own for the worker: a batch is one connection, and the UI's own calls must not share it
         store = self.session.store.with_clock(self.session.clock.now)
         moved = self._progress.moved
