@@ -324,6 +324,9 @@ def _add_records_commands(sub: Any) -> None:
     from infusiondesk.billing_cli import add_billing_commands
 
     add_billing_commands(sub)
+    from infusiondesk.import_cli import add_import_commands
+
+    add_import_commands(sub, db_help)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import unicodedata
+from datetime import date
 
 from infusiondesk.clinic_time import zone_named
 from infusiondesk.errors import DomainError, InputError
@@ -83,6 +84,41 @@ def clean_patient(p: Patient) -> Patient:
         allergies=allergies, medicines=medicines,
         history_notes=free_text(p.history_notes, field="history_notes", label="history notes",
                                 max_chars=NOTES_MAX))
+
+
+PATIENT_SEXES = ("female", "male", "other", "unknown")  # Patient.sex: what the form's Sex choice offers
+
+
+def clean_sex(value: str) -> str:
+    """Patient.sex, lower-cased; InputError("sex") for anything but the four values the record knows."""
+    text = value.strip().lower()
+    if text not in PATIENT_SEXES:
+        raise InputError("sex", f'Sex "{value.strip()}" is not one the record knows; use {", ".join(PATIENT_SEXES)}.')
+    return text
+
+
+def birth_date_problem(dob: date, today: date) -> str | None:
+    """A birth after today is a mistyped year (the patient form and the import both ask this)."""
+    return f"Date of birth {dob:%d %b %Y} is after today; check the year." if dob > today else None
+
+
+def allergy_claim_problem(no_known_allergies: bool, allergies_listed: bool) -> str | None:
+    """Allergies listed while "no known allergies" is claimed: the record must say one or the other."""
+    if no_known_allergies and allergies_listed:
+        return 'Allergies are listed and "No known allergies" is ticked; keep one.'
+    return None
+
+
+def check_patient_facts(p: Patient, today: date) -> None:
+    """What a registration must not claim, as the patient form refuses it: a birth after today, allergies listed
+    with "no known allergies", a sex the record does not know. InputError naming the field."""
+    born = birth_date_problem(p.date_of_birth, today)
+    if born:
+        raise InputError("date_of_birth", born)
+    claim = allergy_claim_problem(p.no_known_allergies, bool(p.allergies))
+    if claim:
+        raise InputError("allergies", claim)
+    clean_sex(p.sex)
 
 
 def clean_full_name(full_name: str) -> str:

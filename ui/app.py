@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.queue: Any = None
         self.users: Any = None
         self.settings_view: Any = None
+        self.patient_import: Any = None
         self.workspaces: dict[int, VisitWorkspace] = {}
         self._before_lock: QWidget | None = None
         self._before_password: QWidget | None = None
@@ -222,6 +223,7 @@ class MainWindow(QMainWindow):
         self.act_queue = action("Awaiting my si&gnature", "Ctrl+G", self.show_queue)
         self.act_next = action("Ne&xt awaiting my signature", "Ctrl+J", self.open_next_in_queue)
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
+        self.act_import = action("&Import patients…", "Ctrl+Shift+I", self.show_import)
         self.act_settings = action("&Settings", "Ctrl+,", self.show_settings)
         self.act_lock = action("&Lock now", "Ctrl+L", lambda: self.lock(idle=False))
         self.act_password = action("Change my pass&word", "Ctrl+Shift+P", self.ask_new_password)
@@ -233,7 +235,7 @@ class MainWindow(QMainWindow):
     def _user_actions(self) -> tuple[QAction, ...]:
         return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_report,
                 self.act_clinic_reports,
-                self.act_users, self.act_settings, self.act_lock,
+                self.act_users, self.act_import, self.act_settings, self.act_lock,
                 self.act_password, self.act_sign_out)
 
     def _show(self, widget: QWidget, title: str) -> None:
@@ -287,6 +289,7 @@ class MainWindow(QMainWindow):
         from infusiondesk.records.models import Role
 
         self.act_users.setEnabled(user.role is Role.ADMIN)
+        self.act_import.setEnabled(user.role is Role.ADMIN)
         self.act_settings.setEnabled(user.role is Role.ADMIN)
         self.act_clinic_reports.setEnabled(user.role in (Role.ADMIN, Role.CLINICIAN))  # the store checks too
         self.act_patients.setEnabled(user.role is not Role.ADMIN)
@@ -462,6 +465,8 @@ class MainWindow(QMainWindow):
             return "Users"
         if widget is self.settings_view:
             return "Settings"
+        if widget is self.patient_import:
+            return "Import patients"
         if self.chart is not None and widget is self.chart and self.chart.patient is not None:
             return self.chart.patient.display_name
         for ws in self.workspaces.values():
@@ -523,6 +528,15 @@ class MainWindow(QMainWindow):
             self.users = UsersView(self.session)
         self.users.refresh()
         self._show(self.users, "Users")
+
+    def show_import(self) -> None:
+        """The admin's patient import (infusiondesk_ui.views.patient_import): check a file, then import it."""
+        if self.patient_import is None:
+            from infusiondesk_ui.views.patient_import import PatientImportView
+
+            self.patient_import = PatientImportView(self.session)
+        self.patient_import.forget_if_not(self.session.require_session().id)
+        self._show(self.patient_import, "Import patients")
 
     def show_settings(self) -> None:
         if self.settings_view is None:

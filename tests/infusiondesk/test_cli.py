@@ -109,6 +109,7 @@ BAD_DB_COMMANDS = {
     "export-note": ["export-note", "--user", "nina", "--visit", "1", "--out", "{out}/note.pdf"],
     "ca export": ["ca", "export", "--out", "{out}/ca.pem"],
     "cert import": ["cert", "import", "--user", "carl", "--p12", "{out}/carl.p12"],
+    "import patients": ["import", "patients", "{out}/list.csv", "--user", "admin"],
     "demo": ["demo", "--patients", "1", "--quiet", "--signed-notes", "0"],
     "backup": ["backup", "--out", "{out}", "--user", "admin"],
 }

@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
+from infusiondesk.interop.patient_fields import allergies_from_text
+from infusiondesk.records.models import Patient, PregnancyStatus, RenalStatus
 from infusiondesk.units import date_rule, parse_date
+from infusiondesk.validation import allergy_claim_problem, birth_date_problem
 from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.forms import ChoiceBox, Form
@@ -64,14 +66,6 @@ def generate_mrn(taken: Callable[[str], bool], draw: Callable[[int], int] = secr
         if not taken(mrn):
             return mrn
     raise DomainError("No free MRN was found; type the MRN instead.")
-
-
-def _allergy(text: str) -> Allergy:
-    text = text.strip()
-    if "(" in text and text.endswith(")"):
-        substance, reaction = text[:-1].split("(", 1)
-        return Allergy(substance.strip(), reaction.strip())
-    return Allergy(text)
 
 
 def allergies_text(patient: Patient) -> str:
@@ -219,12 +213,14 @@ class PatientDialog(QDialog):
         except DomainError as exc:
             out.append(exc.message)
         today = self.session.today()
-        if dob is not None and dob > today:
-            out.append(f"Date of birth {dob:%d %b %Y} is after today; check the year.")
+        born = birth_date_problem(dob, today) if dob is not None else None
+        if born:
+            out.append(born)
             dob = None
         out += [w.message for w in (self.weight, self.egfr) if w.message]
-        if self.nka.isChecked() and self.allergies.text().strip():
-            out.append("Allergies are listed and \"No known allergies\" is ticked; keep one.")
+        claim = allergy_claim_problem(self.nka.isChecked(), bool(self.allergies.text().strip()))
+        if claim:
+            out.append(claim)
         return out, dob
 
     def patient(self) -> Patient:
@@ -232,7 +228,7 @@ class PatientDialog(QDialog):
         problems, dob = self.problems()
         if problems or dob is None:
             raise DomainError("\n".join(problems))
-        allergies = tuple(_allergy(a) for a in self.allergies.text().split(";") if a.strip())
+        allergies = allergies_from_text(self.allergies.text())
         typed = dict(mrn=self.mrn.text().strip(), family_name=self.family.text().strip(),
                      given_name=self.given.text().strip(), date_of_birth=dob, sex=self.sex.value,
                      weight_kg=float(self.weight.value) if self.weight.value is not None else None,

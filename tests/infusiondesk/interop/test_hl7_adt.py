@@ -1,0 +1,84 @@
+"""HL7 v2 ADT messages: an A04 registers a patient, an A08 updates the patient of its MRN, others are skipped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from infusiondesk.interop.hl7_adt import PHONE_NOTE, read_adt_file, split_messages
+from infusiondesk.interop.patient_import import ImportFileError
+from infusiondesk.interop.writing import check_against_database, commit
+from infusiondesk.records.models import Patient
+from infusiondesk.store import Store
+from tests.infusiondesk.store.conftest import Staff
+
+TODAY = date(2026, 1, 5)
+
+
+def adt(event: str, pid: str, control: str = "1") -> str:
+    return (f"MSH|^~\\&|REG|HOSP|INFUSIONDESK|CLINIC|202601051200||ADT^{event}^ADT_A01|{control}|P|2.5\r"
+            f"EVN|{event}|202601051200\r{pid}\r")
+
+
+A04_OKAFOR = adt("A04", "PID|1||H-77^^^HOSP^PI~MRN100^^^HOSP^MR||Okafor^Grace^A||19800403|F|||||^PRN^PH^^1^555^0100")
+A08_LEE = adt("A08", "PID|1||MRN200^^^HOSP^MR||Lee-Wong^Sam||19911231|M", "2")
+A08_NOBODY = adt("A08", "PID|1||MRN999^^^HOSP^MR||Nobody^Known||19500101|U", "3")
+A01_ADMIT = adt("A01", "PID|1||MRN300^^^HOSP^MR||Admit^Ted||19600101|M", "4")
+
+
+def _file(*messages: str, newline: str = "\r") -> bytes:
+    return "".join(m.replace("\r", newline) for m in messages).encode("utf-8")
+
+
+def test_a04_creates_a08_updates_unknown_mrn_refused_other_types_skipped(store: Store, staff: Staff) -> None:
+    lee = store.add_patient(Patient(None, "MRN200", "Lee", "Sam", date(1991, 12, 30), "unknown", weight_kg=61.0,
+                                    no_known_allergies=True), by=staff.nurse)
+    data = _file(A04_OKAFOR, A08_LEE, A08_NOBODY, A01_ADMIT, newline="\n")
+    report = check_against_database(read_adt_file(data, "adt.hl7", TODAY), store, staff.admin)
+    assert report.lines() == [
+        "adt.hl7: read 4 message(s); would import (a check only: nothing written) 2 patient(s): "
+        "1 new, 1 updated; rejected 1 message(s), skipped 1 message(s) of other types.",
+        "row 3, mrn: MRN MRN999 is not in the database, so there is no patient to update; send a registration "
+        "(A04) first.",
+        "row 4, message_type: ADT^A01 is not imported (only ADT^A04 registrations and ADT^A08 updates); skipped.",
+        PHONE_NOTE]
+    assert store.get_patient_by_mrn("MRN100", by=staff.admin) is None  # a dry run
+
+    done = commit(report, store, staff.admin)
+    assert done.written == 2
+    okafor = store.get_patient_by_mrn("MRN100", by=staff.admin)
+    assert okafor is not None
+    assert (okafor.family_name, okafor.given_name, okafor.date_of_birth, okafor.sex) == (
+        "Okafor", "Grace", date(1980, 4, 3), "female")
+    updated = store.get_patient_by_mrn("MRN200", by=staff.admin)
+    assert updated is not None and updated.id == lee.id
+    assert (updated.family_name, updated.date_of_birth, updated.sex) == ("Lee-Wong", date(1991, 12, 31), "male")
+    assert (updated.weight_kg, updated.no_known_allergies) == (61.0, True)  # what the message does not carry stays
+    assert store.get_patient_by_mrn("MRN999", by=staff.admin) is None
+
+
+def test_an_a04_for_an_mrn_already_registered_is_refused_not_merged(store: Store, staff: Staff) -> None:
+    store.add_patient(Patient(None, "MRN100", "Okafor", "G", date(1980, 4, 3), "female"), by=staff.nurse)
+    report = check_against_database(read_adt_file(_file(A04_OKAFOR), "adt.hl7", TODAY), store, staff.admin)
+    assert [(r.row, r.field, r.duplicate) for r in report.rejected] == [(1, "mrn", True)]
+    assert not report.accepted
+
+
+def test_bad_fields_are_named_with_their_hl7_field() -> None:
+    data = _file(adt("A04", "PID|1||MRN1^^^H^MR||Doe^Jan||1980-04-03|F"),
+                 adt("A04", "PID|1||MRN2^^^H^MR||Doe^Jan||19800403|Z"),
+                 adt("A04", "PID|1||||Doe^Jan||19800403|F"),
+                 adt("A04", "PID|1||MRN4^^^H^MR||^Jan||19800403|F"))
+    report = read_adt_file(data, "adt.hl7", TODAY)
+    assert [(r.row, r.field) for r in report.rejected] == [
+        (1, "date_of_birth"), (2, "sex"), (3, "mrn"), (4, "family_name")]
+    assert 'PID-7 "1980-04-03" is not a birth date written YYYYMMDD' in report.rejected[0].reason
+    assert 'PID-8 "Z" is not an HL7 sex code' in report.rejected[1].reason
+
+
+def test_messages_split_on_msh_whatever_the_line_ends() -> None:
+    text = "MSH|^~\\&|A\r\nPID|1\r\nMSH|^~\\&|B\nPID|2\rMSH|^~\\&|C"
+    assert split_messages(text) == ["MSH|^~\\&|A\rPID|1", "MSH|^~\\&|B\rPID|2", "MSH|^~\\&|C"]
+    with pytest.raises(ImportFileError, match="does not start with an MSH segment"):
+        split_messages("PID|1\rMSH|^~\\&|A")
