@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.report: Any = None
         self.today_board: Any = None
         self.queue: Any = None
+        self.follow_ups: Any = None
         self.users: Any = None
         self.settings_view: Any = None
         self.workspaces: dict[int, VisitWorkspace] = {}
@@ -219,6 +220,7 @@ class MainWindow(QMainWindow):
         self.act_today = action("&Today's visits", "Ctrl+T", self.show_today)
         self.act_queue = action("Awaiting my si&gnature", "Ctrl+G", self.show_queue)
         self.act_next = action("Ne&xt awaiting my signature", "Ctrl+J", self.open_next_in_queue)
+        self.act_follow_ups = action("&Follow-ups due", "Ctrl+Shift+F", self.show_follow_ups)
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
         self.act_settings = action("&Settings", "Ctrl+,", self.show_settings)
         self.act_lock = action("&Lock now", "Ctrl+L", lambda: self.lock(idle=False))
@@ -229,7 +231,8 @@ class MainWindow(QMainWindow):
             menu.addAction(a)
 
     def _user_actions(self) -> tuple[QAction, ...]:
-        return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_report,
+        return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_follow_ups,
+                self.act_report,
                 self.act_users, self.act_settings, self.act_lock,
                 self.act_password, self.act_sign_out)
 
@@ -286,7 +289,7 @@ class MainWindow(QMainWindow):
         self.act_users.setEnabled(user.role is Role.ADMIN)
         self.act_settings.setEnabled(user.role is Role.ADMIN)
         self.act_patients.setEnabled(user.role is not Role.ADMIN)
-        for a in (self.act_today, self.act_queue, self.act_next):
+        for a in (self.act_today, self.act_queue, self.act_next, self.act_follow_ups):
             a.setEnabled(user.role is not Role.ADMIN)
         if user.role is Role.ADMIN:
             self.show_users()
@@ -452,6 +455,8 @@ class MainWindow(QMainWindow):
             return "Today"
         if widget is self.queue:
             return "Awaiting my signature"
+        if widget is self.follow_ups:
+            return "Follow-ups due"
         if widget is self.users:
             return "Users"
         if widget is self.settings_view:
@@ -556,6 +561,15 @@ class MainWindow(QMainWindow):
             self.queue.open_visit.connect(self.open_visit_id)
         self.queue.refresh()
         self._show(self.queue, "Awaiting my signature")
+
+    def show_follow_ups(self) -> None:
+        if self.follow_ups is None:
+            from infusiondesk_ui.views.follow_ups import FollowUpList
+
+            self.follow_ups = FollowUpList(self.session)
+            self.follow_ups.back.connect(self.show_patients)
+        self.follow_ups.refresh()
+        self._show(self.follow_ups, "Follow-ups due")
 
     def open_next_in_queue(self) -> None:
         """From a visit (or anywhere), the next note waiting for my signature: one after another, no list."""
