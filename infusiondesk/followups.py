@@ -279,6 +279,40 @@ def check_entry(entry: FollowUpEntry) -> FollowUpEntry:
                    note=texts["note"])
 
 
+# -- before and after, for the chart and the course summary ----------------------------------------------------
+
+def latest_answered(follow_ups: Iterable[FollowUp], visit_ids: Iterable[int] | None = None) -> FollowUp | None:
+    """The most recently recorded follow-up with answers (not "could not reach" or "declined"), among those
+    anchored on `visit_ids` when given: the "after" of a course."""
+    allowed = None if visit_ids is None else set(visit_ids)
+    answered = [f for f in follow_ups if f.status is FollowUpStatus.RECORDED
+                and (allowed is None or f.visit_id in allowed)]
+    return max(answered, key=lambda f: (f.recorded_at, f.id), default=None)
+
+
+def after_text(f: FollowUp, zone: ZoneInfo) -> str:
+    """ "3 attacks and 6 headache days a month, rescue medication on 2 days (sumatriptan); no side effects —
+    7 days after the visit of 2026-03-02, recorded 2026-03-09 by Noor Kim"."""
+    rescue = "rescue medication not asked" if f.rescue_days is None else (
+        f"rescue medication on {f.rescue_days} day{'' if f.rescue_days == 1 else 's'}"
+        + (f" ({f.rescue_medication})" if f.rescue_medication else ""))
+    effects = {None: "side effects not asked", False: "no side effects"}.get(
+        f.side_effects, f"side effects: {f.side_effects_text}")
+    anchor_day = f.due_on - timedelta(days=f.interval_days)
+    return (f"{f.attacks_per_month} attack{'' if f.attacks_per_month == 1 else 's'} and {f.headache_days} headache "
+            f"day{'' if f.headache_days == 1 else 's'} a month, {rescue}; {effects} — {interval_label(f.interval_days)}"
+            f" after the visit of {anchor_day:%Y-%m-%d}, recorded {f.recorded_at.astimezone(zone):%Y-%m-%d} by "
+            f"{f.recorded_by_name}")
+
+
+def change_text(before: int | None, f: FollowUp | None) -> str:
+    """The change in attacks per month from before the course to the latest follow-up."""
+    if before is None or f is None or f.attacks_per_month is None:
+        return "not enough answers to compare"
+    delta = f.attacks_per_month - before
+    return "no change" if delta == 0 else f"{'+' if delta > 0 else '−'}{abs(delta)} a month"
+
+
 # -- outcomes for the clinic report --------------------------------------------------------------------------
 
 @dataclass(frozen=True)

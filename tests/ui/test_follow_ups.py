@@ -3,7 +3,6 @@ typed with Enter between fields, a refusal shown in the core's words, then saved
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from PySide6.QtCore import Qt
