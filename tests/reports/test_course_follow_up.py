@@ -12,8 +12,7 @@ from pypdf import PdfReader
 from infusiondesk.course import Period
 from infusiondesk.followups import FollowUpEntry
 from infusiondesk.records.models import Role, VisitStatus
-from infusiondesk.store import Store
-from infusiondesk.store import followups
+from infusiondesk.store import Store, followups
 from infusiondesk_reports.course_summary import build_course_summary
 from infusiondesk_reports.summary_commands import read_course
 from tests.clinic_day import chart_visit
