@@ -313,6 +313,36 @@ def change_text(before: int | None, f: FollowUp | None) -> str:
     return "no change" if delta == 0 else f"{'+' if delta > 0 else '−'}{abs(delta)} a month"
 
 
+def attacks_before(reports: Sequence[tuple[date, int | None, bool]]) -> tuple[date, int] | None:
+    """Attacks per month before the course from the visits' assessments ((clinic date, attacks reported,
+    infusion given), oldest first): the report at the first infusion, else the first report (as the course
+    summary reads it)."""
+    reported = [(day, n, given) for day, n, given in reports if n is not None]
+    if not reported:
+        return None
+    first = next(((day, n) for day, n, given in reported if given), None)
+    return first if first is not None else (reported[0][0], reported[0][1])
+
+
+def before_after_text(reports: Sequence[tuple[date, int | None, bool]], follow_ups: Iterable[FollowUp],
+                      zone: ZoneInfo) -> str:
+    """The chart's two short lines: attacks per month before the course and at the latest answered follow-up
+    with the change; then that follow-up's headache days, rescue medication and side effects."""
+    before = attacks_before(reports)
+    f = latest_answered(follow_ups)
+    said = f"{before[1]} before the course ({before[0]:%Y-%m-%d})" if before else "not reported before the course"
+    if f is None:
+        return f"<b>Attacks per month</b>: {said}; no follow-up answered yet."
+    rescue = "rescue medication not asked" if f.rescue_days is None else (
+        f"rescue medication on {f.rescue_days} day{'' if f.rescue_days == 1 else 's'}"
+        + (f" ({f.rescue_medication})" if f.rescue_medication else ""))
+    effects = {None: "side effects not asked", False: "no side effects"}.get(
+        f.side_effects, f"side effects: {f.side_effects_text}")
+    return (f"<b>Attacks per month</b>: {said} → {f.attacks_per_month} at the {f.interval_days}-day follow-up "
+            f"(recorded {f.recorded_at.astimezone(zone):%Y-%m-%d}): {change_text(before[1] if before else None, f)}."
+            f"<br>Headache days: {f.headache_days} a month; {rescue}; {effects}.")
+
+
 # -- outcomes for the clinic report --------------------------------------------------------------------------
 
 @dataclass(frozen=True)

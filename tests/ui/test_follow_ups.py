@@ -107,3 +107,29 @@ def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: Q
 def test_the_menu_offers_follow_ups_to_nurses_and_clinicians_only(qtbot: QtBot, window: MainWindow) -> None:
     window.sign_in("admin", "ward-office-key-1")
     assert not window.act_follow_ups.isEnabled()
+
+
+def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, tmp_path: Path) -> None:
+    from infusiondesk.followups import FollowUpEntry
+
+    visit_id = _ana_treated_a_week_ago(clinic)
+    window.sign_in("nkim", "nurse-chair-pass-1")
+    window.show_chart(clinic.patient)
+    assert window.chart is not None
+    assert window.chart.outcome.text() == ("<b>Attacks per month</b>: 9 before the course (2026-03-02); no "
+                                           "follow-up answered yet.")
+    clinic.clock.advance(minutes=7 * 24 * 60)
+    stored.record(clinic.store, FollowUpEntry(visit_id, 7, attacks_per_month=3, headache_days=6, rescue_days=1,
+                                              rescue_medication="sumatriptan", side_effects=False),
+                  by=clinic.session(clinic.nurse))
+    window.show_chart(clinic.patient)
+    assert window.chart.outcome.text() == (
+        "<b>Attacks per month</b>: 9 before the course (2026-03-02) → 3 at the 7-day follow-up (recorded "
+        "2026-03-09): −6 a month.<br>Headache days: 6 a month; rescue medication on 1 day (sumatriptan); "
+        "no side effects.")
+    window.resize(1280, 800)
+    qtbot.wait(50)  # the layout settles the card's new height
+    outcome = window.chart.outcome
+    assert outcome.height() >= outcome.heightForWidth(outcome.width())  # both lines shown, none clipped
+    window.grab().save(str(tmp_path / "chart.png"))
