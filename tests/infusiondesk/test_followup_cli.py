@@ -28,8 +28,8 @@ def clinic_db(tmp_path: Path) -> str:
     nina, noel, carl = (store.sign_in(n, PASSWORD) for n in ("nina", "noel", "carl"))
     patient = store.add_patient(Patient(None, "MRN-0042", "Rivera", "Ana", date(1985, 6, 1), "female",
                                         weight_kg=64, no_known_allergies=True), by=nina)
-    chart_visit(store, load_drug(None), patient, nina, noel, carl, datetime.now(UTC).replace(hour=10, minute=0) - timedelta(days=8),
-                until=VisitStatus.COMPLETED)
+    eight_days_ago = datetime.now(UTC).replace(hour=10, minute=0) - timedelta(days=8)  # never across midnight
+    chart_visit(store, load_drug(None), patient, nina, noel, carl, eight_days_ago, until=VisitStatus.COMPLETED)
     store.close()
     return path
 
