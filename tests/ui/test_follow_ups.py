@@ -133,3 +133,23 @@ def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
     outcome = window.chart.outcome
     assert outcome.height() >= outcome.heightForWidth(outcome.width())  # both lines shown, none clipped
     window.grab().save(str(tmp_path / "chart.png"))
+
+
+def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("admin", "ward-office-key-1")
+    window.show_settings()
+    box = window.settings_view.follow_up_days
+    assert box.intervals.text() == "7, 30"  # the cited defaults
+    box.intervals.setFocus()
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, "7, 400")
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    assert box.message.text() == "A follow-up interval of 400 days is not allowed; give 1 to 365 days."
+    assert stored.policy(clinic.store).intervals_days == (7, 30)
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, "30 14")
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    assert stored.policy(clinic.store).intervals_days == (14, 30)
+    assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
+    (entry,) = clinic.store.audit_entries("follow_up_policy", by=clinic.admin_session)
+    assert entry["username"] == "admin"

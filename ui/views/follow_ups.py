@@ -241,3 +241,42 @@ class FollowUpList(QWidget):
     def _closed(self) -> None:
         self.form.setVisible(False)
         self.table.setFocus()
+
+
+class FollowUpIntervalsBox(QGroupBox):
+    """Settings, for the admin: the days after a course visit on which follow-ups fall due (kept in the database,
+    audited; checked by the core)."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__("Outcome follow-ups (every workstation)", parent)
+        self.session = session
+        self.intervals = EnterMovesOnLineEdit()
+        self.intervals.setPlaceholderText("days after the visit, such as 7, 30")
+        self.save_button = QPushButton("Save follo&w-up days")
+        self.message = QLabel()
+        self.message.setObjectName("settingsMessage")
+        self.message.setWordWrap(True)
+        form = Form()
+        form.add("Follow up after (days; 30 is one month)", self.intervals)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.save_button)
+        lay.addWidget(self.message)
+        self.save_button.clicked.connect(self.save)
+        self.intervals.returnPressed.connect(self.save)
+
+    def refresh(self) -> None:
+        days = stored.policy(self.session.store).intervals_days
+        self.intervals.setText(", ".join(str(d) for d in days))
+        self.message.setText("")
+
+    def save(self) -> None:
+        try:
+            days = followups.parse_intervals(self.intervals.text())
+            saved = stored.set_policy(self.session.store, days, by=self.session.require_session())
+        except DomainError as exc:
+            self.message.setText(exc.message)
+            return
+        self.intervals.setText(", ".join(str(d) for d in saved.intervals_days))
+        self.message.setText("Saved: follow-ups fall due " + ", ".join(
+            followups.interval_label(d) for d in saved.intervals_days) + " after each course visit.")
