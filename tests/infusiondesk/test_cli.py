@@ -111,6 +111,7 @@ BAD_DB_COMMANDS = {
     "cert import": ["cert", "import", "--user", "carl", "--p12", "{out}/carl.p12"],
     "demo": ["demo", "--patients", "1", "--quiet", "--signed-notes", "0"],
     "backup": ["backup", "--out", "{out}", "--user", "admin"],
+    "followups due": ["followups", "due", "--user", "nina"],
 }
 
 
