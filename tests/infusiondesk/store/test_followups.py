@@ -136,3 +136,22 @@ def test_outcomes_for_the_clinic_report(
     assert (outcome.headache_days, outcome.rescue_days, outcome.side_effects) == (4, 3, False)
     assert outcome.mrn == "MRN-F5" and outcome.visit_id == visit_id and outcome.interval_days == 7
     assert followups.outcomes(store, by=staff.clinician, since=clock.now + timedelta(seconds=1)) == []
+
+
+def test_recorded_follow_ups_verify_against_the_audit_chain_and_an_edit_is_caught(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient], clock: Clock) -> None:
+    from sqlalchemy import update
+
+    from infusiondesk import audit
+    from infusiondesk.store import tables
+
+    visit_id = _visit(store, staff, patient_factory(mrn="MRN-F6", no_known_allergies=True), clock, T0)
+    clock.now = T0 + timedelta(days=7)
+    saved = stored.record(store, _entry(visit_id), by=staff.nurse)
+    stored.set_policy(store, [7, 30], by=staff.admin)
+    report = audit.verify(store)
+    assert report.ok, report.problem
+    with store.engine.begin() as conn:  # someone edits the answer outside the app
+        conn.execute(update(tables.follow_ups).where(tables.follow_ups.c.id == saved.id).values(attacks_per_month=0))
+    report = audit.verify(store)
+    assert not report.ok and "follow_ups" in str(report.problem)
