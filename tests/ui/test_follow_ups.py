@@ -54,6 +54,8 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
         "RIVERA, Ana", "MRN-0007", "2026-03-02", "7 days", "due today"]
 
     board.table.setFocus()
+    window.resize(1280, 800)
+    window.grab().save(str(tmp_path / "follow-ups-due.png"))
     qtbot.keyClick(board.table, Qt.Key.Key_Return)
     form = board.form
     assert form.isVisible() and QApplication.focusWidget() is form.attacks

@@ -33,7 +33,7 @@ from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
 
 SHORTCUT_FOLLOW_UPS = "Ctrl+Shift+F"
 SAVE = "Ctrl+S"
-COLUMNS = ("Patient", "MRN", "Visit", "Interval", "Due")
+COLUMNS = ("Patient", "MRN", "Visit date", "Interval", "Due")
 SIDE_EFFECTS = (("choose…", None), ("no", False), ("yes", True))
 
 
