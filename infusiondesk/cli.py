@@ -327,6 +327,9 @@ def _add_records_commands(sub: Any) -> None:
     from infusiondesk.import_cli import add_import_commands
 
     add_import_commands(sub, db_help)
+    from infusiondesk.followup_cli import add_followup_commands
+
+    add_followup_commands(sub, db_help)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:

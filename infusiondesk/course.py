@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from infusiondesk import display
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
+from infusiondesk.followups import FollowUp, change_text, latest_answered
 from infusiondesk.records.models import Patient, Visit, VisitStatus, VitalSigns
 from infusiondesk.units import Q
 from infusiondesk.workflow.clock import dose_given_g, magnesium_given_g
@@ -116,6 +117,7 @@ class Course:
     infusions: int  # visits whose infusion started
     attacks_before: AttackReport | None  # reported at or before the course's first infusion
     attacks_after: AttackReport | None  # the latest report after it
+    follow_up: FollowUp | None = None  # the latest answered follow-up of a visit of the period (infusiondesk.followups)
 
     @property
     def period_text(self) -> str:
@@ -126,6 +128,11 @@ class Course:
             return self.period.describe()
         text = f"{first:%Y-%m-%d} to {last:%Y-%m-%d}"
         return f"{text} (every visit)" if self.period.first is None and self.period.last is None else text
+
+    @property
+    def follow_up_change(self) -> str:
+        """Attacks per month at the latest follow-up against before the course."""
+        return change_text(self.attacks_before.attacks_per_month if self.attacks_before else None, self.follow_up)
 
     @property
     def attacks_change(self) -> str:
@@ -195,9 +202,10 @@ def _vitals(v: Visit) -> tuple[VitalSigns, ...]:
 
 
 def summarise(patient: Patient, visits: Iterable[Visit], drug: Drug, period: Period, *, timezone: str = "UTC",
-              side_effect_names: dict[str, str] | None = None) -> Course:
+              side_effect_names: dict[str, str] | None = None, follow_ups: Iterable[FollowUp] = ()) -> Course:
     """The course of `patient` over `period` from all of their visits (visits outside the period still count in
-    a 24 h total that reaches into it). Visits of another patient are refused."""
+    a 24 h total that reaches into it), and the latest answered follow-up of a visit of the period. Visits of
+    another patient are refused."""
     zone = zone_of(timezone)
     if side_effect_names is None:
         from infusiondesk.workflow.side_effects import side_effect_catalogue
@@ -236,7 +244,8 @@ def summarise(patient: Patient, visits: Iterable[Visit], drug: Drug, period: Per
     highest = max((r.in_24h_g for r in rows), default=0.0)
     return Course(patient, period, tuple(rows), amount(drug, cumulative), cumulative,
                   display.format_mass(Q(highest, "gram")), highest,
-                  sum(1 for r in rows if r.given_g > 0), before, after)
+                  sum(1 for r in rows if r.given_g > 0), before, after,
+                  latest_answered(follow_ups, (r.visit_id for r in rows)))
 
 
 def _attacks(rows: Sequence[CourseVisit]) -> tuple[AttackReport | None, AttackReport | None]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
@@ -31,6 +32,7 @@ from reportlab.platypus import (
 
 from infusiondesk.course import Course, CourseVisit, zone_of
 from infusiondesk.errors import DomainError
+from infusiondesk.followups import after_text
 from infusiondesk.pki import SignerCredentials
 from infusiondesk.records.models import Clinic, Signature, SignatureMeaning, User
 from infusiondesk_reports import course_charts, styles
@@ -69,7 +71,7 @@ def _title(course: Course, clinic: Clinic, made_at: datetime, drug_name: str) ->
     ]
 
 
-def _totals(course: Course, width: float) -> list[Flowable]:
+def _totals(course: Course, width: float, zone: ZoneInfo) -> list[Flowable]:
     before, after = course.attacks_before, course.attacks_after
     rows = [
         ("Magnesium sulfate given in the period", course.total),
@@ -81,6 +83,9 @@ def _totals(course: Course, width: float) -> list[Flowable]:
          f"{after.attacks_per_month} (reported {after.day:%Y-%m-%d}, visit {after.visit_id})" if after
          else "not reported at a later visit"),
         ("Change in attacks per month", course.attacks_change),
+        ("At the latest follow-up", after_text(course.follow_up, zone) if course.follow_up
+         else "no follow-up answered yet"),
+        ("Change in attacks per month at follow-up", course.follow_up_change),
     ]
     table = Table([[ns.text(label, styles.SMALL), ns.text(value, styles.CELL_BOLD)] for label, value in rows],
                   colWidths=[62 * mm, width - 62 * mm], hAlign="LEFT")
@@ -161,8 +166,9 @@ def render_course_summary(clinic: Clinic, course: Course, drug_name: str, *, mad
     doc.addPageTemplates([PageTemplate(id="summary", frames=[frame], onPage=page_header(clinic, patient))])
     inner = frame.width
     places: list[StampPlace] = []
-    story: list[Flowable] = [*_title(course, clinic, made_at, drug_name), *_totals(course, inner),
-                             *_visits_table(course), *_plots(course, inner)]
+    story: list[Flowable] = [*_title(course, clinic, made_at, drug_name),
+                             *_totals(course, inner, zone_of(clinic.timezone)), *_visits_table(course),
+                             *_plots(course, inner)]
     if signer is not None:
         story += _signature(signer, clinic, inner, places)
     footer = f"{clinic.name} · {patient.display_name} · MRN {patient.mrn} · course summary {course.period_text}"

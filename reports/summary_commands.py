@@ -33,8 +33,12 @@ def read_course(store: Store, mrn: str, period: Period, drug: Drug, *, by: UserS
     patient = store.get_patient_by_mrn(mrn, by=by)
     if patient is None:
         raise DomainError(f"No patient has MRN {mrn}; check the number.")
+    assert patient.id is not None  # a patient read from the store is saved
     clinic = store.get_clinic()
-    course = summarise(patient, store.list_visits(patient.id, by=by), drug, period, timezone=clinic.timezone)
+    from infusiondesk.store import followups
+
+    course = summarise(patient, store.list_visits(patient.id, by=by), drug, period, timezone=clinic.timezone,
+                       follow_ups=followups.recorded(store, patient.id, by=by))
     return CourseRecords(clinic, course)
 
 

@@ -10,6 +10,7 @@ from infusiondesk.drugs.library import Drug
 from infusiondesk.pki import SignerCredentials
 from infusiondesk.records.models import (
     IVAccess,
+    MigraineFeatures,
     Patient,
     SideEffect,
     SideEffectAction,
@@ -41,7 +42,8 @@ def chart_visit(store: object, drug: Drug, patient: Patient, nurse: UserSession,
                 clinician: UserSession,
                 t0: datetime, until: VisitStatus = VisitStatus.COMPLETED, sign_note: NoteSigner | None = None,
                 dose: str = "2 g", product: str = "premix-2g-50ml", duration: str = "30 min",
-                seal: SignerCredentials | None = None, diagnosis: str = "") -> Visit:
+                seal: SignerCredentials | None = None, diagnosis: str = "",
+                attacks_per_month: int | None = None) -> Visit:
     """Ms X's 2 g over 30 min from draft to `until`: assessed by the nurse, ordered by the clinician, checked by a
     second nurse, started, a flushing side effect, stopped, observed, completed, signed (with `sign_note`). Each
     acts through their signed-in session."""
@@ -54,7 +56,8 @@ def chart_visit(store: object, drug: Drug, patient: Patient, nurse: UserSession,
         return Step(who, visit.id, visit.version, t0 + timedelta(minutes=minutes))
 
     visit = svc.assess(step(nurse, 1), AssessmentEntry(baseline(t0), 7, answers={"heart_block": False},
-                                                                 diagnosis_code=diagnosis))
+                                                       diagnosis_code=diagnosis,
+                                                       migraine=MigraineFeatures(attacks_per_month=attacks_per_month)))
     if until is VisitStatus.DRAFT:
         return visit
     visit = svc.decide(step(clinician, 5), True, "")

@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         self.clinic_reports: Any = None
         self.today_board: Any = None
         self.queue: Any = None
+        self.follow_ups: Any = None
         self.users: Any = None
         self.settings_view: Any = None
         self.patient_import: Any = None
@@ -222,6 +223,7 @@ class MainWindow(QMainWindow):
         self.act_clinic_reports = action("&Clinic reports", "Ctrl+Shift+R", self.show_clinic_reports)
         self.act_queue = action("Awaiting my si&gnature", "Ctrl+G", self.show_queue)
         self.act_next = action("Ne&xt awaiting my signature", "Ctrl+J", self.open_next_in_queue)
+        self.act_follow_ups = action("&Follow-ups due", "Ctrl+Shift+F", self.show_follow_ups)
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
         self.act_import = action("&Import patients…", "Ctrl+Shift+I", self.show_import)
         self.act_settings = action("&Settings", "Ctrl+,", self.show_settings)
@@ -233,8 +235,8 @@ class MainWindow(QMainWindow):
             menu.addAction(a)
 
     def _user_actions(self) -> tuple[QAction, ...]:
-        return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_report,
-                self.act_clinic_reports,
+        return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_follow_ups,
+                self.act_report, self.act_clinic_reports,
                 self.act_users, self.act_import, self.act_settings, self.act_lock,
                 self.act_password, self.act_sign_out)
 
@@ -293,7 +295,7 @@ class MainWindow(QMainWindow):
         self.act_settings.setEnabled(user.role is Role.ADMIN)
         self.act_clinic_reports.setEnabled(user.role in (Role.ADMIN, Role.CLINICIAN))  # the store checks too
         self.act_patients.setEnabled(user.role is not Role.ADMIN)
-        for a in (self.act_today, self.act_queue, self.act_next):
+        for a in (self.act_today, self.act_queue, self.act_next, self.act_follow_ups):
             a.setEnabled(user.role is not Role.ADMIN)
         if user.role is Role.ADMIN:
             self.show_users()
@@ -461,6 +463,8 @@ class MainWindow(QMainWindow):
             return "Today"
         if widget is self.queue:
             return "Awaiting my signature"
+        if widget is self.follow_ups:
+            return "Follow-ups due"
         if widget is self.users:
             return "Users"
         if widget is self.settings_view:
@@ -593,6 +597,15 @@ class MainWindow(QMainWindow):
             self.queue.open_visit.connect(self.open_visit_id)
         self.queue.refresh()
         self._show(self.queue, "Awaiting my signature")
+
+    def show_follow_ups(self) -> None:
+        if self.follow_ups is None:
+            from infusiondesk_ui.views.follow_ups import FollowUpList
+
+            self.follow_ups = FollowUpList(self.session)
+            self.follow_ups.back.connect(self.show_patients)
+        self.follow_ups.refresh()
+        self._show(self.follow_ups, "Follow-ups due")
 
     def open_next_in_queue(self) -> None:
         """From a visit (or anywhere), the next note waiting for my signature: one after another, no list."""

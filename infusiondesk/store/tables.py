@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -265,6 +266,37 @@ visit_payments = Table(
     Column("lines", Text, nullable=False),
 )
 
+# Outcome follow-ups (infusiondesk.followups): the clinic's intervals (one row once an admin sets them, else the
+# defaults of data/follow_ups.toml) and each follow-up recorded; due ones are derived from the visits. Audited.
+follow_up_policy = Table(
+    "follow_up_policy", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("intervals_days", String(100), nullable=False),  # "7,30"
+)
+
+follow_ups = Table(
+    "follow_ups", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Integer, ForeignKey("patients.id"), nullable=False),
+    Column("visit_id", Integer, ForeignKey("visits.id"), nullable=False),
+    Column("interval_days", Integer, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    Column("recorded_by", Integer, ForeignKey("users.id"), nullable=False),
+    Column("attacks_per_month", Integer, nullable=True),
+    Column("headache_days", Integer, nullable=True),
+    Column("rescue_medication", Text, nullable=False),
+    Column("rescue_days", Integer, nullable=True),
+    Column("side_effects", Boolean, nullable=True),
+    Column("side_effects_text", Text, nullable=False),
+    Column("note", Text, nullable=False),
+    UniqueConstraint("visit_id", "interval_days", name="uq_follow_ups_visit_interval"),
+    Index("ix_follow_ups_patient", "patient_id"),
+    Index("ix_follow_ups_recorded_at", "recorded_at"),
+)
+
 # The tables whose rows are clinical or access records: each row's content is in the audit chain.
 AUDITED_TABLES: dict[str, Table] = {t.name: t for t in (clinic, clinic_policy, backup_schedule, users, patients, visits,
-                                                         signed_notes, pki_objects, prices, visit_payments)}
+                                                         signed_notes, pki_objects, prices, visit_payments,
+                                                         follow_up_policy, follow_ups)}

@@ -112,6 +112,7 @@ BAD_DB_COMMANDS = {
     "import patients": ["import", "patients", "{out}/list.csv", "--user", "admin"],
     "demo": ["demo", "--patients", "1", "--quiet", "--signed-notes", "0"],
     "backup": ["backup", "--out", "{out}", "--user", "admin"],
+    "followups due": ["followups", "due", "--user", "nina"],
 }
 
 

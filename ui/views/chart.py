@@ -68,6 +68,10 @@ class ChartView(QWidget):
         self.last_time.setObjectName("lastTimeCard")
         self.last_time.setWordWrap(True)
         self.last_time.setAccessibleName("Last time")
+        self.outcome = QLabel()
+        self.outcome.setObjectName("outcomeCard")
+        self.outcome.setWordWrap(True)
+        self.outcome.setAccessibleName("Before and after")
         self.back_button = QPushButton("← &Patients")
         self.new_button = QPushButton("&New visit")
         self.open_button = QPushButton("&Open visit")
@@ -89,7 +93,9 @@ class ChartView(QWidget):
         self.trends.setAccessibleName("Trends")
         self._trends_for: tuple[int | None, int] | None = None
         card = QGroupBox()
-        QVBoxLayout(card).addWidget(self.last_time)
+        card_lay = QVBoxLayout(card)
+        card_lay.addWidget(self.last_time)
+        card_lay.addWidget(self.outcome)
         buttons = QHBoxLayout()
         buttons.addWidget(self.back_button)
         buttons.addWidget(self.edit_button)
@@ -190,6 +196,7 @@ class ChartView(QWidget):
         self.banner.show_patient(patient, self.session.today(), self.session.zone_label)
         self.visits = self.session.store.visit_history(patient.id, by=self.session.require_session())
         self.last_time.setText(last_time_text(self.visits, self.session.local))
+        self.outcome.setText(self._before_after(patient))
         newest_first = list(reversed(self.visits))
         self.history.setRowCount(len(newest_first))
         for r, v in enumerate(newest_first):
@@ -198,6 +205,17 @@ class ChartView(QWidget):
         if newest_first:
             self.history.selectRow(0)
         self.draw_trends()
+
+    def _before_after(self, patient: Patient) -> str:
+        """Attacks per month before the course (the assessments) and at the latest follow-up (the core's words)."""
+        from infusiondesk import followups
+        from infusiondesk.store import followups as stored
+
+        assert patient.id is not None
+        reports = [(self.session.local(v.started_at or v.created_at).date(), v.attacks_per_month,
+                    v.started_at is not None) for v in self.visits]
+        recorded = stored.recorded(self.session.store, patient.id, by=self.session.require_session())
+        return followups.before_after_text(reports, recorded, self.session.zone)
 
     def draw_trends(self) -> None:
         key = (self.patient.id if self.patient else None, sum(v.version for v in self.visits))

@@ -59,6 +59,10 @@ class SettingsView(QWidget):
 
         self.backups = BackupBox(session)
         lay.addWidget(self.backups)
+        from infusiondesk_ui.views.follow_ups import FollowUpIntervalsBox
+
+        self.follow_up_days = FollowUpIntervalsBox(session)
+        lay.addWidget(self.follow_up_days)
         lay.addWidget(box)
         lay.addStretch(1)
         self.save.clicked.connect(self.do_save)
@@ -156,6 +160,7 @@ class SettingsView(QWidget):
         self.double_check.setChecked(self.session.store.clinic_policy().double_check_required)
         self.policy_message.setText("")
         self.backups.refresh()
+        self.follow_up_days.refresh()
         timing = self.settings.effective()
         for setting in SETTINGS:
             self.edits[setting.key].setText(str(getattr(timing, setting.key)))

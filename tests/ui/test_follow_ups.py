@@ -1,0 +1,157 @@
+"""Follow-ups due, driven from the keyboard against the real store: Ctrl+Shift+F, Enter on the row, the answers
+typed with Enter between fields, a refusal shown in the core's words, then saved and gone from the list."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from infusiondesk.drugs import load_drug
+from infusiondesk.followups import FollowUpStatus
+from infusiondesk.records.models import Role, VisitStatus
+from infusiondesk.store import followups as stored
+from infusiondesk_ui.app import MainWindow
+from tests.clinic_day import chart_visit
+from tests.ui.conftest import CLINIC_START, Clinic_
+
+
+def _ana_treated_a_week_ago(clinic: Clinic_) -> int:
+    clinic.store.create_user("rpatel", "Ravi Patel", Role.NURSE, "second-nurse-pass-1", "RN",
+                             by=clinic.admin_session)
+    second = clinic.store.sign_in("rpatel", "second-nurse-pass-1")
+    visit = chart_visit(clinic.store, load_drug(), clinic.patient, clinic.session(clinic.nurse), second,
+                        clinic.session(clinic.clinician), CLINIC_START, until=VisitStatus.COMPLETED,
+                        attacks_per_month=9)
+    assert visit.id is not None
+    return visit.id
+
+
+def _type(qtbot: QtBot, text: str) -> None:
+    widget = QApplication.focusWidget()
+    assert widget is not None
+    if text:
+        qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
+                                                     tmp_path: Path) -> None:
+    visit_id = _ana_treated_a_week_ago(clinic)
+    clinic.clock.advance(minutes=6 * 24 * 60)
+    window.sign_in("nkim", "nurse-chair-pass-1")
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    board = window.follow_ups
+    assert window.stack.currentWidget() is board and board.rows == []  # day 6: not yet
+    assert "0 follow-ups due" in board.summary.text()
+
+    clinic.clock.advance(minutes=24 * 60)
+    qtbot.keyClick(board.table, Qt.Key.Key_F5)
+    assert [(r.visit_id, r.interval_days) for r in board.rows] == [(visit_id, 7)]
+    assert [board.table.item(0, c).text() for c in range(5)] == [
+        "RIVERA, Ana", "MRN-0007", "2026-03-02", "7 days", "due today"]
+
+    board.table.setFocus()
+    window.resize(1280, 800)
+    window.grab().save(str(tmp_path / "follow-ups-due.png"))
+    qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    form = board.form
+    assert form.isVisible() and QApplication.focusWidget() is form.attacks
+    _type(qtbot, "40")          # attacks per month: out of range, refused by the core
+    assert QApplication.focusWidget() is form.headache_days
+    _type(qtbot, "6")
+    _type(qtbot, "sumatriptan")
+    _type(qtbot, "2")
+    assert QApplication.focusWidget() is form.side_effects
+    qtbot.keyClick(form.side_effects, Qt.Key.Key_Down)  # "no"
+    qtbot.keyClick(form.side_effects, Qt.Key.Key_Tab)
+    _type(qtbot, "")
+    _type(qtbot, "feels much better")  # Enter on the note saves
+    assert form.isVisible()
+    assert form.error.text() == "Attacks per month must be 0 to 31; 40 was entered."
+    form.grab().save(str(tmp_path / "follow-up-form.png"))
+
+    form.attacks.setFocus()
+    form.attacks.selectAll()
+    qtbot.keyClicks(form.attacks, "3")
+    qtbot.keyClick(form.attacks, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not form.isVisible()
+    assert board.done.text() == "Saved: the 7 days follow-up of RIVERA, Ana (recorded)."
+    assert board.rows == []
+    (saved,) = stored.recorded(clinic.store, clinic.patient.id, by=clinic.reader)  # type: ignore[arg-type]
+    assert (saved.status, saved.attacks_per_month, saved.headache_days, saved.rescue_medication,
+            saved.rescue_days, saved.side_effects, saved.note) == (
+        FollowUpStatus.RECORDED, 3, 6, "sumatriptan", 2, False, "feels much better")
+    assert saved.recorded_by_name == "Noor Kim"
+
+
+def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: QtBot, window: MainWindow,
+                                                                       clinic: Clinic_) -> None:
+    _ana_treated_a_week_ago(clinic)
+    clinic.clock.advance(minutes=8 * 24 * 60)
+    window.sign_in("drlee", "doctor-sign-pass-1")
+    window.show_follow_ups()
+    board = window.follow_ups
+    assert board.table.item(0, 4).text() == "due since 2026-03-09 (1 day)"
+    qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    qtbot.keyClick(board.form.attacks, Qt.Key.Key_Escape)
+    assert not board.form.isVisible() and len(board.rows) == 1
+    qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    board.form.status.set_value(FollowUpStatus.COULD_NOT_REACH)
+    assert not board.form.attacks.isEnabled()
+    board.form.note.setFocus()
+    _type(qtbot, "no answer twice")
+    assert board.rows == [] and "(could not reach)" in board.done.text()
+
+
+def test_the_menu_offers_follow_ups_to_nurses_and_clinicians_only(qtbot: QtBot, window: MainWindow) -> None:
+    window.sign_in("admin", "ward-office-key-1")
+    assert not window.act_follow_ups.isEnabled()
+
+
+def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, tmp_path: Path) -> None:
+    from infusiondesk.followups import FollowUpEntry
+
+    visit_id = _ana_treated_a_week_ago(clinic)
+    window.sign_in("nkim", "nurse-chair-pass-1")
+    window.show_chart(clinic.patient)
+    assert window.chart is not None
+    assert window.chart.outcome.text() == ("<b>Attacks per month</b>: 9 before the course (2026-03-02); no "
+                                           "follow-up answered yet.")
+    clinic.clock.advance(minutes=7 * 24 * 60)
+    stored.record(clinic.store, FollowUpEntry(visit_id, 7, attacks_per_month=3, headache_days=6, rescue_days=1,
+                                              rescue_medication="sumatriptan", side_effects=False),
+                  by=clinic.session(clinic.nurse))
+    window.show_chart(clinic.patient)
+    assert window.chart.outcome.text() == (
+        "<b>Attacks per month</b>: 9 before the course (2026-03-02) → 3 at the 7-day follow-up (recorded "
+        "2026-03-09): −6 a month.<br>Headache days: 6 a month; rescue medication on 1 day (sumatriptan); "
+        "no side effects.")
+    window.resize(1280, 800)
+    qtbot.wait(50)  # the layout settles the card's new height
+    outcome = window.chart.outcome
+    assert outcome.height() >= outcome.heightForWidth(outcome.width())  # both lines shown, none clipped
+    window.grab().save(str(tmp_path / "chart.png"))
+
+
+def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("admin", "ward-office-key-1")
+    window.show_settings()
+    box = window.settings_view.follow_up_days
+    assert box.intervals.text() == "7, 30"  # the cited defaults
+    box.intervals.setFocus()
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, "7, 400")
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    assert box.message.text() == "A follow-up interval of 400 days is not allowed; give 1 to 365 days."
+    assert stored.policy(clinic.store).intervals_days == (7, 30)
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, "30 14")
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    assert stored.policy(clinic.store).intervals_days == (14, 30)
+    assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
+    (entry,) = clinic.store.audit_entries("follow_up_policy", by=clinic.admin_session)
+    assert entry["username"] == "admin"
