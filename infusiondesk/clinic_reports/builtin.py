@@ -1,6 +1,7 @@
 """The clinic's built-in reports: visits per day, doses given, side effects by type and grade, near misses by
-rule and user. Each counts only what the store holds; each visit belongs to the clinic day it was opened on
-(the "Today" board's day), so the reports of one period count the same visits."""
+rule and user, follow-up outcomes. Each counts only what the store holds; each visit belongs to the clinic day
+it was opened on (the "Today" board's day), so the reports of one period count the same visits; a follow-up
+belongs to the period it was recorded in."""
 
 from __future__ import annotations
 
@@ -136,5 +137,38 @@ NEAR_MISSES = ReportDefinition(
              Column("Hard stops"), Column("All")),
     read=near_misses, empty="No overrides or hard stops in this period.")
 
-BUILT_IN = (VISITS_PER_DAY, DOSES_GIVEN, SIDE_EFFECTS, NEAR_MISSES)
-# (5) Follow-up outcomes: the lead registers it here, from the follow-up module, with `register(...)`.
+
+
+# -- follow-up outcomes ----------------------------------------------------------------------------------------
+
+def follow_up_outcomes(store: Any, by: UserSession, period: ReportPeriod) -> Sequence[Row]:
+    """Follow-ups recorded in the period (infusiondesk.followups), by interval: the outcome of the call and, where
+    attacks per month were reported both at the anchoring visit and at the follow-up, whether they fell."""
+    from infusiondesk.followups import FollowUpStatus, interval_label
+    from infusiondesk.store import followups as stored
+
+    since, until = period.bounds()
+    counts: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for o in stored.report_outcomes(store, by=by, since=since, until=until):
+        c = counts[o.interval_days]
+        c[o.status.value] += 1
+        if o.status is FollowUpStatus.RECORDED:
+            change = o.attacks_change
+            c["no before" if change is None else "fewer" if change < 0 else "same" if change == 0 else "more"] += 1
+            c["side effects"] += 1 if o.side_effects else 0
+    return [(interval_label(days), c[FollowUpStatus.RECORDED.value], c[FollowUpStatus.COULD_NOT_REACH.value],
+             c[FollowUpStatus.DECLINED.value], c["fewer"], c["same"], c["more"], c["no before"], c["side effects"])
+            for days, c in sorted(counts.items())]
+
+
+FOLLOW_UP_OUTCOMES = ReportDefinition(
+    name="follow-up-outcomes", title="Follow-up outcomes",
+    counts=("Follow-ups recorded in the period, by interval after the visit: reached (answers recorded), could not "
+            "reach, declined; of those reached, attacks per month fewer, the same or more than reported at the "
+            "anchoring visit's assessment (or no number then to compare), and side effects since the visit."),
+    columns=(Column("Interval", ColumnKind.TEXT), Column("Reached"), Column("Could not reach"), Column("Declined"),
+             Column("Fewer attacks"), Column("Same"), Column("More attacks"), Column("No before"),
+             Column("Side effects since")),
+    read=follow_up_outcomes, empty="No follow-ups recorded in this period.")
+
+BUILT_IN = (VISITS_PER_DAY, DOSES_GIVEN, SIDE_EFFECTS, NEAR_MISSES, FOLLOW_UP_OUTCOMES)

@@ -155,7 +155,19 @@ def recorded(store: Store, patient_id: int, *, by: UserSession) -> list[FollowUp
 def outcomes(store: Store, *, by: UserSession, since: datetime | None = None,
              until: datetime | None = None) -> list[FollowUpOutcome]:
     """Follow-ups recorded in [since, until), oldest first, with the attacks per month reported at the anchoring
-    visit (infusiondesk.followups.outcomes documents it)."""
+    visit (infusiondesk.followups.outcomes documents it). For those who record them: nurses and clinicians."""
+    return _outcomes(store, by, RECORDERS, "see follow-ups", since, until)
+
+
+def report_outcomes(store: Store, *, by: UserSession, since: datetime,
+                    until: datetime) -> list[FollowUpOutcome]:
+    """The same rows for the clinic report "Follow-up outcomes": its readers are the clinic reports' (admins and
+    clinicians), checked here at the moment of reading like every clinic report."""
+    return _outcomes(store, by, sessions.REPORT_READERS, "read the clinic reports", since, until)
+
+
+def _outcomes(store: Store, by: UserSession, roles: tuple[Role, ...], action: str, since: datetime | None,
+              until: datetime | None) -> list[FollowUpOutcome]:
     f, v, p = tables.follow_ups.c, tables.visits.c, tables.patients.c
     query = (select(tables.follow_ups, v.started_at, v.content.label("visit_content"), p.mrn,
                     p.content.label("patient_content"))
@@ -167,7 +179,7 @@ def outcomes(store: Store, *, by: UserSession, since: datetime | None = None,
     if until is not None:
         query = query.where(f.recorded_at < until)
     with store._read() as conn:
-        sessions.acting(conn, by, RECORDERS, "see follow-ups")
+        sessions.acting(conn, by, roles, action)
         zone = _zone(conn)
         rows = conn.execute(query).all()
     out = []

@@ -31,6 +31,9 @@ ENDED_PASSWORD_RESET = "password reset by an admin"
 ENDED_ROLE_CHANGED = "role changed by an admin"
 ENDED_LOCKED = "account locked after wrong passwords"
 
+# Who may read the clinic reports (infusiondesk.clinic_reports), every one of them, follow-up outcomes included.
+REPORT_READERS = (Role.ADMIN, Role.CLINICIAN)
+
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()

@@ -69,7 +69,6 @@ def _upsert_insert(dialect: str) -> Any:
 _DEMOGRAPHICS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)  # admins register patients
 _CLINICAL = (Role.NURSE, Role.CLINICIAN)
 _AUDIT_READERS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)  # the near-miss report is on every role's menu
-_REPORT_READERS = (Role.ADMIN, Role.CLINICIAN)  # the clinic reports (infusiondesk.clinic_reports)
 _OWN_CREDENTIAL_KINDS = ("user_p12", "user_cert")  # pki.KIND_USER_P12 / KIND_USER_CERT (the formats are pki's)
 
 
@@ -530,13 +529,13 @@ class Store(Accounts):
     def clinic_report_visits(self, since: datetime, until: datetime, *, by: UserSession) -> list[Visit]:
         """The visits opened in [since, until), for the clinic reports (infusiondesk.clinic_reports counts them)."""
         with self._read() as conn, codec.bulk_decoding():
-            self._acting(conn, by, _REPORT_READERS, "read the clinic reports")
+            self._acting(conn, by, sessions.REPORT_READERS, "read the clinic reports")
             return report_reads.visits_opened(conn, since, until)
 
     def clinic_report_near_misses(self, since: datetime, until: datetime, *, by: UserSession) -> list[dict[str, Any]]:
         """The near misses in [since, until), for the clinic reports (admin and clinician only)."""
         with self._read() as conn:
-            self._acting(conn, by, _REPORT_READERS, "read the clinic reports")
+            self._acting(conn, by, sessions.REPORT_READERS, "read the clinic reports")
             return report_reads.near_misses(conn, since, until)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -136,6 +136,37 @@ def test_outcomes_for_the_clinic_report(
     assert (outcome.headache_days, outcome.rescue_days, outcome.side_effects) == (4, 3, False)
     assert outcome.mrn == "MRN-F5" and outcome.visit_id == visit_id and outcome.interval_days == 7
     assert followups.outcomes(store, by=staff.clinician, since=clock.now + timedelta(seconds=1)) == []
+
+
+def test_the_follow_up_outcomes_clinic_report_counts_what_was_recorded(
+        store: Store, staff: Staff, patient_factory: Callable[..., Patient], clock: Clock) -> None:
+    from zoneinfo import ZoneInfo
+
+    from infusiondesk import clinic_reports as cr
+    from infusiondesk.clinic_reports import ReportPeriod
+
+    fewer = _visit(store, staff, patient_factory(mrn="MRN-R1", no_known_allergies=True), clock, T0, attacks=8)
+    more = _visit(store, staff, patient_factory(mrn="MRN-R2", no_known_allergies=True), clock, T0, attacks=1)
+    unknown = _visit(store, staff, patient_factory(mrn="MRN-R3", no_known_allergies=True), clock, T0, attacks=None)
+    unreached = _visit(store, staff, patient_factory(mrn="MRN-R4", no_known_allergies=True), clock, T0)
+    clock.now = T0 + timedelta(days=7)
+    stored.record(store, _entry(fewer, side_effects=True, side_effects_text="flushing"), by=staff.nurse)
+    stored.record(store, _entry(more), by=staff.nurse)  # 1 before, 2 after
+    stored.record(store, _entry(unknown), by=staff.clinician)
+    stored.record(store, FollowUpEntry(unreached, 7, FollowUpStatus.COULD_NOT_REACH), by=staff.nurse)
+    clock.now = T0 + timedelta(days=30)
+    stored.record(store, _entry(fewer, interval=30, attacks_per_month=8), by=staff.nurse)  # the same as before
+
+    period = ReportPeriod(date(2025, 1, 1), date(2025, 2, 28), ZoneInfo("UTC"))
+    report = cr.run(store, "follow-up-outcomes", period, by=staff.admin, now=clock.now)
+    by_interval = {row[0]: row[1:] for row in report.rows}
+    #                      reached, not reached, declined, fewer, same, more, no before, side effects
+    assert by_interval == {"7 days": (3, 1, 0, 1, 0, 1, 1, 1), "30 days (1 month)": (1, 0, 0, 0, 1, 0, 0, 0)}
+    assert report.totals == ("Total", 4, 1, 0, 1, 1, 1, 1, 1)
+    before_january = ReportPeriod(date(2024, 12, 1), date(2024, 12, 31), ZoneInfo("UTC"))
+    assert cr.run(store, "follow-up-outcomes", before_january, by=staff.clinician, now=clock.now).rows == ()
+    with pytest.raises(PermissionDenied, match="clinic reports"):
+        cr.run(store, "follow-up-outcomes", period, by=staff.nurse, now=clock.now)
 
 
 def test_recorded_follow_ups_verify_against_the_audit_chain_and_an_edit_is_caught(
