@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -65,6 +66,11 @@ class AssessmentView(QWidget):
         self.symptoms.setAccessibleName("Current symptoms")
         self.symptoms.setMinimumWidth(320)
         self.diagnosis = ChoiceBox("Diagnosis (ICD-10-CM)", _diagnosis_choices())
+        # The ICD-10 descriptions are long: the box keeps the form's width (the infusion column must fit 1280 px)
+        # and shows the code and the start of the words; the open list shows them whole.
+        self.diagnosis.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.diagnosis.setMinimumContentsLength(28)
+        self.diagnosis.view().setMinimumWidth(self.diagnosis.view().sizeHintForColumn(0) + 24)
         self.questions: dict[str, ChoiceBox | NumberEdit] = {}
         form = Form()
         form.add("Pain before (0-10)", self.pain, self.pain.error_label)
