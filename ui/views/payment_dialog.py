@@ -24,7 +24,7 @@ class PaymentDialog(QDialog):
         self.day_first = day_first_locale()
         self.method = QComboBox()
         for m in PaymentMethod:
-            self.method.addItem(m.label, m)
+            self.method.addItem(m.label, m.value)
         self.method.setCurrentIndex(list(PaymentMethod).index(method))
         self.method.setAccessibleName("Payment method")
         self.amount = QLineEdit(amount)
@@ -45,7 +45,8 @@ class PaymentDialog(QDialog):
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(f"The visit's priced lines come to {total}."))
+        self.total = QLabel(f"The visit's priced lines come to {total}.")
+        lay.addWidget(self.total)
         lay.addLayout(form)
         lay.addWidget(self.problem)
         lay.addWidget(buttons)
