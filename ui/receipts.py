@@ -50,6 +50,13 @@ class VisitBilling:
         controller.visitChanged.connect(self.show_visit)
         self.show_visit(controller.visit)
 
+    @property
+    def visit_id(self) -> int:
+        """The open visit's id: a visit in a workspace is a saved one."""
+        visit_id = self.c.visit.id
+        assert visit_id is not None
+        return visit_id
+
     def show_visit(self, visit: Visit) -> None:
         user = self.c.session.user
         self.pay_button.setVisible(user is not None and user.role in PAYMENT_TAKERS)
@@ -98,7 +105,7 @@ class VisitBilling:
         from infusiondesk_ui.note_worker import receipt_job
 
         signed = password is not None
-        job = receipt_job(s.store.url, self.c.visit.id, session, password, s.clock.now())
+        job = receipt_job(s.store.url, self.visit_id, session, password, s.clock.now())
         self._busy(f"Making the {'signed' if signed else 'DRAFT'} receipt of visit {self.c.visit.id}…")
 
         def made(pdf: bytes) -> None:
@@ -173,7 +180,7 @@ class VisitBilling:
         if self.busy:
             return
         try:
-            receipt = receipt_for(self.c.session.store, self.c.visit.id, by=self.c.session.require_session())
+            receipt = receipt_for(self.c.session.store, self.visit_id, by=self.c.session.require_session())
         except Exception as exc:
             self.status.setText(f"No payment recorded: {user_message(exc)}")
             return
@@ -199,7 +206,7 @@ class VisitBilling:
 
         s = self.c.session
         session = s.require_session()
-        visit_id = self.c.visit.id
+        visit_id = self.visit_id
         self._busy(f"Recording {money(amount_cents)} paid by {method.label}…")
 
         def done(payment: Any) -> None:
