@@ -216,3 +216,16 @@ def test_an_unpriced_code_is_said_before_the_payment_dialog(window: MainWindow, 
     ws.review.pay.click()
     assert ws.review.billing.dialog is None
     assert "The price list has no price for 96365, J3475" in ws.review.money_status.text()
+
+
+def test_of_three_prices_of_a_code_the_newest_started_is_in_force_the_older_superseded_the_later_upcoming() -> None:
+    from infusiondesk.store.billing import PriceEntry
+    from infusiondesk_ui.views.price_list import price_states
+
+    def at(day: int) -> datetime:
+        return datetime(2026, 3, day, tzinfo=UTC)
+
+    entries = [PriceEntry("96365", 17000, at(1), 1, at(1)), PriceEntry("96365", 18000, at(5), 1, at(1)),
+               PriceEntry("96365", 19000, at(20), 1, at(1)), PriceEntry("J3475", 250, at(1), 1, at(1))]
+    assert price_states(entries, at(10)) == ["superseded", "in force", "upcoming", "in force"]
+    assert price_states(entries, at(2)) == ["in force", "upcoming", "upcoming", "in force"]
