@@ -23,7 +23,7 @@ from infusiondesk_reports import note_sections as ns
 from infusiondesk_reports import styles
 from infusiondesk_reports.pages import numbered_canvas
 from infusiondesk_reports.signing import sign_pdf
-from infusiondesk_reports.visit_note import StampBox, StampPlace, page_header
+from infusiondesk_reports.visit_note import DRAFT_MARK, StampBox, StampPlace, page_header
 
 ISSUED = "Issued by"
 FIELD_NAME = "ReceiptSig1"
@@ -85,7 +85,8 @@ def _story(clinic: Clinic, receipt: Receipt, codes: BillingCodes, issuer: User, 
     left = [ns.text(ISSUED, styles.CELL_BOLD), ns.text(who, styles.BODY), ns.text(_when(clinic, issued_at))]
     assert issuer.id is not None
     sig = Signature(issuer.id, issuer.full_name, issuer.credentials, SignatureMeaning.ADMINISTERED, issued_at)
-    right: Flowable = StampBox(sig, places) if signed else ns.text("(not signed)", styles.SMALL)
+    right: Flowable = (StampBox(sig, places) if signed
+                       else ns.text(f"{DRAFT_MARK}: this copy is not the signed receipt.", styles.SMALL))
     box = Table([[left, right]], colWidths=[width - 78 * mm - 6, 78 * mm + 6], hAlign="LEFT")
     box.setStyle(styles.grid(header=False))
     out.append(box)
@@ -94,7 +95,8 @@ def _story(clinic: Clinic, receipt: Receipt, codes: BillingCodes, issuer: User, 
 
 def render_receipt(clinic: Clinic, patient: Patient, receipt: Receipt, codes: BillingCodes, issuer: User,
                    issued_at: datetime, *, signed: bool = True) -> RenderedReceipt:
-    """The receipt's PDF and where the issuer's stamp goes."""
+    """The receipt's PDF and where the issuer's stamp goes; an unsigned one carries the note's "DRAFT — not
+    signed" watermark on every page, so a printed draft is never taken for the signed receipt."""
     styles.register_fonts()
     buffer = io.BytesIO()
     width, height = A4
@@ -111,7 +113,7 @@ def render_receipt(clinic: Clinic, patient: Patient, receipt: Receipt, codes: Bi
     places: list[StampPlace] = []
     footer = f"{clinic.name} · {patient.display_name} · MRN {patient.mrn} · visit {receipt.visit_id} · receipt"
     doc.build(_story(clinic, receipt, codes, issuer, issued_at, frame.width, places, signed),
-              canvasmaker=numbered_canvas(footer))
+              canvasmaker=numbered_canvas(footer, None if signed else DRAFT_MARK))
     return RenderedReceipt(buffer.getvalue(), places[0] if places else None)
 
 

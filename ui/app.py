@@ -112,6 +112,7 @@ class MainWindow(QMainWindow):
         self.users: Any = None
         self.settings_view: Any = None
         self.patient_import: Any = None
+        self.price_list: Any = None
         self.workspaces: dict[int, VisitWorkspace] = {}
         self._before_lock: QWidget | None = None
         self._before_password: QWidget | None = None
@@ -227,6 +228,7 @@ class MainWindow(QMainWindow):
         self.act_users = action("&Users", "Ctrl+U", self.show_users)
         self.act_import = action("&Import patients…", "Ctrl+Shift+I", self.show_import)
         self.act_settings = action("&Settings", "Ctrl+,", self.show_settings)
+        self.act_prices = action("P&rice list", "Ctrl+Shift+L", self.show_price_list)
         self.act_lock = action("&Lock now", "Ctrl+L", lambda: self.lock(idle=False))
         self.act_password = action("Change my pass&word", "Ctrl+Shift+P", self.ask_new_password)
         self.act_sign_out = action("Sign &out", "Ctrl+Shift+Q", self.sign_out)
@@ -237,7 +239,7 @@ class MainWindow(QMainWindow):
     def _user_actions(self) -> tuple[QAction, ...]:
         return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_follow_ups,
                 self.act_report, self.act_clinic_reports,
-                self.act_users, self.act_import, self.act_settings, self.act_lock,
+                self.act_users, self.act_import, self.act_settings, self.act_prices, self.act_lock,
                 self.act_password, self.act_sign_out)
 
     def _show(self, widget: QWidget, title: str) -> None:
@@ -293,6 +295,7 @@ class MainWindow(QMainWindow):
         self.act_users.setEnabled(user.role is Role.ADMIN)
         self.act_import.setEnabled(user.role is Role.ADMIN)
         self.act_settings.setEnabled(user.role is Role.ADMIN)
+        self.act_prices.setEnabled(user.role is Role.ADMIN)  # the store refuses anyone else's price change too
         self.act_clinic_reports.setEnabled(user.role in (Role.ADMIN, Role.CLINICIAN))  # the store checks too
         self.act_patients.setEnabled(user.role is not Role.ADMIN)
         for a in (self.act_today, self.act_queue, self.act_next, self.act_follow_ups):
@@ -471,6 +474,8 @@ class MainWindow(QMainWindow):
             return "Settings"
         if widget is self.patient_import:
             return "Import patients"
+        if widget is self.price_list:
+            return "Price list"
         if self.chart is not None and widget is self.chart and self.chart.patient is not None:
             return self.chart.patient.display_name
         for ws in self.workspaces.values():
@@ -551,6 +556,15 @@ class MainWindow(QMainWindow):
         self.settings_view.refresh()
         self._show(self.settings_view, "Settings")
         self.settings_view.setFocus()
+
+    def show_price_list(self) -> None:
+        if self.price_list is None:
+            from infusiondesk_ui.views.price_list import PriceListView
+
+            self.price_list = PriceListView(self.session)
+            self.price_list.back.connect(self.show_users)
+        self._show(self.price_list, "Price list")
+        self.price_list.refresh()
 
     def show_report(self) -> None:
         if self.report is None:

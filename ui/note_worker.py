@@ -1,6 +1,7 @@
 """`python -m infusiondesk_ui.note_worker` (in a frozen build: `InfusionDesk _worker infusiondesk_ui.note_worker`,
 see `infusiondesk_ui.launch`): build a draft visit note, render and sign the note of a signature candidate, or
-make the chart's documents (a course summary; several visits' notes as a zip or portfolio), in a separate process.
+make the chart's documents (a course summary; several visits' notes as a zip or portfolio) or a visit's receipt, in
+a separate process.
 
 The app runs PDF work here rather than in a thread: with PySide6 6.12, Python code running in a worker
 thread while the UI thread calls into Qt corrupts None's reference count and crashes the app. A child
@@ -53,6 +54,8 @@ def build(job: dict[str, Any]) -> bytes:
         session = session_from_job(job)
         if job.get("kind") in ("summary", "notes"):
             return _chart_document(store, drug, job, session)
+        if job.get("kind") == "receipt":
+            return _receipt(store, job, session)
         sign = job.get("sign")
         if sign is None:
             from infusiondesk_reports.visit_note import build_visit_note
@@ -72,6 +75,28 @@ def build(job: dict[str, Any]) -> bytes:
                          now=datetime.fromisoformat(sign["now"]))
     finally:
         store.close()
+
+
+def _receipt(store: Any, job: dict[str, Any], session: Any) -> bytes:
+    """A visit's receipt and superbill: signed by the signed-in person's key when the job carries their password,
+    else an unsigned DRAFT; its issue is audited here (`receipt_issued`), as from the command line."""
+    from infusiondesk import pki
+    from infusiondesk_reports.receipt_commands import make_receipt
+
+    sign = job.get("sign")
+    creds = (pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, session), sign["passphrase"])
+             if sign is not None else None)
+    now = datetime.fromisoformat(job["now"])
+    return make_receipt(store, int(job["visit_id"]), by=session, credentials=creds, now=now, via="app")
+
+
+def receipt_job(db: str, visit_id: int, session: Any, passphrase: str | None, now: datetime) -> dict[str, Any]:
+    """The job for `_receipt`: signed with the key `passphrase` unlocks, or an unsigned draft when None."""
+    job: dict[str, Any] = {"kind": "receipt", "db": db, "visit_id": visit_id, "session": session_job(session),
+                           "now": now.isoformat()}
+    if passphrase is not None:
+        job["sign"] = {"passphrase": passphrase}
+    return job
 
 
 def _near_miss(job: dict[str, Any]) -> bytes:

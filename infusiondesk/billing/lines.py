@@ -52,7 +52,7 @@ def billing_lines(visit: Visit, codes: BillingCodes, prices: Mapping[str, int]) 
     missing = [code for code, _ in wanted if code not in prices]
     if missing:
         raise DomainError(f"The price list has no price for {', '.join(missing)}; an admin sets it under "
-                          "Settings → Price list (or `infusiondesk billing price`).")
+                          "InfusionDesk → Price list, Ctrl+Shift+L (or `infusiondesk billing price`).")
     return tuple(BillingLine(code, codes.procedure(code).description, n, prices[code]) for code, n in wanted)
 
 

@@ -142,6 +142,11 @@ class ReviewView(QWidget):
         self.export = QPushButton("E&xport PDF…")
         self.print = QPushButton("&Print…")
         self.preview = QPushButton("Pre&view")
+        self.receipt = QPushButton("R&eceipt…")
+        self.pay = QPushButton("Record pa&yment…")
+        self.money_status = QLabel()
+        self.money_status.setObjectName("moneyStatus")
+        self.money_status.setWordWrap(True)
         self.doc_status = QLabel()
         self.doc_status.setObjectName("documentStatus")
         self.doc_status.setWordWrap(True)
@@ -152,17 +157,25 @@ class ReviewView(QWidget):
         for b in (self.preview, self.export, self.print):
             docs.addWidget(b)
         docs.addWidget(self.doc_status, 1)
+        money = QHBoxLayout()
+        money.addWidget(self.receipt)
+        money.addWidget(self.pay)
+        money.addWidget(self.money_status, 1)
         lay = QVBoxLayout(self)
         lay.addWidget(done)
         lay.addWidget(self.summary, 1)
         lay.addWidget(sign_box)
         lay.addLayout(add_row)
         lay.addLayout(docs)
+        lay.addLayout(money)
         self.complete.clicked.connect(self.do_complete)
         self.sign.clicked.connect(self.do_sign)
         self.password.returnPressed.connect(self.do_sign)
         self.add_addendum.clicked.connect(self.do_addendum)
         self.documents: Any = None  # infusiondesk_ui.documents.VisitDocuments, set by the workspace
+        from infusiondesk_ui.receipts import VisitBilling
+
+        self.billing = VisitBilling(controller, self.money_status, self.receipt, self.pay, self)
         controller.visitChanged.connect(self.show_visit)
         self.show_visit(controller.visit)
 
