@@ -188,7 +188,7 @@ class ChartView(QWidget):
                 self.doc_status.clear()
         self.patient = patient
         self.banner.show_patient(patient, self.session.today(), self.session.zone_label)
-        self.visits = self.session.store.visit_history(patient.id, by=self.session.require_session())
+        self.visits = self.session.store.visits.history(patient.id, by=self.session.require_session())
         self.last_time.setText(last_time_text(self.visits, self.session.local))
         newest_first = list(reversed(self.visits))
         self.history.setRowCount(len(newest_first))
