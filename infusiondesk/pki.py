@@ -28,7 +28,7 @@ from infusiondesk import keyseal
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import UserSession
 
-# Kinds of blobs kept by `Store.keys.save`; this module owns their formats.
+# Kinds of blobs kept by `store.keys.save`; this module owns their formats.
 KIND_CA_CERT = "ca_cert"  # PEM certificate
 KIND_CA_KEY = "ca_key"  # PKCS#8 DER sealed with the CA passphrase (before: PEM PKCS#8, PBKDF2 2,048 rounds)
 KIND_USER_P12 = "user_p12"  # PKCS#12 (key + certificate + chain) sealed with the clinician's passphrase
@@ -371,7 +371,7 @@ def rewrap_pkcs12(data: bytes, old_passphrase: str, new_passphrase: str) -> byte
 
 
 def credential_for_store(p12: bytes, passphrase: str) -> tuple[bytes, bytes]:
-    """(PKCS#12, certificate PEM) as `Store.users.create` / `reset_password` keep them; the passphrase is
+    """(PKCS#12, certificate PEM) as `store.users.create` / `store.users.reset_password` keep them; the passphrase is
     checked here, so a typo cannot lock the person out of signing later."""
     cert = unlock_pkcs12(p12, passphrase).certificate
     return p12, cert.public_bytes(serialization.Encoding.PEM)
@@ -427,7 +427,7 @@ def revoked_serials(crl_der: bytes, ca: ClinicCA) -> list[tuple[int, datetime]]:
     return [(r.serial_number, r.revocation_date_utc) for r in crl]
 
 
-# --- the store side: blobs kept by Store.keys.save / load_pki_objects ---------------------------------
+# --- the store side: blobs kept by store.keys.save / store.keys.load ---------------------------------
 
 
 def save_clinic_ca(store: PKIStore, ca: ClinicCA, *, by: UserSession) -> None:

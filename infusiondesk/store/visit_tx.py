@@ -81,7 +81,7 @@ def looks_like_signed_pdf(pdf: bytes) -> bool:
 
 
 class VisitTransaction:
-    """Reads and the one save of a visit step, in one write transaction (`Store.visits.transaction()`)."""
+    """Reads and the one save of a visit step, in one write transaction (`store.visits.transaction()`)."""
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn = conn
