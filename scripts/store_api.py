@@ -10,7 +10,7 @@ the old API; `--check` (part of `make test`, through tests/scripts/test_store_ap
     python scripts/store_api.py --check    # exit 1 if any file still uses the old API (and say where)
 
 What it recognises as a store: an expression whose last name ends in "store" (`store`, `self.session.store`,
-`empty_store`, `Store`). A store held under another name (`again.get_visit(...)`) is not rewritten; `--check`
+`empty_store`, `Store`, `Store.open(path)`). A store held under another name (`again.get_visit(...)`) is not rewritten; `--check`
 still reports the old names no other class uses, and mypy reports the rest (the old methods are gone). After a
 rewrite that added `from infusiondesk.store.audit.events import AuditEvent`, `ruff check --fix` sorts it.
 """
@@ -72,7 +72,7 @@ EVENTS = ("create", "update", "addendum", "signed_note", "pki_saved", "pki_reenc
           "export_summary", "export", "print", "print_summary", "settings", "backup", "restore")
 EVENT_IMPORT = "from infusiondesk.store.audit.events import AuditEvent"
 
-_STORE = r"(?<![\w.])(?P<recv>(?:[A-Za-z_]\w*(?:\(\))?\.)*[A-Za-z_]*[sS]tore)"
+_STORE = r"(?<![\w.])(?P<recv>(?:[A-Za-z_]\w*(?:\(\))?\.)*[A-Za-z_]*[sS]tore(?:\.open\([^()\n]*\))?)"
 _OLD_CALL = re.compile(_STORE + r"\.(?P<old>" + "|".join(sorted(RENAMED, key=len, reverse=True))
                        + r")\b(?!\s*=[^=])")
 _OLD_AUDIT = re.compile(_STORE + r"\.audit\(")

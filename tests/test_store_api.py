@@ -40,7 +40,8 @@ def test_old_calls_are_rewritten_to_the_parts_with_their_arguments_as_they_were(
            f"    tx.{_old('au', 'dit')}({_old('', '')}\"side_effect_updated\", user, {{}})\n"
            f"empty_store.{_old('needs', '_setup')}()\n"
            f"store.{_old('au', 'dit')}(\"export_note\", session, {{\"visit_id\": 3}})\n"
-           f"rows = clinic.store.{_old('audit', '_entries')}(by=admin)\n")
+           f"rows = clinic.store.{_old('audit', '_entries')}(by=admin)\n"
+           f"signed = Store.open(db).{_old('list', '_visits')}(by=nurse)\n")
     new = api.rewrite(old)
     assert new == ("from infusiondesk.store.audit.events import AuditEvent\n"
                    "p = store.patients.by_mrn(mrn, by=nurse)\n"
@@ -49,7 +50,8 @@ def test_old_calls_are_rewritten_to_the_parts_with_their_arguments_as_they_were(
                    "    tx.audit(AuditEvent.SIDE_EFFECT_UPDATED, user, {})\n"
                    "empty_store.clinic.needs_setup()\n"
                    "store.audit.append(AuditEvent.EXPORT_NOTE, session, {\"visit_id\": 3})\n"
-                   "rows = clinic.store.audit.entries(by=admin)\n")
+                   "rows = clinic.store.audit.entries(by=admin)\n"
+                   "signed = Store.open(db).visits.all(by=nurse)\n")
     assert api.rewrite(new) == new  # safe to run again on converted code
 
 

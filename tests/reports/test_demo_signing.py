@@ -78,7 +78,7 @@ def test_a_note_that_fails_to_sign_leaves_its_visit_unsigned(tmp_path: Path, mon
         demo.build_demo(store, patients=30, seed=5, hook=demo_signing.demo_sign_hook(load_drug()))
 
     nurse = store.users.sign_in("nina", "demo-nurse-pass")
-    signed = [v for v in Store.open(db).list_visits(by=nurse) if v.status is VisitStatus.SIGNED]
+    signed = [v for v in Store.open(db).visits.all(by=nurse) if v.status is VisitStatus.SIGNED]
     assert 1 <= len(signed) < 3, "the failed note's visit is not signed; earlier committed ones are"
     assert all(v.id is not None and store.notes.get(v.id, by=nurse) is not None for v in signed)
     assert main(["audit", "verify", "--db", db]) == 0
