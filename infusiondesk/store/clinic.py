@@ -30,7 +30,7 @@ class ClinicProfile(StorePart):
             return conn.execute(select(func.count()).select_from(tables.clinic)).scalar_one() == 0
 
     def setup(self, clinic: Clinic, admin_username: str, admin_full_name: str,
-                     admin_password: str) -> UserSession:
+              admin_password: str) -> UserSession:
         """First run: the clinic profile and its first admin, in one transaction; the admin is signed in (the
         returned session saves the clinic's keys and enrols the staff)."""
         clinic = clean_clinic(clinic)
@@ -40,15 +40,14 @@ class ClinicProfile(StorePart):
                 raise DomainError("This clinic is already set up; sign in as an admin to change it.")
             conn.execute(insert(tables.clinic).values(id=1, **codec.to_plain(clinic)))
             admin = insert_user(conn, self._now(), admin_username, admin_full_name, Role.ADMIN, password_hash, "", None)
-            trail.record_change(conn, at=self._now(), by=admin, event=AuditEvent.CREATE,
-                                table=tables.clinic, record_id=1,
-                                before=None)
+            trail.record_change(conn, at=self._now(), by=admin, event=AuditEvent.CREATE, table=tables.clinic,
+                                record_id=1, before=None)
             assert admin.id is not None
             row = self._row(conn, tables.users, admin.id)
             assert row is not None
             session = sessions.start(conn, row, self._now())
-            chain.append(conn, at=self._now(), by=admin, event=AuditEvent.SIGN_IN, detail={"session_id": session.id,
-                                                                                  "why": "first run"})
+            chain.append(conn, at=self._now(), by=admin, event=AuditEvent.SIGN_IN,
+                         detail={"session_id": session.id, "why": "first run"})
         return session
 
     def get(self) -> Clinic:
@@ -67,8 +66,7 @@ class ClinicProfile(StorePart):
                 raise RecordNotFound("The clinic is not set up yet; run the first-run setup.")
             conn.execute(update(tables.clinic).where(tables.clinic.c.id == 1).values(**codec.to_plain(clinic)))
             trail.record_change(conn, at=self._now(), by=actor, event=AuditEvent.UPDATE,
-                                table=tables.clinic, record_id=1,
-                                before=before._mapping)
+                                table=tables.clinic, record_id=1, before=before._mapping)
         return clinic
 
     def policy(self) -> ClinicPolicy:

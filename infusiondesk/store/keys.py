@@ -22,7 +22,7 @@ class Keys(StorePart):
     """`store.keys`: an admin's session changes them, except a person's own credential."""
 
     def save(self, kind: str, owner_user_id: int | None, name: str, data: bytes, *,
-                        by: UserSession) -> None:
+             by: UserSession) -> None:
         """Keep a key, certificate or revocation list. An admin's session is needed (a replaced CA or audit seal
         would make forged notes verify), except for a person's own credential (importing their own PKCS#12)."""
         now = self._now()
@@ -38,7 +38,7 @@ class Keys(StorePart):
                                 record_id=object_id, before=None)
 
     def load(self, kind: str, owner_user_id: int | None = None, *, include_revoked: bool = False,
-                         by: UserSession | None = None) -> list[tuple[str, bytes]]:
+             by: UserSession | None = None) -> list[tuple[str, bytes]]:
         """(name, data) of the objects of this kind, oldest first; for one owner when owner_user_id is set.
         A person's PKCS#12 (their sealed signing key) is handed only to their own session; certificates,
         revocation lists and the passphrase-sealed clinic keys are read without one."""

@@ -80,7 +80,7 @@ class Users(StorePart):
     # -- adding users ------------------------------------------------------------------------------------
 
     def create(self, username: str, full_name: str, role: Role | str, password: str, credentials: str = "",
-                    by: UserSession | None = None, *, signing_credential: SigningCredential | None = None) -> User:
+               by: UserSession | None = None, *, signing_credential: SigningCredential | None = None) -> User:
         """Add a user, with their signing credential in the same transaction when given (so a failure leaves
         neither). Only an admin may, except for the very first user of an empty database."""
         clean_user(username, full_name, credentials)  # a bad name is refused before the slow password hash
@@ -107,8 +107,7 @@ class Users(StorePart):
             conn.execute(update(tables.pki_objects).where(k.id == row.id)
                          .values(revoked_at=now, revocation_reason="replaced by a new credential"))
             trail.record_change(conn, at=now, by=by, event=AuditEvent.REVOKE,
-                                table=tables.pki_objects, record_id=row.id,
-                                before=row._mapping)
+                                table=tables.pki_objects, record_id=row.id, before=row._mapping)
         p12, cert_pem = credential
         for kind, name, data in ((KIND_USER_P12, f"user-{user_id}.p12", p12),
                                  (KIND_USER_CERT, f"user-{user_id}.pem", cert_pem)):

@@ -40,8 +40,7 @@ class Visits(StorePart):
             visit = dataclasses.replace(visit, id=visit_id)
             history.write_summary(conn, visit, new=True)
             trail.record_change(conn, at=now, by=actor, event=AuditEvent.CREATE,
-                                table=tables.visits, record_id=visit_id,
-                                before=None)
+                                table=tables.visits, record_id=visit_id, before=None)
         return visit
 
     def get(self, visit_id: int, *, by: UserSession) -> Visit:
@@ -93,8 +92,8 @@ class Visits(StorePart):
         return out
 
     def worklist(self, *, by: UserSession, opened_from: datetime | None = None,
-                        opened_before: datetime | None = None,
-                        statuses: tuple[VisitStatus, ...] = ()) -> list[tuple[Visit, Patient]]:
+                 opened_before: datetime | None = None,
+                 statuses: tuple[VisitStatus, ...] = ()) -> list[tuple[Visit, Patient]]:
         """Visits with their patients for a worklist: opened in [opened_from, opened_before) and/or in one of
         `statuses`, oldest first (infusiondesk.worklists arranges them)."""
         v = tables.visits.c

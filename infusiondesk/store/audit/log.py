@@ -43,7 +43,7 @@ class AuditLog(StorePart):
             return trail.write_checkpoint(conn, seal).checkpoint.entry_id
 
     def entries(self, table: str | None = None, record_id: int | None = None, *,
-                      by: UserSession) -> list[dict[str, Any]]:
+                by: UserSession) -> list[dict[str, Any]]:
         """The audit trail (for one record when given), oldest first, with the detail parsed; a record
         change's detail holds the fields changed and their values before and after."""
         a = tables.audit_log.c

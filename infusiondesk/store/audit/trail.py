@@ -39,8 +39,7 @@ def save_single_row(conn: Connection, *, at: datetime, by: User, table: Table, v
     else:
         conn.execute(update(table).where(table.c.id == 1).values(**values))
     record_change(conn, at=at, by=by, event=AuditEvent.CREATE if before is None else AuditEvent.UPDATE,
-                  table=table, record_id=1,
-                  before=before._mapping if before is not None else None)
+                  table=table, record_id=1, before=before._mapping if before is not None else None)
 
 
 def record_change(conn: Connection, *, at: datetime, by: User | None, event: AuditEvent, table: Table, record_id: int,
