@@ -54,15 +54,15 @@ def test_overrides_hard_stops_and_exports_are_audited_and_reported(
               OrderEntry("4 g", product="premix-4g-100ml", duration="1 h", weight="70 kg",
                          reasons={"dose.max.soft": "neurology advice on file"}))
     store.audit.append(AuditEvent.HARD_STOP, staff.nurse, {"code": "dose_rate.max.hard", "message": "Rate too fast.",
-                                           "patient_id": v.patient_id})
-    store.audit.append(AuditEvent.EXPORT, staff.admin, {"what": "visit note", "visit_id": v.id})
+                                                          "patient_id": v.patient_id})
+    store.audit.append(AuditEvent.EXPORT_NOTE, staff.admin, {"what": "visit note", "visit_id": v.id})
     report = store.audit.override_report(clock.now - timedelta(days=1), clock.now + timedelta(days=1), by=staff.nurse)
     assert [(r["kind"], r["username"], r["rule"]) for r in report] == [
         ("override", "carl", "dose.max.soft"), ("hard_stop", "nina", "dose_rate.max.hard")]
     assert report[0]["reason"] == "neurology advice on file" and report[0]["visit_id"] == v.id
     later = clock.now + timedelta(days=1)
     assert store.audit.override_report(later, later + timedelta(days=1), by=staff.nurse) == []
-    assert store.audit.entries(by=staff.admin)[-1]["event"] == "export"
+    assert store.audit.entries(by=staff.admin)[-1]["event"] == "export_note"
 
 
 def test_an_intact_trail_verifies(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
