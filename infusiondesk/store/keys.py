@@ -14,8 +14,9 @@ from infusiondesk.store.audit import trail
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.part import StorePart, new_id
 from infusiondesk.store.sessions import acting
+from infusiondesk.store.users import KIND_USER_CERT, KIND_USER_P12
 
-_OWN_CREDENTIAL_KINDS = ("user_p12", "user_cert")  # pki.KIND_USER_P12 / KIND_USER_CERT (the formats are pki's)
+_OWN_CREDENTIAL_KINDS = (KIND_USER_P12, KIND_USER_CERT)  # a person's own signing credential (the formats are pki's)
 
 
 class Keys(StorePart):
