@@ -10,9 +10,11 @@ the old API; `--check` (part of `make test`, through tests/scripts/test_store_ap
     python scripts/store_api.py --check    # exit 1 if any file still uses the old API (and say where)
 
 What it recognises as a store: an expression whose last name ends in "store" (`store`, `self.session.store`,
-`empty_store`, `Store`, `Store.open(path)`). A store held under another name (`again.get_visit(...)`) is not rewritten; `--check`
-still reports the old names no other class uses, and mypy reports the rest (the old methods are gone). After a
-rewrite that added `from infusiondesk.store.audit.events import AuditEvent`, `ruff check --fix` sorts it.
+`empty_store`, `Store`, `Store.open(path)`). A store held under another name (`again.get_visit(...)`) is not
+rewritten; `--check` still reports the old names no other class uses, and mypy reports the rest (the old methods
+are gone; the app's `session.store` is typed loosely, so its tests are the check there). After a rewrite that
+added `from infusiondesk.store.audit.events import AuditEvent`, `ruff check --fix` sorts it; a long line the
+rewrite made is for `ruff check` to point at.
 """
 
 from __future__ import annotations
