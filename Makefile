@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check infusiondesk ui reports tests benchmarks scripts packaging
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/python scripts/store_api.py --check
 
 test: $(STAMP)
 	@bash scripts/system-deps.sh test

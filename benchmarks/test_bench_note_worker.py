@@ -134,8 +134,8 @@ def test_sign_and_store(benchmark: BenchmarkFixture, warm: Any, tmp_path: Path) 
         db = copy_db(c.db, tmp_path / f"sign-{next(rounds)}.db")
         store = Store.open(str(db), migrate=False)
         stores.append(store)
-        session = store.sign_in(c.clinician, PASSWORD)
-        step = Step(session, c.visit_id, store.get_visit(c.visit_id, by=session).version, c.sign_at)
+        session = store.users.sign_in(c.clinician, PASSWORD)
+        step = Step(session, c.visit_id, store.visits.get(c.visit_id, by=session).version, c.sign_at)
         return (str(db), store, session, step), {}
 
     def sign_and_store(db: str, store: Any, session: Any, step: Any) -> None:

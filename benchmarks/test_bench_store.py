@@ -69,8 +69,8 @@ def _charted_visit(patient_id: int, at: datetime) -> Visit:
 def big_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, int, list[str], UserSession]]:
     path: Path = tmp_path_factory.mktemp("bench-store") / "clinic.sqlite3"
     store = Store.open(str(path))
-    admin = store.setup_clinic(Clinic("Bench Clinic"), "admin", "Ada Admin", "bench office passphrase")
-    store.create_user("nina", "Nina Novak", Role.NURSE, "bench nurse passphrase", "RN", by=admin)
+    admin = store.clinic.setup(Clinic("Bench Clinic"), "admin", "Ada Admin", "bench office passphrase")
+    store.users.create("nina", "Nina Novak", Role.NURSE, "bench nurse passphrase", "RN", by=admin)
     rng = random.Random(42)
     patients = []
     for i in range(PATIENTS):
@@ -96,7 +96,7 @@ def big_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store
     prefixes = [*(f.lower()[:n] for f in _FAMILY for n in (2, 3, 4)), *(g[:3] for g in _GIVEN_F[:10]),
                 *(f"MRN00{d}" for d in range(10)), *(f"mrn{d:04d}" for d in range(0, 1000, 50)),
                 "smith ol", "jones, am", "olivia smi"]
-    nurse = store.sign_in("nina", "bench nurse passphrase")  # every read checks this session, as the app's do
+    nurse = store.users.sign_in("nina", "bench nurse passphrase")  # every read checks this session, as the app's do
     yield store, 1, prefixes, nurse
     store.close()
 
@@ -104,12 +104,12 @@ def big_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store
 def test_patient_search_by_name_or_mrn_prefix_over_100000_patients(
         benchmark: BenchmarkFixture, big_clinic: tuple[Store, int, list[str], UserSession]) -> None:
     store, _, prefixes, nurse = big_clinic
-    assert store.search_patients("MRN0000123", by=nurse)[0].mrn == "MRN0000123"
+    assert store.patients.search("MRN0000123", by=nurse)[0].mrn == "MRN0000123"
     cycle = iter(prefixes * 10)
     found: list[int] = []
 
     def search() -> None:
-        found.append(len(store.search_patients(next(cycle), by=nurse)))
+        found.append(len(store.patients.search(next(cycle), by=nurse)))
 
     benchmark.pedantic(search, rounds=len(prefixes) * 5, iterations=1, warmup_rounds=10)
     assert max(found) == 50  # common prefixes fill the first page: the search is not trivially empty
@@ -123,13 +123,13 @@ def test_opening_a_patient_with_1000_visits(benchmark: BenchmarkFixture,
     store, patient_id, _, nurse = big_clinic
 
     def open_patient() -> int:  # what ChartView.show_patient reads
-        store.get_patient(patient_id, by=nurse)
-        return len(store.visit_history(patient_id, by=nurse))
+        store.patients.get(patient_id, by=nurse)
+        return len(store.visits.history(patient_id, by=nurse))
 
     assert open_patient() == VISITS_OF_ONE_PATIENT
-    first = store.visit_history(patient_id, by=nurse)[0]
+    first = store.visits.history(patient_id, by=nurse)[0]
     charted = _charted_visit(patient_id, datetime(2022, 1, 1, 9, tzinfo=UTC))
-    assert dataclasses.replace(store.list_visits(patient_id, by=nurse)[0], id=None) == charted
+    assert dataclasses.replace(store.visits.all(patient_id, by=nurse)[0], id=None) == charted
     assert (first.pain_before, first.pain_after, first.dose_shown) == (
         charted.assessment.pain_score, 2, {"dose": "2 g", "rate": "100 mL/h"})
     assert [(r.at, r.systolic) for r in first.readings] == [

@@ -21,11 +21,11 @@ VISITS = 50
 
 def test_course_summary_of_50_visits(benchmark: BenchmarkFixture, tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "clinic.db"))
-    admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
-    nurse = store.create_user("jdoe", "Jane Doe", Role.NURSE, "nurse-chair-pass-123", "RN", by=admin)
-    nurse2 = store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
-    doc = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
-    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
+    admin = store.clinic.setup(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
+    nurse = store.users.create("jdoe", "Jane Doe", Role.NURSE, "nurse-chair-pass-123", "RN", by=admin)
+    nurse2 = store.users.create("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
+    doc = store.users.create("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
+    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=admin)
     drug = scenario.drug()
     start = datetime(2024, 1, 2, 14, 0, tzinfo=UTC)
     for i in range(VISITS):  # weekly infusions, completed (charted through the visit service)

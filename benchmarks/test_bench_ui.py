@@ -79,7 +79,7 @@ def _clinic_database(db: str) -> None:
     from infusiondesk.store import Store
 
     store = Store.open(db)
-    store.sign_out(store.setup_clinic(Clinic("Bench Clinic"), "admin", "Ada Admin", "bench office passphrase"))
+    store.users.sign_out(store.clinic.setup(Clinic("Bench Clinic"), "admin", "Ada Admin", "bench office passphrase"))
     store.close()
 
 

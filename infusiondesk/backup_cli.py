@@ -35,12 +35,12 @@ def _backup(args: argparse.Namespace) -> int:
     store = open_store(args)
     try:
         backup.source_file(store)  # PostgreSQL is refused before a password is asked
-        session = store.sign_in(args.user, _password(args))
+        session = store.users.sign_in(args.user, _password(args))
         try:
             keep = backup.check_keep(args.keep) if args.keep is not None else None
             result = backup.back_up(store, Path(args.out), session, keep=keep)
         finally:
-            store.sign_out(session)
+            store.users.sign_out(session)
     finally:
         store.close()
     print(f"Backed up to {result.path} ({_size(result.size)}); checked: SQLite integrity ok, schema {result.revision}.")

@@ -49,9 +49,9 @@ def _month(args: argparse.Namespace) -> int:
     year, month = parse_month(args.month)
 
     def work(store: Any, session: Any) -> int:
-        visits = store.list_visits(by=session)
-        mrns = {pid: store.get_patient(pid, by=session).mrn for pid in {v.patient_id for v in visits}}
-        rows = month_rows(visits, mrns, year, month, clinic_zone(store.get_clinic()), billing_codes())
+        visits = store.visits.all(by=session)
+        mrns = {pid: store.patients.get(pid, by=session).mrn for pid in {v.patient_id for v in visits}}
+        rows = month_rows(visits, mrns, year, month, clinic_zone(store.clinic.get()), billing_codes())
         Path(args.out).write_text(month_csv(rows), encoding="utf-8")
         print(f"Wrote {len(rows)} infusion(s) of {year}-{month:02d} to {args.out}.")
         return EXIT_OK

@@ -111,7 +111,7 @@ def sign_in(args: argparse.Namespace, store: Any) -> Any:
     if not getattr(args, "user", None):
         raise DomainError("This command shows clinical records: give --user NAME (your InfusionDesk user name); "
                           "your password is asked.")
-    session = store.sign_in(args.user, _ask(f"InfusionDesk password for {args.user}: "))
+    session = store.users.sign_in(args.user, _ask(f"InfusionDesk password for {args.user}: "))
     args.signed_in = session
     return session
 
@@ -120,7 +120,7 @@ def sign_out(args: argparse.Namespace, store: Any) -> None:
     """End the session `sign_in` started for this command, if any."""
     session = getattr(args, "signed_in", None)
     if session is not None:
-        store.sign_out(session)
+        store.users.sign_out(session)
 
 
 def _visits(args: argparse.Namespace) -> int:
@@ -135,11 +135,11 @@ def _visits(args: argparse.Namespace) -> int:
 def _list_visits(args: argparse.Namespace, store: Any, session: Any) -> int:
     patient_id = None
     if args.patient is not None:
-        patient = store.get_patient_by_mrn(args.patient, by=session)
+        patient = store.patients.by_mrn(args.patient, by=session)
         if patient is None:
             raise DomainError(f"No patient has MRN {args.patient}; check the number.")
         patient_id = patient.id
-    rows = store.visit_summaries(patient_id, by=session)
+    rows = store.visits.summaries(patient_id, by=session)
     if args.json:
         print(json.dumps(rows, indent=2))
         return EXIT_OK
@@ -150,9 +150,7 @@ def _list_visits(args: argparse.Namespace, store: Any, session: Any) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
-    from infusiondesk.audit import verify
-
-    report = verify(open_store(args, migrate=False), load_trust(args.trust))
+    report = open_store(args, migrate=False).audit.verify(load_trust(args.trust))
     print(report.summary())
     return EXIT_OK if report.ok else EXIT_FAIL
 
@@ -215,7 +213,7 @@ def _audit_checkpoint(args: argparse.Namespace) -> int:
         passphrase = read_secret(args, "Audit seal passphrase (the clinic CA passphrase unless changed): ")
     credentials = seal.unlock(passphrase)
     pki.check_can_sign_seal(credentials, datetime.now(UTC))
-    entry_id = store.audit_checkpoint(credentials)
+    entry_id = store.audit.checkpoint(credentials)
     print(f"Checkpoint signed: the audit trail up to entry {entry_id} is anchored to the clinic CA.")
     return EXIT_OK
 
@@ -386,16 +384,16 @@ def _cert_import(args: argparse.Namespace) -> int:
         raise DomainError(f"Cannot read {args.p12}: {exc.strerror or exc}.") from None
     store = open_store(args)
     password = _ask(f"InfusionDesk password for {args.user}: ")
-    session = store.sign_in(args.user, password)
+    session = store.users.sign_in(args.user, password)
     try:
-        user = store.current_user(session)
+        user = store.users.current(session)
         if user.id is None or user.role.value not in ("nurse", "clinician"):
             raise DomainError("Only nurses and clinicians sign visit notes; this account cannot hold a signing "
                               "certificate.")
         p12 = pki.import_pkcs12(data, _ask("PKCS#12 passphrase: "), datetime.now(UTC), new_passphrase=password)
         cert = pki.save_clinician_pkcs12(store, user.id, p12, password, by=session)
     finally:
-        store.sign_out(session)
+        store.users.sign_out(session)
     info = pki.certificate_info(cert)
     print(f"{user.full_name} now signs with {info.subject}, issued by {info.issuer}, valid until "
           f"{info.not_after:%Y-%m-%d}. Validators must trust that issuer, not the clinic CA.")

@@ -105,7 +105,7 @@ def build_demo(store: Store, *, patients: int = 50, seed: int = 1, progress: boo
                today: date | None = None, hook: SignHook | None = None,
                max_signed_notes: int = MAX_SIGNED_NOTES) -> DemoResult:
     """Fill an empty store with a demo clinic. Commits every BATCH_PATIENTS patients."""
-    if not store.needs_setup():
+    if not store.clinic.needs_setup():
         raise DomainError("The demo needs an empty database; this one is already set up. Choose a new --db file.")
     today = today or datetime.now(UTC).date()
     clock = _DemoClock(datetime.combine(today - timedelta(days=120), time(7, 0), UTC))
@@ -145,10 +145,10 @@ class _Builder:
     def add_staff(self) -> None:
         """The demo's staff, each signed in once (the demo acts as them through their sessions)."""
         (username, full, _, cred, pw), *others = DEMO_USERS
-        admin = self.admin = self.store.setup_clinic(DEMO_CLINIC, username, full, pw)
+        admin = self.admin = self.store.clinic.setup(DEMO_CLINIC, username, full, pw)
         for username, full, role, cred, pw in others:
-            self.store.create_user(username, full, role, pw, cred, by=admin)
-            (self.nurses if role is Role.NURSE else self.clinicians).append(self.store.sign_in(username, pw))
+            self.store.users.create(username, full, role, pw, cred, by=admin)
+            (self.nurses if role is Role.NURSE else self.clinicians).append(self.store.users.sign_in(username, pw))
 
     # -- patients ------------------------------------------------------------------------------------
 
@@ -176,7 +176,7 @@ class _Builder:
     def add_patient_with_visits(self, i: int) -> None:
         r = self.rng
         self.clock.now = datetime.combine(self.today - timedelta(days=120), time(7, r.randint(0, 59)), UTC)
-        patient = self.store.add_patient(self._patient(i), r.choice(self.nurses))
+        patient = self.store.patients.add(self._patient(i), r.choice(self.nurses))
         past = r.choices((0, 1, 2, 3), weights=(15, 45, 25, 15))[0]
         days = sorted(r.sample(range(3, 110), past), reverse=True)
         weight = patient.weight_kg

@@ -41,10 +41,10 @@ def set_up_clinic(store: Any, clinic: Clinic, *, admin_username: str, admin_full
         raise PasswordRefused("Choose a CA passphrase different from the admin's password: the clinic keeps "
                               "the passphrase, a password belongs to one person.")
     ca = pki.create_clinic_ca(clinic.name, ca_passphrase, now)
-    admin: UserSession = store.setup_clinic(clinic, admin_username, admin_full_name, admin_password)
+    admin: UserSession = store.clinic.setup(clinic, admin_username, admin_full_name, admin_password)
     pki.save_clinic_ca(store, ca, by=admin)
     code = pki.new_recovery_code()
-    store.save_pki_object(pki.KIND_CA_RECOVERY, None, "clinic-ca-key-recovery",
+    store.keys.save(pki.KIND_CA_RECOVERY, None, "clinic-ca-key-recovery",
                           pki.seal_ca_key_for_recovery(ca, ca_passphrase, code), by=admin)
     return ClinicSetUp(admin, code)
 
@@ -65,7 +65,7 @@ def enrol_staff(store: Any, by: UserSession, *, username: str, full_name: str, r
     if Role(role) is not Role.ADMIN:
         draft = User(None, username, full_name.strip(), Role(role), credentials.strip())
         credential = _credential(store, ca_passphrase, draft, password, now)
-    user: User = store.create_user(username, full_name, role, password, credentials.strip(), by=by,
+    user: User = store.users.create(username, full_name, role, password, credentials.strip(), by=by,
                                    signing_credential=credential)
     return user
 
@@ -75,7 +75,7 @@ def reset_password(store: Any, by: UserSession, user_id: int, temporary_password
     """An admin's reset: a temporary password the person must change at their next sign-in. Their signing key
     opens only with their old password, so someone with a certificate gets a new one (the CA passphrase is
     needed) and the old one goes on the clinic's revocation list."""
-    user = store.get_user(user_id)
+    user = store.users.get(user_id)
     old_cert = pki.load_clinician_certificate(store, user_id)
     credential = None
     if old_cert is not None:
@@ -84,7 +84,7 @@ def reset_password(store: Any, by: UserSession, user_id: int, temporary_password
                               "their old password, so a reset issues them a new certificate.")
         check_new_password(temporary_password, user.username)
         credential = _credential(store, ca_passphrase, user, temporary_password, now)
-    reset: User = store.reset_password(user_id, temporary_password, by, signing_credential=credential)
+    reset: User = store.users.reset_password(user_id, temporary_password, by, signing_credential=credential)
     if old_cert is not None and old_cert.issuer == pki.load_clinic_ca(store).certificate.subject:
         pki.revoke(store, ca_passphrase, old_cert, now, by=by)
     return reset
@@ -102,7 +102,7 @@ def recover_ca_passphrase(store: Any, recovery_code: str, new_passphrase: str, *
     """The CA passphrase is forgotten: the recovery code printed at first run opens the second copy of the key,
     which is sealed again under a new passphrase."""
     check_new_password(new_passphrase)
-    copies = store.load_pki_objects(pki.KIND_CA_RECOVERY)
+    copies = store.keys.load(pki.KIND_CA_RECOVERY)
     if not copies:
         raise DomainError("This clinic has no recovery copy of its CA key (it was set up before recovery codes); "
                           "set up a new CA.")
@@ -112,7 +112,7 @@ def recover_ca_passphrase(store: Any, recovery_code: str, new_passphrase: str, *
 def _keep_ca_key(store: Any, ca: pki.ClinicCA, by: UserSession) -> None:
     """Keep the re-sealed CA key (an admin's session: the store refuses anyone else)."""
     name = f"clinic-ca-key-{pki.sha256_hex(ca.encrypted_key)[:12]}"
-    earlier = {n for n, _ in store.load_pki_objects(pki.KIND_CA_KEY)}
-    store.save_pki_object(pki.KIND_CA_KEY, None, name, ca.encrypted_key, by=by)
+    earlier = {n for n, _ in store.keys.load(pki.KIND_CA_KEY)}
+    store.keys.save(pki.KIND_CA_KEY, None, name, ca.encrypted_key, by=by)
     for n in earlier - {name}:
-        store.revoke_certificate(pki.KIND_CA_KEY, n, by, "replaced: CA passphrase changed")
+        store.keys.revoke(pki.KIND_CA_KEY, n, by, "replaced: CA passphrase changed")

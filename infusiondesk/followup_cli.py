@@ -52,4 +52,4 @@ def _due(args: argparse.Namespace) -> int:
 def _today(store: Any) -> date:
     from infusiondesk.clinic_time import local_date
 
-    return local_date(store.get_clinic(), datetime.now(UTC))
+    return local_date(store.clinic.get(), datetime.now(UTC))

@@ -48,7 +48,7 @@ def _import(args: argparse.Namespace) -> int:
         data = _read(path)
         session = sign_in(args, store)
         try:
-            report = read(data, path.name, local_date(store.get_clinic(), datetime.now(UTC)))
+            report = read(data, path.name, local_date(store.clinic.get(), datetime.now(UTC)))
             on_tty = sys.stderr.isatty()
             with tqdm(total=len(report.accepted), unit="row", desc="checking", disable=not on_tty,
                       leave=False) as bar:

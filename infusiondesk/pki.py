@@ -28,7 +28,7 @@ from infusiondesk import keyseal
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import UserSession
 
-# Kinds of blobs kept by `Store.save_pki_object`; this module owns their formats.
+# Kinds of blobs kept by `store.keys.save`; this module owns their formats.
 KIND_CA_CERT = "ca_cert"  # PEM certificate
 KIND_CA_KEY = "ca_key"  # PKCS#8 DER sealed with the CA passphrase (before: PEM PKCS#8, PBKDF2 2,048 rounds)
 KIND_USER_P12 = "user_p12"  # PKCS#12 (key + certificate + chain) sealed with the clinician's passphrase
@@ -125,14 +125,20 @@ class CertificateInfo:
     sha256_fingerprint: str
 
 
+class PKIKeys(Protocol):
+    """The part of the records store that keeps PKI blobs (`store.keys`, infusiondesk.store.keys)."""
+
+    def save(self, kind: str, owner_user_id: int | None, name: str, data: bytes, *, by: UserSession) -> None: ...
+
+    def load(self, kind: str, owner_user_id: int | None = None, *,
+             by: UserSession | None = None) -> list[tuple[str, bytes]]: ...
+
+
 class PKIStore(Protocol):
-    """The part of the records store that keeps PKI blobs (infusiondesk.store.Store has it)."""
+    """A records store with its keys part (infusiondesk.store.Store is one)."""
 
-    def save_pki_object(self, kind: str, owner_user_id: int | None, name: str, data: bytes, *,
-                        by: UserSession) -> None: ...
-
-    def load_pki_objects(self, kind: str, owner_user_id: int | None = None, *,
-                         by: UserSession | None = None) -> list[tuple[str, bytes]]: ...
+    @property
+    def keys(self) -> PKIKeys: ...
 
 
 def _encode(passphrase: str) -> bytes:
@@ -365,7 +371,7 @@ def rewrap_pkcs12(data: bytes, old_passphrase: str, new_passphrase: str) -> byte
 
 
 def credential_for_store(p12: bytes, passphrase: str) -> tuple[bytes, bytes]:
-    """(PKCS#12, certificate PEM) as `Store.create_user` / `reset_password` keep them; the passphrase is
+    """(PKCS#12, certificate PEM) as `store.users.create` / `store.users.reset_password` keep them; the passphrase is
     checked here, so a typo cannot lock the person out of signing later."""
     cert = unlock_pkcs12(p12, passphrase).certificate
     return p12, cert.public_bytes(serialization.Encoding.PEM)
@@ -421,18 +427,18 @@ def revoked_serials(crl_der: bytes, ca: ClinicCA) -> list[tuple[int, datetime]]:
     return [(r.serial_number, r.revocation_date_utc) for r in crl]
 
 
-# --- the store side: blobs kept by Store.save_pki_object / load_pki_objects ---------------------------------
+# --- the store side: blobs kept by store.keys.save / store.keys.load ---------------------------------
 
 
 def save_clinic_ca(store: PKIStore, ca: ClinicCA, *, by: UserSession) -> None:
     """Keep the clinic CA (an admin's session)."""
-    store.save_pki_object(KIND_CA_CERT, None, "clinic-ca.pem", ca.certificate_pem, by=by)
-    store.save_pki_object(KIND_CA_KEY, None, "clinic-ca-key", ca.encrypted_key, by=by)
+    store.keys.save(KIND_CA_CERT, None, "clinic-ca.pem", ca.certificate_pem, by=by)
+    store.keys.save(KIND_CA_KEY, None, "clinic-ca-key", ca.encrypted_key, by=by)
 
 
 def load_clinic_ca(store: PKIStore) -> ClinicCA:
-    certs = store.load_pki_objects(KIND_CA_CERT)
-    keys = store.load_pki_objects(KIND_CA_KEY)
+    certs = store.keys.load(KIND_CA_CERT)
+    keys = store.keys.load(KIND_CA_KEY)
     if not certs or not keys:
         raise PKIError("This clinic has no signing certificate authority yet; finish the clinic setup first.")
     return ClinicCA(certificate_pem=certs[-1][1], encrypted_key=keys[-1][1])
@@ -444,27 +450,27 @@ def save_clinician_pkcs12(store: PKIStore, user_id: int, p12: bytes, passphrase:
     without their passphrase). The passphrase is checked here, so a typo cannot lock them out later. `by` is
     an admin's session, or the clinician's own (importing their own credential)."""
     cert = unlock_pkcs12(p12, passphrase).certificate
-    store.save_pki_object(KIND_USER_P12, user_id, f"user-{user_id}.p12", p12, by=by)
-    store.save_pki_object(KIND_USER_CERT, user_id, f"user-{user_id}.pem",
+    store.keys.save(KIND_USER_P12, user_id, f"user-{user_id}.p12", p12, by=by)
+    store.keys.save(KIND_USER_CERT, user_id, f"user-{user_id}.pem",
                           cert.public_bytes(serialization.Encoding.PEM), by=by)
     return cert
 
 
 def load_clinician_certificate(store: PKIStore, user_id: int) -> x509.Certificate | None:
-    found = store.load_pki_objects(KIND_USER_CERT, user_id)
+    found = store.keys.load(KIND_USER_CERT, user_id)
     return x509.load_pem_x509_certificate(found[-1][1]) if found else None
 
 
 def load_clinician_pkcs12(store: PKIStore, by: UserSession) -> bytes:
     """The signed-in person's own sealed signing key (the store hands it only to its owner's session)."""
-    found = store.load_pki_objects(KIND_USER_P12, by.user_id, by=by)
+    found = store.keys.load(KIND_USER_P12, by.user_id, by=by)
     if not found:
         raise PKIError("You have no signing certificate yet; ask the administrator to issue one or import yours.")
     return found[-1][1]
 
 
 def load_crl(store: PKIStore) -> bytes | None:
-    found = store.load_pki_objects(KIND_CRL)
+    found = store.keys.load(KIND_CRL)
     return found[-1][1] if found else None
 
 
@@ -478,20 +484,20 @@ def revoke(store: PKIStore, ca_passphrase: str, certificate: x509.Certificate, n
     entries = revoked_serials(current, ca) if current else []
     entries.append((certificate.serial_number, now))
     crl = build_crl(ca, ca_passphrase, entries, now)
-    store.save_pki_object(KIND_CRL, None, "clinic.crl", crl, by=by)
+    store.keys.save(KIND_CRL, None, "clinic.crl", crl, by=by)
     return crl
 
 
 def save_audit_seal(store: PKIStore, seal: AuditSeal, *, by: UserSession) -> None:
     """Keep the audit seal (an admin's session)."""
-    store.save_pki_object(KIND_SEAL_CERT, None, "audit-seal.pem", seal.certificate_pem, by=by)
-    store.save_pki_object(KIND_SEAL_KEY, None, "audit-seal-key.pem", seal.encrypted_key_pem, by=by)
+    store.keys.save(KIND_SEAL_CERT, None, "audit-seal.pem", seal.certificate_pem, by=by)
+    store.keys.save(KIND_SEAL_KEY, None, "audit-seal-key.pem", seal.encrypted_key_pem, by=by)
 
 
 def load_audit_seal(store: PKIStore) -> AuditSeal | None:
     """The newest audit seal, or None before the first `audit checkpoint` issues one."""
-    certs = store.load_pki_objects(KIND_SEAL_CERT)
-    keys = store.load_pki_objects(KIND_SEAL_KEY)
+    certs = store.keys.load(KIND_SEAL_CERT)
+    keys = store.keys.load(KIND_SEAL_KEY)
     if not certs or not keys:
         return None
     return AuditSeal(certificate_pem=certs[-1][1], encrypted_key_pem=keys[-1][1])

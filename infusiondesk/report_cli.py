@@ -38,7 +38,7 @@ def _report(args: argparse.Namespace) -> int:
     store = open_store(args)
     try:
         now = datetime.now(UTC)
-        period = cr.parse_period(args.date_from, args.date_to, now, clinic_zone(store.get_clinic()))
+        period = cr.parse_period(args.date_from, args.date_to, now, clinic_zone(store.clinic.get()))
         session = sign_in(args, store)
         try:
             report = cr.run(store, args.name, period, by=session, now=now)

@@ -66,7 +66,7 @@ def free_text(value: str, *, field: str, label: str, max_chars: int) -> str:
 
 
 def clean_patient(p: Patient) -> Patient:
-    """The patient with every text field checked and normalised (Store.add_patient and update_patient)."""
+    """The patient with every text field checked and normalised (store.patients.add and store.patients.update)."""
     allergies = tuple(
         Allergy(one_line(a.substance, field="allergies", label="allergy's substance", max_chars=SHORT_TEXT_MAX),
                 one_line(a.reaction, field="allergies", label="allergy's reaction", max_chars=SHORT_TEXT_MAX,
@@ -139,7 +139,7 @@ def clean_user(username: str, full_name: str, credentials: str) -> tuple[str, st
 
 
 def clean_clinic(clinic: Clinic) -> Clinic:
-    """The clinic profile checked (Store.setup_clinic and update_clinic): a name, and a time zone that exists,
+    """The clinic profile checked (store.clinic.setup and store.clinic.update): a name, and a time zone that exists,
     since every time on every screen and note is shown in it."""
     try:
         zone = zone_named(clinic.timezone).key

@@ -32,9 +32,9 @@ def clinic_sign_hook(drug: Drug, ca_passphrase: str, passphrase_for: Callable[[U
 
     def enrol(store: Store, admin: UserSession) -> None:
         now = datetime.now(UTC)  # certificates are valid from the real time of signing, not the records' dates
-        ca = pki.create_clinic_ca(store.get_clinic().name, ca_passphrase, now)
+        ca = pki.create_clinic_ca(store.clinic.get().name, ca_passphrase, now)
         pki.save_clinic_ca(store, ca, by=admin)
-        for user in store.list_users(by=admin):
+        for user in store.users.all(by=admin):
             if user.role not in (Role.NURSE, Role.CLINICIAN) or user.id is None:
                 continue
             passphrase = passphrase_for(user)

@@ -21,6 +21,7 @@ from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, UserSession
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_reports.note_commands import note_for_export
 
 if TYPE_CHECKING:  # the store pulls in SQLAlchemy; the commands are handed an open one
@@ -66,8 +67,8 @@ def read_notes(store: Store, visit_ids: Sequence[int], drug: Drug, *, by: UserSe
     session `by`: every store read of a multi-visit export happens here."""
     notes = []
     for visit_id in visit_ids:
-        visit = store.get_visit(visit_id, by=by)
-        patient = store.get_patient(visit.patient_id, by=by)
+        visit = store.visits.get(visit_id, by=by)
+        patient = store.patients.get(visit.patient_id, by=by)
         pdf, signed = note_for_export(store, visit_id, drug, by=by)
         notes.append(ExportedNote(visit_id, patient.mrn, patient.display_name, pdf, signed))
     return notes
@@ -185,14 +186,14 @@ def _export_notes(args: argparse.Namespace, store: Store, ids: list[int], drug: 
         write_each(notes, out)
         where = f"{len(notes)} file{'s' if len(notes) != 1 else ''} in {out}"
     else:
-        data = as_zip(notes) if args.combine == "zip" else as_portfolio(store.get_clinic(), notes)
+        data = as_zip(notes) if args.combine == "zip" else as_portfolio(store.clinic.get(), notes)
         try:
             out.write_bytes(data)
         except OSError as exc:
             raise DomainError(f"Cannot write {out}: {exc.strerror or exc}.") from None
         where = f"{'a zip' if args.combine == 'zip' else 'a PDF portfolio'} at {out}"
     for note in notes:
-        store.audit("export_note", session, {"visit_id": note.visit_id, "signed": note.signed,
+        store.audit.append(AuditEvent.EXPORT_NOTE, session, {"visit_id": note.visit_id, "signed": note.signed,
                                              "bytes": len(note.pdf), "sha256": note.sha256,
                                              "via": f"cli {args.combine}"})
     signed = sum(1 for n in notes if n.signed)

@@ -17,6 +17,7 @@ from infusiondesk import pki
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import User, UserSession, Visit
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_reports.signing import (
     NotAPdfError,
     TrustFileError,
@@ -35,7 +36,7 @@ EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
 def _users(store: Store, by: UserSession) -> dict[int, User]:
-    users: dict[int, User] = store.staff_names(by=by)
+    users: dict[int, User] = store.users.staff_names(by=by)
     return users
 
 
@@ -48,8 +49,8 @@ def sign_note(store: Store, visit: Visit, drug: Drug, credentials: Mapping[int, 
     the signer's session (the patient and the staff names are read as them)."""
     if visit.id is None:
         raise DomainError("Save the visit before signing its note.")
-    patient = store.get_patient(visit.patient_id, by=by)
-    pdf: bytes = sign_visit_note(store.get_clinic(), patient, visit, _users(store, by), drug, credentials, now=now)
+    patient = store.patients.get(visit.patient_id, by=by)
+    pdf: bytes = sign_visit_note(store.clinic.get(), patient, visit, _users(store, by), drug, credentials, now=now)
     return pdf
 
 
@@ -57,15 +58,15 @@ def note_for_export(store: Store, visit_id: int, drug: Drug, version: int | None
                     by: UserSession) -> tuple[bytes, bool]:
     """(PDF, signed): the stored signed bytes when there are some (never re-rendered), else a draft; read as the
     session's user (a nurse or clinician)."""
-    stored = store.get_signed_note(visit_id, version, by=by)
+    stored = store.notes.get(visit_id, version, by=by)
     if stored is not None:
         return bytes(stored), True
     if version is not None:
         raise DomainError(f"Visit {visit_id} has no signed note version {version}; leave out --version for the "
                           "latest.")
-    visit = store.get_visit(visit_id, by=by)
-    patient = store.get_patient(visit.patient_id, by=by)
-    return build_visit_note(store.get_clinic(), patient, visit, _users(store, by), drug, draft=True), False
+    visit = store.visits.get(visit_id, by=by)
+    patient = store.patients.get(visit.patient_id, by=by)
+    return build_visit_note(store.clinic.get(), patient, visit, _users(store, by), drug, draft=True), False
 
 
 # --- command line -----------------------------------------------------------------------------------------
@@ -133,8 +134,9 @@ def export_note_command(args: argparse.Namespace, store: Store) -> int:
     try:
         pdf, signed = note_for_export(store, args.visit, load_drug(None), args.version, by=session)
         Path(args.out).write_bytes(pdf)
-        store.audit("export_note", session, {"visit_id": args.visit, "signed": signed, "bytes": len(pdf),
-                                             "sha256": pki.sha256_hex(pdf), "via": "cli"})
+        store.audit.append(AuditEvent.EXPORT_NOTE, session, {"visit_id": args.visit, "signed": signed,
+                                                             "bytes": len(pdf), "sha256": pki.sha256_hex(pdf),
+                                                             "via": "cli"})
     finally:
         core_cli.sign_out(args, store)
     what = "signed note" if signed else "DRAFT (the visit has no signed note yet)"

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infusiondesk.errors import DomainError
+from infusiondesk.store.audit.events import AuditEvent
 
 if TYPE_CHECKING:  # the parser imports this module: the key code and the store load in the handlers only
     from infusiondesk import pki
@@ -30,14 +31,14 @@ def make_receipt(store: Store, visit_id: int, *, by: UserSession, credentials: p
 
     moment = now or datetime.now(UTC)
     receipt = receipt_for(store, visit_id, by=by)
-    visit = store.get_visit(visit_id, by=by)
-    patient = store.get_patient(visit.patient_id, by=by)
-    clinic = store.get_clinic()
+    visit = store.visits.get(visit_id, by=by)
+    patient = store.patients.get(visit.patient_id, by=by)
+    clinic = store.clinic.get()
     if credentials is not None:
         pdf = signed_receipt(clinic, patient, receipt, billing_codes(), by.user, credentials, now=moment)
     else:
         pdf = render_receipt(clinic, patient, receipt, billing_codes(), by.user, moment, signed=False).pdf
-    store.audit("receipt_issued", by, {"visit_id": visit_id, "total_cents": receipt.total_cents,
+    store.audit.append(AuditEvent.RECEIPT_ISSUED, by, {"visit_id": visit_id, "total_cents": receipt.total_cents,
                                        "paid": receipt.paid, "signed": credentials is not None,
                                        "sha256": pki.sha256_hex(pdf), "via": via})
     return pdf
@@ -52,12 +53,12 @@ def receipt_command(args: argparse.Namespace, store: Store, read_secret: Any) ->
                           "your password is asked.")
     try:
         password = read_secret(args, f"InfusionDesk password for {args.user}: ")
-        session = store.sign_in(args.user, password)
+        session = store.users.sign_in(args.user, password)
         try:
             creds = None if args.unsigned else pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, session), password)
             pdf = make_receipt(store, args.visit, by=session, credentials=creds, via="cli")
         finally:
-            store.sign_out(session)
+            store.users.sign_out(session)
     finally:
         store.close()
     try:

@@ -14,6 +14,7 @@ from infusiondesk.course import Course, Period, parse_period, summarise
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Clinic, Role, UserSession
+from infusiondesk.store.audit.events import AuditEvent
 
 if TYPE_CHECKING:  # the store pulls in SQLAlchemy; the commands are handed an open one
     from infusiondesk.store import Store
@@ -30,14 +31,14 @@ class CourseRecords:
 def read_course(store: Store, mrn: str, period: Period, drug: Drug, *, by: UserSession) -> CourseRecords:
     """The patient with this MRN and the course of their visits over `period`, read as the session `by` (the store
     checks its role): every store read of the summary happens here."""
-    patient = store.get_patient_by_mrn(mrn, by=by)
+    patient = store.patients.by_mrn(mrn, by=by)
     if patient is None:
         raise DomainError(f"No patient has MRN {mrn}; check the number.")
     assert patient.id is not None  # a patient read from the store is saved
-    clinic = store.get_clinic()
+    clinic = store.clinic.get()
     from infusiondesk.store import followups
 
-    course = summarise(patient, store.list_visits(patient.id, by=by), drug, period, timezone=clinic.timezone,
+    course = summarise(patient, store.visits.all(patient.id, by=by), drug, period, timezone=clinic.timezone,
                        follow_ups=followups.recorded(store, patient.id, by=by))
     return CourseRecords(clinic, course)
 
@@ -68,7 +69,7 @@ def summary_command(args: argparse.Namespace, store: Store, read_secret: Any) ->
         raise DomainError("A course summary shows clinical records: give --user NAME (your InfusionDesk user "
                           "name); your password is asked.")
     password = read_secret(args, f"InfusionDesk password for {args.user}: ")
-    session = store.sign_in(args.user, password)
+    session = store.users.sign_in(args.user, password)
     try:
         records = read_course(store, args.patient, period, drug, by=session)
         if args.sign:
@@ -80,13 +81,13 @@ def summary_command(args: argparse.Namespace, store: Store, read_secret: Any) ->
             Path(args.out).write_bytes(pdf)
         except OSError as exc:
             raise DomainError(f"Cannot write {args.out}: {exc.strerror or exc}.") from None
-        store.audit("export_summary", session, {"patient_id": records.course.patient.id,
+        store.audit.append(AuditEvent.EXPORT_SUMMARY, session, {"patient_id": records.course.patient.id,
                                                 "period": records.course.period_text,
                                                 "visits": [v.visit_id for v in records.course.visits],
                                                 "signed": bool(args.sign), "sha256": pki.sha256_hex(pdf),
                                                 "via": "cli"})
     finally:
-        store.sign_out(session)
+        store.users.sign_out(session)
     n = len(records.course.visits)
     what = "signed course summary" if args.sign else "course summary"
     print(f"Wrote the {what} of MRN {args.patient} ({n} visit{'s' if n != 1 else ''}, "

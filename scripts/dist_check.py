@@ -54,7 +54,7 @@ def _nurse_session(db: Path) -> dict[str, object]:
 
     store = Store.open(str(db), create=False)
     try:
-        return session_job(store.sign_in("nina", NURSE_PASSWORD.decode().strip()))
+        return session_job(store.users.sign_in("nina", NURSE_PASSWORD.decode().strip()))
     finally:
         store.close()
 

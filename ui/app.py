@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
             run_in_thread(load_library, self._library_ready, self._library_failed)
             if self._pending_sign_in is not None:
                 self._say_pending()
-        if store.needs_setup():
+        if store.clinic.needs_setup():
             self._pending_sign_in = None  # nobody to sign in yet: the clinic is set up first
             self.statusBar().clearMessage()
             from infusiondesk_ui.first_run import location_choice
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
         from infusiondesk.auth import PasswordChangeRequired
 
         try:
-            signed_in = self.session.store.sign_in(username, password)
+            signed_in = self.session.store.users.sign_in(username, password)
         except PasswordChangeRequired as exc:
             self.signin.password.clear()
             self._password_change_for = username
@@ -321,7 +321,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             self.setup_view.show_error(user_message(exc))
             return
-        self.session.store.sign_out(made.admin_session)  # the admin signs in on the next screen, as every day
+        self.session.store.users.sign_out(made.admin_session)  # the admin signs in on the next screen, as every day
         self.signin.username.setText(form["username"])
         self._show(self.signin, "Sign in")
         self.signin.show_error("")
@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
         forced = self._password_change_for
         username = forced or (self.session.user.username if self.session.user is not None else "")
         try:
-            self.session.store.change_password(username, current, new)
+            self.session.store.users.change_password(username, current, new)
         except Exception as exc:
             self.password_view.show_error(user_message(exc))
             return
@@ -426,7 +426,7 @@ class MainWindow(QMainWindow):
         """The person who locked the screen types their password (checked against the session's own user, so
         no one else's password unlocks it); a session the store has ended shows why, and sign-out is the way on."""
         try:
-            self.session.store.confirm_password(self.session.require_session(), password)
+            self.session.store.users.confirm_password(self.session.require_session(), password)
         except Exception as exc:
             self.lock_view.show_error(user_message(exc))
             self.lock_view.password.clear()
@@ -501,7 +501,7 @@ class MainWindow(QMainWindow):
             return
         ended, self.session.signed_in = self.session.signed_in, None
         try:
-            self.session.store.sign_out(ended)
+            self.session.store.users.sign_out(ended)
         except Exception as exc:  # the screen is signed out either way; the store's record of it is logged
             from infusiondesk import logs
 
@@ -639,7 +639,7 @@ class MainWindow(QMainWindow):
 
     def open_visit_id(self, visit_id: int) -> None:
         try:
-            visit = self.session.store.get_visit(visit_id, by=self.session.require_session())
+            visit = self.session.store.visits.get(visit_id, by=self.session.require_session())
         except Exception as exc:
             self.statusBar().showMessage(user_message(exc), 10_000)
             return
@@ -665,11 +665,11 @@ class MainWindow(QMainWindow):
             session = self.session.require_session()
             shown = self.chart.patient if self.chart is not None else None
             patient = shown if shown is not None and shown.id == visit.patient_id else \
-                self.session.store.get_patient(visit.patient_id, by=session)
+                self.session.store.patients.get(visit.patient_id, by=session)
             store = self.session.store
-            previous = [v for v in store.list_visits(patient.id, by=session) if v.id != visit.id
+            previous = [v for v in store.visits.all(patient.id, by=session) if v.id != visit.id
                         and v.readiness.weight_kg_today is not None]
-            ws = VisitWorkspace(self.session, patient, store.get_visit(visit.id, by=session),
+            ws = VisitWorkspace(self.session, patient, store.visits.get(visit.id, by=session),
                                 previous_weight_kg=previous[-1].readiness.weight_kg_today if previous else None)
             ws.back.connect(lambda p=patient: self.show_chart(p))
             ws.problem.screen_message = True  # the visit's message is about this visit only

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QLineEdit, QProgressBar, QPus
 
 from infusiondesk.course import Period
 from infusiondesk.errors import DomainError
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.units import parse_date
 from infusiondesk_ui.note_worker import session_job
 from infusiondesk_ui.warm_worker import run_note_job
@@ -117,7 +118,7 @@ class ChartDocuments:
         if not path:
             return
         Path(path).write_bytes(pdf)
-        self._audit("export_summary", patient, pdf, {"to": "file"})
+        self._audit(AuditEvent.EXPORT_SUMMARY, patient, pdf, {"to": "file"})
         self.status.setText(f"Exported the course summary to {path}.")
 
     def print(self, pdf: bytes, patient: Any, printer: Any = None) -> None:
@@ -132,15 +133,15 @@ class ChartDocuments:
                 return
 
         def sent(pages: int) -> None:
-            self._audit("print_summary", patient, pdf, {"pages": pages,
+            self._audit(AuditEvent.PRINT_SUMMARY, patient, pdf, {"pages": pages,
                                                         "printer": printer.printerName() or printer.outputFileName()})
             self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the course summary to the printer.")
 
         self.status.setText("Sending the course summary to the printer…")
         send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))
 
-    def _audit(self, event: str, patient: Any, pdf: bytes, extra: dict[str, Any]) -> None:
-        self.session.store.audit(event, self.session.require_session(), {
+    def _audit(self, event: AuditEvent, patient: Any, pdf: bytes, extra: dict[str, Any]) -> None:
+        self.session.store.audit.append(event, self.session.require_session(), {
             "patient_id": patient.id, "period": self.shown_period.describe(), "sha256": hashlib.sha256(pdf).hexdigest(),
             **extra})
 
@@ -183,7 +184,7 @@ class ChartDocuments:
             Path(target).write_bytes(data)
             where = target
         for visit_id in visit_ids:
-            self.session.store.audit("export", self.session.require_session(),
+            self.session.store.audit.append(AuditEvent.EXPORT_NOTE, self.session.require_session(),
                                      {"visit_id": visit_id, "what": "visit note", "combined": combine})
         self.status.setText(f"Exported the notes of {len(visit_ids)} visit{'s' if len(visit_ids) != 1 else ''} "
                             f"to {where}.")

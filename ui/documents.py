@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from infusiondesk import workflow
 from infusiondesk.records.models import SignatureMeaning, VisitStatus
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.session import VisitController
 from infusiondesk_ui.warm_worker import run_note_job
@@ -73,7 +74,7 @@ class VisitDocuments:
         if self.busy:
             return
         visit = self.c.visit
-        signed = (self.c.session.store.get_signed_note(visit.id, by=self.c.session.require_session())
+        signed = (self.c.session.store.notes.get(visit.id, by=self.c.session.require_session())
                   if visit.status is VisitStatus.SIGNED else None)
         if signed is not None:
             then(signed, signed=True)
@@ -174,8 +175,8 @@ class VisitDocuments:
         if not path:
             return
         Path(path).write_bytes(pdf)
-        self.c.session.store.audit("export", self.c.session.signed_in, {"visit_id": self.c.visit.id,
-                                                                  "signed": signed, "what": "visit note"})
+        self.c.session.store.audit.append(AuditEvent.EXPORT_NOTE, self.c.session.signed_in, {
+            "visit_id": self.c.visit.id, "signed": signed, "what": "visit note"})
         self.status.setText(f"Exported {'signed note' if signed else 'DRAFT'} to {path}.")
 
     def ask_printer(self) -> Any:
@@ -201,7 +202,7 @@ class VisitDocuments:
         self.last_pdf = pdf
 
         def sent(pages: int) -> None:
-            self.c.session.store.audit("print", self.c.session.signed_in, {
+            self.c.session.store.audit.append(AuditEvent.PRINT, self.c.session.signed_in, {
                 "visit_id": self.c.visit.id, "signed": signed, "pages": pages,
                 "sha256": hashlib.sha256(pdf).hexdigest(),
                 "printer": printer.printerName() or printer.outputFileName()})

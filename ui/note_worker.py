@@ -31,7 +31,7 @@ def _chart_document(store: Any, drug: Any, job: dict[str, Any], session: Any) ->
     from infusiondesk_reports.note_bundle import as_portfolio, as_zip, read_notes
 
     notes = read_notes(store, [int(i) for i in job["visit_ids"]], drug, by=session)
-    return as_portfolio(store.get_clinic(), notes) if job["combine"] == "portfolio" else as_zip(notes)
+    return as_portfolio(store.clinic.get(), notes) if job["combine"] == "portfolio" else as_zip(notes)
 
 
 def build(job: dict[str, Any]) -> bytes:
@@ -60,9 +60,9 @@ def build(job: dict[str, Any]) -> bytes:
         if sign is None:
             from infusiondesk_reports.visit_note import build_visit_note
 
-            visit = store.get_visit(int(job["visit_id"]), by=session)
-            users = store.staff_names(by=session)
-            return build_visit_note(store.get_clinic(), store.get_patient(visit.patient_id, by=session), visit, users,
+            visit = store.visits.get(int(job["visit_id"]), by=session)
+            users = store.users.staff_names(by=session)
+            return build_visit_note(store.clinic.get(), store.patients.get(visit.patient_id, by=session), visit, users,
                                     drug, draft=visit.status is not VisitStatus.SIGNED)
         from infusiondesk import pki
         from infusiondesk_reports.note_commands import sign_note

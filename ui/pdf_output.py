@@ -9,9 +9,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.warm_worker import run_note_job
 
-Audit = Callable[[str, dict[str, object]], None]
+Audit = Callable[[AuditEvent, dict[str, object]], None]
 
 
 class PdfOutput:
@@ -52,7 +53,7 @@ class PdfOutput:
             except OSError as exc:
                 self.status.setText(f"Not exported: cannot write {path} ({exc.strerror or exc}).")
                 return
-            self.audit("export", {"format": "pdf", "file": Path(path).name, "bytes": len(pdf)})
+            self.audit(AuditEvent.EXPORT, {"format": "pdf", "file": Path(path).name, "bytes": len(pdf)})
             self.status.setText(f"Exported {self.what} to {path}.")
 
         self._build(job, write, "Building")
@@ -70,7 +71,8 @@ class PdfOutput:
             from infusiondesk_ui.views.pdf_preview import send_to_printer
 
             def sent(pages: int) -> None:
-                self.audit("print", {"pages": pages, "printer": printer.printerName() or printer.outputFileName()})
+                self.audit(AuditEvent.PRINT,
+                           {"pages": pages, "printer": printer.printerName() or printer.outputFileName()})
                 self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of {self.what} to the printer.")
 
             self.status.setText(f"Sending {self.what} to the printer…")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from infusiondesk.billing.receipt import PaymentMethod
 from infusiondesk.records.models import Role, Visit
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.workflow.infusion import STOPPED, infusion_state
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.session import VisitController
@@ -97,7 +98,7 @@ class VisitBilling:
             from infusiondesk import pki
 
             try:  # said at once, before any work: a wrong password, or no signing key
-                s.store.confirm_password(session, password)
+                s.store.users.confirm_password(session, password)
                 pki.load_clinician_pkcs12(s.store, session)
             except Exception as exc:
                 self.status.setText(f"No receipt made: {user_message(exc)}")
@@ -143,7 +144,7 @@ class VisitBilling:
         except OSError as exc:
             self.status.setText(f"Not saved: cannot write {path} ({exc.strerror or exc}).")
             return
-        self._audit("export", pdf, signed, {"file": Path(path).name})
+        self._audit(AuditEvent.EXPORT, pdf, signed, {"file": Path(path).name})
         self.status.setText(f"Saved the {self._what(signed)} to {path}.")
 
     def print(self, pdf: bytes, signed: bool, printer: Any = None) -> None:
@@ -157,7 +158,7 @@ class VisitBilling:
                 return
 
         def sent(pages: int) -> None:
-            self._audit("print", pdf, signed, {"pages": pages,
+            self._audit(AuditEvent.PRINT, pdf, signed, {"pages": pages,
                                                "printer": printer.printerName() or printer.outputFileName()})
             self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the {self._what(signed)} to the "
                                 "printer.")
@@ -165,8 +166,8 @@ class VisitBilling:
         self.status.setText("Sending the receipt to the printer…")
         send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))
 
-    def _audit(self, event: str, pdf: bytes, signed: bool, extra: dict[str, Any]) -> None:
-        self.c.session.store.audit(event, self.c.session.require_session(), {
+    def _audit(self, event: AuditEvent, pdf: bytes, signed: bool, extra: dict[str, Any]) -> None:
+        self.c.session.store.audit.append(event, self.c.session.require_session(), {
             "visit_id": self.c.visit.id, "what": "receipt", "signed": signed,
             "sha256": hashlib.sha256(pdf).hexdigest(), **extra})
 

@@ -77,14 +77,14 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
 
     clock = FixedClock(DEMO_START - timedelta(days=60))
     store = Store.open(db, clock=clock.now)
-    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Road"), "admin", "Ada Admin",
+    admin = store.clinic.setup(Clinic("Riverside Infusion Clinic", "1 River Road"), "admin", "Ada Admin",
                                "ward-office-key-1")
-    store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
-    store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
-    nurse = store.sign_in("nkim", "nurse-chair-pass-1")
-    doctor = store.sign_in("drlee", "doctor-sign-pass-1")
+    store.users.create("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
+    store.users.create("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
+    nurse = store.users.sign_in("nkim", "nurse-chair-pass-1")
+    doctor = store.users.sign_in("drlee", "doctor-sign-pass-1")
     drug = load_drug()
-    ana = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
+    ana = store.patients.add(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
                                     (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
                                     migraine_diagnosis=True), by=nurse)
     for p in (Patient(None, "MRN-0012", "Rivers", "Tom", date(1971, 2, 11), "male", 82, no_known_allergies=True,
@@ -93,7 +93,7 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
                       no_known_allergies=True, renal_status=RenalStatus.MODERATE, egfr_ml_min=48),
               Patient(None, "MRN-0044", "Lindqvist", "Erik", date(1964, 12, 5), "male", 91,
                       (Allergy("latex"),), renal_status=RenalStatus.NORMAL)):
-        store.add_patient(p, by=nurse)
+        store.patients.add(p, by=nurse)
     for days, dose, attacks, pain, effects in ((56, "1 g", 9, (8, 4), ("warmth",)),
                                                (28, "2 g", 6, (7, 2), ("flushing",))):
         at = DEMO_START - timedelta(days=days)
@@ -109,7 +109,7 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
                                      credentials="MD")
     pki.save_clinician_pkcs12(store, doctor.user_id, p12, "doctor-sign-pass-1", by=admin)
     for session in (admin, nurse, doctor):
-        store.sign_out(session)
+        store.users.sign_out(session)
     return store, drug, clock
 
 
@@ -154,7 +154,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.patients.search.setText("riv")
         window.patients.search_now()
         shot("02-patients")
-        window.show_chart(store.search_patients("Rivera", by=window.session.require_session())[0])
+        window.show_chart(store.patients.search("Rivera", by=window.session.require_session())[0])
         assert window.chart is not None
         window.chart.trends.setCurrentIndex(1)
         shot("03-chart")
@@ -257,7 +257,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         shot("09-review-signed")
         window.show_report()
         shot("10-near-miss-report")
-        window.show_chart(store.search_patients("Rivera", by=window.session.require_session())[0])
+        window.show_chart(store.patients.search("Rivera", by=window.session.require_session())[0])
         assert window.chart is not None
         window.chart.trends.setCurrentIndex(0)
         shot("11-chart-vitals-trend")

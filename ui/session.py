@@ -67,7 +67,7 @@ class Session:
         if self._zone is None:
             from infusiondesk.clinic_time import clinic_zone
 
-            self._zone = clinic_zone(self.store.get_clinic())
+            self._zone = clinic_zone(self.store.clinic.get())
         zone: ZoneInfo = self._zone
         return zone
 
@@ -146,7 +146,7 @@ class VisitController(QObject):
         refusal that leaves something on record, such as a withdrawn decision), the screen now shows the saved
         visit; what was typed stays in the fields."""
         try:
-            saved = self.session.store.get_visit(self.visit.id, by=self.session.require_session())
+            saved = self.session.store.visits.get(self.visit.id, by=self.session.require_session())
         except Exception:  # the refusal is what the user must see; a failed re-read changes nothing shown
             return exc.message
         if saved.version <= self.visit.version:

@@ -23,7 +23,7 @@ GRADES = (1, 2, 3, 4, 5)
 def _visits_by_day(store: Any, by: UserSession, period: ReportPeriod) -> dict[date, list[Visit]]:
     since, until = period.bounds()
     days: dict[date, list[Visit]] = {d: [] for d in period.days()}
-    for v in store.clinic_report_visits(since, until, by=by):
+    for v in store.visits.opened_between(since, until, by=by):
         assert v.created_at is not None
         days.setdefault(period.day_of(v.created_at), []).append(v)
     return days
@@ -123,7 +123,7 @@ def near_misses(store: Any, by: UserSession, period: ReportPeriod) -> Sequence[R
     """The near-miss report's events (soft overrides, hard stops) in the period, counted by rule and user."""
     since, until = period.bounds()
     counts: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for e in store.clinic_report_near_misses(since, until, by=by):
+    for e in store.audit.near_misses_for_reports(since, until, by=by):
         counts[(str(e["rule"] or ""), str(e["username"] or ""))][str(e["kind"])] += 1
     return [(rule, user, c["override"], c["hard_stop"], c["override"] + c["hard_stop"])
             for (rule, user), c in sorted(counts.items())]

@@ -131,7 +131,7 @@ def run(store: Any, name: str, period: ReportPeriod, *, by: UserSession, now: da
         if len(row) != len(definition.columns):
             raise ValueError(f"{definition.name}: a row has {len(row)} cells for {len(definition.columns)} columns")
     return ClinicReport(definition.name, definition.title, definition.counts, definition.columns, rows,
-                        totals(definition.columns, rows), period, store.get_clinic().name, now,
+                        totals(definition.columns, rows), period, store.clinic.get().name, now,
                         by.user.full_name, definition.empty, definition.chart_column)
 
 

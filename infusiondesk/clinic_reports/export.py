@@ -13,6 +13,7 @@ from infusiondesk.clinic_reports.period import ReportPeriod
 from infusiondesk.clinic_time import zone_named
 from infusiondesk.near_miss import safe_cell
 from infusiondesk.records.models import UserSession
+from infusiondesk.store.audit.events import AuditEvent
 
 
 def csv_text(report: ClinicReport) -> str:
@@ -32,10 +33,10 @@ def _csv_cell(column: Column, value: Cell) -> str:
 
 
 def record_export(store: Any, report: ClinicReport, by: UserSession, detail: dict[str, object],
-                  event: str = "export") -> int:
+                  event: AuditEvent = AuditEvent.EXPORT) -> int:
     """One audit entry for one export or print: which report, the period, the rows, and `detail` (format, file,
     pages)."""
-    return int(store.audit(event, by, {
+    return int(store.audit.append(event, by, {
         "what": f"clinic report: {report.title}", "report": report.name, "from": report.period.first.isoformat(),
         "to": report.period.last.isoformat(), "zone": report.period.zone.key, "rows": len(report.rows), **detail}))
 

@@ -22,6 +22,7 @@ from infusiondesk.interop import fhir_resources as build
 from infusiondesk.interop.fhir_codes import FhirCodes, fhir_codes
 from infusiondesk.records.models import Clinic, InfusionEventKind, Patient, User, UserSession, Visit
 from infusiondesk.scan import gtin_from_ndc
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.workflow.side_effects import side_effect_catalogue
 
 _ID_NAMESPACE = uuid.UUID("5b0f8e62-7d6e-4c55-9a44-1a2f3c9e0d15")  # InfusionDesk's own; never change it
@@ -156,11 +157,11 @@ def _visit_resources(b: _Bundler, codes: FhirCodes, drug: Drug | None, visit: Vi
 def _stored_note(store: Any, visit: Visit, session: UserSession) -> build.StoredNote | None:
     if visit.id is None:
         return None
-    rows = store.list_signed_notes(visit.id, by=session)
+    rows = store.notes.versions(visit.id, by=session)
     if not rows:
         return None
     latest = max(rows, key=lambda r: r["version"])
-    pdf = store.get_signed_note(visit.id, latest["version"], by=session)
+    pdf = store.notes.get(visit.id, latest["version"], by=session)
     return build.StoredNote(pdf, int(latest["version"]), latest.get("stored_at")) if pdf is not None else None
 
 
@@ -171,25 +172,25 @@ def export_bundle(store: Any, session: UserSession, scope: ExportScope = ExportS
     audited here: the caller writes the bundle, then audits the export (`audit_export`). `on_visit(total)` is
     called once per visit exported, for a progress bar."""
     codes = fhir_codes()
-    clinic = store.get_clinic()
+    clinic = store.clinic.get()
     patient_id: int | None = None
     if scope.patient_mrn is not None:
-        found: Patient | None = store.get_patient_by_mrn(scope.patient_mrn, by=session)
+        found: Patient | None = store.patients.by_mrn(scope.patient_mrn, by=session)
         if found is None:
             raise DomainError(f"No patient has MRN {scope.patient_mrn}; check the number.")
         patient_id = found.id
-    visits = [v for v in store.list_visits(patient_id, by=session) if _in_scope(clinic, v, scope.since)]
+    visits = [v for v in store.visits.all(patient_id, by=session) if _in_scope(clinic, v, scope.since)]
     b = _Bundler(clinic)
     pids = sorted({v.patient_id for v in visits} | ({patient_id} if patient_id is not None else set()))
     for pid in pids:
-        b.add("patient", str(pid), build.patient(codes, store.get_patient(pid, by=session)))
+        b.add("patient", str(pid), build.patient(codes, store.patients.get(pid, by=session)))
     names = {t.code: t.name for t in side_effect_catalogue().types}
     staff_ids: set[int] = set()
     for v in visits:
         staff_ids |= _visit_resources(b, codes, drug, v, _stored_note(store, v, session), names)
         if on_visit is not None:
             on_visit(len(visits))
-    _add_staff(b, store.staff_names(by=session), staff_ids)
+    _add_staff(b, store.users.staff_names(by=session), staff_ids)
     return ExportResult(_bundle(b, now), dict(sorted(b.counts.items())), tuple(pids))
 
 
@@ -213,6 +214,6 @@ def _bundle(b: _Bundler, now: datetime | None) -> Any:
 def audit_export(store: Any, session: UserSession, scope: ExportScope, result: ExportResult, file_name: str,
                  sha256: str) -> None:
     """The export in the audit trail: who, the scope, how many of each resource, the file; never patient data."""
-    store.audit("export_fhir", session, {"scope": scope.describe(), "counts": result.counts,
+    store.audit.append(AuditEvent.EXPORT_FHIR, session, {"scope": scope.describe(), "counts": result.counts,
                                          "patients": len(result.patient_ids), "file": file_name,
                                          "sha256": sha256})

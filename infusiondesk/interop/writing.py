@@ -14,18 +14,19 @@ from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.interop.report import Accepted, Action, ImportReport, Rejection
 from infusiondesk.records.models import Role, UserSession
+from infusiondesk.store.audit.events import AuditEvent
 
 if TYPE_CHECKING:
     from infusiondesk.store import Store
 
 BATCH_ROWS = 500  # rows per transaction: a failure loses at most one batch's work, and 5,000 rows take seconds
-AUDIT_EVENT = "import_patients"
+AUDIT_EVENT = AuditEvent.IMPORT_PATIENTS
 Progress = Callable[[int], None]  # called with the number of rows handled so far
 
 
 def require_admin(store: Store, by: UserSession) -> None:
     """Imports are an admin's job (the role as the database has it now, not as the session remembers it)."""
-    user = store.current_user(by)
+    user = store.users.current(by)
     if user.role is not Role.ADMIN:
         raise PermissionDenied(f"Only an admin can import patients; {user.full_name} is signed in as "
                                f"{user.role.value}.")
@@ -40,7 +41,7 @@ def check_against_database(report: ImportReport, store: Store, by: UserSession,
     for n, item in enumerate(report.accepted, start=1):
         if progress is not None and (n % 100 == 0 or n == len(report.accepted)):
             progress(n)
-        found = store.get_patient_by_mrn(item.patient.mrn, by=by)
+        found = store.patients.by_mrn(item.patient.mrn, by=by)
         if item.action is Action.CREATE and found is not None:
             rejected.append(Rejection(item.row, "mrn", f"MRN {item.patient.mrn} is already in the database "
                                       f"({found.display_name}); not imported and not merged: change that patient "
@@ -75,9 +76,9 @@ def commit(report: ImportReport, store: Store, by: UserSession, progress: Progre
                 for item in items[start:start + batch_rows]:
                     try:
                         if item.action is Action.CREATE:
-                            store.add_patient(item.patient, by=by)
+                            store.patients.add(item.patient, by=by)
                         else:
-                            store.update_patient(item.patient, by=by)
+                            store.patients.update(item.patient, by=by)
                     except (AuthError, PermissionDenied):
                         raise
                     except DomainError as exc:
@@ -98,9 +99,9 @@ def _audit_import(store: Store, by: UserSession, detail: dict[str, object]) -> N
     """The import's entry, by the admin; when their session ended mid-import (signed out, deactivated) the batches
     already written are still recorded, by no one, naming the session (each patient's entry names the admin)."""
     try:
-        store.audit(AUDIT_EVENT, by, detail)
+        store.audit.append(AUDIT_EVENT, by, detail)
     except (AuthError, PermissionDenied):
-        store.audit(AUDIT_EVENT, None, {**detail, "session_id": by.id, "session_ended": True})
+        store.audit.append(AUDIT_EVENT, None, {**detail, "session_id": by.id, "session_ended": True})
         raise
 
 

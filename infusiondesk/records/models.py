@@ -30,7 +30,7 @@ class User:
 
 @dataclass(frozen=True)
 class UserSession:
-    """A sign-in, as `Store.sign_in` hands it out: what every store call that reads or changes clinical data
+    """A sign-in, as `store.users.sign_in` hands it out: what every store call that reads or changes clinical data
     takes. The store finds the session row by `id`, compares the token's hash and re-reads the user's role and
     active flag at every call, so a session cannot be forged by naming a user. `user` is the person as at
     sign-in, for display only; the store never trusts it."""

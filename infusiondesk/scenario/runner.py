@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from infusiondesk import audit
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import (
@@ -109,20 +108,20 @@ class ScenarioRunner:
     # -- the clinic, as first-run setup and the admin make it -------------------------------------------------
 
     def set_up(self) -> None:
-        if not self.store.needs_setup():
+        if not self.store.clinic.needs_setup():
             raise DomainError("A scenario runs on an empty database; this one is already set up. Leave out --db "
                               "for a temporary one, or give a new database.")
         s = self.scenario
-        admin = self.store.setup_clinic(s.clinic, ADMIN_USERNAME, "Clinic Admin", secrets.token_urlsafe(18))
+        admin = self.store.clinic.setup(s.clinic, ADMIN_USERNAME, "Clinic Admin", secrets.token_urlsafe(18))
         self.users[ADMIN_USERNAME] = admin
         for u in s.users:
             password = secrets.token_urlsafe(18)
-            self.store.create_user(u.username, u.name, u.role, password, u.credentials, by=admin)
-            self.users[u.username] = self.store.sign_in(u.username, password)
+            self.store.users.create(u.username, u.name, u.role, password, u.credentials, by=admin)
+            self.users[u.username] = self.store.users.sign_in(u.username, password)
         anyone = next((u for u in self.users.values() if u.user.role is not Role.ADMIN), admin)
         self.reader = anyone
         for p in s.patients:
-            saved = self.store.add_patient(_patient(Patient(id=None, mrn=p.mrn, family_name="", given_name="",
+            saved = self.store.patients.add(_patient(Patient(id=None, mrn=p.mrn, family_name="", given_name="",
                                                             date_of_birth=datetime(1900, 1, 1).date(), sex="unknown"),
                                                     p.values), anyone)
             assert saved.id is not None
@@ -133,7 +132,7 @@ class ScenarioRunner:
     def run(self) -> ScenarioResult:
         self.set_up()
         results = tuple(self.play(step) for step in self.scenario.steps)
-        report = audit.verify(self.store)
+        report = self.store.audit.verify()
         return ScenarioResult(results, report.ok, report.summary())
 
     def play(self, spec: StepSpec) -> StepResult:
@@ -152,7 +151,7 @@ class ScenarioRunner:
     def _visit(self, name: str | None) -> Visit | None:
         if name is None or name not in self.visits:
             return None
-        visit: Visit = self.store.get_visit(self.visits[name], by=self.reader)
+        visit: Visit = self.store.visits.get(self.visits[name], by=self.reader)
         return visit
 
     def _step(self, spec: StepSpec, visit: Visit | None) -> Step:
@@ -173,14 +172,14 @@ class ScenarioRunner:
 
     def _do_update_patient(self, spec: StepSpec, _: Visit | None) -> _Outcome:
         by = self._by(spec)
-        current = self.store.get_patient(self.patients[spec.values["patient"]], by=by)
+        current = self.store.patients.get(self.patients[spec.values["patient"]], by=by)
         changes = {k: v for k, v in spec.values.items() if k != "patient"}
         self.service.update_patient(by, _patient(current, changes))
         return f"Patient {spec.values['patient']} updated: {', '.join(changes) or 'nothing changed'}.", []
 
     def _do_policy(self, spec: StepSpec, _: Visit | None) -> _Outcome:
         required = spec.values["double_check_required"]
-        self.store.set_clinic_policy(ClinicPolicy(double_check_required=required), self._by(spec))
+        self.store.clinic.set_policy(ClinicPolicy(double_check_required=required), self._by(spec))
         return f"Clinic policy: double check {'required' if required else 'not required'} before the start.", []
 
     def _do_assess(self, spec: StepSpec, before: Visit | None) -> _Outcome:
@@ -307,7 +306,7 @@ class ScenarioRunner:
     def _note(self, candidate: Visit, meaning: SignatureMeaning, signer: UserSession) -> SignedNote:
         if self.note_signer is None:
             raise DomainError(NO_NOTE_SIGNER.format(meaning=meaning.value))
-        return self.note_signer(candidate, self.store.get_patient(candidate.patient_id, by=signer), signer,
+        return self.note_signer(candidate, self.store.patients.get(candidate.patient_id, by=signer), signer,
                                 self.users[ADMIN_USERNAME])
 
     # -- what a refusal found --------------------------------------------------------------------------------

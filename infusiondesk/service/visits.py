@@ -40,6 +40,7 @@ from infusiondesk.records.models import (
 )
 from infusiondesk.scan import read_scan
 from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, Step
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.visit_tx import VisitTransaction
 from infusiondesk.units import Kind, Q, parse_quantity
 from infusiondesk.workflow.errors import WorkflowError
@@ -57,7 +58,8 @@ if TYPE_CHECKING:  # the key code (cryptography) loads only where a key is used
 class _SaveThenRefuse(Exception):
     """A step that is refused but leaves something on record (a withdrawn decision, a hard stop seen)."""
 
-    def __init__(self, message: str, visit: Visit | None = None, audit: tuple[str, dict[str, Any]] | None = None):
+    def __init__(self, message: str, visit: Visit | None = None,
+                 audit: tuple[AuditEvent, dict[str, Any]] | None = None):
         super().__init__(message)
         self.visit = visit
         self.audit = audit
@@ -111,7 +113,7 @@ class VisitService:
         if step.at.tzinfo is None:
             raise WorkflowError("The time of a step must be timezone-aware (UTC).")
         refusal: _SaveThenRefuse | None = None
-        with self.store.visit_transaction() as tx:
+        with self.store.visits.transaction() as tx:
             user = tx.acting_user(step.by, roles, action)
             visit = tx.visit(step.visit_id, step.version)
             ctx = _Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at)
@@ -138,14 +140,14 @@ class VisitService:
 
     def order_context(self, visit_id: int, at: datetime, *, by: UserSession) -> OrderContext:
         """What an order on this visit would be calculated with now (the dose screen's preview)."""
-        with self.store.visit_transaction() as tx:
+        with self.store.visits.transaction() as tx:
             tx.acting_user(by, CHARTING, "see a visit's order")
             visit = tx.visit(visit_id)
             return self._context(tx, visit, tx.patient(visit.patient_id), at)
 
     def preview_order(self, visit_id: int, entry: OrderEntry, at: datetime, *, by: UserSession) -> DoseCalculation:
         """The calculation an order would get now (nothing saved): what the dose screen and the demo show."""
-        with self.store.visit_transaction() as tx:
+        with self.store.visits.transaction() as tx:
             tx.acting_user(by, CHARTING, "see a visit's order")
             visit = self._chart_weight(tx.visit(visit_id), entry.weight)
             ctx = self._context(tx, visit, tx.patient(visit.patient_id), at)
@@ -184,11 +186,11 @@ class VisitService:
     # -- steps -----------------------------------------------------------------------------------------------
 
     def new_visit(self, by: UserSession, patient_id: int) -> Visit:
-        visit: Visit = self.store.create_visit(patient_id, by)
+        visit: Visit = self.store.visits.create(patient_id, by)
         return visit
 
     def update_patient(self, by: UserSession, patient: Patient) -> Patient:
-        updated: Patient = self.store.update_patient(patient, by)
+        updated: Patient = self.store.patients.update(patient, by)
         return updated
 
     def assess(self, step: Step, entry: AssessmentEntry) -> Visit:
@@ -231,8 +233,9 @@ class VisitService:
             hard = [f for f in calc.findings if f.level == "hard"]
             raise _SaveThenRefuse(
                 "This dose cannot be ordered: " + " ".join(f.message for f in hard),
-                audit=("hard_stop", {"visit_id": visit.id, "patient_id": visit.patient_id, "code": hard[0].code,
-                                     "message": hard[0].message, "codes": [f.code for f in hard]}))
+                audit=(AuditEvent.HARD_STOP, {"visit_id": visit.id, "patient_id": visit.patient_id,
+                                              "code": hard[0].code, "message": hard[0].message,
+                                              "codes": [f.code for f in hard]}))
         inputs = dataclasses.replace(record, age_years=ctx.age_years, weight_kg=ctx.weight_kg,
                                      given_24h_g=ctx.given_24h_g,
                                      weight_text=f"{ctx.weight_kg:g} kg" if ctx.weight_kg is not None else "",
@@ -375,7 +378,7 @@ class VisitService:
                                       c.user)
             after = v.side_effects[index]
             assert before is not None
-            c.tx.audit("side_effect_updated", c.user, {
+            c.tx.audit(AuditEvent.SIDE_EFFECT_UPDATED, c.user, {
                 "visit_id": c.visit.id, "patient_id": c.visit.patient_id, "index": index,
                 "type": after.type_code, "grade": after.grade,
                 "before": {"outcome": before.outcome.value, "action": before.action.value, "notes": before.notes},
@@ -424,7 +427,7 @@ class VisitService:
     def signature_candidate(self, step: Step, meaning: SignatureMeaning) -> Visit:
         """The visit as it will read once this signature is made (render and sign its note from this); nothing
         is saved."""
-        with self.store.visit_transaction() as tx:
+        with self.store.visits.transaction() as tx:
             user = tx.acting_user(step.by, CHARTING, "sign the visit")
             visit = tx.visit(step.visit_id, step.version)
             return self._signed(_Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at), meaning)
@@ -446,7 +449,7 @@ class VisitService:
                                 c.user, c.at)
 
     def addendum_candidate(self, step: Step, index: int) -> Visit:
-        with self.store.visit_transaction() as tx:
+        with self.store.visits.transaction() as tx:
             user = tx.acting_user(step.by, CHARTING, "sign an addendum")
             visit = tx.visit(step.visit_id, step.version)
             return self._addendum_signed(_Ctx(tx, user, visit, tx.patient(visit.patient_id), step.at), index)

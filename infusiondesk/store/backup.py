@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, text, update
 from sqlalchemy.engine import make_url
 
-from infusiondesk import audit
 from infusiondesk.clinic_time import clinic_zone
 from infusiondesk.records.models import Role, User, UserSession
-from infusiondesk.store import backup_files, tables, trail
+from infusiondesk.store import backup_files, sessions, tables
+from infusiondesk.store.audit import chain, trail
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.backup_files import BackupError, Progress
 from infusiondesk.store.backup_policy import KEEP_DEFAULT, KEEP_MAX, KEEP_MIN
 from infusiondesk.store.engine import known_revisions, to_url, where
@@ -34,7 +35,7 @@ from infusiondesk.store.engine import known_revisions, to_url, where
 if TYPE_CHECKING:
     from cryptography import x509
 
-    from infusiondesk.audit_verify import AuditReport
+    from infusiondesk.store.audit.verify import AuditReport
     from infusiondesk.store.store import Store
 
 _ADMIN = (Role.ADMIN,)
@@ -93,7 +94,7 @@ def source_file(store: Store) -> Path:
 def _clinic_zone(store: Store) -> ZoneInfo:
     """The clinic's zone (backup names and the daily backup's clinic date); an unknown one is a sentence, never
     a silent UTC."""
-    return clinic_zone(store.get_clinic())
+    return clinic_zone(store.clinic.get())
 
 
 def _target(store: Store, out: Path) -> Path:
@@ -118,17 +119,17 @@ def _back_up(store: Store, out: Path, by: UserSession, roles: tuple[Role, ...], 
     source = source_file(store)
     action = "run the clinic's daily backup" if scheduled_by else "back up the clinic"
     with store._read() as conn:
-        store._acting(conn, by, roles, action)
+        sessions.acting(conn, by, roles, action)
     final = _target(store, out)
     checked = backup_files.write_copy(source, final, known_revisions(), progress)
     pruned = tuple(backup_files.prune(final.parent, keep, final)) if keep is not None else ()
     with store._write() as conn:
-        actor = store._acting(conn, by, roles, action)
+        actor = sessions.acting(conn, by, roles, action)
         detail: dict[str, Any] = {"file": final.name, "folder": str(final.parent), "bytes": checked.size,
                                   "schema": checked.revision, "automatic": bool(scheduled_by), "pruned": list(pruned)}
         if scheduled_by:
             detail["scheduled_by"] = scheduled_by
-        audit.append(conn, at=store._now(), by=actor, event="backup", detail=detail)
+        chain.append(conn, at=store._now(), by=actor, event=AuditEvent.BACKUP, detail=detail)
     return BackupResult(final, checked.size, checked.revision, pruned)
 
 
@@ -140,7 +141,6 @@ def restore(backup: Path, new_db: str, username: str, password: str, *,
     """Make a new database file from a backup: refused if `new_db` exists. The copy is checked (integrity,
     schema), the admin signs in to it (a clinic admin of the backup), its audit trail is verified (`audit
     verify`), the restore is audited in it, and only then does the file get its name. Returns the verdict."""
-    from infusiondesk.audit import verify
     from infusiondesk.store.store import Store
 
     if "://" in new_db and not new_db.startswith("sqlite"):
@@ -162,16 +162,16 @@ def restore(backup: Path, new_db: str, username: str, password: str, *,
             with store._write() as conn:  # sessions copied with the file belong to the original database's desks
                 conn.execute(update(tables.user_sessions).where(tables.user_sessions.c.ended_at.is_(None))
                              .values(ended_at=store._now(), end_reason="restored from a backup"))
-            session = store.sign_in(username, password)
+            session = store.users.sign_in(username, password)
             with store._read() as conn:
-                store._acting(conn, session, _ADMIN, "restore the clinic")
-            report = verify(store, trust)
+                sessions.acting(conn, session, _ADMIN, "restore the clinic")
+            report = store.audit.verify(trust)
             with store._write() as conn:
-                actor = store._acting(conn, session, _ADMIN, "restore the clinic")
-                audit.append(conn, at=store._now(), by=actor, event="restore",
+                actor = sessions.acting(conn, session, _ADMIN, "restore the clinic")
+                chain.append(conn, at=store._now(), by=actor, event=AuditEvent.RESTORE,
                              detail={"file": backup.name, "bytes": backup.stat().st_size, "restored_as": final.name,
                                      "audit_intact": report.ok})
-            store.sign_out(session)
+            store.users.sign_out(session)
             with store.engine.connect() as conn:
                 conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         finally:
@@ -215,7 +215,7 @@ def set_backup_schedule(store: Store, schedule: BackupSchedule, by: UserSession)
     backup_files.check_folder(folder)
     keep = check_keep(schedule.keep)
     with store._write() as conn:
-        actor = store._acting(conn, by, _ADMIN, "change the clinic's backups")
+        actor = sessions.acting(conn, by, _ADMIN, "change the clinic's backups")
         assert actor.id is not None
         saved = dataclasses.replace(schedule, folder=str(folder), keep=keep, set_by=actor.id)
         trail.save_single_row(conn, at=store._now(), by=actor, table=tables.backup_schedule,
@@ -248,10 +248,10 @@ def run_automatic_backup(store: Store, by: UserSession, progress: Progress | Non
 
 
 def _schedule_admin(store: Store, user_id: int) -> User:
-    from infusiondesk.store.accounts import user_from_row
+    from infusiondesk.store.users import user_from_row
 
     with store._read() as conn:
-        row = store._row(conn, tables.users, user_id)
+        row = conn.execute(chain.by_id(tables.users), {"id": user_id}).first()
     if row is None or not row.active or row.role != Role.ADMIN.value:
         name = row.username if row is not None else f"user #{user_id}"
         raise BackupError(f"The automatic backup was set up by {name}, who is no longer an active admin, so it "

@@ -20,7 +20,9 @@ from infusiondesk.billing.minutes import hour_sequence, infusion_minutes
 from infusiondesk.billing.receipt import Payment, PaymentMethod, Receipt
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Role, UserSession, Visit
-from infusiondesk.store import sessions, tables, trail
+from infusiondesk.store import sessions, tables
+from infusiondesk.store.audit import trail
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.errors import RecordNotFound
 from infusiondesk.store.visit_tx import visit_from_row
 
@@ -75,8 +77,9 @@ def set_price(store: Store, code: str, unit_price_cents: int, effective_from: da
                                                            effective_from=effective_from, set_by=actor.id, set_at=now))
         key = result.inserted_primary_key
         assert key is not None and actor.id is not None
-        trail.record_change(conn, at=now, by=actor, event="create", table=tables.prices, record_id=int(key[0]),
-                            before=None, extra={"code": code, "unit_price_cents": unit_price_cents})
+        trail.record_change(conn, at=now, by=actor, event=AuditEvent.CREATE, table=tables.prices,
+                            record_id=int(key[0]), before=None,
+                            extra={"code": code, "unit_price_cents": unit_price_cents})
     return PriceEntry(code, unit_price_cents, effective_from, actor.id, now)
 
 
@@ -161,8 +164,9 @@ def record_payment(store: Store, visit_id: int, method: PaymentMethod | str, amo
         else:
             record_id = before.id
             conn.execute(update(t).where(t.c.id == record_id).values(**values))
-        trail.record_change(conn, at=store._now(), by=actor, event="create" if before is None else "update",
-                            table=t, record_id=record_id, before=before._mapping if before is not None else None,
+        event = AuditEvent.CREATE if before is None else AuditEvent.UPDATE
+        trail.record_change(conn, at=store._now(), by=actor, event=event, table=t, record_id=record_id,
+                            before=before._mapping if before is not None else None,
                             extra={"visit_id": visit_id})
     return Payment(visit_id, method, amount_cents, paid_at, actor.id, lines)
 

@@ -26,7 +26,9 @@ from infusiondesk.followups import (
     FollowUpStatus,
 )
 from infusiondesk.records.models import Role, UserSession, VisitStatus
-from infusiondesk.store import sessions, tables, trail
+from infusiondesk.store import sessions, tables
+from infusiondesk.store.audit import trail
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.errors import RecordNotFound
 
 if TYPE_CHECKING:
@@ -126,7 +128,7 @@ def record(store: Store, entry: FollowUpEntry, *, by: UserSession) -> FollowUp:
         key = result.inserted_primary_key
         assert key is not None
         follow_up_id = int(key[0])
-        trail.record_change(conn, at=now, by=actor, event="create", table=tables.follow_ups,
+        trail.record_change(conn, at=now, by=actor, event=AuditEvent.CREATE, table=tables.follow_ups,
                             record_id=follow_up_id, before=None,
                             extra={"what": "follow-up", "visit_id": entry.visit_id, "patient_id": patient_id})
         row = conn.execute(_RECORDED.where(tables.follow_ups.c.id == follow_up_id)).one()

@@ -37,7 +37,7 @@ class EffectBrief(NamedTuple):
 
 @dataclass(frozen=True)
 class VisitSummary:
-    """What the chart shows of one visit, and nothing more: open the visit (`Store.get_visit(id)`) for the
+    """What the chart shows of one visit, and nothing more: open the visit (`store.visits.get(id)`) for the
     record itself. Deliberately not a half-filled Visit, so nothing can mistake it for the whole record."""
 
     id: int

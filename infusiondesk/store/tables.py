@@ -225,8 +225,8 @@ audit_head = Table(
     Column("last_hash", String(64), nullable=False),
 )
 
-# Signed checkpoints of the chain head (infusiondesk.checkpoints). Not in the chain: each row carries its own
-# signature, checked against a CA certificate the verifier brings, so the chain need not vouch for it.
+# Signed checkpoints of the chain head (infusiondesk.store.audit.checkpoints). Not in the chain: each row carries
+# its own signature, checked against a CA certificate the verifier brings, so the chain need not vouch for it.
 audit_checkpoints = Table(
     "audit_checkpoints", metadata,
     Column("id", Integer, primary_key=True),

@@ -16,7 +16,6 @@ import orjson
 from sqlalchemy import Connection, CursorResult, Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from infusiondesk import audit, audit_notes
 from infusiondesk.records.models import (
     Clinic,
     ClinicPolicy,
@@ -28,7 +27,10 @@ from infusiondesk.records.models import (
     Visit,
     VisitStatus,
 )
-from infusiondesk.store import codec, history, sessions, tables, trail
+from infusiondesk.store import codec, history, sessions, tables
+from infusiondesk.store.audit import chain, trail
+from infusiondesk.store.audit import notes as audit_notes
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.errors import ConflictError, RecordNotFound
 from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk.workflow.guards import check_transition
@@ -79,7 +81,7 @@ def looks_like_signed_pdf(pdf: bytes) -> bool:
 
 
 class VisitTransaction:
-    """Reads and the one save of a visit step, in one write transaction (`Store.visit_transaction()`)."""
+    """Reads and the one save of a visit step, in one write transaction (`store.visits.transaction()`)."""
 
     def __init__(self, conn: Connection, now: datetime) -> None:
         self.conn = conn
@@ -95,7 +97,7 @@ class VisitTransaction:
 
     def visit(self, visit_id: int, seen_version: int | None = None) -> Visit:
         """The visit as stored; ConflictError when it was saved after the caller saw `seen_version`."""
-        row = self.conn.execute(audit.by_id(tables.visits), {"id": visit_id}).first()
+        row = self.conn.execute(chain.by_id(tables.visits), {"id": visit_id}).first()
         if row is None:
             raise RecordNotFound(f"Visit #{visit_id} does not exist.")
         if seen_version is not None and row.version != seen_version:
@@ -104,7 +106,7 @@ class VisitTransaction:
         return visit_from_row(row)
 
     def patient(self, patient_id: int) -> Patient:
-        row = self.conn.execute(audit.by_id(tables.patients), {"id": patient_id}).first()
+        row = self.conn.execute(chain.by_id(tables.patients), {"id": patient_id}).first()
         if row is None:
             raise RecordNotFound(f"Patient #{patient_id} does not exist.")
         return patient_from_row(row)
@@ -161,7 +163,7 @@ class VisitTransaction:
         saved = dataclasses.replace(new, id=old.id, version=old.version + 1, created_at=old.created_at)
         history.write_summary(self.conn, saved, new=False)
         _write_span(self.conn, saved)
-        event = "addendum" if old.status is VisitStatus.SIGNED else "update"
+        event = AuditEvent.ADDENDUM if old.status is VisitStatus.SIGNED else AuditEvent.UPDATE
         trail.record_change(self.conn, at=self.now, by=by, event=event, table=tables.visits, record_id=old.id,
                             before=self._rows[old.id]._mapping)
         _audit_findings(self.conn, old, saved, by, self.now)
@@ -185,18 +187,18 @@ class VisitTransaction:
         except IntegrityError:
             raise ConflictError(f"Version {version} of this visit's signed note is already stored; a signed note "
                                 "is never replaced.") from None
-        row = self.conn.execute(audit.by_id(tables.visits), {"id": visit.id}).one()
+        row = self.conn.execute(chain.by_id(tables.visits), {"id": visit.id}).one()
         mrn = self.conn.execute(select(tables.patients.c.mrn)
                                 .where(tables.patients.c.id == visit.patient_id)).scalar_one()
-        trail.record_change(self.conn, at=self.now, by=signer, event="signed_note", table=tables.signed_notes,
+        trail.record_change(self.conn, at=self.now, by=signer, event=AuditEvent.SIGNED_NOTE, table=tables.signed_notes,
                             record_id=note_id, before=None, extra={
                                 "visit_id": visit.id, "version": version, "patient_id": visit.patient_id, "mrn": mrn,
                                 "sha256": digest, "signed_visit_sha256": audit_notes.signed_visit_hash(row._mapping)})
         if seal is not None:
             trail.write_checkpoint(self.conn, seal)
 
-    def audit(self, event: str, by: User | None, detail: Mapping[str, Any]) -> int:
-        return audit.append(self.conn, at=self.now, by=by, event=event, detail=detail)
+    def audit(self, event: AuditEvent, by: User | None, detail: Mapping[str, Any]) -> int:
+        return chain.append(self.conn, at=self.now, by=by, event=event, detail=detail)
 
     def conflict_message(self, visit_id: int) -> str:
         return conflict_message(self.conn, visit_id)
@@ -219,22 +221,22 @@ def _audit_findings(conn: Connection, old: Visit, new: Visit, by: User, now: dat
     old_overrides = set(old.dose_order.overrides) if old.dose_order else set()
     for o in new.dose_order.overrides if new.dose_order else ():
         if o not in old_overrides:
-            audit.append(conn, at=now, by=by, event="override", detail={
+            chain.append(conn, at=now, by=by, event=AuditEvent.OVERRIDE, detail={
                 "visit_id": new.id, "patient_id": new.patient_id, "code": o.code, "message": o.message,
                 "reason": o.reason, "overridden_by": o.by})
     signatures = [*new.signatures, *(a.signature for a in new.addenda if a.signature)]
     known = {*old.signatures, *(a.signature for a in old.addenda if a.signature)}
     for s in signatures:
         if s not in known:
-            audit.append(conn, at=now, by=by, event="signature", detail={
+            chain.append(conn, at=now, by=by, event=AuditEvent.SIGNATURE, detail={
                 "visit_id": new.id, "signer_id": s.signer_id, "signer": s.signer_name,
                 "meaning": s.meaning.value, "version": s.version, "pdf_sha256": s.pdf_sha256})
     for a in new.alerts:
         if a not in old.alerts and a.acknowledged_at is None:
-            audit.append(conn, at=now, by=by, event="alert", detail={
+            chain.append(conn, at=now, by=by, event=AuditEvent.ALERT, detail={
                 "visit_id": new.id, "patient_id": new.patient_id, "code": a.code, "message": a.message})
         elif a not in old.alerts:
-            audit.append(conn, at=now, by=by, event="alert_acknowledged", detail={
+            chain.append(conn, at=now, by=by, event=AuditEvent.ALERT_ACKNOWLEDGED, detail={
                 "visit_id": new.id, "code": a.code, "action": a.action.value if a.action else "", "note": a.note})
 
 

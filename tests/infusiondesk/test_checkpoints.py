@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from infusiondesk import checkpoints, pki
-from infusiondesk.audit_notes import pdf_identity
+from infusiondesk import pki
+from infusiondesk.store.audit import checkpoints
+from infusiondesk.store.audit.notes import pdf_identity
 
 CA_PASS = "clinic-ca-passphrase"
 NOW = datetime.now(UTC)

@@ -124,8 +124,8 @@ def good_clinic(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     path = tmp_path_factory.mktemp("good") / "clinic.sqlite3"
     store = Store.open(str(path))
-    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "correct horse battery")
-    store.create_user(*NURSE, "Nina Nurse", "nurse", NURSE_PASSWORD, by=admin)
+    admin = store.clinic.setup(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "correct horse battery")
+    store.users.create(*NURSE, "Nina Nurse", "nurse", NURSE_PASSWORD, by=admin)
     with store.engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
@@ -255,15 +255,15 @@ def test_a_database_file_this_account_may_not_write_is_one_sentence(
 def test_an_unexpected_error_is_one_line_naming_the_log_and_the_log_has_no_patient_data(
         good_clinic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from infusiondesk.store import Store
+    from infusiondesk.store.visits import Visits
 
     patient = {"name": "Jane SMITH-PRIVATE", "mrn": "555-0101"}  # as a record would hold them
 
-    def broken(self: Store, patient_id: int | None = None, **_: Any) -> Any:
+    def broken(self: Visits, patient_id: int | None = None, **_: Any) -> Any:
         raise RuntimeError(f"row for {patient['name']}, MRN {patient['mrn']} could not be decoded")
 
     monkeypatch.setenv("INFUSIONDESK_LOG_DIR", str(tmp_path / "logs"))
-    monkeypatch.setattr(Store, "visit_summaries", broken)
+    monkeypatch.setattr(Visits, "summaries", broken)
     code, stdout, stderr = _run_ui(["visits", "--user", "nina", "--db", str(good_clinic)], capsys,
                                    NURSE_PASSWORD + "\n")
     log_file = tmp_path / "logs" / "infusiondesk.log"
@@ -278,14 +278,14 @@ def test_an_unexpected_error_is_one_line_naming_the_log_and_the_log_has_no_patie
 def test_a_log_folder_that_cannot_be_written_is_said_not_hidden(
         good_clinic: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from infusiondesk.store import Store
+    from infusiondesk.store.visits import Visits
 
-    def broken(self: Store, patient_id: int | None = None, **_: Any) -> Any:
+    def broken(self: Visits, patient_id: int | None = None, **_: Any) -> Any:
         raise RuntimeError("boom")
 
     (tmp_path / "a-file").write_text("not a folder")
     monkeypatch.setenv("INFUSIONDESK_LOG_DIR", str(tmp_path / "a-file" / "logs"))
-    monkeypatch.setattr(Store, "visit_summaries", broken)
+    monkeypatch.setattr(Visits, "summaries", broken)
     code, _, stderr = _run_ui(["visits", "--user", "nina", "--db", str(good_clinic)], capsys, NURSE_PASSWORD + "\n")
     assert code == 3
     assert stderr == (f"infusiondesk: Something went wrong; nothing was lost. The details could not be logged "

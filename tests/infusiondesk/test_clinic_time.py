@@ -36,16 +36,16 @@ def test_store_refuses_an_unknown_zone_at_setup_and_update(tmp_path: Path) -> No
     store = Store.open(str(tmp_path / "c.db"))
     try:
         with pytest.raises(InputError) as refused:
-            store.setup_clinic(Clinic("Riverside", timezone="Europe/Dublinn"), "admin", "Ada Admin",
+            store.clinic.setup(Clinic("Riverside", timezone="Europe/Dublinn"), "admin", "Ada Admin",
                                "ward-office-key-1")
         assert refused.value.field == "timezone"
-        assert store.needs_setup()  # nothing half-made
-        admin = store.setup_clinic(Clinic("Riverside", timezone=" Europe/Dublin "), "admin", "Ada Admin",
+        assert store.clinic.needs_setup()  # nothing half-made
+        admin = store.clinic.setup(Clinic("Riverside", timezone=" Europe/Dublin "), "admin", "Ada Admin",
                                    "ward-office-key-1")
-        assert store.get_clinic().timezone == "Europe/Dublin"
+        assert store.clinic.get().timezone == "Europe/Dublin"
         with pytest.raises(InputError, match="not a known time zone"):
-            store.update_clinic(dataclasses.replace(store.get_clinic(), timezone="CEST"), by=admin)
-        assert store.get_clinic().timezone == "Europe/Dublin"
+            store.clinic.update(dataclasses.replace(store.clinic.get(), timezone="CEST"), by=admin)
+        assert store.clinic.get().timezone == "Europe/Dublin"
     finally:
         store.close()
 
@@ -53,10 +53,10 @@ def test_store_refuses_an_unknown_zone_at_setup_and_update(tmp_path: Path) -> No
 def test_a_zone_broken_in_the_database_is_an_error_not_utc(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "c.db"))
     try:
-        store.setup_clinic(Clinic("Riverside", timezone="Europe/Dublin"), "admin", "Ada Admin", "ward-office-key-1")
+        store.clinic.setup(Clinic("Riverside", timezone="Europe/Dublin"), "admin", "Ada Admin", "ward-office-key-1")
         with store.engine.begin() as conn:
             conn.execute(update(tables.clinic).values(timezone="Nowhere/Atlantis"))
         with pytest.raises(DomainError, match='clinic time zone "Nowhere/Atlantis" is not known'):
-            clinic_time.clinic_zone(store.get_clinic())
+            clinic_time.clinic_zone(store.clinic.get())
     finally:
         store.close()

@@ -22,11 +22,11 @@ def clinic_db(tmp_path: Path) -> str:
     """Ms Rivera's infusion eight days ago, completed: her 7-day follow-up is due since yesterday."""
     path = str(tmp_path / "clinic.db")
     store = Store.open(path)
-    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", PASSWORD)
+    admin = store.clinic.setup(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", PASSWORD)
     for name, role in (("nina", Role.NURSE), ("noel", Role.NURSE), ("carl", Role.CLINICIAN)):
-        store.create_user(name, name.title(), role, PASSWORD, "", by=admin)
-    nina, noel, carl = (store.sign_in(n, PASSWORD) for n in ("nina", "noel", "carl"))
-    patient = store.add_patient(Patient(None, "MRN-0042", "Rivera", "Ana", date(1985, 6, 1), "female",
+        store.users.create(name, name.title(), role, PASSWORD, "", by=admin)
+    nina, noel, carl = (store.users.sign_in(n, PASSWORD) for n in ("nina", "noel", "carl"))
+    patient = store.patients.add(Patient(None, "MRN-0042", "Rivera", "Ana", date(1985, 6, 1), "female",
                                         weight_kg=64, no_known_allergies=True), by=nina)
     eight_days_ago = datetime.now(UTC).replace(hour=10, minute=0) - timedelta(days=8)  # never across midnight
     chart_visit(store, load_drug(None), patient, nina, noel, carl, eight_days_ago, until=VisitStatus.COMPLETED)

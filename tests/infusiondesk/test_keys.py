@@ -65,13 +65,13 @@ def test_setup_refuses_a_weak_ca_passphrase_or_the_admin_password_again(store: S
         with pytest.raises(PasswordRefused, match=why):
             enrolment.set_up_clinic(store, Clinic("Riverside"), admin_username="ada", admin_full_name="Ada",
                                     admin_password=ADMIN_PASSWORD, ca_passphrase=passphrase, now=NOW)
-    assert store.needs_setup()
+    assert store.clinic.needs_setup()
 
 
 def test_every_stored_clinician_key_is_sealed_with_600000_rounds_not_a_weak_pkcs12_mac(store: Store,
                                                                                        admin: UserSession) -> None:
     _doctor(store, admin)
-    blob = pki.load_clinician_pkcs12(store, store.sign_in("drlee", DOCTOR_PASSWORD))
+    blob = pki.load_clinician_pkcs12(store, store.users.sign_in("drlee", DOCTOR_PASSWORD))
     assert _rounds(blob) >= 600_000
     with pytest.raises(ValueError):  # not a PKCS#12 whose 2,048-round MAC could test guesses
         pkcs12.load_key_and_certificates(blob, DOCTOR_PASSWORD.encode())
@@ -82,9 +82,9 @@ def test_a_second_admin_enrols_staff_after_the_first_changes_password_and_leaves
                                                                                  admin: UserSession) -> None:
     enrolment.enrol_staff(store, admin, username="bea", full_name="Bea Boss", role=Role.ADMIN,
                           password=SECOND_ADMIN_PASSWORD, now=NOW)
-    second = store.sign_in("bea", SECOND_ADMIN_PASSWORD)
-    store.change_password("ada", ADMIN_PASSWORD, "a brand new office phrase")
-    store.set_active(admin.user_id, False, by=second)
+    second = store.users.sign_in("bea", SECOND_ADMIN_PASSWORD)
+    store.users.change_password("ada", ADMIN_PASSWORD, "a brand new office phrase")
+    store.users.set_active(admin.user_id, False, by=second)
     doctor = _doctor(store, second)
     assert pki.load_clinician_certificate(store, doctor.id) is not None  # type: ignore[arg-type]
 
@@ -93,7 +93,7 @@ def test_a_wrong_ca_passphrase_leaves_no_half_made_user_and_a_retry_works(store:
     with pytest.raises(pki.PKIError, match="passphrase is wrong"):
         enrolment.enrol_staff(store, admin, username="drlee", full_name="Dana Lee", role=Role.CLINICIAN,
                               password=DOCTOR_PASSWORD, ca_passphrase=ADMIN_PASSWORD, now=NOW)
-    assert [u.username for u in store.list_users(by=admin)] == ["ada"]
+    assert [u.username for u in store.users.all(by=admin)] == ["ada"]
     doctor = _doctor(store, admin)  # was: 'The user name "drlee" is taken'
     assert pki.load_clinician_certificate(store, doctor.id) is not None  # type: ignore[arg-type]
 
@@ -101,13 +101,13 @@ def test_a_wrong_ca_passphrase_leaves_no_half_made_user_and_a_retry_works(store:
 def test_a_clinician_can_still_sign_after_changing_their_password(store: Store, admin: UserSession) -> None:
     doctor = _doctor(store, admin)
     cert = pki.load_clinician_certificate(store, doctor.id)  # type: ignore[arg-type]
-    store.change_password("drlee", DOCTOR_PASSWORD, "new phrase for signing")
-    blob = pki.load_clinician_pkcs12(store, store.sign_in("drlee", "new phrase for signing"))
+    store.users.change_password("drlee", DOCTOR_PASSWORD, "new phrase for signing")
+    blob = pki.load_clinician_pkcs12(store, store.users.sign_in("drlee", "new phrase for signing"))
     creds = pki.unlock_pkcs12(blob, "new phrase for signing")
     assert creds.certificate == cert  # the same key and certificate, re-sealed
     with pytest.raises(pki.PKIError):
         pki.unlock_pkcs12(blob, DOCTOR_PASSWORD)
-    assert "pki_reencrypted" in [e["event"] for e in store.audit_entries("pki_objects", by=admin)]
+    assert "pki_reencrypted" in [e["event"] for e in store.audit.entries("pki_objects", by=admin)]
 
 
 def test_a_reset_issues_a_new_certificate_and_revokes_the_old_one(store: Store, admin: UserSession) -> None:
@@ -124,9 +124,9 @@ def test_a_reset_issues_a_new_certificate_and_revokes_the_old_one(store: Store, 
     assert crl is not None
     assert old.serial_number in {s for s, _ in pki.revoked_serials(crl, pki.load_clinic_ca(store))}
     with pytest.raises(PasswordChangeRequired):
-        store.sign_in("drlee", "temporary phrase 19")
-    store.change_password("drlee", "temporary phrase 19", "my own phrase again")
-    creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, store.sign_in("drlee", "my own phrase again")),
+        store.users.sign_in("drlee", "temporary phrase 19")
+    store.users.change_password("drlee", "temporary phrase 19", "my own phrase again")
+    creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, store.users.sign_in("drlee", "my own phrase again")),
                               "my own phrase again")
     assert creds.certificate == new
 
@@ -137,7 +137,7 @@ def test_keys_stored_by_earlier_versions_still_open_and_can_be_upgraded(store: S
     cert_pem = pki.load_clinic_ca(store).certificate_pem
     legacy_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                    serialization.BestAvailableEncryption(b"old admin password"))
-    store.save_pki_object(pki.KIND_CA_KEY, None, "clinic-ca-key.pem", legacy_pem, by=admin)
+    store.keys.save(pki.KIND_CA_KEY, None, "clinic-ca-key.pem", legacy_pem, by=admin)
     legacy = pki.load_clinic_ca(store)
     assert legacy.unlock("old admin password").private_numbers() == key.private_numbers()
     legacy_p12 = pkcs12.serialize_key_and_certificates(
@@ -166,11 +166,11 @@ def test_a_key_left_under_an_older_password_does_not_block_a_password_change(sto
     """Before this version a password change left the key under the old password; changing again must work."""
     doctor = _doctor(store, admin)
     assert doctor.id is not None
-    own = store.sign_in("drlee", DOCTOR_PASSWORD)
+    own = store.users.sign_in("drlee", DOCTOR_PASSWORD)
     stale = pki.rewrap_pkcs12(pki.load_clinician_pkcs12(store, own), DOCTOR_PASSWORD, "an older phrase here")
-    store.save_pki_object(pki.KIND_USER_P12, doctor.id, f"user-{doctor.id}.p12", stale, by=own)
-    store.change_password("drlee", DOCTOR_PASSWORD, "new phrase for signing")
-    assert store.sign_in("drlee", "new phrase for signing").user_id == doctor.id
+    store.keys.save(pki.KIND_USER_P12, doctor.id, f"user-{doctor.id}.p12", stale, by=own)
+    store.users.change_password("drlee", DOCTOR_PASSWORD, "new phrase for signing")
+    assert store.users.sign_in("drlee", "new phrase for signing").user_id == doctor.id
 
 
 def test_first_run_shows_a_recovery_code_once_that_resets_a_forgotten_ca_passphrase(tmp_path: Path) -> None:
@@ -180,7 +180,7 @@ def test_first_run_shows_a_recovery_code_once_that_resets_a_forgotten_ca_passphr
     code = made.recovery_code
     assert len(code.replace("-", "")) == 30  # 150 random bits
     stored = b"".join(data for kind in (pki.KIND_CA_KEY, pki.KIND_CA_RECOVERY)
-                      for _, data in store.load_pki_objects(kind, include_revoked=True))
+                      for _, data in store.keys.load(kind, include_revoked=True))
     assert code.encode() not in stored and code.replace("-", "").encode() not in stored  # never kept in the clear
     with pytest.raises(pki.PKIError, match="recovery code does not open"):
         enrolment.recover_ca_passphrase(store, "0" * 30, "a brand new vault phrase 9", by=made.admin_session)
@@ -203,7 +203,7 @@ def test_a_ca_passphrase_change_or_recovery_needs_an_admin_session(store: Store,
     """Knowing the recovery code is not enough to replace the CA key: the store wants an admin signed in."""
     doctor = _doctor(store, admin)
     assert doctor.id is not None
-    nurse_or_doctor = store.sign_in("drlee", DOCTOR_PASSWORD)
+    nurse_or_doctor = store.users.sign_in("drlee", DOCTOR_PASSWORD)
     with pytest.raises(PermissionDenied, match="Only an admin"):
         enrolment.change_ca_passphrase(store, CA_PASSPHRASE, "a doctor's own vault phrase", by=nurse_or_doctor)
     pki.load_clinic_ca(store).unlock(CA_PASSPHRASE)  # unchanged

@@ -27,19 +27,25 @@ ADMIN = UserSession(9, User(9, "ada", "Ada Admin", Role.ADMIN), "admin-token")
 JANE = UserSession(1, User(1, "jdoe", "Jane Doe", Role.NURSE), "jane-token")
 
 
-class MemoryStore:
-    """The two PKI methods of the records store, in memory."""
+class MemoryKeys:
+    """The records store's keys part (`store.keys`: the two calls pki uses), in memory."""
 
     def __init__(self) -> None:
         self.objects: list[tuple[str, int | None, str, bytes]] = []
 
-    def save_pki_object(self, kind: str, owner_user_id: int | None, name: str, data: bytes, *,
-                        by: UserSession) -> None:
+    def save(self, kind: str, owner_user_id: int | None, name: str, data: bytes, *, by: UserSession) -> None:
         self.objects.append((kind, owner_user_id, name, data))
 
-    def load_pki_objects(self, kind: str, owner_user_id: int | None = None, *,
-                         by: UserSession | None = None) -> list[tuple[str, bytes]]:
+    def load(self, kind: str, owner_user_id: int | None = None, *,
+             by: UserSession | None = None) -> list[tuple[str, bytes]]:
         return [(n, d) for k, o, n, d in self.objects if k == kind and (owner_user_id is None or o == owner_user_id)]
+
+
+class MemoryStore:
+    """A records store with only its keys, in memory."""
+
+    def __init__(self) -> None:
+        self.keys = MemoryKeys()
 
 
 def test_the_clinic_ca_is_an_ec_p256_root_that_can_only_sign_certificates(ca: pki.ClinicCA) -> None:

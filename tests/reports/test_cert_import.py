@@ -18,8 +18,8 @@ from infusiondesk_ui.cli import main
 def _clinic(tmp_path: Path) -> tuple[str, Store]:
     db = str(tmp_path / "clinic.db")
     store = Store.open(db)
-    admin = store.setup_clinic(Clinic("Riverside"), "admin", "Ada Admin", "ward-office-key-1")
-    store.create_user("carl", "Carla Reyes", Role.CLINICIAN, "reyes-signs-notes-1", "MD", by=admin)
+    admin = store.clinic.setup(Clinic("Riverside"), "admin", "Ada Admin", "ward-office-key-1")
+    store.users.create("carl", "Carla Reyes", Role.CLINICIAN, "reyes-signs-notes-1", "MD", by=admin)
     return db, store
 
 
@@ -36,7 +36,7 @@ def test_imported_pkcs12_is_re_encrypted_with_the_app_password_and_kept(tmp_path
     assert main(["cert", "import", "--db", db, "--user", "carl", "--p12", str(p12)]) == 0
     assert "issued by" in capsys.readouterr().out
 
-    carl = store.sign_in("carl", "reyes-signs-notes-1")
+    carl = store.users.sign_in("carl", "reyes-signs-notes-1")
     kept = pki.load_clinician_pkcs12(store, carl)
     creds = pki.unlock_pkcs12(kept, "reyes-signs-notes-1")  # the app unlocks with the password it asks for
     assert creds.certificate.issuer == real_ca.certificate.subject

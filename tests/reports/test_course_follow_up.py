@@ -24,12 +24,12 @@ T0 = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
 def test_the_course_summary_shows_attacks_before_and_at_the_latest_follow_up(tmp_path: Path) -> None:
     now = [T0]
     store = Store.open(str(tmp_path / "clinic.db"), clock=lambda: now[0])
-    admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
+    admin = store.clinic.setup(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
     for name, full, role in (("jdoe", "Jane Doe", Role.NURSE), ("bnurse", "Bo Nurse", Role.NURSE),
                              ("asmith", "Alan Smith", Role.CLINICIAN)):
-        store.create_user(name, full, role, "river lamp quiet tuesday", "", by=admin)
-    nurse, nurse2, doc = (store.sign_in(n, "river lamp quiet tuesday") for n in ("jdoe", "bnurse", "asmith"))
-    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=nurse)
+        store.users.create(name, full, role, "river lamp quiet tuesday", "", by=admin)
+    nurse, nurse2, doc = (store.users.sign_in(n, "river lamp quiet tuesday") for n in ("jdoe", "bnurse", "asmith"))
+    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=nurse)
     visit = chart_visit(store, scenario.drug(), patient, nurse, nurse2, doc, T0, until=VisitStatus.COMPLETED,
                         attacks_per_month=8)
     assert visit.id is not None

@@ -20,11 +20,11 @@ def test_every_signed_demo_visit_has_a_signed_note_that_verifies(tmp_path: Path,
     assert "6 signed with real signed PDF notes" in capsys.readouterr().out
 
     store = Store.open(db)
-    nurse = store.sign_in("nina", "demo-nurse-pass")  # the printed demo login
-    signed = [v for v in store.list_visits(by=nurse) if v.status is VisitStatus.SIGNED]
-    completed = [v for v in store.list_visits(by=nurse) if v.status is VisitStatus.COMPLETED]
+    nurse = store.users.sign_in("nina", "demo-nurse-pass")  # the printed demo login
+    signed = [v for v in store.visits.all(by=nurse) if v.status is VisitStatus.SIGNED]
+    completed = [v for v in store.visits.all(by=nurse) if v.status is VisitStatus.COMPLETED]
     assert len(signed) == 6 and completed, "past the cap, finished visits wait for the clinician"
-    assert all(store.get_signed_note(v.id, by=nurse) is not None for v in signed if v.id is not None)
+    assert all(store.notes.get(v.id, by=nurse) is not None for v in signed if v.id is not None)
 
     monkeypatch.setattr("sys.stdin", io.StringIO("demo-nurse-pass\n"))
     assert main(["visits", "--db", db, "--user", "nina", "--json"]) == 0
@@ -34,7 +34,7 @@ def test_every_signed_demo_visit_has_a_signed_note_that_verifies(tmp_path: Path,
     assert main(["export-note", "--db", db, "--user", "carl", "--visit", str(listed[0]["id"]), "--out",
                  str(note)]) == 0
     assert main(["ca", "export", "--db", db, "--out", str(ca)]) == 0
-    assert note.read_bytes() == store.get_signed_note(listed[0]["id"], by=nurse)
+    assert note.read_bytes() == store.notes.get(listed[0]["id"], by=nurse)
     capsys.readouterr()
     assert main(["verify", str(note), "--trust", str(ca), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -48,8 +48,8 @@ def test_without_a_sign_hook_the_demo_signs_nothing(tmp_path: Path) -> None:
     store = Store.open(str(tmp_path / "plain.db"))
     result = build_demo(store, patients=8, seed=2)
     assert result.signed_notes == 0
-    nurse = store.sign_in("nina", "demo-nurse-pass")
-    assert not [v for v in store.list_visits(by=nurse) if v.status is VisitStatus.SIGNED]
+    nurse = store.users.sign_in("nina", "demo-nurse-pass")
+    assert not [v for v in store.visits.all(by=nurse) if v.status is VisitStatus.SIGNED]
 
 
 def test_a_note_that_fails_to_sign_leaves_its_visit_unsigned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -77,8 +77,8 @@ def test_a_note_that_fails_to_sign_leaves_its_visit_unsigned(tmp_path: Path, mon
     with pytest.raises(DomainError):
         demo.build_demo(store, patients=30, seed=5, hook=demo_signing.demo_sign_hook(load_drug()))
 
-    nurse = store.sign_in("nina", "demo-nurse-pass")
-    signed = [v for v in Store.open(db).list_visits(by=nurse) if v.status is VisitStatus.SIGNED]
+    nurse = store.users.sign_in("nina", "demo-nurse-pass")
+    signed = [v for v in Store.open(db).visits.all(by=nurse) if v.status is VisitStatus.SIGNED]
     assert 1 <= len(signed) < 3, "the failed note's visit is not signed; earlier committed ones are"
-    assert all(v.id is not None and store.get_signed_note(v.id, by=nurse) is not None for v in signed)
+    assert all(v.id is not None and store.notes.get(v.id, by=nurse) is not None for v in signed)
     assert main(["audit", "verify", "--db", db]) == 0

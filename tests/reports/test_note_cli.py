@@ -27,23 +27,23 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
     """A clinic with its CA, a signed visit whose signed note is stored, and an unsigned one."""
     db = str(tmp_path / "clinic.db")
     store = Store.open(db)
-    admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
-    store.create_user("jdoe", "Jane Doe", Role.NURSE, NURSE_PASSWORD, "RN", by=admin)
-    store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
+    admin = store.clinic.setup(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
+    store.users.create("jdoe", "Jane Doe", Role.NURSE, NURSE_PASSWORD, "RN", by=admin)
+    store.users.create("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
     pki.save_clinic_ca(store, keys.ca, by=admin)
-    store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
-    nurse, doc = store.sign_in("jdoe", NURSE_PASSWORD), store.sign_in("asmith", "doctor-sign-pass-123")
-    nurse2 = store.sign_in("bnurse", "second-nurse-pass-456")
-    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
+    store.users.create("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
+    nurse, doc = store.users.sign_in("jdoe", NURSE_PASSWORD), store.users.sign_in("asmith", "doctor-sign-pass-123")
+    nurse2 = store.users.sign_in("bnurse", "second-nurse-pass-456")
+    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=admin)
     drug = scenario.drug()
     credentials = {nurse.user_id: keys.nurse, doc.user_id: keys.clinician}
     visit = chart_visit(store, drug, patient, nurse, nurse2, doc, datetime(2025, 3, 4, 14, 0, tzinfo=UTC),
                         until=VisitStatus.SIGNED, sign_note=lambda v: sign_note(store, v, drug, credentials, by=doc),
                         seal=keys.clinician)
     assert visit.status is VisitStatus.SIGNED
-    stored = store.get_signed_note(visit.id or 0, by=nurse)
+    stored = store.notes.get(visit.id or 0, by=nurse)
     assert stored is not None
-    draft_visit = store.create_visit(patient.id, by=nurse)
+    draft_visit = store.visits.create(patient.id, by=nurse)
     store.close()
     return db, visit.id or 0, draft_visit.id or 0, stored
 
@@ -70,7 +70,7 @@ def test_export_writes_the_exact_stored_signed_bytes_and_they_verify(
     assert result["ok"] and result["valid"] and result["intact"] and result["trusted"]
     assert [s["signer"] for s in result["signatures"]] == ["Jane Doe", "Alan Smith"]
     store = Store.open(db)
-    events = [e for e in store.audit_entries(by=store.sign_in("admin", "ward-office-key-123"))
+    events = [e for e in store.audit.entries(by=store.users.sign_in("admin", "ward-office-key-123"))
               if e.get("event") in ("export_note", "signed_note")]
     store.close()
     assert {e["event"] for e in events} == {"export_note", "signed_note"}
@@ -140,7 +140,7 @@ def test_ca_export_without_setup_says_what_to_do(tmp_path: Path, capsys: pytest.
 def test_a_stored_note_is_checkpointed_with_its_signers_key_and_audit_verify_trusts_it(
         tmp_path: Path, clinic_db: tuple[str, int, int, bytes], keys: ClinicKeys,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from infusiondesk.audit_notes import pdf_identity
+    from infusiondesk.store.audit.notes import pdf_identity
 
     db, visit_id, _, stored = clinic_db
     assert pdf_identity(stored) == (scenario.PATIENT.mrn, visit_id, 1)  # read from the signed PDF's own title

@@ -42,21 +42,22 @@ def clinic(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int]:
     65 running minutes with a 10 minute pause (75 minutes in the chair)."""
     db = str(tmp_path / "clinic.db")
     store = Store.open(db)
-    admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", ADMIN_PASSWORD)
-    store.update_clinic(replace(scenario.CLINIC, tax_id="12-3456789", provider_name="Alan Smith, MD",
+    admin = store.clinic.setup(scenario.CLINIC, "admin", "Clinic Admin", ADMIN_PASSWORD)
+    store.clinic.update(replace(scenario.CLINIC, tax_id="12-3456789", provider_name="Alan Smith, MD",
                                 npi="1234567893"), by=admin)
-    store.create_user("jdoe", "Jane Doe", Role.NURSE, NURSE_PASSWORD, "RN", by=admin)
-    store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
-    store.create_user("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
+    store.users.create("jdoe", "Jane Doe", Role.NURSE, NURSE_PASSWORD, "RN", by=admin)
+    store.users.create("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
+    store.users.create("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
     pki.save_clinic_ca(store, keys.ca, by=admin)
-    nurse = store.sign_in("jdoe", NURSE_PASSWORD)
+    nurse = store.users.sign_in("jdoe", NURSE_PASSWORD)
     p12 = pki.issue_clinician_pkcs12(keys.ca, CA_PASS, full_name="Jane Doe", username="jdoe", credentials="RN",
                                      passphrase=NURSE_PASSWORD, now=datetime.now(UTC))
     pki.save_clinician_pkcs12(store, nurse.user_id, p12, NURSE_PASSWORD, by=admin)
     for code, cents in (("96365", 18000), ("96366", 4500), ("96374", 9000), ("J3475", 250)):
         set_price(store, code, cents, PRICES_FROM, by=admin)
-    nurse2, doc = store.sign_in("bnurse", "second-nurse-pass-456"), store.sign_in("asmith", "doctor-sign-pass-123")
-    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=admin)
+    nurse2 = store.users.sign_in("bnurse", "second-nurse-pass-456")
+    doc = store.users.sign_in("asmith", "doctor-sign-pass-123")
+    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=admin)
     drug = scenario.drug()
     visit = chart_visit(store, drug, patient, nurse, nurse2, doc, T0, until=VisitStatus.ASSESSED,
                         duration="65 min", diagnosis="G43.109")
@@ -111,7 +112,7 @@ def test_the_signed_receipt_shows_65_minutes_96365_and_4_units_of_j3475_and_pdfs
 def test_a_paid_receipt_keeps_its_prices_after_the_price_list_changes(clinic: tuple[str, int]) -> None:
     db, visit_id = clinic
     store = Store.open(db)
-    nurse, admin = store.sign_in("jdoe", NURSE_PASSWORD), store.sign_in("admin", ADMIN_PASSWORD)
+    nurse, admin = store.users.sign_in("jdoe", NURSE_PASSWORD), store.users.sign_in("admin", ADMIN_PASSWORD)
     paid = record_payment(store, visit_id, PaymentMethod.HSA_FSA_CARD, 19000, T0 + timedelta(hours=2), by=nurse)
     assert [(x.code, x.unit_price_cents) for x in paid.lines] == [("96365", 18000), ("J3475", 250)]
     set_price(store, "96365", 25000, T0 + timedelta(days=1), by=admin)  # from the next day on
@@ -128,13 +129,13 @@ def test_a_paid_receipt_keeps_its_prices_after_the_price_list_changes(clinic: tu
 def test_the_price_list_is_admin_only_and_audited(clinic: tuple[str, int]) -> None:
     db, _ = clinic
     store = Store.open(db)
-    nurse, admin = store.sign_in("jdoe", NURSE_PASSWORD), store.sign_in("admin", ADMIN_PASSWORD)
+    nurse, admin = store.users.sign_in("jdoe", NURSE_PASSWORD), store.users.sign_in("admin", ADMIN_PASSWORD)
     with pytest.raises(PermissionDenied, match="Only an admin can change the price list"):
         set_price(store, "96365", 1, datetime.now(UTC), by=nurse)
     with pytest.raises(DomainError, match="not a code the clinic bills"):
         set_price(store, "99999", 100, datetime.now(UTC), by=admin)
     assert len(price_history(store, by=admin)) == 4
-    created = [e for e in store.audit_entries(by=admin) if e.get("table_name") == "prices"]
+    created = [e for e in store.audit.entries(by=admin) if e.get("table_name") == "prices"]
     assert [e["detail"]["code"] for e in created] == ["96365", "96366", "96374", "J3475"]
     assert {e["username"] for e in created} == {"admin"}
     store.close()
@@ -143,13 +144,13 @@ def test_the_price_list_is_admin_only_and_audited(clinic: tuple[str, int]) -> No
 def test_a_payment_is_audited_and_refused_for_a_clinician(clinic: tuple[str, int]) -> None:
     db, visit_id = clinic
     store = Store.open(db)
-    doc, admin = store.sign_in("asmith", "doctor-sign-pass-123"), store.sign_in("admin", ADMIN_PASSWORD)
+    doc, admin = store.users.sign_in("asmith", "doctor-sign-pass-123"), store.users.sign_in("admin", ADMIN_PASSWORD)
     with pytest.raises(PermissionDenied, match="record a payment"):
         record_payment(store, visit_id, "cash", 100, datetime.now(UTC), by=doc)
     with pytest.raises(DomainError, match="cash, card or HSA/FSA card"):
         record_payment(store, visit_id, "cheque", 100, datetime.now(UTC), by=admin)
     record_payment(store, visit_id, "cash", 5000, datetime.now(UTC), by=admin)
-    entries = [e for e in store.audit_entries(by=admin) if e.get("table_name") == "visit_payments"]
+    entries = [e for e in store.audit.entries(by=admin) if e.get("table_name") == "visit_payments"]
     assert len(entries) == 1 and entries[0]["detail"]["visit_id"] == visit_id
     assert receipt_for(store, visit_id, by=admin).balance_cents == 14000
     store.close()
@@ -158,8 +159,8 @@ def test_a_payment_is_audited_and_refused_for_a_clinician(clinic: tuple[str, int
 def test_the_assessment_refuses_a_diagnosis_not_on_the_list(clinic: tuple[str, int]) -> None:
     db, _ = clinic
     store = Store.open(db)
-    nurse = store.sign_in("jdoe", NURSE_PASSWORD)
-    patient = store.get_patient_by_mrn(scenario.PATIENT.mrn, by=nurse)
+    nurse = store.users.sign_in("jdoe", NURSE_PASSWORD)
+    patient = store.patients.by_mrn(scenario.PATIENT.mrn, by=nurse)
     assert patient is not None and patient.id is not None
     svc = VisitService(store, scenario.drug())
     visit = svc.new_visit(nurse, patient.id)
@@ -176,10 +177,10 @@ def test_the_assessment_refuses_a_diagnosis_not_on_the_list(clinic: tuple[str, i
 def test_the_clinic_profile_refuses_an_npi_with_a_wrong_check_digit(clinic: tuple[str, int]) -> None:
     db, _ = clinic
     store = Store.open(db)
-    admin = store.sign_in("admin", ADMIN_PASSWORD)
+    admin = store.users.sign_in("admin", ADMIN_PASSWORD)
     with pytest.raises(DomainError, match="check digit"):
-        store.update_clinic(replace(store.get_clinic(), npi="1234567890"), by=admin)
-    assert store.get_clinic().npi == "1234567893"
+        store.clinic.update(replace(store.clinic.get(), npi="1234567890"), by=admin)
+    assert store.clinic.get().npi == "1234567893"
     store.close()
 
 

@@ -42,17 +42,17 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, keys: ClinicKeys) -> Clinic
     key is stored sealed with his password, as the app keeps it."""
     db = str(tmp_path_factory.mktemp("summary") / "clinic.db")
     store = Store.open(db)
-    admin = store.setup_clinic(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
-    store.create_user("jdoe", "Jane Doe", Role.NURSE, NURSE_PASSWORD, "RN", by=admin)
-    doc_user = store.create_user("asmith", "Alan Smith", Role.CLINICIAN, DOCTOR_PASSWORD, "MD", by=admin)
-    store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
-    nurse, nurse2 = store.sign_in("jdoe", NURSE_PASSWORD), store.sign_in("bnurse", "second-nurse-pass-456")
-    doc = store.sign_in("asmith", DOCTOR_PASSWORD)
+    admin = store.clinic.setup(scenario.CLINIC, "admin", "Clinic Admin", "ward-office-key-123")
+    store.users.create("jdoe", "Jane Doe", Role.NURSE, NURSE_PASSWORD, "RN", by=admin)
+    doc_user = store.users.create("asmith", "Alan Smith", Role.CLINICIAN, DOCTOR_PASSWORD, "MD", by=admin)
+    store.users.create("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
+    nurse, nurse2 = store.users.sign_in("jdoe", NURSE_PASSWORD), store.users.sign_in("bnurse", "second-nurse-pass-456")
+    doc = store.users.sign_in("asmith", DOCTOR_PASSWORD)
     pki.save_clinic_ca(store, keys.ca, by=admin)
     p12 = pki.issue_clinician_pkcs12(keys.ca, CA_PASS, full_name="Alan Smith", username="asmith", credentials="MD",
                                      passphrase=DOCTOR_PASSWORD, now=datetime.now(UTC))
     pki.save_clinician_pkcs12(store, doc_user.id or 0, p12, DOCTOR_PASSWORD, by=admin)
-    patient = store.add_patient(replace(scenario.PATIENT, id=None), by=nurse)
+    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=nurse)
     drug = scenario.drug()
     credentials = {nurse.user_id: keys.nurse, doc.user_id: keys.clinician}
     signed = []
@@ -61,8 +61,8 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, keys: ClinicKeys) -> Clinic
                         datetime(2025, 3, 4, 14, 0, tzinfo=UTC) + timedelta(weeks=week), until=VisitStatus.SIGNED,
                         sign_note=lambda v: sign_note(store, v, drug, credentials, by=doc), seal=keys.clinician)
         signed.append(v.id or 0)
-    draft = store.create_visit(patient.id or 0, by=nurse)
-    stored = {i: bytes(store.get_signed_note(i, by=nurse) or b"") for i in signed}
+    draft = store.visits.create(patient.id or 0, by=nurse)
+    stored = {i: bytes(store.notes.get(i, by=nurse) or b"") for i in signed}
     store.close()
     return Clinic(db, (signed[0], signed[1]), draft.id or 0, stored, keys.ca.certificate_pem)
 
@@ -92,7 +92,7 @@ def test_summary_of_a_patient_lists_every_visit_and_is_audited(clinic: Clinic, t
     assert "4 g = 32.5 mEq = 16.2 mmol" in text  # the two 2 g infusions; the draft gave nothing
     assert "Wrote the course summary of MRN MRN-004211 (3 visits" in capsys.readouterr().err
     store = Store.open(clinic.db)
-    entry = [e for e in store.audit_entries(by=store.sign_in("jdoe", NURSE_PASSWORD))
+    entry = [e for e in store.audit.entries(by=store.users.sign_in("jdoe", NURSE_PASSWORD))
              if e.get("event") == "export_summary"][-1]
     store.close()
     assert entry["username"] == "jdoe"

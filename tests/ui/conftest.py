@@ -38,7 +38,7 @@ class Clinic_:
     def session(self, user: User) -> UserSession:
         """`user` signed in (once per test: argon2 is slow on purpose), as the test's own eyes on the store."""
         if user.username not in self._sessions:
-            self._sessions[user.username] = self.store.sign_in(user.username, PASSWORDS[user.username])
+            self._sessions[user.username] = self.store.users.sign_in(user.username, PASSWORDS[user.username])
         return self._sessions[user.username]
 
     @property
@@ -59,11 +59,11 @@ def workstation_settings(tmp_path: Path) -> Path:
 def clinic(tmp_path: Path) -> Iterator[Clinic_]:
     clock = FixedClock(CLINIC_START)
     store = Store.open(str(tmp_path / "clinic.db"), clock=clock.now)
-    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Rd"), "admin", "Ada Admin",
+    admin = store.clinic.setup(Clinic("Riverside Infusion Clinic", "1 River Rd"), "admin", "Ada Admin",
                                PASSWORDS["admin"])
-    nurse = store.create_user("nkim", "Noor Kim", Role.NURSE, PASSWORDS["nkim"], "RN", by=admin)
-    clinician = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, PASSWORDS["drlee"], "MD", by=admin)
-    patient = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female",
+    nurse = store.users.create("nkim", "Noor Kim", Role.NURSE, PASSWORDS["nkim"], "RN", by=admin)
+    clinician = store.users.create("drlee", "Dana Lee", Role.CLINICIAN, PASSWORDS["drlee"], "MD", by=admin)
+    patient = store.patients.add(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female",
                                         weight_kg=64, allergies=(Allergy("penicillin", "rash"),),
                                         renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=admin)
     yield Clinic_(store, clock, admin.user, nurse, clinician, patient, admin)

@@ -22,8 +22,8 @@ def sign(db: str, visit_id: int, username: str, passphrase: str, at: datetime) -
     store = Store.open(db, migrate=False)
     try:
         service = VisitService(store, load_drug())
-        session = store.sign_in(username, passphrase)  # the app's password is the signing key's passphrase
-        step = Step(session, visit_id, store.get_visit(visit_id, by=session).version, at)
+        session = store.users.sign_in(username, passphrase)  # the app's password is the signing key's passphrase
+        step = Step(session, visit_id, store.visits.get(visit_id, by=session).version, at)
         candidate = service.signature_candidate(step, SignatureMeaning.REVIEWED_APPROVED)
         pdf = build(sign_job(db, None, candidate, session, passphrase, at))
         service.sign(step, SignatureMeaning.REVIEWED_APPROVED, note=pdf)

@@ -105,7 +105,7 @@ def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str
     window.sign_in(user.username, password)
     assert window.session.user is not None and window.session.user.id == user.id
     window.show_chart(clinic.patient)
-    window.open_visit(clinic.store.get_visit(visit_id, by=clinic.reader))
+    window.open_visit(clinic.store.visits.get(visit_id, by=clinic.reader))
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     return ws

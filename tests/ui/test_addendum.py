@@ -45,7 +45,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     visit_id = ws.visit.id or 0
-    version_1 = clinic.store.get_signed_note(visit_id, 1, by=clinic.reader)
+    version_1 = clinic.store.notes.get(visit_id, 1, by=clinic.reader)
     assert version_1 is not None, ws.review.doc_status.text()
 
     # the next morning the nurse opens the signed visit: read-only, with "Add addendum"
@@ -65,7 +65,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     assert "waiting for its signature" in review.read_only.text()
     assert not review.add_addendum.isEnabled()  # one addendum at a time: sign it first
     # nothing signed yet, version 1 is the record
-    assert clinic.store.get_signed_note(visit_id, by=clinic.reader) == version_1
+    assert clinic.store.notes.get(visit_id, by=clinic.reader) == version_1
 
     # the clinician signs it: the meaning is shown, the password asked again
     clinic.clock.advance(minutes=30)
@@ -84,22 +84,22 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     docs = review.documents
     assert docs.busy and "Signing version 2" in review.doc_status.text()
     assert not review.export.isEnabled() and not review.sign.isEnabled()
-    assert clinic.store.get_visit(visit_id, by=clinic.reader).addenda[0].signature is None
+    assert clinic.store.visits.get(visit_id, by=clinic.reader).addenda[0].signature is None
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
     signature = ws.visit.addenda[0].signature
     assert signature is not None, ws.problem.text()
     assert signature.meaning is SignatureMeaning.ADDENDUM and signature.signer_id == clinic.clinician.id
     # saved through the store
-    assert clinic.store.get_visit(visit_id, by=clinic.reader).addenda[0].signature == signature
+    assert clinic.store.visits.get(visit_id, by=clinic.reader).addenda[0].signature == signature
     assert "Signed note version 2 stored, superseding version 1" in review.doc_status.text()
-    assert [n["version"] for n in clinic.store.list_signed_notes(visit_id, by=clinic.reader)] == [1, 2]
-    version_2 = clinic.store.get_signed_note(visit_id, 2, by=clinic.reader)
+    assert [n["version"] for n in clinic.store.notes.versions(visit_id, by=clinic.reader)] == [1, 2]
+    version_2 = clinic.store.notes.get(visit_id, 2, by=clinic.reader)
     assert version_2 is not None
     text = pdf_text(version_2)
     assert "Version 2 — supersedes version 1" in text
     assert "headache free" in text and "Addendum signed by" in text
     # the earlier version is kept as it was
-    assert clinic.store.get_signed_note(visit_id, 1, by=clinic.reader) == version_1
+    assert clinic.store.notes.get(visit_id, 1, by=clinic.reader) == version_1
 
     from infusiondesk_reports.signing import verify_pdf
 
@@ -118,13 +118,11 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
 
     # after signing, another later fact is another addendum
     assert review.add_addendum.isEnabled() and not review.sign.isEnabled()
-    events = [e["event"] for e in clinic.store.audit_entries(by=clinic.admin_session)]
-    assert events.count("signed_note") == 2 and "export" in events
+    events = [e["event"] for e in clinic.store.audit.entries(by=clinic.admin_session)]
+    assert events.count("signed_note") == 2 and "export_note" in events
     # each version's storing was checkpointed with the signer's key, anchored to the clinic CA
     from cryptography import x509
 
-    from infusiondesk import audit
-
-    trail = audit.verify(clinic.store, [x509.load_pem_x509_certificate(ca_pem)])
+    trail = clinic.store.audit.verify([x509.load_pem_x509_certificate(ca_pem)])
     assert trail.ok, trail.problems
     assert trail.checkpoints_verified == 2 and trail.notes_checked == 2

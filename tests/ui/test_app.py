@@ -135,7 +135,7 @@ def test_a_sign_in_typed_before_the_drug_library_is_loaded_completes_once_it_is(
     assert window.session.user is not None and window.session.user.username == "nkim"
     assert window.session.drug is not None and window.session.drug.name == "magnesium sulfate"
     assert window.stack.currentWidget() is window.patients
-    window.session.store.sign_out(window.session.signed_in)
+    window.session.store.users.sign_out(window.session.signed_in)
     window.session.store.close()
 
 
@@ -172,7 +172,7 @@ def test_a_sign_in_typed_while_the_database_opens_is_kept_not_refused(
     qtbot.waitUntil(lambda: window.session is not None and window.session.signed_in is not None, timeout=20_000)
     assert window.session.user is not None and window.session.user.username == "drlee"
     assert window.session.drug is not None
-    window.session.store.sign_out(window.session.signed_in)
+    window.session.store.users.sign_out(window.session.signed_in)
     window.session.store.close()
 
 

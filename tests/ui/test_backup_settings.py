@@ -52,7 +52,7 @@ def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWi
     (made,) = folder.iterdir()
     assert made.name == "infusiondesk-backup-2026-03-02_090000+0000.sqlite3" and str(made) in box.message.text()
     assert box.now.isEnabled()
-    entry = [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "backup"][-1]
+    entry = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "backup"][-1]
     assert (entry["event"], entry["username"], entry["detail"]["file"]) == ("backup", "admin", made.name)
     qtbot.wait(50)
     window.grab().save(str(tmp_path / "settings-backups.png"))
@@ -70,9 +70,9 @@ def test_the_daily_backup_runs_in_the_background_and_says_so(qtbot: QtBot, clini
     daily.check()  # later the same clinic day: nothing due, nothing said
     qtbot.waitUntil(lambda: not daily.job.running, timeout=20_000)
     assert len(list(folder.iterdir())) == 1 and sum("Backed up" in text for text, _ in said) == 1
-    clinic.store.create_user("ada2", "Ada Two", "admin", "second-office-key-9", by=clinic.admin_session)
+    clinic.store.users.create("ada2", "Ada Two", "admin", "second-office-key-9", by=clinic.admin_session)
     assert clinic.admin.id is not None
-    clinic.store.set_active(clinic.admin.id, False, clinic.store.sign_in("ada2", "second-office-key-9"))
+    clinic.store.users.set_active(clinic.admin.id, False, clinic.store.users.sign_in("ada2", "second-office-key-9"))
     clinic.clock.advance(minutes=24 * 60)  # the next clinic day; the admin who set it has left
     daily.check()
     qtbot.waitUntil(lambda: not said[-1][1], timeout=20_000)

@@ -46,10 +46,10 @@ def test_the_admin_sets_tax_id_provider_and_npi_and_a_mistyped_npi_is_refused(
     qtbot.keyClick(view.save_clinic, Key.Key_Space)
     assert "check digit" in view.clinic_message.text()
     assert edits["npi"].hasFocus()
-    assert clinic.store.get_clinic().npi == ""
+    assert clinic.store.clinic.get().npi == ""
     edits["npi"].selectAll()
     qtbot.keyClicks(edits["npi"], "1234567893")
     qtbot.keyClick(view.save_clinic, Key.Key_Space)
     assert view.clinic_message.text().startswith("Saved"), view.clinic_message.text()
-    saved = clinic.store.get_clinic()
+    saved = clinic.store.clinic.get()
     assert (saved.tax_id, saved.provider_name, saved.npi) == ("12-3456789", "Dana Lee, MD", "1234567893")

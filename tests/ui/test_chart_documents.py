@@ -37,8 +37,8 @@ def course(clinic: Clinic_) -> Course:
     """Ms Rivera's two signed 2 g infusions on 2 and 9 March 2026 and a completed one on 16 March (unsigned)."""
     give_signing_certificates(clinic)
     store, drug = clinic.store, load_drug()
-    store.create_user("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=clinic.admin_session)
-    second = store.sign_in("bnurse", "second-nurse-pass-456")
+    store.users.create("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=clinic.admin_session)
+    second = store.users.sign_in("bnurse", "second-nurse-pass-456")
     nurse, doctor = clinic.session(clinic.nurse), clinic.session(clinic.clinician)
     creds = {s.user_id: pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, s), pw)
              for s, pw in ((nurse, "nurse-chair-pass-1"), (doctor, "doctor-sign-pass-1"))}
@@ -54,7 +54,7 @@ def course(clinic: Clinic_) -> Course:
         if not last:
             signed.append(v.id or 0)
         clinic.clock.advance(minutes=120)
-    return Course(signed, v.id or 0, {i: bytes(store.get_signed_note(i, by=doctor) or b"") for i in signed})
+    return Course(signed, v.id or 0, {i: bytes(store.notes.get(i, by=doctor) or b"") for i in signed})
 
 
 def _chart(window: MainWindow, clinic: Clinic_) -> ChartView:
@@ -112,7 +112,7 @@ def test_summary_export_is_written_and_audited(qtbot: QtBot, window: MainWindow,
     qtbot.waitUntil(lambda: not chart.documents.busy, timeout=30_000)
     assert out.read_bytes().startswith(b"%PDF")
     assert f"Exported the course summary to {out}" in chart.doc_status.text()
-    entry = [e for e in clinic.store.audit_entries(by=clinic.reader) if e.get("event") == "export_summary"][-1]
+    entry = [e for e in clinic.store.audit.entries(by=clinic.reader) if e.get("event") == "export_summary"][-1]
     assert entry["detail"]["patient_id"] == clinic.patient.id and entry["detail"]["period"] == "every visit"
 
 

@@ -22,16 +22,16 @@ def test_the_admin_updates_the_clinic_phone_and_time_zone(qtbot: QtBot, window: 
     qtbot.keyClicks(edits["timezone"], "Mars/Olympus_Mons")
     qtbot.keyClick(view.save_clinic, Qt.Key.Key_Space)
     assert "is not a known time zone" in view.clinic_message.text()
-    assert clinic.store.get_clinic().phone == ""  # nothing saved from a refused form
+    assert clinic.store.clinic.get().phone == ""  # nothing saved from a refused form
 
     edits["timezone"].selectAll()
     qtbot.keyClicks(edits["timezone"], "America/New_York")
     qtbot.keyClick(view.save_clinic, Qt.Key.Key_Space)
     assert view.clinic_message.text().startswith("Saved"), view.clinic_message.text()
-    saved = clinic.store.get_clinic()
+    saved = clinic.store.clinic.get()
     assert (saved.phone, saved.timezone, saved.name) == ("+1 207 555 0142", "America/New_York",
                                                          "Riverside Infusion Clinic")
-    change = [e for e in clinic.store.audit_entries(by=clinic.admin_session)
+    change = [e for e in clinic.store.audit.entries(by=clinic.admin_session)
               if e["event"] == "update" and e["table_name"] == "clinic"]
     assert change and change[-1]["detail"]["after"]["phone"] == "+1 207 555 0142"
 
@@ -43,4 +43,4 @@ def test_the_clinic_needs_a_name(qtbot: QtBot, window: MainWindow, clinic: Clini
     view.clinic_edits["name"].clear()
     qtbot.keyClick(view.save_clinic, Qt.Key.Key_Space)
     assert "Enter the clinic's name" in view.clinic_message.text()
-    assert clinic.store.get_clinic().name == "Riverside Infusion Clinic"
+    assert clinic.store.clinic.get().name == "Riverside Infusion Clinic"

@@ -28,7 +28,7 @@ def _visits(clinic: Clinic_) -> None:
                                        (0, VisitStatus.DRAFT), (1, VisitStatus.COMPLETED)]):
         at = MONDAY + timedelta(days=day, hours=i)
         clinic.clock._now = at
-        patient = clinic.store.add_patient(Patient(None, f"MRN-R{i}", f"Family{i}", "Jo", clinic.patient.date_of_birth,
+        patient = clinic.store.patients.add(Patient(None, f"MRN-R{i}", f"Family{i}", "Jo", clinic.patient.date_of_birth,
                                                    "female", weight_kg=64, no_known_allergies=True), by=nurse)
         chart_visit(clinic.store, load_drug(), patient, nurse, nurse, doctor, at, until=status)
     clinic.clock._now = MONDAY + timedelta(days=4)
@@ -88,7 +88,7 @@ def test_visits_per_day_by_keyboard_then_doses_and_exports(qtbot: QtBot, window:
     assert "Riverside Infusion Clinic — Doses given" in text and "Page 1 of 1" in text
     assert "Total 1 0 0 2" in " ".join(text.split())
     assert "by Dana Lee" in text and "03 Mar 2026 to 06 Mar 2026" in text
-    exports = [e["detail"] for e in clinic.store.audit_entries(by=clinic.reader)
+    exports = [e["detail"] for e in clinic.store.audit.entries(by=clinic.reader)
                if e["event"] == "export" and e["detail"].get("report") == "doses-given"]
     assert [(d["format"], d["from"], d["to"]) for d in exports] == [("csv", "2026-03-03", "2026-03-06"),
                                                                     ("pdf", "2026-03-03", "2026-03-06")]

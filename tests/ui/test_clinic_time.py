@@ -36,7 +36,7 @@ def computer_in_tokyo() -> Iterator[None]:
 def test_screens_show_the_clinics_time_not_the_computers(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                          computer_in_tokyo: None) -> None:
     # The clock reads 09:00 UTC on 2 March 2026: 04:00 in New York (EST), 18:00 on the Tokyo computer.
-    clinic.store.update_clinic(dataclasses.replace(clinic.store.get_clinic(), timezone="America/New_York"),
+    clinic.store.clinic.update(dataclasses.replace(clinic.store.clinic.get(), timezone="America/New_York"),
                                by=clinic.admin_session)
     signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     ws = open_new_visit(window, clinic)
@@ -66,10 +66,10 @@ def test_a_new_zone_in_settings_moves_every_screen(qtbot: QtBot, window: MainWin
     view.clinic_edits["timezone"].setText("Europe/Dublinn")
     view.do_save_clinic()
     assert "not a known time zone" in view.clinic_message.text()
-    assert clinic.store.get_clinic().timezone == "UTC"
+    assert clinic.store.clinic.get().timezone == "UTC"
     view.clinic_edits["timezone"].setText("Australia/Sydney")
     view.do_save_clinic()
-    assert clinic.store.get_clinic().timezone == "Australia/Sydney"
+    assert clinic.store.clinic.get().timezone == "Australia/Sydney"
     window.sign_out()
     signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)

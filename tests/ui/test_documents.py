@@ -51,26 +51,26 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     ws.review.sign.click()
     # while the note worker renders and signs, the visit is not signed yet, and the screen says so
     assert docs.busy and "Signing version 1 of the visit note" in ws.review.doc_status.text(), ws.problem.text()
-    assert clinic.store.get_visit(ws.visit.id or 0, by=clinic.reader).status is VisitStatus.COMPLETED
+    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).status is VisitStatus.COMPLETED
     assert not ws.review.sign.isEnabled() and not ws.review.export.isEnabled()
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    assert clinic.store.get_signed_note(ws.visit.id or 0, by=clinic.reader) is not None
+    assert clinic.store.notes.get(ws.visit.id or 0, by=clinic.reader) is not None
     assert "Signed note version 1 stored" in ws.review.doc_status.text()
-    assert [n["version"] for n in clinic.store.list_signed_notes(ws.visit.id or 0, by=clinic.reader)] == [1]
+    assert [n["version"] for n in clinic.store.notes.versions(ws.visit.id or 0, by=clinic.reader)] == [1]
 
-    signed = clinic.store.get_signed_note(ws.visit.id or 0, by=clinic.reader)
+    signed = clinic.store.notes.get(ws.visit.id or 0, by=clinic.reader)
     assert signed is not None
     out = tmp_path / "note.pdf"
     docs.export(signed, signed=True, path=str(out))
     assert out.read_bytes() == signed
     from infusiondesk_reports.signing import verify_pdf
 
-    ca_pem = clinic.store.load_pki_objects(pki.KIND_CA_CERT)[0][1]
+    ca_pem = clinic.store.keys.load(pki.KIND_CA_CERT)[0][1]
     report = verify_pdf(out.read_bytes(), [ca_pem])
     assert report.valid and report.trusted
-    events = [e["event"] for e in clinic.store.audit_entries(by=clinic.admin_session)]
-    assert "export" in events
+    events = [e["event"] for e in clinic.store.audit.entries(by=clinic.admin_session)]
+    assert "export_note" in events and "export" not in events  # one name for a note export, app or CLI
 
 
 def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
@@ -110,7 +110,7 @@ def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
     assert not any(page.images for page in printed_pages)
     assert ws.review.doc_status.text() == f"Sent {len(note_pages)} page{'s' if len(note_pages) != 1 else ''} of " \
                                           "the DRAFT to the printer."
-    printed = [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "print"]
+    printed = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "print"]
     assert len(printed) == 1
     assert printed[0]["detail"]["pages"] == len(note_pages) and printed[0]["detail"]["signed"] is False
     assert printed[0]["detail"]["visit_id"] == ws.visit.id
@@ -145,7 +145,7 @@ def test_a_printer_that_cannot_be_opened_is_said_in_words(qtbot: QtBot, window: 
     ws.review.documents.ask_printer = lambda: printer
     ws.review.documents.print(b"%PDF-1.4 not really", signed=False)
     assert ws.review.doc_status.text().startswith("Not printed: ")
-    assert not [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "print"]
+    assert not [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "print"]
 
 
 def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtbot: QtBot, window: MainWindow,
@@ -166,17 +166,17 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     ws.review.password.setText("nurse-chair-pass-1")
     ws.review.sign.click()
     assert ws.visit.status is VisitStatus.COMPLETED and len(ws.visit.signatures) == 1, ws.problem.text()
-    assert clinic.store.get_signed_note(visit_id, by=clinic.reader) is None
+    assert clinic.store.notes.get(visit_id, by=clinic.reader) is None
 
     ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    assert clinic.store.get_signed_note(visit_id, by=clinic.reader) is not None
+    assert clinic.store.notes.get(visit_id, by=clinic.reader) is not None
     from infusiondesk_reports.signing import verify_pdf
 
-    signed = clinic.store.get_signed_note(visit_id, by=clinic.reader)
+    signed = clinic.store.notes.get(visit_id, by=clinic.reader)
     assert signed is not None
     report = verify_pdf(signed, [ca_pem])
     assert report.valid and report.intact and report.trusted

@@ -53,14 +53,14 @@ def test_the_clinic_goes_to_the_machine_wide_folder_when_chosen(qtbot: QtBot, fi
     _fill(qtbot, first_run)
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
     assert first_run.stack.currentWidget() is first_run.signin, v.error.text()
-    assert first_run.session.store.get_clinic().name == "Hilltop Clinic"
+    assert first_run.session.store.clinic.get().name == "Hilltop Clinic"
     assert Path(first_run.session.store.engine.url.database) == shared_db_path()
     first_run.sign_in("boss", "long-pass-phrase-42")
     assert first_run.session.user is not None
     first_run.session.store.close()
     other = Store.open(default_db_url(), create=False)  # another nurse's account on the same PC
     try:
-        assert other.get_clinic().name == "Hilltop Clinic"
+        assert other.clinic.get().name == "Hilltop Clinic"
     finally:
         other.close()
 
@@ -85,7 +85,7 @@ def test_a_machine_folder_it_cannot_create_is_said_and_nothing_is_set_up(qtbot: 
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
     assert first_run.stack.currentWidget() is v
     assert "cannot create the shared folder" in v.error.text() and "ask IT" in v.error.text()
-    assert first_run.session.store.needs_setup()
+    assert first_run.session.store.clinic.needs_setup()
     first_run.session.store.close()
 
 

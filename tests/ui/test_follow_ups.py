@@ -19,9 +19,9 @@ from tests.ui.conftest import CLINIC_START, Clinic_
 
 
 def _ana_treated_a_week_ago(clinic: Clinic_) -> int:
-    clinic.store.create_user("rpatel", "Ravi Patel", Role.NURSE, "second-nurse-pass-1", "RN",
+    clinic.store.users.create("rpatel", "Ravi Patel", Role.NURSE, "second-nurse-pass-1", "RN",
                              by=clinic.admin_session)
-    second = clinic.store.sign_in("rpatel", "second-nurse-pass-1")
+    second = clinic.store.users.sign_in("rpatel", "second-nurse-pass-1")
     visit = chart_visit(clinic.store, load_drug(), clinic.patient, clinic.session(clinic.nurse), second,
                         clinic.session(clinic.clinician), CLINIC_START, until=VisitStatus.COMPLETED,
                         attacks_per_month=9)
@@ -153,5 +153,5 @@ def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: Main
     qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
     assert stored.policy(clinic.store).intervals_days == (14, 30)
     assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
-    (entry,) = clinic.store.audit_entries("follow_up_policy", by=clinic.admin_session)
+    (entry,) = clinic.store.audit.entries("follow_up_policy", by=clinic.admin_session)
     assert entry["username"] == "admin"

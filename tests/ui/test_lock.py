@@ -96,7 +96,7 @@ def test_no_shortcut_menu_or_mnemonic_gets_past_the_lock(qtbot: QtBot, window: M
         assert window.stack.currentWidget() is window.lock_view, f"{key} {mod} got past the lock"
     assert window.report is None and window.users is None and window.settings_view is None
     assert ws.visit.status is VisitStatus.ASSESSED  # F5 did not start the infusion
-    assert clinic.store.get_visit(ws.visit.id or 0, by=clinic.reader).status is VisitStatus.ASSESSED
+    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).status is VisitStatus.ASSESSED
     assert ws.tabs.currentWidget() is ws.infusion  # Alt+1..4 changed no tab
     assert window.windowTitle().startswith("InfusionDesk — Locked")
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
@@ -187,7 +187,7 @@ def test_data_keeping_work_is_not_held(qtbot: QtBot, window: MainWindow, clinic:
 
 def test_a_dialog_open_at_the_lock_is_closed_unsaved(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     window.sign_in("nkim", "nurse-chair-pass-1")
-    before = clinic.store.search_patients("", limit=50, by=clinic.reader)
+    before = clinic.store.patients.search("", limit=50, by=clinic.reader)
     seen: list[bool] = []
 
     def lock_while_open() -> None:
@@ -203,7 +203,7 @@ def test_a_dialog_open_at_the_lock_is_closed_unsaved(qtbot: QtBot, window: MainW
     assert seen == [True]
     assert window.locked
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
-    assert len(clinic.store.search_patients("", limit=50, by=clinic.reader)) == len(before)
+    assert len(clinic.store.patients.search("", limit=50, by=clinic.reader)) == len(before)
 
 
 @pytest.mark.parametrize("unlock", [True, False])

@@ -45,7 +45,7 @@ def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.lock_view, timeout=3000)
     assert window.windowTitle().startswith("InfusionDesk — Locked")
     # the draft was saved when the screen locked
-    draft = clinic.store.load_draft(draft_key(ws.visit), by=window.session.require_session())
+    draft = clinic.store.drafts.load(draft_key(ws.visit), by=window.session.require_session())
     assert draft is not None and draft["dose"]["dose"] == "2 g"
     # someone else's password does not unlock it
     qtbot.keyClicks(window.lock_view.password, "doctor-sign-pass-1")
@@ -69,7 +69,7 @@ def test_a_draft_comes_back_after_signing_out_and_in(qtbot: QtBot, window: MainW
     assert window.stack.currentWidget() is window.signin
     signed_in(qtbot, window, "nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
-    window.open_visit(clinic.store.get_visit(visit_id or 0, by=clinic.reader))
+    window.open_visit(clinic.store.visits.get(visit_id or 0, by=clinic.reader))
     again = window.stack.currentWidget()
     assert isinstance(again, VisitWorkspace) and again is not ws
     assert again.assessment.pain.text() == "8"
@@ -142,7 +142,7 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
     qtbot.keyClicks(v.admin_confirm, "long-pass-phrase-42")
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
     assert window.stack.currentWidget() is window.signin
-    assert store.get_clinic().name == "Hilltop Clinic"
+    assert store.clinic.get().name == "Hilltop Clinic"
     shown = re.search(r"CA recovery code: ([0-9A-Z-]+)\.", window.signin.status.text())
     assert shown is not None and "shown only now" in window.signin.status.text()
     window.sign_in("boss", "long-pass-phrase-42")
@@ -152,7 +152,7 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
                                     by=window.session.require_session())
     window.sign_out()
     with pytest.raises(AuthError, match="signed out"):  # the first run's own session ended at once, too
-        store.list_users(by=first_run_sessions[0])
+        store.users.all(by=first_run_sessions[0])
     store.close()
 
 

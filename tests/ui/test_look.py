@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import Role
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.history import Reading, VisitSummary
 from infusiondesk.units import Kind
 from infusiondesk_ui import style
@@ -201,9 +202,9 @@ def test_the_lockout_message_is_shown_whole_and_the_fields_keep_their_height(qtb
 
 def test_the_near_miss_report_columns_are_readable_at_1280x800(qtbot: QtBot, window: MainWindow,
                                                                clinic: Clinic_) -> None:
-    clinic.store.audit("hard_stop", clinic.reader, {"code": "dose.rate.hard", "message": LONG_MESSAGE,
+    clinic.store.audit.append(AuditEvent.HARD_STOP, clinic.reader, {"code": "dose.rate.hard", "message": LONG_MESSAGE,
                                                        "visit_id": 1, "patient_id": clinic.patient.id})
-    clinic.store.audit("override", clinic.reader, {"code": "dose.max.soft", "message": LONG_MESSAGE,
+    clinic.store.audit.append(AuditEvent.OVERRIDE, clinic.reader, {"code": "dose.max.soft", "message": LONG_MESSAGE,
                                                       "reason": "Refractory attack; neurology advised 3 g",
                                                       "visit_id": 1, "patient_id": clinic.patient.id})
     window.resize(1280, 800)

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.app import MainWindow
 from tests.ui.conftest import Clinic_
 
@@ -18,15 +19,15 @@ REASON = "=cmd|' /C calc'!A0 refractory attack; neurology advised 3 g"
 
 def _near_misses(clinic: Clinic_) -> None:
     doctor = clinic.session(clinic.clinician)
-    clinic.store.audit("hard_stop", doctor, {"code": "dose_rate.max.hard", "message": "Rate too fast",
+    clinic.store.audit.append(AuditEvent.HARD_STOP, doctor, {"code": "dose_rate.max.hard", "message": "Rate too fast",
                                                        "visit_id": 1, "patient_id": clinic.patient.id})
-    clinic.store.audit("override", doctor, {"code": "dose.max.soft", "message": "Above the usual dose",
+    clinic.store.audit.append(AuditEvent.OVERRIDE, doctor, {"code": "dose.max.soft", "message": "Above the usual dose",
                                                       "reason": REASON, "visit_id": 1,
                                                       "patient_id": clinic.patient.id})
 
 
 def _exports(clinic: Clinic_, event: str) -> list[dict[str, object]]:
-    return [e["detail"] for e in clinic.store.audit_entries(by=clinic.reader) if e["event"] == event
+    return [e["detail"] for e in clinic.store.audit.entries(by=clinic.reader) if e["event"] == event
             and e["detail"].get("what") == "near-miss report"]
 
 

@@ -83,7 +83,7 @@ def test_a_patient_registered_by_keyboard_in_a_day_first_clinic(qtbot: QtBot, wi
     assert dialog.pregnancy.hasFocus() and dialog.saved is None  # nothing saved before the last field
     qtbot.keyClick(focused(), Key.Key_Return)  # Enter on the last field saves
     assert dialog.saved is not None, dialog.error.text()
-    saved = clinic.store.get_patient_by_mrn("MRN-0300", by=clinic.reader)
+    saved = clinic.store.patients.by_mrn("MRN-0300", by=clinic.reader)
     assert saved is not None and saved.date_of_birth == date(1979, 2, 14) and saved.sex == "male"
     assert saved.weight_kg == 82 and saved.egfr_ml_min == 75
 
@@ -102,7 +102,7 @@ def test_every_problem_of_the_form_is_shown_at_once(qtbot: QtBot, window: MainWi
     assert lines[3].startswith("Date of birth is empty")
     assert 'Weight "eighty" is not a number' in lines[4]
     assert "No known allergies" in lines[5]
-    assert dialog.saved is None and clinic.store.get_patient_by_mrn("", by=clinic.reader) is None
+    assert dialog.saved is None and clinic.store.patients.by_mrn("", by=clinic.reader) is None
 
 
 def test_a_date_that_is_no_date_in_the_clinics_order_is_refused_with_the_rule(
@@ -130,7 +130,7 @@ def test_generate_mrn_fills_a_new_checked_number(qtbot: QtBot, window: MainWindo
     for edit, text in ((dialog.family, "Lind"), (dialog.given, "Erik"), (dialog.dob, "14/02/1979")):
         qtbot.keyClicks(edit, text)
     qtbot.keyClick(dialog.dob, Key.Key_S, Mod.ControlModifier)
-    assert clinic.store.get_patient_by_mrn(mrn, by=clinic.reader) is not None, dialog.error.text()
+    assert clinic.store.patients.by_mrn(mrn, by=clinic.reader) is not None, dialog.error.text()
 
 
 def test_a_generated_mrn_is_never_one_in_use() -> None:
@@ -172,14 +172,14 @@ def test_the_nurse_edits_renal_function_and_pregnancy_from_the_chart(qtbot: QtBo
     qtbot.keyClick(chart.new_button, Key.Key_E, Mod.AltModifier)  # Alt+E: Edit patient
     qtbot.waitUntil(lambda: len(seen) >= 1, timeout=5000)
     assert seen == ["1985-06-01"]  # the form opened filled in
-    qtbot.waitUntil(lambda: clinic.store.get_patient(clinic.patient.id or 0,
+    qtbot.waitUntil(lambda: clinic.store.patients.get(clinic.patient.id or 0,
                                                      by=clinic.reader).renal_status is RenalStatus.SEVERE,
                     timeout=3000)
-    edited = clinic.store.get_patient(clinic.patient.id or 0, by=clinic.reader)
+    edited = clinic.store.patients.get(clinic.patient.id or 0, by=clinic.reader)
     assert edited.egfr_ml_min == 24 and edited.pregnancy is PregnancyStatus.NOT_PREGNANT
     assert edited.mrn == "MRN-0007" and edited.migraine_diagnosis  # what the form does not show is kept
     assert chart.patient == edited
-    trail = clinic.store.audit_entries("patients", clinic.patient.id, by=clinic.admin_session)
+    trail = clinic.store.audit.entries("patients", clinic.patient.id, by=clinic.admin_session)
     assert [e["event"] for e in trail] == ["create", "update"]  # the edit is audited, by the nurse
     # the screening of a new visit reads the edited record
     window.new_visit()

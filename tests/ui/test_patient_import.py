@@ -47,7 +47,7 @@ def test_admin_checks_a_file_sees_the_bad_rows_then_imports_the_rest(
     assert view.commit_button.text() == "&Import 37 patients" and view.commit_button.isEnabled()
     assert QApplication.focusWidget() is view.commit_button  # Space imports
     reader = clinic.session(clinic.admin)
-    assert len(clinic.store.search_patients("IMP", limit=100, by=reader)) == 0  # the check wrote nothing
+    assert len(clinic.store.patients.search("IMP", limit=100, by=reader)) == 0  # the check wrote nothing
     view.grab().save(str(tmp_path / "import-checked.png"))
 
     qtbot.keyClick(view.commit_button, Qt.Key.Key_Space)
@@ -55,9 +55,9 @@ def test_admin_checks_a_file_sees_the_bad_rows_then_imports_the_rest(
     assert view.progress.value() == view.progress.maximum() == 37
     assert "imported 37 patient(s)" in view.summary.text()
     assert not view.commit_button.isEnabled()  # the same file is not imported twice from one check
-    assert len(clinic.store.search_patients("IMP", limit=100, by=reader)) == 37
-    assert clinic.store.get_patient_by_mrn("MRN-0007", by=reader).family_name == "Rivera"  # never merged
-    assert [e["event"] for e in clinic.store.audit_entries(by=reader)].count(AUDIT_EVENT) == 1
+    assert len(clinic.store.patients.search("IMP", limit=100, by=reader)) == 37
+    assert clinic.store.patients.by_mrn("MRN-0007", by=reader).family_name == "Rivera"  # never merged
+    assert [e["event"] for e in clinic.store.audit.entries(by=reader)].count(AUDIT_EVENT) == 1
     view.grab().save(str(tmp_path / "import-done.png"))
 
 

@@ -25,7 +25,7 @@ def day_first() -> Iterator[None]:
 
 
 def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    clinic.store.add_patient(Patient(None, "MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female"),
+    clinic.store.patients.add(Patient(None, "MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female"),
                              by=clinic.admin_session)
     window.sign_in("nkim", "nurse-chair-pass-1")
     search = window.patients.search
@@ -53,6 +53,6 @@ def test_a_new_patient_with_a_bad_date_is_explained(qtbot: QtBot, window: MainWi
     qtbot.keyClicks(dialog.dob, "5/12/1964")  # day-first clinic: 5 December, as the field says
     dialog.save()
     assert dialog.saved is not None, dialog.error.text()
-    saved = clinic.store.get_patient_by_mrn("MRN-0200", by=clinic.reader)
+    saved = clinic.store.patients.by_mrn("MRN-0200", by=clinic.reader)
     assert saved is not None and saved.date_of_birth == date(1964, 12, 5)
     assert [(a.substance, a.reaction) for a in saved.allergies] == [("latex", "hives"), ("codeine", "")]

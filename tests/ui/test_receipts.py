@@ -86,7 +86,7 @@ def test_the_admin_sets_a_price_by_keyboard_and_a_refusal_is_said_in_words(
     assert [(e.code, e.unit_price_cents) for e in history] == [("96365", 18000)]
     assert [view.table.item(0, c).text() for c in (0, 2, 4)] == ["96365", "$180.00", "upcoming"]
     assert view.table.item(0, 5).text() == "Ada Admin"
-    audit = [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "create"]
+    audit = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "create"]
     assert any("96365" in str(e) for e in audit)
     window.grab().save(str(tmp_path / "price-list.png"))
 
@@ -160,7 +160,7 @@ def test_the_nurse_records_a_cash_payment_and_makes_the_signed_receipt(
     report = verify_pdf(pdf, [ca_pem])
     assert report.valid and report.intact and report.trusted, report.problems
     assert report.signatures[0].signer == "Noor Kim" and report.signatures[0].reason.startswith("Issued by")
-    issued = [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "receipt_issued"]
+    issued = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "receipt_issued"]
     assert len(issued) == 1 and issued[0]["detail"]["signed"] is True and issued[0]["detail"]["total_cents"] == 19000
 
 

@@ -40,7 +40,7 @@ def sign_in_field(qtbot: QtBot, ws: VisitWorkspace, password: str) -> None:
 
 
 def failed_sign_ins(clinic: Clinic_) -> int:
-    return sum(1 for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "sign_in_failed")
+    return sum(1 for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "sign_in_failed")
 
 
 def test_the_clinician_opening_a_completed_visit_sees_the_pain_after_and_discharge_notes(

@@ -51,7 +51,7 @@ def running(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
 
 
 def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    second_nurse = clinic.store.create_user("nlee", "Nat Lee", Role.NURSE, "second-nurse-pass-2", "RN",
+    second_nurse = clinic.store.users.create("nlee", "Nat Lee", Role.NURSE, "second-nurse-pass-2", "RN",
                                             by=clinic.admin_session)
     ws = new_visit_as(window, clinic, "drlee", "doctor-sign-pass-1")
     assess_and_approve(ws)
@@ -74,13 +74,13 @@ def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: Ma
     assert ws.visit.status is VisitStatus.ASSESSED and AWAITING in ws.problem.text()
     ws.dose.approve_order()  # a stale screen's Approve: the service refuses by the nurse's role
     assert "Only a clinician can approve" in ws.problem.text()
-    assert clinic.store.get_visit(visit_id, by=clinic.reader).dose_order.approved_by is None  # type: ignore[union-attr]
+    assert clinic.store.visits.get(visit_id, by=clinic.reader).dose_order.approved_by is None  # type: ignore[union-attr]
 
     # the clinician sees the Approve button and approves the nurse's entry
     ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     assert ws.dose.approve.isVisible() and ws.dose.approve.isEnabled()
     ws.dose.approve.click()
-    approved = clinic.store.get_visit(visit_id, by=clinic.reader).dose_order
+    approved = clinic.store.visits.get(visit_id, by=clinic.reader).dose_order
     assert approved is not None and approved.approved_by == clinic.clinician.id, ws.problem.text()
     assert approved.ordered_by == clinic.nurse.id
     assert "approved by Dana Lee" in ws.dose.status.text() and ws.dose.approve.isHidden()
@@ -126,7 +126,7 @@ def test_an_alert_from_a_respiratory_rate_of_8_blocks_resume_until_acknowledged(
     view.alerts.action.set_value(AlertAction.PAUSED)
     view.alerts.note.setText("Paused; Dr Lee reviewed, RR back to 14")
     view.alerts.button.click()
-    alert = clinic.store.get_visit(ws.visit.id or 0, by=clinic.reader).alerts[0]
+    alert = clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).alerts[0]
     assert alert.action is AlertAction.PAUSED and alert.acknowledged_by == clinic.clinician.id, ws.problem.text()
     assert alert.note == "Paused; Dr Lee reviewed, RR back to 14"
     assert view.alerts.isHidden() and view.resume.isEnabled()
@@ -162,7 +162,7 @@ def test_an_over_infusion_of_60_ml_on_a_50_ml_order_is_charted_with_a_reason_aft
 
     answer["yes"] = True
     view.stop.click()
-    stop = clinic.store.get_visit(ws.visit.id or 0, by=clinic.reader).events[-1]
+    stop = clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).events[-1]
     assert stop.kind.value == "stop", ws.problem.text()
     assert stop.volume_infused_ml == 60 and stop.confirmed
     assert stop.reason == "Pump free-flowed when the line was re-seated; clinician informed"
@@ -192,14 +192,14 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
         docs.worker.kill()  # the child is killed in the middle of rendering and signing
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
 
-    saved = clinic.store.get_visit(visit_id, by=clinic.reader)
+    saved = clinic.store.visits.get(visit_id, by=clinic.reader)
     assert saved.status is VisitStatus.COMPLETED and saved.version == version and not saved.signatures
-    assert clinic.store.get_signed_note(visit_id, by=clinic.reader) is None
+    assert clinic.store.notes.get(visit_id, by=clinic.reader) is None
     assert ws.visit.status is VisitStatus.COMPLETED
     assert ws.review.sign.isEnabled() and ws.review.password.isEnabled()
     assert "Not signed" in ws.review.doc_status.text() and "sign again" in ws.review.doc_status.text()
     assert "not signed" in ws.problem.text()
-    assert "signature" not in [e["event"] for e in clinic.store.audit_entries(by=clinic.admin_session)]
+    assert "signature" not in [e["event"] for e in clinic.store.audit.entries(by=clinic.admin_session)]
 
     monkeypatch.undo()
     window.last_activity = clinic.clock.now()
@@ -207,7 +207,7 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
     ws.review.sign.click()
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    assert clinic.store.get_signed_note(visit_id, by=clinic.reader) is not None
+    assert clinic.store.notes.get(visit_id, by=clinic.reader) is not None
 
 
 def test_the_exported_draft_of_an_unsigned_visit_never_says_signed(
@@ -237,5 +237,5 @@ def test_the_exported_draft_of_an_unsigned_visit_never_says_signed(
     assert "DRAFT — not signed" in text
     assert "Reviewed and approved by" not in text  # no approval is claimed before it is made
     assert ws.review.doc_status.text().startswith("Exported DRAFT to ")
-    export = [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "export"]
+    export = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "export_note"]
     assert export and export[-1]["detail"]["signed"] is False

@@ -39,18 +39,18 @@ def _new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
 
 def test_signing_out_ends_the_session_in_the_store(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     session = _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
-    assert clinic.store.current_user(session).username == "nkim"
+    assert clinic.store.users.current(session).username == "nkim"
     window.act_sign_out.trigger()
     assert window.session.signed_in is None and window.stack.currentWidget() is window.signin
     with pytest.raises(AuthError, match="You have been signed out"):
-        clinic.store.search_patients("riv", by=session)  # a copy of the token kept elsewhere grants nothing
+        clinic.store.patients.search("riv", by=session)  # a copy of the token kept elsewhere grants nothing
 
 
 def test_closing_the_app_ends_the_session(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     session = _sign_in_by_keyboard(qtbot, window, "drlee", "doctor-sign-pass-1")
     window.close()
     with pytest.raises(AuthError, match="signed out"):
-        clinic.store.current_user(session)
+        clinic.store.users.current(session)
 
 
 def test_a_nurse_deactivated_mid_visit_is_told_at_her_next_step_and_nothing_is_saved(
@@ -58,11 +58,11 @@ def test_a_nurse_deactivated_mid_visit_is_told_at_her_next_step_and_nothing_is_s
     _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
     ws = _new_visit(window, clinic)
     version = ws.visit.version
-    clinic.store.set_active(clinic.nurse.id or 0, False, by=clinic.admin_session)  # at the admin's desk
+    clinic.store.users.set_active(clinic.nurse.id or 0, False, by=clinic.admin_session)  # at the admin's desk
     ws.assessment.pain.setText("7")
     ws.assessment.record.click()
     assert ws.problem.text().startswith("You have been signed out (account deactivated)"), ws.problem.text()
-    assert clinic.store.get_visit(ws.visit.id or 0, by=clinic.reader).version == version
+    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).version == version
     ws.save_draft()  # the autosave keeps nothing for an ended session, and does not fail
 
 
@@ -84,14 +84,14 @@ def test_the_double_check_is_the_witness_s_own_short_session(qtbot: QtBot, windo
     [witness] = witnesses
     assert witness.user.username == "nkim" and witness is not window.session.signed_in
     with pytest.raises(AuthError, match="signed out"):  # ended after her step
-        clinic.store.current_user(witness)
-    assert clinic.store.current_user(window.session.require_session()).username == "drlee"  # still signed in
+        clinic.store.users.current(witness)
+    assert clinic.store.users.current(window.session.require_session()).username == "drlee"  # still signed in
 
 
 def test_an_ended_session_does_not_unlock_the_screen(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
     window.lock()
-    clinic.store.reset_password(clinic.nurse.id or 0, "temporary river stone 7", by=clinic.admin_session)
+    clinic.store.users.reset_password(clinic.nurse.id or 0, "temporary river stone 7", by=clinic.admin_session)
     qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
     assert window.locked and window.stack.currentWidget() is window.lock_view

@@ -55,7 +55,7 @@ def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
     saved = QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "InfusionDesk", "workstation")
     assert Path(saved.fileName()).is_relative_to(workstation_settings)
     assert int(saved.value("idle_lock_min")) == 1 and int(saved.value("vitals_every_min")) == 5
-    audit = [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "settings"]
+    audit = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "settings"]
     assert len(audit) == 1
 
     # the nurse works; one simulated minute later without a key or mouse, the screen locks
@@ -159,12 +159,12 @@ def test_the_admin_turns_the_double_check_off_and_on_and_each_change_is_audited(
     view.double_check.setFocus()
     qtbot.keyClick(view.double_check, Key.Key_Space)
     qtbot.keyClick(view.save_policy, Key.Key_Space)
-    assert not clinic.store.clinic_policy().double_check_required
+    assert not clinic.store.clinic.policy().double_check_required
     assert "without a double check" in view.policy_message.text()
     qtbot.keyClick(view.double_check, Key.Key_Space)
     qtbot.keyClick(view.save_policy, Key.Key_Space)
-    assert clinic.store.clinic_policy().double_check_required
-    changes = [e for e in clinic.store.audit_entries("clinic_policy", by=clinic.admin_session)]
+    assert clinic.store.clinic.policy().double_check_required
+    changes = [e for e in clinic.store.audit.entries("clinic_policy", by=clinic.admin_session)]
     assert [e["event"] for e in changes] == ["create", "update"] and changes[-1]["username"] == "admin"
 
 
@@ -173,5 +173,5 @@ def test_only_an_admin_changes_the_clinic_rules(clinic: Clinic_) -> None:
     from infusiondesk.records.models import ClinicPolicy
 
     with pytest.raises(PermissionDenied, match="Only an admin can change the clinic's rules"):
-        clinic.store.set_clinic_policy(ClinicPolicy(double_check_required=False), clinic.session(clinic.nurse))
-    assert clinic.store.clinic_policy().double_check_required
+        clinic.store.clinic.set_policy(ClinicPolicy(double_check_required=False), clinic.session(clinic.nurse))
+    assert clinic.store.clinic.policy().double_check_required

@@ -69,7 +69,7 @@ def test_flushing_logged_ongoing_is_updated_to_resolved_by_keyboard_and_audited(
     assert effect.notes == "settled by the end of the infusion" and effect.grade == 1
     assert "ongoing" not in form.logged.text() and "resolved" in form.logged.text()
     assert "(none, resolved)" in ws.review.summary.toPlainText()
-    entry = [e for e in clinic.store.audit_entries(by=clinic.admin_session) if e["event"] == "side_effect_updated"][-1]
+    entry = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "side_effect_updated"][-1]
     assert entry["detail"]["before"]["outcome"] == "ongoing" and entry["detail"]["after"]["outcome"] == "resolved"
 
     # pressing again with nothing changed is refused in words, and nothing is saved
@@ -100,4 +100,4 @@ def test_a_signed_visits_side_effects_are_not_updated(qtbot: QtBot, window: Main
     version = ws.visit.version
     assert not ws.controller.run("update_side_effect", 0, SideEffectOutcome.RESOLVED, "none", "")
     assert "signed" in ws.problem.text()
-    assert clinic.store.get_visit(ws.visit.id or 0, by=clinic.reader).version == version
+    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).version == version

@@ -57,11 +57,12 @@ def completed_visit(db: Path) -> Completed:
     """A clinic with signing certificates and one visit completed through the visit service, awaiting the
     clinician's "Reviewed and approved by"."""
     store = Store.open(str(db), clock=lambda: START)
-    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "ward-office-key-1")
-    store.create_user("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
-    doctor = store.create_user("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
-    nurse, clinician = store.sign_in("nkim", "nurse-chair-pass-1"), store.sign_in("drlee", "doctor-sign-pass-1")
-    patient = store.add_patient(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
+    admin = store.clinic.setup(Clinic("Riverside Infusion Clinic"), "admin", "Ada Admin", "ward-office-key-1")
+    store.users.create("nkim", "Noor Kim", Role.NURSE, "nurse-chair-pass-1", "RN", by=admin)
+    doctor = store.users.create("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
+    nurse = store.users.sign_in("nkim", "nurse-chair-pass-1")
+    clinician = store.users.sign_in("drlee", "doctor-sign-pass-1")
+    patient = store.patients.add(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
                                         no_known_allergies=True, renal_status=RenalStatus.NORMAL,
                                         migraine_diagnosis=True), by=admin)
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", "clinic vault granite 7", START)
@@ -113,8 +114,8 @@ def state_after(db: Path, c: Completed) -> str:
 
     store = Store.open(str(db), migrate=False)
     try:
-        visit = store.get_visit(c.visit_id, by=c.reader)
-        note = store.get_signed_note(c.visit_id, by=c.reader)
+        visit = store.visits.get(c.visit_id, by=c.reader)
+        note = store.notes.get(c.visit_id, by=c.reader)
         if visit.status is VisitStatus.SIGNED:
             assert note is not None, "a signed visit without its signed note"
             report = verify_pdf(note, [c.ca_pem])
@@ -123,7 +124,7 @@ def state_after(db: Path, c: Completed) -> str:
             return "signed"
         assert visit.status is VisitStatus.COMPLETED and not visit.signatures, visit.status
         assert note is None, "a signed note stored for a visit that is not signed"
-        assert store.list_signed_notes(c.visit_id, by=c.reader) == []
+        assert store.notes.versions(c.visit_id, by=c.reader) == []
         return "unsigned"
     finally:
         store.close()

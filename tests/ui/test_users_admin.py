@@ -67,7 +67,7 @@ def test_admin_unlocks_deactivates_reactivates_and_changes_a_role(qtbot: QtBot, 
     _press(qtbot, users.deactivate)
     assert _cell(users, 3) == "deactivated"
     try:
-        clinic.store.sign_in("nkim", NURSE_PASSWORD)
+        clinic.store.users.sign_in("nkim", NURSE_PASSWORD)
         raise AssertionError("a deactivated nurse signed in")
     except AuthError as exc:
         assert "deactivated" in exc.message
@@ -76,7 +76,7 @@ def test_admin_unlocks_deactivates_reactivates_and_changes_a_role(qtbot: QtBot, 
     users.new_role.setFocus()
     users.new_role.set_value(Role.CLINICIAN.value)
     _press(qtbot, users.change_role)
-    assert _cell(users, 2) == "clinician" and clinic.store.get_user(clinic.nurse.id).role is Role.CLINICIAN
+    assert _cell(users, 2) == "clinician" and clinic.store.users.get(clinic.nurse.id).role is Role.CLINICIAN
 
 
 def test_the_only_admin_cannot_deactivate_themselves_from_the_screen(qtbot: QtBot, window: MainWindow) -> None:
@@ -133,7 +133,7 @@ def test_anyone_changes_their_own_password_with_the_current_one(qtbot: QtBot, wi
     _type(qtbot, view.new, "noor picks a new phrase")
     _type(qtbot, view.confirm, "noor picks a new phrase", enter=True)
     assert window.stack.currentWidget() is window.patients
-    assert clinic.store.sign_in("nkim", "noor picks a new phrase").user_id == clinic.nurse.id
+    assert clinic.store.users.sign_in("nkim", "noor picks a new phrase").user_id == clinic.nurse.id
     pki.unlock_pkcs12(pki.load_clinician_pkcs12(clinic.store, window.session.require_session()),
                       "noor picks a new phrase")  # the signing key moved to the new password
 
@@ -149,7 +149,7 @@ def test_adding_a_user_with_a_wrong_ca_passphrase_adds_nobody_and_a_retry_works(
     _type(qtbot, users.ca_passphrase, ADMIN_PASSWORD)  # the admin's login password no longer opens the CA
     _press(qtbot, users.add)
     assert "passphrase is wrong" in users.message.text()
-    assert "drpark" not in [u.username for u in clinic.store.list_users(by=clinic.admin_session)]
+    assert "drpark" not in [u.username for u in clinic.store.users.all(by=clinic.admin_session)]
     _type(qtbot, users.ca_passphrase, CA_PASSPHRASE)
     _press(qtbot, users.add)
     assert "with a signing certificate" in users.message.text(), users.message.text()
@@ -168,9 +168,9 @@ def test_setup_asks_for_a_ca_passphrase_of_its_own(qtbot: QtBot, tmp_path: Path)
                        (v.ca_passphrase, "hilltop office phrase"), (v.ca_confirm, "hilltop office phrase")):
         _type(qtbot, edit, text)
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
-    assert "different from the admin" in v.error.text() and store.needs_setup()
+    assert "different from the admin" in v.error.text() and store.clinic.needs_setup()
     _type(qtbot, v.ca_passphrase, "hilltop vault granite")
     _type(qtbot, v.ca_confirm, "hilltop vault granite", enter=True)
-    assert not store.needs_setup()
+    assert not store.clinic.needs_setup()
     pki.load_clinic_ca(store).unlock("hilltop vault granite")
     store.close()

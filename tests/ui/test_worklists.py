@@ -21,16 +21,16 @@ from tests.ui.conftest import CLINIC_START, Clinic_
 
 
 def _second_patient(clinic: Clinic_) -> Patient:
-    return clinic.store.add_patient(Patient(None, "MRN-0008", "Okafor", "Chidi", date(1979, 2, 3), "male",
+    return clinic.store.patients.add(Patient(None, "MRN-0008", "Okafor", "Chidi", date(1979, 2, 3), "male",
                                             weight_kg=80, no_known_allergies=True, renal_status=RenalStatus.NORMAL,
                                             migraine_diagnosis=True), by=clinic.session(clinic.nurse))
 
 
 def _day(clinic: Clinic_) -> tuple[User, Visit, Visit]:
     """Ana's visit infusing since 09:20, Chidi's completed earlier (nurse signed), both ordered by Dr Lee."""
-    nurse2 = clinic.store.create_user("rpatel", "Ravi Patel", Role.NURSE, "second-nurse-pass-1", "RN",
+    nurse2 = clinic.store.users.create("rpatel", "Ravi Patel", Role.NURSE, "second-nurse-pass-1", "RN",
                                       by=clinic.admin_session)
-    second = clinic.store.sign_in("rpatel", "second-nurse-pass-1")
+    second = clinic.store.users.sign_in("rpatel", "second-nurse-pass-1")
     nurse, doctor = clinic.session(clinic.nurse), clinic.session(clinic.clinician)
     drug = load_drug()
     chidi = chart_visit(clinic.store, drug, _second_patient(clinic), nurse, second, doctor,
@@ -47,9 +47,9 @@ def _finish(clinic: Clinic_, visit_id: int) -> None:
     nurse = clinic.session(clinic.nurse)
 
     def step() -> Step:
-        return Step(nurse, visit_id, clinic.store.get_visit(visit_id, by=nurse).version, clinic.clock.now())
+        return Step(nurse, visit_id, clinic.store.visits.get(visit_id, by=nurse).version, clinic.clock.now())
 
-    visit = clinic.store.get_visit(visit_id, by=nurse)
+    visit = clinic.store.visits.get(visit_id, by=nurse)
     volume = float(visit.dose_order.computed["volume_ml"])  # type: ignore[union-attr]
     clinic.clock.advance(minutes=30)  # the 30 min infusion has run
     svc.stop(step(), volume)
@@ -128,5 +128,5 @@ def test_the_day_list_prints_what_the_board_shows(qtbot: QtBot, window: MainWind
     assert window.today_board.status.text() == "Sent 1 page of the day list to the printer."
     text = PdfReader(tmp_path / "day.pdf").pages[0].extract_text() or ""
     assert "RIVERA, Ana" in text and "OKAFOR, Chidi" in text and "Monday 02 March 2026" in text
-    printed = [e["detail"] for e in clinic.store.audit_entries(by=clinic.reader) if e["event"] == "print"]
+    printed = [e["detail"] for e in clinic.store.audit.entries(by=clinic.reader) if e["event"] == "print"]
     assert printed and printed[-1]["what"] == "day list" and printed[-1]["pages"] == 1

@@ -194,7 +194,7 @@ class ChartView(QWidget):
                 self.doc_status.clear()
         self.patient = patient
         self.banner.show_patient(patient, self.session.today(), self.session.zone_label)
-        self.visits = self.session.store.visit_history(patient.id, by=self.session.require_session())
+        self.visits = self.session.store.visits.history(patient.id, by=self.session.require_session())
         self.last_time.setText(last_time_text(self.visits, self.session.local))
         self.outcome.setText(self._before_after(patient))
         newest_first = list(reversed(self.visits))

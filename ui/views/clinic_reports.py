@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from infusiondesk import clinic_reports as cr
 from infusiondesk.clinic_reports.definition import Cell, ColumnKind, cell_text
 from infusiondesk.clinic_reports.export import csv_text, record_export, to_job
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
@@ -220,7 +221,7 @@ class ClinicReportsView(QWidget):
 
     # -- exports -------------------------------------------------------------------------------------------
 
-    def _audit(self, event: str, detail: dict[str, object]) -> None:
+    def _audit(self, event: AuditEvent, detail: dict[str, object]) -> None:
         assert self.report is not None
         record_export(self.session.store, self.report, self.session.require_session(), detail, event=event)
 
@@ -241,7 +242,7 @@ class ClinicReportsView(QWidget):
         except OSError as exc:
             self.status.setText(f"Not exported: cannot write {path} ({exc.strerror or exc}).")
             return
-        self._audit("export", {"format": "csv", "file": Path(path).name})
+        self._audit(AuditEvent.EXPORT, {"format": "csv", "file": Path(path).name})
         self.status.setText(f"Exported {self.report.title.lower()} ({len(self.report.rows)} rows) to {path}.")
 
     def export_pdf(self, path: str | None = None) -> None:

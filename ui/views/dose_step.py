@@ -94,14 +94,14 @@ class DoseStep(QWidget):
 
         store = self.c.session.store
         try:
-            checker = store.sign_in(username.strip(), password)
+            checker = store.users.sign_in(username.strip(), password)
         except DomainError as exc:
             self.c.problem.emit(f"Not double-checked: {exc.message}")
             return
         try:
             self.c.run("double_check", by=checker)
         finally:
-            store.sign_out(checker)
+            store.users.sign_out(checker)
 
     def _enable(self) -> None:
         editable = self.c.visit.status is VisitStatus.ASSESSED
@@ -109,7 +109,7 @@ class DoseStep(QWidget):
 
     def _name(self, user_id: int | None) -> str:
         try:
-            return str(self.c.session.store.get_user(user_id).full_name) if user_id is not None else "someone"
+            return str(self.c.session.store.users.get(user_id).full_name) if user_id is not None else "someone"
         except Exception:
             return f"user #{user_id}"
 

@@ -192,7 +192,7 @@ class PatientDialog(QDialog):
         store = self.session.store
         try:
             session = self.session.require_session()
-            self.mrn.setText(generate_mrn(lambda mrn: store.get_patient_by_mrn(mrn, by=session) is not None))
+            self.mrn.setText(generate_mrn(lambda mrn: store.patients.by_mrn(mrn, by=session) is not None))
         except Exception as exc:
             self.error.show_message(user_message(exc))
             return
@@ -245,7 +245,7 @@ class PatientDialog(QDialog):
             patient = self.patient()
             session = self.session.require_session()
             if self.editing is None:
-                self.saved = self.session.store.add_patient(patient, by=session)
+                self.saved = self.session.store.patients.add(patient, by=session)
             else:
                 self.saved = self.session.service.update_patient(session, patient)
         except Exception as exc:

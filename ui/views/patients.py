@@ -93,7 +93,7 @@ class PatientListView(QWidget):
         self._pending = text
         self.busy.setText("Searching…")
         store, session = self.session.store, self.session.require_session()
-        run_in_thread(lambda: store.search_patients(text, limit=50, by=session), lambda found: self._show(text, found),
+        run_in_thread(lambda: store.patients.search(text, limit=50, by=session), lambda found: self._show(text, found),
                       lambda exc: self.busy.setText(user_message(exc)))
 
     def search_now(self) -> list[Patient]:
@@ -101,7 +101,7 @@ class PatientListView(QWidget):
         self._timer.stop()
         text = self.search.text().strip()
         self._pending = text
-        self._show(text, self.session.store.search_patients(text, limit=50, by=self.session.require_session()))
+        self._show(text, self.session.store.patients.search(text, limit=50, by=self.session.require_session()))
         return self.patients
 
     def _show(self, text: str, found: list[Patient]) -> None:

@@ -145,7 +145,7 @@ class PriceListView(QWidget):
         session = s.require_session()
 
         def read() -> tuple[list[Any], dict[int, Any]]:
-            return price_history(s.store, by=session), s.store.staff_names(by=session)
+            return price_history(s.store, by=session), s.store.users.staff_names(by=session)
 
         self._busy("Reading the price list…")
         run_in_thread(read, self._show, lambda exc: self._idle(f"The price list was not read: {user_message(exc)}"))

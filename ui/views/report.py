@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import near_miss
 from infusiondesk.near_miss import NearMissReport
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
 
@@ -90,7 +91,7 @@ class OverrideReportView(QWidget):
     def refresh(self) -> None:
         until = self.session.clock.now() + timedelta(seconds=1)
         since = until - timedelta(days=self.days.value())
-        entries = self.session.store.override_report(since, until, by=self.session.require_session())
+        entries = self.session.store.audit.override_report(since, until, by=self.session.require_session())
         self.report = report = near_miss.report(entries, since, until, self.session.zone)
         self.summary.setText(report.summary())
         rows = near_miss.table_rows(report)
@@ -106,16 +107,16 @@ class OverrideReportView(QWidget):
         assert self.report is not None
         return self.report
 
-    def _audit(self, event: str, detail: dict[str, object]) -> None:
+    def _audit(self, event: AuditEvent, detail: dict[str, object]) -> None:
         report = self._current()
-        self.session.store.audit(event, self.session.require_session(), {
+        self.session.store.audit.append(event, self.session.require_session(), {
             "what": "near-miss report", "since": report.since.isoformat(), "until": report.until.isoformat(),
             "rows": len(report.rows), **detail})
 
     def _job(self) -> dict[str, object]:
         from infusiondesk_ui.note_worker import near_miss_job
 
-        return near_miss_job(self._current(), self.session.store.get_clinic(), self.session.clock.now())
+        return near_miss_job(self._current(), self.session.store.clinic.get(), self.session.clock.now())
 
     def _suggested(self, suffix: str) -> str:
         report = self._current()
@@ -132,7 +133,7 @@ class OverrideReportView(QWidget):
         except OSError as exc:
             self.status.setText(f"Not exported: cannot write {path} ({exc.strerror or exc}).")
             return
-        self._audit("export", {"format": "csv", "file": Path(path).name})
+        self._audit(AuditEvent.EXPORT, {"format": "csv", "file": Path(path).name})
         self.status.setText(f"Exported {len(self._current().rows)} row(s) to {path}.")
 
     def export_pdf(self, path: str | None = None) -> None:

@@ -206,7 +206,7 @@ class ReviewView(QWidget):
         from infusiondesk.errors import DomainError
 
         try:  # checked against the session's own user: no one else's password can sign as them
-            s.store.confirm_password(session, password)
+            s.store.users.confirm_password(session, password)
         except DomainError as exc:
             self.c.problem.emit(f"Not signed: {exc.message}")
             return None

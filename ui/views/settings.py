@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLa
 from infusiondesk.clinic_time import zone_named
 from infusiondesk.errors import DomainError
 from infusiondesk.settings import SETTINGS, SettingError, Timing
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.widgets.forms import Form
@@ -118,7 +119,7 @@ class SettingsView(QWidget):
 
         policy = ClinicPolicy(double_check_required=self.double_check.isChecked())
         try:
-            self.session.store.set_clinic_policy(policy, self.session.require_session())
+            self.session.store.clinic.set_policy(policy, self.session.require_session())
         except DomainError as exc:
             self.policy_message.setText(exc.message)
             return
@@ -139,9 +140,9 @@ class SettingsView(QWidget):
             self.clinic_message.setText(exc.message)
             self.clinic_edits["timezone"].setFocus()
             return
-        clinic = dataclasses.replace(self.session.store.get_clinic(), **values)
+        clinic = dataclasses.replace(self.session.store.clinic.get(), **values)
         try:
-            self.session.store.update_clinic(clinic, self.session.require_session())
+            self.session.store.clinic.update(clinic, self.session.require_session())
         except DomainError as exc:
             self.clinic_message.setText(exc.message)
             field = getattr(exc, "field", "")
@@ -153,11 +154,11 @@ class SettingsView(QWidget):
                                     "they say.")
 
     def refresh(self) -> None:
-        clinic = self.session.store.get_clinic()
+        clinic = self.session.store.clinic.get()
         for key, edit in self.clinic_edits.items():
             edit.setText(str(getattr(clinic, key)))
         self.clinic_message.setText("")
-        self.double_check.setChecked(self.session.store.clinic_policy().double_check_required)
+        self.double_check.setChecked(self.session.store.clinic.policy().double_check_required)
         self.policy_message.setText("")
         self.backups.refresh()
         self.follow_up_days.refresh()
@@ -180,7 +181,7 @@ class SettingsView(QWidget):
             self.errors[setting.key].show_message("")
         timing = Timing.from_values(values)
         self.settings.save(timing)
-        self.session.store.audit("settings", self.session.signed_in, {"scope": "workstation", **values})
+        self.session.store.audit.append(AuditEvent.SETTINGS, self.session.signed_in, {"scope": "workstation", **values})
         self.message.setText(f"Saved: the screen locks after {timing.idle_lock_min} min without use; vital signs "
                              f"are due every {timing.vitals_every_min} min during an infusion.")
         self.saved.emit(timing)

@@ -117,13 +117,14 @@ class UsersView(QWidget):
         bl.addWidget(self.selected)
         bl.addLayout(buttons)
         bl.addLayout(form)
-        self.unlock.clicked.connect(lambda: self._act("unlocked", lambda s, u, by: s.unlock_user(u.id, by)))
+        self.unlock.clicked.connect(lambda: self._act("unlocked", lambda s, u, by: s.users.unlock(u.id, by)))
         self.deactivate.clicked.connect(
-            lambda: self._act("deactivated", lambda s, u, by: s.set_active(u.id, False, by)))
+            lambda: self._act("deactivated", lambda s, u, by: s.users.set_active(u.id, False, by)))
         self.reactivate.clicked.connect(
-            lambda: self._act("reactivated", lambda s, u, by: s.set_active(u.id, True, by)))
+            lambda: self._act("reactivated", lambda s, u, by: s.users.set_active(u.id, True, by)))
         self.change_role.clicked.connect(
-            lambda: self._act("given a new role", lambda s, u, by: s.set_role(u.id, Role(self.new_role.value), by)))
+            lambda: self._act("given a new role",
+                              lambda s, u, by: s.users.set_role(u.id, Role(self.new_role.value), by)))
         self.reset.clicked.connect(self.reset_password)
         return box
 
@@ -134,12 +135,12 @@ class UsersView(QWidget):
 
         store = self.session.store
         current = self.current_user()
-        self.users = store.list_users(by=self.session.require_session())
+        self.users = store.users.all(by=self.session.require_session())
         self.table.setRowCount(len(self.users))
         for r, u in enumerate(self.users):
             assert u.id is not None
             cert = pki.load_clinician_certificate(store, u.id)
-            status = store.account_status(u.id, by=self.session.require_session())
+            status = store.users.account_status(u.id, by=self.session.require_session())
             if not u.active:
                 account = "deactivated"
             elif status["locked_until"] is not None:

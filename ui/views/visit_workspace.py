@@ -124,9 +124,9 @@ class VisitWorkspace(QWidget):
             return
         try:
             if self.visit.status is VisitStatus.SIGNED:
-                self.session.store.discard_draft(draft_key(self.visit), by=session)
+                self.session.store.drafts.discard(draft_key(self.visit), by=session)
                 return
-            self.session.store.save_draft(draft_key(self.visit), self.draft(), by=session)
+            self.session.store.drafts.save(draft_key(self.visit), self.draft(), by=session)
         except AuthError:
             return
 
@@ -134,7 +134,7 @@ class VisitWorkspace(QWidget):
         session = self.session.signed_in
         if session is None:
             return
-        state = self.session.store.load_draft(draft_key(self.visit), by=session)
+        state = self.session.store.drafts.load(draft_key(self.visit), by=session)
         if not state or self.visit.status is VisitStatus.SIGNED:
             return
         if self.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):

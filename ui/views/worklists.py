@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import worklists
 from infusiondesk.records.models import VisitStatus
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.worklists import BoardRow
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
@@ -149,21 +150,21 @@ class TodayBoard(WorklistView):
         self.output = PdfOutput(self, self.status, (self.print_button,), "the day list", self._audit)
         self.print_button.clicked.connect(lambda: self.print_day_list())
 
-    def _audit(self, event: str, detail: dict[str, object]) -> None:
-        self.session.store.audit(event, self.session.require_session(), {
+    def _audit(self, event: AuditEvent, detail: dict[str, object]) -> None:
+        self.session.store.audit.append(event, self.session.require_session(), {
             "what": "day list", "day": self.session.today().isoformat(), "rows": len(self.rows), **detail})
 
     def print_day_list(self, printer: Any = None) -> None:
         from infusiondesk_ui.note_worker import day_list_job
 
         self.refresh()
-        self.output.print(day_list_job(self.rows, self.session.store.get_clinic(), self.session.today(),
+        self.output.print(day_list_job(self.rows, self.session.store.clinic.get(), self.session.today(),
                                        self.session.zone, self.session.clock.now()), printer)
 
     def read(self) -> list[BoardRow]:
         start, end = worklists.clinic_day(self.session.today(), self.session.zone)
         now = self.session.clock.now()
-        visits = self.session.store.worklist_visits(by=self.session.require_session(), opened_from=start,
+        visits = self.session.store.visits.worklist(by=self.session.require_session(), opened_from=start,
                                                     opened_before=end)
         return worklists.today_board(visits, now)
 
@@ -188,7 +189,7 @@ class SignatureQueue(WorklistView):
 
     def read(self) -> list[BoardRow]:
         user = self.session.require_user()
-        visits = self.session.store.worklist_visits(by=self.session.require_session(),
+        visits = self.session.store.visits.worklist(by=self.session.require_session(),
                                                     statuses=(VisitStatus.COMPLETED,))
         return worklists.awaiting_signature(visits, user, self.session.clock.now())
 

@@ -37,7 +37,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Us
     db = str(tmp_path_factory.mktemp("fhir") / "demo.db")
     store = Store.open(db)
     build_demo(store, patients=8, seed=3, hook=demo_sign_hook(load_drug()), max_signed_notes=3)
-    session = store.sign_in(*NURSE)
+    session = store.users.sign_in(*NURSE)
     yield store, session, db
     store.close()
 
@@ -65,7 +65,7 @@ def _references(node: Any) -> Iterator[str]:
 
 
 def _visit_url(store: Store, visit_id: int | None) -> str:
-    return f"urn:uuid:{record_uuid(store.get_clinic(), 'visit', str(visit_id))}"
+    return f"urn:uuid:{record_uuid(store.clinic.get(), 'visit', str(visit_id))}"
 
 
 def _by_encounter(bundle: dict[str, Any], rtype: str) -> dict[str, list[dict[str, Any]]]:
@@ -104,18 +104,18 @@ def test_every_reference_resolves_inside_the_bundle(exported: dict[str, Any]) ->
 def test_every_visit_is_one_encounter_and_each_patient_is_identified_by_mrn(
         clinic: tuple[Store, UserSession, str], exported: dict[str, Any]) -> None:
     store, session, _ = clinic
-    visits = store.list_visits(by=session)
+    visits = store.visits.all(by=session)
     encounters = {e["identifier"][0]["value"] for e in _of(exported, "Encounter")}
     assert encounters == {str(v.id) for v in visits}
     mrns = {p["identifier"][0]["value"] for p in _of(exported, "Patient")}
-    assert mrns == {store.get_patient(pid, by=session).mrn for pid in {v.patient_id for v in visits}}
+    assert mrns == {store.patients.get(pid, by=session).mrn for pid in {v.patient_id for v in visits}}
 
 
 def test_doses_rates_and_periods_are_what_the_chart_says(clinic: tuple[Store, UserSession, str],
                                                          exported: dict[str, Any]) -> None:
     store, session, _ = clinic
     given = {a["context"]["reference"]: a for a in _of(exported, "MedicationAdministration")}
-    started = [v for v in store.list_visits(by=session) if any(e.kind is InfusionEventKind.START for e in v.events)]
+    started = [v for v in store.visits.all(by=session) if any(e.kind is InfusionEventKind.START for e in v.events)]
     assert started and len(given) == len(started)
     for v in started:
         admin = given[_visit_url(store, v.id)]
@@ -163,7 +163,7 @@ def test_vital_signs_round_trip_as_loinc_observations_in_ucum(clinic: tuple[Stor
     store, session, _ = clinic
     by_visit = _by_encounter(exported, "Observation")
     total = 0
-    for v in store.list_visits(by=session):
+    for v in store.visits.all(by=session):
         got: Counter[tuple[datetime, str, float]] = Counter()
         for o in by_visit.get(_visit_url(store, v.id), []):
             assert o["valueQuantity"]["system"] == "http://unitsofmeasure.org"
@@ -184,7 +184,7 @@ def test_side_effects_round_trip_with_their_grades_and_outcomes(clinic: tuple[St
     outcome = {"resolved": "resolved", "resolving": "recovering", "ongoing": "ongoing", "escalated": "ongoing",
                "fatal": "fatal"}
     seen = 0
-    for v in store.list_visits(by=session):
+    for v in store.visits.all(by=session):
         events = by_visit.get(_visit_url(store, v.id), [])
         assert len(events) == len(v.side_effects)
         grades = sorted(int(c["code"]) for e in events for c in e["severity"]["coding"] if "ctcae" in c["system"])
@@ -198,7 +198,7 @@ def test_side_effects_round_trip_with_their_grades_and_outcomes(clinic: tuple[St
 def test_an_unsigned_visit_is_never_marked_signed(clinic: tuple[Store, UserSession, str],
                                                  exported: dict[str, Any]) -> None:
     store, session, _ = clinic
-    visits = store.list_visits(by=session)
+    visits = store.visits.all(by=session)
     statuses = {_visit_url(store, v.id): v.status for v in visits}
     assert VisitStatus.DRAFT in statuses.values() and VisitStatus.COMPLETED in statuses.values()
     encounters = {f"urn:uuid:{e['id']}": e for e in _of(exported, "Encounter")}
@@ -218,14 +218,14 @@ def test_an_unsigned_visit_is_never_marked_signed(clinic: tuple[Store, UserSessi
 def test_the_signed_note_is_attached_byte_for_byte(clinic: tuple[Store, UserSession, str],
                                                   exported: dict[str, Any]) -> None:
     store, session, _ = clinic
-    ids = {_visit_url(store, v.id): v.id for v in store.list_visits(by=session)}
+    ids = {_visit_url(store, v.id): v.id for v in store.visits.all(by=session)}
     docs = _of(exported, "DocumentReference")
     assert len(docs) == 3
     for d in docs:
         attachment = d["content"][0]["attachment"]
         pdf = base64.b64decode(attachment["data"])
         visit_id = ids[d["context"]["encounter"][0]["reference"]]
-        assert pdf == store.get_signed_note(visit_id, by=session)
+        assert pdf == store.notes.get(visit_id, by=session)
         assert attachment["contentType"] == "application/pdf" and pdf.startswith(b"%PDF")
         assert base64.b64decode(attachment["hash"]) == hashlib.sha1(pdf).digest()
         assert d["docStatus"] == "final" and d["author"]
@@ -240,13 +240,13 @@ def test_a_second_export_gives_the_same_ids(clinic: tuple[Store, UserSession, st
 
 def test_patient_and_since_narrow_the_export(clinic: tuple[Store, UserSession, str]) -> None:
     store, session, _ = clinic
-    visits = store.list_visits(by=session)
-    one = store.get_patient(visits[-1].patient_id, by=session)
+    visits = store.visits.all(by=session)
+    one = store.patients.get(visits[-1].patient_id, by=session)
     only = json.loads(export_bundle(store, session, ExportScope(patient_mrn=one.mrn)).json())
     assert [p["identifier"][0]["value"] for p in _of(only, "Patient")] == [one.mrn]
     assert len(_of(only, "Encounter")) == sum(v.patient_id == one.id for v in visits)
 
-    clinic_ = store.get_clinic()
+    clinic_ = store.clinic.get()
     days = sorted({local_date(clinic_, v.started_at or v.created_at) for v in visits  # type: ignore[arg-type]
                    if (v.started_at or v.created_at) is not None})
     since = days[len(days) // 2]
@@ -279,13 +279,13 @@ def test_the_command_writes_the_bundle_audits_it_and_never_overwrites(
         capsys: pytest.CaptureFixture[str]) -> None:
     store, session, db = clinic
     out = tmp_path / "bundle.json"
-    mrn = store.get_patient(store.list_visits(by=session)[0].patient_id, by=session).mrn
+    mrn = store.patients.get(store.visits.all(by=session)[0].patient_id, by=session).mrn
     assert _cli(monkeypatch, "--db", db, "--patient", mrn, "--since", "2000-01-01", "--out", str(out)) == 0
     bundle = Bundle.model_validate_json(out.read_text(encoding="utf-8"))
     assert {e.resource.get_resource_type() for e in bundle.entry} >= {"Patient", "Encounter"}
     assert "Wrote" in capsys.readouterr().err
 
-    entry = [e for e in store.audit_entries(by=session) if e["event"] == "export_fhir"][-1]
+    entry = [e for e in store.audit.entries(by=session) if e["event"] == "export_fhir"][-1]
     assert entry["detail"]["scope"] == {"one_patient": True, "since": "2000-01-01"}
     assert entry["detail"]["counts"]["Encounter"] >= 1 and entry["detail"]["file"] == "bundle.json"
     assert mrn not in json.dumps(entry["detail"]), "the audit entry names no patient"
@@ -316,15 +316,15 @@ def test_a_running_infusion_and_a_partial_dose_say_what_happened(tmp_path: Path)
 
     password = "correct horse battery staple"
     store = Store.open(str(tmp_path / "c.db"))
-    admin = store.setup_clinic(Clinic("Hillside Clinic"), "admin", "Ada Admin", password)
+    admin = store.clinic.setup(Clinic("Hillside Clinic"), "admin", "Ada Admin", password)
     for name, role in (("nina", Role.NURSE), ("noel", Role.NURSE), ("carl", Role.CLINICIAN)):
-        store.create_user(name, name.title(), role, password, by=admin)
-    nina, noel, carl = (store.sign_in(n, password) for n in ("nina", "noel", "carl"))
+        store.users.create(name, name.title(), role, password, by=admin)
+    nina, noel, carl = (store.users.sign_in(n, password) for n in ("nina", "noel", "carl"))
     drug, svc = load_drug(), VisitService(store, load_drug())
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
-    a = store.add_patient(Patient(None, "A1", "Alder", "Ann", date(1980, 1, 1), "female", 70,
+    a = store.patients.add(Patient(None, "A1", "Alder", "Ann", date(1980, 1, 1), "female", 70,
                                   no_known_allergies=True), by=nina)
-    b = store.add_patient(Patient(None, "B2", "Birch", "Bo", date(1975, 5, 5), "male", 80,
+    b = store.patients.add(Patient(None, "B2", "Birch", "Bo", date(1975, 5, 5), "male", 80,
                                   no_known_allergies=True), by=nina)
     running = chart_visit(store, drug, a, nina, noel, carl, t0, until=VisitStatus.INFUSING)
     assert running.id is not None

@@ -32,7 +32,7 @@ def _file(*messages: str, newline: str = "\r") -> bytes:
 
 
 def test_a04_creates_a08_updates_unknown_mrn_refused_other_types_skipped(store: Store, staff: Staff) -> None:
-    lee = store.add_patient(Patient(None, "MRN200", "Lee", "Sam", date(1991, 12, 30), "unknown", weight_kg=61.0,
+    lee = store.patients.add(Patient(None, "MRN200", "Lee", "Sam", date(1991, 12, 30), "unknown", weight_kg=61.0,
                                     no_known_allergies=True), by=staff.nurse)
     data = _file(A04_OKAFOR, A08_LEE, A08_NOBODY, A01_ADMIT, newline="\n")
     report = check_against_database(read_adt_file(data, "adt.hl7", TODAY), store, staff.admin)
@@ -43,23 +43,23 @@ def test_a04_creates_a08_updates_unknown_mrn_refused_other_types_skipped(store: 
         "(A04) first.",
         "row 4, message_type: ADT^A01 is not imported (only ADT^A04 registrations and ADT^A08 updates); skipped.",
         PHONE_NOTE]
-    assert store.get_patient_by_mrn("MRN100", by=staff.admin) is None  # a dry run
+    assert store.patients.by_mrn("MRN100", by=staff.admin) is None  # a dry run
 
     done = commit(report, store, staff.admin)
     assert done.written == 2
-    okafor = store.get_patient_by_mrn("MRN100", by=staff.admin)
+    okafor = store.patients.by_mrn("MRN100", by=staff.admin)
     assert okafor is not None
     assert (okafor.family_name, okafor.given_name, okafor.date_of_birth, okafor.sex) == (
         "Okafor", "Grace", date(1980, 4, 3), "female")
-    updated = store.get_patient_by_mrn("MRN200", by=staff.admin)
+    updated = store.patients.by_mrn("MRN200", by=staff.admin)
     assert updated is not None and updated.id == lee.id
     assert (updated.family_name, updated.date_of_birth, updated.sex) == ("Lee-Wong", date(1991, 12, 31), "male")
     assert (updated.weight_kg, updated.no_known_allergies) == (61.0, True)  # what the message does not carry stays
-    assert store.get_patient_by_mrn("MRN999", by=staff.admin) is None
+    assert store.patients.by_mrn("MRN999", by=staff.admin) is None
 
 
 def test_an_a04_for_an_mrn_already_registered_is_refused_not_merged(store: Store, staff: Staff) -> None:
-    store.add_patient(Patient(None, "MRN100", "Okafor", "G", date(1980, 4, 3), "female"), by=staff.nurse)
+    store.patients.add(Patient(None, "MRN100", "Okafor", "G", date(1980, 4, 3), "female"), by=staff.nurse)
     report = check_against_database(read_adt_file(_file(A04_OKAFOR), "adt.hl7", TODAY), store, staff.admin)
     assert [(r.row, r.field, r.duplicate) for r in report.rejected] == [(1, "mrn", True)]
     assert not report.accepted

@@ -28,7 +28,7 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str], password: str = PA
 def _mrns(db: Path, staff: Staff) -> list[str]:
     store = Store.open(str(db), clock=Clock())
     try:
-        return [p.mrn for p in store.search_patients("IMP", limit=100, by=staff.admin)]
+        return [p.mrn for p in store.patients.search("IMP", limit=100, by=staff.admin)]
     finally:
         store.close()
 

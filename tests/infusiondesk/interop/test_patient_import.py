@@ -19,12 +19,12 @@ TODAY = date(2026, 1, 5)
 
 
 def _count(store: Store, staff: Staff, reader: UserSession | None = None) -> int:
-    return len(store.search_patients("IMP", limit=10_000, by=reader or staff.admin))
+    return len(store.patients.search("IMP", limit=10_000, by=reader or staff.admin))
 
 
 def _register_existing(store: Store, staff: Staff) -> None:
     for mrn in IN_DATABASE:
-        store.add_patient(Patient(None, mrn, "Already", "Here", date(1970, 1, 1), "female"), by=staff.nurse)
+        store.patients.add(Patient(None, mrn, "Already", "Here", date(1970, 1, 1), "female"), by=staff.nurse)
 
 
 def test_5000_rows_with_20_bad_ones_reports_exactly_those_and_writes_the_rest(store: Store, staff: Staff) -> None:
@@ -39,9 +39,9 @@ def test_5000_rows_with_20_bad_ones_reports_exactly_those_and_writes_the_rest(st
     done = commit(report, store, staff.admin)
     assert done.committed and done.written == 4980
     assert _count(store, staff) == 4982
-    assert store.get_patient_by_mrn("IMP000100", by=staff.admin).family_name == "Already"  # never merged
-    assert store.get_patient_by_mrn("IMP000003", by=staff.admin).family_name == "Family3"  # the first row won
-    entry = [e for e in store.audit_entries(by=staff.admin) if e["event"] == AUDIT_EVENT]
+    assert store.patients.by_mrn("IMP000100", by=staff.admin).family_name == "Already"  # never merged
+    assert store.patients.by_mrn("IMP000003", by=staff.admin).family_name == "Family3"  # the first row won
+    entry = [e for e in store.audit.entries(by=staff.admin) if e["event"] == AUDIT_EVENT]
     assert len(entry) == 1
     detail = entry[0]["detail"]
     assert detail["sha256"] == done.sha256 and detail["file"] == "clinic.csv"
@@ -90,11 +90,11 @@ def test_a_patient_registered_between_the_check_and_the_commit_is_reported_not_m
         store: Store, staff: Staff) -> None:
     report = check_against_database(read_patients_csv(to_csv([good_row(1), good_row(2)]), "c.csv", TODAY),
                                     store, staff.admin)
-    store.add_patient(Patient(None, "IMP000002", "Meanwhile", "Typed", date(1970, 1, 1), "male"), by=staff.nurse)
+    store.patients.add(Patient(None, "IMP000002", "Meanwhile", "Typed", date(1970, 1, 1), "male"), by=staff.nurse)
     done = commit(report, store, staff.admin, batch_rows=1)
     assert done.written == 1
     assert [(r.row, r.field) for r in done.rejected] == [(3, "mrn")]
-    assert store.get_patient_by_mrn("IMP000002", by=staff.admin).family_name == "Meanwhile"
+    assert store.patients.by_mrn("IMP000002", by=staff.admin).family_name == "Meanwhile"
 
 
 def test_an_import_stopped_by_a_sign_out_keeps_and_audits_the_batches_written(store: Store, staff: Staff) -> None:
@@ -102,11 +102,11 @@ def test_an_import_stopped_by_a_sign_out_keeps_and_audits_the_batches_written(st
                                     store, staff.admin)
 
     def sign_out_after_the_first_batch(done: int) -> None:
-        store.sign_out(staff.admin)
+        store.users.sign_out(staff.admin)
 
     with pytest.raises(AuthError):
         commit(report, store, staff.admin, progress=sign_out_after_the_first_batch, batch_rows=2)
     assert _count(store, staff, reader=staff.nurse) == 2
-    entry = [e for e in store.audit_entries(by=staff.nurse) if e["event"] == AUDIT_EVENT][-1]
+    entry = [e for e in store.audit.entries(by=staff.nurse) if e["event"] == AUDIT_EVENT][-1]
     assert (entry["detail"]["created"], entry["detail"]["complete"], entry["detail"]["session_ended"]) == (
         2, False, True)

@@ -29,7 +29,7 @@ def test_a_record_changed_to_dialysis_and_heart_block_after_screening_refuses_th
     assert refusal.startswith("The infusion cannot start: New contraindication since the suitability decision")
     assert "Heart block" in refusal and "Renal failure or dialysis" in refusal
     assert p[8].status == "draft", "the decision is withdrawn on the record, not only refused"
-    withdrawn = p.store.list_visits(p.store.get_patient_by_mrn("P1", by=p.reader).id, by=p.reader)[0]
+    withdrawn = p.store.visits.all(p.store.patients.by_mrn("P1", by=p.reader).id, by=p.reader)[0]
     assert withdrawn.assessment.suitability is None and "Renal failure" in withdrawn.assessment.withdrawn
     # a change that is no contraindication does not stop P2's start
     assert p[16].ok and p[16].status == "infusing"
@@ -60,7 +60,7 @@ def test_a_nurses_order_needs_a_clinicians_approval_then_a_double_check_by_someo
     assert p[7].message == ("The infusion cannot start yet: The dose order was entered by a nurse and waits for a "
                             "clinician's approval.")
     assert p[8].ok and p[8].message.startswith("Order approved (3.5 g: 87.5 mL at 87.5 mL/h over 1 h)")
-    approved = p.store.list_visits(p.store.get_patient_by_mrn("P1", by=p.reader).id, by=p.reader)[0].dose_order
+    approved = p.store.visits.all(p.store.patients.by_mrn("P1", by=p.reader).id, by=p.reader)[0].dose_order
     assert approved is not None and [o.code for o in approved.overrides] == ["dose.max.soft"]
     assert approved.overrides[0].by == approved.approved_by, "the nurse's reason became the approver's"
     for who in (9, 10):  # the approving clinician, then the nurse who entered it
@@ -78,7 +78,7 @@ def test_the_admins_double_check_policy_is_what_the_start_enforces(play: Play) -
                              "double-checked; a second person must check it.")
     assert p.refused() == {6: "double_check", 7: "start", 9: "double_check", 10: "double_check", 20: "policy",
                            27: "start"}
-    assert p.store.clinic_policy().double_check_required is True
+    assert p.store.clinic.policy().double_check_required is True
 
 
 def test_a_draft_cannot_become_infusing_completed_or_signed(play: Play) -> None:
@@ -87,14 +87,14 @@ def test_a_draft_cannot_become_infusing_completed_or_signed(play: Play) -> None:
     assert all(s.status == "draft" for s in p.result.steps)
     assert p[5].message == "Cannot sign the visit: this visit is a draft (not yet assessed as suitable)."
     assert p.notes_signed == [], "no note is made for a signature that cannot be"
-    assert [v.status for v in p.store.list_visits(by=p.reader)] == [VisitStatus.DRAFT]
+    assert [v.status for v in p.store.visits.all(by=p.reader)] == [VisitStatus.DRAFT]
 
 
 def test_a_scanned_bag_and_the_pump_readback_are_checked_at_the_start_in_the_clinics_zone(play: Play) -> None:
     p = play("scan_and_pump_sydney")
     assert p.refused() == {14: "start", 15: "prepare", 17: "start"}
     assert p[7].ok and p[7].status == "infusing", "a lot expiring today (4 March, Sydney) is in date"
-    v1 = p.store.list_visits(p.store.get_patient_by_mrn("P1", by=p.reader).id, by=p.reader)[0].readiness
+    v1 = p.store.visits.all(p.store.patients.by_mrn("P1", by=p.reader).id, by=p.reader)[0].readiness
     assert (v1.lot_number, v1.lot_expiry.isoformat(), v1.scanned_product_id, v1.scanned_serial) == (
         "L123456", "2026-03-04", "premix-2g-50ml", "S0001"), "the scan filled lot, expiry and product"
     refusal = p[14].message

@@ -83,7 +83,7 @@ def test_db_is_honoured_and_must_be_empty(tmp_path: Path, capsys: pytest.Capture
     assert core_main(["scenario", "run", str(FILES / "no_vital_signs.json"), "--db", db]) == 0
     store = Store.open(db)  # (its users' passwords were made for the run and not kept: read the table itself)
     assert _statuses(store) == [VisitStatus.INFUSING.value]
-    assert store.get_clinic().timezone == "Europe/Dublin"
+    assert store.clinic.get().timezone == "Europe/Dublin"
     capsys.readouterr()
     assert core_main(["scenario", "run", str(FILES / "no_vital_signs.json"), "--db", db]) == 2
     err = capsys.readouterr().err

@@ -23,7 +23,7 @@ def test_a_grade_4_respiratory_depression_raises_an_alert_of_its_own(play: Play)
                                     "depression, grade 4")
     assert p[22].ok
     assert p.refused() == {9: "acknowledge", 11: "change_rate", 13: "resume", 20: "resume"}
-    visit = p.store.list_visits(by=p.reader)[0]
+    visit = p.store.visits.all(by=p.reader)[0]
     assert [a.action for a in visit.alerts] == ["paused", "paused", "paused", "stopped"]
 
 
@@ -33,7 +33,7 @@ def test_a_free_flow_is_charted_with_a_reason_and_an_impossible_volume_is_confir
     assert p[9].message.startswith("Volume infused 60 mL is more than the pump could give at its rate in the time "
                                    "it ran (about 10 mL)")
     assert p[10].ok and p[10].message == "Stopped at 60 mL."
-    stop = p.store.list_visits(by=p.reader)[0].events[-1]
+    stop = p.store.visits.all(by=p.reader)[0].events[-1]
     assert stop.volume_infused_ml == 60 and stop.confirmed and "free-flowed" in stop.reason
 
 
@@ -52,7 +52,7 @@ def test_while_infusing_a_clinician_amends_the_order_and_a_nurse_cannot(play: Pl
                              "as nurse.")
     assert p[13].ok and p[13].message.startswith("Order amended while infusing (2 g: 50 mL at 50 mL/h over 1 h)")
     assert p[14].message.startswith("66.7 mL/h is faster than the ordered 50 mL/h"), "the amended order is in force"
-    visit = p.store.list_visits(by=p.reader)[0]
+    visit = p.store.visits.all(by=p.reader)[0]
     assert [o.duration_text for o in visit.superseded_orders] == ["45 min"]
     assert p.refused() == {10: "change_rate", 11: "change_rate", 12: "amend", 14: "change_rate"}
 
@@ -70,8 +70,8 @@ def test_a_signed_visit_takes_an_addendum_signed_into_a_new_note_version(play: P
     p = play("complete_rules")
     assert p[14].ok and p[14].status == "signed" and p[16].ok
     assert [v.status.value for v in p.notes_signed] == ["signed", "signed"]
-    visit_id = p.store.list_visits(by=p.reader)[0].id
-    assert [n["version"] for n in p.store.list_signed_notes(visit_id, by=p.reader)] == [1, 2]
+    visit_id = p.store.visits.all(by=p.reader)[0].id
+    assert [n["version"] for n in p.store.notes.versions(visit_id, by=p.reader)] == [1, 2]
 
 
 def test_a_whole_standard_visit_ends_signed_with_an_intact_audit_trail(play: Play) -> None:

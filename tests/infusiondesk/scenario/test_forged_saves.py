@@ -37,7 +37,7 @@ def draft(tmp_path: Path) -> tuple[Store, int, UserSession, UserSession]:
     runner = ScenarioRunner(load_scenario(FILES / "draft_cannot_jump.json"), store, load_drug())
     runner.run()
     nurse, clinician = runner.users["nina"], runner.users["carla"]
-    visit = store.list_visits(by=nurse)[0]
+    visit = store.visits.all(by=nurse)[0]
     assert visit.status is VisitStatus.DRAFT and visit.id is not None
     return store, visit.id, nurse, clinician
 
@@ -50,7 +50,7 @@ def test_a_forged_infusing_visit_is_refused_by_the_transactions_save(
         draft: tuple[Store, int, UserSession, UserSession]) -> None:
     store, visit_id, session, _ = draft
     nurse_id = session.user_id
-    with pytest.raises(WorkflowError) as refused, store.visit_transaction() as tx:
+    with pytest.raises(WorkflowError) as refused, store.visits.transaction() as tx:
         nurse = tx.acting_user(session, (Role.NURSE,), "start the infusion")
         old = tx.visit(visit_id)
         forged = dataclasses.replace(
@@ -62,18 +62,18 @@ def test_a_forged_infusing_visit_is_refused_by_the_transactions_save(
         tx.save_visit(old, forged, nurse)
     assert refused.value.message == ("A visit that is a draft (not yet assessed as suitable) cannot become infusing; "
                                      "take the steps in order.")
-    assert store.get_visit(visit_id, by=session).status is VisitStatus.DRAFT
+    assert store.visits.get(visit_id, by=session).status is VisitStatus.DRAFT
 
 
 def test_a_forged_signed_visit_with_a_note_is_refused(draft: tuple[Store, int, UserSession, UserSession]) -> None:
     store, visit_id, _, session = draft
     clinician_id = session.user_id
-    with pytest.raises(WorkflowError) as refused, store.visit_transaction() as tx:
+    with pytest.raises(WorkflowError) as refused, store.visits.transaction() as tx:
         clinician = tx.acting_user(session, (Role.CLINICIAN,), "sign the visit")
         old = tx.visit(visit_id)
         signature = Signature(clinician_id, clinician.full_name, "MD", SignatureMeaning.REVIEWED_APPROVED, AT)
         forged = dataclasses.replace(old, status=VisitStatus.SIGNED, signatures=(signature,))
         tx.save_visit(old, forged, clinician, note=STAND_IN_NOTE)
     assert "cannot become signed" in refused.value.message
-    assert store.get_visit(visit_id, by=session).status is VisitStatus.DRAFT
-    assert store.get_signed_note(visit_id, by=session) is None
+    assert store.visits.get(visit_id, by=session).status is VisitStatus.DRAFT
+    assert store.notes.get(visit_id, by=session) is None

@@ -37,7 +37,7 @@ def test_the_stored_order_is_the_calculation_of_its_own_text(play: Play) -> None
     assert not {"computed", "calculation", "volume_ml", "rate_ml_h"} & {x.name for x in
                                                                        dataclasses.fields(OrderEntry)}
     p = play("standard_visit")
-    visit = p.store.list_visits(by=p.reader)[0]
+    visit = p.store.visits.all(by=p.reader)[0]
     order = visit.dose_order
     assert order is not None and order.dose_text == "2 g" and order.product_id == "premix-2g-50ml"
     again = calculate_from_text(load_drug(), dose=order.dose_text, product=order.product_id,

@@ -10,15 +10,15 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from infusiondesk import audit
 from infusiondesk.store import Store, tables
+from infusiondesk.store.audit import chain
 
 
 def _current_rows(conn: Any) -> dict[tuple[str, int], str]:
     found = {}
     for name, table in tables.AUDITED_TABLES.items():
         for row in conn.execute(select(table)).mappings():
-            found[(name, row["id"])] = audit.content_hash(row)
+            found[(name, row["id"])] = chain.content_hash(row)
     return found
 
 
@@ -40,10 +40,10 @@ def reseal(store: Store, *, drop: Iterable[int] = (), order: list[int] | None = 
         for key, e in last.items():
             e["content_hash"] = rows.get(key)
         conn.execute(delete(tables.audit_log))
-        prev = audit.GENESIS
+        prev = chain.GENESIS
         for new_id, e in enumerate(entries, start=1):
             e.update(id=new_id, prev_hash=prev)
-            e["entry_hash"] = prev = audit._entry_hash(e)
+            e["entry_hash"] = prev = chain._entry_hash(e)
             conn.execute(insert(tables.audit_log).values(**e))
         conn.execute(update(tables.audit_head).values(last_id=len(entries), last_hash=prev))
 
@@ -57,15 +57,15 @@ def append_forged(store: Store, table: str, record_id: int, event: str = "addend
         last_id, last_hash = conn.execute(select(tables.audit_head.c.last_id, tables.audit_head.c.last_hash)).one()
         e = {"id": last_id + 1, "at": datetime.now(UTC), "user_id": None, "username": "carl", "event": event,
              "table_name": table, "record_id": record_id, "detail": json.dumps({"fields": []}),
-             "content_hash": audit.content_hash(row), "prev_hash": last_hash}
-        e["entry_hash"] = audit._entry_hash(e)
+             "content_hash": chain.content_hash(row), "prev_hash": last_hash}
+        e["entry_hash"] = chain._entry_hash(e)
         conn.execute(insert(tables.audit_log).values(**e))
         conn.execute(update(tables.audit_head).values(last_id=e["id"], last_hash=e["entry_hash"]))
 
 
 def rewrite_note_entries(store: Store) -> None:
     """Make every signed-note entry's record of its visit match the visit as it now is (then reseal)."""
-    from infusiondesk.audit_notes import signed_visit_hash
+    from infusiondesk.store.audit.notes import signed_visit_hash
 
     a = tables.audit_log.c
     with store.engine.begin() as conn:

@@ -123,13 +123,13 @@ class Staff:
 
 
 def _add_staff(store: Store) -> Staff:
-    admin = store.setup_clinic(Clinic("Riverside Infusion Clinic", "1 River Rd", "555-0100", "Mon-Fri 8-17"),
+    admin = store.clinic.setup(Clinic("Riverside Infusion Clinic", "1 River Rd", "555-0100", "Mon-Fri 8-17"),
                                "admin", "Ada Admin", PASSWORD)
-    store.create_user("nina", "Nina Nurse", Role.NURSE, PASSWORD, "RN", by=admin)
-    store.create_user("noel", "Noel Nurse", Role.NURSE, PASSWORD, "RN", by=admin)
-    store.create_user("carl", "Carl Clinician", Role.CLINICIAN, PASSWORD, "MD", by=admin)
-    return Staff(admin, store.sign_in("nina", PASSWORD), store.sign_in("noel", PASSWORD),
-                 store.sign_in("carl", PASSWORD))
+    store.users.create("nina", "Nina Nurse", Role.NURSE, PASSWORD, "RN", by=admin)
+    store.users.create("noel", "Noel Nurse", Role.NURSE, PASSWORD, "RN", by=admin)
+    store.users.create("carl", "Carl Clinician", Role.CLINICIAN, PASSWORD, "MD", by=admin)
+    return Staff(admin, store.users.sign_in("nina", PASSWORD), store.users.sign_in("noel", PASSWORD),
+                 store.users.sign_in("carl", PASSWORD))
 
 
 @pytest.fixture(scope="session")
@@ -234,6 +234,6 @@ def make_patient(mrn: str = "MRN0001", family: str = "Smith", given: str = "Jane
 @pytest.fixture
 def patient_factory(store: Store, staff: Staff) -> Callable[..., Patient]:
     def add(**kw: object) -> Patient:
-        return store.add_patient(make_patient(**kw), staff.nurse)  # type: ignore[arg-type]
+        return store.patients.add(make_patient(**kw), staff.nurse)  # type: ignore[arg-type]
 
     return add

@@ -29,7 +29,7 @@ TEMPORARY = "temporary river stone 7"
 def _lock_out(store: Store, username: str) -> None:
     for _ in range(MAX_FAILED_SIGN_INS):
         with pytest.raises(AuthError):
-            store.sign_in(username, "wrong password")
+            store.users.sign_in(username, "wrong password")
 
 
 # --- the acting session is checked in the database, its user never trusted --------------------------------
@@ -37,81 +37,81 @@ def _lock_out(store: Store, username: str) -> None:
 def test_a_nurse_cannot_make_herself_admin_by_passing_a_session_that_says_admin(store: Store, staff: Staff) -> None:
     forged = dataclasses.replace(staff.nurse, user=dataclasses.replace(staff.nurse.user, role=Role.ADMIN))
     with pytest.raises(PermissionDenied, match=r"Only an admin .* Nina Nurse is signed in as nurse"):
-        store.update_user(dataclasses.replace(staff.nurse.user, role=Role.ADMIN), by=forged)
+        store.users.update(dataclasses.replace(staff.nurse.user, role=Role.ADMIN), by=forged)
     with pytest.raises(PermissionDenied):
-        store.set_role(staff.nurse.user_id, Role.ADMIN, by=forged)
+        store.users.set_role(staff.nurse.user_id, Role.ADMIN, by=forged)
     with pytest.raises(PermissionDenied):
-        store.create_user("eve", "Eve Evil", Role.ADMIN, "a perfectly fine phrase", by=forged)
+        store.users.create("eve", "Eve Evil", Role.ADMIN, "a perfectly fine phrase", by=forged)
     with pytest.raises(PermissionDenied):
-        store.reset_password(staff.nurse2.user_id, TEMPORARY, by=forged)
-    assert store.get_user(staff.nurse.user_id).role is Role.NURSE
+        store.users.reset_password(staff.nurse2.user_id, TEMPORARY, by=forged)
+    assert store.users.get(staff.nurse.user_id).role is Role.NURSE
 
 
 def test_the_admin_s_session_id_with_a_guessed_token_grants_nothing(store: Store, staff: Staff) -> None:
     forged = UserSession(id=staff.admin.id, user=staff.admin.user, token="guess")
     with pytest.raises(AuthError, match="You have been signed out"):
-        store.set_role(staff.nurse.user_id, Role.ADMIN, by=forged)
+        store.users.set_role(staff.nurse.user_id, Role.ADMIN, by=forged)
     with pytest.raises(AuthError, match="You have been signed out"):
-        store.list_users(by=forged)
+        store.users.all(by=forged)
     with pytest.raises(AuthError, match="You have been signed out"):
-        store.current_user(forged)
-    assert store.get_user(staff.nurse.user_id).role is Role.NURSE
+        store.users.current(forged)
+    assert store.users.get(staff.nurse.user_id).role is Role.NURSE
     nurse = UserSession(id=staff.nurse.id, user=staff.nurse.user, token=staff.nurse.token[:-1] + "x")
     with pytest.raises(AuthError, match="You have been signed out"):  # clinical reads, with a near-miss token
-        store.search_patients("smi", by=nurse)
+        store.patients.search("smi", by=nurse)
     with pytest.raises(AuthError, match="You have been signed out"):
-        store.visit_summaries(by=nurse)
+        store.visits.summaries(by=nurse)
     with pytest.raises(AuthError, match="Sign in first"):
-        store.get_patient_by_mrn("MRN0001", by=None)  # type: ignore[arg-type]
+        store.patients.by_mrn("MRN0001", by=None)  # type: ignore[arg-type]
 
 
 def test_a_deactivated_admin_s_session_grants_nothing(store: Store, staff: Staff) -> None:
-    store.create_user("bea", "Bea Boss", Role.ADMIN, "second admin passphrase", by=staff.admin)
-    second = store.sign_in("bea", "second admin passphrase")
-    store.set_active(second.user_id, False, by=staff.admin)
+    store.users.create("bea", "Bea Boss", Role.ADMIN, "second admin passphrase", by=staff.admin)
+    second = store.users.sign_in("bea", "second admin passphrase")
+    store.users.set_active(second.user_id, False, by=staff.admin)
     assert second.user.active  # the value the attacker still holds says active admin
     with pytest.raises(AuthError, match=r"signed out \(account deactivated\)"):
-        store.set_role(staff.nurse.user_id, Role.ADMIN, by=second)
+        store.users.set_role(staff.nurse.user_id, Role.ADMIN, by=second)
     with pytest.raises(AuthError):
-        store.unlock_user(staff.nurse.user_id, by=second)
-    store.set_active(second.user_id, True, by=staff.admin)  # reactivated: the ended session stays ended
+        store.users.unlock(staff.nurse.user_id, by=second)
+    store.users.set_active(second.user_id, True, by=staff.admin)  # reactivated: the ended session stays ended
     with pytest.raises(AuthError, match="signed out"):
-        store.list_users(by=second)
+        store.users.all(by=second)
 
 
 def test_a_demoted_admin_loses_admin_rights_at_once(store: Store, staff: Staff) -> None:
-    store.create_user("bea", "Bea Boss", Role.ADMIN, "second admin passphrase", by=staff.admin)
-    second = store.sign_in("bea", "second admin passphrase")
-    store.set_role(second.user_id, Role.NURSE, by=staff.admin)
+    store.users.create("bea", "Bea Boss", Role.ADMIN, "second admin passphrase", by=staff.admin)
+    second = store.users.sign_in("bea", "second admin passphrase")
+    store.users.set_role(second.user_id, Role.NURSE, by=staff.admin)
     with pytest.raises(AuthError, match=r"signed out \(role changed by an admin\)"):
-        store.create_user("eve", "Eve Evil", Role.ADMIN, "a perfectly fine phrase", by=second)
-    again = store.sign_in("bea", "second admin passphrase")  # signed in again, she acts as a nurse
+        store.users.create("eve", "Eve Evil", Role.ADMIN, "a perfectly fine phrase", by=second)
+    again = store.users.sign_in("bea", "second admin passphrase")  # signed in again, she acts as a nurse
     with pytest.raises(PermissionDenied, match="signed in as nurse"):
-        store.create_user("eve", "Eve Evil", Role.ADMIN, "a perfectly fine phrase", by=again)
+        store.users.create("eve", "Eve Evil", Role.ADMIN, "a perfectly fine phrase", by=again)
 
 
 def test_a_password_reset_ends_the_person_s_sessions(store: Store, staff: Staff) -> None:
-    store.reset_password(staff.nurse.user_id, TEMPORARY, by=staff.admin)
+    store.users.reset_password(staff.nurse.user_id, TEMPORARY, by=staff.admin)
     with pytest.raises(AuthError, match=r"signed out \(password reset by an admin\)"):
-        store.search_patients("smi", by=staff.nurse)
-    store.search_patients("smi", by=staff.nurse2)  # nobody else's
+        store.patients.search("smi", by=staff.nurse)
+    store.patients.search("smi", by=staff.nurse2)  # nobody else's
 
 
 def test_sign_out_ends_the_session_and_is_audited(store: Store, staff: Staff) -> None:
-    session = store.sign_in("noel", PASSWORD)
-    assert store.current_user(session).username == "noel"
-    store.sign_out(session)
-    store.sign_out(session)  # again: nothing more happens
+    session = store.users.sign_in("noel", PASSWORD)
+    assert store.users.current(session).username == "noel"
+    store.users.sign_out(session)
+    store.users.sign_out(session)  # again: nothing more happens
     with pytest.raises(AuthError, match=r"signed out \(signed out\)"):
-        store.current_user(session)
+        store.users.current(session)
     with pytest.raises(AuthError):
-        store.get_visit(1, by=session)
-    events = [e["event"] for e in store.audit_entries(by=staff.admin) if e["user_id"] == session.user_id]
+        store.visits.get(1, by=session)
+    events = [e["event"] for e in store.audit.entries(by=staff.admin) if e["user_id"] == session.user_id]
     assert events.count("sign_out") == 1
 
 
 def test_a_session_s_token_is_kept_only_as_its_hash(store: Store, staff: Staff) -> None:
-    session = store.sign_in("noel", PASSWORD)
+    session = store.users.sign_in("noel", PASSWORD)
     assert session.token not in repr(session)
     with store.engine.connect() as conn:
         dump = "\n".join(str(r) for r in conn.execute(text("SELECT * FROM user_sessions")))
@@ -121,34 +121,34 @@ def test_a_session_s_token_is_kept_only_as_its_hash(store: Store, staff: Staff) 
 
 def test_confirm_password_checks_the_session_s_own_user_and_counts_toward_the_lockout(store: Store,
                                                                                      staff: Staff) -> None:
-    store.confirm_password(staff.nurse, PASSWORD)
+    store.users.confirm_password(staff.nurse, PASSWORD)
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(AuthError, match="do not match"):
-            store.confirm_password(staff.nurse, "noel's password is not hers")
+            store.users.confirm_password(staff.nurse, "noel's password is not hers")
     with pytest.raises(AuthError, match="locked"):
-        store.confirm_password(staff.nurse, "one more guess")
+        store.users.confirm_password(staff.nurse, "one more guess")
     with pytest.raises(AuthError, match="account locked"):  # the lockout ended her session too
-        store.current_user(staff.nurse)
+        store.users.current(staff.nurse)
 
 
 def test_the_last_active_admin_cannot_be_demoted_or_deactivated(store: Store, staff: Staff) -> None:
     with pytest.raises(DomainError, match="only active admin"):
-        store.set_role(staff.admin.user_id, Role.NURSE, by=staff.admin)
+        store.users.set_role(staff.admin.user_id, Role.NURSE, by=staff.admin)
     with pytest.raises(DomainError, match="your own account"):
-        store.set_active(staff.admin.user_id, False, by=staff.admin)
+        store.users.set_active(staff.admin.user_id, False, by=staff.admin)
 
 
 def test_admin_unlocks_deactivates_reactivates_and_changes_roles(store: Store, staff: Staff) -> None:
     _lock_out(store, "nina")
-    assert store.account_status(staff.nurse.user_id, by=staff.admin)["locked_until"] is not None
-    store.unlock_user(staff.nurse.user_id, by=staff.admin)
-    assert store.sign_in("nina", PASSWORD).user_id == staff.nurse.user_id
-    store.set_active(staff.nurse.user_id, False, by=staff.admin)
+    assert store.users.account_status(staff.nurse.user_id, by=staff.admin)["locked_until"] is not None
+    store.users.unlock(staff.nurse.user_id, by=staff.admin)
+    assert store.users.sign_in("nina", PASSWORD).user_id == staff.nurse.user_id
+    store.users.set_active(staff.nurse.user_id, False, by=staff.admin)
     with pytest.raises(AuthError, match="deactivated"):
-        store.sign_in("nina", PASSWORD)
-    store.set_active(staff.nurse.user_id, True, by=staff.admin)
-    assert store.set_role(staff.nurse.user_id, Role.CLINICIAN, by=staff.admin).role is Role.CLINICIAN
-    events = [e["event"] for e in store.audit_entries("users", staff.nurse.user_id, by=staff.admin)]
+        store.users.sign_in("nina", PASSWORD)
+    store.users.set_active(staff.nurse.user_id, True, by=staff.admin)
+    assert store.users.set_role(staff.nurse.user_id, Role.CLINICIAN, by=staff.admin).role is Role.CLINICIAN
+    events = [e["event"] for e in store.audit.entries("users", staff.nurse.user_id, by=staff.admin)]
     assert {"unlock", "deactivate", "reactivate", "role_change"} <= set(events)
 
 
@@ -158,42 +158,42 @@ def test_changing_one_s_own_password_needs_the_old_one_and_counts_toward_the_loc
                                                                                   staff: Staff) -> None:
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(AuthError, match="do not match"):
-            store.change_password("nina", "a guess at her password", NEW_PASSWORD)
+            store.users.change_password("nina", "a guess at her password", NEW_PASSWORD)
     with pytest.raises(AuthError, match="locked"):
-        store.change_password("nina", "another guess at it", NEW_PASSWORD)
+        store.users.change_password("nina", "another guess at it", NEW_PASSWORD)
     with pytest.raises(AuthError, match="locked"):  # the right old password does not clear a lockout either
-        store.change_password("nina", PASSWORD, NEW_PASSWORD)
-    store.unlock_user(staff.nurse.user_id, by=staff.admin)
-    store.change_password("nina", PASSWORD, NEW_PASSWORD)
+        store.users.change_password("nina", PASSWORD, NEW_PASSWORD)
+    store.users.unlock(staff.nurse.user_id, by=staff.admin)
+    store.users.change_password("nina", PASSWORD, NEW_PASSWORD)
     with pytest.raises(AuthError):
-        store.sign_in("nina", PASSWORD)
-    assert store.sign_in("nina", NEW_PASSWORD).user_id == staff.nurse.user_id
+        store.users.sign_in("nina", PASSWORD)
+    assert store.users.sign_in("nina", NEW_PASSWORD).user_id == staff.nurse.user_id
 
 
 def test_update_user_no_longer_sets_passwords(store: Store, staff: Staff) -> None:
     with pytest.raises(TypeError):
-        store.update_user(staff.nurse, staff.nurse, password="nurse sets her own")  # type: ignore[call-arg]
+        store.users.update(staff.nurse, staff.nurse, password="nurse sets her own")  # type: ignore[call-arg]
 
 
 def test_an_admin_reset_makes_the_person_choose_a_new_password_at_sign_in(store: Store, staff: Staff) -> None:
     _lock_out(store, "nina")
-    store.reset_password(staff.nurse.user_id, TEMPORARY, by=staff.admin)
+    store.users.reset_password(staff.nurse.user_id, TEMPORARY, by=staff.admin)
     with pytest.raises(AuthError, match="do not match"):
-        store.sign_in("nina", PASSWORD)
+        store.users.sign_in("nina", PASSWORD)
     with pytest.raises(PasswordChangeRequired, match="choose a new one"):
-        store.sign_in("nina", TEMPORARY)  # right, and the reset cleared the lockout, but not done yet
+        store.users.sign_in("nina", TEMPORARY)  # right, and the reset cleared the lockout, but not done yet
     with pytest.raises(PasswordRefused):
-        store.change_password("nina", TEMPORARY, TEMPORARY)
-    store.change_password("nina", TEMPORARY, NEW_PASSWORD)
-    assert store.sign_in("nina", NEW_PASSWORD).user_id == staff.nurse.user_id
-    assert not store.account_status(staff.nurse.user_id, by=staff.admin)["must_change_password"]
+        store.users.change_password("nina", TEMPORARY, TEMPORARY)
+    store.users.change_password("nina", TEMPORARY, NEW_PASSWORD)
+    assert store.users.sign_in("nina", NEW_PASSWORD).user_id == staff.nurse.user_id
+    assert not store.users.account_status(staff.nurse.user_id, by=staff.admin)["must_change_password"]
 
 
 def test_only_an_admin_resets_and_not_their_own(store: Store, staff: Staff) -> None:
     with pytest.raises(PermissionDenied):
-        store.reset_password(staff.nurse2.user_id, TEMPORARY, by=staff.nurse)
+        store.users.reset_password(staff.nurse2.user_id, TEMPORARY, by=staff.nurse)
     with pytest.raises(DomainError, match="your current one"):
-        store.reset_password(staff.admin.user_id, TEMPORARY, by=staff.admin)
+        store.users.reset_password(staff.admin.user_id, TEMPORARY, by=staff.admin)
 
 
 # --- the password policy applies everywhere ------------------------------------------------------------------
@@ -202,20 +202,20 @@ def test_only_an_admin_resets_and_not_their_own(store: Store, staff: Staff) -> N
                                   "password12345678!", "qwertyuiopasdfgh"])
 def test_weak_passwords_are_refused_at_creation_reset_and_change(store: Store, staff: Staff, weak: str) -> None:
     with pytest.raises(PasswordRefused):
-        store.create_user("nina2", "Nina Two", Role.NURSE, weak.replace("nina", "nina2"), by=staff.admin)
+        store.users.create("nina2", "Nina Two", Role.NURSE, weak.replace("nina", "nina2"), by=staff.admin)
     with pytest.raises(PasswordRefused):
-        store.reset_password(staff.nurse.user_id, weak, by=staff.admin)
+        store.users.reset_password(staff.nurse.user_id, weak, by=staff.admin)
     with pytest.raises(PasswordRefused):
-        store.change_password("nina", PASSWORD, weak)
-    assert store.sign_in("nina", PASSWORD).user_id == staff.nurse.user_id  # nothing changed
+        store.users.change_password("nina", PASSWORD, weak)
+    assert store.users.sign_in("nina", PASSWORD).user_id == staff.nurse.user_id  # nothing changed
 
 
 def test_weak_admin_password_is_refused_at_setup(empty_store: Store) -> None:
     from infusiondesk.records.models import Clinic
 
     with pytest.raises(PasswordRefused, match="user name"):
-        empty_store.setup_clinic(Clinic("Hill"), "boss", "Bea Boss", "boss of the hill clinic")
-    assert empty_store.needs_setup()
+        empty_store.clinic.setup(Clinic("Hill"), "boss", "Bea Boss", "boss of the hill clinic")
+    assert empty_store.clinic.needs_setup()
 
 
 # --- timing and the write lock -------------------------------------------------------------------------------
@@ -275,7 +275,7 @@ def test_an_unknown_user_costs_an_argon2_verification_like_a_known_one(store: St
     for name in ("mallory", "nina"):
         before = hasher.verified
         with pytest.raises(AuthError, match="do not match"):
-            store.sign_in(name, "wrong password")
+            store.users.sign_in(name, "wrong password")
         assert hasher.verified == before + 1, name
 
 
@@ -285,22 +285,22 @@ def test_unknown_and_known_users_take_about_as_long(store: Store) -> None:
         for _ in range(3):
             start = time.perf_counter()
             with pytest.raises(AuthError):
-                store.sign_in(name, "wrong password")
+                store.users.sign_in(name, "wrong password")
             times.append(time.perf_counter() - start)
         return min(times)
 
-    store.sign_in("nina", PASSWORD)  # warm up
+    store.users.sign_in("nina", PASSWORD)  # warm up
     unknown, known = slowest_of_fastest("mallory"), slowest_of_fastest("noel")
     assert known / 3 < unknown < known * 3, (unknown, known)  # was 12 ms vs 1.1 s: a factor of ~90
 
 
 def test_argon2_runs_while_no_write_lock_is_held(store: Store, staff: Staff, hasher: _CountingHasher) -> None:
-    store.sign_in("nina", PASSWORD)
+    store.users.sign_in("nina", PASSWORD)
     with pytest.raises(AuthError):
-        store.sign_in("nina", "wrong password")
-    store.create_user("nora", "Nora New", Role.NURSE, "joins the clinic today", by=staff.admin)
-    store.change_password("noel", PASSWORD, NEW_PASSWORD)
-    store.reset_password(staff.nurse.user_id, TEMPORARY, by=staff.admin)
+        store.users.sign_in("nina", "wrong password")
+    store.users.create("nora", "Nora New", Role.NURSE, "joins the clinic today", by=staff.admin)
+    store.users.change_password("noel", PASSWORD, NEW_PASSWORD)
+    store.users.reset_password(staff.nurse.user_id, TEMPORARY, by=staff.admin)
     assert len(hasher.lock_free) >= 6 and all(hasher.lock_free), hasher.lock_free
     with store._write():  # the probe itself sees a held write lock
         hasher._lock_is_free()

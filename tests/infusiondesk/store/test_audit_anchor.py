@@ -15,12 +15,13 @@ import pytest
 from cryptography import x509
 from sqlalchemy import delete, func, select, text, update
 
-from infusiondesk import audit, pki
-from infusiondesk.audit_verify import AuditReport
+from infusiondesk import pki
 from infusiondesk.cli import main
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Patient, Visit, VisitStatus
 from infusiondesk.store import Store, tables
+from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk.store.audit.verify import AuditReport
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.store import attacks
 from tests.infusiondesk.store.conftest import PASSWORD, Staff
@@ -67,11 +68,11 @@ def clinic(store: Store, staff: Staff, patient_factory: Callable[..., Patient]) 
         v = chart_visit(store, load_drug(None), p, staff.nurse, staff.nurse2, staff.clinician, store._now(),
                         until=VisitStatus.SIGNED, sign_note=lambda candidate, p=p: fake_note(p, candidate), seal=carl)
         visits.append(v)
-        note_entries.append(store.audit_entries("signed_notes", by=staff.admin)[-1]["id"])
+        note_entries.append(store.audit.entries("signed_notes", by=staff.admin)[-1]["id"])
     seal = pki.issue_audit_seal(ca, CA_PASS, now)
     pki.save_audit_seal(store, seal, by=staff.admin)
-    sealed_entry = store.audit_checkpoint(seal.unlock(CA_PASS))
-    store.audit("export", staff.admin, {"what": "visit note", "visit_id": visits[0].id})
+    sealed_entry = store.audit.checkpoint(seal.unlock(CA_PASS))
+    store.audit.append(AuditEvent.EXPORT, staff.admin, {"what": "visit note", "visit_id": visits[0].id})
     return SignedClinic(ca, (visits[0], visits[1]), patients, (note_entries[0], note_entries[1]), sealed_entry)
 
 
@@ -81,7 +82,7 @@ def _problems(report: AuditReport) -> str:
 
 
 def test_an_honest_clinic_verifies_anchored_to_the_trusted_ca(store: Store, clinic: SignedClinic) -> None:
-    report = audit.verify(store, clinic.trust)
+    report = store.audit.verify(clinic.trust)
     assert report.ok, report.problems
     assert report.trusted and report.checkpoints_verified == 3 and report.notes_checked == 2
     assert report.last_checkpoint is not None and report.last_checkpoint.entry_id == clinic.sealed_entry
@@ -90,9 +91,9 @@ def test_an_honest_clinic_verifies_anchored_to_the_trusted_ca(store: Store, clin
 
 
 def test_note_entries_carry_the_note_hash_visit_and_patient(store: Store, clinic: SignedClinic, staff: Staff) -> None:
-    entry = next(e for e in store.audit_entries("signed_notes", by=staff.admin) if e["id"] == clinic.note_entries[1])
+    entry = next(e for e in store.audit.entries("signed_notes", by=staff.admin) if e["id"] == clinic.note_entries[1])
     v, p = clinic.visits[1], clinic.patients[1]
-    note = store.get_signed_note(v.id, by=staff.nurse)  # type: ignore[arg-type]
+    note = store.notes.get(v.id, by=staff.nurse)  # type: ignore[arg-type]
     assert note is not None and entry["detail"]["sha256"] == pki.sha256_hex(note)
     assert (entry["detail"]["visit_id"], entry["detail"]["patient_id"], entry["detail"]["mrn"]) == (v.id, p.id, p.mrn)
 
@@ -104,8 +105,8 @@ def test_visit_edited_from_2_g_to_4_g_and_the_chain_resealed_is_caught(store: St
         conn.execute(update(tables.visits).where(tables.visits.c.id == v.id)
                      .values(content=text("replace(content, '\"2 g\"', '\"4 g\"')")))
     attacks.reseal(store)
-    assert store.get_visit(v.id, by=staff.nurse).dose_order.dose_text == "4 g"  # type: ignore[arg-type, union-attr]
-    found = _problems(audit.verify(store, clinic.trust))
+    assert store.visits.get(v.id, by=staff.nurse).dose_order.dose_text == "4 g"  # type: ignore[arg-type, union-attr]
+    found = _problems(store.audit.verify(clinic.trust))
     assert "was edited" not in found and "does not follow" not in found  # the chain itself is consistent again
     assert "the chain was recomputed" in found
     assert f"visit #{v.id} was changed after it was signed" in found
@@ -123,7 +124,7 @@ def test_reordered_inserted_or_deleted_entries_resealed_are_caught(store: Store,
         attacks.reseal(store, order=[ids[0], ids[-1], *ids[1:-1]])
     else:
         attacks.reseal(store, drop=[ids[3]])
-    report = audit.verify(store, clinic.trust)
+    report = store.audit.verify(clinic.trust)
     assert "the chain was recomputed" in _problems(report)
     assert report.last_checkpoint is None  # nothing after the tampering is anchored any more
 
@@ -137,8 +138,8 @@ def test_two_patients_notes_swapped_and_resealed_are_caught(store: Store, clinic
         conn.execute(update(tables.signed_notes).where(n.id == b.id).values(pdf=a.pdf, sha256=a.sha256))
     attacks.reseal(store)
     v1, v2 = clinic.visits
-    assert store.get_signed_note(v1.id, by=staff.nurse) == fake_note(clinic.patients[1], v2)  # type: ignore[arg-type]
-    found = _problems(audit.verify(store, clinic.trust))
+    assert store.notes.get(v1.id, by=staff.nurse) == fake_note(clinic.patients[1], v2)  # type: ignore[arg-type]
+    found = _problems(store.audit.verify(clinic.trust))
     assert "the chain was recomputed" in found
     assert f"the PDF is the note of visit #{v2.id} (MRN MRN0002), not of visit #{v1.id} (MRN MRN0001)" in found
     assert "is not the note that was stored" in found
@@ -153,7 +154,7 @@ def test_notes_swapped_with_forged_entries_after_the_last_checkpoint_are_caught(
         conn.execute(update(tables.signed_notes).where(n.id == b.id).values(pdf=a.pdf, sha256=a.sha256))
     attacks.append_forged(store, "signed_notes", a.id, event="signed_note")
     attacks.append_forged(store, "signed_notes", b.id, event="signed_note")
-    found = _problems(audit.verify(store, clinic.trust))
+    found = _problems(store.audit.verify(clinic.trust))
     assert "the chain was recomputed" not in found  # appended after the checkpoint: the chain alone is fine
     assert f"changes signed note #{a.id}, but a stored signed note is never changed" in found
     assert f"signed note #{a.id} (visit #{a.visit_id} version 1) is not the note that was stored" in found
@@ -169,9 +170,9 @@ def test_cutting_off_checkpointed_entries_is_caught_but_cutting_unanchored_ones_
             conn.execute(update(tables.audit_head).values(last_id=last, last_hash=last_hash))
 
     cut_after(clinic.sealed_entry)  # only the export after the last checkpoint: the trail cannot tell
-    assert audit.verify(store, clinic.trust).ok
+    assert store.audit.verify(clinic.trust).ok
     cut_after(clinic.note_entries[1] - 1)  # the second note's storing, and the seal's checkpoint, are gone
-    found = _problems(audit.verify(store, clinic.trust))
+    found = _problems(store.audit.verify(clinic.trust))
     assert f"a checkpoint signed entry {clinic.sealed_entry}: checkpointed entries were cut off" in found
 
 
@@ -181,7 +182,7 @@ def test_a_deleted_signed_note_is_caught_even_with_its_entries_dropped_and_resea
     with store.engine.begin() as conn:
         conn.execute(delete(tables.signed_notes).where(tables.signed_notes.c.visit_id == v2.id))
     attacks.reseal(store, drop=[clinic.note_entries[1]])
-    found = _problems(audit.verify(store, clinic.trust))
+    found = _problems(store.audit.verify(clinic.trust))
     assert f"visit #{v2.id} is signed but its signed note (version 1) is missing" in found
     assert "the chain was recomputed" in found
 
@@ -193,7 +194,7 @@ def test_a_visit_edited_after_signing_with_a_forged_addendum_entry_is_caught(
         conn.execute(update(tables.visits).where(tables.visits.c.id == v.id)
                      .values(content=text("replace(content, '\"2 g\"', '\"4 g\"')")))
     attacks.append_forged(store, "visits", v.id)  # type: ignore[arg-type]
-    report = audit.verify(store, clinic.trust)
+    report = store.audit.verify(clinic.trust)
     found = _problems(report)
     assert found.count("\n") == 0, found  # exactly one problem, and it is the right one
     assert f"visit #{v.id} was changed after it was signed" in found
@@ -217,9 +218,9 @@ def test_the_attackers_own_ca_and_seal_pass_only_without_trust(store: Store, cli
     attacks.rewrite_note_entries(store)
     attacks.reseal(store)
     fake_seal = pki.issue_audit_seal(fake_ca, "attacker-pass", now)
-    store.audit_checkpoint(fake_seal.unlock("attacker-pass"))
-    assert audit.verify(store).ok  # the database vouches for itself...
-    found = _problems(audit.verify(store, clinic.trust))  # ...the clinic's real CA does not
+    store.audit.checkpoint(fake_seal.unlock("attacker-pass"))
+    assert store.audit.verify().ok  # the database vouches for itself...
+    found = _problems(store.audit.verify(clinic.trust))  # ...the clinic's real CA does not
     assert "is not issued by the trusted CA" in found
     assert "is not covered by a verified checkpoint" in found and "checkpoints were deleted" in found
 
@@ -229,7 +230,7 @@ def test_a_forged_or_edited_checkpoint_is_refused(store: Store, clinic: SignedCl
     with store.engine.begin() as conn:
         last = conn.execute(select(func.max(c.id))).scalar_one()
         conn.execute(update(tables.audit_checkpoints).where(c.id == last).values(entry_count=c.entry_count + 1))
-    found = _problems(audit.verify(store, clinic.trust))
+    found = _problems(store.audit.verify(clinic.trust))
     assert f"checkpoint #{last}" in found and "its signature does not match its content" in found
 
 
@@ -286,7 +287,7 @@ def test_a_note_relabelled_as_another_version_is_caught(store: Store, clinic: Si
         note_id = conn.execute(select(n.id).where(n.visit_id == v.id)).scalar_one()
         conn.execute(update(tables.signed_notes).where(n.id == note_id).values(version=2))
     attacks.append_forged(store, "signed_notes", note_id, event="signed_note")
-    found = _problems(audit.verify(store, clinic.trust))
+    found = _problems(store.audit.verify(clinic.trust))
     assert f"signed note #{note_id} (visit #{v.id} version 2): the PDF is version 1 of that visit's note" in found
     assert f"was stored as visit #{v.id} version 1" in found
     assert f"visit #{v.id} is signed but its signed note (version 1) is missing" in found
@@ -303,8 +304,8 @@ def test_a_clinician_with_their_own_ca_is_checked_when_that_ca_is_trusted_too(
     p = patient_factory(mrn="MRN0003", no_known_allergies=True)
     chart_visit(store, load_drug(None), p, staff.nurse, staff.nurse2, staff.clinician, store._now(),
                 until=VisitStatus.SIGNED, sign_note=lambda candidate: fake_note(p, candidate), seal=own)
-    plain = audit.verify(store)
+    plain = store.audit.verify()
     assert plain.ok and "1 checkpoints are signed by certificates of another CA" in plain.summary()
-    assert "is not issued by the trusted CA" in _problems(audit.verify(store, clinic.trust))
-    both = audit.verify(store, [*clinic.trust, their_ca.certificate])
+    assert "is not issued by the trusted CA" in _problems(store.audit.verify(clinic.trust))
+    both = store.audit.verify([*clinic.trust, their_ca.certificate])
     assert both.ok and both.checkpoints_verified == 4

@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from infusiondesk import audit, pki
+from infusiondesk import pki
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.cli import main
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Patient, VisitStatus
 from infusiondesk.store import Store, backup, backup_files
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.backup import BackupError, BackupSchedule
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, PostgresServer, Staff
@@ -67,7 +68,7 @@ def _signed_clinic(store: Store, staff: Staff, patients: list[Patient]) -> pki.C
                 until=VisitStatus.INFUSING)
     seal = pki.issue_audit_seal(ca, CA_PASS, now)
     pki.save_audit_seal(store, seal, by=staff.admin)
-    store.audit_checkpoint(seal.unlock(CA_PASS))
+    store.audit.checkpoint(seal.unlock(CA_PASS))
     return ca
 
 
@@ -96,20 +97,20 @@ def test_restore_drill_back_up_restore_verify_same_visits(
     again = Store.open(str(restored), create=False)
     try:
         with pytest.raises(AuthError):  # a session copied in the backup does not open the restored clinic
-            again.visit_summaries(by=staff.nurse)
-        nina = again.sign_in("nina", PASSWORD)
-        assert again.visit_summaries(by=nina) == store.visit_summaries(by=staff.nurse)
-        assert [v.status for v in again.list_visits(by=nina)] == [VisitStatus.SIGNED, VisitStatus.SIGNED,
+            again.visits.summaries(by=staff.nurse)
+        nina = again.users.sign_in("nina", PASSWORD)
+        assert again.visits.summaries(by=nina) == store.visits.summaries(by=staff.nurse)
+        assert [v.status for v in again.visits.all(by=nina)] == [VisitStatus.SIGNED, VisitStatus.SIGNED,
                                                                    VisitStatus.INFUSING]
-        first = again.list_visits(by=nina)[0].id
+        first = again.visits.all(by=nina)[0].id
         assert first is not None
-        assert again.get_signed_note(first, by=nina) == store.get_signed_note(first, by=staff.nurse)
-        restore_entry = [e for e in again.audit_entries(by=nina) if e["event"] == "restore"][-1]
+        assert again.notes.get(first, by=nina) == store.notes.get(first, by=staff.nurse)
+        restore_entry = [e for e in again.audit.entries(by=nina) if e["event"] == "restore"][-1]
         assert (restore_entry["event"], restore_entry["username"]) == ("restore", "admin")
         assert restore_entry["detail"]["file"] == made.name and restore_entry["detail"]["audit_intact"] is True
     finally:
         again.close()
-    backup_entry = [e for e in store.audit_entries(by=staff.admin) if e["event"] == "backup"][-1]
+    backup_entry = [e for e in store.audit.entries(by=staff.admin) if e["event"] == "backup"][-1]
     assert (backup_entry["event"], backup_entry["username"]) == ("backup", "admin")
     assert backup_entry["detail"]["file"] == made.name and backup_entry["detail"]["bytes"] == made.stat().st_size
     logged = str(backup_entry["detail"]) + str(restore_entry["detail"])
@@ -119,7 +120,7 @@ def test_restore_drill_back_up_restore_verify_same_visits(
 def test_a_backup_taken_while_the_app_writes_is_one_consistent_moment(store: Store, staff: Staff,
                                                                       folder: Path) -> None:
     for i in range(400):  # enough pages that the copy takes several steps
-        store.audit("export", staff.nurse, {"what": "visit note", "padding": "x" * 2000, "n": i})
+        store.audit.append(AuditEvent.EXPORT, staff.nurse, {"what": "visit note", "padding": "x" * 2000, "n": i})
     writing, written = threading.Event(), []
     stop = threading.Event()
 
@@ -127,7 +128,7 @@ def test_a_backup_taken_while_the_app_writes_is_one_consistent_moment(store: Sto
         other = Store.open(store.url, create=False)
         try:
             while not stop.is_set():
-                written.append(other.audit("print", staff.nurse, {"what": "visit note", "pages": 2}))
+                written.append(other.audit.append(AuditEvent.PRINT, staff.nurse, {"what": "visit note", "pages": 2}))
                 writing.set()
         finally:
             other.close()
@@ -145,16 +146,16 @@ def test_a_backup_taken_while_the_app_writes_is_one_consistent_moment(store: Sto
     assert written, "the other workstation kept writing during the backup"
     copy = Store.open(str(result.path), create=False, migrate=False)
     try:
-        report = audit.verify(copy)
+        report = copy.audit.verify()
         assert report.ok, report.problems
-        assert 400 < report.entries_checked < len(store.audit_entries(by=staff.admin))
+        assert 400 < report.entries_checked < len(store.audit.entries(by=staff.admin))
     finally:
         copy.close()
 
 
 def test_the_file_name_carries_the_clinics_local_time(store: Store, staff: Staff, folder: Path) -> None:
-    clinic = store.get_clinic()
-    store.update_clinic(type(clinic)(clinic.name, timezone="Australia/Sydney"), staff.admin)
+    clinic = store.clinic.get()
+    store.clinic.update(type(clinic)(clinic.name, timezone="Australia/Sydney"), staff.admin)
     result = backup.back_up(store, folder, staff.admin)  # 09:00 UTC is 20:00 in Sydney (summer time)
     assert result.path.name == "infusiondesk-backup-2025-03-03_200000+1100.sqlite3"
     assert backup_files.time_of(result.path.name) == datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -164,7 +165,7 @@ def test_only_an_admin_backs_up(store: Store, staff: Staff, folder: Path) -> Non
     with pytest.raises(PermissionDenied, match="Only an admin can back up the clinic"):
         backup.back_up(store, folder, staff.clinician)
     assert _files(folder) == []
-    assert store.audit_entries(by=staff.admin)[-1]["event"] != "backup"
+    assert store.audit.entries(by=staff.admin)[-1]["event"] != "backup"
 
 
 @pytest.mark.parametrize("case", ["folder missing", "a file", "not writable", "file exists", "disk full"])
@@ -231,7 +232,7 @@ def test_old_backups_are_pruned_only_after_the_new_one_checks(store: Store, staf
     result = backup.back_up(store, folder, staff.admin, keep=2)
     assert result.pruned == (older[0],)
     assert _files(folder) == sorted([older[1], f"infusiondesk-backup-{STAMP}.sqlite3", "readme.txt"])
-    assert store.audit_entries(by=staff.admin)[-1]["detail"]["pruned"] == [older[0]]
+    assert store.audit.entries(by=staff.admin)[-1]["detail"]["pruned"] == [older[0]]
 
 
 def test_restore_refuses_what_is_not_a_backup_or_an_existing_file(store: Store, staff: Staff, folder: Path,
@@ -292,7 +293,7 @@ def test_the_daily_backup_runs_once_a_clinic_day_for_the_admin_who_set_it(store:
         backup.set_backup_schedule(store, BackupSchedule(str(folder / "gone"), keep=2), staff.admin)
     saved = backup.set_backup_schedule(store, BackupSchedule(str(folder), keep=2), staff.admin)
     assert saved.set_by == staff.admin.user_id and backup.backup_schedule(store) == saved
-    assert store.audit_entries("backup_schedule", by=staff.admin)[-1]["username"] == "admin"
+    assert store.audit.entries("backup_schedule", by=staff.admin)[-1]["username"] == "admin"
 
     made = []
     for _day in range(3):
@@ -303,13 +304,13 @@ def test_the_daily_backup_runs_once_a_clinic_day_for_the_admin_who_set_it(store:
         assert backup.run_automatic_backup(store, staff.nurse) is None  # once a clinic day
         clock.advance(days=1)
     assert _files(folder) == made[1:]  # keep 2
-    automatic = [e for e in store.audit_entries(by=staff.admin) if e["event"] == "backup"][-1]
+    automatic = [e for e in store.audit.entries(by=staff.admin) if e["event"] == "backup"][-1]
     assert automatic["detail"]["automatic"] is True and automatic["detail"]["scheduled_by"] == "admin"
     assert automatic["username"] == "nina"  # run at Nina's workstation, on the admin's schedule
-    assert audit.verify(store).ok
+    assert store.audit.verify().ok
 
-    store.create_user("ada2", "Ada Two", "admin", PASSWORD, by=staff.admin)
-    store.set_active(staff.admin.user_id, False, store.sign_in("ada2", PASSWORD))
+    store.users.create("ada2", "Ada Two", "admin", PASSWORD, by=staff.admin)
+    store.users.set_active(staff.admin.user_id, False, store.users.sign_in("ada2", PASSWORD))
     with pytest.raises(BackupError, match="set up by admin, who is no longer an active admin, so it did not run"):
         backup.run_automatic_backup(store, staff.nurse)
 
@@ -320,7 +321,7 @@ def test_postgresql_is_refused_with_pg_dump_advice(postgres_server: PostgresServ
     try:
         with store.engine.connect() as conn:
             version = str(conn.exec_driver_sql("SHOW server_version").scalar_one()).split()[0]
-        admin = store.sign_in("admin", PASSWORD)
+        admin = store.users.sign_in("admin", PASSWORD)
         with pytest.raises(BackupError) as raised:
             backup.back_up(store, folder, admin)
     finally:

@@ -71,8 +71,8 @@ def test_sqlite_read_only_database_reads_but_a_save_is_one_sentence(
     store = Store.open(f"sqlite:///file:{path}?mode=ro&uri=true", create=False)
     admin = staff.admin
     with pytest.raises(DatabaseError, match=f"The database {path} is read-only"):
-        store.add_patient(make_patient(), admin)
-    assert store.search_patients("smith", by=staff.nurse) == []
+        store.patients.add(make_patient(), admin)
+    assert store.patients.search("smith", by=staff.nurse) == []
     store.close()
 
 
@@ -101,16 +101,15 @@ def test_a_full_disk_is_one_sentence_and_earlier_records_are_kept(
     saved = []
     with pytest.raises(DatabaseError) as caught:
         for n in range(1000):
-            saved.append(store.add_patient(make_patient(mrn=f"MRN{n:04d}", history_notes="x" * 3000), nurse))
+            saved.append(store.patients.add(make_patient(mrn=f"MRN{n:04d}", history_notes="x" * 3000), nurse))
     assert caught.value.message == (f"The disk holding the database {path} is full, so this was not "
                                     "saved; free some space on it, then try again.")
     assert saved  # some fitted before the disk filled
     store.close()
     again = Store.open(str(path))
-    assert [p.mrn for p in again.search_patients("MRN", by=staff.nurse)] == [p.mrn for p in saved]
-    from infusiondesk.audit import verify
+    assert [p.mrn for p in again.patients.search("MRN", by=staff.nurse)] == [p.mrn for p in saved]
 
-    assert verify(again).ok
+    assert again.audit.verify().ok
     again.close()
 
 

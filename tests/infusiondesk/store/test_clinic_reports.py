@@ -34,7 +34,7 @@ def _clinic(store: Store, staff: Staff, add: Callable[..., Patient], clock: Cloc
     """A New York clinic: 4 March (local) has a signed, a completed and a stopped-short visit and a draft;
     5 March a running infusion and an assessed visit; one visit at 23:30 on 3 March local (04:30 UTC on the 4th)
     lies outside a period starting on the 4th; a visit on 6 March lies after it."""
-    store.update_clinic(dataclasses.replace(store.get_clinic(), timezone="America/New_York"), staff.admin)
+    store.clinic.update(dataclasses.replace(store.clinic.get(), timezone="America/New_York"), staff.admin)
     drug = load_drug(None)
     plan = [(datetime(2025, 3, 4, 4, 30, tzinfo=UTC), VisitStatus.COMPLETED),  # 3 March, 23:30 in New York
             (datetime(2025, 3, 4, 14, 0, tzinfo=UTC), VisitStatus.SIGNED),
@@ -63,7 +63,7 @@ PERIOD = cr.ReportPeriod(date(2025, 3, 4), date(2025, 3, 5), NEW_YORK)
 
 
 def _in_period(store: Store, staff: Staff) -> list:  # the visits, counted by the test from the store's records
-    return [v for v in store.list_visits(by=staff.nurse)
+    return [v for v in store.visits.all(by=staff.nurse)
             if v.created_at is not None and PERIOD.first <= v.created_at.astimezone(NEW_YORK).date() <= PERIOD.last]
 
 
@@ -118,7 +118,7 @@ def test_overrides_and_hard_stops_by_rule_and_user(clinic: Store, staff: Staff, 
         clinic.audit(event, who, {"code": code, "message": "m", "reason": "r"})
     report = cr.run(clinic, "overrides", PERIOD, by=staff.admin, now=NOW)
     since, until = PERIOD.bounds()
-    events = [e for e in clinic.audit_entries(by=staff.admin)
+    events = [e for e in clinic.audit.entries(by=staff.admin)
               if e["event"] in ("override", "hard_stop") and since <= e["at"] < until]
     assert report.rows == (("dose.soft_max", "carl", 2, 0, 2), ("pump.mismatch", "nina", 0, 1, 1))
     assert report.totals == ("Total", "", sum(e["event"] == "override" for e in events),
@@ -138,10 +138,10 @@ def test_csv_and_pdf_job_carry_the_same_totals_and_the_export_is_audited(clinic:
     assert rows[0] == ["Day", "Infusions", "Stopped short", "Still running", "Given (g)"]
     assert rows[1] == ["2025-03-04", "3", "1", "0", "5"] and rows[-1] == ["Total", "3", "1", "1", "5"]
     assert from_job(to_job(report)) == report
-    before = len(clinic.audit_entries(by=staff.admin))
+    before = len(clinic.audit.entries(by=staff.admin))
     record_export(clinic, report, staff.admin, {"format": "csv", "file": "doses.csv"})
-    entry = clinic.audit_entries(by=staff.admin)[-1]
-    assert len(clinic.audit_entries(by=staff.admin)) == before + 1
+    entry = clinic.audit.entries(by=staff.admin)[-1]
+    assert len(clinic.audit.entries(by=staff.admin)) == before + 1
     assert entry["event"] == "export" and entry["detail"]["report"] == "doses-given"
     assert (entry["detail"]["from"], entry["detail"]["to"], entry["detail"]["rows"]) == ("2025-03-04", "2025-03-05", 2)
 
@@ -198,5 +198,5 @@ def test_the_report_command_prints_writes_csv_and_pdf_and_refuses_a_nurse(
     assert not (tmp_path / "no.csv").exists()
     assert main(["report", "dose-given", *period]) == 2
     assert 'Did you mean "doses-given"' in capsys.readouterr().err
-    exports = [e["detail"] for e in clinic.audit_entries(by=staff.admin) if e["event"] == "export"]
+    exports = [e["detail"] for e in clinic.audit.entries(by=staff.admin) if e["event"] == "export"]
     assert [(d["report"], d["format"]) for d in exports] == [("side-effects", "csv"), ("side-effects", "pdf")]

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-from infusiondesk import audit
 from infusiondesk.store import Store
 from tests.infusiondesk.store.conftest import Staff
 
@@ -25,20 +24,20 @@ from infusiondesk.service import AssessmentEntry, Step, VisitService
 from infusiondesk.store import Store
 
 store = Store.open(sys.argv[1])
-nurse = store.sign_in("nina", "correct horse battery")
+nurse = store.users.sign_in("nina", "correct horse battery")
 svc = VisitService(store, load_drug(None))
 now = datetime.now(UTC)
 print("ready", flush=True)
 for n in itertools.count():
     mrn = f"CRASH{sys.argv[2]}-{n}"
-    p = store.add_patient(Patient(None, mrn, "Crash", f"Test{n}", date(1970, 1, 1), "female"), nurse)
-    v = store.create_visit(p.id, nurse)
+    p = store.patients.add(Patient(None, mrn, "Crash", f"Test{n}", date(1970, 1, 1), "female"), nurse)
+    v = store.visits.create(p.id, nurse)
     for i in range(3):
         v = svc.assess(Step(nurse, v.id, v.version, now), AssessmentEntry(pain_score=i))
     with store.batch():
         for i in range(5):
-            q = store.add_patient(Patient(None, f"{mrn}-b{i}", "Batch", f"Test{i}", date(1980, 1, 1), "male"), nurse)
-            w = store.create_visit(q.id, nurse)
+            q = store.patients.add(Patient(None, f"{mrn}-b{i}", "Batch", f"Test{i}", date(1980, 1, 1), "male"), nurse)
+            w = store.visits.create(q.id, nurse)
             svc.assess(Step(nurse, w.id, w.version, now), AssessmentEntry(pain_score=i))
 """
 
@@ -63,8 +62,8 @@ def test_kill_9_at_random_moments_leaves_the_database_and_audit_trail_intact(
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
     store = Store.open(str(db))
-    report = audit.verify(store)
+    report = store.audit.verify()
     assert report.ok, report.problem
-    assert len(store.search_patients("crash", by=staff.nurse)) > 0  # the writer did commit work before being killed
-    for v in store.list_visits(by=staff.nurse):
-        assert len(store.audit_entries("visits", v.id, by=staff.admin)) >= 1
+    assert len(store.patients.search("crash", by=staff.nurse)) > 0  # the writer did commit work before being killed
+    for v in store.visits.all(by=staff.nurse):
+        assert len(store.audit.entries("visits", v.id, by=staff.admin)) >= 1

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 import pytest
 
-from infusiondesk import audit
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import Patient, UserSession, Visit, VisitStatus
@@ -23,30 +22,30 @@ from tests.infusiondesk.store.conftest import Staff
 
 def test_a_draft_survives_until_discarded_and_belongs_to_its_user(store: Store, staff: Staff) -> None:
     key = "visit/7/dose"
-    assert store.load_draft(key, by=staff.nurse) is None
-    store.save_draft(key, {"dose": "2 g", "duration": "30 m"}, by=staff.nurse)
-    store.save_draft(key, {"dose": "2 g", "duration": "30 min"}, by=staff.nurse)
-    assert store.load_draft(key, by=staff.nurse) == {"dose": "2 g", "duration": "30 min"}
-    assert store.load_draft(key, by=staff.nurse2) is None  # another nurse's session has only her own drafts
-    store.discard_draft(key, by=staff.nurse2)  # and discarding "it" discards nothing of Nina's
-    assert store.load_draft(key, by=staff.nurse) == {"dose": "2 g", "duration": "30 min"}
-    store.discard_draft(key, by=staff.nurse)
-    assert store.load_draft(key, by=staff.nurse) is None
-    assert audit.verify(store).ok
+    assert store.drafts.load(key, by=staff.nurse) is None
+    store.drafts.save(key, {"dose": "2 g", "duration": "30 m"}, by=staff.nurse)
+    store.drafts.save(key, {"dose": "2 g", "duration": "30 min"}, by=staff.nurse)
+    assert store.drafts.load(key, by=staff.nurse) == {"dose": "2 g", "duration": "30 min"}
+    assert store.drafts.load(key, by=staff.nurse2) is None  # another nurse's session has only her own drafts
+    store.drafts.discard(key, by=staff.nurse2)  # and discarding "it" discards nothing of Nina's
+    assert store.drafts.load(key, by=staff.nurse) == {"dose": "2 g", "duration": "30 min"}
+    store.drafts.discard(key, by=staff.nurse)
+    assert store.drafts.load(key, by=staff.nurse) is None
+    assert store.audit.verify().ok
 
 
 def test_drafts_cannot_be_read_by_naming_their_owner(store: Store, staff: Staff) -> None:
-    store.save_draft("visit/7/dose", {"dose": "4 g"}, by=staff.nurse)
+    store.drafts.save("visit/7/dose", {"dose": "4 g"}, by=staff.nurse)
     forged = UserSession(id=staff.nurse.id, user=staff.nurse.user, token="guess")
     with pytest.raises(AuthError, match="You have been signed out"):
-        store.load_draft("visit/7/dose", by=forged)
+        store.drafts.load("visit/7/dose", by=forged)
     with pytest.raises(TypeError):
-        store.load_draft(staff.nurse.user_id, "visit/7/dose")  # type: ignore[call-arg, arg-type]
+        store.drafts.load(staff.nurse.user_id, "visit/7/dose")  # type: ignore[call-arg, arg-type]
     with pytest.raises(AuthError):
-        store.discard_draft("visit/7/dose", by=forged)
-    store.sign_out(staff.nurse)
+        store.drafts.discard("visit/7/dose", by=forged)
+    store.users.sign_out(staff.nurse)
     with pytest.raises(AuthError, match="signed out"):
-        store.load_draft("visit/7/dose", by=staff.nurse)
+        store.drafts.load("visit/7/dose", by=staff.nurse)
 
 
 def _fake_note(text: str) -> bytes:
@@ -55,7 +54,7 @@ def _fake_note(text: str) -> bytes:
 
 
 def _signed_visit(store: Store, staff: Staff, patient: Patient, note: bytes) -> Visit:
-    patient = store.update_patient(dataclasses.replace(patient, no_known_allergies=True), staff.nurse)
+    patient = store.patients.update(dataclasses.replace(patient, no_known_allergies=True), staff.nurse)
     return chart_visit(store, load_drug(None), patient, staff.nurse, staff.nurse2, staff.clinician,
                        store._now(), until=VisitStatus.SIGNED, sign_note=lambda _: note)
 
@@ -64,7 +63,7 @@ def test_signed_notes_are_kept_by_version_never_replaced_and_audited(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
     v1, v2 = _fake_note("version one"), _fake_note("version two")
     v = _signed_visit(store, staff, patient_factory(), v1)
-    assert v.id is not None and store.get_signed_note(v.id, by=staff.nurse) == v1
+    assert v.id is not None and store.notes.get(v.id, by=staff.nurse) == v1
     svc = VisitService(store, load_drug(None))
     at = store._now() + timedelta(hours=3)
     v = svc.add_addendum(Step(staff.nurse, v.id, v.version, at), "BP rechecked 118/76")
@@ -74,14 +73,14 @@ def test_signed_notes_are_kept_by_version_never_replaced_and_audited(
         svc.sign_addendum(Step(staff.nurse, v.id, v.version, at), 0, b"%PDF junk")
     svc.sign_addendum(Step(staff.nurse, v.id, v.version, at), 0, v2)
     assert not hasattr(store, "store_signed_note"), "notes are stored only with the signature they record"
-    assert store.get_signed_note(v.id, by=staff.nurse) == v2
-    assert store.get_signed_note(v.id, 1, by=staff.nurse) == v1
-    assert store.get_signed_note(v.id, 3, by=staff.nurse) is None
-    notes = store.list_signed_notes(v.id, by=staff.nurse)
+    assert store.notes.get(v.id, by=staff.nurse) == v2
+    assert store.notes.get(v.id, 1, by=staff.nurse) == v1
+    assert store.notes.get(v.id, 3, by=staff.nurse) is None
+    notes = store.notes.versions(v.id, by=staff.nurse)
     assert [n["version"] for n in notes] == [1, 2] and notes[0]["sha256"] == hashlib.sha256(v1).hexdigest()
-    entry = store.audit_entries("signed_notes", by=staff.admin)[-1]
+    entry = store.audit.entries("signed_notes", by=staff.admin)[-1]
     assert entry["event"] == "signed_note" and entry["username"] == "nina"
-    assert audit.verify(store).ok
+    assert store.audit.verify().ok
 
 
 def test_a_replaced_pdf_is_caught_by_audit_verify(store: Store, staff: Staff,
@@ -93,58 +92,58 @@ def test_a_replaced_pdf_is_caught_by_audit_verify(store: Store, staff: Staff,
     _signed_visit(store, staff, patient_factory(), _fake_note("signed"))
     with store.engine.begin() as conn:
         conn.execute(update(tables.signed_notes).values(pdf=b"%PDF-1.7 swapped"))
-    report = audit.verify(store)
+    report = store.audit.verify()
     assert not report.ok and "signed_notes #1 was changed outside the app" in report.problem
 
 
 def test_keys_and_certificates_are_kept_per_owner_and_revocation_keeps_them(store: Store, staff: Staff) -> None:
-    store.save_pki_object("ca_cert", None, "clinic-ca", b"-----BEGIN CERTIFICATE-----ca", by=staff.admin)
-    store.save_pki_object("user_p12", staff.clinician.user_id, "carl-2025", b"p12-carl", by=staff.admin)
-    store.save_pki_object("user_p12", staff.nurse.user_id, "nina-2025", b"p12-nina", by=staff.admin)
-    assert store.load_pki_objects("ca_cert") == [("clinic-ca", b"-----BEGIN CERTIFICATE-----ca")]
+    store.keys.save("ca_cert", None, "clinic-ca", b"-----BEGIN CERTIFICATE-----ca", by=staff.admin)
+    store.keys.save("user_p12", staff.clinician.user_id, "carl-2025", b"p12-carl", by=staff.admin)
+    store.keys.save("user_p12", staff.nurse.user_id, "nina-2025", b"p12-nina", by=staff.admin)
+    assert store.keys.load("ca_cert") == [("clinic-ca", b"-----BEGIN CERTIFICATE-----ca")]
     carl = staff.clinician
-    assert store.load_pki_objects("user_p12", carl.user_id, by=carl) == [("carl-2025", b"p12-carl")]
-    assert store.revoke_certificate("user_p12", "carl-2025", staff.admin, "key compromise") == 1
-    assert store.load_pki_objects("user_p12", carl.user_id, by=carl) == []
-    assert store.load_pki_objects("user_p12", carl.user_id, include_revoked=True, by=carl) == [("carl-2025",
+    assert store.keys.load("user_p12", carl.user_id, by=carl) == [("carl-2025", b"p12-carl")]
+    assert store.keys.revoke("user_p12", "carl-2025", staff.admin, "key compromise") == 1
+    assert store.keys.load("user_p12", carl.user_id, by=carl) == []
+    assert store.keys.load("user_p12", carl.user_id, include_revoked=True, by=carl) == [("carl-2025",
                                                                                                 b"p12-carl")]
-    [(name, when, reason)] = store.list_revoked("user_p12")
+    [(name, when, reason)] = store.keys.revoked("user_p12")
     assert (name, reason) == ("carl-2025", "key compromise") and when.tzinfo is not None
-    assert audit.verify(store).ok
+    assert store.audit.verify().ok
 
 
 def test_a_signing_key_is_handed_only_to_its_owner_s_session(store: Store, staff: Staff) -> None:
-    store.save_pki_object("user_p12", staff.clinician.user_id, "carl-2025", b"p12-carl", by=staff.admin)
+    store.keys.save("user_p12", staff.clinician.user_id, "carl-2025", b"p12-carl", by=staff.admin)
     for who in (staff.nurse, staff.admin):
         with pytest.raises(PermissionDenied, match="Only its owner"):
-            store.load_pki_objects("user_p12", staff.clinician.user_id, by=who)
+            store.keys.load("user_p12", staff.clinician.user_id, by=who)
     with pytest.raises(PermissionDenied):
-        store.load_pki_objects("user_p12", by=staff.clinician)  # every owner's at once: no
+        store.keys.load("user_p12", by=staff.clinician)  # every owner's at once: no
     with pytest.raises(AuthError):
-        store.load_pki_objects("user_p12", staff.clinician.user_id)  # no session at all
+        store.keys.load("user_p12", staff.clinician.user_id)  # no session at all
 
 
 def test_replacing_a_clinic_key_needs_an_admin_session(store: Store, staff: Staff) -> None:
     for kind in ("ca_cert", "ca_key", "audit_seal_cert", "crl"):
         with pytest.raises(PermissionDenied, match="Only an admin can change the clinic's keys"):
-            store.save_pki_object(kind, None, "attacker", b"forged", by=staff.nurse)
+            store.keys.save(kind, None, "attacker", b"forged", by=staff.nurse)
     with pytest.raises(PermissionDenied):  # nor anyone else's credential
-        store.save_pki_object("user_p12", staff.clinician.user_id, "carl", b"forged", by=staff.nurse)
+        store.keys.save("user_p12", staff.clinician.user_id, "carl", b"forged", by=staff.nurse)
     forged = UserSession(id=staff.admin.id, user=staff.admin.user, token="guess")
     with pytest.raises(AuthError, match="You have been signed out"):
-        store.save_pki_object("ca_cert", None, "attacker", b"forged", by=forged)
+        store.keys.save("ca_cert", None, "attacker", b"forged", by=forged)
     with pytest.raises(TypeError):
-        store.save_pki_object("ca_cert", None, "attacker", b"forged")  # type: ignore[call-arg]
+        store.keys.save("ca_cert", None, "attacker", b"forged")  # type: ignore[call-arg]
     with pytest.raises(PermissionDenied):
-        store.revoke_certificate("ca_cert", "clinic-ca", staff.nurse, "forged")
-    assert store.load_pki_objects("ca_cert") == []
-    store.save_pki_object("user_p12", staff.nurse.user_id, "own.p12", b"own", by=staff.nurse)  # her own import
-    assert store.load_pki_objects("user_p12", staff.nurse.user_id, by=staff.nurse) == [("own.p12", b"own")]
+        store.keys.revoke("ca_cert", "clinic-ca", staff.nurse, "forged")
+    assert store.keys.load("ca_cert") == []
+    store.keys.save("user_p12", staff.nurse.user_id, "own.p12", b"own", by=staff.nurse)  # her own import
+    assert store.keys.load("user_p12", staff.nurse.user_id, by=staff.nurse) == [("own.p12", b"own")]
 
 
 def test_two_workstations_saving_the_same_visit_at_once_one_wins_one_is_told(
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
-    visit = store.create_visit(patient_factory().id, staff.nurse)
+    visit = store.visits.create(patient_factory().id, staff.nurse)
     stations = [Store.open(store.url) for _ in range(2)]
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
@@ -167,8 +166,8 @@ def test_two_workstations_saving_the_same_visit_at_once_one_wins_one_is_told(
         t.join()
     assert sorted(o.split()[0] for o in outcomes) == ["conflict", "saved"]
     winner = int(next(o for o in outcomes if o.startswith("saved")).split()[1])
-    assert store.get_visit(visit.id, by=staff.nurse).assessment.pain_score == winner + 3
-    assert store.get_visit(visit.id, by=staff.nurse).version == visit.version + 1
-    assert audit.verify(store).ok
+    assert store.visits.get(visit.id, by=staff.nurse).assessment.pain_score == winner + 3
+    assert store.visits.get(visit.id, by=staff.nurse).version == visit.version + 1
+    assert store.audit.verify().ok
     for s in stations:
         s.close()

@@ -27,7 +27,7 @@ ANSWERS = FollowUpEntry(0, 7, attacks_per_month=2, headache_days=4, rescue_medic
 
 
 def _new_york(store: Store, staff: Staff) -> None:
-    store.update_clinic(Clinic("Riverside Infusion Clinic", "1 River Rd", "555-0100", "Mon-Fri 8-17",
+    store.clinic.update(Clinic("Riverside Infusion Clinic", "1 River Rd", "555-0100", "Mon-Fri 8-17",
                                timezone="America/New_York"), staff.admin)
 
 
@@ -65,7 +65,7 @@ def test_due_on_day_seven_from_the_clinics_midnight_and_gone_once_recorded(
     assert stored.due(store, by=staff.nurse) == []
     with pytest.raises(DomainError, match="already recorded"):
         stored.record(store, _entry(visit_id), by=staff.clinician)
-    (entry,) = [e for e in store.audit_entries("follow_ups", by=staff.admin)]
+    (entry,) = [e for e in store.audit.entries("follow_ups", by=staff.admin)]
     assert entry["event"] == "create" and entry["username"] == "nina"
     assert entry["detail"]["visit_id"] == visit_id and entry["detail"]["after"]["attacks_per_month"] == 2
 
@@ -100,7 +100,7 @@ def test_answers_out_of_range_are_refused_in_the_core(
         stored.record(store, _entry(visit_id, attacks_per_month=40), by=staff.nurse)
     with pytest.raises(InputError, match=re.escape("Headache days per month must be 0 to 31; 32 was entered.")):
         stored.record(store, _entry(visit_id, headache_days=32), by=staff.nurse)
-    assert store.audit_entries("follow_ups", by=staff.admin) == []
+    assert store.audit.entries("follow_ups", by=staff.admin) == []
     assert len(stored.due(store, by=staff.nurse)) == 1
 
 
@@ -119,7 +119,7 @@ def test_roles_are_checked_through_the_public_api(
     assert stored.policy(store).intervals_days == (7, 30)  # the data file's defaults
     stored.set_policy(store, [30, 14], by=staff.admin)
     assert stored.policy(store).intervals_days == (14, 30)
-    (change,) = store.audit_entries("follow_up_policy", by=staff.admin)
+    (change,) = store.audit.entries("follow_up_policy", by=staff.admin)
     assert change["username"] == "admin" and change["detail"]["after"]["intervals_days"] == "14,30"
     assert stored.due(store, by=staff.nurse) == []  # 7 days is no longer an interval
     clock.now = T0 + timedelta(days=14)
@@ -173,16 +173,15 @@ def test_recorded_follow_ups_verify_against_the_audit_chain_and_an_edit_is_caugh
         store: Store, staff: Staff, patient_factory: Callable[..., Patient], clock: Clock) -> None:
     from sqlalchemy import update
 
-    from infusiondesk import audit
     from infusiondesk.store import tables
 
     visit_id = _visit(store, staff, patient_factory(mrn="MRN-F6", no_known_allergies=True), clock, T0)
     clock.now = T0 + timedelta(days=7)
     saved = stored.record(store, _entry(visit_id), by=staff.nurse)
     stored.set_policy(store, [7, 30], by=staff.admin)
-    report = audit.verify(store)
+    report = store.audit.verify()
     assert report.ok, report.problem
     with store.engine.begin() as conn:  # someone edits the answer outside the app
         conn.execute(update(tables.follow_ups).where(tables.follow_ups.c.id == saved.id).values(attacks_per_month=0))
-    report = audit.verify(store)
+    report = store.audit.verify()
     assert not report.ok and "follow_ups" in str(report.problem)

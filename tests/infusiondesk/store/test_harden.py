@@ -14,7 +14,6 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from infusiondesk import audit
 from infusiondesk.cli import main
 from infusiondesk.drugs import load_drug
 from infusiondesk.errors import DomainError
@@ -63,7 +62,7 @@ def test_the_workstation_role_charts_signs_and_adds_addenda_but_cannot_rewrite_h
         store: Store, workstation: Store, staff: Staff, clock: Clock) -> None:
     from tests.infusiondesk.store.conftest import make_patient
 
-    patient = workstation.add_patient(make_patient(no_known_allergies=True), staff.nurse)
+    patient = workstation.patients.add(make_patient(no_known_allergies=True), staff.nurse)
     note = b"%PDF-1.7 /ByteRange [0 1 2 3] /Contents <00> signed"
     v = chart_visit(workstation, load_drug(None), patient, staff.nurse, staff.nurse2, staff.clinician, clock.now,
                     until=VisitStatus.SIGNED, sign_note=lambda _: note)
@@ -71,7 +70,7 @@ def test_the_workstation_role_charts_signs_and_adds_addenda_but_cannot_rewrite_h
     later = clock.now + timedelta(days=1)
     v = svc.add_addendum(Step(staff.nurse, v.id, v.version, later), "Called next day: well.")  # type: ignore[arg-type]
     v = svc.sign_addendum(Step(staff.clinician, v.id, v.version, later), 0, note + b" version 2")
-    assert v.addenda[0].signature is not None and audit.verify(workstation).ok
+    assert v.addenda[0].signature is not None and workstation.audit.verify().ok
 
     _refused(workstation, "UPDATE audit_log SET username = 'carl'", "permission denied")
     _refused(workstation, "DELETE FROM audit_log WHERE id > 3", "permission denied")
@@ -88,16 +87,16 @@ def test_the_workstation_role_charts_signs_and_adds_addenda_but_cannot_rewrite_h
     _refused(store, "UPDATE audit_log SET username = 'carl'", "audit_log is append-only")
     _refused(store, "DELETE FROM signed_notes", "signed_notes is append-only")
     _refused(store, "TRUNCATE audit_checkpoints", "audit_checkpoints is append-only")
-    assert workstation.get_visit(v.id, by=staff.nurse).dose_order.dose_text == "2 g"
+    assert workstation.visits.get(v.id, by=staff.nurse).dose_order.dose_text == "2 g"
 
 
 @postgres_only
 def test_unsigned_visits_and_patients_stay_editable(workstation: Store, staff: Staff) -> None:
     from tests.infusiondesk.store.conftest import make_patient
 
-    patient = workstation.add_patient(make_patient(mrn="MRN0010"), staff.nurse)
-    workstation.update_patient(dataclasses.replace(patient, weight_kg=71.0), staff.nurse)
-    v = workstation.create_visit(patient.id, staff.nurse)  # type: ignore[arg-type]
+    patient = workstation.patients.add(make_patient(mrn="MRN0010"), staff.nurse)
+    workstation.patients.update(dataclasses.replace(patient, weight_kg=71.0), staff.nurse)
+    v = workstation.visits.create(patient.id, staff.nurse)  # type: ignore[arg-type]
     VisitService(workstation, load_drug(None)).assess(Step(staff.nurse, v.id, v.version, v.created_at),
                                                       AssessmentEntry(pain_score=4))
     with workstation.engine.begin() as conn:  # a not-yet-signed visit may still change

@@ -33,34 +33,34 @@ from tests.infusiondesk.store.conftest import PASSWORD, Staff, make_patient
 def test_a_bad_name_or_mrn_is_refused_alike_on_both_databases(store: Store, staff: Staff, field: str, value: str,
                                                                words: str) -> None:
     with pytest.raises(InputError) as caught:
-        store.add_patient(make_patient(**{{"family_name": "family", "given_name": "given"}.get(field, field): value}),
+        store.patients.add(make_patient(**{{"family_name": "family", "given_name": "given"}.get(field, field): value}),
                           staff.nurse)
     assert words in caught.value.message
     assert caught.value.field == field
-    assert store.search_patients("smith", by=staff.nurse) == []
-    assert store.get_patient_by_mrn("MRN0001", by=staff.nurse) is None
+    assert store.patients.search("smith", by=staff.nurse) == []
+    assert store.patients.by_mrn("MRN0001", by=staff.nurse) is None
 
 
 def test_an_edit_is_checked_like_a_new_patient(store: Store, staff: Staff,
                                                patient_factory: Callable[..., Patient]) -> None:
     jane = patient_factory()
     with pytest.raises(InputError, match="Enter the patient's family name"):
-        store.update_patient(dataclasses.replace(jane, family_name="  "), staff.nurse)
+        store.patients.update(dataclasses.replace(jane, family_name="  "), staff.nurse)
     with pytest.raises(InputError, match="U\\+0000"):
-        store.update_patient(dataclasses.replace(jane, mrn="MRN\x000001"), staff.nurse)
-    assert store.get_patient(jane.id or -1, by=staff.nurse) == jane
+        store.patients.update(dataclasses.replace(jane, mrn="MRN\x000001"), staff.nurse)
+    assert store.patients.get(jane.id or -1, by=staff.nurse) == jane
 
 
 def test_names_are_stored_trimmed_composed_and_single_spaced(store: Store, staff: Staff) -> None:
-    saved = store.add_patient(make_patient(mrn="\tMRN 0042 ", family="  van\u00a0der   Berg ",
+    saved = store.patients.add(make_patient(mrn="\tMRN 0042 ", family="  van\u00a0der   Berg ",
                                            given="Zoe\u0301", history_notes="  line one\n\tline two  "),
                               staff.nurse)
     assert (saved.mrn, saved.family_name, saved.given_name) == ("MRN 0042", "van der Berg", "Zoé")
     assert saved.history_notes == "line one\n\tline two"
-    assert store.get_patient(saved.id or -1, by=staff.nurse) == saved
-    assert [p.id for p in store.search_patients("van  der\tberg", by=staff.nurse)] == [saved.id]
+    assert store.patients.get(saved.id or -1, by=staff.nurse) == saved
+    assert [p.id for p in store.patients.search("van  der\tberg", by=staff.nurse)] == [saved.id]
     # composed or not, it is the same é
-    assert [p.id for p in store.search_patients("zo\u00e9", by=staff.nurse)] == [saved.id]
+    assert [p.id for p in store.patients.search("zo\u00e9", by=staff.nurse)] == [saved.id]
 
 
 def test_names_at_the_limit_in_any_script_are_stored_and_found(store: Store, staff: Staff) -> None:
@@ -68,16 +68,16 @@ def test_names_at_the_limit_in_any_script_are_stored_and_found(store: Store, sta
     # than its 200-character column holds on PostgreSQL; the key is cut, the name is not.
     long_name = "\ufb03" * PERSON_NAME_MAX
     persian = "\u0645\u06cc\u200c\u0631\u0632\u0627"  # a zero-width non-joiner is part of the name
-    saved = store.add_patient(make_patient(mrn="M" * MRN_MAX, family=long_name, given=persian), staff.nurse)
-    assert saved.given_name == persian and store.get_patient(saved.id or -1, by=staff.nurse).family_name == long_name
-    assert [p.id for p in store.search_patients(long_name, by=staff.nurse)] == [saved.id]
-    assert [p.id for p in store.search_patients(persian, by=staff.nurse)] == [saved.id]
-    assert [p.id for p in store.search_patients("m" * MRN_MAX, by=staff.nurse)] == [saved.id]
+    saved = store.patients.add(make_patient(mrn="M" * MRN_MAX, family=long_name, given=persian), staff.nurse)
+    assert saved.given_name == persian and store.patients.get(saved.id or -1, by=staff.nurse).family_name == long_name
+    assert [p.id for p in store.patients.search(long_name, by=staff.nurse)] == [saved.id]
+    assert [p.id for p in store.patients.search(persian, by=staff.nurse)] == [saved.id]
+    assert [p.id for p in store.patients.search("m" * MRN_MAX, by=staff.nurse)] == [saved.id]
 
 
 def test_an_allergy_without_a_substance_is_refused(store: Store, staff: Staff) -> None:
     with pytest.raises(InputError, match="Enter the allergy's substance"):
-        store.add_patient(make_patient(allergies=(Allergy(" ", "rash"),)), staff.nurse)
+        store.patients.add(make_patient(allergies=(Allergy(" ", "rash"),)), staff.nurse)
 
 
 @pytest.mark.parametrize("typed", [
@@ -88,7 +88,7 @@ def test_an_allergy_without_a_substance_is_refused(store: Store, staff: Staff) -
 def test_any_search_text_is_answered_not_an_error(store: Store, staff: Staff,
                                                   patient_factory: Callable[..., Patient], typed: str) -> None:
     patient_factory()
-    found = store.search_patients(typed, by=staff.nurse)
+    found = store.patients.search(typed, by=staff.nurse)
     assert isinstance(found, list) and len(found) <= 1
 
 
@@ -96,25 +96,25 @@ def test_a_search_ending_in_the_last_code_point_finds_the_names_that_start_with_
         store: Store, staff: Staff, patient_factory: Callable[..., Patient]) -> None:
     odd = patient_factory(mrn="MRN0009", family="A\U0010fffdz")
     other = patient_factory(mrn="MRN0010", family="B")
-    assert [p.id for p in store.search_patients("a\U0010fffd", by=staff.nurse)] == [odd.id]
-    assert [p.id for p in store.search_patients("smi\x00", by=staff.nurse)] == []
-    assert [p.id for p in store.search_patients("b\x00", by=staff.nurse)] == [other.id]  # the NUL only separates words
+    assert [p.id for p in store.patients.search("a\U0010fffd", by=staff.nurse)] == [odd.id]
+    assert [p.id for p in store.patients.search("smi\x00", by=staff.nurse)] == []
+    assert [p.id for p in store.patients.search("b\x00", by=staff.nurse)] == [other.id]  # the NUL only separates words
 
 
 def test_user_names_are_checked_before_the_account_is_made(store: Store, staff: Staff) -> None:
     with pytest.raises(InputError, match="Enter the person's full name"):
-        store.create_user("nell", "   ", Role.NURSE, PASSWORD, by=staff.admin)
+        store.users.create("nell", "   ", Role.NURSE, PASSWORD, by=staff.admin)
     with pytest.raises(InputError, match="cannot contain spaces"):
-        store.create_user("nell nurse", "Nell Nurse", Role.NURSE, PASSWORD, by=staff.admin)
+        store.users.create("nell nurse", "Nell Nurse", Role.NURSE, PASSWORD, by=staff.admin)
     with pytest.raises(InputError, match="U\\+0000"):
-        store.create_user("nell", "Nell\x00 Nurse", Role.NURSE, PASSWORD, by=staff.admin)
+        store.users.create("nell", "Nell\x00 Nurse", Role.NURSE, PASSWORD, by=staff.admin)
     with pytest.raises(InputError, match=f"at most {PERSON_NAME_MAX} characters"):
-        store.create_user("nell", "N" * 5000, Role.NURSE, PASSWORD, by=staff.admin)
+        store.users.create("nell", "N" * 5000, Role.NURSE, PASSWORD, by=staff.admin)
     with pytest.raises(InputError, match="at most 64 characters"):
-        store.update_user(dataclasses.replace(staff.nurse.user, credentials="RN" * 40), staff.admin)
-    nell = store.create_user(" Nell ", " Nell   Nurse ", Role.NURSE, PASSWORD, " RN ", by=staff.admin)
+        store.users.update(dataclasses.replace(staff.nurse.user, credentials="RN" * 40), staff.admin)
+    nell = store.users.create(" Nell ", " Nell   Nurse ", Role.NURSE, PASSWORD, " RN ", by=staff.admin)
     assert (nell.username, nell.full_name, nell.credentials) == ("nell", "Nell Nurse", "RN")
-    assert {u.username for u in store.list_users(by=staff.admin)} == {"admin", "nina", "noel", "carl", "nell"}
+    assert {u.username for u in store.users.all(by=staff.admin)} == {"admin", "nina", "noel", "carl", "nell"}
 
 
 def test_two_workstations_saving_the_same_draft_at_once_both_succeed(store: Store, staff: Staff) -> None:
@@ -127,7 +127,7 @@ def test_two_workstations_saving_the_same_draft_at_once_both_succeed(store: Stor
         start.wait()
         try:
             for round_ in range(5):
-                store.save_draft("visit-1", {"saver": n, "round": round_}, by=nurse)
+                store.drafts.save("visit-1", {"saver": n, "round": round_}, by=nurse)
         except BaseException as exc:  # reported below
             failures.append(exc)
 
@@ -137,7 +137,7 @@ def test_two_workstations_saving_the_same_draft_at_once_both_succeed(store: Stor
     for t in threads:
         t.join()
     assert failures == []
-    draft = store.load_draft("visit-1", by=nurse)
+    draft = store.drafts.load("visit-1", by=nurse)
     assert draft is not None and draft["round"] == 4 and 0 <= draft["saver"] < savers
-    store.save_draft("visit-1", {"saver": "last"}, by=nurse)
-    assert store.load_draft("visit-1", by=nurse) == {"saver": "last"}
+    store.drafts.save("visit-1", {"saver": "last"}, by=nurse)
+    assert store.drafts.load("visit-1", by=nurse) == {"saver": "last"}

@@ -34,10 +34,10 @@ def test_the_migrated_schema_matches_the_tables_in_code(empty_store: Store) -> N
 
 def test_opening_twice_does_not_migrate_again_or_lose_data(db_url: str) -> None:
     first = Store.open(db_url)
-    first.setup_clinic(Clinic("Clinic"), "admin", "Ada Admin", "correct horse battery")
+    first.clinic.setup(Clinic("Clinic"), "admin", "Ada Admin", "correct horse battery")
     first.close()
     again = Store.open(db_url)
-    assert not again.needs_setup()
+    assert not again.clinic.needs_setup()
     again.close()
 
 
@@ -74,10 +74,10 @@ def test_demo_then_visits_json_lists_every_status(db_url: str, capsys: pytest.Ca
     assert mine and {v["patient"] for v in mine} == {mrn}
     assert main(["audit", "verify", "--db", db_url]) == 0
     store = Store.open(db_url)
-    nurse = store.sign_in(*DEMO_NURSE)
-    signed = [v for v in store.list_visits(by=nurse) if v.status is VisitStatus.SIGNED]
+    nurse = store.users.sign_in(*DEMO_NURSE)
+    signed = [v for v in store.visits.all(by=nurse) if v.status is VisitStatus.SIGNED]
     assert signed and all(len(v.signatures) == 2 for v in signed)
-    assert any(v.side_effects for v in store.list_visits(by=nurse))
+    assert any(v.side_effects for v in store.visits.all(by=nurse))
     store.close()
 
 
@@ -119,8 +119,8 @@ def test_demo_refuses_a_database_that_is_in_use(tmp_path: Path, capsys: pytest.C
 def test_visits_for_an_unknown_mrn_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store.open(str(tmp_path / "v.db"))  # `visits` never creates a database
-    admin = store.setup_clinic(Clinic("Clinic"), "admin", "Ada Admin", "correct horse battery")
-    store.create_user("nina", "Nina Nurse", "nurse", "demo-nurse-pass", by=admin)
+    admin = store.clinic.setup(Clinic("Clinic"), "admin", "Ada Admin", "correct horse battery")
+    store.users.create("nina", "Nina Nurse", "nurse", "demo-nurse-pass", by=admin)
     store.close()
     assert visits(monkeypatch, "--db", str(tmp_path / "v.db"), "--patient", "NOPE", "--json") == 2
     assert capsys.readouterr().err.strip() == "infusiondesk: No patient has MRN NOPE; check the number."
@@ -141,10 +141,10 @@ def test_a_sign_hook_signs_the_demo_visits(tmp_path: Path) -> None:
 
     store = Store.open(str(tmp_path / "h.db"))
     build_demo(store, patients=10, seed=2, hook=hook)
-    nurse = store.sign_in(*DEMO_NURSE)
-    signed = [v for v in store.list_visits(by=nurse) if v.status is VisitStatus.SIGNED]
+    nurse = store.users.sign_in(*DEMO_NURSE)
+    signed = [v for v in store.visits.all(by=nurse) if v.status is VisitStatus.SIGNED]
     assert calls and sorted(calls) == sorted(v.id for v in signed)
-    assert all(store.get_signed_note(v.id, by=nurse).endswith(str(v.id).encode())  # type: ignore[arg-type, union-attr]
+    assert all(store.notes.get(v.id, by=nurse).endswith(str(v.id).encode())  # type: ignore[arg-type, union-attr]
                for v in signed)
 
 

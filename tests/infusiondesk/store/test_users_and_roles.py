@@ -15,17 +15,17 @@ from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
 
 
 def test_first_run_creates_the_clinic_and_its_admin(empty_store: Store) -> None:
-    assert empty_store.needs_setup()
-    admin = empty_store.setup_clinic(Clinic("Hill Clinic", "2 Hill St", "555-0199", "Tue-Sat 9-16"),
+    assert empty_store.clinic.needs_setup()
+    admin = empty_store.clinic.setup(Clinic("Hill Clinic", "2 Hill St", "555-0199", "Tue-Sat 9-16"),
                                      "Boss", "Bea Boss", PASSWORD)
-    assert not empty_store.needs_setup()
+    assert not empty_store.clinic.needs_setup()
     assert admin.user.role is Role.ADMIN and admin.user.username == "boss"  # signed in: a session
-    assert empty_store.current_user(admin) == admin.user
-    assert empty_store.get_clinic() == Clinic("Hill Clinic", "2 Hill St", "555-0199", "Tue-Sat 9-16")
-    again = empty_store.sign_in("boss", PASSWORD)
+    assert empty_store.users.current(admin) == admin.user
+    assert empty_store.clinic.get() == Clinic("Hill Clinic", "2 Hill St", "555-0199", "Tue-Sat 9-16")
+    again = empty_store.users.sign_in("boss", PASSWORD)
     assert again.user == admin.user and again.id != admin.id and again.token != admin.token
     with pytest.raises(DomainError, match="already set up"):
-        empty_store.setup_clinic(Clinic("Again"), "x", "X", PASSWORD)
+        empty_store.clinic.setup(Clinic("Again"), "x", "X", PASSWORD)
 
 
 def test_passwords_are_stored_as_argon2id_hashes(store: Store, staff: Staff) -> None:
@@ -40,34 +40,34 @@ def test_passwords_are_stored_as_argon2id_hashes(store: Store, staff: Staff) -> 
 
 def test_a_short_password_is_refused(store: Store, staff: Staff) -> None:
     with pytest.raises(DomainError, match="at least 15 characters"):
-        store.create_user("short", "Short Pw", Role.NURSE, "abc", by=staff.admin)
+        store.users.create("short", "Short Pw", Role.NURSE, "abc", by=staff.admin)
 
 
 def test_only_an_admin_adds_users_or_changes_the_clinic(store: Store, staff: Staff) -> None:
     with pytest.raises(PermissionDenied, match="Only an admin can add users"):
-        store.create_user("eve", "Eve", Role.ADMIN, PASSWORD, by=staff.nurse)
+        store.users.create("eve", "Eve", Role.ADMIN, PASSWORD, by=staff.nurse)
     with pytest.raises(PermissionDenied, match="Only an admin"):
-        store.create_user("eve", "Eve", Role.ADMIN, PASSWORD)
+        store.users.create("eve", "Eve", Role.ADMIN, PASSWORD)
     with pytest.raises(PermissionDenied, match="Only an admin can change the clinic profile"):
-        store.update_clinic(Clinic("Renamed"), staff.clinician)
-    store.update_clinic(Clinic("Renamed", hours="24/7"), staff.admin)
-    assert store.get_clinic().hours == "24/7"
+        store.clinic.update(Clinic("Renamed"), staff.clinician)
+    store.clinic.update(Clinic("Renamed", hours="24/7"), staff.admin)
+    assert store.clinic.get().hours == "24/7"
 
 
 def test_admin_manages_users_and_a_deactivated_user_cannot_sign_in(store: Store, staff: Staff) -> None:
-    promoted = store.update_user(dataclasses.replace(staff.nurse2.user, role=Role.CLINICIAN, credentials="NP"),
+    promoted = store.users.update(dataclasses.replace(staff.nurse2.user, role=Role.CLINICIAN, credentials="NP"),
                                  staff.admin)
     assert (promoted.role, promoted.credentials) == (Role.CLINICIAN, "NP")
     with pytest.raises(AuthError, match="role changed"):  # Noel's session as a nurse ended with the change
-        store.search_patients("smi", by=staff.nurse2)
+        store.patients.search("smi", by=staff.nurse2)
     with pytest.raises(PermissionDenied):
-        store.update_user(dataclasses.replace(staff.nurse.user, role=Role.ADMIN), staff.nurse)
-    store.update_user(dataclasses.replace(staff.nurse.user, active=False), staff.admin)
+        store.users.update(dataclasses.replace(staff.nurse.user, role=Role.ADMIN), staff.nurse)
+    store.users.update(dataclasses.replace(staff.nurse.user, active=False), staff.admin)
     with pytest.raises(AuthError, match="deactivated"):
-        store.sign_in("nina", PASSWORD)
+        store.users.sign_in("nina", PASSWORD)
     with pytest.raises(AuthError, match="deactivated"):
-        store.search_patients("smi", by=staff.nurse)
-    assert [u.username for u in store.list_users(by=staff.admin)] == ["admin", "carl", "nina", "noel"]
+        store.patients.search("smi", by=staff.nurse)
+    assert [u.username for u in store.users.all(by=staff.admin)] == ["admin", "carl", "nina", "noel"]
 
 
 def test_only_a_clinician_signs_a_visit_and_an_admin_does_not_chart(
@@ -99,14 +99,14 @@ def test_the_acting_user_is_read_from_the_database_not_taken_from_the_caller(
     from infusiondesk.drugs import load_drug
     from infusiondesk.service import Step, VisitService
 
-    v = store.create_visit(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
+    v = store.visits.create(patient_factory().id, staff.nurse)  # type: ignore[arg-type]
     svc = VisitService(store, load_drug(None))
     with pytest.raises(PermissionDenied, match="Only a clinician can decide"):
         svc.decide(Step(staff.nurse, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
     claims = dataclasses.replace(staff.nurse, user=dataclasses.replace(staff.nurse.user, role=Role.CLINICIAN))
     with pytest.raises(PermissionDenied, match="Nina Nurse is signed in as nurse"):
         svc.decide(Step(claims, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
-    store.update_user(dataclasses.replace(staff.clinician.user, active=False), staff.admin)
+    store.users.update(dataclasses.replace(staff.clinician.user, active=False), staff.admin)
     with pytest.raises(AuthError, match="deactivated"):
         svc.decide(Step(staff.clinician, v.id, v.version, store._now()), True)  # type: ignore[arg-type]
 
@@ -114,14 +114,14 @@ def test_the_acting_user_is_read_from_the_database_not_taken_from_the_caller(
 def test_repeated_wrong_passwords_lock_the_account_for_a_while(store: Store, staff: Staff, clock: Clock) -> None:
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(AuthError, match="do not match"):
-            store.sign_in("nina", "wrong password")
+            store.users.sign_in("nina", "wrong password")
     with pytest.raises(AuthError, match="locked"):
-        store.sign_in("nina", "wrong password")
+        store.users.sign_in("nina", "wrong password")
     with pytest.raises(AuthError, match="locked"):
-        store.sign_in("nina", PASSWORD)  # even the right password, while locked
+        store.users.sign_in("nina", PASSWORD)  # even the right password, while locked
     clock.advance(minutes=16)
-    assert store.sign_in("nina", PASSWORD).user_id == staff.nurse.user_id
-    events = [e["event"] for e in store.audit_entries(by=staff.admin) if e["username"] == "nina"]
+    assert store.users.sign_in("nina", PASSWORD).user_id == staff.nurse.user_id
+    events = [e["event"] for e in store.audit.entries(by=staff.admin) if e["username"] == "nina"]
     assert events.count("sign_in_failed") == MAX_FAILED_SIGN_INS + 1
     assert "lockout" in events and events[-1] == "sign_in"
 
@@ -129,21 +129,21 @@ def test_repeated_wrong_passwords_lock_the_account_for_a_while(store: Store, sta
 def test_a_success_resets_the_count_and_an_admin_can_unlock(store: Store, staff: Staff) -> None:
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(AuthError):
-            store.sign_in("nina", "wrong password")
-    store.sign_in("nina", PASSWORD)
+            store.users.sign_in("nina", "wrong password")
+    store.users.sign_in("nina", PASSWORD)
     for _ in range(MAX_FAILED_SIGN_INS - 1):
         with pytest.raises(AuthError, match="do not match"):
-            store.sign_in("nina", "wrong password")
+            store.users.sign_in("nina", "wrong password")
     with pytest.raises(AuthError, match="locked"):
-        store.sign_in("nina", "wrong password")
-    store.unlock_user(staff.nurse.user_id, staff.admin)  # type: ignore[arg-type]
-    assert store.sign_in("NINA", PASSWORD).user.username == "nina"
+        store.users.sign_in("nina", "wrong password")
+    store.users.unlock(staff.nurse.user_id, staff.admin)  # type: ignore[arg-type]
+    assert store.users.sign_in("NINA", PASSWORD).user.username == "nina"
 
 
 def test_an_unknown_user_gets_the_same_answer_and_is_audited(store: Store, staff: Staff) -> None:
     with pytest.raises(AuthError, match="do not match"):
-        store.sign_in("mallory", PASSWORD)
-    last = store.audit_entries(by=staff.admin)[-1]
+        store.users.sign_in("mallory", PASSWORD)
+    last = store.audit.entries(by=staff.admin)[-1]
     assert last["event"] == "sign_in_failed" and last["detail"]["username"] == "mallory"
 
 
@@ -156,14 +156,14 @@ def test_patient_and_visit_calls_read_the_acting_user_from_the_database(
     p = patient_factory()
     forged_nurse = dataclasses.replace(staff.admin, user=dataclasses.replace(staff.admin.user, role=Role.NURSE))
     with pytest.raises(PermissionDenied, match="open a visit"):
-        store.create_visit(p.id, forged_nurse)  # type: ignore[arg-type]
-    store.update_user(dataclasses.replace(staff.nurse2.user, active=False), staff.admin)
+        store.visits.create(p.id, forged_nurse)  # type: ignore[arg-type]
+    store.users.update(dataclasses.replace(staff.nurse2.user, active=False), staff.admin)
     stale = staff.nurse2
     assert stale.user.active
     with pytest.raises(AuthError, match="deactivated"):
-        store.add_patient(make_patient(mrn="MRN0099"), stale)
+        store.patients.add(make_patient(mrn="MRN0099"), stale)
     with pytest.raises(AuthError, match="deactivated"):
-        store.update_patient(dataclasses.replace(p, weight_kg=90.0), stale)
-    assert store.get_patient(p.id, by=staff.nurse).weight_kg == 70.0  # type: ignore[arg-type]
+        store.patients.update(dataclasses.replace(p, weight_kg=90.0), stale)
+    assert store.patients.get(p.id, by=staff.nurse).weight_kg == 70.0  # type: ignore[arg-type]
     with pytest.raises(AuthError):
-        store.get_patient(p.id, by=stale)  # type: ignore[arg-type]
+        store.patients.get(p.id, by=stale)  # type: ignore[arg-type]

@@ -43,7 +43,7 @@ def test_today_board_and_signature_queue(store: Store, staff: Staff, patient_fac
     zone = ZoneInfo("Europe/Dublin")
     start, end = worklists.clinic_day(T0.astimezone(zone).date(), zone)
     now = T0 + timedelta(minutes=25)
-    board = worklists.today_board(store.worklist_visits(by=staff.nurse, opened_from=start, opened_before=end), now)
+    board = worklists.today_board(store.visits.worklist(by=staff.nurse, opened_from=start, opened_before=end), now)
     assert [r.status for r in board] == list(BoardStatus)
     assert [r.visit_id for r in board] == [ids[s] for s in VisitStatus]  # yesterday's visit is not on today's
     infusing = board[2]
@@ -51,7 +51,7 @@ def test_today_board_and_signature_queue(store: Store, staff: Staff, patient_fac
     assert board[3].detail == "nurse signed"
     assert board[0].patient == "FAMILY0, Jane" and board[0].mrn == "MRN-0"
 
-    waiting = store.worklist_visits(by=staff.clinician, statuses=(VisitStatus.COMPLETED,))
+    waiting = store.visits.worklist(by=staff.clinician, statuses=(VisitStatus.COMPLETED,))
     queue = worklists.awaiting_signature(waiting, staff.clinician.user, now)
     assert [r.visit_id for r in queue] == [ids[VisitStatus.COMPLETED + "-old"],  # type: ignore[index, operator]
                                            ids[VisitStatus.COMPLETED]]  # oldest first, across patients and days
@@ -60,14 +60,14 @@ def test_today_board_and_signature_queue(store: Store, staff: Staff, patient_fac
 
     # The clinician signs the newest: it leaves his queue and moves to "Signed" on the board.
     svc = VisitService(store, load_drug(None))
-    visit = store.get_visit(ids[VisitStatus.COMPLETED], by=staff.clinician)
+    visit = store.visits.get(ids[VisitStatus.COMPLETED], by=staff.clinician)
     assert visit.id is not None
     signing = Step(staff.clinician, visit.id, visit.version, now)
     svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=NOTE)
-    queue = worklists.awaiting_signature(store.worklist_visits(by=staff.clinician, statuses=(VisitStatus.COMPLETED,)),
+    queue = worklists.awaiting_signature(store.visits.worklist(by=staff.clinician, statuses=(VisitStatus.COMPLETED,)),
                                          staff.clinician.user, now)
     assert [r.visit_id for r in queue] == [ids[VisitStatus.COMPLETED + "-old"]]  # type: ignore[index, operator]
-    board = worklists.today_board(store.worklist_visits(by=staff.nurse, opened_from=start, opened_before=end), now)
+    board = worklists.today_board(store.visits.worklist(by=staff.nurse, opened_from=start, opened_before=end), now)
     assert [r.status for r in board].count(BoardStatus.SIGNED) == 2
 
 

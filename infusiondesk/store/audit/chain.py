@@ -1,30 +1,26 @@
 """The audit trail (21 CFR Part 11 style): an append-only, hash-chained log of who did what, when.
 
 Each entry carries the hash of the entry before it and, for a record change, a hash of the record's new
-content. `verify` (infusiondesk.audit_verify) therefore detects an edited entry, a deleted entry, and a clinical
-row changed outside the app; signed checkpoints (infusiondesk.checkpoints) catch a chain recomputed after it.
+content. `verify` (infusiondesk.store.audit.verify) therefore detects an edited entry, a deleted entry, and a clinical
+row changed outside the app; signed checkpoints (infusiondesk.store.audit.checkpoints) catch a chain recomputed
+after it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Select, Table, bindparam, insert, select, update
 
 from infusiondesk.records.models import User
 from infusiondesk.store import tables
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.codec import to_plain
-
-if TYPE_CHECKING:
-    from cryptography import x509
-
-    from infusiondesk.audit_verify import AuditReport
-    from infusiondesk.store.store import Store
 
 GENESIS = "0" * 64
 REDACTED_COLUMNS = frozenset({"password_hash"})  # audited by hash only; never written into the detail
@@ -71,7 +67,7 @@ def _entry_hash(entry: Mapping[Any, Any]) -> str:
     return _sha256(_canonical(fields))
 
 
-def append(conn: Connection, *, at: datetime, by: User | None, event: str, detail: Mapping[Any, Any],
+def append(conn: Connection, *, at: datetime, by: User | None, event: AuditEvent, detail: Mapping[Any, Any],
            table: str | None = None, record_id: int | None = None, content: str | None = None) -> int:
     """Add one entry at the end of the chain, in the caller's transaction. Returns the entry id."""
     last_id, last_hash = head(conn)
@@ -132,9 +128,3 @@ _INSERT_ENTRY = insert(tables.audit_log)
 _MOVE_HEAD = update(tables.audit_head).where(tables.audit_head.c.id == 1).values(
     last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
 
-
-def verify(store_or_url: Store | str, trust: Sequence[x509.Certificate] | None = None) -> AuditReport:
-    """Check the chain, the records against it, the signed notes, and the checkpoints (see audit_verify)."""
-    from infusiondesk.audit_verify import verify_trail
-
-    return verify_trail(store_or_url, trust)

@@ -14,19 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, func, insert, select, update
 
-from infusiondesk import audit
 from infusiondesk.records.models import User
 from infusiondesk.store import tables
+from infusiondesk.store.audit import chain
+from infusiondesk.store.audit.events import AuditEvent
 
 if TYPE_CHECKING:
-    from infusiondesk.checkpoints import SealedCheckpoint
     from infusiondesk.pki import SignerCredentials
+    from infusiondesk.store.audit.checkpoints import SealedCheckpoint
 
 ALL_FIELDS = "all"  # "fields" of a created record: every field is new
 
 
 def _shown(values: Mapping[str, Any], key: str) -> Any:
-    return "(redacted)" if key in audit.REDACTED_COLUMNS else values[key]
+    return "(redacted)" if key in chain.REDACTED_COLUMNS else values[key]
 
 
 def save_single_row(conn: Connection, *, at: datetime, by: User, table: Table, values: Mapping[str, Any]) -> None:
@@ -37,26 +38,26 @@ def save_single_row(conn: Connection, *, at: datetime, by: User, table: Table, v
         conn.execute(insert(table).values(id=1, **values))
     else:
         conn.execute(update(table).where(table.c.id == 1).values(**values))
-    record_change(conn, at=at, by=by, event="create" if before is None else "update", table=table, record_id=1,
-                  before=before._mapping if before is not None else None)
+    record_change(conn, at=at, by=by, event=AuditEvent.CREATE if before is None else AuditEvent.UPDATE,
+                  table=table, record_id=1, before=before._mapping if before is not None else None)
 
 
-def record_change(conn: Connection, *, at: datetime, by: User | None, event: str, table: Table, record_id: int,
+def record_change(conn: Connection, *, at: datetime, by: User | None, event: AuditEvent, table: Table, record_id: int,
                   before: Mapping[Any, Any] | None, extra: Mapping[Any, Any] | None = None) -> int:
     """Audit a create or change of one row, read back in the same transaction: which fields changed, their
     values before, and the hash of the row's new content."""
-    row = conn.execute(audit.by_id(table), {"id": record_id}).mappings().first()
-    new = audit.flatten(row) if row is not None else {}
+    row = conn.execute(chain.by_id(table), {"id": record_id}).mappings().first()
+    new = chain.flatten(row) if row is not None else {}
     detail: dict[str, Any]
     if before is None:
         detail = {"fields": ALL_FIELDS}
     else:
-        old = audit.flatten(before)
+        old = chain.flatten(before)
         changed = sorted(k for k in old.keys() | new.keys() if old.get(k) != new.get(k))
         detail = {"fields": changed, "before": {k: _shown(old, k) for k in changed if k in old}}
     detail.update(extra or {})
-    return audit.append(conn, at=at, by=by, event=event, detail=detail, table=table.name, record_id=record_id,
-                        content=audit.content_hash(row) if row is not None else None)
+    return chain.append(conn, at=at, by=by, event=event, detail=detail, table=table.name, record_id=record_id,
+                        content=chain.content_hash(row) if row is not None else None)
 
 
 def fill_after(conn: Connection, entries: list[dict[str, Any]]) -> None:
@@ -75,7 +76,7 @@ def fill_after(conn: Connection, entries: list[dict[str, Any]]) -> None:
         for start in range(0, len(record_ids), 500):
             chunk = record_ids[start:start + 500]
             for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
-                state = audit.flatten(row)
+                state = chain.flatten(row)
                 for e in reversed(by_record[(name, row["id"])]):
                     detail = e["detail"]
                     fields = detail["fields"]
@@ -90,10 +91,11 @@ def fill_after(conn: Connection, entries: list[dict[str, Any]]) -> None:
 
 def write_checkpoint(conn: Connection, credentials: SignerCredentials) -> SealedCheckpoint:
     """Sign the chain head as this transaction leaves it and keep the checkpoint, in the same transaction (so
-    it covers the entries just written). Its time is the wall clock's: when the seal was made."""
-    from infusiondesk import checkpoints
+    it covers the entries just written). Its time is the wall clock's: when the seal was made. (The signing code,
+    and `cryptography` under it, loads here: a store that only charts never pays for it.)"""
+    from infusiondesk.store.audit import checkpoints
 
-    last_id, last_hash = audit.head(conn)
+    last_id, last_hash = chain.head(conn)
     count = conn.execute(select(func.count()).select_from(tables.audit_log)).scalar_one()
     sealed = checkpoints.seal(checkpoints.Checkpoint(last_id, last_hash, int(count), datetime.now(UTC)),
                               credentials)
@@ -106,7 +108,7 @@ def write_checkpoint(conn: Connection, credentials: SignerCredentials) -> Sealed
 
 def read_checkpoints(conn: Connection) -> Iterator[tuple[int, SealedCheckpoint]]:
     """(row id, checkpoint) of every stored checkpoint, in the order they were made."""
-    from infusiondesk import checkpoints
+    from infusiondesk.store.audit import checkpoints
 
     c = tables.audit_checkpoints.c
     for r in conn.execute(select(tables.audit_checkpoints).order_by(c.id)):

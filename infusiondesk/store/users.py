@@ -1,4 +1,4 @@
-"""User accounts in the store: adding and managing staff, sign-in, lockout, and password changes.
+"""`store.users`: adding and managing staff, sign-in and sessions, lockout, and password changes.
 
 Two rules hold for every call here. The acting user (`by`) is a session handed out by `sign_in`: the store
 checks its token and reads the user's active flag and role from the database inside the transaction
@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Connection, Row, func, insert, select, update
 
-from infusiondesk import audit, auth
+from infusiondesk import auth
 from infusiondesk.auth import AuthError, PasswordChangeRequired, PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Role, User, UserSession
-from infusiondesk.store import sessions, tables, trail
+from infusiondesk.store import sessions, tables
+from infusiondesk.store.audit import chain, trail
+from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.errors import ConflictError, RecordNotFound
+from infusiondesk.store.part import StorePart, new_id
 from infusiondesk.validation import clean_credentials, clean_full_name, clean_user
 
 # A clinician's signing credential as the store keeps it: (PKCS#12 bytes, certificate PEM). The formats
@@ -36,23 +38,25 @@ _REFUSED = "That user name and password do not match; check them and try again."
 user_from_row = sessions.user_from_row
 
 
-def _new_id(result: Any) -> int:
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+def insert_user(conn: Connection, now: datetime, username: str, full_name: str, role: Role, password_hash: str,
+                credentials: str, by: User | None) -> User:
+    """Add a user row (audited), in the caller's transaction: `store.users.create` and the first-run setup."""
+    username, full_name, credentials = clean_user(username, full_name, credentials)
+    if conn.execute(select(tables.users.c.id).where(tables.users.c.username == username)).first():
+        raise DomainError(f'The user name "{username}" is taken; choose another.')
+    user_id = new_id(conn.execute(insert(tables.users).values(
+        username=username, full_name=full_name, role=Role(role).value, credentials=credentials,
+        active=True, password_hash=password_hash, failed_attempts=0, locked_until=None,
+        must_change_password=False, created_at=now)))
+    user = User(id=user_id, username=username, full_name=full_name, role=Role(role),
+                credentials=credentials)
+    trail.record_change(conn, at=now, by=by or user, event=AuditEvent.CREATE, table=tables.users,
+                        record_id=user_id, before=None)
+    return user
 
 
-class Accounts:
-    """The users part of `Store` (mixed in): every user-management call re-reads who is acting."""
-
-    _now: Callable[[], datetime]
-
-    if TYPE_CHECKING:
-        def _write(self) -> AbstractContextManager[Connection]: ...
-
-        def _read(self) -> AbstractContextManager[Connection]: ...
-
-        def _row(self, conn: Connection, table: Any, record_id: int) -> Row[Any] | None: ...
+class Users(StorePart):
+    """`store.users`: every user-management call re-reads who is acting."""
 
     # -- who is acting -----------------------------------------------------------------------------------
 
@@ -75,23 +79,8 @@ class Accounts:
 
     # -- adding users ------------------------------------------------------------------------------------
 
-    def _insert_user(self, conn: Connection, username: str, full_name: str, role: Role, password_hash: str,
-                     credentials: str, by: User | None) -> User:
-        username, full_name, credentials = clean_user(username, full_name, credentials)
-        if conn.execute(select(tables.users.c.id).where(tables.users.c.username == username)).first():
-            raise DomainError(f'The user name "{username}" is taken; choose another.')
-        user_id = _new_id(conn.execute(insert(tables.users).values(
-            username=username, full_name=full_name, role=Role(role).value, credentials=credentials,
-            active=True, password_hash=password_hash, failed_attempts=0, locked_until=None,
-            must_change_password=False, created_at=self._now())))
-        user = User(id=user_id, username=username, full_name=full_name, role=Role(role),
-                    credentials=credentials)
-        trail.record_change(conn, at=self._now(), by=by or user, event="create", table=tables.users,
-                            record_id=user_id, before=None)
-        return user
-
-    def create_user(self, username: str, full_name: str, role: Role | str, password: str, credentials: str = "",
-                    by: UserSession | None = None, *, signing_credential: SigningCredential | None = None) -> User:
+    def create(self, username: str, full_name: str, role: Role | str, password: str, credentials: str = "",
+               by: UserSession | None = None, *, signing_credential: SigningCredential | None = None) -> User:
         """Add a user, with their signing credential in the same transaction when given (so a failure leaves
         neither). Only an admin may, except for the very first user of an empty database."""
         clean_user(username, full_name, credentials)  # a bad name is refused before the slow password hash
@@ -103,7 +92,7 @@ class Accounts:
                 if by is None:
                     raise PermissionDenied("Only an admin can add users; sign in as an admin.")
                 acting = self._acting(conn, by, (Role.ADMIN,), "add users")
-            user = self._insert_user(conn, username, full_name, Role(role), password_hash, credentials, acting)
+            user = insert_user(conn, self._now(), username, full_name, Role(role), password_hash, credentials, acting)
             if signing_credential is not None:
                 assert user.id is not None
                 self._put_credential(conn, user.id, signing_credential, acting or user)
@@ -117,20 +106,20 @@ class Accounts:
                 k.owner_user_id == user_id, k.kind.in_((KIND_USER_P12, KIND_USER_CERT)), k.revoked_at.is_(None))):
             conn.execute(update(tables.pki_objects).where(k.id == row.id)
                          .values(revoked_at=now, revocation_reason="replaced by a new credential"))
-            trail.record_change(conn, at=now, by=by, event="revoke", table=tables.pki_objects, record_id=row.id,
-                                before=row._mapping)
+            trail.record_change(conn, at=now, by=by, event=AuditEvent.REVOKE,
+                                table=tables.pki_objects, record_id=row.id, before=row._mapping)
         p12, cert_pem = credential
         for kind, name, data in ((KIND_USER_P12, f"user-{user_id}.p12", p12),
                                  (KIND_USER_CERT, f"user-{user_id}.pem", cert_pem)):
-            object_id = _new_id(conn.execute(insert(tables.pki_objects).values(
+            object_id = new_id(conn.execute(insert(tables.pki_objects).values(
                 kind=kind, owner_user_id=user_id, name=name, data=data, created_at=now, revoked_at=None,
                 revocation_reason="")))
-            trail.record_change(conn, at=now, by=by, event="pki_saved", table=tables.pki_objects,
+            trail.record_change(conn, at=now, by=by, event=AuditEvent.PKI_SAVED, table=tables.pki_objects,
                                 record_id=object_id, before=None)
 
     # -- admin actions -----------------------------------------------------------------------------------
 
-    def _admin_change(self, user_id: int | None, by: UserSession, action: str, event: str,
+    def _admin_change(self, user_id: int | None, by: UserSession, action: str, event: AuditEvent,
                       values: Callable[[Connection, Row[Any], User], dict[str, Any]]) -> User:
         """An admin's change to a user row. A change that takes access away (deactivated, role changed, password
         reset) ends that user's open sessions in the same transaction: their next call is refused."""
@@ -148,7 +137,7 @@ class Accounts:
             if reason is not None:
                 ended = sessions.end_all(conn, before.id, self._now(), reason)
                 if ended:
-                    audit.append(conn, at=self._now(), by=admin, event="sessions_ended",
+                    chain.append(conn, at=self._now(), by=admin, event=AuditEvent.SESSIONS_ENDED,
                                  detail={"user_id": before.id, "sessions": ended, "why": reason})
             return user_from_row(after)
 
@@ -158,7 +147,7 @@ class Accounts:
             raise DomainError("This is the clinic's only active admin; make another admin first, so someone "
                               "can still manage users.")
 
-    def update_user(self, user: User, by: UserSession, *, unlock: bool = False) -> User:
+    def update(self, user: User, by: UserSession, *, unlock: bool = False) -> User:
         """Change a user's name, credentials, role or active flag (an admin's call); unlock when asked.
         Passwords change through `change_password` (one's own) or `reset_password` (an admin's)."""
 
@@ -168,11 +157,11 @@ class Accounts:
                        "role": Role(user.role).value, "active": user.active}
             return {**changed, **({"failed_attempts": 0, "locked_until": None} if unlock else {})}
 
-        return self._admin_change(user.id, by, "manage users", "update", values)
+        return self._admin_change(user.id, by, "manage users", AuditEvent.UPDATE, values)
 
-    def unlock_user(self, user_id: int, by: UserSession) -> User:
+    def unlock(self, user_id: int, by: UserSession) -> User:
         """End a lockout now (the lockout message tells the person to ask an admin)."""
-        return self._admin_change(user_id, by, "unlock accounts", "unlock",
+        return self._admin_change(user_id, by, "unlock accounts", AuditEvent.UNLOCK,
                                   lambda _c, _r, _a: {"failed_attempts": 0, "locked_until": None})
 
     def set_active(self, user_id: int, active: bool, by: UserSession) -> User:
@@ -185,21 +174,21 @@ class Accounts:
             return {"active": active}
 
         return self._admin_change(user_id, by, "deactivate or reactivate accounts",
-                                  "reactivate" if active else "deactivate", values)
+                                  AuditEvent.REACTIVATE if active else AuditEvent.DEACTIVATE, values)
 
     def set_role(self, user_id: int, role: Role | str, by: UserSession) -> User:
         def values(conn: Connection, row: Row[Any], admin: User) -> dict[str, Any]:
             self._keep_an_admin(conn, row, role=Role(role), active=row.active)
             return {"role": Role(role).value}
 
-        return self._admin_change(user_id, by, "change roles", "role_change", values)
+        return self._admin_change(user_id, by, "change roles", AuditEvent.ROLE_CHANGE, values)
 
     def reset_password(self, user_id: int, new_password: str, by: UserSession, *,
                        signing_credential: SigningCredential | None = None) -> User:
         """An admin sets a temporary password: the person must choose their own at their next sign-in. Their
         old signing key cannot be opened without their old password, so pass a new credential issued under
         the temporary password (the old one is marked replaced) or they cannot sign until one is issued."""
-        target = self.get_user(user_id)
+        target = self.get(user_id)
         own = DomainError("Change your own password with your current one, not by a reset.")
         if by.user.id == user_id:
             raise own
@@ -213,7 +202,7 @@ class Accounts:
             return {"password_hash": password_hash, "must_change_password": True, "failed_attempts": 0,
                     "locked_until": None}
 
-        return self._admin_change(user_id, by, "reset passwords", "password_reset", values)
+        return self._admin_change(user_id, by, "reset passwords", AuditEvent.PASSWORD_RESET, values)
 
     # -- sign-in and one's own password ------------------------------------------------------------------
 
@@ -246,7 +235,7 @@ class Accounts:
         changed meanwhile refuses; two wrong passwords at once both count)."""
         now = self._now()
         if read is None:
-            audit.append(conn, at=now, by=None, event="sign_in_failed",
+            chain.append(conn, at=now, by=None, event=AuditEvent.SIGN_IN_FAILED,
                          detail={"username": username, "why": "unknown user"})
             return None, failure
         row = self._row(conn, tables.users, read.id)
@@ -257,16 +246,16 @@ class Accounts:
             failure = AuthError("This password was changed a moment ago; sign in with the new one.")
         if failure is not None and (not row.active or auth.is_locked(row.locked_until, now)):
             why = "account deactivated" if not row.active else "account locked"
-            audit.append(conn, at=now, by=user, event="sign_in_failed", detail={"why": why})
+            chain.append(conn, at=now, by=user, event=AuditEvent.SIGN_IN_FAILED, detail={"why": why})
             return row, failure
         if failure is not None:
             count, locked_until = auth.after_failed_sign_in(row.failed_attempts, now)
             conn.execute(update(tables.users).where(tables.users.c.id == row.id)
                          .values(failed_attempts=count, locked_until=locked_until))
-            trail.record_change(conn, at=now, by=user, event="sign_in_failed", table=tables.users,
+            trail.record_change(conn, at=now, by=user, event=AuditEvent.SIGN_IN_FAILED, table=tables.users,
                                 record_id=row.id, before=row._mapping, extra={"why": "wrong password"})
             if locked_until is not None:
-                audit.append(conn, at=now, by=user, event="lockout",
+                chain.append(conn, at=now, by=user, event=AuditEvent.LOCKOUT,
                              detail={"failed_attempts": count, "locked_until": locked_until})
                 sessions.end_all(conn, row.id, now, sessions.ENDED_LOCKED)
                 return row, AuthError(auth.locked_message(locked_until))
@@ -289,7 +278,7 @@ class Accounts:
                 must_change = bool(row.must_change_password)
                 session = None if must_change else sessions.start(conn, row, self._now())
                 trail.record_change(conn, at=self._now(), by=user_from_row(row),
-                                    event="sign_in_password_expired" if must_change else "sign_in",
+                                    event=AuditEvent.SIGN_IN_PASSWORD_EXPIRED if must_change else AuditEvent.SIGN_IN,
                                     table=tables.users, record_id=row.id, before=row._mapping,
                                     extra={"session_id": session.id} if session is not None else None)
                 if session is not None:
@@ -308,10 +297,10 @@ class Accounts:
                 return
             if sessions.end(conn, session.id, self._now(), sessions.ENDED_SIGN_OUT):
                 user = self._row(conn, tables.users, s.user_id)
-                audit.append(conn, at=self._now(), by=user_from_row(user) if user is not None else None,
-                             event="sign_out", detail={"session_id": session.id})
+                chain.append(conn, at=self._now(), by=user_from_row(user) if user is not None else None,
+                             event=AuditEvent.SIGN_OUT, detail={"session_id": session.id})
 
-    def current_user(self, session: UserSession) -> User:
+    def current(self, session: UserSession) -> User:
         """The session's user as the database has them now; AuthError ("You have been signed out…") when the
         session ended, is forged, or the account was deactivated."""
         with self._read() as conn:
@@ -333,11 +322,12 @@ class Accounts:
                     if new_hash is not None:
                         values["password_hash"] = new_hash
                     conn.execute(update(tables.users).where(tables.users.c.id == found.id).values(**values))
-                    trail.record_change(conn, at=self._now(), by=user_from_row(found), event="password_confirmed",
+                    trail.record_change(conn, at=self._now(), by=user_from_row(found),
+                                        event=AuditEvent.PASSWORD_CONFIRMED,
                                         table=tables.users, record_id=found.id, before=found._mapping,
                                         extra={"session_id": session.id})
                 else:
-                    audit.append(conn, at=self._now(), by=user_from_row(found), event="password_confirmed",
+                    chain.append(conn, at=self._now(), by=user_from_row(found), event=AuditEvent.PASSWORD_CONFIRMED,
                                  detail={"session_id": session.id})
                 return
         assert failure is not None
@@ -374,11 +364,11 @@ class Accounts:
                     if before is None or before.revoked_at is not None:
                         raise ConflictError("Your signing certificate was replaced a moment ago; try again.")
                     conn.execute(update(tables.pki_objects).where(k.id == object_id).values(data=data))
-                    trail.record_change(conn, at=self._now(), by=user_from_row(row), event="pki_reencrypted",
+                    trail.record_change(conn, at=self._now(), by=user_from_row(row), event=AuditEvent.PKI_REENCRYPTED,
                                         table=tables.pki_objects, record_id=object_id, before=before._mapping)
                 conn.execute(update(tables.users).where(tables.users.c.id == row.id).values(
                     password_hash=new_hash, must_change_password=False, failed_attempts=0, locked_until=None))
-                trail.record_change(conn, at=self._now(), by=user_from_row(row), event="password_change",
+                trail.record_change(conn, at=self._now(), by=user_from_row(row), event=AuditEvent.PASSWORD_CHANGE,
                                     table=tables.users, record_id=row.id, before=row._mapping)
                 return user_from_row(row)
         assert failure is not None
@@ -393,14 +383,14 @@ class Accounts:
 
     # -- reading -----------------------------------------------------------------------------------------
 
-    def get_user(self, user_id: int) -> User:
+    def get(self, user_id: int) -> User:
         with self._read() as conn:
             row = self._row(conn, tables.users, user_id)
         if row is None:
             raise RecordNotFound(f"User #{user_id} does not exist.")
         return user_from_row(row)
 
-    def list_users(self, *, by: UserSession) -> list[User]:
+    def all(self, *, by: UserSession) -> list[User]:
         """Every account (the admin's Users screen)."""
         with self._read() as conn:
             self._acting(conn, by, (Role.ADMIN,), "list the clinic's accounts")
@@ -426,4 +416,4 @@ class Accounts:
                 "must_change_password": bool(row.must_change_password), "failed_attempts": row.failed_attempts}
 
 
-__all__ = ["Accounts", "SigningCredential", "user_from_row"]
+__all__ = ["SigningCredential", "Users", "insert_user", "user_from_row"]

@@ -11,18 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from cryptography import x509
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Engine, Row, select
 
-from infusiondesk import audit, checkpoints, pki
-from infusiondesk.audit_notes import NoteChecks
-from infusiondesk.store import tables, trail
+from infusiondesk import pki
+from infusiondesk.store import tables
+from infusiondesk.store.audit import chain, checkpoints, trail
+from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk.store.audit.notes import NoteChecks
 from infusiondesk.store.codec import to_plain
-
-if TYPE_CHECKING:
-    from infusiondesk.store.store import Store
 
 MAX_PROBLEMS = 50  # listed; the rest are counted
 
@@ -112,7 +111,7 @@ class _Walk:
     note_entries: list[tuple[int, int]] = field(default_factory=list)  # (entry id, note id) of hashed notes
     count: int = 0
     last_id: int = 0
-    last_hash: str = audit.GENESIS
+    last_hash: str = chain.GENESIS
     rows: int = 0
     broken: bool = False
     resealed: bool = False
@@ -147,7 +146,7 @@ def _walk_chain(conn: Connection, walk: _Walk, notes: NoteChecks,
                             f"{walk.last_id} and {e.id} was deleted or changed.")
             walk.broken = True
             return
-        if audit._entry_hash(e._mapping) != e.entry_hash:
+        if chain._entry_hash(e._mapping) != e.entry_hash:
             walk.flag(e.id, f"{_describe(e)} was edited: its hash no longer matches its content.")
             walk.broken = True
             return
@@ -164,7 +163,7 @@ def _walk_chain(conn: Connection, walk: _Walk, notes: NoteChecks,
             expected[(e.table_name, e.record_id)] = (e.content_hash, e.id)
             if e.table_name == tables.signed_notes.name:
                 notes.entry(e.id, e.event, e.record_id, e.detail)
-                if e.event == "signed_note" and '"sha256"' in e.detail:
+                if e.event == AuditEvent.SIGNED_NOTE and '"sha256"' in e.detail:
                     walk.note_entries.append((e.id, e.record_id))
         walk.last_hash, walk.last_id = e.entry_hash, e.id
 
@@ -195,7 +194,7 @@ def _check_rows(conn: Connection, walk: _Walk, notes: NoteChecks,
                 walk.flag(None, f"{name} #{row['id']} has no audit entry: it was added outside the app.")
                 continue
             want, entry_id = found
-            if want != audit.content_hash(row):
+            if want != chain.content_hash(row):
                 walk.flag(entry_id, f"{name} #{row['id']} was changed outside the app: it no longer matches "
                                     f"{_describe(_entry(conn, entry_id))}.")
     for (name, record_id), (want, entry_id) in sorted(expected.items(), key=lambda kv: kv[1][1]):
@@ -215,15 +214,12 @@ def _check_notes_anchored(walk: _Walk) -> None:
                                 "checkpointed as it is stored: checkpoints were deleted, or cannot be trusted.")
 
 
-def verify_trail(store_or_url: Store | str, trust: Sequence[x509.Certificate] | None = None) -> AuditReport:
+def verify_trail(engine: Engine, trust: Sequence[x509.Certificate] | None = None) -> AuditReport:
     """Walk the chain (checking each checkpoint where it falls), compare every audited row with the chain's last
     content hash for it, and every signed note with its storing entry, its visit and its patient."""
-    from infusiondesk.store.store import Store
-
-    store = store_or_url if isinstance(store_or_url, Store) else Store.open(store_or_url, migrate=False)
     walk, notes = _Walk(), NoteChecks()
     expected: dict[tuple[str, int], tuple[str | None, int]] = {}
-    with store.engine.connect() as conn:
+    with engine.connect() as conn:
         _read_checkpoints(conn, trust, walk)
         _walk_chain(conn, walk, notes, expected)
         if not walk.broken:
