@@ -60,12 +60,11 @@ def _month(args: argparse.Namespace) -> int:
 
 def _price(args: argparse.Namespace) -> int:
     from infusiondesk.billing.lines import money
-    from infusiondesk.store.billing import set_price
 
     when = datetime.fromisoformat(args.effective).astimezone(UTC) if args.effective else datetime.now(UTC)
 
     def work(store: Any, session: Any) -> int:
-        entry = set_price(store, args.code, cents(args.price), when, by=session)
+        entry = store.billing.set_price(args.code, cents(args.price), when, by=session)
         print(f"{entry.code} is {money(entry.unit_price_cents)} per unit from "
               f"{entry.effective_from:%Y-%m-%d %H:%M} UTC.")
         return EXIT_OK
@@ -74,10 +73,9 @@ def _price(args: argparse.Namespace) -> int:
 
 def _prices(args: argparse.Namespace) -> int:
     from infusiondesk.billing.lines import money
-    from infusiondesk.store.billing import price_history
 
     def work(store: Any, session: Any) -> int:
-        for e in price_history(store, by=session):
+        for e in store.billing.price_history(by=session):
             print(f"{e.code:<8} {money(e.unit_price_cents):>12}  from {e.effective_from:%Y-%m-%d %H:%M} UTC")
         return EXIT_OK
     return _with_session(args, work)
@@ -85,10 +83,9 @@ def _prices(args: argparse.Namespace) -> int:
 
 def _pay(args: argparse.Namespace) -> int:
     from infusiondesk.billing.lines import money
-    from infusiondesk.store.billing import record_payment
 
     def work(store: Any, session: Any) -> int:
-        p = record_payment(store, args.visit, args.method, cents(args.amount), datetime.now(UTC), by=session)
+        p = store.billing.record_payment(args.visit, args.method, cents(args.amount), datetime.now(UTC), by=session)
         print(f"Visit {p.visit_id}: {money(p.amount_cents)} paid by {p.method.label}.")
         return EXIT_OK
     return _with_session(args, work)

@@ -23,13 +23,12 @@ def add_followup_commands(sub: Any, db_help: str) -> None:
 
 def _due(args: argparse.Namespace) -> int:
     from infusiondesk.cli import open_store, sign_in, sign_out
-    from infusiondesk.store import followups
 
     store = open_store(args)
     try:
         session = sign_in(args, store)
         try:
-            rows = followups.due(store, by=session)
+            rows = store.follow_ups.due(by=session)
             zone_today = _today(store)
         finally:
             sign_out(args, store)

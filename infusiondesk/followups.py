@@ -25,8 +25,7 @@ from infusiondesk.errors import DomainError, InputError, LibraryError
 from infusiondesk.resources import bundled
 
 if TYPE_CHECKING:
-    from infusiondesk.records.models import UserSession
-    from infusiondesk.store import Store
+    pass
 
 RULES_FILE = bundled("infusiondesk", "data", "follow_ups.toml")
 
@@ -368,12 +367,3 @@ class FollowUpOutcome:
         if self.attacks_before is None or self.attacks_after is None:
             return None
         return self.attacks_after - self.attacks_before
-
-
-def outcomes(store: Store, *, by: UserSession, since: datetime | None = None,
-             until: datetime | None = None) -> list[FollowUpOutcome]:
-    """Follow-ups recorded in [since, until) (any status), oldest first, each with the attacks per month before
-    (at the anchoring visit) and after: for the clinic report. A nurse's or clinician's session."""
-    from infusiondesk.store import followups as stored
-
-    return stored.outcomes(store, by=by, since=since, until=until)

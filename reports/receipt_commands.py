@@ -26,11 +26,10 @@ def make_receipt(store: Store, visit_id: int, *, by: UserSession, credentials: p
     unsigned when None; audited as `receipt_issued`."""
     from infusiondesk import pki
     from infusiondesk.billing.codes import billing_codes
-    from infusiondesk.store.billing import receipt_for
     from infusiondesk_reports.receipt_pdf import render_receipt, signed_receipt
 
     moment = now or datetime.now(UTC)
-    receipt = receipt_for(store, visit_id, by=by)
+    receipt = store.billing.receipt_for(visit_id, by=by)
     visit = store.visits.get(visit_id, by=by)
     patient = store.patients.get(visit.patient_id, by=by)
     clinic = store.clinic.get()

@@ -36,10 +36,9 @@ def read_course(store: Store, mrn: str, period: Period, drug: Drug, *, by: UserS
         raise DomainError(f"No patient has MRN {mrn}; check the number.")
     assert patient.id is not None  # a patient read from the store is saved
     clinic = store.clinic.get()
-    from infusiondesk.store import followups
 
     course = summarise(patient, store.visits.all(patient.id, by=by), drug, period, timezone=clinic.timezone,
-                       follow_ups=followups.recorded(store, patient.id, by=by))
+                       follow_ups=store.follow_ups.recorded(patient.id, by=by))
     return CourseRecords(clinic, course)
 
 

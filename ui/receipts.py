@@ -175,13 +175,12 @@ class VisitBilling:
     def ask_payment(self) -> None:
         """The payment dialog, its amount the visit's priced lines (or what was recorded before)."""
         from infusiondesk.billing.lines import money
-        from infusiondesk.store.billing import receipt_for
         from infusiondesk_ui.views.payment_dialog import PaymentDialog
 
         if self.busy:
             return
         try:
-            receipt = receipt_for(self.c.session.store, self.visit_id, by=self.c.session.require_session())
+            receipt = self.c.session.store.billing.receipt_for(self.visit_id, by=self.c.session.require_session())
         except Exception as exc:
             self.status.setText(f"No payment recorded: {user_message(exc)}")
             return
@@ -203,7 +202,6 @@ class VisitBilling:
                        then: Callable[[Any], None] | None = None) -> None:
         """Record the payment through the store, off the UI thread; its refusal is shown as its sentence."""
         from infusiondesk.billing.lines import money
-        from infusiondesk.store.billing import record_payment
 
         s = self.c.session
         session = s.require_session()
@@ -219,5 +217,5 @@ class VisitBilling:
         def failed(exc: Exception) -> None:
             self._idle(f"No payment recorded: {user_message(exc)}")
 
-        run_in_thread(lambda: record_payment(s.store, visit_id, method, amount_cents, paid_at, by=session), done,
+        run_in_thread(lambda: s.store.billing.record_payment(visit_id, method, amount_cents, paid_at, by=session), done,
                       failed)

@@ -145,11 +145,10 @@ def follow_up_outcomes(store: Any, by: UserSession, period: ReportPeriod) -> Seq
     """Follow-ups recorded in the period (infusiondesk.followups), by interval: the outcome of the call and, where
     attacks per month were reported both at the anchoring visit and at the follow-up, whether they fell."""
     from infusiondesk.followups import FollowUpStatus, interval_label
-    from infusiondesk.store import followups as stored
 
     since, until = period.bounds()
     counts: defaultdict[int, Counter[str]] = defaultdict(Counter)
-    for o in stored.report_outcomes(store, by=by, since=since, until=until):
+    for o in store.follow_ups.report_outcomes(by=by, since=since, until=until):
         c = counts[o.interval_days]
         c[o.status.value] += 1
         if o.status is FollowUpStatus.RECORDED:

@@ -11,6 +11,8 @@ uses); its parts, after Anki's `Collection` (`col.decks`, `col.models`), each ho
     store.notes      signed PDF notes                                            (store/notes.py)
     store.keys       keys, certificates, revocation                              (store/keys.py)
     store.audit      the audit trail: append, entries, checkpoints, verify       (store/audit/log.py)
+    store.follow_ups outcome follow-ups: intervals, due, recorded, outcomes      (store/followups.py)
+    store.billing    the price list, payments, receipts                          (store/billing.py)
 
 Callers hand in and get back the frozen values of `infusiondesk.records`; no database object leaves the store.
 Rules about what a visit may become live in `infusiondesk.workflow`; the store only refuses what would corrupt
@@ -29,10 +31,12 @@ from sqlalchemy.exc import ArgumentError
 from infusiondesk.store import tables
 from infusiondesk.store.audit import chain
 from infusiondesk.store.audit.log import AuditLog
+from infusiondesk.store.billing import Billing
 from infusiondesk.store.clinic import ClinicProfile
 from infusiondesk.store.drafts import Drafts
 from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate, to_url
 from infusiondesk.store.errors import DatabaseError
+from infusiondesk.store.followups import FollowUps
 from infusiondesk.store.keys import Keys
 from infusiondesk.store.notes import Notes
 from infusiondesk.store.patients import Patients
@@ -59,6 +63,8 @@ class Store:
         self.notes = Notes(self)
         self.keys = Keys(self)
         self.audit = AuditLog(self)
+        self.follow_ups = FollowUps(self)
+        self.billing = Billing(self)
 
     @classmethod
     def open(cls, url_or_path: str, *, clock: Callable[[], datetime] = _utcnow, migrate: bool = True,

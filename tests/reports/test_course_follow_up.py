@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from infusiondesk.course import Period
 from infusiondesk.followups import FollowUpEntry
 from infusiondesk.records.models import Role, VisitStatus
-from infusiondesk.store import Store, followups
+from infusiondesk.store import Store
 from infusiondesk_reports.course_summary import build_course_summary
 from infusiondesk_reports.summary_commands import read_course
 from tests.clinic_day import chart_visit
@@ -34,10 +34,10 @@ def test_the_course_summary_shows_attacks_before_and_at_the_latest_follow_up(tmp
                         attacks_per_month=8)
     assert visit.id is not None
     now[0] = T0 + timedelta(days=7)
-    followups.record(store, FollowUpEntry(visit.id, 7, attacks_per_month=5, headache_days=9, side_effects=False),
-                     by=nurse)
+    store.follow_ups.record(FollowUpEntry(visit.id, 7, attacks_per_month=5, headache_days=9, side_effects=False),
+                            by=nurse)
     now[0] = T0 + timedelta(days=30)
-    followups.record(store, FollowUpEntry(visit.id, 30, attacks_per_month=3, headache_days=6,
+    store.follow_ups.record(FollowUpEntry(visit.id, 30, attacks_per_month=3, headache_days=6,
                                           rescue_medication="sumatriptan", rescue_days=2, side_effects=True,
                                           side_effects_text="tired the next day"), by=doc)
 

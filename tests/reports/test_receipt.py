@@ -18,7 +18,6 @@ from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk.service import Step, VisitService
 from infusiondesk.store import Store
-from infusiondesk.store.billing import get_payment, price_history, receipt_for, record_payment, set_price
 from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk_reports.signing import verify_pdf
 from infusiondesk_ui.cli import main
@@ -54,7 +53,7 @@ def clinic(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int]:
                                      passphrase=NURSE_PASSWORD, now=datetime.now(UTC))
     pki.save_clinician_pkcs12(store, nurse.user_id, p12, NURSE_PASSWORD, by=admin)
     for code, cents in (("96365", 18000), ("96366", 4500), ("96374", 9000), ("J3475", 250)):
-        set_price(store, code, cents, PRICES_FROM, by=admin)
+        store.billing.set_price(code, cents, PRICES_FROM, by=admin)
     nurse2 = store.users.sign_in("bnurse", "second-nurse-pass-456")
     doc = store.users.sign_in("asmith", "doctor-sign-pass-123")
     patient = store.patients.add(replace(scenario.PATIENT, id=None), by=admin)
@@ -113,14 +112,14 @@ def test_a_paid_receipt_keeps_its_prices_after_the_price_list_changes(clinic: tu
     db, visit_id = clinic
     store = Store.open(db)
     nurse, admin = store.users.sign_in("jdoe", NURSE_PASSWORD), store.users.sign_in("admin", ADMIN_PASSWORD)
-    paid = record_payment(store, visit_id, PaymentMethod.HSA_FSA_CARD, 19000, T0 + timedelta(hours=2), by=nurse)
+    paid = store.billing.record_payment(visit_id, PaymentMethod.HSA_FSA_CARD, 19000, T0 + timedelta(hours=2), by=nurse)
     assert [(x.code, x.unit_price_cents) for x in paid.lines] == [("96365", 18000), ("J3475", 250)]
-    set_price(store, "96365", 25000, T0 + timedelta(days=1), by=admin)  # from the next day on
+    store.billing.set_price("96365", 25000, T0 + timedelta(days=1), by=admin)  # from the next day on
     with pytest.raises(DomainError, match="already has a price"):
-        set_price(store, "96365", 1, PRICES_FROM, by=admin)  # never backdated under an existing price
-    receipt = receipt_for(store, visit_id, by=nurse)
+        store.billing.set_price("96365", 1, PRICES_FROM, by=admin)  # never backdated under an existing price
+    receipt = store.billing.receipt_for(visit_id, by=nurse)
     assert receipt.total_cents == 19000 and receipt.paid and receipt.balance_cents == 0
-    payment = get_payment(store, visit_id, by=nurse)
+    payment = store.billing.get_payment(visit_id, by=nurse)
     assert payment is not None and payment.method is PaymentMethod.HSA_FSA_CARD
     # an unpaid visit of that day is priced as on its day, too
     store.close()
@@ -131,10 +130,10 @@ def test_the_price_list_is_admin_only_and_audited(clinic: tuple[str, int]) -> No
     store = Store.open(db)
     nurse, admin = store.users.sign_in("jdoe", NURSE_PASSWORD), store.users.sign_in("admin", ADMIN_PASSWORD)
     with pytest.raises(PermissionDenied, match="Only an admin can change the price list"):
-        set_price(store, "96365", 1, datetime.now(UTC), by=nurse)
+        store.billing.set_price("96365", 1, datetime.now(UTC), by=nurse)
     with pytest.raises(DomainError, match="not a code the clinic bills"):
-        set_price(store, "99999", 100, datetime.now(UTC), by=admin)
-    assert len(price_history(store, by=admin)) == 4
+        store.billing.set_price("99999", 100, datetime.now(UTC), by=admin)
+    assert len(store.billing.price_history(by=admin)) == 4
     created = [e for e in store.audit.entries(by=admin) if e.get("table_name") == "prices"]
     assert [e["detail"]["code"] for e in created] == ["96365", "96366", "96374", "J3475"]
     assert {e["username"] for e in created} == {"admin"}
@@ -146,13 +145,13 @@ def test_a_payment_is_audited_and_refused_for_a_clinician(clinic: tuple[str, int
     store = Store.open(db)
     doc, admin = store.users.sign_in("asmith", "doctor-sign-pass-123"), store.users.sign_in("admin", ADMIN_PASSWORD)
     with pytest.raises(PermissionDenied, match="record a payment"):
-        record_payment(store, visit_id, "cash", 100, datetime.now(UTC), by=doc)
+        store.billing.record_payment(visit_id, "cash", 100, datetime.now(UTC), by=doc)
     with pytest.raises(DomainError, match="cash, card or HSA/FSA card"):
-        record_payment(store, visit_id, "cheque", 100, datetime.now(UTC), by=admin)
-    record_payment(store, visit_id, "cash", 5000, datetime.now(UTC), by=admin)
+        store.billing.record_payment(visit_id, "cheque", 100, datetime.now(UTC), by=admin)
+    store.billing.record_payment(visit_id, "cash", 5000, datetime.now(UTC), by=admin)
     entries = [e for e in store.audit.entries(by=admin) if e.get("table_name") == "visit_payments"]
     assert len(entries) == 1 and entries[0]["detail"]["visit_id"] == visit_id
-    assert receipt_for(store, visit_id, by=admin).balance_cents == 14000
+    assert store.billing.receipt_for(visit_id, by=admin).balance_cents == 14000
     store.close()
 
 

@@ -12,7 +12,6 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.drugs import load_drug
 from infusiondesk.followups import FollowUpStatus
 from infusiondesk.records.models import Role, VisitStatus
-from infusiondesk.store import followups as stored
 from infusiondesk_ui.app import MainWindow
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
@@ -80,7 +79,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
     assert not form.isVisible()
     assert board.done.text() == "Saved: the 7 days follow-up of RIVERA, Ana (recorded)."
     assert board.rows == []
-    (saved,) = stored.recorded(clinic.store, clinic.patient.id, by=clinic.reader)  # type: ignore[arg-type]
+    (saved,) = clinic.store.follow_ups.recorded(clinic.patient.id, by=clinic.reader)  # type: ignore[arg-type]
     assert (saved.status, saved.attacks_per_month, saved.headache_days, saved.rescue_medication,
             saved.rescue_days, saved.side_effects, saved.note) == (
         FollowUpStatus.RECORDED, 3, 6, "sumatriptan", 2, False, "feels much better")
@@ -122,7 +121,7 @@ def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
     assert window.chart.outcome.text() == ("<b>Attacks per month</b>: 9 before the course (2026-03-02); no "
                                            "follow-up answered yet.")
     clinic.clock.advance(minutes=7 * 24 * 60)
-    stored.record(clinic.store, FollowUpEntry(visit_id, 7, attacks_per_month=3, headache_days=6, rescue_days=1,
+    clinic.store.follow_ups.record(FollowUpEntry(visit_id, 7, attacks_per_month=3, headache_days=6, rescue_days=1,
                                               rescue_medication="sumatriptan", side_effects=False),
                   by=clinic.session(clinic.nurse))
     window.show_chart(clinic.patient)
@@ -147,11 +146,11 @@ def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: Main
     qtbot.keyClicks(box.intervals, "7, 400")
     qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
     assert box.message.text() == "A follow-up interval of 400 days is not allowed; give 1 to 365 days."
-    assert stored.policy(clinic.store).intervals_days == (7, 30)
+    assert clinic.store.follow_ups.policy().intervals_days == (7, 30)
     box.intervals.selectAll()
     qtbot.keyClicks(box.intervals, "30 14")
     qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
-    assert stored.policy(clinic.store).intervals_days == (14, 30)
+    assert clinic.store.follow_ups.policy().intervals_days == (14, 30)
     assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
     (entry,) = clinic.store.audit.entries("follow_up_policy", by=clinic.admin_session)
     assert entry["username"] == "admin"

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.billing.receipt import PaymentMethod
-from infusiondesk.store.billing import get_payment, price_history, set_price
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.payment_dialog import PaymentDialog
 from infusiondesk_ui.views.receipt_dialog import ReceiptDialog
@@ -41,7 +40,7 @@ def _active(qtbot: QtBot, dialog: QWidget) -> None:
 
 def _price_everything(clinic: Clinic_) -> None:
     for code, cents in PRICES:
-        set_price(clinic.store, code, cents, datetime(2026, 1, 1, tzinfo=UTC), by=clinic.admin_session)
+        clinic.store.billing.set_price(code, cents, datetime(2026, 1, 1, tzinfo=UTC), by=clinic.admin_session)
 
 
 def _stopped_visit(window: MainWindow, clinic: Clinic_, user: str = "nkim") -> VisitWorkspace:
@@ -82,7 +81,7 @@ def test_the_admin_sets_a_price_by_keyboard_and_a_refusal_is_said_in_words(
     qtbot.keyClick(view.effective, Qt.Key.Key_Return)  # Enter on the last field sets the price
     qtbot.waitUntil(lambda: not view.busy and view.table.rowCount() == 1, timeout=10_000)
     assert view.message.text().startswith("Set: 96365 is $180.00 per unit from 2026-04-01 00:00"), view.message.text()
-    history = price_history(clinic.store, by=clinic.admin_session)
+    history = clinic.store.billing.price_history(by=clinic.admin_session)
     assert [(e.code, e.unit_price_cents) for e in history] == [("96365", 18000)]
     assert [view.table.item(0, c).text() for c in (0, 2, 4)] == ["96365", "$180.00", "upcoming"]
     assert view.table.item(0, 5).text() == "Ada Admin"
@@ -99,7 +98,7 @@ def test_the_admin_sets_a_price_by_keyboard_and_a_refusal_is_said_in_words(
     view.price.setText("one hundred")
     view.set_price()
     assert "is not an amount" in view.message.text()
-    assert len(price_history(clinic.store, by=clinic.admin_session)) == 1
+    assert len(clinic.store.billing.price_history(by=clinic.admin_session)) == 1
 
 
 def test_a_nurse_has_no_price_list_action(window: MainWindow) -> None:
@@ -132,7 +131,7 @@ def test_the_nurse_records_a_cash_payment_and_makes_the_signed_receipt(
     qtbot.waitUntil(lambda: not billing.busy, timeout=10_000)
     assert review.money_status.text().startswith("Recorded $190.00 paid by Cash for visit"), \
         review.money_status.text()
-    payment = get_payment(clinic.store, ws.visit.id or 0, by=clinic.reader)
+    payment = clinic.store.billing.get_payment(ws.visit.id or 0, by=clinic.reader)
     assert payment is not None and payment.method is PaymentMethod.CASH and payment.amount_cents == 19000
     assert [(x.code, x.units) for x in payment.lines] == [("96365", 1), ("J3475", 4)]
 
@@ -208,7 +207,7 @@ def test_a_clinician_sees_no_payment_action_and_the_store_refuses_one(
     qtbot.waitUntil(lambda: not ws.review.billing.busy, timeout=10_000)
     assert ws.review.money_status.text().startswith("No payment recorded:"), ws.review.money_status.text()
     assert "record a payment" in ws.review.money_status.text()
-    assert get_payment(clinic.store, ws.visit.id or 0, by=clinic.reader) is None
+    assert clinic.store.billing.get_payment(ws.visit.id or 0, by=clinic.reader) is None
 
 
 def test_an_unpriced_code_is_said_before_the_payment_dialog(window: MainWindow, clinic: Clinic_) -> None:

@@ -209,12 +209,11 @@ class ChartView(QWidget):
     def _before_after(self, patient: Patient) -> str:
         """Attacks per month before the course (the assessments) and at the latest follow-up (the core's words)."""
         from infusiondesk import followups
-        from infusiondesk.store import followups as stored
 
         assert patient.id is not None
         reports = [(self.session.local(v.started_at or v.created_at).date(), v.attacks_per_month,
                     v.started_at is not None) for v in self.visits]
-        recorded = stored.recorded(self.session.store, patient.id, by=self.session.require_session())
+        recorded = self.session.store.follow_ups.recorded(patient.id, by=self.session.require_session())
         return followups.before_after_text(reports, recorded, self.session.zone)
 
     def draw_trends(self) -> None:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from infusiondesk import followups
 from infusiondesk.errors import DomainError
 from infusiondesk.followups import DueFollowUp, FollowUpEntry, FollowUpStatus
-from infusiondesk.store import followups as stored
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.forms import ChoiceBox, Form
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
@@ -144,7 +143,7 @@ class FollowUpForm(QGroupBox):
         if self.due is None or not self.isVisible():
             return
         try:
-            saved = stored.record(self.session.store, self.entry(), by=self.session.require_session())
+            saved = self.session.store.follow_ups.record(self.entry(), by=self.session.require_session())
         except DomainError as exc:
             self.error.setText(exc.message)
             return
@@ -206,7 +205,8 @@ class FollowUpList(QWidget):
         self.setFocusProxy(self.table)
 
     def read(self) -> list[DueFollowUp]:
-        return stored.due(self.session.store, by=self.session.require_session())
+        due: list[DueFollowUp] = self.session.store.follow_ups.due(by=self.session.require_session())
+        return due
 
     def refresh(self) -> None:
         """Read the list again, keeping the chosen follow-up chosen if it is still due."""
@@ -266,14 +266,14 @@ class FollowUpIntervalsBox(QGroupBox):
         self.intervals.returnPressed.connect(self.save)
 
     def refresh(self) -> None:
-        days = stored.policy(self.session.store).intervals_days
+        days = self.session.store.follow_ups.policy().intervals_days
         self.intervals.setText(", ".join(str(d) for d in days))
         self.message.setText("")
 
     def save(self) -> None:
         try:
             days = followups.parse_intervals(self.intervals.text())
-            saved = stored.set_policy(self.session.store, days, by=self.session.require_session())
+            saved = self.session.store.follow_ups.set_policy(days, by=self.session.require_session())
         except DomainError as exc:
             self.message.setText(exc.message)
             return

@@ -137,15 +137,13 @@ class PriceListView(QWidget):
 
     # --- reading ------------------------------------------------------------------------------------
     def refresh(self) -> None:
-        from infusiondesk.store.billing import price_history
-
         if self.busy:
             return
         s = self.session
         session = s.require_session()
 
         def read() -> tuple[list[Any], dict[int, Any]]:
-            return price_history(s.store, by=session), s.store.users.staff_names(by=session)
+            return s.store.billing.price_history(by=session), s.store.users.staff_names(by=session)
 
         self._busy("Reading the price list…")
         run_in_thread(read, self._show, lambda exc: self._idle(f"The price list was not read: {user_message(exc)}"))
@@ -186,7 +184,6 @@ class PriceListView(QWidget):
 
     def set_price(self) -> None:
         from infusiondesk.billing_cli import cents
-        from infusiondesk.store.billing import set_price
 
         if self.busy:
             return
@@ -210,5 +207,5 @@ class PriceListView(QWidget):
             self.refresh()
 
         self._busy(f"Setting {code} to {money(amount)}…")
-        run_in_thread(lambda: set_price(s.store, code, amount, when, by=session), done,
+        run_in_thread(lambda: s.store.billing.set_price(code, amount, when, by=session), done,
                       lambda exc: self._idle(f"Not set: {user_message(exc)}"))
