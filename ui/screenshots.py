@@ -100,14 +100,11 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
         clock._now = at
         _earlier_visit(store, drug, ana, nurse, doctor, at, dose, attacks, pain, effects)
     clock._now = DEMO_START
-    from infusiondesk import pki
+    from infusiondesk import enrolment
 
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", SCREENSHOT_CA_PASSPHRASE, clock.now())
-    pki.save_clinic_ca(store, ca, by=admin)
-    p12 = pki.issue_clinician_pkcs12(ca, SCREENSHOT_CA_PASSPHRASE, full_name=doctor.user.full_name,
-                                     username=doctor.user.username, passphrase="doctor-sign-pass-1", now=clock.now(),
-                                     credentials="MD")
-    pki.save_clinician_pkcs12(store, doctor.user_id, p12, "doctor-sign-pass-1", by=admin)
+    enrolment.add_clinic_ca(store, admin, ca_passphrase=SCREENSHOT_CA_PASSPHRASE, now=clock.now())
+    enrolment.issue_credential(store, admin, doctor.user, "doctor-sign-pass-1", ca_passphrase=SCREENSHOT_CA_PASSPHRASE,
+                               now=clock.now())
     for session in (admin, nurse, doctor):
         store.sign_out(session)
     return store, drug, clock
