@@ -263,7 +263,7 @@ class Store(Accounts):
 
     def create_visit(self, patient_id: int, by: UserSession) -> Visit:
         now = self._now()
-        visit = Visit(id=None, patient_id=patient_id, created_at=now, version=1)
+        visit = Visit(id=0, patient_id=patient_id, created_at=now, version=1)  # 0 until the row gives its id
         with self._write() as conn:
             actor = self._acting(conn, by, _CLINICAL, "open a visit")
             if self._row(conn, tables.patients, patient_id) is None:

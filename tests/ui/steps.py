@@ -44,7 +44,7 @@ def double_check(w: VisitWorkspace, username: str = "nkim", password: str = "nur
 def get_ready(w: VisitWorkspace) -> None:
     """The checklist, with the pump read back as programmed to the order (its rate and volume as displayed)."""
     r = w.infusion.readiness
-    shown = w.visit.dose_order.computed["display"] if w.visit.dose_order is not None else {}
+    shown = w.visit.dose_order.computed_dose.display if w.visit.dose_order is not None else {}
     r.pump_rate.setText(shown.get("rate", ""))
     r.pump_vtbi.setText(shown.get("volume", ""))
     for cb in (r.consent, r.allergies, r.calcium):

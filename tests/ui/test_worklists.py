@@ -50,7 +50,7 @@ def _finish(clinic: Clinic_, visit_id: int) -> None:
         return Step(nurse, visit_id, clinic.store.get_visit(visit_id, by=nurse).version, clinic.clock.now())
 
     visit = clinic.store.get_visit(visit_id, by=nurse)
-    volume = float(visit.dose_order.computed["volume_ml"])  # type: ignore[union-attr]
+    volume = visit.dose_order.computed_dose.volume_ml  # type: ignore[union-attr]
     clinic.clock.advance(minutes=30)  # the 30 min infusion has run
     svc.stop(step(), volume)
     clinic.clock.advance(minutes=31)

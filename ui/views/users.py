@@ -197,7 +197,7 @@ class UsersView(QWidget):
         from infusiondesk import enrolment
 
         user = self.current_user()
-        if user is None or user.id is None:
+        if user is None:
             return
         try:
             enrolment.reset_password(self.session.store, self.session.require_session(), user.id, self.temporary.text(),
