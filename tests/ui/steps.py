@@ -12,6 +12,8 @@ from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 CA_PASSPHRASE = "clinic vault granite 7"  # the clinic CA's own passphrase, not any admin's password
 
 if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
     from infusiondesk_ui.app import MainWindow
     from tests.ui.conftest import Clinic_
 
@@ -86,6 +88,13 @@ def run_to_completed(w: VisitWorkspace, clock: FixedClock) -> None:
     w.review.post_pain.setText("2")
     w.review.complete.click()
     assert w.visit.status is VisitStatus.COMPLETED, w.problem.text()
+
+
+def settle(qtbot: QtBot, timeout_ms: int = 30_000) -> None:
+    """Wait until the screens' store operations (`infusiondesk_ui.operations.StoreOp`) have all reported."""
+    from infusiondesk_ui import operations
+
+    qtbot.waitUntil(lambda: operations.pending() == 0, timeout=timeout_ms)
 
 
 def give_signing_certificates(clinic: Clinic_) -> bytes:

@@ -13,7 +13,7 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed
+from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed, settle
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
@@ -28,6 +28,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
         qtbot.keyClicks(edit, text)
     u.role.set_value(Role.CLINICIAN.value)
     u.add.click()
+    settle(qtbot)  # enrolment runs off the UI thread
     assert "with a signing certificate" in u.message.text(), u.message.text()
     window.sign_out()
 

@@ -1,0 +1,112 @@
+"""One way for a screen to run a store or core operation: off the UI thread, with a busy sign, and the outcome
+back on the UI thread (Anki's `CollectionOp(parent, op).success(...).run_in_background()` is the model).
+
+    StoreOp(self, lambda: enrolment.enrol_staff(store, by, ...)).busy(self.message.say, "Adding…", self.add)
+        .success(lambda user: ...).failure(lambda sentence: ...).run()
+
+While it runs the app shows a busy cursor, the given buttons are disabled (a second press cannot start it
+twice) and the busy text is said; keyboard focus comes back to where it was. A DomainError reaches `failure`
+as its own sentence; anything else is logged without patient data and said as "something went wrong, nothing
+was lost" (`ops.user_message`). Without a `failure` callback the sentence is shown in a message box. After a
+success, `changes.changed` is emitted with the operation's `kind` so other screens can refresh. Results are
+held while the screen is locked, like all background work (`ops.run_in_thread`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+from infusiondesk_ui.ops import run_in_thread, user_message
+
+T = TypeVar("T")
+
+
+class _Changes(QObject):
+    """Fired after an operation changed something: the kind ("users", "patients", ...) it names."""
+
+    changed = Signal(str)
+
+
+changes = _Changes()
+_pending: list[StoreOp[Any]] = []
+
+
+def pending() -> int:
+    """How many operations are still running (tests wait for 0; closing the app can too)."""
+    return len(_pending)
+
+
+class StoreOp(Generic[T]):
+    """An operation on the store or the core, run once with `run()`; configure with the chained setters."""
+
+    def __init__(self, parent: QWidget, op: Callable[[], T], *, kind: str = "") -> None:
+        self.parent = parent
+        self.op = op
+        self.kind = kind
+        self._success: Callable[[T], None] | None = None
+        self._failure: Callable[[str], None] | None = None
+        self._say: Callable[[str], None] | None = None
+        self._busy_text = ""
+        self._disable: tuple[QWidget, ...] = ()
+        self._focus: QWidget | None = None
+
+    def busy(self, say: Callable[[str], None], text: str, *disable: QWidget) -> StoreOp[T]:
+        """Say `text` while it runs, and disable `disable` until it ends."""
+        self._say, self._busy_text, self._disable = say, text, disable
+        return self
+
+    def success(self, fn: Callable[[T], None]) -> StoreOp[T]:
+        self._success = fn
+        return self
+
+    def failure(self, fn: Callable[[str], None]) -> StoreOp[T]:
+        """`fn(sentence)`: the refusal's own words, or the "something went wrong" sentence."""
+        self._failure = fn
+        return self
+
+    def run(self) -> None:
+        _pending.append(self)  # kept alive until it reports
+        self._focus = QApplication.focusWidget()
+        QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        for w in self._disable:
+            w.setEnabled(False)
+        if self._say is not None and self._busy_text:
+            self._say(self._busy_text)
+        run_in_thread(self.op, self._done, self._failed)
+
+    def _end(self) -> bool:
+        """Undo the busy sign; False when the screen that asked is gone (nothing is reported to it)."""
+        if self in _pending:
+            _pending.remove(self)
+        QApplication.restoreOverrideCursor()
+        from shiboken6 import isValid
+
+        if not isValid(self.parent):
+            return False
+        for w in self._disable:
+            if isValid(w):
+                w.setEnabled(True)
+        if self._focus is not None and isValid(self._focus) and QApplication.focusWidget() is None:
+            self._focus.setFocus()  # disabling the pressed button took the focus away; give it back
+        return True
+
+    def _done(self, result: T) -> None:
+        if not self._end():
+            return
+        if self._success is not None:
+            self._success(result)
+        if self.kind:
+            changes.changed.emit(self.kind)
+
+    def _failed(self, exc: Exception) -> None:
+        sentence = user_message(exc)
+        if not self._end():
+            return
+        if self._failure is not None:
+            self._failure(sentence)
+        else:
+            QMessageBox.warning(self.parent, "Not done", sentence)
