@@ -90,8 +90,8 @@ class StoreOp(Generic[T]):
         for w in self._disable:
             if isValid(w):
                 w.setEnabled(True)
-        if self._focus is not None and isValid(self._focus) and QApplication.focusWidget() is None:
-            self._focus.setFocus()  # disabling the pressed button took the focus away; give it back
+        if self._focus is not None and isValid(self._focus) and any(self._focus is w for w in self._disable):
+            self._focus.setFocus()  # disabling the pressed button moved the focus on; give it back
         return True
 
     def _done(self, result: T) -> None:
