@@ -102,3 +102,19 @@ def _alive(widget: QWidget) -> bool:
 
     QApplication.processEvents()
     return bool(isValid(widget))
+
+
+def test_a_result_that_arrives_while_the_screen_is_locked_waits_for_the_unlock(qtbot: QtBot) -> None:
+    from infusiondesk_ui import ops
+
+    screen, _, button = _screen(qtbot)
+    shown: list[str] = []
+    ops.hold_results()
+    try:
+        StoreOp(screen, lambda: "the day list").busy(shown.append, "Reading…", button).success(shown.append).run()
+        qtbot.waitUntil(lambda: operations.pending() == 0, timeout=10_000)
+        assert shown == ["Reading…"], "nothing reaches the screen behind the lock"
+        assert button.isEnabled() and QApplication.overrideCursor() is None  # but the busy sign has ended
+    finally:
+        ops.release_results()
+    assert shown == ["Reading…", "the day list"]
