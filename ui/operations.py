@@ -58,6 +58,7 @@ class StoreOp(Generic[T]):
         self._disable: tuple[QWidget, ...] = ()
         self._focus: QWidget | None = None
         self._ended: Callable[[], None] | None = None
+        self._was_enabled: list[bool] = []
 
     def busy(self, say: Callable[[str], None], text: str, *disable: QWidget) -> StoreOp[T]:
         """Say `text` while it runs, and disable `disable` until it ends."""
@@ -84,6 +85,7 @@ class StoreOp(Generic[T]):
         self._focus = QApplication.focusWidget()
         if self.busy_cursor:
             QApplication.setOverrideCursor(Qt.CursorShape.BusyCursor)
+        self._was_enabled = [w.isEnabled() for w in self._disable]  # given back as they were, not all on
         for w in self._disable:
             w.setEnabled(False)
         if self._say is not None and self._busy_text:
@@ -109,9 +111,9 @@ class StoreOp(Generic[T]):
 
         if not isValid(self.parent):
             return False
-        for w in self._disable:
+        for w, was in zip(self._disable, self._was_enabled, strict=True):
             if isValid(w):
-                w.setEnabled(True)
+                w.setEnabled(was)
         if self._focus is not None and isValid(self._focus) and any(self._focus is w for w in self._disable):
             self._focus.setFocus()  # disabling the pressed button moved the focus on; give it back
         if self._ended is not None:

@@ -65,11 +65,14 @@ def test_a_refusal_reaches_the_screen_as_its_own_sentence_and_nothing_else_runs(
     def refused() -> None:
         raise DomainError('The user name "drpark" is taken; choose another.')
 
-    StoreOp(screen, refused).busy(outcome.append, "Adding…", button).success(lambda _: outcome.append("saved"))\
-        .failure(lambda sentence: outcome.append(f"refused: {sentence}")).run()
+    off = QPushButton("Unlock", screen)
+    off.setEnabled(False)  # nothing chosen: stays off after the operation too
+    StoreOp(screen, refused).busy(outcome.append, "Adding…", button, off)\
+        .success(lambda _: outcome.append("saved")).failure(lambda sentence: outcome.append(f"refused: {sentence}"))\
+        .run()
     qtbot.waitUntil(lambda: operations.pending() == 0, timeout=10_000)
     assert outcome == ["Adding…", 'refused: The user name "drpark" is taken; choose another.']
-    assert button.isEnabled()
+    assert button.isEnabled() and not off.isEnabled()
 
 
 def test_an_unexpected_error_says_nothing_was_lost_without_quoting_it(qtbot: QtBot) -> None:
