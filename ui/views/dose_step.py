@@ -114,8 +114,8 @@ class DoseStep(QWidget):
             return f"user #{user_id}"
 
     def _order_text(self, order: DoseOrderRecord) -> str:
-        computed = order.computed.display if order.computed else {}
-        what = f"{computed.get('salt_and_elemental', order.dose_text)} at {computed.get('rate', '')}"
+        shown = order.computed.display if order.computed else {}
+        what = f"{shown.get('salt_and_elemental', order.dose_text)} at {shown.get('rate', '')}"
         entered = f"{self.c.session.hhmm(order.ordered_at)}" if order.ordered_at else ""
         if order.approved_by is None:
             return (f"Entered {what} by {self._name(order.ordered_by)} ({entered}): <b>{AWAITING_APPROVAL}</b>"
