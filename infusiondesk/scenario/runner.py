@@ -371,6 +371,8 @@ def _patient(base: Patient, values: Mapping[str, Any]) -> Patient:
     changes: dict[str, Any] = {names[k]: v for k, v in values.items() if k in names}
     if "allergies" in values:  # a list given, even empty, is the reviewed list: [] means no known allergies
         changes.update(allergies=values["allergies"], no_known_allergies=not values["allergies"])
+    if "sex" in values:
+        changes["sex"] = Sex(values["sex"])
     if "renal_status" in values:
         changes["renal_status"] = RenalStatus(values["renal_status"])
     if "pregnancy" in values:

@@ -117,3 +117,13 @@ def test_phase_level_and_sex_are_enums_that_compare_and_store_as_their_words(sto
     assert store.get_patient(saved.id, by=nurse).sex is Sex.MALE
     with pytest.raises(ValueError):
         Sex("M")  # never guessed into "unknown"
+
+
+def test_a_patient_with_a_sex_the_records_do_not_know_is_refused_before_it_is_stored(store: Store,
+                                                                                   nurse: UserSession) -> None:
+    from infusiondesk.errors import InputError
+
+    with pytest.raises(InputError, match='"F" is not one the records know; choose female, male, other, unknown'):
+        store.add_patient(Patient(None, "MRN-3", "Okafor", "Grace", date(1990, 9, 23), "F", 58),  # type: ignore[arg-type]
+                          by=nurse)
+    assert store.get_patient_by_mrn("MRN-3", by=nurse) is None
