@@ -118,8 +118,8 @@ def test_preview_after_the_first(benchmark: BenchmarkFixture, warm: Any, tmp_pat
 def test_sign_and_store(benchmark: BenchmarkFixture, warm: Any, tmp_path: Path) -> None:
     from infusiondesk import pki
     from infusiondesk.drugs import load_drug
-    from infusiondesk.records.models import SignatureMeaning, VisitStatus
-    from infusiondesk.service import Step, VisitService
+    from infusiondesk.records.models import VisitStatus
+    from infusiondesk.service import SignedNote, Step, VisitService, sign_with_note
     from infusiondesk.store import Store
     from infusiondesk_ui.note_worker import session_job, sign_job
 
@@ -140,10 +140,9 @@ def test_sign_and_store(benchmark: BenchmarkFixture, warm: Any, tmp_path: Path) 
 
     def sign_and_store(db: str, store: Any, session: Any, step: Any) -> None:
         service = VisitService(store, drug)
-        candidate = service.signature_candidate(step, SignatureMeaning.REVIEWED_APPROVED)
-        pdf = _answer(warm, sign_job(db, None, candidate, session, PASSWORD, step.at))
         seal = pki.unlock_pkcs12(pki.load_clinician_pkcs12(store, session), PASSWORD)
-        signed = service.sign(step, SignatureMeaning.REVIEWED_APPROVED, note=pdf, seal=seal)
+        signed = sign_with_note(service, step, lambda candidate: SignedNote(
+            _answer(warm, sign_job(db, None, candidate, session, PASSWORD, step.at)), seal))
         assert signed.status is VisitStatus.SIGNED
 
     try:

@@ -66,7 +66,7 @@ def test_signed_export_vs_raw_reportlab_and_pyhanko(benchmark: BenchmarkFixture)
                                                        username="asmith", passphrase="doc-pass-1", now=now),
                             "doc-pass-1")
     visit, drug = scenario.standard_visit(), scenario.drug()
-    by_user = {scenario.NURSE.id or 0: nurse, scenario.CLINICIAN.id or 0: doc}
+    by_user = {scenario.NURSE.id: nurse, scenario.CLINICIAN.id: doc}
 
     def ours() -> bytes:
         return sign_visit_note(scenario.CLINIC, scenario.PATIENT, visit, scenario.USERS, drug, by_user)

@@ -387,7 +387,7 @@ def _cert_import(args: argparse.Namespace) -> int:
     session = store.users.sign_in(args.user, password)
     try:
         user = store.users.current(session)
-        if user.id is None or user.role.value not in ("nurse", "clinician"):
+        if user.role.value not in ("nurse", "clinician"):
             raise DomainError("Only nurses and clinicians sign visit notes; this account cannot hold a signing "
                               "certificate.")
         p12 = pki.import_pkcs12(data, _ask("PKCS#12 passphrase: "), datetime.now(UTC), new_passphrase=password)

@@ -212,7 +212,7 @@ def summarise(patient: Patient, visits: Iterable[Visit], drug: Drug, period: Per
 
         side_effect_names = {t.code: t.name for t in side_effect_catalogue().types}
     names = side_effect_names
-    everything = sorted(visits, key=lambda v: (_moment(v), v.id or 0))
+    everything = sorted(visits, key=lambda v: (_moment(v), v.id))
     for v in everything:
         if v.patient_id != patient.id:
             raise DomainError(f"Visit {v.id} is not {patient.display_name}'s; a course summary covers one patient.")
@@ -228,11 +228,11 @@ def summarise(patient: Patient, visits: Iterable[Visit], drug: Drug, period: Per
         given = dose_given_g(v)
         cumulative += given
         in_24h = magnesium_given_g(started, at - WINDOW, at) if given else 0.0
-        shown = order.computed.get("display", {}) if order else {}
+        shown = order.computed.display if order and order.computed else {}
         rows.append(CourseVisit(
-            visit_id=v.id or 0, status=v.status, day=day, at=at,
+            visit_id=v.id, status=v.status, day=day, at=at,
             indication=drug.indication(order.indication).name if order else "",
-            dose=amount(drug, float(order.computed["dose_mg"]) / 1000) if order else "",
+            dose=amount(drug, order.computed_dose.dose_mg / 1000) if order else "",
             rate=shown.get("rate", ""), duration=shown.get("duration", order.duration_text if order else ""),
             given=_given_text(drug, v, given), given_g=given,
             cumulative=display.format_mass(Q(cumulative, "gram")), cumulative_g=cumulative,

@@ -28,6 +28,7 @@ from infusiondesk.records.models import (
     PregnancyStatus,
     RenalStatus,
     Role,
+    Sex,
     SideEffect,
     SideEffectAction,
     SideEffectOutcome,
@@ -36,8 +37,17 @@ from infusiondesk.records.models import (
     Visit,
     VisitStatus,
     VitalSigns,
+    VitalsPhase,
 )
-from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, SignedNote, Step, VisitService
+from infusiondesk.service import (
+    AssessmentEntry,
+    OrderEntry,
+    Preparation,
+    SignedNote,
+    Step,
+    VisitService,
+    sign_with_note,
+)
 from infusiondesk.store import Store
 
 BATCH_PATIENTS = 500  # patients per transaction: a crash loses one batch at most, and commits stay cheap
@@ -165,7 +175,7 @@ class _Builder:
         return Patient(
             id=None, mrn=f"DEMO{i + 1:07d}", family_name=r.choice(_FAMILY),
             given_name=r.choice(_GIVEN_F if female else _GIVEN_M), date_of_birth=dob,
-            sex="female" if female else "male", weight_kg=round(r.uniform(48, 110), 1), allergies=allergies,
+            sex=Sex.FEMALE if female else Sex.MALE, weight_kg=round(r.uniform(48, 110), 1), allergies=allergies,
             no_known_allergies=not allergies, medicines=tuple(r.sample(_MEDICINES, r.randint(0, 3))),
             migraine_diagnosis=True, egfr_ml_min=float(egfr) if egfr is not None else None, renal_status=renal,
             heart_block=r.random() < 0.02, myasthenia_gravis=r.random() < 0.005,
@@ -204,7 +214,6 @@ class _Builder:
         self.visits += 1
 
         def step(who: UserSession, minutes: int) -> Step:
-            assert visit.id is not None
             return Step(who, visit.id, visit.version, self._at(day, start, minutes))
 
         weight = round((previous_weight or 70.0) * r.uniform(0.97, 1.03), 1)
@@ -212,7 +221,7 @@ class _Builder:
         vitals = VitalSigns(t, systolic=r.randint(105, 145), diastolic=r.randint(62, 90), heart_rate=r.randint(58, 96),
                             resp_rate=r.randint(14, 18), spo2=r.randint(95, 100),
                             temperature_c=round(r.uniform(36.2, 37.3), 1), pain_score=r.randint(4, 9),
-                            patellar_reflex="present", phase="baseline")
+                            patellar_reflex="present", phase=VitalsPhase.BASELINE)
         migraine = MigraineFeatures(onset=t - timedelta(hours=r.randint(4, 60)), duration_hours=r.randint(4, 60),
                                     aura=r.random() < 0.3, attacks_per_month=r.randint(2, 15),
                                     nausea=r.random() < 0.6, photophobia=r.random() < 0.8,
@@ -222,14 +231,13 @@ class _Builder:
         visit = svc.assess(step(nurse, 5), AssessmentEntry(vitals, vitals.pain_score, migraine, answers))
         if target is VisitStatus.DRAFT:
             return weight
-        contraindicated = any(x.level in ("contraindication", "absolute") for x in visit.assessment.screening)
+        contraindicated = any(x.level.stops_the_visit for x in visit.assessment.screening)
         if contraindicated:  # the clinician declines: the visit stays a draft
             svc.decide(step(clinician, 15), False, "Contraindication on screening; referred back to GP.")
             return weight
         visit = svc.decide(step(clinician, 15), True, "")
         dose, product, duration = r.choice(_ORDERS)
         entry = OrderEntry(dose, product=product, duration=duration, weight=f"{weight} kg")
-        assert visit.id is not None
         calc = svc.preview_order(visit.id, entry, self._at(day, start, 16), by=clinician)
         if calc.blocked:
             dose, product, duration = _ORDERS[0]
@@ -250,10 +258,11 @@ class _Builder:
             lot=f"L{r.randint(100000, 999999)}", expiry=lot_expiry, calcium_gluconate_at_chair=True,
             pump_rate=calc.display()["rate"].replace(",", ""), pump_vtbi=calc.display()["volume"].replace(",", "")))
         visit = svc.start(step(nurse, 25))
-        computed = visit.dose_order.computed  # type: ignore[union-attr]
-        minutes, volume = float(computed["duration_min"]), float(computed["volume_ml"])
+        assert visit.dose_order is not None  # started: the order was checked
+        computed = visit.dose_order.computed_dose
+        minutes, volume = computed.duration_min, computed.volume_ml
         visit = svc.record_vitals(step(nurse, 40), dataclasses.replace(
-            vitals, taken_at=self._at(day, start, 40), phase="during", heart_rate=r.randint(58, 90)))
+            vitals, taken_at=self._at(day, start, 40), phase=VitalsPhase.DURING, heart_rate=r.randint(58, 90)))
         effect = r.random()
         if effect < 0.25:
             kind = r.choice(("flushing", "warmth", "injection_site_pain", "nausea_vomiting", "drowsiness"))
@@ -271,7 +280,7 @@ class _Builder:
             visit = svc.stop(step(nurse, stop_minute), volume)
         observed = stop_minute + int(self.drug.monitoring.observation_after_min) + 1
         visit = svc.record_vitals(step(nurse, observed), dataclasses.replace(
-            vitals, taken_at=self._at(day, start, observed), phase="after", pain_score=r.randint(0, 4)))
+            vitals, taken_at=self._at(day, start, observed), phase=VitalsPhase.AFTER, pain_score=r.randint(0, 4)))
         visit = svc.complete(step(nurse, observed + 1), r.randint(0, 4),
                              "Headache much improved; discharged home with an adult.")
         visit = svc.sign(step(nurse, observed + 2), SignatureMeaning.ADMINISTERED)
@@ -280,9 +289,8 @@ class _Builder:
         if self.hook is None or self.signed_notes >= self.max_signed_notes:
             return weight  # completed, awaiting the clinician's signature
         signing = step(clinician, observed + 20)
-        candidate = svc.signature_candidate(signing, SignatureMeaning.REVIEWED_APPROVED)
-        assert self.admin is not None
-        signed = self.hook(self.store, candidate, patient, clinician, self.admin)
-        svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=signed.pdf, seal=signed.seal)
+        hook, admin = self.hook, self.admin
+        assert admin is not None
+        sign_with_note(svc, signing, lambda candidate: hook(self.store, candidate, patient, clinician, admin))
         self.signed_notes += 1
         return weight

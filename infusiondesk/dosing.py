@@ -14,6 +14,8 @@ from infusiondesk import display
 from infusiondesk.drugs.library import Drug, Limit, Product
 from infusiondesk.drugs.vocabulary import RENAL_STATUSES
 from infusiondesk.errors import InputError
+from infusiondesk.records.computed import ComputedDose, ComputedFinding
+from infusiondesk.records.computed import FindingLevel as KeptLevel
 from infusiondesk.units import Kind, Q, Quantity, U, parse_age_years, parse_quantity
 
 FindingLevel = Literal["hard", "soft", "info"]
@@ -119,6 +121,13 @@ class DoseCalculation:
         if self.weight_based_dose is not None:
             out["weight_based_dose"] = display.format_weight_based(self.weight_based_dose)
         return out
+
+    def computed(self) -> ComputedDose:
+        """What an order keeps of this calculation: the `as_dict` numbers as a typed value (same keys)."""
+        out = self.as_dict()
+        findings = tuple(ComputedFinding(KeptLevel(f["level"]), f["code"], f["message"], f.get("limit"))
+                         for f in out.pop("findings"))
+        return ComputedDose(findings=findings, **out)
 
     def as_dict(self) -> dict[str, Any]:
         """The `calc --json` contract: numeric keys other tools rely on, plus findings and display text."""

@@ -40,20 +40,55 @@ def set_up_clinic(store: Any, clinic: Clinic, *, admin_username: str, admin_full
     if ca_passphrase == admin_password:
         raise PasswordRefused("Choose a CA passphrase different from the admin's password: the clinic keeps "
                               "the passphrase, a password belongs to one person.")
-    ca = pki.create_clinic_ca(clinic.name, ca_passphrase, now)
-    admin: UserSession = store.clinic.setup(clinic, admin_username, admin_full_name, admin_password)
-    pki.save_clinic_ca(store, ca, by=admin)
-    code = pki.new_recovery_code()
-    store.keys.save(pki.KIND_CA_RECOVERY, None, "clinic-ca-key-recovery",
-                          pki.seal_ca_key_for_recovery(ca, ca_passphrase, code), by=admin)
+    ca = pki.create_clinic_ca(clinic.name, ca_passphrase, now)  # slow key work before the transaction
+    with store.batch():  # one transaction: a failure at the CA step leaves no clinic, so first run can be redone
+        admin: UserSession = store.clinic.setup(clinic, admin_username, admin_full_name, admin_password)
+        code = keep_clinic_ca(store, ca, ca_passphrase, by=admin)
     return ClinicSetUp(admin, code)
 
 
-def _credential(store: Any, ca_passphrase: str, user: User, password: str, now: datetime) -> tuple[bytes, bytes]:
+def keep_clinic_ca(store: Any, ca: pki.ClinicCA, ca_passphrase: str, *, by: UserSession) -> str:
+    """Keep a new clinic CA and a second copy of its key sealed under a recovery code; returns the code (to be
+    shown once, never stored in the clear). Call inside `store.batch()` when it belongs with other changes."""
+    pki.save_clinic_ca(store, ca, by=by)
+    code = pki.new_recovery_code()
+    store.keys.save(pki.KIND_CA_RECOVERY, None, "clinic-ca-key-recovery",
+                          pki.seal_ca_key_for_recovery(ca, ca_passphrase, code), by=by)
+    return code
+
+
+def add_clinic_ca(store: Any, by: UserSession, *, ca_passphrase: str, now: datetime) -> str:
+    """A certificate authority for a clinic set up without one (the demo, a scenario run, tests that add
+    signing later); returns the recovery code. First run uses `set_up_clinic`, which makes it with the clinic.
+    Not a transaction of its own (the demo calls it inside its batch): wrap it in `store.batch()` elsewhere."""
+    ca = pki.create_clinic_ca(store.clinic.get().name, ca_passphrase, now)
+    return keep_clinic_ca(store, ca, ca_passphrase, by=by)
+
+
+def _credential(store: Any, ca_passphrase: str, who: tuple[str, str, str], password: str,
+                now: datetime) -> tuple[bytes, bytes]:
+    """A certificate for `who` (full name, user name, credentials), sealed with `password`, ready to keep."""
+    full_name, username, credentials = who
     ca = pki.load_clinic_ca(store)
-    p12 = pki.issue_clinician_pkcs12(ca, ca_passphrase, full_name=user.full_name, username=user.username,
-                                     passphrase=password, now=now, credentials=user.credentials)
+    p12 = pki.issue_clinician_pkcs12(ca, ca_passphrase, full_name=full_name, username=username,
+                                     passphrase=password, now=now, credentials=credentials)
     return pki.credential_for_store(p12, password)
+
+
+def _who(user: User) -> tuple[str, str, str]:
+    return user.full_name, user.username, user.credentials
+
+
+def issue_credential(store: Any, by: UserSession, user: User, password: str, *, ca_passphrase: str,
+                     now: datetime) -> bytes:
+    """Give an existing nurse or clinician a signing certificate from the clinic CA, sealed with `password`
+    (their login password, as at enrolment); returns the sealed PKCS#12. For staff added before the clinic had
+    a CA; new staff get theirs from `enrol_staff`."""
+    if user.role is Role.ADMIN:
+        raise DomainError(f"{user.full_name} is an administrator; only nurses and clinicians sign notes.")
+    p12, _ = _credential(store, ca_passphrase, _who(user), password, now)
+    pki.save_clinician_pkcs12(store, user.id, p12, password, by=by)
+    return p12
 
 
 def enrol_staff(store: Any, by: UserSession, *, username: str, full_name: str, role: Role, password: str,
@@ -63,8 +98,8 @@ def enrol_staff(store: Any, by: UserSession, *, username: str, full_name: str, r
     check_new_password(password, username)
     credential = None
     if Role(role) is not Role.ADMIN:
-        draft = User(None, username, full_name.strip(), Role(role), credentials.strip())
-        credential = _credential(store, ca_passphrase, draft, password, now)
+        who = (full_name.strip(), username, credentials.strip())
+        credential = _credential(store, ca_passphrase, who, password, now)
     user: User = store.users.create(username, full_name, role, password, credentials.strip(), by=by,
                                    signing_credential=credential)
     return user
@@ -83,7 +118,7 @@ def reset_password(store: Any, by: UserSession, user_id: int, temporary_password
             raise DomainError(f"Enter the clinic CA passphrase: {user.full_name}'s signing key opens only with "
                               "their old password, so a reset issues them a new certificate.")
         check_new_password(temporary_password, user.username)
-        credential = _credential(store, ca_passphrase, user, temporary_password, now)
+        credential = _credential(store, ca_passphrase, _who(user), temporary_password, now)
     reset: User = store.users.reset_password(user_id, temporary_password, by, signing_credential=credential)
     if old_cert is not None and old_cert.issuer == pki.load_clinic_ca(store).certificate.subject:
         pki.revoke(store, ca_passphrase, old_cert, now, by=by)

@@ -15,7 +15,7 @@ from datetime import date
 
 from infusiondesk.clinic_time import zone_named
 from infusiondesk.errors import DomainError, InputError
-from infusiondesk.records.models import Allergy, Clinic, Patient
+from infusiondesk.records.models import Allergy, Clinic, Patient, Sex
 
 PERSON_NAME_MAX = 100  # a family name, a given name, a user's full name (characters)
 MRN_MAX = 64           # the MRN column's width
@@ -81,20 +81,22 @@ def clean_patient(p: Patient) -> Patient:
                              max_chars=PERSON_NAME_MAX),
         given_name=one_line(p.given_name, field="given_name", label="patient's given name",
                             max_chars=PERSON_NAME_MAX),
-        allergies=allergies, medicines=medicines,
+        sex=clean_sex(p.sex), allergies=allergies, medicines=medicines,
         history_notes=free_text(p.history_notes, field="history_notes", label="history notes",
                                 max_chars=NOTES_MAX))
 
 
-PATIENT_SEXES = ("female", "male", "other", "unknown")  # Patient.sex: what the form's Sex choice offers
+PATIENT_SEXES = tuple(x.value for x in Sex)  # Patient.sex: the words the record knows (the form's Sex choice)
 
 
-def clean_sex(value: str) -> str:
-    """Patient.sex, lower-cased; InputError("sex") for anything but the four values the record knows."""
-    text = value.strip().lower()
-    if text not in PATIENT_SEXES:
-        raise InputError("sex", f'Sex "{value.strip()}" is not one the record knows; use {", ".join(PATIENT_SEXES)}.')
-    return text
+def clean_sex(sex: str) -> Sex:
+    """One of the four words (any case), so every stored patient reads back; "F" or "" is refused, never
+    guessed."""
+    try:
+        return Sex(sex)
+    except ValueError:
+        words = ", ".join(x.value for x in Sex)
+        raise InputError("sex", f'The sex "{sex}" is not one the records know; choose {words}.') from None
 
 
 def birth_date_problem(dob: date, today: date) -> str | None:

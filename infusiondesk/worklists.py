@@ -116,7 +116,7 @@ def _completed_at(visit: Visit) -> datetime:
 
 def owes_signature(visit: Visit, user: User) -> SignatureMeaning | None:
     """The signature `user` owes on `visit` now, if any."""
-    if visit.status is not VisitStatus.COMPLETED or user.id is None:
+    if visit.status is not VisitStatus.COMPLETED:
         return None
     signed = {(s.signer_id, s.meaning) for s in visit.signatures}
     if user.role is Role.CLINICIAN:
@@ -136,5 +136,5 @@ def owes_signature(visit: Visit, user: User) -> SignatureMeaning | None:
 def awaiting_signature(visits: Iterable[tuple[Visit, Patient]], user: User, now: datetime) -> list[BoardRow]:
     """The visits whose note waits for `user`'s signature, oldest completed first (the order to sign them in)."""
     mine = [(v, p) for v, p in visits if owes_signature(v, user) is not None]
-    mine.sort(key=lambda vp: (_completed_at(vp[0]), vp[0].id or 0))
+    mine.sort(key=lambda vp: (_completed_at(vp[0]), vp[0].id))
     return [row(v, p, now) for v, p in mine]

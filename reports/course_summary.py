@@ -31,7 +31,6 @@ from reportlab.platypus import (
 )
 
 from infusiondesk.course import Course, CourseVisit, zone_of
-from infusiondesk.errors import DomainError
 from infusiondesk.followups import after_text
 from infusiondesk.pki import SignerCredentials
 from infusiondesk.records.models import Clinic, Signature, SignatureMeaning, User
@@ -187,8 +186,6 @@ def sign_course_summary(clinic: Clinic, course: Course, drug_name: str, clinicia
     visible stamp in its signature box, through the same `infusiondesk_reports.signing.sign_pdf` as a visit note."""
     from infusiondesk_reports.signing import sign_pdf
 
-    if clinician.id is None:
-        raise DomainError("Only a saved clinician can sign a course summary.")
     moment = now or datetime.now(UTC)
     signer = Signature(clinician.id, clinician.full_name, clinician.credentials, SignatureMeaning.REVIEWED_APPROVED,
                        moment)

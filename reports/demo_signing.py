@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from infusiondesk import pki
+from infusiondesk import enrolment, pki
 from infusiondesk.demo import DEMO_CA_PASSPHRASE, DEMO_USERS, SignHook
 from infusiondesk.drugs.library import Drug
 from infusiondesk.records.models import Patient, Role, User, UserSession, Visit
@@ -32,15 +32,12 @@ def clinic_sign_hook(drug: Drug, ca_passphrase: str, passphrase_for: Callable[[U
 
     def enrol(store: Store, admin: UserSession) -> None:
         now = datetime.now(UTC)  # certificates are valid from the real time of signing, not the records' dates
-        ca = pki.create_clinic_ca(store.clinic.get().name, ca_passphrase, now)
-        pki.save_clinic_ca(store, ca, by=admin)
+        enrolment.add_clinic_ca(store, admin, ca_passphrase=ca_passphrase, now=now)
         for user in store.users.all(by=admin):
-            if user.role not in (Role.NURSE, Role.CLINICIAN) or user.id is None:
+            if user.role not in (Role.NURSE, Role.CLINICIAN):
                 continue
             passphrase = passphrase_for(user)
-            p12 = pki.issue_clinician_pkcs12(ca, ca_passphrase, full_name=user.full_name, username=user.username,
-                                             passphrase=passphrase, now=now, credentials=user.credentials)
-            pki.save_clinician_pkcs12(store, user.id, p12, passphrase, by=admin)
+            p12 = enrolment.issue_credential(store, admin, user, passphrase, ca_passphrase=ca_passphrase, now=now)
             credentials[user.id] = pki.unlock_pkcs12(p12, passphrase)
 
     def hook(store: Store, candidate: Visit, patient: Patient, signer: UserSession, admin: UserSession) -> SignedNote:

@@ -47,8 +47,6 @@ def sign_note(store: Store, visit: Visit, drug: Drug, credentials: Mapping[int, 
     version whose credentials are given. Nothing is stored here: the caller hands the bytes to
     `VisitService.sign` / `sign_addendum`, which saves the signature and the note in one transaction. `by` is
     the signer's session (the patient and the staff names are read as them)."""
-    if visit.id is None:
-        raise DomainError("Save the visit before signing its note.")
     patient = store.patients.get(visit.patient_id, by=by)
     pdf: bytes = sign_visit_note(store.clinic.get(), patient, visit, _users(store, by), drug, credentials, now=now)
     return pdf

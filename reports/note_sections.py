@@ -20,6 +20,7 @@ from infusiondesk import display
 from infusiondesk.clinic_time import clinic_zone
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
+from infusiondesk.records.computed import ComputedDose
 from infusiondesk.records.models import (
     Clinic,
     DoseOrderRecord,
@@ -234,43 +235,38 @@ def assessment_section(ctx: NoteContext) -> list[Flowable]:
 # --- dose order ----------------------------------------------------------------------------------------
 
 
-def _computed(ctx: NoteContext, order: DoseOrderRecord) -> dict[str, Any]:
+def _computed(ctx: NoteContext, order: DoseOrderRecord) -> ComputedDose | None:
     """The numbers the engine computed when the order was written; recomputed from the typed text only when the
     record predates storing them (a library change since then would otherwise rewrite history)."""
-    if order.computed.get("dose_mg") is not None:
-        return dict(order.computed)
+    if order.computed is not None:
+        return order.computed
     from infusiondesk.dosing import calculate_from_text
 
     try:
         return calculate_from_text(
             ctx.drug, dose=order.dose_text, concentration=order.concentration_text or None,
             product=order.product_id, duration=order.duration_text or None, rate=order.rate_text or None,
-            weight=order.weight_text or None, indication=order.indication).as_dict()
+            weight=order.weight_text or None, indication=order.indication).computed()
     except DomainError:
+        return None
+
+
+def dose_lines(drug: Drug, computed: ComputedDose | None) -> dict[str, str]:
+    """The displayed dose, ISMP style, from the stored numbers (nothing when there are none)."""
+    if computed is None:
         return {}
-
-
-def dose_lines(drug: Drug, computed: Mapping[str, Any]) -> dict[str, str]:
-    """The displayed dose, ISMP style, from the stored numbers."""
-    out: dict[str, str] = {}
-    mg = computed.get("dose_mg")
-    if mg is not None:
-        dose = display.format_mass(Q(float(mg), "mg"))
-        out["dose"] = (f"{dose} {drug.name} = {display.format_meq(Q(float(computed['dose_meq']), 'mEq'))} = "
-                       f"{display.format_mmol(Q(float(computed['dose_mmol']), 'mmol'))} {drug.elemental_name}")
-    if computed.get("concentration_mg_per_ml") is not None:
-        out["concentration"] = display.format_concentration(Q(float(computed["concentration_mg_per_ml"]), "mg/mL"))
-    if computed.get("volume_ml") is not None:
-        out["volume"] = display.format_volume(Q(float(computed["volume_ml"]), "mL"))
-    if computed.get("rate_ml_per_h") is not None:
-        rate = display.format_volume_rate(Q(float(computed["rate_ml_per_h"]), "mL/h"))
-        mg_min = computed.get("rate_mg_per_min")
-        out["rate"] = rate + (f" ({display.format_mass_rate(Q(float(mg_min), 'mg/min'))})" if mg_min is not None
-                              else "")
-    if computed.get("duration_min") is not None:
-        out["duration"] = display.format_duration(Q(float(computed["duration_min"]), "min"))
-    if computed.get("dose_mg_per_kg") is not None:
-        out["weight_based"] = display.format_weight_based(Q(float(computed["dose_mg_per_kg"]), "mg/kg"))
+    c = computed
+    out = {
+        "dose": (f"{display.format_mass(Q(c.dose_mg, 'mg'))} {drug.name} = {display.format_meq(Q(c.dose_meq, 'mEq'))}"
+                 f" = {display.format_mmol(Q(c.dose_mmol, 'mmol'))} {drug.elemental_name}"),
+        "concentration": display.format_concentration(Q(c.concentration_mg_per_ml, "mg/mL")),
+        "volume": display.format_volume(Q(c.volume_ml, "mL")),
+        "rate": (f"{display.format_volume_rate(Q(c.rate_ml_per_h, 'mL/h'))} "
+                 f"({display.format_mass_rate(Q(c.rate_mg_per_min, 'mg/min'))})"),
+        "duration": display.format_duration(Q(c.duration_min, "min")),
+    }
+    if c.dose_mg_per_kg is not None:
+        out["weight_based"] = display.format_weight_based(Q(c.dose_mg_per_kg, "mg/kg"))
     return out
 
 
@@ -386,7 +382,8 @@ def timeline_section(ctx: NoteContext, dose_given_g: Callable[[Visit], float] | 
         if infused is not None:
             summary += f" ({display.format_volume(Q(infused, 'mL'))} infused)"
         order = ctx.visit.dose_order
-        planned = float(_computed(ctx, order).get("volume_ml", 0.0)) if order is not None else 0.0
+        numbers = _computed(ctx, order) if order is not None else None
+        planned = numbers.volume_ml if numbers is not None else 0.0
         if infused is not None and planned and infused > planned * (1 + 1e-9):
             summary += (f" — OVER-INFUSION: {display.format_volume(Q(infused - planned, 'mL'))} more than the "
                         f"ordered {display.format_volume(Q(planned, 'mL'))}")

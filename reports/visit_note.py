@@ -126,7 +126,7 @@ def _title(ctx: ns.NoteContext, version: int, draft: bool) -> list[Flowable]:
     zone = ctx.zone.key
     out: list[Flowable] = [
         Paragraph(f"Infusion visit note — {ctx.drug.name}", styles.TITLE),
-        ns.text(f"Visit {v.id if v.id is not None else '(unsaved)'} · {ctx.when(moment)} · times shown in {zone} · "
+        ns.text(f"Visit {v.id} · {ctx.when(moment)} · times shown in {zone} · "
                 f"status {_status_word(v, draft)} · version {version}", styles.SUBTITLE),
     ]
     if version > 1:

@@ -21,7 +21,15 @@ from infusiondesk.records.models import (
     VisitStatus,
     VitalSigns,
 )
-from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
+from infusiondesk.service import (
+    AssessmentEntry,
+    OrderEntry,
+    Preparation,
+    SignedNote,
+    Step,
+    VisitService,
+    sign_with_note,
+)
 
 NoteSigner = Callable[[Visit], bytes]
 
@@ -34,7 +42,7 @@ def baseline(at: datetime) -> VitalSigns:
 def pump_readback(visit: Visit) -> dict[str, str]:
     """What the pump shows once programmed as ordered: the order's rate and volume as displayed."""
     assert visit.dose_order is not None
-    shown = visit.dose_order.computed["display"]
+    shown = visit.dose_order.computed_dose.display
     return {"pump_rate": shown["rate"].replace(",", ""), "pump_vtbi": shown["volume"].replace(",", "")}
 
 
@@ -77,8 +85,8 @@ def chart_visit(store: object, drug: Drug, patient: Patient, nurse: UserSession,
                                                             SideEffectAction.NONE, SideEffectOutcome.RESOLVED))
     if until is VisitStatus.INFUSING:
         return visit
-    volume = float(visit.dose_order.computed["volume_ml"])  # type: ignore[union-attr]
-    minutes = float(visit.dose_order.computed["duration_min"])  # type: ignore[union-attr]
+    assert visit.dose_order is not None
+    volume, minutes = visit.dose_order.computed_dose.volume_ml, visit.dose_order.computed_dose.duration_min
     stop = 20 + minutes
     visit = svc.stop(step(nurse, stop), volume)
     visit = svc.record_vitals(step(nurse, stop + 31), VitalSigns(t0 + timedelta(minutes=stop + 31), systolic=120,
@@ -89,5 +97,4 @@ def chart_visit(store: object, drug: Drug, patient: Patient, nurse: UserSession,
         return visit
     assert sign_note is not None, "a signed visit needs its signed note"
     signing = step(clinician, stop + 40)
-    candidate = svc.signature_candidate(signing, SignatureMeaning.REVIEWED_APPROVED)
-    return svc.sign(signing, SignatureMeaning.REVIEWED_APPROVED, note=sign_note(candidate), seal=seal)
+    return sign_with_note(svc, signing, lambda candidate: SignedNote(sign_note(candidate), seal))

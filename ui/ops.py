@@ -51,6 +51,12 @@ def results_held() -> bool:
     return _gate.held
 
 
+def deliver(fn: Callable[[Any], None], value: Any) -> None:
+    """Call `fn(value)` now, or at unlock while the screen is locked (dropped at sign-out), as background
+    results are (for work that ended its own busy sign already: `infusiondesk_ui.operations.StoreOp`)."""
+    _gate.deliver(fn, value)
+
+
 def release_results() -> None:
     """The same person unlocked: deliver what arrived meanwhile, in the order it arrived."""
     _gate.held = False

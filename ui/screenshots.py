@@ -29,22 +29,27 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
                    attacks: int, pain: tuple[int, int], effects: tuple[str, ...]) -> None:
     """A finished visit made through the visit service, for the chart's history and plots (completed and
     administered; the clinician's approval needs a signed note, which these earlier visits do without)."""
-    from infusiondesk.records.models import IVAccess, MigraineFeatures, SideEffect, SignatureMeaning, VitalSigns
+    from infusiondesk.records.models import (
+        IVAccess,
+        MigraineFeatures,
+        SideEffect,
+        SignatureMeaning,
+        VitalSigns,
+        VitalsPhase,
+    )
     from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, Step, VisitService
 
     service = VisitService(store, drug)
     v = service.new_visit(nurse, patient.id)
 
     def step(who: Any, minutes: int) -> Any:
-        assert v.id is not None  # the service returns saved visits
         return Step(who, v.id, v.version, at + timedelta(minutes=minutes))
 
-    base = VitalSigns(at, 126, 80, 74, 16, 98, 36.7, pain[0], "present", "baseline")
+    base = VitalSigns(at, 126, 80, 74, 16, 98, 36.7, pain[0], "present", VitalsPhase.BASELINE)
     v = service.assess(step(nurse, 0), AssessmentEntry(base, pain[0], MigraineFeatures(attacks_per_month=attacks),
                                                        {"heart_block": False, "myasthenia_gravis": False}))
     v = service.decide(step(doctor, 1), True, "")
     entry = OrderEntry(dose, concentration="2 g/50 mL", duration="30 min", weight="64 kg")
-    assert v.id is not None
     calc = service.preview_order(v.id, entry, at, by=doctor)
     reasons = {f.code: "Earlier visit, reviewed" for f in calc.soft_findings}
     v = service.order(step(doctor, 2), OrderEntry(dose, concentration="2 g/50 mL", duration="30 min",
@@ -60,7 +65,7 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
     for code in effects:
         v = service.log_side_effect(step(nurse, 21), SideEffect(code, at + timedelta(minutes=12), 1))
     assert v.dose_order is not None  # ordered above
-    volume = float(v.dose_order.computed["volume_ml"])
+    volume = v.dose_order.computed_dose.volume_ml
     v = service.stop(step(nurse, 35), volume, "")
     v = service.record_vitals(step(nurse, 66), VitalSigns(at + timedelta(minutes=66), 120, 78, 68, 15, 98,
                                                           pain_score=pain[1]))
@@ -71,7 +76,7 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
 def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     """A clinic with a nurse, a clinician and a few patients, one with two earlier visits."""
     from infusiondesk.drugs import load_drug
-    from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role
+    from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role, Sex
     from infusiondesk.store import Store
     from infusiondesk_ui.clock import FixedClock
 
@@ -84,14 +89,14 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     nurse = store.users.sign_in("nkim", "nurse-chair-pass-1")
     doctor = store.users.sign_in("drlee", "doctor-sign-pass-1")
     drug = load_drug()
-    ana = store.patients.add(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
+    ana = store.patients.add(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), Sex.FEMALE, 64,
                                     (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
                                     migraine_diagnosis=True), by=nurse)
-    for p in (Patient(None, "MRN-0012", "Rivers", "Tom", date(1971, 2, 11), "male", 82, no_known_allergies=True,
+    for p in (Patient(None, "MRN-0012", "Rivers", "Tom", date(1971, 2, 11), Sex.MALE, 82, no_known_allergies=True,
                       renal_status=RenalStatus.NORMAL),
-              Patient(None, "MRN-0031", "Okafor", "Grace", date(1990, 9, 23), "female", 58,
+              Patient(None, "MRN-0031", "Okafor", "Grace", date(1990, 9, 23), Sex.FEMALE, 58,
                       no_known_allergies=True, renal_status=RenalStatus.MODERATE, egfr_ml_min=48),
-              Patient(None, "MRN-0044", "Lindqvist", "Erik", date(1964, 12, 5), "male", 91,
+              Patient(None, "MRN-0044", "Lindqvist", "Erik", date(1964, 12, 5), Sex.MALE, 91,
                       (Allergy("latex"),), renal_status=RenalStatus.NORMAL)):
         store.patients.add(p, by=nurse)
     for days, dose, attacks, pain, effects in ((56, "1 g", 9, (8, 4), ("warmth",)),
@@ -100,14 +105,11 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
         clock._now = at
         _earlier_visit(store, drug, ana, nurse, doctor, at, dose, attacks, pain, effects)
     clock._now = DEMO_START
-    from infusiondesk import pki
+    from infusiondesk import enrolment
 
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", SCREENSHOT_CA_PASSPHRASE, clock.now())
-    pki.save_clinic_ca(store, ca, by=admin)
-    p12 = pki.issue_clinician_pkcs12(ca, SCREENSHOT_CA_PASSPHRASE, full_name=doctor.user.full_name,
-                                     username=doctor.user.username, passphrase="doctor-sign-pass-1", now=clock.now(),
-                                     credentials="MD")
-    pki.save_clinician_pkcs12(store, doctor.user_id, p12, "doctor-sign-pass-1", by=admin)
+    enrolment.add_clinic_ca(store, admin, ca_passphrase=SCREENSHOT_CA_PASSPHRASE, now=clock.now())
+    enrolment.issue_credential(store, admin, doctor.user, "doctor-sign-pass-1", ca_passphrase=SCREENSHOT_CA_PASSPHRASE,
+                               now=clock.now())
     for session in (admin, nurse, doctor):
         store.users.sign_out(session)
     return store, drug, clock

@@ -116,7 +116,6 @@ class VisitController(QObject):
         from infusiondesk.service import Step
 
         actor = by if by is not None else self.session.require_session()
-        assert self.visit.id is not None
         return Step(actor, self.visit.id, self.visit.version, self.session.clock.now())
 
     def run(self, name: str, *args: Any, by: UserSession | None = None, step: Step | None = None,

@@ -62,7 +62,7 @@ VISITS_PER_DAY = ReportDefinition(
 
 def _stopped_short(v: Visit, given_g: float) -> bool:
     assert v.dose_order is not None
-    ordered = float(v.dose_order.computed["dose_mg"]) / 1000
+    ordered = v.dose_order.computed_dose.dose_mg / 1000
     return given_g < ordered * (1 - _REL_TOL)
 
 

@@ -120,8 +120,8 @@ def medication(codes: FhirCodes, visit: Visit, ndc: str | None, product_name: st
     med: Json = {"resourceType": "Medication", "id": "med",
                  "code": {"text": name} if ndc is None else
                  {"coding": [{"system": codes.systems["ndc"], "code": ndc}], "text": name}}
-    mg_per_ml = order.computed.get("concentration_mg_per_ml")
-    if mg_per_ml is not None:
+    mg_per_ml = order.computed.concentration_mg_per_ml if order.computed is not None else None
+    if mg_per_ml:
         num, den = codes.strength_units
         med["ingredient"] = [{"itemCodeableConcept": {"text": "magnesium sulfate"}, "isActive": True,
                               "strength": {"numerator": quantity(codes, float(mg_per_ml), num),

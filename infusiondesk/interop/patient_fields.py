@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from infusiondesk.errors import InputError
-from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus
+from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus, Sex
 from infusiondesk.units import parse_date
 from infusiondesk.validation import PATIENT_SEXES, check_patient_facts, clean_patient, clean_sex
 
@@ -117,7 +117,7 @@ def patient_from_fields(cells: Mapping[str, str], today: date) -> Patient:
         return cells.get(name) or ""
 
     # one at a time, in column order, so the refusal names the first field at fault
-    mrn_name = clean_patient(Patient(None, cell("mrn"), cell("family_name"), cell("given_name"), today, "unknown"))
+    mrn_name = clean_patient(Patient(None, cell("mrn"), cell("family_name"), cell("given_name"), today, Sex.UNKNOWN))
     dob = iso_date(cell("date_of_birth"), "date_of_birth")
     sex = clean_sex(cell("sex"))
     weight = _number(cell("weight_kg"), "weight_kg")

@@ -11,6 +11,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from infusiondesk.errors import DomainError
+from infusiondesk.records.computed import ComputedDose
+
 
 class Role(StrEnum):
     NURSE = "nurse"
@@ -20,7 +23,7 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class User:
-    id: int | None
+    id: int  # users come from the store only, so the id is always there
     username: str
     full_name: str
     role: Role
@@ -41,7 +44,6 @@ class UserSession:
 
     @property
     def user_id(self) -> int:
-        assert self.user.id is not None
         return self.user.id
 
 
@@ -81,6 +83,23 @@ class PregnancyStatus(StrEnum):
     UNKNOWN = "unknown"
 
 
+class Sex(StrEnum):
+    """Administrative sex as registered. A StrEnum: stored as its value, and equal to it ("female")."""
+
+    FEMALE = "female"
+    MALE = "male"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Sex | None:
+        """ "Female" or " male " from an import or an older row reads as the same sex; anything else is refused
+        (never guessed into "unknown")."""
+        if isinstance(value, str):
+            return next((m for m in cls if m.value == value.strip().lower()), None)
+        return None
+
+
 @dataclass(frozen=True)
 class Allergy:
     substance: str
@@ -94,7 +113,7 @@ class Patient:
     family_name: str
     given_name: str
     date_of_birth: date
-    sex: str  # "female" | "male" | "other" | "unknown"
+    sex: Sex
     weight_kg: float | None = None
     allergies: tuple[Allergy, ...] = ()
     no_known_allergies: bool = False
@@ -128,6 +147,14 @@ class VisitStatus(StrEnum):
     SIGNED = "signed"
 
 
+class VitalsPhase(StrEnum):
+    """When a set of vital signs was taken: before the start, while the infusion runs, or after the stop."""
+
+    BASELINE = "baseline"
+    DURING = "during"
+    AFTER = "after"
+
+
 @dataclass(frozen=True)
 class VitalSigns:
     taken_at: datetime
@@ -139,7 +166,7 @@ class VitalSigns:
     temperature_c: float | None = None
     pain_score: int | None = None     # 0-10 NRS
     patellar_reflex: str | None = None  # "present" | "diminished" | "absent"
-    phase: str = "during"             # "baseline" | "during" | "after"
+    phase: VitalsPhase = VitalsPhase.DURING
     recorded_by: int | None = None
 
 
@@ -155,12 +182,27 @@ class MigraineFeatures:
     current_symptoms: str = ""
 
 
+class ScreeningLevel(StrEnum):
+    """How much a screening finding weighs, most serious first (the drug library's `level` words: see
+    infusiondesk.drugs.vocabulary.SCREENING_LEVELS, which a test keeps equal)."""
+
+    ABSOLUTE = "absolute"
+    CONTRAINDICATION = "contraindication"
+    CAUTION = "caution"
+    INFO = "info"
+
+    @property
+    def stops_the_visit(self) -> bool:
+        """A contraindication (absolute or not) stops the visit until a clinician decides."""
+        return self in (ScreeningLevel.ABSOLUTE, ScreeningLevel.CONTRAINDICATION)
+
+
 @dataclass(frozen=True)
 class Screening:
     """One contraindication or caution found by the screening rules, with its reason and source."""
 
     code: str
-    level: str  # "contraindication" | "caution" | "info"
+    level: ScreeningLevel
     message: str
     source: str = ""
 
@@ -215,7 +257,7 @@ class DoseOrderRecord:
     rate_text: str = ""
     weight_text: str = ""
     indication: str = "migraine"
-    computed: dict[str, Any] = field(default_factory=dict)  # DoseCalculation.as_dict(), made by the service
+    computed: ComputedDose | None = None  # DoseCalculation.computed(), made by the service; None until then
     overrides: tuple[Override, ...] = ()  # the approving clinician's (a nurse's reasons are proposals until then)
     double_check: DoubleCheck | None = None
     ordered_by: int | None = None
@@ -225,6 +267,14 @@ class DoseOrderRecord:
     age_years: float | None = None  # the inputs the calculation used, read by the service at the time
     weight_kg: float | None = None
     given_24h_g: float = 0.0
+
+    @property
+    def computed_dose(self) -> ComputedDose:
+        """The numbers of an order the service saved (it computes every order it keeps); an order without them
+        is refused in words rather than read as zeros."""
+        if self.computed is None:
+            raise DomainError(f"The order {self.dose_text!r} has no calculation; a clinician must order it again.")
+        return self.computed
 
 
 @dataclass(frozen=True)
@@ -359,7 +409,7 @@ class Addendum:
 
 @dataclass(frozen=True)
 class Visit:
-    id: int | None
+    id: int  # visits are made by the store (`create_visit`), so a visit always has its id
     patient_id: int
     status: VisitStatus = VisitStatus.DRAFT
     created_at: datetime | None = None

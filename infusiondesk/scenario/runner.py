@@ -25,6 +25,7 @@ from infusiondesk.records.models import (
     PregnancyStatus,
     RenalStatus,
     Role,
+    Sex,
     SideEffect,
     SideEffectAction,
     SideEffectOutcome,
@@ -36,7 +37,16 @@ from infusiondesk.records.models import (
 )
 from infusiondesk.scenario import fields as f
 from infusiondesk.scenario.loader import ADMIN_USERNAME, Scenario, StepSpec
-from infusiondesk.service import AssessmentEntry, OrderEntry, Preparation, SignedNote, Step, VisitService
+from infusiondesk.service import (
+    AssessmentEntry,
+    OrderEntry,
+    Preparation,
+    SignedNote,
+    Step,
+    VisitService,
+    sign_addendum_with_note,
+    sign_with_note,
+)
 
 # Renders and signs the note of a signature candidate (the visit as it will read once signed) for its patient,
 # returning the signed PDF the service saves with the signature. The PDF code provides it (see infusiondesk_ui.cli).
@@ -122,7 +132,7 @@ class ScenarioRunner:
         self.reader = anyone
         for p in s.patients:
             saved = self.store.patients.add(_patient(Patient(id=None, mrn=p.mrn, family_name="", given_name="",
-                                                            date_of_birth=datetime(1900, 1, 1).date(), sex="unknown"),
+                                                            date_of_birth=datetime(1900, 1, 1).date(), sex=Sex.UNKNOWN),
                                                     p.values), anyone)
             assert saved.id is not None
             self.patients[p.mrn] = saved.id
@@ -155,7 +165,7 @@ class ScenarioRunner:
         return visit
 
     def _step(self, spec: StepSpec, visit: Visit | None) -> Step:
-        if visit is None or visit.id is None:
+        if visit is None:
             raise DomainError(f'Visit "{spec.visit}" was not opened: its new_visit step was refused.')
         return Step(self.users[spec.actor], visit.id, visit.version, spec.at)
 
@@ -166,7 +176,7 @@ class ScenarioRunner:
 
     def _do_new_visit(self, spec: StepSpec, _: Visit | None) -> _Outcome:
         visit = self.service.new_visit(self._by(spec), self.patients[spec.values["patient"]])
-        assert visit.id is not None and spec.visit is not None
+        assert spec.visit is not None
         self.visits[spec.visit] = visit.id
         return f'Visit "{spec.visit}" opened for patient {spec.values["patient"]}.', []
 
@@ -237,7 +247,7 @@ class ScenarioRunner:
         found = _new_alerts(before, saved)
         if before is not None and before.status is VisitStatus.ASSESSED and saved.status is VisitStatus.DRAFT:
             found += [_finding(s.code, s.level, s.message) for s in saved.assessment.screening
-                      if s.level in ("absolute", "contraindication")]
+                      if s.level.stops_the_visit]
             return saved.assessment.withdrawn, found
         return ("Vital signs charted." + (" Alert: " + " ".join(x["message"] for x in found) if found else "")), found
 
@@ -283,12 +293,11 @@ class ScenarioRunner:
         meaning = {"administered": SignatureMeaning.ADMINISTERED,
                    "approved": SignatureMeaning.REVIEWED_APPROVED}[spec.values.get("meaning", default)]
         step = self._step(spec, before)
-        note = None
         if meaning is SignatureMeaning.REVIEWED_APPROVED:
-            candidate = self.service.signature_candidate(step, meaning)
-            note = self._note(candidate, meaning, by)
-        self.service.sign(step, meaning, note=note.pdf if note else None, seal=note.seal if note else None)
-        return f'Signed "{meaning.value}" {by.user.full_name}' + (" with the signed note." if note else "."), []
+            sign_with_note(self.service, step, lambda candidate: self._note(candidate, meaning, by))
+            return f'Signed "{meaning.value}" {by.user.full_name} with the signed note.', []
+        self.service.sign(step, meaning)
+        return f'Signed "{meaning.value}" {by.user.full_name}.', []
 
     def _do_addendum(self, spec: StepSpec, before: Visit | None) -> _Outcome:
         self.service.add_addendum(self._step(spec, before), spec.values["text"])
@@ -298,9 +307,8 @@ class ScenarioRunner:
         step = self._step(spec, before)
         assert before is not None
         index = spec.values.get("index", len(before.addenda) - 1)
-        candidate = self.service.addendum_candidate(step, index)
-        note = self._note(candidate, SignatureMeaning.ADDENDUM, self._by(spec))
-        self.service.sign_addendum(step, index, note.pdf, seal=note.seal)
+        sign_addendum_with_note(self.service, step, index,
+                                lambda candidate: self._note(candidate, SignatureMeaning.ADDENDUM, self._by(spec)))
         return f"Addendum {index} signed with a new note version.", []
 
     def _note(self, candidate: Visit, meaning: SignatureMeaning, signer: UserSession) -> SignedNote:
@@ -313,7 +321,7 @@ class ScenarioRunner:
 
     def _refusal_findings(self, spec: StepSpec, before: Visit | None) -> list[dict[str, str]]:
         """For a refused order, the findings the dose screen shows (read without saving)."""
-        if spec.do not in ("order", "amend") or before is None or before.id is None:
+        if spec.do not in ("order", "amend") or before is None:
             return []
         try:
             calc = self.service.preview_order(before.id, self._order_entry(spec), spec.at, by=self._by(spec))
@@ -324,15 +332,15 @@ class ScenarioRunner:
 
 def _order_findings(visit: Visit) -> list[dict[str, str]]:
     order = visit.dose_order
-    if order is None:
+    if order is None or order.computed is None:
         return []
-    return [_finding(x["code"], x["level"], x["message"]) for x in order.computed.get("findings", [])]
+    return [_finding(x.code, x.level, x.message) for x in order.computed.findings]
 
 
 def _order_message(visit: Visit, amended: bool = False) -> str:
     order = visit.dose_order
     assert order is not None
-    shown = order.computed.get("display", {})
+    shown = order.computed.display if order.computed else {}
     what = (f"{order.dose_text}: {shown.get('volume', '?')} at {shown.get('rate', '?')} over "
             f"{shown.get('duration', '?')}")
     if amended:
@@ -362,6 +370,8 @@ def _patient(base: Patient, values: Mapping[str, Any]) -> Patient:
     changes: dict[str, Any] = {names[k]: v for k, v in values.items() if k in names}
     if "allergies" in values:  # a list given, even empty, is the reviewed list: [] means no known allergies
         changes.update(allergies=values["allergies"], no_known_allergies=not values["allergies"])
+    if "sex" in values:
+        changes["sex"] = Sex(values["sex"])
     if "renal_status" in values:
         changes["renal_status"] = RenalStatus(values["renal_status"])
     if "pregnancy" in values:

@@ -3,7 +3,8 @@ transaction (`VisitService`), and what callers hand it (`Step` and the typed ent
 
 from infusiondesk.clinic_time import local_date
 from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, SignedNote, Step
+from infusiondesk.service.signing import NoteMaker, sign_addendum_with_note, sign_with_note
 from infusiondesk.service.visits import VisitService
 
-__all__ = ["AssessmentEntry", "OrderContext", "OrderEntry", "Preparation", "SignedNote", "Step", "VisitService",
-           "local_date"]
+__all__ = ["AssessmentEntry", "NoteMaker", "OrderContext", "OrderEntry", "Preparation", "SignedNote", "Step",
+           "VisitService", "local_date", "sign_addendum_with_note", "sign_with_note"]

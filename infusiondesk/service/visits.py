@@ -37,6 +37,7 @@ from infusiondesk.records.models import (
     Visit,
     VisitStatus,
     VitalSigns,
+    VitalsPhase,
 )
 from infusiondesk.scan import read_scan
 from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, Step
@@ -200,7 +201,8 @@ class VisitService:
             v = wf.record_assessment(c.visit, assessment, c.patient, self.drug, c.user, c.at)
             if entry.vitals is not None:  # the assessment's vital signs are the charted baseline
                 v = dataclasses.replace(v, assessment=dataclasses.replace(
-                    v.assessment, vitals=dataclasses.replace(entry.vitals, phase="baseline", recorded_by=c.user.id)))
+                    v.assessment, vitals=dataclasses.replace(entry.vitals, phase=VitalsPhase.BASELINE,
+                                                             recorded_by=c.user.id)))
             return v
         return self._step(step, CHARTING, "record the assessment", rule)
 
@@ -304,8 +306,9 @@ class VisitService:
         """What re-checking the order at the start finds: a new hard or soft finding, or numbers that changed
         with today's weight or the 24 h total since the order was approved."""
         order = c.visit.dose_order
-        if order is None or not order.computed:
+        if order is None or order.computed is None:
             return []
+        was_numbers = order.computed
         ctx = self._context(c.tx, c.visit, c.patient, c.at)
         calc = self._calculate(order, ctx)
         problems = []
@@ -317,10 +320,11 @@ class VisitService:
         if unreasoned and order.approved_by is not None:
             problems.append("Re-checked now, there is a warning the prescriber has not answered: " +
                             " ".join(unreasoned) + " A clinician must re-approve the order.")
-        now_numbers = calc.as_dict()
-        for key, what in (("dose_mg", "dose"), ("volume_ml", "volume"), ("rate_ml_per_h", "rate")):
-            was = float(order.computed.get(key, 0.0))
-            if abs(float(now_numbers[key]) - was) > max(1e-6, abs(was) * 1e-6):
+        now_numbers = calc.computed()
+        for now, was, what in ((now_numbers.dose_mg, was_numbers.dose_mg, "dose"),
+                               (now_numbers.volume_ml, was_numbers.volume_ml, "volume"),
+                               (now_numbers.rate_ml_per_h, was_numbers.rate_ml_per_h, "rate")):
+            if abs(now - was) > max(1e-6, abs(was) * 1e-6):
                 problems.append(f"The order's {what} changes with today's facts (weight "
                                 f"{ctx.weight_kg if ctx.weight_kg is not None else 'not charted'} kg); a clinician "
                                 "must re-order.")
@@ -348,11 +352,11 @@ class VisitService:
         def rule(c: _Ctx) -> Visit:
             phase = vitals.phase
             if c.visit.status is VisitStatus.INFUSING:
-                phase = "after" if infusion_state(c.visit).phase == "stopped" else "during"
+                phase = VitalsPhase.AFTER if infusion_state(c.visit).phase == "stopped" else VitalsPhase.DURING
             elif c.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
-                phase = "baseline"
+                phase = VitalsPhase.BASELINE
             elif c.visit.status is VisitStatus.COMPLETED:
-                phase = "after"
+                phase = VitalsPhase.AFTER
             v = wf.record_vitals(c.visit, dataclasses.replace(vitals, phase=phase), c.user)
             if v.status is VisitStatus.ASSESSED:
                 found, new = self._rescreen(v, c.patient)
@@ -417,7 +421,6 @@ class VisitService:
     # -- signatures: the note is made from the candidate, then both are saved together ---------------------------
 
     def _signature(self, user: User, meaning: SignatureMeaning, at: datetime, version: int) -> Signature:
-        assert user.id is not None
         return Signature(user.id, user.full_name, user.credentials, meaning, at, version=version)
 
     def _signed(self, c: _Ctx, meaning: SignatureMeaning) -> Visit:

@@ -105,6 +105,8 @@ def _decoder(tp: Any) -> Decoder:
         inner = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(inner) == 1:
             dec = _decoder(inner[0])
+            if isinstance(inner[0], type) and dataclasses.is_dataclass(inner[0]):  # `{}`: an empty old-form value
+                return lambda v: dec(v) if v else None
             return _identity if dec is _identity else (lambda v: None if v is None else dec(v))
         return _identity
     if origin is tuple:

@@ -68,7 +68,7 @@ def _summary_parts(visit: Visit) -> dict[str, Any]:
         "pain_before": visit.assessment.pain_score, "pain_after": visit.post_pain_score,
         "attacks_per_month": visit.assessment.migraine.attacks_per_month,
         "dose_text": order.dose_text if order else "", "duration_text": order.duration_text if order else "",
-        "dose_shown": order.computed.get("display", {}) if order else {},
+        "dose_shown": order.computed.display if order and order.computed else {},
         "readings": [[v.taken_at.timestamp(), v.systolic, v.heart_rate, v.resp_rate] for v in vitals],
         "side_effects": [[e.type_code, e.grade] for e in visit.side_effects],
     }

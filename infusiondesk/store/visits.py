@@ -29,7 +29,7 @@ class Visits(StorePart):
 
     def create(self, patient_id: int, by: UserSession) -> Visit:
         now = self._now()
-        visit = Visit(id=None, patient_id=patient_id, created_at=now, version=1)
+        visit = Visit(id=0, patient_id=patient_id, created_at=now, version=1)  # 0 until the row gives its id
         with self._write() as conn:
             actor = acting(conn, by, CLINICAL, "open a visit")
             if self._row(conn, tables.patients, patient_id) is None:

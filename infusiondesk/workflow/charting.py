@@ -14,20 +14,21 @@ from infusiondesk.records.models import (
     Visit,
     VisitStatus,
     VitalSigns,
+    VitalsPhase,
 )
 from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk.workflow.guards import require_aware, require_charting, require_status
 from infusiondesk.workflow.infusion import STOPPED, infusion_state
 from infusiondesk.workflow.side_effects import side_effect_catalogue
 
-_PHASES = ("baseline", "during", "after")
+_PHASES = frozenset(VitalsPhase)
 _CHARTING = (VisitStatus.DRAFT, VisitStatus.ASSESSED, VisitStatus.INFUSING, VisitStatus.COMPLETED)
 
 
 def check_vitals(v: VitalSigns) -> None:
     """Refuse values that cannot be right (typing slips), not clinical judgements."""
     require_aware(v.taken_at, "The time the vital signs were taken")
-    if v.phase not in _PHASES:
+    if v.phase not in _PHASES:  # a caller that built the record by hand with a typo
         raise WorkflowError(f'Vital signs phase "{v.phase}" must be baseline, during or after.')
     if v.pain_score is not None and not 0 <= v.pain_score <= 10:
         raise WorkflowError(f"Pain score {v.pain_score} is outside 0-10; enter 0 (no pain) to 10.")

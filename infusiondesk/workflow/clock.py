@@ -94,8 +94,8 @@ def dose_given_g(visit: Visit) -> float:
     state = infusion_state(visit)
     if order is None or state.phase == NOT_STARTED:
         return 0.0
-    full_g = float(order.computed["dose_mg"]) / 1000
-    read_g = state.volume_read_ml * float(order.computed["concentration_mg_per_ml"]) / 1000
+    full_g = order.computed_dose.dose_mg / 1000
+    read_g = state.volume_read_ml * order.computed_dose.concentration_mg_per_ml / 1000
     if state.phase != STOPPED:
         return max(full_g, read_g)
     planned = planned_volume_ml(order)

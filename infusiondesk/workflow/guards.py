@@ -34,8 +34,6 @@ def require_status(visit: Visit, allowed: tuple[VisitStatus, ...], action: str) 
 def require_active(user: User) -> None:
     if not user.active:
         raise WorkflowError(f"{user.full_name}'s account is deactivated; sign in with an active account.")
-    if user.id is None:
-        raise WorkflowError("This user is not saved yet; sign in with a saved account.")
 
 
 def require_charting(user: User, action: str) -> int:
@@ -44,7 +42,6 @@ def require_charting(user: User, action: str) -> int:
     if user.role not in (Role.NURSE, Role.CLINICIAN):
         raise WorkflowError(f"Only a nurse or clinician can {action}; admin accounts manage users and the "
                             "clinic profile.")
-    assert user.id is not None
     return user.id
 
 
@@ -52,7 +49,6 @@ def require_clinician(user: User, action: str) -> int:
     require_active(user)
     if user.role is not Role.CLINICIAN:
         raise WorkflowError(f"Only a clinician can {action}; {user.full_name} is signed in as {user.role.value}.")
-    assert user.id is not None
     return user.id
 
 

@@ -45,16 +45,16 @@ class InfusionState:
 
 
 def planned_volume_ml(order: DoseOrderRecord) -> float:
-    return float(order.computed["volume_ml"])
+    return order.computed_dose.volume_ml
 
 
 def ordered_rate_ml_h(order: DoseOrderRecord) -> float:
     """The ordered rate as the pump is programmed and the screen shows it (to 0.1 mL/h): every comparison a
     nurse can see uses this number, never the unrounded one ("66.7 mL/h" is not faster than 66.7 mL/h)."""
-    pump = order.computed.get("rate_ml_per_h_pump")
-    if pump is not None:
-        return float(pump)
-    exact = Decimal(repr(float(order.computed["rate_ml_per_h"])))
+    computed = order.computed_dose
+    if computed.rate_ml_per_h_pump is not None:
+        return computed.rate_ml_per_h_pump
+    exact = Decimal(repr(computed.rate_ml_per_h))
     return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 

@@ -45,7 +45,7 @@ def order_dose(visit: Visit, order: DoseOrderRecord, calc: DoseCalculation, reas
     _refuse_hard(calc)
     prescriber = user.role is Role.CLINICIAN
     overrides = _overrides(calc, reasons, by, now, required=prescriber)
-    recorded = dataclasses.replace(order, computed=calc.as_dict(), overrides=overrides, double_check=None,
+    recorded = dataclasses.replace(order, computed=calc.computed(), overrides=overrides, double_check=None,
                                    ordered_by=by, ordered_at=now, approved_by=by if prescriber else None,
                                    approved_at=now if prescriber else None)
     return dataclasses.replace(visit, dose_order=recorded)
@@ -67,7 +67,7 @@ def approve_order(visit: Visit, calc: DoseCalculation, reasons: Mapping[str, str
     proposed = {o.code: o.reason for o in order.overrides}
     merged = {**proposed, **{k: v for k, v in reasons.items() if v.strip()}}
     overrides = _overrides(calc, merged, by, now, required=True)
-    approved = dataclasses.replace(order, computed=calc.as_dict(), overrides=overrides, double_check=None,
+    approved = dataclasses.replace(order, computed=calc.computed(), overrides=overrides, double_check=None,
                                    approved_by=by, approved_at=now)
     return dataclasses.replace(visit, dose_order=approved)
 
@@ -83,15 +83,15 @@ def amend_order(visit: Visit, order: DoseOrderRecord, calc: DoseCalculation, rea
     if old is None:
         raise WorkflowError("There is no order to amend.")
     _refuse_hard(calc)
-    computed = calc.as_dict()
-    running = float(old.computed["concentration_mg_per_ml"])
-    if abs(float(computed["concentration_mg_per_ml"]) - running) > 1e-6 * running:
+    computed = calc.computed()
+    running = old.computed_dose.concentration_mg_per_ml
+    if abs(computed.concentration_mg_per_ml - running) > 1e-6 * running:
         raise WorkflowError("An amended order keeps the running bag's concentration; stop the infusion and order "
                             "the new product as a new visit.")
-    if float(computed["volume_ml"]) < volume_infused_ml:
+    if computed.volume_ml < volume_infused_ml:
         raise WorkflowError("The amended order is less than the volume already infused; stop the infusion instead.")
     overrides = _overrides(calc, reasons, by, now, required=True)
-    amended = dataclasses.replace(order, computed=calc.as_dict(), overrides=overrides, double_check=None,
+    amended = dataclasses.replace(order, computed=computed, overrides=overrides, double_check=None,
                                   ordered_by=by, ordered_at=now, approved_by=by, approved_at=now)
     return dataclasses.replace(visit, dose_order=amended, superseded_orders=(*visit.superseded_orders, old))
 

@@ -63,7 +63,7 @@ def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float
     order = visit.dose_order
     if order is None:
         problems.append("There is no dose order yet; a clinician must order the dose.")
-    elif order.computed.get("blocked"):
+    elif order.computed is None or order.computed.blocked:
         problems.append("The dose order breaks a hard limit; a clinician must change the order.")
     elif order.approved_by is None:
         problems.append("The dose order was entered by a nurse and waits for a clinician's approval.")
@@ -124,14 +124,12 @@ def pump_problems(visit: Visit) -> list[str]:
     if r.pump_rate_ml_h is None or r.pump_vtbi_ml is None:
         return ["The pump readback is not recorded; type the rate and the volume to be infused the pump shows."]
     order = visit.dose_order
-    computed = order.computed if order is not None else {}
-    rate, volume = computed.get("rate_ml_per_h_pump"), computed.get("volume_ml")
-    if rate is None or volume is None:
+    computed = order.computed if order is not None else None
+    if computed is None or computed.rate_ml_per_h_pump is None:
         return []  # no computed order: the order's own problem says so
-    bag = computed.get("bag_volume_ml")
     readback = PumpReadback(r.pump_rate_text, r.pump_vtbi_text, r.pump_rate_ml_h, r.pump_vtbi_ml)
-    return [f.message for f in pump_findings(float(rate), float(volume), readback,
-                                             float(bag) if bag is not None else None)]
+    return [f.message for f in pump_findings(computed.rate_ml_per_h_pump, computed.volume_ml, readback,
+                                             computed.bag_volume_ml)]
 
 
 def scan_problems(visit: Visit) -> list[str]:

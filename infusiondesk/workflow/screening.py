@@ -12,7 +12,7 @@ from typing import Any
 
 from infusiondesk.drugs.library import Condition, Drug, ScreeningRule
 from infusiondesk.drugs.vocabulary import PATELLAR_REFLEX_VALUES, SCREENING_FACTS, SCREENING_LEVELS, FactKind
-from infusiondesk.records.models import Patient, Screening
+from infusiondesk.records.models import Patient, Screening, ScreeningLevel
 from infusiondesk.workflow.errors import WorkflowError
 
 _LEVEL_ORDER: dict[str, int] = {level: i for i, level in enumerate(SCREENING_LEVELS)}
@@ -115,7 +115,7 @@ def screen(patient: Patient, answers: Mapping[str, Any], drug: Drug) -> tuple[Sc
     """Every screening rule of the drug that fires for this patient: absolute contraindications first, then
     contraindications, cautions and notes."""
     facts = patient_facts(patient, answers)
-    found = [Screening(r.code, r.level, r.message, ", ".join(r.sources))
+    found = [Screening(r.code, ScreeningLevel(r.level), r.message, ", ".join(r.sources))
              for r in drug.screening if rule_fires(r, facts)]
     found.sort(key=lambda s: _LEVEL_ORDER.get(s.level, len(_LEVEL_ORDER)))
     return tuple(found)
@@ -123,9 +123,9 @@ def screen(patient: Patient, answers: Mapping[str, Any], drug: Drug) -> tuple[Sc
 
 def contraindications(screenings: tuple[Screening, ...]) -> tuple[Screening, ...]:
     """Absolute contraindications and contraindications: each stops a "suitable" decision without more."""
-    return tuple(s for s in screenings if s.level in ("absolute", "contraindication"))
+    return tuple(s for s in screenings if s.level.stops_the_visit)
 
 
 def absolute_contraindications(screenings: tuple[Screening, ...]) -> tuple[Screening, ...]:
     """The findings no written reason can pass: the patient cannot be judged suitable while they stand."""
-    return tuple(s for s in screenings if s.level == "absolute")
+    return tuple(s for s in screenings if s.level is ScreeningLevel.ABSOLUTE)

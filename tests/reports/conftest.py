@@ -21,7 +21,7 @@ class ClinicKeys:
 
     @property
     def by_user(self) -> dict[int, pki.SignerCredentials]:
-        return {scenario.NURSE.id or 0: self.nurse, scenario.CLINICIAN.id or 0: self.clinician}
+        return {scenario.NURSE.id: self.nurse, scenario.CLINICIAN.id: self.clinician}
 
 
 @pytest.fixture(scope="session")

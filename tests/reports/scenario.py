@@ -27,6 +27,7 @@ from infusiondesk.records.models import (
     RenalStatus,
     Role,
     Screening,
+    ScreeningLevel,
     SideEffect,
     SideEffectAction,
     SideEffectOutcome,
@@ -74,18 +75,19 @@ def standard_visit(signed: bool = True) -> Visit:
         migraine=MigraineFeatures(onset=T0 - timedelta(hours=9), duration_hours=9, aura=False, attacks_per_month=4,
                                   nausea=True, photophobia=True, phonophobia=True,
                                   current_symptoms="Left-sided throbbing headache since waking."),
-        screening=(Screening("propranolol", "caution", "Beta blocker: watch for bradycardia and hypotension.",
+        screening=(Screening("propranolol", ScreeningLevel.CAUTION,
+                             "Beta blocker: watch for bradycardia and hypotension.",
                              "lexicomp-interactions"),),
-        suitability=Suitability(True, CLINICIAN.id or 0, T0 - timedelta(minutes=15), "No contraindication."),
+        suitability=Suitability(True, CLINICIAN.id, T0 - timedelta(minutes=15), "No contraindication."),
         assessed_by=NURSE.id, assessed_at=T0 - timedelta(minutes=20),
     )
     order = DoseOrderRecord(
         dose_text="2 g", product_id="premix-2g-50ml", duration_text="30 min", weight_text="64.5 kg",
-        computed=calc.as_dict(),
+        computed=calc.computed(),
         overrides=(Override("rate_soft", "Rate above the usual 1 g/h for outpatient migraine",
-                            "Previous infusions at this rate were well tolerated.", CLINICIAN.id or 0,
+                            "Previous infusions at this rate were well tolerated.", CLINICIAN.id,
                             T0 - timedelta(minutes=12)),),
-        double_check=DoubleCheck(NURSE.id or 0, T0 - timedelta(minutes=8)),
+        double_check=DoubleCheck(NURSE.id, T0 - timedelta(minutes=8)),
         ordered_by=CLINICIAN.id, ordered_at=T0 - timedelta(minutes=12),
     )
     readiness = Readiness(consent=True, allergies_reviewed=True, weight_kg_today=64.5, baseline_vitals_done=True,
@@ -105,15 +107,15 @@ def standard_visit(signed: bool = True) -> Visit:
     effects = (SideEffect("flushing", T0 + timedelta(minutes=9), 1, SideEffectAction.PAUSED,
                           SideEffectOutcome.RESOLVED, "Facial flushing, settled after a 4 min pause.",
                           NURSE.id),)
-    visit = Visit(id=1042, patient_id=PATIENT.id or 0, status=VisitStatus.COMPLETED, created_at=T0 - timedelta(hours=1),
+    visit = Visit(id=1042, patient_id=PATIENT.id, status=VisitStatus.COMPLETED, created_at=T0 - timedelta(hours=1),
                   started_at=T0, assessment=assessment, dose_order=order, readiness=readiness, events=events,
                   vitals=during, side_effects=effects, post_pain_score=2,
                   discharge_notes="Headache much improved. Drive home with partner; return if weakness or "
                                   "breathing difficulty.", version=6)
     if not signed:
         return visit
-    sigs = (Signature(NURSE.id or 0, NURSE.full_name, NURSE.credentials, SignatureMeaning.ADMINISTERED,
+    sigs = (Signature(NURSE.id, NURSE.full_name, NURSE.credentials, SignatureMeaning.ADMINISTERED,
                       T0 + timedelta(minutes=50)),
-            Signature(CLINICIAN.id or 0, CLINICIAN.full_name, CLINICIAN.credentials,
+            Signature(CLINICIAN.id, CLINICIAN.full_name, CLINICIAN.credentials,
                       SignatureMeaning.REVIEWED_APPROVED, T0 + timedelta(minutes=55)))
     return replace(visit, status=VisitStatus.SIGNED, signatures=sigs)

@@ -126,9 +126,9 @@ def test_a_page_content_change_after_signing_is_named_and_exit_1(
 def test_an_addendum_note_is_a_new_pdf_certified_afresh(keys: ClinicKeys) -> None:
     visit = scenario.standard_visit()
     clinician = scenario.CLINICIAN
-    sig = Signature(clinician.id or 0, clinician.full_name, clinician.credentials, SignatureMeaning.ADDENDUM,
+    sig = Signature(clinician.id, clinician.full_name, clinician.credentials, SignatureMeaning.ADDENDUM,
                     scenario.T0 + timedelta(days=1))
-    visit = replace(visit, addenda=(Addendum("Patient phoned: headache free next morning.", clinician.id or 0,
+    visit = replace(visit, addenda=(Addendum("Patient phoned: headache free next morning.", clinician.id,
                                              scenario.T0 + timedelta(days=1), sig),))
     pdf = sign_visit_note(scenario.CLINIC, scenario.PATIENT, visit, scenario.USERS, scenario.drug(), keys.by_user)
     report = verify_pdf(pdf, [keys.ca.certificate_pem])

@@ -41,11 +41,11 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
                         until=VisitStatus.SIGNED, sign_note=lambda v: sign_note(store, v, drug, credentials, by=doc),
                         seal=keys.clinician)
     assert visit.status is VisitStatus.SIGNED
-    stored = store.notes.get(visit.id or 0, by=nurse)
+    stored = store.notes.get(visit.id, by=nurse)
     assert stored is not None
     draft_visit = store.visits.create(patient.id, by=nurse)
     store.close()
-    return db, visit.id or 0, draft_visit.id or 0, stored
+    return db, visit.id, draft_visit.id, stored
 
 
 def export_note(monkeypatch: pytest.MonkeyPatch, *args: str, user: str = "jdoe",

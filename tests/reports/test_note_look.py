@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from pypdf import PdfReader
 
-from infusiondesk.records.models import Screening
+from infusiondesk.records.models import Screening, ScreeningLevel
 from infusiondesk_reports import styles
 from infusiondesk_reports.note_sections import unbroken_names
 from infusiondesk_reports.visit_note import build_visit_note
@@ -57,7 +57,8 @@ def test_the_screening_table_keeps_source_names_whole() -> None:
     lines = cell.text.split("<br/>")
     assert len(lines) > 1 and all(line[-1] in "-," for line in lines[:-1])
     visit = scenario.standard_visit()
-    screening = (Screening("propranolol", "caution", "Beta blocker: watch for bradycardia and hypotension.",
+    screening = (Screening("propranolol", ScreeningLevel.CAUTION,
+                             "Beta blocker: watch for bradycardia and hypotension.",
                            SOURCES),)
     visit = replace(visit, assessment=replace(visit.assessment, screening=screening))
     text = _text(build_visit_note(CLINIC, PATIENT, visit, USERS, scenario.drug(), draft=False))

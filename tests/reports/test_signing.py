@@ -104,7 +104,7 @@ def test_an_unsigned_pdf_is_neither_valid_nor_intact() -> None:
 def test_the_approving_clinician_must_sign_digitally(keys: ClinicKeys) -> None:
     with pytest.raises(SigningError, match="Alan Smith must enter their signing passphrase"):
         sign_visit_note(scenario.CLINIC, scenario.PATIENT, scenario.standard_visit(), scenario.USERS,
-                        scenario.drug(), {scenario.NURSE.id or 0: keys.nurse})
+                        scenario.drug(), {scenario.NURSE.id: keys.nurse})
     with pytest.raises(SigningError, match="sign the visit first"):
         sign_visit_note(scenario.CLINIC, scenario.PATIENT, scenario.standard_visit(signed=False), scenario.USERS,
                         scenario.drug(), keys.by_user)
@@ -122,7 +122,7 @@ def test_a_nurse_gone_home_is_an_electronic_signature_sealed_by_the_clinicians_d
     from pypdf import PdfReader
 
     pdf = sign_visit_note(scenario.CLINIC, scenario.PATIENT, scenario.standard_visit(), scenario.USERS,
-                          scenario.drug(), {scenario.CLINICIAN.id or 0: keys.clinician})
+                          scenario.drug(), {scenario.CLINICIAN.id: keys.clinician})
     report = verify_pdf(pdf, [keys.ca.certificate_pem])
     assert report.valid and report.intact and report.trusted
     assert [s.signer for s in report.signatures] == ["Alan Smith"]

@@ -51,7 +51,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, keys: ClinicKeys) -> Clinic
     pki.save_clinic_ca(store, keys.ca, by=admin)
     p12 = pki.issue_clinician_pkcs12(keys.ca, CA_PASS, full_name="Alan Smith", username="asmith", credentials="MD",
                                      passphrase=DOCTOR_PASSWORD, now=datetime.now(UTC))
-    pki.save_clinician_pkcs12(store, doc_user.id or 0, p12, DOCTOR_PASSWORD, by=admin)
+    pki.save_clinician_pkcs12(store, doc_user.id, p12, DOCTOR_PASSWORD, by=admin)
     patient = store.patients.add(replace(scenario.PATIENT, id=None), by=nurse)
     drug = scenario.drug()
     credentials = {nurse.user_id: keys.nurse, doc.user_id: keys.clinician}
@@ -60,11 +60,11 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, keys: ClinicKeys) -> Clinic
         v = chart_visit(store, drug, patient, nurse, nurse2, doc,
                         datetime(2025, 3, 4, 14, 0, tzinfo=UTC) + timedelta(weeks=week), until=VisitStatus.SIGNED,
                         sign_note=lambda v: sign_note(store, v, drug, credentials, by=doc), seal=keys.clinician)
-        signed.append(v.id or 0)
+        signed.append(v.id)
     draft = store.visits.create(patient.id or 0, by=nurse)
     stored = {i: bytes(store.notes.get(i, by=nurse) or b"") for i in signed}
     store.close()
-    return Clinic(db, (signed[0], signed[1]), draft.id or 0, stored, keys.ca.certificate_pem)
+    return Clinic(db, (signed[0], signed[1]), draft.id, stored, keys.ca.certificate_pem)
 
 
 def _as(monkeypatch: pytest.MonkeyPatch, argv: list[str], user: str = "jdoe", password: str = NURSE_PASSWORD) -> int:

@@ -95,9 +95,9 @@ def test_the_bundled_font_is_embedded() -> None:
 
 def _with_addendum(signed: bool) -> Visit:
     visit = scenario.standard_visit()
-    sig = Signature(CLINICIAN.id or 0, CLINICIAN.full_name, CLINICIAN.credentials, SignatureMeaning.ADDENDUM,
+    sig = Signature(CLINICIAN.id, CLINICIAN.full_name, CLINICIAN.credentials, SignatureMeaning.ADDENDUM,
                     T0 + timedelta(days=1)) if signed else None
-    return replace(visit, addenda=(Addendum("Patient phoned: headache free next morning.", CLINICIAN.id or 0,
+    return replace(visit, addenda=(Addendum("Patient phoned: headache free next morning.", CLINICIAN.id,
                                             T0 + timedelta(days=1), sig),))
 
 

@@ -14,8 +14,7 @@ from datetime import datetime
 
 def sign(db: str, visit_id: int, username: str, passphrase: str, at: datetime) -> None:
     from infusiondesk.drugs import load_drug
-    from infusiondesk.records.models import SignatureMeaning
-    from infusiondesk.service import Step, VisitService
+    from infusiondesk.service import SignedNote, Step, VisitService, sign_with_note
     from infusiondesk.store import Store
     from infusiondesk_ui.note_worker import build, sign_job
 
@@ -24,9 +23,8 @@ def sign(db: str, visit_id: int, username: str, passphrase: str, at: datetime) -
         service = VisitService(store, load_drug())
         session = store.users.sign_in(username, passphrase)  # the app's password is the signing key's passphrase
         step = Step(session, visit_id, store.visits.get(visit_id, by=session).version, at)
-        candidate = service.signature_candidate(step, SignatureMeaning.REVIEWED_APPROVED)
-        pdf = build(sign_job(db, None, candidate, session, passphrase, at))
-        service.sign(step, SignatureMeaning.REVIEWED_APPROVED, note=pdf)
+        sign_with_note(service, step,
+                       lambda candidate: SignedNote(build(sign_job(db, None, candidate, session, passphrase, at))))
     finally:
         store.close()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from infusiondesk import pki
+from infusiondesk import enrolment, pki
 from infusiondesk.records.models import User, VisitStatus
 from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
@@ -12,6 +12,8 @@ from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 CA_PASSPHRASE = "clinic vault granite 7"  # the clinic CA's own passphrase, not any admin's password
 
 if TYPE_CHECKING:
+    from pytestqt.qtbot import QtBot
+
     from infusiondesk_ui.app import MainWindow
     from tests.ui.conftest import Clinic_
 
@@ -44,7 +46,7 @@ def double_check(w: VisitWorkspace, username: str = "nkim", password: str = "nur
 def get_ready(w: VisitWorkspace) -> None:
     """The checklist, with the pump read back as programmed to the order (its rate and volume as displayed)."""
     r = w.infusion.readiness
-    shown = w.visit.dose_order.computed["display"] if w.visit.dose_order is not None else {}
+    shown = w.visit.dose_order.computed_dose.display if w.visit.dose_order is not None else {}
     r.pump_rate.setText(shown.get("rate", ""))
     r.pump_vtbi.setText(shown.get("volume", ""))
     for cb in (r.consent, r.allergies, r.calcium):
@@ -88,16 +90,21 @@ def run_to_completed(w: VisitWorkspace, clock: FixedClock) -> None:
     assert w.visit.status is VisitStatus.COMPLETED, w.problem.text()
 
 
+def settle(qtbot: QtBot, timeout_ms: int = 30_000) -> None:
+    """Wait until the screens' store operations (`infusiondesk_ui.operations.StoreOp`) have all reported."""
+    from infusiondesk_ui import operations
+
+    qtbot.waitUntil(lambda: operations.pending() == 0, timeout=timeout_ms)
+
+
 def give_signing_certificates(clinic: Clinic_) -> bytes:
     """What the admin does when adding staff: a clinic CA, and a certificate for each of them."""
     now = clinic.clock.now()
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE, now)
-    pki.save_clinic_ca(clinic.store, ca, by=clinic.admin_session)
+    enrolment.add_clinic_ca(clinic.store, clinic.admin_session, ca_passphrase=CA_PASSPHRASE, now=now)
     for user, password in ((clinic.clinician, "doctor-sign-pass-1"), (clinic.nurse, "nurse-chair-pass-1")):
-        p12 = pki.issue_clinician_pkcs12(ca, CA_PASSPHRASE, full_name=user.full_name, username=user.username,
-                                         passphrase=password, now=now, credentials=user.credentials)
-        pki.save_clinician_pkcs12(clinic.store, user.id or 0, p12, password, by=clinic.admin_session)
-    return ca.certificate_pem
+        enrolment.issue_credential(clinic.store, clinic.admin_session, user, password, ca_passphrase=CA_PASSPHRASE,
+                                   now=now)
+    return pki.load_clinic_ca(clinic.store).certificate_pem
 
 
 def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str, visit_id: int) -> VisitWorkspace:

@@ -44,7 +44,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     sign_by_keyboard(qtbot, ws, "doctor-sign-pass-1")
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    visit_id = ws.visit.id or 0
+    visit_id = ws.visit.id
     version_1 = clinic.store.notes.get(visit_id, 1, by=clinic.reader)
     assert version_1 is not None, ws.review.doc_status.text()
 

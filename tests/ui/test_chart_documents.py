@@ -52,9 +52,9 @@ def course(clinic: Clinic_) -> Course:
                         until=VisitStatus.COMPLETED if last else VisitStatus.SIGNED,
                         sign_note=lambda v: sign_note(store, v, drug, creds, by=doctor), seal=creds[doctor.user_id])
         if not last:
-            signed.append(v.id or 0)
+            signed.append(v.id)
         clinic.clock.advance(minutes=120)
-    return Course(signed, v.id or 0, {i: bytes(store.notes.get(i, by=doctor) or b"") for i in signed})
+    return Course(signed, v.id, {i: bytes(store.notes.get(i, by=doctor) or b"") for i in signed})
 
 
 def _chart(window: MainWindow, clinic: Clinic_) -> ChartView:

@@ -13,7 +13,7 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed
+from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed, settle
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
@@ -28,6 +28,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
         qtbot.keyClicks(edit, text)
     u.role.set_value(Role.CLINICIAN.value)
     u.add.click()
+    settle(qtbot)  # enrolment runs off the UI thread
     assert "with a signing certificate" in u.message.text(), u.message.text()
     window.sign_out()
 
@@ -51,15 +52,15 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     ws.review.sign.click()
     # while the note worker renders and signs, the visit is not signed yet, and the screen says so
     assert docs.busy and "Signing version 1 of the visit note" in ws.review.doc_status.text(), ws.problem.text()
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).status is VisitStatus.COMPLETED
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).status is VisitStatus.COMPLETED
     assert not ws.review.sign.isEnabled() and not ws.review.export.isEnabled()
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    assert clinic.store.notes.get(ws.visit.id or 0, by=clinic.reader) is not None
+    assert clinic.store.notes.get(ws.visit.id, by=clinic.reader) is not None
     assert "Signed note version 1 stored" in ws.review.doc_status.text()
-    assert [n["version"] for n in clinic.store.notes.versions(ws.visit.id or 0, by=clinic.reader)] == [1]
+    assert [n["version"] for n in clinic.store.notes.versions(ws.visit.id, by=clinic.reader)] == [1]
 
-    signed = clinic.store.notes.get(ws.visit.id or 0, by=clinic.reader)
+    signed = clinic.store.notes.get(ws.visit.id, by=clinic.reader)
     assert signed is not None
     out = tmp_path / "note.pdf"
     docs.export(signed, signed=True, path=str(out))
@@ -160,7 +161,7 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     run_to_completed(ws, clinic.clock)
-    visit_id = ws.visit.id or 0
+    visit_id = ws.visit.id
 
     ws = open_visit_as(window, clinic, clinic.nurse, "nurse-chair-pass-1", visit_id)
     ws.review.password.setText("nurse-chair-pass-1")

@@ -38,4 +38,4 @@ def test_alt_o_orders_the_dose_and_alt_d_goes_to_the_dose(qtbot: QtBot, window: 
     qtbot.keyClick(panel.duration, Key.Key_O, Mod.AltModifier)  # one press: the order is placed
     qtbot.waitUntil(lambda: ws.visit.dose_order is not None, timeout=2000)  # a mnemonic animates the click
     assert ws.visit.dose_order.duration_text == "1 h 30 min"
-    assert ws.visit.dose_order.computed["display"]["duration"] == "1 h 30 min"
+    assert ws.visit.dose_order.computed_dose.display["duration"] == "1 h 30 min"

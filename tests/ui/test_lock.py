@@ -96,7 +96,7 @@ def test_no_shortcut_menu_or_mnemonic_gets_past_the_lock(qtbot: QtBot, window: M
         assert window.stack.currentWidget() is window.lock_view, f"{key} {mod} got past the lock"
     assert window.report is None and window.users is None and window.settings_view is None
     assert ws.visit.status is VisitStatus.ASSESSED  # F5 did not start the infusion
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).status is VisitStatus.ASSESSED
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).status is VisitStatus.ASSESSED
     assert ws.tabs.currentWidget() is ws.infusion  # Alt+1..4 changed no tab
     assert window.windowTitle().startswith("InfusionDesk — Locked")
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]

@@ -26,7 +26,7 @@ from infusiondesk_ui.widgets.messages import MessageKind
 from infusiondesk_ui.widgets.number_edit import NumberEdit
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, give_signing_certificates, order
+from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, give_signing_certificates, order, settle
 
 LONG_MESSAGE = ("Dose rate 200 mg/min is above the hard maximum of 150 mg/min (migraine, adult); the order cannot "
                 "be given at this rate. Lengthen the duration or lower the dose.")
@@ -104,10 +104,12 @@ def test_a_success_message_is_not_styled_as_an_error(qtbot: QtBot, window: MainW
         qtbot.keyClicks(edit, text)
     u.role.set_value(Role.NURSE.value)
     u.add.click()
+    settle(qtbot)
     assert u.message.text().startswith("Added Jin Park"), u.message.text()
     assert u.message.kind is MessageKind.SUCCESS
     success = text_colour(u.message)
     u.add.click()  # the same user name again: refused
+    settle(qtbot)
     assert u.message.kind is MessageKind.ERROR, u.message.text()
     error = text_colour(u.message)
     assert success != error
@@ -144,6 +146,7 @@ def test_a_screens_message_is_cleared_when_another_screen_opens(qtbot: QtBot, wi
                                                                clinic: Clinic_) -> None:
     window.sign_in("admin", "ward-office-key-1")
     window.users.add.click()  # nothing typed: refused, with a message on the users screen
+    settle(qtbot)
     assert window.users.message.isVisibleTo(window.users) and window.users.message.text()
     window.show_settings()
     window.show_users()

@@ -46,7 +46,7 @@ def failed_sign_ins(clinic: Clinic_) -> int:
 def test_the_clinician_opening_a_completed_visit_sees_the_pain_after_and_discharge_notes(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     ws = completed_visit(window, clinic)
-    visit_id = ws.visit.id or 0
+    visit_id = ws.visit.id
     ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     review = ws.review
     assert review.post_pain.text() == "2"
@@ -57,7 +57,7 @@ def test_the_clinician_opening_a_completed_visit_sees_the_pain_after_and_dischar
 def test_the_nurses_administered_by_is_said_beside_sign_which_then_is_off(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     ws = completed_visit(window, clinic)
-    ws = open_visit_as(window, clinic, clinic.nurse, NURSE_PASSWORD, ws.visit.id or 0)
+    ws = open_visit_as(window, clinic, clinic.nurse, NURSE_PASSWORD, ws.visit.id)
     review = ws.review
     assert review.sign.isEnabled() and review.read_only.text() == ""
     sign_in_field(qtbot, ws, NURSE_PASSWORD)
@@ -70,14 +70,14 @@ def test_the_nurses_administered_by_is_said_beside_sign_which_then_is_off(
     assert review.read_only.isVisible()  # beside the button, not below the fold of the summary
     assert not review.sign.isEnabled() and not review.password.isEnabled()
     # the clinician still can sign "Reviewed and approved by"
-    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", ws.visit.id or 0)
+    ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", ws.visit.id)
     assert ws.review.sign.isEnabled() and ws.review.read_only.text() == ""
 
 
 def test_an_empty_password_at_signing_is_refused_and_not_counted_as_a_failed_sign_in(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     ws = completed_visit(window, clinic)
-    ws = open_visit_as(window, clinic, clinic.nurse, NURSE_PASSWORD, ws.visit.id or 0)
+    ws = open_visit_as(window, clinic, clinic.nurse, NURSE_PASSWORD, ws.visit.id)
     before = failed_sign_ins(clinic)
     for _ in range(6):  # more than the lockout allows, had they counted
         sign_in_field(qtbot, ws, "")
@@ -101,7 +101,7 @@ def test_a_wrong_password_still_counts_towards_the_lockout(qtbot: QtBot, window:
 def test_the_draft_preview_after_administered_by_is_version_1_and_supersedes_nothing(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     ws = completed_visit(window, clinic)
-    ws = open_visit_as(window, clinic, clinic.nurse, NURSE_PASSWORD, ws.visit.id or 0)
+    ws = open_visit_as(window, clinic, clinic.nurse, NURSE_PASSWORD, ws.visit.id)
     sign_in_field(qtbot, ws, NURSE_PASSWORD)
     assert ws.visit.signatures, ws.problem.text()
     docs = ws.review.documents

@@ -55,7 +55,7 @@ def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: Ma
                                             by=clinic.admin_session)
     ws = new_visit_as(window, clinic, "drlee", "doctor-sign-pass-1")
     assess_and_approve(ws)
-    visit_id = ws.visit.id or 0
+    visit_id = ws.visit.id
 
     # the nurse enters the order: it is saved, and waits
     ws = open_visit_as(window, clinic, clinic.nurse, "nurse-chair-pass-1", visit_id)
@@ -126,7 +126,7 @@ def test_an_alert_from_a_respiratory_rate_of_8_blocks_resume_until_acknowledged(
     view.alerts.action.set_value(AlertAction.PAUSED)
     view.alerts.note.setText("Paused; Dr Lee reviewed, RR back to 14")
     view.alerts.button.click()
-    alert = clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).alerts[0]
+    alert = clinic.store.visits.get(ws.visit.id, by=clinic.reader).alerts[0]
     assert alert.action is AlertAction.PAUSED and alert.acknowledged_by == clinic.clinician.id, ws.problem.text()
     assert alert.note == "Paused; Dr Lee reviewed, RR back to 14"
     assert view.alerts.isHidden() and view.resume.isEnabled()
@@ -162,7 +162,7 @@ def test_an_over_infusion_of_60_ml_on_a_50_ml_order_is_charted_with_a_reason_aft
 
     answer["yes"] = True
     view.stop.click()
-    stop = clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).events[-1]
+    stop = clinic.store.visits.get(ws.visit.id, by=clinic.reader).events[-1]
     assert stop.kind.value == "stop", ws.problem.text()
     assert stop.volume_infused_ml == 60 and stop.confirmed
     assert stop.reason == "Pump free-flowed when the line was re-seated; clinician informed"
@@ -176,7 +176,7 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
     give_signing_certificates(clinic)
     ws = new_visit_as(window, clinic, "drlee", "doctor-sign-pass-1")
     run_to_completed(ws, clinic.clock)
-    visit_id = ws.visit.id or 0
+    visit_id = ws.visit.id
     version = ws.visit.version
     docs = ws.review.documents
     if failure == "crashes":  # a warm worker that dies at once (here: a module that is not there)

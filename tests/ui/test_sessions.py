@@ -58,11 +58,11 @@ def test_a_nurse_deactivated_mid_visit_is_told_at_her_next_step_and_nothing_is_s
     _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
     ws = _new_visit(window, clinic)
     version = ws.visit.version
-    clinic.store.users.set_active(clinic.nurse.id or 0, False, by=clinic.admin_session)  # at the admin's desk
+    clinic.store.users.set_active(clinic.nurse.id, False, by=clinic.admin_session)  # at the admin's desk
     ws.assessment.pain.setText("7")
     ws.assessment.record.click()
     assert ws.problem.text().startswith("You have been signed out (account deactivated)"), ws.problem.text()
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).version == version
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).version == version
     ws.save_draft()  # the autosave keeps nothing for an ended session, and does not fail
 
 
@@ -91,7 +91,7 @@ def test_the_double_check_is_the_witness_s_own_short_session(qtbot: QtBot, windo
 def test_an_ended_session_does_not_unlock_the_screen(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
     window.lock()
-    clinic.store.users.reset_password(clinic.nurse.id or 0, "temporary river stone 7", by=clinic.admin_session)
+    clinic.store.users.reset_password(clinic.nurse.id, "temporary river stone 7", by=clinic.admin_session)
     qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
     assert window.locked and window.stack.currentWidget() is window.lock_view

@@ -100,4 +100,4 @@ def test_a_signed_visits_side_effects_are_not_updated(qtbot: QtBot, window: Main
     version = ws.visit.version
     assert not ws.controller.run("update_side_effect", 0, SideEffectOutcome.RESOLVED, "none", "")
     assert "signed" in ws.problem.text()
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).version == version
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).version == version

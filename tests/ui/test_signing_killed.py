@@ -69,12 +69,12 @@ def completed_visit(db: Path) -> Completed:
     pki.save_clinic_ca(store, ca, by=admin)
     p12 = pki.issue_clinician_pkcs12(ca, "clinic vault granite 7", full_name=doctor.full_name, username=doctor.username,
                                      passphrase="doctor-sign-pass-1", now=START, credentials="MD")
-    pki.save_clinician_pkcs12(store, doctor.id or 0, p12, "doctor-sign-pass-1", by=admin)
+    pki.save_clinician_pkcs12(store, doctor.id, p12, "doctor-sign-pass-1", by=admin)
     svc = VisitService(store, load_drug())
     visit = svc.new_visit(nurse, patient.id or 0)
 
     def at(who: UserSession, minutes: int) -> Step:
-        return Step(who, visit.id or 0, visit.version, START + timedelta(minutes=minutes))
+        return Step(who, visit.id, visit.version, START + timedelta(minutes=minutes))
 
     base = VitalSigns(START, 122, 78, 70, 16, 98, pain_score=7, patellar_reflex="present", phase="baseline")
     visit = svc.assess(at(nurse, 1), AssessmentEntry(base, 7, answers={
@@ -92,7 +92,7 @@ def completed_visit(db: Path) -> Completed:
     visit = svc.complete(at(nurse, 72), 2, "Home")
     assert visit.status is VisitStatus.COMPLETED
     store.close()
-    return Completed(db, visit.id or 0, doctor.username, ca.certificate_pem, START + timedelta(minutes=90), nurse)
+    return Completed(db, visit.id, doctor.username, ca.certificate_pem, START + timedelta(minutes=90), nurse)
 
 
 def copy_db(src: Path, dst: Path) -> Path:

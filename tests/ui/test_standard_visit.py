@@ -168,8 +168,8 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     type_enter(qtbot, "doctor-sign-pass-1")
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)  # the signed note, off the UI thread
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
-    assert clinic.store.notes.get(ws.visit.id or 0, by=clinic.reader) is not None
-    saved = clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader)
+    assert clinic.store.notes.get(ws.visit.id, by=clinic.reader) is not None
+    saved = clinic.store.visits.get(ws.visit.id, by=clinic.reader)
     assert saved.status is VisitStatus.SIGNED
     assert saved.signatures[0].signer_name == "Dana Lee"
 
@@ -181,8 +181,8 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     ws.review.addendum.setFocus()
     qtbot.keyClicks(focused(), "Patient phoned: headache gone next morning")
     press(qtbot, ws.review.add_addendum)
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).addenda, ws.problem.text()
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).addenda[0].text.startswith("Patient phoned")
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).addenda, ws.problem.text()
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).addenda[0].text.startswith("Patient phoned")
 
 
 def test_a_wrong_password_is_refused_in_words(qtbot: QtBot, window: MainWindow) -> None:

@@ -19,7 +19,7 @@ from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.users import UsersView
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates
+from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, settle
 
 ADMIN_PASSWORD = "ward-office-key-1"
 NURSE_PASSWORD = "nurse-chair-pass-1"
@@ -28,6 +28,7 @@ NURSE_PASSWORD = "nurse-chair-pass-1"
 def _press(qtbot: QtBot, button: QAbstractButton) -> None:
     button.setFocus()
     qtbot.keyClick(button, Qt.Key.Key_Space)
+    settle(qtbot)  # the screen's operation runs off the UI thread
 
 
 def _type(qtbot: QtBot, edit: QLineEdit, text: str, *, enter: bool = False) -> None:
@@ -40,6 +41,7 @@ def _type(qtbot: QtBot, edit: QLineEdit, text: str, *, enter: bool = False) -> N
 
 def _admin_on(window: MainWindow, qtbot: QtBot, username: str) -> UsersView:
     window.sign_in("admin", ADMIN_PASSWORD)
+    settle(qtbot)  # the list is read off the UI thread
     users = window.users
     assert isinstance(users, UsersView) and window.stack.currentWidget() is users
     users.table.setFocus()

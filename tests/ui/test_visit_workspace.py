@@ -51,7 +51,7 @@ def test_a_nurse_cannot_decide_suitability(ws: VisitWorkspace, clinic: Clinic_) 
     ws.assessment.decide(True)  # pressed anyway (a stale screen): the service refuses by the nurse's role
     assert ws.visit.status is VisitStatus.DRAFT
     assert "Only a clinician can decide" in ws.problem.text()
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).assessment.suitability is None
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).assessment.suitability is None
 
 
 def test_the_soft_override_reason_is_required_to_order(ws: VisitWorkspace, qtbot: QtBot) -> None:
@@ -144,7 +144,7 @@ def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace, cl
     # its signed note)
     assert "no signing certificate" in ws.problem.text().lower(), ws.problem.text()
     assert ws.visit.status is VisitStatus.COMPLETED
-    assert ws.session.store.visits.get(ws.visit.id or 0, by=clinic.reader).status is VisitStatus.COMPLETED
+    assert ws.session.store.visits.get(ws.visit.id, by=clinic.reader).status is VisitStatus.COMPLETED
     assert ws.review.sign.isEnabled()
     assert ws.review.add_addendum.isHidden()
     assert ws.dose.panel.dose.isReadOnly()
@@ -155,7 +155,7 @@ def test_a_step_on_a_visit_saved_elsewhere_is_refused_then_shows_the_latest_keep
     nurse_session = Session(store=clinic.store, drug=ws.session.drug, clock=clinic.clock,
                             signed_in=clinic.session(clinic.nurse))
     elsewhere = VisitWorkspace(nurse_session, clinic.patient,
-                               clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader))
+                               clinic.store.visits.get(ws.visit.id, by=clinic.reader))
     qtbot.addWidget(elsewhere)
     elsewhere.assessment.pain.setText("6")
     elsewhere.assessment.record.click()  # the nurse's workstation saves first
@@ -165,11 +165,11 @@ def test_a_step_on_a_visit_saved_elsewhere_is_refused_then_shows_the_latest_keep
     ws.assessment.record.click()
     assert "saved on another workstation" in ws.problem.text()
     assert "what you typed is still in the fields" in ws.problem.text()
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).assessment.pain_score == 6  # nothing overwritten
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).assessment.pain_score == 6  # nothing overwritten
     assert ws.visit.version == elsewhere.visit.version  # the screen shows the latest version now
     assert ws.assessment.pain.text() == "8"
     ws.assessment.record.click()  # pressed again, on the version now shown
-    assert clinic.store.visits.get(ws.visit.id or 0, by=clinic.reader).assessment.pain_score == 8, ws.problem.text()
+    assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).assessment.pain_score == 8, ws.problem.text()
 
 
 def test_a_gs1_scan_in_the_lot_field_fills_lot_and_expiry_and_names_the_product(ws: VisitWorkspace,

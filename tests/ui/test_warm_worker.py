@@ -57,7 +57,7 @@ def draft_job(clinic: Clinic_, visit_id: int) -> dict[str, Any]:
 
 def new_visit(clinic: Clinic_) -> int:
     visit = VisitService(clinic.store, load_drug()).new_visit(clinic.session(clinic.nurse), clinic.patient.id or 0)
-    return visit.id or 0
+    return visit.id
 
 
 def test_three_drafts_and_a_refused_job_are_answered_in_order_by_one_child(

@@ -18,6 +18,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
+from tests.ui.steps import settle
 
 
 def _second_patient(clinic: Clinic_) -> Patient:
@@ -50,7 +51,7 @@ def _finish(clinic: Clinic_, visit_id: int) -> None:
         return Step(nurse, visit_id, clinic.store.visits.get(visit_id, by=nurse).version, clinic.clock.now())
 
     visit = clinic.store.visits.get(visit_id, by=nurse)
-    volume = float(visit.dose_order.computed["volume_ml"])  # type: ignore[union-attr]
+    volume = visit.dose_order.computed_dose.volume_ml  # type: ignore[union-attr]
     clinic.clock.advance(minutes=30)  # the 30 min infusion has run
     svc.stop(step(), volume)
     clinic.clock.advance(minutes=31)
@@ -65,6 +66,7 @@ def test_today_board_is_live_and_opens_a_visit_with_enter(qtbot: QtBot, window: 
     window.sign_in("nkim", "nurse-chair-pass-1")
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.today_board
+    settle(qtbot)  # the board reads the day off the UI thread
     assert window.stack.currentWidget() is board
     assert [r.status for r in board.rows] == [BoardStatus.INFUSING, BoardStatus.AWAITING_SIGNATURE]
     assert board.table.item(0, 1).text() == "RIVERA, Ana" and board.table.item(0, 4).text() == "25 min left"
@@ -75,6 +77,7 @@ def test_today_board_is_live_and_opens_a_visit_with_enter(qtbot: QtBot, window: 
     assert ana.id is not None
     _finish(clinic, ana.id)
     board.timer.timeout.emit()
+    settle(qtbot)
     assert [r.status for r in board.rows] == [BoardStatus.AWAITING_SIGNATURE] * 2
     assert [r.visit_id for r in board.rows] == [chidi.id, ana.id]
 
@@ -94,6 +97,7 @@ def test_awaiting_my_signature_opens_one_after_another(qtbot: QtBot, window: Mai
     window.sign_in("drlee", "doctor-sign-pass-1")
     qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     queue = window.queue
+    settle(qtbot)
     assert [r.visit_id for r in queue.rows] == [chidi.id, ana.id]  # oldest completed first, across patients
     queue.table.setFocus()
     qtbot.keyClick(queue.table, Qt.Key.Key_Return)
@@ -108,6 +112,7 @@ def test_awaiting_my_signature_opens_one_after_another(qtbot: QtBot, window: Mai
     window.sign_out()
     window.sign_in("nkim", "nurse-chair-pass-1")
     window.show_queue()
+    settle(qtbot)
     assert [r.visit_id for r in window.queue.rows] == [ana.id]
     window.open_next_in_queue()
     assert window.stack.currentWidget().visit.id == ana.id

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import workflow
 from infusiondesk.drugs.vocabulary import FACTS_FROM_VITALS
-from infusiondesk.records.models import MigraineFeatures, Role, Screening, Visit, VisitStatus
+from infusiondesk.records.models import MigraineFeatures, Role, Screening, Visit, VisitStatus, VitalsPhase
 from infusiondesk.service import AssessmentEntry
 from infusiondesk.workflow.screening import SCREENING_QUESTIONS
 from infusiondesk_ui.session import VisitController
@@ -164,8 +164,8 @@ class AssessmentView(QWidget):
         user = self.c.session.require_user()
         now = self.c.session.clock.now()
         pain = int(self.pain.value) if self.pain.value is not None else None
-        vitals = None if self.vitals.empty else dataclasses.replace(self.vitals.vitals(now, "baseline", user.id),
-                                                                    pain_score=pain)
+        vitals = None if self.vitals.empty else dataclasses.replace(
+            self.vitals.vitals(now, VitalsPhase.BASELINE, user.id), pain_score=pain)
         migraine = MigraineFeatures(
             attacks_per_month=int(self.attacks.value) if self.attacks.value is not None else None,
             duration_hours=float(self.hours.value) if self.hours.value is not None else None,

@@ -45,10 +45,10 @@ class DoseStep(QWidget):
 
     def refresh_context(self, visit: Visit) -> None:
         """Age, today's weight and the 24 h total as the service reads them now (once per visit change)."""
-        if visit.id is None or visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
+        if visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             return
         ctx = self.c.try_(lambda: self.c.session.service.order_context(
-            visit.id or 0, self.c.session.clock.now(), by=self.c.session.require_session()))
+            visit.id, self.c.session.clock.now(), by=self.c.session.require_session()))
         if ctx is not None:
             self.panel.set_context(ctx)
 
@@ -114,8 +114,8 @@ class DoseStep(QWidget):
             return f"user #{user_id}"
 
     def _order_text(self, order: DoseOrderRecord) -> str:
-        computed = order.computed.get("display", {})
-        what = f"{computed.get('salt_and_elemental', order.dose_text)} at {computed.get('rate', '')}"
+        shown = order.computed.display if order.computed else {}
+        what = f"{shown.get('salt_and_elemental', order.dose_text)} at {shown.get('rate', '')}"
         entered = f"{self.c.session.hhmm(order.ordered_at)}" if order.ordered_at else ""
         if order.approved_by is None:
             return (f"Entered {what} by {self._name(order.ordered_by)} ({entered}): <b>{AWAITING_APPROVAL}</b>"

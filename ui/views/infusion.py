@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import display, workflow
 from infusiondesk.pump_check import BAG_VOLUME_AS_RATE, pump_findings
-from infusiondesk.records.models import AlertAction, Visit, VisitStatus
+from infusiondesk.records.models import AlertAction, Visit, VisitStatus, VitalsPhase
 from infusiondesk.scan import ProductScan, check_scan
 from infusiondesk.units import Kind, Q
 from infusiondesk_ui.session import VisitController
@@ -206,15 +206,14 @@ class InfusionView(QWidget):
         """Beside the readback: both numbers, and the bag volume keyed as the rate named (in short: the column is
         narrow; "Not ready" has the full sentences)."""
         order, pump = self.c.visit.dose_order, self.readiness.readback()
-        computed = order.computed if order is not None else {}
-        if not pump.complete or "rate_ml_per_h_pump" not in computed:
+        computed = order.computed if order is not None else None
+        if not pump.complete or computed is None or computed.rate_ml_per_h_pump is None:
             return ""
-        bag = computed.get("bag_volume_ml")
-        found = {f.code for f in pump_findings(float(computed["rate_ml_per_h_pump"]), float(computed["volume_ml"]),
-                                               pump, float(bag) if bag is not None else None)}
+        found = {f.code for f in pump_findings(computed.rate_ml_per_h_pump, computed.volume_ml, pump,
+                                               computed.bag_volume_ml)}
         if not found:
             return ""
-        shown = computed["display"]
+        shown = computed.display
         slip = "The bag's volume was keyed as the rate. " if BAG_VOLUME_AS_RATE in found else ""
         return (f"{slip}Pump {pump.rate_text}, {pump.vtbi_text}; order {shown['rate']}, {shown['volume']}: "
                 "reprogram the pump.")
@@ -295,7 +294,7 @@ class InfusionView(QWidget):
             return
         user = self.c.session.require_user()
         # the service decides the phase (baseline, during, after) from the visit as it is saved
-        if self.c.run("record_vitals", self.vitals.vitals(self._now(), "during", user.id)):
+        if self.c.run("record_vitals", self.vitals.vitals(self._now(), VitalsPhase.DURING, user.id)):
             self.vitals.clear()
 
     def _vitals_key(self) -> None:
@@ -373,7 +372,7 @@ class InfusionView(QWidget):
 
     def show_visit(self, visit: Visit) -> None:
         order = visit.dose_order
-        self.salt_line.setText(order.computed.get("display", {}).get("salt_and_elemental", "")
+        self.salt_line.setText((order.computed.shown("salt_and_elemental") if order.computed else "")
                                if order else "No dose ordered yet.")
         status = visit.status
         phase = workflow.infusion_clock(visit, self._now()).phase if order is not None else "not_started"

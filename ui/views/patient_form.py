@@ -13,6 +13,7 @@ import itertools
 import secrets
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QEvent, QLocale, QObject, Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from infusiondesk.errors import DomainError
 from infusiondesk.interop.patient_fields import allergies_from_text
-from infusiondesk.records.models import Patient, PregnancyStatus, RenalStatus
+from infusiondesk.records.models import Patient, PregnancyStatus, RenalStatus, Sex
 from infusiondesk.units import date_rule, parse_date
 from infusiondesk.validation import allergy_claim_problem, birth_date_problem
 from infusiondesk_ui.ops import user_message
@@ -115,8 +116,7 @@ class PatientDialog(QDialog):
         self.dob.setAccessibleDescription(f"Type the date as {rule}.")
         self.dob_rule = QLabel(f"As {rule}.")
         self.dob_rule.setObjectName("dateRule")
-        self.sex = ChoiceBox("Sex", (("female", "female"), ("male", "male"), ("other", "other"),
-                                     ("unknown", "unknown")))
+        self.sex = ChoiceBox("Sex", tuple((x.value, x.value) for x in Sex))
         self.weight = NumberEdit("Weight", "kg", "70", integer=False)
         self.allergies = EnterMovesOnLineEdit()
         self.allergies.setPlaceholderText("e.g. penicillin (rash); latex")
@@ -229,8 +229,8 @@ class PatientDialog(QDialog):
         if problems or dob is None:
             raise DomainError("\n".join(problems))
         allergies = allergies_from_text(self.allergies.text())
-        typed = dict(mrn=self.mrn.text().strip(), family_name=self.family.text().strip(),
-                     given_name=self.given.text().strip(), date_of_birth=dob, sex=self.sex.value,
+        typed: dict[str, Any] = dict(mrn=self.mrn.text().strip(), family_name=self.family.text().strip(),
+                     given_name=self.given.text().strip(), date_of_birth=dob, sex=Sex(self.sex.value),
                      weight_kg=float(self.weight.value) if self.weight.value is not None else None,
                      allergies=allergies, no_known_allergies=self.nka.isChecked(),
                      renal_status=RenalStatus(self.renal.value),

@@ -61,7 +61,7 @@ def visit_summary_html(visit: Visit, controller: VisitController) -> str:
                         f" {e(a.suitability.reason)}</p>")
     if visit.dose_order is not None:
         o = visit.dose_order
-        d = o.computed.get("display", {})
+        d = o.computed.display if o.computed else {}
         rows.append(f"<p><b>Dose:</b> {e(d.get('salt_and_elemental', o.dose_text))}; {e(d.get('volume', ''))} at "
                     f"{e(d.get('rate', ''))} ({e(d.get('dose_rate', ''))}) over {e(d.get('duration', ''))}.</p>")
         for ov in o.overrides:

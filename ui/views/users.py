@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.records.models import Role, User, UserSession
-from infusiondesk_ui.ops import user_message
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.forms import ChoiceBox, Form
 from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
@@ -131,16 +131,16 @@ class UsersView(QWidget):
     # -- the list ---------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        from infusiondesk import pki
+        """Re-read the list off the UI thread (a user, their account status and certificate: three reads each)."""
+        store, by = self.session.store, self.session.require_session()
+        StoreOp(self, lambda: _read_accounts(store, by)).success(self._show_accounts).failure(
+            lambda sentence: self._say(sentence, problem=True)).run()
 
-        store = self.session.store
+    def _show_accounts(self, accounts: list[tuple[User, dict[str, Any], Any]]) -> None:
         current = self.current_user()
-        self.users = store.users.all(by=self.session.require_session())
+        self.users = [u for u, _, _ in accounts]
         self.table.setRowCount(len(self.users))
-        for r, u in enumerate(self.users):
-            assert u.id is not None
-            cert = pki.load_clinician_certificate(store, u.id)
-            status = store.users.account_status(u.id, by=self.session.require_session())
+        for r, (u, status, cert) in enumerate(accounts):
             if not u.active:
                 account = "deactivated"
             elif status["locked_until"] is not None:
@@ -186,49 +186,67 @@ class UsersView(QWidget):
         user = self.current_user()
         if user is None:
             return
-        try:
-            changed = action(self.session.store, user, self.session.require_session())
-        except Exception as exc:
-            self._say(user_message(exc), problem=True)
-            return
-        self.refresh()
-        self._say(f"{changed.full_name} is {done}.")
+        store, by = self.session.store, self.session.require_session()
+
+        def changed(who: User) -> None:
+            self.refresh()
+            self._say(f"{who.full_name} is {done}.")
+
+        StoreOp(self, lambda: action(store, user, by), kind="users").busy(self._working, "Saving…", *self._buttons())\
+            .success(changed).failure(lambda sentence: self._say(sentence, problem=True)).run()
+
+    def _buttons(self) -> tuple[QWidget, ...]:
+        return (self.unlock, self.deactivate, self.reactivate, self.change_role, self.reset, self.add)
+
+    def _working(self, text: str) -> None:
+        self.message.say(text, MessageKind.INFO)
 
     def reset_password(self) -> None:
         from infusiondesk import enrolment
 
         user = self.current_user()
-        if user is None or user.id is None:
+        if user is None:
             return
-        try:
-            enrolment.reset_password(self.session.store, self.session.require_session(), user.id, self.temporary.text(),
-                                     ca_passphrase=self.reset_ca_passphrase.text(), now=self.session.clock.now())
-        except Exception as exc:
-            self._say(user_message(exc), problem=True)
-            return
-        finally:
-            self.reset_ca_passphrase.clear()
-        self.temporary.clear()
-        self.refresh()
-        self._say(f"{user.full_name}'s password is reset; they choose a new one when they next sign in.")
+        s = self.session
+        store, by, temporary, passphrase = s.store, s.require_session(), self.temporary.text(), \
+            self.reset_ca_passphrase.text()
+        self.reset_ca_passphrase.clear()
+
+        def done(_: User) -> None:
+            self.temporary.clear()
+            self.refresh()
+            self._say(f"{user.full_name}'s password is reset; they choose a new one when they next sign in.")
+
+        StoreOp(self, lambda: enrolment.reset_password(store, by, user.id, temporary, ca_passphrase=passphrase,
+                                                       now=s.clock.now()), kind="users")\
+            .busy(self._working, f"Resetting {user.full_name}'s password…", *self._buttons())\
+            .success(done).failure(lambda sentence: self._say(sentence, problem=True)).run()
 
     def add_user(self) -> None:
         from infusiondesk import enrolment
 
         s = self.session
         role = Role(self.role.value)
-        try:
-            user = enrolment.enrol_staff(s.store, s.require_session(), username=self.username.text(),
-                                         full_name=self.full_name.text(), role=role, password=self.password.text(),
-                                         credentials=self.credentials.text(), ca_passphrase=self.ca_passphrase.text(),
-                                         now=s.clock.now())
-        except Exception as exc:
-            self._say(user_message(exc), problem=True)
-            return
-        finally:
-            self.ca_passphrase.clear()
+        store, by, now = s.store, s.require_session(), s.clock.now()
+        typed = dict(username=self.username.text(), full_name=self.full_name.text(), password=self.password.text(),
+                     credentials=self.credentials.text(), ca_passphrase=self.ca_passphrase.text())
+        self.ca_passphrase.clear()
         note = " with a signing certificate (their first password protects it)" if role is not Role.ADMIN else ""
-        for e in (self.username, self.full_name, self.credentials, self.password):
-            e.clear()
-        self.refresh()
-        self._say(f"Added {user.full_name} ({role.value}){note}.")
+
+        def added(user: User) -> None:
+            for e in (self.username, self.full_name, self.credentials, self.password):
+                e.clear()
+            self.refresh()
+            self._say(f"Added {user.full_name} ({role.value}){note}.")
+
+        StoreOp(self, lambda: enrolment.enrol_staff(store, by, role=role, now=now, **typed), kind="users")\
+            .busy(self._working, f"Adding {typed['full_name'].strip() or 'the user'}…", *self._buttons())\
+            .success(added).failure(lambda sentence: self._say(sentence, problem=True)).run()
+
+
+def _read_accounts(store: Any, by: UserSession) -> list[tuple[User, dict[str, Any], Any]]:
+    """Each user with their account status and certificate (None when they have none), read in one go."""
+    from infusiondesk import pki
+
+    return [(u, store.users.account_status(u.id, by=by), pki.load_clinician_certificate(store, u.id))
+            for u in store.users.all(by=by)]

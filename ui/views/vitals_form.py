@@ -7,7 +7,7 @@ from typing import cast
 
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
-from infusiondesk.records.models import VitalSigns
+from infusiondesk.records.models import VitalSigns, VitalsPhase
 from infusiondesk_ui.widgets.forms import ChoiceBox
 from infusiondesk_ui.widgets.number_edit import NumberEdit
 
@@ -72,7 +72,7 @@ class VitalsForm(QWidget):
     def empty(self) -> bool:
         return all(n.value is None for n in self.numbers) and self.reflex.value is None
 
-    def vitals(self, now: datetime, phase: str, by: int | None) -> VitalSigns:
+    def vitals(self, now: datetime, phase: VitalsPhase, by: int | None) -> VitalSigns:
         def i(n: NumberEdit) -> int | None:
             return int(n.value) if n.value is not None else None
 

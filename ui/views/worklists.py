@@ -28,6 +28,7 @@ from infusiondesk import worklists
 from infusiondesk.records.models import VisitStatus
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.worklists import BoardRow
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
 
@@ -47,6 +48,7 @@ class WorklistView(QWidget):
         super().__init__(parent)
         self.session = session
         self.rows: list[BoardRow] = []
+        self._reading = self._again = False  # a background read is running / another was asked meanwhile
         self.heading = QLabel()
         self.heading.setObjectName("worklistHeading")
         self.summary = QLabel()
@@ -94,9 +96,26 @@ class WorklistView(QWidget):
         raise NotImplementedError
 
     def refresh(self) -> None:
-        """Read the list again, keeping the selected visit selected if it is still there."""
+        """Read the list again off the UI thread (the live board re-reads every minute, and a busy clinic's day
+        is many rows); a refresh asked while one runs reads again when it ends, so the list is never older than
+        the last ask."""
+        if self._reading:
+            self._again = True
+            return
+        self._reading, self._again = True, False
+
+        def ended() -> None:
+            self._reading = False
+            if self._again:
+                self.refresh()
+
+        StoreOp(self, self.read, busy_cursor=False).success(self.show_rows).failure(self.summary.setText)\
+            .ended(ended).run()
+
+    def show_rows(self, rows: list[BoardRow]) -> None:
+        """Show `rows`, keeping the selected visit selected if it is still there."""
         chosen = self.selected_visit()
-        self.rows = self.read()
+        self.rows = rows
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
             cells = (r.status.value, r.patient, r.mrn, self.session.hhmm(r.since), r.detail)
@@ -157,7 +176,7 @@ class TodayBoard(WorklistView):
     def print_day_list(self, printer: Any = None) -> None:
         from infusiondesk_ui.note_worker import day_list_job
 
-        self.refresh()
+        self.show_rows(self.read())  # what is printed is what the board shows, read now
         self.output.print(day_list_job(self.rows, self.session.store.clinic.get(), self.session.today(),
                                        self.session.zone, self.session.clock.now()), printer)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from infusiondesk.drugs import load_drug
+from infusiondesk.records.computed import ComputedDose
 from infusiondesk.records.models import (
     DoseOrderRecord,
     InfusionEvent,
@@ -57,7 +58,8 @@ def test_a_forged_infusing_visit_is_refused_by_the_transactions_save(
             old, status=VisitStatus.INFUSING, started_at=AT,
             assessment=dataclasses.replace(old.assessment, suitability=Suitability(True, nurse_id, AT)),
             dose_order=DoseOrderRecord("2 g", product_id="premix-2g-50ml", duration_text="30 min",
-                                       computed={"volume_ml": 50.0, "rate_ml_per_h": 100.0}, approved_by=nurse_id),
+                                       computed=ComputedDose(2000, 8.1, 16.2, 40, 50.0, 100.0, 30),
+                                       approved_by=nurse_id),
             events=(InfusionEvent(InfusionEventKind.START, AT, rate_ml_h=100.0, volume_infused_ml=0.0, by=nurse_id),))
         tx.save_visit(old, forged, nurse)
     assert refused.value.message == ("A visit that is a draft (not yet assessed as suitable) cannot become infusing; "

@@ -44,8 +44,8 @@ def test_the_stored_order_is_the_calculation_of_its_own_text(play: Play) -> None
                                 duration=order.duration_text, weight=order.weight_text,
                                 age=str(order.age_years), indication=order.indication).as_dict()
     for key in ("dose_mg", "volume_ml", "rate_ml_per_h", "duration_min", "concentration_mg_per_ml"):
-        assert order.computed[key] == pytest.approx(again[key]), key
-    assert (order.computed["volume_ml"], order.computed["rate_ml_per_h"]) == pytest.approx((50.0, 100.0))
+        assert getattr(order.computed_dose, key) == pytest.approx(again[key]), key
+    assert (order.computed_dose.volume_ml, order.computed_dose.rate_ml_per_h) == pytest.approx((50.0, 100.0))
     assert visit.events[0].rate_ml_h == pytest.approx(100.0), "the pump starts at the stored order's rate"
 
 

@@ -26,8 +26,8 @@ from .conftest import (
 def test_a_clinician_orders_2_g_over_30_min_and_the_computed_values_are_kept(drug: Drug, patient: Patient) -> None:
     visit = ordered(drug, patient)
     assert visit.dose_order is not None
-    assert visit.dose_order.computed["volume_ml"] == pytest.approx(50)
-    assert visit.dose_order.computed["rate_ml_per_h"] == pytest.approx(100)
+    assert visit.dose_order.computed_dose.volume_ml == pytest.approx(50)
+    assert visit.dose_order.computed_dose.rate_ml_per_h == pytest.approx(100)
     assert visit.dose_order.ordered_by == CLINICIAN.id and visit.dose_order.overrides == ()
 
 

@@ -17,7 +17,7 @@ def completed(drug: Drug, patient: Patient) -> Visit:
 
 
 def signature(user: User, meaning: SignatureMeaning) -> Signature:
-    return Signature(user.id or 0, user.full_name, user.credentials, meaning, minutes(0))
+    return Signature(user.id, user.full_name, user.credentials, meaning, minutes(0))
 
 
 def test_the_nurse_signs_as_administering_and_the_clinician_signs_the_visit_final(drug: Drug,
