@@ -133,10 +133,18 @@ class MainWindow(QMainWindow):
         if session is not None:
             self._store_ready(session.store)
         else:
-            self.signin.button.setEnabled(False)
+            # A set-up SQLite clinic at this version's schema is recognised with the standard library (store.peek,
+            # a few ms): sign-in is usable as soon as the window shows, and a sign-in submitted before the store
+            # is open completes once it is (sign_in). Anything else waits for the store to say what it is.
+            from infusiondesk.store.peek import ready_for_sign_in
+
+            early = ready_for_sign_in(db) is not None
+            self.signin.button.setEnabled(early)
+            if early:
+                self.signin.status.setText(library_in_force())
             # Opened once the window is shown (showEvent): the imports (SQLAlchemy) would otherwise compete with
             # building and drawing it for the interpreter, and the window would appear later. The drug library
-            # (pint, pydantic) loads after that, once sign-in is enabled (_store_ready).
+            # (pint, pydantic) loads after that (_store_ready).
             self._open_backend = lambda: run_in_thread(lambda: open_backend(db, self.clock), self._store_ready,
                                                        self._backend_failed)
 
@@ -145,7 +153,14 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._open_backend is not None:
             start, self._open_backend = self._open_backend, None
+            if self.signin.button.isEnabled():  # recognised before the store opened (store.peek)
+                self._announce()
             QTimer.singleShot(0, start)
+
+    def _announce(self) -> None:
+        if not self._announced:
+            self._announced = True
+            announce_ready()
 
     def _store_ready(self, store: Any) -> None:
         """The database is open: sign-in can be used. The drug library is loaded next, in the background; a
@@ -163,15 +178,14 @@ class MainWindow(QMainWindow):
 
             self._daily_backup = DailyBackup(lambda: self.session.store, lambda: self.session.signed_in,
                                              lambda text, _ok: self.statusBar().showMessage(text), self)
-        if not self._announced:
-            self._announced = True
-            announce_ready()
+        self._announce()
         if self.session.drug is None:
             run_in_thread(load_library, self._library_ready, self._library_failed)
             if self._pending_sign_in is not None:
                 self._say_pending()
         if store.needs_setup():
             self._pending_sign_in = None  # nobody to sign in yet: the clinic is set up first
+            self.signin.waiting(False)
             self.statusBar().clearMessage()
             from infusiondesk_ui.first_run import location_choice
 
@@ -182,6 +196,7 @@ class MainWindow(QMainWindow):
     def _say_pending(self) -> None:
         what = "the clinic database" if self.session is None else "the drug library"
         self.statusBar().showMessage(f"Opening {what}; you are signed in as soon as it is open.")
+        self.signin.waiting(True)
 
     def _library_ready(self, drug: Any) -> None:
         self.session.drug = drug
@@ -200,6 +215,8 @@ class MainWindow(QMainWindow):
 
     def _backend_failed(self, exc: Exception) -> None:
         self._pending_sign_in = None
+        self.signin.waiting(False)
+        self.signin.button.setEnabled(False)
         self._start_error = f"InfusionDesk cannot start: {user_message(exc)}"
         self.statusBar().clearMessage()
         self.signin.status.setText(user_message(exc))
@@ -259,6 +276,7 @@ class MainWindow(QMainWindow):
             self._pending_sign_in = (username, password)
             self._say_pending()
             return
+        self.signin.waiting(False)
         from infusiondesk.auth import PasswordChangeRequired
 
         try:

@@ -80,6 +80,16 @@ class SignInView(_Card):
     def _submit(self) -> None:
         self.submitted.emit(self.username.text().strip(), self.password.text())
 
+    def waiting(self, on: bool) -> None:
+        """Enter was pressed before the clinic database (or drug library) was open: say so on the button and with
+        a busy cursor while the sign-in waits for it. The fields stay as typed and can still be corrected (Enter
+        again sends the corrected ones)."""
+        self.button.setText("Signing in…" if on else "&Sign in")
+        if on:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
     def reset(self) -> None:
         self.password.clear()
         self.show_error("")
