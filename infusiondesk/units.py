@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -41,8 +42,20 @@ def _cache_folder() -> Path | None:
     return folder if os.access(folder, os.W_OK) else None
 
 
-@lru_cache(maxsize=1)
+_REGISTRY_BUILT_ONCE = threading.Lock()
+
+
 def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
+    """The pharmacy registry (built once, `_pharmacy_registry`). The first call may come from two threads at once
+    (the app loads the drug library in the background while another thread may also need units): without the
+    lock each built its own registry, and a quantity of one cannot meet a quantity of the other ("different
+    registries", a start-up failure seen in the app's tests)."""
+    with _REGISTRY_BUILT_ONCE:
+        return _pharmacy_registry()
+
+
+@lru_cache(maxsize=1)
+def _pharmacy_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """The pharmacy registry, built once.
 
     Adds an `equivalent` dimension (mEq is not a fixed multiple of mol: it depends on the ion's

@@ -27,3 +27,20 @@ def test_a_folder_that_cannot_be_made_means_no_cache(tmp_path: Path, monkeypatch
 def test_the_cached_registry_converts_as_pharmacy_units() -> None:
     assert units.Q(2, "gram").to("milligram").magnitude == 2000
     assert units.Q(1, "percent_wv").to("milligram / milliliter").magnitude == pytest.approx(10)
+
+
+def test_threads_asking_for_the_registry_at_once_share_one() -> None:
+    """The app loads the drug library in a background thread; another thread asking for units at the same moment
+    must get the same registry, or their quantities cannot be combined ("different registries")."""
+    import subprocess
+    import sys
+
+    code = ("import threading\nfrom infusiondesk import units\n"
+            "start = threading.Barrier(4)\nfound = []\n"
+            "def ask():\n    start.wait()\n    found.append(units.registry())\n"
+            "threads = [threading.Thread(target=ask) for _ in range(4)]\n"
+            "[t.start() for t in threads]\n[t.join() for t in threads]\n"
+            "print(len(found), len({id(r) for r in found}))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["4", "1"]
