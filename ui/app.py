@@ -224,8 +224,12 @@ class MainWindow(QMainWindow):
 
     def _actions(self) -> None:
         def action(text: str, keys: str, slot: Any) -> QAction:
-            a = QAction(text, self)
-            a.setShortcut(QKeySequence(keys))
+            # QAction(parent) then setText, and setShortcuts([...]) rather than QAction(text, parent) and
+            # setShortcut(...): PySide6 resolves those overloads by building the Python enums of QIcon and of the
+            # whole Qt namespace (~1,200 members, tens of ms before the window first shows); these do not.
+            a = QAction(self)
+            a.setText(text)
+            a.setShortcuts([QKeySequence(keys)])
             a.triggered.connect(slot)
             a.setEnabled(False)
             self.addAction(a)

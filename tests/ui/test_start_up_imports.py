@@ -107,3 +107,38 @@ def test_sign_in_is_usable_over_an_sqlite_clinic_before_sqlalchemy_is_imported(c
     assert result["enabled"] is True
     assert result["line"] == "Drug library: magnesium_sulfate.toml (bundled)"
     assert result["loaded"] == []
+
+
+# PySide6 builds a class's Python enums the first time it is touched: all of the `Qt` namespace at once (~100
+# enums, ~1,200 members, tens of ms) or QIcon's 151 theme icons. A bare window touches neither.
+ENUMS_BUILT = """
+import enum, json, sys
+built = []
+make = enum.EnumType._create_
+def spy(cls, class_name, names, **kw):
+    built.append(class_name)
+    return make(cls, class_name, names, **kw)
+enum.EnumType._create_ = spy
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from infusiondesk_ui.app import MainWindow
+window = MainWindow(db=sys.argv[1])
+window._open_backend = None
+window.show()
+app.processEvents()
+built.append("--shown--")
+window.signin.error.say("Wrong user name or password.")  # a message: selectable from now on
+print(json.dumps({"built": built, "selectable": int(window.signin.error.textInteractionFlags().value)}))
+"""
+QT_NAMESPACE_ENUMS = {"Key", "WindowType", "MouseButton", "AlignmentFlag", "CursorShape"}
+
+
+def test_the_window_shows_without_building_the_qt_namespace_enums(clinic: Clinic_) -> None:
+    proc = _run(ENUMS_BUILT, clinic.store.url)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    shown = result["built"].index("--shown--")
+    before, after = set(result["built"][:shown]), set(result["built"][shown:])
+    assert "EchoMode" in before and QT_NAMESPACE_ENUMS <= after  # the spy sees PySide6's enums being built
+    assert not QT_NAMESPACE_ENUMS & before and "ThemeIcon" not in before
+    assert result["selectable"] == 1  # Qt.TextInteractionFlag.TextSelectableByMouse

@@ -3,7 +3,7 @@ store is loaded."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -86,6 +86,8 @@ class SignInView(_Card):
         again sends the corrected ones)."""
         self.button.setText("Signing in…" if on else "&Sign in")
         if on:
+            from PySide6.QtCore import Qt  # not at import: the sign-in screen is built before the window shows
+
             self.setCursor(Qt.CursorShape.BusyCursor)
         else:
             self.unsetCursor()
@@ -134,6 +136,8 @@ class SetupView(_Card):
         IANA zone to pick from; done at first show, since reading the zone database costs start-up time."""
         if self.timezone.completer() is None:
             from zoneinfo import available_timezones
+
+            from PySide6.QtCore import Qt  # not at import: the sign-in screen is built before the window shows
 
             from infusiondesk.clinic_time import computer_zone_name
 
