@@ -139,6 +139,6 @@ def test_the_window_shows_without_building_the_qt_namespace_enums(clinic: Clinic
     result = json.loads(proc.stdout.splitlines()[-1])
     shown = result["built"].index("--shown--")
     before, after = set(result["built"][:shown]), set(result["built"][shown:])
-    assert "EchoMode" in before and QT_NAMESPACE_ENUMS <= after  # the spy sees PySide6's enums being built
+    assert "EchoMode" in before and after >= QT_NAMESPACE_ENUMS  # the spy sees PySide6's enums being built
     assert not QT_NAMESPACE_ENUMS & before and "ThemeIcon" not in before
     assert result["selectable"] == 1  # Qt.TextInteractionFlag.TextSelectableByMouse
