@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
+from infusiondesk_ui import qt_start  # noqa: F401  (first: makes the imports after it cheaper)
 from infusiondesk_ui.clock import Clock
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.settings import WorkstationSettings
