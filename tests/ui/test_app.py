@@ -213,3 +213,33 @@ def test_a_sign_in_typed_before_a_broken_library_is_found_is_dropped(
     assert window.session.signed_in is None
     assert window.signin.error.text() == "InfusionDesk cannot start: Drug library x.toml has 1 problem: test."
     window.session.store.close()
+
+
+def test_over_a_set_up_clinic_sign_in_is_ready_when_the_window_shows_and_announced_once(
+        qtbot: QtBot, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The clinic is recognised without the store (store.peek): the ready line is logged when the window shows,
+    while the store is still opening, and not again when it has opened."""
+    import threading
+
+    from infusiondesk_ui import app
+
+    release = threading.Event()
+    real_open = app.open_backend
+
+    def slow_open(db: str | None, clock: object) -> object:
+        release.wait(20)
+        return real_open(db, clock)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("infusiondesk_ui.app.open_backend", slow_open)
+    window = MainWindow(db=clinic.store.url, clock=clinic.clock)
+    qtbot.addWidget(window)
+    assert window.signin.button.isEnabled()
+    assert window.signin.status.text() == "Drug library: magnesium_sulfate.toml (bundled)"
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.session is None and capsys.readouterr().err.count("ready: sign-in enabled after") == 1
+    release.set()
+    qtbot.waitUntil(lambda: window.session is not None and window.session.drug is not None, timeout=20_000)
+    assert "ready:" not in capsys.readouterr().err
+    assert window.signin.button.isEnabled() and window.stack.currentWidget() is window.signin
+    window.session.store.close()
