@@ -8,9 +8,12 @@ Drug-specific conversions (mass <-> mmol <-> mEq) are not here; they live with t
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
+import shutil
+import threading
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
@@ -28,12 +31,17 @@ Quantity = Any  # pint.Quantity; pint's typing is too dynamic to be useful to my
 def _cache_folder() -> Path | None:
     """pint's cache of its parsed unit definitions, in the user cache folder: the registry then builds in ~35 ms
     instead of ~340 ms (most of `infusiondesk calc` and of the app's start). None (no cache) when the folder
-    cannot be written; INFUSIONDESK_CACHE_DIR overrides the folder."""
+    cannot be written; INFUSIONDESK_CACHE_DIR overrides the folder.
+
+    One folder per pint installation, not per version: the cache records the absolute paths of pint's definition
+    files, so a cache written by another copy (another virtualenv, an older copy of the app) failed to load in this
+    one, and every start parsed the definitions from scratch again."""
     from platformdirs import user_cache_path
 
     base = os.environ.get("INFUSIONDESK_CACHE_DIR", "").strip()
+    installed = hashlib.sha256(str(Path(pint.__file__).resolve().parent).encode()).hexdigest()[:12]
     folder = (Path(base).expanduser() if base else user_cache_path("InfusionDesk", appauthor=False)) / (
-        f"pint-{pint.__version__}")
+        f"pint-{pint.__version__}-{installed}")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -41,17 +49,32 @@ def _cache_folder() -> Path | None:
     return folder if os.access(folder, os.W_OK) else None
 
 
-@lru_cache(maxsize=1)
+_REGISTRY_BUILT_ONCE = threading.Lock()
+
+
 def registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
+    """The pharmacy registry (built once, `_pharmacy_registry`). The first call may come from two threads at once
+    (the app loads the drug library in the background while another thread may also need units): without the
+    lock each built its own registry, and a quantity of one cannot meet a quantity of the other ("different
+    registries", a start-up failure seen in the app's tests)."""
+    with _REGISTRY_BUILT_ONCE:
+        return _pharmacy_registry()
+
+
+@lru_cache(maxsize=1)
+def _pharmacy_registry() -> pint.UnitRegistry:  # type: ignore[type-arg]
     """The pharmacy registry, built once.
 
     Adds an `equivalent` dimension (mEq is not a fixed multiple of mol: it depends on the ion's
     valence, which belongs to the drug) and a w/v percent unit (1 % = 1 g/100 mL = 10 mg/mL).
     """
+    folder = _cache_folder()
     try:
         ureg: pint.UnitRegistry = pint.UnitRegistry(  # type: ignore[type-arg]
-            autoconvert_offset_to_baseunit=False, cache_folder=_cache_folder())
-    except Exception:  # a damaged cache file: the registry built without the cache is the same registry
+            autoconvert_offset_to_baseunit=False, cache_folder=folder)
+    except Exception:  # a damaged cache: the registry built without it is the same registry
+        if folder is not None:  # and the next start writes a new cache instead of failing on this one for ever
+            shutil.rmtree(folder, ignore_errors=True)
         ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
     ureg.define("equivalent = [charge_amount] = eq")
     ureg.define("milliequivalent = 1e-3 * equivalent = mEq")

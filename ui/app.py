@@ -1,9 +1,11 @@
 """The InfusionDesk window: sign-in, patients, chart, visit workspace, near-miss report, idle lock.
 
-Start-up shows the sign-in screen first and opens the database in a background thread, so the window is
-interactive about as fast as a bare Qt window; sign-in is enabled once the database is open, and the drug library
-(which sign-in does not need) is loaded next, also in the background. The idle lock reads the app's clock (checked
-every second), so a suspended laptop locks on waking and tests move time instead of waiting.
+Start-up shows the sign-in screen first and opens the database in a background thread, so the window is interactive
+about as fast as a bare Qt window; sign-in is enabled at once over an SQLite clinic recognised without the store
+(infusiondesk.store.peek), otherwise once the database is open, and the drug library (which sign-in does not need)
+is loaded next, also in the background; a sign-in submitted before both are open completes when they are. The idle
+lock reads the app's clock (checked every second), so a suspended laptop locks on waking and tests move time
+instead of waiting.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
 
+from infusiondesk_ui import qt_start  # noqa: F401  (first: makes the imports after it cheaper)
 from infusiondesk_ui.clock import Clock
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.settings import WorkstationSettings
@@ -137,10 +140,18 @@ class MainWindow(QMainWindow):
         if session is not None:
             self._store_ready(session.store)
         else:
-            self.signin.button.setEnabled(False)
+            # A set-up SQLite clinic at this version's schema is recognised with the standard library (store.peek,
+            # a few ms): sign-in is usable as soon as the window shows, and a sign-in submitted before the store
+            # is open completes once it is (sign_in). Anything else waits for the store to say what it is.
+            from infusiondesk.store.peek import ready_for_sign_in
+
+            early = ready_for_sign_in(db) is not None
+            self.signin.button.setEnabled(early)
+            if early:
+                self.signin.status.setText(library_in_force())
             # Opened once the window is shown (showEvent): the imports (SQLAlchemy) would otherwise compete with
             # building and drawing it for the interpreter, and the window would appear later. The drug library
-            # (pint, pydantic) loads after that, once sign-in is enabled (_store_ready).
+            # (pint, pydantic) loads after that (_store_ready).
             self._open_backend = lambda: run_in_thread(lambda: open_backend(db, self.clock), self._store_ready,
                                                        self._backend_failed)
 
@@ -149,7 +160,14 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
         if self._open_backend is not None:
             start, self._open_backend = self._open_backend, None
+            if self.signin.button.isEnabled():  # recognised before the store opened (store.peek)
+                self._announce()
             QTimer.singleShot(0, start)
+
+    def _announce(self) -> None:
+        if not self._announced:
+            self._announced = True
+            announce_ready()
 
     def _store_ready(self, store: Any) -> None:
         """The database is open: sign-in can be used. The drug library is loaded next, in the background; a
@@ -167,15 +185,14 @@ class MainWindow(QMainWindow):
 
             self._daily_backup = DailyBackup(lambda: self.session.store, lambda: self.session.signed_in,
                                              lambda text, _ok: self.statusBar().showMessage(text), self)
-        if not self._announced:
-            self._announced = True
-            announce_ready()
+        self._announce()
         if self.session.drug is None:
             run_in_thread(load_library, self._library_ready, self._library_failed)
             if self._pending_sign_in is not None:
                 self._say_pending()
         if store.clinic.needs_setup():
             self._pending_sign_in = None  # nobody to sign in yet: the clinic is set up first
+            self.signin.waiting(False)
             self.statusBar().clearMessage()
             from infusiondesk_ui.first_run import location_choice
 
@@ -186,6 +203,7 @@ class MainWindow(QMainWindow):
     def _say_pending(self) -> None:
         what = "the clinic database" if self.session is None else "the drug library"
         self.statusBar().showMessage(f"Opening {what}; you are signed in as soon as it is open.")
+        self.signin.waiting(True)
 
     def _library_ready(self, drug: Any) -> None:
         self.session.drug = drug
@@ -204,6 +222,8 @@ class MainWindow(QMainWindow):
 
     def _backend_failed(self, exc: Exception) -> None:
         self._pending_sign_in = None
+        self.signin.waiting(False)
+        self.signin.button.setEnabled(False)
         self._start_error = f"InfusionDesk cannot start: {user_message(exc)}"
         self.statusBar().clearMessage()
         self.signin.status.setText(user_message(exc))
@@ -211,8 +231,12 @@ class MainWindow(QMainWindow):
 
     def _actions(self) -> None:
         def action(text: str, keys: str, slot: Any) -> QAction:
-            a = QAction(text, self)
-            a.setShortcut(QKeySequence(keys))
+            # QAction(parent) then setText, and setShortcuts([...]) rather than QAction(text, parent) and
+            # setShortcut(...): PySide6 resolves those overloads by building the Python enums of QIcon and of the
+            # whole Qt namespace (~1,200 members, tens of ms before the window first shows); these do not.
+            a = QAction(self)
+            a.setText(text)
+            a.setShortcuts([QKeySequence(keys)])
             a.triggered.connect(slot)
             a.setEnabled(False)
             self.addAction(a)
@@ -268,6 +292,7 @@ class MainWindow(QMainWindow):
             self._pending_sign_in = (username, password)
             self._say_pending()
             return
+        self.signin.waiting(False)
         from infusiondesk.auth import PasswordChangeRequired
 
         try:

@@ -216,6 +216,13 @@ class LibraryChecks:
 
     def consistency(self, drug: Drug) -> None:
         """Refuse limits that can never fire or contradict each other, and unsafe 'IV-ready' products."""
+        base: dict[int, float] = {}  # each limit's value in base units, converted once (not once per comparison)
+
+        def in_base_units(x: Limit) -> float:
+            if id(x) not in base:
+                base[id(x)] = float(x.value.to_base_units().magnitude)
+            return base[id(x)]
+
         # Every scenario a limit can meet: indication x population x renal status.
         for ind, pediatric, renal in itertools.product(drug.indications, (False, True), (None, *RENAL_STATUSES)):
             lims = drug.limits_for(ind.id, pediatric, renal)
@@ -226,7 +233,7 @@ class LibraryChecks:
                 if not found:
                     return None
                 pick = min if bound == "max" else max
-                return pick(found, key=lambda x: x.value.to_base_units().magnitude)
+                return pick(found, key=in_base_units)
 
             for check in LIMIT_CHECKS:
                 where = f"limits ({who}, {check})"

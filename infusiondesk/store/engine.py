@@ -8,19 +8,18 @@ the middle of a save.
 from __future__ import annotations
 
 import os
-import re
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, ExceptionContext, make_url
 
-from infusiondesk.resources import bundled
 from infusiondesk.store.errors import DatabaseError, DatabaseMissing, database_error
+from infusiondesk.store.revisions import MIGRATIONS as MIGRATIONS
+from infusiondesk.store.revisions import known_revisions as known_revisions
+from infusiondesk.store.revisions import shipped_head as shipped_head
 
 ENV_VAR = "INFUSIONDESK_DB"
-MIGRATIONS = bundled("infusiondesk.store", "migrations")
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 WRITE = "infusiondesk_write"  # execution option: this transaction writes (SQLite takes the write lock up front)
 
@@ -166,35 +165,6 @@ def migrate(engine: Engine) -> None:
     with engine.connect().execution_options(**{WRITE: True}) as conn, conn.begin():
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
-
-
-_REVISION = re.compile(r"""^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:["']([^"']+)["']|None)""", re.MULTILINE)
-
-
-@lru_cache(maxsize=1)
-def _shipped_graph() -> dict[str, str | None]:
-    """{revision: the revision it follows} of the migration scripts shipped, read from their text (the same
-    module-level assignments alembic reads), so the schema can be checked without importing alembic."""
-    graph: dict[str, str | None] = {}
-    for script in sorted((MIGRATIONS / "versions").glob("*.py")):
-        found = dict((m.group(1), m.group(2)) for m in _REVISION.finditer(script.read_text(encoding="utf-8")))
-        if "revision" in found and found["revision"] is not None:
-            graph[found["revision"]] = found.get("down_revision")
-    return graph
-
-
-def known_revisions() -> set[str]:
-    """The schema revisions this version of the app ships (and so can read)."""
-    return set(_shipped_graph())
-
-
-def shipped_head() -> str:
-    """The newest schema revision shipped (the one no other migration follows)."""
-    graph = _shipped_graph()
-    heads = set(graph) - {down for down in graph.values() if down is not None}
-    if len(heads) != 1:
-        raise RuntimeError(f"the shipped migrations must have one head, not {sorted(heads)}")
-    return heads.pop()
 
 
 def stored_revisions(conn: Connection) -> set[str]:

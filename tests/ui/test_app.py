@@ -119,8 +119,8 @@ def test_a_sign_in_typed_before_the_drug_library_is_loaded_completes_once_it_is(
     window = MainWindow(db=clinic.store.url, clock=clinic.clock)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(window.signin.button.isEnabled, timeout=20_000)
-    assert window.session.drug is None
+    qtbot.waitUntil(lambda: window.session is not None, timeout=20_000)  # the database open, the library not yet
+    assert window.signin.button.isEnabled() and window.session.drug is None
     assert window.signin.status.text() == "Drug library: magnesium_sulfate.toml (bundled)"
     qtbot.keyClicks(window.signin.username, "nkim")
     qtbot.keyClick(window.signin.username, Qt.Key.Key_Return)
@@ -159,7 +159,8 @@ def test_a_sign_in_typed_while_the_database_opens_is_kept_not_refused(
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    assert not window.signin.button.isEnabled()
+    # a set-up clinic at the current schema is recognised without the store (store.peek): sign-in is usable
+    assert window.signin.button.isEnabled() and window.session is None
     qtbot.keyClicks(window.signin.username, "drlee")
     qtbot.keyClick(window.signin.username, Qt.Key.Key_Return)
     qtbot.keyClicks(window.signin.password, PASSWORDS["drlee"])
@@ -168,9 +169,14 @@ def test_a_sign_in_typed_while_the_database_opens_is_kept_not_refused(
     assert window.statusBar().currentMessage() == ("Opening the clinic database; you are signed in as soon as it "
                                                    "is open.")
     assert not window.signin.error.isVisible()
+    assert window.signin.button.text() == "Signing in…"  # busy, with the fields as typed
+    assert window.signin.cursor().shape() == Qt.CursorShape.BusyCursor
+    assert window.signin.username.text() == "drlee" and window.signin.password.text() == PASSWORDS["drlee"]
     release.set()
     qtbot.waitUntil(lambda: window.session is not None and window.session.signed_in is not None, timeout=20_000)
     assert window.session.user is not None and window.session.user.username == "drlee"
+    assert window.signin.button.text() == "&Sign in"
+    assert window.signin.cursor().shape() != Qt.CursorShape.BusyCursor
     assert window.session.drug is not None
     window.session.store.users.sign_out(window.session.signed_in)
     window.session.store.close()
@@ -193,7 +199,8 @@ def test_a_sign_in_typed_before_a_broken_library_is_found_is_dropped(
     window = MainWindow(db=clinic.store.url, clock=clinic.clock)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(window.signin.button.isEnabled, timeout=20_000)
+    qtbot.waitUntil(lambda: window.session is not None, timeout=20_000)
+    assert window.signin.button.isEnabled()
     window.signin.username.setText("nkim")
     window.signin.password.setText(PASSWORDS["nkim"])
     qtbot.keyClick(window.signin.password, Qt.Key.Key_Return)
@@ -205,4 +212,34 @@ def test_a_sign_in_typed_before_a_broken_library_is_found_is_dropped(
     qtbot.keyClick(window.signin.password, Qt.Key.Key_Return)  # Enter again: still refused, with the reason
     assert window.session.signed_in is None
     assert window.signin.error.text() == "InfusionDesk cannot start: Drug library x.toml has 1 problem: test."
+    window.session.store.close()
+
+
+def test_over_a_set_up_clinic_sign_in_is_ready_when_the_window_shows_and_announced_once(
+        qtbot: QtBot, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The clinic is recognised without the store (store.peek): the ready line is logged when the window shows,
+    while the store is still opening, and not again when it has opened."""
+    import threading
+
+    from infusiondesk_ui import app
+
+    release = threading.Event()
+    real_open = app.open_backend
+
+    def slow_open(db: str | None, clock: object) -> object:
+        release.wait(20)
+        return real_open(db, clock)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("infusiondesk_ui.app.open_backend", slow_open)
+    window = MainWindow(db=clinic.store.url, clock=clinic.clock)
+    qtbot.addWidget(window)
+    assert window.signin.button.isEnabled()
+    assert window.signin.status.text() == "Drug library: magnesium_sulfate.toml (bundled)"
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.session is None and capsys.readouterr().err.count("ready: sign-in enabled after") == 1
+    release.set()
+    qtbot.waitUntil(lambda: window.session is not None and window.session.drug is not None, timeout=20_000)
+    assert "ready:" not in capsys.readouterr().err
+    assert window.signin.button.isEnabled() and window.stack.currentWidget() is window.signin
     window.session.store.close()

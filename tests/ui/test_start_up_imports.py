@@ -40,6 +40,23 @@ print(json.dumps({"line": line, "user": signed_in.user.username,
 """
 
 
+# The window shown over a set-up SQLite clinic, before its store has opened: sign-in is already usable.
+SIGN_IN_USABLE = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from infusiondesk_ui import app as app_module
+window = app_module.MainWindow(db=sys.argv[1])
+window._open_backend = None  # the store is never opened here: what is usable without it?
+window.show()
+app.processEvents()
+print(json.dumps({"enabled": window.signin.button.isEnabled(), "line": window.signin.status.text(),
+                  "loaded": sorted(m for m in sys.modules if m in json.loads(sys.argv[2])
+                                   or m.split(".")[0] in json.loads(sys.argv[2]))}))
+"""
+NOT_BEFORE_SIGN_IN_IS_USABLE = ("sqlalchemy", *NOT_BEFORE_SIGN_IN)
+
+
 def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False,
@@ -79,3 +96,49 @@ def test_calc_imports_no_database_qt_or_pdf_library() -> None:
     result = json.loads(proc.stdout.splitlines()[-1])
     assert "rate            100 mL/h" in result["out"]
     assert result["bad"] == []
+
+
+def test_sign_in_is_usable_over_an_sqlite_clinic_before_sqlalchemy_is_imported(clinic: Clinic_) -> None:
+    """The window recognises a set-up clinic at the current schema with the standard library (store.peek), so
+    the nurse can sign in at once; SQLAlchemy (~0.3 s) loads in the background afterwards."""
+    proc = _run(SIGN_IN_USABLE, clinic.store.url, json.dumps(NOT_BEFORE_SIGN_IN_IS_USABLE))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    assert result["enabled"] is True
+    assert result["line"] == "Drug library: magnesium_sulfate.toml (bundled)"
+    assert result["loaded"] == []
+
+
+# PySide6 builds a class's Python enums the first time it is touched: all of the `Qt` namespace at once (~100
+# enums, ~1,200 members, tens of ms) or QIcon's 151 theme icons. A bare window touches neither.
+ENUMS_BUILT = """
+import enum, json, sys
+built = []
+make = enum.EnumType._create_
+def spy(cls, class_name, names, **kw):
+    built.append(class_name)
+    return make(cls, class_name, names, **kw)
+enum.EnumType._create_ = spy
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from infusiondesk_ui.app import MainWindow
+window = MainWindow(db=sys.argv[1])
+window._open_backend = None
+window.show()
+app.processEvents()
+built.append("--shown--")
+window.signin.error.say("Wrong user name or password.")  # a message: selectable from now on
+print(json.dumps({"built": built, "selectable": int(window.signin.error.textInteractionFlags().value)}))
+"""
+QT_NAMESPACE_ENUMS = {"Key", "WindowType", "MouseButton", "AlignmentFlag", "CursorShape"}
+
+
+def test_the_window_shows_without_building_the_qt_namespace_enums(clinic: Clinic_) -> None:
+    proc = _run(ENUMS_BUILT, clinic.store.url)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.splitlines()[-1])
+    shown = result["built"].index("--shown--")
+    before, after = set(result["built"][:shown]), set(result["built"][shown:])
+    assert "EchoMode" in before and after >= QT_NAMESPACE_ENUMS  # the spy sees PySide6's enums being built
+    assert not QT_NAMESPACE_ENUMS & before and "ThemeIcon" not in before
+    assert result["selectable"] == 1  # Qt.TextInteractionFlag.TextSelectableByMouse

@@ -3,7 +3,7 @@ store is loaded."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -80,6 +80,18 @@ class SignInView(_Card):
     def _submit(self) -> None:
         self.submitted.emit(self.username.text().strip(), self.password.text())
 
+    def waiting(self, on: bool) -> None:
+        """Enter was pressed before the clinic database (or drug library) was open: say so on the button and with
+        a busy cursor while the sign-in waits for it. The fields stay as typed and can still be corrected (Enter
+        again sends the corrected ones)."""
+        self.button.setText("Signing in…" if on else "&Sign in")
+        if on:
+            from PySide6.QtCore import Qt  # not at import: the sign-in screen is built before the window shows
+
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
     def reset(self) -> None:
         self.password.clear()
         self.show_error("")
@@ -124,6 +136,8 @@ class SetupView(_Card):
         IANA zone to pick from; done at first show, since reading the zone database costs start-up time."""
         if self.timezone.completer() is None:
             from zoneinfo import available_timezones
+
+            from PySide6.QtCore import Qt  # not at import: the sign-in screen is built before the window shows
 
             from infusiondesk.clinic_time import computer_zone_name
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 
@@ -25,16 +24,20 @@ _SPOKEN = {MessageKind.SUCCESS: "Done", MessageKind.INFO: "Note", MessageKind.WA
 
 
 class MessageLabel(QLabel):
-    """A wrapped, selectable sentence; hidden while empty. `say(text, kind)` shows it in that kind's style."""
+    """A wrapped, selectable sentence; hidden while empty. `say(text, kind)` shows it in that kind's style.
+
+    Made without touching PySide6's `Qt` namespace or a QStyle: the first use of either builds Python enums for
+    all of it (~100 enums, 1,200 members: tens of ms), and the sign-in screen's labels are made before the window
+    first shows. Nothing is selectable in an empty label, so it becomes selectable when it first says something."""
 
     def __init__(self, kind: MessageKind = MessageKind.ERROR, *, screen_message: bool = False,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.screen_message = screen_message
+        self._selectable = False
         self.setWordWrap(True)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.setVisible(False)
-        self._set_kind(kind)
+        self.setProperty("kind", kind.value)  # not yet polished: the stylesheet reads it when first shown
 
     @property
     def kind(self) -> MessageKind:
@@ -48,6 +51,11 @@ class MessageLabel(QLabel):
 
     def say(self, text: str, kind: MessageKind = MessageKind.ERROR) -> None:
         self._set_kind(kind)
+        if text and not self._selectable:
+            from PySide6.QtCore import Qt
+
+            self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self._selectable = True
         self.setText(text)
         self.setAccessibleName(f"{_SPOKEN[kind]}: {text}" if text else "")
         # a label never placed in a layout (the vitals row shows its fields' words in one line) must not
