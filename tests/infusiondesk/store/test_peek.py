@@ -22,7 +22,7 @@ PASSWORD = "clinic office passphrase"
 
 def _clinic(path: Path) -> Path:
     store = Store.open(str(path))
-    store.sign_out(store.setup_clinic(Clinic("Peek Clinic"), "admin", "Ada Admin", PASSWORD))
+    store.users.sign_out(store.clinic.setup(Clinic("Peek Clinic"), "admin", "Ada Admin", PASSWORD))
     store.close()
     return path
 
