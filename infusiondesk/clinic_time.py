@@ -51,3 +51,15 @@ def computer_zone_name() -> str:
     except Exception:  # tzlocal refuses a machine whose zone files disagree; propose the fallback then
         return FALLBACK_PROPOSAL
     return name if name and name in available_timezones() else FALLBACK_PROPOSAL
+
+
+def typed_day(text: str | None, name: str) -> date | None:
+    """A day typed as year-month-day (`--from`, `--to`), None when left out; a DomainError naming the option
+    otherwise (no guessing between day-first and month-first)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError(f'{name} "{text}" is not a date; write it as year-month-day, such as 2026-03-31.') \
+            from None

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from infusiondesk import display
+from infusiondesk.clinic_time import typed_day
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
 from infusiondesk.followups import FollowUp, change_text, latest_answered
@@ -51,15 +52,7 @@ class Period:
 
 def parse_period(first: str | None, last: str | None) -> Period:
     """A period from year-month-day text (`--from`, `--to`), refused with one sentence naming the bad one."""
-    def one(text: str | None, name: str) -> date | None:
-        if text is None or not text.strip():
-            return None
-        try:
-            return date.fromisoformat(text.strip())
-        except ValueError:
-            raise DomainError(f'{name} "{text}" is not a date; write it as year-month-day, such as 2026-03-31.') \
-                from None
-    return Period(one(first, "--from"), one(last, "--to"))
+    return Period(typed_day(first, "--from"), typed_day(last, "--to"))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from infusiondesk.clinic_time import typed_day
 from infusiondesk.errors import DomainError
 from infusiondesk.worklists import clinic_day
 
@@ -49,15 +50,6 @@ def this_month(now: datetime, zone: ZoneInfo) -> ReportPeriod:
 def parse_period(first: str | None, last: str | None, now: datetime, zone: ZoneInfo) -> ReportPeriod:
     """`--from` and `--to` as year-month-day; a missing `--to` is today, a missing `--from` the first of the
     month `--to` falls in."""
-    def one(text: str | None, name: str) -> date | None:
-        if text is None or not text.strip():
-            return None
-        try:
-            return date.fromisoformat(text.strip())
-        except ValueError:
-            raise DomainError(f'{name} "{text}" is not a date; write it as year-month-day, such as 2026-03-31.') \
-                from None
-
-    last_day = one(last, "--to") or now.astimezone(zone).date()
-    first_day = one(first, "--from") or last_day.replace(day=1)
+    last_day = typed_day(last, "--to") or now.astimezone(zone).date()
+    first_day = typed_day(first, "--from") or last_day.replace(day=1)
     return ReportPeriod(first_day, last_day, zone)

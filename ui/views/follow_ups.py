@@ -11,13 +11,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -29,6 +26,7 @@ from infusiondesk.followups import DueFollowUp, FollowUpEntry, FollowUpStatus
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.forms import ChoiceBox, Form
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
+from infusiondesk_ui.widgets.tables import read_only_table
 
 SHORTCUT_FOLLOW_UPS = "Ctrl+Shift+F"
 SAVE = "Ctrl+S"
@@ -168,17 +166,7 @@ class FollowUpList(QWidget):
         self.summary.setWordWrap(True)
         self.back_button = QPushButton("← &Patients")
         self.refresh_button = QPushButton("&Refresh (F5)")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAccessibleName(self.title)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS) - 1):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(COLUMNS, self.title)
         self.form = FollowUpForm(session)
         self.form.setVisible(False)
         self.done = QLabel()

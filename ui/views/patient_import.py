@@ -9,14 +9,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,6 +25,7 @@ from infusiondesk.interop.report import ImportReport, Rejection
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
+from infusiondesk_ui.widgets.tables import read_only_table
 
 FILE_FILTER = "Patient files (*.csv *.hl7 *.txt);;All files (*)"
 
@@ -71,13 +70,7 @@ class PatientImportView(QWidget):
         row.addWidget(self.check)
         self.summary = MessageLabel(MessageKind.INFO, screen_message=True)
         self.summary.setObjectName("importSummary")
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["Row", "Field", "Problem", "Reason"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAccessibleName("Rows not imported")
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table(("Row", "Field", "Problem", "Reason"), "Rows not imported", fit=False)
         self.table.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Import progress")

@@ -9,16 +9,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,6 +29,7 @@ from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.patient_form import day_first_locale
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
+from infusiondesk_ui.widgets.tables import read_only_table
 
 COLUMNS = ("Code", "Description", "Unit price", "Effective from", "State", "Set by", "Set at")
 
@@ -64,16 +62,7 @@ class PriceListView(QWidget):
         codes = billing_codes()
         self.back_button = QPushButton("← &Users")
         self.refresh_button = QPushButton("&Refresh")
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAccessibleName("Prices, every one ever set")
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(COLUMNS, "Prices, every one ever set", stretch=(1,))
         self.code = QComboBox()
         for code in codes.procedures.values():
             self.code.addItem(f"{code.code} — {code.description}", code.code)

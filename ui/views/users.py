@@ -10,13 +10,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -27,6 +25,7 @@ from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.forms import ChoiceBox, Form
 from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
+from infusiondesk_ui.widgets.tables import read_only_table
 
 ROLES = (("nurse", Role.NURSE.value), ("clinician", Role.CLINICIAN.value), ("admin", Role.ADMIN.value))
 
@@ -44,14 +43,8 @@ class UsersView(QWidget):
         super().__init__(parent)
         self.session = session
         self.users: list[User] = []
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["User name", "Full name", "Role", "Account", "Signing certificate"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAccessibleName("Users")
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table(("User name", "Full name", "Role", "Account", "Signing certificate"), "Users",
+                                     fit=False)
         self.message = MessageLabel(screen_message=True)
         self.message.setObjectName("usersMessage")
         left = QVBoxLayout()
