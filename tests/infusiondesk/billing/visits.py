@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from infusiondesk.records.computed import ComputedDose
 from infusiondesk.records.models import DoseOrderRecord, InfusionEvent, InfusionEventKind, Visit, VisitStatus
 
 T0 = datetime(2026, 11, 3, 14, 0, tzinfo=UTC)
@@ -13,9 +14,9 @@ def infused(dose_mg: float, running: float, pause: float = 0.0, pause_after: flo
             volume_ml: float = 50.0) -> Visit:
     """`dose_mg` in `volume_ml` run for `running` minutes, with one pause of `pause` minutes after `pause_after`
     minutes of running (none when 0); the whole volume ran."""
-    order = DoseOrderRecord(f"{dose_mg:g} mg", computed={
-        "dose_mg": dose_mg, "volume_ml": volume_ml, "concentration_mg_per_ml": dose_mg / volume_ml,
-        "rate_ml_per_h": volume_ml * 60 / running})
+    order = DoseOrderRecord(f"{dose_mg:g} mg", computed=ComputedDose(  # mmol and mEq play no part in billing
+        dose_mg=dose_mg, dose_mmol=0.0, dose_meq=0.0, concentration_mg_per_ml=dose_mg / volume_ml,
+        volume_ml=volume_ml, rate_ml_per_h=volume_ml * 60 / running, duration_min=running))
     rate = round(volume_ml * 60 / running, 1)
     at = T0
     events = [InfusionEvent(InfusionEventKind.START, at, rate_ml_h=rate, volume_infused_ml=0.0, by=1)]

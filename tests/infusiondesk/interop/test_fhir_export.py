@@ -139,7 +139,7 @@ def test_doses_rates_and_periods_are_what_the_chart_says(clinic: tuple[Store, Us
         stop = next((e for e in v.events if e.kind is InfusionEventKind.STOP), None)
         if stop is not None:
             assert v.dose_order is not None and stop.volume_infused_ml is not None
-            whole = stop.volume_infused_ml >= float(v.dose_order.computed["volume_ml"]) - 1e-9
+            whole = stop.volume_infused_ml >= v.dose_order.computed_dose.volume_ml - 1e-9
             assert admin["status"] == ("completed" if whole else "stopped")
             assert datetime.fromisoformat(admin["effectivePeriod"]["end"]) == stop.at.replace(microsecond=0)
 

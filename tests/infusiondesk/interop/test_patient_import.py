@@ -59,7 +59,7 @@ def test_each_rejection_is_one_line_naming_row_field_and_what_is_accepted() -> N
     assert any(line.startswith("row 902, mrn: MRN IMP000003 is also on row 5 of this file") for line in lines)
     assert any(line.startswith("row 1302, family_name: The patient's family name can be at most 100 characters")
                for line in lines)
-    assert any(line.startswith('row 1202, sex: Sex "X" is not one the record knows') for line in lines)
+    assert any(line.startswith('row 1202, sex: The sex "X" is not one the records know') for line in lines)
 
 
 def test_unknown_columns_are_refused_with_a_suggestion_and_missing_ones_named() -> None:

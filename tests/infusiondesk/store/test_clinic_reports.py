@@ -22,6 +22,7 @@ from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Patient, VisitStatus
 from infusiondesk.service import Step, VisitService
 from infusiondesk.store import Store
+from infusiondesk.store.audit.events import AuditEvent
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.store.conftest import Clock, Staff
 
@@ -115,7 +116,7 @@ def test_overrides_and_hard_stops_by_rule_and_user(clinic: Store, staff: Staff, 
                                  (inside, "hard_stop", staff.nurse, "pump.mismatch"),
                                  (outside, "hard_stop", staff.nurse, "pump.mismatch")]:  # 6 March 00:30 local
         clock.now = at
-        clinic.audit(event, who, {"code": code, "message": "m", "reason": "r"})
+        clinic.audit.append(AuditEvent(event), who, {"code": code, "message": "m", "reason": "r"})
     report = cr.run(clinic, "overrides", PERIOD, by=staff.admin, now=NOW)
     since, until = PERIOD.bounds()
     events = [e for e in clinic.audit.entries(by=staff.admin)
