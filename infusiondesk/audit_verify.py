@@ -18,6 +18,8 @@ from sqlalchemy import Connection, Row, select
 
 from infusiondesk import audit, checkpoints, pki
 from infusiondesk.audit_notes import NoteChecks
+from infusiondesk.mobile.segment import EVENTS as LAPTOP_EVENTS
+from infusiondesk.mobile.segment import SegmentChecks
 from infusiondesk.store import tables, trail
 from infusiondesk.store.codec import to_plain
 
@@ -117,6 +119,7 @@ class _Walk:
     broken: bool = False
     resealed: bool = False
     unchecked: int = 0  # checkpoints that do not chain to the database's own CA (only without --trust)
+    laptops: SegmentChecks = field(default_factory=SegmentChecks)  # synced laptop entries (infusiondesk.mobile)
 
     def flag(self, entry_id: int | None, message: str) -> None:
         self.problems.append((entry_id, message))
@@ -160,6 +163,8 @@ def _walk_chain(conn: Connection, walk: _Walk, notes: NoteChecks,
                 walk.resealed = True
             elif not walk.resealed:
                 walk.anchors.append(Anchor(e.id, cp.made_at, sealed.signer))
+        if e.event in LAPTOP_EVENTS:
+            walk.laptops.entry(e.id, e.event, e.detail)
         if e.table_name is not None and e.record_id is not None:
             expected[(e.table_name, e.record_id)] = (e.content_hash, e.id)
             if e.table_name == tables.signed_notes.name:
@@ -231,6 +236,7 @@ def verify_trail(store_or_url: Store | str, trust: Sequence[x509.Certificate] | 
             _check_rows(conn, walk, notes, expected)
             notes.finish()
             walk.problems.extend(notes.problems)
+            walk.problems.extend(walk.laptops.problems)
             if trust is not None:
                 _check_notes_anchored(walk)
     listed = [message for _, message in walk.problems[:MAX_PROBLEMS]]

@@ -1,0 +1,91 @@
+"""The issue's day: two patients out on Nina's laptop, visits charted there and in the clinic, one patient edited
+on both sides, then sync: every visit once on both sides, the conflict listed, audit intact, 24 h totals right."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from infusiondesk import audit
+from infusiondesk.mobile import day, laptop
+from infusiondesk.store import Store, sync_checkouts
+from tests.infusiondesk.mobile.day import HOME_VISIT, chart_in_clinic, chart_on_laptop, check_out, dump
+from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
+
+
+def _visit_uids(store: Store, by: object) -> list[str]:
+    with store.engine.connect() as conn:
+        from sqlalchemy import select
+
+        from infusiondesk.store import tables
+        return [r.uid for r in conn.execute(select(tables.visits.c.uid))]
+
+
+def test_a_day_out_and_back(store: Store, staff: Staff, tmp_path: Path) -> None:
+    d = check_out(store, staff, tmp_path)
+    chart_in_clinic(d, d.jane)  # 9:00 in the clinic, 2 g
+    chart_on_laptop(d, d.jane)  # 13:00 at home, 2 g: the laptop's 24 h total does not know the clinic's yet
+    chart_on_laptop(d, d.omar)
+    lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
+    nina_lap = lap.sign_in("nina", PASSWORD)
+    # Jane's notes edited at her home, and by the front desk in the meantime:
+    lap.update_patient(dataclasses.replace(d.jane, history_notes="Lives alone; key under the mat"), nina_lap)
+    store.update_patient(dataclasses.replace(d.jane, history_notes="New address: 2 Elm St"), staff.nurse)
+    lap.update_patient(dataclasses.replace(d.omar, weight_kg=71.0), nina_lap)  # only on the laptop
+    evening = HOME_VISIT.replace(hour=18)
+    assert lap.magnesium_given_last_24h(d.jane.id, evening, by=nina_lap) == pytest.approx(2.0)
+    lap.sign_out(nina_lap)
+    lap.close()
+
+    report = day.sync(store, staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
+
+    assert (report.pushed_visits, report.pulled_visits, report.pushed_patients) == (2, 1, 1)
+    assert [c["kind"] for c in report.conflicts] == ["patient"]
+    # Nothing doubled: a second sync changes nothing, on either side.
+    before = (dump(store), _laptop_dump(d.laptop_path))
+    again = day.sync(store, staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
+    assert (again.pushed_visits, again.pulled_visits, again.audit_entries, again.conflicts) == (0, 0, 0, [])
+    assert (dump(store), _laptop_dump(d.laptop_path)) == before
+
+    lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
+    try:
+        clinic_visits, laptop_visits = _visit_uids(store, None), _visit_uids(lap, None)
+        assert len(clinic_visits) == len(set(clinic_visits)) == 3
+        assert sorted(clinic_visits) == sorted(laptop_visits)
+        nina_lap = lap.sign_in("nina", PASSWORD)
+        assert lap.magnesium_given_last_24h(d.jane.id, evening, by=nina_lap) == pytest.approx(4.0)
+        assert store.magnesium_given_last_24h(d.jane.id, evening, by=staff.nurse) == pytest.approx(4.0)
+        assert store.get_patient(d.omar.id, by=staff.nurse).weight_kg == 71.0  # one side only: applied
+        # Edited on both sides: neither applied.
+        assert store.get_patient(d.jane.id, by=staff.nurse).history_notes == "New address: 2 Elm St"
+        assert lap.get_patient(d.jane.id, by=nina_lap).history_notes == "Lives alone; key under the mat"
+        lap.sign_out(nina_lap)
+    finally:
+        lap.close()
+    conflicts = sync_checkouts.open_conflicts(store, by=staff.nurse)
+    assert [(c["laptop"]["history_notes"], c["clinic"]["history_notes"]) for c in conflicts] == [
+        ("Lives alone; key under the mat", "New address: 2 Elm St")]
+    clinic_report = audit.verify(store)
+    assert clinic_report.ok, clinic_report.summary()
+    lap = laptop.open_laptop(d.laptop_path, PASSWORD)
+    try:
+        assert audit.verify(lap).ok, audit.verify(lap).summary()
+    finally:
+        lap.close()
+
+    # Resolved, keeping the laptop's note: the clinic takes it now, the laptop keeps it, the conflict closes.
+    sync_checkouts.resolve(store, conflicts[0]["id"], "laptop", by=staff.nurse)
+    day.sync(store, staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
+    assert store.get_patient(d.jane.id, by=staff.nurse).history_notes == "Lives alone; key under the mat"
+    assert sync_checkouts.open_conflicts(store, by=staff.nurse) == []
+    assert audit.verify(store).ok
+
+
+def _laptop_dump(path: Path) -> dict[str, object]:
+    lap = laptop.open_laptop(path, PASSWORD)
+    try:
+        return dump(lap)
+    finally:
+        lap.close()
