@@ -315,6 +315,9 @@ def _add_records_commands(sub: Any) -> None:
     from infusiondesk.backup_cli import add_backup_commands
 
     add_backup_commands(sub, db_help)
+    from infusiondesk.mobile_cli import add_mobile_commands
+
+    add_mobile_commands(sub, db_help)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from infusiondesk.mobile import MobileError, laptop
 from infusiondesk.records.models import UserSession
-from infusiondesk.store import sync_copy, sync_exchange
+from infusiondesk.store import sync_checkouts, sync_copy, sync_exchange
 
 if TYPE_CHECKING:
     from infusiondesk.drugs.library import Drug
@@ -90,3 +90,21 @@ def laptop_drug(store: Store) -> Drug:
         path = Path(folder) / "library.toml"
         path.write_text(text, encoding="utf-8")
         return load_drug(path)
+
+
+def revoke(clinic: Store, admin: UserSession, laptop_id: str, ca_passphrase: str | None,
+           reason: str = "laptop lost") -> tuple[sync_checkouts.Revoked, bool]:
+    """Revoke a lost laptop: its syncs are refused from now on and, with the CA passphrase, the nurse's signing
+    certificate it carries goes on the clinic CRL (and her sealed key is marked revoked: she is issued a new one).
+    Returns the laptop's record and whether the certificate was revoked."""
+    from infusiondesk import pki
+
+    revoked = sync_checkouts.revoke_laptop(clinic, laptop_id, by=admin, reason=reason)
+    cert = pki.load_clinician_certificate(clinic, revoked.user_id)
+    if cert is None or ca_passphrase is None:
+        return revoked, False
+    pki.revoke(clinic, ca_passphrase, cert, clinic._now(), by=admin)
+    why = f"laptop {laptop_id} revoked: {reason}"
+    clinic.revoke_certificate(pki.KIND_USER_P12, f"user-{revoked.user_id}.p12", admin, reason=why)
+    clinic.revoke_certificate(pki.KIND_USER_CERT, f"user-{revoked.user_id}.pem", admin, reason=why)
+    return revoked, True

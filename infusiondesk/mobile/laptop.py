@@ -28,8 +28,13 @@ def key_file(path: Path) -> Path:
 
 
 def laptop_url(path: Path, key: str) -> str:
-    """The SQLAlchemy URL of the encrypted file (SQLCipher through the sqlcipher3 module)."""
-    return f"sqlite+pysqlcipher://:{key}@/{path.resolve()}"
+    """The SQLAlchemy URL of the encrypted file (SQLCipher through the sqlcipher3 module). The key is given raw
+    (`x'…'`, 256 random bits): SQLCipher's own passphrase stretching would only slow every connection, since the
+    key is already random and the stretching that matters happens once, on the nurse's password (keyseal)."""
+    from sqlalchemy.engine import URL
+
+    url = URL.create("sqlite+pysqlcipher", username="", password=f"x'{key}'", database=str(path.resolve()))
+    return url.render_as_string(hide_password=False)
 
 
 def _check_driver() -> None:

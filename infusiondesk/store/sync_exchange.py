@@ -179,7 +179,8 @@ def _resolved(conn: Connection, laptop_id: str) -> dict[str, Row[Any]]:
     return {r.record_uid: r for r in rows}
 
 
-def pull(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, report: SyncReport) -> None:
+def pull(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, report: SyncReport,
+         fault: Fault = _no_fault) -> None:
     """Step 1: into the laptop, what only the clinic changed (new clinic visits first of all) and resolutions."""
     with clinic._read() as conn:
         sessions.acting(conn, nurse, (Role.NURSE,), "sync a laptop")
@@ -211,6 +212,7 @@ def pull(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, report: S
                 _set_base(conn, bases, uid, "visit", str(clinic_row.version))
             elif mine_v.version == clinic_row.version:
                 _set_base(conn, bases, uid, "visit", str(clinic_row.version))
+            fault("pull_visit")
 
 
 def _conflict(conn: Connection, laptop_id: str, kind: str, uid: str, laptop_content: str, clinic_content: str,
@@ -298,7 +300,7 @@ def _mark_applied(conn: Connection, laptop_id: str, uid: str) -> None:
                  .values(applied=True))
 
 
-def settle(clinic: Store, laptop: Store, me: Laptop) -> None:
+def settle(clinic: Store, laptop: Store, me: Laptop, fault: Fault = _no_fault) -> None:
     """Step 3: the bases of every record now the same on both sides move to that version (bookkeeping only)."""
     with clinic._read() as conn:
         uids = list(json.loads(_checkout_row(conn, me.laptop_id).patients))
@@ -312,6 +314,7 @@ def settle(clinic: Store, laptop: Store, me: Laptop) -> None:
             clinic_v = theirs.visits.get(uid)
             if clinic_v is not None and clinic_v.version == mine_v.version:
                 _set_base(conn, bases, uid, "visit", str(mine_v.version))
+            fault("settle_visit")
 
 
 def sync(clinic: Store, laptop: Store, nurse: UserSession, seal: SignerCredentials | None = None,
@@ -319,9 +322,9 @@ def sync(clinic: Store, laptop: Store, nurse: UserSession, seal: SignerCredentia
     """Pull, push, settle (see the module docstring). `fault` is called at named points (tests kill a sync there)."""
     me = laptop_identity(laptop)
     report = SyncReport()
-    pull(clinic, laptop, me, nurse, report)
+    pull(clinic, laptop, me, nurse, report, fault)
     fault("after_pull")
     push(clinic, laptop, me, nurse, seal, report, fault)
     fault("after_push")
-    settle(clinic, laptop, me)
+    settle(clinic, laptop, me, fault)
     return report
