@@ -55,12 +55,12 @@ def new_uid() -> str:
 
 
 def uid_column() -> Column[str]:
-    """Unique through a named constraint beside it (`uid_unique`), as migration 0010 creates it."""
+    """Unique through the named index beside it (`uid_unique`), as migration 0010 creates it."""
     return Column("uid", String(36), nullable=False, default=new_uid)
 
 
-def uid_unique(table: str) -> UniqueConstraint:
-    return UniqueConstraint("uid", name=f"uq_{table}_uid")
+def uid_unique(table: str) -> Index:
+    return Index(f"uq_{table}_uid", "uid", unique=True)
 
 
 def search_text() -> TypeEngine[Any]:

@@ -8,8 +8,6 @@ Revises: 0007
 
 from __future__ import annotations
 
-import uuid
-
 import sqlalchemy as sa
 from alembic import op
 
@@ -21,22 +19,29 @@ depends_on = None
 UID_TABLES = ("users", "patients", "visits", "signed_notes", "audit_log")
 
 
-def _fill(table: str) -> None:
-    conn = op.get_bind()
-    ids = [row[0] for row in conn.execute(sa.text(f"SELECT id FROM {table} WHERE uid IS NULL"))]
-    for record_id in ids:
-        conn.execute(sa.text(f"UPDATE {table} SET uid = :uid WHERE id = :id"),
-                     {"uid": str(uuid.uuid4()), "id": record_id})
+# A UUID4 per row, made by the database in one statement (a clinic's audit trail has millions of rows).
+_SQLITE_UUID4 = ("lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+                 "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || "
+                 "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))")
+
+
+def _add_uid(table: str) -> None:
+    """Add and fill the column in place (no table rebuild: SQLite's batch copy would drop `users` under the
+    foreign keys that point at it), then its unique index."""
+    if op.get_bind().dialect.name == "postgresql":
+        # Filled by ADD COLUMN's own rewrite, which fires no row trigger: a hardened database (`db harden`: the
+        # trail and signed notes append-only, signed visits frozen) takes this migration too.
+        op.execute(f"ALTER TABLE {table} ADD COLUMN uid VARCHAR(36) NOT NULL DEFAULT gen_random_uuid()::text")
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN uid DROP DEFAULT")
+    else:
+        op.execute(f"ALTER TABLE {table} ADD COLUMN uid VARCHAR(36) NOT NULL DEFAULT ''")
+        op.execute(f"UPDATE {table} SET uid = {_SQLITE_UUID4}")
+    op.create_index(f"uq_{table}_uid", table, ["uid"], unique=True)
 
 
 def upgrade() -> None:
     for table in UID_TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.add_column(sa.Column("uid", sa.String(36), nullable=True))
-        _fill(table)
-        with op.batch_alter_table(table) as batch:
-            batch.alter_column("uid", existing_type=sa.String(36), nullable=False)
-            batch.create_unique_constraint(f"uq_{table}_uid", ["uid"])
+        _add_uid(table)
     op.create_table(
         "mobile_checkouts",
         sa.Column("id", sa.Integer, primary_key=True),
@@ -86,6 +91,5 @@ def downgrade() -> None:
     op.drop_table("mobile_conflicts")
     op.drop_table("mobile_checkouts")
     for table in UID_TABLES:
-        with op.batch_alter_table(table) as batch:
-            batch.drop_constraint(f"uq_{table}_uid", type_="unique")
-            batch.drop_column("uid")
+        op.drop_index(f"uq_{table}_uid", table_name=table)
+        op.execute(f"ALTER TABLE {table} DROP COLUMN uid")
