@@ -161,6 +161,11 @@ def put_patient(conn: Connection, content: str, mrn: str, target: Row[Any], *, a
                         before=target._mapping, extra={**extra, "uid": target.uid})
 
 
+def same_visit(a: Row[Any], b: Row[Any]) -> bool:
+    """The two sides hold the same visit: equal version numbers alone could be two different edits of one base."""
+    return bool(a.version == b.version and a.status == b.status and a.content == b.content)
+
+
 def _set_base(conn: Connection, bases: dict[str, str], uid: str, kind: str, base: str) -> None:
     if bases.get(uid) == base:
         return
@@ -206,11 +211,11 @@ def pull(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, report: S
         for uid, clinic_row in theirs.visits.items():
             mine_v = ours.visits.get(uid)
             base = bases.get(uid)
-            if mine_v is None or (mine_v.version != clinic_row.version and str(mine_v.version) == base):
+            if mine_v is None or (not same_visit(mine_v, clinic_row) and str(mine_v.version) == base):
                 put_visit(conn, clinic_row, mine_v, at=now, by=actor, event="mobile_pull", extra=extra)
                 report.pulled_visits += 1
                 _set_base(conn, bases, uid, "visit", str(clinic_row.version))
-            elif mine_v.version == clinic_row.version:
+            elif same_visit(mine_v, clinic_row):
                 _set_base(conn, bases, uid, "visit", str(clinic_row.version))
             fault("pull_visit")
 
@@ -271,10 +276,12 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
             if clinic_v is None:
                 put_visit(conn, mine_v, None, at=now, by=actor, event="mobile_sync", extra=extra)
                 report.pushed_visits += 1
-            elif clinic_v.version != mine_v.version and str(clinic_v.version) == base:
+            elif same_visit(mine_v, clinic_v) or str(mine_v.version) == base:
+                pass  # the same, or changed in the clinic only (pulled in step 1)
+            elif str(clinic_v.version) == base:
                 put_visit(conn, mine_v, clinic_v, at=now, by=actor, event="mobile_sync", extra=extra)
                 report.pushed_visits += 1
-            elif clinic_v.version != mine_v.version and str(mine_v.version) != base:
+            else:
                 _conflict(conn, me.laptop_id, "visit", uid, mine_v.content, clinic_v.content, now, actor, report,
                           f"visit {uid[:8]}")
             fault("push_visit")
@@ -312,7 +319,7 @@ def settle(clinic: Store, laptop: Store, me: Laptop, fault: Fault = _no_fault) -
                 _set_base(conn, bases, uid, "patient", content_sha(mine.content))
         for uid, mine_v in ours.visits.items():
             clinic_v = theirs.visits.get(uid)
-            if clinic_v is not None and clinic_v.version == mine_v.version:
+            if clinic_v is not None and same_visit(mine_v, clinic_v):
                 _set_base(conn, bases, uid, "visit", str(mine_v.version))
             fault("settle_visit")
 

@@ -4,22 +4,26 @@ on both sides, then sync: every visit once on both sides, the conflict listed, a
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from infusiondesk import audit
+from infusiondesk.drugs import load_drug
 from infusiondesk.mobile import day, laptop
-from infusiondesk.store import Store, sync_checkouts
+from infusiondesk.records.models import VisitStatus
+from infusiondesk.service import Step, VisitService
+from infusiondesk.store import Store, sync_checkouts, tables
+from tests.clinic_day import chart_visit
 from tests.infusiondesk.mobile.day import HOME_VISIT, chart_in_clinic, chart_on_laptop, check_out, dump
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
 
 
 def _visit_uids(store: Store, by: object) -> list[str]:
     with store.engine.connect() as conn:
-        from sqlalchemy import select
-
-        from infusiondesk.store import tables
         return [r.uid for r in conn.execute(select(tables.visits.c.uid))]
 
 
@@ -89,3 +93,39 @@ def _laptop_dump(path: Path) -> dict[str, object]:
         return dump(lap)
     finally:
         lap.close()
+
+
+def test_a_visit_changed_on_both_sides_after_a_sync_is_a_conflict_not_an_overwrite(
+        sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path: Path) -> None:
+    """Both sides take the synced visit one step on (the same version number, different content): listed, and
+    neither side's step overwrites the other's."""
+    shutil.copyfile(sqlite_staffed_template, tmp_path / "clinic.sqlite3")
+    clinic = Store.open(str(tmp_path / "clinic.sqlite3"), clock=Clock())
+    try:
+        d = check_out(clinic, sqlite_staff, tmp_path)
+        lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
+        nina = lap.sign_in("nina", PASSWORD)
+        carl = lap.sign_in("carl", PASSWORD)
+        drug = load_drug(None)
+        visit = chart_visit(lap, drug, d.jane, nina, nina, carl, HOME_VISIT, until=VisitStatus.DRAFT)
+        lap.close()
+        day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
+        in_clinic = next(v for v in clinic.list_visits(d.jane.id, by=sqlite_staff.nurse))
+        later = HOME_VISIT + timedelta(minutes=5)
+        assert in_clinic.id is not None and visit.id is not None
+        VisitService(clinic, drug).decide(Step(sqlite_staff.clinician, in_clinic.id, in_clinic.version, later),
+                                          False, "Seen in clinic: not today")
+        lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
+        VisitService(lap, drug).decide(Step(carl, visit.id, visit.version, later), True, "")
+        lap.close()
+
+        report = day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
+
+        assert [c["kind"] for c in report.conflicts] == ["visit"]
+        assert (report.pushed_visits, report.pulled_visits) == (0, 0)
+        assert "not today" in repr(clinic.get_visit(in_clinic.id, by=sqlite_staff.nurse))  # the clinic's kept
+        lap = laptop.open_laptop(d.laptop_path, PASSWORD)
+        assert "not today" not in repr(lap.get_visit(visit.id, by=lap.sign_in("nina", PASSWORD)))  # and the laptop's
+        lap.close()
+    finally:
+        clinic.close()
