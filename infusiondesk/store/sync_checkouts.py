@@ -14,7 +14,7 @@ from infusiondesk.errors import DomainError
 from infusiondesk.records.models import Role, UserSession
 from infusiondesk.store import sessions, tables
 from infusiondesk.store.errors import RecordNotFound
-from infusiondesk.store.sync_exchange import put_patient
+from infusiondesk.store.sync_exchange import mrn_taken, put_patient
 
 if TYPE_CHECKING:
     from infusiondesk.store.store import Store
@@ -51,6 +51,9 @@ def resolve(clinic: Store, conflict_id: int, keep: str, *, by: UserSession) -> N
         if keep == "laptop":
             target = conn.execute(select(tables.patients).where(p.uid == row.record_uid)).one()
             mrn = json.loads(row.laptop_content).get("mrn", target.mrn)
+            if mrn_taken(conn, mrn, row.record_uid):
+                raise DomainError(f"MRN {mrn} belongs to another patient in the clinic; keep the clinic's version, "
+                                  "then correct the patient's details.")
             put_patient(conn, row.laptop_content, mrn, target, at=now, by=actor, event="mobile_resolve",
                         extra={"laptop_id": row.laptop_id, "conflict_id": row.id, "kept": keep})
         conn.execute(update(tables.mobile_conflicts).where(k.id == row.id).values(resolution=keep, resolved_at=now))

@@ -161,6 +161,12 @@ def put_patient(conn: Connection, content: str, mrn: str, target: Row[Any], *, a
                         before=target._mapping, extra={**extra, "uid": target.uid})
 
 
+def mrn_taken(conn: Connection, mrn: str, uid: str) -> bool:
+    """Another patient of this database already has `mrn` (a laptop edit that would clash is a conflict instead)."""
+    p = tables.patients.c
+    return conn.execute(select(p.id).where(p.mrn == mrn, p.uid != uid)).first() is not None
+
+
 def same_visit(a: Row[Any], b: Row[Any]) -> bool:
     """The two sides hold the same visit: equal version numbers alone could be two different edits of one base."""
     return bool(a.version == b.version and a.status == b.status and a.content == b.content)
@@ -262,11 +268,11 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
             c_sha, l_sha, base = content_sha(clinic_row.content), content_sha(mine.content), bases.get(uid)
             if l_sha == c_sha:
                 _mark_applied(conn, me.laptop_id, uid)
-            elif c_sha == base:
+            elif c_sha == base and not mrn_taken(conn, mine.mrn, uid):
                 put_patient(conn, mine.content, mine.mrn, clinic_row, at=now, by=actor, event="mobile_sync",
                             extra=extra)
                 report.pushed_patients += 1
-            elif l_sha != base:
+            elif l_sha != base:  # changed on both sides, or the laptop gave an MRN another clinic patient has
                 _conflict(conn, me.laptop_id, "patient", uid, mine.content, clinic_row.content, now, actor, report,
                           f"patient MRN {clinic_row.mrn}")
         fault("push_patients")

@@ -13,13 +13,14 @@ from sqlalchemy import select
 
 from infusiondesk import audit
 from infusiondesk.drugs import load_drug
+from infusiondesk.errors import DomainError
 from infusiondesk.mobile import day, laptop
 from infusiondesk.records.models import VisitStatus
 from infusiondesk.service import Step, VisitService
 from infusiondesk.store import Store, sync_checkouts, tables
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.mobile.day import HOME_VISIT, chart_in_clinic, chart_on_laptop, check_out, dump
-from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
+from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff, make_patient
 
 
 def _visit_uids(store: Store, by: object) -> list[str]:
@@ -127,5 +128,26 @@ def test_a_visit_changed_on_both_sides_after_a_sync_is_a_conflict_not_an_overwri
         lap = laptop.open_laptop(d.laptop_path, PASSWORD)
         assert "not today" not in repr(lap.get_visit(visit.id, by=lap.sign_in("nina", PASSWORD)))  # and the laptop's
         lap.close()
+    finally:
+        clinic.close()
+
+
+def test_a_laptop_mrn_that_another_clinic_patient_has_is_a_conflict(
+        sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path: Path) -> None:
+    shutil.copyfile(sqlite_staffed_template, tmp_path / "clinic.sqlite3")
+    clinic = Store.open(str(tmp_path / "clinic.sqlite3"), clock=Clock())
+    try:
+        d = check_out(clinic, sqlite_staff, tmp_path)
+        clinic.add_patient(make_patient("MRN0009", "Other", "Pat"), sqlite_staff.nurse)
+        lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
+        lap.update_patient(dataclasses.replace(d.jane, mrn="MRN0009"), lap.sign_in("nina", PASSWORD))
+        lap.close()
+
+        report = day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
+
+        assert report.pushed_patients == 0 and [c["kind"] for c in report.conflicts] == ["patient"]
+        assert clinic.get_patient(d.jane.id, by=sqlite_staff.nurse).mrn == "MRN0001"  # type: ignore[arg-type]
+        with pytest.raises(DomainError, match="MRN MRN0009 belongs to another patient"):
+            sync_checkouts.resolve(clinic, report.conflicts[0]["id"], "laptop", by=sqlite_staff.nurse)
     finally:
         clinic.close()
