@@ -274,7 +274,7 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
                 report.pushed_patients += 1
             elif l_sha != base:  # changed on both sides, or the laptop gave an MRN another clinic patient has
                 _conflict(conn, me.laptop_id, "patient", uid, mine.content, clinic_row.content, now, actor, report,
-                          f"patient MRN {clinic_row.mrn}")
+                          f"MRN {clinic_row.mrn}")
         fault("push_patients")
         for uid, mine_v in ours.visits.items():
             clinic_v = theirs.visits.get(uid)
