@@ -328,6 +328,9 @@ def _add_records_commands(sub: Any) -> None:
     from infusiondesk.followup_cli import add_followup_commands
 
     add_followup_commands(sub, db_help)
+    from infusiondesk.mobile_cli import add_mobile_commands
+
+    add_mobile_commands(sub, db_help)
 
 
 def _scenario_run(args: argparse.Namespace) -> int:

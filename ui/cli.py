@@ -23,6 +23,8 @@ def _run_app(args: argparse.Namespace) -> int:
     from infusiondesk.settings import Timing
 
     db = getattr(args, "db", None)
+    if getattr(args, "laptop", None):
+        db = _laptop_url(args.laptop)
     overrides = {"idle_lock_min": getattr(args, "idle_lock_min", None),
                  "vitals_every_min": getattr(args, "vitals_every_min", None)}
     Timing.from_values(overrides)  # a value out of range is one line and exit 2, before Qt loads
@@ -31,10 +33,24 @@ def _run_app(args: argparse.Namespace) -> int:
     return run(sys.argv[:1], db=db, overrides=overrides)
 
 
+def _laptop_url(path: str) -> str:
+    """The URL of a mobile laptop database (infusiondesk mobile checkout), its key unsealed with the password asked
+    here, before Qt loads (a wrong password is one sentence and exit 2)."""
+    from pathlib import Path
+
+    from infusiondesk.mobile import laptop
+
+    file = Path(path)
+    return laptop.laptop_url(file, laptop.unlock(file, core_cli._ask(f"Password that opens {file.name}: ")))
+
+
 def _add_app_command(sub: Any) -> None:
     app = sub.add_parser("app", help="open the desktop app (the same as no command)")
     app.add_argument("--db", help="database file or postgresql:// URL (default: $INFUSIONDESK_DB, else the user "
                                   "data folder)")
+    app.add_argument("--laptop", metavar="LAPTOP.db",
+                     help="chart away from the clinic in a laptop database made by `infusiondesk mobile checkout` "
+                          "(its nurse's password is asked)")
     app.add_argument("--idle-lock-min", type=int, metavar="N",
                      help="lock the screen after N minutes without use (this run; default: the workstation "
                           "setting, else 10)")

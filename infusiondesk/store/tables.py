@@ -6,6 +6,7 @@ in `content` beside the columns that are searched or indexed.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +50,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def new_uid() -> str:
+    """A record's global id (migration 0010): what sync between the clinic and a laptop matches records by."""
+    return str(uuid.uuid4())
+
+
+def uid_column() -> Column[str]:
+    """Unique through the named index beside it (`uid_unique`), as migration 0010 creates it."""
+    return Column("uid", String(36), nullable=False, default=new_uid)
+
+
+def uid_unique(table: str) -> Index:
+    return Index(f"uq_{table}_uid", "uid", unique=True)
+
+
 def search_text() -> TypeEngine[Any]:
     """Lower-cased text compared byte-wise on both databases, so a prefix is an index range."""
     return String(200).with_variant(String(200, collation="C"), "postgresql")
@@ -84,6 +99,8 @@ users = Table(
     Column("created_at", UTCDateTime, nullable=False),
     # Set by an admin's password reset: the next sign-in must choose a new password (migration 0004).
     Column("must_change_password", Boolean, nullable=False, default=False, server_default=false()),
+    uid_column(),
+    uid_unique("users"),
 )
 
 # Sign-ins (migration 0007): the store keeps the SHA-256 of each session's random token, never the token, and
@@ -108,6 +125,8 @@ patients = Table(
     Column("family_key", search_text(), nullable=False),
     Column("given_key", search_text(), nullable=False),
     Column("content", Text, nullable=False),
+    uid_column(),
+    uid_unique("patients"),
     Index("ix_patients_mrn_key", "mrn_key"),
     Index("ix_patients_family_given", "family_key", "given_key"),
     Index("ix_patients_given_family", "given_key", "family_key"),
@@ -122,6 +141,8 @@ visits = Table(
     Column("started_at", UTCDateTime, nullable=True),
     Column("version", Integer, nullable=False),
     Column("content", Text, nullable=False),
+    uid_column(),
+    uid_unique("visits"),
     Index("ix_visits_patient_created", "patient_id", "created_at"),
     Index("ix_visits_patient_started", "patient_id", "started_at"),
 )
@@ -183,6 +204,8 @@ signed_notes = Table(
     Column("sha256", String(64), nullable=False),
     Column("signer_id", Integer, ForeignKey("users.id"), nullable=False),
     Column("stored_at", UTCDateTime, nullable=False),
+    uid_column(),
+    uid_unique("signed_notes"),
     UniqueConstraint("visit_id", "version", name="uq_signed_notes_visit_version"),
 )
 
@@ -212,6 +235,8 @@ audit_log = Table(
     Column("content_hash", String(64), nullable=True),
     Column("prev_hash", String(64), nullable=False),
     Column("entry_hash", String(64), nullable=False),
+    uid_column(),
+    uid_unique("audit_log"),
     Index("ix_audit_log_event_at", "event", "at"),
     Index("ix_audit_log_record", "table_name", "record_id"),
 )
@@ -294,6 +319,54 @@ follow_ups = Table(
     UniqueConstraint("visit_id", "interval_days", name="uq_follow_ups_visit_interval"),
     Index("ix_follow_ups_patient", "patient_id"),
     Index("ix_follow_ups_recorded_at", "recorded_at"),
+)
+
+# Mobile visits (migration 0010, infusiondesk.mobile). In the clinic: each laptop checked out (its nurse, the
+# patients with their versions at checkout as JSON {uid: content sha256}, how far its audit chain was pushed), and the
+# patient edits made on both sides, kept for a person to resolve. On a laptop: its identity, and per record
+# the version both sides agreed on at the last sync (a visit's version, a patient's content sha256).
+mobile_checkouts = Table(
+    "mobile_checkouts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("laptop_id", String(36), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("patients", Text, nullable=False),
+    Column("checked_out_at", UTCDateTime, nullable=False),
+    Column("last_sync_at", UTCDateTime, nullable=True),
+    Column("audit_pushed", Integer, nullable=False, default=0, server_default="0"),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+mobile_conflicts = Table(
+    "mobile_conflicts", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("laptop_id", String(36), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("record_uid", String(36), nullable=False),
+    Column("laptop_content", Text, nullable=False),
+    Column("clinic_content", Text, nullable=False),
+    Column("found_at", UTCDateTime, nullable=False),
+    Column("resolution", String(16), nullable=False, default="", server_default=""),
+    Column("resolved_at", UTCDateTime, nullable=True),
+    Column("applied", Boolean, nullable=False, default=False, server_default=false()),
+    Index("ix_mobile_conflicts_laptop", "laptop_id", "record_uid"),
+)
+
+mobile_laptop = Table(
+    "mobile_laptop", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("laptop_id", String(36), nullable=False),
+    Column("user_id", Integer, nullable=False),
+    Column("start_entry", Integer, nullable=False),
+    Column("library", Text, nullable=False),
+    Column("library_sha256", String(64), nullable=False),
+)
+
+mobile_base = Table(
+    "mobile_base", metadata,
+    Column("uid", String(36), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("base", String(64), nullable=False),
 )
 
 # The tables whose rows are clinical or access records: each row's content is in the audit chain.

@@ -24,6 +24,7 @@ from infusiondesk.store.codec import to_plain
 
 GENESIS = "0" * 64
 REDACTED_COLUMNS = frozenset({"password_hash"})  # audited by hash only; never written into the detail
+UNHASHED_COLUMNS = frozenset({"uid"})  # identity for sync (infusiondesk.mobile), not content
 
 
 def _sha256(text: str) -> str:
@@ -48,8 +49,10 @@ def row_content(row: Mapping[Any, Any], *, parse_documents: bool = True) -> dict
 
 
 def content_hash(row: Mapping[Any, Any]) -> str:
-    """The hash of a row exactly as stored (a JSON document by its stored text)."""
-    return _sha256(_canonical(row_content(row, parse_documents=False)))
+    """The hash of a row exactly as stored (a JSON document by its stored text). A record's global id (`uid`,
+    added by migration 0010 to rows already audited) is not part of it, so a trail written before still verifies."""
+    return _sha256(_canonical(row_content({k: v for k, v in row.items() if k not in UNHASHED_COLUMNS},
+                                          parse_documents=False)))
 
 
 def flatten(row: Mapping[Any, Any]) -> dict[str, Any]:

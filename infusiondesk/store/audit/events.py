@@ -52,6 +52,16 @@ class AuditEvent(StrEnum):
     RECEIPT_ISSUED = "receipt_issued"  # a receipt or superbill made (signed or draft)
     # -- data in ------------------------------------------------------------------------------------------------
     IMPORT_PATIENTS = "import_patients"  # a CSV or HL7 file of patients written (file hash and counts)
+    # -- mobile visits (infusiondesk.mobile) ----------------------------------------------------------------------
+    CHECKOUT_COPY = "checkout_copy"  # a record copied into a laptop database at checkout (laptop side)
+    MOBILE_CHECKOUT = "mobile_checkout"  # patients checked out to a laptop
+    MOBILE_PULL = "mobile_pull"  # a clinic change brought to the laptop at sync
+    MOBILE_SYNC = "mobile_sync"  # a laptop's record written into the clinic at sync
+    MOBILE_CONFLICT = "mobile_conflict"  # a record edited on both sides, kept for a person to resolve
+    MOBILE_RESOLVE = "mobile_resolve"
+    MOBILE_REVOKE = "mobile_revoke"  # a lost laptop revoked
+    MOBILE_ENTRY = "mobile_entry"  # a laptop's audit entry carried into the clinic's chain
+    MOBILE_SEGMENT = "mobile_segment"  # the end of a carried laptop segment
     # -- the clinic's machinery -----------------------------------------------------------------------------
     SETTINGS = "settings"  # a workstation's settings
     BACKUP = "backup"

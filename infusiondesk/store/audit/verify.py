@@ -17,6 +17,8 @@ from cryptography import x509
 from sqlalchemy import Connection, Engine, Row, select
 
 from infusiondesk import pki
+from infusiondesk.mobile.segment import EVENTS as LAPTOP_EVENTS
+from infusiondesk.mobile.segment import SegmentChecks
 from infusiondesk.store import tables
 from infusiondesk.store.audit import chain, checkpoints, trail
 from infusiondesk.store.audit.events import AuditEvent
@@ -116,6 +118,7 @@ class _Walk:
     broken: bool = False
     resealed: bool = False
     unchecked: int = 0  # checkpoints that do not chain to the database's own CA (only without --trust)
+    laptops: SegmentChecks = field(default_factory=SegmentChecks)  # synced laptop entries (infusiondesk.mobile)
 
     def flag(self, entry_id: int | None, message: str) -> None:
         self.problems.append((entry_id, message))
@@ -159,6 +162,8 @@ def _walk_chain(conn: Connection, walk: _Walk, notes: NoteChecks,
                 walk.resealed = True
             elif not walk.resealed:
                 walk.anchors.append(Anchor(e.id, cp.made_at, sealed.signer))
+        if e.event in LAPTOP_EVENTS:
+            walk.laptops.entry(e.id, e.event, e.detail)
         if e.table_name is not None and e.record_id is not None:
             expected[(e.table_name, e.record_id)] = (e.content_hash, e.id)
             if e.table_name == tables.signed_notes.name:
@@ -227,6 +232,7 @@ def verify_trail(engine: Engine, trust: Sequence[x509.Certificate] | None = None
             _check_rows(conn, walk, notes, expected)
             notes.finish()
             walk.problems.extend(notes.problems)
+            walk.problems.extend(walk.laptops.problems)
             if trust is not None:
                 _check_notes_anchored(walk)
     listed = [message for _, message in walk.problems[:MAX_PROBLEMS]]

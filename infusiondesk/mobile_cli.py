@@ -1,0 +1,195 @@
+"""`infusiondesk mobile …`: check patients out to a laptop, sync it back, resolve conflicts, revoke a lost laptop
+(infusiondesk.mobile does the work; imports stay inside the handlers)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+EXIT_OK, EXIT_FAIL = 0, 1
+
+
+def _signed_in(args: argparse.Namespace, store: Any) -> tuple[Any, str]:
+    """The --user's session and the password they typed (it also seals and opens the laptop database)."""
+    from infusiondesk.cli import _ask
+
+    password = _ask(f"InfusionDesk password for {args.user}: ")
+    return store.users.sign_in(args.user, password), password
+
+
+def _checkout(args: argparse.Namespace) -> int:
+    from infusiondesk.cli import open_store
+    from infusiondesk.mobile import day
+
+    store = open_store(args)
+    try:
+        session, password = _signed_in(args, store)
+        try:
+            laptop_id = day.checkout(store, session, password, args.patient, Path(args.out), also=args.also or (),
+                                     library=Path(args.library) if args.library else None)
+        finally:
+            store.users.sign_out(session)
+    finally:
+        store.close()
+    print(f"Checked out {len(args.patient)} patient(s) to {args.out} (laptop {laptop_id}), encrypted: it opens "
+          f"only with {args.user}'s password. Sync it when back: infusiondesk mobile sync --laptop {args.out}")
+    return EXIT_OK
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from infusiondesk.cli import open_store
+    from infusiondesk.mobile import day
+
+    store = open_store(args)
+    try:
+        session, password = _signed_in(args, store)
+        try:
+            report = day.sync(store, session, Path(args.laptop), password)
+        finally:
+            store.users.sign_out(session)
+    finally:
+        store.close()
+    print(report.summary())
+    return EXIT_OK
+
+
+def _conflicts(args: argparse.Namespace) -> int:
+    from infusiondesk.cli import open_store
+    from infusiondesk.store import sync_checkouts
+
+    store = open_store(args)
+    try:
+        session, _password = _signed_in(args, store)
+        try:
+            found = sync_checkouts.open_conflicts(store, by=session)
+        finally:
+            store.users.sign_out(session)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(found, default=str, indent=1, sort_keys=True))
+        return EXIT_OK
+    if not found:
+        print("No open conflicts.")
+    for c in found:
+        changed = sorted(k for k in c["laptop"].keys() | c["clinic"].keys() if c["laptop"].get(k) != c["clinic"].get(k))
+        print(f"#{c['id']} {c['kind']} MRN {c['clinic'].get('mrn', '?')} (laptop {c['laptop_id'][:8]}), changed on "
+              "both sides:")
+        for k in changed:
+            print(f"   {k}: laptop {c['laptop'].get(k)!r} | clinic {c['clinic'].get(k)!r}")
+    return EXIT_OK
+
+
+def _resolve(args: argparse.Namespace) -> int:
+    from infusiondesk.cli import open_store
+    from infusiondesk.store import sync_checkouts
+
+    store = open_store(args)
+    try:
+        session, _password = _signed_in(args, store)
+        try:
+            sync_checkouts.resolve(store, args.conflict, args.keep, by=session)
+        finally:
+            store.users.sign_out(session)
+    finally:
+        store.close()
+    print(f"Conflict #{args.conflict} resolved, keeping the {args.keep}'s version; the laptop takes it at its next "
+          "sync.")
+    return EXIT_OK
+
+
+def _revoke(args: argparse.Namespace) -> int:
+    from infusiondesk.cli import _ask, open_store
+    from infusiondesk.mobile import day
+
+    store = open_store(args)
+    try:
+        session, _password = _signed_in(args, store)
+        try:
+            ca = _ask("Clinic CA passphrase (to put the nurse's certificate on the CRL; empty to skip): ") or None
+            revoked, on_crl = day.revoke(store, session, args.laptop, ca, args.reason)
+        finally:
+            store.users.sign_out(session)
+    finally:
+        store.close()
+    print(f"Laptop {revoked.laptop_id} ({revoked.username}) revoked: its syncs are refused.")
+    print(f"{revoked.username}'s signing certificate is on the clinic CRL; issue her a new one." if on_crl else
+          "Her signing certificate was NOT put on the CRL (no CA passphrase, or she has none).")
+    _print_missing([revoked])
+    return EXIT_OK
+
+
+def _print_missing(laptops: list[Any]) -> None:
+    for r in laptops:
+        since = f"its last sync at {r.last_sync_at:%Y-%m-%d %H:%M} UTC" if r.last_sync_at else "its checkout"
+        print(f"Laptop {r.laptop_id} ({r.username}): anything charted after {since} for "
+              f"{', '.join(r.patients)} never came back; chart it again from the paper record.")
+
+
+def _missing(args: argparse.Namespace) -> int:
+    from infusiondesk.cli import open_store
+    from infusiondesk.store import sync_checkouts
+
+    store = open_store(args)
+    try:
+        session, _password = _signed_in(args, store)
+        try:
+            found = sync_checkouts.missing(store, by=session)
+        finally:
+            store.users.sign_out(session)
+    finally:
+        store.close()
+    if not found:
+        print("No revoked laptops.")
+    _print_missing(found)
+    return EXIT_OK
+
+
+def add_mobile_commands(sub: Any, db_help: str) -> None:
+    """`mobile checkout | sync | conflicts | resolve | revoke | missing`."""
+    from infusiondesk.cli import Parser
+
+    mobile = sub.add_parser("mobile", help="home visits: take patients out on a laptop, chart offline, sync back")
+    mobile_sub = mobile.add_subparsers(dest="mobile_command", required=True, parser_class=Parser)
+    out = mobile_sub.add_parser("checkout", help="copy the day's mobile patients into a new encrypted laptop database")
+    out.add_argument("--db", help=db_help)
+    out.add_argument("--user", required=True, help="the nurse going out (her password is asked; it seals the laptop)")
+    out.add_argument("--patient", action="append", required=True, metavar="MRN", help="a patient to take (repeat)")
+    out.add_argument("--out", required=True, metavar="LAPTOP.db", help="the new laptop database file")
+    out.add_argument("--also", action="append", metavar="NAME",
+                     help="another user who charts on this laptop (a clinician approving remotely, a second nurse)")
+    out.add_argument("--library", metavar="TOML", help="the drug library to carry (default: the one in force)")
+    out.set_defaults(handler=_checkout)
+
+    sync = mobile_sub.add_parser("sync", help="push the laptop's visits and audit entries, pull the clinic's")
+    sync.add_argument("--db", help=db_help)
+    sync.add_argument("--laptop", required=True, metavar="LAPTOP.db")
+    sync.add_argument("--user", required=True, help="the nurse who checked the laptop out (her password is asked)")
+    sync.set_defaults(handler=_sync)
+
+    conflicts = mobile_sub.add_parser("conflicts", help="patients edited both on a laptop and in the clinic")
+    conflicts.add_argument("--db", help=db_help)
+    conflicts.add_argument("--user", required=True)
+    conflicts.add_argument("--json", action="store_true", help="both versions of each record, as JSON")
+    conflicts.set_defaults(handler=_conflicts)
+
+    resolve = mobile_sub.add_parser("resolve", help="keep one side of a conflict (audited)")
+    resolve.add_argument("conflict", type=int, metavar="ID")
+    resolve.add_argument("--keep", required=True, choices=("laptop", "clinic"))
+    resolve.add_argument("--db", help=db_help)
+    resolve.add_argument("--user", required=True)
+    resolve.set_defaults(handler=_resolve)
+
+    revoke = mobile_sub.add_parser("revoke", help="a lost laptop: refuse its syncs, put its credential on the CRL")
+    revoke.add_argument("--db", help=db_help)
+    revoke.add_argument("--user", required=True, help="an admin (password, then the CA passphrase, are asked)")
+    revoke.add_argument("--laptop", required=True, metavar="ID", help="the laptop id printed at checkout")
+    revoke.add_argument("--reason", default="laptop lost")
+    revoke.set_defaults(handler=_revoke)
+
+    missing = mobile_sub.add_parser("missing", help="revoked laptops and the patients whose work never came back")
+    missing.add_argument("--db", help=db_help)
+    missing.add_argument("--user", required=True)
+    missing.set_defaults(handler=_missing)

@@ -1,0 +1,75 @@
+"""A mobile day for the tests: two patients checked out to Nina's laptop, charted on it and in the clinic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from infusiondesk.drugs import load_drug
+from infusiondesk.mobile import day, laptop
+from infusiondesk.records.models import Patient, VisitStatus
+from infusiondesk.store import Store, tables
+from tests.clinic_day import chart_visit
+from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff, make_patient
+
+MORNING = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
+HOME_VISIT = datetime(2025, 3, 3, 13, 0, tzinfo=UTC)
+CLINIC_VISIT = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class MobileDay:
+    clinic: Store
+    staff: Staff
+    laptop_path: Path
+    laptop_id: str
+    jane: Patient
+    omar: Patient
+
+
+def check_out(clinic: Store, staff: Staff, tmp_path: Path) -> MobileDay:
+    jane = clinic.patients.add(make_patient("MRN0001", "Smith", "Jane", no_known_allergies=True), staff.nurse)
+    omar = clinic.patients.add(make_patient("MRN0002", "Haddad", "Omar", no_known_allergies=True), staff.nurse)
+    path = tmp_path / "laptop" / "nina.db"
+    laptop_id = day.checkout(clinic, staff.nurse, PASSWORD, ["MRN0001", "MRN0002"], path, also=["noel", "carl"],
+                             laptop_clock=Clock())
+    return MobileDay(clinic, staff, path, laptop_id, jane, omar)
+
+
+def chart_on_laptop(d: MobileDay, patient: Patient, at: datetime = HOME_VISIT) -> None:
+    """Nina (with Noel, and Carl approving remotely) charts a whole visit on the laptop, through the visit service."""
+    store = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
+    try:
+        nina, noel, carl = (store.users.sign_in(name, PASSWORD) for name in ("nina", "noel", "carl"))
+        chart_visit(store, day.laptop_drug(store), patient, nina, noel, carl, at, until=VisitStatus.COMPLETED)
+        for s in (nina, noel, carl):
+            store.users.sign_out(s)
+    finally:
+        store.close()
+
+
+def chart_in_clinic(d: MobileDay, patient: Patient, at: datetime = CLINIC_VISIT) -> None:
+    s = d.staff
+    chart_visit(d.clinic, load_drug(None), patient, s.nurse, s.nurse2, s.clinician, at, until=VisitStatus.COMPLETED)
+
+
+def dump(store: Store) -> dict[str, Any]:
+    """Both databases' records in a canonical form (by uid, without local integer ids), to compare runs."""
+    with store.engine.connect() as conn:
+        patients = {r.uid: r.content for r in conn.execute(select(tables.patients))}
+        visit_uid = {r.id: r.uid for r in conn.execute(select(tables.visits))}
+        visits = {r.uid: (r.version, r.status, r.content) for r in conn.execute(select(tables.visits))}
+        spans = {visit_uid[r.visit_id]: (str(r.started_at), str(r.ended_at))
+                 for r in conn.execute(select(tables.infusion_spans))}
+        trail = [(r.event, r.username, r.table_name, r.detail if r.table_name != "visits" else "", r.entry_hash)
+                 for r in conn.execute(select(tables.audit_log).order_by(tables.audit_log.c.id))
+                 if r.event not in ("sign_in", "sign_out")]
+        conflicts = [(r.record_uid, r.laptop_content, r.clinic_content)
+                     for r in conn.execute(select(tables.mobile_conflicts).order_by(tables.mobile_conflicts.c.id))]
+        bases = {r.uid: r.base for r in conn.execute(select(tables.mobile_base))}
+    return {"patients": patients, "visits": visits, "spans": spans, "trail": trail, "conflicts": conflicts,
+            "bases": bases}

@@ -1,0 +1,126 @@
+"""A lost laptop: its file opens with nothing but the nurse's password and shows no patient in clear; an admin
+revokes it (its syncs refused, her certificate on the CRL, its unsynced patients listed). And a synced laptop's
+audit entries cannot be edited in the clinic unnoticed."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+
+from infusiondesk import pki
+from infusiondesk.auth import PermissionDenied
+from infusiondesk.mobile import MobileError, day, laptop
+from infusiondesk.store import Store, sync_checkouts, tables
+from infusiondesk.store.audit import chain
+from tests.infusiondesk.mobile.day import chart_on_laptop, check_out
+from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
+
+CA_PASSPHRASE = "clinic vault granite 7"
+
+
+@pytest.fixture
+def clinic(sqlite_staffed_template: Path, tmp_path: Path) -> Iterator[Store]:
+    path = tmp_path / "clinic.sqlite3"
+    shutil.copyfile(sqlite_staffed_template, path)
+    store = Store.open(str(path), clock=Clock())
+    yield store
+    store.close()
+
+
+def _give_nina_a_signing_key(clinic: Store, staff: Staff) -> pki.ClinicCA:
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE, now)
+    pki.save_clinic_ca(clinic, ca, by=staff.admin)
+    p12 = pki.issue_clinician_pkcs12(ca, CA_PASSPHRASE, full_name="Nina Nurse", username="nina", passphrase=PASSWORD,
+                                     now=now)
+    pki.save_clinician_pkcs12(clinic, staff.nurse.user_id, p12, PASSWORD, by=staff.admin)
+    return ca
+
+
+def test_the_laptop_file_opens_only_with_her_password_and_shows_no_patient(
+        clinic: Store, sqlite_staff: Staff, tmp_path: Path) -> None:
+    d = check_out(clinic, sqlite_staff, tmp_path)
+    chart_on_laptop(d, d.jane)
+    files = [p for p in d.laptop_path.parent.iterdir() if p.name.startswith("nina.db")]
+    raw = b"".join(p.read_bytes() for p in files)
+    for clear in (b"Smith", b"Haddad", b"MRN0001", b"SMITH", b"Jane"):
+        assert clear not in raw
+    with pytest.raises(sqlite3.DatabaseError, match="not a database"):
+        sqlite3.connect(d.laptop_path).execute("SELECT * FROM patients").fetchall()
+    with pytest.raises(MobileError, match="does not open this laptop database"):
+        laptop.open_laptop(d.laptop_path, "another fifteen char password")
+    d.laptop_path.with_name("nina.db.key").unlink()
+    with pytest.raises(MobileError, match="key file"):
+        laptop.open_laptop(d.laptop_path, PASSWORD)
+
+
+def test_a_revoked_laptop_is_refused_and_its_patients_listed(clinic: Store, sqlite_staff: Staff,
+                                                             tmp_path: Path) -> None:
+    ca = _give_nina_a_signing_key(clinic, sqlite_staff)
+    d = check_out(clinic, sqlite_staff, tmp_path)
+    chart_on_laptop(d, d.jane)
+
+    revoked, on_crl = day.revoke(clinic, sqlite_staff.admin, d.laptop_id, CA_PASSPHRASE)
+
+    assert on_crl and revoked.patients == ["MRN0001", "MRN0002"] and revoked.last_sync_at is None
+    crl = pki.load_crl(clinic)
+    assert crl is not None
+    cert = pki.load_clinician_certificate(clinic, sqlite_staff.nurse.user_id)
+    assert cert is None  # her certificate is marked revoked in the clinic, and its serial is on the CRL:
+    assert len(pki.revoked_serials(crl, ca)) == 1
+    with pytest.raises(PermissionDenied, match="revoked"):
+        day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
+    assert [m.patients for m in sync_checkouts.missing(clinic, by=sqlite_staff.admin)] == [["MRN0001", "MRN0002"]]
+    with pytest.raises(PermissionDenied):
+        sync_checkouts.revoke_laptop(clinic, d.laptop_id, by=sqlite_staff.nurse)  # an admin's call
+    assert clinic.audit.verify().ok
+
+
+def _reseal_from(store: Store, entry_id: int) -> None:
+    """What a forger with the app's code would do: recompute the clinic chain from an edited entry on."""
+    with store.engine.begin() as conn:
+        rows = conn.execute(select(tables.audit_log).where(tables.audit_log.c.id >= entry_id)
+                            .order_by(tables.audit_log.c.id)).mappings().all()
+        prev = conn.execute(select(tables.audit_log.c.entry_hash).where(tables.audit_log.c.id == entry_id - 1)
+                            ).scalar_one()
+        for r in rows:
+            entry = {**r, "prev_hash": prev}
+            prev = chain._entry_hash(entry)
+            conn.execute(update(tables.audit_log).where(tables.audit_log.c.id == r["id"])
+                         .values(prev_hash=entry["prev_hash"], entry_hash=prev))
+        conn.execute(update(tables.audit_head).values(last_hash=prev))
+
+
+def test_an_edited_laptop_entry_is_caught_even_in_a_resealed_chain(clinic: Store, sqlite_staff: Staff,
+                                                                   tmp_path: Path) -> None:
+    ca = _give_nina_a_signing_key(clinic, sqlite_staff)
+    d = check_out(clinic, sqlite_staff, tmp_path)
+    chart_on_laptop(d, d.jane)
+    report = day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
+    assert report.checkpoint and report.audit_entries > 10
+    good = clinic.audit.verify(trust=[ca.certificate])
+    assert good.ok and good.last_checkpoint is not None and good.last_checkpoint.signer == "Nina Nurse", good.summary()
+
+    a = tables.audit_log.c
+    with clinic.engine.begin() as conn:
+        # Nina started the infusion at the home visit; a forger makes it look like Noel did.
+        target = conn.execute(select(a.id, a.detail).where(a.event == "mobile_entry",
+                                                           a.detail.contains('"username":"nina"'))
+                              .order_by(a.id.desc()).limit(1)).one()
+        forged = target.detail.replace('"username":"nina"', '"username":"noel"')
+        assert forged != target.detail
+        conn.execute(update(tables.audit_log).where(a.id == target.id).values(detail=forged))
+    _reseal_from(clinic, target.id)
+
+    found = clinic.audit.verify(trust=[ca.certificate])
+    assert not found.ok, found.summary()
+    # The carried entry no longer hashes as it did on the laptop (caught without any key) ...
+    assert any(f"entry {target.id} carries laptop" in p and "edited" in p for p in found.problems), found.summary()
+    # ... and the clinic chain no longer ends where Nina's checkpoint signed it.
+    assert any("recomputed" in p and "Nina Nurse" in p for p in found.problems), found.summary()

@@ -1,0 +1,101 @@
+"""A sync killed at random points and run again ends exactly where an uninterrupted sync does: every record once,
+the same audit trail, the same conflicts, on both sides."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from infusiondesk.mobile import day, laptop
+from infusiondesk.store import Store
+from tests.infusiondesk.mobile.day import chart_in_clinic, chart_on_laptop, check_out, dump
+from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
+
+KILLS = 10
+
+
+class Killed(Exception):
+    """Stands for the power going off mid-sync."""
+
+
+FILES = ("clinic.sqlite3", "laptop/nina.db", "laptop/nina.db.key")
+
+
+def _copy(src: Path, dst: Path) -> None:
+    for name in FILES:
+        (dst / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src / name, dst / name)
+
+
+def _sync(folder: Path, staff: Staff, fault: day.sync_exchange.Fault | None = None) -> None:
+    clinic = Store.open(str(folder / "clinic.sqlite3"), clock=Clock())
+    try:
+        day.sync(clinic, staff.nurse, folder / "laptop" / "nina.db", PASSWORD, fault=fault, laptop_clock=Clock())
+    finally:
+        clinic.close()
+
+
+def _dumps(folder: Path) -> tuple[dict[str, object], dict[str, object]]:
+    clinic = Store.open(str(folder / "clinic.sqlite3"), migrate=False)
+    lap = laptop.open_laptop(folder / "laptop" / "nina.db", PASSWORD)
+    try:
+        assert clinic.audit.verify().ok and lap.audit.verify().ok
+        return dump(clinic), dump(lap)
+    finally:
+        clinic.close()
+        lap.close()
+
+
+@pytest.fixture
+def day_before_sync(sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path: Path) -> Path:
+    """The day charted on both sides, not yet synced: the clinic file and the laptop's, closed."""
+    folder = tmp_path / "pristine"
+    folder.mkdir()
+    shutil.copyfile(sqlite_staffed_template, folder / "clinic.sqlite3")
+    clinic = Store.open(str(folder / "clinic.sqlite3"), clock=Clock())
+    try:
+        d = check_out(clinic, sqlite_staff, folder)
+        chart_in_clinic(d, d.jane)
+        chart_on_laptop(d, d.jane)
+        chart_on_laptop(d, d.omar)
+        clinic.patients.update(dataclasses.replace(d.jane, history_notes="Clinic edit"), sqlite_staff.nurse)
+        lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
+        nina = lap.users.sign_in("nina", PASSWORD)
+        lap.patients.update(dataclasses.replace(d.jane, history_notes="Laptop edit"), nina)
+        lap.patients.update(dataclasses.replace(d.omar, weight_kg=72.5), nina)
+        lap.users.sign_out(nina)
+        lap.close()
+    finally:
+        clinic.close()
+    return folder
+
+
+def test_a_sync_killed_anywhere_and_run_again_ends_as_an_uninterrupted_one(
+        day_before_sync: Path, sqlite_staff: Staff, tmp_path: Path) -> None:
+    calm = tmp_path / "calm"
+    _copy(day_before_sync, calm)
+    points: list[str] = []
+    _sync(calm, sqlite_staff, points.append)
+    expected = _dumps(calm)
+    assert len(expected[0]["visits"]) == 3 and expected[0]["visits"].keys() == expected[1]["visits"].keys()
+    assert len(expected[0]["conflicts"]) == 1
+    assert len(points) >= KILLS, points
+
+    for n in random.Random(16).sample(range(len(points)), KILLS):
+        run = tmp_path / f"killed-at-{n}"
+        _copy(day_before_sync, run)
+        calls = iter(range(len(points) + 1))
+
+        def kill(point: str, n: int = n, calls: Iterator[int] = calls) -> None:
+            if next(calls) == n:
+                raise Killed(point)
+
+        with pytest.raises(Killed):
+            _sync(run, sqlite_staff, kill)
+        _sync(run, sqlite_staff)
+        assert _dumps(run) == expected, f"killed at call {n} ({points[n]})"
