@@ -2,8 +2,16 @@
 transaction (`VisitService`), and what callers hand it (`Step` and the typed entries)."""
 
 from infusiondesk.clinic_time import local_date
-from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, SignedNote, Step
+from infusiondesk.service.entries import (
+    AssessmentEntry,
+    LocationEntry,
+    OrderContext,
+    OrderEntry,
+    Preparation,
+    SignedNote,
+    Step,
+)
 from infusiondesk.service.visits import VisitService
 
-__all__ = ["AssessmentEntry", "OrderContext", "OrderEntry", "Preparation", "SignedNote", "Step", "VisitService",
-           "local_date"]
+__all__ = ["AssessmentEntry", "LocationEntry", "OrderContext", "OrderEntry", "Preparation", "SignedNote", "Step",
+           "VisitService", "local_date"]

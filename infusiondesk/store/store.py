@@ -20,6 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from infusiondesk import audit, auth
 from infusiondesk.auth import PermissionDenied
 from infusiondesk.errors import DomainError
+from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import Clinic, ClinicPolicy, Patient, Role, UserSession, Visit, VisitStatus
 from infusiondesk.store import codec, history, sessions, tables, trail, visit_tx
 from infusiondesk.store.accounts import Accounts
@@ -370,11 +371,13 @@ class Store(Accounts):
             return visit_tx.read_policy(conn)
 
     def set_clinic_policy(self, policy: ClinicPolicy, by: UserSession) -> ClinicPolicy:
-        """An admin changes the clinic's rules (the double check before every start); audited."""
+        """An admin changes the clinic's rules (the double check before every start, what a mobile visit needs
+        beside the nurse); audited."""
         with self._write() as conn:
             actor = self._acting(conn, by, (Role.ADMIN,), "change the clinic's rules")
             trail.save_single_row(conn, at=self._now(), by=actor, table=tables.clinic_policy,
-                                  values={"double_check_required": policy.double_check_required})
+                                  values={"double_check_required": policy.double_check_required,
+                                          "mobile_cover": MobileCover(policy.mobile_cover).value})
         return policy
 
     # -- drafts (autosave) -------------------------------------------------------------------------------
