@@ -287,7 +287,9 @@ class VisitService:
                               weight_kg_today=r.weight_kg_today,
                               weight_change_acknowledged=prep.weight_change_acknowledged, iv_access=prep.iv,
                               lot_number=lot, lot_expiry=expiry,
-                              calcium_gluconate_available=prep.calcium_gluconate_at_chair,
+                              # at a mobile visit the antidote at hand is the one in the kit
+                              calcium_gluconate_available=prep.calcium_gluconate_at_chair or (
+                                  visit.location.mobile and prep.calcium_gluconate_in_kit),
                               pump_rate_text=pump.rate_text, pump_vtbi_text=pump.vtbi_text,
                               pump_rate_ml_h=pump.rate_ml_h, pump_vtbi_ml=pump.vtbi_ml,
                               emergency_plan_reviewed=prep.emergency_plan_reviewed,

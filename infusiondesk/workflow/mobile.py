@@ -23,7 +23,8 @@ _READINESS_FIELDS = frozenset(f.name for f in dataclasses.fields(Readiness) if f
 @dataclass(frozen=True)
 class MobileItem:
     """One thing a mobile visit needs before the start: the Readiness field that records it, its words on the
-    checklist, the sentence a refused start shows, and its source."""
+    checklist, the sentence a refused start shows (for a cover item, the words "needs ..." ends with), and its
+    source."""
 
     field: str
     label: str
@@ -45,7 +46,7 @@ def mobile_rules() -> MobileRules:
         sources = data["sources"]
         items = tuple(MobileItem(str(i["field"]), str(i["label"]), str(i["problem"]), str(i["source"]))
                       for i in data["mobile_items"])
-        cover = {name: MobileItem(name, str(c["label"]), "", str(c["source"]))
+        cover = {name: MobileItem(name, str(c["label"]), str(c["needs"]), str(c["source"]))
                  for name, c in data["mobile_cover"].items()}
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
         raise LibraryError(f"Readiness rules {READINESS_FILE}: the mobile items are missing or malformed ({exc}).") \
@@ -85,7 +86,7 @@ def mobile_problems(visit: Visit, cover: MobileCover) -> list[str]:
     problems.extend(item.problem for item in rules.items if not getattr(r, item.field))
     accepted = cover_fields(cover)
     if not any(getattr(r, name) for name in accepted):
-        wanted = " or ".join(rules.cover[name].label[0].lower() + rules.cover[name].label[1:] for name in accepted)
+        wanted = " or ".join(rules.cover[name].problem for name in accepted)
         problems.append(f"The clinic's policy for mobile visits needs {wanted}; arrange it before the start.")
     return problems
 
