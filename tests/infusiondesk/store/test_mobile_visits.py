@@ -5,8 +5,10 @@ for are done."""
 from __future__ import annotations
 
 import dataclasses
+import sqlite3
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +197,26 @@ def test_only_an_admin_sets_the_mobile_policy_and_it_is_audited(store: Store, st
     assert entry["username"] == "admin"
     assert entry["detail"]["fields"] == ["mobile_cover"]
     assert entry["detail"]["before"] == {"mobile_cover": "phone_check_in"}
+
+
+def test_a_clinic_upgraded_from_0007_keeps_its_rules_and_gets_either_cover(tmp_path: Path) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from infusiondesk.store.engine import MIGRATIONS
+
+    db = tmp_path / "clinic.db"
+    store = Store.open(str(db))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:  # the schema as InfusionDesk left it before mobile visits
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0007")
+    store.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO clinic_policy (id, double_check_required) VALUES (1, 0)")
+    upgraded = Store.open(str(db))
+    try:
+        assert upgraded.clinic_policy() == ClinicPolicy(double_check_required=False, mobile_cover=MobileCover.EITHER)
+    finally:
+        upgraded.close()
