@@ -220,3 +220,16 @@ def test_a_clinic_upgraded_from_0007_keeps_its_rules_and_gets_either_cover(tmp_p
         assert upgraded.clinic_policy() == ClinicPolicy(double_check_required=False, mobile_cover=MobileCover.EITHER)
     finally:
         upgraded.close()
+
+
+def test_todays_board_marks_a_mobile_visit(store: Store, staff: Staff, svc: VisitService,
+                                           patient_factory: Callable[..., Patient]) -> None:
+    from infusiondesk.worklists import today_board
+
+    patient = patient_factory(no_known_allergies=True)
+    at_home = go_mobile(svc, staff, assessed(store, staff, patient))
+    other = patient_factory(mrn="MRN0002", no_known_allergies=True)
+    in_clinic = assessed(store, staff, other)
+    rows = {r.visit_id: r for r in today_board([(at_home, patient), (in_clinic, other)], T0)}
+    assert rows[at_home.id].detail == "mobile: home"
+    assert "mobile" not in rows[in_clinic.id].detail
