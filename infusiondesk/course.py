@@ -79,6 +79,7 @@ class CourseVisit:
     signed_by: tuple[str, ...]  # "Alan Smith, MD (reviewed and approved)"
     attacks_per_month: int | None
     vitals: tuple[VitalSigns, ...]  # baseline first, then during and after, in time order
+    setting: str = "clinic"  # "clinic", or "home" / "office" for a mobile visit (records/location.py)
 
     @property
     def pain(self) -> str:
@@ -232,7 +233,8 @@ def summarise(patient: Patient, visits: Iterable[Visit], drug: Drug, period: Per
             in_24h=display.format_mass(Q(in_24h, "gram")), in_24h_g=in_24h,
             pain_before=v.assessment.pain_score, pain_after=v.post_pain_score,
             side_effects=_effect_names(names, v), signed_by=_signers(v),
-            attacks_per_month=v.assessment.migraine.attacks_per_month, vitals=_vitals(v)))
+            attacks_per_month=v.assessment.migraine.attacks_per_month, vitals=_vitals(v),
+            setting=v.location.setting.value))
     before, after = _attacks(rows)
     highest = max((r.in_24h_g for r in rows), default=0.0)
     return Course(patient, period, tuple(rows), amount(drug, cumulative), cumulative,

@@ -52,7 +52,7 @@ class BoardRow:
     mrn: str
     status: BoardStatus
     since: datetime  # when the visit reached its status: opened, assessed, started, stopped, signed
-    detail: str  # "25 min left", "paused", "dose awaiting approval", ""
+    detail: str  # "25 min left", "paused", "dose awaiting approval", "mobile: home · 25 min left", ""
 
 
 def clinic_day(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -99,7 +99,13 @@ def _since(visit: Visit) -> datetime:
 def row(visit: Visit, patient: Patient, now: datetime) -> BoardRow:
     assert visit.id is not None and patient.id is not None
     return BoardRow(visit.id, patient.id, f"{patient.family_name.upper()}, {patient.given_name}", patient.mrn,
-                    _BY_STATUS[visit.status], _since(visit), _detail(visit, now))
+                    _BY_STATUS[visit.status], _since(visit),
+                    " · ".join(x for x in (_where(visit), _detail(visit, now)) if x))
+
+
+def _where(visit: Visit) -> str:
+    """The mobile marker a nurse at the desk scans for ("mobile: home"); nothing for a visit in the clinic."""
+    return f"mobile: {visit.location.setting.value}" if visit.location.mobile else ""
 
 
 def today_board(visits: Iterable[tuple[Visit, Patient]], now: datetime) -> list[BoardRow]:

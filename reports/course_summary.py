@@ -97,7 +97,8 @@ def _totals(course: Course, width: float, zone: ZoneInfo) -> list[Flowable]:
 
 def _row(v: CourseVisit) -> list[object]:
     given = v.given_g > 0
-    return [f"{v.day:%Y-%m-%d}", str(v.visit_id), v.status.value, v.indication or "—", v.dose or "no order",
+    status = v.status.value if v.setting == "clinic" else f"{v.status.value}\nmobile: {v.setting}"
+    return [f"{v.day:%Y-%m-%d}", str(v.visit_id), status, v.indication or "—", v.dose or "no order",
             v.rate or "—", v.duration or "—", v.given, v.in_24h if given else "—", v.cumulative, v.pain,
             "\n".join(v.side_effects) or "none", "\n".join(v.signed_by) or "not signed"]
 

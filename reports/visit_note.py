@@ -24,6 +24,7 @@ from infusiondesk.workflow.signing import note_version as note_version  # re-exp
 from infusiondesk.workflow.signing import signed_versions
 from infusiondesk_reports import note_sections as ns
 from infusiondesk_reports import styles
+from infusiondesk_reports.note_location import location_section
 from infusiondesk_reports.pages import numbered_canvas
 
 DRAFT_MARK = "DRAFT — not signed"
@@ -174,6 +175,7 @@ def _story(ctx: ns.NoteContext, version: int, draft: bool, places: list[StampPla
            digital_signers: Collection[int] | None = None) -> list[Flowable]:
     story: list[Flowable] = []
     story += _title(ctx, version, draft)
+    story += location_section(ctx)  # a mobile visit's setting, address and travel times; nothing in clinic
     story += ns.patient_section(ctx)
     story += ns.assessment_section(ctx)
     story += ns.dose_section(ctx)

@@ -13,6 +13,7 @@ from typing import Any
 
 from infusiondesk.errors import DomainError
 from infusiondesk.records.computed import ComputedDose
+from infusiondesk.records.location import MobileCover, VisitLocation
 
 
 class Role(StrEnum):
@@ -64,6 +65,7 @@ class ClinicPolicy:
     """Clinic-wide rules an admin sets (audited): what the visit service enforces at every step."""
 
     double_check_required: bool = True  # an independent second check of every order before the start
+    mobile_cover: MobileCover = MobileCover.EITHER  # what a mobile visit needs beside the nurse (location.py)
 
 
 class RenalStatus(StrEnum):
@@ -305,6 +307,10 @@ class Readiness:
     scanned_product_id: str = ""  # the library product with that GTIN, empty when none has it
     scanned_product_name: str = ""
     scanned_serial: str = ""
+    emergency_plan_reviewed: bool = False  # mobile visits only (readiness.mobile_problems)
+    calcium_gluconate_in_kit: bool = False
+    second_person_present: bool = False
+    phone_check_in_arranged: bool = False
 
 
 class InfusionEventKind(StrEnum):
@@ -428,3 +434,4 @@ class Visit:
     version: int = 0  # optimistic concurrency: bumped by every save
     alerts: tuple[Alert, ...] = ()
     superseded_orders: tuple[DoseOrderRecord, ...] = ()  # earlier orders an amended order replaced
+    location: VisitLocation = field(default_factory=VisitLocation)  # in clinic unless set_location says mobile

@@ -229,7 +229,10 @@ STEPS: dict[str, tuple[dict[str, Reader], dict[str, Reader]]] = {
     "prepare": ({}, {"consent": boolean, "allergies_reviewed": boolean, "weight": nonempty_text,
                      "weight_change_acknowledged": boolean, "iv": iv, "lot": text, "expiry": iso_date,
                      "calcium_gluconate_at_chair": boolean, "pump_rate": text, "pump_vtbi": text,
-                     "scan": text}),
+                     "scan": text, "emergency_plan_reviewed": boolean, "calcium_gluconate_in_kit": boolean,
+                     "second_person_present": boolean, "phone_check_in_arranged": boolean}),
+    "location": ({"setting": choice("clinic", "home", "office")},
+                 {"address": text, "departed": aware_time, "arrived": aware_time}),
     "start": ({}, {}),
     "vitals": ({"vitals": vitals}, {}),
     "side_effect": ({"code": nonempty_text, "grade": whole},
@@ -244,7 +247,8 @@ STEPS: dict[str, tuple[dict[str, Reader], dict[str, Reader]]] = {
     "sign": ({}, {"meaning": choice("administered", "approved")}),
     "addendum": ({"text": nonempty_text}, {}),
     "sign_addendum": ({}, {"index": whole}),
-    "policy": ({"double_check_required": boolean}, {}),
+    "policy": ({}, {"double_check_required": boolean,
+                    "mobile_cover": choice("second_person", "phone_check_in", "either")}),
 }
 NO_VISIT = ("update_patient", "policy")  # steps that act on the patient or the clinic, not a visit
 ADMIN_STEPS = ("policy",)  # `as` may be left out: the clinic admin the runner creates

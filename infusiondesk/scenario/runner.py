@@ -18,6 +18,7 @@ from typing import Any
 
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
+from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import (
     ClinicPolicy,
     IVAccess,
@@ -39,6 +40,7 @@ from infusiondesk.scenario import fields as f
 from infusiondesk.scenario.loader import ADMIN_USERNAME, Scenario, StepSpec
 from infusiondesk.service import (
     AssessmentEntry,
+    LocationEntry,
     OrderEntry,
     Preparation,
     SignedNote,
@@ -188,9 +190,24 @@ class ScenarioRunner:
         return f"Patient {spec.values['patient']} updated: {', '.join(changes) or 'nothing changed'}.", []
 
     def _do_policy(self, spec: StepSpec, _: Visit | None) -> _Outcome:
-        required = spec.values["double_check_required"]
-        self.store.clinic.set_policy(ClinicPolicy(double_check_required=required), self._by(spec))
-        return f"Clinic policy: double check {'required' if required else 'not required'} before the start.", []
+        """The keys given change; the others keep what the clinic has."""
+        current = self.store.clinic.policy()
+        required = spec.values.get("double_check_required", current.double_check_required)
+        cover = MobileCover(spec.values.get("mobile_cover", current.mobile_cover))
+        self.store.clinic.set_policy(ClinicPolicy(double_check_required=required, mobile_cover=cover),
+                                     self._by(spec))
+        said = []
+        if "double_check_required" in spec.values:
+            said.append(f"double check {'required' if required else 'not required'} before the start")
+        if "mobile_cover" in spec.values:
+            said.append(f"a mobile visit needs {cover.label[0].lower() + cover.label[1:]}")
+        return f"Clinic policy: {'; '.join(said) or 'unchanged'}.", []
+
+    def _do_location(self, spec: StepSpec, before: Visit | None) -> _Outcome:
+        v = spec.values
+        saved = self.service.set_location(self._step(spec, before), LocationEntry(
+            v["setting"], v.get("address", ""), v.get("departed"), v.get("arrived")))
+        return f"Location: {saved.location.setting.label.lower()}.", []
 
     def _do_assess(self, spec: StepSpec, before: Visit | None) -> _Outcome:
         v = spec.values
@@ -234,7 +251,11 @@ class ScenarioRunner:
             weight=v.get("weight", ""), weight_change_acknowledged=v.get("weight_change_acknowledged", False),
             iv=iv, lot=v.get("lot", ""), expiry=v.get("expiry"),
             calcium_gluconate_at_chair=v.get("calcium_gluconate_at_chair", False),
-            pump_rate=v.get("pump_rate", ""), pump_vtbi=v.get("pump_vtbi", ""), scan=v.get("scan", "")))
+            pump_rate=v.get("pump_rate", ""), pump_vtbi=v.get("pump_vtbi", ""), scan=v.get("scan", ""),
+            emergency_plan_reviewed=v.get("emergency_plan_reviewed", False),
+            calcium_gluconate_in_kit=v.get("calcium_gluconate_in_kit", False),
+            second_person_present=v.get("second_person_present", False),
+            phone_check_in_arranged=v.get("phone_check_in_arranged", False)))
         return "Checklist recorded.", []
 
     def _do_start(self, spec: StepSpec, before: Visit | None) -> _Outcome:

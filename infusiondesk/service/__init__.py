@@ -2,9 +2,17 @@
 transaction (`VisitService`), and what callers hand it (`Step` and the typed entries)."""
 
 from infusiondesk.clinic_time import local_date
-from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, SignedNote, Step
+from infusiondesk.service.entries import (
+    AssessmentEntry,
+    LocationEntry,
+    OrderContext,
+    OrderEntry,
+    Preparation,
+    SignedNote,
+    Step,
+)
 from infusiondesk.service.signing import NoteMaker, sign_addendum_with_note, sign_with_note
 from infusiondesk.service.visits import VisitService
 
-__all__ = ["AssessmentEntry", "NoteMaker", "OrderContext", "OrderEntry", "Preparation", "SignedNote", "Step",
-           "VisitService", "local_date", "sign_addendum_with_note", "sign_with_note"]
+__all__ = ["AssessmentEntry", "LocationEntry", "NoteMaker", "OrderContext", "OrderEntry", "Preparation", "SignedNote",
+           "Step", "VisitService", "local_date", "sign_addendum_with_note", "sign_with_note"]

@@ -69,6 +69,10 @@ class Preparation:
     pump_rate: str = ""  # what the pump shows, as typed ("100 mL/h"): the readback checked against the order
     pump_vtbi: str = ""  # the volume to be infused the pump shows ("50 mL")
     scan: str = ""  # the product barcode as the scanner typed it (a GS1 element string); fills lot and expiry
+    emergency_plan_reviewed: bool = False  # the home-visit items: asked of mobile visits only
+    calcium_gluconate_in_kit: bool = False
+    second_person_present: bool = False
+    phone_check_in_arranged: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,3 +93,14 @@ class SignedNote:
 
     pdf: bytes
     seal: SignerCredentials | None = None
+
+
+@dataclass(frozen=True)
+class LocationEntry:
+    """Where the visit happens, as chosen: "clinic" (the default), or a mobile visit at the patient's "home" or
+    "office" with its address and the travel times (UTC-aware; either may wait until it happens)."""
+
+    setting: str = "clinic"
+    address: str = ""
+    departed_at: datetime | None = None
+    arrived_at: datetime | None = None

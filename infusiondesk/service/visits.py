@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from infusiondesk import workflow as wf
-from infusiondesk.clinic_time import local_date
+from infusiondesk.clinic_time import clinic_zone, local_date
 from infusiondesk.dosing import DoseCalculation, DoseOrder, calculate
 from infusiondesk.drugs.library import Drug
 from infusiondesk.drugs.vocabulary import FACTS_FROM_VITALS
 from infusiondesk.errors import DomainError
 from infusiondesk.pump_check import parse_readback
+from infusiondesk.records.location import VisitLocation, VisitSetting
 from infusiondesk.records.models import (
     AlertAction,
     Assessment,
@@ -40,12 +41,20 @@ from infusiondesk.records.models import (
     VitalsPhase,
 )
 from infusiondesk.scan import read_scan
-from infusiondesk.service.entries import AssessmentEntry, OrderContext, OrderEntry, Preparation, Step
+from infusiondesk.service.entries import (
+    AssessmentEntry,
+    LocationEntry,
+    OrderContext,
+    OrderEntry,
+    Preparation,
+    Step,
+)
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.visit_tx import VisitTransaction
 from infusiondesk.units import Kind, Q, parse_quantity
 from infusiondesk.workflow.errors import WorkflowError
 from infusiondesk.workflow.infusion import infusion_state
+from infusiondesk.workflow.mobile import set_location
 from infusiondesk.workflow.monitoring import acknowledge, raise_alerts, side_effect_alert, toxicity_alerts
 from infusiondesk.workflow.screening import contraindications, screen
 
@@ -296,11 +305,30 @@ class VisitService:
                               weight_kg_today=r.weight_kg_today,
                               weight_change_acknowledged=prep.weight_change_acknowledged, iv_access=prep.iv,
                               lot_number=lot, lot_expiry=expiry,
-                              calcium_gluconate_available=prep.calcium_gluconate_at_chair,
+                              # at a mobile visit the antidote at hand is the one in the kit
+                              calcium_gluconate_available=prep.calcium_gluconate_at_chair or (
+                                  visit.location.mobile and prep.calcium_gluconate_in_kit),
                               pump_rate_text=pump.rate_text, pump_vtbi_text=pump.vtbi_text,
-                              pump_rate_ml_h=pump.rate_ml_h, pump_vtbi_ml=pump.vtbi_ml)
+                              pump_rate_ml_h=pump.rate_ml_h, pump_vtbi_ml=pump.vtbi_ml,
+                              emergency_plan_reviewed=prep.emergency_plan_reviewed,
+                              calcium_gluconate_in_kit=prep.calcium_gluconate_in_kit,
+                              second_person_present=prep.second_person_present,
+                              phone_check_in_arranged=prep.phone_check_in_arranged)
             return dataclasses.replace(visit, readiness=dataclasses.replace(ready, **scanned))
         return self._step(step, CHARTING, "record the checklist", rule)
+
+    def set_location(self, step: Step, entry: LocationEntry) -> Visit:
+        """Where the visit happens: in clinic, or mobile at the patient's home or office with its address and travel
+        times (validated against the step's time, shown in the clinic's zone); before the start only."""
+        def rule(c: _Ctx) -> Visit:
+            try:
+                setting = VisitSetting(entry.setting.strip().lower())
+            except ValueError:
+                raise WorkflowError(f'"{entry.setting}" is not a visit location; choose clinic, home or office.') \
+                    from None
+            where = VisitLocation(setting, entry.address, entry.departed_at, entry.arrived_at)
+            return set_location(c.visit, where, c.user, c.at, clinic_zone(c.tx.clinic()))
+        return self._step(step, CHARTING, "record the visit's location", rule)
 
     def start_problems(self, c: _Ctx) -> list[str]:
         """What re-checking the order at the start finds: a new hard or soft finding, or numbers that changed
@@ -343,6 +371,7 @@ class VisitService:
             return wf.start_infusion(c.visit, c.patient, previous, c.user, c.at,
                                      today=local_date(c.tx.clinic(), c.at),
                                      double_check_required=policy.double_check_required,
+                                     mobile_cover=policy.mobile_cover,
                                      problems=tuple(self.start_problems(c)))
         return self._step(step, CHARTING, "start the infusion", rule)
 

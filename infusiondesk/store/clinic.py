@@ -10,6 +10,7 @@ from sqlalchemy import func, insert, select, update
 
 from infusiondesk import auth
 from infusiondesk.errors import DomainError
+from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import Clinic, ClinicPolicy, Role, UserSession
 from infusiondesk.store import codec, sessions, tables, visit_tx
 from infusiondesk.store.audit import chain, trail
@@ -75,10 +76,12 @@ class ClinicProfile(StorePart):
             return visit_tx.read_policy(conn)
 
     def set_policy(self, policy: ClinicPolicy, by: UserSession) -> ClinicPolicy:
-        """An admin changes the clinic's rules (the double check before every start); audited."""
+        """An admin changes the clinic's rules (the double check before every start, what a mobile visit needs
+        beside the nurse); audited."""
         with self._write() as conn:
             actor = acting(conn, by, (Role.ADMIN,), "change the clinic's rules")
             trail.save_single_row(conn, at=self._now(), by=actor, table=tables.clinic_policy,
-                                  values={"double_check_required": policy.double_check_required})
+                                  values={"double_check_required": policy.double_check_required,
+                                          "mobile_cover": MobileCover(policy.mobile_cover).value})
         return policy
 

@@ -174,6 +174,7 @@ clinic_policy = Table(
     "clinic_policy", metadata,
     Column("id", Integer, primary_key=True),
     Column("double_check_required", Boolean, nullable=False),
+    Column("mobile_cover", String(16), nullable=False, default="either", server_default="either"),
 )
 
 # Where and how often the clinic is backed up (one row once an admin sets it; infusiondesk.store.backup). The

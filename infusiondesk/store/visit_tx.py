@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, CursorResult, Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import (
     Clinic,
     ClinicPolicy,
@@ -271,7 +272,10 @@ def magnesium_given_g(conn: Connection, patient_id: int, at: datetime, exclude_v
 
 def read_policy(conn: Connection) -> ClinicPolicy:
     row = conn.execute(_POLICY).first()
-    return ClinicPolicy() if row is None else ClinicPolicy(double_check_required=bool(row.double_check_required))
+    if row is None:
+        return ClinicPolicy()
+    return ClinicPolicy(double_check_required=bool(row.double_check_required),
+                        mobile_cover=MobileCover(row.mobile_cover))
 
 
 def conflict_message(conn: Connection, visit_id: int) -> str:

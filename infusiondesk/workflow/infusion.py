@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from infusiondesk.display import format_volume, format_volume_rate
+from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import (
     DoseOrderRecord,
     InfusionEvent,
@@ -150,7 +151,7 @@ def over_infused_ml(visit: Visit) -> float:
 
 def start_infusion(visit: Visit, patient: Patient, previous_weight_kg: float | None, user: User,
                    now: datetime, *, today: date | None = None, double_check_required: bool = True,
-                   problems: tuple[str, ...] = ()) -> Visit:
+                   mobile_cover: MobileCover = MobileCover.EITHER, problems: tuple[str, ...] = ()) -> Visit:
     """Start at the ordered pump rate, if the visit is ready. `today` is the clinic's local date (for the lot's
     expiry); `problems` are what the visit service found re-checking the order and screening at this moment."""
     require_status(visit, (VisitStatus.ASSESSED,), "start the infusion")
@@ -158,7 +159,8 @@ def start_infusion(visit: Visit, patient: Patient, previous_weight_kg: float | N
     require_aware(now)
     order = _order(visit)
     found = [*readiness_problems(visit, patient, previous_weight_kg, today or now.date(),
-                                 double_check_required=double_check_required), *problems]
+                                 double_check_required=double_check_required, mobile_cover=mobile_cover),
+             *problems]
     if found:
         raise WorkflowError("The infusion cannot start yet: " + " ".join(found))
     event = InfusionEvent(InfusionEventKind.START, now, rate_ml_h=ordered_rate_ml_h(order), volume_infused_ml=0.0,

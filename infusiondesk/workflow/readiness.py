@@ -10,9 +10,11 @@ from functools import lru_cache
 from infusiondesk.display import format_weight
 from infusiondesk.errors import LibraryError
 from infusiondesk.pump_check import PumpReadback, pump_findings
+from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import Patient, Visit, VisitStatus
 from infusiondesk.resources import bundled
 from infusiondesk.units import Q
+from infusiondesk.workflow.mobile import mobile_problems
 
 READINESS_FILE = bundled("infusiondesk.workflow", "readiness.toml")
 
@@ -45,11 +47,13 @@ def weight_change_fraction(today_kg: float, previous_kg: float) -> float:
 
 
 def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float | None, today: date, *,
-                       double_check_required: bool = True) -> list[str]:
+                       double_check_required: bool = True,
+                       mobile_cover: MobileCover = MobileCover.EITHER) -> list[str]:
     """Everything that stops the infusion from starting now; an empty list means ready.
 
     `previous_weight_kg` is the weight recorded at the patient's previous visit (None for a first visit);
-    `today` is the clinic's local date, compared with the lot's expiry date (usable through its expiry date).
+    `today` is the clinic's local date, compared with the lot's expiry date (usable through its expiry date);
+    `mobile_cover` is the clinic's policy for a mobile visit (workflow/mobile.py adds that visit's items).
     """
     problems: list[str] = []
     suitability = visit.assessment.suitability
@@ -111,7 +115,9 @@ def readiness_problems(visit: Visit, patient: Patient, previous_weight_kg: float
                         "do not use it: take an in-date product.")
     problems.extend(scan_problems(visit))
     problems.extend(pump_problems(visit))
-    if not r.calcium_gluconate_available:
+    if visit.location.mobile:  # the antidote in the kit instead of at the chair, and the home-visit items
+        problems.extend(mobile_problems(visit, mobile_cover))
+    elif not r.calcium_gluconate_available:
         problems.append("Calcium gluconate 10 % (the antidote) must be immediately available; confirm it is at "
                         "the chair.")
     return problems

@@ -98,3 +98,17 @@ def test_a_summary_signed_by_the_clinician_verifies_certified_and_trusted(keys: 
     at = pdf.index(b"/Title")
     tampered[at + 10] ^= 0x01
     assert not verify_pdf(bytes(tampered), [ca_pem]).intact or not verify_pdf(bytes(tampered), [ca_pem]).valid
+
+
+def test_a_mobile_visit_is_marked_in_the_course_table_and_a_clinic_visit_is_not() -> None:
+    from dataclasses import replace
+
+    from infusiondesk.records.location import VisitLocation, VisitSetting
+
+    visits = course_data.course(3)
+    visits[1] = replace(visits[1], location=VisitLocation(VisitSetting.HOME, "48 Ocean Avenue"))
+    course = summarise(scenario.PATIENT, visits, scenario.drug(), Period(), timezone=scenario.CLINIC.timezone)
+    assert [v.setting for v in course.visits] == ["clinic", "home", "clinic"]
+    whole = " ".join(_pages(build_course_summary(scenario.CLINIC, course, "magnesium sulfate", made_at=MADE)))
+    assert whole.count("mobile: home") == 1
+    assert "mobile: clinic" not in whole

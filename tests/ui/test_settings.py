@@ -175,3 +175,22 @@ def test_only_an_admin_changes_the_clinic_rules(clinic: Clinic_) -> None:
     with pytest.raises(PermissionDenied, match="Only an admin can change the clinic's rules"):
         clinic.store.clinic.set_policy(ClinicPolicy(double_check_required=False), clinic.session(clinic.nurse))
     assert clinic.store.clinic.policy().double_check_required
+
+
+def test_the_admin_chooses_what_a_mobile_visit_needs_by_keyboard_and_it_is_audited(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    from infusiondesk.records.location import MobileCover
+
+    window.sign_in("admin", "ward-office-key-1")
+    window.act_settings.trigger()
+    view = window.settings_view
+    assert view.mobile_cover.value == "either", "either cover by default"
+    view.mobile_cover.setFocus()
+    qtbot.keyClick(view.mobile_cover, Key.Key_Up)  # "A phone check-in arranged"
+    qtbot.keyClick(view.mobile_cover, Key.Key_Up)  # "A second person present"
+    qtbot.keyClick(view.save_policy, Key.Key_Space)
+    policy = clinic.store.clinic.policy()
+    assert policy.mobile_cover is MobileCover.SECOND_PERSON and policy.double_check_required
+    assert "A mobile visit needs: a second person present." in view.policy_message.text()
+    entry = clinic.store.audit.entries("clinic_policy", by=clinic.admin_session)[-1]
+    assert entry["username"] == "admin"

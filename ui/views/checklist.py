@@ -16,10 +16,12 @@ from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QVBoxLayout, QWidget
 from infusiondesk import display
 from infusiondesk.errors import InputError
 from infusiondesk.pump_check import PumpReadback, parse_readback
+from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import IVAccess, Readiness
 from infusiondesk.scan import GS, ProductScan, looks_like_gs1
 from infusiondesk.service import Preparation
 from infusiondesk.units import Kind, Q
+from infusiondesk.workflow.mobile import cover_fields, mobile_rules
 from infusiondesk_ui.widgets.forms import Form
 from infusiondesk_ui.widgets.number_edit import NumberEdit
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, QuantityEdit, example_hint
@@ -111,6 +113,10 @@ class ReadinessForm(QGroupBox):
         self.expiry.setPlaceholderText(example_hint("2027-03-31"))
         self.expiry_error = ErrorLabel()
         self.calcium = QCheckBox("Calcium gluconate 10 % at the chair")
+        # the home-visit items (readiness.toml's words), shown only for a mobile visit: show_mobile()
+        rules = mobile_rules()
+        self.mobile_items = {item.field: QCheckBox(item.label) for item in (*rules.items, *rules.cover.values())}
+        self.is_mobile = False
         # the pump readback: what the pump shows once programmed, typed from its display (ISMP: the bag volume
         # keyed as the rate); the sentence beside them says how it differs from the order
         self.pump_rate = QuantityEdit(Kind.RATE, "pump rate (as the pump shows it)", required=False,
@@ -136,6 +142,9 @@ class ReadinessForm(QGroupBox):
         form.add("Pump VT&BI shown", self.pump_vtbi, self.pump_vtbi.error_label)
         form.add_wide(self.pump_check)
         form.add_wide(self.calcium)
+        for cb in self.mobile_items.values():
+            form.add_wide(cb)
+            cb.setVisible(False)
         self.problems = QLabel()
         self.problems.setObjectName("readinessProblems")
         self.problems.setWordWrap(True)
@@ -205,12 +214,28 @@ class ReadinessForm(QGroupBox):
         self.weight.setReadOnly(True)
         self.weight.setToolTip(f"Today's weight is charted ({shown}); it is typed once.")
 
+    def show_mobile(self, mobile: bool, cover: MobileCover) -> None:
+        """A mobile visit asks for the home-visit items (the cover its clinic's policy accepts) and the antidote in
+        the kit instead of at the chair; an in-clinic visit shows the chair's checklist only."""
+        self.is_mobile = mobile
+        accepted = cover_fields(cover)
+        cover_names = set(mobile_rules().cover)
+        for name, cb in self.mobile_items.items():
+            cb.setVisible(mobile and (name not in cover_names or name in accepted))
+        self.calcium.setVisible(not mobile)
+
     def checks(self) -> tuple[QCheckBox, ...]:
-        return (self.consent, self.allergies, self.weight_ack, self.calcium)
+        return (self.consent, self.allergies, self.weight_ack, self.calcium, *self.mobile_items.values())
 
     def inputs(self) -> tuple[QWidget, ...]:
         return (self.consent, self.allergies, self.weight, self.weight_ack, self.iv_site, self.iv_gauge,
-                self.iv_attempts, self.iv_by, self.lot, self.expiry, self.pump_rate, self.pump_vtbi, self.calcium)
+                self.iv_attempts, self.iv_by, self.lot, self.expiry, self.pump_rate, self.pump_vtbi, self.calcium,
+                *self.mobile_items.values())
+
+    def _mobile_checked(self) -> dict[str, bool]:
+        """The home-visit items as ticked; none counts for an in-clinic visit."""
+        return {name: self.is_mobile and cb.isChecked() and cb.isVisibleTo(self)
+                for name, cb in self.mobile_items.items()}
 
     def readback(self) -> PumpReadback:
         """The pump readback as typed; a part that cannot be read counts as not read back (its field says why)."""
@@ -234,7 +259,7 @@ class ReadinessForm(QGroupBox):
                            expiry=parse_expiry(self.expiry.text())[0],
                            calcium_gluconate_at_chair=self.calcium.isChecked(),
                            pump_rate=self.pump_rate.text().strip(), pump_vtbi=self.pump_vtbi.text().strip(),
-                           scan=self.scan_text)
+                           scan=self.scan_text, **self._mobile_checked())
 
     def readiness(self, charted_weight_kg: float | None = None) -> Readiness:
         """The checklist as it would read once charted (for showing what still stops the start)."""
@@ -250,7 +275,7 @@ class ReadinessForm(QGroupBox):
             pump_vtbi_text=pump.vtbi_text, pump_rate_ml_h=pump.rate_ml_h, pump_vtbi_ml=pump.vtbi_ml,
             scanned_gtin=scan.gtin if scan else "", scanned_serial=(scan.serial or "") if scan else "",
             scanned_product_id=scan.product.id if scan and scan.product else "",
-            scanned_product_name=scan.product.name if scan and scan.product else "")
+            scanned_product_name=scan.product.name if scan and scan.product else "", **self._mobile_checked())
 
     def load(self, r: Readiness) -> None:
         self.consent.setChecked(r.consent)
@@ -278,6 +303,8 @@ class ReadinessForm(QGroupBox):
                 self.scan_text = ""
         self.show_scan()
         self.calcium.setChecked(r.calcium_gluconate_available)
+        for name, cb in self.mobile_items.items():
+            cb.setChecked(bool(getattr(r, name)))
         self.pump_rate.setText(r.pump_rate_text)
         self.pump_vtbi.setText(r.pump_vtbi_text)
 

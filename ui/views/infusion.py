@@ -25,12 +25,14 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import display, workflow
 from infusiondesk.pump_check import BAG_VOLUME_AS_RATE, pump_findings
+from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import AlertAction, Visit, VisitStatus, VitalsPhase
 from infusiondesk.scan import ProductScan, check_scan
 from infusiondesk.units import Kind, Q
 from infusiondesk_ui.session import VisitController
 from infusiondesk_ui.views.alerts import AlertBox
 from infusiondesk_ui.views.checklist import ReadinessForm, parse_expiry
+from infusiondesk_ui.views.location_form import LocationForm
 from infusiondesk_ui.views.side_effect_form import DEFAULT_OUTCOME, SHORTCUT_SIDE_EFFECT, SideEffectForm
 from infusiondesk_ui.views.vitals_form import VitalsForm
 from infusiondesk_ui.widgets.forms import Form
@@ -59,6 +61,10 @@ class InfusionView(QWidget):
         self.c = controller
         self.previous_weight_kg = previous_weight_kg
         self.double_check_required = True
+        self.mobile_cover = MobileCover.EITHER
+        session = controller.session
+        self.location = LocationForm(session.zone, session.today, lambda: session.hhmm(session.clock.now()))
+        self._location_shown: object = None
         self.readiness = ReadinessForm()
         self.readiness.scan_reader = self._read_scan
         self.alerts = AlertBox(controller.session.local)
@@ -129,9 +135,21 @@ class InfusionView(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # it scrolls down, never across
         scroll.setMinimumWidth(column.minimumSizeHint().width() + scroll.verticalScrollBar().sizeHint().width())
+        before = QWidget()  # where the visit is, then the checklist that depends on it; it scrolls at 1280x800
+        before_start = QVBoxLayout(before)
+        before_start.setContentsMargins(0, 0, 0, 0)
+        before_start.addWidget(self.location)
+        before_start.addWidget(self.readiness, 1)
+        left = QScrollArea()
+        left.setWidget(before)
+        left.setWidgetResizable(True)
+        left.setFrameShape(QFrame.Shape.NoFrame)
+        left.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        left.setMinimumWidth(before.minimumSizeHint().width() + left.verticalScrollBar().sizeHint().width())
         lay = QHBoxLayout(self)
-        lay.addWidget(self.readiness, 2)
+        lay.addWidget(left, 2)
         lay.addWidget(scroll, 3)
+        self.location.record.clicked.connect(self.do_location)
 
         self.start.clicked.connect(self.do_start)
         self.pause.clicked.connect(self.do_pause)
@@ -170,7 +188,9 @@ class InfusionView(QWidget):
         """Whether the clinic requires the double check (what the service enforces at the start)."""
         policy = getattr(self.c.session.store, "clinic_policy", None)
         if policy is not None:
-            self.double_check_required = bool(policy().double_check_required)
+            rules = policy()
+            self.double_check_required = bool(rules.double_check_required)
+            self.mobile_cover = MobileCover(rules.mobile_cover)
 
     def _volume_ml(self) -> float | None:
         q = self.volume.quantity
@@ -232,7 +252,8 @@ class InfusionView(QWidget):
         preview = dataclasses.replace(visit, readiness=self.readiness.readiness(visit.readiness.weight_kg_today))
         return workflow.readiness_problems(preview, self.c.patient, self.previous_weight_kg,
                                            self.c.session.today(),
-                                           double_check_required=self.double_check_required)
+                                           double_check_required=self.double_check_required,
+                                           mobile_cover=self.mobile_cover)
 
     def refresh_problems(self, *_: object) -> None:
         started = self.c.visit.started_at
@@ -247,6 +268,14 @@ class InfusionView(QWidget):
                                             "".join(f"<li>{p}</li>" for p in problems) + "</ul>")
             self.start.setToolTip("" if not problems else "\n".join(problems))
             self.start.setEnabled(not problems)
+
+    def do_location(self) -> None:
+        """Record where the visit happens (the service checks it); the checklist then shows what that needs."""
+        entry = self.location.entry()
+        if entry is None:
+            self.location.departed.setFocus()
+            return
+        self.c.run("set_location", entry)
 
     def do_start(self) -> None:
         """Chart the checklist, then start: two steps of the service, each checked again there."""
@@ -379,6 +408,11 @@ class InfusionView(QWidget):
         before = status in (VisitStatus.DRAFT, VisitStatus.ASSESSED)
         alerting = any(a.open for a in visit.alerts)
         self.readiness.set_read_only(not before)
+        if visit.location != self._location_shown:  # what is typed and not yet recorded stays typed
+            self._location_shown = visit.location
+            self.location.load(visit.location)
+        self.location.set_read_only(not before)
+        self.readiness.show_mobile(visit.location.mobile, self.mobile_cover)
         if before:  # today's weight is typed once: once charted, it is shown here, not asked again
             self.readiness.show_charted_weight(visit.readiness.weight_kg_today)
         self.start.setEnabled(before and not self.problems())

@@ -16,7 +16,7 @@ from infusiondesk.settings import SETTINGS, SettingError, Timing
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.settings import WorkstationSettings
-from infusiondesk_ui.widgets.forms import Form
+from infusiondesk_ui.widgets.forms import ChoiceBox, Form
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel
 
 
@@ -106,27 +106,37 @@ class SettingsView(QWidget):
         self.policy_message = QLabel()
         self.policy_message.setObjectName("settingsMessage")
         self.policy_message.setWordWrap(True)
+        from infusiondesk.records.location import MobileCover
+
+        self.mobile_cover = ChoiceBox("Mobile visits need, beside the nurse",
+                                      tuple((c.label, c.value) for c in MobileCover))
+        cover = Form()
+        cover.add("&Mobile visits need", self.mobile_cover)
         box = QGroupBox("Clinic rules (every workstation)")
         bl = QVBoxLayout(box)
         bl.addWidget(self.double_check)
+        bl.addLayout(cover)
         bl.addWidget(self.save_policy)
         bl.addWidget(self.policy_message)
         self.save_policy.clicked.connect(self.do_save_policy)
         return box
 
     def do_save_policy(self) -> None:
+        from infusiondesk.records.location import MobileCover
         from infusiondesk.records.models import ClinicPolicy
 
-        policy = ClinicPolicy(double_check_required=self.double_check.isChecked())
+        policy = ClinicPolicy(double_check_required=self.double_check.isChecked(),
+                              mobile_cover=MobileCover(self.mobile_cover.value))
         try:
             self.session.store.clinic.set_policy(policy, self.session.require_session())
         except DomainError as exc:
             self.policy_message.setText(exc.message)
             return
-        self.policy_message.setText("Saved: an order needs a second person's double check before the start."
-                                    if policy.double_check_required else
-                                    "Saved: orders can start without a double check (ISMP recommends one for "
-                                    "magnesium sulfate; the change is in the audit trail).")
+        self.policy_message.setText(("Saved: an order needs a second person's double check before the start."
+                                     if policy.double_check_required else
+                                     "Saved: orders can start without a double check (ISMP recommends one for "
+                                     "magnesium sulfate; the change is in the audit trail).")
+                                    + f" A mobile visit needs: {policy.mobile_cover.label.lower()}.")
 
     def do_save_clinic(self) -> None:
         values = {key: edit.text().strip() for key, edit in self.clinic_edits.items()}
@@ -158,7 +168,9 @@ class SettingsView(QWidget):
         for key, edit in self.clinic_edits.items():
             edit.setText(str(getattr(clinic, key)))
         self.clinic_message.setText("")
-        self.double_check.setChecked(self.session.store.clinic.policy().double_check_required)
+        policy = self.session.store.clinic.policy()
+        self.double_check.setChecked(policy.double_check_required)
+        self.mobile_cover.set_value(policy.mobile_cover.value)
         self.policy_message.setText("")
         self.backups.refresh()
         self.follow_up_days.refresh()

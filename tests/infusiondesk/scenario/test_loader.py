@@ -45,13 +45,13 @@ def test_misspelt_step_and_key_names_are_refused_with_a_suggestion_all_at_once()
     data = standard()
     data["steps"][6]["do"] = "strat"
     data["steps"][3]["dos"] = data["steps"][3].pop("dose")
-    data["steps"][5]["calcium_gluconate"] = True
+    data["steps"][5]["calcium_gluconate_chair"] = True  # (plain "calcium_gluconate" is as near the kit's key)
     data["patients"][0]["alergies"] = []
     found = problems(data)
     assert 'steps[7]: "do" "strat" is not a step; did you mean "start"?' in found
     assert 'steps[4] (order): unknown key "dos"; did you mean "dose"?' in found
     assert "steps[4] (order): dose is missing" in found
-    assert ('steps[6] (prepare): unknown key "calcium_gluconate"; did you mean "calcium_gluconate_at_chair"?'
+    assert ('steps[6] (prepare): unknown key "calcium_gluconate_chair"; did you mean "calcium_gluconate_at_chair"?'
             in found)
     assert 'patients[0]: unknown key "alergies"; did you mean "allergies"?' in found
     assert len(found) == 5

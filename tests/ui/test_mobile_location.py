@@ -1,0 +1,126 @@
+"""The Location section by keyboard, over the visit service and a real store: a mobile visit at the patient's home
+is recorded with its address and travel times, the checklist then asks for the home-visit items the clinic's policy
+names, and the start waits for them."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from infusiondesk.drugs import load_drug
+from infusiondesk.records.location import MobileCover, VisitSetting
+from infusiondesk.records.models import ClinicPolicy, VisitStatus
+from infusiondesk_ui.session import Session
+from infusiondesk_ui.views.visit_workspace import VisitWorkspace
+from tests.ui.conftest import Clinic_
+from tests.ui.steps import assess_and_approve, double_check, get_ready, order
+
+Key = Qt.Key
+ADDRESS = "14 Orchard Lane, Riverside"
+
+
+def focused() -> QWidget:
+    w = QApplication.focusWidget()
+    assert w is not None
+    return w
+
+
+def open_ready_visit(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
+    """A visit ordered, checked and with the chair checklist done, on the Start and infusion tab."""
+    session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock,
+                      signed_in=clinic.session(clinic.clinician))
+    visit = session.service.new_visit(session.require_session(), clinic.patient.id or 0)
+    w = VisitWorkspace(session, clinic.patient, visit)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    assess_and_approve(w)
+    order(w)
+    double_check(w)
+    w.tabs.setCurrentWidget(w.infusion)
+    get_ready(w)
+    return w
+
+
+def choose_home_by_keyboard(qtbot: QtBot, w: VisitWorkspace, departed: str = "08:20") -> None:
+    loc = w.infusion.location
+    loc.setting.setFocus()
+    qtbot.keyClick(loc.setting, Key.Key_Down)  # In clinic -> Mobile visit at the patient's home
+    assert loc.setting.value == "home" and loc.address.isEnabled()
+    qtbot.keyClick(focused(), Key.Key_Tab)
+    assert loc.address.hasFocus()
+    qtbot.keyClicks(focused(), ADDRESS)
+    qtbot.keyClick(focused(), Key.Key_Tab)
+    assert loc.departed.edit.hasFocus()
+    qtbot.keyClicks(focused(), departed)
+    loc.arrived.now.setFocus()
+    qtbot.keyClick(focused(), Key.Key_Space)  # arrived: Now
+    assert loc.arrived.edit.text() == "09:00"
+    loc.record.setFocus()
+    qtbot.keyClick(focused(), Key.Key_Space)
+
+
+def test_an_in_clinic_visit_shows_the_chair_checklist_only(qtbot: QtBot, clinic: Clinic_) -> None:
+    w = open_ready_visit(qtbot, clinic)
+    r = w.infusion.readiness
+    assert w.infusion.location.setting.value == "clinic" and not w.infusion.location.address.isEnabled()
+    assert all(cb.isHidden() for cb in r.mobile_items.values())
+    assert not r.calcium.isHidden()
+    assert "Ready to start." in r.problems.text(), r.problems.text()
+
+
+def test_a_home_visit_by_keyboard_waits_for_the_home_visit_items(qtbot: QtBot, clinic: Clinic_,
+                                                                 tmp_path: object) -> None:
+    w = open_ready_visit(qtbot, clinic)
+    choose_home_by_keyboard(qtbot, w)
+    where = w.visit.location
+    assert where.setting is VisitSetting.HOME, w.problem.text()
+    assert where.address == ADDRESS
+    assert f"{where.departed_at:%H:%M}" == "08:20" and f"{where.arrived_at:%H:%M}" == "09:00"
+    r = w.infusion.readiness
+    shown = [name for name, cb in r.mobile_items.items() if not cb.isHidden()]
+    assert shown == ["emergency_plan_reviewed", "calcium_gluconate_in_kit", "second_person_present",
+                     "phone_check_in_arranged"]  # the default policy: either cover
+    assert r.calcium.isHidden()  # at a home the antidote is the one in the kit
+    assert "emergency plan" in r.problems.text() and "mobile kit" in r.problems.text()
+    assert not w.infusion.start.isEnabled()
+    qtbot.wait(50)  # the scroll area lays out again once its scroll bar shows
+    w.grab().save(str(tmp_path) + "/home-visit.png")  # type: ignore[operator]
+    for name in ("emergency_plan_reviewed", "calcium_gluconate_in_kit", "phone_check_in_arranged"):
+        r.mobile_items[name].setFocus()
+        qtbot.keyClick(focused(), Key.Key_Space)
+    assert "Ready to start." in r.problems.text(), r.problems.text()
+    w.infusion.start.setFocus()
+    qtbot.keyClick(focused(), Key.Key_F5)
+    assert w.visit.status is VisitStatus.INFUSING, w.problem.text()
+    assert w.visit.readiness.phone_check_in_arranged and w.visit.readiness.calcium_gluconate_in_kit
+    assert not w.infusion.location.setting.isEnabled()  # fixed once started
+
+
+def test_a_second_person_policy_shows_only_that_cover(qtbot: QtBot, clinic: Clinic_) -> None:
+    clinic.store.clinic.set_policy(ClinicPolicy(mobile_cover=MobileCover.SECOND_PERSON), clinic.admin_session)
+    w = open_ready_visit(qtbot, clinic)
+    choose_home_by_keyboard(qtbot, w)
+    r = w.infusion.readiness
+    assert r.mobile_items["phone_check_in_arranged"].isHidden()
+    assert not r.mobile_items["second_person_present"].isHidden()
+    assert "needs a second person present for the infusion;" in r.problems.text()
+
+
+@pytest.mark.parametrize(("departed", "message"), [
+    ("09:30", "The departure time 09:30 is in the future (it is now 09:00)"),
+    ("9h", 'The departure time "9h" is not a time; type it as hours:minutes'),
+])
+def test_a_wrong_travel_time_is_said_in_words_and_nothing_is_recorded(qtbot: QtBot, clinic: Clinic_, departed: str,
+                                                                      message: str) -> None:
+    w = open_ready_visit(qtbot, clinic)
+    version = w.visit.version
+    choose_home_by_keyboard(qtbot, w, departed=departed)
+    shown = w.problem.text() + w.infusion.location.error.text()
+    assert message in shown
+    assert w.visit.version == version and not w.visit.location.mobile
