@@ -186,9 +186,9 @@ class InfusionView(QWidget):
 
     def _read_policy(self) -> None:
         """Whether the clinic requires the double check (what the service enforces at the start)."""
-        policy = getattr(self.c.session.store, "clinic_policy", None)
-        if policy is not None:
-            rules = policy()
+        store = self.c.session.store
+        if store is not None:
+            rules = store.clinic.policy()
             self.double_check_required = bool(rules.double_check_required)
             self.mobile_cover = MobileCover(rules.mobile_cover)
 

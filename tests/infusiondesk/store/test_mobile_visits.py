@@ -217,7 +217,7 @@ def test_a_clinic_upgraded_from_0007_keeps_its_rules_and_gets_either_cover(tmp_p
         conn.execute("INSERT INTO clinic_policy (id, double_check_required) VALUES (1, 0)")
     upgraded = Store.open(str(db))
     try:
-        assert upgraded.clinic_policy() == ClinicPolicy(double_check_required=False, mobile_cover=MobileCover.EITHER)
+        assert upgraded.clinic.policy() == ClinicPolicy(double_check_required=False, mobile_cover=MobileCover.EITHER)
     finally:
         upgraded.close()
 
