@@ -83,7 +83,6 @@ def _story(clinic: Clinic, receipt: Receipt, codes: BillingCodes, issuer: User, 
     out.append(ns.section("Issued"))
     who = f"{issuer.full_name}{', ' + issuer.credentials if issuer.credentials else ''}"
     left = [ns.text(ISSUED, styles.CELL_BOLD), ns.text(who, styles.BODY), ns.text(_when(clinic, issued_at))]
-    assert issuer.id is not None
     sig = Signature(issuer.id, issuer.full_name, issuer.credentials, SignatureMeaning.ADMINISTERED, issued_at)
     right: Flowable = (StampBox(sig, places) if signed
                        else ns.text(f"{DRAFT_MARK}: this copy is not the signed receipt.", styles.SMALL))

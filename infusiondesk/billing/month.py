@@ -48,7 +48,7 @@ def month_rows(visits: Iterable[Visit], mrns: Mapping[int, str], year: int, mont
     """Rows for every stopped infusion that started in the month (local dates), in start order."""
     rows = []
     for v in visits:
-        if v.id is None or v.started_at is None or infusion_state(v).phase != STOPPED:
+        if v.started_at is None or infusion_state(v).phase != STOPPED:
             continue
         local_start = v.started_at.astimezone(zone)
         if (local_start.year, local_start.month) != (year, month):

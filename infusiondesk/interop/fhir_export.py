@@ -155,8 +155,6 @@ def _visit_resources(b: _Bundler, codes: FhirCodes, drug: Drug | None, visit: Vi
 
 
 def _stored_note(store: Any, visit: Visit, session: UserSession) -> build.StoredNote | None:
-    if visit.id is None:
-        return None
     rows = store.notes.versions(visit.id, by=session)
     if not rows:
         return None

@@ -415,7 +415,7 @@ class Addendum:
 
 @dataclass(frozen=True)
 class Visit:
-    id: int  # visits are made by the store (`create_visit`), so a visit always has its id
+    id: int  # visits are made by the store (`store.visits.create`), so a visit always has its id
     patient_id: int
     status: VisitStatus = VisitStatus.DRAFT
     created_at: datetime | None = None

@@ -216,7 +216,6 @@ def set_backup_schedule(store: Store, schedule: BackupSchedule, by: UserSession)
     keep = check_keep(schedule.keep)
     with store._write() as conn:
         actor = sessions.acting(conn, by, _ADMIN, "change the clinic's backups")
-        assert actor.id is not None
         saved = dataclasses.replace(schedule, folder=str(folder), keep=keep, set_by=actor.id)
         trail.save_single_row(conn, at=store._now(), by=actor, table=tables.backup_schedule,
                               values={"folder": saved.folder, "keep": keep, "daily": saved.daily, "set_by": actor.id})

@@ -108,7 +108,7 @@ class Billing(StorePart):
                 code=code, unit_price_cents=unit_price_cents, effective_from=effective_from, set_by=actor.id,
                 set_at=now))
             key = result.inserted_primary_key
-            assert key is not None and actor.id is not None
+            assert key is not None
             trail.record_change(conn, at=now, by=actor, event=AuditEvent.CREATE, table=tables.prices,
                                 record_id=int(key[0]), before=None,
                                 extra={"code": code, "unit_price_cents": unit_price_cents})
@@ -144,7 +144,6 @@ class Billing(StorePart):
         t = tables.visit_payments
         with self._write() as conn:
             actor = sessions.acting(conn, by, PAYMENT_TAKERS, "record a payment")
-            assert actor.id is not None
             lines = _priced(conn, _visit(conn, visit_id))
             values = {"method": method.value, "amount_cents": amount_cents, "paid_at": paid_at,
                       "recorded_by": actor.id, "lines": _lines_json(lines)}

@@ -43,7 +43,6 @@ class ClinicProfile(StorePart):
             admin = insert_user(conn, self._now(), admin_username, admin_full_name, Role.ADMIN, password_hash, "", None)
             trail.record_change(conn, at=self._now(), by=admin, event=AuditEvent.CREATE, table=tables.clinic,
                                 record_id=1, before=None)
-            assert admin.id is not None
             row = self._row(conn, tables.users, admin.id)
             assert row is not None
             session = sessions.start(conn, row, self._now())

@@ -127,7 +127,6 @@ class FollowUps(StorePart):
             patient_id = int(visit.patient_id)
             found = rules.check_due(entry.visit_id, entry.interval_days, _anchors(conn, patient_id),
                                     _done(conn, patient_id), _policy(conn), _zone(conn), now)
-            assert actor.id is not None
             result = conn.execute(insert(tables.follow_ups).values(
                 patient_id=patient_id, visit_id=entry.visit_id, interval_days=entry.interval_days, due_on=found.due_on,
                 status=entry.status.value, recorded_at=now, recorded_by=actor.id,

@@ -94,7 +94,6 @@ class Users(StorePart):
                 acting = self._acting(conn, by, (Role.ADMIN,), "add users")
             user = insert_user(conn, self._now(), username, full_name, Role(role), password_hash, credentials, acting)
             if signing_credential is not None:
-                assert user.id is not None
                 self._put_credential(conn, user.id, signing_credential, acting or user)
             return user
 

@@ -143,7 +143,6 @@ class VisitTransaction:
         """Save `new` over `old` (read in this transaction) with its audit entry. A visit becomes signed, or
         an addendum signed, only with its signed note in the same transaction; a signed visit accepts nothing
         else."""
-        assert old.id is not None and by.id is not None
         if old.id not in self._rows or self._rows[old.id].version != old.version:
             raise ConflictError(self.conflict_message(old.id))
         check_transition(old, new)
