@@ -124,9 +124,9 @@ def build_demo(store: Store, *, patients: int = 50, seed: int = 1, progress: boo
                        max_signed_notes)
     with demo_store.batch():
         builder.add_staff()
-    from tqdm import tqdm
+    from infusiondesk.progress import progress_bar
 
-    bar = tqdm(total=patients, unit="patient", desc="demo clinic", disable=not progress)
+    bar = progress_bar(total=patients, unit="patient", desc="demo clinic", disable=not progress)
     done = 0
     while done < patients:
         size = min(BATCH_PATIENTS, patients - done)

@@ -43,12 +43,11 @@ def _write_new(path: Path, data: bytes, force: bool) -> None:
 def _export(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from tqdm import tqdm
-
     from infusiondesk import cli as core_cli
     from infusiondesk.drugs import load_drug
     from infusiondesk.interop.fhir_export import ExportScope, audit_export, export_bundle
     from infusiondesk.pki import sha256_hex
+    from infusiondesk.progress import progress_bar
 
     out = Path(args.out)
     if out.exists() and not args.force:  # before the password is asked
@@ -61,7 +60,7 @@ def _export(args: argparse.Namespace) -> int:
     def step(total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = tqdm(total=total, unit="visit", desc="FHIR export", disable=args.quiet or total < 200)
+            bar = progress_bar(total=total, unit="visit", desc="FHIR export", disable=args.quiet or total < 200)
         bar.update(1)
 
     try:

@@ -33,13 +33,12 @@ def _follow(bar: Any) -> Callable[[int], None]:
 def _import(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
-    from tqdm import tqdm
-
     from infusiondesk.cli import open_store, sign_in, sign_out
     from infusiondesk.clinic_time import local_date
     from infusiondesk.interop.hl7_adt import read_adt_file
     from infusiondesk.interop.patient_import import read_patients_csv
     from infusiondesk.interop.writing import check_against_database, commit
+    from infusiondesk.progress import progress_bar
 
     path = Path(args.file)
     read = read_patients_csv if args.import_command == "patients" else read_adt_file
@@ -50,11 +49,12 @@ def _import(args: argparse.Namespace) -> int:
         try:
             report = read(data, path.name, local_date(store.clinic.get(), datetime.now(UTC)))
             on_tty = sys.stderr.isatty()
-            with tqdm(total=len(report.accepted), unit="row", desc="checking", disable=not on_tty,
+            with progress_bar(total=len(report.accepted), unit="row", desc="checking", disable=not on_tty,
                       leave=False) as bar:
                 report = check_against_database(report, store, session, progress=_follow(bar))
             if args.commit:
-                with tqdm(total=len(report.accepted), unit="patient", desc="importing", disable=not on_tty) as bar:
+                with progress_bar(total=len(report.accepted), unit="patient", desc="importing",
+                                  disable=not on_tty) as bar:
                     report = commit(report, store, session, progress=_follow(bar))
         finally:
             sign_out(args, store)
