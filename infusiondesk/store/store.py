@@ -21,9 +21,11 @@ the record (a stale save, an edit to a signed visit, a role acting out of its re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import ArgumentError
@@ -31,17 +33,19 @@ from sqlalchemy.exc import ArgumentError
 from infusiondesk.store import tables
 from infusiondesk.store.audit import chain
 from infusiondesk.store.audit.log import AuditLog
-from infusiondesk.store.billing import Billing
 from infusiondesk.store.clinic import ClinicProfile
 from infusiondesk.store.drafts import Drafts
 from infusiondesk.store.engine import WRITE, check_schema, make_engine, migrate, to_url
 from infusiondesk.store.errors import DatabaseError
-from infusiondesk.store.followups import FollowUps
 from infusiondesk.store.keys import Keys
 from infusiondesk.store.notes import Notes
 from infusiondesk.store.patients import Patients
 from infusiondesk.store.users import Users
 from infusiondesk.store.visits import Visits
+
+if TYPE_CHECKING:
+    from infusiondesk.store.billing import Billing
+    from infusiondesk.store.followups import FollowUps
 
 
 def _utcnow() -> datetime:
@@ -63,8 +67,20 @@ class Store:
         self.notes = Notes(self)
         self.keys = Keys(self)
         self.audit = AuditLog(self)
-        self.follow_ups = FollowUps(self)
-        self.billing = Billing(self)
+
+    # Parts whose rules import the units, the workflow or the billing codes are made at first use, so opening a
+    # store (at sign-in) loads none of them (tests/ui/test_start_up_imports.py).
+    @functools.cached_property
+    def follow_ups(self) -> FollowUps:
+        from infusiondesk.store.followups import FollowUps
+
+        return FollowUps(self)
+
+    @functools.cached_property
+    def billing(self) -> Billing:
+        from infusiondesk.store.billing import Billing
+
+        return Billing(self)
 
     @classmethod
     def open(cls, url_or_path: str, *, clock: Callable[[], datetime] = _utcnow, migrate: bool = True,
