@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
@@ -45,6 +47,17 @@ class Clinic_:
     def reader(self) -> UserSession:
         """A clinician's session, for a test to read visits and notes the way the app does."""
         return self.session(self.clinician)
+
+
+@pytest.fixture(autouse=True)
+def collect_between_tests(qapp: QApplication) -> Iterator[None]:
+    """After each test: its widgets' deleteLater done and Python's cyclic garbage (Qt wrappers among it) freed
+    here, between tests, rather than by a collection that happens to start inside a Qt call of a later test
+    (seen as a rare segfault in a widget's constructor on a loaded machine)."""
+    yield
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    QApplication.processEvents()
+    gc.collect()
 
 
 @pytest.fixture(autouse=True)
