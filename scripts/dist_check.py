@@ -1,7 +1,9 @@
 """`make dist-check`: run the built desktop app (dist/InfusionDesk) the way a clinic would, with no Python of ours.
 
 calc, a small demo clinic, export-note of a signed note and of a draft, the note worker through the hidden
-`_worker` subcommand, verify against the exported clinic CA, and the window (offscreen) until sign-in is enabled.
+`_worker` subcommand, verify against the exported clinic CA, the data commands that load libraries of their own
+(a FHIR export validated by fhir.resources, a patient import check, a clinic report, a mobile checkout into an
+SQLCipher laptop database), and the window (offscreen) until sign-in is enabled.
 Everything runs in a temporary folder (database, log, pint cache); the first failure stops with its output.
 
     python scripts/dist_check.py [dist/InfusionDesk]
@@ -19,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NURSE_PASSWORD = b"demo-nurse-pass\n"  # the demo's nurse (infusiondesk.demo.DEMO_USERS), typed on standard input
+ADMIN_PASSWORD = b"demo-office-pass\n"
+CLINICIAN_PASSWORD = b"demo-clinician-pass\n"
 CALC = ["calc", "--drug", "magnesium-sulfate", "--dose", "2 g", "--concentration", "2 g/50 mL",
         "--duration", "30 min"]
 
@@ -137,7 +141,31 @@ def check(folder: Path) -> None:
                       env).stdout.decode()
         if ": VALID" not in report:
             raise CheckFailed(f"verify did not find the signed note valid:\n{report}")
+        _data_commands(app, env, tmp, visits[0]["patient"])
         print(f"ok  window offscreen: {_wait_for_ready(app, env, tmp / 'log' / 'infusiondesk.log', tmp)}")
+
+
+def _data_commands(app: Path, env: dict[str, str], tmp: Path, mrn: str) -> None:
+    """The commands whose libraries PyInstaller must have found: fhir.resources (pydantic models), SQLCipher."""
+    bundle = tmp / "bundle.json"
+    _run("fhir export", [str(app), "fhir", "export", "--user", "carl", "--out", str(bundle)], env,
+         stdin=CLINICIAN_PASSWORD)
+    if json.loads(bundle.read_text(encoding="utf-8")).get("resourceType") != "Bundle":
+        raise CheckFailed("fhir export did not write a Bundle")
+    people = tmp / "patients.csv"
+    people.write_text("mrn,family_name,given_name,date_of_birth,sex\nDIST-1,Doe,Jane,1980-04-03,female\n",
+                      encoding="utf-8")
+    out = _run("import patients (a check)", [str(app), "import", "patients", str(people), "--user", "admin"], env,
+               stdin=ADMIN_PASSWORD).stdout.decode()
+    if "rejected 0 row(s)" not in out:
+        raise CheckFailed(f"the import check rejected a good row:\n{out}")
+    _run("report visits-per-day", [str(app), "report", "visits-per-day", "--user", "carl"], env,
+         stdin=CLINICIAN_PASSWORD)
+    laptop = tmp / "laptop.db"
+    _run("mobile checkout (SQLCipher)", [str(app), "mobile", "checkout", "--user", "nina", "--patient", mrn,
+                                         "--out", str(laptop)], env, stdin=NURSE_PASSWORD)
+    if b"SQLite format 3" in laptop.read_bytes()[:16]:
+        raise CheckFailed("the laptop database is not encrypted")
 
 
 def main(argv: list[str]) -> int:
