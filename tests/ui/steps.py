@@ -116,3 +116,19 @@ def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     return ws
+
+
+def clinician_workspace(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
+    """The clinician's workspace on a new visit at 1280x800, over the real store and the visit service."""
+    from infusiondesk.drugs import load_drug
+    from infusiondesk_ui.session import Session
+
+    session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock,
+                      signed_in=clinic.session(clinic.clinician))
+    visit = session.service.new_visit(session.require_session(), clinic.patient.id or 0)
+    w = VisitWorkspace(session, clinic.patient, visit)
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    return w

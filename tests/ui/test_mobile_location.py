@@ -9,13 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from infusiondesk.drugs import load_drug
 from infusiondesk.records.location import MobileCover, VisitSetting
 from infusiondesk.records.models import ClinicPolicy, VisitStatus
-from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, get_ready, order
+from tests.ui.steps import assess_and_approve, clinician_workspace, double_check, get_ready, order
 
 Key = Qt.Key
 ADDRESS = "14 Orchard Lane, Riverside"
@@ -29,14 +27,7 @@ def focused() -> QWidget:
 
 def open_ready_visit(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
     """A visit ordered, checked and with the chair checklist done, on the Start and infusion tab."""
-    session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock,
-                      signed_in=clinic.session(clinic.clinician))
-    visit = session.service.new_visit(session.require_session(), clinic.patient.id or 0)
-    w = VisitWorkspace(session, clinic.patient, visit)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
+    w = clinician_workspace(qtbot, clinic)
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
     assess_and_approve(w)

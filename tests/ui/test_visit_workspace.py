@@ -7,27 +7,18 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import VisitStatus
 from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, get_ready, observe, order
+from tests.ui.steps import assess_and_approve, clinician_workspace, double_check, get_ready, observe, order
 
 
 @pytest.fixture
 def ws(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
     """The clinician's workspace on a new visit, over the real store and the visit service."""
-    session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock,
-                      signed_in=clinic.session(clinic.clinician))
-    visit = session.service.new_visit(session.require_session(), clinic.patient.id or 0)
-    w = VisitWorkspace(session, clinic.patient, visit)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return clinician_workspace(qtbot, clinic)
 
 
 def test_the_banner_shows_who_the_patient_is(ws: VisitWorkspace) -> None:
