@@ -46,7 +46,8 @@ def _sync(args: argparse.Namespace) -> int:
     try:
         session, password = _signed_in(args, store)
         try:
-            report = day.sync(store, session, Path(args.laptop), password)
+            report = day.sync(store, session, Path(args.laptop), password,
+                              check_note=getattr(args, "check_laptop_note", None))
         finally:
             store.users.sign_out(session)
     finally:

@@ -68,6 +68,13 @@ def _scenario_note_signer(store: Any, drug: Any) -> Any:
     return lambda candidate, patient, signer, admin: hook(store, candidate, patient, signer, admin)
 
 
+def _check_laptop_note(pdf: bytes, roots: Any, crls: Any) -> str:
+    """`mobile sync`: a laptop's signed note checked before the clinic takes it (pyHanko loads here only)."""
+    from infusiondesk_reports.laptop_notes import check_laptop_note
+
+    return check_laptop_note(pdf, roots, crls)
+
+
 def _clinic_report_pdf(report: Any) -> bytes:
     """`infusiondesk report NAME --pdf`: the reports layer draws it (reportlab loads here only)."""
     from infusiondesk_reports.clinic_report_pdf import clinic_report_pdf
@@ -81,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_app_command(sub)
     # The top parser's default reaches `scenario run` (its own parser leaves make_note_signer unset).
     parser.set_defaults(handler=_run_app, make_note_signer=_scenario_note_signer,
-                        render_clinic_report_pdf=_clinic_report_pdf)
+                        render_clinic_report_pdf=_clinic_report_pdf, check_laptop_note=_check_laptop_note)
     return parser
 
 

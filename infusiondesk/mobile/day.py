@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from infusiondesk.drugs.library import Drug
     from infusiondesk.pki import SignerCredentials
     from infusiondesk.store.store import Store
+    from infusiondesk.store.sync_notes import NoteCheck
 
 Clock = Callable[[], datetime]
 
@@ -60,14 +61,17 @@ def checkout(clinic: Store, nurse: UserSession, password: str, mrns: Sequence[st
 
 
 def sync(clinic: Store, nurse: UserSession, laptop_path: Path, password: str, *,
-         fault: sync_exchange.Fault | None = None, laptop_clock: Clock | None = None) -> sync_exchange.SyncReport:
-    """Open the laptop with the nurse's password and sync it with the clinic (infusiondesk.store.sync_exchange)."""
+         fault: sync_exchange.Fault | None = None, laptop_clock: Clock | None = None,
+         check_note: NoteCheck | None = None) -> sync_exchange.SyncReport:
+    """Open the laptop with the nurse's password and sync it with the clinic (infusiondesk.store.sync_exchange).
+    `check_note` checks the signatures of the laptop's signed notes (the reports layer's
+    `infusiondesk_reports.laptop_notes.check_laptop_note`); without it a laptop with new notes is refused."""
     store = laptop.open_laptop(laptop_path, password, clock=laptop_clock)
     try:
         seal = _credential(store, password)
         if fault is None:
-            return sync_exchange.sync(clinic, store, nurse, seal)
-        return sync_exchange.sync(clinic, store, nurse, seal, fault)
+            return sync_exchange.sync(clinic, store, nurse, seal, check_note=check_note)
+        return sync_exchange.sync(clinic, store, nurse, seal, fault, check_note)
     finally:
         store.close()
 

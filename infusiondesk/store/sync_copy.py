@@ -11,14 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Row, insert, select
 
 from infusiondesk.records.models import Role, UserSession
-from infusiondesk.store import history, sessions, tables, visit_tx
+from infusiondesk.store import history, sessions, sync_notes, sync_records, tables, visit_tx
 from infusiondesk.store.audit import chain, trail
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.errors import RecordNotFound
@@ -47,6 +47,8 @@ class CheckoutData:
     patients: list[Row[Any]]
     visits: list[Row[Any]]
     pki: list[Row[Any]]
+    notes: list[Row[Any]] = field(default_factory=list)  # the signed notes of `visits` (infusiondesk.store.sync_notes)
+    note_signers: dict[int, Row[Any]] = field(default_factory=dict)
 
 
 def read_checkout(clinic: Store, nurse: UserSession, mrns: Sequence[str], also: Sequence[str],
@@ -81,7 +83,10 @@ def read_checkout(clinic: Store, nurse: UserSession, mrns: Sequence[str], also: 
         pki = list(conn.execute(select(tables.pki_objects).where(k.revoked_at.is_(None), k.kind.in_(_CARRIED_PKI))))
         pki += conn.execute(select(tables.pki_objects).where(k.revoked_at.is_(None), k.kind.in_(_OWN_PKI),
                                                              k.owner_user_id == actor.id)).all()
-    return CheckoutData(clinic_row, policy, users, patients, sorted(visits.values(), key=lambda r: r.id), pki)
+        notes = [n.row for n in sync_notes.read_notes(conn, {r.uid: r for r in visits.values()}).values()]
+        signers = sync_records.read_users(conn, {int(n.signer_id) for n in notes})
+    return CheckoutData(clinic_row, policy, users, patients, sorted(visits.values(), key=lambda r: r.id), pki,
+                        notes, signers)
 
 
 def _copy(conn: Connection, table: Any, row: Mapping[Any, Any], actor: Any, now: datetime,
@@ -123,6 +128,9 @@ def write_laptop(laptop: Store, data: CheckoutData, nurse_id: int, laptop_id: st
             history.write_summary(conn, visit, new=True)
             visit_tx._write_span(conn, visit)
             conn.execute(insert(tables.mobile_base).values(uid=row.uid, kind="visit", base=str(row.version)))
+        sync_records.ensure_users(conn, data.note_signers, data.note_signers, at=now, by=actor,
+                                  event=AuditEvent.CHECKOUT_COPY, extra={})
+        sync_notes.copy_at_checkout(conn, data.notes, {r.id: r.uid for r in data.visits}, at=now, by=actor)
         for row in data.pki:
             values = {k: v for k, v in row._mapping.items() if k != "id"}
             _copy(conn, tables.pki_objects, values, actor, now)

@@ -22,12 +22,13 @@ from sqlalchemy import Connection, Row, delete, insert, select, update
 
 from infusiondesk.auth import PermissionDenied
 from infusiondesk.records.models import Patient, Role, User, UserSession
-from infusiondesk.store import codec, history, sessions, tables, visit_tx
+from infusiondesk.store import codec, history, sessions, sync_notes, sync_travel, tables, visit_tx
 from infusiondesk.store.audit import chain, trail
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.errors import RecordNotFound
 from infusiondesk.store.search import patient_keys
 from infusiondesk.store.sync_copy import content_sha
+from infusiondesk.store.sync_notes import NoteCheck
 
 if TYPE_CHECKING:
     from infusiondesk.pki import SignerCredentials
@@ -52,12 +53,25 @@ class SyncReport:
     audit_entries: int = 0
     checkpoint: bool = False
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    pushed_notes: int = 0  # signed notes, payments and follow-ups (infusiondesk.store.sync_travel)
+    pulled_notes: int = 0
+    pushed_payments: int = 0
+    pulled_payments: int = 0
+    pushed_follow_ups: int = 0
+    pulled_follow_ups: int = 0
+
+    def records_line(self) -> str:
+        """What travelled besides visits and patients."""
+        return (f"Signed notes, payments and follow-ups: pushed {self.pushed_notes}, {self.pushed_payments} and "
+                f"{self.pushed_follow_ups}; pulled {self.pulled_notes}, {self.pulled_payments} and "
+                f"{self.pulled_follow_ups}.")
 
     def summary(self) -> str:
         lines = [f"Pushed {self.pushed_visits} visit(s) and {self.pushed_patients} patient edit(s) to the clinic, "
                  f"with {self.audit_entries} audit entries"
                  + (", sealed by a checkpoint signed with your key" if self.checkpoint else "") + ".",
-                 f"Pulled {self.pulled_visits} visit(s) and {self.pulled_patients} patient edit(s) from the clinic."]
+                 f"Pulled {self.pulled_visits} visit(s) and {self.pulled_patients} patient edit(s) from the clinic.",
+                 self.records_line()]
         if self.conflicts:
             lines.append(f"{len(self.conflicts)} record(s) were changed both here and in the clinic and were NOT "
                          "applied; resolve them with `infusiondesk mobile conflicts` and `mobile resolve`:")
@@ -200,6 +214,7 @@ def pull(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, report: S
         uids = list(json.loads(checkout.patients))
         theirs = read_side(conn, uids)
         resolved = _resolved(conn, me.laptop_id)
+        their_extras = sync_travel.read_extras(conn, theirs.visits, with_users=True)
     now = laptop._now()
     with laptop._write() as conn:
         actor = sessions.user_from_row(conn.execute(chain.by_id(tables.users), {"id": me.user_id}).one())
@@ -225,6 +240,9 @@ def pull(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, report: S
             elif same_visit(mine_v, clinic_row):
                 _set_base(conn, bases, uid, "visit", str(clinic_row.version))
             fault("pull_visit")
+        sync_travel.pull(conn, read_side(conn, uids).visits, theirs.visits, their_extras, same_visit, bases,
+                         lambda uid, kind, base: _set_base(conn, bases, uid, kind, base), at=now, by=actor,
+                         extra=extra, report=report, fault=fault)
 
 
 def _conflict(conn: Connection, laptop_id: str, kind: str, uid: str, laptop_content: str, clinic_content: str,
@@ -245,9 +263,11 @@ def _conflict(conn: Connection, laptop_id: str, kind: str, uid: str, laptop_cont
 
 
 def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: SignerCredentials | None,
-         report: SyncReport, fault: Fault = _no_fault) -> None:
+         report: SyncReport, fault: Fault = _no_fault, check_note: NoteCheck | None = None) -> None:
     """Step 2, one clinic transaction: the laptop's new and changed records, its new audit entries as a segment of
-    the clinic's chain, conflicts listed, then a checkpoint signed with the nurse's key."""
+    the clinic's chain, conflicts listed, then a checkpoint signed with the nurse's key. The laptop's new signed
+    notes are checked first (`check_note`, see infusiondesk.store.sync_notes); a visit whose note is refused stays
+    on the laptop with it."""
     from infusiondesk.mobile import segment
 
     with clinic._read() as conn:
@@ -256,6 +276,11 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
         ours, bases = read_side(conn, uids), read_bases(conn)
         entries = [dict(r) for r in conn.execute(select(tables.audit_log).where(
             tables.audit_log.c.id >= me.start_entry).order_by(tables.audit_log.c.id)).mappings()]
+        our_extras, mrns = sync_travel.read_extras(conn, ours.visits), sync_travel.visit_mrns(conn, ours.visits)
+    with clinic._read() as conn:
+        known_notes = sync_travel.clinic_note_uids(conn, list(our_extras.notes))
+    refused = sync_travel.refused_notes(clinic, our_extras, known_notes, mrns, check_note)
+    held = sync_notes.held_visits(our_extras.notes, refused)
     now = clinic._now()
     extra = {"laptop_id": me.laptop_id}
     with clinic._write() as conn:
@@ -280,6 +305,8 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
         for uid, mine_v in ours.visits.items():
             clinic_v = theirs.visits.get(uid)
             base = bases.get(uid)
+            if uid in held:
+                continue  # signed with a note the clinic refuses: listed as a "note" conflict below
             if clinic_v is None:
                 put_visit(conn, mine_v, None, at=now, by=actor, event=AuditEvent.MOBILE_SYNC, extra=extra)
                 report.pushed_visits += 1
@@ -292,12 +319,18 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
                 _conflict(conn, me.laptop_id, "visit", uid, mine_v.content, clinic_v.content, now, actor, report,
                           f"visit {uid[:8]}")
             fault("push_visit")
+        pushed_before = _travelled(report)
+        sync_travel.push(conn, our_extras, ours.visits, read_side(conn, uids).visits, refused, same_visit, bases,
+                         lambda kind, uid, mine, clinic_doc, label: _conflict(
+                             conn, me.laptop_id, kind, uid, mine, clinic_doc, now, actor, report, label),
+                         at=now, by=actor, extra=extra, report=report, fault=fault)
         new_entries = [e for e in entries if e["id"] > checkout.audit_pushed]
         if new_entries:
             segment.append_segment(conn, me.laptop_id, new_entries, now)
             report.audit_entries = len(new_entries)
         fault("segment")
-        changed = bool(report.pushed_visits or report.pushed_patients or report.conflicts or new_entries)
+        changed = bool(report.pushed_visits or report.pushed_patients or report.conflicts or new_entries
+                       or _travelled(report) != pushed_before)
         if changed:
             conn.execute(update(tables.mobile_checkouts).where(tables.mobile_checkouts.c.id == checkout.id).values(
                 last_sync_at=now, audit_pushed=new_entries[-1]["id"] if new_entries else checkout.audit_pushed))
@@ -319,6 +352,7 @@ def settle(clinic: Store, laptop: Store, me: Laptop, fault: Fault = _no_fault) -
     with clinic._read() as conn:
         uids = list(json.loads(_checkout_row(conn, me.laptop_id).patients))
         theirs = read_side(conn, uids)
+        their_extras = sync_travel.read_extras(conn, theirs.visits)
     with laptop._write() as conn:
         ours, bases = read_side(conn, uids), read_bases(conn)
         for uid, mine in ours.patients.items():
@@ -329,16 +363,23 @@ def settle(clinic: Store, laptop: Store, me: Laptop, fault: Fault = _no_fault) -
             if clinic_v is not None and same_visit(mine_v, clinic_v):
                 _set_base(conn, bases, uid, "visit", str(mine_v.version))
             fault("settle_visit")
+        sync_travel.settle(conn, ours.visits, their_extras, lambda uid, kind, base: _set_base(conn, bases, uid, kind,
+                                                                                               base))
+        fault("settle_records")
+
+
+def _travelled(report: SyncReport) -> int:
+    return report.pushed_notes + report.pushed_payments + report.pushed_follow_ups
 
 
 def sync(clinic: Store, laptop: Store, nurse: UserSession, seal: SignerCredentials | None = None,
-         fault: Fault = _no_fault) -> SyncReport:
+         fault: Fault = _no_fault, check_note: NoteCheck | None = None) -> SyncReport:
     """Pull, push, settle (see the module docstring). `fault` is called at named points (tests kill a sync there)."""
     me = laptop_identity(laptop)
     report = SyncReport()
     pull(clinic, laptop, me, nurse, report, fault)
     fault("after_pull")
-    push(clinic, laptop, me, nurse, seal, report, fault)
+    push(clinic, laptop, me, nurse, seal, report, fault, check_note)
     fault("after_push")
     settle(clinic, laptop, me, fault)
     return report

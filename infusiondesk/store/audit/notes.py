@@ -133,7 +133,10 @@ class NoteChecks:
         identity = pdf_identity(pdf)
         if identity is not None and patient_id is not None:
             mrn, pdf_visit, pdf_version = identity
-            if pdf_visit != visit_id or mrn != self._mrn.get(patient_id):
+            # A note carried between a laptop and the clinic prints the visit id of the side that signed it; its
+            # storing entry here records that id (infusiondesk.store.sync_notes).
+            origin = stored[1].get("pdf_visit_id") if stored is not None else None
+            if pdf_visit not in (visit_id, origin) or mrn != self._mrn.get(patient_id):
                 self._flag(None, f"{what}: the PDF is the note of visit #{pdf_visit} (MRN {mrn}), not of visit "
                                  f"#{visit_id} (MRN {self._mrn.get(patient_id)}).")
             elif pdf_version != version:
