@@ -48,7 +48,8 @@ class CheckoutData:
     visits: list[Row[Any]]
     pki: list[Row[Any]]
     notes: list[Row[Any]] = field(default_factory=list)  # the signed notes of `visits` (infusiondesk.store.sync_notes)
-    note_signers: dict[int, Row[Any]] = field(default_factory=dict)
+    prices: list[Row[Any]] = field(default_factory=list)  # the price list, so a payment can be taken at home
+    named: dict[int, Row[Any]] = field(default_factory=dict)  # users these name (copied as stubs that cannot sign in)
 
 
 def read_checkout(clinic: Store, nurse: UserSession, mrns: Sequence[str], also: Sequence[str],
@@ -84,9 +85,10 @@ def read_checkout(clinic: Store, nurse: UserSession, mrns: Sequence[str], also: 
         pki += conn.execute(select(tables.pki_objects).where(k.revoked_at.is_(None), k.kind.in_(_OWN_PKI),
                                                              k.owner_user_id == actor.id)).all()
         notes = [n.row for n in sync_notes.read_notes(conn, {r.uid: r for r in visits.values()}).values()]
-        signers = sync_records.read_users(conn, {int(n.signer_id) for n in notes})
+        prices = conn.execute(select(tables.prices).order_by(tables.prices.c.id)).all()
+        named = sync_records.read_users(conn, {int(n.signer_id) for n in notes} | {int(p.set_by) for p in prices})
     return CheckoutData(clinic_row, policy, users, patients, sorted(visits.values(), key=lambda r: r.id), pki,
-                        notes, signers)
+                        notes, prices, named)
 
 
 def _copy(conn: Connection, table: Any, row: Mapping[Any, Any], actor: Any, now: datetime,
@@ -128,9 +130,11 @@ def write_laptop(laptop: Store, data: CheckoutData, nurse_id: int, laptop_id: st
             history.write_summary(conn, visit, new=True)
             visit_tx._write_span(conn, visit)
             conn.execute(insert(tables.mobile_base).values(uid=row.uid, kind="visit", base=str(row.version)))
-        sync_records.ensure_users(conn, data.note_signers, data.note_signers, at=now, by=actor,
-                                  event=AuditEvent.CHECKOUT_COPY, extra={})
+        sync_records.ensure_users(conn, data.named, data.named, at=now, by=actor, event=AuditEvent.CHECKOUT_COPY,
+                                  extra={})
         sync_notes.copy_at_checkout(conn, data.notes, {r.id: r.uid for r in data.visits}, at=now, by=actor)
+        for row in data.prices:
+            _copy(conn, tables.prices, row._mapping, actor, now)
         for row in data.pki:
             values = {k: v for k, v in row._mapping.items() if k != "id"}
             _copy(conn, tables.pki_objects, values, actor, now)

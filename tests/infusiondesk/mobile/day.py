@@ -9,13 +9,16 @@ from typing import Any
 
 from sqlalchemy import select
 
+from infusiondesk import pki
 from infusiondesk.drugs import load_drug
+from infusiondesk.followups import FollowUpEntry
 from infusiondesk.mobile import day, laptop
 from infusiondesk.records.models import Patient, VisitStatus
 from infusiondesk.store import Store, tables
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff, make_patient
 
+PRICES = {"96365": 15000, "96366": 4000, "J3475": 100}
 MORNING = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 HOME_VISIT = datetime(2025, 3, 3, 13, 0, tzinfo=UTC)
 CLINIC_VISIT = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
@@ -32,6 +35,8 @@ class MobileDay:
 
 
 def check_out(clinic: Store, staff: Staff, tmp_path: Path) -> MobileDay:
+    for code, cents in PRICES.items():  # carried to the laptop, so Nina can take a payment at home
+        clinic.billing.set_price(code, cents, datetime(2025, 1, 1, tzinfo=UTC), by=staff.admin)
     jane = clinic.patients.add(make_patient("MRN0001", "Smith", "Jane", no_known_allergies=True), staff.nurse)
     omar = clinic.patients.add(make_patient("MRN0002", "Haddad", "Omar", no_known_allergies=True), staff.nurse)
     path = tmp_path / "laptop" / "nina.db"
@@ -71,5 +76,63 @@ def dump(store: Store) -> dict[str, Any]:
         conflicts = [(r.record_uid, r.laptop_content, r.clinic_content)
                      for r in conn.execute(select(tables.mobile_conflicts).order_by(tables.mobile_conflicts.c.id))]
         bases = {r.uid: r.base for r in conn.execute(select(tables.mobile_base))}
+        notes = {r.uid: (visit_uid[r.visit_id], r.version, r.sha256, r.signer_id)
+                 for r in conn.execute(select(tables.signed_notes))}
+        payments = {visit_uid[r.visit_id]: (r.method, r.amount_cents, r.paid_at, r.recorded_by, r.lines)
+                    for r in conn.execute(select(tables.visit_payments))}
+        follow_ups = {(visit_uid[r.visit_id], r.interval_days): (r.status, r.due_on, r.recorded_by, r.note)
+                      for r in conn.execute(select(tables.follow_ups))}
     return {"patients": patients, "visits": visits, "spans": spans, "trail": trail, "conflicts": conflicts,
-            "bases": bases}
+            "bases": bases, "notes": notes, "payments": payments, "follow_ups": follow_ups}
+
+
+# -- signed notes, payments and follow-ups (they travel too) --------------------------------------------------------
+
+CA_PASS = "clinic-ca-passphrase-1"
+PAID = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
+WEEK_LATER = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)  # Jane's 7-day follow-up is due
+
+
+@dataclass(frozen=True)
+class ClinicKeys:
+    ca: pki.ClinicCA
+    carl: pki.SignerCredentials  # Carl's key; the test hands it to the laptop (lane laptopkeys will carry it)
+
+
+def clinic_keys(clinic: Store, staff: Staff, name: str = "Riverside Infusion Clinic") -> ClinicKeys:
+    """The clinic's CA (saved in the clinic, so a checkout carries its certificate) and Carl's signing key."""
+    now = datetime.now(UTC)
+    ca = pki.create_clinic_ca(name, CA_PASS, now)
+    pki.save_clinic_ca(clinic, ca, by=staff.admin)
+    p12 = pki.issue_clinician_pkcs12(ca, CA_PASS, full_name="Carl Clinician", username="carl", credentials="MD",
+                                     passphrase=PASSWORD, now=now)
+    return ClinicKeys(ca, pki.unlock_pkcs12(p12, PASSWORD))
+
+
+def visit_uid(store: Store, visit_id: int | None) -> str:
+    with store.engine.connect() as conn:
+        return str(conn.execute(select(tables.visits.c.uid).where(tables.visits.c.id == visit_id)).scalar_one())
+
+
+def sign_on_laptop(d: MobileDay, patient: Patient, carl_key: pki.SignerCredentials) -> str:
+    """Nina charts a visit at home, Carl signs its note remotely (his key on the laptop), Nina takes the payment,
+    and a week later records the 7-day follow-up: all on the laptop. Returns the visit's uid."""
+    from infusiondesk_reports.note_commands import sign_note
+
+    clock = Clock()
+    store = laptop.open_laptop(d.laptop_path, PASSWORD, clock=clock)
+    try:
+        nina, noel, carl = (store.users.sign_in(name, PASSWORD) for name in ("nina", "noel", "carl"))
+        drug = day.laptop_drug(store)
+        visit = chart_visit(store, drug, patient, nina, noel, carl, HOME_VISIT, until=VisitStatus.SIGNED,
+                            sign_note=lambda v: sign_note(store, v, drug, {carl.user_id: carl_key}, by=carl),
+                            seal=carl_key, attacks_per_month=8)
+        assert visit.id is not None
+        store.billing.record_payment(visit.id, "card", 19000, PAID, by=nina)
+        clock.now = WEEK_LATER
+        nina = store.users.sign_in("nina", PASSWORD)
+        store.follow_ups.record(FollowUpEntry(visit.id, 7, attacks_per_month=3, headache_days=5, rescue_days=1,
+                                              side_effects=False, note="fewer attacks"), by=nina)
+        return visit_uid(store, visit.id)
+    finally:
+        store.close()
