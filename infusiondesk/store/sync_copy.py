@@ -85,7 +85,7 @@ def read_checkout(clinic: Store, nurse: UserSession, mrns: Sequence[str], also: 
         pki += conn.execute(select(tables.pki_objects).where(k.revoked_at.is_(None), k.kind.in_(_OWN_PKI),
                                                              k.owner_user_id == actor.id)).all()
         notes = [n.row for n in sync_notes.read_notes(conn, {r.uid: r for r in visits.values()}).values()]
-        prices = conn.execute(select(tables.prices).order_by(tables.prices.c.id)).all()
+        prices = list(conn.execute(select(tables.prices).order_by(tables.prices.c.id)))
         named = sync_records.read_users(conn, {int(n.signer_id) for n in notes} | {int(p.set_by) for p in prices})
     return CheckoutData(clinic_row, policy, users, patients, sorted(visits.values(), key=lambda r: r.id), pki,
                         notes, prices, named)
