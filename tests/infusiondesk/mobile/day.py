@@ -136,3 +136,14 @@ def sign_on_laptop(d: MobileDay, patient: Patient, carl_key: pki.SignerCredentia
         return visit_uid(store, visit.id)
     finally:
         store.close()
+
+
+def sign_in_clinic(d: MobileDay, visit_id: int, version: int, carl_key: pki.SignerCredentials) -> None:
+    """Carl signs a completed visit's note in the clinic (his key in hand there)."""
+    from infusiondesk.service import SignedNote, Step, VisitService, sign_with_note
+    from infusiondesk_reports.note_commands import sign_note
+
+    carl, drug = d.staff.clinician, load_drug(None)
+    sign_with_note(VisitService(d.clinic, drug), Step(carl, visit_id, version, PAID),
+                   lambda candidate: SignedNote(sign_note(d.clinic, candidate, drug, {carl.user_id: carl_key},
+                                                          by=carl), carl_key))

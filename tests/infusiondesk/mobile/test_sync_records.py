@@ -14,7 +14,6 @@ from infusiondesk import pki
 from infusiondesk.drugs import load_drug
 from infusiondesk.mobile import day, laptop
 from infusiondesk.records.models import VisitStatus
-from infusiondesk.service import SignedNote, Step, VisitService, sign_with_note
 from infusiondesk.store import Store, sync_checkouts, tables
 from infusiondesk_reports.laptop_notes import check_laptop_note
 from infusiondesk_reports.note_commands import sign_note
@@ -27,6 +26,7 @@ from tests.infusiondesk.mobile.day import (
     check_out,
     clinic_keys,
     dump,
+    sign_in_clinic,
     sign_on_laptop,
     visit_uid,
 )
@@ -99,10 +99,7 @@ def test_a_visit_signed_at_home_with_its_payment_and_follow_up_reaches_the_clini
     (omar_visit,) = store.visits.all(d.omar.id, by=staff.nurse)  # type: ignore[arg-type]
     omar_uid = visit_uid(store, omar_visit.id)
     omar_id, omar_version = _clinic_visit(store, omar_uid)
-    drug = load_drug(None)
-    sign_with_note(VisitService(store, drug), Step(staff.clinician, omar_id, omar_version, PAID),
-                   lambda candidate: SignedNote(sign_note(store, candidate, drug, {staff.clinician.user_id: keys.carl},
-                                                          by=staff.clinician), keys.carl))
+    sign_in_clinic(d, omar_id, omar_version, keys.carl)
     store.billing.record_payment(omar_id, "cash", 5000, PAID + timedelta(minutes=5), by=staff.admin)
 
     back = _sync(store, staff, d.laptop_path)
