@@ -8,10 +8,12 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from infusiondesk import pki
 from infusiondesk.drugs import load_drug
+from infusiondesk.errors import DomainError
 from infusiondesk.mobile import day, laptop
 from infusiondesk.records.models import VisitStatus
 from infusiondesk.store import Store, sync_checkouts, tables
@@ -138,6 +140,8 @@ def test_a_laptop_note_the_clinic_ca_does_not_vouch_for_is_refused_and_its_visit
             stranger, CA_PASS, full_name="Carl Clinician", username="carl", credentials="MD", passphrase=PASSWORD,
             now=datetime.now(UTC)), PASSWORD)
         home = sign_on_laptop(d, d.jane, forged)
+        with pytest.raises(DomainError, match="cannot check their signatures"):  # a sync without the reports layer
+            day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
 
         report = _sync(clinic, sqlite_staff, d.laptop_path)
 
@@ -231,3 +235,10 @@ def test_checkout_carries_the_signed_notes_of_the_visits_it_copies(
             lap.close()
     finally:
         clinic.close()
+
+
+def test_the_installed_command_hands_mobile_sync_the_note_check() -> None:
+    from infusiondesk_ui.cli import build_parser
+
+    args = build_parser().parse_args(["mobile", "sync", "--laptop", "nina.db", "--user", "nina"])
+    assert args.check_laptop_note(b"not a pdf", [], []).startswith("This file is not a PDF")
