@@ -78,13 +78,17 @@ def _conflicts(args: argparse.Namespace) -> int:
 
 
 def _print_conflict(c: dict[str, Any]) -> None:
+    from datetime import datetime
+
     from infusiondesk.mobile.conflict_words import visit_differences
 
     done = (f" — resolved {c['resolved_at']:%Y-%m-%d %H:%M} UTC keeping the {c['resolution']}'s version"
             if c.get("resolved_at") else "")
     if c["kind"] == "visit":
-        print(f"#{c['id']} visit {c['uid'][:8]} of patient #{c['clinic'].get('patient_id', '?')} (laptop "
-              f"{c['laptop_id'][:8]}), charted on both sides{done}:")
+        opened = c["clinic"].get("created_at")
+        when = f" opened {datetime.fromisoformat(opened):%Y-%m-%d %H:%M} UTC" if opened else ""
+        print(f"#{c['id']} visit{when} for {c['patient']} (laptop {c['laptop_id'][:8]}), charted on both "
+              f"sides{done}:")
         for what, laptop_words, clinic_words in visit_differences(c["laptop"], c["clinic"]):
             print(f"   {what}:\n      laptop: {laptop_words}\n      clinic: {clinic_words}")
         return

@@ -50,11 +50,15 @@ class Mobile(StorePart):
             query = query.where(k.resolved_at.is_(None))
         with self._read() as conn:
             actor = sessions.acting(conn, by, _DEMOGRAPHICS, "see sync conflicts")
-            rows = conn.execute(query).all()
-        return [{"id": r.id, "laptop_id": r.laptop_id, "kind": r.kind, "uid": r.record_uid, "found_at": r.found_at,
-                 "laptop": json.loads(r.laptop_content), "clinic": json.loads(r.clinic_content),
-                 "resolution": r.resolution, "resolved_at": r.resolved_at, "applied": bool(r.applied)}
-                for r in rows if r.kind != "visit" or actor.role in _CLINICAL]
+            rows = [r for r in conn.execute(query).all() if r.kind != "visit" or actor.role in _CLINICAL]
+            found = [{"id": r.id, "laptop_id": r.laptop_id, "kind": r.kind, "uid": r.record_uid,
+                      "found_at": r.found_at, "laptop": json.loads(r.laptop_content),
+                      "clinic": json.loads(r.clinic_content), "resolution": r.resolution,
+                      "resolved_at": r.resolved_at, "applied": bool(r.applied)} for r in rows]
+            for c in found:
+                if c["kind"] == "visit":
+                    c["patient"] = _patient_words(conn, c["clinic"].get("patient_id"))
+        return found
 
     def open_conflicts(self, *, by: UserSession) -> list[dict[str, Any]]:
         return self.conflicts(by=by)
@@ -122,6 +126,15 @@ class Mobile(StorePart):
                 for uid in json.loads(row.patients):
                     out.setdefault(uid, []).append(row.laptop_id)
         return out
+
+
+def _patient_words(conn: Connection, patient_id: Any) -> str:
+    """"MRN0001 Smith, Jane": whose visit a conflict is, as a person reads it."""
+    row = conn.execute(chain.by_id(tables.patients), {"id": int(patient_id or 0)}).first()
+    if row is None:
+        return f"patient #{patient_id}"
+    doc = json.loads(row.content)
+    return f"{row.mrn} {doc.get('family_name', '')}, {doc.get('given_name', '')}"
 
 
 def _keep_laptop_patient(conn: Connection, row: Row[Any], actor: Any, now: datetime) -> None:

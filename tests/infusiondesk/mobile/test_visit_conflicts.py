@@ -225,3 +225,31 @@ def test_a_laptop_that_charted_on_after_the_conflict_gets_a_new_conflict_not_an_
     assert still.version == on_laptop.version + 1 and still.assessment.pain_score == 5  # not overwritten
     [new] = clinic.mobile.open_conflicts(by=s.clinician)
     assert new["laptop"]["assessment"]["pain_score"] == 5
+
+
+def test_visit_conflicts_from_the_command_line(clinic: Store, sqlite_staff: Staff, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.infusiondesk.mobile.test_mobile_cli import _run
+
+    x = _diverge(clinic, sqlite_staff, tmp_path)
+    db = str(tmp_path / "clinic.sqlite3")
+
+    code, out, err = _run(monkeypatch, capsys, "mobile", "conflicts", "--db", db, "--user", "carl")
+
+    assert code == 0, err
+    assert f"#{x.conflict_id} visit opened 2025-03-03 09:00 UTC for MRN0001 Smith, Jane" in out
+    assert "charted on both sides" in out
+    assert "status:\n      laptop: assessed\n      clinic: draft" in out  # in words, not JSON
+    assert "suitability:\n      laptop: suitable\n      clinic: not suitable (Seen in clinic: not today)" in out
+    assert "{" not in out
+    code, _out, err = _run(monkeypatch, capsys, "mobile", "resolve", str(x.conflict_id), "--keep", "laptop",
+                           "--db", db, "--user", "nina")
+    assert code == 2 and "clinician" in err
+    code, out, err = _run(monkeypatch, capsys, "mobile", "resolve", str(x.conflict_id), "--keep", "laptop",
+                          "--db", db, "--user", "carl")
+    assert code == 0 and "keeping the laptop's version; the clinic's stays in the conflict record" in out, err
+    code, out, _err = _run(monkeypatch, capsys, "mobile", "conflicts", "--db", db, "--user", "carl")
+    assert out.strip() == "No open conflicts."
+    code, out, _err = _run(monkeypatch, capsys, "mobile", "conflicts", "--all", "--db", db, "--user", "carl")
+    assert f"#{x.conflict_id} visit" in out and "resolved" in out and "keeping the laptop's version" in out
