@@ -253,3 +253,17 @@ def test_visit_conflicts_from_the_command_line(clinic: Store, sqlite_staff: Staf
     assert out.strip() == "No open conflicts."
     code, out, _err = _run(monkeypatch, capsys, "mobile", "conflicts", "--all", "--db", db, "--user", "carl")
     assert f"#{x.conflict_id} visit" in out and "resolved" in out and "keeping the laptop's version" in out
+
+
+def test_a_kept_signed_visit_says_so_in_an_addendum_an_unsigned_one_in_its_notes() -> None:
+    from infusiondesk.records.models import Role, User
+
+    carl = User(3, "carl", "Carl Clinician", Role.CLINICIAN, "MD")
+    words = "Sync conflict #4 … set aside"
+    signed = _signed(Visit(id=1, patient_id=1, status=VisitStatus.COMPLETED, notes="Home with her partner."))
+    noted = sync_resolve._with_note(signed, words, carl, LATER)
+    assert noted.notes == "Home with her partner." and [(a.text, a.by, a.signature) for a in noted.addenda] == [
+        (words, 3, None)]  # the clinician signs it as any addendum
+    open_visit = sync_resolve._with_note(dataclasses.replace(signed, status=VisitStatus.COMPLETED, signatures=()),
+                                         words, carl, LATER)
+    assert open_visit.addenda == () and open_visit.notes == f"Home with her partner.\n{words}"
