@@ -58,13 +58,12 @@ def _sync(args: argparse.Namespace) -> int:
 
 def _conflicts(args: argparse.Namespace) -> int:
     from infusiondesk.cli import open_store
-    from infusiondesk.store import sync_checkouts
 
     store = open_store(args)
     try:
         session, _password = _signed_in(args, store)
         try:
-            found = sync_checkouts.open_conflicts(store, by=session)
+            found = store.mobile.conflicts(by=session, resolved=args.all)
         finally:
             store.users.sign_out(session)
     finally:
@@ -73,31 +72,49 @@ def _conflicts(args: argparse.Namespace) -> int:
         print(json.dumps(found, default=str, indent=1, sort_keys=True))
         return EXIT_OK
     if not found:
-        print("No open conflicts.")
+        print("No open conflicts." if not args.all else "No conflicts.")
     for c in found:
-        changed = sorted(k for k in c["laptop"].keys() | c["clinic"].keys() if c["laptop"].get(k) != c["clinic"].get(k))
-        print(f"#{c['id']} {c['kind']} MRN {c['clinic'].get('mrn', '?')} (laptop {c['laptop_id'][:8]}), changed on "
-              "both sides:")
-        for k in changed:
-            print(f"   {k}: laptop {c['laptop'].get(k)!r} | clinic {c['clinic'].get(k)!r}")
+        _print_conflict(c)
     return EXIT_OK
+
+
+def _print_conflict(c: dict[str, Any]) -> None:
+    from datetime import datetime
+
+    from infusiondesk.mobile.conflict_words import visit_differences
+
+    done = (f" — resolved {c['resolved_at']:%Y-%m-%d %H:%M} UTC keeping the {c['resolution']}'s version"
+            if c.get("resolved_at") else "")
+    if c["kind"] == "visit":
+        opened = c["clinic"].get("created_at")
+        when = f" opened {datetime.fromisoformat(opened):%Y-%m-%d %H:%M} UTC" if opened else ""
+        print(f"#{c['id']} visit{when} for {c['patient']} (laptop {c['laptop_id'][:8]}), charted on both "
+              f"sides{done}:")
+        for what, laptop_words, clinic_words in visit_differences(c["laptop"], c["clinic"]):
+            print(f"   {what}:\n      laptop: {laptop_words}\n      clinic: {clinic_words}")
+        return
+    changed = sorted(k for k in c["laptop"].keys() | c["clinic"].keys() if c["laptop"].get(k) != c["clinic"].get(k))
+    print(f"#{c['id']} {c['kind']} MRN {c['clinic'].get('mrn', '?')} (laptop {c['laptop_id'][:8]}), changed on "
+          f"both sides{done}:")
+    for k in changed:
+        print(f"   {k}: laptop {c['laptop'].get(k)!r} | clinic {c['clinic'].get(k)!r}")
 
 
 def _resolve(args: argparse.Namespace) -> int:
     from infusiondesk.cli import open_store
-    from infusiondesk.store import sync_checkouts
 
     store = open_store(args)
     try:
         session, _password = _signed_in(args, store)
         try:
-            sync_checkouts.resolve(store, args.conflict, args.keep, by=session)
+            store.mobile.resolve(args.conflict, args.keep, by=session)
         finally:
             store.users.sign_out(session)
     finally:
         store.close()
-    print(f"Conflict #{args.conflict} resolved, keeping the {args.keep}'s version; the laptop takes it at its next "
-          "sync.")
+    other = "clinic" if args.keep == "laptop" else "laptop"
+    print(f"Conflict #{args.conflict} resolved, keeping the {args.keep}'s version; the {other}'s stays in the "
+          "conflict record (mobile conflicts --all). The laptop takes the kept version at its next sync.")
     return EXIT_OK
 
 
@@ -131,13 +148,12 @@ def _print_missing(laptops: list[Any]) -> None:
 
 def _missing(args: argparse.Namespace) -> int:
     from infusiondesk.cli import open_store
-    from infusiondesk.store import sync_checkouts
 
     store = open_store(args)
     try:
         session, _password = _signed_in(args, store)
         try:
-            found = sync_checkouts.missing(store, by=session)
+            found = store.mobile.missing(by=session)
         finally:
             store.users.sign_out(session)
     finally:
@@ -170,13 +186,14 @@ def add_mobile_commands(sub: Any, db_help: str) -> None:
     sync.add_argument("--user", required=True, help="the nurse who checked the laptop out (her password is asked)")
     sync.set_defaults(handler=_sync)
 
-    conflicts = mobile_sub.add_parser("conflicts", help="patients edited both on a laptop and in the clinic")
+    conflicts = mobile_sub.add_parser("conflicts", help="records changed both on a laptop and in the clinic")
     conflicts.add_argument("--db", help=db_help)
     conflicts.add_argument("--user", required=True)
     conflicts.add_argument("--json", action="store_true", help="both versions of each record, as JSON")
+    conflicts.add_argument("--all", action="store_true", help="resolved ones too (the set-aside versions)")
     conflicts.set_defaults(handler=_conflicts)
 
-    resolve = mobile_sub.add_parser("resolve", help="keep one side of a conflict (audited)")
+    resolve = mobile_sub.add_parser("resolve", help="keep one side of a conflict (audited; a visit: a clinician)")
     resolve.add_argument("conflict", type=int, metavar="ID")
     resolve.add_argument("--keep", required=True, choices=("laptop", "clinic"))
     resolve.add_argument("--db", help=db_help)

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 # Spreadsheet programs run a cell that starts with one of these as a formula ("CSV injection"); a reason
 # typed by a user could start with one, so such a cell is written with a leading apostrophe.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ("date", "time", "time_zone", "kind", "user", "rule", "reason", "message", "visit_id")
+CSV_COLUMNS = ("date", "time", "time_zone", "kind", "user", "rule", "reason", "message", "visit_id", "laptop")
 
 
 class NearMissKind(StrEnum):
@@ -42,6 +42,12 @@ class NearMiss:
     reason: str
     message: str
     visit_id: int | None
+    laptop_id: str = ""  # charted on this laptop (its entry reached the clinic at its sync)
+
+    @property
+    def where(self) -> str:
+        """The kind as shown: "soft override", or "soft override (laptop 6edb2e8e)" for one charted away."""
+        return f"{self.kind.label} (laptop {self.laptop_id[:8]})" if self.laptop_id else self.kind.label
 
     def local(self, zone: ZoneInfo) -> datetime:
         return self.at.astimezone(zone)
@@ -75,13 +81,15 @@ def _count(n: int, noun: str) -> str:
 
 
 def from_entries(entries: Iterable[Mapping[str, Any]]) -> tuple[NearMiss, ...]:
-    """Rows from the store's override report (dicts with at, kind, username, rule, reason, message, visit_id)."""
+    """Rows from the store's override report (dicts with at, kind, username, rule, reason, message, visit_id and,
+    from a laptop, laptop_id)."""
     rows = []
     for e in entries:
         visit = e.get("visit_id")
         rows.append(NearMiss(at=e["at"], kind=NearMissKind(e["kind"]), username=str(e.get("username") or ""),
                              rule=str(e.get("rule") or ""), reason=str(e.get("reason") or ""),
-                             message=str(e.get("message") or ""), visit_id=int(visit) if visit is not None else None))
+                             message=str(e.get("message") or ""), visit_id=int(visit) if visit is not None else None,
+                             laptop_id=str(e.get("laptop_id") or "")))
     return tuple(rows)
 
 
@@ -106,11 +114,11 @@ def csv_text(r: NearMissReport) -> str:
         when = row.local(r.zone)
         writer.writerow([f"{when:%Y-%m-%d}", f"{when:%H:%M}", r.zone.key, row.kind.label, _cell(row.username),
                          _cell(row.rule), _cell(row.reason), _cell(row.message),
-                         "" if row.visit_id is None else str(row.visit_id)])
+                         "" if row.visit_id is None else str(row.visit_id), row.laptop_id])
     return out.getvalue()
 
 
 def table_rows(r: NearMissReport) -> Sequence[tuple[str, str, str, str, str, str]]:
     """What the screen and the PDF show per row: date and time (clinic zone), kind, user, rule, reason, message."""
-    return [(f"{row.local(r.zone):%d %b %Y %H:%M}", row.kind.label, row.username, row.rule, row.reason, row.message)
+    return [(f"{row.local(r.zone):%d %b %Y %H:%M}", row.where, row.username, row.rule, row.reason, row.message)
             for row in r.rows]

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from infusiondesk.mobile import MobileError, laptop
 from infusiondesk.records.models import UserSession
-from infusiondesk.store import sync_checkouts, sync_copy, sync_exchange
+from infusiondesk.store import sync_copy, sync_exchange
 
 if TYPE_CHECKING:
     from infusiondesk.drugs.library import Drug
     from infusiondesk.pki import SignerCredentials
+    from infusiondesk.store.mobile import Revoked
     from infusiondesk.store.store import Store
     from infusiondesk.store.sync_notes import NoteCheck
 
@@ -97,13 +98,13 @@ def laptop_drug(store: Store) -> Drug:
 
 
 def revoke(clinic: Store, admin: UserSession, laptop_id: str, ca_passphrase: str | None,
-           reason: str = "laptop lost") -> tuple[sync_checkouts.Revoked, bool]:
+           reason: str = "laptop lost") -> tuple[Revoked, bool]:
     """Revoke a lost laptop: its syncs are refused from now on and, with the CA passphrase, the nurse's signing
     certificate it carries goes on the clinic CRL (and her sealed key is marked revoked: she is issued a new one).
     Returns the laptop's record and whether the certificate was revoked."""
     from infusiondesk import pki
 
-    revoked = sync_checkouts.revoke_laptop(clinic, laptop_id, by=admin, reason=reason)
+    revoked = clinic.mobile.revoke_laptop(laptop_id, by=admin, reason=reason)
     cert = pki.load_clinician_certificate(clinic, revoked.user_id)
     if cert is None or ca_passphrase is None:
         return revoked, False

@@ -13,6 +13,7 @@ uses); its parts, after Anki's `Collection` (`col.decks`, `col.models`), each ho
     store.audit      the audit trail: append, entries, checkpoints, verify       (store/audit/log.py)
     store.follow_ups outcome follow-ups: intervals, due, recorded, outcomes      (store/followups.py)
     store.billing    the price list, payments, receipts                          (store/billing.py)
+    store.mobile     laptops: sync conflicts and their resolution, revoked, out  (store/mobile.py)
 
 Callers hand in and get back the frozen values of `infusiondesk.records`; no database object leaves the store.
 Rules about what a visit may become live in `infusiondesk.workflow`; the store only refuses what would corrupt
@@ -46,6 +47,7 @@ from infusiondesk.store.visits import Visits
 if TYPE_CHECKING:
     from infusiondesk.store.billing import Billing
     from infusiondesk.store.followups import FollowUps
+    from infusiondesk.store.mobile import Mobile
 
 
 def _utcnow() -> datetime:
@@ -81,6 +83,12 @@ class Store:
         from infusiondesk.store.billing import Billing
 
         return Billing(self)
+
+    @functools.cached_property
+    def mobile(self) -> Mobile:
+        from infusiondesk.store.mobile import Mobile
+
+        return Mobile(self)
 
     @classmethod
     def open(cls, url_or_path: str, *, clock: Callable[[], datetime] = _utcnow, migrate: bool = True,

@@ -160,12 +160,3 @@ def record_checkout(clinic: Store, nurse: UserSession, data: CheckoutData, lapto
             "laptop_id": laptop_id, "patients": [r.mrn for r in data.patients], "visits": len(data.visits),
             "users": [r.username for r in data.users], "library_sha256": library_sha256})
 
-
-def checked_out(clinic: Store) -> dict[str, list[str]]:
-    """{patient uid: [laptop ids]} of the patients on a laptop not revoked (the clinic shows them as out)."""
-    out: dict[str, list[str]] = {}
-    with clinic._read() as conn:
-        for row in conn.execute(select(tables.mobile_checkouts).where(tables.mobile_checkouts.c.revoked_at.is_(None))):
-            for uid in json.loads(row.patients):
-                out.setdefault(uid, []).append(row.laptop_id)
-    return out

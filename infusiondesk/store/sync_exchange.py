@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 Fault = Callable[[str], None]
 _VISIT_VALUES = ("uid", "patient_id", "status", "created_at", "started_at", "version", "content")
+_VISIT_DOC_COLUMNS = ("patient_id", "status", "created_at", "started_at", "version")
 
 
 def _no_fault(_point: str) -> None:
@@ -182,6 +183,18 @@ def mrn_taken(conn: Connection, mrn: str, uid: str) -> bool:
     return conn.execute(select(p.id).where(p.mrn == mrn, p.uid != uid)).first() is not None
 
 
+def visit_document(row: Row[Any]) -> str:
+    """A visit row as one JSON document (its chart with its status, version and times), as a conflict keeps it:
+    enough to write that version back (a resolution) or to tell it from a later edit."""
+    doc = {**json.loads(row.content), **{k: codec.to_plain(row._mapping[k]) for k in _VISIT_DOC_COLUMNS}}
+    return json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def is_document(row: Row[Any], document: str) -> bool:
+    """The row is still exactly the version `document` recorded (the laptop charted nothing on it since)."""
+    return bool(json.loads(visit_document(row)) == json.loads(document))
+
+
 def same_visit(a: Row[Any], b: Row[Any]) -> bool:
     """The two sides hold the same visit: equal version numbers alone could be two different edits of one base."""
     return bool(a.version == b.version and a.status == b.status and a.content == b.content)
@@ -233,7 +246,9 @@ def pull(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, report: S
         for uid, clinic_row in theirs.visits.items():
             mine_v = ours.visits.get(uid)
             base = bases.get(uid)
-            if mine_v is None or (not same_visit(mine_v, clinic_row) and str(mine_v.version) == base):
+            settled = resolved.get(uid)  # a resolved visit conflict: the clinic's row is the kept version
+            set_aside = settled is not None and is_document(mine_v, settled.laptop_content) if mine_v else False
+            if mine_v is None or (not same_visit(mine_v, clinic_row) and (str(mine_v.version) == base or set_aside)):
                 put_visit(conn, clinic_row, mine_v, at=now, by=actor, event=AuditEvent.MOBILE_PULL, extra=extra)
                 report.pulled_visits += 1
                 _set_base(conn, bases, uid, "visit", str(clinic_row.version))
@@ -310,14 +325,17 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
             if clinic_v is None:
                 put_visit(conn, mine_v, None, at=now, by=actor, event=AuditEvent.MOBILE_SYNC, extra=extra)
                 report.pushed_visits += 1
-            elif same_visit(mine_v, clinic_v) or str(mine_v.version) == base:
-                pass  # the same, or changed in the clinic only (pulled in step 1)
+            elif same_visit(mine_v, clinic_v):
+                _mark_applied(conn, me.laptop_id, uid)  # a resolution, if any, is now on both sides
+            elif str(mine_v.version) == base:
+                pass  # changed in the clinic only (pulled in step 1)
             elif str(clinic_v.version) == base:
                 put_visit(conn, mine_v, clinic_v, at=now, by=actor, event=AuditEvent.MOBILE_SYNC, extra=extra)
                 report.pushed_visits += 1
-            else:
-                _conflict(conn, me.laptop_id, "visit", uid, mine_v.content, clinic_v.content, now, actor, report,
-                          f"visit {uid[:8]}")
+            else:  # a resolution the laptop charted past is closed; the laptop's newer version is a new conflict
+                _mark_applied(conn, me.laptop_id, uid)
+                _conflict(conn, me.laptop_id, "visit", uid, visit_document(mine_v), visit_document(clinic_v), now,
+                          actor, report, f"visit {uid[:8]}")
             fault("push_visit")
         pushed_before = _travelled(report)
         sync_travel.push(conn, our_extras, ours.visits, read_side(conn, uids).visits, refused, same_visit, bases,

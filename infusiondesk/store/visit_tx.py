@@ -166,7 +166,7 @@ class VisitTransaction:
         event = AuditEvent.ADDENDUM if old.status is VisitStatus.SIGNED else AuditEvent.UPDATE
         trail.record_change(self.conn, at=self.now, by=by, event=event, table=tables.visits, record_id=old.id,
                             before=self._rows[old.id]._mapping)
-        _audit_findings(self.conn, old, saved, by, self.now)
+        _audit_findings(self.conn, old, saved, by, self.now, self._rows[old.id].uid)
         if note is not None:
             from infusiondesk.workflow import note_version
 
@@ -198,6 +198,11 @@ class VisitTransaction:
             trail.write_checkpoint(self.conn, seal)
 
     def audit(self, event: AuditEvent, by: User | None, detail: Mapping[str, Any]) -> int:
+        """An entry about a visit read in this transaction carries the visit's uid too: a laptop's entry names a
+        laptop-local visit id, and the clinic's near-miss report finds its visit by uid."""
+        row = self._rows.get(detail.get("visit_id", 0))
+        if row is not None:
+            detail = {**detail, "visit_uid": row.uid}
         return chain.append(self.conn, at=self.now, by=by, event=event, detail=detail)
 
     def conflict_message(self, visit_id: int) -> str:
@@ -216,14 +221,15 @@ def _check_signed(old: Visit, new: Visit) -> None:
             raise WorkflowError("A saved addendum is never edited; add another addendum.")
 
 
-def _audit_findings(conn: Connection, old: Visit, new: Visit, by: User, now: datetime) -> None:
-    """Soft-limit overrides and signatures get their own audit entries, for the near-miss report."""
+def _audit_findings(conn: Connection, old: Visit, new: Visit, by: User, now: datetime, uid: str) -> None:
+    """Soft-limit overrides and signatures get their own audit entries, for the near-miss report (an override
+    carries the visit's uid: from a laptop, the clinic finds the visit by it)."""
     old_overrides = set(old.dose_order.overrides) if old.dose_order else set()
     for o in new.dose_order.overrides if new.dose_order else ():
         if o not in old_overrides:
             chain.append(conn, at=now, by=by, event=AuditEvent.OVERRIDE, detail={
-                "visit_id": new.id, "patient_id": new.patient_id, "code": o.code, "message": o.message,
-                "reason": o.reason, "overridden_by": o.by})
+                "visit_id": new.id, "visit_uid": uid, "patient_id": new.patient_id, "code": o.code,
+                "message": o.message, "reason": o.reason, "overridden_by": o.by})
     signatures = [*new.signatures, *(a.signature for a in new.addenda if a.signature)]
     known = {*old.signatures, *(a.signature for a in old.addenda if a.signature)}
     for s in signatures:

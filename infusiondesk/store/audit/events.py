@@ -58,7 +58,7 @@ class AuditEvent(StrEnum):
     MOBILE_PULL = "mobile_pull"  # a clinic change brought to the laptop at sync
     MOBILE_SYNC = "mobile_sync"  # a laptop's record written into the clinic at sync
     MOBILE_CONFLICT = "mobile_conflict"  # a record edited on both sides, kept for a person to resolve
-    MOBILE_RESOLVE = "mobile_resolve"
+    MOBILE_RESOLVE = "mobile_resolve"  # a conflict resolved: the side kept (a visit: the version set aside, whole)
     MOBILE_REVOKE = "mobile_revoke"  # a lost laptop revoked
     MOBILE_ENTRY = "mobile_entry"  # a laptop's audit entry carried into the clinic's chain
     MOBILE_SEGMENT = "mobile_segment"  # the end of a carried laptop segment

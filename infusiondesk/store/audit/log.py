@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, or_, select
 
 from infusiondesk.records.models import Role, UserSession
 from infusiondesk.store import sessions, tables
@@ -81,15 +81,49 @@ class AuditLog(StorePart):
 
 def _near_misses(conn: Connection, since: datetime, until: datetime) -> list[dict[str, Any]]:
     """Soft-limit overrides and hard stops audited in [since, until), oldest first: the near-miss report's rows
-    (and the clinic reports' "overrides" counts)."""
+    (and the clinic reports' "overrides" counts), those charted on a laptop included (see `_laptop_near_misses`)."""
     a = tables.audit_log.c
     query = (select(tables.audit_log).where(a.event.in_([e.value for e in NEAR_MISSES]), a.at >= since,
                                              a.at < until).order_by(a.at, a.id))
     report = []
     for r in conn.execute(query).all():
         detail = json.loads(r.detail)
-        report.append({"at": r.at, "date": r.at.date(), "kind": r.event, "user_id": r.user_id,
-                       "username": r.username, "rule": detail.get("code", ""),
-                       "message": detail.get("message", ""), "reason": detail.get("reason", ""),
-                       "visit_id": detail.get("visit_id"), "patient_id": detail.get("patient_id")})
-    return report
+        report.append(_near_miss(r.at, r.event, r.user_id, r.username, detail, detail.get("visit_id")))
+    report += _laptop_near_misses(conn, since, until)
+    return sorted(report, key=lambda row: row["at"])
+
+
+def _near_miss(at: datetime, event: str, user_id: int | None, username: str, detail: Mapping[str, Any],
+               visit_id: int | None, laptop_id: str = "") -> dict[str, Any]:
+    return {"at": at, "date": at.date(), "kind": event, "user_id": user_id, "username": username,
+            "rule": detail.get("code", ""), "message": detail.get("message", ""), "reason": detail.get("reason", ""),
+            "visit_id": visit_id, "patient_id": detail.get("patient_id"), "laptop_id": laptop_id}
+
+
+# A laptop's entry reaches the clinic at its sync, after it happened; a laptop clock running ahead of the clinic's
+# by up to this much still finds its entry in the right period.
+LAPTOP_CLOCK_SLACK = timedelta(days=1)
+
+
+def _laptop_near_misses(conn: Connection, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Overrides and hard stops charted on a laptop, carried into the clinic's chain inside `mobile_entry` entries
+    (infusiondesk.mobile.segment): at the time they happened on the laptop, marked with the laptop, and with the
+    clinic's visit id found by the visit's uid (the laptop's own visit ids mean nothing here; patient ids are the
+    clinic's on both sides). An entry from before visit uids were audited shows no visit id."""
+    a = tables.audit_log.c
+    wanted = {e.value for e in NEAR_MISSES}
+    query = select(a.detail).where(a.event == AuditEvent.MOBILE_ENTRY.value, a.at >= since - LAPTOP_CLOCK_SLACK,
+                                   or_(*(a.detail.contains(f'"event":"{e}"') for e in sorted(wanted))))
+    found = []
+    for (text,) in conn.execute(query):
+        outer = json.loads(text)
+        carried = outer.get("entry") or {}
+        at = datetime.fromisoformat(str(carried.get("at")))
+        if carried.get("event") not in wanted or not since <= at < until:
+            continue
+        found.append((outer.get("laptop_id", ""), carried, at, json.loads(carried.get("detail") or "{}")))
+    uids = {d["visit_uid"] for *_, d in found if d.get("visit_uid")}
+    ids = dict(conn.execute(select(tables.visits.c.uid, tables.visits.c.id).where(tables.visits.c.uid.in_(uids))).all()
+               ) if uids else {}
+    return [_near_miss(at, str(c["event"]), c.get("user_id"), str(c.get("username") or ""), d,
+                       ids.get(d.get("visit_uid")), str(laptop)) for laptop, c, at, d in found]

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from infusiondesk import pki
 from infusiondesk.auth import PermissionDenied
 from infusiondesk.mobile import MobileError, day, laptop
-from infusiondesk.store import Store, sync_checkouts, tables
+from infusiondesk.store import Store, tables
 from infusiondesk.store.audit import chain
 from tests.infusiondesk.mobile.day import chart_on_laptop, check_out
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
@@ -76,9 +76,9 @@ def test_a_revoked_laptop_is_refused_and_its_patients_listed(clinic: Store, sqli
     assert len(pki.revoked_serials(crl, ca)) == 1
     with pytest.raises(PermissionDenied, match="revoked"):
         day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
-    assert [m.patients for m in sync_checkouts.missing(clinic, by=sqlite_staff.admin)] == [["MRN0001", "MRN0002"]]
+    assert [m.patients for m in clinic.mobile.missing(by=sqlite_staff.admin)] == [["MRN0001", "MRN0002"]]
     with pytest.raises(PermissionDenied):
-        sync_checkouts.revoke_laptop(clinic, d.laptop_id, by=sqlite_staff.nurse)  # an admin's call
+        clinic.mobile.revoke_laptop(d.laptop_id, by=sqlite_staff.nurse)  # an admin's call
     assert clinic.audit.verify().ok
 
 

@@ -16,7 +16,7 @@ from infusiondesk.errors import DomainError
 from infusiondesk.mobile import day, laptop
 from infusiondesk.records.models import VisitStatus
 from infusiondesk.service import Step, VisitService
-from infusiondesk.store import Store, sync_checkouts, tables
+from infusiondesk.store import Store, tables
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.mobile.day import HOME_VISIT, chart_in_clinic, chart_on_laptop, check_out, dump
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff, make_patient
@@ -68,7 +68,7 @@ def test_a_day_out_and_back(store: Store, staff: Staff, tmp_path: Path) -> None:
         lap.users.sign_out(nina_lap)
     finally:
         lap.close()
-    conflicts = sync_checkouts.open_conflicts(store, by=staff.nurse)
+    conflicts = store.mobile.open_conflicts(by=staff.nurse)
     assert [(c["laptop"]["history_notes"], c["clinic"]["history_notes"]) for c in conflicts] == [
         ("Lives alone; key under the mat", "New address: 2 Elm St")]
     clinic_report = store.audit.verify()
@@ -80,10 +80,10 @@ def test_a_day_out_and_back(store: Store, staff: Staff, tmp_path: Path) -> None:
         lap.close()
 
     # Resolved, keeping the laptop's note: the clinic takes it now, the laptop keeps it, the conflict closes.
-    sync_checkouts.resolve(store, conflicts[0]["id"], "laptop", by=staff.nurse)
+    store.mobile.resolve(conflicts[0]["id"], "laptop", by=staff.nurse)
     day.sync(store, staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
     assert store.patients.get(d.jane.id, by=staff.nurse).history_notes == "Lives alone; key under the mat"
-    assert sync_checkouts.open_conflicts(store, by=staff.nurse) == []
+    assert store.mobile.open_conflicts(by=staff.nurse) == []
     assert store.audit.verify().ok
 
 
@@ -148,6 +148,6 @@ def test_a_laptop_mrn_that_another_clinic_patient_has_is_a_conflict(
         assert report.pushed_patients == 0 and [c["kind"] for c in report.conflicts] == ["patient"]
         assert clinic.patients.get(d.jane.id, by=sqlite_staff.nurse).mrn == "MRN0001"  # type: ignore[arg-type]
         with pytest.raises(DomainError, match="MRN MRN0009 belongs to another patient"):
-            sync_checkouts.resolve(clinic, report.conflicts[0]["id"], "laptop", by=sqlite_staff.nurse)
+            clinic.mobile.resolve(report.conflicts[0]["id"], "laptop", by=sqlite_staff.nurse)
     finally:
         clinic.close()

@@ -16,7 +16,7 @@ from infusiondesk.drugs import load_drug
 from infusiondesk.errors import DomainError
 from infusiondesk.mobile import day, laptop
 from infusiondesk.records.models import VisitStatus
-from infusiondesk.store import Store, sync_checkouts, tables
+from infusiondesk.store import Store, tables
 from infusiondesk_reports.laptop_notes import check_laptop_note
 from infusiondesk_reports.note_commands import sign_note
 from infusiondesk_reports.signing import verify_pdf
@@ -151,7 +151,7 @@ def test_a_laptop_note_the_clinic_ca_does_not_vouch_for_is_refused_and_its_visit
         with clinic.engine.connect() as conn:
             assert conn.execute(select(tables.visits).where(tables.visits.c.uid == home)).first() is None
             assert conn.execute(select(tables.signed_notes)).first() is None
-        (listed,) = sync_checkouts.open_conflicts(clinic, by=sqlite_staff.nurse)
+        (listed,) = clinic.mobile.open_conflicts(by=sqlite_staff.nurse)
         assert listed["kind"] == "note" and "not trusted" in listed["laptop"]["problem"]
         assert clinic.audit.verify().ok
         again = _sync(clinic, sqlite_staff, d.laptop_path)
@@ -198,7 +198,7 @@ def test_a_payment_recorded_differently_on_both_sides_is_a_conflict_and_a_one_si
             assert lap.billing.get_payment(here.id, by=nina).amount_cents == 7000  # type: ignore[union-attr]
         finally:
             lap.close()
-        (listed,) = sync_checkouts.open_conflicts(clinic, by=sqlite_staff.nurse)
+        (listed,) = clinic.mobile.open_conflicts(by=sqlite_staff.nurse)
         assert (listed["laptop"]["amount_cents"], listed["clinic"]["amount_cents"]) == (7000, 6500)
         assert clinic.audit.verify().ok
     finally:

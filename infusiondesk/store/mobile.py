@@ -1,0 +1,160 @@
+"""`store.mobile`: the clinic's side of its laptops: conflicts to resolve, a lost laptop revoked, the work it never
+brought back, and which patients are out. (The sync itself works across two stores: store/sync_exchange.py.)"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row, select, update
+
+from infusiondesk.errors import DomainError
+from infusiondesk.records.models import Role, UserSession
+from infusiondesk.store import sessions, tables
+from infusiondesk.store.audit import chain
+from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk.store.errors import RecordNotFound
+from infusiondesk.store.part import StorePart
+from infusiondesk.store.sync_exchange import mrn_taken, put_patient
+
+KEEP = ("laptop", "clinic")
+_DEMOGRAPHICS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)
+_CLINICAL = (Role.NURSE, Role.CLINICIAN)
+# Which version of a visit stands is a clinical judgement (what was given, what the note will say), like the
+# decisions, approvals and signatures only a clinician makes; an admin does not chart, a nurse does not adjudicate
+# her own charting against the clinic's.
+_VISIT_RESOLVERS = (Role.CLINICIAN,)
+
+
+@dataclass(frozen=True)
+class Revoked:
+    laptop_id: str
+    user_id: int
+    username: str
+    patients: list[str]  # MRNs
+    last_sync_at: datetime | None
+
+
+class Mobile(StorePart):
+    """`store.mobile`: each call checks the session's role at the moment of action."""
+
+    def conflicts(self, *, by: UserSession, resolved: bool = False) -> list[dict[str, Any]]:
+        """Unresolved conflicts (with `resolved`, every one, resolutions included), oldest first, with both
+        versions of the record as JSON documents. Visit conflicts are clinical records: nurses and clinicians
+        only (an admin sees the patient ones)."""
+        k = tables.mobile_conflicts.c
+        query = select(tables.mobile_conflicts).order_by(k.id)
+        if not resolved:
+            query = query.where(k.resolved_at.is_(None))
+        with self._read() as conn:
+            actor = sessions.acting(conn, by, _DEMOGRAPHICS, "see sync conflicts")
+            rows = [r for r in conn.execute(query).all() if r.kind != "visit" or actor.role in _CLINICAL]
+            found = [{"id": r.id, "laptop_id": r.laptop_id, "kind": r.kind, "uid": r.record_uid,
+                      "found_at": r.found_at, "laptop": json.loads(r.laptop_content),
+                      "clinic": json.loads(r.clinic_content), "resolution": r.resolution,
+                      "resolved_at": r.resolved_at, "applied": bool(r.applied)} for r in rows]
+            for c in found:
+                if c["kind"] == "visit":
+                    c["patient"] = _patient_words(conn, c["clinic"].get("patient_id"))
+        return found
+
+    def open_conflicts(self, *, by: UserSession) -> list[dict[str, Any]]:
+        return self.conflicts(by=by)
+
+    def resolve(self, conflict_id: int, keep: str, *, by: UserSession) -> None:
+        """Keep one side of a record changed on both. A patient: "laptop" writes the laptop's version into the
+        clinic now, "clinic" keeps the clinic's (nurse, clinician or admin). A visit (a clinician): the kept
+        version becomes the clinic's visit, the other is set aside (infusiondesk.store.sync_resolve). Either way the
+        laptop takes the kept version at its next sync. Audited."""
+        from infusiondesk.store import sync_resolve
+
+        if keep not in KEEP:
+            raise DomainError('Say which version to keep: "laptop" or "clinic".')
+        k = tables.mobile_conflicts.c
+        now = self._now()
+        with self._write() as conn:
+            actor = sessions.acting(conn, by, _DEMOGRAPHICS, "resolve sync conflicts")
+            row = conn.execute(select(tables.mobile_conflicts).where(k.id == conflict_id)).first()
+            if row is None or row.resolved_at is not None:
+                raise RecordNotFound(f"There is no open conflict #{conflict_id}; list them with `mobile conflicts`.")
+            detail: dict[str, Any] = {}
+            if row.kind not in ("patient", "visit"):
+                raise DomainError(f"Conflict #{row.id} is a {row.kind.replace('_', '-')} recorded differently on the "
+                                  "laptop and in the clinic; it is not resolved by keeping one side: correct it in "
+                                  "the clinic by hand (`mobile conflicts --json` shows both versions whole).")
+            if row.kind == "visit":
+                actor = sessions.acting(conn, by, _VISIT_RESOLVERS, "choose which version of a visit stands")
+                detail = sync_resolve.resolve_visit(conn, row, keep, actor, now)
+            elif keep == "laptop":
+                _keep_laptop_patient(conn, row, actor, now)
+            conn.execute(update(tables.mobile_conflicts).where(k.id == row.id).values(resolution=keep,
+                                                                                      resolved_at=now))
+            chain.append(conn, at=now, by=actor, event=AuditEvent.MOBILE_RESOLVE, detail={
+                "conflict_id": row.id, "laptop_id": row.laptop_id, "uid": row.record_uid, "kept": keep,
+                "kind": row.kind, **detail})
+
+    def revoke_laptop(self, laptop_id: str, *, by: UserSession, reason: str = "") -> Revoked:
+        """An admin marks a laptop revoked: its syncs are refused from now on. Audited."""
+        c = tables.mobile_checkouts.c
+        now = self._now()
+        with self._write() as conn:
+            actor = sessions.acting(conn, by, (Role.ADMIN,), "revoke a laptop")
+            row = conn.execute(select(tables.mobile_checkouts).where(c.laptop_id == laptop_id)).first()
+            if row is None:
+                raise RecordNotFound(f"No laptop {laptop_id} was checked out from this clinic; list them with "
+                                     "`mobile missing`.")
+            if row.revoked_at is None:
+                conn.execute(update(tables.mobile_checkouts).where(c.id == row.id).values(revoked_at=now))
+                chain.append(conn, at=now, by=actor, event=AuditEvent.MOBILE_REVOKE, detail={
+                    "laptop_id": laptop_id, "user_id": row.user_id, "reason": reason})
+            return _revoked(conn, row)
+
+    def missing(self, *, by: UserSession) -> list[Revoked]:
+        """Revoked laptops and their checked-out patients: whatever was charted on them after their last sync (or
+        their checkout, if they never synced) never came back and must be charted again from the paper record."""
+        c = tables.mobile_checkouts.c
+        with self._read() as conn:
+            sessions.acting(conn, by, _DEMOGRAPHICS, "see revoked laptops")
+            rows = conn.execute(select(tables.mobile_checkouts).where(c.revoked_at.is_not(None))
+                                .order_by(c.id)).all()
+            return [_revoked(conn, r) for r in rows]
+
+    def checked_out(self) -> dict[str, list[str]]:
+        """{patient uid: [laptop ids]} of the patients on a laptop not revoked (the clinic shows them as out)."""
+        out: dict[str, list[str]] = {}
+        c = tables.mobile_checkouts.c
+        with self._read() as conn:
+            for row in conn.execute(select(tables.mobile_checkouts).where(c.revoked_at.is_(None))):
+                for uid in json.loads(row.patients):
+                    out.setdefault(uid, []).append(row.laptop_id)
+        return out
+
+
+def _patient_words(conn: Connection, patient_id: Any) -> str:
+    """"MRN0001 Smith, Jane": whose visit a conflict is, as a person reads it."""
+    row = conn.execute(chain.by_id(tables.patients), {"id": int(patient_id or 0)}).first()
+    if row is None:
+        return f"patient #{patient_id}"
+    doc = json.loads(row.content)
+    return f"{row.mrn} {doc.get('family_name', '')}, {doc.get('given_name', '')}"
+
+
+def _keep_laptop_patient(conn: Connection, row: Row[Any], actor: Any, now: datetime) -> None:
+    p = tables.patients.c
+    target = conn.execute(select(tables.patients).where(p.uid == row.record_uid)).one()
+    mrn = json.loads(row.laptop_content).get("mrn", target.mrn)
+    if mrn_taken(conn, mrn, row.record_uid):
+        raise DomainError(f"MRN {mrn} belongs to another patient in the clinic; keep the clinic's version, "
+                          "then correct the patient's details.")
+    put_patient(conn, row.laptop_content, mrn, target, at=now, by=actor, event=AuditEvent.MOBILE_RESOLVE,
+                extra={"laptop_id": row.laptop_id, "conflict_id": row.id, "kept": "laptop"})
+
+
+def _revoked(conn: Connection, row: Row[Any]) -> Revoked:
+    user = conn.execute(chain.by_id(tables.users), {"id": row.user_id}).one()
+    uids = list(json.loads(row.patients))
+    mrns = [r.mrn for r in conn.execute(select(tables.patients.c.mrn).where(tables.patients.c.uid.in_(uids))
+                                        .order_by(tables.patients.c.mrn))]
+    return Revoked(row.laptop_id, row.user_id, user.username, mrns, row.last_sync_at)
