@@ -25,6 +25,7 @@ from infusiondesk.records.models import (
     IVAccess,
     MigraineFeatures,
     Patient,
+    PatientDetails,
     PregnancyStatus,
     RenalStatus,
     Role,
@@ -162,7 +163,7 @@ class _Builder:
 
     # -- patients ------------------------------------------------------------------------------------
 
-    def _patient(self, i: int) -> Patient:
+    def _patient(self, i: int) -> PatientDetails:
         r = self.rng
         female = r.random() < 0.75  # migraine clinics see mostly women
         age = r.randint(19, 78)  # adults on every visit date in the demo window
@@ -172,8 +173,8 @@ class _Builder:
                 RenalStatus.SEVERE: r.randint(15, 29)}.get(renal)
         allergies = (Allergy(r.choice(("penicillin", "sulfonamides", "codeine", "latex")),
                              r.choice(("rash", "hives", "nausea", "anaphylaxis"))),) if r.random() < 0.25 else ()
-        return Patient(
-            id=None, mrn=f"DEMO{i + 1:07d}", family_name=r.choice(_FAMILY),
+        return PatientDetails(
+            mrn=f"DEMO{i + 1:07d}", family_name=r.choice(_FAMILY),
             given_name=r.choice(_GIVEN_F if female else _GIVEN_M), date_of_birth=dob,
             sex=Sex.FEMALE if female else Sex.MALE, weight_kg=round(r.uniform(48, 110), 1), allergies=allergies,
             no_known_allergies=not allergies, medicines=tuple(r.sample(_MEDICINES, r.randint(0, 3))),
@@ -209,7 +210,6 @@ class _Builder:
         clinician = r.choice(self.clinicians)
         start = r.randint(0, 7 * 60)
         self._at(day, start, 0)
-        assert patient.id is not None
         visit = svc.new_visit(nurse, patient.id)
         self.visits += 1
 

@@ -172,10 +172,10 @@ def test_the_nurse_edits_renal_function_and_pregnancy_from_the_chart(qtbot: QtBo
     qtbot.keyClick(chart.new_button, Key.Key_E, Mod.AltModifier)  # Alt+E: Edit patient
     qtbot.waitUntil(lambda: len(seen) >= 1, timeout=5000)
     assert seen == ["1985-06-01"]  # the form opened filled in
-    qtbot.waitUntil(lambda: clinic.store.patients.get(clinic.patient.id or 0,
+    qtbot.waitUntil(lambda: clinic.store.patients.get(clinic.patient.id,
                                                      by=clinic.reader).renal_status is RenalStatus.SEVERE,
                     timeout=3000)
-    edited = clinic.store.patients.get(clinic.patient.id or 0, by=clinic.reader)
+    edited = clinic.store.patients.get(clinic.patient.id, by=clinic.reader)
     assert edited.egfr_ml_min == 24 and edited.pregnancy is PregnancyStatus.NOT_PREGNANT
     assert edited.mrn == "MRN-0007" and edited.migraine_diagnosis  # what the form does not show is kept
     assert chart.patient == edited

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QLocale
 from pytestqt.qtbot import QtBot
 
-from infusiondesk.records.models import Patient
+from infusiondesk.records.models import PatientDetails
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patients import PatientDialog
 from tests.ui.conftest import Clinic_
@@ -25,7 +25,7 @@ def day_first() -> Iterator[None]:
 
 
 def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    clinic.store.patients.add(Patient(None, "MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female"),
+    clinic.store.patients.add(PatientDetails("MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female"),
                              by=clinic.admin_session)
     window.sign_in("nkim", "nurse-chair-pass-1")
     search = window.patients.search

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from infusiondesk.errors import DomainError
 from infusiondesk.interop.patient_fields import allergies_from_text
-from infusiondesk.records.models import Patient, PregnancyStatus, RenalStatus, Sex
+from infusiondesk.records.models import Patient, PatientDetails, PregnancyStatus, RenalStatus, Sex
 from infusiondesk.units import date_rule, parse_date
 from infusiondesk.validation import allergy_claim_problem, birth_date_problem
 from infusiondesk_ui.ops import user_message
@@ -69,7 +69,7 @@ def generate_mrn(taken: Callable[[str], bool], draw: Callable[[int], int] = secr
     raise DomainError("No free MRN was found; type the MRN instead.")
 
 
-def allergies_text(patient: Patient) -> str:
+def allergies_text(patient: PatientDetails) -> str:
     return "; ".join(f"{a.substance} ({a.reaction})" if a.reaction else a.substance for a in patient.allergies)
 
 
@@ -223,8 +223,8 @@ class PatientDialog(QDialog):
             out.append(claim)
         return out, dob
 
-    def patient(self) -> Patient:
-        """The patient as typed (every problem raised at once, one sentence each on its own line)."""
+    def typed(self) -> dict[str, Any]:
+        """The fields as typed (every problem raised at once, one sentence each on its own line)."""
         problems, dob = self.problems()
         if problems or dob is None:
             raise DomainError("\n".join(problems))
@@ -236,18 +236,16 @@ class PatientDialog(QDialog):
                      renal_status=RenalStatus(self.renal.value),
                      egfr_ml_min=float(self.egfr.value) if self.egfr.value is not None else None,
                      pregnancy=PregnancyStatus(self.pregnancy.value))
-        if self.editing is not None:  # what this form does not show (medicines, history…) stays as it was
-            return dataclasses.replace(self.editing, **typed)
-        return Patient(id=None, **typed)
+        return typed
 
     def save(self) -> None:
         try:
-            patient = self.patient()
+            typed = self.typed()
             session = self.session.require_session()
             if self.editing is None:
-                self.saved = self.session.store.patients.add(patient, by=session)
-            else:
-                self.saved = self.session.service.update_patient(session, patient)
+                self.saved = self.session.store.patients.add(PatientDetails(**typed), by=session)
+            else:  # what this form does not show (medicines, history…) stays as it was
+                self.saved = self.session.service.update_patient(session, dataclasses.replace(self.editing, **typed))
         except Exception as exc:
             self.error.show_message(user_message(exc))
             return

@@ -310,7 +310,7 @@ def test_a_bad_since_date_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.M
 def test_a_running_infusion_and_a_partial_dose_say_what_happened(tmp_path: Path) -> None:
     """Ms A's 2 g runs, slowed to 50 mL/h for warmth: in progress, no end, the rate change noted, counted as the
     full order (as the 24 h total counts it). Mr B's was stopped after 20 of 50 mL: stopped, 0.8 g."""
-    from infusiondesk.records.models import Clinic, Patient, Role
+    from infusiondesk.records.models import Clinic, PatientDetails, Role
     from infusiondesk.service import Step, VisitService
     from tests.clinic_day import chart_visit
 
@@ -322,9 +322,9 @@ def test_a_running_infusion_and_a_partial_dose_say_what_happened(tmp_path: Path)
     nina, noel, carl = (store.users.sign_in(n, password) for n in ("nina", "noel", "carl"))
     drug, svc = load_drug(), VisitService(store, load_drug())
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
-    a = store.patients.add(Patient(None, "A1", "Alder", "Ann", date(1980, 1, 1), "female", 70,
+    a = store.patients.add(PatientDetails("A1", "Alder", "Ann", date(1980, 1, 1), "female", 70,
                                   no_known_allergies=True), by=nina)
-    b = store.patients.add(Patient(None, "B2", "Birch", "Bo", date(1975, 5, 5), "male", 80,
+    b = store.patients.add(PatientDetails("B2", "Birch", "Bo", date(1975, 5, 5), "male", 80,
                                   no_known_allergies=True), by=nina)
     running = chart_visit(store, drug, a, nina, noel, carl, t0, until=VisitStatus.INFUSING)
     assert running.id is not None
