@@ -84,6 +84,7 @@ _GIVEN_M = ("Oliver", "George", "Noah", "Arthur", "Leo", "Harry", "Jack", "Samue
             "Daniel", "Adam", "Ethan", "Tom", "Ivan", "Mateo", "Ben", "Kofi", "Sam")
 _MEDICINES = ("propranolol 40 mg BD", "topiramate 50 mg BD", "amitriptyline 10 mg nocte", "sumatriptan 50 mg PRN",
               "candesartan 8 mg daily", "erenumab 70 mg monthly", "paracetamol 1 g PRN", "levonorgestrel IUD")
+_STREETS = ("Orchard Lane", "Mill Road", "Station Street", "Church Walk", "Harbour View", "Elm Close")
 _ORDERS = (  # dose, product, duration: the clinic's usual migraine orders
     ("1 g", "premix-1g-100ml-d5w", "1 h"),
     ("2 g", "premix-2g-50ml", "30 min"),
@@ -182,7 +183,10 @@ class _Builder:
             heart_block=r.random() < 0.02, myasthenia_gravis=r.random() < 0.005,
             pregnancy=(PregnancyStatus.NOT_PREGNANT if female and age < 55 else PregnancyStatus.NOT_APPLICABLE),
             history_notes=r.choice(("", "Chronic migraine since teens.", "Menstrual migraine.",
-                                    "Medication-overuse headache, now weaning.")))
+                                    "Medication-overuse headache, now weaning.")),
+            # made up from the number, not drawn: the seeded draws (and so every other demo field) stay as they were
+            address=f"{i % 90 + 1} {_STREETS[i % len(_STREETS)]}\nRiverside\nRV{i % 9 + 1} {i % 7 + 1}AB",
+            phone=f"555 01{i % 100:02d}")
 
     def add_patient_with_visits(self, i: int) -> None:
         r = self.rng
