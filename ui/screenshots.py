@@ -90,8 +90,8 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     doctor = store.users.sign_in("drlee", "doctor-sign-pass-1")
     drug = load_drug()
     ana = store.patients.add(PatientDetails("MRN-0007", "Rivera", "Ana", date(1985, 6, 1), Sex.FEMALE, 64,
-                                    (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
-                                    migraine_diagnosis=True), by=nurse)
+                                            (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
+                                            migraine_diagnosis=True), by=nurse)
     for p in (PatientDetails("MRN-0012", "Rivers", "Tom", date(1971, 2, 11), Sex.MALE, 82, no_known_allergies=True,
                              renal_status=RenalStatus.NORMAL),
               PatientDetails("MRN-0031", "Okafor", "Grace", date(1990, 9, 23), Sex.FEMALE, 58,

@@ -135,8 +135,8 @@ class ScenarioRunner:
         self.reader = anyone
         for p in s.patients:
             saved = self.store.patients.add(_patient(PatientDetails(mrn=p.mrn, family_name="", given_name="",
-                                                                   date_of_birth=datetime(1900, 1, 1).date(),
-                                                                   sex=Sex.UNKNOWN),
+                                                                    date_of_birth=datetime(1900, 1, 1).date(),
+                                                                    sex=Sex.UNKNOWN),
                                                     p.values), anyone)
             self.patients[p.mrn] = saved.id
 

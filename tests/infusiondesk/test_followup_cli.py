@@ -27,7 +27,7 @@ def clinic_db(tmp_path: Path) -> str:
         store.users.create(name, name.title(), role, PASSWORD, "", by=admin)
     nina, noel, carl = (store.users.sign_in(n, PASSWORD) for n in ("nina", "noel", "carl"))
     patient = store.patients.add(PatientDetails("MRN-0042", "Rivera", "Ana", date(1985, 6, 1), "female",
-                                        weight_kg=64, no_known_allergies=True), by=nina)
+                                                weight_kg=64, no_known_allergies=True), by=nina)
     eight_days_ago = datetime.now(UTC).replace(hour=10, minute=0) - timedelta(days=8)  # never across midnight
     chart_visit(store, load_drug(None), patient, nina, noel, carl, eight_days_ago, until=VisitStatus.COMPLETED)
     store.close()

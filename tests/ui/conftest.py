@@ -77,8 +77,8 @@ def clinic(tmp_path: Path) -> Iterator[Clinic_]:
     nurse = store.users.create("nkim", "Noor Kim", Role.NURSE, PASSWORDS["nkim"], "RN", by=admin)
     clinician = store.users.create("drlee", "Dana Lee", Role.CLINICIAN, PASSWORDS["drlee"], "MD", by=admin)
     patient = store.patients.add(PatientDetails("MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female",
-                                        weight_kg=64, allergies=(Allergy("penicillin", "rash"),),
-                                        renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=admin)
+                                                weight_kg=64, allergies=(Allergy("penicillin", "rash"),),
+                                                renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=admin)
     yield Clinic_(store, clock, admin.user, nurse, clinician, patient, admin)
     store.close()
 

@@ -63,8 +63,8 @@ def completed_visit(db: Path) -> Completed:
     nurse = store.users.sign_in("nkim", "nurse-chair-pass-1")
     clinician = store.users.sign_in("drlee", "doctor-sign-pass-1")
     patient = store.patients.add(PatientDetails("MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
-                                        no_known_allergies=True, renal_status=RenalStatus.NORMAL,
-                                        migraine_diagnosis=True), by=admin)
+                                                no_known_allergies=True, renal_status=RenalStatus.NORMAL,
+                                                migraine_diagnosis=True), by=admin)
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", "clinic vault granite 7", START)
     pki.save_clinic_ca(store, ca, by=admin)
     p12 = pki.issue_clinician_pkcs12(ca, "clinic vault granite 7", full_name=doctor.full_name, username=doctor.username,

@@ -23,8 +23,9 @@ from tests.ui.steps import settle
 
 def _second_patient(clinic: Clinic_) -> Patient:
     return clinic.store.patients.add(PatientDetails("MRN-0008", "Okafor", "Chidi", date(1979, 2, 3), "male",
-                                            weight_kg=80, no_known_allergies=True, renal_status=RenalStatus.NORMAL,
-                                            migraine_diagnosis=True), by=clinic.session(clinic.nurse))
+                                                    weight_kg=80, no_known_allergies=True,
+                                                    renal_status=RenalStatus.NORMAL, migraine_diagnosis=True),
+                                     by=clinic.session(clinic.nurse))
 
 
 def _day(clinic: Clinic_) -> tuple[User, Visit, Visit]:
