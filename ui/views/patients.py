@@ -53,8 +53,8 @@ class PatientListView(QWidget):
         self.new = QPushButton("&New patient")
         self.busy = QLabel()
         self.busy.setObjectName("searchStatus")
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Weight", "Allergies"])
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Phone", "Weight", "Allergies"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAccessibleName("Patients found")
@@ -112,7 +112,7 @@ class PatientListView(QWidget):
         self.table.setRowCount(len(found))
         for r, p in enumerate(found):
             weight = f"{p.weight_kg:g} kg" if p.weight_kg else ""
-            for c, text_ in enumerate((p.display_name, p.mrn, f"{p.date_of_birth:%d %b %Y}", weight,
+            for c, text_ in enumerate((p.display_name, p.mrn, f"{p.date_of_birth:%d %b %Y}", p.phone, weight,
                                        allergy_text(p))):
                 self.table.setItem(r, c, QTableWidgetItem(text_))
         if found:
