@@ -61,6 +61,7 @@ class PatientListView(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 260)
         self.table.setColumnWidth(2, 120)
+        self.table.setColumnWidth(3, 160)  # "+44 20 7946 0958" on one line
         self.table.verticalHeader().setVisible(False)
         top = QHBoxLayout()
         find = QLabel("&Find")

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 from infusiondesk_ui.widgets.quantity_edit import MIN_FIELD_WIDTH
 
-VISIBLE_LINES = 3
+VISIBLE_LINES = 4
 
 
 class AddressEdit(QPlainTextEdit):
