@@ -23,7 +23,7 @@ from infusiondesk.records.models import (
     DoseOrderRecord,
     InfusionEvent,
     InfusionEventKind,
-    Patient,
+    PatientDetails,
     Readiness,
     Role,
     SideEffect,
@@ -75,9 +75,9 @@ def big_clinic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store
     patients = []
     for i in range(PATIENTS):
         female = rng.random() < 0.7
-        p = Patient(None, f"MRN{i:07d}", rng.choice(_FAMILY) + rng.choice(("", "", "s", "-Lee", "son")),
-                    rng.choice(_GIVEN_F if female else _GIVEN_M), date(1950 + i % 50, 1 + i % 12, 1 + i % 28),
-                    "female" if female else "male", weight_kg=70.0)
+        p = PatientDetails(f"MRN{i:07d}", rng.choice(_FAMILY) + rng.choice(("", "", "s", "-Lee", "son")),
+                           rng.choice(_GIVEN_F if female else _GIVEN_M), date(1950 + i % 50, 1 + i % 12, 1 + i % 28),
+                           "female" if female else "male", weight_kg=70.0)
         patients.append({"mrn": p.mrn, "content": _patient_document(p), **patient_keys(p)})
     with store.engine.begin() as conn:
         conn.execute(insert(tables.patients), patients)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,7 +24,7 @@ def test_course_summary_of_50_visits(benchmark: BenchmarkFixture, tmp_path: Path
     nurse = store.users.create("jdoe", "Jane Doe", Role.NURSE, "nurse-chair-pass-123", "RN", by=admin)
     nurse2 = store.users.create("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
     doc = store.users.create("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
-    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=admin)
+    patient = store.patients.add(scenario.PATIENT.details(), by=admin)
     drug = scenario.drug()
     start = datetime(2024, 1, 2, 14, 0, tzinfo=UTC)
     for i in range(VISITS):  # weekly infusions, completed (charted through the visit service)

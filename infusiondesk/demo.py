@@ -25,6 +25,7 @@ from infusiondesk.records.models import (
     IVAccess,
     MigraineFeatures,
     Patient,
+    PatientDetails,
     PregnancyStatus,
     RenalStatus,
     Role,
@@ -83,6 +84,7 @@ _GIVEN_M = ("Oliver", "George", "Noah", "Arthur", "Leo", "Harry", "Jack", "Samue
             "Daniel", "Adam", "Ethan", "Tom", "Ivan", "Mateo", "Ben", "Kofi", "Sam")
 _MEDICINES = ("propranolol 40 mg BD", "topiramate 50 mg BD", "amitriptyline 10 mg nocte", "sumatriptan 50 mg PRN",
               "candesartan 8 mg daily", "erenumab 70 mg monthly", "paracetamol 1 g PRN", "levonorgestrel IUD")
+_STREETS = ("Orchard Lane", "Mill Road", "Station Street", "Church Walk", "Harbour View", "Elm Close")
 _ORDERS = (  # dose, product, duration: the clinic's usual migraine orders
     ("1 g", "premix-1g-100ml-d5w", "1 h"),
     ("2 g", "premix-2g-50ml", "30 min"),
@@ -162,7 +164,7 @@ class _Builder:
 
     # -- patients ------------------------------------------------------------------------------------
 
-    def _patient(self, i: int) -> Patient:
+    def _patient(self, i: int) -> PatientDetails:
         r = self.rng
         female = r.random() < 0.75  # migraine clinics see mostly women
         age = r.randint(19, 78)  # adults on every visit date in the demo window
@@ -172,8 +174,8 @@ class _Builder:
                 RenalStatus.SEVERE: r.randint(15, 29)}.get(renal)
         allergies = (Allergy(r.choice(("penicillin", "sulfonamides", "codeine", "latex")),
                              r.choice(("rash", "hives", "nausea", "anaphylaxis"))),) if r.random() < 0.25 else ()
-        return Patient(
-            id=None, mrn=f"DEMO{i + 1:07d}", family_name=r.choice(_FAMILY),
+        return PatientDetails(
+            mrn=f"DEMO{i + 1:07d}", family_name=r.choice(_FAMILY),
             given_name=r.choice(_GIVEN_F if female else _GIVEN_M), date_of_birth=dob,
             sex=Sex.FEMALE if female else Sex.MALE, weight_kg=round(r.uniform(48, 110), 1), allergies=allergies,
             no_known_allergies=not allergies, medicines=tuple(r.sample(_MEDICINES, r.randint(0, 3))),
@@ -181,7 +183,10 @@ class _Builder:
             heart_block=r.random() < 0.02, myasthenia_gravis=r.random() < 0.005,
             pregnancy=(PregnancyStatus.NOT_PREGNANT if female and age < 55 else PregnancyStatus.NOT_APPLICABLE),
             history_notes=r.choice(("", "Chronic migraine since teens.", "Menstrual migraine.",
-                                    "Medication-overuse headache, now weaning.")))
+                                    "Medication-overuse headache, now weaning.")),
+            # made up from the number, not drawn: the seeded draws (and so every other demo field) stay as they were
+            address=f"{i % 90 + 1} {_STREETS[i % len(_STREETS)]}\nRiverside\nRV{i % 9 + 1} {i % 7 + 1}AB",
+            phone=f"555 01{i % 100:02d}")
 
     def add_patient_with_visits(self, i: int) -> None:
         r = self.rng
@@ -209,7 +214,6 @@ class _Builder:
         clinician = r.choice(self.clinicians)
         start = r.randint(0, 7 * 60)
         self._at(day, start, 0)
-        assert patient.id is not None
         visit = svc.new_visit(nurse, patient.id)
         self.visits += 1
 

@@ -10,12 +10,14 @@ right-to-left overrides (zero-width joiners, which some scripts need in names, a
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from datetime import date
+from typing import TypeVar
 
 from infusiondesk.clinic_time import zone_named
 from infusiondesk.errors import DomainError, InputError
-from infusiondesk.records.models import Allergy, Clinic, Patient, Sex
+from infusiondesk.records.models import Allergy, Clinic, PatientDetails, Sex
 
 PERSON_NAME_MAX = 100  # a family name, a given name, a user's full name (characters)
 MRN_MAX = 64           # the MRN column's width
@@ -23,6 +25,11 @@ USERNAME_MAX = 64      # the user name column's width
 CREDENTIALS_MAX = 64   # "RN", "MD, FRCPC" (the column's width)
 SHORT_TEXT_MAX = 200   # an allergy's substance or reaction, a medicine
 NOTES_MAX = 4000       # free-text history notes
+ADDRESS_MAX = 400      # a patient's address, all lines: four lines of an envelope with room to spare
+ADDRESS_LINES_MAX = 6
+PHONE_MAX = 32         # "+44 (0)20 7946 0958" is 19 characters; E.164 allows 15 digits
+_PHONE = re.compile(r"^[0-9 +()\-]+$")
+P = TypeVar("P", bound=PatientDetails)  # a new patient's details, or a registered Patient
 _JOINERS = {"\u200c", "\u200d"}  # ZWNJ, ZWJ: part of how Persian, Indic and other scripts write names
 
 
@@ -65,7 +72,7 @@ def free_text(value: str, *, field: str, label: str, max_chars: int) -> str:
     return text
 
 
-def clean_patient(p: Patient) -> Patient:
+def clean_patient(p: P) -> P:
     """The patient with every text field checked and normalised (store.patients.add and store.patients.update)."""
     allergies = tuple(
         Allergy(one_line(a.substance, field="allergies", label="allergy's substance", max_chars=SHORT_TEXT_MAX),
@@ -83,7 +90,44 @@ def clean_patient(p: Patient) -> Patient:
                             max_chars=PERSON_NAME_MAX),
         sex=clean_sex(p.sex), allergies=allergies, medicines=medicines,
         history_notes=free_text(p.history_notes, field="history_notes", label="history notes",
-                                max_chars=NOTES_MAX))
+                                max_chars=NOTES_MAX),
+        address=clean_address(p.address), phone=clean_phone(p.phone))
+
+
+def phone_problem(text: str) -> str | None:
+    """Why `text` is not a phone number, one sentence for the nurse; None when it is one or is empty (not known).
+    Digits with the punctuation people write in one; a letter or an extension word is refused, never dropped."""
+    shown = " ".join(text.split())
+    if not shown:
+        return None
+    if len(shown) > PHONE_MAX:
+        return f"The phone number can be at most {PHONE_MAX} characters; this one has {len(shown)}."
+    if not _PHONE.match(shown):
+        return (f'The phone number "{shown}" may hold only digits, spaces, + ( ) and -; type it as '
+                "+44 20 7946 0958 or (555) 010-0199.")
+    if not any(ch.isdigit() for ch in shown):
+        return f'The phone number "{shown}" has no digits; type the number, or leave it empty.'
+    return None
+
+
+def clean_phone(text: str) -> str:
+    """The phone number with its spaces collapsed; InputError("phone") saying what is wrong."""
+    problem = phone_problem(text)
+    if problem:
+        raise InputError("phone", problem)
+    return " ".join(text.split())
+
+
+def clean_address(text: str) -> str:
+    """The address as the clinic writes it (street lines, city, postcode), nothing parsed: each line trimmed with
+    its spaces collapsed, blank lines dropped; InputError("address") for a hidden character or too much text."""
+    unified = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    checked = free_text(unified, field="address", label="address", max_chars=ADDRESS_MAX)
+    lines = [line for line in (" ".join(raw.split()) for raw in checked.split("\n")) if line]
+    if len(lines) > ADDRESS_LINES_MAX:
+        raise InputError("address", f"The address can have at most {ADDRESS_LINES_MAX} lines; this one has "
+                                    f"{len(lines)}.")
+    return "\n".join(lines)
 
 
 PATIENT_SEXES = tuple(x.value for x in Sex)  # Patient.sex: the words the record knows (the form's Sex choice)
@@ -111,7 +155,7 @@ def allergy_claim_problem(no_known_allergies: bool, allergies_listed: bool) -> s
     return None
 
 
-def check_patient_facts(p: Patient, today: date) -> None:
+def check_patient_facts(p: PatientDetails, today: date) -> None:
     """What a registration must not claim, as the patient form refuses it: a birth after today, allergies listed
     with "no known allergies", a sex the record does not know. InputError naming the field."""
     born = birth_date_problem(p.date_of_birth, today)

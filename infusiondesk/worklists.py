@@ -97,7 +97,6 @@ def _since(visit: Visit) -> datetime:
 
 
 def row(visit: Visit, patient: Patient, now: datetime) -> BoardRow:
-    assert visit.id is not None and patient.id is not None
     return BoardRow(visit.id, patient.id, f"{patient.family_name.upper()}, {patient.given_name}", patient.mrn,
                     _BY_STATUS[visit.status], _since(visit),
                     " · ".join(x for x in (_where(visit), _detail(visit, now)) if x))

@@ -34,7 +34,6 @@ def read_course(store: Store, mrn: str, period: Period, drug: Drug, *, by: UserS
     patient = store.patients.by_mrn(mrn, by=by)
     if patient is None:
         raise DomainError(f"No patient has MRN {mrn}; check the number.")
-    assert patient.id is not None  # a patient read from the store is saved
     clinic = store.clinic.get()
 
     course = summarise(patient, store.visits.all(patient.id, by=by), drug, period, timezone=clinic.timezone,

@@ -56,7 +56,6 @@ def chart_visit(store: object, drug: Drug, patient: Patient, nurse: UserSession,
     second nurse, started, a flushing side effect, stopped, observed, completed, signed (with `sign_note`). Each
     acts through their signed-in session."""
     svc = VisitService(store, drug)
-    assert patient.id is not None
     visit = svc.new_visit(nurse, patient.id)
 
     def step(who: UserSession, minutes: float) -> Step:

@@ -76,7 +76,7 @@ def _earlier_visit(store: Any, drug: Any, patient: Any, nurse: Any, doctor: Any,
 def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     """A clinic with a nurse, a clinician and a few patients, one with two earlier visits."""
     from infusiondesk.drugs import load_drug
-    from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role, Sex
+    from infusiondesk.records.models import Allergy, Clinic, PatientDetails, RenalStatus, Role, Sex
     from infusiondesk.store import Store
     from infusiondesk_ui.clock import FixedClock
 
@@ -89,15 +89,15 @@ def demo_clinic(db: str) -> tuple[Any, Any, Any]:
     nurse = store.users.sign_in("nkim", "nurse-chair-pass-1")
     doctor = store.users.sign_in("drlee", "doctor-sign-pass-1")
     drug = load_drug()
-    ana = store.patients.add(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), Sex.FEMALE, 64,
-                                    (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
-                                    migraine_diagnosis=True), by=nurse)
-    for p in (Patient(None, "MRN-0012", "Rivers", "Tom", date(1971, 2, 11), Sex.MALE, 82, no_known_allergies=True,
-                      renal_status=RenalStatus.NORMAL),
-              Patient(None, "MRN-0031", "Okafor", "Grace", date(1990, 9, 23), Sex.FEMALE, 58,
-                      no_known_allergies=True, renal_status=RenalStatus.MODERATE, egfr_ml_min=48),
-              Patient(None, "MRN-0044", "Lindqvist", "Erik", date(1964, 12, 5), Sex.MALE, 91,
-                      (Allergy("latex"),), renal_status=RenalStatus.NORMAL)):
+    ana = store.patients.add(PatientDetails("MRN-0007", "Rivera", "Ana", date(1985, 6, 1), Sex.FEMALE, 64,
+                                            (Allergy("penicillin", "rash"),), renal_status=RenalStatus.NORMAL,
+                                            migraine_diagnosis=True), by=nurse)
+    for p in (PatientDetails("MRN-0012", "Rivers", "Tom", date(1971, 2, 11), Sex.MALE, 82, no_known_allergies=True,
+                             renal_status=RenalStatus.NORMAL),
+              PatientDetails("MRN-0031", "Okafor", "Grace", date(1990, 9, 23), Sex.FEMALE, 58,
+                             no_known_allergies=True, renal_status=RenalStatus.MODERATE, egfr_ml_min=48),
+              PatientDetails("MRN-0044", "Lindqvist", "Erik", date(1964, 12, 5), Sex.MALE, 91,
+                             (Allergy("latex"),), renal_status=RenalStatus.NORMAL)):
         store.patients.add(p, by=nurse)
     for days, dose, attacks, pain, effects in ((56, "1 g", 9, (8, 4), ("warmth",)),
                                                (28, "2 g", 6, (7, 2), ("flushing",))):

@@ -52,8 +52,11 @@ def signed(visit: Visit, has_note: bool) -> bool:
 
 
 def patient(codes: FhirCodes, p: Patient) -> Json:
+    """The Patient: MRN, name, gender, birth date, and the home address and phone when the record has them. The
+    address is Address.text with its lines (the record keeps the clinic's lines, not street, city and postcode
+    apart); the phone is one telecom of system phone, use home."""
     code, display = codes.mrn_type
-    return {
+    out: Json = {
         "resourceType": "Patient",
         "identifier": [{"use": "usual", "type": {"coding": [{"system": codes.systems["identifier_type"],
                                                              "code": code, "display": display}], "text": "MRN"},
@@ -62,6 +65,11 @@ def patient(codes: FhirCodes, p: Patient) -> Json:
         "gender": p.sex if p.sex in ("female", "male", "other", "unknown") else "unknown",
         "birthDate": p.date_of_birth.isoformat(),
     }
+    if p.address:
+        out["address"] = [{"use": "home", "text": p.address}]
+    if p.phone:
+        out["telecom"] = [{"system": "phone", "value": p.phone, "use": "home"}]
+    return out
 
 
 def practitioner(u: User) -> Json:

@@ -2,8 +2,8 @@
 creates, an A08 (update patient information) updates the patient of the MRN, any other message is reported and
 skipped. Segments may end in \\r, \\n or \\r\\n; every MSH segment starts a message. The fields read, into the
 same checks as a CSV row (`patient_fields`): PID-3 (MRN: the identifier of type MR, else the first), PID-5
-(family^given), PID-7 (birth date, YYYYMMDD), PID-8 (sex: F, M, O, U, A, N). PID-13 (phone) is read but not
-kept: the patient record has no phone field. Parsing is hl7apy's, imported when a file is read."""
+(family^given), PID-7 (birth date, YYYYMMDD), PID-8 (sex: F, M, O, U, A, N), PID-11 (home address) and PID-13
+(phone; `hl7_contact` reads both). Parsing is hl7apy's, imported when a file is read."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from datetime import date
 from typing import Any
 
 from infusiondesk.errors import InputError
+from infusiondesk.interop.hl7_contact import contact
 from infusiondesk.interop.patient_import import ImportFileError, decode, sort_rows
 from infusiondesk.interop.report import Action, ImportReport, Rejection, file_digest
 
 HANDLED = {"A04": Action.CREATE, "A08": Action.UPDATE}
 _SEX = {"F": "female", "M": "male", "O": "other", "A": "other", "N": "other", "U": "unknown", "": "unknown"}
-PHONE_NOTE = "PID-13 (phone) was read but not kept: the patient record has no phone field."
+EXTENSION_NOTE = ("A PID-13 extension (XTN-8) was read but not kept: the patient record keeps the number to dial, "
+                  "without an extension.")
 
 
 def split_messages(text: str) -> list[str]:
@@ -67,8 +69,8 @@ def _birth_date(text: str) -> str:
 
 
 def message_cells(er7: str) -> tuple[str, dict[str, str], bool]:
-    """(the trigger event, the patient's cells, whether a phone was given) of one message; InputError naming the
-    field when it cannot be read."""
+    """(the trigger event, the patient's cells, whether a phone extension was left out) of one message; InputError
+    naming the field when it cannot be read."""
     from hl7apy.consts import VALIDATION_LEVEL
     from hl7apy.exceptions import HL7apyException
     from hl7apy.parser import parse_message
@@ -91,7 +93,9 @@ def message_cells(er7: str) -> tuple[str, dict[str, str], bool]:
     cells = {"mrn": _mrn(pid), "family_name": _text(names[0].xpn_1) if names else "",
              "given_name": _text(names[0].xpn_2) if names else "",
              "date_of_birth": _birth_date(_text(pid.pid_7)), "sex": _SEX[sex_code]}
-    return kind[1], cells, any(_text(p) for p in _field(pid, "pid_13"))
+    found = contact(er7)
+    cells.update(address=found.address, phone=found.phone)
+    return kind[1], cells, found.extension_dropped
 
 
 def read_adt_file(data: bytes, source: str, today: date) -> ImportReport:
@@ -100,10 +104,10 @@ def read_adt_file(data: bytes, source: str, today: date) -> ImportReport:
     rows: list[tuple[int, Action, dict[str, str]]] = []
     rejected: list[Rejection] = []
     skipped: list[Rejection] = []
-    phone = False
+    extension = False
     for number, er7 in enumerate(messages, start=1):
         try:
-            event, cells, has_phone = message_cells(er7)
+            event, cells, dropped = message_cells(er7)
         except InputError as exc:
             rejected.append(Rejection(number, exc.field, exc.message))
             continue
@@ -111,9 +115,9 @@ def read_adt_file(data: bytes, source: str, today: date) -> ImportReport:
             skipped.append(Rejection(number, "message_type", f"{event or 'no type'} is not imported (only ADT^A04 "
                                      "registrations and ADT^A08 updates); skipped."))
             continue
-        phone = phone or has_phone
+        extension = extension or dropped
         rows.append((number, HANDLED[event], cells))
     accepted, refused = sort_rows(rows, today)
     return ImportReport(source=source, sha256=file_digest(data), kind="hl7", rows=len(messages),
                         accepted=tuple(accepted), rejected=tuple(sorted((*rejected, *refused), key=lambda r: r.row)),
-                        skipped=tuple(skipped), notes=(PHONE_NOTE,) if phone else ())
+                        skipped=tuple(skipped), notes=(EXTENSION_NOTE,) if extension else ())

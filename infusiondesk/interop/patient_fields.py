@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from infusiondesk.errors import InputError
-from infusiondesk.records.models import Allergy, Patient, PregnancyStatus, RenalStatus, Sex
+from infusiondesk.records.models import Allergy, PatientDetails, PregnancyStatus, RenalStatus, Sex
 from infusiondesk.units import parse_date
 from infusiondesk.validation import PATIENT_SEXES, check_patient_facts, clean_patient, clean_sex
 
@@ -44,6 +44,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("myasthenia_gravis", False, _BOOL),
     Column("pregnancy", False, ", ".join(p.value for p in PregnancyStatus) + "; empty is unknown"),
     Column("history_notes", False, "free text, at most 4000 characters"),
+    Column("address", False, "the home address, lines as the clinic writes them (a quoted cell may hold line "
+                             "breaks); at most 400 characters"),
+    Column("phone", False, "digits, spaces and + ( ) -, as +44 20 7946 0958; empty when not known"),
 )
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 REQUIRED = tuple(c.name for c in COLUMNS if c.required)
@@ -110,14 +113,15 @@ def _choice(text: str, field: str, enum: type[RenalStatus] | type[PregnancyStatu
     return shown
 
 
-def patient_from_fields(cells: Mapping[str, str], today: date) -> Patient:
+def patient_from_fields(cells: Mapping[str, str], today: date) -> PatientDetails:
     """The patient a row describes (absent optional columns take the record's defaults), checked and normalised
     as the store will; InputError naming the first field at fault, in column order."""
     def cell(name: str) -> str:
         return cells.get(name) or ""
 
     # one at a time, in column order, so the refusal names the first field at fault
-    mrn_name = clean_patient(Patient(None, cell("mrn"), cell("family_name"), cell("given_name"), today, Sex.UNKNOWN))
+    mrn_name = clean_patient(PatientDetails(cell("mrn"), cell("family_name"), cell("given_name"), today,
+                                            Sex.UNKNOWN))
     dob = iso_date(cell("date_of_birth"), "date_of_birth")
     sex = clean_sex(cell("sex"))
     weight = _number(cell("weight_kg"), "weight_kg")
@@ -130,11 +134,11 @@ def patient_from_fields(cells: Mapping[str, str], today: date) -> Patient:
     heart_block = _flag(cell("heart_block"), "heart_block")
     myasthenia = _flag(cell("myasthenia_gravis"), "myasthenia_gravis")
     pregnancy = PregnancyStatus(_choice(cell("pregnancy"), "pregnancy", PregnancyStatus))
-    patient = clean_patient(Patient(
-        id=None, mrn=mrn_name.mrn, family_name=mrn_name.family_name, given_name=mrn_name.given_name,
+    patient = clean_patient(PatientDetails(
+        mrn=mrn_name.mrn, family_name=mrn_name.family_name, given_name=mrn_name.given_name,
         date_of_birth=dob, sex=sex, weight_kg=weight, allergies=allergies, no_known_allergies=nka,
         medicines=medicines, migraine_diagnosis=migraine, egfr_ml_min=egfr, renal_status=renal,
         heart_block=heart_block, myasthenia_gravis=myasthenia, pregnancy=pregnancy,
-        history_notes=cell("history_notes")))
+        history_notes=cell("history_notes"), address=cell("address"), phone=cell("phone")))
     check_patient_facts(patient, today)
     return patient

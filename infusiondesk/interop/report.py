@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from infusiondesk.records.models import Patient
+from infusiondesk.records.models import Patient, PatientDetails
 
 
 class Action(StrEnum):
@@ -30,10 +30,11 @@ class Rejection:
 
 @dataclass(frozen=True)
 class Accepted:
-    """A row that passed every check: the patient to create, or the patient as updated (with its id)."""
+    """A row that passed every check: the patient to create (details, not yet registered), or for an update the
+    registered `Patient` as updated, once `writing.check_against_database` has found it by MRN."""
 
     row: int
-    patient: Patient
+    patient: PatientDetails | Patient
     action: Action = Action.CREATE
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.errors import DomainError
 from infusiondesk.interop.report import Accepted, Action, ImportReport, Rejection
-from infusiondesk.records.models import Role, UserSession
+from infusiondesk.records.models import Patient, Role, UserSession
 from infusiondesk.store.audit.events import AuditEvent
 
 if TYPE_CHECKING:
@@ -51,9 +51,10 @@ def check_against_database(report: ImportReport, store: Store, by: UserSession,
                                       "is no patient to update; send a registration (A04) first."))
         elif item.action is Action.UPDATE and found is not None:
             p = item.patient
+            # an address or phone the message leaves out is kept as the clinic has it
             accepted.append(dataclasses.replace(item, patient=dataclasses.replace(
                 found, family_name=p.family_name, given_name=p.given_name, date_of_birth=p.date_of_birth,
-                sex=p.sex)))
+                sex=p.sex, address=p.address or found.address, phone=p.phone or found.phone)))
         else:
             accepted.append(item)
     return dataclasses.replace(report, accepted=tuple(accepted),
@@ -77,8 +78,11 @@ def commit(report: ImportReport, store: Store, by: UserSession, progress: Progre
                     try:
                         if item.action is Action.CREATE:
                             store.patients.add(item.patient, by=by)
-                        else:
+                        elif isinstance(item.patient, Patient):  # found by MRN in check_against_database
                             store.patients.update(item.patient, by=by)
+                        else:
+                            raise DomainError(f"MRN {item.patient.mrn} was not looked up in the database, so "
+                                              "there is no patient to update; check the file again.")
                     except (AuthError, PermissionDenied):
                         raise
                     except DomainError as exc:

@@ -17,6 +17,7 @@ from infusiondesk.records.models import (
     MigraineFeatures,
     Override,
     Patient,
+    PatientDetails,
     PregnancyStatus,
     Readiness,
     RenalStatus,
@@ -37,7 +38,8 @@ from infusiondesk.records.models import (
 
 __all__ = [
     "Addendum", "Allergy", "Assessment", "Clinic", "DoseOrderRecord", "DoubleCheck", "IVAccess",
-    "InfusionEvent", "InfusionEventKind", "MigraineFeatures", "Override", "Patient", "PregnancyStatus",
-    "Readiness", "RenalStatus", "Role", "Screening", "SideEffect", "SideEffectAction", "SideEffectOutcome",
-    "Signature", "SignatureMeaning", "Suitability", "User", "UserSession", "Visit", "VisitStatus", "VitalSigns",
+    "InfusionEvent", "InfusionEventKind", "MigraineFeatures", "Override", "Patient", "PatientDetails",
+    "PregnancyStatus", "Readiness", "RenalStatus", "Role", "Screening", "SideEffect", "SideEffectAction",
+    "SideEffectOutcome", "Signature", "SignatureMeaning", "Suitability", "User", "UserSession", "Visit",
+    "VisitStatus", "VitalSigns",
 ]

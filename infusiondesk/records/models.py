@@ -6,7 +6,7 @@ and as computed numbers in one canonical unit (kg, mL, mL/h, mg), so the store c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -109,8 +109,10 @@ class Allergy:
 
 
 @dataclass(frozen=True)
-class Patient:
-    id: int | None
+class PatientDetails:
+    """Who a patient is and what the screening reads, without a record id: a patient as typed on the form or read
+    from an import, before `store.patients.add` registers it (and hands back a `Patient`)."""
+
     mrn: str
     family_name: str
     given_name: str
@@ -127,6 +129,8 @@ class Patient:
     myasthenia_gravis: bool = False
     pregnancy: PregnancyStatus = PregnancyStatus.UNKNOWN
     history_notes: str = ""
+    address: str = ""  # home address as the clinic writes it: street lines, city, postcode, one per line
+    phone: str = ""    # digits, spaces and + ( ) - (infusiondesk.contact_details)
 
     @property
     def display_name(self) -> str:
@@ -137,6 +141,22 @@ class Patient:
         if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
             years -= 1
         return years
+
+    def saved_as(self, patient_id: int) -> Patient:
+        """These details as the registered patient `patient_id` (the store's answer to `add`)."""
+        return Patient(**{f.name: getattr(self, f.name) for f in fields(PatientDetails)}, id=patient_id)
+
+
+@dataclass(frozen=True)
+class Patient(PatientDetails):
+    """A registered patient: read from the store, so the id is always there. The id is keyword-only (it follows
+    the details' defaulted fields): `Patient(id=7, mrn=..., ...)`."""
+
+    id: int = field(kw_only=True)
+
+    def details(self) -> PatientDetails:
+        """The same person without the record id: to register them in another store (a test, a benchmark)."""
+        return PatientDetails(**{f.name: getattr(self, f.name) for f in fields(PatientDetails)})
 
 
 class VisitStatus(StrEnum):

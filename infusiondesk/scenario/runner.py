@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from infusiondesk.drugs.library import Drug
 from infusiondesk.errors import DomainError
@@ -23,6 +23,7 @@ from infusiondesk.records.models import (
     ClinicPolicy,
     IVAccess,
     Patient,
+    PatientDetails,
     PregnancyStatus,
     RenalStatus,
     Role,
@@ -133,10 +134,10 @@ class ScenarioRunner:
         anyone = next((u for u in self.users.values() if u.user.role is not Role.ADMIN), admin)
         self.reader = anyone
         for p in s.patients:
-            saved = self.store.patients.add(_patient(Patient(id=None, mrn=p.mrn, family_name="", given_name="",
-                                                            date_of_birth=datetime(1900, 1, 1).date(), sex=Sex.UNKNOWN),
+            saved = self.store.patients.add(_patient(PatientDetails(mrn=p.mrn, family_name="", given_name="",
+                                                                    date_of_birth=datetime(1900, 1, 1).date(),
+                                                                    sex=Sex.UNKNOWN),
                                                     p.values), anyone)
-            assert saved.id is not None
             self.patients[p.mrn] = saved.id
 
     # -- the run ---------------------------------------------------------------------------------------------
@@ -384,7 +385,10 @@ def _vitals(values: Mapping[str, Any], at: datetime) -> VitalSigns:
                       patellar_reflex=f.REFLEXES[values["patellar_reflex"]] if "patellar_reflex" in values else None)
 
 
-def _patient(base: Patient, values: Mapping[str, Any]) -> Patient:
+P = TypeVar("P", bound=PatientDetails)  # a new patient's details, or a registered Patient
+
+
+def _patient(base: P, values: Mapping[str, Any]) -> P:
     """The patient record with the file's fields applied (conditions given replace the record's)."""
     names = {"mrn": "mrn", "family": "family_name", "given": "given_name", "born": "date_of_birth", "sex": "sex",
              "weight": "weight_kg", "medicines": "medicines", "egfr": "egfr_ml_min", "history": "history_notes"}

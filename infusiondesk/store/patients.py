@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from typing import Any
 
 from sqlalchemy import Row, insert, select, update
 
 from infusiondesk.errors import DomainError
-from infusiondesk.records.models import Patient, Role, UserSession
+from infusiondesk.records.models import Patient, PatientDetails, Role, UserSession
 from infusiondesk.store import codec, tables, visit_tx
 from infusiondesk.store.audit import trail
 from infusiondesk.store.audit.events import AuditEvent
@@ -22,18 +21,23 @@ from infusiondesk.validation import clean_patient
 DEMOGRAPHICS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)  # admins register patients
 
 
-def _patient_document(p: Patient) -> str:
+def _patient_document(p: PatientDetails) -> str:
+    """The stored JSON: the details without the id (the row's own key is the id; `visit_tx.patient_from_row`)."""
     plain = codec.to_plain(p)
-    plain.pop("id")
+    plain.pop("id", None)
     return json.dumps(plain, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 class Patients(StorePart):
     """`store.patients`: the role is checked in the store, from the database, at every call."""
 
-    def add(self, p: Patient, by: UserSession) -> Patient:
-        """Register a patient; names and MRN are checked and normalised (infusiondesk.validation)."""
-        p = clean_patient(p)
+    def add(self, details: PatientDetails, by: UserSession) -> Patient:
+        """Register a patient; names, MRN, address and phone are checked and normalised (infusiondesk.validation).
+        A patient already registered (a `Patient`) is refused: registering it again would make a second record."""
+        if isinstance(details, Patient):
+            raise DomainError(f"{details.display_name} is already registered (patient #{details.id}); change "
+                              "their details instead of registering them again.")
+        p = clean_patient(details)
         mrn = p.mrn
         with self._write() as conn:
             actor = acting(conn, by, DEMOGRAPHICS, "register patients")
@@ -43,12 +47,10 @@ class Patients(StorePart):
                 mrn=mrn, content=_patient_document(p), **patient_keys(p))))
             trail.record_change(conn, at=self._now(), by=actor, event=AuditEvent.CREATE, table=tables.patients,
                                 record_id=patient_id, before=None)
-        return dataclasses.replace(p, id=patient_id)
+        return p.saved_as(patient_id)
 
     def update(self, p: Patient, by: UserSession) -> Patient:
         p = clean_patient(p)
-        if p.id is None:
-            raise DomainError("Register the patient before changing their details.")
         with self._write() as conn:
             actor = acting(conn, by, DEMOGRAPHICS, "change patient details")
             before = self._row(conn, tables.patients, p.id)

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_
 
-from infusiondesk.records.models import Patient
+from infusiondesk.records.models import PatientDetails
 from infusiondesk.store import tables
 
 KEY_MAX = 200     # the key columns' width; casefolding can lengthen a name ("ß" -> "ss"), so keys are cut here
@@ -30,7 +30,7 @@ def _storable(text: str) -> str:
     return "".join(" " if unicodedata.category(ch) in ("Cc", "Cs") else ch for ch in text[:QUERY_MAX])
 
 
-def patient_keys(p: Patient) -> dict[str, str]:
+def patient_keys(p: PatientDetails) -> dict[str, str]:
     return {"mrn_key": search_key(p.mrn), "family_key": search_key(p.family_name),
             "given_key": search_key(p.given_name)}
 

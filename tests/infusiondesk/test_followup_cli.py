@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from infusiondesk.drugs import load_drug
-from infusiondesk.records.models import Clinic, Patient, Role, VisitStatus
+from infusiondesk.records.models import Clinic, PatientDetails, Role, VisitStatus
 from infusiondesk.store import Store
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.test_cli import _run_ui
@@ -26,8 +26,8 @@ def clinic_db(tmp_path: Path) -> str:
     for name, role in (("nina", Role.NURSE), ("noel", Role.NURSE), ("carl", Role.CLINICIAN)):
         store.users.create(name, name.title(), role, PASSWORD, "", by=admin)
     nina, noel, carl = (store.users.sign_in(n, PASSWORD) for n in ("nina", "noel", "carl"))
-    patient = store.patients.add(Patient(None, "MRN-0042", "Rivera", "Ana", date(1985, 6, 1), "female",
-                                        weight_kg=64, no_known_allergies=True), by=nina)
+    patient = store.patients.add(PatientDetails("MRN-0042", "Rivera", "Ana", date(1985, 6, 1), "female",
+                                                weight_kg=64, no_known_allergies=True), by=nina)
     eight_days_ago = datetime.now(UTC).replace(hour=10, minute=0) - timedelta(days=8)  # never across midnight
     chart_visit(store, load_drug(None), patient, nina, noel, carl, eight_days_ago, until=VisitStatus.COMPLETED)
     store.close()

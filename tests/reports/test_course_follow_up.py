@@ -3,7 +3,6 @@ follow-up, read from a real store; the numbers on the PDF are the ones recorded.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,7 +28,7 @@ def test_the_course_summary_shows_attacks_before_and_at_the_latest_follow_up(tmp
                              ("asmith", "Alan Smith", Role.CLINICIAN)):
         store.users.create(name, full, role, "river lamp quiet tuesday", "", by=admin)
     nurse, nurse2, doc = (store.users.sign_in(n, "river lamp quiet tuesday") for n in ("jdoe", "bnurse", "asmith"))
-    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=nurse)
+    patient = store.patients.add(scenario.PATIENT.details(), by=nurse)
     visit = chart_visit(store, scenario.drug(), patient, nurse, nurse2, doc, T0, until=VisitStatus.COMPLETED,
                         attacks_per_month=8)
     assert visit.id is not None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,7 +33,7 @@ def clinic_db(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int, int, bytes]:
     store.users.create("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
     nurse, doc = store.users.sign_in("jdoe", NURSE_PASSWORD), store.users.sign_in("asmith", "doctor-sign-pass-123")
     nurse2 = store.users.sign_in("bnurse", "second-nurse-pass-456")
-    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=admin)
+    patient = store.patients.add(scenario.PATIENT.details(), by=admin)
     drug = scenario.drug()
     credentials = {nurse.user_id: keys.nurse, doc.user_id: keys.clinician}
     visit = chart_visit(store, drug, patient, nurse, nurse2, doc, datetime(2025, 3, 4, 14, 0, tzinfo=UTC),

@@ -56,7 +56,7 @@ def clinic(tmp_path: Path, keys: ClinicKeys) -> tuple[str, int]:
         store.billing.set_price(code, cents, PRICES_FROM, by=admin)
     nurse2 = store.users.sign_in("bnurse", "second-nurse-pass-456")
     doc = store.users.sign_in("asmith", "doctor-sign-pass-123")
-    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=admin)
+    patient = store.patients.add(scenario.PATIENT.details(), by=admin)
     drug = scenario.drug()
     visit = chart_visit(store, drug, patient, nurse, nurse2, doc, T0, until=VisitStatus.ASSESSED,
                         duration="65 min", diagnosis="G43.109")
@@ -160,7 +160,7 @@ def test_the_assessment_refuses_a_diagnosis_not_on_the_list(clinic: tuple[str, i
     store = Store.open(db)
     nurse = store.users.sign_in("jdoe", NURSE_PASSWORD)
     patient = store.patients.by_mrn(scenario.PATIENT.mrn, by=nurse)
-    assert patient is not None and patient.id is not None
+    assert patient is not None
     svc = VisitService(store, scenario.drug())
     visit = svc.new_visit(nurse, patient.id)
     from infusiondesk.service import AssessmentEntry

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import subprocess
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -52,7 +52,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, keys: ClinicKeys) -> Clinic
     p12 = pki.issue_clinician_pkcs12(keys.ca, CA_PASS, full_name="Alan Smith", username="asmith", credentials="MD",
                                      passphrase=DOCTOR_PASSWORD, now=datetime.now(UTC))
     pki.save_clinician_pkcs12(store, doc_user.id, p12, DOCTOR_PASSWORD, by=admin)
-    patient = store.patients.add(replace(scenario.PATIENT, id=None), by=nurse)
+    patient = store.patients.add(scenario.PATIENT.details(), by=nurse)
     drug = scenario.drug()
     credentials = {nurse.user_id: keys.nurse, doc.user_id: keys.clinician}
     signed = []
@@ -61,7 +61,7 @@ def clinic(tmp_path_factory: pytest.TempPathFactory, keys: ClinicKeys) -> Clinic
                         datetime(2025, 3, 4, 14, 0, tzinfo=UTC) + timedelta(weeks=week), until=VisitStatus.SIGNED,
                         sign_note=lambda v: sign_note(store, v, drug, credentials, by=doc), seal=keys.clinician)
         signed.append(v.id)
-    draft = store.visits.create(patient.id or 0, by=nurse)
+    draft = store.visits.create(patient.id, by=nurse)
     stored = {i: bytes(store.notes.get(i, by=nurse) or b"") for i in signed}
     store.close()
     return Clinic(db, (signed[0], signed[1]), draft.id, stored, keys.ca.certificate_pem)

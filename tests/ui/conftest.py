@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
-from infusiondesk.records.models import Allergy, Clinic, Patient, RenalStatus, Role, User, UserSession
+from infusiondesk.records.models import Allergy, Clinic, Patient, PatientDetails, RenalStatus, Role, User, UserSession
 from infusiondesk.store import Store
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.clock import FixedClock
@@ -76,9 +76,9 @@ def clinic(tmp_path: Path) -> Iterator[Clinic_]:
                                PASSWORDS["admin"])
     nurse = store.users.create("nkim", "Noor Kim", Role.NURSE, PASSWORDS["nkim"], "RN", by=admin)
     clinician = store.users.create("drlee", "Dana Lee", Role.CLINICIAN, PASSWORDS["drlee"], "MD", by=admin)
-    patient = store.patients.add(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female",
-                                        weight_kg=64, allergies=(Allergy("penicillin", "rash"),),
-                                        renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=admin)
+    patient = store.patients.add(PatientDetails("MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female",
+                                                weight_kg=64, allergies=(Allergy("penicillin", "rash"),),
+                                                renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=admin)
     yield Clinic_(store, clock, admin.user, nurse, clinician, patient, admin)
     store.close()
 

@@ -125,7 +125,7 @@ def clinician_workspace(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
 
     session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock,
                       signed_in=clinic.session(clinic.clinician))
-    visit = session.service.new_visit(session.require_session(), clinic.patient.id or 0)
+    visit = session.service.new_visit(session.require_session(), clinic.patient.id)
     w = VisitWorkspace(session, clinic.patient, visit)
     qtbot.addWidget(w)
     w.resize(1280, 800)

@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
-from infusiondesk.records.models import Patient, VisitStatus
+from infusiondesk.records.models import PatientDetails, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import PASSWORDS, Clinic_
@@ -28,8 +28,9 @@ def _visits(clinic: Clinic_) -> None:
                                        (0, VisitStatus.DRAFT), (1, VisitStatus.COMPLETED)]):
         at = MONDAY + timedelta(days=day, hours=i)
         clinic.clock._now = at
-        patient = clinic.store.patients.add(Patient(None, f"MRN-R{i}", f"Family{i}", "Jo", clinic.patient.date_of_birth,
-                                                   "female", weight_kg=64, no_known_allergies=True), by=nurse)
+        patient = clinic.store.patients.add(PatientDetails(f"MRN-R{i}", f"Family{i}", "Jo",
+                                                           clinic.patient.date_of_birth, "female", weight_kg=64,
+                                                           no_known_allergies=True), by=nurse)
         chart_visit(clinic.store, load_drug(), patient, nurse, nurse, doctor, at, until=status)
     clinic.clock._now = MONDAY + timedelta(days=4)
 

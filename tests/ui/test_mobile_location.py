@@ -4,6 +4,8 @@ names, and the start waits for them."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
@@ -115,3 +117,52 @@ def test_a_wrong_travel_time_is_said_in_words_and_nothing_is_recorded(qtbot: QtB
     shown = w.problem.text() + w.infusion.location.error.text()
     assert message in shown
     assert w.visit.version == version and not w.visit.location.mobile
+
+
+def _with_home_address(clinic: Clinic_) -> None:
+    """Ms Rivera's record gains her home address (as the patient form saves it: one line per line)."""
+    clinic.patient = clinic.store.patients.update(dataclasses.replace(
+        clinic.patient, address="14 Orchard Lane\nRiverside\nRV1 4AB"), by=clinic.admin_session)
+
+
+def test_a_home_visit_starts_from_the_patients_address_which_stays_editable(qtbot: QtBot, clinic: Clinic_) -> None:
+    _with_home_address(clinic)
+    w = open_ready_visit(qtbot, clinic)
+    loc = w.infusion.location
+    assert loc.address.text() == ""  # in clinic: no address
+    loc.setting.setFocus()
+    qtbot.keyClick(loc.setting, Key.Key_Down)  # Mobile visit at the patient's home
+    assert loc.address.text() == "14 Orchard Lane, Riverside, RV1 4AB"
+    qtbot.keyClick(focused(), Key.Key_Tab)
+    assert loc.address.hasFocus()
+    qtbot.keyClick(focused(), Key.Key_End)
+    qtbot.keyClicks(focused(), " (side door)")  # the nurse adds what the record does not say
+    loc.departed.edit.setText("08:20")
+    loc.arrived.edit.setText("09:00")
+    loc.record.setFocus()
+    qtbot.keyClick(focused(), Key.Key_Space)
+    assert w.visit.location.setting is VisitSetting.HOME, w.problem.text()
+    assert w.visit.location.address == "14 Orchard Lane, Riverside, RV1 4AB (side door)"
+
+
+def test_an_office_visit_is_not_given_the_home_address(qtbot: QtBot, clinic: Clinic_) -> None:
+    _with_home_address(clinic)
+    w = open_ready_visit(qtbot, clinic)
+    loc = w.infusion.location
+    loc.setting.setFocus()
+    qtbot.keyClick(loc.setting, Key.Key_Down)  # home: filled in
+    assert loc.address.text() == "14 Orchard Lane, Riverside, RV1 4AB"
+    qtbot.keyClick(loc.setting, Key.Key_Down)  # office: what was filled in goes
+    assert loc.setting.value == VisitSetting.OFFICE.value and loc.address.text() == ""
+    loc.address.setText("Riverside Library, 3 Quay Street")
+    qtbot.keyClick(loc.setting, Key.Key_Up)  # back to home: what the nurse typed is never replaced
+    assert loc.setting.value == VisitSetting.HOME.value
+    assert loc.address.text() == "Riverside Library, 3 Quay Street"
+
+
+def test_a_patient_without_an_address_leaves_the_home_address_to_type(qtbot: QtBot, clinic: Clinic_) -> None:
+    w = open_ready_visit(qtbot, clinic)
+    loc = w.infusion.location
+    loc.setting.setFocus()
+    qtbot.keyClick(loc.setting, Key.Key_Down)
+    assert loc.setting.value == VisitSetting.HOME.value and loc.address.text() == ""

@@ -70,6 +70,14 @@ def test_a_patient_registered_by_keyboard_in_a_day_first_clinic(qtbot: QtBot, wi
     assert dialog.sex.hasFocus()
     qtbot.keyClick(focused(), Key.Key_Down)  # male
     qtbot.keyClick(focused(), Key.Key_Return)
+    assert dialog.phone.hasFocus()
+    qtbot.keyClicks(focused(), "+44 20 7946 0958")
+    qtbot.keyClick(focused(), Key.Key_Return)
+    assert dialog.address.hasFocus()  # in the address Enter starts a new line, Tab moves on
+    qtbot.keyClicks(focused(), "14 Orchard Lane")
+    qtbot.keyClick(focused(), Key.Key_Return)
+    qtbot.keyClicks(focused(), "Riverside RV1 4AB")
+    qtbot.keyClick(focused(), Key.Key_Tab)
     assert dialog.weight.hasFocus()
     for text in ("82", "latex (hives)"):
         qtbot.keyClicks(focused(), text)
@@ -86,6 +94,7 @@ def test_a_patient_registered_by_keyboard_in_a_day_first_clinic(qtbot: QtBot, wi
     saved = clinic.store.patients.by_mrn("MRN-0300", by=clinic.reader)
     assert saved is not None and saved.date_of_birth == date(1979, 2, 14) and saved.sex == "male"
     assert saved.weight_kg == 82 and saved.egfr_ml_min == 75
+    assert (saved.phone, saved.address) == ("+44 20 7946 0958", "14 Orchard Lane\nRiverside RV1 4AB")
 
 
 def test_every_problem_of_the_form_is_shown_at_once(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
@@ -172,10 +181,10 @@ def test_the_nurse_edits_renal_function_and_pregnancy_from_the_chart(qtbot: QtBo
     qtbot.keyClick(chart.new_button, Key.Key_E, Mod.AltModifier)  # Alt+E: Edit patient
     qtbot.waitUntil(lambda: len(seen) >= 1, timeout=5000)
     assert seen == ["1985-06-01"]  # the form opened filled in
-    qtbot.waitUntil(lambda: clinic.store.patients.get(clinic.patient.id or 0,
+    qtbot.waitUntil(lambda: clinic.store.patients.get(clinic.patient.id,
                                                      by=clinic.reader).renal_status is RenalStatus.SEVERE,
                     timeout=3000)
-    edited = clinic.store.patients.get(clinic.patient.id or 0, by=clinic.reader)
+    edited = clinic.store.patients.get(clinic.patient.id, by=clinic.reader)
     assert edited.egfr_ml_min == 24 and edited.pregnancy is PregnancyStatus.NOT_PREGNANT
     assert edited.mrn == "MRN-0007" and edited.migraine_diagnosis  # what the form does not show is kept
     assert chart.patient == edited
@@ -188,3 +197,39 @@ def test_the_nurse_edits_renal_function_and_pregnancy_from_the_chart(qtbot: QtBo
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     assert "CONTRAINDICATION" in ws.assessment.screening.text() and "renal" in ws.assessment.screening.text().lower()
+
+
+def test_a_phone_number_with_letters_is_named_as_it_is_typed_and_refused_on_save(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, uk_locale: None) -> None:
+    dialog = dialog_for(qtbot, window)
+    for edit, text in ((dialog.mrn, "MRN-0302"), (dialog.family, "Lind"), (dialog.given, "Erik"),
+                       (dialog.dob, "14/02/1979"), (dialog.phone, "555 0100 ext 4")):
+        qtbot.keyClicks(edit, text)
+    said = 'The phone number "555 0100 ext 4" may hold only digits, spaces, + ( ) and -'
+    assert dialog.phone_error.text().startswith(said)  # beside the field, while typing
+    qtbot.keyClick(dialog.phone, Key.Key_S, Mod.ControlModifier)
+    assert dialog.saved is None and dialog.error.text().startswith(said)
+    assert clinic.store.patients.by_mrn("MRN-0302", by=clinic.reader) is None
+    for _ in "ext 4":
+        qtbot.keyClick(dialog.phone, Key.Key_Backspace)
+    assert dialog.phone_error.text() == ""
+    qtbot.keyClick(dialog.phone, Key.Key_S, Mod.ControlModifier)
+    assert dialog.saved is not None and dialog.saved.phone == "555 0100", dialog.error.text()
+
+
+def test_the_form_opened_on_a_patient_shows_and_keeps_their_phone_and_address(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, uk_locale: None) -> None:
+    import dataclasses
+
+    window.sign_in("nkim", "nurse-chair-pass-1")
+    session = window.session.require_session()
+    ana = window.session.service.update_patient(session, dataclasses.replace(
+        clinic.patient, phone="555 0100", address="14 Orchard Lane\nRiverside"))
+    dialog = PatientDialog(window.session, window, patient=ana)
+    qtbot.addWidget(dialog)
+    assert (dialog.phone.text(), dialog.address.text()) == ("555 0100", "14 Orchard Lane\nRiverside")
+    dialog.address.setText("2 Mill Road\nRiverside")
+    dialog.save()
+    assert dialog.saved is not None, dialog.error.text()
+    again = clinic.store.patients.get(ana.id, by=clinic.reader)
+    assert (again.phone, again.address) == ("555 0100", "2 Mill Road\nRiverside")

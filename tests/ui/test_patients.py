@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QLocale
 from pytestqt.qtbot import QtBot
 
-from infusiondesk.records.models import Patient
+from infusiondesk.records.models import PatientDetails
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patients import PatientDialog
 from tests.ui.conftest import Clinic_
@@ -25,17 +25,20 @@ def day_first() -> Iterator[None]:
 
 
 def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    clinic.store.patients.add(Patient(None, "MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female"),
-                             by=clinic.admin_session)
+    clinic.store.patients.add(PatientDetails("MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female",
+                                             phone="+1 207 555 0142"), by=clinic.admin_session)
     window.sign_in("nkim", "nurse-chair-pass-1")
     search = window.patients.search
     qtbot.keyClicks(search, "oka")
     qtbot.waitUntil(lambda: [p.mrn for p in window.patients.patients] == ["MRN-0100"], timeout=5000)
     assert window.patients.table.item(0, 0).text() == "OKAFOR, Grace"
+    assert window.patients.table.horizontalHeaderItem(3).text() == "Phone"
+    assert window.patients.table.item(0, 3).text() == "+1 207 555 0142"  # to call before a home visit
     search.clear()
     qtbot.keyClicks(search, "MRN-0007")
     qtbot.waitUntil(lambda: [p.mrn for p in window.patients.patients] == ["MRN-0007"], timeout=5000)
-    assert "penicillin" in window.patients.table.item(0, 4).text()
+    assert "penicillin" in window.patients.table.item(0, 5).text()
+    assert window.patients.table.item(0, 3).text() == ""  # no phone on record: nothing made up
 
 
 def test_a_new_patient_with_a_bad_date_is_explained(qtbot: QtBot, window: MainWindow, clinic: Clinic_,

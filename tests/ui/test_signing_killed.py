@@ -26,7 +26,7 @@ from infusiondesk.drugs import load_drug
 from infusiondesk.records.models import (
     Clinic,
     IVAccess,
-    Patient,
+    PatientDetails,
     RenalStatus,
     Role,
     UserSession,
@@ -62,16 +62,16 @@ def completed_visit(db: Path) -> Completed:
     doctor = store.users.create("drlee", "Dana Lee", Role.CLINICIAN, "doctor-sign-pass-1", "MD", by=admin)
     nurse = store.users.sign_in("nkim", "nurse-chair-pass-1")
     clinician = store.users.sign_in("drlee", "doctor-sign-pass-1")
-    patient = store.patients.add(Patient(None, "MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
-                                        no_known_allergies=True, renal_status=RenalStatus.NORMAL,
-                                        migraine_diagnosis=True), by=admin)
+    patient = store.patients.add(PatientDetails("MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female", 64,
+                                                no_known_allergies=True, renal_status=RenalStatus.NORMAL,
+                                                migraine_diagnosis=True), by=admin)
     ca = pki.create_clinic_ca("Riverside Infusion Clinic", "clinic vault granite 7", START)
     pki.save_clinic_ca(store, ca, by=admin)
     p12 = pki.issue_clinician_pkcs12(ca, "clinic vault granite 7", full_name=doctor.full_name, username=doctor.username,
                                      passphrase="doctor-sign-pass-1", now=START, credentials="MD")
     pki.save_clinician_pkcs12(store, doctor.id, p12, "doctor-sign-pass-1", by=admin)
     svc = VisitService(store, load_drug())
-    visit = svc.new_visit(nurse, patient.id or 0)
+    visit = svc.new_visit(nurse, patient.id)
 
     def at(who: UserSession, minutes: int) -> Step:
         return Step(who, visit.id, visit.version, START + timedelta(minutes=minutes))

@@ -56,7 +56,7 @@ def draft_job(clinic: Clinic_, visit_id: int) -> dict[str, Any]:
 
 
 def new_visit(clinic: Clinic_) -> int:
-    visit = VisitService(clinic.store, load_drug()).new_visit(clinic.session(clinic.nurse), clinic.patient.id or 0)
+    visit = VisitService(clinic.store, load_drug()).new_visit(clinic.session(clinic.nurse), clinic.patient.id)
     return visit.id
 
 

@@ -11,7 +11,7 @@ from PySide6.QtPrintSupport import QPrinter
 from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
-from infusiondesk.records.models import Patient, RenalStatus, Role, User, Visit, VisitStatus, VitalSigns
+from infusiondesk.records.models import Patient, PatientDetails, RenalStatus, Role, User, Visit, VisitStatus, VitalSigns
 from infusiondesk.service import Step, VisitService
 from infusiondesk.worklists import BoardStatus
 from infusiondesk_ui.app import MainWindow
@@ -22,9 +22,10 @@ from tests.ui.steps import settle
 
 
 def _second_patient(clinic: Clinic_) -> Patient:
-    return clinic.store.patients.add(Patient(None, "MRN-0008", "Okafor", "Chidi", date(1979, 2, 3), "male",
-                                            weight_kg=80, no_known_allergies=True, renal_status=RenalStatus.NORMAL,
-                                            migraine_diagnosis=True), by=clinic.session(clinic.nurse))
+    return clinic.store.patients.add(PatientDetails("MRN-0008", "Okafor", "Chidi", date(1979, 2, 3), "male",
+                                                    weight_kg=80, no_known_allergies=True,
+                                                    renal_status=RenalStatus.NORMAL, migraine_diagnosis=True),
+                                     by=clinic.session(clinic.nurse))
 
 
 def _day(clinic: Clinic_) -> tuple[User, Visit, Visit]:

@@ -210,7 +210,6 @@ class ChartView(QWidget):
         """Attacks per month before the course (the assessments) and at the latest follow-up (the core's words)."""
         from infusiondesk import followups
 
-        assert patient.id is not None
         reports = [(self.session.local(v.started_at or v.created_at).date(), v.attacks_per_month,
                     v.started_at is not None) for v in self.visits]
         recorded = self.session.store.follow_ups.recorded(patient.id, by=self.session.require_session())

@@ -63,7 +63,8 @@ class InfusionView(QWidget):
         self.double_check_required = True
         self.mobile_cover = MobileCover.EITHER
         session = controller.session
-        self.location = LocationForm(session.zone, session.today, lambda: session.hhmm(session.clock.now()))
+        self.location = LocationForm(session.zone, session.today, lambda: session.hhmm(session.clock.now()),
+                                     home_address=controller.patient.address)
         self._location_shown: object = None
         self.readiness = ReadinessForm()
         self.readiness.scan_reader = self._read_scan

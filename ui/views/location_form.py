@@ -1,6 +1,7 @@
 """Where the visit happens, before the start: in clinic, or a mobile visit at the patient's home or office with the
 address and the travel times (typed as the clinic's local time, or "Now"). The visit service's `set_location`
-step checks and records it; the checklist below then asks for the home-visit items."""
+step checks and records it; the checklist below then asks for the home-visit items. Choosing a home visit fills in
+the patient's home address from their record (on one line, still editable); an office visit's address is typed."""
 
 from __future__ import annotations
 
@@ -31,6 +32,12 @@ def parse_clock(text: str, today: date, zone: ZoneInfo, what: str) -> tuple[date
     return None, f'The {what} time "{s}" is not a time; type it as hours:minutes, such as 08:40, or press Now.'
 
 
+def one_line_address(address: str) -> str:
+    """A patient's address (one line per line of the envelope) as the location's one line: "14 Orchard Lane,
+    Riverside, RV1 4AB"."""
+    return ", ".join(line.strip() for line in address.splitlines() if line.strip())
+
+
 class TimeField(QWidget):
     """A time typed as HH:MM with a "Now" button beside it (Tab reaches it; Space presses it)."""
 
@@ -54,9 +61,12 @@ class LocationForm(QGroupBox):
     """The location section; `entry()` is what the visit service's set_location step is given."""
 
     def __init__(self, zone: ZoneInfo, today: Callable[[], date], hhmm_now: Callable[[], str],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, home_address: str = "") -> None:
         super().__init__("Location", parent)
         self.zone, self.today = zone, today
+        self.home_address = one_line_address(home_address)
+        self._prefilled = ""  # the address this form filled in, until the nurse changes it
+        self._loading = False
         self.setting = ChoiceBox("Visit location", SETTINGS)
         self.address = EnterMovesOnLineEdit()
         self.address.setAccessibleName("Address of the mobile visit")
@@ -85,6 +95,19 @@ class LocationForm(QGroupBox):
     def _show_mobile_fields(self, *_: object) -> None:
         for w in (self.address, self.departed, self.arrived):
             w.setEnabled(self.mobile)
+        if not self._loading:
+            self._prefill()
+
+    def _prefill(self) -> None:
+        """Home: the patient's address when nothing is typed. Leaving home takes away only what was filled in, never
+        what the nurse typed or changed."""
+        typed = self.address.text().strip()
+        if VisitSetting(self.setting.value) is VisitSetting.HOME:
+            if not typed and self.home_address:
+                self.address.setText(self.home_address)
+                self._prefilled = self.home_address
+        elif typed and typed == self._prefilled:
+            self.address.clear()
 
     def entry(self) -> LocationEntry | None:
         """The location as typed, or None (the error shown) when a time cannot be read."""
@@ -100,7 +123,12 @@ class LocationForm(QGroupBox):
         return LocationEntry(self.setting.value, self.address.text(), departed, arrived)
 
     def load(self, where: VisitLocation) -> None:
-        self.setting.set_value(where.setting.value)
+        """The location as recorded (a recorded address is shown as it was recorded, never replaced)."""
+        self._loading = True
+        try:
+            self.setting.set_value(where.setting.value)
+        finally:
+            self._loading = False
         self.address.setText(where.address)
         for field, moment in ((self.departed, where.departed_at), (self.arrived, where.arrived_at)):
             field.edit.setText(moment.astimezone(self.zone).strftime("%H:%M") if moment is not None else "")

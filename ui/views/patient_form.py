@@ -3,7 +3,8 @@
 Every problem of the form is listed at once, beside nothing hidden: the nurse fixes them in one pass. Dates are
 typed in the clinic's order (from the workstation's locale: day/month/year when it is day-first) or as
 year-month-day, and the field says which. A clinic without its own MRNs presses Generate. Enter moves from field
-to field and saves from the last one; Ctrl+S saves from anywhere.
+to field and saves from the last one (in the address, Enter starts a new line and Tab moves on); Ctrl+S saves from
+anywhere. The phone number is checked as it is typed, with the core's sentence (`infusiondesk.validation`).
 """
 
 from __future__ import annotations
@@ -28,13 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from infusiondesk.errors import DomainError
+from infusiondesk.errors import DomainError, InputError
 from infusiondesk.interop.patient_fields import allergies_from_text
-from infusiondesk.records.models import Patient, PregnancyStatus, RenalStatus, Sex
+from infusiondesk.records.models import Patient, PatientDetails, PregnancyStatus, RenalStatus, Sex
 from infusiondesk.units import date_rule, parse_date
-from infusiondesk.validation import allergy_claim_problem, birth_date_problem
+from infusiondesk.validation import allergy_claim_problem, birth_date_problem, clean_address, phone_problem
 from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.session import Session
+from infusiondesk_ui.widgets.address_edit import AddressEdit
 from infusiondesk_ui.widgets.forms import ChoiceBox, Form
 from infusiondesk_ui.widgets.number_edit import NumberEdit
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, ErrorLabel, example_hint
@@ -69,7 +71,7 @@ def generate_mrn(taken: Callable[[str], bool], draw: Callable[[int], int] = secr
     raise DomainError("No free MRN was found; type the MRN instead.")
 
 
-def allergies_text(patient: Patient) -> str:
+def allergies_text(patient: PatientDetails) -> str:
     return "; ".join(f"{a.substance} ({a.reaction})" if a.reaction else a.substance for a in patient.allergies)
 
 
@@ -117,6 +119,12 @@ class PatientDialog(QDialog):
         self.dob_rule = QLabel(f"As {rule}.")
         self.dob_rule.setObjectName("dateRule")
         self.sex = ChoiceBox("Sex", tuple((x.value, x.value) for x in Sex))
+        self.phone = EnterMovesOnLineEdit()
+        self.phone.setPlaceholderText(example_hint("+44 20 7946 0958"))
+        self.phone_error = ErrorLabel()
+        self.phone.textChanged.connect(lambda text: self.phone_error.show_message(phone_problem(text) or ""))
+        self.address = AddressEdit()
+        self.address.setPlaceholderText("Home address, one line per line: street, city, postcode. Tab moves on.")
         self.weight = NumberEdit("Weight", "kg", "70", integer=False)
         self.allergies = EnterMovesOnLineEdit()
         self.allergies.setPlaceholderText("e.g. penicillin (rash); latex")
@@ -141,6 +149,8 @@ class PatientDialog(QDialog):
         form.add("&Given name", self.given)
         form.add("&Date of birth", self.dob, self.dob_rule)
         form.add("Se&x", self.sex)
+        form.add("P&hone", self.phone, self.phone_error)
+        form.add("Addr&ess", self.address)
         form.add("&Weight (kg)", self.weight, self.weight.error_label)
         form.add("&Allergies", self.allergies)
         form.add_wide(self.nka)
@@ -159,8 +169,9 @@ class PatientDialog(QDialog):
         self.generate.clicked.connect(self.fill_generated_mrn)
         save_key = QShortcut(QKeySequence(SAVE_SHORTCUT), self)
         save_key.activated.connect(self.save)
-        chain: list[QWidget] = [self.mrn, self.family, self.given, self.dob, self.sex, self.weight, self.allergies,
-                                self.nka, self.renal, self.egfr, self.pregnancy, self.save_button,
+        chain: list[QWidget] = [self.mrn, self.family, self.given, self.dob, self.sex, self.phone, self.address,
+                                self.weight, self.allergies, self.nka, self.renal, self.egfr, self.pregnancy,
+                                self.save_button,
                                 buttons.button(QDialogButtonBox.StandardButton.Cancel), self.generate]
         for a, b in itertools.pairwise(chain):  # Enter and Tab go field to field; Generate is Alt+N
             QWidget.setTabOrder(a, b)
@@ -181,6 +192,8 @@ class PatientDialog(QDialog):
         self.given.setText(p.given_name)
         self.dob.setText(p.date_of_birth.isoformat())
         self.sex.set_value(p.sex)
+        self.phone.setText(p.phone)
+        self.address.setText(p.address)
         self.weight.set_value(p.weight_kg)
         self.allergies.setText(allergies_text(p))
         self.nka.setChecked(p.no_known_allergies)
@@ -217,37 +230,43 @@ class PatientDialog(QDialog):
         if born:
             out.append(born)
             dob = None
+        phone = phone_problem(self.phone.text())
+        if phone:
+            out.append(phone)
+        try:
+            clean_address(self.address.text())
+        except InputError as exc:
+            out.append(exc.message)
         out += [w.message for w in (self.weight, self.egfr) if w.message]
         claim = allergy_claim_problem(self.nka.isChecked(), bool(self.allergies.text().strip()))
         if claim:
             out.append(claim)
         return out, dob
 
-    def patient(self) -> Patient:
-        """The patient as typed (every problem raised at once, one sentence each on its own line)."""
+    def typed(self) -> dict[str, Any]:
+        """The fields as typed (every problem raised at once, one sentence each on its own line)."""
         problems, dob = self.problems()
         if problems or dob is None:
             raise DomainError("\n".join(problems))
         allergies = allergies_from_text(self.allergies.text())
         typed: dict[str, Any] = dict(mrn=self.mrn.text().strip(), family_name=self.family.text().strip(),
                      given_name=self.given.text().strip(), date_of_birth=dob, sex=Sex(self.sex.value),
+                     phone=self.phone.text(), address=self.address.text(),
                      weight_kg=float(self.weight.value) if self.weight.value is not None else None,
                      allergies=allergies, no_known_allergies=self.nka.isChecked(),
                      renal_status=RenalStatus(self.renal.value),
                      egfr_ml_min=float(self.egfr.value) if self.egfr.value is not None else None,
                      pregnancy=PregnancyStatus(self.pregnancy.value))
-        if self.editing is not None:  # what this form does not show (medicines, history…) stays as it was
-            return dataclasses.replace(self.editing, **typed)
-        return Patient(id=None, **typed)
+        return typed
 
     def save(self) -> None:
         try:
-            patient = self.patient()
+            typed = self.typed()
             session = self.session.require_session()
             if self.editing is None:
-                self.saved = self.session.store.patients.add(patient, by=session)
-            else:
-                self.saved = self.session.service.update_patient(session, patient)
+                self.saved = self.session.store.patients.add(PatientDetails(**typed), by=session)
+            else:  # what this form does not show (medicines, history…) stays as it was
+                self.saved = self.session.service.update_patient(session, dataclasses.replace(self.editing, **typed))
         except Exception as exc:
             self.error.show_message(user_message(exc))
             return

@@ -53,14 +53,15 @@ class PatientListView(QWidget):
         self.new = QPushButton("&New patient")
         self.busy = QLabel()
         self.busy.setObjectName("searchStatus")
-        self.table = QTableWidget(0, 5)
-        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Weight", "Allergies"])
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Phone", "Weight", "Allergies"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAccessibleName("Patients found")
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 260)
         self.table.setColumnWidth(2, 120)
+        self.table.setColumnWidth(3, 160)  # "+44 20 7946 0958" on one line
         self.table.verticalHeader().setVisible(False)
         top = QHBoxLayout()
         find = QLabel("&Find")
@@ -112,7 +113,7 @@ class PatientListView(QWidget):
         self.table.setRowCount(len(found))
         for r, p in enumerate(found):
             weight = f"{p.weight_kg:g} kg" if p.weight_kg else ""
-            for c, text_ in enumerate((p.display_name, p.mrn, f"{p.date_of_birth:%d %b %Y}", weight,
+            for c, text_ in enumerate((p.display_name, p.mrn, f"{p.date_of_birth:%d %b %Y}", p.phone, weight,
                                        allergy_text(p))):
                 self.table.setItem(r, c, QTableWidgetItem(text_))
         if found:

@@ -24,7 +24,7 @@ from infusiondesk.drugs.vocabulary import (
     TOXICITY_VITALS,
     FactKind,
 )
-from infusiondesk.records.models import Patient, RenalStatus, VitalSigns
+from infusiondesk.records.models import PatientDetails, RenalStatus, VitalSigns
 from infusiondesk.scenario import fields
 from infusiondesk.workflow.screening import SCREENING_QUESTIONS, patient_facts, record_facts
 
@@ -45,7 +45,7 @@ def test_a_condition_declares_exactly_the_tests_the_vocabulary_names() -> None:
 
 
 def test_every_fact_the_record_or_the_vital_signs_supply_is_a_declared_fact() -> None:
-    patient = Patient(None, "MRN1", "Doe", "Ann", date(1980, 1, 1), "female")
+    patient = PatientDetails("MRN1", "Doe", "Ann", date(1980, 1, 1), "female")
     assert set(record_facts(patient)) <= set(SCREENING_FACTS)
     assert set(patient_facts(patient, {})) == set(SCREENING_FACTS)
     vital_fields = {f.name for f in dataclasses.fields(VitalSigns)}

@@ -310,7 +310,7 @@ def test_a_bad_since_date_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.M
 def test_a_running_infusion_and_a_partial_dose_say_what_happened(tmp_path: Path) -> None:
     """Ms A's 2 g runs, slowed to 50 mL/h for warmth: in progress, no end, the rate change noted, counted as the
     full order (as the 24 h total counts it). Mr B's was stopped after 20 of 50 mL: stopped, 0.8 g."""
-    from infusiondesk.records.models import Clinic, Patient, Role
+    from infusiondesk.records.models import Clinic, PatientDetails, Role
     from infusiondesk.service import Step, VisitService
     from tests.clinic_day import chart_visit
 
@@ -322,10 +322,10 @@ def test_a_running_infusion_and_a_partial_dose_say_what_happened(tmp_path: Path)
     nina, noel, carl = (store.users.sign_in(n, password) for n in ("nina", "noel", "carl"))
     drug, svc = load_drug(), VisitService(store, load_drug())
     t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
-    a = store.patients.add(Patient(None, "A1", "Alder", "Ann", date(1980, 1, 1), "female", 70,
-                                  no_known_allergies=True), by=nina)
-    b = store.patients.add(Patient(None, "B2", "Birch", "Bo", date(1975, 5, 5), "male", 80,
-                                  no_known_allergies=True), by=nina)
+    a = store.patients.add(PatientDetails("A1", "Alder", "Ann", date(1980, 1, 1), "female", 70,
+                                          no_known_allergies=True), by=nina)
+    b = store.patients.add(PatientDetails("B2", "Birch", "Bo", date(1975, 5, 5), "male", 80,
+                                          no_known_allergies=True), by=nina)
     running = chart_visit(store, drug, a, nina, noel, carl, t0, until=VisitStatus.INFUSING)
     assert running.id is not None
     running = svc.change_rate(Step(nina, running.id, running.version, t0 + timedelta(minutes=35)), "50 mL/h",
@@ -348,3 +348,25 @@ def test_a_running_infusion_and_a_partial_dose_say_what_happened(tmp_path: Path)
     assert {e["meta"]["tag"][0]["code"] for e in _of(bundle, "Encounter")} == {"unsigned"}
     assert not _of(bundle, "DocumentReference")
     store.close()
+
+
+def test_the_patient_carries_the_home_address_and_phone_only_when_the_record_has_them() -> None:
+    from fhir.resources.R4B.patient import Patient as FhirPatient
+
+    from infusiondesk.interop import fhir_resources
+    from infusiondesk.interop.fhir_codes import fhir_codes
+    from infusiondesk.records.models import PatientDetails, Sex
+
+    ana = PatientDetails("MRN-0007", "Rivera", "Ana", date(1985, 6, 1), Sex.FEMALE,
+                         address="14 Orchard Lane\nRiverside\nRV1 4AB", phone="+44 20 7946 0958").saved_as(7)
+    resource = FhirPatient.model_validate(fhir_resources.patient(fhir_codes(), ana))
+    assert resource.address[0].use == "home" and resource.address[0].text == "14 Orchard Lane\nRiverside\nRV1 4AB"
+    assert [(t.system, t.value, t.use) for t in resource.telecom] == [("phone", "+44 20 7946 0958", "home")]
+    unknown = fhir_resources.patient(fhir_codes(), PatientDetails("MRN-1", "Doe", "Jo", date(1980, 1, 1),
+                                                                  Sex.UNKNOWN).saved_as(8))
+    assert "address" not in unknown and "telecom" not in unknown  # nothing made up for what is not known
+
+
+def test_the_demo_clinics_patients_export_with_address_and_telecom(exported: dict[str, Any]) -> None:
+    patients = _of(exported, "Patient")
+    assert patients and all(p["address"][0]["text"] and p["telecom"][0]["value"] for p in patients)

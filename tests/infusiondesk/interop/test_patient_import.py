@@ -10,7 +10,7 @@ import pytest
 from infusiondesk.auth import AuthError, PermissionDenied
 from infusiondesk.interop.patient_import import ImportFileError, read_patients_csv
 from infusiondesk.interop.writing import AUDIT_EVENT, check_against_database, commit
-from infusiondesk.records.models import Patient, UserSession
+from infusiondesk.records.models import PatientDetails, UserSession
 from infusiondesk.store import Store
 from tests.infusiondesk.interop.csv_files import IN_DATABASE, clinic_file, good_row, to_csv
 from tests.infusiondesk.store.conftest import Staff
@@ -24,7 +24,7 @@ def _count(store: Store, staff: Staff, reader: UserSession | None = None) -> int
 
 def _register_existing(store: Store, staff: Staff) -> None:
     for mrn in IN_DATABASE:
-        store.patients.add(Patient(None, mrn, "Already", "Here", date(1970, 1, 1), "female"), by=staff.nurse)
+        store.patients.add(PatientDetails(mrn, "Already", "Here", date(1970, 1, 1), "female"), by=staff.nurse)
 
 
 def test_5000_rows_with_20_bad_ones_reports_exactly_those_and_writes_the_rest(store: Store, staff: Staff) -> None:
@@ -63,12 +63,12 @@ def test_each_rejection_is_one_line_naming_row_field_and_what_is_accepted() -> N
 
 
 def test_unknown_columns_are_refused_with_a_suggestion_and_missing_ones_named() -> None:
-    data = to_csv([good_row(1)], header=("mrn", "family_name", "given_nmae", "sex", "phone"))
+    data = to_csv([good_row(1)], header=("mrn", "family_name", "given_nmae", "sex", "fax"))
     with pytest.raises(ImportFileError) as caught:
         read_patients_csv(data, "clinic.csv", TODAY)
     message = caught.value.message
     assert 'unknown column "given_nmae"; did you mean "given_name"?' in message
-    assert 'unknown column "phone"' in message
+    assert 'unknown column "fax"' in message
     assert "missing required column(s): given_name, date_of_birth" in message
 
 
@@ -90,7 +90,7 @@ def test_a_patient_registered_between_the_check_and_the_commit_is_reported_not_m
         store: Store, staff: Staff) -> None:
     report = check_against_database(read_patients_csv(to_csv([good_row(1), good_row(2)]), "c.csv", TODAY),
                                     store, staff.admin)
-    store.patients.add(Patient(None, "IMP000002", "Meanwhile", "Typed", date(1970, 1, 1), "male"), by=staff.nurse)
+    store.patients.add(PatientDetails("IMP000002", "Meanwhile", "Typed", date(1970, 1, 1), "male"), by=staff.nurse)
     done = commit(report, store, staff.admin, batch_rows=1)
     assert done.written == 1
     assert [(r.row, r.field) for r in done.rejected] == [(3, "mrn")]
@@ -110,3 +110,18 @@ def test_an_import_stopped_by_a_sign_out_keeps_and_audits_the_batches_written(st
     entry = [e for e in store.audit.entries(by=staff.nurse) if e["event"] == AUDIT_EVENT][-1]
     assert (entry["detail"]["created"], entry["detail"]["complete"], entry["detail"]["session_ended"]) == (
         2, False, True)
+
+
+def test_address_and_phone_columns_are_kept_and_a_bad_phone_is_named() -> None:
+    header = ("mrn", "family_name", "given_name", "date_of_birth", "sex", "address", "phone")
+    rows = [["IMP000001", "Rivera", "Ana", "1985-06-01", "female", "14 Orchard Lane\n Riverside \n\nRV1 4AB",
+             "+44 20 7946 0958"],
+            ["IMP000002", "Rivers", "Tom", "1971-02-11", "male", "", ""],
+            ["IMP000003", "Okafor", "Grace", "1990-09-23", "female", "2 Hill Road", "555-0100 ext. 4"]]
+    report = read_patients_csv(to_csv(rows, header=header), "contacts.csv", TODAY)
+    ana, tom = (a.patient for a in report.accepted)
+    assert (ana.address, ana.phone) == ("14 Orchard Lane\nRiverside\nRV1 4AB", "+44 20 7946 0958")
+    assert (tom.address, tom.phone) == ("", "")  # optional: empty is "not known"
+    [refused] = report.rejected
+    assert (refused.row, refused.field) == (4, "phone")
+    assert refused.reason.startswith('The phone number "555-0100 ext. 4" may hold only digits, spaces, + ( ) and -')

@@ -21,7 +21,7 @@ from infusiondesk.records.computed import ComputedDose, FindingLevel
 from infusiondesk.records.models import (
     Clinic,
     DoseOrderRecord,
-    Patient,
+    PatientDetails,
     Role,
     ScreeningLevel,
     Sex,
@@ -71,8 +71,7 @@ def test_the_stored_form_keeps_the_calc_json_keys_so_old_and_new_rows_read_alike
 
 def _visit_with_stored_order(store: Store, nurse: UserSession, computed: dict[str, Any]) -> int:
     """A visit whose row holds a dose order written by an older version (the order as raw JSON)."""
-    patient = store.patients.add(Patient(None, "MRN-1", "Rivera", "Ana", date(1985, 6, 1), Sex.FEMALE, 64), by=nurse)
-    assert patient.id is not None
+    patient = store.patients.add(PatientDetails("MRN-1", "Rivera", "Ana", date(1985, 6, 1), Sex.FEMALE, 64), by=nurse)
     visit = store.visits.create(patient.id, by=nurse)
     with store.engine.begin() as conn:
         doc = json.loads(conn.execute(select(tables.visits.c.content).where(tables.visits.c.id == visit.id))
@@ -111,9 +110,8 @@ def test_phase_level_and_sex_are_enums_that_compare_and_store_as_their_words(sto
     assert codec.loads(VitalSigns, codec.dumps(vitals)).phase is VitalsPhase.BASELINE
     assert [x.value for x in ScreeningLevel] == list(get_args(LibraryScreeningLevel))  # one vocabulary
     assert ScreeningLevel.ABSOLUTE.stops_the_visit and not ScreeningLevel.CAUTION.stops_the_visit
-    saved = store.patients.add(Patient(None, "MRN-2", "Rivers", "Tom", date(1971, 2, 11), Sex("Male "), 82),
+    saved = store.patients.add(PatientDetails("MRN-2", "Rivers", "Tom", date(1971, 2, 11), Sex("Male "), 82),
                               by=nurse)
-    assert saved.id is not None
     assert store.patients.get(saved.id, by=nurse).sex is Sex.MALE
     with pytest.raises(ValueError):
         Sex("M")  # never guessed into "unknown"
@@ -124,6 +122,6 @@ def test_a_patient_with_a_sex_the_records_do_not_know_is_refused_before_it_is_st
     from infusiondesk.errors import InputError
 
     with pytest.raises(InputError, match='"F" is not one the records know; choose female, male, other, unknown'):
-        store.patients.add(Patient(None, "MRN-3", "Okafor", "Grace", date(1990, 9, 23), "F", 58),  # type: ignore[arg-type]
+        store.patients.add(PatientDetails("MRN-3", "Okafor", "Grace", date(1990, 9, 23), "F", 58),  # type: ignore[arg-type]
                           by=nurse)
     assert store.patients.by_mrn("MRN-3", by=nurse) is None

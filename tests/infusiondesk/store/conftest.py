@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from infusiondesk.records.models import Clinic, Patient, Role, UserSession
+from infusiondesk.records.models import Clinic, Patient, PatientDetails, Role, UserSession
 from infusiondesk.store import Store
 
 PASSWORD = "correct horse battery"
@@ -226,9 +226,9 @@ def staff(store: Store, backend: str, request: pytest.FixtureRequest) -> Staff:
     return staff
 
 
-def make_patient(mrn: str = "MRN0001", family: str = "Smith", given: str = "Jane", **kw: object) -> Patient:
-    return Patient(id=None, mrn=mrn, family_name=family, given_name=given, date_of_birth=date(1980, 5, 17),
-                   sex="female", weight_kg=70.0, **kw)  # type: ignore[arg-type]
+def make_patient(mrn: str = "MRN0001", family: str = "Smith", given: str = "Jane", **kw: object) -> PatientDetails:
+    return PatientDetails(mrn=mrn, family_name=family, given_name=given, date_of_birth=date(1980, 5, 17),
+                          sex="female", weight_kg=70.0, **kw)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ WRITER = r"""
 import dataclasses, itertools, sys
 from datetime import UTC, date, datetime
 from infusiondesk.drugs import load_drug
-from infusiondesk.records.models import Patient
+from infusiondesk.records.models import Patient, PatientDetails
 from infusiondesk.service import AssessmentEntry, Step, VisitService
 from infusiondesk.store import Store
 
@@ -30,13 +30,13 @@ now = datetime.now(UTC)
 print("ready", flush=True)
 for n in itertools.count():
     mrn = f"CRASH{sys.argv[2]}-{n}"
-    p = store.patients.add(Patient(None, mrn, "Crash", f"Test{n}", date(1970, 1, 1), "female"), nurse)
+    p = store.patients.add(PatientDetails(mrn, "Crash", f"Test{n}", date(1970, 1, 1), "female"), nurse)
     v = store.visits.create(p.id, nurse)
     for i in range(3):
         v = svc.assess(Step(nurse, v.id, v.version, now), AssessmentEntry(pain_score=i))
     with store.batch():
         for i in range(5):
-            q = store.patients.add(Patient(None, f"{mrn}-b{i}", "Batch", f"Test{i}", date(1980, 1, 1), "male"), nurse)
+            q = store.patients.add(PatientDetails(f"{mrn}-b{i}", "Batch", f"Test{i}", date(1980, 1, 1), "male"), nurse)
             w = store.visits.create(q.id, nurse)
             svc.assess(Step(nurse, w.id, w.version, now), AssessmentEntry(pain_score=i))
 """

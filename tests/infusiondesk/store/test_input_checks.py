@@ -48,7 +48,7 @@ def test_an_edit_is_checked_like_a_new_patient(store: Store, staff: Staff,
         store.patients.update(dataclasses.replace(jane, family_name="  "), staff.nurse)
     with pytest.raises(InputError, match="U\\+0000"):
         store.patients.update(dataclasses.replace(jane, mrn="MRN\x000001"), staff.nurse)
-    assert store.patients.get(jane.id or -1, by=staff.nurse) == jane
+    assert store.patients.get(jane.id, by=staff.nurse) == jane
 
 
 def test_names_are_stored_trimmed_composed_and_single_spaced(store: Store, staff: Staff) -> None:
@@ -57,7 +57,7 @@ def test_names_are_stored_trimmed_composed_and_single_spaced(store: Store, staff
                               staff.nurse)
     assert (saved.mrn, saved.family_name, saved.given_name) == ("MRN 0042", "van der Berg", "Zoé")
     assert saved.history_notes == "line one\n\tline two"
-    assert store.patients.get(saved.id or -1, by=staff.nurse) == saved
+    assert store.patients.get(saved.id, by=staff.nurse) == saved
     assert [p.id for p in store.patients.search("van  der\tberg", by=staff.nurse)] == [saved.id]
     # composed or not, it is the same é
     assert [p.id for p in store.patients.search("zo\u00e9", by=staff.nurse)] == [saved.id]
@@ -69,7 +69,7 @@ def test_names_at_the_limit_in_any_script_are_stored_and_found(store: Store, sta
     long_name = "\ufb03" * PERSON_NAME_MAX
     persian = "\u0645\u06cc\u200c\u0631\u0632\u0627"  # a zero-width non-joiner is part of the name
     saved = store.patients.add(make_patient(mrn="M" * MRN_MAX, family=long_name, given=persian), staff.nurse)
-    assert saved.given_name == persian and store.patients.get(saved.id or -1, by=staff.nurse).family_name == long_name
+    assert saved.given_name == persian and store.patients.get(saved.id, by=staff.nurse).family_name == long_name
     assert [p.id for p in store.patients.search(long_name, by=staff.nurse)] == [saved.id]
     assert [p.id for p in store.patients.search(persian, by=staff.nurse)] == [saved.id]
     assert [p.id for p in store.patients.search("m" * MRN_MAX, by=staff.nurse)] == [saved.id]

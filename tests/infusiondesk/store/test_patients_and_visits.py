@@ -33,7 +33,6 @@ def test_a_patient_comes_back_exactly_as_registered(store: Store, staff: Staff) 
     p = make_patient(allergies=(Allergy("penicillin", "rash"),), medicines=("propranolol 40 mg",),
                      migraine_diagnosis=True, egfr_ml_min=85.0, renal_status=RenalStatus.NORMAL)
     saved = store.patients.add(p, staff.nurse)
-    assert saved.id is not None
     assert store.patients.get(saved.id, by=staff.nurse) == saved
     assert store.patients.by_mrn("MRN0001", by=staff.nurse) == saved
     assert store.patients.by_mrn("nope", by=staff.nurse) is None

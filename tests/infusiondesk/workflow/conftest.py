@@ -63,7 +63,7 @@ READY = Readiness(consent=True, allergies_reviewed=True, weight_kg_today=70.0, b
 
 
 def assessed(drug: Drug, patient: Patient) -> Visit:
-    visit = Visit(id=11, patient_id=patient.id or 0, created_at=T0)
+    visit = Visit(id=11, patient_id=patient.id, created_at=T0)
     baseline = VitalSigns(T0, systolic=122, diastolic=78, heart_rate=72, resp_rate=16, spo2=98,
                           patellar_reflex="present", phase="baseline")
     visit = wf.record_assessment(visit, Assessment(vitals=baseline, pain_score=7), patient, drug, NURSE, T0)

@@ -15,7 +15,7 @@ from .conftest import CLINICIAN, NURSE, T0, minutes
 
 
 def _assessed(patient: Patient, drug: Drug, **answers: object) -> Visit:
-    draft = Visit(id=12, patient_id=patient.id or 0, created_at=T0)
+    draft = Visit(id=12, patient_id=patient.id, created_at=T0)
     return wf.record_assessment(draft, Assessment(answers=dict(answers)), patient, drug, NURSE, T0)
 
 
@@ -28,7 +28,7 @@ def test_renal_failure_cannot_be_judged_suitable_whatever_the_reason(patient: Pa
 
 
 def test_an_absent_patellar_reflex_charted_at_baseline_cannot_be_overridden(patient: Patient, drug: Drug) -> None:
-    draft = Visit(id=13, patient_id=patient.id or 0, created_at=T0)
+    draft = Visit(id=13, patient_id=patient.id, created_at=T0)
     vitals = VitalSigns(T0, resp_rate=16, patellar_reflex="absent", phase="baseline")
     visit = wf.record_assessment(draft, Assessment(vitals=vitals), patient, drug, NURSE, T0)
     with pytest.raises(wf.WorkflowError, match="Patellar reflex absent"):

@@ -14,7 +14,7 @@ from .conftest import ADMIN, CLINICIAN, NURSE, T0, assessed, minutes
 
 
 def _draft(patient: Patient) -> Visit:
-    return Visit(id=11, patient_id=patient.id or 0, created_at=T0)
+    return Visit(id=11, patient_id=patient.id, created_at=T0)
 
 
 def test_a_nurse_records_the_assessment_and_its_screening_is_kept(patient: Patient, drug: Drug) -> None:
