@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from infusiondesk.drugs import load_drug
 from infusiondesk.mobile import day, laptop
-from infusiondesk.records.models import Patient, VisitStatus
+from infusiondesk.records.models import ClinicPolicy, Patient, VisitStatus
+from infusiondesk.records.remote_approval import RemoteApproval
 from infusiondesk.store import Store, tables
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff, make_patient
@@ -31,7 +32,11 @@ class MobileDay:
     omar: Patient
 
 
-def check_out(clinic: Store, staff: Staff, tmp_path: Path) -> MobileDay:
+def check_out(clinic: Store, staff: Staff, tmp_path: Path,
+              remote_approval: RemoteApproval = RemoteApproval.ALLOWED) -> MobileDay:
+    """Nina takes Jane and Omar out, with Noel and Carl. The clinic allows Carl's remote approval unless told
+    otherwise (the whole visit is charted on the laptop), as the policy carried at checkout."""
+    clinic.clinic.set_policy(ClinicPolicy(mobile_remote_approval=remote_approval), staff.admin)
     jane = clinic.patients.add(make_patient("MRN0001", "Smith", "Jane", no_known_allergies=True), staff.nurse)
     omar = clinic.patients.add(make_patient("MRN0002", "Haddad", "Omar", no_known_allergies=True), staff.nurse)
     path = tmp_path / "laptop" / "nina.db"
