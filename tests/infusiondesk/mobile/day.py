@@ -33,15 +33,17 @@ class MobileDay:
 
 
 def check_out(clinic: Store, staff: Staff, tmp_path: Path,
-              remote_approval: RemoteApproval = RemoteApproval.ALLOWED) -> MobileDay:
+              remote_approval: RemoteApproval = RemoteApproval.ALLOWED, ca_passphrase: str | None = None,
+              also_passwords: dict[str, str] | None = None) -> MobileDay:
     """Nina takes Jane and Omar out, with Noel and Carl. The clinic allows Carl's remote approval unless told
-    otherwise (the whole visit is charted on the laptop), as the policy carried at checkout."""
+    otherwise (the whole visit is charted on the laptop), as the policy carried at checkout. With the CA
+    passphrase, Nina (and whoever `also_passwords` names) get signing keys for this laptop."""
     clinic.clinic.set_policy(ClinicPolicy(mobile_remote_approval=remote_approval), staff.admin)
     jane = clinic.patients.add(make_patient("MRN0001", "Smith", "Jane", no_known_allergies=True), staff.nurse)
     omar = clinic.patients.add(make_patient("MRN0002", "Haddad", "Omar", no_known_allergies=True), staff.nurse)
     path = tmp_path / "laptop" / "nina.db"
     laptop_id = day.checkout(clinic, staff.nurse, PASSWORD, ["MRN0001", "MRN0002"], path, also=["noel", "carl"],
-                             laptop_clock=Clock())
+                             laptop_clock=Clock(), ca_passphrase=ca_passphrase, also_passwords=also_passwords)
     return MobileDay(clinic, staff, path, laptop_id, jane, omar)
 
 
