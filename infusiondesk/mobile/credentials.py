@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from infusiondesk.errors import DomainError
@@ -47,6 +47,13 @@ def laptop_unit(laptop_id: str) -> str:
     return f"Laptop {laptop_id}"
 
 
+def check_ca_passphrase(clinic: Store, ca_passphrase: str) -> None:
+    """Refuse a wrong clinic CA passphrase (one sentence) before anything is changed."""
+    from infusiondesk import pki
+
+    pki.load_clinic_ca(clinic).unlock(ca_passphrase)
+
+
 def check_passwords(clinic: Store, passwords: Mapping[str, str]) -> None:
     """Each `also` signer's password, checked by signing them in and out at the clinic (audited, and counted
     against the lock-out like any sign-in), so a typo cannot seal a key nobody can open."""
@@ -60,14 +67,16 @@ def check_passwords(clinic: Store, passwords: Mapping[str, str]) -> None:
         clinic.users.sign_out(session)
 
 
-def issue(clinic: Store, ca_passphrase: str, laptop_id: str, signers: Sequence[tuple[Any, str]],
-          now: datetime) -> list[LaptopCredential]:
+def issue(clinic: Store, ca_passphrase: str, laptop_id: str, signers: Sequence[tuple[Any, str]]
+          ) -> list[LaptopCredential]:
     """A fresh credential from the clinic CA for each (user row, password), bound to this laptop. A wrong CA
-    passphrase is refused before anything is written (the CA key is unlocked once, first)."""
+    passphrase is refused before anything is written (the CA key is unlocked once, first). Certificates are
+    dated by the real time (as signatures are), never by a store's clock."""
     from cryptography.hazmat.primitives import serialization
 
     from infusiondesk import pki
 
+    now = datetime.now(UTC)
     ca = pki.load_clinic_ca(clinic)
     ca.unlock(ca_passphrase)  # a wrong passphrase says so now, before any key is made
     issued = []
@@ -92,8 +101,8 @@ def clinic_seal(clinic: Store, nurse: UserSession, password: str) -> SignerCrede
     return pki.unlock_pkcs12(data, password)
 
 
-def revoke(clinic: Store, admin: UserSession, laptop_id: str, ca_passphrase: str, reason: str,
-           now: datetime) -> list[x509.Certificate]:
+def revoke(clinic: Store, admin: UserSession, laptop_id: str, ca_passphrase: str,
+           reason: str) -> list[x509.Certificate]:
     """Put every certificate issued for this laptop on the clinic CRL and mark them revoked in the clinic; the
     people's regular certificates are untouched. Returns the certificates revoked (none when it carried none)."""
     from cryptography import x509
@@ -103,7 +112,7 @@ def revoke(clinic: Store, admin: UserSession, laptop_id: str, ca_passphrase: str
     found = [x509.load_pem_x509_certificate(pem) for _owner, pem in laptop_keys.certificates(clinic, laptop_id)]
     if not found:
         return []
-    pki.revoke_many(clinic, ca_passphrase, found, now, by=admin)
+    pki.revoke_many(clinic, ca_passphrase, found, datetime.now(UTC), by=admin)
     clinic.keys.revoke(laptop_keys.KIND_LAPTOP_CERT, laptop_keys.laptop_name(laptop_id), admin,
                        reason=f"laptop {laptop_id} revoked: {reason}")
     return found

@@ -91,7 +91,7 @@ def _issue(clinic: Store, nurse: UserSession, password: str, data: sync_copy.Che
     credentials.check_passwords(clinic, {n: pw for n, pw in wanted.items() if by_name[n].id != nurse.user_id})
     signers = [(r, password if r.id == nurse.user_id else wanted[r.username]) for r in data.users
                if r.id == nurse.user_id or r.username in wanted]
-    return credentials.issue(clinic, ca_passphrase, laptop_id, signers, clinic._now())
+    return credentials.issue(clinic, ca_passphrase, laptop_id, signers)
 
 
 def sync(clinic: Store, nurse: UserSession, laptop_path: Path, password: str, *,
@@ -139,7 +139,9 @@ def revoke(clinic: Store, admin: UserSession, laptop_id: str, ca_passphrase: str
     (False without the passphrase, or when the laptop carried none)."""
     from infusiondesk.mobile import credentials
 
+    if ca_passphrase is not None and laptop_keys.certificates(clinic, laptop_id):
+        credentials.check_ca_passphrase(clinic, ca_passphrase)  # a typo changes nothing
     revoked = sync_checkouts.revoke_laptop(clinic, laptop_id, by=admin, reason=reason)
     if ca_passphrase is None:
         return revoked, False
-    return revoked, bool(credentials.revoke(clinic, admin, laptop_id, ca_passphrase, reason, clinic._now()))
+    return revoked, bool(credentials.revoke(clinic, admin, laptop_id, ca_passphrase, reason))

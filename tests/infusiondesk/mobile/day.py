@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from infusiondesk import pki
 from infusiondesk.drugs import load_drug
 from infusiondesk.mobile import day, laptop
 from infusiondesk.records.models import ClinicPolicy, Patient, VisitStatus
@@ -20,6 +21,18 @@ from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff, make_patie
 MORNING = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 HOME_VISIT = datetime(2025, 3, 3, 13, 0, tzinfo=UTC)
 CLINIC_VISIT = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+CA_PASSPHRASE = "clinic vault granite 7"
+
+
+def give_nina_a_signing_key(clinic: Store, staff: Staff) -> pki.ClinicCA:
+    """The clinic CA, and Nina's regular (clinic) signing key."""
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE, now)
+    pki.save_clinic_ca(clinic, ca, by=staff.admin)
+    p12 = pki.issue_clinician_pkcs12(ca, CA_PASSPHRASE, full_name="Nina Nurse", username="nina", passphrase=PASSWORD,
+                                     now=now)
+    pki.save_clinician_pkcs12(clinic, staff.nurse.user_id, p12, PASSWORD, by=staff.admin)
+    return ca
 
 
 @dataclass

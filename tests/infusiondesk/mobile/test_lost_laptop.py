@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,8 @@ from infusiondesk.auth import PermissionDenied
 from infusiondesk.mobile import MobileError, day, laptop
 from infusiondesk.store import Store, laptop_keys, sync_checkouts, tables
 from infusiondesk.store.audit import chain
-from tests.infusiondesk.mobile.day import chart_on_laptop, check_out
+from tests.infusiondesk.mobile.day import CA_PASSPHRASE, chart_on_laptop, check_out, give_nina_a_signing_key
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
-
-CA_PASSPHRASE = "clinic vault granite 7"
 
 
 @pytest.fixture
@@ -32,16 +29,6 @@ def clinic(sqlite_staffed_template: Path, tmp_path: Path) -> Iterator[Store]:
     store = Store.open(str(path), clock=Clock())
     yield store
     store.close()
-
-
-def _give_nina_a_signing_key(clinic: Store, staff: Staff) -> pki.ClinicCA:
-    now = datetime(2025, 3, 1, tzinfo=UTC)
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE, now)
-    pki.save_clinic_ca(clinic, ca, by=staff.admin)
-    p12 = pki.issue_clinician_pkcs12(ca, CA_PASSPHRASE, full_name="Nina Nurse", username="nina", passphrase=PASSWORD,
-                                     now=now)
-    pki.save_clinician_pkcs12(clinic, staff.nurse.user_id, p12, PASSWORD, by=staff.admin)
-    return ca
 
 
 def test_the_laptop_file_opens_only_with_her_password_and_shows_no_patient(
@@ -63,7 +50,7 @@ def test_the_laptop_file_opens_only_with_her_password_and_shows_no_patient(
 
 def test_a_revoked_laptop_is_refused_and_its_patients_listed(clinic: Store, sqlite_staff: Staff,
                                                              tmp_path: Path) -> None:
-    ca = _give_nina_a_signing_key(clinic, sqlite_staff)
+    ca = give_nina_a_signing_key(clinic, sqlite_staff)
     regular = pki.load_clinician_certificate(clinic, sqlite_staff.nurse.user_id)
     d = check_out(clinic, sqlite_staff, tmp_path, ca_passphrase=CA_PASSPHRASE, also_passwords={"carl": PASSWORD})
     chart_on_laptop(d, d.jane)
@@ -109,7 +96,7 @@ def _reseal_from(store: Store, entry_id: int) -> None:
 
 def test_an_edited_laptop_entry_is_caught_even_in_a_resealed_chain(clinic: Store, sqlite_staff: Staff,
                                                                    tmp_path: Path) -> None:
-    ca = _give_nina_a_signing_key(clinic, sqlite_staff)
+    ca = give_nina_a_signing_key(clinic, sqlite_staff)
     d = check_out(clinic, sqlite_staff, tmp_path)
     chart_on_laptop(d, d.jane)
     report = day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
