@@ -144,8 +144,10 @@ class SettingsView(QWidget):
                                      "Saved: orders can start without a double check (ISMP recommends one for "
                                      "magnesium sulfate; the change is in the audit trail).")
                                     + f" A mobile visit needs: {policy.mobile_cover.label.lower()}."
-                                    + f" On a laptop, a dose order is: {policy.mobile_remote_approval.label.lower()}"
-                                    " (laptops checked out from now on).")
+                                    + (" Laptops checked out from now on: a clinician signed in there may approve "
+                                       "an order." if policy.mobile_remote_approval is RemoteApproval.ALLOWED else
+                                       " Laptops checked out from now on: an order waits for approval in the "
+                                       "clinic after sync."))
 
     def do_save_clinic(self) -> None:
         values = {key: edit.text().strip() for key, edit in self.clinic_edits.items()}
