@@ -20,21 +20,33 @@ def _signed_in(args: argparse.Namespace, store: Any) -> tuple[Any, str]:
 
 
 def _checkout(args: argparse.Namespace) -> int:
-    from infusiondesk.cli import open_store
+    from infusiondesk.cli import _ask, open_store
     from infusiondesk.mobile import day
 
     store = open_store(args)
     try:
         session, password = _signed_in(args, store)
         try:
+            ca = _ask("Clinic CA passphrase (to issue this laptop's signing keys; empty: no signing on the "
+                      "laptop): ") or None
+            others = {}
+            if ca is not None:
+                for name in args.also or ():
+                    others[name] = _ask(f"Password of {name} (seals {name}'s signing key for this laptop; empty: "
+                                        f"{name} signs no notes on it): ")
             laptop_id = day.checkout(store, session, password, args.patient, Path(args.out), also=args.also or (),
-                                     library=Path(args.library) if args.library else None)
+                                     library=Path(args.library) if args.library else None, ca_passphrase=ca,
+                                     also_passwords=others)
         finally:
             store.users.sign_out(session)
     finally:
         store.close()
     print(f"Checked out {len(args.patient)} patient(s) to {args.out} (laptop {laptop_id}), encrypted: it opens "
           f"only with {args.user}'s password. Sync it when back: infusiondesk mobile sync --laptop {args.out}")
+    signers = [args.user, *(n for n, pw in others.items() if pw)]
+    print(f"Signing keys for this laptop only: {', '.join(signers)}; revoking the laptop revokes them." if ca else
+          "This laptop carries NO signing key: visits are charted on it, and their notes are signed in the clinic "
+          "after sync (the sync's audit checkpoint is sealed with your clinic key there).")
     return EXIT_OK
 
 
@@ -126,15 +138,17 @@ def _revoke(args: argparse.Namespace) -> int:
     try:
         session, _password = _signed_in(args, store)
         try:
-            ca = _ask("Clinic CA passphrase (to put the nurse's certificate on the CRL; empty to skip): ") or None
+            ca = _ask("Clinic CA passphrase (to put this laptop's signing certificates on the CRL; empty to "
+                      "skip): ") or None
             revoked, on_crl = day.revoke(store, session, args.laptop, ca, args.reason)
         finally:
             store.users.sign_out(session)
     finally:
         store.close()
     print(f"Laptop {revoked.laptop_id} ({revoked.username}) revoked: its syncs are refused.")
-    print(f"{revoked.username}'s signing certificate is on the clinic CRL; issue her a new one." if on_crl else
-          "Her signing certificate was NOT put on the CRL (no CA passphrase, or she has none).")
+    print("The signing certificates issued for this laptop are on the clinic CRL; everyone's clinic signing "
+          "keys are untouched." if on_crl else
+          "No certificate was put on the CRL (no CA passphrase, or the laptop carried no signing key).")
     _print_missing([revoked])
     return EXIT_OK
 
@@ -172,11 +186,13 @@ def add_mobile_commands(sub: Any, db_help: str) -> None:
     mobile_sub = mobile.add_subparsers(dest="mobile_command", required=True, parser_class=Parser)
     out = mobile_sub.add_parser("checkout", help="copy the day's mobile patients into a new encrypted laptop database")
     out.add_argument("--db", help=db_help)
-    out.add_argument("--user", required=True, help="the nurse going out (her password is asked; it seals the laptop)")
+    out.add_argument("--user", required=True, help="the nurse going out (her password is asked; it seals the laptop), "
+                                                   "then the clinic CA passphrase (to issue the laptop's signing keys)")
     out.add_argument("--patient", action="append", required=True, metavar="MRN", help="a patient to take (repeat)")
     out.add_argument("--out", required=True, metavar="LAPTOP.db", help="the new laptop database file")
     out.add_argument("--also", action="append", metavar="NAME",
-                     help="another user who charts on this laptop (a clinician approving remotely, a second nurse)")
+                     help="another user who charts on this laptop (a clinician approving remotely, a second nurse); "
+                          "with the CA passphrase, their password is asked to seal their key for this laptop")
     out.add_argument("--library", metavar="TOML", help="the drug library to carry (default: the one in force)")
     out.set_defaults(handler=_checkout)
 

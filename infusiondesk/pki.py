@@ -254,8 +254,10 @@ def change_ca_passphrase(ca: ClinicCA, old_passphrase: str, new_passphrase: str)
 
 
 def issue_clinician_pkcs12(ca: ClinicCA, ca_passphrase: str, *, full_name: str, username: str,
-                           passphrase: str, now: datetime, credentials: str = "") -> bytes:
-    """A new key and certificate for one clinician, returned as PKCS#12 encrypted with their passphrase."""
+                           passphrase: str, now: datetime, credentials: str = "", unit: str = "",
+                           valid_days: int = CLINICIAN_VALID_DAYS) -> bytes:
+    """A new key and certificate for one clinician, returned as PKCS#12 encrypted with their passphrase.
+    `unit` (the subject's OU) binds it to one place, e.g. one laptop (infusiondesk.mobile.credentials)."""
     _need_aware(now)
     check_passphrase(passphrase)
     if not full_name.strip():
@@ -270,7 +272,9 @@ def issue_clinician_pkcs12(ca: ClinicCA, ca_passphrase: str, *, full_name: str, 
     org = ca_cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
     if org:
         attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, str(org[0].value)))
-    cert = _issue_leaf(ca_key, ca_cert, attrs, key, now, CLINICIAN_VALID_DAYS, non_repudiation=True)
+    if unit:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit))
+    cert = _issue_leaf(ca_key, ca_cert, attrs, key, now, valid_days, non_repudiation=True)
     return _pkcs12(key, cert, (ca_cert,), passphrase, full_name)
 
 
@@ -477,12 +481,18 @@ def load_crl(store: PKIStore) -> bytes | None:
 def revoke(store: PKIStore, ca_passphrase: str, certificate: x509.Certificate, now: datetime, *,
            by: UserSession) -> bytes:
     """Add a certificate to the clinic CRL and keep the new CRL; returns it (DER)."""
+    return revoke_many(store, ca_passphrase, [certificate], now, by=by)
+
+
+def revoke_many(store: PKIStore, ca_passphrase: str, certificates: Sequence[x509.Certificate], now: datetime, *,
+                by: UserSession) -> bytes:
+    """Add certificates to the clinic CRL in one new CRL (a revoked laptop's, one per person); returns it (DER)."""
     ca = load_clinic_ca(store)
-    if certificate.issuer != ca.certificate.subject:
+    if any(c.issuer != ca.certificate.subject for c in certificates):
         raise PKIError("Only certificates issued by the clinic can be revoked here; ask the issuing CA.")
     current = load_crl(store)
     entries = revoked_serials(current, ca) if current else []
-    entries.append((certificate.serial_number, now))
+    entries += [(c.serial_number, now) for c in certificates]
     crl = build_crl(ca, ca_passphrase, entries, now)
     store.keys.save(KIND_CRL, None, "clinic.crl", crl, by=by)
     return crl

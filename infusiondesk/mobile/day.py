@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from infusiondesk.mobile import MobileError, laptop
 from infusiondesk.records.models import UserSession
-from infusiondesk.store import sync_copy, sync_exchange
+from infusiondesk.store import laptop_keys, sync_copy, sync_exchange
 
 if TYPE_CHECKING:
     from infusiondesk.drugs.library import Drug
+    from infusiondesk.mobile.credentials import LaptopCredential
     from infusiondesk.pki import SignerCredentials
     from infusiondesk.store.mobile import Revoked
     from infusiondesk.store.store import Store
@@ -28,10 +29,14 @@ Clock = Callable[[], datetime]
 
 
 def checkout(clinic: Store, nurse: UserSession, password: str, mrns: Sequence[str], out: Path, *,
-             also: Sequence[str] = (), library: Path | None = None, laptop_clock: Clock | None = None) -> str:
+             also: Sequence[str] = (), library: Path | None = None, laptop_clock: Clock | None = None,
+             ca_passphrase: str | None = None, also_passwords: Mapping[str, str] | None = None) -> str:
     """Copy these patients, with what charting them needs, into a new encrypted laptop database at `out`, sealed
     with `password` (the nurse's, which signed `nurse` in); record the checkout in the clinic. Returns the
-    laptop's id. `also`: other users who chart on this laptop (a clinician approving remotely, a second nurse)."""
+    laptop's id. `also`: other users who chart on this laptop (a clinician approving remotely, a second nurse).
+    With `ca_passphrase` (the clinic CA's), the nurse and each `also` user named in `also_passwords` (user name
+    -> their password) get a signing key for this laptop only (mobile/credentials.py); without it the laptop
+    carries no signing key and notes are signed in the clinic after sync."""
     from infusiondesk.drugs import library_path
 
     if not mrns:
@@ -43,6 +48,7 @@ def checkout(clinic: Store, nurse: UserSession, password: str, mrns: Sequence[st
     except OSError as exc:
         raise MobileError(f"The drug library {library_file} cannot be read: {exc.strerror or exc}.") from None
     laptop_id = str(uuid.uuid4())
+    issued = _issue(clinic, nurse, password, data, laptop_id, ca_passphrase, also_passwords or {}, out)
     key = laptop.new_key(out, password)
     from infusiondesk.store import Store
 
@@ -51,14 +57,40 @@ def checkout(clinic: Store, nurse: UserSession, password: str, mrns: Sequence[st
         store = Store.open(url) if laptop_clock is None else Store.open(url, clock=laptop_clock)
         try:
             sync_copy.write_laptop(store, data, nurse.user_id, laptop_id, library_text)
+            laptop_keys.write_to_laptop(store, nurse.user_id, [(c.user_id, c.p12, c.certificate_pem) for c in issued])
         finally:
             store.close()
     except BaseException:
         for leftover in (out, laptop.key_file(out), out.with_name(out.name + "-wal"), out.with_name(out.name + "-shm")):
             leftover.unlink(missing_ok=True)
         raise
-    sync_copy.record_checkout(clinic, nurse, data, laptop_id, hashlib.sha256(library_text.encode()).hexdigest())
+    with clinic.batch():  # the checkout and its certificates, one transaction: revoke finds every one it issued
+        laptop_keys.record_certificates(clinic, nurse, laptop_id, [(c.user_id, c.certificate_pem) for c in issued])
+        sync_copy.record_checkout(clinic, nurse, data, laptop_id, hashlib.sha256(library_text.encode()).hexdigest())
     return laptop_id
+
+
+def _issue(clinic: Store, nurse: UserSession, password: str, data: sync_copy.CheckoutData, laptop_id: str,
+           ca_passphrase: str | None, also_passwords: Mapping[str, str], out: Path) -> list[LaptopCredential]:
+    """The laptop's signing credentials (none without the CA passphrase), made before the laptop file is, so a
+    wrong passphrase or password leaves nothing behind."""
+    from infusiondesk.mobile import credentials
+
+    if ca_passphrase is None:
+        return []
+    for existing in (out, laptop.key_file(out)):  # refused before the slow key work, as laptop.new_key would
+        if existing.exists():
+            raise MobileError(f"{existing} already exists; sync and remove the old laptop database first, or "
+                              "choose another file.")
+    wanted = {name.strip().lower(): pw for name, pw in also_passwords.items() if pw}
+    by_name = {r.username: r for r in data.users}
+    unknown = sorted(set(wanted) - set(by_name))
+    if unknown:
+        raise MobileError(f"{', '.join(unknown)} is not among the people on this laptop; add them with --also.")
+    credentials.check_passwords(clinic, {n: pw for n, pw in wanted.items() if by_name[n].id != nurse.user_id})
+    signers = [(r, password if r.id == nurse.user_id else wanted[r.username]) for r in data.users
+               if r.id == nurse.user_id or r.username in wanted]
+    return credentials.issue(clinic, ca_passphrase, laptop_id, signers)
 
 
 def sync(clinic: Store, nurse: UserSession, laptop_path: Path, password: str, *,
@@ -66,10 +98,14 @@ def sync(clinic: Store, nurse: UserSession, laptop_path: Path, password: str, *,
          check_note: NoteCheck | None = None) -> sync_exchange.SyncReport:
     """Open the laptop with the nurse's password and sync it with the clinic (infusiondesk.store.sync_exchange).
     `check_note` checks the signatures of the laptop's signed notes (the reports layer's
-    `infusiondesk_reports.laptop_notes.check_laptop_note`); without it a laptop with new notes is refused."""
+    `infusiondesk_reports.laptop_notes.check_laptop_note`); without it a laptop with new notes is refused.
+    The checkpoint is sealed with her laptop key, or, on a laptop that carries none, with her clinic key (unlocked
+    here, in the clinic, with the same password)."""
+    from infusiondesk.mobile import credentials
+
     store = laptop.open_laptop(laptop_path, password, clock=laptop_clock)
     try:
-        seal = _credential(store, password)
+        seal = _credential(store, password) or credentials.clinic_seal(clinic, nurse, password)
         if fault is None:
             return sync_exchange.sync(clinic, store, nurse, seal, check_note=check_note)
         return sync_exchange.sync(clinic, store, nurse, seal, fault, check_note)
@@ -99,17 +135,15 @@ def laptop_drug(store: Store) -> Drug:
 
 def revoke(clinic: Store, admin: UserSession, laptop_id: str, ca_passphrase: str | None,
            reason: str = "laptop lost") -> tuple[Revoked, bool]:
-    """Revoke a lost laptop: its syncs are refused from now on and, with the CA passphrase, the nurse's signing
-    certificate it carries goes on the clinic CRL (and her sealed key is marked revoked: she is issued a new one).
-    Returns the laptop's record and whether the certificate was revoked."""
-    from infusiondesk import pki
+    """Revoke a lost laptop: its syncs are refused from now on and, with the CA passphrase, the signing
+    certificates issued for this laptop at checkout go on the clinic CRL (the people's regular clinic keys are
+    untouched: none ever left the clinic). Returns the laptop's record and whether certificates were revoked
+    (False without the passphrase, or when the laptop carried none)."""
+    from infusiondesk.mobile import credentials
 
+    if ca_passphrase is not None and laptop_keys.certificates(clinic, laptop_id):
+        credentials.check_ca_passphrase(clinic, ca_passphrase)  # a typo changes nothing
     revoked = clinic.mobile.revoke_laptop(laptop_id, by=admin, reason=reason)
-    cert = pki.load_clinician_certificate(clinic, revoked.user_id)
-    if cert is None or ca_passphrase is None:
+    if ca_passphrase is None:
         return revoked, False
-    pki.revoke(clinic, ca_passphrase, cert, clinic._now(), by=admin)
-    why = f"laptop {laptop_id} revoked: {reason}"
-    clinic.keys.revoke(pki.KIND_USER_P12, f"user-{revoked.user_id}.p12", admin, reason=why)
-    clinic.keys.revoke(pki.KIND_USER_CERT, f"user-{revoked.user_id}.pem", admin, reason=why)
-    return revoked, True
+    return revoked, bool(credentials.revoke(clinic, admin, laptop_id, ca_passphrase, reason))

@@ -14,6 +14,7 @@ from typing import Any
 from infusiondesk.errors import DomainError
 from infusiondesk.records.computed import ComputedDose
 from infusiondesk.records.location import MobileCover, VisitLocation
+from infusiondesk.records.remote_approval import RemoteApproval
 
 
 class Role(StrEnum):
@@ -66,6 +67,7 @@ class ClinicPolicy:
 
     double_check_required: bool = True  # an independent second check of every order before the start
     mobile_cover: MobileCover = MobileCover.EITHER  # what a mobile visit needs beside the nurse (location.py)
+    mobile_remote_approval: RemoteApproval = RemoteApproval.AT_SYNC  # approval on a laptop (remote_approval.py)
 
 
 class RenalStatus(StrEnum):

@@ -248,7 +248,8 @@ STEPS: dict[str, tuple[dict[str, Reader], dict[str, Reader]]] = {
     "addendum": ({"text": nonempty_text}, {}),
     "sign_addendum": ({}, {"index": whole}),
     "policy": ({}, {"double_check_required": boolean,
-                    "mobile_cover": choice("second_person", "phone_check_in", "either")}),
+                    "mobile_cover": choice("second_person", "phone_check_in", "either"),
+                    "mobile_remote_approval": choice("allowed", "at_sync")}),
 }
 NO_VISIT = ("update_patient", "policy")  # steps that act on the patient or the clinic, not a visit
 ADMIN_STEPS = ("policy",)  # `as` may be left out: the clinic admin the runner creates

@@ -37,6 +37,7 @@ from infusiondesk.records.models import (
     VisitStatus,
     VitalSigns,
 )
+from infusiondesk.records.remote_approval import RemoteApproval
 from infusiondesk.scenario import fields as f
 from infusiondesk.scenario.loader import ADMIN_USERNAME, Scenario, StepSpec
 from infusiondesk.service import (
@@ -195,13 +196,16 @@ class ScenarioRunner:
         current = self.store.clinic.policy()
         required = spec.values.get("double_check_required", current.double_check_required)
         cover = MobileCover(spec.values.get("mobile_cover", current.mobile_cover))
-        self.store.clinic.set_policy(ClinicPolicy(double_check_required=required, mobile_cover=cover),
-                                     self._by(spec))
+        remote = RemoteApproval(spec.values.get("mobile_remote_approval", current.mobile_remote_approval))
+        self.store.clinic.set_policy(ClinicPolicy(double_check_required=required, mobile_cover=cover,
+                                                  mobile_remote_approval=remote), self._by(spec))
         said = []
         if "double_check_required" in spec.values:
             said.append(f"double check {'required' if required else 'not required'} before the start")
         if "mobile_cover" in spec.values:
             said.append(f"a mobile visit needs {cover.label[0].lower() + cover.label[1:]}")
+        if "mobile_remote_approval" in spec.values:
+            said.append(f"on a laptop a dose order is {remote.label[0].lower() + remote.label[1:]}")
         return f"Clinic policy: {'; '.join(said) or 'unchanged'}.", []
 
     def _do_location(self, spec: StepSpec, before: Visit | None) -> _Outcome:

@@ -40,6 +40,7 @@ from infusiondesk.records.models import (
     VitalSigns,
     VitalsPhase,
 )
+from infusiondesk.records.remote_approval import approval_refusal
 from infusiondesk.scan import read_scan
 from infusiondesk.service.entries import (
     AssessmentEntry,
@@ -257,6 +258,8 @@ class VisitService:
         """A clinician orders (approved at once); a nurse enters an order that waits for approval. While the
         infusion runs, only a clinician's amended order (same bag) replaces the running one."""
         def rule(c: _Ctx) -> Visit:
+            if c.user.role is Role.CLINICIAN:  # a clinician's order (or amended order) is approved at once
+                self._check_approval_here(c)
             visit = self._chart_weight(c.visit, entry.weight)
             record, calc = self._checked_order(c, visit, self._order_record(entry))
             if visit.status is VisitStatus.INFUSING:
@@ -265,10 +268,18 @@ class VisitService:
             return wf.order_dose(visit, record, calc, entry.reasons, c.user, c.at)
         return self._step(step, CHARTING, "enter a dose order", rule)
 
+    @staticmethod
+    def _check_approval_here(c: _Ctx) -> None:
+        """On a laptop, the clinic's policy as carried at checkout may keep approval for the clinic."""
+        refusal = approval_refusal(c.tx.policy().mobile_remote_approval, c.tx.on_laptop())
+        if refusal is not None:
+            raise WorkflowError(refusal)
+
     def approve_order(self, step: Step, reasons: Mapping[str, str] | None = None) -> Visit:
         def rule(c: _Ctx) -> Visit:
             if c.visit.dose_order is None:
                 raise WorkflowError("There is no dose order to approve yet.")
+            self._check_approval_here(c)
             record, calc = self._checked_order(c, c.visit, c.visit.dose_order)
             visit = dataclasses.replace(c.visit, dose_order=dataclasses.replace(c.visit.dose_order, **{
                 k: getattr(record, k) for k in ("age_years", "weight_kg", "given_24h_g", "weight_text")}))

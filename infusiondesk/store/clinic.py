@@ -12,6 +12,7 @@ from infusiondesk import auth
 from infusiondesk.errors import DomainError
 from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import Clinic, ClinicPolicy, Role, UserSession
+from infusiondesk.records.remote_approval import RemoteApproval
 from infusiondesk.store import codec, sessions, tables, visit_tx
 from infusiondesk.store.audit import chain, trail
 from infusiondesk.store.audit.events import AuditEvent
@@ -76,11 +77,13 @@ class ClinicProfile(StorePart):
 
     def set_policy(self, policy: ClinicPolicy, by: UserSession) -> ClinicPolicy:
         """An admin changes the clinic's rules (the double check before every start, what a mobile visit needs
-        beside the nurse); audited."""
+        beside the nurse, whether a clinician may approve an order on a laptop); audited."""
         with self._write() as conn:
             actor = acting(conn, by, (Role.ADMIN,), "change the clinic's rules")
             trail.save_single_row(conn, at=self._now(), by=actor, table=tables.clinic_policy,
                                   values={"double_check_required": policy.double_check_required,
-                                          "mobile_cover": MobileCover(policy.mobile_cover).value})
+                                          "mobile_cover": MobileCover(policy.mobile_cover).value,
+                                          "mobile_remote_approval":
+                                              RemoteApproval(policy.mobile_remote_approval).value})
         return policy
 

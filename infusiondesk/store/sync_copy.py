@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 
 RECENT_VISITS = 10  # per patient, for "last time"; every visit of the last RECENT_HOURS comes too (24 h total)
 RECENT_HOURS = 48
-_CARRIED_PKI = ("ca_cert", "crl")  # pki.KIND_CA_CERT, KIND_CRL: everyone's; the nurse's own credential below
-_OWN_PKI = ("user_p12", "user_cert")
+# pki.KIND_CA_CERT, KIND_CRL: to validate signatures offline. No one's regular credential ever leaves the clinic:
+# the laptop's own signing keys are issued for it at checkout (infusiondesk.mobile.credentials).
+_CARRIED_PKI = ("ca_cert", "crl")
 
 
 def content_sha(content: str) -> str:
@@ -82,8 +83,6 @@ def read_checkout(clinic: Store, nurse: UserSession, mrns: Sequence[str], also: 
             for row in conn.execute(select(tables.visits).where(v.patient_id == patient.id, v.created_at >= since)):
                 visits[row.id] = row
         pki = list(conn.execute(select(tables.pki_objects).where(k.revoked_at.is_(None), k.kind.in_(_CARRIED_PKI))))
-        pki += conn.execute(select(tables.pki_objects).where(k.revoked_at.is_(None), k.kind.in_(_OWN_PKI),
-                                                             k.owner_user_id == actor.id)).all()
         notes = [n.row for n in sync_notes.read_notes(conn, {r.uid: r for r in visits.values()}).values()]
         prices = list(conn.execute(select(tables.prices).order_by(tables.prices.c.id)))
         named = sync_records.read_users(conn, {int(n.signer_id) for n in notes} | {int(p.set_by) for p in prices})

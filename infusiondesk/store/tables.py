@@ -175,6 +175,7 @@ clinic_policy = Table(
     Column("id", Integer, primary_key=True),
     Column("double_check_required", Boolean, nullable=False),
     Column("mobile_cover", String(16), nullable=False, default="either", server_default="either"),
+    Column("mobile_remote_approval", String(16), nullable=False, default="at_sync", server_default="at_sync"),
 )
 
 # Where and how often the clinic is backed up (one row once an admin sets it; infusiondesk.store.backup). The

@@ -28,6 +28,7 @@ from infusiondesk.records.models import (
     Visit,
     VisitStatus,
 )
+from infusiondesk.records.remote_approval import RemoteApproval
 from infusiondesk.store import codec, history, sessions, tables
 from infusiondesk.store.audit import chain, trail
 from infusiondesk.store.audit import notes as audit_notes
@@ -120,6 +121,11 @@ class VisitTransaction:
 
     def policy(self) -> ClinicPolicy:
         return read_policy(self.conn)
+
+    def on_laptop(self) -> bool:
+        """True in a laptop's database (a checkout wrote its `mobile_laptop` row), where the policy read above
+        is the clinic's as carried at checkout."""
+        return self.conn.execute(select(tables.mobile_laptop.c.id).limit(1)).first() is not None
 
     def previous_weight(self, visit: Visit) -> float | None:
         """Today's weight charted at the patient's latest earlier visit that recorded one."""
@@ -280,7 +286,8 @@ def read_policy(conn: Connection) -> ClinicPolicy:
     if row is None:
         return ClinicPolicy()
     return ClinicPolicy(double_check_required=bool(row.double_check_required),
-                        mobile_cover=MobileCover(row.mobile_cover))
+                        mobile_cover=MobileCover(row.mobile_cover),
+                        mobile_remote_approval=RemoteApproval(row.mobile_remote_approval))
 
 
 def conflict_message(conn: Connection, visit_id: int) -> str:

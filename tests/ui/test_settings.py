@@ -194,3 +194,22 @@ def test_the_admin_chooses_what_a_mobile_visit_needs_by_keyboard_and_it_is_audit
     assert "A mobile visit needs: a second person present." in view.policy_message.text()
     entry = clinic.store.audit.entries("clinic_policy", by=clinic.admin_session)[-1]
     assert entry["username"] == "admin"
+
+
+def test_the_admin_allows_remote_approval_on_laptops_by_keyboard(qtbot: QtBot, window: MainWindow,
+                                                                  clinic: Clinic_) -> None:
+    from infusiondesk.records.remote_approval import RemoteApproval
+
+    window.sign_in("admin", "ward-office-key-1")
+    window.act_settings.trigger()
+    view = window.settings_view
+    assert view.remote_approval.value == "at_sync", "approval in the clinic after sync by default"
+    view.mobile_cover.setFocus()
+    qtbot.keyClick(view.mobile_cover, Key.Key_Tab)  # the next field in Tab order
+    assert view.remote_approval.hasFocus()
+    qtbot.keyClick(view.remote_approval, Key.Key_Up)  # "Approved on the laptop by a clinician signed in there"
+    qtbot.keyClick(view.save_policy, Key.Key_Space)
+    assert clinic.store.clinic.policy().mobile_remote_approval is RemoteApproval.ALLOWED
+    assert "Laptops checked out from now on: a clinician signed in there may approve" in view.policy_message.text()
+    qtbot.wait(50)  # let the message's new height be laid out before looking
+    view.grab().save("/tmp/lk/settings.png")

@@ -110,8 +110,13 @@ class SettingsView(QWidget):
 
         self.mobile_cover = ChoiceBox("Mobile visits need, beside the nurse",
                                       tuple((c.label, c.value) for c in MobileCover))
+        from infusiondesk.records.remote_approval import RemoteApproval
+
+        self.remote_approval = ChoiceBox("On a laptop, a dose order is",
+                                         tuple((a.label, a.value) for a in RemoteApproval))
         cover = Form()
         cover.add("&Mobile visits need", self.mobile_cover)
+        cover.add("On a &laptop, a dose order is", self.remote_approval)
         box = QGroupBox("Clinic rules (every workstation)")
         bl = QVBoxLayout(box)
         bl.addWidget(self.double_check)
@@ -124,9 +129,11 @@ class SettingsView(QWidget):
     def do_save_policy(self) -> None:
         from infusiondesk.records.location import MobileCover
         from infusiondesk.records.models import ClinicPolicy
+        from infusiondesk.records.remote_approval import RemoteApproval
 
         policy = ClinicPolicy(double_check_required=self.double_check.isChecked(),
-                              mobile_cover=MobileCover(self.mobile_cover.value))
+                              mobile_cover=MobileCover(self.mobile_cover.value),
+                              mobile_remote_approval=RemoteApproval(self.remote_approval.value))
         try:
             self.session.store.clinic.set_policy(policy, self.session.require_session())
         except DomainError as exc:
@@ -136,7 +143,11 @@ class SettingsView(QWidget):
                                      if policy.double_check_required else
                                      "Saved: orders can start without a double check (ISMP recommends one for "
                                      "magnesium sulfate; the change is in the audit trail).")
-                                    + f" A mobile visit needs: {policy.mobile_cover.label.lower()}.")
+                                    + f" A mobile visit needs: {policy.mobile_cover.label.lower()}."
+                                    + (" Laptops checked out from now on: a clinician signed in there may approve "
+                                       "an order." if policy.mobile_remote_approval is RemoteApproval.ALLOWED else
+                                       " Laptops checked out from now on: an order waits for approval in the "
+                                       "clinic after sync."))
 
     def do_save_clinic(self) -> None:
         values = {key: edit.text().strip() for key, edit in self.clinic_edits.items()}
@@ -171,6 +182,7 @@ class SettingsView(QWidget):
         policy = self.session.store.clinic.policy()
         self.double_check.setChecked(policy.double_check_required)
         self.mobile_cover.set_value(policy.mobile_cover.value)
+        self.remote_approval.set_value(policy.mobile_remote_approval.value)
         self.policy_message.setText("")
         self.backups.refresh()
         self.follow_up_days.refresh()

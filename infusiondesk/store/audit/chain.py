@@ -25,6 +25,9 @@ from infusiondesk.store.codec import to_plain
 GENESIS = "0" * 64
 REDACTED_COLUMNS = frozenset({"password_hash"})  # audited by hash only; never written into the detail
 UNHASHED_COLUMNS = frozenset({"uid"})  # identity for sync (infusiondesk.mobile), not content
+# Columns added to audited rows by a later migration, left out of the content hash while they hold the value the
+# migration gave existing rows, so a row audited before still verifies (and one set otherwise is hashed with it).
+UNHASHED_AT_DEFAULT = {"mobile_remote_approval": "at_sync"}  # migration 0012, clinic_policy
 
 
 def _sha256(text: str) -> str:
@@ -50,8 +53,10 @@ def row_content(row: Mapping[Any, Any], *, parse_documents: bool = True) -> dict
 
 def content_hash(row: Mapping[Any, Any]) -> str:
     """The hash of a row exactly as stored (a JSON document by its stored text). A record's global id (`uid`,
-    added by migration 0010 to rows already audited) is not part of it, so a trail written before still verifies."""
-    return _sha256(_canonical(row_content({k: v for k, v in row.items() if k not in UNHASHED_COLUMNS},
+    added by migration 0010 to rows already audited) is not part of it, nor a later column at the value its
+    migration gave (UNHASHED_AT_DEFAULT), so a trail written before still verifies."""
+    return _sha256(_canonical(row_content({k: v for k, v in row.items() if k not in UNHASHED_COLUMNS
+                                           and not (k in UNHASHED_AT_DEFAULT and v == UNHASHED_AT_DEFAULT[k])},
                                           parse_documents=False)))
 
 

@@ -13,7 +13,8 @@ from infusiondesk import pki
 from infusiondesk.drugs import load_drug
 from infusiondesk.followups import FollowUpEntry
 from infusiondesk.mobile import day, laptop
-from infusiondesk.records.models import Patient, VisitStatus
+from infusiondesk.records.models import ClinicPolicy, Patient, VisitStatus
+from infusiondesk.records.remote_approval import RemoteApproval
 from infusiondesk.store import Store, tables
 from tests.clinic_day import chart_visit
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff, make_patient
@@ -22,6 +23,24 @@ PRICES = {"96365": 15000, "96366": 4000, "J3475": 100}
 MORNING = datetime(2025, 3, 3, 8, 0, tzinfo=UTC)
 HOME_VISIT = datetime(2025, 3, 3, 13, 0, tzinfo=UTC)
 CLINIC_VISIT = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+CA_PASSPHRASE = "clinic vault granite 7"
+
+
+def clinic_ca(clinic: Store, staff: Staff, now: datetime, name: str = "Riverside Infusion Clinic") -> pki.ClinicCA:
+    """The clinic's CA, saved in the clinic (so a checkout carries its certificate)."""
+    ca = pki.create_clinic_ca(name, CA_PASSPHRASE, now)
+    pki.save_clinic_ca(clinic, ca, by=staff.admin)
+    return ca
+
+
+def give_nina_a_signing_key(clinic: Store, staff: Staff) -> pki.ClinicCA:
+    """The clinic CA, and Nina's regular (clinic) signing key."""
+    now = datetime(2025, 3, 1, tzinfo=UTC)
+    ca = clinic_ca(clinic, staff, now)
+    p12 = pki.issue_clinician_pkcs12(ca, CA_PASSPHRASE, full_name="Nina Nurse", username="nina", passphrase=PASSWORD,
+                                     now=now)
+    pki.save_clinician_pkcs12(clinic, staff.nurse.user_id, p12, PASSWORD, by=staff.admin)
+    return ca
 
 
 @dataclass
@@ -34,14 +53,21 @@ class MobileDay:
     omar: Patient
 
 
-def check_out(clinic: Store, staff: Staff, tmp_path: Path) -> MobileDay:
-    for code, cents in PRICES.items():  # carried to the laptop, so Nina can take a payment at home
+def check_out(clinic: Store, staff: Staff, tmp_path: Path,
+              remote_approval: RemoteApproval = RemoteApproval.ALLOWED, ca_passphrase: str | None = None,
+              also_passwords: dict[str, str] | None = None) -> MobileDay:
+    """Nina takes Jane and Omar out, with Noel and Carl. The clinic allows Carl's remote approval unless told
+    otherwise (the whole visit is charted on the laptop), as the policy carried at checkout. With the CA
+    passphrase, Nina (and whoever `also_passwords` names) get signing keys for this laptop. The price list is
+    carried too, so Nina can take a payment at home."""
+    clinic.clinic.set_policy(ClinicPolicy(mobile_remote_approval=remote_approval), staff.admin)
+    for code, cents in PRICES.items():
         clinic.billing.set_price(code, cents, datetime(2025, 1, 1, tzinfo=UTC), by=staff.admin)
     jane = clinic.patients.add(make_patient("MRN0001", "Smith", "Jane", no_known_allergies=True), staff.nurse)
     omar = clinic.patients.add(make_patient("MRN0002", "Haddad", "Omar", no_known_allergies=True), staff.nurse)
     path = tmp_path / "laptop" / "nina.db"
     laptop_id = day.checkout(clinic, staff.nurse, PASSWORD, ["MRN0001", "MRN0002"], path, also=["noel", "carl"],
-                             laptop_clock=Clock())
+                             laptop_clock=Clock(), ca_passphrase=ca_passphrase, also_passwords=also_passwords)
     return MobileDay(clinic, staff, path, laptop_id, jane, omar)
 
 
@@ -88,7 +114,7 @@ def dump(store: Store) -> dict[str, Any]:
 
 # -- signed notes, payments and follow-ups (they travel too) --------------------------------------------------------
 
-CA_PASS = "clinic-ca-passphrase-1"
+CA_PASS = CA_PASSPHRASE
 PAID = datetime(2025, 3, 3, 15, 0, tzinfo=UTC)
 WEEK_LATER = datetime(2025, 3, 10, 12, 0, tzinfo=UTC)  # Jane's 7-day follow-up is due
 
@@ -102,8 +128,7 @@ class ClinicKeys:
 def clinic_keys(clinic: Store, staff: Staff, name: str = "Riverside Infusion Clinic") -> ClinicKeys:
     """The clinic's CA (saved in the clinic, so a checkout carries its certificate) and Carl's signing key."""
     now = datetime.now(UTC)
-    ca = pki.create_clinic_ca(name, CA_PASS, now)
-    pki.save_clinic_ca(clinic, ca, by=staff.admin)
+    ca = clinic_ca(clinic, staff, now, name)
     p12 = pki.issue_clinician_pkcs12(ca, CA_PASS, full_name="Carl Clinician", username="carl", credentials="MD",
                                      passphrase=PASSWORD, now=now)
     return ClinicKeys(ca, pki.unlock_pkcs12(p12, PASSWORD))

@@ -1,27 +1,25 @@
 """A lost laptop: its file opens with nothing but the nurse's password and shows no patient in clear; an admin
-revokes it (its syncs refused, her certificate on the CRL, its unsynced patients listed). And a synced laptop's
-audit entries cannot be edited in the clinic unnoticed."""
+revokes it (its syncs refused, the laptop's own certificates on the CRL and not her regular one, its unsynced
+patients listed). And a synced laptop's audit entries cannot be edited in the clinic unnoticed."""
 
 from __future__ import annotations
 
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 from sqlalchemy import select, update
 
 from infusiondesk import pki
 from infusiondesk.auth import PermissionDenied
 from infusiondesk.mobile import MobileError, day, laptop
-from infusiondesk.store import Store, tables
+from infusiondesk.store import Store, laptop_keys, tables
 from infusiondesk.store.audit import chain
-from tests.infusiondesk.mobile.day import chart_on_laptop, check_out
+from tests.infusiondesk.mobile.day import CA_PASSPHRASE, chart_on_laptop, check_out, give_nina_a_signing_key
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
-
-CA_PASSPHRASE = "clinic vault granite 7"
 
 
 @pytest.fixture
@@ -31,16 +29,6 @@ def clinic(sqlite_staffed_template: Path, tmp_path: Path) -> Iterator[Store]:
     store = Store.open(str(path), clock=Clock())
     yield store
     store.close()
-
-
-def _give_nina_a_signing_key(clinic: Store, staff: Staff) -> pki.ClinicCA:
-    now = datetime(2025, 3, 1, tzinfo=UTC)
-    ca = pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE, now)
-    pki.save_clinic_ca(clinic, ca, by=staff.admin)
-    p12 = pki.issue_clinician_pkcs12(ca, CA_PASSPHRASE, full_name="Nina Nurse", username="nina", passphrase=PASSWORD,
-                                     now=now)
-    pki.save_clinician_pkcs12(clinic, staff.nurse.user_id, p12, PASSWORD, by=staff.admin)
-    return ca
 
 
 def test_the_laptop_file_opens_only_with_her_password_and_shows_no_patient(
@@ -62,24 +50,33 @@ def test_the_laptop_file_opens_only_with_her_password_and_shows_no_patient(
 
 def test_a_revoked_laptop_is_refused_and_its_patients_listed(clinic: Store, sqlite_staff: Staff,
                                                              tmp_path: Path) -> None:
-    ca = _give_nina_a_signing_key(clinic, sqlite_staff)
-    d = check_out(clinic, sqlite_staff, tmp_path)
+    ca = give_nina_a_signing_key(clinic, sqlite_staff)
+    regular = pki.load_clinician_certificate(clinic, sqlite_staff.nurse.user_id)
+    d = check_out(clinic, sqlite_staff, tmp_path, ca_passphrase=CA_PASSPHRASE, also_passwords={"carl": PASSWORD})
     chart_on_laptop(d, d.jane)
+    laptop_serials = {pki.certificate_info(c).serial for c in _laptop_certificates(clinic, d.laptop_id)}
+    assert len(laptop_serials) == 2  # Nina's and Carl's keys for this laptop
 
     revoked, on_crl = day.revoke(clinic, sqlite_staff.admin, d.laptop_id, CA_PASSPHRASE)
 
     assert on_crl and revoked.patients == ["MRN0001", "MRN0002"] and revoked.last_sync_at is None
     crl = pki.load_crl(clinic)
-    assert crl is not None
-    cert = pki.load_clinician_certificate(clinic, sqlite_staff.nurse.user_id)
-    assert cert is None  # her certificate is marked revoked in the clinic, and its serial is on the CRL:
-    assert len(pki.revoked_serials(crl, ca)) == 1
+    assert crl is not None and regular is not None
+    # Exactly the laptop's certificates are on the CRL; Nina's regular one is not, and still signs in the clinic:
+    assert {serial for serial, _when in pki.revoked_serials(crl, ca)} == laptop_serials
+    assert pki.load_clinician_certificate(clinic, sqlite_staff.nurse.user_id) == regular
+    assert pki.unlock_pkcs12(pki.load_clinician_pkcs12(clinic, sqlite_staff.nurse), PASSWORD).certificate == regular
+    assert _laptop_certificates(clinic, d.laptop_id) == []  # marked revoked in the clinic too
     with pytest.raises(PermissionDenied, match="revoked"):
         day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
     assert [m.patients for m in clinic.mobile.missing(by=sqlite_staff.admin)] == [["MRN0001", "MRN0002"]]
     with pytest.raises(PermissionDenied):
         clinic.mobile.revoke_laptop(d.laptop_id, by=sqlite_staff.nurse)  # an admin's call
     assert clinic.audit.verify().ok
+
+
+def _laptop_certificates(clinic: Store, laptop_id: str) -> list[x509.Certificate]:
+    return [x509.load_pem_x509_certificate(pem) for _owner, pem in laptop_keys.certificates(clinic, laptop_id)]
 
 
 def _reseal_from(store: Store, entry_id: int) -> None:
@@ -99,7 +96,7 @@ def _reseal_from(store: Store, entry_id: int) -> None:
 
 def test_an_edited_laptop_entry_is_caught_even_in_a_resealed_chain(clinic: Store, sqlite_staff: Staff,
                                                                    tmp_path: Path) -> None:
-    ca = _give_nina_a_signing_key(clinic, sqlite_staff)
+    ca = give_nina_a_signing_key(clinic, sqlite_staff)
     d = check_out(clinic, sqlite_staff, tmp_path)
     chart_on_laptop(d, d.jane)
     report = day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())

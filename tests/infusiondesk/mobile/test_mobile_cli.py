@@ -68,10 +68,36 @@ def test_the_mobile_day_from_the_command_line(sqlite_staffed_template: Path, sql
     assert code == 2 and "admin" in err  # a nurse cannot revoke
     code, out, err = _run(monkeypatch, capsys, "mobile", "revoke", "--db", str(db), "--user", "admin",
                           "--laptop", laptop_id, answers=(PASSWORD, ""))
-    assert code == 0 and "revoked" in out and "NOT put on the CRL" in out, err
+    assert code == 0 and "revoked" in out and "No certificate was put on the CRL" in out, err
     code, _out, err = _run(monkeypatch, capsys, "mobile", "sync", "--db", str(db), "--user", "nina",
                            "--laptop", str(out_file))
     assert code == 2 and "revoked" in err
     code, out, _err = _run(monkeypatch, capsys, "mobile", "missing", "--db", str(db), "--user", "admin")
     assert laptop_id in out and "MRN0001" in out and "its last sync" in out
 
+
+
+def test_checkout_asks_the_ca_passphrase_and_the_remote_clinicians_password(
+        sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.infusiondesk.mobile.day import CA_PASSPHRASE, give_nina_a_signing_key
+
+    db = tmp_path / "clinic.sqlite3"
+    shutil.copyfile(sqlite_staffed_template, db)
+    store = Store.open(str(db))
+    store.patients.add(make_patient("MRN0001", "Smith", "Jane", no_known_allergies=True), sqlite_staff.nurse)
+    give_nina_a_signing_key(store, sqlite_staff)
+    store.close()
+
+    code, out, err = _run(monkeypatch, capsys, "mobile", "checkout", "--db", str(db), "--user", "nina",
+                          "--patient", "MRN0001", "--out", str(tmp_path / "keyless.db"))
+    assert code == 0 and "carries NO signing key" in out, err
+    code, out, err = _run(monkeypatch, capsys, "mobile", "checkout", "--db", str(db), "--user", "nina",
+                          "--patient", "MRN0001", "--out", str(tmp_path / "nina.db"), "--also", "carl",
+                          "--also", "noel", answers=(PASSWORD, CA_PASSPHRASE, PASSWORD, ""))
+    assert code == 0, err
+    assert "Signing keys for this laptop only: nina, carl;" in out
+    laptop_id = re.search(r"laptop ([0-9a-f-]{36})", out).group(1)  # type: ignore[union-attr]
+    code, out, err = _run(monkeypatch, capsys, "mobile", "revoke", "--db", str(db), "--user", "admin",
+                          "--laptop", laptop_id, answers=(PASSWORD, CA_PASSPHRASE))
+    assert code == 0 and "issued for this laptop are on the clinic CRL" in out, err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from infusiondesk.records.location import VisitSetting
+from infusiondesk.records.remote_approval import RemoteApproval
 from tests.infusiondesk.scenario.conftest import Play
 
 
@@ -20,6 +21,9 @@ def test_a_mobile_start_waits_for_the_home_visit_items_and_the_policys_cover(pla
     assert p[20].message == ("The infusion cannot start yet: The clinic's policy for mobile visits needs a second "
                              "person present for the infusion; arrange it before the start.")
     assert p[22].ok and p[22].status == "infusing"
+    assert p[11].message == ("Clinic policy: a mobile visit needs a second person present; on a laptop a dose "
+                             "order is approved on the laptop by a clinician signed in there.")
+    assert p.store.clinic.policy().mobile_remote_approval is RemoteApproval.ALLOWED
     patient = p.store.patients.by_mrn("P2", by=p.reader)
     office = p.store.visits.all(patient.id, by=p.reader)[0]
     assert office.location.setting is VisitSetting.OFFICE and office.location.address == "Harbour Offices, 2 Quay St"
