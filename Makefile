@@ -26,6 +26,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/python scripts/store_api.py --check
+	$(BIN)/pytest benchmarks --collect-only -q -p no:randomly > /dev/null  # `make bench` still imports
 
 test: $(STAMP)
 	@bash scripts/system-deps.sh test

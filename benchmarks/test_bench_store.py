@@ -37,7 +37,8 @@ from infusiondesk.records.models import (
 from infusiondesk.store import Store, tables
 from infusiondesk.store.history import summary_document
 from infusiondesk.store.search import patient_keys
-from infusiondesk.store.store import _patient_document, _visit_document
+from infusiondesk.store.patients import _patient_document
+from infusiondesk.store.visit_tx import visit_document as _visit_document
 
 PATIENTS = 100_000
 VISITS_OF_ONE_PATIENT = 1_000

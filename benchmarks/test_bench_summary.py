@@ -24,14 +24,16 @@ def test_course_summary_of_50_visits(benchmark: BenchmarkFixture, tmp_path: Path
     nurse = store.users.create("jdoe", "Jane Doe", Role.NURSE, "nurse-chair-pass-123", "RN", by=admin)
     nurse2 = store.users.create("bnurse", "Bo Nurse", Role.NURSE, "second-nurse-pass-456", "RN", by=admin)
     doc = store.users.create("asmith", "Alan Smith", Role.CLINICIAN, "doctor-sign-pass-123", "MD", by=admin)
-    patient = store.patients.add(scenario.PATIENT.details(), by=admin)
+    nurse, nurse2, doc = (store.users.sign_in(u.username, password) for u, password in (
+        (nurse, "nurse-chair-pass-123"), (nurse2, "second-nurse-pass-456"), (doc, "doctor-sign-pass-123")))
+    patient = store.patients.add(scenario.PATIENT.details(), by=nurse)
     drug = scenario.drug()
     start = datetime(2024, 1, 2, 14, 0, tzinfo=UTC)
     for i in range(VISITS):  # weekly infusions, completed (charted through the visit service)
         chart_visit(store, drug, patient, nurse, nurse2, doc, start + timedelta(weeks=i))
 
     def summary() -> bytes:
-        return course_summary_pdf(store, patient.mrn, Period(), drug)
+        return course_summary_pdf(store, patient.mrn, Period(), drug, by=doc)
 
     pdf = summary()
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page ") >= 2
