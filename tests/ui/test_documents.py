@@ -13,7 +13,7 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed, settle
+from tests.ui.steps import CA_PASSPHRASE, finish, give_signing_certificates, open_visit_as, run_to_completed, settle
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
@@ -55,6 +55,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).status is VisitStatus.COMPLETED
     assert not ws.review.sign.isEnabled() and not ws.review.export.isEnabled()
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
+    finish()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     assert clinic.store.notes.get(ws.visit.id, by=clinic.reader) is not None
     assert "Signed note version 1 stored" in ws.review.doc_status.text()
@@ -166,13 +167,16 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     ws = open_visit_as(window, clinic, clinic.nurse, "nurse-chair-pass-1", visit_id)
     ws.review.password.setText("nurse-chair-pass-1")
     ws.review.sign.click()
+    finish()
     assert ws.visit.status is VisitStatus.COMPLETED and len(ws.visit.signatures) == 1, ws.problem.text()
     assert clinic.store.notes.get(visit_id, by=clinic.reader) is None
 
     ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
+    finish()
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
+    finish()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     assert clinic.store.notes.get(visit_id, by=clinic.reader) is not None
     from infusiondesk_reports.signing import verify_pdf

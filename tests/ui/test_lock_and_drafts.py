@@ -18,6 +18,7 @@ from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace, draft_key
 from tests.ui.conftest import CLINIC_START, Clinic_
+from tests.ui.steps import finish
 
 
 def signed_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:
@@ -50,10 +51,12 @@ def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
     # someone else's password does not unlock it
     qtbot.keyClicks(window.lock_view.password, "doctor-sign-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
+    finish()
     assert window.stack.currentWidget() is window.lock_view
     assert window.lock_view.error.text()
     qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
+    finish()
     assert window.stack.currentWidget() is ws
     assert ws.dose.panel.dose.text() == "2 g"
     assert ws.dose.panel.concentration.text() == "2 g/50 mL"
@@ -93,7 +96,9 @@ def test_a_hard_stop_blocks_start_and_appears_in_the_near_miss_report(
     signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     ws = open_new_visit(window, clinic)
     ws.assessment.record.click()
+    finish()
     ws.assessment.suitable.click()
+    finish()
     assert ws.visit.status is VisitStatus.ASSESSED, ws.problem.text()
     panel = ws.dose.panel
     qtbot.keyClicks(panel.dose, "2 g")
@@ -101,6 +106,7 @@ def test_a_hard_stop_blocks_start_and_appears_in_the_near_miss_report(
     qtbot.keyClicks(panel.duration, "10 min")
     assert panel.blocked
     ws.dose.order.click()
+    finish()
     assert ws.visit.dose_order is None
     assert "cannot be ordered" in ws.problem.text()
     assert not ws.infusion.start.isEnabled()
@@ -137,10 +143,12 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
                        (v.ca_passphrase, "hilltop vault phrase"), (v.ca_confirm, "hilltop vault phrase")):
         qtbot.keyClicks(edit, text)
     v.button.click()
+    finish()
     assert "differ" in v.error.text()
     v.admin_confirm.clear()
     qtbot.keyClicks(v.admin_confirm, "long-pass-phrase-42")
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
+    finish()
     assert window.stack.currentWidget() is window.signin
     assert store.clinic.get().name == "Hilltop Clinic"
     shown = re.search(r"CA recovery code: ([0-9A-Z-]+)\.", window.signin.status.text())
@@ -164,11 +172,14 @@ def test_a_second_person_double_checks_the_order(qtbot: QtBot, window: MainWindo
     assess_and_approve(ws)
     order(ws)
     ws.dose.check_by("drlee", "doctor-sign-pass-1")  # the one who ordered cannot check their own order
+    finish()
     assert ws.visit.dose_order is not None and ws.visit.dose_order.double_check is None
     assert ws.problem.text()
     ws.dose.check_by("nkim", "wrong")
+    finish()
     assert ws.problem.text().startswith("Not double-checked:")
     ws.dose.check_by("nkim", "nurse-chair-pass-1")
+    finish()
     assert ws.visit.dose_order.double_check is not None
     assert ws.visit.dose_order.double_check.by == clinic.nurse.id
     assert "double-checked by Noor Kim at" in ws.dose.status.text()

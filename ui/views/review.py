@@ -191,7 +191,7 @@ class ReviewView(QWidget):
             self.c.problem.emit(self.post_pain.message)
             return
         pain = int(self.post_pain.value) if self.post_pain.value is not None else None
-        self.c.run("complete", pain, self.discharge.text())
+        self.c.run("complete", pain, self.discharge.text(), disable=self._actions())
 
     def _password_checked(self) -> str | None:
         """The password typed (cleared from the field), if it is the signed-in person's; else None, said why."""
@@ -225,7 +225,7 @@ class ReviewView(QWidget):
         if password is None:
             return
         if meaning is SignatureMeaning.ADMINISTERED:
-            self.c.run("sign", meaning)
+            self.c.run("sign", meaning, disable=self._actions())
         elif self.documents is None:
             self.c.problem.emit("Not signed: the signed PDF note is not available in this installation, and a "
                                 "visit is approved only with its signed note.")
@@ -247,9 +247,16 @@ class ReviewView(QWidget):
         self.documents.sign(SignatureMeaning.ADDENDUM, password, addendum=index)
 
     def do_addendum(self) -> None:
-        if self.c.run("add_addendum", self.addendum.text()):
+
+        def added(_visit: Visit) -> None:
             self.addendum.clear()
             self.password.setFocus()  # next: the signature (password again, the meaning shown above it)
+
+        self.c.run("add_addendum", self.addendum.text(), then=added, disable=self._actions())
+
+    def _actions(self) -> tuple[QWidget, ...]:
+        """Off while a step runs: a second press or Enter saves nothing."""
+        return (self.complete, self.sign, self.password, self.add_addendum)
 
     def _own_administered(self, visit: Visit) -> Signature | None:
         """The signed-in person's "Administered by" signature on this visit, if they made one."""
