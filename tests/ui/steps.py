@@ -138,6 +138,7 @@ def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str
     window.sign_out()
     window.sign_in(user.username, password)
     assert window.session.user is not None and window.session.user.id == user.id
+    window.session.idle_lock_min = max(window.session.idle_lock_min, 120)  # at the keyboard while the clock jumps
     window.show_chart(clinic.patient)
     window.open_visit(clinic.store.visits.get(visit_id, by=clinic.reader))
     ws = window.stack.currentWidget()

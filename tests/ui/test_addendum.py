@@ -90,6 +90,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     assert not review.export.isEnabled() and not review.sign.isEnabled()
     assert clinic.store.visits.get(visit_id, by=clinic.reader).addenda[0].signature is None
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
+    finish()
     signature = ws.visit.addenda[0].signature
     assert signature is not None, ws.problem.text()
     assert signature.meaning is SignatureMeaning.ADDENDUM and signature.signer_id == clinic.clinician.id

@@ -31,6 +31,7 @@ AWAITING = "waits for a clinician's approval"
 def new_visit_as(window: MainWindow, clinic: Clinic_, username: str, password: str) -> VisitWorkspace:
     window.sign_in(username, password)
     assert window.session.user is not None, window.signin.error.text()
+    window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps (a lock holds the outcomes)
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()
@@ -84,6 +85,7 @@ def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: Ma
     ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     assert ws.dose.approve.isVisible() and ws.dose.approve.isEnabled()
     ws.dose.approve.click()
+    finish()
     approved = clinic.store.visits.get(visit_id, by=clinic.reader).dose_order
     assert approved is not None and approved.approved_by == clinic.clinician.id, ws.problem.text()
     assert approved.ordered_by == clinic.nurse.id
@@ -240,9 +242,11 @@ def test_the_exported_draft_of_an_unsigned_visit_never_says_signed(
     double_check(ws)
     get_ready(ws)
     ws.infusion.start.click()
+    finish()
     clinic.clock.advance(minutes=30)
     ws.infusion.volume.setText("50 mL")
     ws.infusion.stop.click()
+    finish()
     observe(ws, clinic.clock)
     ws.review.complete.click()
     finish()
