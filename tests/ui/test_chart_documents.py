@@ -60,6 +60,7 @@ def course(clinic: Clinic_) -> Course:
 def _chart(window: MainWindow, clinic: Clinic_) -> ChartView:
     window.sign_in("nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     chart = window.chart
     assert isinstance(chart, ChartView)
     return chart

@@ -49,6 +49,7 @@ def test_screens_show_the_clinics_time_not_the_computers(qtbot: QtBot, window: M
     order(ws, "2 g", "2 g/50 mL", "30 min")
     assert ws.dose.panel.end_value.text() == "04:30 if started now"
     window.show_chart(clinic.patient)
+    finish()
     chart = window.chart
     assert chart.history.item(0, 0).text() == "02 Mar 2026 04:00"
     assert chart.banner.zone.text() == "Times in America/New_York"
@@ -60,10 +61,12 @@ def test_a_new_zone_in_settings_moves_every_screen(qtbot: QtBot, window: MainWin
     signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     open_new_visit(window, clinic)
     window.show_chart(clinic.patient)
+    finish()
     assert window.chart.history.item(0, 0).text() == "02 Mar 2026 09:00"  # the clinic is on UTC
     window.sign_out()
     signed_in(qtbot, window, "admin", "ward-office-key-1")
     window.show_settings()
+    finish()  # the settings are read off the UI thread
     view = window.settings_view
     view.clinic_edits["timezone"].setText("Europe/Dublinn")
     view.do_save_clinic()
@@ -77,4 +80,5 @@ def test_a_new_zone_in_settings_moves_every_screen(qtbot: QtBot, window: MainWin
     window.sign_out()
     signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     assert window.chart.history.item(0, 0).text() == "02 Mar 2026 20:00"  # 09:00 UTC is 20:00 AEDT
