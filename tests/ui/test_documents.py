@@ -35,6 +35,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     window.sign_in("drpark", "park-signs-notes")
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -87,6 +88,7 @@ def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -138,6 +140,7 @@ def test_a_printer_that_cannot_be_opened_is_said_in_words(qtbot: QtBot, window: 
 
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -158,6 +161,7 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
 
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)

@@ -28,6 +28,7 @@ def signed_in(qtbot: QtBot, window: MainWindow, username: str, password: str) ->
 
 def open_new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -72,6 +73,7 @@ def test_a_draft_comes_back_after_signing_out_and_in(qtbot: QtBot, window: MainW
     assert window.stack.currentWidget() is window.signin
     signed_in(qtbot, window, "nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.open_visit(clinic.store.visits.get(visit_id or 0, by=clinic.reader))
     again = window.stack.currentWidget()
     assert isinstance(again, VisitWorkspace) and again is not ws
@@ -85,7 +87,9 @@ def test_switching_screens_keeps_what_was_typed(qtbot: QtBot, window: MainWindow
     qtbot.keyClicks(ws.dose.panel.dose, "1.5 g")
     window.show_patients()
     window.show_report()
+    finish()
     window.show_chart(clinic.patient)
+    finish()
     window.open_visit(ws.visit)
     assert window.stack.currentWidget() is ws
     assert ws.dose.panel.dose.text() == "1.5 g"
@@ -111,6 +115,7 @@ def test_a_hard_stop_blocks_start_and_appears_in_the_near_miss_report(
     assert "cannot be ordered" in ws.problem.text()
     assert not ws.infusion.start.isEnabled()
     window.show_report()
+    finish()
     table = window.report.table
     assert table.rowCount() == 1
     assert table.item(0, 1).text() == "HARD STOP"
