@@ -51,6 +51,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
 
     ws.review.password.setText("park-signs-notes")
     ws.review.sign.click()
+    finish()  # the password is checked off the UI thread
     # while the note worker renders and signs, the visit is not signed yet, and the screen says so
     assert docs.busy and "Signing version 1 of the visit note" in ws.review.doc_status.text(), ws.problem.text()
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).status is VisitStatus.COMPLETED

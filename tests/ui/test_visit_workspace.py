@@ -143,6 +143,7 @@ def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace, cl
     assert "Not signed" in ws.problem.text()
     ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
+    finish()  # the password is checked off the UI thread
     # no signing certificate: said at once, before any work, and the visit stays unsigned (no signature without
     # its signed note)
     assert "no signing certificate" in ws.problem.text().lower(), ws.problem.text()
