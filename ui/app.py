@@ -331,35 +331,56 @@ class MainWindow(QMainWindow):
             self.show_patients()
 
     def set_up(self, form: dict[str, str]) -> None:
+        """Create the clinic off the UI thread (a CA key and the admin's password hash take seconds), in the
+        machine-wide database when asked; then the sign-in screen with the CA recovery code."""
         from infusiondesk.records.models import Clinic
+        from infusiondesk_ui.operations import StoreOp
 
-        try:
+        store, clock = self.session.store, self.clock
+        opened: list[Any] = []  # the machine-wide database, when this setup opened it
+
+        def create() -> Any:
             from infusiondesk import enrolment
 
+            target = store
             if form.get("shared"):
-                self._use_shared_database()
+                from infusiondesk_ui.first_run import open_shared
+
+                target = open_shared(store, clock)
+                opened.append(target)
             made = enrolment.set_up_clinic(
-                self.session.store, Clinic(name=form["clinic"], address=form["address"], phone=form["phone"],
-                                           timezone=form["timezone"]),
+                target, Clinic(name=form["clinic"], address=form["address"], phone=form["phone"],
+                               timezone=form["timezone"]),
                 admin_username=form["username"], admin_full_name=form["full_name"], admin_password=form["password"],
-                ca_passphrase=form["ca_passphrase"], now=self.clock.now())
-        except Exception as exc:
-            self.setup_view.show_error(user_message(exc))
-            return
-        self.session.store.users.sign_out(made.admin_session)  # the admin signs in on the next screen, as every day
-        self.signin.username.setText(form["username"])
-        self._show(self.signin, "Sign in")
-        self.signin.show_error("")
-        self.signin.status.setText(
-            f"Clinic created. CA recovery code: {made.recovery_code}. Write it down and keep it with the CA "
-            "passphrase: it is shown only now, and it resets a forgotten CA passphrase. Then sign in as the admin "
-            "to add nurses and clinicians.")
+                ca_passphrase=form["ca_passphrase"], now=clock.now())
+            target.users.sign_out(made.admin_session)  # the admin signs in on the next screen, as every day
+            return made
 
-    def _use_shared_database(self) -> None:
+        def created(made: Any) -> None:
+            self._use_shared_database(opened)
+            self.signin.username.setText(form["username"])
+            self._show(self.signin, "Sign in")
+            self.signin.show_error("")
+            self.signin.status.setText(
+                f"Clinic created. CA recovery code: {made.recovery_code}. Write it down and keep it with the CA "
+                "passphrase: it is shown only now, and it resets a forgotten CA passphrase. Then sign in as the "
+                "admin to add nurses and clinicians.")
+
+        def refused(sentence: str) -> None:
+            self._use_shared_database(opened)
+            self.setup_view.show_error(sentence)
+
+        from infusiondesk_ui.widgets.messages import MessageKind
+
+        def say(text: str) -> None:
+            self.setup_view.error.say(text, MessageKind.INFO)
+
+        StoreOp(self, create).busy(say, "Creating the clinic…", self.setup_view.button) \
+            .success(created).failure(refused).run()
+
+    def _use_shared_database(self, opened: list[Any]) -> None:
         """First run on a shared chair-side PC: the clinic goes into the machine-wide database instead."""
-        from infusiondesk_ui.first_run import open_shared
-
-        shared = open_shared(self.session.store, self.clock)
+        shared = opened[0] if opened else self.session.store
         if shared is not self.session.store:
             self.session.store.close()  # this account's database stays empty; the machine's is used from now on
             self.session.store = shared

@@ -17,13 +17,18 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
 
 from infusiondesk import workflow
-from infusiondesk.records.models import SignatureMeaning, VisitStatus
+from infusiondesk.errors import DomainError
+from infusiondesk.records.models import SignatureMeaning, Visit, VisitStatus
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.session import VisitController
 from infusiondesk_ui.warm_worker import run_note_job
 
 log = logging.getLogger("infusiondesk.ui")
+
+
+class _NotSealed(DomainError):
+    """The signer's key could not seal the note (said on the status line; the visit is not signed)."""
 
 
 def _reports_available() -> bool:
@@ -119,20 +124,30 @@ class VisitDocuments:
 
         def save(pdf: bytes) -> None:
             self._done("")
-            try:  # the signer's key (same passphrase) seals a checkpoint of the audit trail with the note
-                seal = pki.unlock_pkcs12(pki.load_clinician_pkcs12(s.store, session), passphrase)
-            except Exception as exc:
-                self.status.setText(f"The {what} is not signed: {user_message(exc)} Sign again.")
-                return
-            saved = (self.c.run("sign", meaning, note=pdf, seal=seal, step=step) if addendum is None
-                     else self.c.run("sign_addendum", addendum, pdf, seal=seal, step=step))
-            if not saved:
+            service = s.service
+
+            def sign_and_store() -> Visit:  # off the UI thread: unsealing the key, then the step itself
+                try:  # the signer's key (same passphrase) seals a checkpoint of the audit trail with the note
+                    seal = pki.unlock_pkcs12(pki.load_clinician_pkcs12(s.store, session), passphrase)
+                except Exception as exc:
+                    raise _NotSealed(user_message(exc)) from exc
+                saved: Visit = (service.sign(step, meaning, note=pdf, seal=seal) if addendum is None
+                                else service.sign_addendum(step, addendum, pdf, seal=seal))
+                return saved
+
+            def stored(_visit: Visit) -> None:
+                supersedes = f", superseding version {version - 1}" if version > 1 else ""
+                digest = hashlib.sha256(pdf).hexdigest()
+                self.status.setText(f"Signed. Signed note version {version} stored{supersedes} "
+                                    f"(SHA-256 {digest[:12]}…).")
+
+            def not_stored(error: DomainError) -> None:
+                why = error.message if isinstance(error, _NotSealed) else "the signed note was not stored."
+                self.status.setText(f"The {what} is not signed: {why} Sign again.")
+
+            if not self.c.start(sign_and_store, then=stored, refused=not_stored,
+                                disable=(*self.buttons, *self.also_disable)):
                 self.status.setText(f"The {what} is not signed: the signed note was not stored. Sign again.")
-                return
-            supersedes = f", superseding version {version - 1}" if version > 1 else ""
-            digest = hashlib.sha256(pdf).hexdigest()
-            self.status.setText(f"Signed. Signed note version {version} stored{supersedes} "
-                                f"(SHA-256 {digest[:12]}…).")
 
         def failed(message: str) -> None:
             text = (f"Not signed: the signed note could not be made. {message} The {what} is not signed and "

@@ -44,9 +44,10 @@ def pending() -> int:
 class StoreOp(Generic[T]):
     """An operation on the store or the core, run once with `run()`; configure with the chained setters."""
 
-    def __init__(self, parent: QWidget, op: Callable[[], T], *, kind: str = "", busy_cursor: bool = True) -> None:
-        """`kind` names what a success changed (for `changes`); `busy_cursor=False` for a quiet background read
-        (a live list re-reading every minute must not flicker the pointer)."""
+    def __init__(self, parent: QObject, op: Callable[[], T], *, kind: str = "", busy_cursor: bool = True) -> None:
+        """`parent`: the screen (or a visit's controller) that asks; once it is gone nothing is reported. `kind`
+        names what a success changed (for `changes`); `busy_cursor=False` for a quiet background read (a live
+        list re-reading every minute must not flicker the pointer)."""
         self.parent = parent
         self.busy_cursor = busy_cursor
         self.op = op
@@ -139,4 +140,4 @@ class StoreOp(Generic[T]):
         if self._failure is not None:
             self._failure(sentence)
         else:
-            QMessageBox.warning(self.parent, "Not done", sentence)
+            QMessageBox.warning(self.parent if isinstance(self.parent, QWidget) else None, "Not done", sentence)

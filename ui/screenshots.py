@@ -140,7 +140,20 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
             """The demo clock jumps ahead while someone is at the keyboard: not a reason to idle-lock."""
             window.last_activity = clock.now()
 
+        def done() -> None:
+            """Wait until the screens' store work (visit steps, reads) has reported: it runs off the UI thread."""
+            import time
+
+            from infusiondesk_ui import operations
+
+            while operations.pending():
+                at_the_screen()
+                app.processEvents()
+                time.sleep(0.005)
+            app.processEvents()
+
         def shot(name: str, widget: QWidget | None = None) -> None:
+            done()
             at_the_screen()
             for _ in range(3):
                 # widgets replaced with deleteLater() (old findings) go only in an event loop, which this script
@@ -157,6 +170,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.patients.search_now()
         shot("02-patients")
         window.show_chart(store.patients.search("Rivera", by=window.session.require_session())[0])
+        done()  # the history is read off the UI thread
         assert window.chart is not None
         window.chart.trends.setCurrentIndex(1)
         shot("03-chart")
@@ -177,6 +191,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         a.record.click()
         shot("04-assessment")
         a.suitable.click()
+        done()
         ws.tabs.setCurrentWidget(ws.dose)
         panel = ws.dose.panel
         panel.product.setCurrentIndex(panel.product.findData("premix-4g-100ml"))
@@ -193,11 +208,14 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         panel.duration.setText("10 min")
         shot("06-dose-hard-stop")
         ws.dose.order.click()  # refused, and on the near-miss report as a hard stop
+        done()
         panel.product.setCurrentIndex(panel.product.findData("premix-2g-50ml"))
         panel.dose.setText("2 g")
         panel.duration.setText("30 min")
         ws.dose.order.click()
+        done()
         ws.dose.check_by("nkim", "nurse-chair-pass-1")  # the nurse signs in and checks the clinician's order
+        done()
         shot("06b-dose-ordered-and-checked")
         ws.tabs.setCurrentWidget(ws.infusion)
         r = ws.infusion.readiness
@@ -217,9 +235,11 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         r.calcium.setChecked(True)
         shot("07b-readiness-ready")
         ws.infusion.start.click()
+        done()
         clock.advance(minutes=12)
         ws.infusion.side_effects.choose("flushing")
         ws.infusion.side_effects.log.click()
+        done()
         clock.advance(minutes=4)
         ws.infusion.side_effects.choose("warmth")
         ws.infusion.refresh_clock()
@@ -230,6 +250,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
             edit.setText(text)
         ws.infusion.vitals.resp_rate.setText("10")  # a toxicity sign: the alert stays on top until acknowledged
         ws.infusion.record_vitals.click()
+        done()
         ws.infusion.side_effects.reset()
         from infusiondesk.records.models import AlertAction
 
@@ -237,18 +258,22 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         ws.infusion.alerts.note.setText("Dr Lee at the chair; RR 14 on recount")
         shot("08b-infusion-alert")
         ws.infusion.alerts.button.click()
+        done()
         clock.advance(minutes=14)
         ws.infusion.volume.setText("50 mL")
         ws.infusion.stop.click()
+        done()
         clock.advance(minutes=30)  # observed after the infusion, with vital signs
         for edit, text in ((ws.infusion.vitals.systolic, "120"), (ws.infusion.vitals.diastolic, "76"),
                            (ws.infusion.vitals.heart_rate, "68"), (ws.infusion.vitals.resp_rate, "15"),
                            (ws.infusion.vitals.spo2, "98")):
             edit.setText(text)
         ws.infusion.record_vitals.click()
+        done()
         ws.review.post_pain.setText("2")
         ws.review.discharge.setText("Headache 2/10; home with her partner")
         ws.review.complete.click()
+        done()
         ws.tabs.setCurrentWidget(ws.review)
         ws.review.password.setText("doctor-sign-pass-1")
         ws.review.sign.click()
@@ -256,10 +281,12 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         shot("09a-review-signing")  # the visit is signed only once its signed note is stored
         while docs is not None and docs.busy:  # the signed PDF is made off the UI thread
             app.processEvents()
+        done()  # then the signature is stored with it
         shot("09-review-signed")
         window.show_report()
         shot("10-near-miss-report")
         window.show_chart(store.patients.search("Rivera", by=window.session.require_session())[0])
+        done()  # the history is read off the UI thread
         assert window.chart is not None
         window.chart.trends.setCurrentIndex(0)
         shot("11-chart-vitals-trend")
@@ -275,11 +302,13 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         ws.tabs.setCurrentWidget(ws.review)
         ws.review.addendum.setText("Phoned next morning: headache free; flushing resolved within 20 min.")
         ws.review.add_addendum.click()
+        done()
         ws.review.password.setText("doctor-sign-pass-1")
         ws.review.sign.click()
         at_the_screen()
         while docs is not None and docs.busy:
             app.processEvents()
+        done()
         bar = ws.review.summary.verticalScrollBar()
         bar.setValue(bar.maximum())
         shot("13-addendum-signed")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QWidget
 
 from infusiondesk.records.models import Patient, User, UserSession, Visit
 from infusiondesk_ui.clock import Clock
@@ -19,6 +20,19 @@ if TYPE_CHECKING:  # the drug library pulls in pint; the sign-in screen must not
     from infusiondesk.service import Step, VisitService
 
 T = TypeVar("T")
+
+
+def _say_nothing(_text: str) -> None:
+    """A visit step shows it is busy by the pointer and its disabled buttons; the problem line stays for problems."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """What a visit step's worker hands back: the saved visit, or the refusal and the visit as saved now."""
+
+    saved: Visit | None = None
+    error: DomainError | None = None
+    latest: Visit | None = None
 
 
 @dataclass
@@ -95,20 +109,24 @@ class Session:
 class VisitController(QObject):
     """One open visit: runs a visit-service step on the version this screen shows, and tells the panels.
 
-    A step is refused by the service with a DomainError whose sentence is reported through `problem`; the
-    visit and everything typed stay as they were. `last_error` keeps the refusal for a caller that asks the
-    user something and tries again (an over-infusion the pump reading must confirm).
+    A step runs off the UI thread (`run` starts it through `infusiondesk_ui.operations.StoreOp`); its outcome
+    arrives on the UI thread. A step is refused by the service with a DomainError whose sentence is reported
+    through `problem`; the visit and everything typed stay as they were. `last_error` keeps the refusal for a
+    caller that asks the user something and tries again (an over-infusion the pump reading must confirm).
+    One step at a time: while one runs (`running`), another is not started, so a second Enter saves nothing.
     """
 
     visitChanged = Signal(object)
     problem = Signal(str)
 
-    def __init__(self, session: Session, patient: Patient, visit: Visit) -> None:
-        super().__init__()
+    def __init__(self, session: Session, patient: Patient, visit: Visit, parent: QObject | None = None) -> None:
+        """`parent`: the screen showing the visit; once it is gone, a step still running reports to no one."""
+        super().__init__(parent)
         self.session = session
         self.patient = patient
         self.visit = visit
         self.last_error: DomainError | None = None
+        self.running = False
 
     def step(self, by: UserSession | None = None) -> Step:
         """Who acts (the signed-in session unless `by`, the dose witness's own session), on the visit as this
@@ -119,36 +137,69 @@ class VisitController(QObject):
         return Step(actor, self.visit.id, self.visit.version, self.session.clock.now())
 
     def run(self, name: str, *args: Any, by: UserSession | None = None, step: Step | None = None,
-            **kwargs: Any) -> bool:
-        """`service.<name>(Step(...), *args, **kwargs)`; True when saved (the panels are told), False when
-        refused (the sentence is shown)."""
-        from infusiondesk.errors import DomainError
+            then: Callable[[Visit], None] | None = None, refused: Callable[[DomainError], None] | None = None,
+            disable: Sequence[QWidget] = (), **kwargs: Any) -> bool:
+        """Start `service.<name>(Step(...), *args, **kwargs)` off the UI thread. When saved, the panels are told,
+        then `then(visit)`; when refused, the sentence is shown, then `refused(error)`. `disable`: the form's
+        action buttons, off while it runs. False when not started (another step of this visit is running)."""
+        method = getattr(self.session.service, name)  # made here, on the UI thread, once per session
+        acting = step or self.step(by)
+        return self.start(lambda: method(acting, *args, **kwargs), then=then, refused=refused, disable=disable)
 
-        method = getattr(self.session.service, name)
-        try:
-            saved = method(step or self.step(by), *args, **kwargs)
-        except DomainError as exc:
-            self.last_error = exc
-            self.problem.emit(self._refused(exc))
+    def start(self, call: Callable[[], Visit], *, then: Callable[[Visit], None] | None = None,
+              refused: Callable[[DomainError], None] | None = None, disable: Sequence[QWidget] = ()) -> bool:
+        """Run `call` (a service step returning the saved visit) off the UI thread, as `run` does: for a step that
+        needs more work beside the service call in the same worker (a witness signing in first)."""
+        from infusiondesk.errors import DomainError
+        from infusiondesk_ui.operations import StoreOp
+
+        if self.running:
             return False
-        self.last_error = None
-        self.show(saved)
+        self.running = True
+        reader = self.session.require_session()
+        visit_id = self.visit.id
+        store = self.session.store
+
+        def work() -> _Outcome:  # in the worker: the step, and on a refusal the visit as saved now
+            try:
+                return _Outcome(saved=call())
+            except DomainError as exc:
+                try:
+                    latest = store.visits.get(visit_id, by=reader)
+                except Exception:  # the refusal is what the user must see; a failed re-read changes nothing
+                    latest = None
+                return _Outcome(error=exc, latest=latest)
+
+        def arrived(outcome: _Outcome) -> None:
+            if outcome.error is not None:
+                self.last_error = outcome.error
+                self.problem.emit(self._refused(outcome.error, outcome.latest))
+                if refused is not None:
+                    refused(outcome.error)
+                return
+            assert outcome.saved is not None
+            self.last_error = None
+            self.show(outcome.saved)
+            if then is not None:
+                then(outcome.saved)
+
+        StoreOp(self, work).busy(_say_nothing, "", *disable).ended(self._ended).success(arrived) \
+            .failure(self.problem.emit).run()
         return True
+
+    def _ended(self) -> None:
+        self.running = False
 
     def show(self, visit: Visit) -> None:
         self.visit = visit
         self.problem.emit("")
         self.visitChanged.emit(visit)
 
-    def _refused(self, exc: DomainError) -> str:
+    def _refused(self, exc: DomainError, saved: Visit | None) -> str:
         """The refusal's sentence. When the visit was saved since this screen read it (another workstation, or a
         refusal that leaves something on record, such as a withdrawn decision), the screen now shows the saved
-        visit; what was typed stays in the fields."""
-        try:
-            saved = self.session.store.visits.get(self.visit.id, by=self.session.require_session())
-        except Exception:  # the refusal is what the user must see; a failed re-read changes nothing shown
-            return exc.message
-        if saved.version <= self.visit.version:
+        visit (`saved`, read in the worker); what was typed stays in the fields."""
+        if saved is None or saved.version <= self.visit.version:
             return exc.message
         self.visit = saved
         self.visitChanged.emit(saved)

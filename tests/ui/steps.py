@@ -25,8 +25,10 @@ def assess_and_approve(w: VisitWorkspace) -> None:
         edit.setText(text)
     a.questions["heart_block"].set_value(False)
     a.record.click()
+    finish()
     assert w.visit.assessment.assessed_at is not None, w.problem.text()
     a.suitable.click()
+    finish()
     assert w.visit.status is VisitStatus.ASSESSED, w.problem.text()
 
 
@@ -35,11 +37,13 @@ def order(w: VisitWorkspace, dose: str = "2 g", conc: str = "2 g/50 mL", duratio
     w.dose.panel.concentration.setText(conc)
     w.dose.panel.duration.setText(duration)
     w.dose.order.click()
+    finish()
 
 
 def double_check(w: VisitWorkspace, username: str = "nkim", password: str = "nurse-chair-pass-1") -> None:
     """The second person (not the prescriber) signs in at the dose step and checks the order."""
     w.dose.check_by(username, password)
+    finish()
     assert w.visit.dose_order is not None and w.visit.dose_order.double_check is not None, w.problem.text()
 
 
@@ -64,30 +68,53 @@ def observe(w: VisitWorkspace, clock: FixedClock, minutes: int = 30) -> None:
                        (v.spo2, "98")):
         edit.setText(text)
     w.infusion.record_vitals.click()
+    finish()
     assert w.visit.vitals and w.visit.vitals[-1].phase == "after", w.problem.text()
 
 
 def run_to_completed(w: VisitWorkspace, clock: FixedClock) -> None:
     """Assess, order 2 g over 30 min (the nurse double-checks), start, flushing grade 1, stop at 50 mL, observe
-    30 min with vital signs, complete with pain 2."""
+    30 min with vital signs, complete with pain 2. The nurse is at the keyboard throughout: the screen must not
+    lock while the test clock jumps (the steps' outcomes wait behind a lock, and `finish` lets the idle check run)."""
+    w.session.idle_lock_min = max(w.session.idle_lock_min, 120)
     assess_and_approve(w)
     order(w)
     assert w.visit.dose_order is not None, w.problem.text()
     double_check(w)
     get_ready(w)
     w.infusion.start.click()
+    finish()
     assert w.visit.status is VisitStatus.INFUSING, w.problem.text()
     clock.advance(minutes=10)
     w.infusion.side_effects.choose("flushing")
     w.infusion.side_effects.log.click()
+    finish()
     clock.advance(minutes=20)
     w.infusion.volume.setText("50 mL")
     w.infusion.stop.click()
+    finish()
     assert w.visit.events[-1].kind.value == "stop", w.problem.text()
     observe(w, clock)
     w.review.post_pain.setText("2")
     w.review.complete.click()
+    finish()
     assert w.visit.status is VisitStatus.COMPLETED, w.problem.text()
+
+
+def finish(timeout_ms: int = 30_000) -> None:
+    """Wait until the screens' store operations (visit steps among them) have all reported, as `settle` does, for
+    steps that have no qtbot: Qt's events are processed meanwhile, so the outcome reaches the screen."""
+    import time
+
+    from PySide6.QtTest import QTest
+
+    from infusiondesk_ui import operations
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while operations.pending():
+        assert time.monotonic() < deadline, f"{operations.pending()} store operation(s) still running"
+        QTest.qWait(5)
+    QTest.qWait(0)  # what the last one posted (its outcome) is delivered
 
 
 def settle(qtbot: QtBot, timeout_ms: int = 30_000) -> None:
@@ -111,6 +138,7 @@ def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str
     window.sign_out()
     window.sign_in(user.username, password)
     assert window.session.user is not None and window.session.user.id == user.id
+    window.session.idle_lock_min = max(window.session.idle_lock_min, 120)  # at the keyboard while the clock jumps
     window.show_chart(clinic.patient)
     window.open_visit(clinic.store.visits.get(visit_id, by=clinic.reader))
     ws = window.stack.currentWidget()

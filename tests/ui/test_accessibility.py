@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk_ui.app import MainWindow
 from tests.ui.conftest import Clinic_
+from tests.ui.steps import finish
 
 _INPUTS = (QLineEdit, QComboBox, QAbstractSpinBox, QTextEdit, QPlainTextEdit, QAbstractButton)
 
@@ -51,6 +52,7 @@ def test_sign_in_patients_chart_and_every_visit_step_name_their_inputs(qtbot: Qt
     window.show_patients()
     assert not _unnamed(window.patients), _unnamed(window.patients)
     window.show_chart(clinic.patient)
+    finish()
     assert not _all_tabs(window.chart, qtbot), _all_tabs(window.chart, qtbot)
     window.new_visit()
     workspace = window.stack.currentWidget()

@@ -16,7 +16,7 @@ from infusiondesk.records.models import SignatureMeaning, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import give_signing_certificates, open_visit_as, run_to_completed
+from tests.ui.steps import finish, give_signing_certificates, open_visit_as, run_to_completed
 
 Key = Qt.Key
 ADDENDUM = "Patient phoned next morning: headache free, flushing gone."
@@ -26,6 +26,7 @@ def sign_by_keyboard(qtbot: QtBot, ws: VisitWorkspace, password: str) -> None:
     ws.review.password.setFocus()
     qtbot.keyClicks(ws.review.password, password)
     qtbot.keyClick(ws.review.password, Key.Key_Return)
+    finish()  # the step is saved off the UI thread
 
 
 def pdf_text(pdf: bytes) -> str:
@@ -43,6 +44,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     run_to_completed(ws, clinic.clock)
     sign_by_keyboard(qtbot, ws, "doctor-sign-pass-1")
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
+    finish()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     visit_id = ws.visit.id
     version_1 = clinic.store.notes.get(visit_id, 1, by=clinic.reader)
@@ -57,8 +59,10 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     review.addendum.setFocus()
     qtbot.keyClicks(review.addendum, ADDENDUM)
     qtbot.keyClick(review.addendum, Key.Key_Return)  # Enter moves on to "Add addendum"…
+    finish()
     assert review.add_addendum.hasFocus()
     qtbot.keyClick(review.add_addendum, Key.Key_Space)  # …and Space presses it
+    finish()
     assert [a.text for a in ws.visit.addenda] == [ADDENDUM], ws.problem.text()
     assert ws.visit.addenda[0].by == clinic.nurse.id and ws.visit.addenda[0].signature is None
     assert "awaiting signature" in review.summary.toPlainText()
@@ -86,6 +90,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     assert not review.export.isEnabled() and not review.sign.isEnabled()
     assert clinic.store.visits.get(visit_id, by=clinic.reader).addenda[0].signature is None
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
+    finish()
     signature = ws.visit.addenda[0].signature
     assert signature is not None, ws.problem.text()
     assert signature.meaning is SignatureMeaning.ADDENDUM and signature.signer_id == clinic.clinician.id

@@ -12,6 +12,7 @@ from infusiondesk.store.backup import BackupSchedule, backup_schedule, set_backu
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.backup_ops import DailyBackup
 from tests.ui.conftest import Clinic_
+from tests.ui.steps import finish
 
 Key = Qt.Key
 
@@ -28,6 +29,7 @@ def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWi
     folder = tmp_path / "usb-backup"
     window.sign_in("admin", "ward-office-key-1")
     window.act_settings.trigger()
+    finish()  # the settings are read off the UI thread
     box = window.settings_view.backups
     assert box.message.text() == "No backup folder is set yet: choose one and save."
     _type(qtbot, box.folder, str(tmp_path / "missing"))

@@ -22,7 +22,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.chart import ChartView
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import give_signing_certificates
+from tests.ui.steps import finish, give_signing_certificates
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ def course(clinic: Clinic_) -> Course:
 def _chart(window: MainWindow, clinic: Clinic_) -> ChartView:
     window.sign_in("nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     chart = window.chart
     assert isinstance(chart, ChartView)
     return chart
@@ -69,9 +70,11 @@ def test_the_nurse_types_a_period_and_previews_the_summary_by_keyboard(qtbot: Qt
                                                                        clinic: Clinic_, course: Course) -> None:
     chart = _chart(window, clinic)
     qtbot.keyClick(chart, Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # Alt+F: the "from" field
+    finish()
     assert QApplication.focusWidget() is chart.date_from
     qtbot.keyClicks(chart.date_from, "2026-03-01")
     qtbot.keyClick(chart.date_from, Qt.Key.Key_Return)
+    finish()
     assert QApplication.focusWidget() is chart.date_to
     qtbot.keyClicks(chart.date_to, "2026-03-10")
     qtbot.keyClick(chart.date_to, Qt.Key.Key_Return)  # Enter on the last field previews
@@ -96,10 +99,12 @@ def test_a_period_that_is_no_date_is_said_at_once_and_nothing_is_built(qtbot: Qt
     chart.date_from.setText("2026-03-10")
     chart.date_to.setText("2026-03-01")
     chart.summary_preview.click()
+    finish()
     assert not chart.documents.busy
     assert "starts on 2026-03-10, after it ends on 2026-03-01" in chart.doc_status.text()
     chart.date_to.setText("31/02/2026")
     chart.summary_preview.click()
+    finish()
     assert not chart.documents.busy and "to" in chart.doc_status.text().lower()
     assert "31/02/2026" in chart.doc_status.text()
 
@@ -110,6 +115,7 @@ def test_summary_export_is_written_and_audited(qtbot: QtBot, window: MainWindow,
     out = tmp_path / "summary.pdf"
     chart.documents.summary(clinic.patient, lambda pdf: chart.documents.export(pdf, clinic.patient, str(out)))
     qtbot.waitUntil(lambda: not chart.documents.busy, timeout=30_000)
+    finish()
     assert out.read_bytes().startswith(b"%PDF")
     assert f"Exported the course summary to {out}" in chart.doc_status.text()
     entry = [e for e in clinic.store.audit.entries(by=clinic.reader) if e.get("event") == "export_summary"][-1]
@@ -122,6 +128,7 @@ def test_selected_visits_export_together_with_each_signed_note_byte_for_byte(
     chart = _chart(window, clinic)
     chart.history.setFocus()
     qtbot.keyClick(chart.history, Qt.Key.Key_Home)
+    finish()
     qtbot.keyClick(chart.history, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
     qtbot.keyClick(chart.history, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
     ids = chart.selected_visit_ids()
@@ -130,6 +137,7 @@ def test_selected_visits_export_together_with_each_signed_note_byte_for_byte(
     chart.documents.export_notes(ids, str(target), combine)
     assert chart.doc_progress.isVisible() and "Collecting 3 visit notes" in chart.doc_status.text()
     qtbot.waitUntil(lambda: not chart.documents.busy, timeout=30_000)
+    finish()
     assert "Exported the notes of 3 visits" in chart.doc_status.text(), chart.doc_status.text()
     if combine == "portfolio":
         files = {name: data[0] for name, data in PdfReader(target).attachments.items()}

@@ -13,7 +13,7 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, open_visit_as, run_to_completed, settle
+from tests.ui.steps import CA_PASSPHRASE, finish, give_signing_certificates, open_visit_as, run_to_completed, settle
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
@@ -35,6 +35,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     window.sign_in("drpark", "park-signs-notes")
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -50,11 +51,13 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
 
     ws.review.password.setText("park-signs-notes")
     ws.review.sign.click()
+    finish()  # the password is checked off the UI thread
     # while the note worker renders and signs, the visit is not signed yet, and the screen says so
     assert docs.busy and "Signing version 1 of the visit note" in ws.review.doc_status.text(), ws.problem.text()
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).status is VisitStatus.COMPLETED
     assert not ws.review.sign.isEnabled() and not ws.review.export.isEnabled()
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
+    finish()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     assert clinic.store.notes.get(ws.visit.id, by=clinic.reader) is not None
     assert "Signed note version 1 stored" in ws.review.doc_status.text()
@@ -86,6 +89,7 @@ def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -137,6 +141,7 @@ def test_a_printer_that_cannot_be_opened_is_said_in_words(qtbot: QtBot, window: 
 
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -157,6 +162,7 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
 
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -166,13 +172,16 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     ws = open_visit_as(window, clinic, clinic.nurse, "nurse-chair-pass-1", visit_id)
     ws.review.password.setText("nurse-chair-pass-1")
     ws.review.sign.click()
+    finish()
     assert ws.visit.status is VisitStatus.COMPLETED and len(ws.visit.signatures) == 1, ws.problem.text()
     assert clinic.store.notes.get(visit_id, by=clinic.reader) is None
 
     ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
+    finish()
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)
+    finish()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     assert clinic.store.notes.get(visit_id, by=clinic.reader) is not None
     from infusiondesk_reports.signing import verify_pdf

@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve
+from tests.ui.steps import assess_and_approve, finish
 
 Key, Mod = Qt.Key, Qt.KeyboardModifier
 
@@ -25,12 +25,15 @@ def test_alt_o_orders_the_dose_and_alt_d_goes_to_the_dose(qtbot: QtBot, window: 
     panel = ws.dose.panel
     panel.indication.setFocus()
     qtbot.keyClick(QApplication.focusWidget(), Key.Key_D, Mod.AltModifier)
+    finish()
     assert panel.dose.hasFocus()
     qtbot.keyClicks(panel.dose, "2 g")
     qtbot.keyClick(panel.dose, Key.Key_N, Mod.AltModifier)
+    finish()
     assert panel.concentration.hasFocus()
     qtbot.keyClicks(panel.concentration, "2 g/50 mL")
     qtbot.keyClick(panel.concentration, Key.Key_U, Mod.AltModifier)
+    finish()
     assert panel.duration.hasFocus()
     qtbot.keyClicks(panel.duration, "1 h 30 min")  # as the app itself shows durations
     assert panel.rate_value.text() == "33.3 mL/h", panel.duration.error_label.text()

@@ -16,6 +16,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from tests.ui.conftest import CLINIC_START
+from tests.ui.steps import finish
 
 
 @pytest.fixture
@@ -52,6 +53,7 @@ def test_the_clinic_goes_to_the_machine_wide_folder_when_chosen(qtbot: QtBot, fi
     first_run.grab().save(str(tmp_path / "first-run-shared.png"))
     _fill(qtbot, first_run)
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
+    finish()  # the clinic is created off the UI thread
     assert first_run.stack.currentWidget() is first_run.signin, v.error.text()
     assert first_run.session.store.clinic.get().name == "Hilltop Clinic"
     assert Path(first_run.session.store.engine.url.database) == shared_db_path()
@@ -68,6 +70,7 @@ def test_the_clinic_goes_to_the_machine_wide_folder_when_chosen(qtbot: QtBot, fi
 def test_by_default_the_clinic_stays_in_this_accounts_folder(qtbot: QtBot, first_run: MainWindow) -> None:
     _fill(qtbot, first_run)
     qtbot.keyClick(first_run.setup_view.ca_confirm, Qt.Key.Key_Return)
+    finish()
     assert first_run.stack.currentWidget() is first_run.signin
     assert Path(first_run.session.store.engine.url.database) == personal_db_path()
     assert not shared_db_path().exists()
@@ -83,6 +86,7 @@ def test_a_machine_folder_it_cannot_create_is_said_and_nothing_is_set_up(qtbot: 
     v.shared.setChecked(True)
     _fill(qtbot, first_run)
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
+    finish()  # the clinic is created off the UI thread
     assert first_run.stack.currentWidget() is v
     assert "cannot create the shared folder" in v.error.text() and "ask IT" in v.error.text()
     assert first_run.session.store.clinic.needs_setup()

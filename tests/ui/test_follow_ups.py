@@ -15,6 +15,7 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
+from tests.ui.steps import finish
 
 
 def _ana_treated_a_week_ago(clinic: Clinic_) -> int:
@@ -48,6 +49,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
 
     clinic.clock.advance(minutes=24 * 60)
     qtbot.keyClick(board.table, Qt.Key.Key_F5)
+    finish()
     assert [(r.visit_id, r.interval_days) for r in board.rows] == [(visit_id, 7)]
     assert [board.table.item(0, c).text() for c in range(5)] == [
         "RIVERA, Ana", "MRN-0007", "2026-03-02", "7 days", "due today"]
@@ -76,6 +78,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
     form.attacks.selectAll()
     qtbot.keyClicks(form.attacks, "3")
     qtbot.keyClick(form.attacks, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    finish()
     assert not form.isVisible()
     assert board.done.text() == "Saved: the 7 days follow-up of RIVERA, Ana (recorded)."
     assert board.rows == []
@@ -95,7 +98,9 @@ def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: Q
     board = window.follow_ups
     assert board.table.item(0, 4).text() == "due since 2026-03-09 (1 day)"
     qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    finish()
     qtbot.keyClick(board.form.attacks, Qt.Key.Key_Escape)
+    finish()
     assert not board.form.isVisible() and len(board.rows) == 1
     qtbot.keyClick(board.table, Qt.Key.Key_Return)
     board.form.status.set_value(FollowUpStatus.COULD_NOT_REACH)
@@ -117,6 +122,7 @@ def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
     visit_id = _ana_treated_a_week_ago(clinic)
     window.sign_in("nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     assert window.chart is not None
     assert window.chart.outcome.text() == ("<b>Attacks per month</b>: 9 before the course (2026-03-02); no "
                                            "follow-up answered yet.")
@@ -125,6 +131,7 @@ def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
                                               rescue_medication="sumatriptan", side_effects=False),
                   by=clinic.session(clinic.nurse))
     window.show_chart(clinic.patient)
+    finish()
     assert window.chart.outcome.text() == (
         "<b>Attacks per month</b>: 9 before the course (2026-03-02) → 3 at the 7-day follow-up (recorded "
         "2026-03-09): −6 a month.<br>Headache days: 6 a month; rescue medication on 1 day (sumatriptan); "
@@ -139,17 +146,20 @@ def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
 def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     window.sign_in("admin", "ward-office-key-1")
     window.show_settings()
+    finish()  # the settings are read off the UI thread
     box = window.settings_view.follow_up_days
     assert box.intervals.text() == "7, 30"  # the cited defaults
     box.intervals.setFocus()
     box.intervals.selectAll()
     qtbot.keyClicks(box.intervals, "7, 400")
     qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    finish()
     assert box.message.text() == "A follow-up interval of 400 days is not allowed; give 1 to 365 days."
     assert clinic.store.follow_ups.policy().intervals_days == (7, 30)
     box.intervals.selectAll()
     qtbot.keyClicks(box.intervals, "30 14")
     qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    finish()
     assert clinic.store.follow_ups.policy().intervals_days == (14, 30)
     assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
     (entry,) = clinic.store.audit.entries("follow_up_policy", by=clinic.admin_session)

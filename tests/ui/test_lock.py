@@ -16,7 +16,7 @@ from infusiondesk_ui import ops
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order
 
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
@@ -56,6 +56,7 @@ def press(qtbot: QtBot, window: MainWindow, key: Qt.Key, mod: Qt.KeyboardModifie
 def test_ctrl_l_locks_and_says_the_person_locked_it(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     ready_to_start(window, clinic)
     qtbot.keyClick(QApplication.focusWidget() or window, Key.Key_L, Mod.ControlModifier)
+    finish()
     assert window.stack.currentWidget() is window.lock_view
     text = window.lock_view.who.text()
     assert text.startswith("Dana Lee locked InfusionDesk.")
@@ -74,10 +75,13 @@ def test_unlocked_the_keys_work_so_the_locked_test_means_something(
     ws = ready_to_start(window, clinic)
     ws.infusion.start.setFocus()
     press(qtbot, window, Key.Key_F5, Mod.NoModifier)
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()
     press(qtbot, window, Key.Key_R, Mod.ControlModifier)
+    finish()
     assert window.stack.currentWidget() is window.report
     press(qtbot, window, Key.Key_P, Mod.ControlModifier)
+    finish()
     assert window.stack.currentWidget() is window.patients
 
 
@@ -104,13 +108,16 @@ def test_no_shortcut_menu_or_mnemonic_gets_past_the_lock(qtbot: QtBot, window: M
     # the right person unlocks: everything is back, and works
     qtbot.keyClicks(window.lock_view.password, "doctor-sign-pass-1")
     qtbot.keyClick(window.lock_view.password, Key.Key_Return)
+    finish()
     assert not window.locked and window.stack.currentWidget() is ws
     assert window.menuBar().isEnabled() and window.act_patients.isEnabled() and window.act_report.isEnabled()
     assert not window.act_users.isEnabled()  # still a clinician: what was off before the lock stays off
     ws.infusion.start.setFocus()
     press(qtbot, window, Key.Key_F5, Mod.NoModifier)
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()
     press(qtbot, window, Key.Key_P, Mod.ControlModifier)
+    finish()
     assert window.stack.currentWidget() is window.patients
 
 
@@ -120,9 +127,12 @@ def test_someone_else_cannot_unlock_and_the_lock_holds_after_a_wrong_password(
     window.lock()
     qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
     qtbot.keyClick(window.lock_view.password, Key.Key_Return)
+    finish()
     assert window.locked and window.lock_view.error.text()
     press(qtbot, window, Key.Key_P, Mod.ControlModifier)
+    finish()
     press(qtbot, window, Key.Key_Return, Mod.NoModifier)
+    finish()
     assert window.stack.currentWidget() is window.lock_view
     assert window.windowTitle().startswith("InfusionDesk — Locked")
 
@@ -131,6 +141,7 @@ def test_timers_stop_while_locked_and_the_clock_is_current_after_unlock(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     ws = ready_to_start(window, clinic)
     ws.infusion.start.click()
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING
     assert ws.infusion.tick.isActive()
     clinic.clock.advance(minutes=20)  # the nurse walked away: the idle lock comes first
@@ -169,6 +180,7 @@ def test_a_background_result_is_dropped_when_the_locked_person_signs_out(
     qtbot.waitUntil(ran.is_set, timeout=3000)
     qtbot.wait(200)
     window.lock_view.switch.click()  # "Sign out"
+    finish()
     assert window.stack.currentWidget() is window.signin
     qtbot.wait(100)
     assert got == []
@@ -220,4 +232,5 @@ def test_an_open_preview_hides_at_the_lock(qtbot: QtBot, window: MainWindow, cli
         assert preview.isVisible()  # the person who opened it gets it back
     else:
         window.lock_view.switch.click()
+        finish()
         assert not preview.isVisible()  # the next person never sees it

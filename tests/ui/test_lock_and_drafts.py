@@ -18,6 +18,7 @@ from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace, draft_key
 from tests.ui.conftest import CLINIC_START, Clinic_
+from tests.ui.steps import finish
 
 
 def signed_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> None:
@@ -27,6 +28,7 @@ def signed_in(qtbot: QtBot, window: MainWindow, username: str, password: str) ->
 
 def open_new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -50,10 +52,12 @@ def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
     # someone else's password does not unlock it
     qtbot.keyClicks(window.lock_view.password, "doctor-sign-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
+    finish()
     assert window.stack.currentWidget() is window.lock_view
     assert window.lock_view.error.text()
     qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
+    finish()
     assert window.stack.currentWidget() is ws
     assert ws.dose.panel.dose.text() == "2 g"
     assert ws.dose.panel.concentration.text() == "2 g/50 mL"
@@ -69,6 +73,7 @@ def test_a_draft_comes_back_after_signing_out_and_in(qtbot: QtBot, window: MainW
     assert window.stack.currentWidget() is window.signin
     signed_in(qtbot, window, "nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.open_visit(clinic.store.visits.get(visit_id or 0, by=clinic.reader))
     again = window.stack.currentWidget()
     assert isinstance(again, VisitWorkspace) and again is not ws
@@ -82,7 +87,9 @@ def test_switching_screens_keeps_what_was_typed(qtbot: QtBot, window: MainWindow
     qtbot.keyClicks(ws.dose.panel.dose, "1.5 g")
     window.show_patients()
     window.show_report()
+    finish()
     window.show_chart(clinic.patient)
+    finish()
     window.open_visit(ws.visit)
     assert window.stack.currentWidget() is ws
     assert ws.dose.panel.dose.text() == "1.5 g"
@@ -93,7 +100,9 @@ def test_a_hard_stop_blocks_start_and_appears_in_the_near_miss_report(
     signed_in(qtbot, window, "drlee", "doctor-sign-pass-1")
     ws = open_new_visit(window, clinic)
     ws.assessment.record.click()
+    finish()
     ws.assessment.suitable.click()
+    finish()
     assert ws.visit.status is VisitStatus.ASSESSED, ws.problem.text()
     panel = ws.dose.panel
     qtbot.keyClicks(panel.dose, "2 g")
@@ -101,10 +110,12 @@ def test_a_hard_stop_blocks_start_and_appears_in_the_near_miss_report(
     qtbot.keyClicks(panel.duration, "10 min")
     assert panel.blocked
     ws.dose.order.click()
+    finish()
     assert ws.visit.dose_order is None
     assert "cannot be ordered" in ws.problem.text()
     assert not ws.infusion.start.isEnabled()
     window.show_report()
+    finish()
     table = window.report.table
     assert table.rowCount() == 1
     assert table.item(0, 1).text() == "HARD STOP"
@@ -137,10 +148,12 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
                        (v.ca_passphrase, "hilltop vault phrase"), (v.ca_confirm, "hilltop vault phrase")):
         qtbot.keyClicks(edit, text)
     v.button.click()
+    finish()
     assert "differ" in v.error.text()
     v.admin_confirm.clear()
     qtbot.keyClicks(v.admin_confirm, "long-pass-phrase-42")
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
+    finish()
     assert window.stack.currentWidget() is window.signin
     assert store.clinic.get().name == "Hilltop Clinic"
     shown = re.search(r"CA recovery code: ([0-9A-Z-]+)\.", window.signin.status.text())
@@ -164,11 +177,14 @@ def test_a_second_person_double_checks_the_order(qtbot: QtBot, window: MainWindo
     assess_and_approve(ws)
     order(ws)
     ws.dose.check_by("drlee", "doctor-sign-pass-1")  # the one who ordered cannot check their own order
+    finish()
     assert ws.visit.dose_order is not None and ws.visit.dose_order.double_check is None
     assert ws.problem.text()
     ws.dose.check_by("nkim", "wrong")
+    finish()
     assert ws.problem.text().startswith("Not double-checked:")
     ws.dose.check_by("nkim", "nurse-chair-pass-1")
+    finish()
     assert ws.visit.dose_order.double_check is not None
     assert ws.visit.dose_order.double_check.by == clinic.nurse.id
     assert "double-checked by Noor Kim at" in ws.dose.status.text()

@@ -26,7 +26,7 @@ from infusiondesk_ui.widgets.messages import MessageKind
 from infusiondesk_ui.widgets.number_edit import NumberEdit
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, give_signing_certificates, order, settle
+from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, finish, give_signing_certificates, order, settle
 
 LONG_MESSAGE = ("Dose rate 200 mg/min is above the hard maximum of 150 mg/min (migraine, adult); the order cannot "
                 "be given at this rate. Lengthen the duration or lower the dose.")
@@ -149,12 +149,14 @@ def test_a_screens_message_is_cleared_when_another_screen_opens(qtbot: QtBot, wi
     settle(qtbot)
     assert window.users.message.isVisibleTo(window.users) and window.users.message.text()
     window.show_settings()
+    finish()  # the settings are read off the UI thread
     window.show_users()
     assert window.users.message.text() == "" and not window.users.message.isVisibleTo(window.users)
     window.sign_out()
 
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -162,6 +164,7 @@ def test_a_screens_message_is_cleared_when_another_screen_opens(qtbot: QtBot, wi
     order(ws, dose="3 g", conc="4 g/100 mL", duration="1 h")  # above the soft maximum, no reason written
     assert "Write a reason for each warning" in ws.problem.text()
     window.show_chart(clinic.patient)
+    finish()
     window.open_visit(ws.visit)
     assert ws.problem.text() == "", "a refusal from before stayed on the visit"
 
@@ -170,6 +173,7 @@ def test_a_field_error_is_not_cleared_by_navigating(qtbot: QtBot, window: MainWi
     """Only a screen's own message goes: a field's error says what is typed there, which is still there."""
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -177,6 +181,7 @@ def test_a_field_error_is_not_cleared_by_navigating(qtbot: QtBot, window: MainWi
     message = ws.dose.panel.dose.error_label.text()
     assert message
     window.show_chart(clinic.patient)
+    finish()
     window.open_visit(ws.visit)
     assert ws.dose.panel.dose.error_label.text() == message
 
@@ -213,6 +218,7 @@ def test_the_near_miss_report_columns_are_readable_at_1280x800(qtbot: QtBot, win
     window.resize(1280, 800)
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_report()
+    finish()
     QApplication.processEvents()
     table = window.report.table
     assert table.rowCount() == 2
@@ -361,6 +367,7 @@ def test_the_infusion_tab_with_an_open_alert_fits_a_1280_by_800_screen(qtbot: Qt
     """Its right column scrolls, so the window never grows past the screen when an alert is shown."""
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     ws.tabs.setCurrentWidget(ws.infusion)
@@ -374,6 +381,7 @@ def test_the_infusion_column_never_scrolls_sideways(qtbot: QtBot, window: MainWi
     window.show()
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     ws.tabs.setCurrentWidget(ws.infusion)
@@ -390,6 +398,7 @@ def test_the_infusion_column_never_scrolls_sideways(qtbot: QtBot, window: MainWi
 def test_checklist_placeholders_read_as_examples(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     r = window.stack.currentWidget().infusion.readiness
     for edit in (r.iv_site, r.iv_gauge, r.expiry):

@@ -15,7 +15,7 @@ from infusiondesk.records.location import MobileCover, VisitSetting
 from infusiondesk.records.models import ClinicPolicy, VisitStatus
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, clinician_workspace, double_check, get_ready, order
+from tests.ui.steps import assess_and_approve, clinician_workspace, double_check, finish, get_ready, order
 
 Key = Qt.Key
 ADDRESS = "14 Orchard Lane, Riverside"
@@ -53,9 +53,11 @@ def choose_home_by_keyboard(qtbot: QtBot, w: VisitWorkspace, departed: str = "08
     qtbot.keyClicks(focused(), departed)
     loc.arrived.now.setFocus()
     qtbot.keyClick(focused(), Key.Key_Space)  # arrived: Now
+    finish()
     assert loc.arrived.edit.text() == "09:00"
     loc.record.setFocus()
     qtbot.keyClick(focused(), Key.Key_Space)
+    finish()  # the step is saved off the UI thread
 
 
 def test_an_in_clinic_visit_shows_the_chair_checklist_only(qtbot: QtBot, clinic: Clinic_) -> None:
@@ -90,6 +92,7 @@ def test_a_home_visit_by_keyboard_waits_for_the_home_visit_items(qtbot: QtBot, c
     assert "Ready to start." in r.problems.text(), r.problems.text()
     w.infusion.start.setFocus()
     qtbot.keyClick(focused(), Key.Key_F5)
+    finish()
     assert w.visit.status is VisitStatus.INFUSING, w.problem.text()
     assert w.visit.readiness.phone_check_in_arranged and w.visit.readiness.calcium_gluconate_in_kit
     assert not w.infusion.location.setting.isEnabled()  # fixed once started

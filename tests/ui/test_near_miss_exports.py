@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.app import MainWindow
 from tests.ui.conftest import Clinic_
+from tests.ui.steps import finish
 
 REASON = "=cmd|' /C calc'!A0 refractory attack; neurology advised 3 g"
 
@@ -36,6 +37,7 @@ def test_csv_and_pdf_exports_match_the_screen(qtbot: QtBot, window: MainWindow, 
     _near_misses(clinic)
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_report()
+    finish()
     report = window.report
     assert "(times in UTC)" in report.summary.text()
     csv_path = tmp_path / "near.csv"
@@ -59,6 +61,7 @@ def test_print_sends_the_pages_and_audits_the_count(qtbot: QtBot, window: MainWi
     _near_misses(clinic)
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_report()
+    finish()
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(tmp_path / "printed.pdf"))

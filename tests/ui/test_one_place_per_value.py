@@ -12,7 +12,7 @@ from infusiondesk.records.models import VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order
 
 
 def new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
@@ -61,11 +61,13 @@ def test_baseline_vitals_are_not_asked_again_on_tab_3_before_the_start(qtbot: Qt
     assert view.baseline_note.isVisible() and "charted once, on the assessment" in note
     assert "BP 122/78" in note and "RR 16" in note
     qtbot.keyClick(view.vitals.systolic, Qt.Key.Key_F7)  # the vitals key charts nothing before the start
+    finish()
     assert ws.visit.vitals == ()
     order(ws)
     double_check(ws)
     get_ready(ws)
     view.start.click()
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()
     assert view.record_vitals.isEnabled() and not view.vitals.systolic.isReadOnly()
     assert not view.baseline_note.isVisible()
@@ -95,4 +97,5 @@ def test_a_weight_typed_on_the_checklist_is_charted_once_and_then_shown(qtbot: Q
     assert ws.visit.readiness.weight_kg_today is None and not r.weight.isReadOnly()
     get_ready(ws)  # types "64 kg" on the checklist
     ws.infusion.start.click()
+    finish()
     assert ws.visit.readiness.weight_kg_today == 64, ws.problem.text()

@@ -19,7 +19,7 @@ from infusiondesk_ui.views.payment_dialog import PaymentDialog
 from infusiondesk_ui.views.receipt_dialog import ReceiptDialog
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import PASSWORDS, Clinic_
-from tests.ui.steps import give_signing_certificates, open_visit_as, run_to_completed
+from tests.ui.steps import finish, give_signing_certificates, open_visit_as, run_to_completed
 
 PRICES = (("96365", 18000), ("96366", 4500), ("96374", 9000), ("J3475", 250))
 
@@ -67,19 +67,24 @@ def test_the_admin_sets_a_price_by_keyboard_and_a_refusal_is_said_in_words(
     view = window.price_list
     assert window.stack.currentWidget() is view
     qtbot.waitUntil(lambda: not view.busy, timeout=10_000)
+    finish()
     assert "No price in force yet for 96365, 96366, 96374, J3475" in view.message.text()
 
     view.code.setFocus()
     qtbot.keyClick(view.code, Qt.Key.Key_Home)  # 96365, the first code
+    finish()
     assert view.code.currentData() == "96365"
     qtbot.keyClick(view.code, Qt.Key.Key_Tab)
     assert view.price.hasFocus()
     qtbot.keyClicks(view.price, "180.00")
     qtbot.keyClick(view.price, Qt.Key.Key_Return)  # Enter moves on to the date
+    finish()
     assert view.effective.hasFocus()
     qtbot.keyClicks(view.effective, "2026-04-01")
     qtbot.keyClick(view.effective, Qt.Key.Key_Return)  # Enter on the last field sets the price
+    finish()
     qtbot.waitUntil(lambda: not view.busy and view.table.rowCount() == 1, timeout=10_000)
+    finish()
     assert view.message.text().startswith("Set: 96365 is $180.00 per unit from 2026-04-01 00:00"), view.message.text()
     history = clinic.store.billing.price_history(by=clinic.admin_session)
     assert [(e.code, e.unit_price_cents) for e in history] == [("96365", 18000)]
@@ -93,6 +98,7 @@ def test_the_admin_sets_a_price_by_keyboard_and_a_refusal_is_said_in_words(
     qtbot.keyClicks(view.price, "175.00")
     view.set_price()
     qtbot.waitUntil(lambda: not view.busy, timeout=10_000)
+    finish()
     assert view.message.text().startswith("Not set: 96365 already has a price from 2026-04-01"), view.message.text()
     # a typing slip is said before the store is asked
     view.price.setText("one hundred")
@@ -122,13 +128,16 @@ def test_the_nurse_records_a_cash_payment_and_makes_the_signed_receipt(
     assert dialog.amount.text() == "190.00" and "$190.00" in dialog.total.text()
     assert dialog.method.currentData() == PaymentMethod.CARD.value
     qtbot.keyClick(dialog.method, Qt.Key.Key_Home)  # Cash, the first method
+    finish()
     qtbot.keyClick(dialog.method, Qt.Key.Key_Tab)
     assert dialog.amount.hasFocus()
     qtbot.keyClick(dialog.amount, Qt.Key.Key_Tab)
     assert dialog.day.hasFocus() and dialog.day.text() == "2026-03-02"
     dialog.grab().save(str(tmp_path / "payment-dialog.png"))
     qtbot.keyClick(dialog.day, Qt.Key.Key_Return)  # Record payment
+    finish()
     qtbot.waitUntil(lambda: not billing.busy, timeout=10_000)
+    finish()
     assert review.money_status.text().startswith("Recorded $190.00 paid by Cash for visit"), \
         review.money_status.text()
     payment = clinic.store.billing.get_payment(ws.visit.id or 0, by=clinic.reader)
@@ -142,8 +151,10 @@ def test_the_nurse_records_a_cash_payment_and_makes_the_signed_receipt(
     assert asked.password.hasFocus()
     qtbot.keyClicks(asked.password, PASSWORDS["nkim"])
     qtbot.keyClick(asked.password, Qt.Key.Key_Return)  # Enter previews
+    finish()
     assert billing.busy and "Making the signed receipt" in review.money_status.text()
     qtbot.waitUntil(lambda: not billing.busy, timeout=60_000)
+    finish()
     assert billing.viewer is not None, review.money_status.text()
     assert billing.viewer.page_count >= 1
     billing.viewer.grab().save(str(tmp_path / "receipt-preview.png"))
@@ -177,6 +188,7 @@ def test_an_unsigned_receipt_is_marked_draft_and_saved(qtbot: QtBot, window: Mai
     qtbot.waitUntil(asked.draft.isChecked, timeout=2_000)  # (a mnemonic "clicks" as an animated click)
     assert not asked.password.isEnabled()
     qtbot.keyClick(asked.draft, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)  # Save PDF…
+    finish()
     qtbot.waitUntil(lambda: not billing.busy and out.exists(), timeout=60_000)
     text = _text(out.read_bytes(), tmp_path)
     assert "DRAFT — not signed: this copy is not the signed receipt" in text, text
@@ -192,9 +204,11 @@ def test_no_password_no_receipt_and_a_wrong_one_is_said(qtbot: QtBot, window: Ma
     asked = billing.dialog
     _active(qtbot, asked)
     qtbot.keyClick(asked.password, Qt.Key.Key_Return)
+    finish()
     assert "Type your password" in asked.problem.text() and asked.isVisible()
     qtbot.keyClicks(asked.password, "not-my-password-at-all")
     qtbot.keyClick(asked.password, Qt.Key.Key_Return)
+    finish()
     assert not billing.busy and ws.review.money_status.text().startswith("No receipt made:")
 
 
@@ -205,6 +219,7 @@ def test_a_clinician_sees_no_payment_action_and_the_store_refuses_one(
     assert not ws.review.pay.isVisible() and ws.review.receipt.isEnabled()
     ws.review.billing.record_payment(PaymentMethod.CARD, 19000, clinic.clock.now() - timedelta(minutes=5))
     qtbot.waitUntil(lambda: not ws.review.billing.busy, timeout=10_000)
+    finish()
     assert ws.review.money_status.text().startswith("No payment recorded:"), ws.review.money_status.text()
     assert "record a payment" in ws.review.money_status.text()
     assert clinic.store.billing.get_payment(ws.visit.id or 0, by=clinic.reader) is None
@@ -213,6 +228,7 @@ def test_a_clinician_sees_no_payment_action_and_the_store_refuses_one(
 def test_an_unpriced_code_is_said_before_the_payment_dialog(window: MainWindow, clinic: Clinic_) -> None:
     ws = _stopped_visit(window, clinic)
     ws.review.pay.click()
+    finish()
     assert ws.review.billing.dialog is None
     assert "The price list has no price for 96365, J3475" in ws.review.money_status.text()
 

@@ -13,7 +13,7 @@ from infusiondesk.records.models import SignatureMeaning, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import open_visit_as, run_to_completed
+from tests.ui.steps import finish, open_visit_as, run_to_completed
 
 Key = Qt.Key
 NURSE_PASSWORD = "nurse-chair-pass-1"
@@ -37,6 +37,7 @@ def sign_in_field(qtbot: QtBot, ws: VisitWorkspace, password: str) -> None:
     ws.review.password.setFocus()
     qtbot.keyClicks(ws.review.password, password)
     qtbot.keyClick(ws.review.password, Key.Key_Return)
+    finish()  # the step is saved off the UI thread
 
 
 def failed_sign_ins(clinic: Clinic_) -> int:

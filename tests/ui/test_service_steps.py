@@ -16,6 +16,7 @@ from tests.ui.conftest import Clinic_
 from tests.ui.steps import (
     assess_and_approve,
     double_check,
+    finish,
     get_ready,
     give_signing_certificates,
     observe,
@@ -30,6 +31,7 @@ AWAITING = "waits for a clinician's approval"
 def new_visit_as(window: MainWindow, clinic: Clinic_, username: str, password: str) -> VisitWorkspace:
     window.sign_in(username, password)
     assert window.session.user is not None, window.signin.error.text()
+    window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps (a lock holds the outcomes)
     window.show_chart(clinic.patient)
     window.new_visit()
     ws = window.stack.currentWidget()
@@ -45,6 +47,7 @@ def running(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     double_check(ws)
     get_ready(ws)
     ws.infusion.start.click()
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()
     ws.tabs.setCurrentWidget(ws.infusion)
     return ws
@@ -71,8 +74,10 @@ def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: Ma
     assert AWAITING in ws.infusion.start.toolTip()
     assert AWAITING in ws.infusion.readiness.problems.text()
     ws.infusion.do_start()  # F5 pressed anyway: refused in words, nothing started
+    finish()
     assert ws.visit.status is VisitStatus.ASSESSED and AWAITING in ws.problem.text()
     ws.dose.approve_order()  # a stale screen's Approve: the service refuses by the nurse's role
+    finish()
     assert "Only a clinician can approve" in ws.problem.text()
     assert clinic.store.visits.get(visit_id, by=clinic.reader).dose_order.approved_by is None  # type: ignore[union-attr]
 
@@ -80,6 +85,7 @@ def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: Ma
     ws = open_visit_as(window, clinic, clinic.clinician, "doctor-sign-pass-1", visit_id)
     assert ws.dose.approve.isVisible() and ws.dose.approve.isEnabled()
     ws.dose.approve.click()
+    finish()
     approved = clinic.store.visits.get(visit_id, by=clinic.reader).dose_order
     assert approved is not None and approved.approved_by == clinic.clinician.id, ws.problem.text()
     assert approved.ordered_by == clinic.nurse.id
@@ -87,12 +93,14 @@ def test_a_nurses_order_waits_for_a_clinicians_approval(qtbot: QtBot, window: Ma
 
     # the double check is by a third person: neither the nurse who entered it nor the clinician who approved it
     ws.dose.check_by("nkim", "nurse-chair-pass-1")
+    finish()
     assert "someone other than" in ws.problem.text()
     double_check(ws, "nlee", "second-nurse-pass-2")
     assert ws.visit.dose_order.double_check.by == second_nurse.id  # type: ignore[union-attr]
     get_ready(ws)
     assert ws.infusion.start.isEnabled(), ws.infusion.readiness.problems.text()
     ws.infusion.start.click()
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()
 
 
@@ -105,6 +113,7 @@ def test_an_alert_from_a_respiratory_rate_of_8_blocks_resume_until_acknowledged(
     view.vitals.resp_rate.setText("8")
     view.vitals.heart_rate.setText("70")
     view.record_vitals.click()
+    finish()
     assert [a.code for a in ws.visit.alerts] == ["toxicity.resp_rate_low"], ws.problem.text()
     assert view.alerts.isVisible()
     assert "Respiratory rate below 12" in view.alerts.text.text()
@@ -113,24 +122,29 @@ def test_an_alert_from_a_respiratory_rate_of_8_blocks_resume_until_acknowledged(
     view.volume.setText("17 mL")
     view.reason.setText("RR 8: stopped the pump, clinician called")
     view.pause.click()
+    finish()
     assert ws.visit.events[-1].kind.value == "pause", ws.problem.text()
     assert not view.resume.isEnabled()
     assert "alert is not acknowledged" in view.resume.toolTip()
     view.do_resume()  # pressed anyway (the shortcut): the service refuses, the infusion stays paused
+    finish()
     assert ws.visit.events[-1].kind.value == "pause"
     assert "an alert is not acknowledged" in ws.problem.text()
 
     view.alerts.button.click()  # no action chosen yet
+    finish()
     assert "Choose what was done" in ws.problem.text()
     assert ws.visit.alerts[0].open
     view.alerts.action.set_value(AlertAction.PAUSED)
     view.alerts.note.setText("Paused; Dr Lee reviewed, RR back to 14")
     view.alerts.button.click()
+    finish()
     alert = clinic.store.visits.get(ws.visit.id, by=clinic.reader).alerts[0]
     assert alert.action is AlertAction.PAUSED and alert.acknowledged_by == clinic.clinician.id, ws.problem.text()
     assert alert.note == "Paused; Dr Lee reviewed, RR back to 14"
     assert view.alerts.isHidden() and view.resume.isEnabled()
     view.resume.click()
+    finish()
     assert ws.visit.events[-1].kind.value == "resume", ws.problem.text()
     assert "Alert" in ws.review.summary.toPlainText() and "paused" in ws.review.summary.toPlainText()
 
@@ -150,18 +164,21 @@ def test_an_over_infusion_of_60_ml_on_a_50_ml_order_is_charted_with_a_reason_aft
     clinic.clock.advance(minutes=30)
     view.volume.setText("60 mL")
     view.stop.click()  # no reason: an over-infusion is charted with what happened
+    finish()
     assert ws.visit.events[-1].kind.value == "start"
     assert "over-infusion" in ws.problem.text() and asked == []
     assert view.volume.text() == "60 mL"  # what was typed stays
 
     view.reason.setText("Pump free-flowed when the line was re-seated; clinician informed")
     view.stop.click()  # more than the pump could give in 30 min at 100 mL/h: the nurse is asked to confirm
+    finish()
     assert len(asked) == 1 and "more than the pump could give" in asked[0]
     assert ws.visit.events[-1].kind.value == "start"  # not confirmed: nothing charted
     assert view.volume.text() == "60 mL" and view.reason.text().startswith("Pump free-flowed")
 
     answer["yes"] = True
     view.stop.click()
+    finish()
     stop = clinic.store.visits.get(ws.visit.id, by=clinic.reader).events[-1]
     assert stop.kind.value == "stop", ws.problem.text()
     assert stop.volume_infused_ml == 60 and stop.confirmed
@@ -187,6 +204,7 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
     window.last_activity = clinic.clock.now()
     ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
+    finish()
     assert docs.busy and not ws.review.sign.isEnabled(), ws.problem.text()
     if failure == "killed":
         docs.worker.kill()  # the child is killed in the middle of rendering and signing
@@ -205,7 +223,9 @@ def test_signing_when_the_note_worker_fails_leaves_the_visit_unsigned_and_sign_e
     window.last_activity = clinic.clock.now()
     ws.review.password.setText("doctor-sign-pass-1")  # and signing again works
     ws.review.sign.click()
+    finish()
     qtbot.waitUntil(lambda: not docs.busy, timeout=30_000)
+    finish()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     assert clinic.store.notes.get(visit_id, by=clinic.reader) is not None
 
@@ -222,11 +242,14 @@ def test_the_exported_draft_of_an_unsigned_visit_never_says_signed(
     double_check(ws)
     get_ready(ws)
     ws.infusion.start.click()
+    finish()
     clinic.clock.advance(minutes=30)
     ws.infusion.volume.setText("50 mL")
     ws.infusion.stop.click()
+    finish()
     observe(ws, clinic.clock)
     ws.review.complete.click()
+    finish()
     assert ws.visit.status is VisitStatus.COMPLETED, ws.problem.text()
     out = tmp_path / "draft.pdf"
     docs = ws.review.documents

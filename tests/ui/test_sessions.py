@@ -14,7 +14,7 @@ from infusiondesk.store import AuthError
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, order
+from tests.ui.steps import assess_and_approve, finish, order
 
 
 def _sign_in_by_keyboard(qtbot: QtBot, window: MainWindow, username: str, password: str) -> UserSession:
@@ -22,9 +22,11 @@ def _sign_in_by_keyboard(qtbot: QtBot, window: MainWindow, username: str, passwo
     window.signin.username.setFocus()
     qtbot.keyClicks(window.signin.username, username)
     qtbot.keyClick(window.signin.username, Qt.Key.Key_Return)
+    finish()
     assert window.signin.password.hasFocus()
     qtbot.keyClicks(window.signin.password, password)
     qtbot.keyClick(window.signin.password, Qt.Key.Key_Return)
+    finish()
     assert window.session.signed_in is not None, window.signin.error.text()
     return window.session.signed_in
 
@@ -41,6 +43,7 @@ def test_signing_out_ends_the_session_in_the_store(qtbot: QtBot, window: MainWin
     session = _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
     assert clinic.store.users.current(session).username == "nkim"
     window.act_sign_out.trigger()
+    finish()
     assert window.session.signed_in is None and window.stack.currentWidget() is window.signin
     with pytest.raises(AuthError, match="You have been signed out"):
         clinic.store.patients.search("riv", by=session)  # a copy of the token kept elsewhere grants nothing
@@ -61,6 +64,7 @@ def test_a_nurse_deactivated_mid_visit_is_told_at_her_next_step_and_nothing_is_s
     clinic.store.users.set_active(clinic.nurse.id, False, by=clinic.admin_session)  # at the admin's desk
     ws.assessment.pain.setText("7")
     ws.assessment.record.click()
+    finish()
     assert ws.problem.text().startswith("You have been signed out (account deactivated)"), ws.problem.text()
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).version == version
     ws.save_draft()  # the autosave keeps nothing for an ended session, and does not fail
@@ -76,9 +80,11 @@ def test_the_double_check_is_the_witness_s_own_short_session(qtbot: QtBot, windo
     real = ws.session.service.double_check
     monkeypatch.setattr(ws.session.service, "double_check", lambda step: (witnesses.append(step.by), real(step))[1])
     ws.dose.check_by("nkim", "the clinician guesses it")  # naming the witness needs her password
+    finish()
     assert ws.problem.text().startswith("Not double-checked: That user name and password do not match")
     assert witnesses == [] and ws.visit.dose_order is not None and ws.visit.dose_order.double_check is None
     ws.dose.check_by("nkim", "nurse-chair-pass-1")
+    finish()
     assert ws.visit.dose_order.double_check is not None
     assert ws.visit.dose_order.double_check.by == clinic.nurse.id
     [witness] = witnesses
@@ -94,5 +100,6 @@ def test_an_ended_session_does_not_unlock_the_screen(qtbot: QtBot, window: MainW
     clinic.store.users.reset_password(clinic.nurse.id, "temporary river stone 7", by=clinic.admin_session)
     qtbot.keyClicks(window.lock_view.password, "nurse-chair-pass-1")
     qtbot.keyClick(window.lock_view.password, Qt.Key.Key_Return)
+    finish()
     assert window.locked and window.stack.currentWidget() is window.lock_view
     assert "You have been signed out (password reset by an admin)" in window.lock_view.error.text()

@@ -17,7 +17,7 @@ from infusiondesk_ui.session import Session
 from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order
 
 Key = Qt.Key
 
@@ -35,12 +35,14 @@ def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
     window.sign_in("admin", "ward-office-key-1")
     assert window.act_settings.isEnabled()
     window.act_settings.trigger()  # Ctrl+,
+    finish()  # the settings are read off the UI thread
     view = window.settings_view
     assert window.stack.currentWidget() is view
     assert view.edits["idle_lock_min"].text() == "10" and view.edits["vitals_every_min"].text() == "15"
 
     type_into(qtbot, view.edits["idle_lock_min"], "0")
     qtbot.keyClick(view.save, Key.Key_Space)
+    finish()
     assert view.errors["idle_lock_min"].text() == "Idle auto-lock: 0 min is outside 1–120 min."
     assert window.session.idle_lock_min == 10  # nothing saved
 
@@ -49,6 +51,7 @@ def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
     type_into(qtbot, view.edits["vitals_every_min"], "5")
     assert view.save.hasFocus()
     qtbot.keyClick(view.save, Key.Key_Space)
+    finish()
     assert view.errors["idle_lock_min"].text() == ""
     assert "locks after 1 min" in view.message.text()
     assert window.session.idle_lock_min == 1 and window.session.vitals_reminder_min == 5
@@ -132,6 +135,7 @@ def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindo
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.apply_timing(Timing(idle_lock_min=10, vitals_every_min=5))
     window.show_chart(clinic.patient)
+    finish()
     window.new_visit()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
@@ -140,6 +144,7 @@ def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindo
     double_check(ws)
     get_ready(ws)
     ws.infusion.start.click()
+    finish()
     ws.tabs.setCurrentWidget(ws.infusion)
     clinic.clock.advance(minutes=4)
     ws.infusion.refresh_clock()
@@ -154,15 +159,18 @@ def test_the_admin_turns_the_double_check_off_and_on_and_each_change_is_audited(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     window.sign_in("admin", "ward-office-key-1")
     window.act_settings.trigger()
+    finish()  # the settings are read off the UI thread
     view = window.settings_view
     assert view.double_check.isChecked(), "on by default"
     view.double_check.setFocus()
     qtbot.keyClick(view.double_check, Key.Key_Space)
     qtbot.keyClick(view.save_policy, Key.Key_Space)
+    finish()
     assert not clinic.store.clinic.policy().double_check_required
     assert "without a double check" in view.policy_message.text()
     qtbot.keyClick(view.double_check, Key.Key_Space)
     qtbot.keyClick(view.save_policy, Key.Key_Space)
+    finish()
     assert clinic.store.clinic.policy().double_check_required
     changes = [e for e in clinic.store.audit.entries("clinic_policy", by=clinic.admin_session)]
     assert [e["event"] for e in changes] == ["create", "update"] and changes[-1]["username"] == "admin"
@@ -183,12 +191,14 @@ def test_the_admin_chooses_what_a_mobile_visit_needs_by_keyboard_and_it_is_audit
 
     window.sign_in("admin", "ward-office-key-1")
     window.act_settings.trigger()
+    finish()  # the settings are read off the UI thread
     view = window.settings_view
     assert view.mobile_cover.value == "either", "either cover by default"
     view.mobile_cover.setFocus()
     qtbot.keyClick(view.mobile_cover, Key.Key_Up)  # "A phone check-in arranged"
     qtbot.keyClick(view.mobile_cover, Key.Key_Up)  # "A second person present"
     qtbot.keyClick(view.save_policy, Key.Key_Space)
+    finish()
     policy = clinic.store.clinic.policy()
     assert policy.mobile_cover is MobileCover.SECOND_PERSON and policy.double_check_required
     assert "A mobile visit needs: a second person present." in view.policy_message.text()

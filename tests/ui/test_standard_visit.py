@@ -14,7 +14,7 @@ from infusiondesk.records.models import VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import give_signing_certificates
+from tests.ui.steps import finish, give_signing_certificates
 
 Key = Qt.Key
 
@@ -41,6 +41,7 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> N
     assert window.signin.username.hasFocus() or window.signin.password.hasFocus()
     window.signin.username.setFocus()
     type_enter(qtbot, username)
+    finish()
     assert window.signin.password.hasFocus()
     type_enter(qtbot, password)
 
@@ -55,6 +56,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     # find the patient: search as you type, Enter opens the chart
     assert window.patients.search.hasFocus()
     type_enter(qtbot, "riv")
+    finish()
     assert window.stack.currentWidget() is window.chart
     assert "RIVERA, Ana" in window.chart.banner.identity.text()
     assert window.chart.new_button.hasFocus()
@@ -72,13 +74,16 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     assert a.vitals.vitals(clinic.clock.now(), "baseline", 1).spo2 == 98
     a.pain.setFocus()
     type_enter(qtbot, "7")
+    finish()
     type_enter(qtbot, "4")  # attacks per month
     a.questions["heart_block"].setFocus()
     qtbot.keyClick(a.questions["heart_block"], Key.Key_Down)  # "no"
     assert a.questions["heart_block"].value is False
     press(qtbot, a.record)
+    finish()
     assert ws.visit.assessment.assessed_at is not None, ws.problem.text()
     press(qtbot, a.suitable)
+    finish()
     assert ws.visit.status is VisitStatus.ASSESSED, ws.problem.text()
 
     # 2. the dose: "2 g", Tab, "2 g/50 mL", Tab, "30 min" -> 100 mL/h
@@ -91,9 +96,11 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     assert panel.rate_value.text() == "100 mL/h"
     assert panel.salt_line.text() == "2 g magnesium sulfate = 16.2 mEq = 8.1 mmol Mg"
     press(qtbot, ws.dose.order)
+    finish()
     assert ws.visit.dose_order is not None, ws.problem.text()
     assert "Ordered 2 g magnesium sulfate" in ws.dose.status.text() and "by Dana Lee" in ws.dose.status.text()
     ws.dose.check_by("nkim", "nurse-chair-pass-1")  # the second person signs in at the dose step
+    finish()
     assert ws.visit.dose_order.double_check is not None, ws.problem.text()
 
     # 3. readiness: ticks with Space, text with Enter, the lot as a barcode scanner types it
@@ -112,12 +119,14 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     r.pump_rate.setFocus()
     r.pump_rate.selectAll()
     type_enter(qtbot, "100 mL/h")  # reprogrammed and read back again
+    finish()
     assert r.pump_check.isHidden() and r.pump_vtbi.hasFocus()
     press(qtbot, r.calcium)
     assert r.readiness().lot_number == "LOT-2291A"
     assert "Ready to start." in r.problems.text(), r.problems.text()
     ws.infusion.start.setFocus()
     qtbot.keyClick(focused(), Key.Key_F5)  # the Start shortcut
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()
 
     # vitals after 15 min: the reminder shows, F7 goes to the vitals row
@@ -125,10 +134,12 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     ws.infusion.refresh_clock()
     assert not ws.infusion.reminder.isHidden()
     qtbot.keyClick(focused(), Key.Key_F7)
+    finish()
     assert ws.infusion.vitals.systolic.hasFocus()
     for value in ("118", "74", "70", "15", "97"):
         type_enter(qtbot, value)
     qtbot.keyClick(focused(), Key.Key_F7)  # record them
+    finish()
     assert len(ws.visit.vitals) == 1, ws.problem.text()
     ws.infusion.refresh_clock()
     assert ws.infusion.reminder.isHidden()
@@ -138,6 +149,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     assert ws.infusion.side_effects.grade.hasFocus()
     assert ws.infusion.side_effects.definition.text().startswith("Grade 1:")
     qtbot.keyClick(focused(), Key.Key_F9)
+    finish()
     assert [(e.type_code, e.grade) for e in ws.visit.side_effects] == [("flushing", 1)], ws.problem.text()
 
     # stop at 30 min with the pump's volume, then complete
@@ -145,6 +157,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     ws.infusion.volume.setFocus()
     qtbot.keyClicks(focused(), "50 mL")
     qtbot.keyClick(focused(), Key.Key_F8)
+    finish()
     assert ws.visit.events[-1].kind.value == "stop", ws.problem.text()
 
     # 30 min of observation, with vital signs after the infusion
@@ -153,12 +166,14 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     for value in ("120", "76", "68", "15", "98"):
         type_enter(qtbot, value)
     qtbot.keyClick(focused(), Key.Key_F7)
+    finish()
     assert ws.visit.vitals[-1].phase == "after", ws.problem.text()
     ws.tabs.setCurrentWidget(ws.review)
     ws.review.post_pain.setFocus()
     type_enter(qtbot, "2")
     qtbot.keyClicks(focused(), "Home with a driver; call if weakness")
     press(qtbot, ws.review.complete)
+    finish()
     assert ws.visit.status is VisitStatus.COMPLETED, ws.problem.text()
 
     # the clinician signs with the password; the signature's meaning is shown
@@ -166,7 +181,9 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     give_signing_certificates(clinic)
     ws.review.password.setFocus()
     type_enter(qtbot, "doctor-sign-pass-1")
+    finish()
     qtbot.waitUntil(lambda: not ws.review.documents.busy, timeout=30_000)  # the signed note, off the UI thread
+    finish()
     assert ws.visit.status is VisitStatus.SIGNED, ws.problem.text()
     assert clinic.store.notes.get(ws.visit.id, by=clinic.reader) is not None
     saved = clinic.store.visits.get(ws.visit.id, by=clinic.reader)
@@ -181,6 +198,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     ws.review.addendum.setFocus()
     qtbot.keyClicks(focused(), "Patient phoned: headache gone next morning")
     press(qtbot, ws.review.add_addendum)
+    finish()
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).addenda, ws.problem.text()
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).addenda[0].text.startswith("Patient phoned")
 

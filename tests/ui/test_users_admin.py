@@ -19,7 +19,7 @@ from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.users import UsersView
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, give_signing_certificates, settle
+from tests.ui.steps import CA_PASSPHRASE, finish, give_signing_certificates, settle
 
 ADMIN_PASSWORD = "ward-office-key-1"
 NURSE_PASSWORD = "nurse-chair-pass-1"
@@ -170,9 +170,11 @@ def test_setup_asks_for_a_ca_passphrase_of_its_own(qtbot: QtBot, tmp_path: Path)
                        (v.ca_passphrase, "hilltop office phrase"), (v.ca_confirm, "hilltop office phrase")):
         _type(qtbot, edit, text)
     qtbot.keyClick(v.ca_confirm, Qt.Key.Key_Return)
+    finish()  # the clinic is created (here: refused) off the UI thread
     assert "different from the admin" in v.error.text() and store.clinic.needs_setup()
     _type(qtbot, v.ca_passphrase, "hilltop vault granite")
     _type(qtbot, v.ca_confirm, "hilltop vault granite", enter=True)
+    finish()
     assert not store.clinic.needs_setup()
     pki.load_clinic_ca(store).unlock("hilltop vault granite")
     store.close()

@@ -12,7 +12,7 @@ from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, clinician_workspace, double_check, get_ready, observe, order
+from tests.ui.steps import assess_and_approve, clinician_workspace, double_check, finish, get_ready, observe, order
 
 
 @pytest.fixture
@@ -37,9 +37,11 @@ def test_screening_updates_as_questions_are_answered(ws: VisitWorkspace) -> None
 def test_a_nurse_cannot_decide_suitability(ws: VisitWorkspace, clinic: Clinic_) -> None:
     ws.session.signed_in = clinic.session(clinic.nurse)
     ws.assessment.record.click()
+    finish()
     ws.assessment.show_visit(ws.visit)
     assert not ws.assessment.suitable.isEnabled()
     ws.assessment.decide(True)  # pressed anyway (a stale screen): the service refuses by the nurse's role
+    finish()
     assert ws.visit.status is VisitStatus.DRAFT
     assert "Only a clinician can decide" in ws.problem.text()
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).assessment.suitability is None
@@ -52,6 +54,7 @@ def test_the_soft_override_reason_is_required_to_order(ws: VisitWorkspace, qtbot
     assert "Write a reason for each warning" in ws.problem.text()
     qtbot.keyClicks(ws.dose.panel.findings.reason_edits["dose.max.soft"], "refractory, neurology advised")
     ws.dose.order.click()
+    finish()
     assert ws.visit.dose_order is not None
     assert ws.visit.dose_order.overrides[0].reason == "refractory, neurology advised"
 
@@ -66,6 +69,7 @@ def test_a_hard_stop_blocks_the_start_and_is_audited(ws: VisitWorkspace, clinic:
     get_ready(ws)
     assert not ws.infusion.start.isEnabled()
     ws.infusion.do_start()
+    finish()
     assert ws.visit.status is VisitStatus.ASSESSED
     assert "no dose order" in ws.problem.text()
 
@@ -85,6 +89,7 @@ def test_a_barcode_scanner_types_the_lot_and_enter_moves_on(ws: VisitWorkspace, 
     lot.setFocus()
     qtbot.keyClicks(lot, "LOT-7781A")
     qtbot.keyClick(lot, Qt.Key.Key_Return)
+    finish()
     assert lot.text() == "LOT-7781A"
     assert ws.infusion.readiness.expiry.hasFocus()
 
@@ -96,6 +101,7 @@ def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace, cl
     get_ready(ws)
     assert ws.infusion.start.isEnabled(), ws.infusion.readiness.problems.text()
     ws.infusion.start.click()
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING, ws.problem.text()
     clock = ws.session.clock
     assert isinstance(clock, FixedClock)
@@ -110,27 +116,34 @@ def test_running_pausing_stopping_and_the_vitals_reminder(ws: VisitWorkspace, cl
     ws.infusion.vitals.systolic.setText("118")
     ws.infusion.vitals.heart_rate.setText("68")
     ws.infusion.record_vitals.click()
+    finish()
     ws.infusion.refresh_clock()
     assert ws.infusion.reminder.isHidden()
     ws.infusion.side_effects.quick_buttons["flushing"].click()
     ws.infusion.side_effects.log.click()
+    finish()
     assert ws.visit.side_effects[0].type_code == "flushing", ws.problem.text()
     ws.infusion.volume.setText("50 mL")
     clock.advance(minutes=14)
     ws.infusion.stop.click()
+    finish()
     assert ws.visit.events[-1].kind.value == "stop", ws.problem.text()
     ws.review.post_pain.setText("2")
     ws.review.complete.click()  # too early: the patient is observed first
+    finish()
     assert ws.visit.status is VisitStatus.INFUSING
     assert "Chart the vital signs after the infusion" in ws.problem.text()
     observe(ws, clock)
     ws.review.complete.click()
+    finish()
     assert ws.visit.status is VisitStatus.COMPLETED, ws.problem.text()
     ws.review.password.setText("wrong")
     ws.review.sign.click()
+    finish()
     assert "Not signed" in ws.problem.text()
     ws.review.password.setText("doctor-sign-pass-1")
     ws.review.sign.click()
+    finish()  # the password is checked off the UI thread
     # no signing certificate: said at once, before any work, and the visit stays unsigned (no signature without
     # its signed note)
     assert "no signing certificate" in ws.problem.text().lower(), ws.problem.text()
@@ -150,16 +163,19 @@ def test_a_step_on_a_visit_saved_elsewhere_is_refused_then_shows_the_latest_keep
     qtbot.addWidget(elsewhere)
     elsewhere.assessment.pain.setText("6")
     elsewhere.assessment.record.click()  # the nurse's workstation saves first
+    finish()
     assert elsewhere.visit.version == ws.visit.version + 1, elsewhere.problem.text()
 
     ws.assessment.pain.setText("8")
     ws.assessment.record.click()
+    finish()
     assert "saved on another workstation" in ws.problem.text()
     assert "what you typed is still in the fields" in ws.problem.text()
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).assessment.pain_score == 6  # nothing overwritten
     assert ws.visit.version == elsewhere.visit.version  # the screen shows the latest version now
     assert ws.assessment.pain.text() == "8"
     ws.assessment.record.click()  # pressed again, on the version now shown
+    finish()
     assert clinic.store.visits.get(ws.visit.id, by=clinic.reader).assessment.pain_score == 8, ws.problem.text()
 
 
@@ -177,6 +193,7 @@ def test_a_gs1_scan_in_the_lot_field_fills_lot_and_expiry_and_names_the_product(
     panel.product.setCurrentIndex(panel.product.findData("premix-2g-50ml"))
     panel.duration.setText("30 min")
     ws.dose.order.click()
+    finish()
     assert ws.visit.dose_order is not None and ws.visit.dose_order.product_id == "premix-2g-50ml", ws.problem.text()
     r = ws.infusion.readiness
     ws.tabs.setCurrentWidget(ws.infusion)
@@ -187,6 +204,7 @@ def test_a_gs1_scan_in_the_lot_field_fills_lot_and_expiry_and_names_the_product(
                                             Qt.KeyboardModifier.ControlModifier, GS))
     qtbot.keyClicks(r.lot, "21SN42")
     qtbot.keyClick(r.lot, Qt.Key.Key_Return)  # the scanner's final Return
+    finish()
     assert (r.lot.text(), r.expiry.text()) == ("A123B", "2027-07-31")
     assert "Scanned: 2 g/50 mL (4 %)" in r.scanned.text() and "serial SN42" in r.scanned.text()
     assert r.scan_error.isHidden(), r.scan_error.text()
@@ -196,6 +214,7 @@ def test_a_gs1_scan_in_the_lot_field_fills_lot_and_expiry_and_names_the_product(
     r.lot.selectAll()
     qtbot.keyClicks(r.lot, f"(01){gtin_from_ndc('0409-6729-23')}(17)270731(10)X9")
     qtbot.keyClick(r.lot, Qt.Key.Key_Return)
+    finish()
     assert r.scan_error.text() == "Not the ordered product: do not use it."
     assert "not the ordered product" in r.problems.text()
     # a scan with a broken product code says so; a lot typed by hand is a typed lot
@@ -203,6 +222,7 @@ def test_a_gs1_scan_in_the_lot_field_fills_lot_and_expiry_and_names_the_product(
     r.lot.selectAll()
     qtbot.keyClicks(r.lot, "0100304096729240172707311099")
     qtbot.keyClick(r.lot, Qt.Key.Key_Return)
+    finish()
     assert "no readable product code" in r.scan_error.text()
     r.lot.setText("LOT-55")
     assert r.scanned.text() == "" and r.preparation().scan == ""

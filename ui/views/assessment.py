@@ -179,10 +179,14 @@ class AssessmentView(QWidget):
         if bad:
             self.problem.show_message(bad[0])
             return
-        self.c.run("assess", self.entry())
+        self.c.run("assess", self.entry(), disable=self._actions())
 
     def decide(self, suitable: bool) -> None:
-        self.c.run("decide", suitable, self.suitable_reason.text())
+        self.c.run("decide", suitable, self.suitable_reason.text(), disable=self._actions())
+
+    def _actions(self) -> tuple[QWidget, ...]:
+        """Off while a step runs: a second press or Enter saves nothing."""
+        return (self.record, self.suitable, self.unsuitable)
 
     def show_visit(self, visit: Visit) -> None:
         a = visit.assessment

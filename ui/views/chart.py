@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.records.models import Patient, VisitStatus
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.banner import IdentityBanner
 
@@ -63,6 +64,7 @@ class ChartView(QWidget):
         self.session = session
         self.patient: Patient | None = None
         self.visits: list[VisitSummary] = []
+        self.reading = 0  # history reads still running (tests and the lock wait on `operations.pending`)
         self.banner = IdentityBanner()
         self.last_time = QLabel()
         self.last_time.setObjectName("lastTimeCard")
@@ -190,13 +192,36 @@ class ChartView(QWidget):
         if self.patient is None or self.patient.id != patient.id:
             self.date_from.clear()  # another patient: another course
             self.date_to.clear()
+            self.visits = []  # never another patient's history while this one's is read
+            self.history.setRowCount(0)
+            self.last_time.clear()
+            self.outcome.clear()
             if not self.documents.busy:
                 self.doc_status.clear()
         self.patient = patient
         self.banner.show_patient(patient, self.session.today(), self.session.zone_label)
-        self.visits = self.session.store.visits.history(patient.id, by=self.session.require_session())
+        store, session = self.session.store, self.session.require_session()
+        assert patient.id is not None
+        patient_id = patient.id
+
+        def read() -> tuple[list[VisitSummary], list[Any]]:  # off the UI thread: the history and the follow-ups
+            return (store.visits.history(patient_id, by=session),
+                    store.follow_ups.recorded(patient_id, by=session))
+
+        self.reading += 1
+        StoreOp(self, read, busy_cursor=False).ended(self._read_ended) \
+            .success(lambda got: self._show_history(patient, *got)).failure(self.doc_status.setText).run()
+
+    def _read_ended(self) -> None:
+        self.reading -= 1
+
+    def _show_history(self, patient: Patient, visits: list[VisitSummary], recorded: list[Any]) -> None:
+        """The visit history and the course as read; a read for a patient no longer shown is dropped."""
+        if self.patient is None or self.patient.id != patient.id:
+            return
+        self.visits = visits
         self.last_time.setText(last_time_text(self.visits, self.session.local))
-        self.outcome.setText(self._before_after(patient))
+        self.outcome.setText(self._before_after(recorded))
         newest_first = list(reversed(self.visits))
         self.history.setRowCount(len(newest_first))
         for r, v in enumerate(newest_first):
@@ -206,13 +231,12 @@ class ChartView(QWidget):
             self.history.selectRow(0)
         self.draw_trends()
 
-    def _before_after(self, patient: Patient) -> str:
+    def _before_after(self, recorded: list[Any]) -> str:
         """Attacks per month before the course (the assessments) and at the latest follow-up (the core's words)."""
         from infusiondesk import followups
 
         reports = [(self.session.local(v.started_at or v.created_at).date(), v.attacks_per_month,
                     v.started_at is not None) for v in self.visits]
-        recorded = self.session.store.follow_ups.recorded(patient.id, by=self.session.require_session())
         return followups.before_after_text(reports, recorded, self.session.zone)
 
     def draw_trends(self) -> None:

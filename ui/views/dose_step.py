@@ -61,10 +61,15 @@ class DoseStep(QWidget):
             edit = self.panel.findings.reason_edits.get(missing[0])
             if edit is not None:
                 edit.setFocus()
-        self.c.run("order", self.panel.entry())  # a hard stop is refused and audited by the service
+        # a hard stop is refused and audited by the service
+        self.c.run("order", self.panel.entry(), disable=self._actions())
 
     def approve_order(self) -> None:
-        self.c.run("approve_order", self.panel.reasons())
+        self.c.run("approve_order", self.panel.reasons(), disable=self._actions())
+
+    def _actions(self) -> tuple[QWidget, ...]:
+        """Off while a step runs: a second press or Enter saves nothing."""
+        return (self.order, self.approve, self.check)
 
     def double_check(self) -> None:
         """The second person signs in here (user name and password) without signing the first one out."""
@@ -87,21 +92,28 @@ class DoseStep(QWidget):
             return
         self.check_by(username.text(), password.text())
 
-    def check_by(self, username: str, password: str) -> None:
+    def check_by(self, username: str, password: str) -> bool:
         """The checker signs in on the spot (a short session of their own, ended after the step), and the double
-        check is their step: the service checks their session, so nobody names a witness without their password."""
+        check is their step: the service checks their session, so nobody names a witness without their password.
+        Signing in (slow on purpose) and the step both run off the UI thread; False when not started."""
         from infusiondesk.errors import DomainError
+        from infusiondesk.service import Step
 
-        store = self.c.session.store
-        try:
-            checker = store.users.sign_in(username.strip(), password)
-        except DomainError as exc:
-            self.c.problem.emit(f"Not double-checked: {exc.message}")
-            return
-        try:
-            self.c.run("double_check", by=checker)
-        finally:
-            store.users.sign_out(checker)
+        store, service = self.c.session.store, self.c.session.service
+        visit_id, version, at = self.c.visit.id, self.c.visit.version, self.c.session.clock.now()
+
+        def checked() -> Visit:
+            try:
+                checker = store.users.sign_in(username.strip(), password)
+            except DomainError as exc:
+                raise DomainError(f"Not double-checked: {exc.message}") from exc
+            try:
+                saved: Visit = service.double_check(Step(checker, visit_id, version, at))
+                return saved
+            finally:
+                store.users.sign_out(checker)
+
+        return self.c.start(checked, disable=self._actions())
 
     def _enable(self) -> None:
         editable = self.c.visit.status is VisitStatus.ASSESSED

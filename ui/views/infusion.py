@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk import display, workflow
+from infusiondesk.errors import DomainError
 from infusiondesk.pump_check import BAG_VOLUME_AS_RATE, pump_findings
 from infusiondesk.records.location import MobileCover
 from infusiondesk.records.models import AlertAction, Visit, VisitStatus, VitalsPhase
@@ -160,7 +161,8 @@ class InfusionView(QWidget):
         self.record_vitals.clicked.connect(self.do_vitals)
         self.side_effects.log.clicked.connect(self.do_side_effect)
         self.side_effects.updateRequested.connect(
-            lambda index, outcome, action, notes: self.c.run("update_side_effect", index, outcome, action, notes))
+            lambda index, outcome, action, notes: self.c.run("update_side_effect", index, outcome, action, notes,
+                                                             disable=self._actions()))
         self.alerts.acknowledge.connect(self.do_acknowledge)
         for key, slot in ((SHORTCUT_START, self.do_start), (SHORTCUT_PAUSE, self._pause_or_resume),
                           (SHORTCUT_STOP, self.do_stop), (SHORTCUT_VITALS, self._vitals_key),
@@ -213,15 +215,25 @@ class InfusionView(QWidget):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         return answer == QMessageBox.StandardButton.Yes
 
-    def _chart_reading(self, name: str, volume_ml: float, reason: str) -> bool:
+    def _actions(self) -> tuple[QWidget, ...]:
+        """The buttons off while a step runs (a second press or Enter saves nothing; the keys check `running`)."""
+        return (self.location.record, self.start, self.pause, self.resume, self.change_rate, self.stop,
+                self.record_vitals, self.side_effects.log, self.side_effects.update_button, self.alerts.button)
+
+    def _chart_reading(self, name: str, volume_ml: float, reason: str) -> None:
         """Pause or stop with the pump's volume; a reading the service finds impossible for the time is charted
-        only after the nurse confirms it (then the same step again, confirmed)."""
-        if self.c.run(name, volume_ml, reason):
-            return True
-        error = self.c.last_error
-        if error is None or not asks_to_confirm(error.message) or not self.confirm_volume(error.message):
-            return False
-        return self.c.run(name, volume_ml, reason, confirmed=True)
+        only after the nurse confirms it (then the same step again, confirmed). Once charted, the fields clear."""
+
+        def charted(_visit: Visit) -> None:
+            self.volume.clear()
+            self.reason.clear()
+
+        def refused(error: DomainError) -> None:
+            message = error.message
+            if asks_to_confirm(message) and self.confirm_volume(message):
+                self.c.run(name, volume_ml, reason, confirmed=True, then=charted, disable=self._actions())
+
+        self.c.run(name, volume_ml, reason, then=charted, refused=refused, disable=self._actions())
 
     def _pump_sentence(self) -> str:
         """Beside the readback: both numbers, and the bag volume keyed as the rate named (in short: the column is
@@ -276,24 +288,28 @@ class InfusionView(QWidget):
         if entry is None:
             self.location.departed.setFocus()
             return
-        self.c.run("set_location", entry)
+        self.c.run("set_location", entry, disable=self._actions())
 
     def do_start(self) -> None:
         """Chart the checklist, then start: two steps of the service, each checked again there."""
+        if self.c.running:  # a second F5 while the first is being saved
+            return
         if not self.start.isEnabled():
             self.c.problem.emit("The infusion cannot start now: " + " ".join(self.problems()))
             return
-        if self.c.run("prepare", self.readiness.preparation()):
-            self.c.run("start")
+
+        def prepared(_visit: Visit) -> None:
+            self.c.run("start", disable=self._actions())
+
+        self.c.run("prepare", self.readiness.preparation(), then=prepared, disable=self._actions())
 
     def do_pause(self) -> None:
         ml = self._volume_ml()
-        if ml is not None and self._chart_reading("pause", ml, self.reason.text()):
-            self.volume.clear()
-            self.reason.clear()
+        if ml is not None:
+            self._chart_reading("pause", ml, self.reason.text())
 
     def do_resume(self) -> None:
-        self.c.run("resume")
+        self.c.run("resume", disable=self._actions())
 
     def _pause_or_resume(self) -> None:
         if self.pause.isEnabled():
@@ -306,16 +322,19 @@ class InfusionView(QWidget):
             self.c.problem.emit('Enter the new pump rate in mL/h, such as "50 mL/h".')
             self.new_rate.setFocus()
             return
-        if self.c.run("change_rate", self.new_rate.text().strip(), self.reason.text()):
+
+        def changed(_visit: Visit) -> None:
             self.new_rate.clear()
             self.reason.clear()
+
+        self.c.run("change_rate", self.new_rate.text().strip(), self.reason.text(), then=changed,
+                   disable=self._actions())
 
     def do_stop(self) -> None:
         """Stop with the pump's volume; less than ordered, or more (an over-infusion), needs the reason."""
         ml = self._volume_ml()
-        if ml is not None and self._chart_reading("stop", ml, self.reason.text().strip()):
-            self.volume.clear()
-            self.reason.clear()
+        if ml is not None:
+            self._chart_reading("stop", ml, self.reason.text().strip())
 
     def do_vitals(self) -> None:
         if not self.vitals.valid or self.vitals.empty:
@@ -324,8 +343,8 @@ class InfusionView(QWidget):
             return
         user = self.c.session.require_user()
         # the service decides the phase (baseline, during, after) from the visit as it is saved
-        if self.c.run("record_vitals", self.vitals.vitals(self._now(), VitalsPhase.DURING, user.id)):
-            self.vitals.clear()
+        self.c.run("record_vitals", self.vitals.vitals(self._now(), VitalsPhase.DURING, user.id),
+                   then=lambda _visit: self.vitals.clear(), disable=self._actions())
 
     def _vitals_key(self) -> None:
         if self.vitals.empty:
@@ -340,8 +359,7 @@ class InfusionView(QWidget):
             self.c.problem.emit("Choose the side effect first (a quick button or the list).")
             self.side_effects.type.setFocus()
             return
-        if self.c.run("log_side_effect", effect):
-            self.side_effects.reset()
+        self.c.run("log_side_effect", effect, then=lambda _visit: self.side_effects.reset(), disable=self._actions())
 
     def do_acknowledge(self, action: AlertAction | None, note: str) -> None:
         if action is None:
@@ -349,7 +367,7 @@ class InfusionView(QWidget):
                                 "gluconate given, or clinician informed.")
             self.alerts.action.setFocus()
             return
-        self.c.run("acknowledge", action, note)
+        self.c.run("acknowledge", action, note, disable=self._actions())
 
     def _side_effect_key(self) -> None:
         if self.side_effects.type.value is None:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from infusiondesk import near_miss
 from infusiondesk.near_miss import NearMissReport
 from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
 
@@ -91,8 +92,15 @@ class OverrideReportView(QWidget):
     def refresh(self) -> None:
         until = self.session.clock.now() + timedelta(seconds=1)
         since = until - timedelta(days=self.days.value())
-        entries = self.session.store.audit.override_report(since, until, by=self.session.require_session())
-        self.report = report = near_miss.report(entries, since, until, self.session.zone)
+        store, session, zone = self.session.store, self.session.require_session(), self.session.zone
+        StoreOp(self, lambda: near_miss.report(store.audit.override_report(since, until, by=session), since, until,
+                                               zone)) \
+            .busy(self.status.setText, "Reading the near-misses…", self.refresh_button) \
+            .success(self._show).failure(self.status.setText).run()
+
+    def _show(self, report: NearMissReport) -> None:
+        """The report read off the UI thread (`refresh`), in the summary and the table."""
+        self.report = report
         self.summary.setText(report.summary())
         rows = near_miss.table_rows(report)
         self.table.setRowCount(len(rows))
@@ -102,8 +110,11 @@ class OverrideReportView(QWidget):
         self.status.clear()
 
     def _current(self) -> NearMissReport:
-        if self.report is None:
-            self.refresh()
+        if self.report is None:  # exported before the first read arrived: read it now, once
+            until = self.session.clock.now() + timedelta(seconds=1)
+            since = until - timedelta(days=self.days.value())
+            entries = self.session.store.audit.override_report(since, until, by=self.session.require_session())
+            self._show(near_miss.report(entries, since, until, self.session.zone))
         assert self.report is not None
         return self.report
 

@@ -8,6 +8,7 @@ signing it makes the next version of the signed note. Export and Print use the n
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -25,10 +26,16 @@ from PySide6.QtWidgets import (
 from infusiondesk import display, workflow
 from infusiondesk.records.models import Role, Signature, SignatureMeaning, Visit, VisitStatus
 from infusiondesk.units import Q
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.session import VisitController
 from infusiondesk_ui.widgets.banner import allergy_text
 from infusiondesk_ui.widgets.number_edit import NumberEdit
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
+
+
+def _quiet(_text: str) -> None:
+    """The password check shows it is busy by the pointer and its disabled buttons."""
+
 
 MEANINGS = {
     SignatureMeaning.REVIEWED_APPROVED: "By signing you confirm you reviewed this whole visit and approve it as "
@@ -173,6 +180,7 @@ class ReviewView(QWidget):
         self.password.returnPressed.connect(self.do_sign)
         self.add_addendum.clicked.connect(self.do_addendum)
         self.documents: Any = None  # infusiondesk_ui.documents.VisitDocuments, set by the workspace
+        self.checking = False  # a password is being checked off the UI thread
         from infusiondesk_ui.receipts import VisitBilling
 
         self.billing = VisitBilling(controller, self.money_status, self.receipt, self.pay, self)
@@ -191,65 +199,75 @@ class ReviewView(QWidget):
             self.c.problem.emit(self.post_pain.message)
             return
         pain = int(self.post_pain.value) if self.post_pain.value is not None else None
-        self.c.run("complete", pain, self.discharge.text())
+        self.c.run("complete", pain, self.discharge.text(), disable=self._actions())
 
-    def _password_checked(self) -> str | None:
-        """The password typed (cleared from the field), if it is the signed-in person's; else None, said why."""
+    def _with_password(self, then: Callable[[str], None]) -> None:
+        """`then(password)` once the password typed (cleared from the field) is found to be the signed-in
+        person's, checked off the UI thread (the hash is slow on purpose); else the reason is said."""
         s = self.c.session
-        session = s.require_session()
+        store, session = s.store, s.require_session()
         password = self.password.text()
         self.password.clear()
         if not password:  # nothing typed is not a wrong password: it must not count towards the lockout
             self.c.problem.emit("Not signed: type your password in the Password field to sign.")
             self.password.setFocus()
-            return None
-        from infusiondesk.errors import DomainError
+            return
+        self.checking = True
+        # checked against the session's own user: no one else's password can sign as them
+        StoreOp(self, lambda: store.users.confirm_password(session, password)) \
+            .busy(_quiet, "", *self._actions()).ended(self._checked).success(lambda _: then(password)) \
+            .failure(lambda sentence: self.c.problem.emit(f"Not signed: {sentence}")).run()
 
-        try:  # checked against the session's own user: no one else's password can sign as them
-            s.store.users.confirm_password(session, password)
-        except DomainError as exc:
-            self.c.problem.emit(f"Not signed: {exc.message}")
-            return None
-        return password
+    def _checked(self) -> None:
+        self.checking = False
 
     def do_sign(self) -> None:
         """Sign the visit, or, on a signed visit, the addendum waiting for its signature. "Administered by" is
         saved at once; "Reviewed and approved by" is saved with its signed note, made first off the UI thread."""
-        if self.documents is not None and self.documents.busy:
+        if (self.documents is not None and self.documents.busy) or self.c.running or self.checking:
             return
         if self.c.visit.status is VisitStatus.SIGNED:
             self.do_sign_addendum()
             return
         meaning = self._meaning()
-        password = self._password_checked()
-        if password is None:
-            return
-        if meaning is SignatureMeaning.ADMINISTERED:
-            self.c.run("sign", meaning)
-        elif self.documents is None:
-            self.c.problem.emit("Not signed: the signed PDF note is not available in this installation, and a "
-                                "visit is approved only with its signed note.")
-        else:
-            self.documents.sign(meaning, password)
+
+        def sign(password: str) -> None:
+            if meaning is SignatureMeaning.ADMINISTERED:
+                self.c.run("sign", meaning, disable=self._actions())
+            elif self.documents is None:
+                self.c.problem.emit("Not signed: the signed PDF note is not available in this installation, and "
+                                    "a visit is approved only with its signed note.")
+            else:
+                self.documents.sign(meaning, password)
+
+        self._with_password(sign)
 
     def do_sign_addendum(self) -> None:
         index = workflow.unsigned_addendum(self.c.visit)
         if index is None:
             self.c.problem.emit("No addendum is waiting for a signature.")
             return
-        password = self._password_checked()
-        if password is None:
-            return
-        if self.documents is None:
-            self.c.problem.emit("Not signed: the signed PDF note is not available in this installation, and an "
-                                "addendum is signed only with its signed note.")
-            return
-        self.documents.sign(SignatureMeaning.ADDENDUM, password, addendum=index)
+
+        def sign(password: str) -> None:
+            if self.documents is None:
+                self.c.problem.emit("Not signed: the signed PDF note is not available in this installation, and "
+                                    "an addendum is signed only with its signed note.")
+                return
+            self.documents.sign(SignatureMeaning.ADDENDUM, password, addendum=index)
+
+        self._with_password(sign)
 
     def do_addendum(self) -> None:
-        if self.c.run("add_addendum", self.addendum.text()):
+
+        def added(_visit: Visit) -> None:
             self.addendum.clear()
             self.password.setFocus()  # next: the signature (password again, the meaning shown above it)
+
+        self.c.run("add_addendum", self.addendum.text(), then=added, disable=self._actions())
+
+    def _actions(self) -> tuple[QWidget, ...]:
+        """Off while a step runs: a second press or Enter saves nothing."""
+        return (self.complete, self.sign, self.password, self.add_addendum)
 
     def _own_administered(self, visit: Visit) -> Signature | None:
         """The signed-in person's "Administered by" signature on this visit, if they made one."""

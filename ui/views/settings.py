@@ -6,6 +6,7 @@ interval."""
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QGroupBox, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -14,6 +15,7 @@ from infusiondesk.clinic_time import zone_named
 from infusiondesk.errors import DomainError
 from infusiondesk.settings import SETTINGS, SettingError, Timing
 from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.widgets.forms import ChoiceBox, Form
@@ -134,20 +136,24 @@ class SettingsView(QWidget):
         policy = ClinicPolicy(double_check_required=self.double_check.isChecked(),
                               mobile_cover=MobileCover(self.mobile_cover.value),
                               mobile_remote_approval=RemoteApproval(self.remote_approval.value))
-        try:
-            self.session.store.clinic.set_policy(policy, self.session.require_session())
-        except DomainError as exc:
-            self.policy_message.setText(exc.message)
-            return
-        self.policy_message.setText(("Saved: an order needs a second person's double check before the start."
-                                     if policy.double_check_required else
-                                     "Saved: orders can start without a double check (ISMP recommends one for "
-                                     "magnesium sulfate; the change is in the audit trail).")
-                                    + f" A mobile visit needs: {policy.mobile_cover.label.lower()}."
-                                    + (" Laptops checked out from now on: a clinician signed in there may approve "
-                                       "an order." if policy.mobile_remote_approval is RemoteApproval.ALLOWED else
-                                       " Laptops checked out from now on: an order waits for approval in the "
-                                       "clinic after sync."))
+        store, session = self.session.store, self.session.require_session()
+
+        def saved(_: object) -> None:
+            self.policy_message.setText(("Saved: an order needs a second person's double check before the start."
+                                         if policy.double_check_required else
+                                         "Saved: orders can start without a double check (ISMP recommends one for "
+                                         "magnesium sulfate; the change is in the audit trail).")
+                                        + f" A mobile visit needs: {policy.mobile_cover.label.lower()}."
+                                        + (" Laptops checked out from now on: a clinician signed in there may "
+                                           "approve an order." if policy.mobile_remote_approval is
+                                           RemoteApproval.ALLOWED else
+                                           " Laptops checked out from now on: an order waits for approval in the "
+                                           "clinic after sync."))
+
+        StoreOp(self, lambda: store.clinic.set_policy(policy, session), kind="clinic") \
+            .busy(self.policy_message.setText, "Saving the clinic rules…", self.save_policy) \
+            .success(saved).failure(self.policy_message.setText).run()
+
 
     def do_save_clinic(self) -> None:
         values = {key: edit.text().strip() for key, edit in self.clinic_edits.items()}
@@ -161,29 +167,45 @@ class SettingsView(QWidget):
             self.clinic_message.setText(exc.message)
             self.clinic_edits["timezone"].setFocus()
             return
-        clinic = dataclasses.replace(self.session.store.clinic.get(), **values)
-        try:
-            self.session.store.clinic.update(clinic, self.session.require_session())
-        except DomainError as exc:
-            self.clinic_message.setText(exc.message)
-            field = getattr(exc, "field", "")
+        store, session = self.session.store, self.session.require_session()
+        field = ""
+
+        def save() -> None:  # off the UI thread: the profile as saved now, with the typed values
+            nonlocal field
+            try:
+                store.clinic.update(dataclasses.replace(store.clinic.get(), **values), session)
+            except DomainError as exc:
+                field = getattr(exc, "field", "")
+                raise
+
+        def saved(_: None) -> None:
+            self.session.clinic_changed()  # every screen's times follow the new zone
+            self.clinic_message.setText("Saved: notes built from now on carry this profile; signed notes keep "
+                                        "what they say.")
+
+        def refused(sentence: str) -> None:
+            self.clinic_message.setText(sentence)
             if field in self.clinic_edits:
                 self.clinic_edits[field].setFocus()
-            return
-        self.session.clinic_changed()  # every screen's times follow the new zone
-        self.clinic_message.setText("Saved: notes built from now on carry this profile; signed notes keep what "
-                                    "they say.")
+
+        StoreOp(self, save, kind="clinic").busy(self.clinic_message.setText, "Saving the clinic profile…",
+                                               self.save_clinic).success(saved).failure(refused).run()
 
     def refresh(self) -> None:
-        clinic = self.session.store.clinic.get()
-        for key, edit in self.clinic_edits.items():
-            edit.setText(str(getattr(clinic, key)))
+        store = self.session.store
         self.clinic_message.setText("")
-        policy = self.session.store.clinic.policy()
-        self.double_check.setChecked(policy.double_check_required)
-        self.mobile_cover.set_value(policy.mobile_cover.value)
-        self.remote_approval.set_value(policy.mobile_remote_approval.value)
         self.policy_message.setText("")
+
+        def shown(read: tuple[Any, Any]) -> None:  # the profile and the rules, read off the UI thread
+            clinic, policy = read
+            for key, edit in self.clinic_edits.items():
+                edit.setText(str(getattr(clinic, key)))
+            self.double_check.setChecked(policy.double_check_required)
+            self.mobile_cover.set_value(policy.mobile_cover.value)
+            self.remote_approval.set_value(policy.mobile_remote_approval.value)
+
+        StoreOp(self, lambda: (store.clinic.get(), store.clinic.policy())).success(shown) \
+            .failure(self.clinic_message.setText).run()
         self.backups.refresh()
         self.follow_up_days.refresh()
         timing = self.settings.effective()
@@ -205,7 +227,12 @@ class SettingsView(QWidget):
             self.errors[setting.key].show_message("")
         timing = Timing.from_values(values)
         self.settings.save(timing)
-        self.session.store.audit.append(AuditEvent.SETTINGS, self.session.signed_in, {"scope": "workstation", **values})
-        self.message.setText(f"Saved: the screen locks after {timing.idle_lock_min} min without use; vital signs "
-                             f"are due every {timing.vitals_every_min} min during an infusion.")
-        self.saved.emit(timing)
+        store, session = self.session.store, self.session.signed_in
+
+        def audited(_: object) -> None:
+            self.message.setText(f"Saved: the screen locks after {timing.idle_lock_min} min without use; vital "
+                                 f"signs are due every {timing.vitals_every_min} min during an infusion.")
+            self.saved.emit(timing)
+
+        StoreOp(self, lambda: store.audit.append(AuditEvent.SETTINGS, session, {"scope": "workstation", **values})) \
+            .success(audited).failure(self.message.setText).run()

@@ -35,7 +35,7 @@ class VisitWorkspace(QWidget):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.session = session
-        self.controller = VisitController(session, patient, visit)
+        self.controller = VisitController(session, patient, visit, self)
         self.banner = IdentityBanner()
         self.banner.show_patient(patient, session.today(), session.zone_label)
         self.status = QLabel()
