@@ -144,6 +144,7 @@ def test_a_home_visit_starts_from_the_patients_address_which_stays_editable(qtbo
     loc.arrived.edit.setText("09:00")
     loc.record.setFocus()
     qtbot.keyClick(focused(), Key.Key_Space)
+    finish()
     assert w.visit.location.setting is VisitSetting.HOME, w.problem.text()
     assert w.visit.location.address == "14 Orchard Lane, Riverside, RV1 4AB (side door)"
 
