@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QToolBar
 
 from infusiondesk_ui.operations import StoreOp, changes
 from infusiondesk_ui.settings import FILE_NAME, ORGANIZATION
 
 _SYNC_KEY = "mobile/last_sync/"
+REFRESH_MS = 30_000
 
 
 def last_sync(laptop_id: str) -> datetime | None:
@@ -65,16 +66,30 @@ class LaptopMarker(QToolBar):
         self.setVisible(False)
         window.addToolBar(Qt.ToolBarArea.TopToolBarArea, self)
         self._reading = False
+        self._again = False  # asked while a reading was under way: read once more when it ends
         self.after_read: Any = None  # called after each reading (the Mobile menu offers what fits)
-        changes.changed.connect(lambda _kind: self.refresh())
+        # bound methods, not lambdas: Qt disconnects them when this bar is deleted (a lambda would call into a
+        # deleted window from the app-wide change notice)
+        changes.changed.connect(self._something_changed)
+        self._timer = QTimer(self)  # a step charted in a visit changes the count without changing the screen
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
 
     @property
     def text(self) -> str:
         return self.label.text()
 
+    def _something_changed(self, _kind: str) -> None:
+        self.refresh()
+
+    def screen_changed(self, _index: int) -> None:
+        self.refresh()
+
     def refresh(self) -> None:
         """Re-read the laptop's counts (quietly, off the UI thread)."""
         if self._reading:
+            self._again = True
             return
         self._reading = True
         from infusiondesk.mobile.status import laptop_copy
@@ -85,6 +100,9 @@ class LaptopMarker(QToolBar):
 
     def _read_done(self) -> None:
         self._reading = False
+        if self._again:
+            self._again = False
+            self.refresh()
 
     def show_copy(self, copy: Any) -> None:
         self.copy = copy

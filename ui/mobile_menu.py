@@ -59,7 +59,7 @@ class MobileMenu:
 
         if self.marker is None:
             self.marker = LaptopMarker(self.window, store, self.window.session.local)
-            self.window.stack.currentChanged.connect(lambda _i: self.marker.refresh())
+            self.window.stack.currentChanged.connect(self.marker.screen_changed)
             self.marker.after_read = self._offer
         self.marker.store = store
         self.marker.refresh()

@@ -50,7 +50,8 @@ def check_out(store: Any, session: Any, password: str, mrns: list[str], out: Pat
     from infusiondesk.mobile import day
 
     store.users.confirm_password(session, password)
-    return day.checkout(store, session, password, mrns, out, also=also)
+    # the copy is written here, in the clinic, so it is dated by the clinic's clock (the app's, in tests)
+    return day.checkout(store, session, password, mrns, out, also=also, laptop_clock=store._now)
 
 
 @dataclass

@@ -66,9 +66,8 @@ class CheckoutDialog(QDialog):
         self.message = MessageLabel()
         self.check_out = QPushButton("Chec&k out")
         self.close_button = QPushButton("Close")
-        self.check_out.setDefault(False)
-        self.check_out.setAutoDefault(False)
-        self.close_button.setAutoDefault(False)
+        for b in (self.browse, self.check_out, self.close_button):
+            b.setAutoDefault(False)  # Enter belongs to the field it is pressed in (add a patient, check out)
         form = QFormLayout()
         for text, field in (("&Find", self.search), ("", self.results), ("&Patients to take", self.patients),
                             ("&Also on this laptop", self.also)):

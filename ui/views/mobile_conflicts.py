@@ -66,6 +66,7 @@ class ConflictsView(QWidget):
         self.found: list[dict[str, Any]] = []
         self._resolved_text = ""  # said once the list is read again after a resolution
         self.table = read_only_table(COLUMNS, "Open sync conflicts", stretch=(-1,))
+        self.table.setTabKeyNavigation(False)  # arrows choose a conflict; Tab goes on to the Keep buttons
         self.detail = QLabel()
         self.detail.setObjectName("conflictDetail")
         self.detail.setWordWrap(True)
@@ -93,6 +94,9 @@ class ConflictsView(QWidget):
         self.keep_clinic.clicked.connect(lambda: self.keep("clinic"))
         self.back_button.clicked.connect(self.back)
         self.setFocusProxy(self.table)
+        for first, then in ((self.table, self.keep_laptop), (self.keep_laptop, self.keep_clinic),
+                            (self.keep_clinic, self.back_button)):
+            QWidget.setTabOrder(first, then)  # the choice first, then the way back
         self._enable()
 
     def refresh(self) -> None:
