@@ -36,6 +36,12 @@ def remember_sync(laptop_id: str, at: datetime) -> None:
     q.sync()
 
 
+def might_be_laptop(store: Any) -> bool:
+    """The store is an encrypted SQLite file (mobile.laptop.laptop_url): only those can be laptop copies."""
+    engine = getattr(store, "engine", None)
+    return engine is not None and "pysqlcipher" in engine.url.drivername
+
+
 def marker_text(copy: Any, synced: datetime | None, local: Any) -> str:
     """The banner's sentence (local times; `local` turns a UTC time into the clinic's)."""
     out = f"{local(copy.checked_out_at):%d %b %H:%M}" if copy.checked_out_at else "at checkout"
@@ -87,7 +93,12 @@ class LaptopMarker(QToolBar):
         self.refresh()
 
     def refresh(self) -> None:
-        """Re-read the laptop's counts (quietly, off the UI thread)."""
+        """Re-read the laptop's counts (quietly, off the UI thread). A clinic database is never read: laptop
+        copies are SQLCipher files, so the driver's name tells (and no read outlives a clinic window)."""
+        if not might_be_laptop(self.store):
+            if self.copy is not None or self.isVisible():
+                self.show_copy(None)
+            return
         if self._reading:
             self._again = True
             return

@@ -174,6 +174,7 @@ def test_check_out_two_patients_open_the_copy_chart_sync_and_resolve(qtbot: QtBo
         sync.close()
         lw.sign_out()
     finally:
+        settle(qtbot)  # the marker's last reading ends before its database closes
         laptop_store.close()
 
 
@@ -199,6 +200,7 @@ def test_a_wrong_nurse_is_refused_in_a_sentence(qtbot: QtBot, clinic: Clinic_, t
         assert sync.report is None and not sync.summary.isVisible()
         lw.sign_out()
     finally:
+        settle(qtbot)  # the marker's last reading ends before its database closes
         laptop_store.close()
 
 
@@ -214,6 +216,7 @@ def test_the_clinic_sees_who_has_a_patient_and_resolves_a_conflict(qtbot: QtBot,
         laptop_store.patients.update(replace(p, family_name="Rivera-Lopez"), by=away)
         laptop_store.users.sign_out(away)
     finally:
+        settle(qtbot)  # the marker's last reading ends before its database closes
         laptop_store.close()
     p = clinic.store.patients.get(clinic.patient.id or 0, by=nurse)
     clinic.store.patients.update(replace(p, weight_kg=63), by=nurse)
@@ -248,3 +251,4 @@ def test_the_clinic_sees_who_has_a_patient_and_resolves_a_conflict(qtbot: QtBot,
     kept = clinic.store.patients.get(clinic.patient.id or 0, by=nurse)
     assert kept.family_name == "Rivera-Lopez" and kept.weight_kg == 64
     w.sign_out()
+    settle(qtbot)
