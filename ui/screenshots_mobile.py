@@ -90,7 +90,8 @@ def shoot(app: QApplication, window: Any, store: Any, drug: Any, clock: Any,
     nurse = away.session.require_session()
     laptop_store.patients.update(replace(laptop_store.patients.get(ana.id, by=nurse), weight_kg=66), by=nurse)
     clinic_nurse = store.users.sign_in(NURSE, NURSE_PASSWORD)
-    store.patients.update(replace(store.patients.get(ana.id, by=clinic_nurse), weight_kg=65), by=clinic_nurse)
+    in_clinic = store.patients.search("Rivera", by=clinic_nurse)[0]
+    store.patients.update(replace(in_clinic, weight_kg=65), by=clinic_nurse)
     store.users.sign_out(clinic_nurse)
     sync = SyncDialog(away.session, laptop_file, away, clinic_db=store.url)
     sync.show()
