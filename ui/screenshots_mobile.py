@@ -88,7 +88,7 @@ def shoot(app: QApplication, window: Any, store: Any, drug: Any, clock: Any,
     away.sign_out()
     away.sign_in(NURSE, NURSE_PASSWORD)
     nurse = away.session.require_session()
-    laptop_store.patients.update(replace(laptop_store.patients.get(ana.id, by=nurse), weight_kg=66), by=nurse)
+    laptop_store.patients.update(replace(ana, weight_kg=66), by=nurse)  # as found above: unchanged since
     clinic_nurse = store.users.sign_in(NURSE, NURSE_PASSWORD)
     in_clinic = store.patients.search("Rivera", by=clinic_nurse)[0]
     store.patients.update(replace(in_clinic, weight_kg=65), by=clinic_nurse)
