@@ -56,8 +56,10 @@ class MobileMenu:
 
     def store_ready(self, store: Any) -> None:
         """The database is open: find out (off the UI thread) whether it is a laptop copy, and say so."""
-        from infusiondesk_ui.laptop_marker import LaptopMarker
+        from infusiondesk_ui.laptop_marker import LaptopMarker, might_be_laptop
 
+        if self.marker is None and not might_be_laptop(store):
+            return  # a clinic database: no marker bar at all (only SQLCipher files can be laptop copies)
         if self.marker is None:
             self.marker = LaptopMarker(self.window, store, self.window.session.local)
             self.window.stack.currentChanged.connect(self.marker.screen_changed)

@@ -21,10 +21,14 @@ CONFLICT = {"id": 3, "laptop_id": "6edb2e8e-1111-2222-3333-444455556666", "kind"
             "clinic": {"mrn": "MRN-0007", "family_name": "Rivera", "given_name": "Ana", "weight_kg": 65}}
 
 
-def test_the_laptop_marker_says_it_all_in_words_at_1280x800(qtbot: QtBot, window: MainWindow) -> None:
+def test_the_laptop_marker_says_it_all_in_words_at_1280x800(qtbot: QtBot, window: MainWindow,
+                                                             clinic: Clinic_) -> None:
+    from infusiondesk_ui.laptop_marker import LaptopMarker
+
     window.resize(1280, 800)
-    marker = window.mobile.marker
-    assert marker is not None and not marker.isVisible()  # a clinic database: no marker
+    assert window.mobile.marker is None  # a clinic database: no marker
+    marker = LaptopMarker(window, clinic.store, window.session.local)
+    assert not marker.isVisible()
     marker.show_copy(LaptopCopy("6edb2e8e", "Noor Kim", datetime(2026, 3, 2, 8, 5, tzinfo=UTC), 2))
     QApplication.processEvents()
     assert marker.isVisible()

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 from infusiondesk.records.models import Patient
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.session import Session
-from infusiondesk_ui.views import mobile_marks
 from infusiondesk_ui.views.patient_form import PatientDialog
 
 __all__ = ["PatientDialog", "PatientListView"]
@@ -54,8 +53,8 @@ class PatientListView(QWidget):
         self.new = QPushButton("&New patient")
         self.busy = QLabel()
         self.busy.setObjectName("searchStatus")
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Weight", "Allergies", "Out on a laptop"])
+        self.table = QTableWidget(0, 5)
+        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Weight", "Allergies"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAccessibleName("Patients found")
@@ -74,7 +73,6 @@ class PatientListView(QWidget):
         lay.addWidget(self.busy)
         lay.addWidget(self.table, 1)
         self.patients: list[Patient] = []
-        self.out: dict[int, object] = {}  # patient id -> OutOnLaptop (infusiondesk_ui.views.mobile_marks)
         self._pending = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -95,22 +93,15 @@ class PatientListView(QWidget):
         self._pending = text
         self.busy.setText("Searching…")
         store, session = self.session.store, self.session.require_session()
-
-        def read() -> list[Patient]:
-            found: list[Patient] = store.patients.search(text, limit=50, by=session)
-            self.out = mobile_marks.read_out(store, session)
-            return found
-
-        run_in_thread(read, lambda found: self._show(text, found), lambda exc: self.busy.setText(user_message(exc)))
+        run_in_thread(lambda: store.patients.search(text, limit=50, by=session), lambda found: self._show(text, found),
+                      lambda exc: self.busy.setText(user_message(exc)))
 
     def search_now(self) -> list[Patient]:
         """Synchronous search (tests, and Enter pressed before the typed search returned)."""
         self._timer.stop()
         text = self.search.text().strip()
         self._pending = text
-        store, session = self.session.store, self.session.require_session()
-        self.out = mobile_marks.read_out(store, session)
-        self._show(text, store.patients.search(text, limit=50, by=session))
+        self._show(text, self.session.store.patients.search(text, limit=50, by=self.session.require_session()))
         return self.patients
 
     def _show(self, text: str, found: list[Patient]) -> None:
@@ -121,10 +112,8 @@ class PatientListView(QWidget):
         self.table.setRowCount(len(found))
         for r, p in enumerate(found):
             weight = f"{p.weight_kg:g} kg" if p.weight_kg else ""
-            out = self.out.get(p.id) if p.id is not None else None
-            where = mobile_marks.out_text(out, self.session.local, self.session.today()) if out else ""
             for c, text_ in enumerate((p.display_name, p.mrn, f"{p.date_of_birth:%d %b %Y}", weight,
-                                       allergy_text(p), where)):
+                                       allergy_text(p))):
                 self.table.setItem(r, c, QTableWidgetItem(text_))
         if found:
             self.table.selectRow(0)
