@@ -178,6 +178,7 @@ class MainWindow(QMainWindow):
 
             self.session = Session(store=store, drug=None, clock=self.clock)
         self.apply_timing(self.timing)
+        self.mobile.store_ready(store)
         self.signin.status.setText(library_in_force(self.session.drug))
         self.signin.button.setEnabled(True)
         if self._daily_backup is None and self._starts_backups:
@@ -259,6 +260,9 @@ class MainWindow(QMainWindow):
         menu = self.menuBar().addMenu("&InfusionDesk")
         for a in self._user_actions():
             menu.addAction(a)
+        from infusiondesk_ui.mobile_menu import MobileMenu
+
+        self.mobile = MobileMenu(self)  # check out, sync, conflicts, the laptop marker
 
     def _user_actions(self) -> tuple[QAction, ...]:
         return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_follow_ups,
@@ -325,6 +329,7 @@ class MainWindow(QMainWindow):
         self.act_patients.setEnabled(user.role is not Role.ADMIN)
         for a in (self.act_today, self.act_queue, self.act_next, self.act_follow_ups):
             a.setEnabled(user.role is not Role.ADMIN)
+        self.mobile.signed_in(user)
         if user.role is Role.ADMIN:
             self.show_users()
         else:
@@ -497,6 +502,7 @@ class MainWindow(QMainWindow):
         self.idle.stop()
         for a in self._user_actions():
             a.setEnabled(False)
+        self.mobile.signed_out()
         self.status_label.setText("")
         self._show(self.signin, "Sign in")
         self.signin.reset()
@@ -522,6 +528,8 @@ class MainWindow(QMainWindow):
             return "Import patients"
         if widget is self.price_list:
             return "Price list"
+        if (mobile_title := self.mobile.title_for(widget)) is not None:
+            return mobile_title
         if self.chart is not None and widget is self.chart and self.chart.patient is not None:
             return self.chart.patient.display_name
         for ws in self.workspaces.values():
@@ -575,6 +583,7 @@ class MainWindow(QMainWindow):
         self.chart.show_patient(patient)
         self._show(self.chart, patient.display_name)
         self.chart.new_button.setFocus()
+        self.mobile.note_if_out(patient)
 
     def show_users(self) -> None:
         if self.users is None:
@@ -731,9 +740,10 @@ def _log_uncaught(kind: type[BaseException], exc: BaseException, tb: Any) -> Non
     sys.__excepthook__(kind, exc, tb)
 
 
-def run(argv: Sequence[str], db: str | None = None, overrides: Mapping[str, int | None] | None = None) -> int:
+def run(argv: Sequence[str], db: str | None = None, overrides: Mapping[str, int | None] | None = None,
+        laptop: str | None = None) -> int:
     """Open the app; `overrides` ({"idle_lock_min": N, "vitals_every_min": N}) win over the settings file
-    for this run."""
+    for this run. `laptop`: a laptop copy's file, opened with the password asked in a dialog (Cancel: exit 1)."""
     settings = WorkstationSettings(overrides)  # a bad override is refused before any window appears
     from infusiondesk import logs
 
@@ -743,7 +753,19 @@ def run(argv: Sequence[str], db: str | None = None, overrides: Mapping[str, int 
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
+    if laptop is not None:
+        from pathlib import Path
+
+        from infusiondesk_ui.laptop_open import ask_laptop_url
+
+        db = ask_laptop_url(Path(laptop))
+        if db is None:
+            return 1
     window = MainWindow(db=db, settings=settings)
+    if laptop is not None:
+        from pathlib import Path
+
+        window.mobile.laptop_path = Path(laptop)
     app.installEventFilter(window)
     window.show()
     return int(app.exec())

@@ -23,25 +23,32 @@ def _run_app(args: argparse.Namespace) -> int:
     from infusiondesk.settings import Timing
 
     db = getattr(args, "db", None)
-    if getattr(args, "laptop", None):
-        db = _laptop_url(args.laptop)
+    laptop = getattr(args, "laptop", None)
+    if laptop:
+        _check_laptop(laptop)
     overrides = {"idle_lock_min": getattr(args, "idle_lock_min", None),
                  "vitals_every_min": getattr(args, "vitals_every_min", None)}
     Timing.from_values(overrides)  # a value out of range is one line and exit 2, before Qt loads
     from infusiondesk_ui.app import run
 
+    if laptop:
+        return run(sys.argv[:1], db=db, overrides=overrides, laptop=laptop)
     return run(sys.argv[:1], db=db, overrides=overrides)
 
 
-def _laptop_url(path: str) -> str:
-    """The URL of a mobile laptop database (infusiondesk mobile checkout), its key unsealed with the password asked
-    here, before Qt loads (a wrong password is one sentence and exit 2)."""
+def _check_laptop(path: str) -> None:
+    """A missing laptop file or key file is one sentence and exit 2, before Qt loads; her password is asked in
+    the app's own dialog (infusiondesk_ui.laptop_open), where a wrong one can be typed again."""
     from pathlib import Path
 
-    from infusiondesk.mobile import laptop
+    from infusiondesk.mobile import MobileError, laptop
 
     file = Path(path)
-    return laptop.laptop_url(file, laptop.unlock(file, core_cli._ask(f"Password that opens {file.name}: ")))
+    if not file.exists():
+        raise MobileError(f"No laptop database at {file}; check --laptop.")
+    if not laptop.key_file(file).exists():
+        raise MobileError(f"The key file {laptop.key_file(file)} of the laptop database is missing; without it the "
+                          "database cannot be opened (it is encrypted).")
 
 
 def _add_app_command(sub: Any) -> None:
@@ -50,7 +57,7 @@ def _add_app_command(sub: Any) -> None:
                                   "data folder)")
     app.add_argument("--laptop", metavar="LAPTOP.db",
                      help="chart away from the clinic in a laptop database made by `infusiondesk mobile checkout` "
-                          "(its nurse's password is asked)")
+                          "(its nurse's password is asked in a dialog)")
     app.add_argument("--idle-lock-min", type=int, metavar="N",
                      help="lock the screen after N minutes without use (this run; default: the workstation "
                           "setting, else 10)")

@@ -318,6 +318,9 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.show_settings()
         shot("15-settings")
         window.sign_out()
+        from infusiondesk_ui import screenshots_mobile
+
+        screenshots_mobile.shoot(app, window, store, drug, clock, shot, size)  # 21-26: the mobile day
         window.signin.username.setText("nkim")
         for _ in range(10):  # wrong passwords until the account is locked out: the message must be whole
             window.sign_in("nkim", "not-the-password-at-all")

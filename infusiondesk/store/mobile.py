@@ -37,6 +37,15 @@ class Revoked:
     last_sync_at: datetime | None
 
 
+@dataclass(frozen=True)
+class OutOnLaptop:
+    """A clinic patient checked out to a laptop that is not revoked."""
+
+    laptop_id: str
+    nurse: str  # full name
+    since: datetime
+
+
 class Mobile(StorePart):
     """`store.mobile`: each call checks the session's role at the moment of action."""
 
@@ -121,14 +130,19 @@ class Mobile(StorePart):
                                 .order_by(c.id)).all()
             return [_revoked(conn, r) for r in rows]
 
-    def checked_out(self) -> dict[str, list[str]]:
-        """{patient uid: [laptop ids]} of the patients on a laptop not revoked (the clinic shows them as out)."""
-        out: dict[str, list[str]] = {}
-        c = tables.mobile_checkouts.c
+    def out_on_laptops(self, *, by: UserSession) -> dict[int, OutOnLaptop]:
+        """{patient id: where it is} for the patients on a laptop not revoked (the latest checkout when several);
+        the clinic notes them on their chart and on a new visit."""
+        c, u, p = tables.mobile_checkouts.c, tables.users.c, tables.patients.c
+        out: dict[int, OutOnLaptop] = {}
         with self._read() as conn:
-            for row in conn.execute(select(tables.mobile_checkouts).where(c.revoked_at.is_(None))):
-                for uid in json.loads(row.patients):
-                    out.setdefault(uid, []).append(row.laptop_id)
+            sessions.acting(conn, by, _DEMOGRAPHICS, "see patients out on laptops")
+            rows = conn.execute(select(tables.mobile_checkouts, u.full_name).join(tables.users, u.id == c.user_id)
+                                .where(c.revoked_at.is_(None)).order_by(c.checked_out_at, c.id)).all()
+            for row in rows:
+                uids = list(json.loads(row.patients))
+                for patient_id in conn.execute(select(p.id).where(p.uid.in_(uids))).scalars():
+                    out[int(patient_id)] = OutOnLaptop(row.laptop_id, row.full_name, row.checked_out_at)
         return out
 
 
