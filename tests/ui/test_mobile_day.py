@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.drugs import load_drug
 from infusiondesk.mobile import day
-from infusiondesk.records.models import Patient, RenalStatus, Sex
+from infusiondesk.records.models import Patient, PatientDetails, RenalStatus, Sex
 from infusiondesk.store import Store
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.laptop_open import LaptopPasswordDialog
@@ -39,8 +39,8 @@ def focused() -> QWidget:
 
 
 def second_patient(clinic: Clinic_) -> Patient:
-    return clinic.store.patients.add(Patient(None, "MRN-0012", "Rivers", "Tom", date(1971, 2, 11), Sex.MALE, 82,
-                                             no_known_allergies=True, renal_status=RenalStatus.NORMAL),
+    return clinic.store.patients.add(PatientDetails("MRN-0012", "Rivers", "Tom", date(1971, 2, 11), Sex.MALE, 82,
+                                                    no_known_allergies=True, renal_status=RenalStatus.NORMAL),
                                      by=clinic.admin_session)
 
 
