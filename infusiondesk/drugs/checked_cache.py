@@ -41,7 +41,7 @@ SWITCH = "INFUSIONDESK_LIBRARY_CACHE"
 CHECKING_CODE = (
     "drugs/library.py", "drugs/reading.py", "drugs/decoding.py", "drugs/schema.py", "drugs/checks.py",
     "drugs/values.py", "drugs/monitoring.py", "drugs/vocabulary.py", "drugs/problems.py", "drugs/checked_cache.py",
-    "units.py", "records/models.py", "errors.py",
+    "units.py", "records/statuses.py", "errors.py",
 )
 _CLASSES: dict[str, type] = {c.__name__: c for c in (Source, Product, Limit, Condition, ScreeningRule, Indication,
                                                      ToxicitySign, Monitoring)}
