@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
 
 if TYPE_CHECKING:  # imported when first shown, not at start-up
+    from infusiondesk_ui.lock import ScreenLock
     from infusiondesk_ui.views.chart import ChartView
     from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
@@ -34,6 +36,16 @@ APP_NAME = "InfusionDesk"
 log = logging.getLogger("infusiondesk.ui")
 _ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
 IDLE_CHECK_MS = 1000
+
+
+@dataclass(frozen=True)
+class _LaterCards:
+    """The window's cards that the first screen does not show (MainWindow._build_later)."""
+
+    setup_view: SetupView
+    lock_view: LockView
+    password_view: ChangePasswordView
+    screen_lock: ScreenLock
 
 
 def open_backend(db: str | None, clock: Clock) -> Any:
@@ -99,12 +111,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.signin = SignInView()
-        self.setup_view = SetupView()
-        self.lock_view = LockView()
-        self.password_view = ChangePasswordView()
+        self.stack.addWidget(self.signin)
+        self._later: _LaterCards | None = None  # the other cards: built after the first frame (_build_later)
         self._password_change_for: str | None = None  # a user name whose admin-reset password must change
-        for w in (self.signin, self.setup_view, self.lock_view, self.password_view):
-            self.stack.addWidget(w)
         self.patients: Any = None
         self.chart: ChartView | None = None
         self.report: Any = None
@@ -122,47 +131,79 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self.signin.submitted.connect(self.sign_in)
-        self.setup_view.submitted.connect(self.set_up)
-        self.lock_view.unlock.connect(self.unlock)
-        self.lock_view.sign_out.connect(self.sign_out)
-        self.password_view.submitted.connect(self.change_password)
-        self.password_view.cancelled.connect(self._password_change_cancelled)
         self._actions()
         self.idle = QTimer(self)
         self.idle.setInterval(IDLE_CHECK_MS)
         self.idle.timeout.connect(self.check_idle)
-        from infusiondesk_ui.lock import ScreenLock
-
-        self.screen_lock = ScreenLock(self, self.lock_view, keep_running=(self.idle,))
         self._show(self.signin, "Sign in")
         self._daily_backup: Any = None
         self._starts_backups = session is None  # the app itself runs the clinic's daily backup; tests pass a session
         if session is not None:
+            self._build_later()
             self._store_ready(session.store)
         else:
-            # A set-up SQLite clinic at this version's schema is recognised with the standard library (store.peek,
-            # a few ms): sign-in is usable as soon as the window shows, and a sign-in submitted before the store
-            # is open completes once it is (sign_in). Anything else waits for the store to say what it is.
-            from infusiondesk.store.peek import ready_for_sign_in
-
-            early = ready_for_sign_in(db) is not None
-            self.signin.button.setEnabled(early)
-            if early:
-                self.signin.status.setText(library_in_force())
-            # Opened once the window is shown (showEvent): the imports (SQLAlchemy) would otherwise compete with
-            # building and drawing it for the interpreter, and the window would appear later. The drug library
-            # (pint, pydantic) loads after that (_store_ready).
-            self._open_backend = lambda: run_in_thread(lambda: open_backend(db, self.clock), self._store_ready,
-                                                       self._backend_failed)
+            # Everything after the first frame (showEvent): the other cards, the look at the database, then the
+            # store. The fields take typing from the start; Enter before sign-in is usable is kept (sign_in).
+            self.signin.button.setEnabled(False)
+            self._open_backend = lambda: self._after_first_frame(db)
 
     # --- start-up ---------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if self._open_backend is not None:
             start, self._open_backend = self._open_backend, None
-            if self.signin.button.isEnabled():  # recognised before the store opened (store.peek)
-                self._announce()
-            QTimer.singleShot(0, start)
+            # at the event loop's second turn: the first one lays out and draws the window (a timer started here
+            # would run in that same turn, before the frame is on screen)
+            QTimer.singleShot(0, lambda: QTimer.singleShot(0, start))
+
+    def _after_first_frame(self, db: str | None) -> None:
+        """Right after the window's first frame (zero timers from showEvent): the cards not on the first screen,
+        then sign-in made usable at once over a set-up SQLite clinic at this version's schema, recognised with
+        the standard library (store.peek, a few ms; anything else waits for the store to say what it is), then
+        the store opened in the background. Its imports (SQLAlchemy) would otherwise compete with building and
+        drawing the window, which would appear later; the drug library (pint) loads after it (_store_ready)."""
+        self._build_later()
+        from infusiondesk.store.peek import ready_for_sign_in
+
+        if ready_for_sign_in(db) is not None:
+            self.signin.button.setEnabled(True)
+            self.signin.status.setText(library_in_force())
+            self._announce()
+        run_in_thread(lambda: open_backend(db, self.clock), self._store_ready, self._backend_failed)
+
+    def _build_later(self) -> _LaterCards:
+        """First-run setup, the lock and the new-password cards, and the screen lock: built once, after the first
+        frame, or at first use if something needs one sooner. Building all four cards before the window showed
+        was ~30-60 ms of its start."""
+        if self._later is None:
+            from infusiondesk_ui.lock import ScreenLock
+
+            setup, lock, password = SetupView(), LockView(), ChangePasswordView()
+            for w in (setup, lock, password):
+                self.stack.addWidget(w)
+            setup.submitted.connect(self.set_up)
+            lock.unlock.connect(self.unlock)
+            lock.sign_out.connect(self.sign_out)
+            password.submitted.connect(self.change_password)
+            password.cancelled.connect(self._password_change_cancelled)
+            self._later = _LaterCards(setup, lock, password, ScreenLock(self, lock, keep_running=(self.idle,)))
+        return self._later
+
+    @property
+    def setup_view(self) -> SetupView:
+        return self._build_later().setup_view
+
+    @property
+    def lock_view(self) -> LockView:
+        return self._build_later().lock_view
+
+    @property
+    def password_view(self) -> ChangePasswordView:
+        return self._build_later().password_view
+
+    @property
+    def screen_lock(self) -> ScreenLock:
+        return self._build_later().screen_lock
 
     def _announce(self) -> None:
         if not self._announced:
@@ -273,7 +314,8 @@ class MainWindow(QMainWindow):
         if self.stack.indexOf(widget) < 0:
             self.stack.addWidget(widget)
         left = self.stack.currentWidget()
-        if left is not None and left is not widget and widget is not self.lock_view and left is not self.lock_view:
+        lock = self._later.lock_view if self._later is not None else None  # no lock card yet: nothing locked
+        if left is not None and left is not widget and widget is not lock and left is not lock:
             clear_screen_messages(left)  # (the lock hides a screen without leaving it: its message stays)
             self.statusBar().clearMessage()
         self.stack.setCurrentWidget(widget)
