@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +60,8 @@ def _entry_at(data: bytes, offset: int) -> str:
 
 
 def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    import tomllib  # when a file is checked; a library read back from the checked cache needs no TOML
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
