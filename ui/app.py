@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -23,7 +24,6 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget,
 
 from infusiondesk_ui import qt_start  # noqa: F401  (first: makes the imports after it cheaper)
 from infusiondesk_ui.clock import Clock
-from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:  # imported when first shown, not at start-up
 
 APP_NAME = "InfusionDesk"
 log = logging.getLogger("infusiondesk.ui")
-_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
 IDLE_CHECK_MS = 1000
 
 
@@ -46,6 +45,29 @@ class _LaterCards:
     lock_view: LockView
     password_view: ChangePasswordView
     screen_lock: ScreenLock
+
+
+def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
+                  ) -> None:
+    """`infusiondesk_ui.ops.run_in_thread`, imported at first use: ops (QProcess, the thread pool, json) is not
+    needed for the first frame."""
+    from infusiondesk_ui import ops
+
+    ops.run_in_thread(fn, on_done, on_error)
+
+
+def user_message(exc: Exception) -> str:
+    """`infusiondesk_ui.ops.user_message`, imported at first use (as run_in_thread)."""
+    from infusiondesk_ui import ops
+
+    return ops.user_message(exc)
+
+
+@cache
+def _activity() -> frozenset[QEvent.Type]:
+    """The events that show someone is at the screen (idle lock). Made at the first event, not at import: reading
+    `QEvent.Type` builds its 179-member Python enum, which the first frame does not need."""
+    return frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel})
 
 
 def open_backend(db: str | None, clock: Clock) -> Any:
@@ -189,6 +211,10 @@ class MainWindow(QMainWindow):
             self._later = _LaterCards(setup, lock, password, ScreenLock(self, lock, keep_running=(self.idle,)))
         return self._later
 
+    def _lock_card(self) -> LockView | None:
+        """The lock card if it is built (nothing is locked before it is), without building it."""
+        return self._later.lock_view if self._later is not None else None
+
     @property
     def setup_view(self) -> SetupView:
         return self._build_later().setup_view
@@ -314,7 +340,7 @@ class MainWindow(QMainWindow):
         if self.stack.indexOf(widget) < 0:
             self.stack.addWidget(widget)
         left = self.stack.currentWidget()
-        lock = self._later.lock_view if self._later is not None else None  # no lock card yet: nothing locked
+        lock = self._lock_card()
         if left is not None and left is not widget and widget is not lock and left is not lock:
             clear_screen_messages(left)  # (the lock hides a screen without leaving it: its message stays)
             self.statusBar().clearMessage()
@@ -468,7 +494,7 @@ class MainWindow(QMainWindow):
             self.lock(idle=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY and self.stack.currentWidget() is not self.lock_view:
+        if event.type() in _activity() and self.stack.currentWidget() is not self._lock_card():
             self.last_activity = self.clock.now()
         return False
 
@@ -765,6 +791,8 @@ def run(argv: Sequence[str], db: str | None = None, overrides: Mapping[str, int 
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     window = MainWindow(db=db, settings=settings)
-    app.installEventFilter(window)
     window.show()
+    # Activity is watched from the event loop's second turn, after the first frame (each event's type() builds
+    # QEvent.Type's big Python enum); nobody is signed in before, and sign-in starts the idle time afresh.
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: app.installEventFilter(window)))
     return int(app.exec())

@@ -46,3 +46,31 @@ def test_a_card_asked_for_before_the_first_frame_is_built_then(qtbot: QtBot, cli
     assert window.stack.count() == 4  # built once, not again after the first frame
     qtbot.waitUntil(lambda: window.session is not None, timeout=20_000)
     window.session.store.close()
+
+
+FIRST_FRAME = """
+import json, sys
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from infusiondesk_ui.app import MainWindow
+window = MainWindow(db=sys.argv[1])
+window.show()
+app.processEvents()
+print(json.dumps({"later": window._later is not None, "loaded": sorted(m for m in sys.modules if m in sys.argv[2:])}))
+"""
+NOT_BEFORE_THE_FIRST_FRAME = ("infusiondesk_ui.ops", "infusiondesk_ui.lock", "infusiondesk.store.peek", "sqlite3",
+                              "platformdirs", "importlib.resources")
+
+
+def test_the_first_frame_imports_neither_the_look_at_the_database_nor_the_background_work(clinic: Clinic_) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    proc = subprocess.run([sys.executable, "-c", FIRST_FRAME, clinic.store.url, *NOT_BEFORE_THE_FIRST_FRAME],
+                          capture_output=True, text=True, timeout=120, cwd=Path(__file__).resolve().parents[2],
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1]) == {"later": False, "loaded": []}
