@@ -19,6 +19,7 @@ from infusiondesk.errors import DomainError
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
+DESCRIPTION = "InfusionDesk: IV magnesium infusion charting."
 
 
 class Parser(argparse.ArgumentParser):
@@ -406,7 +407,7 @@ def _cert_import(args: argparse.Namespace) -> int:
 def calc_parser() -> argparse.ArgumentParser:
     """`infusiondesk` knowing `calc` alone: the same `calc` subcommand, without building the parsers of the ~40
     other commands (~20-30 ms of `calc`'s start, most of it argparse looking for translations of its words)."""
-    parser = Parser(prog="infusiondesk", description="InfusionDesk: IV magnesium infusion charting.")
+    parser = Parser(prog="infusiondesk", description=DESCRIPTION)
     _add_calc_command(parser.add_subparsers(dest="command", parser_class=Parser))
     return parser
 
@@ -439,7 +440,7 @@ def _add_calc_command(sub: Any) -> None:
 
 def new_parser() -> tuple[argparse.ArgumentParser, Any]:
     """The `infusiondesk` parser with the core's commands; other layers add theirs to the subparsers."""
-    parser = Parser(prog="infusiondesk", description="InfusionDesk: IV magnesium infusion charting.")
+    parser = Parser(prog="infusiondesk", description=DESCRIPTION)
     parser.set_defaults(handler=lambda args: _usage(parser))
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
 
