@@ -1,8 +1,9 @@
 """The InfusionDesk window: sign-in, patients, chart, visit workspace, near-miss report, idle lock.
 
-Start-up shows the sign-in screen first and opens the database in a background thread, so the window is interactive
-about as fast as a bare Qt window; sign-in is enabled at once over an SQLite clinic recognised without the store
-(infusiondesk.store.peek), otherwise once the database is open, and the drug library (which sign-in does not need)
+Start-up shows the sign-in card alone first (the other cards are built right after the first frame) and opens the
+database in a background thread, so the window is interactive about as fast as a bare Qt window; sign-in is enabled
+right after the first frame over an SQLite clinic recognised without the store (infusiondesk.store.peek), otherwise
+once the database is open, and the drug library (which sign-in does not need)
 is loaded next, also in the background; a sign-in submitted before both are open completes when they are. The idle
 lock reads the app's clock (checked every second), so a suspended laptop locks on waking and tests move time
 instead of waiting.
