@@ -8,7 +8,7 @@ full as if there were no cache (and the entry is written again):
   now (the same bytes the checks would read: nothing is read twice);
 - it was written by this checking code: the SHA-256 of the modules that read, decode and check a library (and of
   the unit definitions, pint's and pydantic's versions and Python's) is part of the key, so a change to any rule
-  makes every entry stale, and a stale entry is never found;
+  makes every entry stale, and a stale entry is never found (a frozen app: see `code_fingerprint`);
 - it is the entry as written: its bytes carry an HMAC-SHA256 under a random key of this installation, kept in the
   same folder and readable by this user only, so an entry edited by hand, truncated, damaged or copied from
   another machine is refused (the checks then run).
@@ -63,23 +63,31 @@ def folder() -> Path:
 
 def code_fingerprint() -> str | None:
     """SHA-256 of the checking code and what it stands on; None when that code cannot be read (no cache then).
-    A frozen app carries its code inside its executable, so there the executable's bytes are hashed."""
+
+    A frozen app carries its code inside its executable (~20 MB: hashing it would cost 30-80 ms of every start),
+    and every build writes a new one: there the executable's path, size, inode and modification time stand for
+    its code."""
     import pint
 
     h = hashlib.sha256(f"{FORMAT}|{sys.version}|pint {pint.__version__}|".encode())
     if getattr(sys, "frozen", False):
-        files = [Path(sys.executable)]
-    else:
-        import importlib.util
-
-        root = Path(__file__).resolve().parent.parent
-        spec = importlib.util.find_spec("pydantic")  # finds the package without importing it
-        if spec is None or spec.origin is None:
+        try:
+            st = os.stat(sys.executable)
+        except OSError:
             return None
-        files = [root / name for name in CHECKING_CODE] + [Path(spec.origin).parent / "version.py"]
+        h.update(f"frozen|{Path(sys.executable).resolve()}|{st.st_size}|{st.st_ino}|{st.st_mtime_ns}".encode())
+        return h.hexdigest()
+    import importlib.util
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.find_spec("pydantic")  # finds the package without importing it
+    if spec is None or spec.origin is None:
+        return None
+    files = {name: root / name for name in CHECKING_CODE} | {"pydantic/version.py": Path(spec.origin).parent /
+                                                            "version.py"}
     try:
-        for f in files:
-            h.update(f.name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
+        for name, f in files.items():
+            h.update(name.encode() + b"\0" + hashlib.sha256(f.read_bytes()).digest())
     except OSError:
         return None
     return h.hexdigest()

@@ -169,3 +169,18 @@ def test_calc_with_a_checked_library_cached_imports_no_pydantic(tmp_path: Path) 
         runs.append(json.loads(proc.stdout.splitlines()[-1]))
     assert [r["pydantic"] for r in runs] == [True, False]
     assert runs[0]["out"] == runs[1]["out"] and "rate            100 mL/h" in runs[1]["out"]
+
+
+def test_a_frozen_app_keys_entries_by_its_executable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new build writes a new executable: its entries are other entries."""
+    exe = tmp_path / "InfusionDesk"
+    exe.write_bytes(b"build 1")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(exe))
+    first = checked_cache.code_fingerprint()
+    assert first is not None and first == checked_cache.code_fingerprint()
+    exe.unlink()
+    assert checked_cache.code_fingerprint() is None  # no executable to vouch for the code: no cache
+    exe.write_bytes(b"build 2")
+    os.utime(exe, ns=(10**18, 10**18))
+    assert checked_cache.code_fingerprint() not in (None, first)
