@@ -36,8 +36,8 @@ from infusiondesk.records.models import (
 )
 from infusiondesk.store import Store, tables
 from infusiondesk.store.history import summary_document
-from infusiondesk.store.search import patient_keys
 from infusiondesk.store.patients import _patient_document
+from infusiondesk.store.search import patient_keys
 from infusiondesk.store.visit_tx import visit_document as _visit_document
 
 PATIENTS = 100_000

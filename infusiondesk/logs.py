@@ -8,7 +8,6 @@ an MRN or a database row. The folder is the user log folder (platformdirs), or I
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import os
 import traceback
 from pathlib import Path
@@ -21,7 +20,7 @@ BACKUPS = 5  # infusiondesk.log.1 ... .5: about 6 MB at most
 LOGGER = "infusiondesk"
 
 log = logging.getLogger(LOGGER)
-_handler: logging.handlers.RotatingFileHandler | None = None
+_handler: _LogFile | None = None
 _failed: Path | None = None  # a log folder that could not be written
 
 
@@ -66,6 +65,37 @@ class _NoRecordContents(logging.Formatter):
         return describe(ei[1]) if ei[1] is not None else ""
 
 
+class _LogFile(logging.FileHandler):
+    """A rotating log file whose `logging.handlers` (socket, pickle, queue: ~10-25 ms of every command's start) is
+    imported at the first record logged, which most runs never write. The file is created (or opened for
+    appending) at once, so a folder that cannot be written is known when logging is configured."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8"):
+            pass
+        super().__init__(path, encoding="utf-8", delay=True)  # never opened itself: `_file` writes
+        self._file: logging.Handler | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._file is None:
+            import logging.handlers
+
+            try:
+                self._file = logging.handlers.RotatingFileHandler(self.baseFilename, maxBytes=MAX_BYTES,
+                                                                  backupCount=BACKUPS, encoding="utf-8")
+            except OSError:
+                self.handleError(record)
+                return
+            self._file.setFormatter(self.formatter)
+        self._file.emit(record)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+        super().close()
+
+
 def configure() -> Path | None:
     """Log warnings and errors to a rotating file in the log folder; returns the file, or None when the folder
     cannot be written (the program still runs; the message then says so). Calling again is harmless."""
@@ -79,8 +109,7 @@ def configure() -> Path | None:
         _handler = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS,
-                                                       encoding="utf-8")
+        handler = _LogFile(path)
     except OSError:
         _failed = path.parent
         return None

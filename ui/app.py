@@ -1,8 +1,9 @@
 """The InfusionDesk window: sign-in, patients, chart, visit workspace, near-miss report, idle lock.
 
-Start-up shows the sign-in screen first and opens the database in a background thread, so the window is interactive
-about as fast as a bare Qt window; sign-in is enabled at once over an SQLite clinic recognised without the store
-(infusiondesk.store.peek), otherwise once the database is open, and the drug library (which sign-in does not need)
+Start-up shows the sign-in card alone first (the other cards are built right after the first frame) and opens the
+database in a background thread, so the window is interactive about as fast as a bare Qt window; sign-in is enabled
+right after the first frame over an SQLite clinic recognised without the store (infusiondesk.store.peek), otherwise
+once the database is open, and the drug library (which sign-in does not need)
 is loaded next, also in the background; a sign-in submitted before both are open completes when they are. The idle
 lock reads the app's clock (checked every second), so a suspended laptop locks on waking and tests move time
 instead of waiting.
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -22,18 +25,50 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget,
 
 from infusiondesk_ui import qt_start  # noqa: F401  (first: makes the imports after it cheaper)
 from infusiondesk_ui.clock import Clock
-from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
 
 if TYPE_CHECKING:  # imported when first shown, not at start-up
+    from infusiondesk_ui.lock import ScreenLock
     from infusiondesk_ui.views.chart import ChartView
     from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
 APP_NAME = "InfusionDesk"
 log = logging.getLogger("infusiondesk.ui")
-_ACTIVITY = {QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel}
 IDLE_CHECK_MS = 1000
+
+
+@dataclass(frozen=True)
+class _LaterCards:
+    """The window's cards that the first screen does not show (MainWindow._build_later)."""
+
+    setup_view: SetupView
+    lock_view: LockView
+    password_view: ChangePasswordView
+    screen_lock: ScreenLock
+
+
+def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None]
+                  ) -> None:
+    """`infusiondesk_ui.ops.run_in_thread`, imported at first use: ops (QProcess, the thread pool, json) is not
+    needed for the first frame."""
+    from infusiondesk_ui import ops
+
+    ops.run_in_thread(fn, on_done, on_error)
+
+
+def user_message(exc: Exception) -> str:
+    """`infusiondesk_ui.ops.user_message`, imported at first use (as run_in_thread)."""
+    from infusiondesk_ui import ops
+
+    return ops.user_message(exc)
+
+
+@cache
+def _activity() -> frozenset[QEvent.Type]:
+    """The events that show someone is at the screen (idle lock). Made at the first event, not at import: reading
+    `QEvent.Type` builds its 179-member Python enum, which the first frame does not need."""
+    return frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel})
 
 
 def open_backend(db: str | None, clock: Clock) -> Any:
@@ -99,12 +134,9 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.signin = SignInView()
-        self.setup_view = SetupView()
-        self.lock_view = LockView()
-        self.password_view = ChangePasswordView()
+        self.stack.addWidget(self.signin)
+        self._later: _LaterCards | None = None  # the other cards: built after the first frame (_build_later)
         self._password_change_for: str | None = None  # a user name whose admin-reset password must change
-        for w in (self.signin, self.setup_view, self.lock_view, self.password_view):
-            self.stack.addWidget(w)
         self.patients: Any = None
         self.chart: ChartView | None = None
         self.report: Any = None
@@ -122,47 +154,83 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self.signin.submitted.connect(self.sign_in)
-        self.setup_view.submitted.connect(self.set_up)
-        self.lock_view.unlock.connect(self.unlock)
-        self.lock_view.sign_out.connect(self.sign_out)
-        self.password_view.submitted.connect(self.change_password)
-        self.password_view.cancelled.connect(self._password_change_cancelled)
         self._actions()
         self.idle = QTimer(self)
         self.idle.setInterval(IDLE_CHECK_MS)
         self.idle.timeout.connect(self.check_idle)
-        from infusiondesk_ui.lock import ScreenLock
-
-        self.screen_lock = ScreenLock(self, self.lock_view, keep_running=(self.idle,))
         self._show(self.signin, "Sign in")
         self._daily_backup: Any = None
         self._starts_backups = session is None  # the app itself runs the clinic's daily backup; tests pass a session
         if session is not None:
+            self._build_later()
             self._store_ready(session.store)
         else:
-            # A set-up SQLite clinic at this version's schema is recognised with the standard library (store.peek,
-            # a few ms): sign-in is usable as soon as the window shows, and a sign-in submitted before the store
-            # is open completes once it is (sign_in). Anything else waits for the store to say what it is.
-            from infusiondesk.store.peek import ready_for_sign_in
-
-            early = ready_for_sign_in(db) is not None
-            self.signin.button.setEnabled(early)
-            if early:
-                self.signin.status.setText(library_in_force())
-            # Opened once the window is shown (showEvent): the imports (SQLAlchemy) would otherwise compete with
-            # building and drawing it for the interpreter, and the window would appear later. The drug library
-            # (pint, pydantic) loads after that (_store_ready).
-            self._open_backend = lambda: run_in_thread(lambda: open_backend(db, self.clock), self._store_ready,
-                                                       self._backend_failed)
+            # Everything after the first frame (showEvent): the other cards, the look at the database, then the
+            # store. The fields take typing from the start; Enter before sign-in is usable is kept (sign_in).
+            self.signin.button.setEnabled(False)
+            self._open_backend = lambda: self._after_first_frame(db)
 
     # --- start-up ---------------------------------------------------------------------------------
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
         if self._open_backend is not None:
             start, self._open_backend = self._open_backend, None
-            if self.signin.button.isEnabled():  # recognised before the store opened (store.peek)
-                self._announce()
-            QTimer.singleShot(0, start)
+            # at the event loop's second turn: the first one lays out and draws the window (a timer started here
+            # would run in that same turn, before the frame is on screen)
+            QTimer.singleShot(0, lambda: QTimer.singleShot(0, start))
+
+    def _after_first_frame(self, db: str | None) -> None:
+        """Right after the window's first frame (zero timers from showEvent): the cards not on the first screen,
+        then sign-in made usable at once over a set-up SQLite clinic at this version's schema, recognised with
+        the standard library (store.peek, a few ms; anything else waits for the store to say what it is), then
+        the store opened in the background. Its imports (SQLAlchemy) would otherwise compete with building and
+        drawing the window, which would appear later; the drug library (pint) loads after it (_store_ready)."""
+        self._build_later()
+        from infusiondesk.store.peek import ready_for_sign_in
+
+        if ready_for_sign_in(db) is not None:
+            self.signin.button.setEnabled(True)
+            self.signin.status.setText(library_in_force())
+            self._announce()
+        run_in_thread(lambda: open_backend(db, self.clock), self._store_ready, self._backend_failed)
+
+    def _build_later(self) -> _LaterCards:
+        """First-run setup, the lock and the new-password cards, and the screen lock: built once, after the first
+        frame, or at first use if something needs one sooner. Building all four cards before the window showed
+        was ~30-60 ms of its start."""
+        if self._later is None:
+            from infusiondesk_ui.lock import ScreenLock
+
+            setup, lock, password = SetupView(), LockView(), ChangePasswordView()
+            for w in (setup, lock, password):
+                self.stack.addWidget(w)
+            setup.submitted.connect(self.set_up)
+            lock.unlock.connect(self.unlock)
+            lock.sign_out.connect(self.sign_out)
+            password.submitted.connect(self.change_password)
+            password.cancelled.connect(self._password_change_cancelled)
+            self._later = _LaterCards(setup, lock, password, ScreenLock(self, lock, keep_running=(self.idle,)))
+        return self._later
+
+    def _lock_card(self) -> LockView | None:
+        """The lock card if it is built (nothing is locked before it is), without building it."""
+        return self._later.lock_view if self._later is not None else None
+
+    @property
+    def setup_view(self) -> SetupView:
+        return self._build_later().setup_view
+
+    @property
+    def lock_view(self) -> LockView:
+        return self._build_later().lock_view
+
+    @property
+    def password_view(self) -> ChangePasswordView:
+        return self._build_later().password_view
+
+    @property
+    def screen_lock(self) -> ScreenLock:
+        return self._build_later().screen_lock
 
     def _announce(self) -> None:
         if not self._announced:
@@ -277,7 +345,8 @@ class MainWindow(QMainWindow):
         if self.stack.indexOf(widget) < 0:
             self.stack.addWidget(widget)
         left = self.stack.currentWidget()
-        if left is not None and left is not widget and widget is not self.lock_view and left is not self.lock_view:
+        lock = self._lock_card()
+        if left is not None and left is not widget and widget is not lock and left is not lock:
             clear_screen_messages(left)  # (the lock hides a screen without leaving it: its message stays)
             self.statusBar().clearMessage()
         self.stack.setCurrentWidget(widget)
@@ -452,7 +521,7 @@ class MainWindow(QMainWindow):
             self.lock(idle=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _ACTIVITY and self.stack.currentWidget() is not self.lock_view:
+        if event.type() in _activity() and self.stack.currentWidget() is not self._lock_card():
             self.last_activity = self.clock.now()
         return False
 
@@ -766,6 +835,8 @@ def run(argv: Sequence[str], db: str | None = None, overrides: Mapping[str, int 
         from pathlib import Path
 
         window.mobile.laptop_path = Path(laptop)
-    app.installEventFilter(window)
     window.show()
+    # Activity is watched from the event loop's second turn, after the first frame (each event's type() builds
+    # QEvent.Type's big Python enum); nobody is signed in before, and sign-in starts the idle time afresh.
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: app.installEventFilter(window)))
     return int(app.exec())

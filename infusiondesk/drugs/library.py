@@ -13,7 +13,7 @@ from pathlib import Path
 from infusiondesk.drugs.location import BUNDLED_DIR, ENV_VAR, library_path
 from infusiondesk.drugs.monitoring import Monitoring, ToxicitySign
 from infusiondesk.drugs.problems import LibraryFileErrors, LibraryProblem, Problems
-from infusiondesk.drugs.reading import parse_toml, read_library_text
+from infusiondesk.drugs.reading import library_text, parse_toml, read_library_bytes, read_library_text
 from infusiondesk.drugs.values import Condition, Drug, Indication, Limit, Product, ScreeningRule, Source
 from infusiondesk.drugs.vocabulary import RENAL_STATUSES, SCREENING_FACTS, SCREENING_LEVELS
 from infusiondesk.errors import LibraryError
@@ -43,7 +43,16 @@ __all__ = [
 
 @lru_cache(maxsize=8)
 def _load_cached(path: Path, provenance: str, mtime: float) -> Drug:
-    return parse_library(path, provenance)
+    """One read of the file; the checked Drug from the cache of checked libraries when it holds one for exactly
+    these bytes and this checking code (drugs/checked_cache.py), else every check, and the result kept."""
+    from infusiondesk.drugs import checked_cache
+
+    raw = read_library_bytes(path)
+    drug = checked_cache.load(raw, path, provenance)
+    if drug is None:
+        drug = check_library(path, provenance, library_text(path, raw))
+        checked_cache.save(raw, drug)
+    return drug
 
 
 def load_drug(path: Path | str | None = None) -> Drug:
@@ -62,11 +71,16 @@ def load_drug(path: Path | str | None = None) -> Drug:
 def parse_library(path: Path, provenance: str = "given path") -> Drug:
     """Read (size-limited, UTF-8, depth-limited, finite numbers only), decode into the declared schema and check
     one library file. Every problem found is reported at once, in one LibraryFileErrors (a LibraryError)."""
-    # pydantic (the schema) is imported when a file is read, not by everything that imports the drug's values
+    return check_library(path, provenance, read_library_text(path))
+
+
+def check_library(path: Path, provenance: str, text: str) -> Drug:
+    """Every check of `parse_library` on a file's text already read."""
+    # pydantic (the schema) is imported when a file is checked, not by everything that imports the drug's values
     from infusiondesk.drugs.checks import LibraryChecks
     from infusiondesk.drugs.decoding import decode_library
 
-    data = parse_toml(path, read_library_text(path))
+    data = parse_toml(path, text)
     if data.get("schema") != 1:  # another version's file: its other problems would only be noise
         raise LibraryFileErrors(path, [LibraryProblem("schema", "this file needs `schema = 1`.")])
     problems = Problems(path)

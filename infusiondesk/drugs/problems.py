@@ -3,7 +3,6 @@ fixes one typo should not have to reload the file to learn about the next."""
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,6 +72,8 @@ def _place(where: str, sections: Sequence[str]) -> tuple[int, int]:
 
 def closest(word: str, known: Iterable[str]) -> str | None:
     """The known word `word` is most likely a slip for, if any is close."""
+    import difflib  # only when a word is misspelt: not on every start (`calc`)
+
     close = difflib.get_close_matches(word, list(known), n=1)
     return close[0] if close else None
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,11 @@ _QUANTITY_RE = re.compile(
 
 def read_library_text(path: Path) -> str:
     """The file's text: at most MAX_FILE_BYTES of UTF-8."""
+    return library_text(path, read_library_bytes(path))
+
+
+def read_library_bytes(path: Path) -> bytes:
+    """The file's bytes: at most MAX_FILE_BYTES."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -35,6 +39,11 @@ def read_library_text(path: Path) -> str:
         raise LibraryError(f"Drug library {path} cannot be read: {exc.strerror or exc}.") from None
     if len(data) > MAX_FILE_BYTES:
         raise LibraryError(f"Drug library {path} is more than {MAX_FILE_BYTES:,} bytes (1 MiB).")
+    return data
+
+
+def library_text(path: Path, data: bytes) -> str:
+    """Bytes read by `read_library_bytes` as UTF-8 text, or a LibraryError naming the line and the entry."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -51,6 +60,8 @@ def _entry_at(data: bytes, offset: int) -> str:
 
 
 def parse_toml(path: Path, text: str) -> dict[str, Any]:
+    import tomllib  # when a file is checked; a library read back from the checked cache needs no TOML
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

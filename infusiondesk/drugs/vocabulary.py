@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Final, Literal, get_args
 
-from infusiondesk.records.models import PregnancyStatus, RenalStatus
+from infusiondesk.records.statuses import PregnancyStatus, RenalStatus
 
 # --- limits ([[limits]])
 LimitCheck = Literal["dose", "weight_based_dose", "concentration", "dose_rate", "dose_24h", "duration", "volume",

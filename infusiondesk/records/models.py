@@ -15,6 +15,8 @@ from infusiondesk.errors import DomainError
 from infusiondesk.records.computed import ComputedDose
 from infusiondesk.records.location import MobileCover, VisitLocation
 from infusiondesk.records.remote_approval import RemoteApproval
+from infusiondesk.records.statuses import PregnancyStatus as PregnancyStatus  # re-exported: the record's words
+from infusiondesk.records.statuses import RenalStatus as RenalStatus
 
 
 class Role(StrEnum):
@@ -68,23 +70,6 @@ class ClinicPolicy:
     double_check_required: bool = True  # an independent second check of every order before the start
     mobile_cover: MobileCover = MobileCover.EITHER  # what a mobile visit needs beside the nurse (location.py)
     mobile_remote_approval: RemoteApproval = RemoteApproval.AT_SYNC  # approval on a laptop (remote_approval.py)
-
-
-class RenalStatus(StrEnum):
-    """From the clinician's reading of eGFR / creatinine clearance (mL/min)."""
-
-    NORMAL = "normal"              # >= 60
-    MODERATE = "moderate"          # 30-59
-    SEVERE = "severe"              # < 30
-    FAILURE_OR_DIALYSIS = "failure_or_dialysis"
-    UNKNOWN = "unknown"
-
-
-class PregnancyStatus(StrEnum):
-    NOT_APPLICABLE = "not_applicable"
-    NOT_PREGNANT = "not_pregnant"
-    PREGNANT = "pregnant"
-    UNKNOWN = "unknown"
 
 
 class Sex(StrEnum):

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -72,3 +75,16 @@ def test_a_traceback_keeps_each_cause_and_the_database_code_but_no_message() -> 
     assert "sqlite3.IntegrityError [SQLITE_CONSTRAINT_UNIQUE] (message not logged)" in text
     assert "in decode" in text
     assert "SMITH-PRIVATE" not in text and "555-0101" not in text
+
+
+def test_logging_handlers_is_imported_at_the_first_record_not_at_start(tmp_path: Path) -> None:
+    """Every command configures the log; few write to it: `logging.handlers` (~10-25 ms) waits for the first
+    record, and that record still reaches the file."""
+    code = ("import sys\nfrom infusiondesk import logs\nlogs.configure()\n"
+            "before = 'logging.handlers' in sys.modules\nlogs.log.error('a first record')\n"
+            "print(before, 'logging.handlers' in sys.modules)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          env={**os.environ, logs.ENV_VAR: str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "True"]
+    assert "ERROR infusiondesk: a first record" in (tmp_path / logs.FILE_NAME).read_text(encoding="utf-8")

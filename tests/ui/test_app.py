@@ -159,8 +159,10 @@ def test_a_sign_in_typed_while_the_database_opens_is_kept_not_refused(
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
-    # a set-up clinic at the current schema is recognised without the store (store.peek): sign-in is usable
-    assert window.signin.button.isEnabled() and window.session is None
+    # a set-up clinic at the current schema is recognised without the store (store.peek): sign-in is usable right
+    # after the window's first frame
+    qtbot.waitUntil(window.signin.button.isEnabled, timeout=5_000)
+    assert window.session is None
     qtbot.keyClicks(window.signin.username, "drlee")
     qtbot.keyClick(window.signin.username, Qt.Key.Key_Return)
     qtbot.keyClicks(window.signin.password, PASSWORDS["drlee"])
@@ -215,10 +217,10 @@ def test_a_sign_in_typed_before_a_broken_library_is_found_is_dropped(
     window.session.store.close()
 
 
-def test_over_a_set_up_clinic_sign_in_is_ready_when_the_window_shows_and_announced_once(
+def test_over_a_set_up_clinic_sign_in_is_ready_as_the_window_shows_and_announced_once(
         qtbot: QtBot, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """The clinic is recognised without the store (store.peek): the ready line is logged when the window shows,
-    while the store is still opening, and not again when it has opened."""
+    """The clinic is recognised without the store (store.peek) right after the window's first frame: the ready line
+    is logged then, while the store is still opening, and not again when it has opened."""
     import threading
 
     from infusiondesk_ui import app
@@ -233,10 +235,11 @@ def test_over_a_set_up_clinic_sign_in_is_ready_when_the_window_shows_and_announc
     monkeypatch.setattr("infusiondesk_ui.app.open_backend", slow_open)
     window = MainWindow(db=clinic.store.url, clock=clinic.clock)
     qtbot.addWidget(window)
-    assert window.signin.button.isEnabled()
-    assert window.signin.status.text() == "Drug library: magnesium_sulfate.toml (bundled)"
+    assert not window.signin.button.isEnabled()  # nothing is looked at before the first frame
     window.show()
     qtbot.waitExposed(window)
+    qtbot.waitUntil(window.signin.button.isEnabled, timeout=5_000)
+    assert window.signin.status.text() == "Drug library: magnesium_sulfate.toml (bundled)"
     assert window.session is None and capsys.readouterr().err.count("ready: sign-in enabled after") == 1
     release.set()
     qtbot.waitUntil(lambda: window.session is not None and window.session.drug is not None, timeout=20_000)
