@@ -41,14 +41,17 @@ def default_laptop_file(username: str, today: datetime) -> Path:
     return user_data_path(APP, appauthor=False) / "laptop" / f"{username}-{today:%Y-%m-%d}.db"
 
 
-def check_out(store: Any, session: Any, password: str, mrns: list[str], out: Path, also: list[str]) -> str:
+def check_out(store: Any, session: Any, password: str, mrns: list[str], out: Path, also: list[str], *,
+              ca_passphrase: str | None = None, also_passwords: dict[str, str] | None = None) -> str:
     """Her password is confirmed first (it seals the laptop database: a typo would lock her out of it), then
-    `mobile.day.checkout`. Returns the laptop id."""
+    `mobile.day.checkout` (with the CA passphrase: signing keys for this laptop). Returns the laptop id."""
     from infusiondesk.mobile import day
 
     store.users.confirm_password(session, password)
     # the copy is written here, in the clinic, so it is dated by the clinic's clock (the app's, in tests)
-    return day.checkout(store, session, password, mrns, out, also=also, laptop_clock=store._now)
+    laptop_id: str = day.checkout(store, session, password, mrns, out, also=also, laptop_clock=store._now,
+                                  ca_passphrase=ca_passphrase, also_passwords=also_passwords)
+    return laptop_id
 
 
 @dataclass

@@ -56,7 +56,7 @@ def open_window(qtbot: QtBot, store: Store, clinic: Clinic_, laptop_path: Path |
     return w
 
 
-def check_out_by_keyboard(qtbot: QtBot, w: MainWindow, out: Path) -> CheckoutDialog:
+def check_out_by_keyboard(qtbot: QtBot, w: MainWindow, out: Path, ca_passphrase: str = "") -> CheckoutDialog:
     w.sign_in("nkim", PASSWORDS["nkim"])
     assert w.mobile.act_checkout.isEnabled() and not w.mobile.act_sync.isEnabled()
     w.mobile.act_checkout.trigger()
@@ -74,9 +74,42 @@ def check_out_by_keyboard(qtbot: QtBot, w: MainWindow, out: Path) -> CheckoutDia
     dialog.file.setText(str(out))
     dialog.also.setText("drlee")
     qtbot.keyClicks(dialog.password, PASSWORDS["nkim"])
-    qtbot.keyClick(dialog.password, Key.Key_Return)
+    asked: list[str] = []
+    dialog.ask_password = lambda name: asked.append(name) or PASSWORDS[name]  # drlee types hers in the prompt
+    if ca_passphrase:
+        dialog.password.setFocus()
+        qtbot.waitUntil(dialog.password.hasFocus)
+        qtbot.keyClick(dialog.password, Key.Key_Tab)
+        assert dialog.ca_passphrase.hasFocus()
+        qtbot.keyClicks(dialog.ca_passphrase, ca_passphrase)
+        qtbot.keyClick(dialog.ca_passphrase, Key.Key_Return)
+    else:
+        qtbot.keyClick(dialog.password, Key.Key_Return)
     settle(qtbot, SLOW_MS)  # the checkout, off the UI thread
+    assert asked == (["drlee"] if ca_passphrase else [])  # a co-worker's password only when keys are issued
     return dialog
+
+
+def test_with_the_ca_passphrase_the_laptop_gets_signing_keys_of_its_own(qtbot: QtBot, clinic: Clinic_,
+                                                                       tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from infusiondesk import pki
+    from infusiondesk.store import laptop_keys
+
+    ca_pass = "clinic vault granite 7"
+    pki.save_clinic_ca(clinic.store, pki.create_clinic_ca("Riverside", ca_pass, datetime(2026, 1, 1, tzinfo=UTC)),
+                       by=clinic.admin_session)
+    second_patient(clinic)
+    out = tmp_path / "nkim-laptop.db"
+    w = open_window(qtbot, clinic.store, clinic)
+    dialog = check_out_by_keyboard(qtbot, w, out, ca_passphrase=ca_pass)
+    assert dialog.laptop_id is not None, dialog.message.text()
+    assert "Signing keys for this laptop only: nkim, drlee." in dialog.message.text()
+    assert len(laptop_keys.certificates(clinic.store, dialog.laptop_id)) == 2
+    assert dialog.ca_passphrase.text() == "" and dialog.password.text() == ""  # nothing secret left in the form
+    dialog.close()
+    w.sign_out()
 
 
 def test_check_out_two_patients_open_the_copy_chart_sync_and_resolve(qtbot: QtBot, clinic: Clinic_, tmp_path: Path,
@@ -89,6 +122,7 @@ def test_check_out_two_patients_open_the_copy_chart_sync_and_resolve(qtbot: QtBo
     assert dialog.laptop_id is not None, dialog.message.text()
     said = dialog.message.text()
     assert f"Checked out 2 patient(s) to {out}." in said and "opens only with your password (Noor Kim's)" in said
+    assert "It carries no signing key: notes are signed in the clinic after sync." in said
     assert out.exists() and b"Rivera" not in out.read_bytes()
     dialog.close()
     w.show_chart(clinic.patient)  # in the clinic, her chart says she is out on Noor's laptop (a note)

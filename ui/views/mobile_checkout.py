@@ -1,6 +1,8 @@
 """Take patients out to a laptop (in the clinic, a nurse signed in): the day's mobile patients, the laptop file,
-who else charts on it, and her password again (it seals the laptop database). `mobile.day.checkout` does the work
-off the UI thread; at the end one sentence says where the file is and that it opens only with her password.
+who else charts on it, her password again (it seals the laptop database) and, to give the laptop signing keys of
+its own, the clinic CA passphrase (then each co-worker's password is asked, to seal theirs). `mobile.day.checkout`
+does the work off the UI thread; at the end one sentence says where the file is and that it opens only with her
+password.
 
 Keyboard: type a name or MRN and press Enter to add the first patient found (Down to choose among them, Enter to
 add); Delete removes the chosen patient from the list; Alt+K checks out.
@@ -8,6 +10,7 @@ add); Delete removes the chosen patient from the list; Alt+K checks out.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -63,6 +67,12 @@ class CheckoutDialog(QDialog):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setAccessibleName("Your password")
+        self.ca_passphrase = QLineEdit()
+        self.ca_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.ca_passphrase.setAccessibleName("Clinic CA passphrase, for this laptop's signing keys (optional)")
+        self.ca_passphrase.setPlaceholderText("optional: without it the laptop carries no signing key")
+        # asks a co-worker's password to seal their laptop key ("" or None: no key for them); tests replace it
+        self.ask_password: Callable[[str], str | None] = self._ask_password
         self.message = MessageLabel()
         self.check_out = QPushButton("Chec&k out")
         self.close_button = QPushButton("Close")
@@ -83,8 +93,14 @@ class CheckoutDialog(QDialog):
         pw_label = QLabel("Your pass&word")
         pw_label.setBuddy(self.password)
         form.addRow(pw_label, self.password)
+        ca_label = QLabel("&Signing keys: clinic CA passphrase")
+        ca_label.setBuddy(self.ca_passphrase)
+        form.addRow(ca_label, self.ca_passphrase)
         note = QLabel("Her password seals the laptop database: it opens only with it. A clinician approving remotely "
-                      "or a second nurse for the double check signs in on the laptop with their own password.")
+                      "or a second nurse for the double check signs in on the laptop with their own password. With "
+                      "the clinic CA passphrase, she and each co-worker who types their password get signing keys "
+                      "that work only on this laptop (revoking the laptop revokes them); without it, notes are "
+                      "signed in the clinic after sync.")
         note.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -107,6 +123,7 @@ class CheckoutDialog(QDialog):
                   context=Qt.ShortcutContext.WidgetShortcut)
         self.browse.clicked.connect(self.choose_file)
         self.password.returnPressed.connect(self.start)
+        self.ca_passphrase.returnPressed.connect(self.start)
         self.check_out.clicked.connect(self.start)
         self.close_button.clicked.connect(self.reject)
         self.search.setFocus()
@@ -188,11 +205,30 @@ class CheckoutDialog(QDialog):
         store, by, password = self.session.store, self.session.require_session(), self.password.text()
         mrns, out = self.mrns, Path(self.file.text().strip()).expanduser()
         also = [n.strip() for n in self.also.text().replace(";", ",").split(",") if n.strip()]
+        ca = self.ca_passphrase.text() or None
+        also_passwords: dict[str, str] = {}
+        if ca is not None:
+            for name in also:
+                typed = self.ask_password(name)
+                if typed:
+                    also_passwords[name.lower()] = typed
         self.password.clear()
-        StoreOp(self, lambda: mobile_ops.check_out(store, by, password, mrns, out, also), kind="patients") \
-            .busy(self._say_busy, f"Checking out {len(mrns)} patient(s) to {out.name}: copying their records and "
-                                  "sealing the laptop database…", self.check_out, self.search, self.password) \
-            .success(lambda laptop_id: self._done(laptop_id, out, len(mrns))).failure(self._refused).run()
+        self.ca_passphrase.clear()
+        keys = [self.session.require_user().username, *also_passwords] if ca is not None else []
+        StoreOp(self, lambda: mobile_ops.check_out(store, by, password, mrns, out, also, ca_passphrase=ca,
+                                                   also_passwords=also_passwords), kind="patients") \
+            .busy(self._say_busy, f"Checking out {len(mrns)} patient(s) to {out.name}: copying their records"
+                                  + (", issuing the laptop's signing keys" if keys else "")
+                                  + " and sealing the laptop database…", self.check_out, self.search, self.password,
+                  self.ca_passphrase) \
+            .success(lambda laptop_id: self._done(laptop_id, out, len(mrns), keys)).failure(self._refused).run()
+
+    def _ask_password(self, username: str) -> str | None:
+        text, ok = QInputDialog.getText(self, "Signing key for this laptop",
+                                        f"Password of {username}, to seal their signing key for this laptop "
+                                        "(leave empty: no key for them; they can still sign in there):",
+                                        QLineEdit.EchoMode.Password)
+        return text if ok else None
 
     def _say_busy(self, text: str) -> None:
         self.message.say(text, MessageKind.INFO)
@@ -201,11 +237,13 @@ class CheckoutDialog(QDialog):
         self.message.show_message(sentence)
         self.password.setFocus()
 
-    def _done(self, laptop_id: str, out: Path, count: int) -> None:
+    def _done(self, laptop_id: str, out: Path, count: int, keys: list[str]) -> None:
         self.laptop_id = laptop_id
         who = self.session.require_user().full_name
+        signing = (f"Signing keys for this laptop only: {', '.join(keys)}." if keys else
+                   "It carries no signing key: notes are signed in the clinic after sync.")
         self.message.say(f"Checked out {count} patient(s) to {out}. It opens only with your password ({who}'s): on "
-                         f"the laptop, start InfusionDesk with --laptop {out}. Sync it when you are back.",
+                         f"the laptop, start InfusionDesk with --laptop {out}. {signing} Sync it when you are back.",
                          MessageKind.SUCCESS)
         self.check_out.setEnabled(False)
         self.close_button.setText("Close")
