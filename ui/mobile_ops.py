@@ -85,7 +85,9 @@ def open_clinic(url: str, username: str, password: str, clock: Any) -> ClinicLin
 
 
 def sync(link: ClinicLink, laptop_path: Path, password: str) -> Any:
-    """`mobile.day.sync` of this laptop file against the clinic; the SyncReport."""
+    """`mobile.day.sync` of this laptop file against the clinic; the SyncReport. The laptop's signed notes are
+    checked against the clinic CA before the clinic accepts them (the reports layer's validator)."""
     from infusiondesk.mobile import day
+    from infusiondesk_reports.laptop_notes import check_laptop_note
 
-    return day.sync(link.store, link.session, laptop_path, password)
+    return day.sync(link.store, link.session, laptop_path, password, check_note=check_laptop_note)

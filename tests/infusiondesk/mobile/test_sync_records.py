@@ -246,3 +246,20 @@ def test_the_installed_command_hands_mobile_sync_the_note_check() -> None:
 
     args = build_parser().parse_args(["mobile", "sync", "--laptop", "nina.db", "--user", "nina"])
     assert args.check_laptop_note(b"not a pdf", [], []).startswith("This file is not a PDF")
+
+
+def test_the_apps_sync_checks_and_takes_a_note_signed_on_the_laptop(store: Store, staff: Staff,
+                                                                    tmp_path: Path) -> None:
+    """The app's Sync (ui/mobile_ops.py) hands the core the reports layer's note check, as the command does: a
+    laptop with a signed note is synced, not refused."""
+    from infusiondesk_ui.mobile_ops import ClinicLink, sync
+
+    keys = clinic_keys(store, staff)
+    d = check_out(store, staff, tmp_path)
+    home = sign_on_laptop(d, d.jane, keys.carl)
+
+    report = sync(ClinicLink(store, staff.nurse), d.laptop_path, PASSWORD)
+
+    assert report.pushed_notes == 1 and report.conflicts == []
+    visit_id, _ = _clinic_visit(store, home)
+    assert store.notes.get(visit_id, by=staff.clinician) is not None
