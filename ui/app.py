@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.session: Any = session
         self._announced = session is not None  # tests hand in a session: nothing started, nothing to announce
-        self._open_backend: Any = None  # started once, by the first showEvent
+        self._open_backend: Any = None  # started once, when the window is first shown
         self._start_error: str | None = None  # the database or drug library could not be opened: no sign-in
         self._pending_sign_in: tuple[str, str] | None = None  # submitted before the database and library opened
         self.clock = clock or (session.clock if session is not None else Clock())
@@ -171,22 +171,24 @@ class MainWindow(QMainWindow):
             self._build_later()
             self._store_ready(session.store)
         else:
-            # Everything after the first frame (showEvent): the other cards, the look at the database, then the
+            # Everything after the first frame (setVisible): the other cards, the look at the database, then the
             # store. The fields take typing from the start; Enter before sign-in is usable is kept (sign_in).
             self.signin.button.setEnabled(False)
             self._open_backend = lambda: self._after_first_frame(db)
 
     # --- start-up ---------------------------------------------------------------------------------
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._open_backend is not None:
+    def setVisible(self, visible: bool) -> None:
+        """Shown (`show()` comes here): start what follows the first frame. Not in an override of showEvent:
+        handing Qt's show event to Python builds QEvent.Type's 179-member Python enum before the first frame."""
+        super().setVisible(visible)
+        if visible and self._open_backend is not None:
             start, self._open_backend = self._open_backend, None
             # at the event loop's second turn: the first one lays out and draws the window (a timer started here
             # would run in that same turn, before the frame is on screen)
             QTimer.singleShot(0, lambda: QTimer.singleShot(0, start))
 
     def _after_first_frame(self, db: str | None) -> None:
-        """Right after the window's first frame (zero timers from showEvent): the cards not on the first screen,
+        """Right after the window's first frame (zero timers from setVisible): the cards not on the first screen,
         then sign-in made usable at once over a set-up SQLite clinic at this version's schema, recognised with
         the standard library (store.peek, a few ms; anything else waits for the store to say what it is), then
         the store opened in the background. Its imports (SQLAlchemy) would otherwise compete with building and
