@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QMenu, QStackedWidget, QWidget
 
 from infusiondesk_ui import qt_start  # noqa: F401  (first: makes the imports after it cheaper)
 from infusiondesk_ui.clock import Clock
@@ -29,7 +29,11 @@ from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.views.signin import ChangePasswordView, LockView, SetupView, SignInView
 
 if TYPE_CHECKING:  # imported when first shown, not at start-up
+    from PySide6.QtCore import QEvent, QObject  # importing QEvent builds QEvent.Type's 179-member Python enum
+    from PySide6.QtGui import QAction, QCloseEvent
+
     from infusiondesk_ui.lock import ScreenLock
+    from infusiondesk_ui.mobile_menu import MobileMenu
     from infusiondesk_ui.views.chart import ChartView
     from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
@@ -68,6 +72,8 @@ def user_message(exc: Exception) -> str:
 def _activity() -> frozenset[QEvent.Type]:
     """The events that show someone is at the screen (idle lock). Made at the first event, not at import: reading
     `QEvent.Type` builds its 179-member Python enum, which the first frame does not need."""
+    from PySide6.QtCore import QEvent
+
     return frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel})
 
 
@@ -113,18 +119,13 @@ class MainWindow(QMainWindow):
     this workstation's settings file (idle lock, vitals reminder) with any command-line overrides."""
 
     def __init__(self, session: Any = None, *, db: str | None = None, clock: Clock | None = None,
-                 settings: WorkstationSettings | None = None) -> None:
+                 settings: WorkstationSettings | None = None, laptop: Path | None = None) -> None:
         super().__init__()
-        from infusiondesk_ui import style
-
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            style.apply(app)  # and follow the system's light/dark palette from now on
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 800)
         self.session: Any = session
         self._announced = session is not None  # tests hand in a session: nothing started, nothing to announce
-        self._open_backend: Any = None  # started once, by the first showEvent
+        self._open_backend: Any = None  # started once, when the window is first shown
         self._start_error: str | None = None  # the database or drug library could not be opened: no sign-in
         self._pending_sign_in: tuple[str, str] | None = None  # submitted before the database and library opened
         self.clock = clock or (session.clock if session is not None else Clock())
@@ -154,7 +155,12 @@ class MainWindow(QMainWindow):
         self.status_label = QLabel()
         self.statusBar().addPermanentWidget(self.status_label)
         self.signin.submitted.connect(self.sign_in)
-        self._actions()
+        # The menus' titles are in the first frame (the bar does not jump when they fill); their actions and the
+        # Mobile menu are made with the other cards (_build_later): nothing in them works before sign-in.
+        self._menu = self.menuBar().addMenu("&InfusionDesk")
+        self._mobile_title: QMenu | None = self.menuBar().addMenu("Mobile")
+        self._mobile: MobileMenu | None = None
+        self._laptop_path = laptop
         self.idle = QTimer(self)
         self.idle.setInterval(IDLE_CHECK_MS)
         self.idle.timeout.connect(self.check_idle)
@@ -165,22 +171,24 @@ class MainWindow(QMainWindow):
             self._build_later()
             self._store_ready(session.store)
         else:
-            # Everything after the first frame (showEvent): the other cards, the look at the database, then the
+            # Everything after the first frame (setVisible): the other cards, the look at the database, then the
             # store. The fields take typing from the start; Enter before sign-in is usable is kept (sign_in).
             self.signin.button.setEnabled(False)
             self._open_backend = lambda: self._after_first_frame(db)
 
     # --- start-up ---------------------------------------------------------------------------------
-    def showEvent(self, event: Any) -> None:
-        super().showEvent(event)
-        if self._open_backend is not None:
+    def setVisible(self, visible: bool) -> None:
+        """Shown (`show()` comes here): start what follows the first frame. Not in an override of showEvent:
+        handing Qt's show event to Python builds QEvent.Type's 179-member Python enum before the first frame."""
+        super().setVisible(visible)
+        if visible and self._open_backend is not None:
             start, self._open_backend = self._open_backend, None
             # at the event loop's second turn: the first one lays out and draws the window (a timer started here
             # would run in that same turn, before the frame is on screen)
             QTimer.singleShot(0, lambda: QTimer.singleShot(0, start))
 
     def _after_first_frame(self, db: str | None) -> None:
-        """Right after the window's first frame (zero timers from showEvent): the cards not on the first screen,
+        """Right after the window's first frame (zero timers from setVisible): the cards not on the first screen,
         then sign-in made usable at once over a set-up SQLite clinic at this version's schema, recognised with
         the standard library (store.peek, a few ms; anything else waits for the store to say what it is), then
         the store opened in the background. Its imports (SQLAlchemy) would otherwise compete with building and
@@ -201,6 +209,8 @@ class MainWindow(QMainWindow):
         if self._later is None:
             from infusiondesk_ui.lock import ScreenLock
 
+            self._style()
+            self._actions()
             setup, lock, password = SetupView(), LockView(), ChangePasswordView()
             for w in (setup, lock, password):
                 self.stack.addWidget(w)
@@ -211,6 +221,23 @@ class MainWindow(QMainWindow):
             password.cancelled.connect(self._password_change_cancelled)
             self._later = _LaterCards(setup, lock, password, ScreenLock(self, lock, keep_running=(self.idle,)))
         return self._later
+
+    def _style(self) -> None:
+        """The app's stylesheet and the palette follower, applied after the first frame: nothing on the sign-in
+        card looks different with it (its message label is hidden and its fields have no hint), and an app-wide
+        stylesheet set before the first frame made Qt style every widget of it through the stylesheet style."""
+        from infusiondesk_ui import style
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            style.apply(app)  # and follow the system's light/dark palette from now on
+
+    @property
+    def mobile(self) -> MobileMenu:
+        """The Mobile menu (check out, sync, conflicts, the laptop marker), made with the other cards."""
+        self._build_later()
+        assert self._mobile is not None
+        return self._mobile
 
     def _lock_card(self) -> LockView | None:
         """The lock card if it is built (nothing is locked before it is), without building it."""
@@ -299,6 +326,8 @@ class MainWindow(QMainWindow):
         self.signin.show_error(self._start_error)
 
     def _actions(self) -> None:
+        from PySide6.QtGui import QAction, QKeySequence
+
         def action(text: str, keys: str, slot: Any) -> QAction:
             # QAction(parent) then setText, and setShortcuts([...]) rather than QAction(text, parent) and
             # setShortcut(...): PySide6 resolves those overloads by building the Python enums of QIcon and of the
@@ -325,12 +354,16 @@ class MainWindow(QMainWindow):
         self.act_lock = action("&Lock now", "Ctrl+L", lambda: self.lock(idle=False))
         self.act_password = action("Change my pass&word", "Ctrl+Shift+P", self.ask_new_password)
         self.act_sign_out = action("Sign &out", "Ctrl+Shift+Q", self.sign_out)
-        menu = self.menuBar().addMenu("&InfusionDesk")
         for a in self._user_actions():
-            menu.addAction(a)
+            self._menu.addAction(a)
         from infusiondesk_ui.mobile_menu import MobileMenu
 
-        self.mobile = MobileMenu(self)  # check out, sync, conflicts, the laptop marker
+        if self._mobile_title is not None:  # the first frame's title makes way for the menu itself (still last)
+            self.menuBar().removeAction(self._mobile_title.menuAction())
+            self._mobile_title.deleteLater()
+            self._mobile_title = None
+        self._mobile = MobileMenu(self)  # check out, sync, conflicts, the laptop marker
+        self._mobile.laptop_path = self._laptop_path
 
     def _user_actions(self) -> tuple[QAction, ...]:
         return (self.act_patients, self.act_today, self.act_queue, self.act_next, self.act_follow_ups,
@@ -340,13 +373,13 @@ class MainWindow(QMainWindow):
 
     def _show(self, widget: QWidget, title: str) -> None:
         """Show a screen; the screen left behind forgets its message, so nobody reads it as news later."""
-        from infusiondesk_ui.widgets.messages import clear_screen_messages
-
         if self.stack.indexOf(widget) < 0:
             self.stack.addWidget(widget)
         left = self.stack.currentWidget()
         lock = self._lock_card()
         if left is not None and left is not widget and widget is not lock and left is not lock:
+            from infusiondesk_ui.widgets.messages import clear_screen_messages
+
             clear_screen_messages(left)  # (the lock hides a screen without leaving it: its message stays)
             self.statusBar().clearMessage()
         self.stack.setCurrentWidget(widget)
@@ -823,18 +856,12 @@ def run(argv: Sequence[str], db: str | None = None, overrides: Mapping[str, int 
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     if laptop is not None:
-        from pathlib import Path
-
         from infusiondesk_ui.laptop_open import ask_laptop_url
 
         db = ask_laptop_url(Path(laptop))
         if db is None:
             return 1
-    window = MainWindow(db=db, settings=settings)
-    if laptop is not None:
-        from pathlib import Path
-
-        window.mobile.laptop_path = Path(laptop)
+    window = MainWindow(db=db, settings=settings, laptop=Path(laptop) if laptop is not None else None)
     window.show()
     # Activity is watched from the event loop's second turn, after the first frame (each event's type() builds
     # QEvent.Type's big Python enum); nobody is signed in before, and sign-in starts the idle time afresh.

@@ -59,7 +59,9 @@ app.processEvents()
 print(json.dumps({"later": window._later is not None, "loaded": sorted(m for m in sys.modules if m in sys.argv[2:])}))
 """
 NOT_BEFORE_THE_FIRST_FRAME = ("infusiondesk_ui.ops", "infusiondesk_ui.lock", "infusiondesk.store.peek", "sqlite3",
-                              "platformdirs", "importlib.resources")
+                              "platformdirs", "importlib.resources", "infusiondesk_ui.style",
+                              "infusiondesk_ui.mobile_menu", "infusiondesk_ui.laptop_marker",
+                              "infusiondesk_ui.widgets.messages")
 
 
 def test_the_first_frame_imports_neither_the_look_at_the_database_nor_the_background_work(clinic: Clinic_) -> None:
@@ -74,3 +76,46 @@ def test_the_first_frame_imports_neither_the_look_at_the_database_nor_the_backgr
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout.splitlines()[-1]) == {"later": False, "loaded": []}
+
+
+SAME_LOOK = """
+import json, sys, time
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from infusiondesk_ui.app import MainWindow
+window = MainWindow(db=sys.argv[1])
+window.show()
+app.processEvents()
+before = {"styled": bool(app.styleSheet()), "titles": [a.text() for a in window.menuBar().actions()]}
+first = window.grab().toImage()
+deadline = time.monotonic() + 20
+while (window._later is None or not window.signin.button.isEnabled()) and time.monotonic() < deadline:
+    app.processEvents()
+after = {"styled": "MessageLabel" in app.styleSheet(), "titles": [a.text() for a in window.menuBar().actions()],
+         "actions": [window.act_patients.text(), window.mobile.act_checkout.text()]}
+window.signin.button.setEnabled(False)  # as in the first frame
+window.signin.status.setText("Opening the clinic database\N{HORIZONTAL ELLIPSIS}")
+app.processEvents()
+print(json.dumps({"before": before, "after": after, "same": window.grab().toImage() == first}))
+"""
+
+
+def test_the_first_frame_looks_as_it_does_once_the_rest_is_built(clinic: Clinic_) -> None:
+    """The stylesheet, the menus' actions and the Mobile menu come after the first frame (in a fresh interpreter:
+    a test's app is styled already): the sign-in card and the menu bar of the first frame are the same pixels as
+    once they are there, so nothing jumps or changes colour."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    proc = subprocess.run([sys.executable, "-c", SAME_LOOK, clinic.store.url], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[2],
+                          env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout.splitlines()[-1]) == {
+        "before": {"styled": False, "titles": ["&InfusionDesk", "Mobile"]},
+        "after": {"styled": True, "titles": ["&InfusionDesk", "Mobile"],
+                  "actions": ["&Patients", "&Take patients out to a laptop…"]},
+        "same": True}

@@ -117,11 +117,13 @@ def test_sign_in_is_usable_over_an_sqlite_clinic_before_sqlalchemy_is_imported(c
 # enums, ~1,200 members, tens of ms) or QIcon's 151 theme icons. A bare window touches neither.
 ENUMS_BUILT = """
 import enum, json, sys
-built = []
+built, sized = [], []
 make = enum.EnumType._create_
 def spy(cls, class_name, names, **kw):
     built.append(class_name)
-    return make(cls, class_name, names, **kw)
+    made = make(cls, class_name, names, **kw)
+    sized.append([class_name, len(made.__members__)])
+    return made
 enum.EnumType._create_ = spy
 from PySide6.QtWidgets import QApplication
 app = QApplication([])
@@ -131,8 +133,12 @@ window._open_backend = None
 window.show()
 app.processEvents()
 built.append("--shown--")
+sized.append("--shown--")
 window.signin.error.say("Wrong user name or password.")  # a message: selectable from now on
-print(json.dumps({"built": built, "selectable": int(window.signin.error.textInteractionFlags().value)}))
+from PySide6.QtCore import QEvent
+QEvent.Type.KeyPress  # built by now, whoever touched it first
+print(json.dumps({"built": built, "sized": sized,
+                  "selectable": int(window.signin.error.textInteractionFlags().value)}))
 """
 QT_NAMESPACE_ENUMS = {"Key", "WindowType", "MouseButton", "AlignmentFlag", "CursorShape"}
 
@@ -146,3 +152,7 @@ def test_the_window_shows_without_building_the_qt_namespace_enums(clinic: Clinic
     assert "EchoMode" in before and after >= QT_NAMESPACE_ENUMS  # the spy sees PySide6's enums being built
     assert not QT_NAMESPACE_ENUMS & before and "ThemeIcon" not in before
     assert result["selectable"] == 1  # Qt.TextInteractionFlag.TextSelectableByMouse
+    # QEvent.Type (179 members): built by importing QEvent or a subclass, or by handing an event to a Python
+    # override (showEvent, eventFilter); the window's idle filter and palette follower come after the first frame
+    shown_at = result["sized"].index("--shown--")
+    assert ["Type", 179] in result["sized"][shown_at:] and ["Type", 179] not in result["sized"][:shown_at]

@@ -3,23 +3,15 @@ store is loaded."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import (
-    QButtonGroup,
-    QCompleter,
-    QFormLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QRadioButton,
-    QVBoxLayout,
-    QWidget,
-)
+from typing import TYPE_CHECKING
 
-from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+if TYPE_CHECKING:  # the sign-in card is built before the window first shows: what it does not use is not imported
+    from PySide6.QtGui import QShowEvent  # (importing it builds QEvent.Type's 179-member Python enum)
+
+    from infusiondesk_ui.widgets.messages import MessageLabel
 
 
 class _Card(QWidget):
@@ -28,13 +20,9 @@ class _Card(QWidget):
         self.box = QGroupBox(title)
         self.box.setFixedWidth(480)  # one width, so a wrapped message is measured at the width it is shown
         self.form = QFormLayout()
-        # The message sits inside the card, as wide as the card: centred on its own below the card, a long
-        # sentence (the lockout's) was given one line's width and clipped.
-        self.error = MessageLabel(screen_message=True)
-        self.error.setObjectName("fieldError")
-        inner = QVBoxLayout(self.box)
-        inner.addLayout(self.form)
-        inner.addWidget(self.error)
+        self._error: MessageLabel | None = None  # made when first asked for (`error`): most cards never say anything
+        self._inner = QVBoxLayout(self.box)
+        self._inner.addLayout(self.form)
         # centred between stretches, not by alignment: an aligned card's height was worked out for the whole
         # window's width, one line for the message, and the fields were squeezed to make room for the second
         row = QHBoxLayout()
@@ -46,6 +34,20 @@ class _Card(QWidget):
         outer.addLayout(row)
         outer.addStretch(2)
 
+    @property
+    def error(self) -> MessageLabel:
+        """The card's message, below its fields; made at first use, so the sign-in card of the first frame has
+        no label (and no messages module) until there is something to say. It sits inside the card, as wide as
+        the card: centred on its own below the card, a long sentence (the lockout's) was given one line's width
+        and clipped."""
+        if self._error is None:
+            from infusiondesk_ui.widgets.messages import MessageLabel
+
+            self._error = MessageLabel(screen_message=True)
+            self._error.setObjectName("fieldError")
+            self._inner.addWidget(self._error)
+        return self._error
+
     def line(self, label: str, *, secret: bool = False) -> QLineEdit:
         edit = QLineEdit()
         edit.setAccessibleName(label.replace("&", ""))
@@ -55,7 +57,10 @@ class _Card(QWidget):
         return edit
 
     def show_error(self, text: str) -> None:
-        self.error.say(text, MessageKind.ERROR)
+        if text or self._error is not None:  # clearing a message never said makes no label
+            from infusiondesk_ui.widgets.messages import MessageKind
+
+            self.error.say(text, MessageKind.ERROR)
 
 
 class SignInView(_Card):
@@ -138,6 +143,7 @@ class SetupView(_Card):
             from zoneinfo import available_timezones
 
             from PySide6.QtCore import Qt  # not at import: the sign-in screen is built before the window shows
+            from PySide6.QtWidgets import QCompleter
 
             from infusiondesk.clinic_time import computer_zone_name
 
@@ -151,6 +157,8 @@ class SetupView(_Card):
 
     def _where(self) -> None:
         """Where the records live, asked only at a first run that may still choose (`offer_locations`)."""
+        from PySide6.QtWidgets import QButtonGroup, QRadioButton
+
         self.where_label = QLabel("Keep the clinic's records for:")
         self.personal = QRadioButton("This computer account &only")
         self.shared = QRadioButton("E&very account on this computer (a shared PC)")
