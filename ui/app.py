@@ -593,14 +593,14 @@ class MainWindow(QMainWindow):
 
     def sign_out(self) -> None:
         self.screen_lock.discard()
+        drafts = [job for ws in self.workspaces.values() if (job := ws.draft_job()) is not None]
         for ws in self.workspaces.values():
-            ws.save_draft()
             ws.deleteLater()
         self.workspaces.clear()
         from infusiondesk_ui import warm_worker
 
         warm_worker.stop(30_000, signed_out=True)  # a signature in flight is stored; the next person gets a fresh one
-        self._end_session()
+        self._end_session(drafts)  # the drafts are saved first, in the same worker
         self.idle.stop()
         for a in self._user_actions():
             a.setEnabled(False)
@@ -640,28 +640,41 @@ class MainWindow(QMainWindow):
         return "Sign in"
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Keep drafts, let a note being signed finish, then end the session, before the app goes."""
+        """Keep drafts, let a note being signed finish, then end the session, before the app goes. The app is
+        closing: this waits for the store on the UI thread (the one place it does, by design)."""
         from infusiondesk_ui.ops import wait_all
 
         self.idle.stop()  # a closed window must not lock itself again later
         self.screen_lock.discard()  # first: nothing below may leave the app's key filter behind
-        for ws in self.workspaces.values():
-            ws.save_draft()
+        drafts = [job for ws in self.workspaces.values() if (job := ws.draft_job()) is not None]
         wait_all(30_000)
-        self._end_session()
+        self._end_session(drafts, wait=True)
         super().closeEvent(event)
 
-    def _end_session(self) -> None:
-        """Sign the session out in the store (its token is refused from then on)."""
+    def _end_session(self, drafts: Sequence[Callable[[], None]] = (), *, wait: bool = False) -> None:
+        """Save the open visits' drafts (`drafts`, taken from the workspaces), then sign the session out in the
+        store (its token is refused from then on), off the UI thread unless `wait` (closing the app)."""
         if self.session is None or self.session.signed_in is None:
-            return
+            return  # no session, no drafts (a draft is taken only for a signed-in person)
         ended, self.session.signed_in = self.session.signed_in, None
-        try:
-            self.session.store.users.sign_out(ended)
-        except Exception as exc:  # the screen is signed out either way; the store's record of it is logged
-            from infusiondesk import logs
+        store = self.session.store
 
-            logs.unexpected(exc, "sign-out")
+        def work() -> None:
+            for save in drafts:
+                save()
+            try:
+                store.users.sign_out(ended)
+            except Exception as exc:  # the screen is signed out either way; the store's record of it is logged
+                from infusiondesk import logs
+
+                logs.unexpected(exc, "sign-out")
+
+        if wait:
+            work()
+            return
+        from infusiondesk_ui.operations import StoreOp
+
+        StoreOp(self, work, busy_cursor=False).run()
 
     # --- screens ----------------------------------------------------------------------------------
     def show_patients(self) -> None:

@@ -98,23 +98,45 @@ class VisitDocuments:
         saved together. Until then the visit is not signed; if the worker fails or is killed, nothing changes
         and the user can sign again."""
         from infusiondesk import pki
-        from infusiondesk_ui.note_worker import sign_job
+        from infusiondesk_ui.operations import StoreOp
 
         s = self.c.session
         session = s.require_session()
         what = "addendum" if addendum is not None else "visit"
-        try:  # checked here, at once, so a missing certificate is said before any work starts
-            pki.load_clinician_pkcs12(s.store, session)
-        except Exception as exc:
-            self.c.problem.emit(f"Not signed: {user_message(exc)} The {what} is not signed.")
-            return
         step = self.c.step()
-        try:
-            candidate = (s.service.signature_candidate(step, meaning) if addendum is None
-                         else s.service.addendum_candidate(step, addendum))
-        except Exception as exc:
-            self.c.problem.emit(f"Not signed: {user_message(exc)}")
-            return
+        store, service = s.store, s.service
+
+        def prepare() -> tuple[str, Any]:  # off the UI thread: the certificate check, then the candidate
+            try:  # checked first, so a missing certificate is said before any signing work starts
+                pki.load_clinician_pkcs12(store, session)
+            except Exception as exc:
+                return "no certificate", user_message(exc)
+            try:
+                return "candidate", (service.signature_candidate(step, meaning) if addendum is None
+                                     else service.addendum_candidate(step, addendum))
+            except Exception as exc:
+                return "refused", user_message(exc)
+
+        def prepared(outcome: tuple[str, Any]) -> None:
+            kind, value = outcome
+            if kind == "no certificate":
+                self.c.problem.emit(f"Not signed: {value} The {what} is not signed.")
+            elif kind == "refused":
+                self.c.problem.emit(f"Not signed: {value}")
+            else:
+                self._sign_candidate(value, step, meaning, passphrase, addendum, what)
+
+        StoreOp(self.c, prepare).busy(self.status.setText, "", *self.buttons, *self.also_disable) \
+            .success(prepared).failure(self.c.problem.emit).run()
+
+    def _sign_candidate(self, candidate: Any, step: Any, meaning: SignatureMeaning, passphrase: str,
+                        addendum: int | None, what: str) -> None:
+        """The candidate rendered and signed by the note worker, then the signature and its note saved."""
+        from infusiondesk import pki
+        from infusiondesk_ui.note_worker import sign_job
+
+        s = self.c.session
+        session = s.require_session()
         version = workflow.note_version(candidate, draft=False)
         drug = s.drug
         job = sign_job(s.store.url, str(drug.path) if drug.provenance != "bundled" else None, candidate,

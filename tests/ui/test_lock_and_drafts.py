@@ -47,6 +47,7 @@ def test_idle_lock_keeps_the_unsaved_dose_and_only_the_same_user_unlocks(
     qtbot.waitUntil(lambda: window.stack.currentWidget() is window.lock_view, timeout=3000)
     assert window.windowTitle().startswith("InfusionDesk — Locked")
     # the draft was saved when the screen locked
+    finish()
     draft = clinic.store.drafts.load(draft_key(ws.visit), by=window.session.require_session())
     assert draft is not None and draft["dose"]["dose"] == "2 g"
     # someone else's password does not unlock it
@@ -75,6 +76,7 @@ def test_a_draft_comes_back_after_signing_out_and_in(qtbot: QtBot, window: MainW
     window.show_chart(clinic.patient)
     finish()
     window.open_visit(clinic.store.visits.get(visit_id or 0, by=clinic.reader))
+    finish()  # the saved draft is read off the UI thread
     again = window.stack.currentWidget()
     assert isinstance(again, VisitWorkspace) and again is not ws
     assert again.assessment.pain.text() == "8"

@@ -3,6 +3,8 @@ approval, with the reasons for soft findings), and the independent double check 
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from infusiondesk.records.models import DoseOrderRecord, Role, Visit, VisitStatus
@@ -40,17 +42,32 @@ class DoseStep(QWidget):
         self.approve.clicked.connect(self.approve_order)
         self.check.clicked.connect(self.double_check)
         self.panel.changed.connect(self._enable)
+        self._context_asked = 0  # the newest order-context read; an older one arriving late is not shown
+        self._names: dict[int, str] = {}  # user id -> full name, read off the UI thread as orders name them
         controller.visitChanged.connect(self.show_visit)
         self.show_visit(controller.visit)
 
     def refresh_context(self, visit: Visit) -> None:
-        """Age, today's weight and the 24 h total as the service reads them now (once per visit change)."""
+        """Age, today's weight and the 24 h total as the service reads them now (once per visit change), read
+        off the UI thread; only the newest read is shown (an older one arriving late is dropped)."""
+        from infusiondesk_ui.operations import StoreOp
+
         if visit.status not in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             return
-        ctx = self.c.try_(lambda: self.c.session.service.order_context(
-            visit.id, self.c.session.clock.now(), by=self.c.session.require_session()))
-        if ctx is not None:
-            self.panel.set_context(ctx)
+        self._context_asked += 1
+        asked, service = self._context_asked, self.c.session.service
+        visit_id, now, by = visit.id, self.c.session.clock.now(), self.c.session.require_session()
+
+        def shown(ctx: Any) -> None:
+            if asked == self._context_asked:
+                self.panel.set_context(ctx)
+
+        def refused(sentence: str) -> None:
+            if asked == self._context_asked:
+                self.c.problem.emit(sentence)
+
+        StoreOp(self, lambda: service.order_context(visit_id, now, by=by), busy_cursor=False) \
+            .success(shown).failure(refused).run()
 
     def place_order(self) -> None:
         if self.panel.calculation is None:
@@ -120,10 +137,38 @@ class DoseStep(QWidget):
         self.order.setEnabled(editable and self.panel.calculation is not None)
 
     def _name(self, user_id: int | None) -> str:
-        try:
-            return str(self.c.session.store.users.get(user_id).full_name) if user_id is not None else "someone"
-        except Exception:
-            return f"user #{user_id}"
+        """The name as read (`_read_names`); "user #7" until it arrives or when it cannot be read."""
+        if user_id is None:
+            return "someone"
+        return self._names.get(user_id, f"user #{user_id}")
+
+    def _read_names(self, order: DoseOrderRecord) -> None:
+        """Read the names the order shows that are not known yet, off the UI thread; then show the order again."""
+        from infusiondesk_ui.operations import StoreOp
+
+        dc = order.double_check
+        wanted = {i for i in (order.ordered_by, order.approved_by, dc.by if dc else None) if i is not None}
+        missing = sorted(wanted - self._names.keys())
+        if not missing:
+            return
+        users = self.c.session.store.users
+
+        def read() -> dict[int, str]:
+            names = {}
+            for user_id in missing:
+                try:
+                    names[user_id] = str(users.get(user_id).full_name)
+                except Exception:  # a name that cannot be read is shown as its number
+                    names[user_id] = f"user #{user_id}"
+            return names
+
+        def arrived(names: dict[int, str]) -> None:
+            self._names.update(names)
+            order_now = self.c.visit.dose_order
+            if order_now is not None:
+                self.status.setText(self._order_text(order_now))
+
+        StoreOp(self, read, busy_cursor=False).success(arrived).failure(self.c.problem.emit).run()
 
     def _order_text(self, order: DoseOrderRecord) -> str:
         shown = order.computed.display if order.computed else {}
@@ -148,6 +193,7 @@ class DoseStep(QWidget):
                                 else "The dose can be ordered once a clinician has found the patient suitable.")
         else:
             self.status.setText(self._order_text(order))
+            self._read_names(order)
         user = self.c.session.user
         clinician = user is not None and user.role is Role.CLINICIAN
         awaiting = order is not None and order.approved_by is None

@@ -188,12 +188,21 @@ class InfusionView(QWidget):
         return self.c.session.clock.now()
 
     def _read_policy(self) -> None:
-        """Whether the clinic requires the double check (what the service enforces at the start)."""
+        """Whether the clinic requires the double check (what the service enforces at the start), read off the UI
+        thread. Until it arrives the stricter defaults stand (double check required, either cover); then the
+        checklist's problems are said again under the clinic's own rules."""
+        from infusiondesk_ui.operations import StoreOp
+
         store = self.c.session.store
-        if store is not None:
-            rules = store.clinic.policy()
+        if store is None:
+            return
+
+        def arrived(rules: Any) -> None:
             self.double_check_required = bool(rules.double_check_required)
             self.mobile_cover = MobileCover(rules.mobile_cover)
+            self.show_visit(self.c.visit)
+
+        StoreOp(self, store.clinic.policy, busy_cursor=False).success(arrived).failure(self.c.problem.emit).run()
 
     def _volume_ml(self) -> float | None:
         q = self.volume.quantity

@@ -7,6 +7,8 @@ is lost when switching tabs or screens.
 from __future__ import annotations
 
 import contextlib
+import threading
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
@@ -72,6 +74,11 @@ class VisitWorkspace(QWidget):
         self._autosave.setSingleShot(True)
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.save_draft)
+        self._restoring = False  # the saved draft is being read
+        self._edited_while_restoring = False  # typed meanwhile: the typing is newer than the saved draft
+        self._draft_lock = threading.Lock()  # saves run in workers: one at a time, in the order taken
+        self._draft_taken = 0
+        self._draft_saved = 0
         self.assessment.load(visit)
         if visit.dose_order is not None:
             self.dose.panel.load_record(visit.dose_order)
@@ -81,7 +88,7 @@ class VisitWorkspace(QWidget):
                 sig = getattr(w, name, None)
                 if sig is not None and hasattr(sig, "connect"):
                     with contextlib.suppress(RuntimeError, TypeError):
-                        sig.connect(self._schedule_autosave)
+                        sig.connect(self._typed)
         self._visit_changed(visit)
         self.tabs.setCurrentIndex(self._tab_for(visit))
 
@@ -104,6 +111,11 @@ class VisitWorkspace(QWidget):
                             f"{' · read-only' if visit.status is VisitStatus.SIGNED else ''}")
         self._schedule_autosave()
 
+    def _typed(self, *_: Any) -> None:
+        if self._restoring:
+            self._edited_while_restoring = True
+        self._schedule_autosave()
+
     def _schedule_autosave(self, *_: Any) -> None:
         if self.visit.status is not VisitStatus.SIGNED:
             self._autosave.start()
@@ -115,27 +127,64 @@ class VisitWorkspace(QWidget):
                 "post_pain": self.review.post_pain.text(), "discharge": self.review.discharge.text()}
 
     def save_draft(self) -> None:
-        """Keep what is typed as the signed-in person's draft. A session the store has ended (signed out
-        elsewhere, deactivated) keeps nothing: the next step says so."""
+        """Keep what is typed as the signed-in person's draft, saved off the UI thread (`draft_job`)."""
+        from infusiondesk_ui.operations import StoreOp
+
+        job = self.draft_job()
+        if job is not None:
+            StoreOp(self, job, busy_cursor=False).failure(self.problem.show_message).run()
+
+    def draft_job(self) -> Callable[[], None] | None:
+        """What is typed now, as a save to run in a worker (sign-out runs it before ending the session). Saves
+        are numbered as they are taken: a save taken earlier that reaches the store after a later one is
+        skipped, so the latest text always wins. A session the store has ended (signed out elsewhere,
+        deactivated) keeps nothing: the next step says so. None when no one is signed in, or while the saved
+        draft is still being read and nothing was typed (the untouched form must not overwrite it)."""
         from infusiondesk.auth import AuthError
 
         session = self.session.signed_in
-        if session is None:
-            return
-        try:
-            if self.visit.status is VisitStatus.SIGNED:
-                self.session.store.drafts.discard(draft_key(self.visit), by=session)
-                return
-            self.session.store.drafts.save(draft_key(self.visit), self.draft(), by=session)
-        except AuthError:
-            return
+        if session is None or (self._restoring and not self._edited_while_restoring):
+            return None
+        self._draft_taken += 1
+        number, key, drafts = self._draft_taken, draft_key(self.visit), self.session.store.drafts
+        state = None if self.visit.status is VisitStatus.SIGNED else self.draft()
+
+        def save() -> None:
+            with self._draft_lock:
+                if number <= self._draft_saved:
+                    return  # a later save has been made already
+                try:
+                    if state is None:
+                        drafts.discard(key, by=session)
+                    else:
+                        drafts.save(key, state, by=session)
+                except AuthError:
+                    return
+                finally:
+                    self._draft_saved = number
+
+        return save
 
     def restore_draft(self) -> None:
+        """Read the saved draft off the UI thread; what it holds is put back in the fields when it arrives."""
+        from infusiondesk_ui.operations import StoreOp
+
         session = self.session.signed_in
         if session is None:
             return
-        state = self.session.store.drafts.load(draft_key(self.visit), by=session)
-        if not state or self.visit.status is VisitStatus.SIGNED:
+        self._restoring = True
+        key, drafts = draft_key(self.visit), self.session.store.drafts
+
+        def done() -> None:
+            self._restoring = False
+
+        StoreOp(self, lambda: drafts.load(key, by=session), busy_cursor=False).ended(done) \
+            .success(self._put_back).failure(self.problem.show_message).run()
+
+    def _put_back(self, state: dict[str, Any] | None) -> None:
+        """The saved draft into the fields, unless something was typed while it was read (that is newer, and
+        already saved over it)."""
+        if not state or self.visit.status is VisitStatus.SIGNED or self._edited_while_restoring:
             return
         if self.visit.status in (VisitStatus.DRAFT, VisitStatus.ASSESSED):
             self.assessment.restore(state.get("assessment", {}))
