@@ -69,6 +69,8 @@ class Mobile(StorePart):
             for c in found:
                 if c["kind"] == "visit":
                     c["patient"] = _patient_words(conn, c["clinic"].get("patient_id"))
+                elif c["kind"] in ("payment", "follow_up", "note"):
+                    c["patient"] = _record_patient(conn, c["laptop"])
         return found
 
     def open_conflicts(self, *, by: UserSession) -> list[dict[str, Any]]:
@@ -177,6 +179,16 @@ def _without_pdf(doc: dict[str, Any]) -> dict[str, Any]:
         return doc
     pdf = doc.pop("pdf_base64")
     return {**doc, "pdf_bytes": len(pdf) * 3 // 4 - pdf.count("=")}
+
+
+def _record_patient(conn: Connection, doc: dict[str, Any]) -> str:
+    """Whose payment, follow-up or note it is: its visit's patient (a held visit's own document when the clinic
+    does not have the visit yet)."""
+    v = tables.visits.c
+    patient_id = conn.execute(select(v.patient_id).where(v.uid == str(doc.get("visit_uid")))).scalar_one_or_none()
+    if patient_id is None:
+        patient_id = (doc.get("visit") or {}).get("patient_id") or doc.get("patient_id")
+    return _patient_words(conn, patient_id) if patient_id is not None else "a patient"
 
 
 def _patient_words(conn: Connection, patient_id: Any) -> str:

@@ -3,6 +3,7 @@ the roles refused, the laptop taking the kept record at its next sync, a second 
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from infusiondesk import pki
 from infusiondesk.auth import PermissionDenied
+from infusiondesk.cli import main
 from infusiondesk.errors import DomainError
 from infusiondesk.followups import FollowUpEntry
 from infusiondesk.mobile import day, laptop
@@ -33,6 +35,13 @@ from tests.infusiondesk.mobile.day import (
     sign_on_laptop,
 )
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
+
+
+def _cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{PASSWORD}\n"))
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out + out.err
 
 
 @dataclass
@@ -211,7 +220,8 @@ def test_a_follow_up_conflict_is_resolved_either_way_by_a_nurse_or_clinician(bot
 
 
 def test_a_refused_laptop_note_is_closed_on_the_clinics_side_its_pdf_kept_and_its_visit_let_in_unsigned(
-        sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path: Path) -> None:
+        sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copyfile(sqlite_staffed_template, tmp_path / "clinic.sqlite3")
     clinic = Store.open(str(tmp_path / "clinic.sqlite3"), clock=Clock())
     try:
@@ -234,11 +244,19 @@ def test_a_refused_laptop_note_is_closed_on_the_clinics_side_its_pdf_kept_and_it
         with pytest.raises(PermissionDenied):
             clinic.mobile.conflict_pdf(conflict["id"], by=sqlite_staff.admin)
 
+        code, out = _cli(monkeypatch, capsys, "mobile", "conflicts", "--db", str(tmp_path / "clinic.sqlite3"),
+                         "--user", "carl")
+        assert code == 0 and "Signed note (version" in out and "MRN0001 Smith, Jane's visit" in out
+        assert "not trusted by the clinic" in out and "held there until this conflict is closed" in out
+
         clinic.mobile.resolve(conflict["id"], "clinic", by=sqlite_staff.clinician)
 
         laptop_pdf = _on_laptop(b, lambda lap, nina: lap.notes.get(
             next(v.id for v in lap.visits.all(d.jane.id, by=nina)), by=nina))
         assert clinic.mobile.conflict_pdf(conflict["id"], by=sqlite_staff.nurse) == laptop_pdf  # whole, exportable
+        code, out = _cli(monkeypatch, capsys, "mobile", "conflict-pdf", str(conflict["id"]), "--out",
+                         str(tmp_path / "laptop-note.pdf"), "--db", str(tmp_path / "clinic.sqlite3"), "--user", "nina")
+        assert code == 0 and (tmp_path / "laptop-note.pdf").read_bytes() == laptop_pdf, out
         with clinic.engine.connect() as conn:
             row = conn.execute(select(tables.visits).where(tables.visits.c.uid == home)).one()
             assert conn.execute(select(tables.signed_notes)).first() is None  # the refused note never stored
@@ -261,3 +279,22 @@ def test_a_refused_laptop_note_is_closed_on_the_clinics_side_its_pdf_kept_and_it
         assert audit.ok, audit.summary()
     finally:
         clinic.close()
+
+
+def test_the_command_line_tells_a_payment_conflict_in_words_and_resolves_it(
+        both: Both, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    conflict_id = _payment_conflict(both)
+    db = str(tmp_path / "clinic.sqlite3")
+
+    code, out = _cli(monkeypatch, capsys, "mobile", "conflicts", "--db", db, "--user", "admin")
+
+    assert code == 0
+    assert f"#{conflict_id} Payment for MRN0002 Haddad, Omar's visit, recorded differently" in out
+    assert "amount:\n      laptop: 70.00\n      clinic: 65.00" in out and "method:\n      laptop: card" in out
+    code, out = _cli(monkeypatch, capsys, "mobile", "resolve", str(conflict_id), "--keep", "laptop", "--db", db,
+                     "--user", "carl")
+    assert code == 2 and "clinician" in out.lower()  # refused in one sentence: a clinician does not take payments
+    code, out = _cli(monkeypatch, capsys, "mobile", "resolve", str(conflict_id), "--keep", "laptop", "--db", db,
+                     "--user", "nina")
+    assert code == 0 and "keeping the laptop's version" in out
+    assert _paid(both)[0] == 7000
