@@ -240,7 +240,7 @@ def add_mobile_commands(sub: Any, db_help: str) -> None:
     conflicts.add_argument("--all", action="store_true", help="resolved ones too (the set-aside versions)")
     conflicts.set_defaults(handler=_conflicts)
 
-    resolve = mobile_sub.add_parser("resolve", help="keep one side of a conflict (audited; a visit, a note: a clinician)")
+    resolve = mobile_sub.add_parser("resolve", help="keep one side of a conflict (audited)")
     resolve.add_argument("conflict", type=int, metavar="ID")
     resolve.add_argument("--keep", required=True, choices=("laptop", "clinic"))
     resolve.add_argument("--db", help=db_help)
