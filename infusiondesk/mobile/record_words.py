@@ -26,6 +26,12 @@ def _count(key: str) -> Callable[[Doc], str]:
     return lambda d: "not asked" if d.get(key) is None else str(d[key])
 
 
+def _side_effects(d: Doc) -> str:
+    said = d.get("side_effects")
+    words = "not asked" if said is None else "yes" if said else "no"
+    return words + (f" ({d['side_effects_text']})" if d.get("side_effects_text") else "")
+
+
 _PAYMENT: tuple[tuple[str, Callable[[Doc], str]], ...] = (
     ("amount", _money),
     ("method", lambda d: str(d.get("method") or "none")),
@@ -39,8 +45,7 @@ _FOLLOW_UP: tuple[tuple[str, Callable[[Doc], str]], ...] = (
     ("headache days", _count("headache_days")),
     ("rescue medication", lambda d: str(d.get("rescue_medication") or "none")),
     ("rescue days", _count("rescue_days")),
-    ("side effects", lambda d: {True: "yes", False: "no"}.get(d.get("side_effects"), "not asked")
-     + (f" ({d['side_effects_text']})" if d.get("side_effects_text") else "")),
+    ("side effects", lambda d: _side_effects(d)),
     ("note", lambda d: str(d.get("note") or "none")),
     ("recorded at", lambda d: _time(d.get("recorded_at"))),
     ("recorded by", lambda d: f"user #{d.get('recorded_by')}"),
