@@ -3,6 +3,7 @@ refused laptop note listed with its PDF saved from the screen and closed keeping
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,10 +12,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from infusiondesk.store import Store
 from infusiondesk_ui import operations
 from infusiondesk_ui.views.mobile_conflicts import ConflictsView
-from tests.infusiondesk.mobile.test_record_conflicts import Both, _paid, _payment_conflict, both  # noqa: F401
+from tests.infusiondesk.mobile.test_record_conflicts import (  # noqa: F401
+    Both,
+    _paid,
+    _payment_conflict,
+    both,
+    refused_note,
+)
 from tests.infusiondesk.store.conftest import (  # noqa: F401
+    Clock,
     Staff,
     _sqlite_template,
     sqlite_staff,
@@ -74,3 +83,36 @@ def test_a_nurse_keeping_a_payment_is_refused_in_a_sentence_when_she_is_not_allo
     assert "clinician" in view.message.text().lower() and view.table.rowCount() == 1
 
 
+
+
+def test_a_refused_laptop_note_is_told_its_pdf_saved_and_it_is_closed_keeping_the_clinics(
+        qtbot: QtBot, sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path: Path) -> None:  # noqa: F811
+    shutil.copyfile(sqlite_staffed_template, tmp_path / "clinic.sqlite3")
+    clinic = Store.open(str(tmp_path / "clinic.sqlite3"), clock=Clock())
+    try:
+        b, _home, conflict = refused_note(clinic, sqlite_staff, tmp_path)
+        v = ConflictsView(clinic, lambda: sqlite_staff.clinician, _local)
+        qtbot.addWidget(v)
+        v.resize(1280, 600)
+        v.show()
+        _read(qtbot, v)
+
+        assert v.table.item(0, 1).text() == "Signed note, MRN0001 Smith, Jane"
+        assert "not trusted by the clinic" in v.detail.text() and "held there until this conflict is closed" in \
+            v.detail.text()
+        assert not v.keep_laptop.isEnabled() and v.keep_clinic.isEnabled() and v.save_pdf.isVisible()
+        v.grab().save(str(tmp_path / "note-conflict.png"))
+        v.export_pdf(int(conflict["id"]), tmp_path / "laptop-note.pdf")  # type: ignore[call-overload]
+        qtbot.waitUntil(lambda: operations.pending() == 0, timeout=5000)
+        assert (tmp_path / "laptop-note.pdf").read_bytes().startswith(b"%PDF")
+        assert "it is not the clinic's note" in v.message.text()
+        v.export_pdf(int(conflict["id"]), tmp_path / "laptop-note.pdf")  # type: ignore[call-overload]
+        qtbot.waitUntil(lambda: operations.pending() == 0, timeout=5000)
+        assert "already exists" in v.message.text()  # never over a file
+
+        v.keep_clinic.click()
+        qtbot.waitUntil(lambda: operations.pending() == 0 and v.table.rowCount() == 0, timeout=5000)
+        assert clinic.mobile.open_conflicts(by=sqlite_staff.clinician) == []
+        assert b.d.laptop_path.exists()
+    finally:
+        clinic.close()

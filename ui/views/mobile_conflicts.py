@@ -40,17 +40,22 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
+def _first_up(words: str) -> str:
+    """"signed PDF" -> "Signed PDF" (str.capitalize would say "Signed pdf")."""
+    return words[:1].upper() + words[1:]
+
+
 def differences(conflict: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(field, laptop's value, clinic's value) for each field the two versions disagree on, in words (a visit, a
     payment, a follow-up or a note: the core's words, as `mobile conflicts` prints them)."""
     if conflict["kind"] == "visit":
         from infusiondesk.mobile.conflict_words import visit_differences
 
-        return [(name.capitalize(), a, b) for name, a, b in visit_differences(conflict["laptop"], conflict["clinic"])]
+        return [(_first_up(name), a, b) for name, a, b in visit_differences(conflict["laptop"], conflict["clinic"])]
     if conflict["kind"] in ("payment", "follow_up", "note"):
         from infusiondesk.mobile.record_words import record_words
 
-        return [(name.capitalize(), a, b) for name, a, b in record_words(conflict)[1]]
+        return [(_first_up(name), a, b) for name, a, b in record_words(conflict)[1]]
     laptop, clinic = conflict["laptop"], conflict["clinic"]
     keys = sorted(k for k in laptop.keys() | clinic.keys() if laptop.get(k) != clinic.get(k))
     return [(field_name(k), _shown(laptop.get(k)), _shown(clinic.get(k))) for k in keys]

@@ -219,22 +219,30 @@ def test_a_follow_up_conflict_is_resolved_either_way_by_a_nurse_or_clinician(bot
     assert _notes(both) == (kept, kept)
 
 
+def refused_note(clinic: Store, staff: Staff, tmp_path: Path) -> tuple[Both, str, dict[str, object]]:
+    """Jane's visit signed at home with a key of another clinic's CA: the sync refuses the note and holds the
+    visit. Returns the day, the visit's uid and the note conflict as the sync reported it."""
+    clinic_keys(clinic, staff)
+    d = check_out(clinic, staff, tmp_path)
+    stranger = pki.create_clinic_ca("Another Clinic", CA_PASS, datetime.now(UTC))
+    forged = pki.unlock_pkcs12(pki.issue_clinician_pkcs12(
+        stranger, CA_PASS, full_name="Carl Clinician", username="carl", credentials="MD", passphrase=PASSWORD,
+        now=datetime.now(UTC)), PASSWORD)
+    home = sign_on_laptop(d, d.jane, forged)
+    b = Both(clinic, Clock(), staff, d, 0, 0)
+    (conflict,) = _sync(b).conflicts
+    assert conflict["kind"] == "note"
+    return b, home, conflict
+
+
 def test_a_refused_laptop_note_is_closed_on_the_clinics_side_its_pdf_kept_and_its_visit_let_in_unsigned(
         sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copyfile(sqlite_staffed_template, tmp_path / "clinic.sqlite3")
     clinic = Store.open(str(tmp_path / "clinic.sqlite3"), clock=Clock())
     try:
-        clinic_keys(clinic, sqlite_staff)
-        d = check_out(clinic, sqlite_staff, tmp_path)
-        stranger = pki.create_clinic_ca("Another Clinic", CA_PASS, datetime.now(UTC))
-        forged = pki.unlock_pkcs12(pki.issue_clinician_pkcs12(
-            stranger, CA_PASS, full_name="Carl Clinician", username="carl", credentials="MD", passphrase=PASSWORD,
-            now=datetime.now(UTC)), PASSWORD)
-        home = sign_on_laptop(d, d.jane, forged)
-        b = Both(clinic, Clock(), sqlite_staff, d, 0, 0)
-        (conflict,) = _sync(b).conflicts
-        assert conflict["kind"] == "note"
+        b, home, conflict = refused_note(clinic, sqlite_staff, tmp_path)
+        d = b.d
         (listed,) = clinic.mobile.open_conflicts(by=sqlite_staff.clinician)
         assert "pdf_base64" not in listed["laptop"] and listed["laptop"]["pdf_bytes"] > 1000  # listed, not dumped
         with pytest.raises(DomainError, match="never overwritten"):
