@@ -105,6 +105,14 @@ def _print_conflict(c: dict[str, Any]) -> None:
         for what, laptop_words, clinic_words in visit_differences(c["laptop"], c["clinic"]):
             print(f"   {what}:\n      laptop: {laptop_words}\n      clinic: {clinic_words}")
         return
+    if c["kind"] in ("payment", "follow_up", "note"):
+        from infusiondesk.mobile.record_words import record_words
+
+        headline, lines = record_words(c)
+        print(f"#{c['id']} {headline}{done}:")
+        for what, laptop_words, clinic_words in lines:
+            print(f"   {what}:\n      laptop: {laptop_words}\n      clinic: {clinic_words}")
+        return
     changed = sorted(k for k in c["laptop"].keys() | c["clinic"].keys() if c["laptop"].get(k) != c["clinic"].get(k))
     print(f"#{c['id']} {c['kind']} MRN {c['clinic'].get('mrn', '?')} (laptop {c['laptop_id'][:8]}), changed on "
           f"both sides{done}:")
@@ -127,6 +135,29 @@ def _resolve(args: argparse.Namespace) -> int:
     other = "clinic" if args.keep == "laptop" else "laptop"
     print(f"Conflict #{args.conflict} resolved, keeping the {args.keep}'s version; the {other}'s stays in the "
           "conflict record (mobile conflicts --all). The laptop takes the kept version at its next sync.")
+    return EXIT_OK
+
+
+def _conflict_pdf(args: argparse.Namespace) -> int:
+    """The laptop's signed PDF a note conflict keeps whole, written to a file for the record."""
+    from infusiondesk.cli import open_store
+    from infusiondesk.errors import DomainError
+
+    out = Path(args.out)
+    if out.exists():
+        raise DomainError(f"{out} already exists; choose another file (nothing is overwritten).")
+    store = open_store(args)
+    try:
+        session, _password = _signed_in(args, store)
+        try:
+            pdf = store.mobile.conflict_pdf(args.conflict, by=session)
+        finally:
+            store.users.sign_out(session)
+    finally:
+        store.close()
+    out.write_bytes(pdf)
+    print(f"Wrote the laptop's signed note of conflict #{args.conflict} to {out} ({len(pdf):,} bytes), as it was "
+          "signed; it is not the clinic's note.")
     return EXIT_OK
 
 
@@ -179,7 +210,7 @@ def _missing(args: argparse.Namespace) -> int:
 
 
 def add_mobile_commands(sub: Any, db_help: str) -> None:
-    """`mobile checkout | sync | conflicts | resolve | revoke | missing`."""
+    """`mobile checkout | sync | conflicts | resolve | conflict-pdf | revoke | missing`."""
     from infusiondesk.cli import Parser
 
     mobile = sub.add_parser("mobile", help="home visits: take patients out on a laptop, chart offline, sync back")
@@ -209,12 +240,19 @@ def add_mobile_commands(sub: Any, db_help: str) -> None:
     conflicts.add_argument("--all", action="store_true", help="resolved ones too (the set-aside versions)")
     conflicts.set_defaults(handler=_conflicts)
 
-    resolve = mobile_sub.add_parser("resolve", help="keep one side of a conflict (audited; a visit: a clinician)")
+    resolve = mobile_sub.add_parser("resolve", help="keep one side of a conflict (audited)")
     resolve.add_argument("conflict", type=int, metavar="ID")
     resolve.add_argument("--keep", required=True, choices=("laptop", "clinic"))
     resolve.add_argument("--db", help=db_help)
     resolve.add_argument("--user", required=True)
     resolve.set_defaults(handler=_resolve)
+
+    pdf = mobile_sub.add_parser("conflict-pdf", help="write the laptop's signed PDF a note conflict keeps whole")
+    pdf.add_argument("conflict", type=int, metavar="ID")
+    pdf.add_argument("--out", required=True, metavar="FILE")
+    pdf.add_argument("--db", help=db_help)
+    pdf.add_argument("--user", required=True)
+    pdf.set_defaults(handler=_conflict_pdf)
 
     revoke = mobile_sub.add_parser("revoke", help="a lost laptop: refuse its syncs, put its credential on the CRL")
     revoke.add_argument("--db", help=db_help)

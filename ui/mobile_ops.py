@@ -28,6 +28,11 @@ class Conflicts:
     def resolve(self, conflict_id: int, keep: str, *, by: Any) -> None:
         self.store.mobile.resolve(conflict_id, keep, by=by)
 
+    def laptop_pdf(self, conflict_id: int, *, by: Any) -> bytes:
+        """The laptop's signed PDF a note conflict keeps whole."""
+        pdf: bytes = self.store.mobile.conflict_pdf(conflict_id, by=by)
+        return pdf
+
 
 def conflicts(store: Any) -> Conflicts:
     """THE adapter to the clinic's conflict functions (re-point it here when they move)."""

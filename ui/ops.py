@@ -11,13 +11,14 @@ not open over the lock card. Work that only keeps data (`shows=False`) is never 
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QObject, QProcess, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QByteArray, QObject, QProcess, QThreadPool, Signal
 
 from infusiondesk_ui.launch import worker_command
 
@@ -76,48 +77,73 @@ def drop_held_results() -> int:
     return dropped
 
 
-class _Signals(QObject):
-    done = Signal(object)
-    failed = Signal(object)
+class _Bridge(QObject):
+    """The one object through which every thread-pool job reports: it lives on the UI thread, so its slots run
+    there (queued). Jobs create no Qt object of their own: a QObject per job, made on the UI thread and released
+    wherever the job's last reference happened to drop (a worker thread, or a garbage collection run inside one),
+    is exactly the kind of cross-thread deletion that crashes Qt at some later, unrelated moment."""
 
+    done = Signal(int, object)
+    failed = Signal(int, object)
 
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any]) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.fn = fn
-        self.signals = _Signals()
-        self.setAutoDelete(False)
+        self.done.connect(self._done)
+        self.failed.connect(self._failed)
 
-    def run(self) -> None:
-        try:
-            result = self.fn()
-        except Exception as exc:  # reported on the UI thread, never lost
-            self.signals.failed.emit(exc)
-        else:
-            self.signals.done.emit(result)
+    def _done(self, token: int, result: Any) -> None:
+        job = _waiting.pop(token)  # the job's closures are released here, on the UI thread
+        _gate.deliver(job.on_done, result, shows=job.shows)
+
+    def _failed(self, token: int, exc: Exception) -> None:
+        job = _waiting.pop(token)
+        _gate.deliver(job.on_error, exc, shows=job.shows)
 
 
-_jobs: set[_Job] = set()
+class _Waiting:
+    """A job's work and callbacks, held by `_waiting` (the UI thread's) until its result is delivered, so the
+    last reference to whatever they capture (a screen, the store) is always dropped on the UI thread."""
+
+    __slots__ = ("fn", "on_done", "on_error", "shows")
+
+    def __init__(self, fn: Callable[[], Any], on_done: Callable[[Any], None], on_error: Callable[[Exception], None],
+                 shows: bool) -> None:
+        self.fn, self.on_done, self.on_error, self.shows = fn, on_done, on_error, shows
+
+
+_waiting: dict[int, _Waiting] = {}
+_tokens = itertools.count(1)
+_bridge: _Bridge | None = None
+
+
+def _work(token: int) -> None:
+    """In a pool thread: run the job and report. The work is looked up, not held: the only reference this thread
+    takes is the call's own, gone before the report, so nothing the job captured is released here."""
+    bridge = _bridge
+    assert bridge is not None
+    try:
+        result = _waiting[token].fn()
+    except Exception as exc:  # reported on the UI thread, never lost
+        bridge.failed.emit(token, exc)
+    else:
+        bridge.done.emit(token, result)
+
+
+def running_jobs() -> int:
+    """Thread-pool jobs whose result has not reached the UI thread yet (tests, and closing a window, wait for 0)."""
+    return len(_waiting)
 
 
 def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
                   on_error: Callable[[Exception], None], *, shows: bool = True) -> None:
     """Run `fn` in Qt's thread pool; `on_done(result)` or `on_error(exc)` run on the UI thread (held while the
-    screen is locked unless `shows` is False)."""
-    job = _Job(fn)
-    _jobs.add(job)
-
-    def finish(result: Any) -> None:
-        _jobs.discard(job)
-        _gate.deliver(on_done, result, shows=shows)
-
-    def fail(exc: Exception) -> None:
-        _jobs.discard(job)
-        _gate.deliver(on_error, exc, shows=shows)
-
-    job.signals.done.connect(finish)
-    job.signals.failed.connect(fail)
-    QThreadPool.globalInstance().start(job)
+    screen is locked unless `shows` is False). `fn` must not touch Qt objects: read the store, return data."""
+    global _bridge
+    if _bridge is None:
+        _bridge = _Bridge()  # first use is on the UI thread (every caller is a screen)
+    token = next(_tokens)
+    _waiting[token] = _Waiting(fn, on_done, on_error, shows)
+    QThreadPool.globalInstance().start(lambda: _work(token))
 
 
 def run_in_process(module: str, job: dict[str, Any], on_done: Callable[[bytes], None],

@@ -22,6 +22,8 @@ from infusiondesk.store.sync_exchange import mrn_taken, put_patient
 KEEP = ("laptop", "clinic")
 _DEMOGRAPHICS = (Role.NURSE, Role.CLINICIAN, Role.ADMIN)
 _CLINICAL = (Role.NURSE, Role.CLINICIAN)
+# Conflicts over clinical records are listed for nurses and clinicians only (an admin sees patients and payments).
+_CLINICAL_KINDS = ("visit", "note", "follow_up")
 # Which version of a visit stands is a clinical judgement (what was given, what the note will say), like the
 # decisions, approvals and signatures only a clinician makes; an admin does not chart, a nurse does not adjudicate
 # her own charting against the clinic's.
@@ -59,25 +61,41 @@ class Mobile(StorePart):
             query = query.where(k.resolved_at.is_(None))
         with self._read() as conn:
             actor = sessions.acting(conn, by, _DEMOGRAPHICS, "see sync conflicts")
-            rows = [r for r in conn.execute(query).all() if r.kind != "visit" or actor.role in _CLINICAL]
+            rows = [r for r in conn.execute(query).all() if r.kind not in _CLINICAL_KINDS or actor.role in _CLINICAL]
             found = [{"id": r.id, "laptop_id": r.laptop_id, "kind": r.kind, "uid": r.record_uid,
-                      "found_at": r.found_at, "laptop": json.loads(r.laptop_content),
+                      "found_at": r.found_at, "laptop": _without_pdf(json.loads(r.laptop_content)),
                       "clinic": json.loads(r.clinic_content), "resolution": r.resolution,
                       "resolved_at": r.resolved_at, "applied": bool(r.applied)} for r in rows]
             for c in found:
                 if c["kind"] == "visit":
                     c["patient"] = _patient_words(conn, c["clinic"].get("patient_id"))
+                elif c["kind"] in ("payment", "follow_up", "note"):
+                    c["patient"] = _record_patient(conn, c["laptop"])
         return found
 
     def open_conflicts(self, *, by: UserSession) -> list[dict[str, Any]]:
         return self.conflicts(by=by)
+
+    def conflict_pdf(self, conflict_id: int, *, by: UserSession) -> bytes:
+        """The laptop's signed PDF a note conflict keeps whole (refused or set aside), for the record: exported as
+        it was signed, never stored as the clinic's note. Nurses and clinicians (a signed note is clinical)."""
+        from infusiondesk.store import sync_resolve_notes
+
+        k = tables.mobile_conflicts.c
+        with self._read() as conn:
+            sessions.acting(conn, by, _CLINICAL, "read a laptop's signed note")
+            row = conn.execute(select(tables.mobile_conflicts).where(k.id == conflict_id)).first()
+            if row is None or row.kind != "note":
+                raise RecordNotFound(f"There is no note conflict #{conflict_id}; list them with `mobile conflicts "
+                                     "--all`.")
+            return sync_resolve_notes.laptop_pdf(row)
 
     def resolve(self, conflict_id: int, keep: str, *, by: UserSession) -> None:
         """Keep one side of a record changed on both. A patient: "laptop" writes the laptop's version into the
         clinic now, "clinic" keeps the clinic's (nurse, clinician or admin). A visit (a clinician): the kept
         version becomes the clinic's visit, the other is set aside (infusiondesk.store.sync_resolve). Either way the
         laptop takes the kept version at its next sync. Audited."""
-        from infusiondesk.store import sync_resolve
+        from infusiondesk.store import sync_resolve, sync_resolve_notes, sync_resolve_records
 
         if keep not in KEEP:
             raise DomainError('Say which version to keep: "laptop" or "clinic".')
@@ -89,17 +107,26 @@ class Mobile(StorePart):
             if row is None or row.resolved_at is not None:
                 raise RecordNotFound(f"There is no open conflict #{conflict_id}; list them with `mobile conflicts`.")
             detail: dict[str, Any] = {}
-            if row.kind not in ("patient", "visit"):
-                raise DomainError(f"Conflict #{row.id} is a {row.kind.replace('_', '-')} recorded differently on the "
-                                  "laptop and in the clinic; it is not resolved by keeping one side: correct it in "
-                                  "the clinic by hand (`mobile conflicts --json` shows both versions whole).")
+            applied = False
             if row.kind == "visit":
                 actor = sessions.acting(conn, by, _VISIT_RESOLVERS, "choose which version of a visit stands")
                 detail = sync_resolve.resolve_visit(conn, row, keep, actor, now)
-            elif keep == "laptop":
-                _keep_laptop_patient(conn, row, actor, now)
+            elif row.kind in sync_resolve_records.KINDS:
+                actor = sessions.acting(conn, by, sync_resolve_records.RESOLVERS[row.kind],
+                                        sync_resolve_records.WHAT[row.kind])
+                detail = sync_resolve_records.resolve_record(conn, row, keep, actor, now)
+            elif row.kind == "note":
+                actor = sessions.acting(conn, by, sync_resolve_notes.RESOLVERS, "close a signed-note conflict")
+                detail = sync_resolve_notes.resolve_note(conn, row, keep, actor, now)
+                applied = True  # nothing travels back: the laptop keeps its own copy of its note
+            elif row.kind == "patient":
+                if keep == "laptop":
+                    _keep_laptop_patient(conn, row, actor, now)
+            else:
+                raise DomainError(f"Conflict #{row.id} is of a kind this version cannot resolve ({row.kind}).")
             conn.execute(update(tables.mobile_conflicts).where(k.id == row.id).values(resolution=keep,
-                                                                                      resolved_at=now))
+                                                                                      resolved_at=now,
+                                                                                      applied=applied))
             chain.append(conn, at=now, by=actor, event=AuditEvent.MOBILE_RESOLVE, detail={
                 "conflict_id": row.id, "laptop_id": row.laptop_id, "uid": row.record_uid, "kept": keep,
                 "kind": row.kind, **detail})
@@ -144,6 +171,24 @@ class Mobile(StorePart):
                 for patient_id in conn.execute(select(p.id).where(p.uid.in_(uids))).scalars():
                     out[int(patient_id)] = OutOnLaptop(row.laptop_id, row.full_name, row.checked_out_at)
         return out
+
+
+def _without_pdf(doc: dict[str, Any]) -> dict[str, Any]:
+    """A note conflict's laptop document as listed: the PDF's size, never the PDF (`conflict_pdf` exports it)."""
+    if "pdf_base64" not in doc:
+        return doc
+    pdf = doc.pop("pdf_base64")
+    return {**doc, "pdf_bytes": len(pdf) * 3 // 4 - pdf.count("=")}
+
+
+def _record_patient(conn: Connection, doc: dict[str, Any]) -> str:
+    """Whose payment, follow-up or note it is: its visit's patient (a held visit's own document when the clinic
+    does not have the visit yet)."""
+    v = tables.visits.c
+    patient_id = conn.execute(select(v.patient_id).where(v.uid == str(doc.get("visit_uid")))).scalar_one_or_none()
+    if patient_id is None:
+        patient_id = (doc.get("visit") or {}).get("patient_id") or doc.get("patient_id")
+    return _patient_words(conn, patient_id) if patient_id is not None else "a patient"
 
 
 def _patient_words(conn: Connection, patient_id: Any) -> str:

@@ -12,6 +12,7 @@ that finds nothing to do writes nothing (no audit entry either), so a second syn
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -255,9 +256,11 @@ def pull(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, report: S
             elif same_visit(mine_v, clinic_row):
                 _set_base(conn, bases, uid, "visit", str(clinic_row.version))
             fault("pull_visit")
+        records_resolved = {uid: hashlib.sha256(r.laptop_content.encode("utf-8")).hexdigest()
+                            for uid, r in resolved.items() if r.kind in ("payment", "follow_up")}
         sync_travel.pull(conn, read_side(conn, uids).visits, theirs.visits, their_extras, same_visit, bases,
                          lambda uid, kind, base: _set_base(conn, bases, uid, kind, base), at=now, by=actor,
-                         extra=extra, report=report, fault=fault)
+                         extra=extra, report=report, fault=fault, resolved=records_resolved)
 
 
 def _conflict(conn: Connection, laptop_id: str, kind: str, uid: str, laptop_content: str, clinic_content: str,
@@ -293,6 +296,7 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
             tables.audit_log.c.id >= me.start_entry).order_by(tables.audit_log.c.id)).mappings()]
         our_extras, mrns = sync_travel.read_extras(conn, ours.visits), sync_travel.visit_mrns(conn, ours.visits)
     with clinic._read() as conn:
+        our_extras = sync_travel.without_notes(our_extras, _closed_notes(conn, me.laptop_id))
         known_notes = sync_travel.clinic_note_uids(conn, list(our_extras.notes))
     refused = sync_travel.refused_notes(clinic, our_extras, known_notes, mrns, check_note)
     held = sync_notes.held_visits(our_extras.notes, refused)
@@ -338,10 +342,15 @@ def push(clinic: Store, laptop: Store, me: Laptop, nurse: UserSession, seal: Sig
                           actor, report, f"visit {uid[:8]}")
             fault("push_visit")
         pushed_before = _travelled(report)
+        def list_conflict(kind: str, uid: str, mine: str, clinic_doc: str, label: str) -> None:
+            if kind != "note":  # a resolution the laptop recorded past is closed; its newer version is a new conflict
+                _mark_applied(conn, me.laptop_id, uid)
+            _conflict(conn, me.laptop_id, kind, uid, mine, clinic_doc, now, actor, report, label)
+
         sync_travel.push(conn, our_extras, ours.visits, read_side(conn, uids).visits, refused, same_visit, bases,
-                         lambda kind, uid, mine, clinic_doc, label: _conflict(
-                             conn, me.laptop_id, kind, uid, mine, clinic_doc, now, actor, report, label),
-                         at=now, by=actor, extra=extra, report=report, fault=fault)
+                         list_conflict, at=now, by=actor, extra=extra, report=report, fault=fault)
+        for key in sync_travel.agreed_records(conn, our_extras, read_side(conn, uids).visits):
+            _mark_applied(conn, me.laptop_id, key)  # a payment or follow-up resolution is now on both sides
         new_entries = [e for e in entries if e["id"] > checkout.audit_pushed]
         if new_entries:
             segment.append_segment(conn, me.laptop_id, new_entries, now)
@@ -363,6 +372,13 @@ def _mark_applied(conn: Connection, laptop_id: str, uid: str) -> None:
     conn.execute(update(tables.mobile_conflicts).where(k.laptop_id == laptop_id, k.record_uid == uid,
                                                        k.resolved_at.is_not(None), k.applied.is_(False))
                  .values(applied=True))
+
+
+def _closed_notes(conn: Connection, laptop_id: str) -> set[str]:
+    """Uids of this laptop's notes whose conflict the clinic closed: not checked or listed again."""
+    k = tables.mobile_conflicts.c
+    return set(conn.execute(select(k.record_uid).where(k.laptop_id == laptop_id, k.kind == "note",
+                                                       k.resolved_at.is_not(None))).scalars())
 
 
 def settle(clinic: Store, laptop: Store, me: Laptop, fault: Fault = _no_fault) -> None:

@@ -145,14 +145,18 @@ class Counts:
 
 def pull_records(conn: Connection, theirs: Mapping[str, Record], ours: Mapping[str, Record],
                  visit_ids: Mapping[str, int], bases: dict[str, str], set_base: Callable[[str, str, str], None], *,
-                 at: datetime, by: User | None, extra: Mapping[str, Any], counts: Counts, fault: Fault) -> None:
-    """Into the laptop: the clinic's records the laptop lacks, or that only the clinic changed since the base."""
+                 at: datetime, by: User | None, extra: Mapping[str, Any], counts: Counts, fault: Fault,
+                 resolved: Mapping[str, str] | None = None) -> None:
+    """Into the laptop: the clinic's records the laptop lacks, or that only the clinic changed since the base, or
+    whose conflict was resolved while the laptop's is still the version the conflict recorded (`resolved`: {key:
+    that version's SHA-256}): the clinic's record is then the kept one."""
+    resolved = resolved or {}
     for key, clinic_rec in theirs.items():
         visit_id = visit_ids.get(clinic_rec.visit_uid)
         if visit_id is None:
             continue
         mine = ours.get(key)
-        if mine is None or (mine.sha != clinic_rec.sha and mine.sha == bases.get(key)):
+        if mine is None or (mine.sha != clinic_rec.sha and mine.sha in (bases.get(key), resolved.get(key))):
             put_record(conn, clinic_rec, mine, visit_id, at=at, by=by, event=AuditEvent.MOBILE_PULL, extra=extra)
             counts.add(clinic_rec.kind)
             set_base(key, clinic_rec.kind.name, clinic_rec.sha)

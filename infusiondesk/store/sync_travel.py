@@ -8,6 +8,8 @@ ones are conflicts). This module reads both sides and wires those rules to the r
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -60,8 +62,10 @@ def _ids(visits: Mapping[str, Row[Any]]) -> dict[str, int]:
 
 def pull(conn: Connection, laptop_visits: Mapping[str, Row[Any]], clinic_visits: Mapping[str, Row[Any]],
          theirs: Extras, same_visit: SameVisit, bases: dict[str, str], set_base: SetBase, *, at: datetime,
-         by: User | None, extra: Mapping[str, Any], report: SyncReport, fault: Fault) -> None:
-    """`laptop_visits` as they are now, after the clinic's visits were pulled in this transaction."""
+         by: User | None, extra: Mapping[str, Any], report: SyncReport, fault: Fault,
+         resolved: Mapping[str, str] | None = None) -> None:
+    """`laptop_visits` as they are now, after the clinic's visits were pulled in this transaction. `resolved`:
+    {record key: SHA-256 of the laptop's version a resolved payment or follow-up conflict set aside or kept}."""
     ours = read_extras(conn, laptop_visits)
     named = {int(n.row.signer_id) for n in theirs.notes.values() if n.visit_uid in laptop_visits}
     named |= sync_records.record_user_ids(r for r in theirs.records.values() if r.visit_uid in laptop_visits)
@@ -70,7 +74,7 @@ def pull(conn: Connection, laptop_visits: Mapping[str, Row[Any]], clinic_visits:
                                                  same_visit, at=at, by=by, extra=extra, fault=fault)
     counts = sync_records.Counts()
     sync_records.pull_records(conn, theirs.records, ours.records, _ids(laptop_visits), bases, set_base, at=at, by=by,
-                              extra=extra, counts=counts, fault=fault)
+                              extra=extra, counts=counts, fault=fault, resolved=resolved or {})
     report.pulled_payments += counts.payment
     report.pulled_follow_ups += counts.follow_up
 
@@ -111,7 +115,15 @@ def push(conn: Connection, ours: Extras, laptop_visits: Mapping[str, Row[Any]],
     theirs = read_extras(conn, clinic_visits)
 
     def note_conflict(note: Note, clinic_doc: str, why: str) -> None:
-        laptop_doc = json.dumps({**json.loads(note.document()), "problem": why}, sort_keys=True)
+        # the laptop's PDF whole (a resolution never loses it), and a held visit as the laptop has it with its base
+        doc = {**json.loads(note.document()), "problem": why,
+               "pdf_base64": base64.b64encode(bytes(note.row.pdf)).decode("ascii")}
+        held = laptop_visits.get(note.visit_uid)
+        if note.uid in refused and held is not None:
+            from infusiondesk.store.sync_exchange import visit_document
+
+            doc |= {"visit": json.loads(visit_document(held)), "visit_base": bases.get(note.visit_uid)}
+        laptop_doc = json.dumps(doc, sort_keys=True)
         conflict("note", note.uid, laptop_doc, clinic_doc,
                  f"signed note v{note.row.version} of visit {note.visit_uid[:8]}: {why}")
 
@@ -129,6 +141,17 @@ def push(conn: Connection, ours: Extras, laptop_visits: Mapping[str, Row[Any]],
 
 
 # -- step 3 ---------------------------------------------------------------------------------------------------------
+
+
+def agreed_records(conn: Connection, ours: Extras, clinic_visits: Mapping[str, Row[Any]]) -> set[str]:
+    """Keys of the payments and follow-ups now the same on both sides (a resolution of theirs is applied)."""
+    theirs = sync_records.read_records(conn, clinic_visits)
+    return {key for key, mine in ours.records.items() if key in theirs and theirs[key].sha == mine.sha}
+
+
+def without_notes(extras: Extras, settled: set[str]) -> Extras:
+    """The laptop's extras without the notes whose conflict the clinic closed (never offered again)."""
+    return dataclasses.replace(extras, notes={u: n for u, n in extras.notes.items() if u not in settled})
 
 
 def settle(conn: Connection, laptop_visits: Mapping[str, Row[Any]], theirs: Extras, set_base: SetBase) -> None:

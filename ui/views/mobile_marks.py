@@ -1,6 +1,7 @@
-"""In the clinic, a patient out on a laptop is marked where the nurse finds them (patient search, chart, a new
-visit): "On Noor Kim's laptop since 08:05". A note, not a refusal: the clinic may still chart them (what the
-laptop charts comes back at its sync; a record changed on both sides becomes a conflict, never overwritten)."""
+"""In the clinic, a patient out on a laptop is marked where the nurse finds them (patient search, Today's board,
+chart, a new visit): "On Noor Kim's laptop since 08:05". A note, not a refusal: the clinic may still chart them
+(what the laptop charts comes back at its sync; a record changed on both sides becomes a conflict, never
+overwritten). Read with the list it marks, off the UI thread; the work returns data and touches no widget."""
 
 from __future__ import annotations
 
@@ -20,6 +21,12 @@ def out_text(out: Any, local: Callable[[datetime], datetime], today: Any = None)
     since = local(out.since)
     when = f"{since:%H:%M}" if today is None or since.date() == today else f"{since:%d %b %H:%M}"
     return f"On {out.nurse}'s laptop since {when}"
+
+
+def board_detail(detail: str, out: Any, local: Callable[[datetime], datetime], today: Any = None) -> str:
+    """The board's "Now" cell for a patient out on a laptop: the mark first, then what the row said."""
+    mark = out_text(out, local, today)
+    return f"{mark} · {detail}" if detail else mark
 
 
 def visit_note(name: str, out: Any, local: Callable[[datetime], datetime], today: Any = None) -> str:

@@ -3,6 +3,8 @@ is `infusiondesk_ui.views.patient_form.PatientDialog`, also used to edit one fro
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -21,12 +23,19 @@ from PySide6.QtWidgets import (
 from infusiondesk.records.models import Patient
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.session import Session
+from infusiondesk_ui.views import mobile_marks
 from infusiondesk_ui.views.patient_form import PatientDialog
 
 __all__ = ["PatientDialog", "PatientListView"]
 from infusiondesk_ui.widgets.banner import allergy_text
 
 SEARCH_DELAY_MS = 150
+
+
+def _search(store: Any, session: Any, text: str) -> tuple[list[Patient], dict[int, Any]]:
+    """The patients found and who of everyone is out on a laptop (two store reads; off the UI thread)."""
+    found: list[Patient] = store.patients.search(text, limit=50, by=session)
+    return found, mobile_marks.read_out(store, session)
 
 
 class _SearchBox(QLineEdit):
@@ -53,8 +62,8 @@ class PatientListView(QWidget):
         self.new = QPushButton("&New patient")
         self.busy = QLabel()
         self.busy.setObjectName("searchStatus")
-        self.table = QTableWidget(0, 6)
-        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Phone", "Weight", "Allergies"])
+        self.table = QTableWidget(0, 7)
+        self.table.setHorizontalHeaderLabels(["Name", "MRN", "Born", "Phone", "Weight", "Allergies", "Out on a laptop"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAccessibleName("Patients found")
@@ -74,6 +83,7 @@ class PatientListView(QWidget):
         lay.addWidget(self.busy)
         lay.addWidget(self.table, 1)
         self.patients: list[Patient] = []
+        self.out: dict[int, Any] = {}  # patient id -> OutOnLaptop (infusiondesk_ui.views.mobile_marks)
         self._pending = ""
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -94,7 +104,8 @@ class PatientListView(QWidget):
         self._pending = text
         self.busy.setText("Searching…")
         store, session = self.session.store, self.session.require_session()
-        run_in_thread(lambda: store.patients.search(text, limit=50, by=session), lambda found: self._show(text, found),
+        # The work returns data and touches no widget; the screen is told on the UI thread.
+        run_in_thread(lambda: _search(store, session, text), lambda found: self._show(text, *found),
                       lambda exc: self.busy.setText(user_message(exc)))
 
     def search_now(self) -> list[Patient]:
@@ -102,19 +113,22 @@ class PatientListView(QWidget):
         self._timer.stop()
         text = self.search.text().strip()
         self._pending = text
-        self._show(text, self.session.store.patients.search(text, limit=50, by=self.session.require_session()))
+        self._show(text, *_search(self.session.store, self.session.require_session(), text))
         return self.patients
 
-    def _show(self, text: str, found: list[Patient]) -> None:
+    def _show(self, text: str, found: list[Patient], out: dict[int, Any] | None = None) -> None:
         if text != self._pending:
             return  # an older search finished after a newer one was typed
         self.patients = found
+        self.out = out or {}
         self.busy.setText(f"{len(found)} patient(s)" if text else f"{len(found)} patient(s), most recent first")
         self.table.setRowCount(len(found))
         for r, p in enumerate(found):
             weight = f"{p.weight_kg:g} kg" if p.weight_kg else ""
+            away = self.out.get(p.id)
+            where = mobile_marks.out_text(away, self.session.local, self.session.today()) if away else ""
             for c, text_ in enumerate((p.display_name, p.mrn, f"{p.date_of_birth:%d %b %Y}", p.phone, weight,
-                                       allergy_text(p))):
+                                       allergy_text(p), where)):
                 self.table.setItem(r, c, QTableWidgetItem(text_))
         if found:
             self.table.selectRow(0)

@@ -8,6 +8,7 @@ lays it out and keeps it fresh: on show, every 30 seconds while visible, and whe
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -28,6 +29,7 @@ from infusiondesk.worklists import BoardRow
 from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
+from infusiondesk_ui.views import mobile_marks
 from infusiondesk_ui.widgets.tables import read_only_table
 
 REFRESH_MS = 30_000
@@ -171,9 +173,13 @@ class TodayBoard(WorklistView):
     def read(self) -> list[BoardRow]:
         start, end = worklists.clinic_day(self.session.today(), self.session.zone)
         now = self.session.clock.now()
-        visits = self.session.store.visits.worklist(by=self.session.require_session(), opened_from=start,
-                                                    opened_before=end)
-        return worklists.today_board(visits, now)
+        session = self.session.require_session()
+        visits = self.session.store.visits.worklist(by=session, opened_from=start, opened_before=end)
+        rows = worklists.today_board(visits, now)
+        out = mobile_marks.read_out(self.session.store, session)  # a patient out on a laptop says so
+        return [dataclasses.replace(r, detail=mobile_marks.board_detail(r.detail, out[r.patient_id],
+                                                                       self.session.local, self.session.today()))
+                if r.patient_id in out else r for r in rows]
 
     def refresh(self) -> None:
         self.heading.setText(f"<b>Today</b> — {self.session.today():%A %d %B %Y}")
