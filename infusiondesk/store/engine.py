@@ -119,7 +119,18 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     path = _sqlite_file(parsed)
     if path is not None:
         _check_sqlite_file(path, create)
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
+    connect_args: dict[str, Any] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+    pool: dict[str, Any] = {}
+    if parsed.get_driver_name() == "pysqlcipher":
+        # SQLAlchemy gives an encrypted (laptop) file a SingletonThreadPool: one connection per thread, and past five
+        # threads it CLOSES other threads' connections, even one in use ("Cannot operate on a closed database",
+        # then a segmentation fault) — the app reads from a thread pool. A queue of connections shared across
+        # threads, as for a plain SQLite file (the SQLCipher build is thread-safe, SQLITE_THREADSAFE=1).
+        from sqlalchemy.pool import QueuePool
+
+        connect_args["check_same_thread"] = False
+        pool["poolclass"] = QueuePool
+    engine = create_engine(url, connect_args=connect_args, hide_parameters=True, **pool)
     _translate_errors(engine, where(parsed))
 
     @event.listens_for(engine, "connect")
