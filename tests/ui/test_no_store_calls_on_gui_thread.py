@@ -20,7 +20,10 @@ NOT_MOVED_YET = {
     "app.py:open_visit",  # the patient, the previous weight and the latest visit, read before the workspace
     "app.py:new_visit",  # service.new_visit, then open_visit
     "session.py:zone",  # the clinic's time zone, read once per session on first use
-    "views/patients.py:search_now",  # Enter pressed before the typed search returned (the typed search is off)
+    # Enter pressed before the typed search returned (the typed search is off): search_now runs `_search`, whose two
+    # reads are the patients found and who is out on a laptop (`mobile_marks.read_out`)
+    "views/patients.py:_search",
+    "views/mobile_marks.py:read_out",
 }
 
 
