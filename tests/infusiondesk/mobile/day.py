@@ -112,6 +112,15 @@ def dump(store: Store) -> dict[str, Any]:
             "bases": bases, "notes": notes, "payments": payments, "follow_ups": follow_ups}
 
 
+
+def laptop_dump(path: Path) -> dict[str, Any]:
+    """The laptop database's `dump`, read without signing in (a sign-in is an audit entry the next sync carries)."""
+    lap = laptop.open_laptop(path, PASSWORD)
+    try:
+        return dump(lap)
+    finally:
+        lap.close()
+
 # -- signed notes, payments and follow-ups (they travel too) --------------------------------------------------------
 
 CA_PASS = CA_PASSPHRASE

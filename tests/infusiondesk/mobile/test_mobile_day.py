@@ -18,7 +18,7 @@ from infusiondesk.records.models import VisitStatus
 from infusiondesk.service import Step, VisitService
 from infusiondesk.store import Store, tables
 from tests.clinic_day import chart_visit
-from tests.infusiondesk.mobile.day import HOME_VISIT, chart_in_clinic, chart_on_laptop, check_out, dump
+from tests.infusiondesk.mobile.day import HOME_VISIT, chart_in_clinic, chart_on_laptop, check_out, dump, laptop_dump
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff, make_patient
 
 
@@ -48,10 +48,10 @@ def test_a_day_out_and_back(store: Store, staff: Staff, tmp_path: Path) -> None:
     assert (report.pushed_visits, report.pulled_visits, report.pushed_patients) == (2, 1, 1)
     assert [c["kind"] for c in report.conflicts] == ["patient"]
     # Nothing doubled: a second sync changes nothing, on either side.
-    before = (dump(store), _laptop_dump(d.laptop_path))
+    before = (dump(store), laptop_dump(d.laptop_path))
     again = day.sync(store, staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())
     assert (again.pushed_visits, again.pulled_visits, again.audit_entries, again.conflicts) == (0, 0, 0, [])
-    assert (dump(store), _laptop_dump(d.laptop_path)) == before
+    assert (dump(store), laptop_dump(d.laptop_path)) == before
 
     lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
     try:
@@ -85,14 +85,6 @@ def test_a_day_out_and_back(store: Store, staff: Staff, tmp_path: Path) -> None:
     assert store.patients.get(d.jane.id, by=staff.nurse).history_notes == "Lives alone; key under the mat"
     assert store.mobile.open_conflicts(by=staff.nurse) == []
     assert store.audit.verify().ok
-
-
-def _laptop_dump(path: Path) -> dict[str, object]:
-    lap = laptop.open_laptop(path, PASSWORD)
-    try:
-        return dump(lap)
-    finally:
-        lap.close()
 
 
 def test_a_visit_changed_on_both_sides_after_a_sync_is_a_conflict_not_an_overwrite(

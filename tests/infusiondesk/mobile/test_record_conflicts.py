@@ -32,6 +32,7 @@ from tests.infusiondesk.mobile.day import (
     check_out,
     clinic_keys,
     dump,
+    laptop_dump,
     sign_on_laptop,
 )
 from tests.infusiondesk.store.conftest import PASSWORD, Clock, Staff
@@ -67,15 +68,6 @@ def _on_laptop(b: Both, fn: object) -> object:
     lap = laptop.open_laptop(b.d.laptop_path, PASSWORD, clock=clock)
     try:
         return fn(lap, lap.users.sign_in("nina", PASSWORD))  # type: ignore[operator]
-    finally:
-        lap.close()
-
-
-def _laptop_dump(b: Both) -> dict[str, object]:
-    """Read without signing in (a sign-in is an audit entry the next sync would carry)."""
-    lap = laptop.open_laptop(b.d.laptop_path, PASSWORD)
-    try:
-        return dump(lap)
     finally:
         lap.close()
 
@@ -126,11 +118,11 @@ def _settles(b: Both, conflict_id: int) -> None:
         applied = conn.execute(select(tables.mobile_conflicts.c.applied).where(
             tables.mobile_conflicts.c.id == conflict_id)).scalar_one()
     assert applied
-    before = (dump(b.clinic), _laptop_dump(b))
+    before = (dump(b.clinic), laptop_dump(b.d.laptop_path))
     again = _sync(b)
     assert again.conflicts == [] and (again.pushed_payments, again.pulled_payments, again.pushed_follow_ups,
                                       again.pulled_follow_ups, again.pulled_visits, again.pushed_visits) == (0,) * 6
-    assert (dump(b.clinic), _laptop_dump(b)) == before
+    assert (dump(b.clinic), laptop_dump(b.d.laptop_path)) == before
     assert b.clinic.mobile.open_conflicts(by=b.staff.clinician) == []
     audit = b.clinic.audit.verify()
     assert audit.ok, audit.summary()
@@ -277,9 +269,9 @@ def test_a_refused_laptop_note_is_closed_on_the_clinics_side_its_pdf_kept_and_it
 
         report = _sync(b)  # the laptop takes the clinic's (unsigned) visit; its note is not offered again
         assert report.conflicts == [] and report.pulled_visits == 1
-        before = (dump(clinic), _laptop_dump(b))
+        before = (dump(clinic), laptop_dump(b.d.laptop_path))
         again = _sync(b)
-        assert again.conflicts == [] and (dump(clinic), _laptop_dump(b)) == before
+        assert again.conflicts == [] and (dump(clinic), laptop_dump(b.d.laptop_path)) == before
         here = _on_laptop(b, lambda lap, nina: next(v for v in lap.visits.all(d.jane.id, by=nina)))
         assert here.status is VisitStatus.COMPLETED and here.version == visit.version  # type: ignore[attr-defined]
         assert clinic.mobile.open_conflicts(by=sqlite_staff.clinician) == []

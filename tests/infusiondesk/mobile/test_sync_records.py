@@ -28,6 +28,7 @@ from tests.infusiondesk.mobile.day import (
     check_out,
     clinic_keys,
     dump,
+    laptop_dump,
     sign_in_clinic,
     sign_on_laptop,
     visit_uid,
@@ -49,14 +50,6 @@ def _events(store: Store, table: str) -> list[str]:
     with store.engine.connect() as conn:
         return [r.event for r in conn.execute(select(tables.audit_log.c.event).where(
             tables.audit_log.c.table_name == table).order_by(tables.audit_log.c.id))]
-
-
-def _laptop_dump(path: Path) -> dict[str, object]:
-    lap = laptop.open_laptop(path, PASSWORD)
-    try:
-        return dump(lap)
-    finally:
-        lap.close()
 
 
 def test_a_visit_signed_at_home_with_its_payment_and_follow_up_reaches_the_clinic_once(
@@ -90,12 +83,12 @@ def test_a_visit_signed_at_home_with_its_payment_and_follow_up_reaches_the_clini
     assert audit.ok, audit.summary()
 
     # Nothing doubled: a second sync changes nothing, on either side.
-    before = (dump(store), _laptop_dump(d.laptop_path))
+    before = (dump(store), laptop_dump(d.laptop_path))
     again = _sync(store, staff, d.laptop_path)
     assert (again.pushed_notes, again.pushed_payments, again.pushed_follow_ups, again.pulled_notes,
             again.pulled_payments, again.pulled_follow_ups, again.audit_entries, again.conflicts) == (
         0, 0, 0, 0, 0, 0, 0, [])
-    assert (dump(store), _laptop_dump(d.laptop_path)) == before
+    assert (dump(store), laptop_dump(d.laptop_path)) == before
 
     # The clinic signs Omar's home visit and takes his payment: both travel back to the laptop, once.
     (omar_visit,) = store.visits.all(d.omar.id, by=staff.nurse)  # type: ignore[arg-type]
