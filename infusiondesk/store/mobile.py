@@ -93,8 +93,10 @@ class Mobile(StorePart):
     def resolve(self, conflict_id: int, keep: str, *, by: UserSession) -> None:
         """Keep one side of a record changed on both. A patient: "laptop" writes the laptop's version into the
         clinic now, "clinic" keeps the clinic's (nurse, clinician or admin). A visit (a clinician): the kept
-        version becomes the clinic's visit, the other is set aside (infusiondesk.store.sync_resolve). Either way the
-        laptop takes the kept version at its next sync. Audited."""
+        version becomes the clinic's visit, the other is set aside (infusiondesk.store.sync_resolve). A payment or
+        follow-up: the roles that record them (sync_resolve_records). A signed note is never overwritten: its
+        conflict is closed keeping the clinic's (sync_resolve_notes). The laptop takes the kept version at its next
+        sync; the version set aside stays whole in the conflict record. Audited."""
         from infusiondesk.store import sync_resolve, sync_resolve_notes, sync_resolve_records
 
         if keep not in KEEP:
