@@ -1,6 +1,7 @@
 """Records every store transaction the app's own code opens ON the GUI thread (the guard against store work
 creeping back onto the UI thread). A test's own reads (`clinic.store...` in a test body) are not the app's and
-are not recorded; what must stay on the GUI thread is allowed by name, each with its reason, in `ALLOWED`."""
+are not recorded. Every UI test runs under it (`tests/ui/conftest.py`, autouse): a screen that reads or writes
+the store on the GUI thread fails whichever test drives it."""
 
 from __future__ import annotations
 
@@ -18,36 +19,59 @@ from infusiondesk.store.store import Store
 UI_DIR = Path(__file__).resolve().parents[2] / "ui"
 CORE_DIR = Path(__file__).resolve().parents[2] / "infusiondesk"
 
-# "function name in ui/": why it must stay on the GUI thread.
-ALLOWED: dict[str, str] = {}
+# A store call is allowed on the GUI thread when one of these app functions ("file:function" in ui/) led to it,
+# each for the reason given.
+ALLOWED: dict[str, str] = {
+    "app.py:closeEvent": "the app is closing: the drafts and the sign-out are waited for (nothing is left to keep "
+                         "responsive, and a worker could outlive the window)",
+}
+
+# Not moved off the GUI thread yet (issue 11): the innermost app function that opened the transaction.
+NOT_MOVED_YET: set[str] = {
+    # sign-in lane
+    "app.py:_store_ready", "app.py:sign_in", "app.py:change_password", "app.py:unlock", "session.py:zone",
+    # visits lane
+    "app.py:new_visit", "app.py:open_visit", "app.py:open_visit_id", "views/patients.py:_search",
+    "views/mobile_marks.py:read_out", "views/worklists.py:read", "views/worklists.py:print_day_list",
+    "views/worklists.py:_audit", "views/patient_form.py:save", "views/patient_form.py:<lambda>",
+    # documents lane
+    "documents.py:_with_pdf", "documents.py:export", "documents.py:sent", "note_worker.py:build",
+    "chart_documents.py:_audit", "chart_documents.py:_save_notes", "receipts.py:_audit", "receipts.py:ask_payment",
+    "receipts.py:make", "views/clinic_reports.py:_audit", "views/report.py:_audit", "views/report.py:_job",
+    # settings lane
+    "views/backup_settings.py:back_up_now", "views/backup_settings.py:do_save", "views/backup_settings.py:refresh",
+    "views/follow_ups.py:read", "views/follow_ups.py:refresh", "views/follow_ups.py:save", "mobile_ops.py:close",
+}
 
 
-def _app_caller() -> str | None:
-    """The first frame outside the core that led to the store call: 'file:function' when it is the app's code,
-    None when it is a test (or anything else) reading for itself."""
+def _app_chain() -> list[str]:
+    """The app's frames ('file:function' in ui/, innermost first) that led to the store call; empty when no app
+    code did (a test reading for itself)."""
+    chain: list[str] = []
     frame = sys._getframe(2)
     while frame is not None:
         path = Path(frame.f_code.co_filename).resolve()
-        if not path.is_relative_to(CORE_DIR) and "contextlib" not in path.name:
-            if path.is_relative_to(UI_DIR):
-                return f"{path.relative_to(UI_DIR)}:{frame.f_code.co_name}"
-            return None
+        if path.is_relative_to(UI_DIR):
+            chain.append(f"{path.relative_to(UI_DIR)}:{frame.f_code.co_name}")
+        elif not path.is_relative_to(CORE_DIR) and "contextlib" not in path.name and not chain:
+            return []  # the first frame outside the core is a test's (or a library's): not the app's call
         frame = frame.f_back  # type: ignore[assignment]
-    return None
+    return chain
 
 
 @contextmanager
 def store_calls_on_gui_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Yields the list the app's GUI-thread store transactions are appended to ('ui file:function')."""
+    """Yields the list the app's GUI-thread store transactions are appended to ('ui file:function', the innermost
+    app function), leaving out those an `ALLOWED` function led to."""
     gui = threading.main_thread()
     seen: list[str] = []
 
     def watched(real: Callable[[Store], AbstractContextManager[Any]]) -> Callable[[Store], Any]:
         def transaction(self: Store) -> AbstractContextManager[Any]:
             if threading.current_thread() is gui:
-                caller = _app_caller()
-                if caller is not None and caller.split(":")[1] not in ALLOWED:
-                    seen.append(caller)
+                chain = _app_chain()
+                if chain and not any(step in ALLOWED for step in chain):
+                    seen.append(chain[0])
             return real(self)
 
         return transaction

@@ -124,6 +124,30 @@ def settle(qtbot: QtBot, timeout_ms: int = 30_000) -> None:
     qtbot.waitUntil(lambda: operations.pending() == 0, timeout=timeout_ms)
 
 
+def sign_in(window: MainWindow, username: str, password: str) -> None:
+    """Sign in as the sign-in card does, and wait for the outcome (the password check runs off the UI thread)."""
+    window.sign_in(username, password)
+    finish()
+
+
+def open_visit(window: MainWindow, visit: object) -> VisitWorkspace:
+    """Open `visit`'s workspace (its patient and history are read off the UI thread) and return it."""
+    window.open_visit(visit)
+    finish()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace), window.statusBar().currentMessage()
+    return ws
+
+
+def new_visit(window: MainWindow) -> VisitWorkspace:
+    """The chart's New visit (Ctrl+N): the visit is created and its workspace opened; returns the workspace."""
+    window.new_visit()
+    finish()
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace), window.statusBar().currentMessage()
+    return ws
+
+
 def give_signing_certificates(clinic: Clinic_) -> bytes:
     """What the admin does when adding staff: a clinic CA, and a certificate for each of them."""
     now = clinic.clock.now()
@@ -136,14 +160,12 @@ def give_signing_certificates(clinic: Clinic_) -> bytes:
 
 def open_visit_as(window: MainWindow, clinic: Clinic_, user: User, password: str, visit_id: int) -> VisitWorkspace:
     window.sign_out()
-    window.sign_in(user.username, password)
+    sign_in(window, user.username, password)
     assert window.session.user is not None and window.session.user.id == user.id
     window.session.idle_lock_min = max(window.session.idle_lock_min, 120)  # at the keyboard while the clock jumps
     window.show_chart(clinic.patient)
-    window.open_visit(clinic.store.visits.get(visit_id, by=clinic.reader))
-    ws = window.stack.currentWidget()
-    assert isinstance(ws, VisitWorkspace)
-    return ws
+    finish()
+    return open_visit(window, clinic.store.visits.get(visit_id, by=clinic.reader))
 
 
 def clinician_workspace(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
