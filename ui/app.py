@@ -150,6 +150,11 @@ class MainWindow(QMainWindow):
         self.patient_import: Any = None
         self.price_list: Any = None
         self.workspaces: dict[int, VisitWorkspace] = {}
+        self._opening: set[int] = set()  # visits whose workspace is being read (asking again opens one)
+        self._opening_ask: dict[int, int] = {}  # ... and the latest ask that wants each of them
+        self._creating = False  # a new visit is being created (Ctrl+N again meanwhile creates none)
+        self._finding_next = False  # the next note to sign is being found (Ctrl+J)
+        self._asks = 0  # counts the nurse's asks to open a visit: only the latest one is shown when it arrives
         self._before_lock: QWidget | None = None
         self._before_password: QWidget | None = None
         self.status_label = QLabel()
@@ -792,58 +797,124 @@ class MainWindow(QMainWindow):
         self._show(self.follow_ups, "Follow-ups due")
 
     def open_next_in_queue(self) -> None:
-        """From a visit (or anywhere), the next note waiting for my signature: one after another, no list."""
+        """From a visit (or anywhere), the next note waiting for my signature: one after another, no list. The
+        queue and the next visit are read in one operation off the UI thread; Ctrl+J again meanwhile waits for it."""
+        if self._finding_next:
+            return
         if self.queue is None:
             from infusiondesk_ui.views.worklists import SignatureQueue
 
             self.queue = SignatureQueue(self.session)
             self.queue.back.connect(self.show_patients)
             self.queue.open_visit.connect(self.open_visit_id)
+        from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.visit_opening import NextInQueue, read_next
+
         current = self.stack.currentWidget()
         here = next((vid for vid, ws in self.workspaces.items() if ws is current), None)
-        following = self.queue.next_after(here)
-        if following is None:
-            self.statusBar().showMessage("No more notes are waiting for your signature.", 10_000)
-            return
-        self.open_visit_id(following)
+        store, by, queue = self.session.store, self.session.require_session(), self.queue
+        open_ids, shown = frozenset(self.workspaces), self._shown_patient()
+        self._finding_next = True
+        self._asks += 1
+        ask = self._asks
+
+        def found(got: NextInQueue) -> None:
+            queue.show_rows(got.rows)
+            if got.visit_id is None:
+                self.statusBar().showMessage("No more notes are waiting for your signature.", 10_000)
+            elif got.to_open is not None:
+                self._open_read(got.to_open, ask)
+            elif got.visit_id in self.workspaces:
+                self._show_workspace(self.workspaces[got.visit_id], ask)
+
+        StoreOp(self, lambda: read_next(queue.read, store, by, here, open_ids, shown)) \
+            .busy(self._say, "Finding the next note to sign…").success(found).failure(self._refused) \
+            .ended(lambda: setattr(self, "_finding_next", False)).run()
 
     def open_visit_id(self, visit_id: int) -> None:
-        try:
-            visit = self.session.store.visits.get(visit_id, by=self.session.require_session())
-        except Exception as exc:
-            self.statusBar().showMessage(user_message(exc), 10_000)
+        """Open the visit `visit_id` (a work list's choice): read off the UI thread, then its workspace."""
+        if visit_id in self.workspaces:
+            self._asks += 1
+            self._show_workspace(self.workspaces[visit_id], self._asks)
             return
-        self.open_visit(visit)
+        self._read_and_open(visit_id)
 
     def new_visit(self) -> None:
-        if self.chart is None or self.chart.patient is None:
+        """The chart's New visit (Ctrl+N): the visit is created through the service off the UI thread and its
+        workspace opened when it is; a second press meanwhile creates nothing (the button is off, keys wait)."""
+        if self.chart is None or self.chart.patient is None or self._creating:
             return  # the chart's New visit button is the only caller: a patient is shown
-        patient = self.chart.patient
-        try:
-            visit = self.session.service.new_visit(self.session.require_session(), patient.id)
-        except Exception as exc:
-            self.statusBar().showMessage(user_message(exc), 10_000)
-            return
-        self.open_visit(visit)
+        from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.visit_opening import create_visit
+
+        patient, service, store = self.chart.patient, self.session.service, self.session.store
+        by = self.session.require_session()
+        self._creating = True
+        self._asks += 1
+        ask = self._asks
+        StoreOp(self, lambda: create_visit(service, store, by, patient), kind="visits") \
+            .busy(self._say, f"Opening a new visit for {patient.display_name}…", self.chart.new_button) \
+            .success(lambda read: self._open_read(read, ask)).failure(self._refused) \
+            .ended(lambda: setattr(self, "_creating", False)).run()
 
     def open_visit(self, visit: Any) -> None:
-        """Open (or return to) a visit's workspace; an open workspace keeps everything typed in it."""
+        """Open (or return to) a visit's workspace; an open workspace keeps everything typed in it. A visit not
+        open yet is read off the UI thread (the visit as stored now, its patient, the last weight), and its
+        workspace built when that arrives; asking again meanwhile opens one workspace."""
         ws = self.workspaces.get(visit.id)
+        if ws is not None:
+            self._asks += 1
+            self._show_workspace(ws, self._asks)
+            return
+        self._read_and_open(visit.id)
+
+    # --- opening a visit (the reads in infusiondesk_ui.visit_opening, off the UI thread) ----------
+    def _shown_patient(self) -> Any:
+        return self.chart.patient if self.chart is not None else None
+
+    def _say(self, text: str) -> None:
+        self.statusBar().showMessage(text)
+
+    def _refused(self, sentence: str) -> None:
+        self.statusBar().showMessage(sentence, 10_000)
+
+    def _read_and_open(self, visit_id: int) -> None:
+        self._asks += 1
+        ask = self._asks
+        if visit_id in self._opening:
+            self._opening_ask[visit_id] = ask  # already being read: that one opens it, as the latest ask
+            return
+        from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.visit_opening import read_visit
+
+        store, by, shown = self.session.store, self.session.require_session(), self._shown_patient()
+        self._opening.add(visit_id)
+        self._opening_ask[visit_id] = ask
+
+        def ended() -> None:
+            self._opening.discard(visit_id)
+
+        StoreOp(self, lambda: read_visit(store, by, visit_id, shown)).busy(self._say, "Opening the visit…") \
+            .success(lambda read: self._open_read(read, self._opening_ask.pop(visit_id, ask))) \
+            .failure(self._refused).ended(ended).run()
+
+    def _open_read(self, read: Any, ask: int) -> None:
+        """Build the workspace from what was read (on the UI thread), unless one was opened meanwhile; show it if
+        nothing else was asked for since."""
+        ws = self.workspaces.get(read.visit.id)
         if ws is None:
             from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
-            session = self.session.require_session()
-            shown = self.chart.patient if self.chart is not None else None
-            patient = shown if shown is not None and shown.id == visit.patient_id else \
-                self.session.store.patients.get(visit.patient_id, by=session)
-            store = self.session.store
-            previous = [v for v in store.visits.all(patient.id, by=session) if v.id != visit.id
-                        and v.readiness.weight_kg_today is not None]
-            ws = VisitWorkspace(self.session, patient, store.visits.get(visit.id, by=session),
-                                previous_weight_kg=previous[-1].readiness.weight_kg_today if previous else None)
-            ws.back.connect(lambda p=patient: self.show_chart(p))
+            ws = VisitWorkspace(self.session, read.patient, read.visit, previous_weight_kg=read.previous_weight_kg)
+            ws.back.connect(lambda p=read.patient: self.show_chart(p))
             ws.problem.screen_message = True  # the visit's message is about this visit only
-            self.workspaces[visit.id] = ws
+            self.workspaces[read.visit.id] = ws
+        self._show_workspace(ws, ask)
+
+    def _show_workspace(self, ws: VisitWorkspace, ask: int) -> None:
+        if ask != self._asks:
+            return  # the nurse asked for something else while this was read: it waits, open, for its turn
+        self.statusBar().clearMessage()
         self._show(ws, f"{ws.controller.patient.display_name} — visit")
         ws.tabs.currentWidget().setFocus()
 

@@ -55,6 +55,7 @@ def test_sign_in_patients_chart_and_every_visit_step_name_their_inputs(qtbot: Qt
     finish()
     assert not _all_tabs(window.chart, qtbot), _all_tabs(window.chart, qtbot)
     window.new_visit()
+    finish()
     workspace = window.stack.currentWidget()
     missing = _all_tabs(workspace, qtbot)
     assert not missing, missing

@@ -39,6 +39,7 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     run_to_completed(ws, clinic.clock)

@@ -22,6 +22,7 @@ def test_the_nurse_picks_the_diagnosis_by_keyboard_and_it_is_recorded(qtbot: QtB
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     box = ws.assessment.diagnosis

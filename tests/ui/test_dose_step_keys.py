@@ -18,6 +18,7 @@ def test_alt_o_orders_the_dose_and_alt_d_goes_to_the_dose(qtbot: QtBot, window: 
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     assess_and_approve(ws)

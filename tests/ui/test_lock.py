@@ -37,6 +37,7 @@ def ready_to_start(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     assert window.session.user is not None
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     assess_and_approve(ws)

@@ -30,6 +30,7 @@ def open_new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     return ws
@@ -93,6 +94,7 @@ def test_switching_screens_keeps_what_was_typed(qtbot: QtBot, window: MainWindow
     window.show_chart(clinic.patient)
     finish()
     window.open_visit(ws.visit)
+    finish()
     assert window.stack.currentWidget() is ws
     assert ws.dose.panel.dose.text() == "1.5 g"
 

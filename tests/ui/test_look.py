@@ -158,6 +158,7 @@ def test_a_screens_message_is_cleared_when_another_screen_opens(qtbot: QtBot, wi
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     assess_and_approve(ws)
@@ -166,6 +167,7 @@ def test_a_screens_message_is_cleared_when_another_screen_opens(qtbot: QtBot, wi
     window.show_chart(clinic.patient)
     finish()
     window.open_visit(ws.visit)
+    finish()
     assert ws.problem.text() == "", "a refusal from before stayed on the visit"
 
 
@@ -175,6 +177,7 @@ def test_a_field_error_is_not_cleared_by_navigating(qtbot: QtBot, window: MainWi
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     ws.dose.panel.dose.setText("2 bananas")
@@ -183,6 +186,7 @@ def test_a_field_error_is_not_cleared_by_navigating(qtbot: QtBot, window: MainWi
     window.show_chart(clinic.patient)
     finish()
     window.open_visit(ws.visit)
+    finish()
     assert ws.dose.panel.dose.error_label.text() == message
 
 
@@ -369,6 +373,7 @@ def test_the_infusion_tab_with_an_open_alert_fits_a_1280_by_800_screen(qtbot: Qt
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     ws.tabs.setCurrentWidget(ws.infusion)
     ws.infusion.alerts.setVisible(True)
@@ -383,6 +388,7 @@ def test_the_infusion_column_never_scrolls_sideways(qtbot: QtBot, window: MainWi
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     ws.tabs.setCurrentWidget(ws.infusion)
     qtbot.waitExposed(window)
@@ -400,6 +406,7 @@ def test_checklist_placeholders_read_as_examples(qtbot: QtBot, window: MainWindo
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     r = window.stack.currentWidget().infusion.readiness
     for edit in (r.iv_site, r.iv_gauge, r.expiry):
         assert edit.placeholderText().startswith("e.g. "), edit.placeholderText()

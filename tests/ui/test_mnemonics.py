@@ -32,6 +32,7 @@ def test_no_alt_letter_is_used_twice_on_a_visit_tab(qtbot: QtBot, window: MainWi
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     menus = [m.group(1).lower() for a in window.menuBar().actions() if (m := _MNEMONIC.search(a.text()))]

@@ -26,7 +26,7 @@ from infusiondesk_ui.views.mobile_checkout import CheckoutDialog
 from infusiondesk_ui.views.mobile_sync import SyncDialog
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import PASSWORDS, Clinic_
-from tests.ui.steps import assess_and_approve, settle
+from tests.ui.steps import assess_and_approve, finish, settle
 
 Key = Qt.Key
 SLOW_MS = 90_000  # PBKDF2 (600,000 rounds) and argon2, on a shared machine
@@ -156,6 +156,7 @@ def test_check_out_two_patients_open_the_copy_chart_sync_and_resolve(qtbot: QtBo
         assert not lw.mobile.act_checkout.isEnabled() and not lw.mobile.act_sync.isEnabled()  # not a nurse
         lw.show_chart(clinic.patient)
         lw.new_visit()
+        finish()
         ws = lw.stack.currentWidget()
         assert isinstance(ws, VisitWorkspace)
         assess_and_approve(ws)

@@ -19,6 +19,7 @@ def new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     return ws

@@ -15,6 +15,7 @@ from infusiondesk.records.models import PregnancyStatus, RenalStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patient_form import PatientDialog, day_first_locale, generate_mrn, luhn_digit
 from tests.ui.conftest import Clinic_
+from tests.ui.steps import finish
 
 Key, Mod = Qt.Key, Qt.KeyboardModifier
 
@@ -90,6 +91,7 @@ def test_a_patient_registered_by_keyboard_in_a_day_first_clinic(qtbot: QtBot, wi
     qtbot.keyClick(focused(), Key.Key_Return)
     assert dialog.pregnancy.hasFocus() and dialog.saved is None  # nothing saved before the last field
     qtbot.keyClick(focused(), Key.Key_Return)  # Enter on the last field saves
+    finish()
     assert dialog.saved is not None, dialog.error.text()
     saved = clinic.store.patients.by_mrn("MRN-0300", by=clinic.reader)
     assert saved is not None and saved.date_of_birth == date(1979, 2, 14) and saved.sex == "male"
@@ -104,6 +106,7 @@ def test_every_problem_of_the_form_is_shown_at_once(qtbot: QtBot, window: MainWi
     dialog.allergies.setText("latex")
     dialog.nka.setChecked(True)
     qtbot.keyClick(dialog.mrn, Key.Key_S, Mod.ControlModifier)  # Ctrl+S saves from anywhere: here it is refused
+    finish()
     lines = dialog.error.text().split("\n")
     assert len(lines) == 6, lines
     assert lines[0].startswith("MRN is empty") and "Generate MRN (Alt+N)" in lines[0]
@@ -122,9 +125,11 @@ def test_a_date_that_is_no_date_in_the_clinics_order_is_refused_with_the_rule(
                        (dialog.dob, "14/02/1979")):
         qtbot.keyClicks(edit, text)
     qtbot.keyClick(dialog.dob, Key.Key_S, Mod.ControlModifier)
+    finish()
     assert "has no month 14 when read as month/day/year" in dialog.error.text()
     dialog.dob.setText("1979-02-14")  # year-month-day is always accepted
     qtbot.keyClick(dialog.dob, Key.Key_S, Mod.ControlModifier)
+    finish()
     assert dialog.saved is not None and dialog.saved.date_of_birth == date(1979, 2, 14), dialog.error.text()
 
 
@@ -139,6 +144,7 @@ def test_generate_mrn_fills_a_new_checked_number(qtbot: QtBot, window: MainWindo
     for edit, text in ((dialog.family, "Lind"), (dialog.given, "Erik"), (dialog.dob, "14/02/1979")):
         qtbot.keyClicks(edit, text)
     qtbot.keyClick(dialog.dob, Key.Key_S, Mod.ControlModifier)
+    finish()
     assert clinic.store.patients.by_mrn(mrn, by=clinic.reader) is not None, dialog.error.text()
 
 
@@ -171,6 +177,7 @@ def test_the_nurse_edits_renal_function_and_pregnancy_from_the_chart(qtbot: QtBo
             form.egfr.setText("24")
             form.pregnancy.set_value(PregnancyStatus.NOT_PREGNANT.value)
             qtbot.keyClick(form.pregnancy, Key.Key_S, Mod.ControlModifier)
+            finish()
         finally:
             if form.isVisible():  # never leave a modal form open (the test would wait forever)
                 seen.append(form.error.text())
@@ -192,6 +199,7 @@ def test_the_nurse_edits_renal_function_and_pregnancy_from_the_chart(qtbot: QtBo
     assert [e["event"] for e in trail] == ["create", "update"]  # the edit is audited, by the nurse
     # the screening of a new visit reads the edited record
     window.new_visit()
+    finish()
     from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
     ws = window.stack.currentWidget()
@@ -208,12 +216,14 @@ def test_a_phone_number_with_letters_is_named_as_it_is_typed_and_refused_on_save
     said = 'The phone number "555 0100 ext 4" may hold only digits, spaces, + ( ) and -'
     assert dialog.phone_error.text().startswith(said)  # beside the field, while typing
     qtbot.keyClick(dialog.phone, Key.Key_S, Mod.ControlModifier)
+    finish()
     assert dialog.saved is None and dialog.error.text().startswith(said)
     assert clinic.store.patients.by_mrn("MRN-0302", by=clinic.reader) is None
     for _ in "ext 4":
         qtbot.keyClick(dialog.phone, Key.Key_Backspace)
     assert dialog.phone_error.text() == ""
     qtbot.keyClick(dialog.phone, Key.Key_S, Mod.ControlModifier)
+    finish()
     assert dialog.saved is not None and dialog.saved.phone == "555 0100", dialog.error.text()
 
 
@@ -230,6 +240,7 @@ def test_the_form_opened_on_a_patient_shows_and_keeps_their_phone_and_address(
     assert (dialog.phone.text(), dialog.address.text()) == ("555 0100", "14 Orchard Lane\nRiverside")
     dialog.address.setText("2 Mill Road\nRiverside")
     dialog.save()
+    finish()
     assert dialog.saved is not None, dialog.error.text()
     again = clinic.store.patients.get(ana.id, by=clinic.reader)
     assert (again.phone, again.address) == ("555 0100", "2 Mill Road\nRiverside")

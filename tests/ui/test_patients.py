@@ -13,6 +13,7 @@ from infusiondesk.records.models import PatientDetails
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patients import PatientDialog
 from tests.ui.conftest import Clinic_
+from tests.ui.steps import finish
 
 
 @pytest.fixture
@@ -50,11 +51,13 @@ def test_a_new_patient_with_a_bad_date_is_explained(qtbot: QtBot, window: MainWi
                        (dialog.dob, "31/12/64"), (dialog.allergies, "latex (hives); codeine")):
         qtbot.keyClicks(edit, text)
     dialog.save()
+    finish()
     assert "does not have a four-digit year" in dialog.error.text()
     assert dialog.error.text().endswith("day/month/year (14/02/1979) or year-month-day (1979-02-14).")
     dialog.dob.clear()
     qtbot.keyClicks(dialog.dob, "5/12/1964")  # day-first clinic: 5 December, as the field says
     dialog.save()
+    finish()
     assert dialog.saved is not None, dialog.error.text()
     saved = clinic.store.patients.by_mrn("MRN-0200", by=clinic.reader)
     assert saved is not None and saved.date_of_birth == date(1964, 12, 5)

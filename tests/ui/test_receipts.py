@@ -49,6 +49,7 @@ def _stopped_visit(window: MainWindow, clinic: Clinic_, user: str = "nkim") -> V
     window.session.idle_lock_min = 240  # the test clock jumps an hour: no idle lock
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     run_to_completed(ws, clinic.clock)

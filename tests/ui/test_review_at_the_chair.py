@@ -25,6 +25,7 @@ def completed_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     window.session.idle_lock_min = 120
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     ws.review.discharge.setText("Home with her partner; headache 2/10, flushing settled.")

@@ -34,6 +34,7 @@ def new_visit_as(window: MainWindow, clinic: Clinic_, username: str, password: s
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps (a lock holds the outcomes)
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     return ws

@@ -34,6 +34,7 @@ def _sign_in_by_keyboard(qtbot: QtBot, window: MainWindow, username: str, passwo
 def _new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     return ws

@@ -137,6 +137,7 @@ def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindo
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     assess_and_approve(ws)

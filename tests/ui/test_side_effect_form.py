@@ -16,6 +16,7 @@ def test_flushing_logged_with_the_defaults_is_ongoing(qtbot: QtBot, window: Main
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     form = ws.infusion.side_effects
@@ -48,6 +49,7 @@ def test_flushing_logged_ongoing_is_updated_to_resolved_by_keyboard_and_audited(
     window.session.idle_lock_min = 120
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     form = ws.infusion.side_effects
@@ -93,6 +95,7 @@ def test_a_signed_visits_side_effects_are_not_updated(qtbot: QtBot, window: Main
     window.session.idle_lock_min = 120
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     run_to_completed(ws, clinic.clock)

@@ -14,6 +14,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.style import dark_palette
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
+from tests.ui.steps import finish
 
 
 def background(widget: QWidget) -> QColor:
@@ -39,6 +40,7 @@ def test_switching_the_system_to_dark_restyles_the_open_visit(
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
+    finish()
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     ws.assessment.record.click()

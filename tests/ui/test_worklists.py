@@ -18,7 +18,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import settle
+from tests.ui.steps import finish, settle
 
 
 def _second_patient(clinic: Clinic_) -> Patient:
@@ -116,8 +116,10 @@ def test_awaiting_my_signature_opens_one_after_another(qtbot: QtBot, window: Mai
     settle(qtbot)
     assert [r.visit_id for r in window.queue.rows] == [ana.id]
     window.open_next_in_queue()
+    finish()
     assert window.stack.currentWidget().visit.id == ana.id
     window.open_next_in_queue()  # the only one: nothing after it
+    finish()
     assert "No more notes" in window.statusBar().currentMessage()
 
 

@@ -34,6 +34,7 @@ from infusiondesk.interop.patient_fields import allergies_from_text
 from infusiondesk.records.models import Patient, PatientDetails, PregnancyStatus, RenalStatus, Sex
 from infusiondesk.units import date_rule, parse_date
 from infusiondesk.validation import allergy_claim_problem, birth_date_problem, clean_address, phone_problem
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.address_edit import AddressEdit
@@ -102,6 +103,7 @@ class PatientDialog(QDialog):
         self.session = session
         self.editing = patient
         self.saved: Patient | None = None
+        self._saving = False  # a save is running (Enter, Ctrl+S and Save do not start a second one)
         self.day_first = day_first_locale()
         self.setWindowTitle(f"InfusionDesk — edit patient {patient.display_name}" if patient is not None
                             else "InfusionDesk — new patient")
@@ -202,14 +204,16 @@ class PatientDialog(QDialog):
         self.pregnancy.set_value(p.pregnancy.value)
 
     def fill_generated_mrn(self) -> None:
-        store = self.session.store
-        try:
-            session = self.session.require_session()
-            self.mrn.setText(generate_mrn(lambda mrn: store.patients.by_mrn(mrn, by=session) is not None))
-        except Exception as exc:
-            self.error.show_message(user_message(exc))
-            return
-        self.family.setFocus()
+        """A new MRN, checked unused in the store off the UI thread; it appears once checked (Generate is off
+        meanwhile), and the nurse goes on to the family name."""
+        store, session = self.session.store, self.session.require_session()
+
+        def filled(mrn: str) -> None:
+            self.mrn.setText(mrn)
+            self.family.setFocus()
+
+        StoreOp(self, lambda: generate_mrn(lambda mrn: store.patients.by_mrn(mrn, by=session) is not None)) \
+            .busy(self.error.show_message, "", self.generate).success(filled).failure(self.error.show_message).run()
 
     def problems(self) -> tuple[list[str], date | None]:
         """Every problem of the form, in the order of the fields (all shown at once), and the date of birth."""
@@ -260,14 +264,40 @@ class PatientDialog(QDialog):
         return typed
 
     def save(self) -> None:
+        """Check the form here (every problem at once), then save off the UI thread: a new patient is added, an
+        edit goes through the visit service. Save, Enter and Ctrl+S save once while it runs; the dialog closes
+        when it is saved, and a refusal is shown with its own sentence."""
+        if self._saving:
+            return
         try:
             typed = self.typed()
             session = self.session.require_session()
-            if self.editing is None:
-                self.saved = self.session.store.patients.add(PatientDetails(**typed), by=session)
-            else:  # what this form does not show (medicines, history…) stays as it was
-                self.saved = self.session.service.update_patient(session, dataclasses.replace(self.editing, **typed))
         except Exception as exc:
             self.error.show_message(user_message(exc))
             return
-        self.accept()
+        store, service, editing = self.session.store, self.session.service, self.editing
+
+        def work() -> Patient:
+            if editing is None:
+                added: Patient = store.patients.add(PatientDetails(**typed), by=session)
+                return added
+            # what this form does not show (medicines, history…) stays as it was
+            updated: Patient = service.update_patient(session, dataclasses.replace(editing, **typed))
+            return updated
+
+        def saved(patient: Patient) -> None:
+            self.saved = patient
+            self.accept()
+
+        def ended() -> None:
+            self._saving = False
+
+        self._saving = True
+        self.error.show_message("")
+        StoreOp(self, work, kind="patients").busy(self.error.show_message, "", self.save_button) \
+            .success(saved).failure(self.error.show_message).ended(ended).run()
+
+    def reject(self) -> None:
+        """Cancel and Esc wait while a save runs: the patient would be saved behind a closed form."""
+        if not self._saving:
+            super().reject()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from infusiondesk.records.models import Patient
-from infusiondesk_ui.ops import run_in_thread, user_message
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views import mobile_marks
 from infusiondesk_ui.views.patient_form import PatientDialog
@@ -87,7 +87,9 @@ class PatientListView(QWidget):
         lay.addWidget(self.table, 1)
         self.patients: list[Patient] = []
         self.out: dict[int, Any] = {}  # patient id -> OutOnLaptop (infusiondesk_ui.views.mobile_marks)
-        self._pending = ""
+        self._pending = ""  # the text of the latest search asked for
+        self._shown: str | None = None  # the text whose results the table shows
+        self._open_when_found: str | None = None  # Enter was pressed before the search for this text returned
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -108,20 +110,23 @@ class PatientListView(QWidget):
         self.busy.setText("Searching…")
         store, session = self.session.store, self.session.require_session()
         # The work returns data and touches no widget; the screen is told on the UI thread.
-        run_in_thread(lambda: _search(store, session, text), lambda found: self._show(text, *found),
-                      lambda exc: self.busy.setText(user_message(exc)))
+        StoreOp(self, lambda: _search(store, session, text), busy_cursor=False) \
+            .success(lambda found: self._show(text, *found)).failure(self._not_found).run()
 
-    def search_now(self) -> list[Patient]:
-        """Synchronous search (tests, and Enter pressed before the typed search returned)."""
+    def _not_found(self, sentence: str) -> None:
+        self._open_when_found = None  # nothing to open: the sentence says why
+        self.busy.setText(sentence)
+
+    def search_now(self) -> None:
+        """Search for what is typed now, without waiting for typing to pause (the list shown, Enter pressed
+        before the typed search returned); off the UI thread like the typed search."""
         self._timer.stop()
-        text = self.search.text().strip()
-        self._pending = text
-        self._show(text, *_search(self.session.store, self.session.require_session(), text))
-        return self.patients
+        self.run_search()
 
     def _show(self, text: str, found: list[Patient], out: dict[int, Any] | None = None) -> None:
         if text != self._pending:
             return  # an older search finished after a newer one was typed
+        self._shown = text
         self.patients = found
         self.out = out or {}
         self.busy.setText(f"{len(found)} patient(s)" if text else f"{len(found)} patient(s), most recent first")
@@ -135,6 +140,10 @@ class PatientListView(QWidget):
                 self.table.setItem(r, c, QTableWidgetItem(text_))
         if found:
             self.table.selectRow(0)
+        if self._open_when_found == text:
+            self._open_when_found = None
+            if found:
+                self.open_patient.emit(found[0])
 
     def _into_table(self) -> None:
         if self.table.rowCount():
@@ -142,10 +151,16 @@ class PatientListView(QWidget):
             self.table.selectRow(0)
 
     def _open_first(self) -> None:
-        if self._timer.isActive() or self._pending != self.search.text().strip():
+        """Enter in the search box opens the first patient found for what is typed; before that search has
+        returned, they open when it does (once, however often Enter is pressed meanwhile)."""
+        text = self.search.text().strip()
+        if not self._timer.isActive() and self._shown == text:
+            if self.patients:
+                self.open_patient.emit(self.patients[0])
+            return
+        self._open_when_found = text
+        if self._timer.isActive() or self._pending != text:
             self.search_now()
-        if self.patients:
-            self.open_patient.emit(self.patients[0])
 
     def _open_row(self, row: int) -> None:
         if 0 <= row < len(self.patients):

@@ -124,17 +124,6 @@ class WorklistView(QWidget):
         row = self.table.currentRow()
         return self.rows[row].visit_id if 0 <= row < len(self.rows) else None
 
-    def next_after(self, visit_id: int | None) -> int | None:
-        """The visit after `visit_id` in this list as it reads now (wrapping round); the first one when
-        `visit_id` has left the list (it was just signed), None when the list is empty."""
-        self.rows = self.read()
-        ids = [r.visit_id for r in self.rows]
-        if visit_id in ids:
-            i = ids.index(visit_id)
-            rest = ids[i + 1:] + ids[:i]
-            return rest[0] if rest else None
-        return ids[0] if ids else None
-
     def showEvent(self, event: QShowEvent) -> None:
         self.timer.start()
         super().showEvent(event)
@@ -160,15 +149,31 @@ class TodayBoard(WorklistView):
         self.print_button.clicked.connect(lambda: self.print_day_list())
 
     def _audit(self, event: AuditEvent, detail: dict[str, object]) -> None:
-        self.session.store.audit.append(event, self.session.require_session(), {
-            "what": "day list", "day": self.session.today().isoformat(), "rows": len(self.rows), **detail})
+        """The print's audit entry, written off the UI thread once the pages are out (a failure says so under
+        the board: the pages are printed, the trail must not silently miss them)."""
+        store, by = self.session.store, self.session.require_session()
+        what = {"what": "day list", "day": self.session.today().isoformat(), "rows": len(self.rows), **detail}
+        StoreOp(self, lambda: store.audit.append(event, by, what), busy_cursor=False) \
+            .failure(lambda sentence: self.status.setText(f"Printed, but not recorded in the audit trail: {sentence}"))\
+            .run()
 
     def print_day_list(self, printer: Any = None) -> None:
+        """Print what the board shows, read now: the day's rows and the clinic's heading are read off the UI
+        thread (Print is off meanwhile), the board shows them, then the print dialog and the pages."""
         from infusiondesk_ui.note_worker import day_list_job
 
-        self.show_rows(self.read())  # what is printed is what the board shows, read now
-        self.output.print(day_list_job(self.rows, self.session.store.clinic.get(), self.session.today(),
-                                       self.session.zone, self.session.clock.now()), printer)
+        store, today, zone = self.session.store, self.session.today(), self.session.zone
+
+        def read() -> tuple[list[BoardRow], Any]:
+            return self.read(), store.clinic.get()
+
+        def got(read_: tuple[list[BoardRow], Any]) -> None:
+            rows, clinic = read_
+            self.show_rows(rows)
+            self.output.print(day_list_job(self.rows, clinic, today, zone, self.session.clock.now()), printer)
+
+        StoreOp(self, read).busy(self.status.setText, "Reading the day list…", self.print_button) \
+            .success(got).failure(lambda sentence: self.status.setText(f"Not printed: {sentence}")).run()
 
     def read(self) -> list[BoardRow]:
         start, end = worklists.clinic_day(self.session.today(), self.session.zone)
