@@ -61,6 +61,7 @@ def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: 
     assert "RIVERA, Ana" in window.chart.banner.identity.text()
     assert window.chart.new_button.hasFocus()
     qtbot.keyClick(window.chart.new_button, Key.Key_Space)
+    finish()  # read off the UI thread
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace)
     assert "RIVERA, Ana" in ws.banner.identity.text()

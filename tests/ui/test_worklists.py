@@ -85,6 +85,7 @@ def test_today_board_is_live_and_opens_a_visit_with_enter(qtbot: QtBot, window: 
     board.table.setFocus()
     qtbot.keyClick(board.table, Qt.Key.Key_Down)
     qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    finish()  # read off the UI thread
     ws = window.stack.currentWidget()
     assert isinstance(ws, VisitWorkspace) and ws.visit.id == ana.id
     assert ws.controller.patient.mrn == "MRN-0007"
@@ -102,10 +103,12 @@ def test_awaiting_my_signature_opens_one_after_another(qtbot: QtBot, window: Mai
     assert [r.visit_id for r in queue.rows] == [chidi.id, ana.id]  # oldest completed first, across patients
     queue.table.setFocus()
     qtbot.keyClick(queue.table, Qt.Key.Key_Return)
+    finish()  # read off the UI thread
     first = window.stack.currentWidget()
     assert isinstance(first, VisitWorkspace) and first.visit.id == chidi.id
     assert first.controller.patient.mrn == "MRN-0008"
     qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    finish()  # read off the UI thread
     second = window.stack.currentWidget()
     assert isinstance(second, VisitWorkspace) and second.visit.id == ana.id
 
@@ -136,5 +139,6 @@ def test_the_day_list_prints_what_the_board_shows(qtbot: QtBot, window: MainWind
     assert window.today_board.status.text() == "Sent 1 page of the day list to the printer."
     text = PdfReader(tmp_path / "day.pdf").pages[0].extract_text() or ""
     assert "RIVERA, Ana" in text and "OKAFOR, Chidi" in text and "Monday 02 March 2026" in text
+    finish()  # the print's audit entry is written off the UI thread
     printed = [e["detail"] for e in clinic.store.audit.entries(by=clinic.reader) if e["event"] == "print"]
     assert printed and printed[-1]["what"] == "day list" and printed[-1]["pages"] == 1
