@@ -168,6 +168,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.sign_in("drlee", "doctor-sign-pass-1")
         window.patients.search.setText("riv")
         window.patients.search_now()
+        done()  # read (or created) off the UI thread
         shot("02-patients")
         window.show_chart(store.patients.search("Rivera", by=window.session.require_session())[0])
         done()  # the history is read off the UI thread
@@ -175,6 +176,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.chart.trends.setCurrentIndex(1)
         shot("03-chart")
         window.new_visit()
+        done()  # read (or created) off the UI thread
         ws = window.stack.currentWidget()
         assert isinstance(ws, VisitWorkspace)
         a = ws.assessment
@@ -299,6 +301,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.unlock("doctor-sign-pass-1")
         clock.advance(minutes=60 * 18)
         window.open_visit(ws.visit)
+        done()  # read (or created) off the UI thread
         ws.tabs.setCurrentWidget(ws.review)
         ws.review.addendum.setText("Phoned next morning: headache free; flushing resolved within 20 min.")
         ws.review.add_addendum.click()
