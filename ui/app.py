@@ -154,6 +154,7 @@ class MainWindow(QMainWindow):
         self._opening_ask: dict[int, int] = {}  # ... and the latest ask that wants each of them
         self._creating = False  # a new visit is being created (Ctrl+N again meanwhile creates none)
         self._finding_next = False  # the next note to sign is being found (Ctrl+J)
+        self._said_opening = ""  # what the status bar was told while a visit was being opened
         self._asks = 0  # counts the nurse's asks to open a visit: only the latest one is shown when it arrives
         self._before_lock: QWidget | None = None
         self._before_password: QWidget | None = None
@@ -854,8 +855,13 @@ class MainWindow(QMainWindow):
         ask = self._asks
         StoreOp(self, lambda: create_visit(service, store, by, patient), kind="visits") \
             .busy(self._say, f"Opening a new visit for {patient.display_name}…", self.chart.new_button) \
-            .success(lambda read: self._open_read(read, ask)).failure(self._refused) \
+            .success(lambda read: self._opened_new(read, ask)).failure(self._refused) \
             .ended(lambda: setattr(self, "_creating", False)).run()
+
+    def _opened_new(self, read: Any, ask: int) -> None:
+        self._open_read(read, ask)
+        if ask == self._asks:  # the new visit is on screen: a patient out on a laptop is said again, there
+            self.mobile.note_if_out(read.patient)
 
     def open_visit(self, visit: Any) -> None:
         """Open (or return to) a visit's workspace; an open workspace keeps everything typed in it. A visit not
@@ -873,6 +879,7 @@ class MainWindow(QMainWindow):
         return self.chart.patient if self.chart is not None else None
 
     def _say(self, text: str) -> None:
+        self._said_opening = text
         self.statusBar().showMessage(text)
 
     def _refused(self, sentence: str) -> None:
@@ -914,7 +921,8 @@ class MainWindow(QMainWindow):
     def _show_workspace(self, ws: VisitWorkspace, ask: int) -> None:
         if ask != self._asks:
             return  # the nurse asked for something else while this was read: it waits, open, for its turn
-        self.statusBar().clearMessage()
+        if self.statusBar().currentMessage() == self._said_opening:
+            self.statusBar().clearMessage()  # "Opening…" is done; a note said meanwhile (out on a laptop) stays
         self._show(ws, f"{ws.controller.patient.display_name} — visit")
         ws.tabs.currentWidget().setFocus()
 
