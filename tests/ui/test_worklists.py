@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
@@ -75,6 +76,7 @@ def test_today_board_is_live_and_opens_a_visit_with_enter(qtbot: QtBot, window: 
     assert "Times in UTC" in board.summary.text() and "infusing 1" in board.summary.text()
 
     # The infusion is stopped and the visit completed at another workstation: the next tick moves it.
+    window.session.idle_lock_min = 120  # the nurse is at this board while the test clock jumps an hour
     assert ana.id is not None
     _finish(clinic, ana.id)
     board.timer.timeout.emit()
@@ -142,3 +144,24 @@ def test_the_day_list_prints_what_the_board_shows(qtbot: QtBot, window: MainWind
     finish()  # the print's audit entry is written off the UI thread
     printed = [e["detail"] for e in clinic.store.audit.entries(by=clinic.reader) if e["event"] == "print"]
     assert printed and printed[-1]["what"] == "day list" and printed[-1]["pages"] == 1
+
+
+def test_ctrl_j_pressed_twice_while_the_next_note_is_found_opens_it_once(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch) -> None:
+    from infusiondesk_ui import operations
+    from tests.ui.test_visits_off_thread import Held
+
+    _, _ana, chidi = _day(clinic)
+    window.sign_in("drlee", "doctor-sign-pass-1")
+    finish()
+    held = Held(monkeypatch, window.session.store.visits, "worklist")
+    qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)  # impatient: still one
+    qtbot.waitUntil(lambda: len(held.threads) == 1, timeout=5000)
+    assert operations.pending() == 1 and window.statusBar().currentMessage() == "Finding the next note to sign…"
+    held.release()
+    finish()
+    assert len(held.threads) == 1 and list(window.workspaces) == [chidi.id]
+    ws = window.stack.currentWidget()
+    assert isinstance(ws, VisitWorkspace) and ws.visit.id == chidi.id
+    assert window.statusBar().currentMessage() == ""
