@@ -152,7 +152,7 @@ class MainWindow(QMainWindow):
         self.workspaces: dict[int, VisitWorkspace] = {}
         self._opening: set[int] = set()  # visits whose workspace is being read (asking again opens one)
         self._opening_ask: dict[int, int] = {}  # ... and the latest ask that wants each of them
-        self._creating = False  # a new visit is being created (Ctrl+N again meanwhile creates none)
+        self._creating = False  # a new visit is being created (New visit again meanwhile creates none)
         self._finding_next = False  # the next note to sign is being found (Ctrl+J)
         self._said_opening = ""  # what the status bar was told while a visit was being opened
         self._asks = 0  # counts the nurse's asks to open a visit: only the latest one is shown when it arrives
@@ -841,7 +841,7 @@ class MainWindow(QMainWindow):
         self._read_and_open(visit_id)
 
     def new_visit(self) -> None:
-        """The chart's New visit (Ctrl+N): the visit is created through the service off the UI thread and its
+        """The chart's New visit (Alt+N): the visit is created through the service off the UI thread and its
         workspace opened when it is; a second press meanwhile creates nothing (the button is off, keys wait)."""
         if self.chart is None or self.chart.patient is None or self._creating:
             return  # the chart's New visit button is the only caller: a patient is shown
