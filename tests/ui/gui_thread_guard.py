@@ -40,7 +40,7 @@ NOT_MOVED_YET: set[str] = {
     "receipts.py:make", "views/clinic_reports.py:_audit", "views/report.py:_audit", "views/report.py:_job",
     # settings lane
     "views/backup_settings.py:back_up_now", "views/backup_settings.py:do_save", "views/backup_settings.py:refresh",
-    "views/follow_ups.py:read", "views/follow_ups.py:refresh", "views/follow_ups.py:save", "mobile_ops.py:close",
+    "mobile_ops.py:close",
 }
 
 

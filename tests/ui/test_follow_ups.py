@@ -43,6 +43,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
     clinic.clock.advance(minutes=6 * 24 * 60)
     window.sign_in("nkim", "nurse-chair-pass-1")
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    finish()  # the list is read off the UI thread
     board = window.follow_ups
     assert window.stack.currentWidget() is board and board.rows == []  # day 6: not yet
     assert "0 follow-ups due" in board.summary.text()
@@ -70,6 +71,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
     qtbot.keyClick(form.side_effects, Qt.Key.Key_Tab)
     _type(qtbot, "")
     _type(qtbot, "feels much better")  # Enter on the note saves
+    finish()
     assert form.isVisible()
     assert form.error.text() == "Attacks per month must be 0 to 31; 40 was entered."
     form.grab().save(str(tmp_path / "follow-up-form.png"))
@@ -95,6 +97,7 @@ def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: Q
     clinic.clock.advance(minutes=8 * 24 * 60)
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_follow_ups()
+    finish()
     board = window.follow_ups
     assert board.table.item(0, 4).text() == "due since 2026-03-09 (1 day)"
     qtbot.keyClick(board.table, Qt.Key.Key_Return)
@@ -107,6 +110,7 @@ def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: Q
     assert not board.form.attacks.isEnabled()
     board.form.note.setFocus()
     _type(qtbot, "no answer twice")
+    finish()
     assert board.rows == [] and "(could not reach)" in board.done.text()
 
 
