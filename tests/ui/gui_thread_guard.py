@@ -39,7 +39,6 @@ NOT_MOVED_YET: set[str] = {
     "chart_documents.py:_audit", "chart_documents.py:_save_notes", "receipts.py:_audit", "receipts.py:ask_payment",
     "receipts.py:make", "views/clinic_reports.py:_audit", "views/report.py:_audit", "views/report.py:_job",
     # settings lane
-    "mobile_ops.py:close",
 }
 
 
