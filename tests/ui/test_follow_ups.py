@@ -74,6 +74,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
     finish()
     assert form.isVisible()
     assert form.error.text() == "Attacks per month must be 0 to 31; 40 was entered."
+    assert QApplication.focusWidget() is form.note and form.save_button.isEnabled()  # back where she pressed Enter
     form.grab().save(str(tmp_path / "follow-up-form.png"))
 
     form.attacks.setFocus()
@@ -168,3 +169,72 @@ def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: Main
     assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
     (entry,) = clinic.store.audit.entries("follow_up_policy", by=clinic.admin_session)
     assert entry["username"] == "admin"
+
+
+def test_a_double_enter_records_one_follow_up_and_the_cursor_goes_back_to_the_list(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    _ana_treated_a_week_ago(clinic)
+    clinic.clock.advance(minutes=7 * 24 * 60)
+    window.sign_in("nkim", "nurse-chair-pass-1")
+    window.show_follow_ups()
+    finish()
+    board = window.follow_ups
+    assert len(board.rows) == 1
+    qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    form = board.form
+    form.status.set_value(FollowUpStatus.COULD_NOT_REACH)
+    form.note.setFocus()
+    qtbot.keyClicks(form.note, "no answer")
+    qtbot.keyClick(form.note, Qt.Key.Key_Return)
+    # the save runs in the worker: Save is off, and a second Enter (or Ctrl+S) does not save again
+    assert form.saving and not form.save_button.isEnabled()
+    qtbot.keyClick(form.note, Qt.Key.Key_Return)
+    qtbot.keyClick(form.note, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    finish()
+    assert form.error.text() == "" and not form.isVisible()
+    assert board.done.text() == "Saved: the 7 days follow-up of RIVERA, Ana (could not reach)."
+    assert board.rows == [] and "0 follow-ups due" in board.summary.text()
+    assert QApplication.focusWidget() is board.table  # back on the list, for the next one
+    (saved,) = clinic.store.follow_ups.recorded(clinic.patient.id, by=clinic.reader)  # type: ignore[arg-type]
+    assert saved.status is FollowUpStatus.COULD_NOT_REACH
+    created = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["table_name"] == "follow_ups"]
+    assert [e["event"] for e in created] == ["create"]  # one save reached the store
+
+
+def test_a_double_enter_saves_the_follow_up_days_once(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    window.sign_in("admin", "ward-office-key-1")
+    window.show_settings()
+    finish()
+    box = window.settings_view.follow_up_days
+    box.intervals.setFocus()
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, "14, 30")
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    assert box.saving and not box.save_button.isEnabled()
+    assert box.message.text() == "Saving the follow-up days…"
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    finish()
+    assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
+    assert box.save_button.isEnabled() and QApplication.focusWidget() is box.intervals
+    assert len(clinic.store.audit.entries("follow_up_policy", by=clinic.admin_session)) == 1
+
+
+def test_a_nurse_is_told_in_a_sentence_that_the_follow_up_days_are_an_admins(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    from infusiondesk_ui.views.follow_ups import FollowUpIntervalsBox
+
+    window.sign_in("nkim", "nurse-chair-pass-1")
+    box = FollowUpIntervalsBox(window.session)
+    qtbot.addWidget(box)
+    box.show()
+    box.refresh()
+    finish()
+    assert box.intervals.text() == "7, 30"
+    box.intervals.setFocus()
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, "14")
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    finish()
+    assert box.message.text() == "Only an admin can change the follow-up intervals; Noor Kim is signed in as nurse."
+    assert clinic.store.follow_ups.policy().intervals_days == (7, 30)
+    assert QApplication.focusWidget() is box.intervals and box.save_button.isEnabled()

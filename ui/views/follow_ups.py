@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -154,9 +155,15 @@ class FollowUpForm(QGroupBox):
         store, by, due = self.session.store, self.session.require_session(), self.due
         self.saving = True
         self.error.setText("")  # the last refusal is answered; the disabled Save and busy pointer show it runs
+        typing_in = QApplication.focusWidget()  # Enter moves on from here; a refusal brings the cursor back
 
         def ended() -> None:
             self.saving = False
+
+        def refused(sentence: str) -> None:
+            self.error.setText(sentence)
+            if typing_in is not None and typing_in is not self.save_button and typing_in.isVisible():
+                typing_in.setFocus()
 
         def saved(recorded: Any) -> None:
             self.error.setText("")
@@ -164,7 +171,7 @@ class FollowUpForm(QGroupBox):
 
         StoreOp(self, lambda: store.follow_ups.record(entry, by=by), kind="follow_ups") \
             .busy(self.error.setText, "", self.save_button).ended(ended) \
-            .success(saved).failure(self.error.setText).run()
+            .success(saved).failure(refused).run()
 
 
 class FollowUpList(QWidget):
@@ -308,9 +315,12 @@ class FollowUpIntervalsBox(QGroupBox):
             return
         store, by = self.session.store, self.session.require_session()
         self.saving = True
+        from_field = self.intervals.hasFocus()  # Enter moved the cursor on; it comes back to the days
 
         def ended() -> None:
             self.saving = False
+            if from_field:
+                self.intervals.setFocus()
 
         def saved(policy: FollowUpPolicy) -> None:
             self.intervals.setText(_days(policy))
