@@ -5,6 +5,7 @@ the schedule, saving it and the backup itself run off the UI thread (`StoreOp`).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -118,7 +119,11 @@ class BackupBox(QGroupBox):
         off until it ends. No folder saved yet: a sentence, and the cursor in the folder field."""
         from infusiondesk.store.backup import back_up, backup_schedule
 
-        store, by, copied = self.session.store, self.session.require_session(), self._copied.emit
+        store, by, emit = self.session.store, self.session.require_session(), self._copied.emit
+
+        def copied(done: int, total: int) -> None:  # in the worker: the copy never fails for want of a screen
+            with contextlib.suppress(RuntimeError):  # the screen was deleted meanwhile (the app is closing)
+                emit(done, total)
 
         def work() -> BackupResult | None:
             schedule = backup_schedule(store)
