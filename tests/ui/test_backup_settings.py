@@ -12,7 +12,7 @@ from infusiondesk.store.backup import BackupSchedule, backup_schedule, set_backu
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.backup_ops import DailyBackup
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 Key = Qt.Key
 
@@ -89,7 +89,7 @@ def test_back_up_now_is_off_while_it_runs_and_a_second_press_makes_no_second_bac
     folder = tmp_path / "usb-backup"
     folder.mkdir()
     set_backup_schedule(clinic.store, BackupSchedule(str(folder), keep=3), clinic.admin_session)
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()
     box = window.settings_view.backups
@@ -112,7 +112,7 @@ def test_back_up_now_without_a_saved_folder_says_so_and_puts_the_cursor_in_the_f
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     from PySide6.QtWidgets import QApplication
 
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()
     box = window.settings_view.backups
@@ -128,7 +128,7 @@ def test_a_nurse_cannot_save_the_backup_folder_and_is_told_why(qtbot: QtBot, win
                                                                 clinic: Clinic_, tmp_path: Path) -> None:
     from infusiondesk_ui.views.backup_settings import BackupBox
 
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     box = BackupBox(window.session)
     qtbot.addWidget(box)
     box.show()

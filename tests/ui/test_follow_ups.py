@@ -15,7 +15,7 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 
 def _ana_treated_a_week_ago(clinic: Clinic_) -> int:
@@ -175,7 +175,7 @@ def test_a_double_enter_records_one_follow_up_and_the_cursor_goes_back_to_the_li
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     _ana_treated_a_week_ago(clinic)
     clinic.clock.advance(minutes=7 * 24 * 60)
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     window.show_follow_ups()
     finish()
     board = window.follow_ups
@@ -202,7 +202,7 @@ def test_a_double_enter_records_one_follow_up_and_the_cursor_goes_back_to_the_li
 
 
 def test_a_double_enter_saves_the_follow_up_days_once(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.show_settings()
     finish()
     box = window.settings_view.follow_up_days
@@ -223,7 +223,7 @@ def test_a_nurse_is_told_in_a_sentence_that_the_follow_up_days_are_an_admins(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     from infusiondesk_ui.views.follow_ups import FollowUpIntervalsBox
 
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     box = FollowUpIntervalsBox(window.session)
     qtbot.addWidget(box)
     box.show()

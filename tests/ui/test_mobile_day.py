@@ -27,7 +27,7 @@ from infusiondesk_ui.views.mobile_checkout import CheckoutDialog
 from infusiondesk_ui.views.mobile_sync import SyncDialog
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import PASSWORDS, Clinic_
-from tests.ui.steps import assess_and_approve, settle
+from tests.ui.steps import assess_and_approve, settle, sign_in
 
 Key = Qt.Key
 SLOW_MS = 90_000  # PBKDF2 (600,000 rounds) and argon2, on a shared machine
@@ -260,7 +260,7 @@ def test_closing_the_sync_dialog_while_it_runs_still_signs_out_of_the_clinic(
     monkeypatch.setattr(mobile_ops, "open_clinic", open_clinic)
     try:
         lw = open_window(qtbot, laptop_store, clinic, laptop_path=out)
-        lw.sign_in("nkim", PASSWORDS["nkim"])
+        sign_in(lw, "nkim", PASSWORDS["nkim"])
         qtbot.waitUntil(lambda: lw.mobile.act_sync.isEnabled())
         sync = SyncDialog(lw.session, out, lw, clinic_db=str(tmp_path / "clinic.db"))
         qtbot.addWidget(sync)
