@@ -35,8 +35,6 @@ NOT_MOVED_YET: set[str] = {
     "chart_documents.py:_audit", "chart_documents.py:_save_notes", "receipts.py:_audit", "receipts.py:ask_payment",
     "receipts.py:make", "views/clinic_reports.py:_audit", "views/report.py:_audit", "views/report.py:_job",
     # settings lane
-    "views/backup_settings.py:back_up_now", "views/backup_settings.py:do_save", "views/backup_settings.py:refresh",
-    "views/follow_ups.py:read", "views/follow_ups.py:refresh", "views/follow_ups.py:save", "mobile_ops.py:close",
 }
 
 

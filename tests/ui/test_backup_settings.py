@@ -12,7 +12,7 @@ from infusiondesk.store.backup import BackupSchedule, backup_schedule, set_backu
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.backup_ops import DailyBackup
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 Key = Qt.Key
 
@@ -35,6 +35,7 @@ def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWi
     _type(qtbot, box.folder, str(tmp_path / "missing"))
     _type(qtbot, box.keep, "7")
     qtbot.keyClick(box.save, Key.Key_Space)
+    finish()  # saved off the UI thread
     assert box.message.text() == f"The backup folder {tmp_path / 'missing'} does not exist; create it or choose " \
                                  "another folder."
     assert backup_schedule(clinic.store) is None
@@ -46,6 +47,7 @@ def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWi
     assert box.message.text() == "Backups to keep: 0 is outside 1–365."
     _type(qtbot, box.keep, "7")
     qtbot.keyClick(box.save, Key.Key_Space)
+    finish()
     assert box.message.text().startswith(f"Saved: backups go to {folder}, keeping the newest 7")
     assert backup_schedule(clinic.store) == BackupSchedule(str(folder), 7, True, clinic.admin.id)
 
@@ -80,3 +82,62 @@ def test_the_daily_backup_runs_in_the_background_and_says_so(qtbot: QtBot, clini
     qtbot.waitUntil(lambda: not said[-1][1], timeout=20_000)
     assert said[-1][0] == ("Daily backup failed: The automatic backup was set up by admin, who is no longer an "
                            "active admin, so it did not run; an admin must save the backup settings again.")
+
+
+def test_back_up_now_is_off_while_it_runs_and_a_second_press_makes_no_second_backup(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, tmp_path: Path) -> None:
+    folder = tmp_path / "usb-backup"
+    folder.mkdir()
+    set_backup_schedule(clinic.store, BackupSchedule(str(folder), keep=3), clinic.admin_session)
+    sign_in(window, "admin", "ward-office-key-1")
+    window.act_settings.trigger()
+    finish()
+    box = window.settings_view.backups
+    assert box.folder.text() == str(folder) and box.message.text() == ""
+    box.now.setFocus()
+    qtbot.keyClick(box.now, Key.Key_Space)
+    # the copy runs in the worker: the screen says so and the button cannot start it again
+    assert not box.now.isEnabled() and box.message.text().startswith("Backing up…")
+    qtbot.keyClick(box.now, Key.Key_Space)
+    qtbot.keyClick(window, Key.Key_U, Qt.KeyboardModifier.AltModifier)  # its mnemonic, too
+    assert box.save.isEnabled() and box.folder.isEnabled()  # the rest of the screen stays usable
+    finish()
+    assert box.message.text().startswith("Backed up to") and box.now.isEnabled()
+    assert len(list(folder.iterdir())) == 1
+    backups = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "backup"]
+    assert len(backups) == 1
+
+
+def test_back_up_now_without_a_saved_folder_says_so_and_puts_the_cursor_in_the_folder(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    sign_in(window, "admin", "ward-office-key-1")
+    window.act_settings.trigger()
+    finish()
+    box = window.settings_view.backups
+    box.now.setFocus()
+    qtbot.keyClick(box.now, Key.Key_Space)
+    finish()
+    assert box.message.text() == "Save a backup folder first."
+    assert box.message.kind.value == "error" and QApplication.focusWidget() is box.folder
+    assert box.now.isEnabled()
+
+
+def test_a_nurse_cannot_save_the_backup_folder_and_is_told_why(qtbot: QtBot, window: MainWindow,
+                                                                clinic: Clinic_, tmp_path: Path) -> None:
+    from infusiondesk_ui.views.backup_settings import BackupBox
+
+    sign_in(window, "nkim", "nurse-chair-pass-1")
+    box = BackupBox(window.session)
+    qtbot.addWidget(box)
+    box.show()
+    box.folder.setText(str(tmp_path))
+    box.keep.setText("5")
+    qtbot.keyClick(box.save, Key.Key_Space)
+    assert not box.save.isEnabled() and box.message.text() == "Saving the backup settings…"
+    finish()
+    assert box.save.isEnabled() and box.message.kind.value == "error"
+    # the core's refusal, in its own words
+    assert box.message.text() == "Only an admin can change the clinic's backups; Noor Kim is signed in as nurse."
+    assert backup_schedule(clinic.store) is None

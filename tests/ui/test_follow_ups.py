@@ -15,7 +15,7 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 
 def _ana_treated_a_week_ago(clinic: Clinic_) -> int:
@@ -43,6 +43,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
     clinic.clock.advance(minutes=6 * 24 * 60)
     window.sign_in("nkim", "nurse-chair-pass-1")
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    finish()  # the list is read off the UI thread
     board = window.follow_ups
     assert window.stack.currentWidget() is board and board.rows == []  # day 6: not yet
     assert "0 follow-ups due" in board.summary.text()
@@ -70,8 +71,10 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
     qtbot.keyClick(form.side_effects, Qt.Key.Key_Tab)
     _type(qtbot, "")
     _type(qtbot, "feels much better")  # Enter on the note saves
+    finish()
     assert form.isVisible()
     assert form.error.text() == "Attacks per month must be 0 to 31; 40 was entered."
+    assert QApplication.focusWidget() is form.note and form.save_button.isEnabled()  # back where she pressed Enter
     form.grab().save(str(tmp_path / "follow-up-form.png"))
 
     form.attacks.setFocus()
@@ -95,6 +98,7 @@ def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: Q
     clinic.clock.advance(minutes=8 * 24 * 60)
     window.sign_in("drlee", "doctor-sign-pass-1")
     window.show_follow_ups()
+    finish()
     board = window.follow_ups
     assert board.table.item(0, 4).text() == "due since 2026-03-09 (1 day)"
     qtbot.keyClick(board.table, Qt.Key.Key_Return)
@@ -107,6 +111,7 @@ def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: Q
     assert not board.form.attacks.isEnabled()
     board.form.note.setFocus()
     _type(qtbot, "no answer twice")
+    finish()
     assert board.rows == [] and "(could not reach)" in board.done.text()
 
 
@@ -164,3 +169,72 @@ def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: Main
     assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
     (entry,) = clinic.store.audit.entries("follow_up_policy", by=clinic.admin_session)
     assert entry["username"] == "admin"
+
+
+def test_a_double_enter_records_one_follow_up_and_the_cursor_goes_back_to_the_list(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    _ana_treated_a_week_ago(clinic)
+    clinic.clock.advance(minutes=7 * 24 * 60)
+    sign_in(window, "nkim", "nurse-chair-pass-1")
+    window.show_follow_ups()
+    finish()
+    board = window.follow_ups
+    assert len(board.rows) == 1
+    qtbot.keyClick(board.table, Qt.Key.Key_Return)
+    form = board.form
+    form.status.set_value(FollowUpStatus.COULD_NOT_REACH)
+    form.note.setFocus()
+    qtbot.keyClicks(form.note, "no answer")
+    qtbot.keyClick(form.note, Qt.Key.Key_Return)
+    # the save runs in the worker: Save is off, and a second Enter (or Ctrl+S) does not save again
+    assert form.saving and not form.save_button.isEnabled()
+    qtbot.keyClick(form.note, Qt.Key.Key_Return)
+    qtbot.keyClick(form.note, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    finish()
+    assert form.error.text() == "" and not form.isVisible()
+    assert board.done.text() == "Saved: the 7 days follow-up of RIVERA, Ana (could not reach)."
+    assert board.rows == [] and "0 follow-ups due" in board.summary.text()
+    assert QApplication.focusWidget() is board.table  # back on the list, for the next one
+    (saved,) = clinic.store.follow_ups.recorded(clinic.patient.id, by=clinic.reader)  # type: ignore[arg-type]
+    assert saved.status is FollowUpStatus.COULD_NOT_REACH
+    created = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["table_name"] == "follow_ups"]
+    assert [e["event"] for e in created] == ["create"]  # one save reached the store
+
+
+def test_a_double_enter_saves_the_follow_up_days_once(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    sign_in(window, "admin", "ward-office-key-1")
+    window.show_settings()
+    finish()
+    box = window.settings_view.follow_up_days
+    box.intervals.setFocus()
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, "14, 30")
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    assert box.saving and not box.save_button.isEnabled()
+    assert box.message.text() == "Saving the follow-up days…"
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    finish()
+    assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
+    assert box.save_button.isEnabled() and QApplication.focusWidget() is box.intervals
+    assert len(clinic.store.audit.entries("follow_up_policy", by=clinic.admin_session)) == 1
+
+
+def test_a_nurse_is_told_in_a_sentence_that_the_follow_up_days_are_an_admins(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
+    from infusiondesk_ui.views.follow_ups import FollowUpIntervalsBox
+
+    sign_in(window, "nkim", "nurse-chair-pass-1")
+    box = FollowUpIntervalsBox(window.session)
+    qtbot.addWidget(box)
+    box.show()
+    box.refresh()
+    finish()
+    assert box.intervals.text() == "7, 30"
+    box.intervals.setFocus()
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, "14")
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    finish()
+    assert box.message.text() == "Only an admin can change the follow-up intervals; Noor Kim is signed in as nurse."
+    assert clinic.store.follow_ups.policy().intervals_days == (7, 30)
+    assert QApplication.focusWidget() is box.intervals and box.save_button.isEnabled()

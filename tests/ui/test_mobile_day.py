@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from infusiondesk.auth import AuthError
 from infusiondesk.drugs import load_drug
 from infusiondesk.mobile import day
 from infusiondesk.records.models import Patient, PatientDetails, RenalStatus, Sex
@@ -26,7 +27,7 @@ from infusiondesk_ui.views.mobile_checkout import CheckoutDialog
 from infusiondesk_ui.views.mobile_sync import SyncDialog
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import PASSWORDS, Clinic_
-from tests.ui.steps import assess_and_approve, finish, settle
+from tests.ui.steps import assess_and_approve, finish, settle, sign_in
 
 Key = Qt.Key
 SLOW_MS = 90_000  # PBKDF2 (600,000 rounds) and argon2, on a shared machine
@@ -203,7 +204,13 @@ def test_check_out_two_patients_open_the_copy_chart_sync_and_resolve(qtbot: QtBo
         assert "Conflict #1 resolved: the clinic's version is kept" in view.message.text()
         assert view.table.rowCount() == 0
         assert clinic.store.patients.get(clinic.patient.id or 0, by=nurse).weight_kg == 65
+        link = sync.link
+        assert link is not None
         sync.close()
+        settle(qtbot)  # the clinic sign-out runs off the UI thread
+        assert sync.link is None
+        with pytest.raises(AuthError):  # signed out of the clinic, its database closed
+            clinic.store.users.current(link.session)
         lw.sign_out()
     finally:
         settle(qtbot)  # the marker's last reading ends before its database closes
@@ -230,6 +237,48 @@ def test_a_wrong_nurse_is_refused_in_a_sentence(qtbot: QtBot, clinic: Clinic_, t
         qtbot.waitUntil(lambda: "Not synced" in sync.message.text(), timeout=SLOW_MS)
         assert "password does not open this laptop database" in sync.message.text()
         assert sync.report is None and not sync.summary.isVisible()
+        lw.sign_out()
+    finally:
+        settle(qtbot)  # the marker's last reading ends before its database closes
+        laptop_store.close()
+
+
+def test_closing_the_sync_dialog_while_it_runs_still_signs_out_of_the_clinic(
+        qtbot: QtBot, clinic: Clinic_, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from infusiondesk_ui import mobile_ops
+
+    out = tmp_path / "laptop.db"
+    day.checkout(clinic.store, clinic.session(clinic.nurse), PASSWORDS["nkim"], [clinic.patient.mrn], out)
+    laptop_store = day.laptop.open_laptop(out, PASSWORDS["nkim"], clock=clinic.clock.now)
+    opened: list[mobile_ops.ClinicLink] = []
+    real_open = mobile_ops.open_clinic
+
+    def open_clinic(*args: object) -> mobile_ops.ClinicLink:
+        link = real_open(*args)  # type: ignore[arg-type]
+        opened.append(link)
+        return link
+
+    monkeypatch.setattr(mobile_ops, "open_clinic", open_clinic)
+    try:
+        lw = open_window(qtbot, laptop_store, clinic, laptop_path=out)
+        sign_in(lw, "nkim", PASSWORDS["nkim"])
+        qtbot.waitUntil(lambda: lw.mobile.act_sync.isEnabled())
+        sync = SyncDialog(lw.session, out, lw, clinic_db=str(tmp_path / "clinic.db"))
+        qtbot.addWidget(sync)
+        sync.show()
+        synced: list[object] = []
+        sync.synced.connect(synced.append)
+        qtbot.keyClicks(sync.password, PASSWORDS["nkim"])
+        qtbot.keyClick(sync.password, Key.Key_Return)
+        assert not sync.sync_button.isEnabled() and sync.message.text().startswith("Syncing with the clinic")
+        qtbot.keyClick(sync, Key.Key_Escape)  # she closes it while the sync runs
+        assert not sync.isVisible()
+        settle(qtbot, SLOW_MS)
+        (link,) = opened
+        assert sync.link is None and sync.report is None and synced == []  # nothing reported to a closed dialog
+        assert sync.message.text().startswith("Syncing with the clinic")
+        with pytest.raises(AuthError):  # and still signed out of the clinic
+            clinic.store.users.current(link.session)
         lw.sign_out()
     finally:
         settle(qtbot)  # the marker's last reading ends before its database closes

@@ -3,14 +3,18 @@ that records the answers. Keyboard first: Enter on a row opens its form with the
 Enter moves from field to field, Ctrl+S (or Enter on the last field) saves, Esc goes back to the list.
 
 What is due and every check of the answers are the core's (infusiondesk.followups, through
-infusiondesk.store.followups); this view lays them out and shows the core's sentence when it refuses.
+infusiondesk.store.followups); this view lays them out and shows the core's sentence when it refuses. Every read
+and save runs off the UI thread (`StoreOp`); while a save runs, Enter and Ctrl+S do not start it again.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -22,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import followups
 from infusiondesk.errors import DomainError
-from infusiondesk.followups import DueFollowUp, FollowUpEntry, FollowUpStatus
+from infusiondesk.followups import DueFollowUp, FollowUpEntry, FollowUpPolicy, FollowUpStatus
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.forms import ChoiceBox, Form
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
@@ -44,6 +49,7 @@ class FollowUpForm(QGroupBox):
         super().__init__("Record follow-up", parent)
         self.session = session
         self.due: DueFollowUp | None = None
+        self.saving = False  # a save is running: Enter and Ctrl+S wait for it
         self.about = QLabel()
         self.about.setObjectName("followUpAbout")
         self.about.setWordWrap(True)
@@ -138,16 +144,34 @@ class FollowUpForm(QGroupBox):
             note=self.note.text())
 
     def save(self) -> None:
-        if self.due is None or not self.isVisible():
+        """Record the answers in the worker; a second Enter or Ctrl+S while it runs is ignored (one follow-up)."""
+        if self.due is None or not self.isVisible() or self.saving:
             return
         try:
-            saved = self.session.store.follow_ups.record(self.entry(), by=self.session.require_session())
+            entry = self.entry()  # the typed counts are read here: a typo is refused before any store work
         except DomainError as exc:
             self.error.setText(exc.message)
             return
-        self.error.setText("")
-        self.saved.emit(f"Saved: the {self.due.interval} follow-up of {self.due.patient} "
-                        f"({saved.status.value}).")
+        store, by, due = self.session.store, self.session.require_session(), self.due
+        self.saving = True
+        self.error.setText("")  # the last refusal is answered; the disabled Save and busy pointer show it runs
+        typing_in = QApplication.focusWidget()  # Enter moves on from here; a refusal brings the cursor back
+
+        def ended() -> None:
+            self.saving = False
+
+        def refused(sentence: str) -> None:
+            self.error.setText(sentence)
+            if typing_in is not None and typing_in is not self.save_button and typing_in.isVisible():
+                typing_in.setFocus()
+
+        def saved(recorded: Any) -> None:
+            self.error.setText("")
+            self.saved.emit(f"Saved: the {due.interval} follow-up of {due.patient} ({recorded.status.value}).")
+
+        StoreOp(self, lambda: store.follow_ups.record(entry, by=by), kind="follow_ups") \
+            .busy(self.error.setText, "", self.save_button).ended(ended) \
+            .success(saved).failure(refused).run()
 
 
 class FollowUpList(QWidget):
@@ -160,6 +184,8 @@ class FollowUpList(QWidget):
         super().__init__(parent)
         self.session = session
         self.rows: list[DueFollowUp] = []
+        self.reading = False  # a read of the list is running
+        self.read_again = False  # asked for again meanwhile: read once more when it ends
         self.heading = QLabel("<b>Follow-ups due</b> — Enter records the chosen one")
         self.summary = QLabel()
         self.summary.setObjectName("worklistSummary")
@@ -192,15 +218,29 @@ class FollowUpList(QWidget):
         refresh.activated.connect(self.refresh)
         self.setFocusProxy(self.table)
 
-    def read(self) -> list[DueFollowUp]:
-        due: list[DueFollowUp] = self.session.store.follow_ups.due(by=self.session.require_session())
-        return due
-
     def refresh(self) -> None:
-        """Read the list again, keeping the chosen follow-up chosen if it is still due."""
+        """Read the list again in the worker, keeping the chosen follow-up chosen if it is still due. Asked again
+        while a read runs (F5 twice, a save meanwhile), it reads once more when that one ends: never twice at
+        once, never a list older than the last save."""
+        if self.reading:
+            self.read_again = True
+            return
+        self.reading, self.read_again = True, False
+        store, by = self.session.store, self.session.require_session()
+
+        def ended() -> None:
+            self.reading = False
+            if self.read_again:
+                self.refresh()
+
+        StoreOp(self, lambda: _due(store, by)).ended(ended).success(self.show_rows) \
+            .failure(self.summary.setText).run()
+
+    def show_rows(self, rows: list[DueFollowUp]) -> None:
+        """The list as read (on the UI thread), the chosen follow-up still chosen if it is still due."""
         row = self.table.currentRow()
         chosen = self.rows[row] if 0 <= row < len(self.rows) else None
-        self.rows = self.read()
+        self.rows = rows
         today = self.session.today()
         self.table.setRowCount(len(self.rows))
         for i, r in enumerate(self.rows):
@@ -238,6 +278,7 @@ class FollowUpIntervalsBox(QGroupBox):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__("Outcome follow-ups (every workstation)", parent)
         self.session = session
+        self.saving = False  # a save is running: Enter waits for it
         self.intervals = EnterMovesOnLineEdit()
         self.intervals.setPlaceholderText("days after the visit, such as 7, 30")
         self.save_button = QPushButton("Save follo&w-up days")
@@ -254,17 +295,48 @@ class FollowUpIntervalsBox(QGroupBox):
         self.intervals.returnPressed.connect(self.save)
 
     def refresh(self) -> None:
-        days = self.session.store.follow_ups.policy().intervals_days
-        self.intervals.setText(", ".join(str(d) for d in days))
+        """The intervals as saved, read in the worker."""
+        store = self.session.store
         self.message.setText("")
 
+        def shown(policy: FollowUpPolicy) -> None:
+            self.intervals.setText(_days(policy))
+
+        StoreOp(self, store.follow_ups.policy).success(shown).failure(self.message.setText).run()
+
     def save(self) -> None:
+        """Save in the worker; Enter again while it runs is ignored; the cursor stays in the days to correct."""
+        if self.saving:
+            return
         try:
             days = followups.parse_intervals(self.intervals.text())
-            saved = self.session.store.follow_ups.set_policy(days, by=self.session.require_session())
         except DomainError as exc:
             self.message.setText(exc.message)
             return
-        self.intervals.setText(", ".join(str(d) for d in saved.intervals_days))
-        self.message.setText("Saved: follow-ups fall due " + ", ".join(
-            followups.interval_label(d) for d in saved.intervals_days) + " after each course visit.")
+        store, by = self.session.store, self.session.require_session()
+        self.saving = True
+        from_field = self.intervals.hasFocus()  # Enter moved the cursor on; it comes back to the days
+
+        def ended() -> None:
+            self.saving = False
+            if from_field:
+                self.intervals.setFocus()
+
+        def saved(policy: FollowUpPolicy) -> None:
+            self.intervals.setText(_days(policy))
+            self.message.setText("Saved: follow-ups fall due " + ", ".join(
+                followups.interval_label(d) for d in policy.intervals_days) + " after each course visit.")
+
+        StoreOp(self, lambda: store.follow_ups.set_policy(days, by=by), kind="follow_ups") \
+            .busy(self.message.setText, "Saving the follow-up days…", self.save_button).ended(ended) \
+            .success(saved).failure(self.message.setText).run()
+
+
+def _due(store: Any, by: Any) -> list[DueFollowUp]:
+    """The follow-ups due now (in the worker)."""
+    due: list[DueFollowUp] = store.follow_ups.due(by=by)
+    return due
+
+
+def _days(policy: FollowUpPolicy) -> str:
+    return ", ".join(str(d) for d in policy.intervals_days)

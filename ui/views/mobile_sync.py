@@ -92,7 +92,8 @@ class SyncDialog(QDialog):
         self.sync_button.clicked.connect(self.start)
         self.resolve_button.clicked.connect(self.show_conflicts)
         self.close_button.clicked.connect(self.reject)
-        self.finished.connect(lambda _code: self._close_link())
+        self.closed = False  # the dialog was closed: a sync that ends afterwards reports nothing to it
+        self.finished.connect(self._on_closed)
         self.password.setFocus()
         self.resize(720, 480)
 
@@ -104,9 +105,12 @@ class SyncDialog(QDialog):
         url, password = self.clinic_db.text(), self.password.text()
         username, clock, path = self.session.require_user().username, self.session.clock.now, self.laptop_path
         self.password.clear()
-        self._close_link()  # a second sync opens the clinic again
+        self.closed = False
+        previous, self.link = self.link, None  # a second sync opens the clinic again: the last link closes first
 
         def run() -> tuple[mobile_ops.ClinicLink, Any]:
+            if previous is not None:
+                _close_quietly(previous)
             link = mobile_ops.open_clinic(url, username, password, clock)
             try:
                 return link, mobile_ops.sync(link, path, password)
@@ -124,6 +128,10 @@ class SyncDialog(QDialog):
         self.password.setFocus()
 
     def _done(self, result: tuple[mobile_ops.ClinicLink, Any]) -> None:
+        if self.closed:  # closed while it ran: the sync is done, but nobody is here to resolve its conflicts
+            self.link = result[0]
+            self._close_link()
+            return
         self.link, self.report = result
         report = self.report
         self.summary.setPlainText(report.summary().replace(
@@ -158,12 +166,23 @@ class SyncDialog(QDialog):
         view.refresh()
         dialog.open()
 
+    def _on_closed(self, _code: int) -> None:
+        self.closed = True
+        self._close_link()
+
     def _close_link(self) -> None:
+        """Sign out of the clinic and close its database, in the worker; nothing is reported back (the dialog may
+        be gone by then), a failure is logged there."""
         link, self.link = self.link, None
         if link is not None:
-            try:
-                link.close()
-            except Exception as exc:  # the dialog closes either way; the store's record of it is logged
-                from infusiondesk import logs
+            StoreOp(self, lambda: _close_quietly(link), busy_cursor=False).run()
 
-                logs.unexpected(exc, "closing the clinic database after a sync")
+
+def _close_quietly(link: mobile_ops.ClinicLink) -> None:
+    """`link.close()` in the worker; the dialog closes either way, so a failure is only logged."""
+    try:
+        link.close()
+    except Exception as exc:
+        from infusiondesk import logs
+
+        logs.unexpected(exc, "closing the clinic database after a sync")
