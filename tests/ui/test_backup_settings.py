@@ -12,7 +12,7 @@ from infusiondesk.store.backup import BackupSchedule, backup_schedule, set_backu
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.backup_ops import DailyBackup
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 Key = Qt.Key
 
@@ -27,7 +27,7 @@ def _type(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped-def
 def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                     tmp_path: Path) -> None:
     folder = tmp_path / "usb-backup"
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()  # the settings are read off the UI thread
     box = window.settings_view.backups

@@ -16,7 +16,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from tests.ui.conftest import CLINIC_START
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_the_clinic_goes_to_the_machine_wide_folder_when_chosen(qtbot: QtBot, fi
     assert first_run.stack.currentWidget() is first_run.signin, v.error.text()
     assert first_run.session.store.clinic.get().name == "Hilltop Clinic"
     assert Path(first_run.session.store.engine.url.database) == shared_db_path()
-    first_run.sign_in("boss", "long-pass-phrase-42")
+    sign_in(first_run, "boss", "long-pass-phrase-42")
     assert first_run.session.user is not None
     first_run.session.store.close()
     other = Store.open(default_db_url(), create=False)  # another nurse's account on the same PC

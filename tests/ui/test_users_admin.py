@@ -19,7 +19,7 @@ from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.users import UsersView
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, finish, give_signing_certificates, settle
+from tests.ui.steps import CA_PASSPHRASE, finish, give_signing_certificates, settle, sign_in
 
 ADMIN_PASSWORD = "ward-office-key-1"
 NURSE_PASSWORD = "nurse-chair-pass-1"
@@ -40,7 +40,7 @@ def _type(qtbot: QtBot, edit: QLineEdit, text: str, *, enter: bool = False) -> N
 
 
 def _admin_on(window: MainWindow, qtbot: QtBot, username: str) -> UsersView:
-    window.sign_in("admin", ADMIN_PASSWORD)
+    sign_in(window, "admin", ADMIN_PASSWORD)
     settle(qtbot)  # the list is read off the UI thread
     users = window.users
     assert isinstance(users, UsersView) and window.stack.currentWidget() is users
@@ -60,7 +60,7 @@ def _cell(users: UsersView, column: int) -> str:
 def test_admin_unlocks_deactivates_reactivates_and_changes_a_role(qtbot: QtBot, window: MainWindow,
                                                                   clinic: Clinic_) -> None:
     for _ in range(MAX_FAILED_SIGN_INS):
-        window.sign_in("nkim", "wrong password")
+        sign_in(window, "nkim", "wrong password")
     assert "locked" in window.signin.error.text()
     users = _admin_on(window, qtbot, "nkim")
     assert _cell(users, 3).startswith("locked until")
@@ -123,7 +123,7 @@ def test_a_reset_clinician_chooses_a_new_password_at_sign_in_and_can_still_sign(
 def test_anyone_changes_their_own_password_with_the_current_one(qtbot: QtBot, window: MainWindow,
                                                                 clinic: Clinic_) -> None:
     give_signing_certificates(clinic)
-    window.sign_in("nkim", NURSE_PASSWORD)
+    sign_in(window, "nkim", NURSE_PASSWORD)
     window.act_password.trigger()
     view = window.password_view
     assert window.stack.currentWidget() is view and view.current.isVisibleTo(view)
