@@ -143,6 +143,7 @@ def test_first_run_setup_creates_the_clinic_then_sign_in(qtbot: QtBot, tmp_path:
     window = MainWindow(Session(store=store, drug=load_drug(), clock=clock))
     qtbot.addWidget(window)
     window.show()
+    finish()  # the store is looked at off the UI thread before the first-run card is chosen
     assert window.stack.currentWidget() is window.setup_view
     v = window.setup_view
     for edit, text in ((v.clinic, "Hilltop Clinic"), (v.admin_username, "boss"), (v.admin_name, "Bo Ss"),
