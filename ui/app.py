@@ -717,8 +717,8 @@ class MainWindow(QMainWindow):
             self._arm_idle()
 
         StoreOp(self, lambda: store.users.confirm_password(session, password)).while_locked() \
-            .busy(checking, "Checking your password…", card.password, card.button, card.switch).ended(self._password_checked) \
-            .success(confirmed).failure(refused).run()
+            .busy(checking, "Checking your password…", card.password, card.button, card.switch) \
+            .ended(self._password_checked).success(confirmed).failure(refused).run()
 
     def sign_out(self) -> None:
         self.screen_lock.discard()
