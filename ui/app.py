@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # imported when first shown, not at start-up
 
     from infusiondesk_ui.lock import ScreenLock
     from infusiondesk_ui.mobile_menu import MobileMenu
+    from infusiondesk_ui.sign_in_checks import ClinicLook, SignInOutcome
     from infusiondesk_ui.views.chart import ChartView
     from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
@@ -84,49 +85,12 @@ def open_backend(db: str | None, clock: Clock) -> Any:
     return Store.open(db or default_db_url(), clock=clock.now)
 
 
-@dataclass(frozen=True)
-class ClinicLook:
-    """What start-up reads of the clinic, in the worker that opened the store, before the first card is chosen:
-    whether the first-run setup is still to do, and the clinic (its time zone: the sign-in card of a laptop copy
-    already shows clinic times)."""
-
-    needs_setup: bool
-    clinic: Any = None  # infusiondesk.records.models.Clinic once set up
-
-
-def look_at_clinic(store: Any) -> ClinicLook:
-    """Off the UI thread: `ClinicLook` of `store`."""
-    if store.clinic.needs_setup():
-        return ClinicLook(needs_setup=True)
-    return ClinicLook(needs_setup=False, clinic=store.clinic.get())
-
-
 def open_and_look(db: str | None, clock: Clock) -> tuple[Any, ClinicLook]:
     """Off the UI thread: the store opened and looked at (`open_backend`, `look_at_clinic`)."""
+    from infusiondesk_ui.sign_in_checks import look_at_clinic
+
     store = open_backend(db, clock)
     return store, look_at_clinic(store)
-
-
-@dataclass(frozen=True)
-class SignInOutcome:
-    """What the sign-in worker hands back: the store's session and the clinic as read with it, or, after an
-    admin's reset, the sentence asking for a new password (`PasswordChangeRequired`, a refusal that leads on)."""
-
-    signed_in: Any = None  # infusiondesk.records.models.UserSession
-    clinic: Any = None
-    change_required: str = ""
-
-
-def check_sign_in(store: Any, username: str, password: str) -> SignInOutcome:
-    """Off the UI thread: the password check (argon2: slow on purpose) and the clinic's profile (its zone). Any
-    other refusal is raised, to be said in its own words."""
-    from infusiondesk.auth import PasswordChangeRequired
-
-    try:
-        signed_in = store.users.sign_in(username, password)
-    except PasswordChangeRequired as exc:
-        return SignInOutcome(change_required=exc.message)
-    return SignInOutcome(signed_in=signed_in, clinic=store.clinic.get())
 
 
 def load_library() -> Any:
@@ -337,6 +301,7 @@ class MainWindow(QMainWindow):
             self._clinic_looked(store, look)
             return
         from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.sign_in_checks import look_at_clinic
 
         StoreOp(self, lambda: look_at_clinic(store), busy_cursor=False) \
             .success(lambda read: self._clinic_looked(store, read)).failure(self._cannot_start).run()
@@ -470,6 +435,7 @@ class MainWindow(QMainWindow):
         self._checking_password = True
         self.signin.waiting(False)
         from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.sign_in_checks import check_sign_in
         from infusiondesk_ui.widgets.messages import MessageKind
 
         def checking(text: str) -> None:
