@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # imported when first shown, not at start-up
 
     from infusiondesk_ui.lock import ScreenLock
     from infusiondesk_ui.mobile_menu import MobileMenu
+    from infusiondesk_ui.sign_in_checks import ClinicLook, SignInOutcome
     from infusiondesk_ui.views.chart import ChartView
     from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 
@@ -84,6 +85,14 @@ def open_backend(db: str | None, clock: Clock) -> Any:
     return Store.open(db or default_db_url(), clock=clock.now)
 
 
+def open_and_look(db: str | None, clock: Clock) -> tuple[Any, ClinicLook]:
+    """Off the UI thread: the store opened and looked at (`open_backend`, `look_at_clinic`)."""
+    from infusiondesk_ui.sign_in_checks import look_at_clinic
+
+    store = open_backend(db, clock)
+    return store, look_at_clinic(store)
+
+
 def load_library() -> Any:
     """The drug library (imports pint and pydantic, then reads and checks the file); run off the UI thread once
     sign-in is enabled: every screen after sign-in needs it, the sign-in screen only names the file."""
@@ -128,6 +137,7 @@ class MainWindow(QMainWindow):
         self._open_backend: Any = None  # started once, when the window is first shown
         self._start_error: str | None = None  # the database or drug library could not be opened: no sign-in
         self._pending_sign_in: tuple[str, str] | None = None  # submitted before the database and library opened
+        self._checking_password = False  # a sign-in, unlock or password change is being checked: Enter waits
         self.clock = clock or (session.clock if session is not None else Clock())
         self.settings = settings or WorkstationSettings()
         self.timing = self.settings.effective()
@@ -175,7 +185,7 @@ class MainWindow(QMainWindow):
         self._starts_backups = session is None  # the app itself runs the clinic's daily backup; tests pass a session
         if session is not None:
             self._build_later()
-            self._store_ready(session.store)
+            self._store_ready(session.store, None)
         else:
             # Everything after the first frame (setVisible): the other cards, the look at the database, then the
             # store. The fields take typing from the start; Enter before sign-in is usable is kept (sign_in).
@@ -206,7 +216,8 @@ class MainWindow(QMainWindow):
             self.signin.button.setEnabled(True)
             self.signin.status.setText(library_in_force())
             self._announce()
-        run_in_thread(lambda: open_backend(db, self.clock), self._store_ready, self._backend_failed)
+        run_in_thread(lambda: open_and_look(db, self.clock), lambda opened: self._store_ready(*opened),
+                      self._backend_failed)
 
     def _build_later(self) -> _LaterCards:
         """First-run setup, the lock and the new-password cards, and the screen lock: built once, after the first
@@ -270,16 +281,16 @@ class MainWindow(QMainWindow):
             self._announced = True
             announce_ready()
 
-    def _store_ready(self, store: Any) -> None:
+    def _store_ready(self, store: Any, look: ClinicLook | None) -> None:
         """The database is open: sign-in can be used. The drug library is loaded next, in the background; a
         sign-in submitted before it is loaded (even before the database was open: the fields take typing from
-        the start) completes when it is (`_library_ready`)."""
+        the start) completes when it is (`_library_ready`). `look`: the clinic as read in the worker that opened
+        the store; None when the store was handed in (tests), then it is read now, off the UI thread."""
         if self.session is None:
             from infusiondesk_ui.session import Session
 
             self.session = Session(store=store, drug=None, clock=self.clock)
         self.apply_timing(self.timing)
-        self.mobile.store_ready(store)
         self.signin.status.setText(library_in_force(self.session.drug))
         self.signin.button.setEnabled(True)
         if self._daily_backup is None and self._starts_backups:
@@ -292,7 +303,22 @@ class MainWindow(QMainWindow):
             run_in_thread(load_library, self._library_ready, self._library_failed)
             if self._pending_sign_in is not None:
                 self._say_pending()
-        if store.clinic.needs_setup():
+        if look is not None:
+            self._clinic_looked(store, look)
+            return
+        from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.sign_in_checks import look_at_clinic
+
+        StoreOp(self, lambda: look_at_clinic(store), busy_cursor=False) \
+            .success(lambda read: self._clinic_looked(store, read)).failure(self._cannot_start).run()
+
+    def _clinic_looked(self, store: Any, look: ClinicLook) -> None:
+        """The clinic as read off the UI thread: its zone for the screens (the laptop marker shows times before
+        sign-in), then the first-run setup card if nobody is set up yet."""
+        if look.clinic is not None:
+            self.session.use_clinic(look.clinic)
+        self.mobile.store_ready(store)
+        if look.needs_setup:
             self._pending_sign_in = None  # nobody to sign in yet: the clinic is set up first
             self.signin.waiting(False)
             self.statusBar().clearMessage()
@@ -323,12 +349,15 @@ class MainWindow(QMainWindow):
         self._backend_failed(exc)
 
     def _backend_failed(self, exc: Exception) -> None:
+        self._cannot_start(user_message(exc))
+
+    def _cannot_start(self, sentence: str) -> None:
         self._pending_sign_in = None
         self.signin.waiting(False)
         self.signin.button.setEnabled(False)
-        self._start_error = f"InfusionDesk cannot start: {user_message(exc)}"
+        self._start_error = f"InfusionDesk cannot start: {sentence}"
         self.statusBar().clearMessage()
-        self.signin.status.setText(user_message(exc))
+        self.signin.status.setText(sentence)
         self.signin.show_error(self._start_error)
 
     def _actions(self) -> None:
@@ -396,6 +425,9 @@ class MainWindow(QMainWindow):
 
     # --- sign-in, setup, lock ---------------------------------------------------------------------
     def sign_in(self, username: str, password: str) -> None:
+        """Check the name and password off the UI thread (argon2 takes a moment on purpose); the card says it is
+        checking, and Enter or the button does not start a second check meanwhile. The outcome is applied here,
+        on the UI thread (`_signed_in`); after an admin's reset the right password leads to choosing a new one."""
         if self._start_error is not None:
             self.signin.show_error(self._start_error)
             return
@@ -404,21 +436,42 @@ class MainWindow(QMainWindow):
             self._pending_sign_in = (username, password)
             self._say_pending()
             return
+        if self._checking_password:
+            return
+        self._checking_password = True
         self.signin.waiting(False)
-        from infusiondesk.auth import PasswordChangeRequired
+        from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.sign_in_checks import check_sign_in
+        from infusiondesk_ui.widgets.messages import MessageKind
 
-        try:
-            signed_in = self.session.store.users.sign_in(username, password)
-        except PasswordChangeRequired as exc:
+        def checking(text: str) -> None:
+            self.signin.error.say(text, MessageKind.INFO)
+
+        def refused(sentence: str) -> None:
+            self.signin.show_error(sentence)
+            self.signin.password.clear()
+            self.signin.password.setFocus()
+
+        store = self.session.store
+        StoreOp(self, lambda: check_sign_in(store, username, password)) \
+            .busy(checking, "Checking your password…", self.signin.username, self.signin.password,
+                  self.signin.button).ended(self._password_checked) \
+            .success(lambda outcome: self._signed_in(username, password, outcome)).failure(refused).run()
+
+    def _password_checked(self) -> None:
+        self._checking_password = False
+
+    def _signed_in(self, username: str, password: str, outcome: SignInOutcome) -> None:
+        """The sign-in worker's outcome, on the UI thread: the screens for the person, or the new-password card."""
+        if outcome.change_required:
+            self.signin.show_error("")
             self.signin.password.clear()
             self._password_change_for = username
-            self.password_view.ask(exc.message, current=password)
+            self.password_view.ask(outcome.change_required, current=password)
             self._show(self.password_view, "Choose a new password")
             return
-        except Exception as exc:
-            self.signin.show_error(user_message(exc))
-            self.signin.password.clear()
-            return
+        signed_in = outcome.signed_in
+        self.session.use_clinic(outcome.clinic)
         self.session.signed_in = signed_in
         user = signed_in.user
         self.signin.reset()
@@ -510,21 +563,37 @@ class MainWindow(QMainWindow):
         self._show(self.password_view, "Change my password")
 
     def change_password(self, current: str, new: str) -> None:
+        """Change the password off the UI thread (two argon2 hashes and a re-sealed signing key); the card says
+        so and Enter waits for it. After an admin's reset the person is then signed in with the new one."""
+        if self._checking_password:
+            return
         forced = self._password_change_for
         username = forced or (self.session.user.username if self.session.user is not None else "")
-        try:
-            self.session.store.users.change_password(username, current, new)
-        except Exception as exc:
-            self.password_view.show_error(user_message(exc))
-            return
-        self.password_view.forget()
-        self._password_change_for = None
-        if forced is not None:
-            self.sign_in(forced, new)
-            return
-        back = self._before_password or self.signin
-        self._show(back, self._title_for(back))
-        self.statusBar().showMessage("Your password is changed.", 10_000)
+        self._checking_password = True
+        from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.widgets.messages import MessageKind
+
+        view = self.password_view
+
+        def changing(text: str) -> None:
+            view.error.say(text, MessageKind.INFO)
+
+        def changed(_user: Any) -> None:
+            view.forget()
+            self._password_change_for = None
+            if forced is not None:
+                self._show(self.signin, "Sign in")
+                self.signin.username.setText(forced)
+                self.sign_in(forced, new)
+                return
+            back = self._before_password or self.signin
+            self._show(back, self._title_for(back))
+            self.statusBar().showMessage("Your password is changed.", 10_000)
+
+        store = self.session.store
+        StoreOp(self, lambda: store.users.change_password(username, current, new)) \
+            .busy(changing, "Changing your password…", view.button, view.cancel).ended(self._password_checked) \
+            .success(changed).failure(view.show_error).run()
 
     def _password_change_cancelled(self) -> None:
         self.password_view.forget()
@@ -582,20 +651,46 @@ class MainWindow(QMainWindow):
         self.lock_view.setFocus()
 
     def unlock(self, password: str) -> None:
-        """The person who locked the screen types their password (checked against the session's own user, so
-        no one else's password unlocks it); a session the store has ended shows why, and sign-out is the way on."""
-        try:
-            self.session.store.users.confirm_password(self.session.require_session(), password)
-        except Exception as exc:
-            self.lock_view.show_error(user_message(exc))
-            self.lock_view.password.clear()
+        """The person who locked the screen types their password (checked off the UI thread against the session's
+        own user, so no one else's password unlocks it); a session the store has ended shows why, and sign-out
+        is the way on. Only this check reaches the lock card while locked (`StoreOp.while_locked`); every other
+        result still waits for the unlock."""
+        if self._checking_password or not self.locked:
             return
-        back = self._before_lock or self.signin
-        self.screen_lock.release()
-        for ws in self.workspaces.values():
-            ws.infusion.refresh_clock()  # the clock and the vitals reminder as of now, not as of the lock
-        self._show(back, self._title_for(back))
-        self._arm_idle()
+        card = self.lock_view
+        if not password:  # Enter on the empty field: nothing to check, and no wrong attempt counted
+            card.show_error("Type your password, then press Enter to unlock.")
+            card.password.setFocus()
+            return
+        self._checking_password = True
+        from infusiondesk_ui.operations import StoreOp
+        from infusiondesk_ui.widgets.messages import MessageKind
+
+        store, session = self.session.store, self.session.require_session()
+
+        def checking(text: str) -> None:
+            card.error.say(text, MessageKind.INFO)
+
+        def refused(sentence: str) -> None:
+            card.show_error(sentence)
+            card.password.clear()
+            card.password.setFocus()
+
+        def confirmed(_: None) -> None:
+            if not self.locked or self.session.signed_in is not session:
+                return  # signed out meanwhile: nothing to unlock
+            card.show_error("")
+            card.password.clear()
+            back = self._before_lock or self.signin
+            self.screen_lock.release()
+            for ws in self.workspaces.values():
+                ws.infusion.refresh_clock()  # the clock and the vitals reminder as of now, not as of the lock
+            self._show(back, self._title_for(back))
+            self._arm_idle()
+
+        StoreOp(self, lambda: store.users.confirm_password(session, password)).while_locked() \
+            .busy(checking, "Checking your password…", card.password, card.button, card.switch) \
+            .ended(self._password_checked).success(confirmed).failure(refused).run()
 
     def sign_out(self) -> None:
         self.screen_lock.discard()

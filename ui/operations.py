@@ -10,7 +10,8 @@ as its own sentence; anything else is logged without patient data and said as "s
 was lost" (`ops.user_message`). Without a `failure` callback the sentence is shown in a message box. After a
 success, `changes.changed` is emitted with the operation's `kind` so other screens can refresh. The busy sign
 ends when the work does; what the screen is told is held while the screen is locked and dropped at sign-out,
-like all background results (`ops.deliver`).
+like all background results (`ops.deliver`) — except the lock card's own unlock check (`while_locked()`), which
+must reach the lock card while the screen is locked.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class StoreOp(Generic[T]):
         self._focus: QWidget | None = None
         self._ended: Callable[[], None] | None = None
         self._was_enabled: list[bool] = []
+        self._while_locked = False
 
     def busy(self, say: Callable[[str], None], text: str, *disable: QWidget) -> StoreOp[T]:
         """Say `text` while it runs, and disable `disable` until it ends."""
@@ -81,6 +83,12 @@ class StoreOp(Generic[T]):
         self._ended = fn
         return self
 
+    def while_locked(self) -> StoreOp[T]:
+        """Report at once even while the screen is locked. Only for the lock card's own unlock check: its outcome
+        is what ends the lock, so holding it until the unlock would never deliver it; every other result waits."""
+        self._while_locked = True
+        return self
+
     def run(self) -> None:
         _pending.append(self)  # kept alive until it reports
         self._focus = QApplication.focusWidget()
@@ -96,11 +104,17 @@ class StoreOp(Generic[T]):
 
     def _arrived(self, result: T) -> None:
         if self._end():
-            deliver(self._done, result)
+            self._report(self._done, result)
 
     def _arrived_failed(self, exc: Exception) -> None:
         if self._end():
-            deliver(self._failed, exc)
+            self._report(self._failed, exc)
+
+    def _report(self, fn: Callable[[Any], None], value: Any) -> None:
+        if self._while_locked:
+            fn(value)  # the lock card's own check (while_locked): it is what ends the lock
+        else:
+            deliver(fn, value)
 
     def _end(self) -> bool:
         """Undo the busy sign; False when the screen that asked is gone (nothing is reported to it)."""

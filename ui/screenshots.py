@@ -166,6 +166,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.signin.username.setText("drlee")
         shot("01-sign-in")
         window.sign_in("drlee", "doctor-sign-pass-1")
+        done()  # the password is checked off the UI thread
         window.patients.search.setText("riv")
         window.patients.search_now()
         done()  # read (or created) off the UI thread
@@ -317,6 +318,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         shot("13-addendum-signed")
         window.sign_out()
         window.sign_in("admin", "ward-office-key-1")
+        done()  # the password is checked off the UI thread
         shot("14-users")
         window.show_settings()
         shot("15-settings")
@@ -327,6 +329,7 @@ def main(out_dir: str, size: tuple[int, int] = (1280, 800), dark: bool = False) 
         window.signin.username.setText("nkim")
         for _ in range(10):  # wrong passwords until the account is locked out: the message must be whole
             window.sign_in("nkim", "not-the-password-at-all")
+            done()  # the password is checked off the UI thread
             if "locked" in window.signin.error.text().lower():
                 break
         shot("16-sign-in-locked-out")

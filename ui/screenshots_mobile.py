@@ -36,6 +36,7 @@ def shoot(app: QApplication, window: Any, store: Any, drug: Any, clock: Any,
     folder = Path(tempfile.mkdtemp(prefix="infusiondesk-laptop-"))
     laptop_file = folder / "nkim-2026-03-02.db"
     window.sign_in(NURSE, NURSE_PASSWORD)
+    _wait(app)  # the password is checked off the UI thread
     window.mobile.act_checkout.trigger()
     dialog = window.mobile.dialog
     assert isinstance(dialog, CheckoutDialog)
@@ -73,6 +74,7 @@ def shoot(app: QApplication, window: Any, store: Any, drug: Any, clock: Any,
     away.show()
     _wait(app)
     away.sign_in("drlee", "doctor-sign-pass-1")
+    _wait(app)  # the password is checked off the UI thread
     by = away.session.require_session()
     ana = laptop_store.patients.search("Rivera", by=by)[0]
     away.show_chart(ana)
@@ -83,6 +85,7 @@ def shoot(app: QApplication, window: Any, store: Any, drug: Any, clock: Any,
     shot("24-laptop-marker", away)
     away.sign_out()
     away.sign_in(NURSE, NURSE_PASSWORD)
+    _wait(app)  # the password is checked off the UI thread
     nurse = away.session.require_session()
     laptop_store.patients.update(replace(ana, weight_kg=66), by=nurse)  # as found above: unchanged since
     clinic_nurse = store.users.sign_in(NURSE, NURSE_PASSWORD)

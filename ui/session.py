@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 
-from infusiondesk.records.models import Patient, User, UserSession, Visit
+from infusiondesk.records.models import Clinic, Patient, User, UserSession, Visit
 from infusiondesk_ui.clock import Clock
 
 if TYPE_CHECKING:  # the drug library pulls in pint; the sign-in screen must not wait for it
@@ -20,6 +20,11 @@ if TYPE_CHECKING:  # the drug library pulls in pint; the sign-in screen must not
     from infusiondesk.service import Step, VisitService
 
 T = TypeVar("T")
+
+
+class ClinicZoneUnknown(RuntimeError):
+    """A screen asked for clinic times before the clinic was read (a programming error): showing the computer's
+    or UTC times as if they were the clinic's would be a silent lie on a chart."""
 
 
 def _say_nothing(_text: str) -> None:
@@ -47,7 +52,8 @@ class Session:
     vitals_reminder_min: int = 15
     idle_lock_min: int = 10
     _service: Any = field(default=None, repr=False)
-    _zone: Any = field(default=None, repr=False)
+    _zone: ZoneInfo | None = field(default=None, repr=False)
+    _zone_problem: str = field(default="", repr=False)
 
     @property
     def user(self) -> User | None:
@@ -77,16 +83,27 @@ class Session:
 
     @property
     def zone(self) -> ZoneInfo:
-        """The clinic's time zone (read once; `clinic_changed()` after Settings saves a new one)."""
+        """The clinic's time zone, as last read off the UI thread (`use_clinic`: at start-up, at sign-in, after
+        Settings saved the profile); never a store read here, on the UI thread."""
         if self._zone is None:
-            from infusiondesk.clinic_time import clinic_zone
+            if self._zone_problem:
+                from infusiondesk.errors import DomainError
 
-            self._zone = clinic_zone(self.store.clinic.get())
-        zone: ZoneInfo = self._zone
-        return zone
+                raise DomainError(self._zone_problem)
+            raise ClinicZoneUnknown("The clinic's time zone has not been read yet: Session.use_clinic(clinic) "
+                                    "sets it (the app reads the clinic off the UI thread at start-up and sign-in).")
+        return self._zone
 
-    def clinic_changed(self) -> None:
-        self._zone = None
+    def use_clinic(self, clinic: Clinic) -> None:
+        """The clinic as read in a worker: its zone for every time on every screen from now on. A zone the
+        computer does not know is kept as its sentence, said where a time would be shown."""
+        from infusiondesk.clinic_time import clinic_zone
+        from infusiondesk.errors import DomainError
+
+        try:
+            self._zone, self._zone_problem = clinic_zone(clinic), ""
+        except DomainError as exc:
+            self._zone, self._zone_problem = None, exc.message
 
     def local(self, moment: datetime) -> datetime:
         """`moment` (aware) on the clinic's clock."""

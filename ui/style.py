@@ -25,7 +25,7 @@ def stylesheet(dark: bool) -> str:
     return f"""
     QLabel#fieldError, ErrorLabel, MessageLabel[kind="error"] {{ color: {red}; }}
     MessageLabel[kind="success"] {{ color: {green}; }}
-    MessageLabel[kind="info"] {{ color: {blue}; }}
+    MessageLabel[kind="info"], MessageLabel#fieldError[kind="info"] {{ color: {blue}; }}
     MessageLabel[kind="warning"] {{ color: {amber}; font-weight: bold; }}
     QLineEdit {{ placeholder-text-color: {hint}; }}
     QLineEdit[hint="true"] {{ font-style: italic; }}

@@ -104,4 +104,7 @@ def window(qtbot: QtBot, clinic: Clinic_) -> MainWindow:
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()
+    from tests.ui.steps import finish
+
+    finish()  # the clinic is read off the UI thread before the first card is chosen
     return w

@@ -28,8 +28,6 @@ ALLOWED: dict[str, str] = {
 
 # Not moved off the GUI thread yet (issue 11): the innermost app function that opened the transaction.
 NOT_MOVED_YET: set[str] = {
-    # sign-in lane
-    "app.py:_store_ready", "app.py:sign_in", "app.py:change_password", "app.py:unlock", "session.py:zone",
     # documents lane
     "documents.py:_with_pdf", "documents.py:export", "documents.py:sent", "note_worker.py:build",
     "chart_documents.py:_audit", "chart_documents.py:_save_notes", "receipts.py:_audit", "receipts.py:ask_payment",

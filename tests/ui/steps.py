@@ -175,6 +175,7 @@ def clinician_workspace(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
 
     session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock,
                       signed_in=clinic.session(clinic.clinician))
+    session.use_clinic(clinic.store.clinic.get())  # what the app reads off the UI thread at sign-in
     visit = session.service.new_visit(session.require_session(), clinic.patient.id)
     w = VisitWorkspace(session, clinic.patient, visit)
     qtbot.addWidget(w)

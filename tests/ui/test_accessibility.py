@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk_ui.app import MainWindow
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 _INPUTS = (QLineEdit, QComboBox, QAbstractSpinBox, QTextEdit, QPlainTextEdit, QAbstractButton)
 
@@ -48,7 +48,7 @@ def _all_tabs(screen: QWidget, qtbot: QtBot) -> list[str]:
 def test_sign_in_patients_chart_and_every_visit_step_name_their_inputs(qtbot: QtBot, window: MainWindow,
                                                                          clinic: Clinic_) -> None:
     assert not _unnamed(window.signin), _unnamed(window.signin)
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     window.show_patients()
     assert not _unnamed(window.patients), _unnamed(window.patients)
     window.show_chart(clinic.patient)

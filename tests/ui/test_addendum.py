@@ -16,7 +16,7 @@ from infusiondesk.records.models import SignatureMeaning, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish, give_signing_certificates, open_visit_as, run_to_completed
+from tests.ui.steps import finish, give_signing_certificates, open_visit_as, run_to_completed, sign_in
 
 Key = Qt.Key
 ADDENDUM = "Patient phoned next morning: headache free, flushing gone."
@@ -36,7 +36,7 @@ def pdf_text(pdf: bytes) -> str:
 def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_2(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ca_pem = give_signing_certificates(clinic)
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     finish()

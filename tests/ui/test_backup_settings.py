@@ -27,7 +27,7 @@ def _type(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped-def
 def test_the_admin_sets_the_folder_and_backs_up_now(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                     tmp_path: Path) -> None:
     folder = tmp_path / "usb-backup"
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()  # the settings are read off the UI thread
     box = window.settings_view.backups

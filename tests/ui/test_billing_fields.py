@@ -11,14 +11,14 @@ from pytestqt.qtbot import QtBot
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, finish
+from tests.ui.steps import assess_and_approve, finish, sign_in
 
 Key = Qt.Key
 
 
 def test_the_nurse_picks_the_diagnosis_by_keyboard_and_it_is_recorded(qtbot: QtBot, window: MainWindow,
                                                                        clinic: Clinic_, tmp_path: Path) -> None:
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
@@ -38,7 +38,7 @@ def test_the_nurse_picks_the_diagnosis_by_keyboard_and_it_is_recorded(qtbot: QtB
 
 def test_the_admin_sets_tax_id_provider_and_npi_and_a_mistyped_npi_is_refused(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()  # the settings are read off the UI thread
     view = window.settings_view

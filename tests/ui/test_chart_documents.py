@@ -22,7 +22,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.chart import ChartView
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish, give_signing_certificates
+from tests.ui.steps import finish, give_signing_certificates, sign_in
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def course(clinic: Clinic_) -> Course:
 
 
 def _chart(window: MainWindow, clinic: Clinic_) -> ChartView:
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
     finish()
     chart = window.chart

@@ -7,11 +7,11 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk_ui.app import MainWindow
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 
 def test_the_admin_updates_the_clinic_phone_and_time_zone(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()  # the settings are read off the UI thread
     view = window.settings_view
@@ -41,7 +41,7 @@ def test_the_admin_updates_the_clinic_phone_and_time_zone(qtbot: QtBot, window: 
 
 
 def test_the_clinic_needs_a_name(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()  # the settings are read off the UI thread
     view = window.settings_view

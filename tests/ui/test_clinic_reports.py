@@ -17,6 +17,7 @@ from infusiondesk.records.models import PatientDetails, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import PASSWORDS, Clinic_
+from tests.ui.steps import sign_in
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -36,7 +37,7 @@ def _visits(clinic: Clinic_) -> None:
 
 
 def _open(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> object:
-    window.sign_in("drlee", PASSWORDS["drlee"])
+    sign_in(window, "drlee", PASSWORDS["drlee"])
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     view = window.clinic_reports
     assert view is not None and window.stack.currentWidget() is view
@@ -96,7 +97,7 @@ def test_visits_per_day_by_keyboard_then_doses_and_exports(qtbot: QtBot, window:
 
 
 def test_a_nurse_has_no_clinic_reports(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("nkim", PASSWORDS["nkim"])
+    sign_in(window, "nkim", PASSWORDS["nkim"])
     assert not window.act_clinic_reports.isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.clinic_reports is None

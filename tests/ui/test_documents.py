@@ -13,14 +13,22 @@ from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import CA_PASSPHRASE, finish, give_signing_certificates, open_visit_as, run_to_completed, settle
+from tests.ui.steps import (
+    CA_PASSPHRASE,
+    finish,
+    give_signing_certificates,
+    open_visit_as,
+    run_to_completed,
+    settle,
+    sign_in,
+)
 
 
 def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                     tmp_path: Path) -> None:
     pki.save_clinic_ca(clinic.store, pki.create_clinic_ca("Riverside Infusion Clinic", CA_PASSPHRASE,
                                                           clinic.clock.now()), by=clinic.admin_session)
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     assert window.stack.currentWidget() is window.users
     u = window.users
     for edit, text in ((u.username, "drpark"), (u.full_name, "Jin Park"), (u.credentials, "MD"),
@@ -32,7 +40,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     assert "with a signing certificate" in u.message.text(), u.message.text()
     window.sign_out()
 
-    window.sign_in("drpark", "park-signs-notes")
+    sign_in(window, "drpark", "park-signs-notes")
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
     finish()
@@ -87,7 +95,7 @@ def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
     from PySide6.QtCore import Qt
     from PySide6.QtPrintSupport import QPrinter
 
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps 30 minutes: no idle lock
     window.show_chart(clinic.patient)
     finish()
@@ -141,7 +149,7 @@ def test_a_printer_that_cannot_be_opened_is_said_in_words(qtbot: QtBot, window: 
                                                          tmp_path: Path) -> None:
     from PySide6.QtPrintSupport import QPrinter
 
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
@@ -163,7 +171,7 @@ def test_the_nurse_signs_at_the_chair_and_the_clinician_approves_later_alone(qtb
     PDF with a digital signature, without needing the nurse's key."""
     ca_pem = give_signing_certificates(clinic)
 
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()

@@ -9,13 +9,13 @@ from pytestqt.qtbot import QtBot
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, finish
+from tests.ui.steps import assess_and_approve, finish, sign_in
 
 Key, Mod = Qt.Key, Qt.KeyboardModifier
 
 
 def test_alt_o_orders_the_dose_and_alt_d_goes_to_the_dose(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     finish()

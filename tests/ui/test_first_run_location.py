@@ -16,7 +16,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from tests.ui.conftest import CLINIC_START
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 
 @pytest.fixture
@@ -30,6 +30,7 @@ def first_run(qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
+    finish()  # the store is looked at off the UI thread before the first-run card is chosen
     return window
 
 
@@ -57,7 +58,7 @@ def test_the_clinic_goes_to_the_machine_wide_folder_when_chosen(qtbot: QtBot, fi
     assert first_run.stack.currentWidget() is first_run.signin, v.error.text()
     assert first_run.session.store.clinic.get().name == "Hilltop Clinic"
     assert Path(first_run.session.store.engine.url.database) == shared_db_path()
-    first_run.sign_in("boss", "long-pass-phrase-42")
+    sign_in(first_run, "boss", "long-pass-phrase-42")
     assert first_run.session.user is not None
     first_run.session.store.close()
     other = Store.open(default_db_url(), create=False)  # another nurse's account on the same PC
@@ -98,5 +99,6 @@ def test_no_choice_when_the_database_was_named(qtbot: QtBot, tmp_path: Path) -> 
     window = MainWindow(Session(store=store, drug=load_drug()))
     qtbot.addWidget(window)
     window.show()
+    finish()
     assert window.stack.currentWidget() is window.setup_view and not window.setup_view.shared.isVisible()
     store.close()

@@ -41,7 +41,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
                                                      tmp_path: Path) -> None:
     visit_id = _ana_treated_a_week_ago(clinic)
     clinic.clock.advance(minutes=6 * 24 * 60)
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     finish()  # the list is read off the UI thread
     board = window.follow_ups
@@ -96,7 +96,7 @@ def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: Q
                                                                        clinic: Clinic_) -> None:
     _ana_treated_a_week_ago(clinic)
     clinic.clock.advance(minutes=8 * 24 * 60)
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_follow_ups()
     finish()
     board = window.follow_ups
@@ -116,7 +116,7 @@ def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: Q
 
 
 def test_the_menu_offers_follow_ups_to_nurses_and_clinicians_only(qtbot: QtBot, window: MainWindow) -> None:
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     assert not window.act_follow_ups.isEnabled()
 
 
@@ -125,7 +125,7 @@ def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
     from infusiondesk.followups import FollowUpEntry
 
     visit_id = _ana_treated_a_week_ago(clinic)
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
     finish()
     assert window.chart is not None
@@ -149,7 +149,7 @@ def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
 
 
 def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.show_settings()
     finish()  # the settings are read off the UI thread
     box = window.settings_view.follow_up_days

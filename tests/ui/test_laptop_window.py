@@ -12,7 +12,7 @@ from infusiondesk.mobile import day, laptop
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.session import Session
 from tests.ui.conftest import PASSWORDS, Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 
 def test_the_app_opens_a_laptop_database_and_shows_her_patient(qtbot: QtBot, clinic: Clinic_,
@@ -26,7 +26,7 @@ def test_the_app_opens_a_laptop_database_and_shows_her_patient(qtbot: QtBot, cli
         qtbot.addWidget(w)
         w.show()
         qtbot.waitExposed(w)
-        w.sign_in("nkim", PASSWORDS["nkim"])
+        sign_in(w, "nkim", PASSWORDS["nkim"])
         assert w.session.user is not None and w.session.user.username == "nkim"
         w.show_chart(clinic.patient)
         finish()  # the chart's history is read off the UI thread: a laptop store must not close under it

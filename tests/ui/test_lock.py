@@ -16,7 +16,7 @@ from infusiondesk_ui import ops
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order, sign_in
 
 Key = Qt.Key
 Mod = Qt.KeyboardModifier
@@ -33,7 +33,7 @@ ATTACK_KEYS = [(Key.Key_P, Mod.ControlModifier), (Key.Key_Return, Mod.NoModifier
 
 def ready_to_start(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     """Dr Lee's visit, assessed, 2 g ordered, checklist complete: F5 would start the infusion."""
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     assert window.session.user is not None
     window.show_chart(clinic.patient)
     window.new_visit()
@@ -106,7 +106,8 @@ def test_no_shortcut_menu_or_mnemonic_gets_past_the_lock(qtbot: QtBot, window: M
     assert window.windowTitle().startswith("InfusionDesk — Locked")
     assert not [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
 
-    # the right person unlocks: everything is back, and works
+    # the right person unlocks (once the check of what the attack typed has said no): everything is back, and works
+    finish()
     qtbot.keyClicks(window.lock_view.password, "doctor-sign-pass-1")
     qtbot.keyClick(window.lock_view.password, Key.Key_Return)
     finish()
@@ -152,6 +153,7 @@ def test_timers_stop_while_locked_and_the_clock_is_current_after_unlock(
     qtbot.wait(1200)
     assert ws.infusion.timer_label.text() == shown  # nothing refreshed behind the lock card
     window.unlock("doctor-sign-pass-1")
+    finish()
     assert ws.infusion.tick.isActive()
     assert "0:20 running" in ws.infusion.timer_label.text()
     assert ws.infusion.reminder.isVisibleTo(ws.infusion)  # the vitals reminder, due, shows at unlock
@@ -168,6 +170,7 @@ def test_a_background_result_waits_for_the_unlock(qtbot: QtBot, window: MainWind
     qtbot.wait(200)
     assert got == []  # finished, but held
     window.unlock("doctor-sign-pass-1")
+    finish()
     assert got == ["result"]
 
 
@@ -186,7 +189,7 @@ def test_a_background_result_is_dropped_when_the_locked_person_signs_out(
     qtbot.wait(100)
     assert got == []
     assert not ops.results_held()
-    window.sign_in("nkim", "nurse-chair-pass-1")  # the next person's screens work normally
+    sign_in(window, "nkim", "nurse-chair-pass-1")  # the next person's screens work normally
     assert window.stack.currentWidget() is window.patients
 
 
@@ -199,7 +202,7 @@ def test_data_keeping_work_is_not_held(qtbot: QtBot, window: MainWindow, clinic:
 
 
 def test_a_dialog_open_at_the_lock_is_closed_unsaved(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     before = clinic.store.patients.search("", limit=50, by=clinic.reader)
     seen: list[bool] = []
 
@@ -230,6 +233,7 @@ def test_an_open_preview_hides_at_the_lock(qtbot: QtBot, window: MainWindow, cli
     assert not preview.isVisible()
     if unlock:
         window.unlock("doctor-sign-pass-1")
+        finish()
         assert preview.isVisible()  # the person who opened it gets it back
     else:
         window.lock_view.switch.click()

@@ -26,7 +26,7 @@ from infusiondesk_ui.widgets.messages import MessageKind
 from infusiondesk_ui.widgets.number_edit import NumberEdit
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit, QuantityEdit
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, finish, give_signing_certificates, order, settle
+from tests.ui.steps import CA_PASSPHRASE, assess_and_approve, finish, give_signing_certificates, order, settle, sign_in
 
 LONG_MESSAGE = ("Dose rate 200 mg/min is above the hard maximum of 150 mg/min (migraine, adult); the order cannot "
                 "be given at this rate. Lengthen the duration or lower the dose.")
@@ -80,7 +80,7 @@ def test_a_read_only_or_disabled_value_stays_in_the_text_colour_not_the_hint_col
 
 def test_fields_are_wide_enough_for_what_is_typed_in_them(qtbot: QtBot, window: MainWindow) -> None:
     window.resize(1280, 800)
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     QApplication.processEvents()
     for field in (window.users.username, window.users.full_name, window.users.credentials,
                   window.users.password):
@@ -97,7 +97,7 @@ def test_fields_are_wide_enough_for_what_is_typed_in_them(qtbot: QtBot, window: 
 
 def test_a_success_message_is_not_styled_as_an_error(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     give_signing_certificates(clinic)
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     u = window.users
     for edit, text in ((u.username, "rnpark"), (u.full_name, "Jin Park"), (u.password, "park-charts-at-the-chair"),
                        (u.ca_passphrase, CA_PASSPHRASE)):
@@ -127,7 +127,7 @@ def test_each_kind_of_message_has_its_own_colour_in_light_and_dark(qtbot: QtBot,
         app.setPalette(style.dark_palette())
     try:
         qtbot.waitUntil(lambda: style.is_dark(app) == dark)
-        window.sign_in("admin", "ward-office-key-1")
+        sign_in(window, "admin", "ward-office-key-1")
         label = window.users.message
         colours = {}
         for kind in MessageKind:
@@ -144,7 +144,7 @@ def test_each_kind_of_message_has_its_own_colour_in_light_and_dark(qtbot: QtBot,
 
 def test_a_screens_message_is_cleared_when_another_screen_opens(qtbot: QtBot, window: MainWindow,
                                                                clinic: Clinic_) -> None:
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.users.add.click()  # nothing typed: refused, with a message on the users screen
     settle(qtbot)
     assert window.users.message.isVisibleTo(window.users) and window.users.message.text()
@@ -154,7 +154,7 @@ def test_a_screens_message_is_cleared_when_another_screen_opens(qtbot: QtBot, wi
     assert window.users.message.text() == "" and not window.users.message.isVisibleTo(window.users)
     window.sign_out()
 
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
@@ -173,7 +173,7 @@ def test_a_screens_message_is_cleared_when_another_screen_opens(qtbot: QtBot, wi
 
 def test_a_field_error_is_not_cleared_by_navigating(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     """Only a screen's own message goes: a field's error says what is typed there, which is still there."""
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
@@ -197,7 +197,7 @@ def test_the_lockout_message_is_shown_whole_and_the_fields_keep_their_height(qtb
     window.resize(1280, 800)
     normal = window.signin.username.height()
     for _ in range(10):
-        window.sign_in("nkim", "not-the-password-at-all")
+        sign_in(window, "nkim", "not-the-password-at-all")
         if "locked" in window.signin.error.text().lower():
             break
     assert "locked" in window.signin.error.text().lower(), window.signin.error.text()
@@ -220,7 +220,7 @@ def test_the_near_miss_report_columns_are_readable_at_1280x800(qtbot: QtBot, win
                                                       "reason": "Refractory attack; neurology advised 3 g",
                                                       "visit_id": 1, "patient_id": clinic.patient.id})
     window.resize(1280, 800)
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_report()
     finish()
     QApplication.processEvents()
@@ -369,7 +369,7 @@ def test_in_the_dark_palette_the_plots_are_dark_and_pain_reads_in_whole_numbers(
 def test_the_infusion_tab_with_an_open_alert_fits_a_1280_by_800_screen(qtbot: QtBot, window: MainWindow,
                                                                         clinic: Clinic_) -> None:
     """Its right column scrolls, so the window never grows past the screen when an alert is shown."""
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
@@ -384,7 +384,7 @@ def test_the_infusion_column_never_scrolls_sideways(qtbot: QtBot, window: MainWi
     """At 1280x800 every pump button and vitals field of the right column is in view (it scrolls down only)."""
     window.resize(1280, 800)
     window.show()
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()
@@ -402,7 +402,7 @@ def test_the_infusion_column_never_scrolls_sideways(qtbot: QtBot, window: MainWi
 
 
 def test_checklist_placeholders_read_as_examples(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 _MNEMONIC = re.compile(r"&([A-Za-z0-9])")
 
@@ -28,7 +28,7 @@ def _letters(widget: QWidget) -> list[str]:
 
 
 def test_no_alt_letter_is_used_twice_on_a_visit_tab(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     finish()
     window.new_visit()

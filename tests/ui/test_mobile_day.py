@@ -58,7 +58,7 @@ def open_window(qtbot: QtBot, store: Store, clinic: Clinic_, laptop_path: Path |
 
 
 def check_out_by_keyboard(qtbot: QtBot, w: MainWindow, out: Path, ca_passphrase: str = "") -> CheckoutDialog:
-    w.sign_in("nkim", PASSWORDS["nkim"])
+    sign_in(w, "nkim", PASSWORDS["nkim"])
     assert w.mobile.act_checkout.isEnabled() and not w.mobile.act_sync.isEnabled()
     w.mobile.act_checkout.trigger()
     dialog = w.mobile.dialog
@@ -153,7 +153,7 @@ def test_check_out_two_patients_open_the_copy_chart_sync_and_resolve(qtbot: QtBo
         assert marker.isVisible()
         assert marker.text == ("Laptop copy — checked out 02 Mar 09:00 by Noor Kim; last synced never; no visits not "
                                "yet synced")
-        lw.sign_in("drlee", PASSWORDS["drlee"])  # carried with --also: approves at the home
+        sign_in(lw, "drlee", PASSWORDS["drlee"])  # carried with --also: approves at the home
         assert not lw.mobile.act_checkout.isEnabled() and not lw.mobile.act_sync.isEnabled()  # not a nurse
         lw.show_chart(clinic.patient)
         lw.new_visit()
@@ -165,7 +165,7 @@ def test_check_out_two_patients_open_the_copy_chart_sync_and_resolve(qtbot: QtBo
         qtbot.waitUntil(lambda: "1 visit not yet synced" in marker.text)
         lw.sign_out()
         # the same patient's weight changed on both sides: a conflict, not applied
-        lw.sign_in("nkim", PASSWORDS["nkim"])
+        sign_in(lw, "nkim", PASSWORDS["nkim"])
         on_laptop = laptop_store.patients.get(clinic.patient.id or 0, by=lw.session.require_session())
         laptop_store.patients.update(replace(on_laptop, weight_kg=66), by=lw.session.require_session())
         nurse = clinic.session(clinic.nurse)
@@ -227,7 +227,7 @@ def test_a_wrong_nurse_is_refused_in_a_sentence(qtbot: QtBot, clinic: Clinic_, t
     laptop_store = day.laptop.open_laptop(out, PASSWORDS["nkim"], clock=clinic.clock.now)
     try:
         lw = open_window(qtbot, laptop_store, clinic, laptop_path=out)
-        lw.sign_in("nbell", "second-nurse-pass-1")
+        sign_in(lw, "nbell", "second-nurse-pass-1")
         qtbot.waitUntil(lambda: lw.mobile.act_sync.isEnabled())
         sync = SyncDialog(lw.session, out, lw, clinic_db=str(tmp_path / "clinic.db"))
         qtbot.addWidget(sync)
@@ -305,7 +305,7 @@ def test_the_clinic_sees_who_has_a_patient_and_resolves_a_conflict(qtbot: QtBot,
     assert len(report.conflicts) == 1
 
     w = open_window(qtbot, clinic.store, clinic)
-    w.sign_in("nkim", PASSWORDS["nkim"])
+    sign_in(w, "nkim", PASSWORDS["nkim"])
     assert w.mobile.marker is None  # a clinic database: no laptop marker
     w.show_chart(clinic.store.patients.get(clinic.patient.id or 0, by=nurse))
     w.new_visit()  # charting in the clinic a patient out on a laptop: a note, not a refusal

@@ -14,6 +14,7 @@ from infusiondesk.mobile.status import LaptopCopy
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.mobile_conflicts import ConflictsView
 from tests.ui.conftest import Clinic_
+from tests.ui.steps import sign_in
 
 CONFLICT = {"id": 3, "laptop_id": "6edb2e8e-1111-2222-3333-444455556666", "kind": "patient", "uid": "u-1",
             "found_at": datetime(2026, 3, 2, 16, 5, tzinfo=UTC),
@@ -41,7 +42,7 @@ def test_the_laptop_marker_says_it_all_in_words_at_1280x800(qtbot: QtBot, window
 
 def test_the_conflicts_list_reads_whole_at_1280x800(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     window.resize(1280, 800)
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     view = ConflictsView(clinic.store, window.session.require_session, window.session.local)
     window._show(view, "Sync conflicts")
     view.show_conflicts([CONFLICT])

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.app import MainWindow
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 REASON = "=cmd|' /C calc'!A0 refractory attack; neurology advised 3 g"
 
@@ -35,7 +35,7 @@ def _exports(clinic: Clinic_, event: str) -> list[dict[str, object]]:
 def test_csv_and_pdf_exports_match_the_screen(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                               tmp_path: Path) -> None:
     _near_misses(clinic)
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_report()
     finish()
     report = window.report
@@ -59,7 +59,7 @@ def test_csv_and_pdf_exports_match_the_screen(qtbot: QtBot, window: MainWindow, 
 def test_print_sends_the_pages_and_audits_the_count(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                     tmp_path: Path) -> None:
     _near_misses(clinic)
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_report()
     finish()
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)

@@ -12,11 +12,11 @@ from infusiondesk.records.models import VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order, sign_in
 
 
 def new_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     finish()

@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from infusiondesk.mobile import day
 from infusiondesk_ui.app import MainWindow
 from tests.ui.conftest import PASSWORDS, Clinic_
-from tests.ui.steps import settle
+from tests.ui.steps import settle, sign_in
 from tests.ui.test_worklists import _day
 
 OUT = "On Noor Kim's laptop since 09:25"  # checked out after the day's first 25 minutes
@@ -26,7 +26,7 @@ def test_the_patient_list_says_who_is_out_on_a_laptop(qtbot: QtBot, window: Main
                                                        tmp_path: Path) -> None:
     _day(clinic)  # Ana (MRN-0007) and Chidi (MRN-0008)
     _check_out_ana(clinic, tmp_path)
-    window.sign_in("nkim", PASSWORDS["nkim"])
+    sign_in(window, "nkim", PASSWORDS["nkim"])
     view = window.patients
     view.search.setFocus()
     qtbot.keyClicks(view.search, "MRN-000")  # typed: the search runs off the UI thread once typing pauses
@@ -47,7 +47,7 @@ def test_todays_board_marks_a_visit_of_a_patient_out_on_a_laptop(qtbot: QtBot, w
                                                                   tmp_path: Path) -> None:
     _day(clinic)
     _check_out_ana(clinic, tmp_path)
-    window.sign_in("nkim", PASSWORDS["nkim"])
+    sign_in(window, "nkim", PASSWORDS["nkim"])
     window.show_today()
     settle(qtbot)
     board = window.today_board

@@ -15,7 +15,7 @@ from infusiondesk.records.models import PregnancyStatus, RenalStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patient_form import PatientDialog, day_first_locale, generate_mrn, luhn_digit
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 Key, Mod = Qt.Key, Qt.KeyboardModifier
 
@@ -43,7 +43,7 @@ def focused() -> QWidget:
 
 
 def dialog_for(qtbot: QtBot, window: MainWindow) -> PatientDialog:
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     dialog = PatientDialog(window.session, window)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -157,7 +157,7 @@ def test_a_generated_mrn_is_never_one_in_use() -> None:
 
 def test_the_nurse_edits_renal_function_and_pregnancy_from_the_chart(qtbot: QtBot, window: MainWindow,
                                                                      clinic: Clinic_, uk_locale: None) -> None:
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     window.show_chart(clinic.patient)
     chart = window.chart
     seen: list[str] = []
@@ -231,7 +231,7 @@ def test_the_form_opened_on_a_patient_shows_and_keeps_their_phone_and_address(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, uk_locale: None) -> None:
     import dataclasses
 
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     session = window.session.require_session()
     ana = window.session.service.update_patient(session, dataclasses.replace(
         clinic.patient, phone="555 0100", address="14 Orchard Lane\nRiverside"))

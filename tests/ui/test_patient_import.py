@@ -15,10 +15,11 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patient_import import PatientImportView
 from tests.infusiondesk.interop.csv_files import good_row, to_csv
 from tests.ui.conftest import PASSWORDS, Clinic_
+from tests.ui.steps import sign_in
 
 
 def _import_screen(window: MainWindow, qtbot: QtBot) -> PatientImportView:
-    window.sign_in("admin", PASSWORDS["admin"])
+    sign_in(window, "admin", PASSWORDS["admin"])
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     view = window.patient_import
     assert isinstance(view, PatientImportView) and window.stack.currentWidget() is view
@@ -75,5 +76,5 @@ def test_a_bad_header_is_one_sentence_and_nothing_can_be_imported(
 
 
 def test_only_an_admin_has_the_import_action(window: MainWindow) -> None:
-    window.sign_in("nkim", PASSWORDS["nkim"])
+    sign_in(window, "nkim", PASSWORDS["nkim"])
     assert not window.act_import.isEnabled()

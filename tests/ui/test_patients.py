@@ -13,7 +13,7 @@ from infusiondesk.records.models import PatientDetails
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.patients import PatientDialog
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 
 @pytest.fixture
@@ -28,7 +28,7 @@ def day_first() -> Iterator[None]:
 def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     clinic.store.patients.add(PatientDetails("MRN-0100", "Okafor", "Grace", date(1990, 9, 23), "female",
                                              phone="+1 207 555 0142"), by=clinic.admin_session)
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     search = window.patients.search
     qtbot.keyClicks(search, "oka")
     qtbot.waitUntil(lambda: [p.mrn for p in window.patients.patients] == ["MRN-0100"], timeout=5000)
@@ -44,7 +44,7 @@ def test_search_as_you_type_by_name_or_mrn(qtbot: QtBot, window: MainWindow, cli
 
 def test_a_new_patient_with_a_bad_date_is_explained(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                     day_first: None) -> None:
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     dialog = PatientDialog(window.session, window)
     qtbot.addWidget(dialog)
     for edit, text in ((dialog.mrn, "MRN-0200"), (dialog.family, "Lind"), (dialog.given, "Erik"),

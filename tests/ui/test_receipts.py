@@ -19,7 +19,7 @@ from infusiondesk_ui.views.payment_dialog import PaymentDialog
 from infusiondesk_ui.views.receipt_dialog import ReceiptDialog
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import PASSWORDS, Clinic_
-from tests.ui.steps import finish, give_signing_certificates, open_visit_as, run_to_completed
+from tests.ui.steps import finish, give_signing_certificates, open_visit_as, run_to_completed, sign_in
 
 PRICES = (("96365", 18000), ("96366", 4500), ("96374", 9000), ("J3475", 250))
 
@@ -45,7 +45,7 @@ def _price_everything(clinic: Clinic_) -> None:
 
 def _stopped_visit(window: MainWindow, clinic: Clinic_, user: str = "nkim") -> VisitWorkspace:
     """Dr Lee charts 2 g over 30 minutes to completion; then `user` opens the visit."""
-    window.sign_in("drlee", PASSWORDS["drlee"])
+    sign_in(window, "drlee", PASSWORDS["drlee"])
     window.session.idle_lock_min = 240  # the test clock jumps an hour: no idle lock
     window.show_chart(clinic.patient)
     window.new_visit()
@@ -62,7 +62,7 @@ def _stopped_visit(window: MainWindow, clinic: Clinic_, user: str = "nkim") -> V
 
 def test_the_admin_sets_a_price_by_keyboard_and_a_refusal_is_said_in_words(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, tmp_path: Path) -> None:
-    window.sign_in("admin", PASSWORDS["admin"])
+    sign_in(window, "admin", PASSWORDS["admin"])
     assert window.act_prices.isEnabled()
     window.act_prices.trigger()  # Ctrl+Shift+L
     view = window.price_list
@@ -109,7 +109,7 @@ def test_the_admin_sets_a_price_by_keyboard_and_a_refusal_is_said_in_words(
 
 
 def test_a_nurse_has_no_price_list_action(window: MainWindow) -> None:
-    window.sign_in("nkim", PASSWORDS["nkim"])
+    sign_in(window, "nkim", PASSWORDS["nkim"])
     assert not window.act_prices.isEnabled()
 
 

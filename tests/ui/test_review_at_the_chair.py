@@ -13,7 +13,7 @@ from infusiondesk.records.models import SignatureMeaning, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish, open_visit_as, run_to_completed
+from tests.ui.steps import finish, open_visit_as, run_to_completed, sign_in
 
 Key = Qt.Key
 NURSE_PASSWORD = "nurse-chair-pass-1"
@@ -21,7 +21,7 @@ NURSE_PASSWORD = "nurse-chair-pass-1"
 
 def completed_visit(window: MainWindow, clinic: Clinic_) -> VisitWorkspace:
     """Dana Lee (clinician) runs a visit to completed, with pain after 2 and discharge notes typed."""
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.session.idle_lock_min = 120
     window.show_chart(clinic.patient)
     window.new_visit()

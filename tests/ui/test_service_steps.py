@@ -23,13 +23,14 @@ from tests.ui.steps import (
     open_visit_as,
     order,
     run_to_completed,
+    sign_in,
 )
 
 AWAITING = "waits for a clinician's approval"
 
 
 def new_visit_as(window: MainWindow, clinic: Clinic_, username: str, password: str) -> VisitWorkspace:
-    window.sign_in(username, password)
+    sign_in(window, username, password)
     assert window.session.user is not None, window.signin.error.text()
     window.session.idle_lock_min = 120  # at the keyboard while the test clock jumps (a lock holds the outcomes)
     window.show_chart(clinic.patient)

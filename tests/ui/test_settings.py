@@ -17,7 +17,7 @@ from infusiondesk_ui.session import Session
 from infusiondesk_ui.settings import WorkstationSettings
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order, sign_in
 
 Key = Qt.Key
 
@@ -32,7 +32,7 @@ def type_into(qtbot: QtBot, edit, text: str) -> None:  # type: ignore[no-untyped
 def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, workstation_settings: Path) -> None:
     assert window.session.idle_lock_min == 10 and window.session.vitals_reminder_min == 15  # defaults
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     assert window.act_settings.isEnabled()
     window.act_settings.trigger()  # Ctrl+,
     finish()  # the settings are read off the UI thread
@@ -63,7 +63,7 @@ def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
 
     # the nurse works; one simulated minute later without a key or mouse, the screen locks
     window.sign_out()
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     assert window.stack.currentWidget() is window.patients
     clinic.clock.advance(seconds=59)
     window.check_idle()
@@ -74,7 +74,7 @@ def test_the_admin_sets_a_one_minute_lock_and_it_locks_after_one_minute(
 
 def test_activity_restarts_the_idle_time(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     window.session.idle_lock_min = 1
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     clinic.clock.advance(seconds=50)
     window.eventFilter(window.patients.search, _key_press())  # a key pressed anywhere in the app
     clinic.clock.advance(seconds=50)
@@ -98,11 +98,13 @@ def test_saved_settings_apply_at_the_next_start_and_the_command_line_overrides_t
     session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock)
     w = MainWindow(session)
     qtbot.addWidget(w)
+    finish()
     assert (session.idle_lock_min, session.vitals_reminder_min) == (3, 20)
 
     session = Session(store=clinic.store, drug=load_drug(), clock=clinic.clock)
     w = MainWindow(session, settings=WorkstationSettings({"idle_lock_min": 2, "vitals_every_min": None}))
     qtbot.addWidget(w)
+    finish()
     assert (session.idle_lock_min, session.vitals_reminder_min) == (2, 20)
 
 
@@ -132,7 +134,7 @@ def test_infusiondesk_app_takes_the_overrides(monkeypatch: pytest.MonkeyPatch, c
 
 
 def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.apply_timing(Timing(idle_lock_min=10, vitals_every_min=5))
     window.show_chart(clinic.patient)
     finish()
@@ -158,7 +160,7 @@ def test_the_vitals_reminder_follows_the_setting(qtbot: QtBot, window: MainWindo
 
 def test_the_admin_turns_the_double_check_off_and_on_and_each_change_is_audited(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()  # the settings are read off the UI thread
     view = window.settings_view
@@ -190,7 +192,7 @@ def test_the_admin_chooses_what_a_mobile_visit_needs_by_keyboard_and_it_is_audit
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     from infusiondesk.records.location import MobileCover
 
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()  # the settings are read off the UI thread
     view = window.settings_view
@@ -211,7 +213,7 @@ def test_the_admin_allows_remote_approval_on_laptops_by_keyboard(qtbot: QtBot, w
                                                                   clinic: Clinic_) -> None:
     from infusiondesk.records.remote_approval import RemoteApproval
 
-    window.sign_in("admin", "ward-office-key-1")
+    sign_in(window, "admin", "ward-office-key-1")
     window.act_settings.trigger()
     finish()  # the settings are read off the UI thread
     view = window.settings_view

@@ -9,11 +9,11 @@ from infusiondesk.records.models import SideEffectOutcome, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order
+from tests.ui.steps import assess_and_approve, double_check, finish, get_ready, order, sign_in
 
 
 def test_flushing_logged_with_the_defaults_is_ongoing(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     finish()
@@ -45,7 +45,7 @@ def test_flushing_logged_ongoing_is_updated_to_resolved_by_keyboard_and_audited(
     """The nurse logs flushing "ongoing", then charts that it resolved: the note no longer says "ongoing"."""
     from tests.ui.steps import run_to_completed
 
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.session.idle_lock_min = 120
     window.show_chart(clinic.patient)
     window.new_visit()
@@ -91,7 +91,7 @@ def test_a_signed_visits_side_effects_are_not_updated(qtbot: QtBot, window: Main
     from tests.ui.steps import give_signing_certificates, run_to_completed
 
     give_signing_certificates(clinic)
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.session.idle_lock_min = 120
     window.show_chart(clinic.patient)
     window.new_visit()

@@ -44,6 +44,7 @@ def sign_in(qtbot: QtBot, window: MainWindow, username: str, password: str) -> N
     finish()
     assert window.signin.password.hasFocus()
     type_enter(qtbot, password)
+    finish()  # the password is checked off the UI thread
 
 
 def test_a_standard_visit_by_keyboard(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:

@@ -14,7 +14,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.style import dark_palette
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import finish
+from tests.ui.steps import finish, sign_in
 
 
 def background(widget: QWidget) -> QColor:
@@ -37,7 +37,7 @@ def app_palette() -> Iterator[QApplication]:
 
 def test_switching_the_system_to_dark_restyles_the_open_visit(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_, app_palette: QApplication) -> None:
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     window.show_chart(clinic.patient)
     window.new_visit()
     finish()

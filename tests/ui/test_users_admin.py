@@ -19,7 +19,7 @@ from infusiondesk_ui.clock import FixedClock
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.users import UsersView
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import CA_PASSPHRASE, finish, give_signing_certificates, settle
+from tests.ui.steps import CA_PASSPHRASE, finish, give_signing_certificates, settle, sign_in
 
 ADMIN_PASSWORD = "ward-office-key-1"
 NURSE_PASSWORD = "nurse-chair-pass-1"
@@ -40,7 +40,7 @@ def _type(qtbot: QtBot, edit: QLineEdit, text: str, *, enter: bool = False) -> N
 
 
 def _admin_on(window: MainWindow, qtbot: QtBot, username: str) -> UsersView:
-    window.sign_in("admin", ADMIN_PASSWORD)
+    sign_in(window, "admin", ADMIN_PASSWORD)
     settle(qtbot)  # the list is read off the UI thread
     users = window.users
     assert isinstance(users, UsersView) and window.stack.currentWidget() is users
@@ -60,7 +60,7 @@ def _cell(users: UsersView, column: int) -> str:
 def test_admin_unlocks_deactivates_reactivates_and_changes_a_role(qtbot: QtBot, window: MainWindow,
                                                                   clinic: Clinic_) -> None:
     for _ in range(MAX_FAILED_SIGN_INS):
-        window.sign_in("nkim", "wrong password")
+        sign_in(window, "nkim", "wrong password")
     assert "locked" in window.signin.error.text()
     users = _admin_on(window, qtbot, "nkim")
     assert _cell(users, 3).startswith("locked until")
@@ -105,14 +105,17 @@ def test_a_reset_clinician_chooses_a_new_password_at_sign_in_and_can_still_sign(
 
     _type(qtbot, window.signin.username, "drlee", enter=True)
     _type(qtbot, window.signin.password, "temporary lantern 5", enter=True)
+    finish()
     view = window.password_view
     assert window.stack.currentWidget() is view and window.session.user is None
     assert "reset your password" in view.why.text() and not view.current.isVisibleTo(view)
     _type(qtbot, view.new, "password12345678")
     _type(qtbot, view.confirm, "password12345678", enter=True)
+    finish()
     assert "most common" in view.error.text()
     _type(qtbot, view.new, "dana signs with a new phrase")
     _type(qtbot, view.confirm, "dana signs with a new phrase", enter=True)
+    finish()
     assert window.session.user is not None and window.session.user.username == "drlee"
     assert window.stack.currentWidget() is window.patients
     creds = pki.unlock_pkcs12(pki.load_clinician_pkcs12(clinic.store, window.session.require_session()),
@@ -123,17 +126,19 @@ def test_a_reset_clinician_chooses_a_new_password_at_sign_in_and_can_still_sign(
 def test_anyone_changes_their_own_password_with_the_current_one(qtbot: QtBot, window: MainWindow,
                                                                 clinic: Clinic_) -> None:
     give_signing_certificates(clinic)
-    window.sign_in("nkim", NURSE_PASSWORD)
+    sign_in(window, "nkim", NURSE_PASSWORD)
     window.act_password.trigger()
     view = window.password_view
     assert window.stack.currentWidget() is view and view.current.isVisibleTo(view)
     _type(qtbot, view.current, "not my password")
     _type(qtbot, view.new, "noor picks a new phrase")
     _type(qtbot, view.confirm, "noor picks a new phrase", enter=True)
+    finish()
     assert "do not match" in view.error.text()
     _type(qtbot, view.current, NURSE_PASSWORD)
     _type(qtbot, view.new, "noor picks a new phrase")
     _type(qtbot, view.confirm, "noor picks a new phrase", enter=True)
+    finish()
     assert window.stack.currentWidget() is window.patients
     assert clinic.store.users.sign_in("nkim", "noor picks a new phrase").user_id == clinic.nurse.id
     pki.unlock_pkcs12(pki.load_clinician_pkcs12(clinic.store, window.session.require_session()),
@@ -163,6 +168,7 @@ def test_setup_asks_for_a_ca_passphrase_of_its_own(qtbot: QtBot, tmp_path: Path)
     window = MainWindow(Session(store=store, drug=load_drug(), clock=clock))
     qtbot.addWidget(window)
     window.show()  # the first-run card proposes the computer's time zone when it is shown
+    finish()  # the store is looked at off the UI thread before the first-run card is chosen
     v = window.setup_view
     assert v.timezone.text()
     for edit, text in ((v.clinic, "Hilltop Clinic"), (v.admin_username, "boss"), (v.admin_name, "Bo Ss"),

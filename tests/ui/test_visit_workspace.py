@@ -158,6 +158,7 @@ def test_a_step_on_a_visit_saved_elsewhere_is_refused_then_shows_the_latest_keep
         ws: VisitWorkspace, clinic: Clinic_, qtbot: QtBot) -> None:
     nurse_session = Session(store=clinic.store, drug=ws.session.drug, clock=clinic.clock,
                             signed_in=clinic.session(clinic.nurse))
+    nurse_session.use_clinic(clinic.store.clinic.get())  # as read at her sign-in
     elsewhere = VisitWorkspace(nurse_session, clinic.patient,
                                clinic.store.visits.get(ws.visit.id, by=clinic.reader))
     qtbot.addWidget(elsewhere)

@@ -19,7 +19,7 @@ from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
-from tests.ui.steps import finish, settle
+from tests.ui.steps import finish, settle, sign_in
 
 
 def _second_patient(clinic: Clinic_) -> Patient:
@@ -65,7 +65,7 @@ def _finish(clinic: Clinic_, visit_id: int) -> None:
 def test_today_board_is_live_and_opens_a_visit_with_enter(qtbot: QtBot, window: MainWindow,
                                                           clinic: Clinic_) -> None:
     _, ana, chidi = _day(clinic)
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     qtbot.keyClick(window, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.today_board
     settle(qtbot)  # the board reads the day off the UI thread
@@ -98,7 +98,7 @@ def test_awaiting_my_signature_opens_one_after_another(qtbot: QtBot, window: Mai
     assert ana.id is not None
     _finish(clinic, ana.id)
 
-    window.sign_in("drlee", "doctor-sign-pass-1")
+    sign_in(window, "drlee", "doctor-sign-pass-1")
     qtbot.keyClick(window, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
     queue = window.queue
     settle(qtbot)
@@ -116,7 +116,7 @@ def test_awaiting_my_signature_opens_one_after_another(qtbot: QtBot, window: Mai
 
     # The nurse owes "Administered by" on Ana's visit only (she signed Chidi's when she completed it).
     window.sign_out()
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     window.show_queue()
     settle(qtbot)
     assert [r.visit_id for r in window.queue.rows] == [ana.id]
@@ -131,7 +131,7 @@ def test_awaiting_my_signature_opens_one_after_another(qtbot: QtBot, window: Mai
 def test_the_day_list_prints_what_the_board_shows(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
                                                   tmp_path: Path) -> None:
     _day(clinic)
-    window.sign_in("nkim", "nurse-chair-pass-1")
+    sign_in(window, "nkim", "nurse-chair-pass-1")
     window.show_today()
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

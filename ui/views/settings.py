@@ -170,16 +170,16 @@ class SettingsView(QWidget):
         store, session = self.session.store, self.session.require_session()
         field = ""
 
-        def save() -> None:  # off the UI thread: the profile as saved now, with the typed values
+        def save() -> Any:  # off the UI thread: the profile as saved now, with the typed values
             nonlocal field
             try:
-                store.clinic.update(dataclasses.replace(store.clinic.get(), **values), session)
+                return store.clinic.update(dataclasses.replace(store.clinic.get(), **values), session)
             except DomainError as exc:
                 field = getattr(exc, "field", "")
                 raise
 
-        def saved(_: None) -> None:
-            self.session.clinic_changed()  # every screen's times follow the new zone
+        def saved(clinic: Any) -> None:
+            self.session.use_clinic(clinic)  # every screen's times follow the saved zone
             self.clinic_message.setText("Saved: notes built from now on carry this profile; signed notes keep "
                                         "what they say.")
 
