@@ -34,10 +34,6 @@ NOT_MOVED_YET: set[str] = {
     "app.py:new_visit", "app.py:open_visit", "app.py:open_visit_id", "views/patients.py:_search",
     "views/mobile_marks.py:read_out", "views/worklists.py:read", "views/worklists.py:print_day_list",
     "views/worklists.py:_audit", "views/patient_form.py:save", "views/patient_form.py:<lambda>",
-    # documents lane
-    "documents.py:_with_pdf", "documents.py:export", "documents.py:sent", "note_worker.py:build",
-    "chart_documents.py:_audit", "chart_documents.py:_save_notes", "receipts.py:_audit", "receipts.py:ask_payment",
-    "receipts.py:make", "views/clinic_reports.py:_audit", "views/report.py:_audit", "views/report.py:_job",
     # settings lane
     "views/backup_settings.py:back_up_now", "views/backup_settings.py:do_save", "views/backup_settings.py:refresh",
     "views/follow_ups.py:read", "views/follow_ups.py:refresh", "views/follow_ups.py:save", "mobile_ops.py:close",

@@ -118,8 +118,10 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
                         lambda *a, **k: (str(out), "PDF (*.pdf)"))
     review.export.setFocus()
     qtbot.keyClick(review.export, Key.Key_Space)
+    finish()  # the signed note is read, and the export audited, off the UI thread
     assert out.read_bytes() == version_2
     assert "Exported signed note" in review.doc_status.text()
+    assert review.export.hasFocus()  # back on the button pressed, for the next key
 
     # after signing, another later fact is another addendum
     assert review.add_addendum.isEnabled() and not review.sign.isEnabled()
