@@ -57,6 +57,10 @@ class OverrideReportView(QWidget):
         self.status.setObjectName("reportStatus")
         self.report: NearMissReport | None = None
         self.clinic: Clinic | None = None  # read with the report: the PDF's heading
+        self.reading = False  # a read of the report is running
+        self._waiting: list[Callable[[NearMissReport, Clinic], None]] = []  # exports pressed before it arrived
+        self._exports = (self.csv_button, self.pdf_button, self.print_button)
+        self._held = False  # the export buttons are disabled until the running read arrives
         self.output = PdfOutput(self, self.status, (self.pdf_button, self.print_button), "the near-miss report",
                                 self._audit)
         self.table = QTableWidget(0, 6)
@@ -103,8 +107,27 @@ class OverrideReportView(QWidget):
                         store.clinic.get())
 
     def refresh(self) -> None:
+        """Read the report again, off the UI thread; an export or print pressed meanwhile waits for it (`_with`)."""
+        self.reading = True
         StoreOp(self, self._reader()).busy(self.status.setText, "Reading the near-misses…", self.refresh_button) \
-            .success(self._show).failure(self.status.setText).run()
+            .success(self._read_arrived).failure(self._read_refused).ended(self._read_ended).run()
+
+    def _read_arrived(self, read: tuple[NearMissReport, Clinic]) -> None:
+        self._show(read)
+        waiting, self._waiting = self._waiting, []
+        for then in waiting:
+            then(*read)
+
+    def _read_refused(self, sentence: str) -> None:
+        self._waiting = []  # nothing to export: the refusal is said instead
+        self.status.setText(sentence)
+
+    def _read_ended(self) -> None:
+        self.reading = False
+        if self._held:  # given back only when an early export took them (a PDF being built keeps its own)
+            self._held = False
+            for button in self._exports:
+                button.setEnabled(True)
 
     def _show(self, read: tuple[NearMissReport, Clinic]) -> None:
         """The report read off the UI thread (`refresh`), in the summary and the table."""
@@ -119,21 +142,18 @@ class OverrideReportView(QWidget):
         self.status.clear()
 
     def _with(self, then: Callable[[NearMissReport, Clinic], None]) -> None:
-        """`then(report, clinic)`: the report on screen, read first (off the UI thread) when an export comes before
-        the first read arrived; the report's buttons are disabled meanwhile, so a second press does not start it
-        twice."""
+        """`then(report, clinic)`: the report on screen, or, when an export comes before the first read arrived,
+        once that read (off the UI thread) has arrived; the export buttons are disabled until then, so a second
+        press does not start it twice."""
         if self.report is not None and self.clinic is not None:
             then(self.report, self.clinic)
             return
-
-        def arrived(read: tuple[NearMissReport, Clinic]) -> None:
-            self._show(read)
-            then(*read)
-
-        StoreOp(self, self._reader()) \
-            .busy(self.status.setText, "Reading the near-misses…", self.refresh_button, self.csv_button,
-                  self.pdf_button, self.print_button) \
-            .success(arrived).failure(self.status.setText).run()
+        self._waiting.append(then)
+        self._held = True
+        for button in self._exports:
+            button.setEnabled(False)
+        if not self.reading:
+            self.refresh()
 
     def _audit(self, event: AuditEvent, detail: dict[str, object]) -> None:
         report = self.report
