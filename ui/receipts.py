@@ -45,6 +45,7 @@ class VisitBilling:
         self.receipt_button, self.pay_button = receipt, pay
         self.parent = parent
         self.busy = False
+        self.pressed: QPushButton | None = None  # Receipt… or Record payment… while its work runs: focused after
         self.dialog: Any = None  # the receipt or payment dialog while it is open
         self.viewer: Any = None
         self.last_pdf: bytes | None = None
@@ -78,6 +79,9 @@ class VisitBilling:
         self.busy = False
         self.status.setText(text)
         self.show_visit(self.c.visit)
+        if self.pressed is not None and self.pressed.isEnabled():  # the keys carry on from the button pressed
+            self.pressed.setFocus()
+        self.pressed = None
 
     # --- the receipt --------------------------------------------------------------------------------
     def ask_receipt(self) -> None:
@@ -96,6 +100,7 @@ class VisitBilling:
             return
         s = self.c.session
         session = s.require_session()
+        self.pressed = self.receipt_button
         if password is None:
             self._build(None, action, path, printer)
             return
@@ -189,6 +194,7 @@ class VisitBilling:
         if self.busy:
             return
         store, by, visit_id = self.c.session.store, self.c.session.require_session(), self.visit_id
+        self.pressed = self.pay_button
         self._busy("Reading the visit's charges…")
         StoreOp(self.c, lambda: store.billing.receipt_for(visit_id, by=by)).success(self._open_payment) \
             .failure(lambda sentence: self._idle(f"No payment recorded: {sentence}")).run()

@@ -219,6 +219,7 @@ def test_no_password_no_receipt_and_a_wrong_one_is_said(qtbot: QtBot, window: Ma
     assert ws.review.money_status.text() == ("No receipt made: That user name and password do not match; check them "
                                              "and try again.")
     assert ws.review.receipt.isEnabled()
+    assert window.focusWidget() is ws.review.receipt  # the window's keys carry on there: Space asks again
 
 
 def test_a_double_press_of_record_payment_reads_the_charges_once(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
