@@ -197,10 +197,11 @@ class VisitDocuments:
         self.worker = run_note_job(job, save, failed, shows=False)
 
     def _busy(self, text: str) -> None:
+        if not self.busy:  # disabling the pressed button moves the focus on: given back in `_done`
+            focus = QApplication.focusWidget()
+            self.pressed = next((b for b in self.buttons if b is focus), None)
         self.busy = True
         self.status.setText(text)
-        focus = QApplication.focusWidget()  # disabling the pressed button moves the focus on: given back after
-        self.pressed = next((b for b in self.buttons if b is focus), None)
         for b in (*self.buttons, *self.also_disable):
             b.setEnabled(False)
 
