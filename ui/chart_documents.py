@@ -21,6 +21,7 @@ from infusiondesk.course import Period
 from infusiondesk.errors import DomainError
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.units import parse_date
+from infusiondesk_ui.audit_trail import record_later
 from infusiondesk_ui.note_worker import session_job
 from infusiondesk_ui.warm_worker import run_note_job
 
@@ -118,8 +119,8 @@ class ChartDocuments:
         if not path:
             return
         Path(path).write_bytes(pdf)
-        self._audit(AuditEvent.EXPORT_SUMMARY, patient, pdf, {"to": "file"})
         self.status.setText(f"Exported the course summary to {path}.")
+        self._audit(AuditEvent.EXPORT_SUMMARY, patient, pdf, {"to": "file"})
 
     def print(self, pdf: bytes, patient: Any, printer: Any = None) -> None:
         from infusiondesk_ui.views.pdf_preview import send_to_printer
@@ -133,17 +134,17 @@ class ChartDocuments:
                 return
 
         def sent(pages: int) -> None:
+            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the course summary to the printer.")
             self._audit(AuditEvent.PRINT_SUMMARY, patient, pdf, {"pages": pages,
                                                         "printer": printer.printerName() or printer.outputFileName()})
-            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the course summary to the printer.")
 
         self.status.setText("Sending the course summary to the printer…")
         send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))
 
     def _audit(self, event: AuditEvent, patient: Any, pdf: bytes, extra: dict[str, Any]) -> None:
-        self.session.store.audit.append(event, self.session.require_session(), {
+        record_later(self.parent, self.session, event, {
             "patient_id": patient.id, "period": self.shown_period.describe(), "sha256": hashlib.sha256(pdf).hexdigest(),
-            **extra})
+            **extra}, say=self.status.setText)
 
     # --- several visits' notes ----------------------------------------------------------------------
     def export_notes(self, visit_ids: Sequence[int], target: str | None = None, combine: str | None = None) -> None:
@@ -183,8 +184,8 @@ class ChartDocuments:
         else:
             Path(target).write_bytes(data)
             where = target
-        for visit_id in visit_ids:
-            self.session.store.audit.append(AuditEvent.EXPORT_NOTE, self.session.require_session(),
-                                     {"visit_id": visit_id, "what": "visit note", "combined": combine})
         self.status.setText(f"Exported the notes of {len(visit_ids)} visit{'s' if len(visit_ids) != 1 else ''} "
                             f"to {where}.")
+        record_later(self.parent, self.session, AuditEvent.EXPORT_NOTE,
+                     *({"visit_id": visit_id, "what": "visit note", "combined": combine} for visit_id in visit_ids),
+                     say=self.status.setText)

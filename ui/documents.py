@@ -14,12 +14,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QPushButton, QWidget
 
 from infusiondesk import workflow
 from infusiondesk.errors import DomainError
 from infusiondesk.records.models import SignatureMeaning, Visit, VisitStatus
 from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk_ui.audit_trail import record_later
 from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.session import VisitController
 from infusiondesk_ui.warm_worker import run_note_job
@@ -50,6 +51,7 @@ class VisitDocuments:
         self.status = status
         self.parent = parent
         self.busy = False
+        self.pressed: QPushButton | None = None  # the button whose work is running, when it had the focus
         self.worker: Any = None  # the signing's NoteJob while the warm note worker runs it
         self.also_disable = also_disable  # the Sign button and password, while a note is being signed
         self.last_pdf: bytes | None = None
@@ -75,15 +77,29 @@ class VisitDocuments:
                 "session": session_job(self.c.session.require_session())}
 
     def _with_pdf(self, then: Any) -> None:
-        """The signed note when there is one, else a watermarked draft, built by the warm note worker."""
+        """The signed note when there is one (read off the UI thread), else a watermarked draft, built by the warm
+        note worker; the buttons stay disabled until `then(pdf, signed=...)` has it."""
         if self.busy:
             return
-        visit = self.c.visit
-        signed = (self.c.session.store.notes.get(visit.id, by=self.c.session.require_session())
-                  if visit.status is VisitStatus.SIGNED else None)
-        if signed is not None:
-            then(signed, signed=True)
+        if self.c.visit.status is not VisitStatus.SIGNED:
+            self._build_draft(then)
             return
+        from infusiondesk_ui.operations import StoreOp
+
+        store, by, visit_id = self.c.session.store, self.c.session.require_session(), self.c.visit.id
+        self._busy("Reading the signed note…")
+
+        def read(signed: bytes | None) -> None:
+            if signed is None:  # signed, but its note not (yet) stored: the draft shows what there is
+                self._build_draft(then)
+                return
+            self._done("")
+            then(signed, signed=True)
+
+        StoreOp(self.c, lambda: store.notes.get(visit_id, by=by)).success(read) \
+            .failure(lambda sentence: self._done(f"The signed note was not read: {sentence}")).run()
+
+    def _build_draft(self, then: Any) -> None:
         self._busy("Building the visit note…")
 
         def built(pdf: bytes) -> None:
@@ -181,6 +197,9 @@ class VisitDocuments:
         self.worker = run_note_job(job, save, failed, shows=False)
 
     def _busy(self, text: str) -> None:
+        if not self.busy:  # disabling the pressed button moves the focus on: given back in `_done`
+            focus = QApplication.focusWidget()
+            self.pressed = next((b for b in self.buttons if b is focus), None)
         self.busy = True
         self.status.setText(text)
         for b in (*self.buttons, *self.also_disable):
@@ -192,6 +211,9 @@ class VisitDocuments:
         self.status.setText(text)
         for b in self.buttons:
             b.setEnabled(True)
+        if self.pressed is not None:
+            self.pressed.setFocus()
+            self.pressed = None
         self.c.visitChanged.emit(self.c.visit)  # the screens enable what the visit allows again
 
     # --- the three actions --------------------------------------------------------------------------
@@ -212,9 +234,9 @@ class VisitDocuments:
         if not path:
             return
         Path(path).write_bytes(pdf)
-        self.c.session.store.audit.append(AuditEvent.EXPORT_NOTE, self.c.session.signed_in, {
-            "visit_id": self.c.visit.id, "signed": signed, "what": "visit note"})
         self.status.setText(f"Exported {'signed note' if signed else 'DRAFT'} to {path}.")
+        record_later(self.c, self.c.session, AuditEvent.EXPORT_NOTE,
+                     {"visit_id": self.c.visit.id, "signed": signed, "what": "visit note"}, say=self.status.setText)
 
     def ask_printer(self) -> Any:
         """The print dialog: a configured QPrinter, or None when the user cancels."""
@@ -239,12 +261,12 @@ class VisitDocuments:
         self.last_pdf = pdf
 
         def sent(pages: int) -> None:
-            self.c.session.store.audit.append(AuditEvent.PRINT, self.c.session.signed_in, {
-                "visit_id": self.c.visit.id, "signed": signed, "pages": pages,
-                "sha256": hashlib.sha256(pdf).hexdigest(),
-                "printer": printer.printerName() or printer.outputFileName()})
             self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the "
                                 f"{'signed note' if signed else 'DRAFT'} to the printer.")
+            record_later(self.c, self.c.session, AuditEvent.PRINT, {
+                "visit_id": self.c.visit.id, "signed": signed, "pages": pages,
+                "sha256": hashlib.sha256(pdf).hexdigest(),
+                "printer": printer.printerName() or printer.outputFileName()}, say=self.status.setText)
 
         self.status.setText("Sending the note to the printer…")
         send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))

@@ -21,6 +21,8 @@ from infusiondesk.billing.receipt import PaymentMethod
 from infusiondesk.records.models import Role, Visit
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.workflow.infusion import STOPPED, infusion_state
+from infusiondesk_ui.audit_trail import record_later
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.session import VisitController
 from infusiondesk_ui.warm_worker import run_note_job
@@ -43,6 +45,7 @@ class VisitBilling:
         self.receipt_button, self.pay_button = receipt, pay
         self.parent = parent
         self.busy = False
+        self.pressed: QPushButton | None = None  # Receipt… or Record payment… while its work runs: focused after
         self.dialog: Any = None  # the receipt or payment dialog while it is open
         self.viewer: Any = None
         self.last_pdf: bytes | None = None
@@ -76,6 +79,9 @@ class VisitBilling:
         self.busy = False
         self.status.setText(text)
         self.show_visit(self.c.visit)
+        if self.pressed is not None and self.pressed.isEnabled():  # the keys carry on from the button pressed
+            self.pressed.setFocus()
+        self.pressed = None
 
     # --- the receipt --------------------------------------------------------------------------------
     def ask_receipt(self) -> None:
@@ -94,19 +100,29 @@ class VisitBilling:
             return
         s = self.c.session
         session = s.require_session()
-        if password is not None:
+        self.pressed = self.receipt_button
+        if password is None:
+            self._build(None, action, path, printer)
+            return
+        store = s.store
+
+        def check() -> None:  # in the worker: a wrong password, or no signing key, is said before any PDF work
             from infusiondesk import pki
 
-            try:  # said at once, before any work: a wrong password, or no signing key
-                s.store.users.confirm_password(session, password)
-                pki.load_clinician_pkcs12(s.store, session)
-            except Exception as exc:
-                self.status.setText(f"No receipt made: {user_message(exc)}")
-                return
+            store.users.confirm_password(session, password)
+            pki.load_clinician_pkcs12(store, session)
+
+        self._busy("Checking your password…")
+        StoreOp(self.c, check).success(lambda _: self._build(password, action, path, printer)) \
+            .failure(lambda sentence: self._idle(f"No receipt made: {sentence}")).run()
+
+    def _build(self, password: str | None, action: str, path: str | None, printer: Any) -> None:
+        """The receipt made by the note worker (the password, when given, already checked), then `action`."""
         from infusiondesk_ui.note_worker import receipt_job
 
+        s = self.c.session
         signed = password is not None
-        job = receipt_job(s.store.url, self.visit_id, session, password, s.clock.now())
+        job = receipt_job(s.store.url, self.visit_id, s.require_session(), password, s.clock.now())
         self._busy(f"Making the {'signed' if signed else 'DRAFT'} receipt of visit {self.c.visit.id}…")
 
         def made(pdf: bytes) -> None:
@@ -144,8 +160,8 @@ class VisitBilling:
         except OSError as exc:
             self.status.setText(f"Not saved: cannot write {path} ({exc.strerror or exc}).")
             return
-        self._audit(AuditEvent.EXPORT, pdf, signed, {"file": Path(path).name})
         self.status.setText(f"Saved the {self._what(signed)} to {path}.")
+        self._audit(AuditEvent.EXPORT, pdf, signed, {"file": Path(path).name})
 
     def print(self, pdf: bytes, signed: bool, printer: Any = None) -> None:
         from infusiondesk_ui.views.pdf_preview import send_to_printer
@@ -158,32 +174,37 @@ class VisitBilling:
                 return
 
         def sent(pages: int) -> None:
-            self._audit(AuditEvent.PRINT, pdf, signed, {"pages": pages,
-                                               "printer": printer.printerName() or printer.outputFileName()})
             self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the {self._what(signed)} to the "
                                 "printer.")
+            self._audit(AuditEvent.PRINT, pdf, signed, {"pages": pages,
+                                               "printer": printer.printerName() or printer.outputFileName()})
 
         self.status.setText("Sending the receipt to the printer…")
         send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))
 
     def _audit(self, event: AuditEvent, pdf: bytes, signed: bool, extra: dict[str, Any]) -> None:
-        self.c.session.store.audit.append(event, self.c.session.require_session(), {
+        record_later(self.c, self.c.session, event, {
             "visit_id": self.c.visit.id, "what": "receipt", "signed": signed,
-            "sha256": hashlib.sha256(pdf).hexdigest(), **extra})
+            "sha256": hashlib.sha256(pdf).hexdigest(), **extra}, say=self.status.setText)
 
     # --- the payment --------------------------------------------------------------------------------
     def ask_payment(self) -> None:
-        """The payment dialog, its amount the visit's priced lines (or what was recorded before)."""
+        """The payment dialog, its amount the visit's priced lines (or what was recorded before), read off the UI
+        thread first."""
+        if self.busy:
+            return
+        store, by, visit_id = self.c.session.store, self.c.session.require_session(), self.visit_id
+        self.pressed = self.pay_button
+        self._busy("Reading the visit's charges…")
+        StoreOp(self.c, lambda: store.billing.receipt_for(visit_id, by=by)).success(self._open_payment) \
+            .failure(lambda sentence: self._idle(f"No payment recorded: {sentence}")).run()
+
+    def _open_payment(self, receipt: Any) -> None:
+        """The payment dialog over the charges read off the UI thread (`ask_payment`)."""
         from infusiondesk.billing.lines import money
         from infusiondesk_ui.views.payment_dialog import PaymentDialog
 
-        if self.busy:
-            return
-        try:
-            receipt = self.c.session.store.billing.receipt_for(self.visit_id, by=self.c.session.require_session())
-        except Exception as exc:
-            self.status.setText(f"No payment recorded: {user_message(exc)}")
-            return
+        self._idle("")
         amount = receipt.payment.amount_cents if receipt.payment is not None else receipt.total_cents
         method = receipt.payment.method if receipt.payment is not None else PaymentMethod.CARD
         self.dialog = PaymentDialog(self.parent, money(amount).lstrip("$").replace(",", ""), method,

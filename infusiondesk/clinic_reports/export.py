@@ -36,9 +36,13 @@ def record_export(store: Any, report: ClinicReport, by: UserSession, detail: dic
                   event: AuditEvent = AuditEvent.EXPORT) -> int:
     """One audit entry for one export or print: which report, the period, the rows, and `detail` (format, file,
     pages)."""
-    return int(store.audit.append(event, by, {
-        "what": f"clinic report: {report.title}", "report": report.name, "from": report.period.first.isoformat(),
-        "to": report.period.last.isoformat(), "zone": report.period.zone.key, "rows": len(report.rows), **detail}))
+    return int(store.audit.append(event, by, export_detail(report, detail)))
+
+
+def export_detail(report: ClinicReport, detail: dict[str, object]) -> dict[str, object]:
+    """What an export's or print's audit entry says of the report (the app appends it off its UI thread)."""
+    return {"what": f"clinic report: {report.title}", "report": report.name, "from": report.period.first.isoformat(),
+            "to": report.period.last.isoformat(), "zone": report.period.zone.key, "rows": len(report.rows), **detail}
 
 
 def to_job(report: ClinicReport) -> dict[str, Any]:

@@ -65,11 +65,11 @@ def no_store_calls_on_gui_thread(monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     """Every UI test is a guard: the app's code opening a store transaction on the GUI thread (a screen reading
     or writing the store in line, freezing it for as long as the store takes) fails the test that drove it, unless
     `gui_thread_guard.ALLOWED` says why it must."""
-    from tests.ui.gui_thread_guard import NOT_MOVED_YET, store_calls_on_gui_thread
+    from tests.ui.gui_thread_guard import store_calls_on_gui_thread
 
     with store_calls_on_gui_thread(monkeypatch) as on_gui_thread:
         yield
-    stray = sorted(set(on_gui_thread) - NOT_MOVED_YET)
+    stray = sorted(set(on_gui_thread))
     assert not stray, f"store calls on the GUI thread (run them through infusiondesk_ui.operations.StoreOp): {stray}"
 
 

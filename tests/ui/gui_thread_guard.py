@@ -26,15 +26,6 @@ ALLOWED: dict[str, str] = {
                          "responsive, and a worker could outlive the window)",
 }
 
-# Not moved off the GUI thread yet (issue 11): the innermost app function that opened the transaction.
-NOT_MOVED_YET: set[str] = {
-    # documents lane
-    "documents.py:_with_pdf", "documents.py:export", "documents.py:sent", "note_worker.py:build",
-    "chart_documents.py:_audit", "chart_documents.py:_save_notes", "receipts.py:_audit", "receipts.py:ask_payment",
-    "receipts.py:make", "views/clinic_reports.py:_audit", "views/report.py:_audit", "views/report.py:_job",
-    # settings lane
-}
-
 
 def _app_chain() -> list[str]:
     """The app's frames ('file:function' in ui/, innermost first) that led to the store call; empty when no app

@@ -115,12 +115,19 @@ def test_nurse_writes_an_addendum_clinician_signs_it_and_the_note_gains_version_
 
     # Export writes the newest signed bytes
     out = tmp_path / "visit-note.pdf"
+    asked: list[str] = []
     monkeypatch.setattr("infusiondesk_ui.documents.QFileDialog.getSaveFileName",
-                        lambda *a, **k: (str(out), "PDF (*.pdf)"))
+                        lambda *a, **k: (asked.append(a[2]), (str(out), "PDF (*.pdf)"))[1])
     review.export.setFocus()
     qtbot.keyClick(review.export, Key.Key_Space)
+    # the signed note is read off the UI thread: meanwhile the screen says so and Export cannot start again
+    assert "Reading the signed note" in review.doc_status.text() and not review.export.isEnabled()
+    review.export.click()
+    finish()  # the note arrives, then the export is audited off the UI thread
+    assert len(asked) == 1 and asked[0].endswith("-MRN-0007.pdf")  # asked once, for the signed note
     assert out.read_bytes() == version_2
     assert "Exported signed note" in review.doc_status.text()
+    assert review.export.hasFocus()  # back on the button pressed, for the next key
 
     # after signing, another later fact is another addendum
     assert review.add_addendum.isEnabled() and not review.sign.isEnabled()

@@ -146,3 +146,5 @@ def test_selected_visits_export_together_with_each_signed_note_byte_for_byte(
     for visit_id in course.signed:
         assert files[f"visit-{visit_id}-MRN-0007.pdf"] == course.stored[visit_id]
     assert f"visit-{course.completed}-MRN-0007-DRAFT.pdf" in files
+    exported = [e["detail"] for e in clinic.store.audit.entries(by=clinic.reader) if e["event"] == "export_note"]
+    assert [(d["visit_id"], d["combined"]) for d in exported] == [(i, combine) for i in ids]  # in order, each once

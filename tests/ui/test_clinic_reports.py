@@ -17,7 +17,7 @@ from infusiondesk.records.models import PatientDetails, VisitStatus
 from infusiondesk_ui.app import MainWindow
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import PASSWORDS, Clinic_
-from tests.ui.steps import sign_in
+from tests.ui.steps import finish, sign_in
 
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -90,6 +90,7 @@ def test_visits_per_day_by_keyboard_then_doses_and_exports(qtbot: QtBot, window:
     assert "Riverside Infusion Clinic — Doses given" in text and "Page 1 of 1" in text
     assert "Total 1 0 0 2" in " ".join(text.split())
     assert "by Dana Lee" in text and "03 Mar 2026 to 06 Mar 2026" in text
+    finish()  # the audit entries are appended off the UI thread
     exports = [e["detail"] for e in clinic.store.audit.entries(by=clinic.reader)
                if e["event"] == "export" and e["detail"].get("report") == "doses-given"]
     assert [(d["format"], d["from"], d["to"]) for d in exports] == [("csv", "2026-03-03", "2026-03-06"),

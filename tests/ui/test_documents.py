@@ -82,6 +82,7 @@ def test_admin_adds_a_clinician_who_signs_a_pdf_note(qtbot: QtBot, window: MainW
     ca_pem = clinic.store.keys.load(pki.KIND_CA_CERT)[0][1]
     report = verify_pdf(out.read_bytes(), [ca_pem])
     assert report.valid and report.trusted
+    finish()  # the export's audit entry is appended off the UI thread
     events = [e["event"] for e in clinic.store.audit.entries(by=clinic.admin_session)]
     assert "export_note" in events and "export" not in events  # one name for a note export, app or CLI
 
@@ -125,6 +126,7 @@ def test_print_sends_every_page_of_the_note_to_the_printer_and_is_audited(
     assert not any(page.images for page in printed_pages)
     assert ws.review.doc_status.text() == f"Sent {len(note_pages)} page{'s' if len(note_pages) != 1 else ''} of " \
                                           "the DRAFT to the printer."
+    finish()  # the print's audit entry is appended off the UI thread
     printed = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "print"]
     assert len(printed) == 1
     assert printed[0]["detail"]["pages"] == len(note_pages) and printed[0]["detail"]["signed"] is False

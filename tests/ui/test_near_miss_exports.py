@@ -53,6 +53,7 @@ def test_csv_and_pdf_exports_match_the_screen(qtbot: QtBot, window: MainWindow, 
     text = "".join(p.extract_text() or "" for p in PdfReader(pdf_path).pages)
     assert "refractory attack" in text and "HARD STOP" in text and "Page 1 of 1" in text
     assert report.pdf_button.isEnabled()
+    finish()  # the audit entries are appended off the UI thread once the files are written
     assert [d["format"] for d in _exports(clinic, "export")] == ["csv", "pdf"]
 
 
@@ -69,5 +70,6 @@ def test_print_sends_the_pages_and_audits_the_count(qtbot: QtBot, window: MainWi
     qtbot.waitUntil(lambda: "Sent" in window.report.status.text() or "Not" in window.report.status.text(),
                     timeout=60_000)
     assert window.report.status.text().startswith("Sent 1 page of the near-miss report")
+    finish()
     assert [d["pages"] for d in _exports(clinic, "print")] == [1]
     assert len(PdfReader(tmp_path / "printed.pdf").pages) == 1

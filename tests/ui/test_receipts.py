@@ -122,6 +122,7 @@ def test_the_nurse_records_a_cash_payment_and_makes_the_signed_receipt(
     assert review.pay.isVisible() and review.pay.isEnabled() and review.receipt.isEnabled()
 
     review.pay.click()  # Alt+Y
+    finish()  # the visit's charges are read off the UI thread, then the dialog opens
     dialog = billing.dialog
     assert isinstance(dialog, PaymentDialog)
     _active(qtbot, dialog)
@@ -209,8 +210,39 @@ def test_no_password_no_receipt_and_a_wrong_one_is_said(qtbot: QtBot, window: Ma
     assert "Type your password" in asked.problem.text() and asked.isVisible()
     qtbot.keyClicks(asked.password, "not-my-password-at-all")
     qtbot.keyClick(asked.password, Qt.Key.Key_Return)
+    # checked off the UI thread: meanwhile the screen says so and Receipt… cannot be pressed again
+    assert billing.busy and ws.review.money_status.text() == "Checking your password…"
+    assert not ws.review.receipt.isEnabled()
+    ws.review.receipt.click()
+    assert billing.dialog is asked and not asked.isVisible()  # no second dialog
     finish()
-    assert not billing.busy and ws.review.money_status.text().startswith("No receipt made:")
+    assert not billing.busy
+    assert ws.review.money_status.text() == ("No receipt made: That user name and password do not match; check them "
+                                             "and try again.")
+    assert ws.review.receipt.isEnabled()
+    assert window.focusWidget() is ws.review.receipt  # the window's keys carry on there: Space asks again
+
+
+def test_a_double_press_of_record_payment_reads_the_charges_once(qtbot: QtBot, window: MainWindow, clinic: Clinic_,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    _price_everything(clinic)
+    ws = _stopped_visit(window, clinic)
+    reads: list[int] = []
+    real = clinic.store.billing.receipt_for
+
+    def counted(visit_id: int, **kw: object) -> object:
+        reads.append(visit_id)
+        return real(visit_id, **kw)
+
+    monkeypatch.setattr(clinic.store.billing, "receipt_for", counted)
+    ws.review.pay.click()
+    assert not ws.review.pay.isEnabled() and "Reading the visit's charges" in ws.review.money_status.text()
+    ws.review.pay.click()  # disabled meanwhile: nothing more starts
+    finish()
+    assert reads == [ws.visit.id]
+    assert isinstance(ws.review.billing.dialog, PaymentDialog)
+    _active(qtbot, ws.review.billing.dialog)
+    assert ws.review.billing.dialog.method.hasFocus()  # the nurse types into the dialog at once
 
 
 def test_a_clinician_sees_no_payment_action_and_the_store_refuses_one(

@@ -262,5 +262,6 @@ def test_the_exported_draft_of_an_unsigned_visit_never_says_signed(
     assert "DRAFT — not signed" in text
     assert "Reviewed and approved by" not in text  # no approval is claimed before it is made
     assert ws.review.doc_status.text().startswith("Exported DRAFT to ")
+    finish()  # its audit entry is appended off the UI thread
     export = [e for e in clinic.store.audit.entries(by=clinic.admin_session) if e["event"] == "export_note"]
     assert export and export[-1]["detail"]["signed"] is False

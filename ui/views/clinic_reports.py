@@ -25,8 +25,9 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import clinic_reports as cr
 from infusiondesk.clinic_reports.definition import Cell, ColumnKind, cell_text
-from infusiondesk.clinic_reports.export import csv_text, record_export, to_job
+from infusiondesk.clinic_reports.export import csv_text, export_detail, to_job
 from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk_ui.audit_trail import record_later
 from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
@@ -223,7 +224,7 @@ class ClinicReportsView(QWidget):
 
     def _audit(self, event: AuditEvent, detail: dict[str, object]) -> None:
         assert self.report is not None
-        record_export(self.session.store, self.report, self.session.require_session(), detail, event=event)
+        record_later(self, self.session, event, export_detail(self.report, detail), say=self.status.setText)
 
     def _suggested(self, suffix: str) -> str:
         assert self.report is not None

@@ -6,6 +6,7 @@ printed or exported is what the screen shows; times are the clinic's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from infusiondesk import near_miss
 from infusiondesk.near_miss import NearMissReport
+from infusiondesk.records.models import Clinic
 from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk_ui.audit_trail import record_later
 from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
@@ -53,6 +56,11 @@ class OverrideReportView(QWidget):
         self.status = QLabel()
         self.status.setObjectName("reportStatus")
         self.report: NearMissReport | None = None
+        self.clinic: Clinic | None = None  # read with the report: the PDF's heading
+        self.reading = False  # a read of the report is running
+        self._waiting: list[Callable[[NearMissReport, Clinic], None]] = []  # exports pressed before it arrived
+        self._exports = (self.csv_button, self.pdf_button, self.print_button)
+        self._held = False  # the export buttons are disabled until the running read arrives
         self.output = PdfOutput(self, self.status, (self.pdf_button, self.print_button), "the near-miss report",
                                 self._audit)
         self.table = QTableWidget(0, 6)
@@ -89,17 +97,41 @@ class OverrideReportView(QWidget):
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
         self.print_button.clicked.connect(lambda: self.print_report())
 
-    def refresh(self) -> None:
+    def _reader(self) -> Callable[[], tuple[NearMissReport, Clinic]]:
+        """The read of the report over the last N days as asked now, and the clinic its PDF is headed with (run
+        in the worker)."""
         until = self.session.clock.now() + timedelta(seconds=1)
         since = until - timedelta(days=self.days.value())
         store, session, zone = self.session.store, self.session.require_session(), self.session.zone
-        StoreOp(self, lambda: near_miss.report(store.audit.override_report(since, until, by=session), since, until,
-                                               zone)) \
-            .busy(self.status.setText, "Reading the near-misses…", self.refresh_button) \
-            .success(self._show).failure(self.status.setText).run()
+        return lambda: (near_miss.report(store.audit.override_report(since, until, by=session), since, until, zone),
+                        store.clinic.get())
 
-    def _show(self, report: NearMissReport) -> None:
+    def refresh(self) -> None:
+        """Read the report again, off the UI thread; an export or print pressed meanwhile waits for it (`_with`)."""
+        self.reading = True
+        StoreOp(self, self._reader()).busy(self.status.setText, "Reading the near-misses…", self.refresh_button) \
+            .success(self._read_arrived).failure(self._read_refused).ended(self._read_ended).run()
+
+    def _read_arrived(self, read: tuple[NearMissReport, Clinic]) -> None:
+        self._show(read)
+        waiting, self._waiting = self._waiting, []
+        for then in waiting:
+            then(*read)
+
+    def _read_refused(self, sentence: str) -> None:
+        self._waiting = []  # nothing to export: the refusal is said instead
+        self.status.setText(sentence)
+
+    def _read_ended(self) -> None:
+        self.reading = False
+        if self._held:  # given back only when an early export took them (a PDF being built keeps its own)
+            self._held = False
+            for button in self._exports:
+                button.setEnabled(True)
+
+    def _show(self, read: tuple[NearMissReport, Clinic]) -> None:
         """The report read off the UI thread (`refresh`), in the summary and the table."""
+        report, self.clinic = read
         self.report = report
         self.summary.setText(report.summary())
         rows = near_miss.table_rows(report)
@@ -109,48 +141,60 @@ class OverrideReportView(QWidget):
                 self.table.setItem(i, c, QTableWidgetItem(text))
         self.status.clear()
 
-    def _current(self) -> NearMissReport:
-        if self.report is None:  # exported before the first read arrived: read it now, once
-            until = self.session.clock.now() + timedelta(seconds=1)
-            since = until - timedelta(days=self.days.value())
-            entries = self.session.store.audit.override_report(since, until, by=self.session.require_session())
-            self._show(near_miss.report(entries, since, until, self.session.zone))
-        assert self.report is not None
-        return self.report
+    def _with(self, then: Callable[[NearMissReport, Clinic], None]) -> None:
+        """`then(report, clinic)`: the report on screen, or, when an export comes before the first read arrived,
+        once that read (off the UI thread) has arrived; the export buttons are disabled until then, so a second
+        press does not start it twice."""
+        if self.report is not None and self.clinic is not None:
+            then(self.report, self.clinic)
+            return
+        self._waiting.append(then)
+        self._held = True
+        for button in self._exports:
+            button.setEnabled(False)
+        if not self.reading:
+            self.refresh()
 
     def _audit(self, event: AuditEvent, detail: dict[str, object]) -> None:
-        report = self._current()
-        self.session.store.audit.append(event, self.session.require_session(), {
+        report = self.report
+        assert report is not None  # an export or a print is of the report on screen
+        record_later(self, self.session, event, {
             "what": "near-miss report", "since": report.since.isoformat(), "until": report.until.isoformat(),
-            "rows": len(report.rows), **detail})
+            "rows": len(report.rows), **detail}, say=self.status.setText)
 
-    def _job(self) -> dict[str, object]:
+    def _job(self, report: NearMissReport, clinic: Clinic) -> dict[str, object]:
         from infusiondesk_ui.note_worker import near_miss_job
 
-        return near_miss_job(self._current(), self.session.store.clinic.get(), self.session.clock.now())
+        return near_miss_job(report, clinic, self.session.clock.now())
 
-    def _suggested(self, suffix: str) -> str:
-        report = self._current()
+    @staticmethod
+    def _suggested(report: NearMissReport, suffix: str) -> str:
         return (f"near-misses-{report.since.astimezone(report.zone):%Y-%m-%d}-to-"
                 f"{report.until.astimezone(report.zone):%Y-%m-%d}.{suffix}")
 
     def export_csv(self, path: str | None = None) -> None:
         """The rows as CSV (UTF-8 with a byte-order mark, which spreadsheet programs need to read accents)."""
-        path = path if path is not None else self.output.ask_path(self._suggested("csv"), "CSV", "csv")
+        self._with(lambda report, _: self._write_csv(report, path))
+
+    def _write_csv(self, report: NearMissReport, path: str | None) -> None:
+        path = path if path is not None else self.output.ask_path(self._suggested(report, "csv"), "CSV", "csv")
         if not path:
             return
         try:
-            Path(path).write_text(near_miss.csv_text(self._current()), encoding="utf-8-sig", newline="")
+            Path(path).write_text(near_miss.csv_text(report), encoding="utf-8-sig", newline="")
         except OSError as exc:
             self.status.setText(f"Not exported: cannot write {path} ({exc.strerror or exc}).")
             return
+        self.status.setText(f"Exported {len(report.rows)} row(s) to {path}.")
         self._audit(AuditEvent.EXPORT, {"format": "csv", "file": Path(path).name})
-        self.status.setText(f"Exported {len(self._current().rows)} row(s) to {path}.")
 
     def export_pdf(self, path: str | None = None) -> None:
-        path = path if path is not None else self.output.ask_path(self._suggested("pdf"), "PDF", "pdf")
-        if path:
-            self.output.export(self._job(), path)
+        def write(report: NearMissReport, clinic: Clinic) -> None:
+            chosen = path if path is not None else self.output.ask_path(self._suggested(report, "pdf"), "PDF", "pdf")
+            if chosen:
+                self.output.export(self._job(report, clinic), chosen)
+
+        self._with(write)
 
     def print_report(self, printer: Any = None) -> None:
-        self.output.print(self._job(), printer)
+        self._with(lambda report, clinic: self.output.print(self._job(report, clinic), printer))
