@@ -149,13 +149,12 @@ class TodayBoard(WorklistView):
         self.print_button.clicked.connect(lambda: self.print_day_list())
 
     def _audit(self, event: AuditEvent, detail: dict[str, object]) -> None:
-        """The print's audit entry, written off the UI thread once the pages are out (a failure says so under
+        """The print's audit entry, written off the UI thread once the pages are out (a refusal is said under
         the board: the pages are printed, the trail must not silently miss them)."""
-        store, by = self.session.store, self.session.require_session()
+        from infusiondesk_ui.audit_trail import record_later
+
         what = {"what": "day list", "day": self.session.today().isoformat(), "rows": len(self.rows), **detail}
-        StoreOp(self, lambda: store.audit.append(event, by, what), busy_cursor=False) \
-            .failure(lambda sentence: self.status.setText(f"Printed, but not recorded in the audit trail: {sentence}"))\
-            .run()
+        record_later(self, self.session, event, what, say=self.status.setText)
 
     def print_day_list(self, printer: Any = None) -> None:
         """Print what the board shows, read now: the day's rows and the clinic's heading are read off the UI
