@@ -23,7 +23,6 @@ from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.workflow.infusion import STOPPED, infusion_state
 from infusiondesk_ui.audit_trail import record_later
 from infusiondesk_ui.operations import StoreOp
-from infusiondesk_ui.ops import run_in_thread, user_message
 from infusiondesk_ui.session import VisitController
 from infusiondesk_ui.warm_worker import run_note_job
 
@@ -235,8 +234,6 @@ class VisitBilling:
             if then is not None:
                 then(payment)
 
-        def failed(exc: Exception) -> None:
-            self._idle(f"No payment recorded: {user_message(exc)}")
-
-        run_in_thread(lambda: s.store.billing.record_payment(visit_id, method, amount_cents, paid_at, by=session), done,
-                      failed)
+        StoreOp(self.c, lambda: s.store.billing.record_payment(visit_id, method, amount_cents, paid_at, by=session),
+                kind="payments", busy_cursor=False).success(done) \
+            .failure(lambda sentence: self._idle(f"No payment recorded: {sentence}")).run()

@@ -28,7 +28,8 @@ from infusiondesk.clinic_reports.definition import Cell, ColumnKind, cell_text
 from infusiondesk.clinic_reports.export import csv_text, export_detail, to_job
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk_ui.audit_trail import record_later
-from infusiondesk_ui.ops import run_in_thread, user_message
+from infusiondesk_ui.operations import StoreOp
+from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.pdf_output import PdfOutput
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.day_bars import DayBars
@@ -168,17 +169,21 @@ class ClinicReportsView(QWidget):
         self.status.setText(f"Reading {cr.report_named(name).title.lower()}…")
         self.show_button.setEnabled(False)
         self._exports_enabled(False)
-        run_in_thread(lambda: cr.run(store, name, period, by=by, now=now),
-                      lambda report: self._show(asked, report), lambda exc: self._failed(asked, exc))
+        StoreOp(self, lambda: cr.run(store, name, period, by=by, now=now), busy_cursor=False) \
+            .success(lambda report: self._show(asked, report)) \
+            .failure(lambda sentence: self._refused(asked, sentence)).run()
 
     def _failed(self, asked: tuple[str, date, date], exc: Exception) -> None:
+        self._refused(asked, user_message(exc))
+
+    def _refused(self, asked: tuple[str, date, date], sentence: str) -> None:
         if asked != self._asked:
             return
         self.show_button.setEnabled(True)
         self.report = None
         self.table.setRowCount(0)
         self.totals.clear()
-        self.status.setText(user_message(exc))
+        self.status.setText(sentence)
 
     def _show(self, asked: tuple[str, date, date], report: cr.ClinicReport) -> None:
         if asked != self._asked:

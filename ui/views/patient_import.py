@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 
 from infusiondesk.errors import DomainError
 from infusiondesk.interop.report import ImportReport, Rejection
-from infusiondesk_ui.ops import run_in_thread, user_message
+from infusiondesk_ui.operations import StoreOp
+from infusiondesk_ui.ops import user_message
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
 from infusiondesk_ui.widgets.tables import read_only_table
@@ -155,7 +156,7 @@ class PatientImportView(QWidget):
         self.table.setRowCount(0)
         self._say(f"Checking {path.name}…", MessageKind.INFO)
         self._set_busy(True)
-        run_in_thread(work, self._checked, self._failed)
+        StoreOp(self, work, busy_cursor=False).success(self._checked).failure(self._refused).run()
 
     def _checked(self, report: ImportReport) -> None:
         self.report = report
@@ -166,9 +167,12 @@ class PatientImportView(QWidget):
         (self.commit_button if n else self.table).setFocus()
 
     def _failed(self, exc: Exception) -> None:
+        self._refused(user_message(exc))
+
+    def _refused(self, sentence: str) -> None:
         self._set_busy(False)
         self.progress.hide()
-        self._say(user_message(exc), MessageKind.ERROR)
+        self._say(sentence, MessageKind.ERROR)
         self.path.setFocus()
 
     def _show(self, report: ImportReport) -> None:
@@ -213,7 +217,7 @@ class PatientImportView(QWidget):
         self.progress.show()
         self._say(f"Importing {len(report.accepted)} patients…", MessageKind.INFO)
         self._set_busy(True)
-        run_in_thread(work, self._committed, self._failed)
+        StoreOp(self, work, kind="patients", busy_cursor=False).success(self._committed).failure(self._refused).run()
 
     def _committed(self, report: ImportReport) -> None:
         self.report = report

@@ -25,7 +25,7 @@ from infusiondesk.billing.codes import billing_codes
 from infusiondesk.billing.lines import money
 from infusiondesk.errors import DomainError
 from infusiondesk.units import date_rule, parse_date
-from infusiondesk_ui.ops import run_in_thread, user_message
+from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.session import Session
 from infusiondesk_ui.views.patient_form import day_first_locale
 from infusiondesk_ui.widgets.quantity_edit import EnterMovesOnLineEdit
@@ -135,7 +135,8 @@ class PriceListView(QWidget):
             return s.store.billing.price_history(by=session), s.store.users.staff_names(by=session)
 
         self._busy("Reading the price list…")
-        run_in_thread(read, self._show, lambda exc: self._idle(f"The price list was not read: {user_message(exc)}"))
+        StoreOp(self, read, busy_cursor=False).success(self._show) \
+            .failure(lambda sentence: self._idle(f"The price list was not read: {sentence}")).run()
 
     def _show(self, found: tuple[list[Any], dict[int, Any]]) -> None:
         entries, staff = found
@@ -196,5 +197,5 @@ class PriceListView(QWidget):
             self.refresh()
 
         self._busy(f"Setting {code} to {money(amount)}…")
-        run_in_thread(lambda: s.store.billing.set_price(code, amount, when, by=session), done,
-                      lambda exc: self._idle(f"Not set: {user_message(exc)}"))
+        StoreOp(self, lambda: s.store.billing.set_price(code, amount, when, by=session), kind="prices",
+                busy_cursor=False).success(done).failure(lambda sentence: self._idle(f"Not set: {sentence}")).run()
