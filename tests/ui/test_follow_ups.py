@@ -13,6 +13,7 @@ from infusiondesk.drugs import load_drug
 from infusiondesk.followups import FollowUpStatus
 from infusiondesk.records.models import Role, VisitStatus
 from infusiondesk_ui.app import MainWindow
+from infusiondesk_ui.views.follow_ups import FollowUpIntervalsBox
 from tests.clinic_day import chart_visit
 from tests.ui.conftest import CLINIC_START, Clinic_
 from tests.ui.steps import finish, sign_in
@@ -148,6 +149,14 @@ def test_the_chart_shows_attacks_before_the_course_and_at_the_latest_follow_up(
     window.grab().save(str(tmp_path / "chart.png"))
 
 
+def save_days(qtbot: QtBot, box: FollowUpIntervalsBox, days: str) -> None:
+    """Type the follow-up days over what is there, press Enter, and wait for the save (off the UI thread)."""
+    box.intervals.selectAll()
+    qtbot.keyClicks(box.intervals, days)
+    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
+    finish()
+
+
 def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     sign_in(window, "admin", "ward-office-key-1")
     window.show_settings()
@@ -155,16 +164,10 @@ def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: Main
     box = window.settings_view.follow_up_days
     assert box.intervals.text() == "7, 30"  # the cited defaults
     box.intervals.setFocus()
-    box.intervals.selectAll()
-    qtbot.keyClicks(box.intervals, "7, 400")
-    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
-    finish()
+    save_days(qtbot, box, "7, 400")
     assert box.message.text() == "A follow-up interval of 400 days is not allowed; give 1 to 365 days."
     assert clinic.store.follow_ups.policy().intervals_days == (7, 30)
-    box.intervals.selectAll()
-    qtbot.keyClicks(box.intervals, "30 14")
-    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
-    finish()
+    save_days(qtbot, box, "30 14")
     assert clinic.store.follow_ups.policy().intervals_days == (14, 30)
     assert box.message.text() == "Saved: follow-ups fall due 14 days, 30 days (1 month) after each course visit."
     (entry,) = clinic.store.audit.entries("follow_up_policy", by=clinic.admin_session)
@@ -221,7 +224,6 @@ def test_a_double_enter_saves_the_follow_up_days_once(qtbot: QtBot, window: Main
 
 def test_a_nurse_is_told_in_a_sentence_that_the_follow_up_days_are_an_admins(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    from infusiondesk_ui.views.follow_ups import FollowUpIntervalsBox
 
     sign_in(window, "nkim", "nurse-chair-pass-1")
     box = FollowUpIntervalsBox(window.session)
@@ -231,10 +233,7 @@ def test_a_nurse_is_told_in_a_sentence_that_the_follow_up_days_are_an_admins(
     finish()
     assert box.intervals.text() == "7, 30"
     box.intervals.setFocus()
-    box.intervals.selectAll()
-    qtbot.keyClicks(box.intervals, "14")
-    qtbot.keyClick(box.intervals, Qt.Key.Key_Return)
-    finish()
+    save_days(qtbot, box, "14")
     assert box.message.text() == "Only an admin can change the follow-up intervals; Noor Kim is signed in as nurse."
     assert clinic.store.follow_ups.policy().intervals_days == (7, 30)
     assert QApplication.focusWidget() is box.intervals and box.save_button.isEnabled()
