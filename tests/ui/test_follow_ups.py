@@ -4,6 +4,7 @@ typed with Enter between fields, a refusal shown in the core's words, then saved
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
@@ -28,6 +29,16 @@ def _ana_treated_a_week_ago(clinic: Clinic_) -> int:
                         attacks_per_month=9)
     assert visit.id is not None
     return visit.id
+
+
+def _due_list_days_later(window: MainWindow, clinic: Clinic_, days: int, username: str, password: str) -> Any:
+    """Ana treated a week ago, `days` later: `username` signs in and opens Follow-ups due (read off the UI thread)."""
+    _ana_treated_a_week_ago(clinic)
+    clinic.clock.advance(minutes=days * 24 * 60)
+    sign_in(window, username, password)
+    window.show_follow_ups()
+    finish()
+    return window.follow_ups
 
 
 def _type(qtbot: QtBot, text: str) -> None:
@@ -95,12 +106,7 @@ def test_a_nurse_records_a_due_follow_up_by_keyboard(qtbot: QtBot, window: MainW
 
 def test_esc_goes_back_to_the_list_and_could_not_reach_needs_no_answers(qtbot: QtBot, window: MainWindow,
                                                                        clinic: Clinic_) -> None:
-    _ana_treated_a_week_ago(clinic)
-    clinic.clock.advance(minutes=8 * 24 * 60)
-    sign_in(window, "drlee", "doctor-sign-pass-1")
-    window.show_follow_ups()
-    finish()
-    board = window.follow_ups
+    board = _due_list_days_later(window, clinic, 8, "drlee", "doctor-sign-pass-1")
     assert board.table.item(0, 4).text() == "due since 2026-03-09 (1 day)"
     qtbot.keyClick(board.table, Qt.Key.Key_Return)
     finish()
@@ -176,12 +182,7 @@ def test_an_admin_sets_the_follow_up_days_in_settings(qtbot: QtBot, window: Main
 
 def test_a_double_enter_records_one_follow_up_and_the_cursor_goes_back_to_the_list(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-    _ana_treated_a_week_ago(clinic)
-    clinic.clock.advance(minutes=7 * 24 * 60)
-    sign_in(window, "nkim", "nurse-chair-pass-1")
-    window.show_follow_ups()
-    finish()
-    board = window.follow_ups
+    board = _due_list_days_later(window, clinic, 7, "nkim", "nurse-chair-pass-1")
     assert len(board.rows) == 1
     qtbot.keyClick(board.table, Qt.Key.Key_Return)
     form = board.form
@@ -224,7 +225,6 @@ def test_a_double_enter_saves_the_follow_up_days_once(qtbot: QtBot, window: Main
 
 def test_a_nurse_is_told_in_a_sentence_that_the_follow_up_days_are_an_admins(
         qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
-
     sign_in(window, "nkim", "nurse-chair-pass-1")
     box = FollowUpIntervalsBox(window.session)
     qtbot.addWidget(box)
