@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # imported when first shown, not at start-up
     from PySide6.QtCore import QEvent, QObject  # importing QEvent builds QEvent.Type's 179-member Python enum
     from PySide6.QtGui import QAction, QCloseEvent
 
+    from infusiondesk.records.models import UserSession
     from infusiondesk_ui.lock import ScreenLock
     from infusiondesk_ui.mobile_menu import MobileMenu
     from infusiondesk_ui.sign_in_checks import ClinicLook, SignInOutcome
@@ -138,6 +139,8 @@ class MainWindow(QMainWindow):
         self._start_error: str | None = None  # the database or drug library could not be opened: no sign-in
         self._pending_sign_in: tuple[str, str] | None = None  # submitted before the database and library opened
         self._checking_password = False  # a sign-in, unlock or password change is being checked: Enter waits
+        self._checked: UserSession | None = None  # a sign-in the store granted, not yet applied to the screen
+        self._closed = False
         self.clock = clock or (session.clock if session is not None else Clock())
         self.settings = settings or WorkstationSettings()
         self.timing = self.settings.effective()
@@ -453,7 +456,13 @@ class MainWindow(QMainWindow):
             self.signin.password.setFocus()
 
         store = self.session.store
-        StoreOp(self, lambda: check_sign_in(store, username, password)) \
+
+        def check() -> SignInOutcome:
+            outcome = check_sign_in(store, username, password)
+            self._checked = outcome.signed_in  # closing the window before it is applied still signs it out
+            return outcome
+
+        StoreOp(self, check) \
             .busy(checking, "Checking your password…", self.signin.username, self.signin.password,
                   self.signin.button).ended(self._password_checked) \
             .success(lambda outcome: self._signed_in(username, password, outcome)).failure(refused).run()
@@ -463,6 +472,9 @@ class MainWindow(QMainWindow):
 
     def _signed_in(self, username: str, password: str, outcome: SignInOutcome) -> None:
         """The sign-in worker's outcome, on the UI thread: the screens for the person, or the new-password card."""
+        self._checked = None
+        if self._closed:
+            return  # the window closed while the password was checked; closing signed that session out
         if outcome.change_required:
             self.signin.show_error("")
             self.signin.password.clear()
@@ -741,14 +753,19 @@ class MainWindow(QMainWindow):
         return "Sign in"
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Keep drafts, let a note being signed finish, then end the session, before the app goes. The app is
-        closing: this waits for the store on the UI thread (the one place it does, by design)."""
-        from infusiondesk_ui.ops import wait_all
+        """Keep drafts, let store work already started (a step being saved, a note being signed) finish, then end
+        the session, before the app goes. The app is closing: this waits for the store on the UI thread (the one
+        place it does, by design). A sign-in granted but not yet shown is signed out too."""
+        from infusiondesk_ui.ops import settle_for_closing, wait_all
 
         self.idle.stop()  # a closed window must not lock itself again later
         self.screen_lock.discard()  # first: nothing below may leave the app's key filter behind
         drafts = [job for ws in self.workspaces.values() if (job := ws.draft_job()) is not None]
+        self._closed = True  # a sign-in outcome arriving after this is not shown: its session is ended below
+        settle_for_closing(30_000)  # before the sign-out below: a step still being saved would be refused by it
         wait_all(30_000)
+        if self.session is not None and self.session.signed_in is None and self._checked is not None:
+            self.session.signed_in, self._checked = self._checked, None
         self._end_session(drafts, wait=True)
         super().closeEvent(event)
 

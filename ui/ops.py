@@ -77,6 +77,19 @@ def drop_held_results() -> int:
     return dropped
 
 
+def settle_for_closing(timeout_ms: int) -> int:
+    """The app is closing: let the thread-pool jobs already started end (a visit step being saved, a draft),
+    take their outcomes in now, and drop what would have reached a screen (nobody will read it, and the session it
+    was for is about to end). Returns how many results were dropped."""
+    from PySide6.QtCore import QCoreApplication
+
+    hold_results()
+    QThreadPool.globalInstance().waitForDone(timeout_ms)
+    if _bridge is not None:
+        QCoreApplication.sendPostedEvents(_bridge)  # the jobs' queued reports, delivered (and held) here
+    return drop_held_results()
+
+
 class _Bridge(QObject):
     """The one object through which every thread-pool job reports: it lives on the UI thread, so its slots run
     there (queued). Jobs create no Qt object of their own: a QObject per job, made on the UI thread and released

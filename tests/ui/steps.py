@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from infusiondesk import enrolment, pki
 from infusiondesk.records.models import User, VisitStatus
@@ -12,6 +14,7 @@ from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 CA_PASSPHRASE = "clinic vault granite 7"  # the clinic CA's own passphrase, not any admin's password
 
 if TYPE_CHECKING:
+    import pytest
     from pytestqt.qtbot import QtBot
 
     from infusiondesk_ui.app import MainWindow
@@ -183,3 +186,31 @@ def clinician_workspace(qtbot: QtBot, clinic: Clinic_) -> VisitWorkspace:
     w.show()
     qtbot.waitExposed(w)
     return w
+
+
+class HeldStep:
+    """Wraps one service step: records the thread it ran on and how often, and holds it until `release()`."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, w: VisitWorkspace, name: str) -> None:
+        self.threads: list[int] = []
+        self.gate = threading.Event()
+        real: Callable[..., Any] = getattr(w.session.service, name)
+
+        def held(*args: Any, **kwargs: Any) -> Any:
+            self.threads.append(threading.get_ident())
+            assert self.gate.wait(20), "the test never released the step"
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(w.session.service, name, held)
+
+    def release(self) -> None:
+        self.gate.set()
+
+
+def fill_assessment(w: VisitWorkspace) -> None:
+    """Today's vitals, pain 7 and the heart-block question answered: ready to record."""
+    a = w.assessment
+    for edit, text in ((a.vitals.systolic, "122"), (a.vitals.diastolic, "78"), (a.vitals.heart_rate, "70"),
+                       (a.vitals.resp_rate, "16"), (a.vitals.spo2, "98"), (a.pain, "7")):
+        edit.setText(text)
+    a.questions["heart_block"].set_value(False)

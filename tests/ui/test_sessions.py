@@ -3,6 +3,7 @@ closing the app, or an admin deactivating someone ends it; the double check's wi
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -14,7 +15,7 @@ from infusiondesk.store import AuthError
 from infusiondesk_ui.app import MainWindow
 from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
-from tests.ui.steps import assess_and_approve, finish, order
+from tests.ui.steps import HeldStep, assess_and_approve, fill_assessment, finish, order
 
 
 def _sign_in_by_keyboard(qtbot: QtBot, window: MainWindow, username: str, password: str) -> UserSession:
@@ -53,6 +54,47 @@ def test_signing_out_ends_the_session_in_the_store(qtbot: QtBot, window: MainWin
 def test_closing_the_app_ends_the_session(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> None:
     session = _sign_in_by_keyboard(qtbot, window, "drlee", "doctor-sign-pass-1")
     window.close()
+    with pytest.raises(AuthError, match="signed out"):
+        clinic.store.users.current(session)
+
+
+def test_closing_the_app_while_the_password_is_checked_signs_that_session_out(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store granted the session, the window closed before showing it: nobody is left signed in."""
+    granted: list[UserSession] = []
+    go = threading.Event()
+    real = clinic.store.users.sign_in
+
+    def slow_check(username: str, password: str) -> UserSession:
+        assert go.wait(20)
+        granted.append(real(username, password))
+        return granted[-1]
+
+    monkeypatch.setattr(clinic.store.users, "sign_in", slow_check)
+    window.sign_in("nkim", "nurse-chair-pass-1")
+    threading.Timer(0.2, go.set).start()  # the check ends while the window is closing
+    window.close()
+    assert len(granted) == 1
+    with pytest.raises(AuthError, match="signed out"):
+        clinic.store.users.current(granted[0])
+    finish()
+    assert window.session.signed_in is None and window.stack.currentWidget() is window.signin  # not shown late
+
+
+def test_closing_the_app_while_a_step_is_saved_keeps_the_step(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The nurse records the assessment and closes the window at once: the step is saved before the sign-out
+    (signing out first would refuse it, and the assessment would be lost)."""
+    session = _sign_in_by_keyboard(qtbot, window, "nkim", "nurse-chair-pass-1")
+    ws = _new_visit(window, clinic)
+    fill_assessment(ws)
+    step = HeldStep(monkeypatch, ws, "assess")
+    ws.assessment.record.click()
+    qtbot.waitUntil(lambda: bool(step.threads), timeout=10_000)
+    threading.Timer(0.2, step.release).start()
+    window.close()
+    saved = clinic.store.visits.get(ws.visit.id, by=clinic.reader)
+    assert saved.assessment.assessed_at is not None
     with pytest.raises(AuthError, match="signed out"):
         clinic.store.users.current(session)
 

@@ -4,8 +4,6 @@ the same key while it runs saves nothing: one Enter, one F7, one record."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -13,12 +11,13 @@ from pytestqt.qtbot import QtBot
 
 from infusiondesk.records.models import SignatureMeaning, VisitStatus
 from infusiondesk_ui import operations
-from infusiondesk_ui.views.visit_workspace import VisitWorkspace
 from tests.ui.conftest import Clinic_
 from tests.ui.steps import (
+    HeldStep,
     assess_and_approve,
     clinician_workspace,
     double_check,
+    fill_assessment,
     finish,
     get_ready,
     order,
@@ -27,33 +26,6 @@ from tests.ui.steps import (
 )
 
 Key = Qt.Key
-
-
-class HeldStep:
-    """Wraps one service step: records the thread it ran on and how often, and holds it until `release()`."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, w: VisitWorkspace, name: str) -> None:
-        self.threads: list[int] = []
-        self.gate = threading.Event()
-        real: Callable[..., Any] = getattr(w.session.service, name)
-
-        def held(*args: Any, **kwargs: Any) -> Any:
-            self.threads.append(threading.get_ident())
-            assert self.gate.wait(20), "the test never released the step"
-            return real(*args, **kwargs)
-
-        monkeypatch.setattr(w.session.service, name, held)
-
-    def release(self) -> None:
-        self.gate.set()
-
-
-def fill_assessment(w: VisitWorkspace) -> None:
-    a = w.assessment
-    for edit, text in ((a.vitals.systolic, "122"), (a.vitals.diastolic, "78"), (a.vitals.heart_rate, "70"),
-                       (a.vitals.resp_rate, "16"), (a.vitals.spo2, "98"), (a.pain, "7")):
-        edit.setText(text)
-    a.questions["heart_block"].set_value(False)
 
 
 def test_recording_the_assessment_runs_off_the_ui_thread_and_the_screen_shows_it_is_busy(
