@@ -143,7 +143,7 @@ def open_visit(window: MainWindow, visit: object) -> VisitWorkspace:
 
 
 def new_visit(window: MainWindow) -> VisitWorkspace:
-    """The chart's New visit (Ctrl+N): the visit is created and its workspace opened; returns the workspace."""
+    """The chart's New visit (Alt+N): the visit is created and its workspace opened; returns the workspace."""
     window.new_visit()
     finish()
     ws = window.stack.currentWidget()
