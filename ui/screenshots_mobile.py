@@ -87,10 +87,10 @@ def shoot(app: QApplication, window: Any, store: Any, drug: Any, clock: Any,
     away.sign_in(NURSE, NURSE_PASSWORD)
     _wait(app)  # the password is checked off the UI thread
     nurse = away.session.require_session()
-    laptop_store.patients.update(replace(ana, weight_kg=66), by=nurse)  # as found above: unchanged since
+    laptop_store.patients.update(replace(ana, weight_kg=66), by=nurse, based_on=ana)  # as found above: unchanged since
     clinic_nurse = store.users.sign_in(NURSE, NURSE_PASSWORD)
     in_clinic = store.patients.search("Rivera", by=clinic_nurse)[0]
-    store.patients.update(replace(in_clinic, weight_kg=65), by=clinic_nurse)
+    store.patients.update(replace(in_clinic, weight_kg=65), by=clinic_nurse, based_on=in_clinic)
     store.users.sign_out(clinic_nurse)
     sync = SyncDialog(away.session, laptop_file, away, clinic_db=store.url)
     sync.show()

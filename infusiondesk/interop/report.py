@@ -36,6 +36,7 @@ class Accepted:
     row: int
     patient: PatientDetails | Patient
     action: Action = Action.CREATE
+    found: Patient | None = None  # an update's patient as read from the database (its changes are written over it)
 
 
 @dataclass(frozen=True)

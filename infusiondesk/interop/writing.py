@@ -15,6 +15,7 @@ from infusiondesk.errors import DomainError
 from infusiondesk.interop.report import Accepted, Action, ImportReport, Rejection
 from infusiondesk.records.models import Patient, Role, UserSession
 from infusiondesk.store.audit.events import AuditEvent
+from infusiondesk.store.errors import PatientChangedElsewhere
 
 if TYPE_CHECKING:
     from infusiondesk.store import Store
@@ -52,7 +53,7 @@ def check_against_database(report: ImportReport, store: Store, by: UserSession,
         elif item.action is Action.UPDATE and found is not None:
             p = item.patient
             # an address or phone the message leaves out is kept as the clinic has it
-            accepted.append(dataclasses.replace(item, patient=dataclasses.replace(
+            accepted.append(dataclasses.replace(item, found=found, patient=dataclasses.replace(
                 found, family_name=p.family_name, given_name=p.given_name, date_of_birth=p.date_of_birth,
                 sex=p.sex, address=p.address or found.address, phone=p.phone or found.phone)))
         else:
@@ -78,13 +79,15 @@ def commit(report: ImportReport, store: Store, by: UserSession, progress: Progre
                     try:
                         if item.action is Action.CREATE:
                             store.patients.add(item.patient, by=by)
-                        elif isinstance(item.patient, Patient):  # found by MRN in check_against_database
-                            store.patients.update(item.patient, by=by)
+                        elif isinstance(item.patient, Patient) and item.found is not None:  # found by MRN
+                            store.patients.update(item.patient, by=by, based_on=item.found)
                         else:
                             raise DomainError(f"MRN {item.patient.mrn} was not looked up in the database, so "
                                               "there is no patient to update; check the file again.")
                     except (AuthError, PermissionDenied):
                         raise
+                    except PatientChangedElsewhere as exc:  # changed in the app after the check read it
+                        refused.append(Rejection(item.row, ", ".join(exc.fields), exc.message))
                     except DomainError as exc:
                         refused.append(Rejection(item.row, "mrn", exc.message, duplicate="MRN" in exc.message))
                     else:

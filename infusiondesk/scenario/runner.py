@@ -188,7 +188,7 @@ class ScenarioRunner:
         by = self._by(spec)
         current = self.store.patients.get(self.patients[spec.values["patient"]], by=by)
         changes = {k: v for k, v in spec.values.items() if k != "patient"}
-        self.service.update_patient(by, _patient(current, changes))
+        self.service.update_patient(by, _patient(current, changes), based_on=current)
         return f"Patient {spec.values['patient']} updated: {', '.join(changes) or 'nothing changed'}.", []
 
     def _do_policy(self, spec: StepSpec, _: Visit | None) -> _Outcome:

@@ -200,8 +200,9 @@ class VisitService:
         visit: Visit = self.store.visits.create(patient_id, by)
         return visit
 
-    def update_patient(self, by: UserSession, patient: Patient) -> Patient:
-        updated: Patient = self.store.patients.update(patient, by)
+    def update_patient(self, by: UserSession, patient: Patient, *, based_on: Patient) -> Patient:
+        """`patient` is `based_on` (as read) with the changes; only those are written (`store.patients.update`)."""
+        updated: Patient = self.store.patients.update(patient, by, based_on=based_on)
         return updated
 
     def assess(self, step: Step, entry: AssessmentEntry) -> Visit:

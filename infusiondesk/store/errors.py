@@ -1,10 +1,30 @@
 """Errors the store raises; each message tells the nurse what happened and what to do."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from infusiondesk.errors import DomainError
+
+if TYPE_CHECKING:
+    from infusiondesk.records.models import Patient
 
 
 class ConflictError(DomainError):
     """Someone else saved this record after it was opened here; nothing was saved."""
+
+
+class PatientChangedElsewhere(ConflictError):
+    """A patient edit crossed another one: a field this edit changed was changed meanwhile, to something else, on
+    another workstation (or by an import). Nothing was saved. `current` is the patient as stored now: the base for a
+    deliberate second save; `fields` are the clashing fields' keys; `differences` says them in words ("Weight (kg):
+    now 66, yours 65")."""
+
+    def __init__(self, message: str, current: Patient, fields: tuple[str, ...], differences: str) -> None:
+        super().__init__(message)
+        self.current = current
+        self.fields = fields
+        self.differences = differences
 
 
 class RecordNotFound(DomainError):

@@ -14,6 +14,7 @@ from infusiondesk.store.audit import trail
 from infusiondesk.store.audit.events import AuditEvent
 from infusiondesk.store.errors import RecordNotFound
 from infusiondesk.store.part import StorePart, new_id
+from infusiondesk.store.patient_edits import merge_edit
 from infusiondesk.store.search import patient_keys, search_conditions
 from infusiondesk.store.sessions import acting
 from infusiondesk.validation import clean_patient
@@ -49,22 +50,27 @@ class Patients(StorePart):
                                 record_id=patient_id, before=None)
         return p.saved_as(patient_id)
 
-    def update(self, p: Patient, by: UserSession) -> Patient:
+    def update(self, p: Patient, by: UserSession, *, based_on: Patient) -> Patient:
+        """Change a patient: `p` is `based_on` (the patient as the caller read it) with the caller's changes. Only
+        the fields changed from `based_on` are written, so an edit made meanwhile elsewhere is kept; a field
+        changed both here and there, to different values, refuses the save (PatientChangedElsewhere, naming the
+        fields and both values). Returns the patient as saved."""
         p = clean_patient(p)
         with self._write() as conn:
             actor = acting(conn, by, DEMOGRAPHICS, "change patient details")
             before = self._row(conn, tables.patients, p.id)
             if before is None:
                 raise RecordNotFound("That patient no longer exists.")
-            clash = conn.execute(select(tables.patients.c.id).where(tables.patients.c.mrn == p.mrn,
+            merged = merge_edit(based_on, p, visit_tx.patient_from_row(before))
+            clash = conn.execute(select(tables.patients.c.id).where(tables.patients.c.mrn == merged.mrn,
                                                                    tables.patients.c.id != p.id)).first()
             if clash:
-                raise DomainError(f"MRN {p.mrn} belongs to another patient; check the number.")
+                raise DomainError(f"MRN {merged.mrn} belongs to another patient; check the number.")
             conn.execute(update(tables.patients).where(tables.patients.c.id == p.id).values(
-                mrn=p.mrn, content=_patient_document(p), **patient_keys(p)))
+                mrn=merged.mrn, content=_patient_document(merged), **patient_keys(merged)))
             trail.record_change(conn, at=self._now(), by=actor, event=AuditEvent.UPDATE, table=tables.patients,
                                 record_id=p.id, before=before._mapping)
-        return p
+        return merged
 
     def get(self, patient_id: int, *, by: UserSession) -> Patient:
         with self._read() as conn:

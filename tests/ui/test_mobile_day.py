@@ -167,10 +167,11 @@ def test_check_out_two_patients_open_the_copy_chart_sync_and_resolve(qtbot: QtBo
         # the same patient's weight changed on both sides: a conflict, not applied
         sign_in(lw, "nkim", PASSWORDS["nkim"])
         on_laptop = laptop_store.patients.get(clinic.patient.id or 0, by=lw.session.require_session())
-        laptop_store.patients.update(replace(on_laptop, weight_kg=66), by=lw.session.require_session())
+        laptop_store.patients.update(replace(on_laptop, weight_kg=66), by=lw.session.require_session(),
+                                     based_on=on_laptop)
         nurse = clinic.session(clinic.nurse)
         in_clinic = clinic.store.patients.get(clinic.patient.id or 0, by=nurse)
-        clinic.store.patients.update(replace(in_clinic, weight_kg=65), by=nurse)
+        clinic.store.patients.update(replace(in_clinic, weight_kg=65), by=nurse, based_on=in_clinic)
 
         assert lw.mobile.act_sync.isEnabled() and not lw.mobile.act_checkout.isEnabled()
         lw.mobile.act_sync.trigger()
@@ -294,13 +295,13 @@ def test_the_clinic_sees_who_has_a_patient_and_resolves_a_conflict(qtbot: QtBot,
     try:
         away = laptop_store.users.sign_in("nkim", PASSWORDS["nkim"])
         p = laptop_store.patients.get(clinic.patient.id or 0, by=away)
-        laptop_store.patients.update(replace(p, family_name="Rivera-Lopez"), by=away)
+        laptop_store.patients.update(replace(p, family_name="Rivera-Lopez"), by=away, based_on=p)
         laptop_store.users.sign_out(away)
     finally:
         settle(qtbot)  # the marker's last reading ends before its database closes
         laptop_store.close()
     p = clinic.store.patients.get(clinic.patient.id or 0, by=nurse)
-    clinic.store.patients.update(replace(p, weight_kg=63), by=nurse)
+    clinic.store.patients.update(replace(p, weight_kg=63), by=nurse, based_on=p)
     report = day.sync(clinic.store, nurse, out, PASSWORDS["nkim"])
     assert len(report.conflicts) == 1
 

@@ -125,7 +125,8 @@ def test_a_wrong_travel_time_is_said_in_words_and_nothing_is_recorded(qtbot: QtB
 def _with_home_address(clinic: Clinic_) -> None:
     """Ms Rivera's record gains her home address (as the patient form saves it: one line per line)."""
     clinic.patient = clinic.store.patients.update(dataclasses.replace(
-        clinic.patient, address="14 Orchard Lane\nRiverside\nRV1 4AB"), by=clinic.admin_session)
+        clinic.patient, address="14 Orchard Lane\nRiverside\nRV1 4AB"), by=clinic.admin_session,
+        based_on=clinic.patient)
 
 
 def test_a_home_visit_starts_from_the_patients_address_which_stays_editable(qtbot: QtBot, clinic: Clinic_) -> None:

@@ -234,7 +234,7 @@ def test_the_form_opened_on_a_patient_shows_and_keeps_their_phone_and_address(
     sign_in(window, "nkim", "nurse-chair-pass-1")
     session = window.session.require_session()
     ana = window.session.service.update_patient(session, dataclasses.replace(
-        clinic.patient, phone="555 0100", address="14 Orchard Lane\nRiverside"))
+        clinic.patient, phone="555 0100", address="14 Orchard Lane\nRiverside"), based_on=clinic.patient)
     dialog = PatientDialog(window.session, window, patient=ana)
     qtbot.addWidget(dialog)
     assert (dialog.phone.text(), dialog.address.text()) == ("555 0100", "14 Orchard Lane\nRiverside")
@@ -244,3 +244,62 @@ def test_the_form_opened_on_a_patient_shows_and_keeps_their_phone_and_address(
     assert dialog.saved is not None, dialog.error.text()
     again = clinic.store.patients.get(ana.id, by=clinic.reader)
     assert (again.phone, again.address) == ("555 0100", "2 Mill Road\nRiverside")
+
+
+def open_on_ana(qtbot: QtBot, window: MainWindow, clinic: Clinic_) -> PatientDialog:
+    """The nurse's form on Ms Rivera (64 kg, penicillin), opened before anyone else's save."""
+    sign_in(window, "nkim", "nurse-chair-pass-1")
+    dialog = PatientDialog(window.session, window, patient=clinic.patient)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=2000)
+    return dialog
+
+
+def saved_elsewhere(clinic: Clinic_, **changes: object) -> None:
+    """Dr Lee's workstation saves a change to Ms Rivera while the nurse's form is open."""
+    import dataclasses
+
+    before = clinic.store.patients.get(clinic.patient.id, by=clinic.reader)
+    clinic.store.patients.update(dataclasses.replace(before, **changes), clinic.session(clinic.clinician),  # type: ignore[arg-type]
+                                 based_on=before)
+
+
+def retype(qtbot: QtBot, edit: QWidget, text: str) -> None:
+    edit.setFocus()
+    qtbot.keyClick(edit, Key.Key_A, Mod.ControlModifier)
+    qtbot.keyClicks(edit, text)
+
+
+def test_another_workstations_change_to_other_fields_is_kept_when_the_form_saves(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, uk_locale: None) -> None:
+    dialog = open_on_ana(qtbot, window, clinic)
+    saved_elsewhere(clinic, history_notes="Needle-phobic: numbing cream first")
+    retype(qtbot, dialog.weight, "66")
+    qtbot.keyClick(dialog.weight, Key.Key_S, Mod.ControlModifier)
+    finish()
+    assert dialog.saved is not None, dialog.error.text()
+    now = clinic.store.patients.get(clinic.patient.id, by=clinic.reader)
+    assert now.weight_kg == 66 and now.history_notes == "Needle-phobic: numbing cream first"
+
+
+def test_the_same_field_saved_elsewhere_is_said_and_save_again_keeps_what_the_nurse_typed(
+        qtbot: QtBot, window: MainWindow, clinic: Clinic_, uk_locale: None) -> None:
+    dialog = open_on_ana(qtbot, window, clinic)
+    saved_elsewhere(clinic, weight_kg=66.0, phone="555 0123")
+    retype(qtbot, dialog.weight, "65")
+    qtbot.keyClick(dialog.weight, Key.Key_S, Mod.ControlModifier)
+    finish()
+    assert dialog.saved is None and dialog.isVisible()  # nothing saved, nothing typed lost
+    assert dialog.error.text() == ("Saved meanwhile on another workstation: Weight (kg): now 66, yours 65. "
+                                   "Nothing was saved here. Save again keeps what you typed; Cancel keeps what is "
+                                   "saved.")
+    assert dialog.weight.text() == "65"
+    assert clinic.store.patients.get(clinic.patient.id, by=clinic.reader).weight_kg == 66.0
+    qtbot.keyClick(dialog.weight, Key.Key_S, Mod.ControlModifier)  # she checked: 65 kg is today's weight
+    finish()
+    assert dialog.saved is not None, dialog.error.text()
+    now = clinic.store.patients.get(clinic.patient.id, by=clinic.reader)
+    assert (now.weight_kg, now.phone) == (65.0, "555 0123")  # the other change she did not touch stays

@@ -15,29 +15,13 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
+from infusiondesk.patient_words import field_name, shown
 from infusiondesk_ui.mobile_ops import conflicts
 from infusiondesk_ui.operations import StoreOp
 from infusiondesk_ui.widgets.messages import MessageKind, MessageLabel
 from infusiondesk_ui.widgets.tables import read_only_table
 
 COLUMNS = ("#", "Record", "Laptop", "Found", "Fields changed on both sides")
-_FIELD_NAMES = {"mrn": "MRN", "family_name": "Family name", "given_name": "Given name",
-                "date_of_birth": "Date of birth", "weight_kg": "Weight (kg)", "egfr_ml_min": "eGFR (mL/min)"}
-
-
-def field_name(key: str) -> str:
-    return _FIELD_NAMES.get(key, key.replace("_", " ").capitalize())
-
-
-def _shown(value: Any) -> str:
-    if value is None or value == "" or value == []:
-        return "(empty)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return "; ".join(", ".join(f"{v}" for v in item.values() if v) if isinstance(item, dict) else str(item)
-                         for item in value)
-    return str(value)
 
 
 def _first_up(words: str) -> str:
@@ -58,7 +42,7 @@ def differences(conflict: dict[str, Any]) -> list[tuple[str, str, str]]:
         return [(_first_up(name), a, b) for name, a, b in record_words(conflict)[1]]
     laptop, clinic = conflict["laptop"], conflict["clinic"]
     keys = sorted(k for k in laptop.keys() | clinic.keys() if laptop.get(k) != clinic.get(k))
-    return [(field_name(k), _shown(laptop.get(k)), _shown(clinic.get(k))) for k in keys]
+    return [(field_name(k), shown(laptop.get(k)), shown(clinic.get(k))) for k in keys]
 
 
 def record_label(conflict: dict[str, Any]) -> str:

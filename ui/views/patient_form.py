@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from infusiondesk.errors import DomainError, InputError
 from infusiondesk.interop.patient_fields import allergies_from_text
 from infusiondesk.records.models import Patient, PatientDetails, PregnancyStatus, RenalStatus, Sex
+from infusiondesk.store.errors import PatientChangedElsewhere
 from infusiondesk.units import date_rule, parse_date
 from infusiondesk.validation import allergy_claim_problem, birth_date_problem, clean_address, phone_problem
 from infusiondesk_ui.operations import StoreOp
@@ -102,6 +103,9 @@ class PatientDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.editing = patient
+        # what this edit's changes are measured from: the patient as opened, then, after a clash with another
+        # workstation's save, with the clashing fields as saved there (a second Save then keeps what is typed)
+        self._based_on = patient
         self.saved: Patient | None = None
         self._saving = False  # a save is running (Enter, Ctrl+S and Save do not start a second one)
         self.day_first = day_first_locale()
@@ -275,18 +279,26 @@ class PatientDialog(QDialog):
         except Exception as exc:
             self.error.show_message(user_message(exc))
             return
-        store, service, editing = self.session.store, self.session.service, self.editing
+        store, service, editing, based_on = self.session.store, self.session.service, self.editing, self._based_on
 
-        def work() -> Patient:
-            if editing is None:
+        def work() -> Patient | PatientChangedElsewhere:
+            if editing is None or based_on is None:
                 added: Patient = store.patients.add(PatientDetails(**typed), by=session)
                 return added
-            # what this form does not show (medicines, history…) stays as it was
-            updated: Patient = service.update_patient(session, dataclasses.replace(editing, **typed))
+            # only what was changed here is written: what this form does not show (medicines, history…) and
+            # what another workstation changed meanwhile stay as saved
+            try:
+                updated: Patient = service.update_patient(session, dataclasses.replace(editing, **typed),
+                                                          based_on=based_on)
+            except PatientChangedElsewhere as clash:
+                return clash
             return updated
 
-        def saved(patient: Patient) -> None:
-            self.saved = patient
+        def saved(result: Patient | PatientChangedElsewhere) -> None:
+            if isinstance(result, PatientChangedElsewhere):
+                self._clashed(result)
+                return
+            self.saved = result
             self.accept()
 
         def ended() -> None:
@@ -296,6 +308,15 @@ class PatientDialog(QDialog):
         self.error.show_message("")
         StoreOp(self, work, kind="patients").busy(self.error.show_message, "", self.save_button) \
             .success(saved).failure(self.error.show_message).ended(ended).run()
+
+    def _clashed(self, clash: PatientChangedElsewhere) -> None:
+        """Another workstation saved the same fields meanwhile: nothing was saved, the form keeps what is typed and
+        says both values; Save again keeps what is typed (for those fields), Cancel keeps what is saved."""
+        assert self._based_on is not None
+        self._based_on = dataclasses.replace(self._based_on,
+                                             **{k: getattr(clash.current, k) for k in clash.fields})
+        self.error.show_message(f"Saved meanwhile on another workstation: {clash.differences}. Nothing was saved "
+                                "here. Save again keeps what you typed; Cancel keeps what is saved.")
 
     def reject(self) -> None:
         """Cancel and Esc wait while a save runs: the patient would be saved behind a closed form."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -114,3 +115,29 @@ def test_escaped_separators_in_an_address_are_read_as_the_characters() -> None:
     data = _file(adt("A04", r"PID|1||MRN1^^^H^MR||Doe^Jan||19800403|F|||Unit 4\S\B^^Town||555 0100"))
     [accepted] = read_adt_file(data, "adt.hl7", TODAY).accepted
     assert (accepted.patient.address, accepted.patient.phone) == ("Unit 4^B\nTown", "555 0100")
+
+
+def test_an_a08_crossing_a_change_made_in_the_app_after_the_check_keeps_the_apps_change(
+        store: Store, staff: Staff) -> None:
+    """The admin checks the file, a nurse edits Mr Lee in the app, then the file is written: her change to
+    another field stays; a field she and the message both changed is refused for that row, naming both values."""
+    lee = store.patients.add(PatientDetails("MRN200", "Lee", "Sam", date(1991, 12, 30), "male", phone="555 0123",
+                                            address="Old Road 1"), by=staff.nurse)
+    a08 = adt("A08", "PID|1||MRN200^^^HOSP^MR||Lee^Sam||19911230|M|||2 New Street^^Portland^ME^04102||"
+                     "(207) 555-0142^PRN^PH", "9")
+    report = check_against_database(read_adt_file(_file(a08), "adt.hl7", TODAY), store, staff.admin)
+    store.patients.update(dataclasses.replace(lee, weight_kg=80.0), staff.nurse, based_on=lee)
+    done = commit(report, store, staff.admin)
+    now = store.patients.by_mrn("MRN200", by=staff.admin)
+    assert done.written == 1 and now is not None
+    assert (now.weight_kg, now.phone) == (80.0, "(207) 555-0142")  # the nurse's weight kept, the message's phone
+
+    report = check_against_database(read_adt_file(_file(a08.replace("Lee^Sam", "Lee^Samuel")), "adt.hl7", TODAY),
+                                    store, staff.admin)
+    store.patients.update(dataclasses.replace(now, given_name="Sammy"), staff.nurse, based_on=now)
+    done = commit(report, store, staff.admin)
+    assert done.written == 0
+    [(row, field, reason)] = [(r.row, r.field, r.reason) for r in done.rejected]
+    assert (row, field) == (1, "given_name")
+    assert "Given name: now Sammy, yours Samuel" in reason and "nothing was saved" in reason
+    assert store.patients.get(lee.id, by=staff.admin).given_name == "Sammy"

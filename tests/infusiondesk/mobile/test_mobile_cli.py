@@ -45,11 +45,12 @@ def test_the_mobile_day_from_the_command_line(sqlite_staffed_template: Path, sql
 
     lap = laptop.open_laptop(out_file, PASSWORD)
     nina = lap.users.sign_in("nina", PASSWORD)
-    lap.patients.update(dataclasses.replace(jane, history_notes="Gate code 1234"), nina)
+    lap.patients.update(dataclasses.replace(jane, history_notes="Gate code 1234"), nina, based_on=jane)
     lap.users.sign_out(nina)
     lap.close()
     store = Store.open(str(db))
-    store.patients.update(dataclasses.replace(jane, history_notes="Moved to 2 Elm St"), sqlite_staff.nurse)
+    store.patients.update(dataclasses.replace(jane, history_notes="Moved to 2 Elm St"),
+                          sqlite_staff.nurse, based_on=jane)
     store.close()
 
     code, out, err = _run(monkeypatch, capsys, "mobile", "sync", "--db", str(db), "--user", "nina",

@@ -35,9 +35,11 @@ def test_a_day_out_and_back(store: Store, staff: Staff, tmp_path: Path) -> None:
     lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
     nina_lap = lap.users.sign_in("nina", PASSWORD)
     # Jane's notes edited at her home, and by the front desk in the meantime:
-    lap.patients.update(dataclasses.replace(d.jane, history_notes="Lives alone; key under the mat"), nina_lap)
-    store.patients.update(dataclasses.replace(d.jane, history_notes="New address: 2 Elm St"), staff.nurse)
-    lap.patients.update(dataclasses.replace(d.omar, weight_kg=71.0), nina_lap)  # only on the laptop
+    lap.patients.update(dataclasses.replace(d.jane, history_notes="Lives alone; key under the mat"),
+                        nina_lap, based_on=d.jane)
+    store.patients.update(dataclasses.replace(d.jane, history_notes="New address: 2 Elm St"), staff.nurse,
+                          based_on=d.jane)
+    lap.patients.update(dataclasses.replace(d.omar, weight_kg=71.0), nina_lap, based_on=d.omar)  # only on the laptop
     evening = HOME_VISIT.replace(hour=18)
     assert lap.visits.magnesium_given_last_24h(d.jane.id, evening, by=nina_lap) == pytest.approx(2.0)
     lap.users.sign_out(nina_lap)
@@ -132,7 +134,8 @@ def test_a_laptop_mrn_that_another_clinic_patient_has_is_a_conflict(
         d = check_out(clinic, sqlite_staff, tmp_path)
         clinic.patients.add(make_patient("MRN0009", "Other", "Pat"), sqlite_staff.nurse)
         lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
-        lap.patients.update(dataclasses.replace(d.jane, mrn="MRN0009"), lap.users.sign_in("nina", PASSWORD))
+        lap.patients.update(dataclasses.replace(d.jane, mrn="MRN0009"), lap.users.sign_in("nina", PASSWORD),
+                            based_on=d.jane)
         lap.close()
 
         report = day.sync(clinic, sqlite_staff.nurse, d.laptop_path, PASSWORD, laptop_clock=Clock())

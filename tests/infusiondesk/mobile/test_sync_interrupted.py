@@ -81,11 +81,12 @@ def day_before_sync(sqlite_staffed_template: Path, sqlite_staff: Staff, tmp_path
         clinic.billing.record_payment(in_clinic.id, "cash", 5000, PAID, by=sqlite_staff.admin)
         chart_on_laptop(d, d.jane)
         sign_on_laptop(d, d.omar, keys.carl)
-        clinic.patients.update(dataclasses.replace(d.jane, history_notes="Clinic edit"), sqlite_staff.nurse)
+        clinic.patients.update(dataclasses.replace(d.jane, history_notes="Clinic edit"), sqlite_staff.nurse,
+                               based_on=d.jane)
         lap = laptop.open_laptop(d.laptop_path, PASSWORD, clock=Clock())
         nina = lap.users.sign_in("nina", PASSWORD)
-        lap.patients.update(dataclasses.replace(d.jane, history_notes="Laptop edit"), nina)
-        lap.patients.update(dataclasses.replace(d.omar, weight_kg=72.5), nina)
+        lap.patients.update(dataclasses.replace(d.jane, history_notes="Laptop edit"), nina, based_on=d.jane)
+        lap.patients.update(dataclasses.replace(d.omar, weight_kg=72.5), nina, based_on=d.omar)
         lap.users.sign_out(nina)
         lap.close()
     finally:

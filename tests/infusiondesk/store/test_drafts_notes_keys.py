@@ -54,7 +54,8 @@ def _fake_note(text: str) -> bytes:
 
 
 def _signed_visit(store: Store, staff: Staff, patient: Patient, note: bytes) -> Visit:
-    patient = store.patients.update(dataclasses.replace(patient, no_known_allergies=True), staff.nurse)
+    patient = store.patients.update(dataclasses.replace(patient, no_known_allergies=True), staff.nurse,
+                                    based_on=patient)
     return chart_visit(store, load_drug(None), patient, staff.nurse, staff.nurse2, staff.clinician,
                        store._now(), until=VisitStatus.SIGNED, sign_note=lambda _: note)
 

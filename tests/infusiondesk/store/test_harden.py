@@ -95,7 +95,7 @@ def test_unsigned_visits_and_patients_stay_editable(workstation: Store, staff: S
     from tests.infusiondesk.store.conftest import make_patient
 
     patient = workstation.patients.add(make_patient(mrn="MRN0010"), staff.nurse)
-    workstation.patients.update(dataclasses.replace(patient, weight_kg=71.0), staff.nurse)
+    workstation.patients.update(dataclasses.replace(patient, weight_kg=71.0), staff.nurse, based_on=patient)
     v = workstation.visits.create(patient.id, staff.nurse)  # type: ignore[arg-type]
     VisitService(workstation, load_drug(None)).assess(Step(staff.nurse, v.id, v.version, v.created_at),
                                                       AssessmentEntry(pain_score=4))

@@ -45,9 +45,9 @@ def test_an_edit_is_checked_like_a_new_patient(store: Store, staff: Staff,
                                                patient_factory: Callable[..., Patient]) -> None:
     jane = patient_factory()
     with pytest.raises(InputError, match="Enter the patient's family name"):
-        store.patients.update(dataclasses.replace(jane, family_name="  "), staff.nurse)
+        store.patients.update(dataclasses.replace(jane, family_name="  "), staff.nurse, based_on=jane)
     with pytest.raises(InputError, match="U\\+0000"):
-        store.patients.update(dataclasses.replace(jane, mrn="MRN\x000001"), staff.nurse)
+        store.patients.update(dataclasses.replace(jane, mrn="MRN\x000001"), staff.nurse, based_on=jane)
     assert store.patients.get(jane.id, by=staff.nurse) == jane
 
 

@@ -49,7 +49,7 @@ def test_a_patient_stored_before_address_and_phone_existed_reads_back_whole(stor
 def test_an_old_patient_given_a_phone_keeps_everything_else(store: Store, staff: Staff) -> None:
     patient_id = _store_old_document(store)
     ana = store.patients.get(patient_id, by=staff.nurse)
-    store.patients.update(dataclasses.replace(ana, phone=" +44 20  7946 0958 "), by=staff.nurse)
+    store.patients.update(dataclasses.replace(ana, phone=" +44 20  7946 0958 "), by=staff.nurse, based_on=ana)
     again = store.patients.get(patient_id, by=staff.nurse)
     assert again.phone == "+44 20 7946 0958"
     assert again.history_notes == "Chronic migraine." and again.allergies == (Allergy("penicillin", "rash"),)

@@ -46,7 +46,7 @@ def test_the_same_mrn_cannot_be_registered_twice(store: Store, staff: Staff) -> 
 
 def test_a_change_to_a_patient_is_kept(store: Store, patient_factory: Callable[..., Patient], staff: Staff) -> None:
     p = patient_factory()
-    store.patients.update(dataclasses.replace(p, weight_kg=64.5, family_name="Smythe"), staff.nurse)
+    store.patients.update(dataclasses.replace(p, weight_kg=64.5, family_name="Smythe"), staff.nurse, based_on=p)
     assert store.patients.get(p.id, by=staff.nurse).weight_kg == 64.5  # type: ignore[arg-type]
     assert [x.id for x in store.patients.search("smy", by=staff.nurse)] == [p.id]
 

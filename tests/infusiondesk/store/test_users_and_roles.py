@@ -163,7 +163,7 @@ def test_patient_and_visit_calls_read_the_acting_user_from_the_database(
     with pytest.raises(AuthError, match="deactivated"):
         store.patients.add(make_patient(mrn="MRN0099"), stale)
     with pytest.raises(AuthError, match="deactivated"):
-        store.patients.update(dataclasses.replace(p, weight_kg=90.0), stale)
+        store.patients.update(dataclasses.replace(p, weight_kg=90.0), stale, based_on=p)
     assert store.patients.get(p.id, by=staff.nurse).weight_kg == 70.0  # type: ignore[arg-type]
     with pytest.raises(AuthError):
         store.patients.get(p.id, by=stale)  # type: ignore[arg-type]
