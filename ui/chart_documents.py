@@ -123,20 +123,17 @@ class ChartDocuments:
         self._audit(AuditEvent.EXPORT_SUMMARY, patient, pdf, {"to": "file"})
 
     def print(self, pdf: bytes, patient: Any, printer: Any = None) -> None:
-        from infusiondesk_ui.views.pdf_preview import send_to_printer
+        from infusiondesk_ui.views.pdf_preview import ask_printer, pages_sent, printer_label, send_to_printer
 
         self.last_pdf = pdf
         if printer is None:
-            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            if QPrintDialog(printer, self.parent).exec() != QPrintDialog.DialogCode.Accepted:
+            printer = ask_printer(self.parent)
+            if printer is None:
                 return
 
         def sent(pages: int) -> None:
-            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the course summary to the printer.")
-            self._audit(AuditEvent.PRINT_SUMMARY, patient, pdf, {"pages": pages,
-                                                        "printer": printer.printerName() or printer.outputFileName()})
+            self.status.setText(pages_sent(pages, "the course summary"))
+            self._audit(AuditEvent.PRINT_SUMMARY, patient, pdf, {"pages": pages, "printer": printer_label(printer)})
 
         self.status.setText("Sending the course summary to the printer…")
         send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))

@@ -240,12 +240,9 @@ class VisitDocuments:
 
     def ask_printer(self) -> Any:
         """The print dialog: a configured QPrinter, or None when the user cancels."""
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from infusiondesk_ui.views.pdf_preview import ask_printer
 
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        if QPrintDialog(printer, self.parent).exec() != QPrintDialog.DialogCode.Accepted:
-            return None
-        return printer
+        return ask_printer(self.parent)
 
     def print(self, pdf: bytes, signed: bool) -> None:
         printer = self.ask_printer()
@@ -256,17 +253,15 @@ class VisitDocuments:
     def print_to(self, printer: Any, pdf: bytes, signed: bool) -> None:
         """Print every page of `pdf` on an already configured printer (or PDF file), off the UI thread where pages
         must be rendered; audited with the page count once sent."""
-        from infusiondesk_ui.views.pdf_preview import send_to_printer
+        from infusiondesk_ui.views.pdf_preview import pages_sent, printer_label, send_to_printer
 
         self.last_pdf = pdf
 
         def sent(pages: int) -> None:
-            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the "
-                                f"{'signed note' if signed else 'DRAFT'} to the printer.")
+            self.status.setText(pages_sent(pages, f"the {'signed note' if signed else 'DRAFT'}"))
             record_later(self.c, self.c.session, AuditEvent.PRINT, {
                 "visit_id": self.c.visit.id, "signed": signed, "pages": pages,
-                "sha256": hashlib.sha256(pdf).hexdigest(),
-                "printer": printer.printerName() or printer.outputFileName()}, say=self.status.setText)
+                "sha256": hashlib.sha256(pdf).hexdigest(), "printer": printer_label(printer)}, say=self.status.setText)
 
         self.status.setText("Sending the note to the printer…")
         send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))

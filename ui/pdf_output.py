@@ -60,20 +60,17 @@ class PdfOutput:
 
     def print(self, job: dict[str, Any], printer: Any = None) -> None:
         """The print dialog (unless a configured printer is given), then the pages, audited with their count."""
-        if printer is None:
-            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        from infusiondesk_ui.views.pdf_preview import ask_printer, pages_sent, printer_label, send_to_printer
 
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            if QPrintDialog(printer, self.parent).exec() != QPrintDialog.DialogCode.Accepted:
+        if printer is None:
+            printer = ask_printer(self.parent)
+            if printer is None:
                 return
 
         def send(pdf: bytes) -> None:
-            from infusiondesk_ui.views.pdf_preview import send_to_printer
-
             def sent(pages: int) -> None:
-                self.audit(AuditEvent.PRINT,
-                           {"pages": pages, "printer": printer.printerName() or printer.outputFileName()})
-                self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of {self.what} to the printer.")
+                self.audit(AuditEvent.PRINT, {"pages": pages, "printer": printer_label(printer)})
+                self.status.setText(pages_sent(pages, self.what))
 
             self.status.setText(f"Sending {self.what} to the printer…")
             send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))

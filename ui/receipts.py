@@ -163,20 +163,16 @@ class VisitBilling:
         self._audit(AuditEvent.EXPORT, pdf, signed, {"file": Path(path).name})
 
     def print(self, pdf: bytes, signed: bool, printer: Any = None) -> None:
-        from infusiondesk_ui.views.pdf_preview import send_to_printer
+        from infusiondesk_ui.views.pdf_preview import ask_printer, pages_sent, printer_label, send_to_printer
 
         if printer is None:
-            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            if QPrintDialog(printer, self.parent).exec() != QPrintDialog.DialogCode.Accepted:
+            printer = ask_printer(self.parent)
+            if printer is None:
                 return
 
         def sent(pages: int) -> None:
-            self.status.setText(f"Sent {pages} page{'s' if pages != 1 else ''} of the {self._what(signed)} to the "
-                                "printer.")
-            self._audit(AuditEvent.PRINT, pdf, signed, {"pages": pages,
-                                               "printer": printer.printerName() or printer.outputFileName()})
+            self.status.setText(pages_sent(pages, f"the {self._what(signed)}"))
+            self._audit(AuditEvent.PRINT, pdf, signed, {"pages": pages, "printer": printer_label(printer)})
 
         self.status.setText("Sending the receipt to the printer…")
         send_to_printer(pdf, printer, sent, lambda message: self.status.setText(f"Not printed: {message}"))

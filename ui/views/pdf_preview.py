@@ -109,6 +109,26 @@ def _spool(pdf: bytes, printer) -> bool:  # type: ignore[no-untyped-def]
     return True
 
 
+def ask_printer(parent: QWidget | None):  # type: ignore[no-untyped-def]
+    """The print dialog: a configured high-resolution QPrinter, or None when the person cancels."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if QPrintDialog(printer, parent).exec() != QPrintDialog.DialogCode.Accepted:
+        return None
+    return printer
+
+
+def printer_label(printer) -> str:  # type: ignore[no-untyped-def]
+    """What an audit entry names: the printer, or the PDF file printed to."""
+    return str(printer.printerName() or printer.outputFileName())
+
+
+def pages_sent(pages: int, what: str) -> str:
+    """"Sent 2 pages of the receipt to the printer." """
+    return f"Sent {pages} page{'s' if pages != 1 else ''} of {what} to the printer."
+
+
 def send_to_printer(pdf: bytes, printer, on_sent: Callable[[int], None],  # type: ignore[no-untyped-def]
                     on_failed: Callable[[str], None], *, render: bool = False) -> None:
     """Print without holding the UI: a PDF file or a CUPS queue takes the bytes at once; rendering pages (a print
