@@ -8,11 +8,16 @@ shapes and measures in thousandths of an em, as the PDF expects. Imported only w
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator, GlyphAccumulatorFactory
 
 PDF_GLYPH_UNITS = 1000
+
+# Subsetting DejaVu drops its FFTM table (FontForge's build timestamp, which a PDF never reads); fontTools warns
+# about it once per signed note, on stderr, which filled the demo's and the command line's output with noise.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
 
 
 class _PdfUnitGlyphs(GlyphAccumulator):
