@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -81,10 +82,23 @@ def workstation_settings(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def clinic(tmp_path: Path) -> Iterator[Clinic_]:
+@dataclass(frozen=True)
+class _Template:
+    """The clinic database built once per test session, copied for each test (argon2 hashes and table creation
+    once, not some 0.5 s per UI test), with who and what is in it."""
+
+    path: Path
+    admin_session: UserSession
+    nurse: User
+    clinician: User
+    patient: Patient
+
+
+@pytest.fixture(scope="session")
+def _clinic_template(tmp_path_factory: pytest.TempPathFactory) -> _Template:
+    path = tmp_path_factory.mktemp("clinic-template") / "clinic.db"
     clock = FixedClock(CLINIC_START)
-    store = Store.open(str(tmp_path / "clinic.db"), clock=clock.now)
+    store = Store.open(str(path), clock=clock.now)
     admin = store.clinic.setup(Clinic("Riverside Infusion Clinic", "1 River Rd"), "admin", "Ada Admin",
                                PASSWORDS["admin"])
     nurse = store.users.create("nkim", "Noor Kim", Role.NURSE, PASSWORDS["nkim"], "RN", by=admin)
@@ -92,7 +106,20 @@ def clinic(tmp_path: Path) -> Iterator[Clinic_]:
     patient = store.patients.add(PatientDetails("MRN-0007", "Rivera", "Ana", date(1985, 6, 1), "female",
                                                 weight_kg=64, allergies=(Allergy("penicillin", "rash"),),
                                                 renal_status=RenalStatus.NORMAL, migraine_diagnosis=True), by=admin)
-    yield Clinic_(store, clock, admin.user, nurse, clinician, patient, admin)
+    store.close()
+    assert sorted(p.name for p in path.parent.iterdir()) == ["clinic.db"]  # closed whole: no WAL left beside it
+    return _Template(path, admin, nurse, clinician, patient)
+
+
+@pytest.fixture
+def clinic(tmp_path: Path, _clinic_template: _Template) -> Iterator[Clinic_]:
+    """A copy of the session's clinic database: each test changes only its own."""
+    t = _clinic_template
+    path = tmp_path / "clinic.db"
+    shutil.copyfile(t.path, path)
+    clock = FixedClock(CLINIC_START)
+    store = Store.open(str(path), clock=clock.now)
+    yield Clinic_(store, clock, t.admin_session.user, t.nurse, t.clinician, t.patient, t.admin_session)
     store.close()
 
 
