@@ -37,9 +37,10 @@ changes = _Changes()
 _pending: list[StoreOp[Any]] = []
 
 
-def pending() -> int:
-    """How many operations are still running (tests wait for 0; closing the app can too)."""
-    return len(_pending)
+def pending(of: QObject | None = None) -> int:
+    """How many operations are still running (tests wait for 0; closing the app can too); with `of`, only those
+    that screen (or controller) asked for: a draft autosave or a context read may be running beside them."""
+    return sum(1 for op in _pending if of is None or op.parent is of)
 
 
 class StoreOp(Generic[T]):

@@ -60,7 +60,7 @@ def test_new_visit_pressed_twice_while_it_is_created_creates_one_visit(
     assert not window.chart.new_button.isEnabled()  # the button cannot start it twice
     assert window.statusBar().currentMessage() == "Opening a new visit for RIVERA, Ana…"
     window.chart.new_visit.emit()  # a second ask reaching the window meanwhile (a key) creates nothing either
-    assert operations.pending() == 1
+    assert operations.pending(of=window) == 1
     assert held.threads[0] != threading.get_ident()  # created in a worker, not on the UI thread
     held.release()
     finish()
@@ -99,7 +99,7 @@ def test_a_visit_asked_for_twice_while_it_is_read_opens_one_workspace(
     window.open_visit(visit)
     window.open_visit(visit)  # a double click on the history row
     qtbot.waitUntil(lambda: len(held.threads) == 1, timeout=5000)
-    assert operations.pending() == 1  # one read, not two
+    assert operations.pending(of=window) == 1  # one read, not two
     assert window.stack.currentWidget() is window.chart  # the chart stays usable meanwhile
     held.release()
     finish()
@@ -176,7 +176,7 @@ def test_the_patient_form_saves_once_however_often_it_is_asked_while_saving(
     assert not dialog.save_button.isEnabled()
     qtbot.keyClick(dialog.dob, Key.Key_S, Mod.ControlModifier)  # Ctrl+S again, then Esc: both wait
     qtbot.keyClick(dialog.dob, Key.Key_Escape)
-    assert dialog.isVisible() and operations.pending() == 1
+    assert dialog.isVisible() and operations.pending(of=dialog) == 1
     held.release()
     finish()
     assert len(held.threads) == 1 and dialog.error.text() == ""  # no "MRN in use" from a second save

@@ -158,7 +158,8 @@ def test_ctrl_j_pressed_twice_while_the_next_note_is_found_opens_it_once(
     qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)  # impatient: still one
     qtbot.waitUntil(lambda: len(held.threads) == 1, timeout=5000)
-    assert operations.pending() == 1 and window.statusBar().currentMessage() == "Finding the next note to sign…"
+    assert operations.pending(of=window) == 1
+    assert window.statusBar().currentMessage() == "Finding the next note to sign…"
     held.release()
     finish()
     assert len(held.threads) == 1 and list(window.workspaces) == [chidi.id]
