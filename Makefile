@@ -31,7 +31,7 @@ lint: $(STAMP)
 test: $(STAMP)
 	@bash scripts/system-deps.sh test
 	$(MAKE) --no-print-directory lint
-	$(PYTEST_ENV) $(BIN)/pytest
+	$(PYTEST_ENV) $(BIN)/pytest -n auto --dist worksteal
 
 bench: $(STAMP)
 	@bash scripts/system-deps.sh test
