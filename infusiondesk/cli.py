@@ -271,7 +271,7 @@ def _add_records_commands(sub: Any) -> None:
     demo.add_argument("--seed", type=int, default=1, help="random seed: the same seed builds the same clinic")
     demo.add_argument("--quiet", action="store_true", help="no progress bar")
     demo.add_argument("--signed-notes", type=_count, default=100, metavar="N",
-                      help="sign at most N visits with real signed PDF notes, ~0.2 s each (default 100)")
+                      help="sign at most N visits with real signed PDF notes, ~0.5–1 s each (default 100)")
     demo.set_defaults(handler=_demo)
 
     visits = sub.add_parser("visits", help="list visits (id, patient MRN, status, started_at)")

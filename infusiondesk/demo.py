@@ -4,7 +4,7 @@ No real person is in it: names, MRNs and histories come from a seeded random gen
 seed always builds the same clinic. Visits cover every status; some completed visits wait for a
 clinician's signature. A visit is only ever SIGNED with its real signed PDF note, which the signing code
 makes through the sign hook (`infusiondesk_reports.demo_signing`); without a hook, or past `max_signed_notes` (signing
-takes ~0.2 s a note), visits the clinic would have signed stay COMPLETED, awaiting the clinician.
+takes ~0.5–1 s a note), visits the clinic would have signed stay COMPLETED, awaiting the clinician.
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from infusiondesk.service import (
 from infusiondesk.store import Store
 
 BATCH_PATIENTS = 500  # patients per transaction: a crash loses one batch at most, and commits stay cheap
-MAX_SIGNED_NOTES = 100  # real signed notes in a demo by default: each costs ~0.2 s of rendering and signing
+MAX_SIGNED_NOTES = 100  # real signed notes in a demo by default: each costs ~0.5–1 s of rendering and signing
 
 # Renders and signs the note of a visit as it will read once signed (the visit service's signature candidate)
 # and returns it with the signer's key, which the service then saves with the signature (and a checkpoint sealed
